@@ -1,0 +1,7 @@
+export default {
+  root: "src",
+  title: "benchbook",
+  globalStylesheets: [],
+  preserveExtension: true,
+  footer: "Built with benchbook.",
+};

@@ -1,0 +1,66 @@
+import {FORMATS} from "../../formats/registry.js";
+import {importInputs} from "../../import/import.js";
+import type {Command} from "../command.js";
+import {parseTags, single} from "../command.js";
+import {collectInputs} from "../inputs.js";
+import {STORE_HELP, storeFrom} from "../store-option.js";
+
+export const importCommand: Command = {
+  name: "import",
+  summary: "import raw benchmark outputs (files, directories, or - for pasted text) into the store",
+  help: `Usage: benchbook import <file|dir|->... [options]
+
+Reads each input, finds the benchmark outputs in it by content (a whole tool
+output file, or tables and logs inside a pasted post), and stores the raw
+input verbatim plus the normalized runs. Importing the same bytes again adds
+nothing. Each input lands whole or not at all; a bad input does not stop the
+others, and the exit status is 1 if any failed.
+
+Options:
+  --tag KEY=VALUE  tag every run of these inputs (repeatable)
+  --format ID      skip detection and read every input as this format
+  --runtime NAME   the engine behind an endpoint when the text does not say
+  --dry-run        read and report, write nothing
+  --json           print the outcome as JSON
+${STORE_HELP}
+
+Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
+  options: {string: ["tag", "format", "runtime", "store"], boolean: ["dry-run", "json"]},
+  async run(args, terminal) {
+    const tags = parseTags(args.tag);
+    const store = storeFrom(args, terminal);
+    const inputs = await collectInputs(args._.map(String), terminal);
+    const outcomes = importInputs(inputs, {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime")});
+    const failed = outcomes.filter((o) => o.status === "failed");
+    if (args.json) {
+      terminal.out(
+        JSON.stringify(
+          outcomes.map((o) =>
+            o.status === "imported"
+              ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs.map((r) => r.id), results: o.runs.reduce((n, r) => n + r.results.length, 0)}
+              : o.status === "unchanged"
+                ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs}
+                : {name: o.name, status: o.status, error: o.error.message}
+          ),
+          null,
+          2
+        ) + "\n"
+      );
+    } else {
+      const verb = args["dry-run"] ? "would import" : "imported";
+      for (const o of outcomes) {
+        if (o.status === "imported") {
+          const results = o.runs.reduce((n, r) => n + r.results.length, 0);
+          const formats = [...new Set(o.runs.map((r) => r.format))].join(", ");
+          terminal.out(`${verb}  ${o.name}: ${o.runs.length} run${o.runs.length === 1 ? "" : "s"}, ${results} results (${formats})\n`);
+        } else if (o.status === "unchanged") {
+          terminal.out(`unchanged ${o.name}: already in the store (${o.runs} runs), nothing added\n`);
+        }
+      }
+      for (const o of failed) if (o.status === "failed") terminal.err(`failed    ${o.error.message}\n`);
+      const ok = outcomes.length - failed.length;
+      terminal.out(`${ok} of ${outcomes.length} input${outcomes.length === 1 ? "" : "s"} ${args["dry-run"] ? "readable (dry run, nothing written)" : "in the store"}${failed.length ? `; ${failed.length} failed: ${failed.map((f) => f.name).join(", ")}` : ""}\n`);
+    }
+    return failed.length ? 1 : 0;
+  }
+};

@@ -1,0 +1,53 @@
+import {hardwareLabel, modelLabel} from "../../schema/row.js";
+import type {Command} from "../command.js";
+import {STORE_HELP, storeFrom} from "../store-option.js";
+
+export const listCommand: Command = {
+  name: "list",
+  summary: "list the runs in the store",
+  help: `Usage: benchbook list [options]
+
+One line per run: id, source file, tool, model, hardware, date (when the
+benchmark ran if the output says, else when it was imported), number of results.
+
+Options:
+  --json           print the runs as JSON (an array of objects)
+${STORE_HELP}`,
+  options: {string: ["store"], boolean: ["json"]},
+  async run(args, terminal) {
+    const store = storeFrom(args, terminal);
+    const rows = [];
+    for (const input of store.readAll()) {
+      for (const run of input.runs) {
+        const models = [...new Set([run.model, ...run.results.map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter(Boolean))];
+        rows.push({
+          id: run.id,
+          source: input.source.name,
+          lines: `${run.source.line_start}-${run.source.line_end}`,
+          tool: run.tool,
+          model: models.join(", ") || "?",
+          hardware: hardwareLabel(run) ?? "?",
+          date: run.started_at ?? run.imported_at,
+          results: run.results.length,
+          tags: run.tags
+        });
+      }
+    }
+    if (args.json) {
+      terminal.out(JSON.stringify(rows, null, 2) + "\n");
+      return 0;
+    }
+    if (rows.length === 0) {
+      terminal.out(`no runs in ${store.root}\n`);
+      return 0;
+    }
+    const columns = ["id", "source", "tool", "model", "hardware", "date", "results"] as const;
+    const cells = rows.map((r) => columns.map((c) => (c === "date" ? r.date.slice(0, 10) : String(r[c]))));
+    const widths = columns.map((c, i) => Math.min(48, Math.max(c.length, ...cells.map((row) => row[i].length))));
+    const fmt = (row: string[]) => row.map((cell, i) => (cell.length > widths[i] ? cell.slice(0, widths[i] - 1) + "…" : cell.padEnd(widths[i]))).join("  ").trimEnd();
+    terminal.out(fmt([...columns]) + "\n");
+    for (const row of cells) terminal.out(fmt(row) + "\n");
+    terminal.out(`${rows.length} runs, ${rows.reduce((n, r) => n + r.results, 0)} results\n`);
+    return 0;
+  }
+};

@@ -1,0 +1,37 @@
+/**
+ * The effects a command has on the world, injected so tests can capture them
+ * (the way Framework injects a logger and an output into its loaders).
+ */
+export interface Terminal {
+  out(text: string): void;
+  err(text: string): void;
+  /** All of standard input. */
+  stdin(): Promise<Uint8Array>;
+  /** Whether stdout/stderr is a terminal (progress bars, colors). */
+  isTTY: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processTerminal(): Terminal {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    stdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    isTTY: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+    env: process.env
+  };
+}
+
+/** A command's own failure (bad arguments): message to stderr, exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

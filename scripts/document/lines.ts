@@ -1,0 +1,46 @@
+/**
+ * Raw text → logical lines. Line endings (LF, CRLF, CR) are normalized; a
+ * physical line that a format recognizes as several lines whose breaks were
+ * lost (a pasted table flattened by a website) becomes several logical lines
+ * sharing its 1-based number, so every value still points at its real line.
+ */
+import type {Doc, Format, LogicalLine} from "../formats/types.js";
+
+/**
+ * Inside pieces of a flattened line, context starts at these markers: device
+ * lines, command lines of known programs, and after a llama-bench build footer.
+ */
+const CONTEXT_BREAKS: RegExp[] = [
+  /(?=ggml_cuda_init\s*:|ggml_vulkan\s*:|ggml_metal_init\s*:)/g,
+  /(?<=\bbuild\s*:\s*[0-9a-f]{6,40}\s*\(\d+\))\s+/g,
+  /(?<![A-Za-z_][A-Za-z0-9_]*=\S*)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:\S*\/)?(?:llama-bench|llama-server|llama-batched-bench)\s+-)/g
+];
+
+function splitContext(piece: string): string[] {
+  let pieces = [piece];
+  for (const re of CONTEXT_BREAKS) pieces = pieces.flatMap((p) => p.split(re));
+  return pieces.map((p) => p.trim()).filter(Boolean);
+}
+
+export function splitPhysicalLines(text: string): string[] {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const lines = body.split(/\r\n|\n|\r/);
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+export function toDoc(name: string, text: string, formats: readonly Format[]): Doc {
+  const lines: LogicalLine[] = [];
+  splitPhysicalLines(text).forEach((physical, i) => {
+    const line = i + 1;
+    for (const format of formats) {
+      const pieces = format.unflatten?.(physical);
+      if (pieces) {
+        for (const piece of pieces) for (const text of piece.startsWith("|") ? [piece] : splitContext(piece)) lines.push({text, line});
+        return;
+      }
+    }
+    lines.push({text: physical, line});
+  });
+  return {name, lines};
+}

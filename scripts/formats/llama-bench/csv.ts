@@ -1,0 +1,50 @@
+/**
+ * llama-bench `-o csv`: a header of field names, then one quoted row per test.
+ */
+import {csvParseRows} from "d3-dsv";
+import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import {ParseError} from "../types.js";
+import {typedValue} from "./fields.js";
+import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
+import {recordsRun} from "./records.js";
+
+function header(text: string): string[] | null {
+  const fields = csvParseRows(text.trim())[0];
+  return fields && fields.includes("avg_ts") && fields.includes("n_prompt") && fields.includes("n_gen") ? fields : null;
+}
+
+function scan(doc: Doc): Block[] {
+  const blocks: Block[] = [];
+  for (let i = 0; i < doc.lines.length; i++) {
+    const fields = header(doc.lines[i].text);
+    if (!fields) continue;
+    let end = i;
+    while (end + 1 < doc.lines.length && /^\s*"/.test(doc.lines[end + 1].text)) end++;
+    blocks.push({format: "llama-bench-csv", start: i, end, confidence: 1, reason: `CSV header with llama-bench fields (${fields.length} columns incl. avg_ts, n_prompt)`});
+    i = end;
+  }
+  return blocks;
+}
+
+function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
+  const fields = header(doc.lines[block.start].text)!;
+  const records: LocatedRecord[] = [];
+  for (let i = block.start + 1; i <= block.end; i++) {
+    const {text, line} = doc.lines[i];
+    const cells = csvParseRows(text.trim())[0] ?? [];
+    if (cells.length !== fields.length) throw new ParseError(line, `${fields.length} comma-separated values like the header`, text);
+    const record: LlamaBenchRecord = {};
+    fields.forEach((field, j) => (record[field] = typedValue(field, cells[j])));
+    records.push({record, line});
+  }
+  if (records.length === 0) throw new ParseError(doc.lines[block.start].line, "rows after the llama-bench CSV header", "nothing");
+  return [recordsRun("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+}
+
+export const llamaBenchCsv: Format = {
+  id: "llama-bench-csv",
+  tool: "llama-bench",
+  description: "llama-bench CSV (-o csv)",
+  scan,
+  parse
+};

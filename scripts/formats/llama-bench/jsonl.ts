@@ -1,0 +1,53 @@
+/**
+ * llama-bench `-o jsonl`: one record per line, streamed as each test ends.
+ * Captured with `2>&1`, stderr lines (device lines, progress, warnings) sit
+ * between records; they are context or ignored, never an error.
+ */
+import {parseCommandLine} from "../../context/command.js";
+import {lineOf, parseJsonAt, spanOf} from "../json-text.js";
+import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
+import {recordsRun} from "./records.js";
+
+const RECORD = /^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
+
+function scan(doc: Doc): Block[] {
+  const blocks: Block[] = [];
+  let start = -1;
+  let last = -1;
+  const close = () => {
+    if (start >= 0) blocks.push({format: "llama-bench-jsonl", start, end: last, confidence: 1, reason: "lines holding one llama-bench JSON record each (keys avg_ts, n_prompt)"});
+    start = last = -1;
+  };
+  for (let i = 0; i < doc.lines.length; i++) {
+    const text = doc.lines[i].text;
+    if (RECORD.test(text)) {
+      if (start < 0) start = i;
+      last = i;
+    } else if (start >= 0 && parseCommandLine(text, doc.lines[i].line)) {
+      close(); // a new command starts another invocation
+    }
+  }
+  close();
+  return blocks;
+}
+
+function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
+  const records: LocatedRecord[] = [];
+  for (let i = block.start; i <= block.end; i++) {
+    if (!RECORD.test(doc.lines[i].text)) continue; // stderr noise between records
+    const span = spanOf(doc, i, i);
+    const open = span.text.indexOf("{");
+    const record = parseJsonAt<LlamaBenchRecord>(doc, span, open, span.text.trimEnd().length, "a llama-bench JSONL record");
+    records.push({record, line: lineOf(doc, span, open)});
+  }
+  return [recordsRun("llama-bench-jsonl", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+}
+
+export const llamaBenchJsonl: Format = {
+  id: "llama-bench-jsonl",
+  tool: "llama-bench",
+  description: "llama-bench JSON Lines (-o jsonl), stderr noise between records allowed",
+  scan,
+  parse
+};

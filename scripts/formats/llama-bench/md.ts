@@ -1,0 +1,162 @@
+/**
+ * llama-bench `-o md` (the default output): a pipe table whose last two
+ * columns are `test` and `t/s`, optional columns in between, and a
+ * `build: <commit> (<number>)` footer.
+ *
+ *   | model          |     size |  params | backend | ngl |   test |            t/s |
+ *   | -------------- | -------: | ------: | ------- | --: | -----: | -------------: |
+ *   | qwen35 9B Q8_0 | 8.86 GiB |  8.95 B | CUDA    |  99 | pp1024 | 9512.79 ± 7.42 |
+ *
+ *   build: 054d8b0f2 (8396)
+ */
+import type {Model, Result, Settings} from "../../schema/schema.js";
+import {emptyModel} from "../../schema/schema.js";
+import type {RowWithFacts} from "../hoist.js";
+import {columnKey, findTables, unflattenTables, type MarkdownTable} from "../markdown-table.js";
+import {splitModelType} from "../model-name.js";
+import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import {ParseError} from "../types.js";
+import {MD_COLUMNS, parseTestName, scalarFromText} from "./fields.js";
+import {llamaBenchRun} from "./run.js";
+
+const FOOTER = /^\s*build\s*:\s*([0-9a-f]{6,40})\s*\((\d+)\)\s*$/i;
+/** Value ± deviation as printed; sites sometimes turn ± into +/- or +-. */
+const VALUE_PM = /^(-?\d+(?:\.\d+)?)\s*(?:±|\+\/-|\+-)\s*(\d+(?:\.\d+)?)$/;
+const VALUE = /^-?\d+(?:\.\d+)?$/;
+
+/** llama-bench tables: `test` and `t/s` columns plus at least one of its model columns. */
+function isLlamaBenchHeader(header: string[]): boolean {
+  const keys = header.map(columnKey);
+  return keys.includes("test") && keys.includes("t/s") && keys.includes("model") && (keys.includes("size") || keys.includes("params") || keys.includes("backend"));
+}
+
+function findFooter(doc: Doc, after: number): number | null {
+  for (let i = after + 1; i < doc.lines.length && i <= after + 3; i++) {
+    const text = doc.lines[i].text.trim();
+    if (FOOTER.test(text)) return i;
+    if (text !== "") return null;
+  }
+  return null;
+}
+
+function scan(doc: Doc): Block[] {
+  return findTables(doc)
+    .filter((table) => isLlamaBenchHeader(table.header))
+    .map((table) => {
+      const footer = findFooter(doc, table.end);
+      return {
+        format: "llama-bench-md",
+        start: table.start,
+        end: footer ?? table.end,
+        confidence: footer !== null ? 1 : 0.9,
+        reason: `pipe table with llama-bench columns (${table.header.join(", ")})${footer !== null ? " and a build footer" : ""}`
+      };
+    });
+}
+
+function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
+  const table = findTables({...doc, lines: doc.lines.slice(block.start, block.end + 1)})[0] as MarkdownTable;
+  const keys = table.header.map(columnKey);
+  if (table.rows.length === 0) throw new ParseError(doc.lines[block.start].line, "table rows after the header of a llama-bench table", "nothing");
+  const rows: RowWithFacts[] = [];
+  const backends = new Set<string>();
+  for (const row of table.rows) {
+    if (row.cells.length !== keys.length) {
+      throw new ParseError(row.line, `${keys.length} cells (${table.header.join(" | ")})`, row.text);
+    }
+    const model: Model = emptyModel();
+    const settings: Settings = {};
+    let test = "";
+    let value: number | null = null;
+    let stddev: number | null = null;
+    let text = "";
+    keys.forEach((key, i) => {
+      const cell = row.cells[i];
+      switch (key) {
+        case "model": {
+          const parts = splitModelType(cell);
+          model.name = cell;
+          model.architecture = parts.architecture;
+          model.ftype = parts.ftype;
+          break;
+        }
+        case "size":
+          [model.size_value, model.size_unit] = valueAndUnit(cell);
+          break;
+        case "params":
+          [model.params_value, model.params_unit] = valueAndUnit(cell);
+          break;
+        case "backend":
+          backends.add(cell);
+          break;
+        case "test":
+          test = cell;
+          break;
+        case "t/s": {
+          text = cell;
+          const pm = VALUE_PM.exec(cell);
+          if (pm) [value, stddev] = [Number(pm[1]), Number(pm[2])];
+          else if (VALUE.test(cell)) value = Number(cell);
+          else throw new ParseError(row.line, `a t/s cell like "330.87 ± 0.99"`, cell);
+          break;
+        }
+        default:
+          settings[MD_COLUMNS[key] ?? table.header[i]] = scalarFromText(cell);
+      }
+    });
+    const shape = parseTestName(test);
+    if (!shape) throw new ParseError(row.line, "a test name like pp512, tg128, pp512+tg128 or pp512 @ d16384", test);
+    const result: Result = {
+      line: row.line,
+      text,
+      test,
+      ...shape,
+      metric: "throughput",
+      unit: "tok/s",
+      stat: "mean",
+      value,
+      stddev,
+      stddev_kind: stddev === null ? null : "sample",
+      repetitions: null,
+      status: "ok"
+    };
+    rows.push({result, model, settings});
+  }
+  const footer = findFooter(doc, block.start + table.end);
+  const build = footer !== null ? FOOTER.exec(doc.lines[footer].text.trim()) : null;
+  const notes: string[] = [];
+  if (backends.size > 1) notes.push(`rows were run on different backends: ${[...backends].join("; ")}`);
+  return [
+    llamaBenchRun(
+      {
+        format: "llama-bench-md",
+        line_start: doc.lines[block.start].line,
+        line_end: doc.lines[block.end].line,
+        rows,
+        backend: backends.size ? [...backends].join("; ") : null,
+        cpu: null,
+        gpu_info: null,
+        build_commit: build ? build[1] : null,
+        build_number: build ? Number(build[2]) : null,
+        started_at: null,
+        notes
+      },
+      context
+    )
+  ];
+}
+
+/** `62.51 GiB` → [62.51, "GiB"], `8.95 B` → [8.95, "B"]; no conversion. */
+function valueAndUnit(cell: string): [number | null, string | null] {
+  const m = /^(-?\d+(?:\.\d+)?)\s*(\S+)?$/.exec(cell.trim());
+  return m ? [Number(m[1]), m[2] ?? null] : [null, null];
+}
+
+export const llamaBenchMd: Format = {
+  id: "llama-bench-md",
+  tool: "llama-bench",
+  description: "llama-bench Markdown table (-o md, the default), padded, compact or flattened onto one line",
+  unflatten: unflattenTables,
+  scan,
+  parse
+};

@@ -1,0 +1,17 @@
+/**
+ * Every input format benchbook reads. Adding a tool = adding its format
+ * module and listing it here; detection is by content, in this order when two
+ * formats claim the same lines with the same confidence.
+ */
+import {llamaBenchCsv} from "./llama-bench/csv.js";
+import {llamaBenchJson} from "./llama-bench/json.js";
+import {llamaBenchJsonl} from "./llama-bench/jsonl.js";
+import {llamaBenchMd} from "./llama-bench/md.js";
+import {llamaBenchSql} from "./llama-bench/sql.js";
+import type {Format} from "./types.js";
+
+export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql];
+
+export function formatById(id: string): Format | undefined {
+  return FORMATS.find((format) => format.id === id);
+}

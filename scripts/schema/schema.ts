@@ -1,0 +1,179 @@
+/**
+ * The normalized schema of benchbook: the one place where the shape of a
+ * stored run and of a measured value is defined. docs/schema.md documents it
+ * field by field; bump SCHEMA_VERSION (and write a migration note there) on
+ * any change that readers of old stores would notice.
+ *
+ * Tidy/long: one Result per measured value. Facts shared by the results of a
+ * run (tool, build, hardware, model, settings, command, provenance) are stored
+ * once on the Run; a Result may override `model` and `settings` where one
+ * invocation measured several (e.g. `llama-bench -ub 128,256`).
+ */
+
+export const SCHEMA_VERSION = 1;
+
+/** A scalar as printed by the tool: numbers and booleans keep their JSON type, everything else is text. */
+export type Scalar = string | number | boolean | null;
+
+/** Tool settings, keyed by the tool's own canonical field name (llama-bench: its JSON field names). */
+export type Settings = Record<string, Scalar>;
+
+export type Status = "ok" | "oom" | "error" | "timeout" | "skipped";
+
+/**
+ * What kind of figure a value is. Never converted: a median stays a median.
+ * - mean/median/min/max/pNN: statistics over repetitions or requests
+ * - peak: highest value seen (e.g. llama-benchy peak t/s over 1 s windows)
+ * - value: a single measurement (one request, one run, a capacity)
+ * - interval_mean: an average over a logging interval (server throughput logs)
+ * - total: a count or sum over the run
+ * - range_low/range_high: ends of a band stated by hand ("90-100 tok/s")
+ */
+export type Stat = string;
+
+/** Whether a standard deviation divides by n-1 (sample) or n (population). */
+export type StddevKind = "sample" | "population";
+
+export interface Gpu {
+  index: number | null;
+  name: string;
+  vram_mib: number | null;
+  compute_capability: string | null;
+  /** Other facts printed about the device (VMM, PCIe link, driver…), kept verbatim. */
+  extra?: Record<string, Scalar>;
+}
+
+export interface Hardware {
+  /** GPU / accelerator list from device lines (`ggml_cuda_init`, nvidia-smi, Metal…). */
+  gpus: Gpu[];
+  /** The tool's own summary string (llama-bench `gpu_info`), as printed. */
+  gpu_info: string | null;
+  /** Total VRAM as printed by the backend (`Total VRAM: 80211 MiB`). */
+  vram_total_mib: number | null;
+  /** Backend(s) as printed (`CUDA`, `CUDA,BLAS`, `MTL,BLAS`, `CPU`). */
+  backend: string | null;
+  cpu: string | null;
+  /** A hardware name stated by the text around a block (e.g. a heading "Apple M4:"), when no device line says more. */
+  stated: string | null;
+}
+
+export interface Model {
+  /** The model as the tool printed it (llama-bench `model_type`, e.g. `qwen35 9B Q8_0`). */
+  name: string | null;
+  /** Model file or repository as given to the tool. */
+  file: string | null;
+  architecture: string | null;
+  /** Quantization label, from the file name when it carries one (`UD-Q4_K_XL`), else the tool's type. */
+  quant: string | null;
+  /** The tool's own file-type label (`Q4_K - Medium`, `IQ4_XS - 4.25 bpw`). */
+  ftype: string | null;
+  /** Exact byte size when the tool printed it as an integer (llama-bench JSON `model_size`). */
+  size_bytes: number | null;
+  /** Exact parameter count when printed as an integer (`model_n_params`). */
+  n_params: number | null;
+  /** Size as displayed (`8.86 GiB`): the number and its unit, not converted. */
+  size_value: number | null;
+  size_unit: string | null;
+  /** Parameter count as displayed (`8.95 B`). */
+  params_value: number | null;
+  params_unit: string | null;
+}
+
+export interface SourceRef {
+  /** sha256 of the raw input's bytes: the raw file is stored at raw/<sha256>.<ext>. */
+  sha256: string;
+  /** File name given on import (`-` for stdin). */
+  name: string;
+  /** First and last 1-based line of the block this run came from. */
+  line_start: number;
+  line_end: number;
+}
+
+export interface Result {
+  /** 1-based line of the raw input where this value was printed. */
+  line: number;
+  /** The cell/text the value was read from, verbatim (`330.87 ± 0.99`), when the input is text. */
+  text?: string | null;
+  /** Test as printed (`pp512 @ d16384`, `tg128`, `pp 512`). */
+  test: string;
+  /** pp | tg | pp+tg | serve | … */
+  kind: string;
+  n_prompt: number | null;
+  n_gen: number | null;
+  n_depth: number | null;
+  /** Concurrent requests / parallel sequences, when the tool varies them. */
+  concurrency?: number | null;
+  /** What was measured: throughput, duration, ttft, tpot, itl, e2el, peak_memory, acceptance_rate, kv_capacity… */
+  metric: string;
+  /** Explicit unit: tok/s, ns, ms, s, GB, MiB, %, tokens, ratio. */
+  unit: string;
+  stat: Stat;
+  /** null only when status is not "ok". */
+  value: number | null;
+  stddev: number | null;
+  stddev_kind: StddevKind | null;
+  /** Number of repetitions behind a statistic, when known (never assumed from a tool's default). */
+  repetitions: number | null;
+  samples?: number[] | null;
+  status: Status;
+  /** Why a result is not ok (the tail of a log, the OOM message). */
+  status_detail?: string | null;
+  /** RFC 3339 time of the measurement when the tool printed one. */
+  time?: string | null;
+  /** Where a run measured several models or settings: the ones that differ from the run's. */
+  model?: Partial<Model>;
+  settings?: Settings;
+  /** Anything else the tool printed for this value that has no field here. */
+  extra?: Record<string, unknown>;
+}
+
+export interface Run {
+  schema: number;
+  /** `<first 12 hex of source sha256>-<block index>`: deterministic, so re-imports are idempotent. */
+  id: string;
+  /** The program whose output this is: llama-bench, llama-benchy, vllm-bench-serve, … */
+  tool: string;
+  tool_version: string | null;
+  /** The inference engine measured (llama.cpp, vllm, sglang, mlx, lmstudio). */
+  runtime: string | null;
+  build_commit: string | null;
+  build_number: number | null;
+  /** Input format that was parsed (`llama-bench-md`, `llama-bench-jsonl`, …). */
+  format: string;
+  source: SourceRef;
+  imported_at: string;
+  /** RFC 3339 time the benchmark ran, when printed. */
+  started_at: string | null;
+  tags: Record<string, string>;
+  /** The command line printed before the output, verbatim (secrets redacted). */
+  command: string | null;
+  hardware: Hardware;
+  model: Model;
+  settings: Settings;
+  /** Settings keys whose value came from the command line rather than the tool's own output. */
+  settings_from_command: string[];
+  /** Things a reader should know about how this run was read (healed line breaks, conflicts…). */
+  notes: string[];
+  extra: Record<string, unknown>;
+  results: Result[];
+}
+
+export function emptyHardware(): Hardware {
+  return {gpus: [], gpu_info: null, vram_total_mib: null, backend: null, cpu: null, stated: null};
+}
+
+export function emptyModel(): Model {
+  return {
+    name: null,
+    file: null,
+    architecture: null,
+    quant: null,
+    ftype: null,
+    size_bytes: null,
+    n_params: null,
+    size_value: null,
+    size_unit: null,
+    params_value: null,
+    params_unit: null
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The store: plain files in data/ that diff well in git.
+ *
+ *   data/raw/<sha256>.<ext>    every raw input, verbatim, named by the hash of its bytes
+ *   data/runs/<sha256>.json    the runs read from that input (one file per input)
+ *
+ * Importing an input writes its raw file, then its runs file, each
+ * atomically. The runs file is the commit point: readers only see inputs whose
+ * runs file exists, so a crash in between leaves at most an unreferenced raw
+ * file, which the next import of the same input reuses.
+ */
+import {existsSync, readdirSync, readFileSync} from "node:fs";
+import {join} from "node:path";
+import type {Run} from "../schema/schema.js";
+import {SCHEMA_VERSION} from "../schema/schema.js";
+import {writeFileAtomic} from "./atomic.js";
+
+/** What the store knows of one raw input. */
+export interface SourceRecord {
+  sha256: string;
+  /** File name given on import (`-` for stdin). */
+  name: string;
+  /** Path of the raw copy, relative to the store root. */
+  raw: string;
+  bytes: number;
+  lines: number;
+  imported_at: string;
+  tags: Record<string, string>;
+  /** What `parse --explain` would say: blocks found, context lines, ignored ranges. */
+  blocks: {format: string; line_start: number; line_end: number; confidence: number; reason: string; runs: number; results: number}[];
+  ignored: {line_start: number; line_end: number}[];
+}
+
+export interface StoredInput {
+  schema: number;
+  source: SourceRecord;
+  runs: Run[];
+}
+
+const RAW_EXTENSIONS = new Set(["txt", "md", "log", "json", "jsonl", "csv", "sql", "yaml", "yml", "html"]);
+
+export function rawExtension(name: string): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
+  return ext && RAW_EXTENSIONS.has(ext) ? ext : "txt";
+}
+
+export class Store {
+  constructor(readonly root: string) {}
+
+  runsPath(sha256: string): string {
+    return join(this.root, "runs", `${sha256}.json`);
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.runsPath(sha256));
+  }
+
+  /** Write one input and its runs; the runs file lands last and atomically. */
+  write(raw: Uint8Array, input: StoredInput): void {
+    writeFileAtomic(join(this.root, input.source.raw), raw);
+    writeFileAtomic(this.runsPath(input.source.sha256), serializeInput(input));
+  }
+
+  /** Hashes of all committed inputs, sorted. */
+  inputs(): string[] {
+    const dir = join(this.root, "runs");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+      .map((f) => f.slice(0, -5))
+      .sort();
+  }
+
+  read(sha256: string): StoredInput {
+    const path = this.runsPath(sha256);
+    const input = JSON.parse(readFileSync(path, "utf8")) as StoredInput;
+    if (input.schema > SCHEMA_VERSION) throw new Error(`${path}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`);
+    return input;
+  }
+
+  *readAll(): Generator<StoredInput> {
+    for (const sha of this.inputs()) yield this.read(sha);
+  }
+
+  rawPath(source: SourceRecord): string {
+    return join(this.root, source.raw);
+  }
+}
+
+/**
+ * Pretty JSON with one result per line: runs read as documents in a diff,
+ * and a changed value shows as one changed line.
+ */
+export function serializeInput(input: StoredInput): string {
+  const runs = input.runs.map((run) => indent(serializeRun(run), 4));
+  return `{\n  "schema": ${input.schema},\n  "source": ${indent(JSON.stringify(input.source, null, 2), 2)},\n  "runs": [\n    ${runs.join(",\n    ")}\n  ]\n}\n`;
+}
+
+function serializeRun(run: Run): string {
+  const {results, ...head} = run;
+  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), 2)}`);
+  fields.push(results.length ? `  "results": [\n${results.map((r) => `    ${JSON.stringify(r)}`).join(",\n")}\n  ]` : `  "results": []`);
+  return `{\n${fields.join(",\n")}\n}`;
+}
+
+function indent(text: string, spaces: number): string {
+  return text.replace(/\n/g, `\n${" ".repeat(spaces)}`);
+}
