@@ -3,14 +3,17 @@
  */
 import type {Command} from "./command.js";
 import {parseArgs} from "./command.js";
+import {buildCommand} from "./commands/build.js";
+import {exportCommand} from "./commands/export.js";
 import {importCommand} from "./commands/import.js";
 import {listCommand} from "./commands/list.js";
 import {parseCommand} from "./commands/parse.js";
+import {serveCommand} from "./commands/serve.js";
 import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand];
+export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, exportCommand, buildCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

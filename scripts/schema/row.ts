@@ -83,6 +83,7 @@ export const ROW_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = [
   ["text", "VARCHAR"],
   ["settings", "VARCHAR"],
   ...PROMOTED_SETTINGS.map((name) => [name, "VARCHAR"] as const),
+  ["varied_settings", "VARCHAR"],
   ["settings_from_command", "VARCHAR"],
   ["notes", "VARCHAR"],
   ["extra", "VARCHAR"]
@@ -176,6 +177,7 @@ export function toRow(run: Run, result: Result, asText: boolean): Row {
     settings: obj(settings)
   };
   for (const name of PROMOTED_SETTINGS) row[name] = text(settings[name]);
+  row.varied_settings = obj(Object.keys(result.settings ?? {}));
   row.settings_from_command = obj(run.settings_from_command);
   row.notes = obj(run.notes);
   row.extra = obj({...run.extra, ...result.extra});

@@ -1,0 +1,27 @@
+import {buildSite} from "../../site/build.js";
+import type {Command} from "../command.js";
+import {STORE_HELP, storeFrom} from "../store-option.js";
+
+export const buildCommand: Command = {
+  name: "build",
+  summary: "build the static site (dist/) from the store",
+  help: `Usage: benchbook build [options]
+
+Exports the store into src/data/ (Parquet, CSV, run and source indexes, raw
+copies) and builds the site into dist/ with Observable Framework. Run it after
+every import; the site always shows the store as it is now.
+
+Open the result with \`benchbook serve\` (a built site needs an HTTP server).
+
+Options:
+  --json           print timings as JSON
+${STORE_HELP}`,
+  options: {string: ["store"], boolean: ["json"]},
+  async run(args, terminal) {
+    const store = storeFrom(args, terminal);
+    const summary = await buildSite({root: terminal.cwd, store, log: args.json ? undefined : (line) => terminal.out(line + "\n")});
+    if (args.json) terminal.out(JSON.stringify(summary, null, 2) + "\n");
+    else terminal.out(`site ready in dist/ — open it with: npx benchbook serve  (then http://127.0.0.1:3000/)\n`);
+    return 0;
+  }
+};

@@ -1,0 +1,74 @@
+/**
+ * Headless Chromium (Debian's, driven by playwright-core) against a built
+ * site served on loopback. Every request leaving 127.0.0.1 is aborted and
+ * reported: the site must work offline.
+ */
+import {existsSync} from "node:fs";
+import type {AddressInfo} from "node:net";
+import {chromium, type Browser, type Page} from "playwright-core";
+import {createStaticServer} from "../../scripts/serve/static-server.js";
+
+export const CHROMIUM = process.env.BENCHBOOK_CHROMIUM ?? "/usr/bin/chromium";
+
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set BENCHBOOK_CHROMIUM`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+  });
+}
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(dir: string): Promise<Served> {
+  const server = createStaticServer(dir);
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const {port} = server.address() as AddressInfo;
+  return {url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(() => ok()))};
+}
+
+export interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  externalRequests: string[];
+  failedRequests: string[];
+}
+
+/** Open a page, recording every problem; resolves once Framework has rendered all cells. */
+export async function openPage(browser: Browser, url: string): Promise<{page: Page; problems: PageProblems}> {
+  const page = await browser.newPage();
+  const problems: PageProblems = {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []};
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.pageErrors.push(String(error)));
+  page.on("requestfailed", (request) => {
+    if (!problems.externalRequests.includes(request.url())) problems.failedRequests.push(`${request.url()} ${request.failure()?.errorText ?? ""}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.failedRequests.push(`${response.url()} HTTP ${response.status()}`);
+  });
+  await page.route("**/*", (route) => {
+    const host = new URL(route.request().url()).hostname;
+    if (host === "127.0.0.1" || host === "localhost") return route.continue();
+    problems.externalRequests.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto(url, {waitUntil: "load"});
+  await settle(page);
+  return {page, problems};
+}
+
+/** Wait until no cell is loading and the DOM stops changing. */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, {timeout: 30_000});
+  await page.waitForTimeout(200);
+}
+
+/** Cells that failed render an inspector with this class. */
+export async function cellErrors(page: Page): Promise<string[]> {
+  return page.$$eval(".observablehq--error", (nodes) => nodes.map((n) => n.textContent ?? ""));
+}
