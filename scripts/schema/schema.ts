@@ -34,6 +34,18 @@ export type Stat = string;
 /** Whether a standard deviation divides by n-1 (sample) or n (population). */
 export type StddevKind = "sample" | "population";
 
+/**
+ * What a value summarizes:
+ * - run: the whole benchmark run (a mean over repetitions or requests)
+ * - request: one request of a serving benchmark (per-request rows)
+ * - interval: one logging interval of a server log (a time-series point)
+ * - cumulative: everything since the server started (SGLang's accept length)
+ */
+export type Scope = "run" | "request" | "interval" | "cumulative";
+
+/** Tool-measured values versus numbers a person typed into a writeup. Never mixed. */
+export type Origin = "measured" | "hand-entered";
+
 export interface Gpu {
   index: number | null;
   name: string;
@@ -103,6 +115,12 @@ export interface Result {
   n_depth: number | null;
   /** Concurrent requests / parallel sequences, when the tool varies them. */
   concurrency?: number | null;
+  /** What the value summarizes; absent means "run". */
+  scope?: Scope;
+  /** 0-based request index, for per-request rows (scope "request"). */
+  request?: number | null;
+  /** Order within a time series (log lines), 0-based, for scope "interval"/"cumulative". */
+  seq?: number | null;
   /** What was measured: throughput, duration, ttft, tpot, itl, e2el, peak_memory, acceptance_rate, kv_capacity… */
   metric: string;
   /** Explicit unit: tok/s, ns, ms, s, GB, MiB, %, tokens, ratio. */
@@ -140,6 +158,8 @@ export interface Run {
   build_number: number | null;
   /** Input format that was parsed (`llama-bench-md`, `llama-bench-jsonl`, …). */
   format: string;
+  /** "hand-entered" for numbers typed by a person (docs/hand-entered.md); absent means "measured". */
+  origin?: Origin;
   source: SourceRef;
   imported_at: string;
   /** RFC 3339 time the benchmark ran, when printed. */
