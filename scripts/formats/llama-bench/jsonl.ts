@@ -9,7 +9,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
 import {recordsRun} from "./records.js";
 
-const RECORD = /^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
+const RECORD = /^\s*\{\s*"build_commit"\s*:|^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
 
 function scan(doc: Doc): Block[] {
   const blocks: Block[] = [];
