@@ -8,12 +8,13 @@ import type {RawInput} from "../import/import.js";
 import type {Terminal} from "./io.js";
 import {UsageError} from "./io.js";
 
-export async function collectInputs(paths: string[], terminal: Terminal): Promise<RawInput[]> {
+/** `stdinName` names standard input (`--name post.md`); `-` otherwise. */
+export async function collectInputs(paths: string[], terminal: Terminal, stdinName = "-"): Promise<RawInput[]> {
   if (paths.length === 0) throw new UsageError("no input given: name files, directories, or - for standard input");
   const inputs: RawInput[] = [];
   for (const path of paths) {
     if (path === "-") {
-      inputs.push({name: "-", bytes: await terminal.stdin()});
+      inputs.push({name: stdinName, bytes: await terminal.stdin()});
       continue;
     }
     const full = resolve(terminal.cwd, path);

@@ -20,16 +20,17 @@ Options:
   --tag KEY=VALUE  tag every run of these inputs (repeatable)
   --format ID      skip detection and read every input as this format
   --runtime NAME   the engine behind an endpoint when the text does not say
+  --name NAME      the name to record for standard input (default: -)
   --dry-run        read and report, write nothing
   --json           print the outcome as JSON
 ${STORE_HELP}
 
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["tag", "format", "runtime", "store"], boolean: ["dry-run", "json"]},
+  options: {string: ["tag", "format", "runtime", "store", "name"], boolean: ["dry-run", "json"]},
   async run(args, terminal) {
     const tags = parseTags(args.tag);
     const store = storeFrom(args, terminal);
-    const inputs = await collectInputs(args._.map(String), terminal);
+    const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     const outcomes = importInputs(inputs, {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime")});
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {

@@ -20,13 +20,14 @@ Options:
                    context (commands, device lines) and which were ignored
   --format ID      skip detection and read as this format
   --runtime NAME   the engine behind an endpoint when the text does not say
+  --name NAME      the name to record for standard input (default: -)
 
 Exit status 1 if any input could not be read (the error names file and line).
 
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["format", "runtime"], boolean: ["json", "explain"]},
+  options: {string: ["format", "runtime", "name"], boolean: ["json", "explain"]},
   async run(args, terminal) {
-    const inputs = await collectInputs(args._.map(String), terminal);
+    const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     let failures = 0;
     for (const input of inputs) {
       let read;

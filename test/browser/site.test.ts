@@ -1,0 +1,117 @@
+/**
+ * The site built from the bundled store (data/), every page opened in
+ * headless Chromium with every non-local request blocked: no failed request,
+ * no console error, and charts drawing the marks the data calls for.
+ */
+import assert from "node:assert/strict";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import type {Browser} from "playwright-core";
+import {toRow} from "../../scripts/schema/row.js";
+import {Store} from "../../scripts/store/store.js";
+import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
+import {REPO, siteProject} from "../helpers/site.js";
+
+const store = new Store(join(REPO, "data"));
+const inputs = [...store.readAll()];
+const runs = inputs.flatMap((i) => i.runs);
+const rows = runs.flatMap((run) => run.results.map((r) => toRow(run, r, false)));
+
+let browser: Browser;
+let site: Served;
+
+before(async () => {
+  const project = siteProject();
+  await project.build(store);
+  site = await serve(project.dist);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function openClean(path: string) {
+  const {page, problems} = await openPage(browser, site.url + path);
+  assert.deepEqual(problems, {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []}, path);
+  assert.deepEqual(await cellErrors(page), [], `${path}: cells that failed`);
+  return page;
+}
+
+describe("site built from data/", () => {
+  it("bundles some data to show", () => {
+    assert.ok(runs.length > 0, "data/ holds runs");
+  });
+
+  it("overview: counts, machines, models and every run listed with a link to its raw lines", async () => {
+    const page = await openClean("index.html");
+    const cards = await page.$$eval(".bb-stats .card h2", (ns) => ns.map((n) => Number(n.textContent)));
+    assert.deepEqual(cards.slice(0, 3), [inputs.length, runs.length, rows.length]);
+    // Inputs.table renders lazily; show all rows by searching for nothing and reading the row count text.
+    const count = await page.$eval("form input[type=search] + output", (n) => n.textContent ?? "");
+    assert.match(count, new RegExp(`^${runs.length} results?$`));
+    const links = await page.$$eval("a[href*='sources/']", (as) => as.map((a) => a.getAttribute("href")));
+    assert.ok(links.length > 0 && links.every((h) => /^\.\/sources\/[0-9a-f]{64}\.html#L\d+$/.test(h!)), "run links point at raw lines");
+    await page.close();
+  });
+
+  it("overview: search filters the runs table", async () => {
+    const page = await openClean("index.html");
+    const target = runs.find((r) => r.hardware.stated === "Apple M4") ?? runs[0];
+    const needle = target.hardware.stated ?? target.id;
+    await page.fill("form input[type=search]", needle);
+    await page.waitForTimeout(300);
+    const count = Number.parseInt(await page.$eval("form input[type=search] + output", (n) => n.textContent ?? ""));
+    const rowsShown = await page.$$eval("table tbody tr", (trs) => trs.filter((tr) => tr.textContent?.includes("llama")).length);
+    assert.ok(count >= 1 && count < runs.length, `search for ${needle}: ${count} of ${runs.length}`);
+    assert.ok(rowsShown <= count);
+    await page.close();
+  });
+
+  it("context decay: one dot per throughput mean, one line per curve, error bars where stddev > 0", async () => {
+    const page = await openClean("context-decay.html");
+    const figures = await page.$$eval("svg", (svgs) =>
+      svgs
+        .filter((s) => s.querySelector("[aria-label=dot]"))
+        .map((s) => ({
+          dots: s.querySelectorAll("[aria-label=dot] circle").length,
+          lines: s.querySelectorAll("[aria-label=line] path").length,
+          bars: s.querySelectorAll("[aria-label=rule] line").length
+        }))
+    );
+    const means = rows.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.status === "ok" && r.n_depth !== null);
+    for (const [i, kind] of (["pp", "tg"] as const).entries()) {
+      const points = means.filter((r) => r.kind === kind);
+      const curves = new Set(points.map((r) => `${r.run_id}|${kind === "pp" ? r.n_prompt : r.n_gen}|${JSON.stringify((r.varied_settings as string[]).map((k) => (r.settings as Record<string, unknown>)[k]))}`));
+      assert.equal(figures[i].dots, points.length, `${kind} dots`);
+      assert.equal(figures[i].lines, curves.size, `${kind} curves`);
+      assert.equal(figures[i].bars, points.filter((r) => (r.stddev as number) > 0).length, `${kind} error bars`);
+    }
+    await page.close();
+  });
+
+  it("context decay: unchecking a machine removes its curves", async () => {
+    const page = await openClean("context-decay.html");
+    const dots = () => page.$$eval("svg [aria-label=dot] circle", (cs) => cs.length);
+    const before = await dots();
+    const machine = rows.find((r) => r.metric === "throughput")!.hardware as string;
+    await page.getByLabel(machine, {exact: true}).first().uncheck();
+    await page.waitForTimeout(300);
+    const removed = rows.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.hardware === machine).length;
+    assert.equal(await dots(), before - removed);
+    await page.close();
+  });
+
+  it("every raw input has a page showing its lines, with the value's line addressable", async () => {
+    for (const input of inputs) {
+      const page = await openClean(`sources/${input.source.sha256}.html`);
+      const lines = await page.$$eval("table.raw-source tr", (trs) => trs.length);
+      assert.equal(lines, input.source.lines);
+      const result = input.runs[0].results[0];
+      const text = await page.$eval(`#L${result.line} td.code`, (td) => td.textContent ?? "");
+      if (result.text) assert.ok(text.includes(result.text), `line ${result.line} shows ${result.text}`);
+      await page.close();
+    }
+  });
+});

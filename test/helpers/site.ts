@@ -1,0 +1,34 @@
+/**
+ * A throwaway copy of the site project (src/, config, node_modules linked)
+ * built from a given store, so browser tests never touch the working tree's
+ * src/data or dist.
+ */
+import {cpSync, existsSync, mkdirSync, symlinkSync} from "node:fs";
+import {join} from "node:path";
+import {fileURLToPath} from "node:url";
+import {buildSite, type BuildSummary} from "../../scripts/site/build.js";
+import type {Store} from "../../scripts/store/store.js";
+import {tempDir} from "./cli.js";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface SiteProject {
+  root: string;
+  dist: string;
+  build(store: Store): Promise<BuildSummary>;
+}
+
+export function siteProject(): SiteProject {
+  const root = tempDir("benchbook-site-");
+  cpSync(join(REPO, "src"), join(root, "src"), {recursive: true, filter: (path) => !/[\\/]src[\\/](data|\.observablehq)(?:[\\/]|$)/.test(path.slice(REPO.length - 1))});
+  cpSync(join(REPO, "observablehq.config.ts"), join(root, "observablehq.config.ts"));
+  cpSync(join(REPO, "package.json"), join(root, "package.json"));
+  symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"), "dir");
+  // Framework's version pins (empty folders) let the build skip registry lookups.
+  const pins = join(REPO, "src/.observablehq/cache/_npm");
+  if (existsSync(pins)) {
+    mkdirSync(join(root, "src/.observablehq/cache"), {recursive: true});
+    cpSync(pins, join(root, "src/.observablehq/cache/_npm"), {recursive: true});
+  }
+  return {root, dist: join(root, "dist"), build: (store) => buildSite({root, store})};
+}
