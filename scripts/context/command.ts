@@ -19,8 +19,16 @@ export interface ParsedCommand {
   program_version: string | null;
   /** Arguments after the program (and after a subcommand for `vllm serve`, kept in argv). */
   argv: string[];
-  /** Environment assignments before the program (`CUDA_VISIBLE_DEVICES=0,1`), secrets redacted. */
+  /** Environment assignments before the program (`CUDA_VISIBLE_DEVICES=0,1`, a container's `-e K=V`), secrets redacted. */
   env: Record<string, string>;
+  /** `#` comment lines directly above the command, without the `#` (`vllm 0.17.2rc1…`). */
+  comments?: string[];
+  /**
+   * When the program runs in a container (`podman run … vllm/vllm-openai:v0.21.0 <model> --port 8000`):
+   * the engine and the image as printed. A vLLM image's entrypoint is `vllm serve`,
+   * so such a command reads as program `vllm` with argv `["serve", …]`.
+   */
+  container?: {engine: string; image: string};
 }
 
 /** Programs whose command lines are context. */
@@ -32,6 +40,7 @@ const PROGRAMS = new Set([
   "llama-cli",
   "llama-benchy",
   "vllm",
+  "vllm.entrypoints.openai.api_server",
   "sglang.launch_server",
   "sglang.bench_serving",
   "sglang.bench_one_batch",
@@ -95,17 +104,19 @@ export function parseCommandLine(text: string, line_start: number, line_end = li
   } catch {
     return null;
   }
-  const located = locateProgram(words);
+  const container = locateContainer(words);
+  const located = container ?? locateProgram(words);
   if (!located) return null;
   const program = located.program.replace(/\.exe$/i, "");
   if (!PROGRAMS.has(program)) return null;
-  const argv = words.slice(located.index + 1);
-  if (argv.length > 0 && !argv[0].startsWith("-") && !/^(?:serve|bench|server|load|get|ps|log)$/.test(argv[0])) return null;
+  const argv = container ? container.argv : words.slice(located.index + 1);
+  if (argv.length > 0 && !argv[0].startsWith("-") && !/^(?:serve|bench|server|load|get|ps|log|benchmark)$/.test(argv[0])) return null;
   const env: Record<string, string> = {};
-  for (const word of words.slice(0, located.index)) {
+  for (const word of words.slice(0, container ? container.envEnd : located.index)) {
     const eq = word.indexOf("=");
     if (eq > 0 && ENV_ASSIGNMENT.test(word)) env[word.slice(0, eq)] = word.slice(eq + 1);
   }
+  Object.assign(env, container?.env);
   return {
     text: redactText(stripped.trim()),
     line_start,
@@ -113,8 +124,107 @@ export function parseCommandLine(text: string, line_start: number, line_end = li
     program,
     program_version: located.version,
     argv: argv.map(redactText),
-    env: redactEnv(env)
+    env: redactEnv(env),
+    ...(container ? {container: {engine: container.engine, image: container.image}} : {})
   };
+}
+
+/** Container engines whose `run` subcommand starts a program from an image. */
+const CONTAINER_ENGINES = new Set(["docker", "podman", "nerdctl"]);
+/** `docker run` / `podman run` options that take no value. */
+const CONTAINER_FLAGS = new Set(["--rm", "-d", "--detach", "-i", "--interactive", "-t", "--tty", "-it", "-ti", "--privileged", "--init", "--read-only", "-P", "--publish-all", "--no-healthcheck", "--replace"]);
+
+interface ContainerProgram {
+  index: number;
+  program: string;
+  version: string | null;
+  argv: string[];
+  engine: string;
+  image: string;
+  env: Record<string, string>;
+  /** Words before this index may hold host environment assignments. */
+  envEnd: number;
+}
+
+/**
+ * `podman run --rm -e K=V … vllm/vllm-openai:v0.21.0 <model> --port 8000`:
+ * the program inside the container. A command after the image names it
+ * (`lmsysorg/sglang:… python3 -m sglang.launch_server …`); otherwise a vLLM
+ * OpenAI image runs `vllm serve` (its entrypoint), and the image's tag is
+ * the version. Other images are not benchmark context.
+ */
+function locateContainer(words: string[]): ContainerProgram | null {
+  let i = 0;
+  while (i < words.length && ENV_ASSIGNMENT.test(words[i])) i++;
+  if (words[i] === "sudo") i++;
+  const engine = words[i]?.split("/").pop();
+  if (!engine || !CONTAINER_ENGINES.has(engine) || words[i + 1] !== "run") return null;
+  const envEnd = i;
+  const env: Record<string, string> = {};
+  let j = i + 2;
+  for (; j < words.length && words[j].startsWith("-"); j++) {
+    const word = words[j];
+    const eq = word.indexOf("=");
+    let value: string | undefined;
+    if (word.startsWith("--") && eq > 0) value = word.slice(eq + 1);
+    else if (!CONTAINER_FLAGS.has(word)) value = words[++j];
+    const name = word.startsWith("--") && eq > 0 ? word.slice(0, eq) : word;
+    if ((name === "-e" || name === "--env") && value) {
+      const assign = value.indexOf("=");
+      if (assign > 0) env[value.slice(0, assign)] = value.slice(assign + 1);
+    }
+  }
+  const image = words[j];
+  if (!image) return null;
+  const rest = words.slice(j + 1);
+  const inner = rest.length ? locateProgram(rest) : null;
+  if (inner && PROGRAMS.has(inner.program)) {
+    return {index: j + 1 + inner.index, program: inner.program, version: inner.version, argv: rest.slice(inner.index + 1), engine, image, env, envEnd};
+  }
+  const repository = image.replace(/@.*$/, "");
+  const name = repository.replace(/:[^/]*$/, "").split("/").pop() ?? "";
+  if (/^vllm(?:-openai)?$/.test(name)) {
+    const tag = /:([^/:]+)$/.exec(repository)?.[1] ?? null;
+    return {index: j, program: "vllm", version: tag, argv: rest[0] === "serve" ? rest : ["serve", ...rest], engine, image, env, envEnd};
+  }
+  return null;
+}
+
+/**
+ * Whether a command launches an inference server. A server command stays
+ * context for every following block (the benchmark clients that talk to it)
+ * until the next server command.
+ */
+export function isServerCommand(command: ParsedCommand): boolean {
+  switch (command.program) {
+    case "llama-server":
+    case "sglang.launch_server":
+    case "mlx_lm.server":
+    case "vllm.entrypoints.openai.api_server":
+      return true;
+    case "vllm":
+      return command.argv[0] === "serve";
+    case "lms":
+      return command.argv[0] === "load" || (command.argv[0] === "server" && command.argv[1] === "start");
+    default:
+      return false;
+  }
+}
+
+/**
+ * A version stated in a comment line (`# vllm 0.17.2rc1.dev13+gf34032433`,
+ * `# mlx-lm 0.31.1`, `# llama-server version: 8396 (054d8b0f2)`,
+ * `# sglang commit 7f99319c`), for one of `names` (matched case-insensitively,
+ * `-`/`_` alike). The latest matching comment wins. Returns the text as printed.
+ */
+export function versionFromComments(comments: readonly string[], names: readonly string[]): string | null {
+  const alternatives = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/[-_]/g, "[-_]")).join("|");
+  const pattern = new RegExp(`^\\s*(?:${alternatives})(?:\\s+version)?\\s*[:=]?\\s*(v?\\d[\\w.+-]*(?:\\s*\\([0-9a-f]{6,40}\\))?|commit\\s+[0-9a-f]{6,40})\\s*$`, "i");
+  for (const comment of [...comments].reverse()) {
+    const m = pattern.exec(comment);
+    if (m) return m[1];
+  }
+  return null;
 }
 
 /**

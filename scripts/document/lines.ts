@@ -13,7 +13,11 @@ import type {Doc, Format, LogicalLine} from "../formats/types.js";
 const CONTEXT_BREAKS: RegExp[] = [
   /(?=ggml_cuda_init\s*:|ggml_vulkan\s*:|ggml_metal_init\s*:)/g,
   /(?<=\bbuild\s*:\s*[0-9a-f]{6,40}\s*\(\d+\))\s+/g,
-  /(?<![A-Za-z_][A-Za-z0-9_]*=\S*)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:\S*\/)?(?:llama-bench|llama-server|llama-batched-bench)\s+-)/g
+  /(?<![A-Za-z_][A-Za-z0-9_]*=\S*)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:\S*\/)?(?:llama-bench|llama-server|llama-batched-bench)\s+-)/g,
+  // `vllm serve …` / `vllm bench serve …` glued after another command or output
+  /(?<![A-Za-z_][A-Za-z0-9_]*=\S*|\buv\s+run)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:uv\s+run\s+)?vllm\s+(?:bench\s+)?serve\s)/g,
+  // `python -m sglang.launch_server …`, `python -m mlx_lm.benchmark …`, `uvx llama-benchy …`
+  /(?<![A-Za-z_][A-Za-z0-9_]*=\S*|\buv\s+run)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:uv\s+run\s+)?(?:python3?\s+-m\s+(?:sglang\.\w+|mlx_lm\.\w+)|uvx\s+llama-benchy\S*)\s)/g
 ];
 
 function splitContext(piece: string): string[] {

@@ -1,18 +1,24 @@
 /**
  * Reads a whole raw input — a tool's output file or a pasted post — into
  * runs. Blocks are found by content; the text between blocks is context
- * (commands, device lines, hardware headings) or ignored, and every line is
- * accounted for so `parse --explain` can show what became what.
+ * (commands, server launches, device lines, hardware headings and tables,
+ * `#` comments) or ignored, and every line is accounted for so
+ * `parse --explain` can show what became what, and why.
  */
 import type {ParsedCommand} from "../context/command.js";
-import {parseCommandLine} from "../context/command.js";
+import {isServerCommand, parseCommandLine} from "../context/command.js";
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
 import {FORMATS, formatById} from "../formats/registry.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../formats/types.js";
 import {ParseError} from "../formats/types.js";
 import type {Hardware} from "../schema/schema.js";
 import {emptyHardware} from "../schema/schema.js";
+import type {IgnoredRange} from "./ignored.js";
+import {ignoredRanges} from "./ignored.js";
 import {toDoc} from "./lines.js";
+import {parseStatedHardware} from "./stated-hardware.js";
+
+export type {IgnoredRange} from "./ignored.js";
 
 export interface BlockReport {
   format: string;
@@ -25,7 +31,8 @@ export interface BlockReport {
 }
 
 export interface ContextReport {
-  kind: "command" | "devices" | "heading";
+  /** command: a command line; devices: ggml device lines; heading/hardware: hardware a writeup states; comment: a `#` line. */
+  kind: "command" | "devices" | "heading" | "hardware" | "comment";
   line_start: number;
   line_end: number;
   summary: string;
@@ -40,8 +47,8 @@ export interface DocumentReading {
   runs: ParsedRun[];
   blocks: BlockReport[];
   context: ContextReport[];
-  /** Physical lines that were neither a block nor context (prose, blank lines). */
-  ignored: LineRange[];
+  /** Physical lines that were neither a block nor context (prose, blank lines), each range with why. */
+  ignored: IgnoredRange[];
 }
 
 export interface ReadOptions {
@@ -91,8 +98,7 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
     );
   }
   const reading: DocumentReading = {runs: [], blocks: [], context: [], ignored: []};
-  let commands: ParsedCommand[] = [];
-  let hardware: Hardware = emptyHardware();
+  const state = new ContextState(options.runtime ?? null);
   // A physical line is ignored when none of its logical lines was used.
   const used = new Set<number>();
   const use = (from: number, to: number) => {
@@ -102,11 +108,10 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
   for (let i = 0; i < doc.lines.length; i++) {
     const block = blocks[next];
     if (block && i === block.start) {
-      const context: Context = {commands, hardware, runtime: options.runtime ?? null};
       const format = formatById(block.format)!;
       let runs: ParsedRun[];
       try {
-        runs = format.parse(doc, block, context);
+        runs = format.parse(doc, block, state.context());
       } catch (error) {
         if (error instanceof ParseError) throw new InputError(options.name, error.line, `${format.id}: ${error.message.replace(/^line \d+: /, "")}`);
         throw error;
@@ -121,55 +126,115 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
         runs: runs.length,
         results: runs.reduce((n, r) => n + r.results.length, 0)
       });
-      commands = [];
+      state.blockEnded();
       use(block.start, block.end);
       i = block.end;
       next++;
       continue;
     }
-    const {text, line} = doc.lines[i];
-    // A command may continue over lines ending in a backslash.
-    let end = i;
-    let joined = text;
-    while (/\\\s*$/.test(doc.lines[end].text) && end + 1 < doc.lines.length && end + 1 !== blocks[next]?.start) joined += "\n" + doc.lines[++end].text;
-    const command = parseCommandLine(joined, line, doc.lines[end].line);
-    if (command) {
-      commands.push(command);
-      use(i, end);
-      reading.context.push({kind: "command", line_start: line, line_end: doc.lines[end].line, summary: `${command.program} command`});
-      i = end;
+    const end = readContextLine(doc, i, blocks[next]?.start ?? doc.lines.length, state, reading.context);
+    if (end === null) {
+      state.otherLine(doc.lines[i].text);
       continue;
     }
-    const devices = parseDeviceLine(text);
-    if (devices.length) {
-      hardware = applyDeviceLines(hardware, devices);
-      use(i, i);
-      const names = devices.flatMap((d) => (d.kind === "device" ? [d.gpu.name] : []));
-      reading.context.push({kind: "devices", line_start: line, line_end: line, summary: names.length ? `device ${names.join(", ")}` : `${devices[0].backend} device list`});
-      continue;
-    }
-    const heading = parseHardwareHeading(text);
-    if (heading) {
-      hardware = {...emptyHardware(), stated: heading};
-      use(i, i);
-      reading.context.push({kind: "heading", line_start: line, line_end: line, summary: `hardware heading "${heading}"`});
-      continue;
-    }
+    use(i, end);
+    i = end;
   }
   reading.ignored = ignoredRanges(doc, used);
   return reading;
 }
 
-function ignoredRanges(doc: Doc, used: Set<number>): LineRange[] {
-  const ranges: LineRange[] = [];
-  const total = doc.lines.at(-1)?.line ?? 0;
-  for (let line = 1; line <= total; line++) {
-    if (used.has(line)) continue;
-    const last = ranges.at(-1);
-    if (last && last.line_end + 1 === line) last.line_end = line;
-    else ranges.push({line_start: line, line_end: line});
+/**
+ * What the text read so far says about the next block. Benchmark commands
+ * and comments are consumed by the next block; a server launch, device
+ * lines and stated hardware hold until something replaces them.
+ */
+class ContextState {
+  private commands: ParsedCommand[] = [];
+  private comments: string[] = [];
+  /** Comment lines directly above the current line (no other line between). */
+  private adjacentComments: string[] = [];
+  private server: ParsedCommand | null = null;
+  hardware: Hardware = emptyHardware();
+
+  constructor(private readonly runtime: string | null) {}
+
+  context(): Context {
+    return {commands: this.commands, server: this.server, comments: this.comments, hardware: this.hardware, runtime: this.runtime};
   }
-  return ranges;
+
+  blockEnded(): void {
+    this.commands = [];
+    this.comments = [];
+    this.adjacentComments = [];
+  }
+
+  command(command: ParsedCommand): void {
+    if (this.adjacentComments.length) command.comments = this.adjacentComments;
+    this.adjacentComments = [];
+    this.commands = [...this.commands, command];
+    if (isServerCommand(command)) this.server = command;
+  }
+
+  comment(text: string): void {
+    this.comments = [...this.comments, text];
+    this.adjacentComments = [...this.adjacentComments, text];
+  }
+
+  /** Any other line (prose, blank) separates comments from the command below. */
+  otherLine(_text: string): void {
+    this.adjacentComments = [];
+  }
+}
+
+/** `# text`: a shell comment, or a Markdown heading that names no hardware. */
+const COMMENT = /^\s*#+\s?(.*?)\s*$/;
+
+/**
+ * Read logical line i as context; returns the last logical line it used, or
+ * null when the line is not context. `limit` is where the next block starts.
+ */
+function readContextLine(doc: Doc, i: number, limit: number, state: ContextState, reports: ContextReport[]): number | null {
+  const {text, line} = doc.lines[i];
+  // A command may continue over lines ending in a backslash.
+  let end = i;
+  let joined = text;
+  while (/\\\s*$/.test(doc.lines[end].text) && end + 1 < doc.lines.length && end + 1 !== limit) joined += "\n" + doc.lines[++end].text;
+  const command = parseCommandLine(joined, line, doc.lines[end].line);
+  if (command) {
+    state.command(command);
+    const where = command.container ? ` in a ${command.container.engine} container (${command.container.image})` : "";
+    const server = isServerCommand(command) ? " (server launch: context for the blocks below until the next server command)" : "";
+    reports.push({kind: "command", line_start: line, line_end: doc.lines[end].line, summary: `${command.program} command${where}${server}`});
+    return end;
+  }
+  const devices = parseDeviceLine(text);
+  if (devices.length) {
+    state.hardware = applyDeviceLines(state.hardware, devices);
+    const names = devices.flatMap((d) => (d.kind === "device" ? [d.gpu.name] : []));
+    reports.push({kind: "devices", line_start: line, line_end: line, summary: names.length ? `device ${names.join(", ")}` : `${devices[0].backend} device list`});
+    return i;
+  }
+  const heading = parseHardwareHeading(text);
+  if (heading) {
+    state.hardware = {...emptyHardware(), stated: heading};
+    reports.push({kind: "heading", line_start: line, line_end: line, summary: `hardware heading "${heading}"`});
+    return i;
+  }
+  const stated = parseStatedHardware(text);
+  if (stated) {
+    state.hardware = stated.kind === "gpu" ? {...emptyHardware(), stated: stated.name, cpu: state.hardware.cpu} : {...state.hardware, cpu: stated.name};
+    reports.push({kind: "hardware", line_start: line, line_end: line, summary: `${stated.kind.toUpperCase()} stated by the text: "${stated.name}"`});
+    return i;
+  }
+  const comment = COMMENT.exec(text);
+  if (comment && comment[1] !== "") {
+    state.comment(comment[1]);
+    const shown = comment[1].length > 60 ? `${comment[1].slice(0, 59)}…` : comment[1];
+    reports.push({kind: "comment", line_start: line, line_end: line, summary: `comment "${shown}" (versions and notes for the next block)`});
+    return i;
+  }
+  return null;
 }
 
 function unknownFormat(id: string): never {

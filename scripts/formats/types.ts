@@ -35,8 +35,21 @@ export interface Block {
 
 /** What the text before a block says about it. */
 export interface Context {
-  /** Commands seen since the previous block, oldest first. */
+  /** Commands seen since the previous block, oldest first (a benchmark command is consumed by the next block). */
   commands: ParsedCommand[];
+  /**
+   * The latest server launch (`llama-server …`, `vllm serve …`,
+   * `python -m sglang.launch_server …`, `mlx_lm.server …`, a vLLM container):
+   * unlike benchmark commands it stays context for every following block
+   * until another server command appears. See isServerCommand.
+   */
+  server: ParsedCommand | null;
+  /**
+   * `#` comment lines since the previous block, oldest first, without the `#`
+   * (`vllm 0.17.2rc1.dev13+gf34032433`, `mlx-lm 0.31.1`). Comments directly
+   * above a command are also on that command (`ParsedCommand.comments`).
+   */
+  comments: string[];
   /** Hardware from the latest device lines (they hold until new ones appear). */
   hardware: Hardware;
   /** Runtime forced by the user (`--runtime`), if any. */

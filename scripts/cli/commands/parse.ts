@@ -54,8 +54,8 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         terminal.out(`${input.name}: ${stored.source.lines} lines\n`);
         const events = [
           ...reading.blocks.map((b) => ({at: b.line_start, text: `  lines ${range(b)}  block  ${b.format} (confidence ${b.confidence}): ${b.reason} → ${b.runs} run, ${b.results} results`})),
-          ...reading.context.map((c) => ({at: c.line_start, text: `  lines ${range(c)}  context  ${c.summary}`})),
-          ...reading.ignored.map((r) => ({at: r.line_start, text: `  lines ${range(r)}  ignored`}))
+          ...reading.context.map((c) => ({at: c.line_start, text: `  lines ${range(c)}  context  ${c.kind}: ${c.summary}`})),
+          ...reading.ignored.map((r) => ({at: r.line_start, text: `  lines ${range(r)}  ignored  ${r.reason}`}))
         ].sort((a, b) => a.at - b.at);
         for (const e of events) terminal.out(e.text + "\n");
         continue;

@@ -1,0 +1,82 @@
+/**
+ * Why a line became neither a block nor context, for `parse --explain`: a
+ * reader checking that nothing was missed needs to tell "prose" from "a table
+ * no format knows" from "a command of a program benchbook does not read".
+ */
+import {shellWords} from "../context/command.js";
+import type {Doc} from "../formats/types.js";
+import {columnKey, splitRow} from "../formats/markdown-table.js";
+
+export interface IgnoredRange {
+  line_start: number;
+  line_end: number;
+  /** One phrase: what the lines are and why nothing was read from them. */
+  reason: string;
+}
+
+type Kind = "blank" | "prose" | "table" | "shell" | "fence" | "rule";
+
+/** Commands that are never benchmark context (installs, downloads, navigation). */
+const OTHER_PROGRAMS = /^(?:git|cd|ls|cat|echo|export|source|uv|uvx|pip|pip3|pipx|python3?|conda|mamba|brew|apt(?:-get)?|sudo|cmake|make|ninja|wget|curl|hf|huggingface-cli|docker|podman|npm|npx|node|mkdir|rm|cp|mv|tar|unzip|ssh|scp|nvcc|bash|sh|zsh|set|ulimit|kill|nohup|tmux|screen|\.\/\S+|\S+\.(?:sh|bat|ps1|py))$/;
+
+function kindOf(text: string): Kind {
+  const t = text.trim();
+  if (t === "") return "blank";
+  if (/^(?:```|~~~)/.test(t)) return "fence";
+  if (/^(?:-{3,}|\*{3,}|_{3,}|={3,})$/.test(t)) return "rule";
+  if (t.startsWith("|") && t.indexOf("|", 1) > 0) return "table";
+  const command = t.replace(/^(?:[$>%]|PS>)\s+/, "");
+  if (command !== t || /^[a-z][\w.-]*(?:\s|$)/.test(command)) {
+    try {
+      const first = shellWords(command)[0];
+      if (first !== undefined && (command !== t || OTHER_PROGRAMS.test(first)) && !/[^\x20-\x7E]/.test(command.slice(0, 40))) return "shell";
+    } catch {
+      // not shell syntax: prose
+    }
+  }
+  return "prose";
+}
+
+const REASONS: Record<Exclude<Kind, "table">, string> = {
+  blank: "blank",
+  prose: "prose (no benchmark output, command, device line or hardware heading)",
+  shell: "a command of a program whose output benchbook does not read (install, download, setup)",
+  fence: "code fence",
+  rule: "horizontal rule"
+};
+
+/**
+ * Group the unused physical lines into ranges of one kind each. Blank lines,
+ * fences and rules join the range they sit in, so a paragraph with blank
+ * lines around it stays one range.
+ */
+export function ignoredRanges(doc: Doc, used: ReadonlySet<number>): IgnoredRange[] {
+  const total = doc.lines.at(-1)?.line ?? 0;
+  const textOf = new Map<number, string>();
+  for (const l of doc.lines) textOf.set(l.line, (textOf.get(l.line) ?? "") + (textOf.has(l.line) ? " " : "") + l.text);
+  const ranges: (IgnoredRange & {kind: Kind; header?: string})[] = [];
+  for (let line = 1; line <= total; line++) {
+    if (used.has(line)) continue;
+    const text = textOf.get(line) ?? "";
+    const kind = kindOf(text);
+    const last = ranges.at(-1);
+    const adjacent = last && last.line_end + 1 === line;
+    const weak = (k: Kind) => k === "blank" || k === "fence" || k === "rule";
+    if (adjacent && (last.kind === kind || weak(kind))) {
+      last.line_end = line;
+      continue;
+    }
+    if (adjacent && weak(last.kind)) {
+      last.kind = kind;
+      last.line_end = line;
+      if (kind === "table") last.header = text;
+      continue;
+    }
+    ranges.push({line_start: line, line_end: line, kind, reason: "", ...(kind === "table" ? {header: text} : {})});
+  }
+  return ranges.map(({line_start, line_end, kind, header}) => ({
+    line_start,
+    line_end,
+    reason: kind === "table" ? `a table no format recognizes (columns: ${splitRow(header ?? "").map(columnKey).join(", ")})` : REASONS[kind]
+  }));
+}
