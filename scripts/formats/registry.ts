@@ -8,9 +8,13 @@ import {llamaBenchJson} from "./llama-bench/json.js";
 import {llamaBenchJsonl} from "./llama-bench/jsonl.js";
 import {llamaBenchMd} from "./llama-bench/md.js";
 import {llamaBenchSql} from "./llama-bench/sql.js";
+import {llamaBenchyCsv} from "./llama-benchy/csv.js";
+import {llamaBenchyJson} from "./llama-benchy/json.js";
+import {llamaBenchyMd} from "./llama-benchy/md.js";
+import {mlxLmBenchmark} from "./mlx/benchmark.js";
 import type {Format} from "./types.js";
 
-export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql];
+export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);

@@ -1,0 +1,164 @@
+/**
+ * The server behind an HTTP benchmark. llama-benchy, `vllm bench serve` and
+ * `sglang.bench_serving` talk to an endpoint; what they measured (llama.cpp,
+ * SGLang, vLLM, MLX, LM Studio) is said by the server command printed before
+ * the output (`llama-server …`, `python -m sglang.launch_server …`,
+ * `vllm serve …`, `mlx_lm.server …`, `lms server …`), by shell comments just
+ * above that command (`# vllm 0.17.2rc1.dev13+gf34032433`,
+ * `# sglang commit 7f99319c`, `# llama-server version: 8396 (054d8b0f2)`), or
+ * by the user's `--runtime`.
+ *
+ * The server usually keeps running while several benchmarks are printed, so
+ * the latest server command before the block applies, even when another
+ * block came in between (the document reader hands each block only the
+ * commands since the previous block; this looks further back in the text).
+ */
+import type {ParsedCommand} from "../../context/command.js";
+import {commandOptions, parseCommandLine} from "../../context/command.js";
+import type {Settings} from "../../schema/schema.js";
+import {scalarFromText} from "../llama-bench/fields.js";
+import type {Block, Context, Doc} from "../types.js";
+
+export interface ServerContext {
+  /** llama.cpp | sglang | vllm | mlx | lmstudio, or null when nothing says. */
+  runtime: string | null;
+  /** The runtime's version as a comment above its command states it (`0.17.2rc1.dev13+gf34032433`, `8396 (054d8b0f2)`). */
+  runtime_version: string | null;
+  /** The runtime's build commit/number as a comment states it (`# sglang commit 7f99319c`, `# llama-server version: 8396 (054d8b0f2)`). */
+  build_commit: string | null;
+  build_number: number | null;
+  /** The server command, verbatim (secrets redacted). */
+  command: ParsedCommand | null;
+  /** The server's options under its own names, without leading dashes (`ctx-size`, `tp`, `speculative-config`). */
+  settings: Settings;
+  /** The model the server loaded (`--model`, `-m`, `--model-path`, `vllm serve <model>`). */
+  model_file: string | null;
+  notes: string[];
+}
+
+const RUNTIME_ALIASES: Record<string, RegExp> = {
+  "llama.cpp": /^(?:llama-server|llama\.cpp|llama-cpp|llamacpp)$/i,
+  sglang: /^sglang$/i,
+  vllm: /^vllm$/i,
+  mlx: /^(?:mlx-lm|mlx_lm|mlx)$/i,
+  lmstudio: /^(?:lms|lmstudio|lm-studio)$/i
+};
+
+/** Options that name the served model rather than configure the server. */
+const MODEL_OPTIONS = new Set(["-m", "--model", "--model-path", "--model_path"]);
+
+/** The runtime a command starts, or null when it is not a server command. */
+export function runtimeOfCommand(command: ParsedCommand): string | null {
+  switch (command.program) {
+    case "llama-server":
+      return "llama.cpp";
+    case "sglang.launch_server":
+      return "sglang";
+    case "vllm":
+      return command.argv[0] === "serve" ? "vllm" : null;
+    case "mlx_lm.server":
+      return "mlx";
+    case "mlx_lm":
+      return command.argv[0] === "server" ? "mlx" : null;
+    case "lms":
+      return command.argv[0] === "server" || command.argv[0] === "load" ? "lmstudio" : null;
+    default:
+      return null;
+  }
+}
+
+interface Located {
+  command: ParsedCommand;
+  /** Logical line index of the command's first line. */
+  index: number;
+}
+
+/** A command starting at logical line i, joining backslash continuations. */
+function commandAt(doc: Doc, i: number, end: number): ParsedCommand | null {
+  let last = i;
+  let joined = doc.lines[i].text;
+  while (/\\\s*$/.test(doc.lines[last].text) && last + 1 < end) joined += "\n" + doc.lines[++last].text;
+  return parseCommandLine(joined, doc.lines[i].line, doc.lines[last].line);
+}
+
+/** The latest server command before the block: from the block's own context first, else further back. */
+function findServerCommand(doc: Doc, block: Block, context: Context): Located | null {
+  const fromContext = context.commands.filter((c) => runtimeOfCommand(c) !== null).at(-1);
+  if (fromContext) {
+    // On a flattened physical line several logical lines share the number: pick the one holding this command.
+    for (let i = 0; i < block.start; i++) {
+      if (doc.lines[i].line !== fromContext.line_start) continue;
+      if (commandAt(doc, i, block.start)?.text === fromContext.text) return {command: fromContext, index: i};
+    }
+    return {command: fromContext, index: doc.lines.findIndex((l) => l.line === fromContext.line_start)};
+  }
+  for (let i = block.start - 1; i >= 0; i--) {
+    if (i > 0 && /\\\s*$/.test(doc.lines[i - 1].text)) continue; // a continuation line: the command starts above
+    const command = commandAt(doc, i, block.start);
+    if (command && runtimeOfCommand(command)) return {command, index: i};
+  }
+  return null;
+}
+
+/** Version facts stated by `# …` comment lines directly above the server command. */
+function readComments(doc: Doc, index: number, runtime: string): Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> {
+  const facts: Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> = {runtime_version: null, build_commit: null, build_number: null};
+  const alias = RUNTIME_ALIASES[runtime];
+  for (let i = index - 1; i >= 0; i--) {
+    const text = doc.lines[i].text.trim();
+    if (!text.startsWith("#")) break;
+    const words = text.replace(/^#+\s*/, "");
+    const name = words.split(/\s+/)[0] ?? "";
+    if (!alias.test(name)) continue;
+    const rest = words.slice(name.length).trim();
+    // `llama-server version: 8396 (054d8b0f2)`: llama.cpp's build number and commit.
+    const build = /^(?:version\s*:?\s*)?(\d+)\s*\(([0-9a-f]{6,40})\)$/i.exec(rest);
+    const commit = /^commit\s*:?\s*([0-9a-f]{6,40})$/i.exec(rest);
+    const version = /^(?:version\s*:?\s*)?(v?\d+(?:\.\d+)+\S*)$/i.exec(rest);
+    if (build && facts.build_number === null) {
+      facts.build_number = Number(build[1]);
+      facts.build_commit = build[2];
+      facts.runtime_version ??= rest.replace(/^version\s*:?\s*/i, "");
+    } else if (commit && facts.build_commit === null) facts.build_commit = commit[1];
+    else if (version && facts.runtime_version === null) facts.runtime_version = version[1];
+  }
+  return facts;
+}
+
+/** The server's options, under its own names without leading dashes; the model path apart. */
+function readServerOptions(command: ParsedCommand, runtime: string): {settings: Settings; model_file: string | null} {
+  const argv = runtime === "vllm" || runtime === "lmstudio" || (runtime === "mlx" && command.program === "mlx_lm") ? command.argv.slice(1) : command.argv;
+  const options = commandOptions(argv);
+  const settings: Settings = {};
+  let model_file: string | null = null;
+  for (const [option, values] of options) {
+    const value = values[values.length - 1];
+    if (option === "") {
+      // `vllm serve <model>`, `lms load <model>`: the first positional is the model.
+      if (runtime === "vllm" || runtime === "lmstudio") model_file ??= values[0];
+      continue;
+    }
+    if (MODEL_OPTIONS.has(option)) {
+      model_file = value;
+      continue;
+    }
+    settings[option.replace(/^-+/, "")] = value === "" ? true : scalarFromText(value);
+  }
+  return {settings, model_file};
+}
+
+export function serverBehind(doc: Doc, block: Block, context: Context): ServerContext {
+  const notes: string[] = [];
+  const found = findServerCommand(doc, block, context);
+  const fromCommand = found ? runtimeOfCommand(found.command) : null;
+  let runtime = fromCommand;
+  if (context.runtime) {
+    if (fromCommand && fromCommand !== context.runtime) notes.push(`runtime: the server command says ${fromCommand}, --runtime says ${context.runtime}; --runtime is kept`);
+    runtime = context.runtime;
+  }
+  if (!found || !fromCommand) {
+    return {runtime, runtime_version: null, build_commit: null, build_number: null, command: null, settings: {}, model_file: null, notes};
+  }
+  const {settings, model_file} = readServerOptions(found.command, fromCommand);
+  return {runtime, ...readComments(doc, found.index, fromCommand), command: found.command, settings, model_file, notes};
+}
