@@ -15,7 +15,7 @@ describe("llama-benchy json: schemas/sample.json (eugr/llama-benchy, against its
   it("turns every metric of every benchmark into one result with its mean, std and values", () => {
     const metrics = ["pp_throughput", "pp_req_throughput", "tg_throughput", "tg_req_throughput", "peak_throughput", "peak_req_throughput", "ttfr", "est_ppt", "e2e_ttft"];
     const expected = raw.benchmarks.flatMap((b) => metrics.filter((m) => m in b).map((m) => b[m] as {mean: number; std: number; values: number[]}));
-    const byValue = (a: {value: number | null}, b: {value: number | null}) => (a.value as number) - (b.value as number);
+    const byValue = (a: {value: unknown}, b: {value: unknown}) => (a.value as number) - (b.value as number);
     assert.deepEqual(
       rows.map((r) => ({value: r.value, stddev: r.stddev, samples: r.samples})).sort(byValue),
       expected.map((m) => ({value: m.mean, stddev: m.std, samples: m.values})).sort(byValue)
@@ -59,7 +59,7 @@ describe("llama-benchy: the same data as md, csv and json", () => {
   const json = rowsOf(readFixture(NAME));
   const md = rowsOf(readFixture("llama-benchy/sample-md.txt"));
   const csv = rowsOf(readFixture("llama-benchy/sample-csv.txt"));
-  const key = (r: {test: unknown; metric: unknown; stat: unknown}) => `${r.test}|${r.metric}|${r.stat}`;
+  const key = (r: Record<string, unknown>) => `${r.test}|${r.metric}|${r.stat}`;
 
   it("csv holds the json's means and stds digit for digit", () => {
     const fromJson = new Map(json.map((r) => [key(r), [r.value, r.stddev]]));
