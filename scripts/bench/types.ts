@@ -26,6 +26,18 @@ export interface Cell {
   /** Seconds before the cell is killed. */
   timeout_s: number;
   tags: Record<string, string>;
+  /**
+   * Variables set for the tool on top of the inherited environment (the
+   * plan's `env` and `pass_env`). Raw values, secrets included: runners pass
+   * them to the child and never write them anywhere (Capture.env is redacted).
+   */
+  env?: Record<string, string>;
+  /** Resource limits for the tool's process (`ulimit -v` in KiB). */
+  limits?: CellLimits;
+}
+
+export interface CellLimits {
+  address_space_kib?: number;
 }
 
 export interface ExpectedTest {
@@ -35,11 +47,15 @@ export interface ExpectedTest {
   n_gen: number | null;
   n_depth: number | null;
   concurrency?: number | null;
+  /** The headline value a failed test is recorded under (default: throughput, tok/s, mean). */
+  metric?: string;
+  unit?: string;
+  stat?: string;
 }
 
 /** A file a runner captured: what the tool wrote, byte for byte. */
 export interface CapturedFile {
-  /** `stdout`, `stderr`, `result` (a tool's result file), `server-log`. */
+  /** `stdout`, `stderr`, `result` (a tool's result file), `server-log`. The importer adds `capture` and `plan`. */
   role: string;
   /** Name for messages (`<cell id>.stdout`). */
   name: string;
@@ -68,6 +84,14 @@ export interface Capture {
   /** Which captured file holds the tool's results (its role), and which format reads it (null: detect). */
   results_role: string;
   results_format: string | null;
+  /** Limits the tool ran under (`ulimit -v`), when the plan set any. */
+  limits?: CellLimits;
+  /**
+   * What was replaced in the captured files before storing them: `secrets`
+   * (a literal secret value from the environment or argv appeared in the
+   * output), `home` (--redact-home). Absent or empty: the files are verbatim.
+   */
+  redactions?: string[];
 }
 
 export interface CellOutcome {
@@ -87,4 +111,9 @@ export interface RunnerContext {
 export interface Runner {
   kind: string;
   run(cell: Cell, context: RunnerContext): Promise<CellOutcome>;
+  /**
+   * The commands `--dry-run` shows for a cell, program first (a server and
+   * its client, a tool with its result-file options). Default: `[cell.argv]`.
+   */
+  preview?(cell: Cell): string[][];
 }
