@@ -1,0 +1,248 @@
+/**
+ * `mlx_lm.benchmark` (ml-explore/mlx-lm `mlx_lm/benchmark.py`): text only.
+ *
+ *   Running warmup..
+ *   Timing with prompt_tokens=1024, generation_tokens=64, batch_size=1.
+ *   Trial 1:  prompt_tps=361.322, generation_tps=39.657, peak_memory=3.502
+ *   …
+ *   Averages: prompt_tps=359.188, generation_tps=39.023, peak_memory=3.503
+ *
+ * Every trial prints `key=value` with 3 decimals; `Averages` is the plain mean
+ * over trials (sum / num_trials, of the unrounded values) with no deviation.
+ * `peak_memory` is `mx.get_peak_memory() / 1e9`: GB of 10^9 bytes. Forks
+ * add keys (`total_time=5.650`): unknown keys are kept as their own metric.
+ */
+import type {ParsedCommand} from "../../context/command.js";
+import {commandOptions, versionFromComments} from "../../context/command.js";
+import type {Hardware, Result, Scalar, Settings} from "../../schema/schema.js";
+import {emptyHardware, emptyModel} from "../../schema/schema.js";
+import {quantFromFile} from "../model-name.js";
+import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import {ParseError} from "../types.js";
+
+const WARMUP = /^\s*Running warmup\.*\s*$/i;
+const TIMING = /^\s*Timing with\s+(.*?)\s*$/i;
+const TRIAL = /^\s*Trial\s+(\d+)\s*:\s*(.*?)\s*$/i;
+const AVERAGES = /^\s*Averages\s*:\s*(.*?)\s*$/i;
+/**
+ * `key=value` pairs; a value is a number as printed (or, for unknown keys,
+ * any word). The Timing line ends in a period; a pasted block may end in a
+ * glued code fence (`peak_memory=2.825\`\`\``).
+ */
+const PAIR = /([A-Za-z_][\w.]*)\s*=\s*([^,\s`]+?)(?=\.?\s*(?:,|`{3}|$))/g;
+const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** What each key printed by a trial measures. */
+const KNOWN: Record<string, {metric: string; unit: string; kind: "pp" | "tg" | "pp+tg"; trialStat: string}> = {
+  prompt_tps: {metric: "throughput", unit: "tok/s", kind: "pp", trialStat: "value"},
+  generation_tps: {metric: "throughput", unit: "tok/s", kind: "tg", trialStat: "value"},
+  // Each trial's peak_memory is the peak of that trial; Averages is the mean of those peaks.
+  peak_memory: {metric: "peak_memory", unit: "GB", kind: "pp+tg", trialStat: "peak"},
+  // mlx-lm ≥ 0.31.2 (#1072): wall time of the whole trial, time.perf_counter() seconds; no average is printed.
+  total_time: {metric: "duration", unit: "s", kind: "pp+tg", trialStat: "value"}
+};
+
+/** Command-line options → setting names (mlx_lm/benchmark.py's argparse dests). */
+const OPTIONS: Record<string, string> = {
+  "-p": "prompt_tokens",
+  "--prompt-tokens": "prompt_tokens",
+  "-g": "generation_tokens",
+  "--generation-tokens": "generation_tokens",
+  "-b": "batch_size",
+  "--batch-size": "batch_size",
+  "-n": "num_trials",
+  "--num-trials": "num_trials",
+  "--prefill-step-size": "prefill_step_size",
+  "--delay": "delay",
+  "--pipeline": "pipeline",
+  "-qa": "quantize_activations",
+  "--quantize-activations": "quantize_activations",
+  "--trust-remote-code": "trust_remote_code"
+};
+const FLAGS = new Set(["--pipeline", "-qa", "--quantize-activations", "--trust-remote-code"]);
+
+interface Pair {
+  key: string;
+  value: string;
+  /** `key=value` as printed. */
+  text: string;
+}
+
+function pairs(text: string): Pair[] {
+  return [...text.matchAll(PAIR)].map((m) => ({key: m[1], value: m[2], text: m[0]}));
+}
+
+/** Split a line whose breaks a website removed (`… Trial 1: … Trial 2: … Averages: …`). */
+function unflatten(line: string): string[] | null {
+  if (!/Trial\s+\d+\s*:.*prompt_tps\s*=.*(?:Trial\s+\d+\s*:|Averages\s*:)/i.test(line)) return null;
+  const pieces = line.split(/\s+(?=Timing with\s|Trial\s+\d+\s*:|Averages\s*:)|(?<=Running warmup\.\.)\s+/i).map((p) => p.trim());
+  return pieces.filter(Boolean);
+}
+
+/** The nearest non-blank logical line before or after i (Markdown pastes put blank lines between output lines), or -1. */
+function neighbour(doc: Doc, i: number, step: 1 | -1): number {
+  for (let j = i + step; j >= 0 && j < doc.lines.length; j += step) if (doc.lines[j].text.trim() !== "") return j;
+  return -1;
+}
+
+function scan(doc: Doc): Block[] {
+  const blocks: Block[] = [];
+  const is = (re: RegExp, j: number) => j >= 0 && re.test(doc.lines[j].text);
+  for (let i = 0; i < doc.lines.length; i++) {
+    if (!TRIAL.test(doc.lines[i].text) || !/_tps\s*=/.test(doc.lines[i].text)) continue;
+    let start = i;
+    if (is(TIMING, neighbour(doc, start, -1))) start = neighbour(doc, start, -1);
+    if (is(WARMUP, neighbour(doc, start, -1))) start = neighbour(doc, start, -1);
+    let end = i;
+    while (is(TRIAL, neighbour(doc, end, 1))) end = neighbour(doc, end, 1);
+    const averages = is(AVERAGES, neighbour(doc, end, 1));
+    if (averages) end = neighbour(doc, end, 1);
+    blocks.push({
+      format: "mlx-lm-benchmark",
+      start,
+      end,
+      confidence: averages ? 1 : 0.9,
+      reason: `mlx_lm.benchmark "Trial N: prompt_tps=…, generation_tps=…" lines${averages ? " and an Averages line" : " (no Averages line: the output ends early)"}`
+    });
+    i = end;
+  }
+  return blocks;
+}
+
+interface LocatedPairs {
+  line: number;
+  pairs: Pair[];
+}
+
+function numberOf(pair: Pair, line: number): number {
+  if (!NUMBER.test(pair.value)) throw new ParseError(line, `a number for ${pair.key}`, pair.text);
+  return Number(pair.value);
+}
+
+function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
+  let timing: LocatedPairs | null = null;
+  let averages: LocatedPairs | null = null;
+  const trials: (LocatedPairs & {index: number})[] = [];
+  for (let i = block.start; i <= block.end; i++) {
+    const {text, line} = doc.lines[i];
+    const trial = TRIAL.exec(text);
+    const timingLine = TIMING.exec(text);
+    const averagesLine = AVERAGES.exec(text);
+    if (trial) {
+      const found = pairs(trial[2]);
+      if (found.length === 0) throw new ParseError(line, `"Trial ${trial[1]}:" followed by key=value pairs (prompt_tps=…, generation_tps=…)`, text);
+      trials.push({index: Number(trial[1]), line, pairs: found});
+    } else if (timingLine) timing = {line, pairs: pairs(timingLine[1])};
+    else if (averagesLine) {
+      averages = {line, pairs: pairs(averagesLine[1])};
+      if (averages.pairs.length === 0) throw new ParseError(line, "Averages followed by key=value pairs", text);
+    }
+  }
+  const command = mlxCommand(context);
+  const options = command ? commandOptions(command.argv, FLAGS) : new Map<string, string[]>();
+  const option = (...names: string[]) => names.map((n) => options.get(n)?.at(-1)).find((v) => v !== undefined && v !== "") ?? null;
+
+  // Settings: the Timing line is the tool's own statement; the command fills what it omits.
+  const settings: Settings = {};
+  const settingsFromCommand: string[] = [];
+  const notes: string[] = [];
+  for (const pair of timing?.pairs ?? []) settings[pair.key] = NUMBER.test(pair.value) ? Number(pair.value) : pair.value;
+  const fromCommand = new Map<string, Scalar>();
+  for (const [name, values] of options) {
+    const key = OPTIONS[name];
+    if (!key) continue;
+    const value = values.at(-1) ?? "";
+    fromCommand.set(key, FLAGS.has(name) ? true : NUMBER.test(value) ? Number(value) : value);
+  }
+  for (const [key, scalar] of fromCommand) {
+    if (!(key in settings)) {
+      settings[key] = scalar;
+      settingsFromCommand.push(key);
+    } else if (String(settings[key]) !== String(scalar)) {
+      notes.push(`${key}: the command says ${JSON.stringify(scalar)}, the output says ${JSON.stringify(settings[key])}; the output is kept`);
+    }
+  }
+  if (typeof settings.num_trials === "number" && averages && settings.num_trials !== trials.length) {
+    notes.push(`the command asks for ${settings.num_trials} trials but ${trials.length} Trial lines were printed`);
+  }
+  if (!averages) notes.push("no Averages line (the output ends early): each trial is kept as its own value");
+  notes.push("peak_memory is printed by mlx_lm.benchmark in GB of 10^9 bytes (mx.get_peak_memory() / 1e9)");
+
+  const n_prompt = typeof settings.prompt_tokens === "number" ? settings.prompt_tokens : null;
+  const n_gen = typeof settings.generation_tokens === "number" ? settings.generation_tokens : null;
+  const concurrency = typeof settings.batch_size === "number" ? settings.batch_size : null;
+  const shape = {n_prompt, n_gen, n_depth: null, concurrency};
+  const testOf = (kind: string, key: string) =>
+    kind === "pp" && n_prompt !== null ? `pp${n_prompt}` : kind === "tg" && n_gen !== null ? `tg${n_gen}` : kind === "pp+tg" && n_prompt !== null && n_gen !== null ? `pp${n_prompt}+tg${n_gen}` : key;
+
+  const keys = [...new Set([...trials.flatMap((t) => t.pairs.map((p) => p.key)), ...(averages?.pairs.map((p) => p.key) ?? [])])];
+  const results: Result[] = [];
+  for (const key of keys) {
+    const known = KNOWN[key] ?? {metric: key, unit: "", kind: "pp+tg" as const, trialStat: "value"};
+    const base = {test: testOf(known.kind, key), kind: known.kind, ...shape, metric: known.metric, unit: known.unit, stddev: null, stddev_kind: null, status: "ok" as const};
+    const perTrial = trials.flatMap((t) => t.pairs.filter((p) => p.key === key).map((p) => ({trial: t, pair: p, value: numberOf(p, t.line)})));
+    const average = averages?.pairs.find((p) => p.key === key);
+    if (average && averages) {
+      const complete = perTrial.length === trials.length;
+      results.push({
+        line: averages.line,
+        text: average.text,
+        ...base,
+        stat: "mean",
+        value: numberOf(average, averages.line),
+        repetitions: complete ? trials.length : null,
+        samples: complete ? perTrial.map((t) => t.value) : null,
+        extra: {field: key, ...(complete ? {sample_lines: perTrial.map((t) => t.trial.line)} : {})}
+      });
+    } else {
+      // No printed mean for this key: each trial's value is a result of its own.
+      for (const {trial, pair, value} of perTrial) {
+        results.push({line: trial.line, text: pair.text, ...base, stat: known.trialStat, value, repetitions: null, extra: {field: key, trial: trial.index}});
+      }
+    }
+  }
+
+  const file = option("--model", "-m");
+  const comments = [...(command?.comments ?? []), ...context.comments];
+  return [
+    {
+      tool: "mlx_lm.benchmark",
+      tool_version: versionFromComments(comments, ["mlx-lm", "mlx_lm"]),
+      runtime: "mlx",
+      build_commit: null,
+      build_number: null,
+      format: "mlx-lm-benchmark",
+      started_at: null,
+      command: command?.text ?? null,
+      hardware: hardwareFor(context.hardware),
+      model: {...emptyModel(), file, quant: quantFromFile(file)},
+      settings,
+      settings_from_command: settingsFromCommand,
+      notes,
+      extra: command && Object.keys(command.env).length ? {env: command.env} : {},
+      results,
+      line_start: Math.min(doc.lines[block.start].line, command?.line_start ?? Infinity),
+      line_end: doc.lines[block.end].line
+    }
+  ];
+}
+
+/** The `mlx_lm.benchmark …` (or `mlx_lm benchmark …`) command before the output, if any. */
+function mlxCommand(context: Context): ParsedCommand | null {
+  return context.commands.filter((c) => c.program === "mlx_lm.benchmark" || (c.program === "mlx_lm" && c.argv[0] === "benchmark")).at(-1) ?? null;
+}
+
+/** MLX runs on Apple GPUs (Metal) or, lately, CUDA: CUDA/Vulkan device lines of another tool's run do not describe it. */
+function hardwareFor(hardware: Hardware): Hardware {
+  if (hardware.backend === null || hardware.backend === "Metal") return hardware;
+  return {...emptyHardware(), stated: hardware.stated};
+}
+
+export const mlxLmBenchmark: Format = {
+  id: "mlx-lm-benchmark",
+  tool: "mlx_lm.benchmark",
+  description: "mlx_lm.benchmark output (Trial N: prompt_tps=…, generation_tps=…, peak_memory=… and Averages)",
+  unflatten,
+  scan,
+  parse
+};
