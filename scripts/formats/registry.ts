@@ -12,9 +12,11 @@ import {llamaBenchyCsv} from "./llama-benchy/csv.js";
 import {llamaBenchyJson} from "./llama-benchy/json.js";
 import {llamaBenchyMd} from "./llama-benchy/md.js";
 import {mlxLmBenchmark} from "./mlx/benchmark.js";
+import {vllmLog} from "./logs/vllm-log.js";
 import type {Format} from "./types.js";
+import {vllmServeText} from "./vllm/serve-text.js";
 
-export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv];
+export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmLog];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);

@@ -56,6 +56,8 @@ export function runtimeOfCommand(command: ParsedCommand): string | null {
       return "sglang";
     case "vllm":
       return command.argv[0] === "serve" ? "vllm" : null;
+    case "vllm.entrypoints.openai.api_server":
+      return "vllm";
     case "mlx_lm.server":
       return "mlx";
     case "mlx_lm":
@@ -81,9 +83,12 @@ function commandAt(doc: Doc, i: number, end: number): ParsedCommand | null {
   return parseCommandLine(joined, doc.lines[i].line, doc.lines[last].line);
 }
 
-/** The latest server command before the block: from the block's own context first, else further back. */
+/**
+ * The latest server command before the block: the reader's persistent
+ * `context.server` first, then the block's own commands, else further back.
+ */
 function findServerCommand(doc: Doc, block: Block, context: Context): Located | null {
-  const fromContext = context.commands.filter((c) => runtimeOfCommand(c) !== null).at(-1);
+  const fromContext = (context.server && runtimeOfCommand(context.server) ? context.server : null) ?? context.commands.filter((c) => runtimeOfCommand(c) !== null).at(-1);
   if (fromContext) {
     // On a flattened physical line several logical lines share the number: pick the one holding this command.
     for (let i = 0; i < block.start; i++) {
@@ -100,14 +105,19 @@ function findServerCommand(doc: Doc, block: Block, context: Context): Located | 
   return null;
 }
 
-/** Version facts stated by `# …` comment lines directly above the server command. */
-function readComments(doc: Doc, index: number, runtime: string): Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> {
+/** `# …` comment lines directly above logical line `index`, nearest first, without the `#`. */
+function commentsAbove(doc: Doc, index: number): string[] {
+  const comments: string[] = [];
+  for (let i = index - 1; i >= 0 && doc.lines[i].text.trim().startsWith("#"); i--) comments.push(doc.lines[i].text.trim().replace(/^#+\s*/, ""));
+  return comments;
+}
+
+/** Version facts stated by comment lines directly above the server command (nearest first). */
+function readComments(comments: string[], runtime: string): Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> {
   const facts: Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> = {runtime_version: null, build_commit: null, build_number: null};
   const alias = RUNTIME_ALIASES[runtime];
-  for (let i = index - 1; i >= 0; i--) {
-    const text = doc.lines[i].text.trim();
-    if (!text.startsWith("#")) break;
-    const words = text.replace(/^#+\s*/, "");
+  for (const comment of comments) {
+    const words = comment.trim();
     const name = words.split(/\s+/)[0] ?? "";
     if (!alias.test(name)) continue;
     const rest = words.slice(name.length).trim();
@@ -160,5 +170,10 @@ export function serverBehind(doc: Doc, block: Block, context: Context): ServerCo
     return {runtime, runtime_version: null, build_commit: null, build_number: null, command: null, settings: {}, model_file: null, notes};
   }
   const {settings, model_file} = readServerOptions(found.command, fromCommand);
-  return {runtime, ...readComments(doc, found.index, fromCommand), command: found.command, settings, model_file, notes};
+  // The reader attaches the comments right above a command; read them from the text when it did not.
+  const comments = found.command.comments ? [...found.command.comments].reverse() : commentsAbove(doc, found.index);
+  const facts = readComments(comments, fromCommand);
+  // A container image's tag (`vllm/vllm-openai:v0.21.0`) is the runtime's version.
+  facts.runtime_version ??= found.command.container ? found.command.program_version : null;
+  return {runtime, ...facts, command: found.command, settings, model_file, notes};
 }
