@@ -58,6 +58,12 @@ export interface ReadOptions {
   format?: string;
   /** The runtime behind an endpoint, when the text does not say. */
   runtime?: string | null;
+  /**
+   * Context that holds before the first line, as if the text began with it:
+   * a runner's capture gives the command it ran and the hardware its stderr
+   * device lines described (scripts/import/capture.ts).
+   */
+  context?: Partial<Pick<Context, "commands" | "server" | "comments" | "hardware">>;
 }
 
 /** Thrown for input that cannot be imported; names file, line and what was expected. */
@@ -98,7 +104,7 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
     );
   }
   const reading: DocumentReading = {runs: [], blocks: [], context: [], ignored: []};
-  const state = new ContextState(options.runtime ?? null);
+  const state = new ContextState(options.runtime ?? null, options.context);
   // A physical line is ignored when none of its logical lines was used.
   const used = new Set<number>();
   const use = (from: number, to: number) => {
@@ -157,7 +163,15 @@ class ContextState {
   private server: ParsedCommand | null = null;
   hardware: Hardware = emptyHardware();
 
-  constructor(private readonly runtime: string | null) {}
+  constructor(
+    private readonly runtime: string | null,
+    initial: ReadOptions["context"] = {}
+  ) {
+    this.commands = initial.commands ?? [];
+    this.comments = initial.comments ?? [];
+    this.server = initial.server ?? null;
+    this.hardware = initial.hardware ?? emptyHardware();
+  }
 
   context(): Context {
     return {commands: this.commands, server: this.server, comments: this.comments, hardware: this.hardware, runtime: this.runtime};
