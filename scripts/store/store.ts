@@ -29,6 +29,19 @@ export interface SourceRecord {
   /** What `parse --explain` would say: blocks found, context lines, ignored ranges. */
   blocks: {format: string; line_start: number; line_end: number; confidence: number; reason: string; runs: number; results: number}[];
   ignored: {line_start: number; line_end: number}[];
+  /**
+   * Other raw files that belong with this input, stored verbatim beside it
+   * (a benchmark runner's stderr with the device lines, its capture record,
+   * the plan): role, sha256 of the bytes, path relative to the store root.
+   */
+  attachments?: Attachment[];
+}
+
+export interface Attachment {
+  /** `stderr`, `capture`, `plan`, `stdout`, `result`, `server-log`. */
+  role: string;
+  sha256: string;
+  raw: string;
 }
 
 export interface StoredInput {
@@ -55,8 +68,10 @@ export class Store {
     return existsSync(this.runsPath(sha256));
   }
 
-  /** Write one input and its runs; the runs file lands last and atomically. */
-  write(raw: Uint8Array, input: StoredInput): void {
+  /** Write one input, its attachments and its runs; the runs file lands last and atomically. */
+  write(raw: Uint8Array, input: StoredInput, attachments: {raw: string; bytes: Uint8Array}[] = []): void {
+    // Attachments first: once the runs file exists, everything it references does.
+    for (const attachment of attachments) writeFileAtomic(join(this.root, attachment.raw), attachment.bytes);
     writeFileAtomic(join(this.root, input.source.raw), raw);
     writeFileAtomic(this.runsPath(input.source.sha256), serializeInput(input));
   }
