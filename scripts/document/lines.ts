@@ -28,7 +28,7 @@ function splitContext(piece: string): string[] {
 
 export function splitPhysicalLines(text: string): string[] {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  const lines = body.split(/\r\n|\n|\r/);
+  const lines = body.includes("\r") ? body.split(/\r\n|\n|\r/) : body.split("\n");
   if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }

@@ -10,12 +10,13 @@
  * loader's inputs). Every file is written atomically; files that no longer
  * belong (a removed input's raw copy) are deleted.
  */
-import {DOUBLE, DuckDBInstance, LIST} from "@duckdb/node-api";
-import type {DuckDBAppender} from "@duckdb/node-api";
+import {DuckDBDataChunk, DuckDBInstance, listValue, type DuckDBType, BIGINT, DOUBLE, INTEGER, LIST, VARCHAR} from "@duckdb/node-api";
+import type {DuckDBAppender, DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
 import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from "node:fs";
 import {join} from "node:path";
-import {hardwareLabel, modelLabel, ROW_COLUMNS, toRow} from "../schema/row.js";
+import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import type {Result, Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {writeFileAtomic} from "../store/atomic.js";
@@ -39,6 +40,7 @@ export interface RunSummary {
   tool: string;
   runtime: string | null;
   format: string;
+  origin: string;
   models: string[];
   hardware: string | null;
   backend: string | null;
@@ -51,27 +53,58 @@ export interface RunSummary {
   command: string | null;
 }
 
-const LIST_OF_DOUBLE = LIST(DOUBLE);
+const TYPES: Record<string, DuckDBType> = {VARCHAR, DOUBLE, INTEGER, BIGINT, "DOUBLE[]": LIST(DOUBLE)};
+const RUN_COLUMNS = COLUMNS.filter((c) => c.level === "run");
+const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
+const CHUNK = 2048;
 
-function append(appender: DuckDBAppender, type: string, value: unknown): void {
-  if (value === null || value === undefined) return appender.appendNull();
-  switch (type) {
-    case "VARCHAR":
-      return appender.appendVarchar(String(value));
-    case "DOUBLE":
-      return appender.appendDouble(value as number);
-    case "INTEGER":
-      return appender.appendInteger(value as number);
-    case "BIGINT":
-      return appender.appendBigInt(BigInt(value as number));
-    case "DOUBLE[]":
-      return appender.appendList(value as number[], LIST_OF_DOUBLE);
-    default:
-      throw new Error(`no appender for column type ${type}`);
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const quoted = (name: string) => `"${name}"`;
+
+function toDuckValue(type: string, value: Row[string]): DuckDBValue {
+  if (value === null || value === undefined) return null;
+  if (type === "BIGINT") return BigInt(value as number);
+  if (type === "DOUBLE[]") return listValue(value as number[]);
+  if (type === "VARCHAR") return String(value);
+  return value as number;
+}
+
+/**
+ * Appends rows to a table a chunk at a time: numbers go in without a call
+ * into DuckDB per value, which matters at a million rows.
+ */
+class ChunkWriter {
+  private columns: DuckDBValue[][];
+  private readonly types: DuckDBType[];
+  constructor(
+    private readonly appender: DuckDBAppender,
+    private readonly spec: readonly {name: string; type: string}[]
+  ) {
+    this.types = spec.map((c) => TYPES[c.type]);
+    this.columns = spec.map(() => []);
+  }
+  push(values: DuckDBValue[]): void {
+    for (let i = 0; i < values.length; i++) this.columns[i].push(values[i]);
+    if (this.columns[0].length === CHUNK) this.flush();
+  }
+  flush(): void {
+    const rows = this.columns[0].length;
+    if (rows === 0) return;
+    const chunk = DuckDBDataChunk.create(this.types, rows);
+    this.columns.forEach((values, i) => chunk.setColumnValues(i, values));
+    this.appender.appendDataChunk(chunk);
+    this.columns = this.spec.map(() => []);
+  }
+  close(): void {
+    this.flush();
+    this.appender.closeSync();
   }
 }
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+async function createTable(connection: DuckDBConnection, name: string, spec: readonly {name: string; type: string}[]): Promise<ChunkWriter> {
+  await connection.run(`CREATE TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")})`);
+  return new ChunkWriter(await connection.createAppender(name), spec);
+}
 
 export async function exportStore(store: Store, outDir: string): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
@@ -82,25 +115,40 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
   const hash = createHash("sha256");
   let rows = 0;
   try {
-    await connection.run(`CREATE TABLE results (${ROW_COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", ")})`);
-    const appender = await connection.createAppender("results");
+    // Run-level columns are stored once per (run, overridden model/settings) group and joined back.
+    const groupSpec = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];
+    const resultSpec = [{name: "ord", type: "BIGINT"}, {name: "group_id", type: "INTEGER"}, ...RESULT_COLUMNS];
+    const groups = await createTable(connection, "groups", groupSpec);
+    const results = await createTable(connection, "results", resultSpec);
+    let groupCount = 0;
     for (const sha of store.inputs()) {
       hash.update(readFileSync(store.runsPath(sha)));
       const input = store.read(sha);
       sources.push({...input.source, runs: input.runs.map((r) => r.id)});
       copyIfChanged(store.rawPath(input.source), join(outDir, "raw", `${sha}.txt`));
       for (const run of input.runs) {
+        const groupIds = new Map<string, number>();
+        const groupOf = (result: Result): number => {
+          const key = result.model || result.settings ? JSON.stringify([result.model ?? null, result.settings ?? null]) : "";
+          let id = groupIds.get(key);
+          if (id === undefined) {
+            id = groupCount++;
+            groupIds.set(key, id);
+            const columns = runColumns(run, result, true);
+            groups.push([id, ...RUN_COLUMNS.map((c) => toDuckValue(c.type, columns[c.name]))]);
+          }
+          return id;
+        };
         for (const result of run.results) {
-          const row = toRow(run, result, true);
-          for (const [name, type] of ROW_COLUMNS) append(appender, type, row[name]);
-          appender.endRow();
-          rows++;
+          const columns = resultColumns(result, true);
+          results.push([BigInt(rows++), groupOf(result), ...RESULT_COLUMNS.map((c) => toDuckValue(c.type, columns[c.name]))]);
         }
         runs.push(summarize(run));
       }
     }
-    appender.closeSync();
-    const ordered = `SELECT * FROM results ORDER BY source_sha256, run_id, line, metric`;
+    groups.close();
+    results.close();
+    const ordered = `SELECT ${COLUMNS.map((c) => quoted(c.name)).join(", ")} FROM results JOIN groups USING (group_id) ORDER BY ord`;
     const parquetTmp = join(outDir, `.results-${process.pid}.parquet`);
     const csvTmp = join(outDir, `.results-${process.pid}.csv`);
     await connection.run(`COPY (${ordered}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`);
@@ -126,7 +174,7 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
   };
 }
 
-function summarize(run: import("../schema/schema.js").Run): RunSummary {
+function summarize(run: Run): RunSummary {
   const models = [...new Set([run.model, ...run.results.map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter((m): m is string => m !== null))];
   return {
     id: run.id,
@@ -137,6 +185,7 @@ function summarize(run: import("../schema/schema.js").Run): RunSummary {
     tool: run.tool,
     runtime: run.runtime,
     format: run.format,
+    origin: run.origin ?? "measured",
     models,
     hardware: hardwareLabel(run),
     backend: run.hardware.backend,

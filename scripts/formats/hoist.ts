@@ -12,10 +12,12 @@ export interface RowWithFacts {
   settings: Settings;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// Settings and model facts are scalars; only the rare object value needs a deep compare.
+const same = (a: unknown, b: unknown) => a === b || (typeof a === "object" && a !== null && typeof b === "object" && b !== null && JSON.stringify(a) === JSON.stringify(b));
 
 function splitCommon<T extends Record<string, unknown>>(items: T[]): {common: Partial<T>; differing: Set<string>} {
-  const keys = new Set(items.flatMap((item) => Object.keys(item)));
+  const keys = new Set<string>();
+  for (const item of items) for (const key in item) keys.add(key);
   const common: Record<string, unknown> = {};
   const differing = new Set<string>();
   for (const key of keys) {

@@ -26,72 +26,85 @@ export const PROMOTED_SETTINGS = [
 
 type ColumnType = "VARCHAR" | "DOUBLE" | "BIGINT" | "INTEGER" | "DOUBLE[]";
 
-/** Name → DuckDB type. Object-valued columns (settings, tags, gpus, extra, notes) are JSON text. */
-export const ROW_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = [
-  ["run_id", "VARCHAR"],
-  ["tool", "VARCHAR"],
-  ["tool_version", "VARCHAR"],
-  ["runtime", "VARCHAR"],
-  ["format", "VARCHAR"],
-  ["origin", "VARCHAR"],
-  ["build_commit", "VARCHAR"],
-  ["build_number", "BIGINT"],
-  ["source_sha256", "VARCHAR"],
-  ["file", "VARCHAR"],
-  ["line", "INTEGER"],
-  ["run_line_start", "INTEGER"],
-  ["run_line_end", "INTEGER"],
-  ["imported_at", "VARCHAR"],
-  ["started_at", "VARCHAR"],
-  ["time", "VARCHAR"],
-  ["tags", "VARCHAR"],
-  ["command", "VARCHAR"],
-  ["hardware", "VARCHAR"],
-  ["gpu_name", "VARCHAR"],
-  ["gpu_count", "INTEGER"],
-  ["vram_total_mib", "BIGINT"],
-  ["backend", "VARCHAR"],
-  ["cpu", "VARCHAR"],
-  ["gpus", "VARCHAR"],
-  ["model", "VARCHAR"],
-  ["model_file", "VARCHAR"],
-  ["model_label", "VARCHAR"],
-  ["architecture", "VARCHAR"],
-  ["quant", "VARCHAR"],
-  ["ftype", "VARCHAR"],
-  ["size_bytes", "BIGINT"],
-  ["n_params", "BIGINT"],
-  ["size_value", "DOUBLE"],
-  ["size_unit", "VARCHAR"],
-  ["params_value", "DOUBLE"],
-  ["params_unit", "VARCHAR"],
-  ["test", "VARCHAR"],
-  ["kind", "VARCHAR"],
-  ["n_prompt", "BIGINT"],
-  ["n_gen", "BIGINT"],
-  ["n_depth", "BIGINT"],
-  ["concurrency", "DOUBLE"],
-  ["scope", "VARCHAR"],
-  ["request", "INTEGER"],
-  ["seq", "INTEGER"],
-  ["metric", "VARCHAR"],
-  ["unit", "VARCHAR"],
-  ["stat", "VARCHAR"],
-  ["value", "DOUBLE"],
-  ["stddev", "DOUBLE"],
-  ["stddev_kind", "VARCHAR"],
-  ["repetitions", "INTEGER"],
-  ["samples", "DOUBLE[]"],
-  ["status", "VARCHAR"],
-  ["status_detail", "VARCHAR"],
-  ["text", "VARCHAR"],
-  ["settings", "VARCHAR"],
-  ...PROMOTED_SETTINGS.map((name) => [name, "VARCHAR"] as const),
-  ["varied_settings", "VARCHAR"],
-  ["settings_from_command", "VARCHAR"],
-  ["notes", "VARCHAR"],
-  ["extra", "VARCHAR"]
-];
+/**
+ * Where a column's value comes from: `run` columns depend only on the run
+ * (and on the model/settings a result overrides), `result` columns on the
+ * measured value itself. The export builds `run` columns once per run.
+ */
+type Level = "run" | "result";
+
+const column = (name: string, type: ColumnType, level: Level) => ({name, type, level});
+
+/** Name, DuckDB type and level of every column, in order. Object-valued columns are JSON text. */
+export const COLUMNS = [
+  column("run_id", "VARCHAR", "run"),
+  column("tool", "VARCHAR", "run"),
+  column("tool_version", "VARCHAR", "run"),
+  column("runtime", "VARCHAR", "run"),
+  column("format", "VARCHAR", "run"),
+  column("origin", "VARCHAR", "run"),
+  column("build_commit", "VARCHAR", "run"),
+  column("build_number", "BIGINT", "run"),
+  column("source_sha256", "VARCHAR", "run"),
+  column("file", "VARCHAR", "run"),
+  column("line", "INTEGER", "result"),
+  column("run_line_start", "INTEGER", "run"),
+  column("run_line_end", "INTEGER", "run"),
+  column("imported_at", "VARCHAR", "run"),
+  column("started_at", "VARCHAR", "run"),
+  column("time", "VARCHAR", "result"),
+  column("tags", "VARCHAR", "run"),
+  column("command", "VARCHAR", "run"),
+  column("hardware", "VARCHAR", "run"),
+  column("gpu_name", "VARCHAR", "run"),
+  column("gpu_count", "INTEGER", "run"),
+  column("vram_total_mib", "BIGINT", "run"),
+  column("backend", "VARCHAR", "run"),
+  column("cpu", "VARCHAR", "run"),
+  column("gpus", "VARCHAR", "run"),
+  column("model", "VARCHAR", "run"),
+  column("model_file", "VARCHAR", "run"),
+  column("model_label", "VARCHAR", "run"),
+  column("architecture", "VARCHAR", "run"),
+  column("quant", "VARCHAR", "run"),
+  column("ftype", "VARCHAR", "run"),
+  column("size_bytes", "BIGINT", "run"),
+  column("n_params", "BIGINT", "run"),
+  column("size_value", "DOUBLE", "run"),
+  column("size_unit", "VARCHAR", "run"),
+  column("params_value", "DOUBLE", "run"),
+  column("params_unit", "VARCHAR", "run"),
+  column("test", "VARCHAR", "result"),
+  column("kind", "VARCHAR", "result"),
+  column("n_prompt", "BIGINT", "result"),
+  column("n_gen", "BIGINT", "result"),
+  column("n_depth", "BIGINT", "result"),
+  column("concurrency", "DOUBLE", "result"),
+  column("scope", "VARCHAR", "result"),
+  column("request", "INTEGER", "result"),
+  column("seq", "INTEGER", "result"),
+  column("metric", "VARCHAR", "result"),
+  column("unit", "VARCHAR", "result"),
+  column("stat", "VARCHAR", "result"),
+  column("value", "DOUBLE", "result"),
+  column("stddev", "DOUBLE", "result"),
+  column("stddev_kind", "VARCHAR", "result"),
+  column("repetitions", "INTEGER", "result"),
+  column("samples", "DOUBLE[]", "result"),
+  column("status", "VARCHAR", "result"),
+  column("status_detail", "VARCHAR", "result"),
+  column("text", "VARCHAR", "result"),
+  column("settings", "VARCHAR", "run"),
+  ...PROMOTED_SETTINGS.map((name) => column(name, "VARCHAR", "run")),
+  column("varied_settings", "VARCHAR", "run"),
+  column("settings_from_command", "VARCHAR", "run"),
+  column("notes", "VARCHAR", "run"),
+  column("extra", "VARCHAR", "run"),
+  column("result_extra", "VARCHAR", "result")
+] as const;
+
+/** [name, type] pairs, in column order. */
+export const ROW_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = COLUMNS.map((c) => [c.name, c.type] as const);
 
 export type Row = Record<string, Scalar | number[] | Record<string, unknown> | unknown[]>;
 
@@ -116,14 +129,16 @@ export function modelLabel(model: Model): string | null {
 
 const text = (value: Scalar | undefined): string | null => (value === undefined || value === null ? null : String(value));
 
+type Json = (value: unknown) => Row[string];
+
 /**
- * One flat row. `asText` turns object-valued fields into JSON text (for
- * Parquet/CSV); without it they stay objects (for `parse --json`).
+ * The `run` columns of a result: the run's facts, with the model and settings
+ * the result overrides. The same for every result of a run that overrides nothing.
  */
-export function toRow(run: Run, result: Result, asText: boolean): Row {
+export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean): Row {
   const model: Model = {...run.model, ...result.model};
   const settings: Settings = {...run.settings, ...result.settings};
-  const obj = (value: unknown) => (asText ? JSON.stringify(value) : value) as Row[string];
+  const obj: Json = (value) => (asText ? JSON.stringify(value) : value) as Row[string];
   const row: Row = {
     run_id: run.id,
     tool: run.tool,
@@ -135,12 +150,10 @@ export function toRow(run: Run, result: Result, asText: boolean): Row {
     build_number: run.build_number,
     source_sha256: run.source.sha256,
     file: run.source.name,
-    line: result.line,
     run_line_start: run.source.line_start,
     run_line_end: run.source.line_end,
     imported_at: run.imported_at,
     started_at: run.started_at,
-    time: result.time ?? null,
     tags: obj(run.tags),
     command: run.command,
     hardware: hardwareLabel(run),
@@ -162,6 +175,21 @@ export function toRow(run: Run, result: Result, asText: boolean): Row {
     size_unit: model.size_unit,
     params_value: model.params_value,
     params_unit: model.params_unit,
+    settings: obj(settings)
+  };
+  for (const name of PROMOTED_SETTINGS) row[name] = text(settings[name]);
+  row.varied_settings = obj(Object.keys(result.settings ?? {}));
+  row.settings_from_command = obj(run.settings_from_command);
+  row.notes = obj(run.notes);
+  row.extra = obj(run.extra);
+  return row;
+}
+
+/** The `result` columns: the measured value and what it measured. */
+export function resultColumns(result: Result, asText: boolean): Row {
+  return {
+    line: result.line,
+    time: result.time ?? null,
     test: result.test,
     kind: result.kind,
     n_prompt: result.n_prompt,
@@ -182,12 +210,17 @@ export function toRow(run: Run, result: Result, asText: boolean): Row {
     status: result.status,
     status_detail: result.status_detail ?? null,
     text: result.text ?? null,
-    settings: obj(settings)
+    result_extra: result.extra === undefined ? null : asText ? JSON.stringify(result.extra) : (result.extra as Row[string])
   };
-  for (const name of PROMOTED_SETTINGS) row[name] = text(settings[name]);
-  row.varied_settings = obj(Object.keys(result.settings ?? {}));
-  row.settings_from_command = obj(run.settings_from_command);
-  row.notes = obj(run.notes);
-  row.extra = obj({...run.extra, ...result.extra});
+}
+
+/**
+ * One flat row, columns in order. `asText` turns object-valued fields into
+ * JSON text (for Parquet/CSV); without it they stay objects (`parse --json`).
+ */
+export function toRow(run: Run, result: Result, asText: boolean): Row {
+  const parts = {...runColumns(run, result, asText), ...resultColumns(result, asText)};
+  const row: Row = {};
+  for (const {name} of COLUMNS) row[name] = parts[name];
   return row;
 }

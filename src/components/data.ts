@@ -52,7 +52,7 @@ export interface SourceSummary {
 }
 
 /** JSON-text columns, parsed on read. */
-const JSON_COLUMNS = new Set(["tags", "settings", "gpus", "notes", "extra", "settings_from_command", "varied_settings"]);
+const JSON_COLUMNS = new Set(["tags", "settings", "gpus", "notes", "extra", "settings_from_command", "varied_settings", "result_extra"]);
 
 function normalize(row: Record<string, unknown>): ResultRow {
   for (const key in row) {

@@ -51,7 +51,7 @@ describe("export", () => {
       assert.ok(r, `row ${row.run_id} line ${row.line}`);
       assert.equal(row.value, r.value);
       assert.equal(row.stddev, r.stddev);
-      assert.equal(Number(row.n_depth), r.n_depth);
+      assert.equal(row.n_depth === null ? null : Number(row.n_depth), r.n_depth);
       assert.deepEqual(row.samples ?? null, r.samples ?? null);
       assert.deepEqual(JSON.parse(row.tags as string), {writeup: "t"});
     }

@@ -9,6 +9,8 @@ import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
 import {recordsRun} from "./records.js";
 
 function header(text: string): string[] | null {
+  // Cheap test first: this runs on every line of every input.
+  if (!text.includes("avg_ts") || !text.includes("n_prompt") || text.trimStart().startsWith("{")) return null;
   const fields = csvParseRows(text.trim())[0];
   return fields && fields.includes("avg_ts") && fields.includes("n_prompt") && fields.includes("n_gen") ? fields : null;
 }

@@ -4,7 +4,7 @@
  * between records; they are context or ignored, never an error.
  */
 import {parseCommandLine} from "../../context/command.js";
-import {lineOf, parseJsonAt, spanOf} from "../json-text.js";
+import {parseJsonAt, spanOf} from "../json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
 import {recordsRun} from "./records.js";
@@ -35,11 +35,18 @@ function scan(doc: Doc): Block[] {
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const records: LocatedRecord[] = [];
   for (let i = block.start; i <= block.end; i++) {
-    if (!RECORD.test(doc.lines[i].text)) continue; // stderr noise between records
-    const span = spanOf(doc, i, i);
-    const open = span.text.indexOf("{");
-    const record = parseJsonAt<LlamaBenchRecord>(doc, span, open, span.text.trimEnd().length, "a llama-bench JSONL record");
-    records.push({record, line: lineOf(doc, span, open)});
+    const {text, line} = doc.lines[i];
+    if (!RECORD.test(text)) continue; // stderr noise between records
+    let record: LlamaBenchRecord;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      // Parse again where the error can name its position.
+      const span = spanOf(doc, i, i);
+      const open = span.text.indexOf("{");
+      record = parseJsonAt<LlamaBenchRecord>(doc, span, open, span.text.trimEnd().length, "a llama-bench JSONL record");
+    }
+    records.push({record, line});
   }
   return [recordsRun("llama-bench-jsonl", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
 }

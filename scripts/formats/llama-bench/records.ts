@@ -71,7 +71,8 @@ function rowsOf({record, line}: LocatedRecord): RowWithFacts[] {
     ...(Object.keys(extra).length ? {extra} : {})
   };
   const rows: RowWithFacts[] = [{result: throughput, model, settings}];
-  if (num(record.avg_ns) !== null) rows.push({result: durationOf(record, line, shape, samples_ns, time), model: {...model}, settings: {...settings}});
+  // The duration row shares the record's model and settings (hoisting only reads them).
+  if (num(record.avg_ns) !== null) rows.push({result: durationOf(record, line, shape, samples_ns, time), model, settings});
   return rows;
 }
 
