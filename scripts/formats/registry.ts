@@ -8,6 +8,8 @@ import {llamaBenchJson} from "./llama-bench/json.js";
 import {llamaBenchJsonl} from "./llama-bench/jsonl.js";
 import {llamaBenchMd} from "./llama-bench/md.js";
 import {llamaBenchSql} from "./llama-bench/sql.js";
+import {llamaBatchedBenchJsonl} from "./llama-batched-bench/jsonl.js";
+import {llamaBatchedBenchMd} from "./llama-batched-bench/md.js";
 import {llamaBenchyCsv} from "./llama-benchy/csv.js";
 import {llamaBenchyJson} from "./llama-benchy/json.js";
 import {llamaBenchyMd} from "./llama-benchy/md.js";
@@ -16,7 +18,7 @@ import {vllmLog} from "./logs/vllm-log.js";
 import type {Format} from "./types.js";
 import {vllmServeText} from "./vllm/serve-text.js";
 
-export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmLog];
+export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmLog];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);

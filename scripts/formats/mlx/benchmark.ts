@@ -171,15 +171,23 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const n_prompt = typeof settings.prompt_tokens === "number" ? settings.prompt_tokens : null;
   const n_gen = typeof settings.generation_tokens === "number" ? settings.generation_tokens : null;
   const concurrency = typeof settings.batch_size === "number" ? settings.batch_size : null;
-  const shape = {n_prompt, n_gen, n_depth: null, concurrency};
-  const testOf = (kind: string, key: string) =>
-    kind === "pp" && n_prompt !== null ? `pp${n_prompt}` : kind === "tg" && n_gen !== null ? `tg${n_gen}` : kind === "pp+tg" && n_prompt !== null && n_gen !== null ? `pp${n_prompt}+tg${n_gen}` : key;
+  /**
+   * A trial processes the prompt, then generates in that context: in
+   * llama-bench's terms prompt_tps is `pp1024` and generation_tps is
+   * `tg64 @ d1024`; whole-trial figures are `pp1024+tg64`.
+   */
+  const shapeOf = (kind: "pp" | "tg" | "pp+tg", key: string) => {
+    if (n_prompt === null || n_gen === null) return {test: key, n_prompt, n_gen, n_depth: null, concurrency};
+    if (kind === "pp") return {test: `pp${n_prompt}`, n_prompt, n_gen: 0, n_depth: 0, concurrency};
+    if (kind === "tg") return {test: `tg${n_gen} @ d${n_prompt}`, n_prompt: 0, n_gen, n_depth: n_prompt, concurrency};
+    return {test: `pp${n_prompt}+tg${n_gen}`, n_prompt, n_gen, n_depth: 0, concurrency};
+  };
 
   const keys = [...new Set([...trials.flatMap((t) => t.pairs.map((p) => p.key)), ...(averages?.pairs.map((p) => p.key) ?? [])])];
   const results: Result[] = [];
   for (const key of keys) {
     const known = KNOWN[key] ?? {metric: key, unit: "", kind: "pp+tg" as const, trialStat: "value"};
-    const base = {test: testOf(known.kind, key), kind: known.kind, ...shape, metric: known.metric, unit: known.unit, stddev: null, stddev_kind: null, status: "ok" as const};
+    const base = {kind: known.kind, ...shapeOf(known.kind, key), metric: known.metric, unit: known.unit, stddev: null, stddev_kind: null, status: "ok" as const};
     const perTrial = trials.flatMap((t) => t.pairs.filter((p) => p.key === key).map((p) => ({trial: t, pair: p, value: numberOf(p, t.line)})));
     const average = averages?.pairs.find((p) => p.key === key);
     if (average && averages) {

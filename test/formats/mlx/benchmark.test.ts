@@ -52,7 +52,7 @@ describe("mlx_lm.benchmark: seed 001 (Apple M4, mlx-lm 0.31.1)", () => {
     const pp = rows.find((r) => r.kind === "pp")!;
     assert.deepEqual([pp.value, pp.unit, pp.text, pp.test], [359.188, "tok/s", "prompt_tps=359.188", "pp1024"]);
     const tg = rows.find((r) => r.kind === "tg")!;
-    assert.deepEqual([tg.value, tg.test, (tg.samples as number[])[0]], [39.023, "tg64", 39.657]);
+    assert.deepEqual([tg.value, tg.test, (tg.samples as number[])[0]], [39.023, "tg64 @ d1024", 39.657]);
     const mem = rows.find((r) => r.metric === "peak_memory")!;
     assert.deepEqual([mem.value, mem.unit, mem.samples], [3.503, "GB", [3.502, 3.503, 3.503, 3.504, 3.504]]);
     assert.ok(run.notes.some((n) => n.includes("10^9 bytes")));
@@ -70,7 +70,15 @@ describe("mlx_lm.benchmark: seed 001 (Apple M4, mlx-lm 0.31.1)", () => {
     assert.equal(run.hardware.stated, "Apple M4");
     assert.equal(run.command, "uv run python3 -m mlx_lm.benchmark --model ./mlx-community/Qwen3.5-4B-MLX-4bit -p 1024 -g 64");
     assert.deepEqual([run.source.line_start, run.source.line_end], [4, 12]);
-    for (const row of rows) assert.deepEqual([row.n_prompt, row.n_gen, row.n_depth, row.concurrency], [1024, 64, null, 1]);
+    // Generation follows the 1024-token prompt: tg64 at depth 1024, as llama-bench would name it.
+    assert.deepEqual(
+      rows.map((r) => [r.test, r.n_prompt, r.n_gen, r.n_depth, r.concurrency]),
+      [
+        ["pp1024", 1024, 0, 0, 1],
+        ["tg64 @ d1024", 0, 64, 1024, 1],
+        ["pp1024+tg64", 1024, 64, 0, 1]
+      ]
+    );
   });
 
   it("accounts for every line in --explain terms", () => {
@@ -118,7 +126,7 @@ describe("mlx_lm.benchmark: goniz/mlx-vulkan README (total_time, fence glued to 
       assert.equal(run.model.file, null);
       assert.equal(run.settings.prompt_tokens, 4096);
     }
-    assert.deepEqual([...new Set(rows.filter((r) => r.metric === "throughput").map((r) => r.test))], ["pp4096", "tg128"]);
+    assert.deepEqual([...new Set(rows.filter((r) => r.metric === "throughput").map((r) => r.test))], ["pp4096", "tg128 @ d4096"]);
   });
 });
 

@@ -1,0 +1,90 @@
+/**
+ * `llama-batched-bench --output-format jsonl`: one JSON record per
+ * configuration, settings repeated in each (printf `%f`, so times and speeds
+ * have six decimals), no settings line and no table:
+ *
+ *   {"n_kv_max": 2048, "n_batch": 2048, …, "pp": 32, "tg": 16, "pl": 1, "n_kv": 48,
+ *    "t_pp": 0.001364, "speed_pp": 23460.410156, "t_tg": 0.003757, "speed_tg": 4258.717285, "t": 0.005121, "speed": 9373.168945}
+ *
+ * Captured with `2>&1`, log lines sit between records; they are skipped.
+ */
+import {parseCommandLine} from "../../context/command.js";
+import type {Scalar, Settings} from "../../schema/schema.js";
+import {lineOf, parseJsonAt, spanOf} from "../json-text.js";
+import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import {ParseError} from "../types.js";
+import type {ConfigRow, Phase, PhaseValue} from "./run.js";
+import {batchedBenchRun} from "./run.js";
+
+const RECORD = /^\s*\{.*"(?:speed_pp|n_kv_max)"\s*:.*"pl"\s*:/;
+
+const VALUE_KEYS: Record<string, {phase: Phase; metric: PhaseValue["metric"]}> = {
+  t_pp: {phase: "pp", metric: "duration"},
+  speed_pp: {phase: "pp", metric: "throughput"},
+  t_tg: {phase: "tg", metric: "duration"},
+  speed_tg: {phase: "tg", metric: "throughput"},
+  t: {phase: "pp+tg", metric: "duration"},
+  speed: {phase: "pp+tg", metric: "throughput"}
+};
+/** Keys describing the row rather than the run. */
+const ROW_KEYS = new Set(["pp", "tg", "pl", "n_kv"]);
+
+function scan(doc: Doc): Block[] {
+  const blocks: Block[] = [];
+  let start = -1;
+  let last = -1;
+  const close = () => {
+    if (start >= 0) blocks.push({format: "llama-batched-bench-jsonl", start, end: last, confidence: 1, reason: "lines holding one llama-batched-bench JSON record each (keys pp, tg, pl, speed_pp)"});
+    start = last = -1;
+  };
+  for (let i = 0; i < doc.lines.length; i++) {
+    const text = doc.lines[i].text;
+    if (RECORD.test(text)) {
+      if (start < 0) start = i;
+      last = i;
+    } else if (start >= 0 && parseCommandLine(text, doc.lines[i].line)) close();
+  }
+  close();
+  return blocks;
+}
+
+function fragment(text: string, key: string): string | null {
+  return new RegExp(`"${key}"\\s*:\\s*[^,}]+`).exec(text)?.[0].trim() ?? null;
+}
+
+function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
+  const rows: ConfigRow[] = [];
+  for (let i = block.start; i <= block.end; i++) {
+    const {text, line} = doc.lines[i];
+    if (!RECORD.test(text)) continue; // log lines between records
+    const span = spanOf(doc, i, i);
+    const open = span.text.indexOf("{");
+    const record = parseJsonAt<Record<string, Scalar>>(doc, span, open, span.text.trimEnd().length, "a llama-batched-bench JSONL record");
+    const at = lineOf(doc, span, open);
+    const int = (key: string) => {
+      const v = record[key];
+      if (typeof v !== "number") throw new ParseError(at, `a numeric "${key}" in the llama-batched-bench record`, String(v ?? "nothing"));
+      return v;
+    };
+    const row: ConfigRow = {line: at, pp: int("pp"), tg: int("tg"), b: int("pl"), values: [], extra: {}, settings: {}};
+    for (const [key, value] of Object.entries(record)) {
+      const known = VALUE_KEYS[key];
+      if (known) {
+        if (typeof value !== "number") throw new ParseError(at, `a number for "${key}"`, String(value));
+        row.values.push({...known, value, text: fragment(text, key), field: key});
+      } else if (key === "n_kv") row.extra.n_kv = value;
+      else if (!ROW_KEYS.has(key)) row.settings[key] = value;
+    }
+    rows.push(row);
+  }
+  const settings: Settings = {};
+  return [batchedBenchRun({format: "llama-batched-bench-jsonl", line_start: doc.lines[block.start].line, line_end: doc.lines[block.end].line, settings, rows}, context)];
+}
+
+export const llamaBatchedBenchJsonl: Format = {
+  id: "llama-batched-bench-jsonl",
+  tool: "llama-batched-bench",
+  description: "llama-batched-bench JSON Lines (--output-format jsonl)",
+  scan,
+  parse
+};
