@@ -3,6 +3,7 @@
  * module and listing it here; detection is by content, in this order when two
  * formats claim the same lines with the same confidence.
  */
+import {benchbookEndpointJson} from "./benchbook/endpoint-json.js";
 import {llamaBenchCsv} from "./llama-bench/csv.js";
 import {llamaBenchJson} from "./llama-bench/json.js";
 import {llamaBenchJsonl} from "./llama-bench/jsonl.js";
@@ -14,11 +15,15 @@ import {llamaBenchyCsv} from "./llama-benchy/csv.js";
 import {llamaBenchyJson} from "./llama-benchy/json.js";
 import {llamaBenchyMd} from "./llama-benchy/md.js";
 import {mlxLmBenchmark} from "./mlx/benchmark.js";
+import {sglangLog} from "./logs/sglang-log.js";
+import {vllmLogSummary} from "./logs/vllm-log-summary.js";
 import {vllmLog} from "./logs/vllm-log.js";
 import type {Format} from "./types.js";
+import {vllmServeJson} from "./vllm/serve-json.js";
 import {vllmServeText} from "./vllm/serve-text.js";
 
-export const FORMATS: readonly Format[] = [llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmLog];
+// benchbook-endpoint-json first: its request lines hold keys (`"n_prompt"`) that line-based JSON scanners would claim.
+export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServeJson, vllmLog, vllmLogSummary, sglangLog];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);
