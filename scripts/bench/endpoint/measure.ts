@@ -1,0 +1,127 @@
+/**
+ * From timed requests to the figures of the llama-benchy method:
+ *
+ * per request
+ * - ttfr: first event with choices (llama-benchy's "first response"), ms after sending
+ * - e2e_ttft: first event with content, ms after sending
+ * - est_ppt = ttfr − latency (not clamped: a negative value says the latency estimate is too high)
+ * - pp rate = prompt tokens / est_ppt (only when est_ppt > 0)
+ * - tg rate = (generated tokens − 1) / (last content − first content)
+ * - peak = highest 1 s window rate over its content events (stats.peakRate)
+ *
+ * per batch of c concurrent requests (llama-benchy's "total")
+ * - pp = Σ prompt tokens / (latest first content − earliest send)
+ * - tg = (Σ generated tokens − requests) / (latest last content − earliest first content)
+ * - peak over the content events of all its requests
+ *
+ * Token counts: the server's when it reports them (timings, usage), else the
+ * client's; each figure records which.
+ */
+import type {AggregateRecord, TokenSource} from "./result-file.js";
+import type {StreamResult} from "./request.js";
+import {mean, peakRate, populationStd} from "./stats.js";
+
+export interface Counted {
+  value: number | null;
+  source: TokenSource | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const field = (object: unknown, key: string): unknown => (object && typeof object === "object" ? (object as Record<string, unknown>)[key] : undefined);
+
+/** Prompt tokens the server processed: llama-server timings.prompt_n (cached excluded), else usage minus cached tokens, else usage, else what the client counted. */
+export function promptTokens(result: Pick<StreamResult, "usage" | "timings">, sent: Counted): Counted {
+  const promptN = num(field(result.timings, "prompt_n"));
+  if (promptN !== null) return {value: promptN, source: "server:timings.prompt_n"};
+  const usagePrompt = num(field(result.usage, "prompt_tokens"));
+  const cached = num(field(field(result.usage, "prompt_tokens_details"), "cached_tokens"));
+  if (usagePrompt !== null && cached !== null) return {value: usagePrompt - cached, source: "server:usage.prompt_tokens-cached_tokens"};
+  if (usagePrompt !== null) return {value: usagePrompt, source: "server:usage.prompt_tokens"};
+  return sent;
+}
+
+/** Generated tokens: usage.completion_tokens, else timings.predicted_n, else content events counted by the client. */
+export function completionTokens(result: Pick<StreamResult, "usage" | "timings" | "content_times_ms">): Counted {
+  const usage = num(field(result.usage, "completion_tokens"));
+  if (usage !== null) return {value: usage, source: "server:usage.completion_tokens"};
+  const predicted = num(field(result.timings, "predicted_n"));
+  if (predicted !== null) return {value: predicted, source: "server:timings.predicted_n"};
+  return {value: result.content_times_ms.length, source: "client:content-events"};
+}
+
+export interface RequestFigures {
+  ttfr_ms: number | null;
+  e2e_ttft_ms: number | null;
+  est_ppt_ms: number | null;
+  prompt: Counted;
+  completion: Counted;
+  pp_throughput: number | null;
+  tg_throughput: number | null;
+  peak_throughput: number | null;
+}
+
+export function requestFigures(result: StreamResult, latencyMs: number, sent: Counted): RequestFigures {
+  const prompt = promptTokens(result, sent);
+  const completion = completionTokens(result);
+  const ttfr = result.first_event_ms;
+  const est_ppt = ttfr === null ? null : ttfr - latencyMs;
+  const pp = est_ppt !== null && est_ppt > 0 && prompt.value !== null ? prompt.value / (est_ppt / 1000) : null;
+  const first = result.first_content_ms;
+  const last = result.last_content_ms;
+  const tg = completion.value !== null && completion.value > 1 && first !== null && last !== null && last > first ? (completion.value - 1) / ((last - first) / 1000) : null;
+  return {
+    ttfr_ms: ttfr,
+    e2e_ttft_ms: first,
+    est_ppt_ms: est_ppt,
+    prompt,
+    completion,
+    pp_throughput: pp,
+    tg_throughput: tg,
+    peak_throughput: peakRate(result.content_times_ms)
+  };
+}
+
+/** A finished request placed on the batch's clock (ms after the batch's first send). */
+export interface BatchMember {
+  offset_ms: number;
+  result: StreamResult;
+  figures: RequestFigures;
+}
+
+export interface BatchFigures {
+  pp_throughput: number | null;
+  tg_throughput: number | null;
+  peak_throughput: number | null;
+  prompt_sources: TokenSource[];
+  completion_sources: TokenSource[];
+}
+
+export function batchFigures(members: BatchMember[]): BatchFigures {
+  const ok = members.filter((m) => m.result.status === "ok" && m.result.first_content_ms !== null);
+  const sources = (pick: (m: BatchMember) => TokenSource | null) => [...new Set(ok.map(pick).filter((s): s is TokenSource => s !== null))];
+  const figures: BatchFigures = {pp_throughput: null, tg_throughput: null, peak_throughput: null, prompt_sources: sources((m) => m.figures.prompt.source), completion_sources: sources((m) => m.figures.completion.source)};
+  if (ok.length === 0) return figures;
+  const at = (m: BatchMember, t: number) => m.offset_ms + t;
+  const firstSend = Math.min(...ok.map((m) => m.offset_ms));
+  const firstContents = ok.map((m) => at(m, m.result.first_content_ms!));
+  const lastContents = ok.map((m) => at(m, m.result.last_content_ms ?? m.result.end_ms ?? m.result.first_content_ms!));
+  if (ok.every((m) => m.figures.prompt.value !== null)) {
+    const span = Math.max(...firstContents) - firstSend;
+    const tokens = ok.reduce((n, m) => n + m.figures.prompt.value!, 0);
+    if (span > 0) figures.pp_throughput = tokens / (span / 1000);
+  }
+  if (ok.every((m) => m.figures.completion.value !== null)) {
+    const span = Math.max(...lastContents) - Math.min(...firstContents);
+    const tokens = ok.reduce((n, m) => n + m.figures.completion.value!, 0);
+    if (span > 0 && tokens > ok.length) figures.tg_throughput = (tokens - ok.length) / (span / 1000);
+  }
+  figures.peak_throughput = peakRate(ok.flatMap((m) => m.result.content_times_ms.map((t) => at(m, t))));
+  return figures;
+}
+
+/** One aggregate over non-null values, population std. */
+export function aggregate(base: Omit<AggregateRecord, "value" | "stddev" | "stddev_kind" | "values">, values: (number | null)[]): AggregateRecord {
+  const present = values.filter((v): v is number => v !== null);
+  const std = populationStd(present);
+  return {...base, value: mean(present), stddev: std, stddev_kind: std === null ? null : "population", values: present};
+}
