@@ -15,7 +15,7 @@ import type {DuckDBAppender, DuckDBConnection, DuckDBValue} from "@duckdb/node-a
 import {createHash} from "node:crypto";
 import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from "node:fs";
 import {join} from "node:path";
-import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import {COLUMNS, CSV_COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
 import type {Result, Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
@@ -148,11 +148,11 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
     }
     groups.close();
     results.close();
-    const ordered = `SELECT ${COLUMNS.map((c) => quoted(c.name)).join(", ")} FROM results JOIN groups USING (group_id) ORDER BY ord`;
+    const select = (names: readonly string[]) => `SELECT ${names.map(quoted).join(", ")} FROM results JOIN groups USING (group_id) ORDER BY ord`;
     const parquetTmp = join(outDir, `.results-${process.pid}.parquet`);
     const csvTmp = join(outDir, `.results-${process.pid}.csv`);
-    await connection.run(`COPY (${ordered}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`);
-    await connection.run(`COPY (${ordered}) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`);
+    await connection.run(`COPY (${select(COLUMNS.map((c) => c.name))}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`);
+    await connection.run(`COPY (${select(CSV_COLUMNS)}) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`);
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
   } finally {

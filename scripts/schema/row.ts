@@ -103,6 +103,15 @@ export const COLUMNS = [
   column("result_extra", "VARCHAR", "result")
 ] as const;
 
+/**
+ * The columns of results.csv, the spreadsheet download: the row minus its
+ * JSON-text columns (settings, gpus, tags, notes, extra, command), which
+ * would make every line a kilobyte. results.parquet has every column.
+ */
+export const CSV_COLUMNS: readonly string[] = COLUMNS.map((c) => c.name).filter(
+  (name) => !["tags", "command", "gpus", "settings", "varied_settings", "settings_from_command", "notes", "extra", "result_extra", "samples"].includes(name)
+);
+
 /** [name, type] pairs, in column order. */
 export const ROW_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = COLUMNS.map((c) => [c.name, c.type] as const);
 
