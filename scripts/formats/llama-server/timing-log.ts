@@ -1,0 +1,203 @@
+/**
+ * llama-server's log: the timings it prints when a request finishes, and the
+ * progress lines it prints while one runs.
+ *
+ *   0.00.276.005 I slot print_timing: id  0 | task 0 | prompt eval time =       6.99 ms /    35 tokens (    0.20 ms per token,  5004.29 tokens per second)
+ *   0.00.276.026 I slot print_timing: id  0 | task 0 |        eval time =       8.17 ms /    16 tokens (    0.54 ms per token,  1835.76 tokens per second)
+ *   0.00.276.026 I slot print_timing: id  0 | task 0 |       total time =      15.16 ms /    51 tokens
+ *   0.00.276.027 I slot print_timing: id  0 | task 0 |    graphs reused =         15
+ *   5.27.453.102 I slot print_timing: id  0 | task 160 | draft acceptance = 0.46218 (   55 accepted /   119 generated), mean len =  2.38
+ *   5.34.346.441 I slot print_timing: id  0 | task 202 | n_gen =    100, tg =  19.04 t/s, tg_3s =  19.23 t/s
+ *   132.13.746.042 I slot print_timing: id  0 | task 9161 | prompt processing, n_tokens =   1934, progress = 1.00, t =   8.36 s / 231.47 tokens per second
+ *
+ * Older builds print the prefix once and the timings bare below it
+ * (`slot print_timing: id  0 | task 0 |` then `prompt eval time = …`,
+ * `draft acceptance rate = 0.23026 (   70 accepted /   304 generated)`);
+ * mid-2024 builds print `INFO [ print_timings] prompt eval time = … |
+ * tid=… id_slot=0 id_task=0 …` and `generation eval time = … runs`; the
+ * progress line once said `n_decoded` where it now says `n_gen`.
+ *
+ * Each request is a run of results with scope "request" and `request` = its
+ * order of appearance (0-based). From the server source
+ * (tools/server/server-context.cpp): `tg` is the average since generation
+ * began (scope cumulative, stat mean) and `tg_3s` the rate since the
+ * previous progress line, at least 3 s earlier (scope interval); progress
+ * lines appear only after 100 generated tokens or 3 s of prompt processing.
+ * `graphs reused` counts since the context was created (cumulative).
+ */
+import type {Result, Scope, Stat} from "../../schema/schema.js";
+import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";
+import {lineLogFormat} from "../logs/line-log.js";
+import type {LogPrefix} from "../logs/log-prefix.js";
+import {splitLogPrefix} from "../logs/log-prefix.js";
+import {applyServerContext} from "../logs/server-context.js";
+import {logResult} from "../logs/values.js";
+
+const NUM = String.raw`(-?\d+(?:\.\d+)?|-?nan|-?inf)`;
+const SLOT = /^slot\s+(\w+)\s*:\s*id\s+(\d+)\s*\|\s*task\s+(-?\d+)\s*\|\s*(.*)$/;
+const OLD_JSON = /^INFO\s+\[\s*print_timings\]\s*(.*?)\s*\|\s*tid=.*?\bid_slot=(\d+)\s+id_task=(\d+)/;
+const PROMPT = new RegExp(String.raw`^prompt eval time\s*=\s*${NUM}\s*ms\s*\/\s*(\d+)\s*(tokens|runs)\s*\(\s*${NUM}\s*ms per token,\s*${NUM}\s*tokens per second\)`);
+const EVAL = new RegExp(String.raw`^(?:generation )?eval time\s*=\s*${NUM}\s*ms\s*\/\s*(\d+)\s*(tokens|runs)\s*\(\s*${NUM}\s*ms per token,\s*${NUM}\s*tokens per second\)`);
+const TOTAL = new RegExp(String.raw`^total time\s*=\s*${NUM}\s*ms(?:\s*\/\s*(\d+)\s*tokens)?`);
+const DRAFT = /^draft acceptance(?: rate)?\s*=\s*(\d+(?:\.\d+)?|nan)\s*\(\s*(\d+)\s*accepted\s*\/\s*(\d+)\s*generated\)(.*)$/;
+const GRAPHS = /^graphs reused\s*=\s*(\d+)\s*$/;
+const PROGRESS_TG = /^(n_gen|n_decoded)\s*=\s*(\d+),\s*tg\s*=\s*(\d+(?:\.\d+)?)\s*t\/s(?:,\s*tg_3s\s*=\s*(\d+(?:\.\d+)?)\s*t\/s)?/;
+const PROGRESS_PP = /^prompt processing,\s*n_tokens\s*=\s*(\d+),\s*progress\s*=\s*(\d+(?:\.\d+)?),\s*t\s*=\s*(\d+(?:\.\d+)?)\s*s\s*\/\s*(\d+(?:\.\d+)?)\s*tokens per second/;
+
+interface Request {
+  index: number;
+  task: string | null;
+  n_prompt: number | null;
+  n_gen: number | null;
+}
+
+const value = (text: string): number | null => (/^-?\d/.test(text) ? Number(text) : null);
+
+class TimingReader implements LineReader {
+  private count = 0;
+  private current: Request | null = null;
+  /** Task of a bare header line (`slot print_timing: id 0 | task 689 |`) whose timings follow bare. */
+  private headerTask: string | null = null;
+
+  read(text: string, line: number): LineHit | null {
+    const prefix = splitLogPrefix(text);
+    let body = prefix.message.trim();
+    let task: string | null = null;
+    let prefixed = prefix.prefixed;
+    const slot = SLOT.exec(body);
+    const old = slot ? null : OLD_JSON.exec(body);
+    if (slot) {
+      if (!/^print_timings?$/.test(slot[1])) return null;
+      task = slot[3];
+      body = slot[4].trim();
+      prefixed = true;
+      if (body === "") {
+        this.headerTask = task;
+        return {results: [], prefixed: true};
+      }
+      this.headerTask = null;
+    } else if (old) {
+      task = old[3];
+      body = old[1];
+      prefixed = true;
+    } else if (this.headerTask !== null) {
+      task = this.headerTask;
+      prefixed = true;
+    }
+    const results = this.timing(body, task, line, prefix);
+    if (results) return {results, prefixed};
+    const facts = prefix.prefixed ? this.facts(body) : null;
+    return facts ? {results: [], facts, prefixed} : null;
+  }
+
+  /**
+   * The request a line belongs to: the current one while its task goes on,
+   * else a new one. A prompt-eval line after the current request's own
+   * timings starts a new request even without task ids (bare old-style lines).
+   */
+  private request(task: string | null, startsRequest: boolean): Request {
+    const c = this.current;
+    const sameTask = c !== null && (task === null || c.task === null || c.task === task);
+    if (c && sameTask && !(startsRequest && (c.n_prompt !== null || c.n_gen !== null))) return c;
+    this.current = {index: this.count++, task, n_prompt: null, n_gen: null};
+    return this.current;
+  }
+
+  private timing(body: string, task: string | null, line: number, prefix: LogPrefix): Result[] | null {
+    const make = (r: Request, test: string, kind: string, metric: string, unit: string, v: string | number, stat: Stat = "value", scope: Scope = "request", extra: Record<string, unknown> = {}): Result => {
+      const num = typeof v === "number" ? v : value(v);
+      return logResult({
+        line,
+        text: body,
+        test,
+        kind,
+        metric,
+        unit,
+        stat,
+        scope,
+        value: num,
+        skipped: num === null ? `printed ${JSON.stringify(v)}` : undefined,
+        prefix,
+        request: r.index,
+        n_prompt: kind === "tg" ? null : r.n_prompt,
+        n_gen: kind === "pp" ? null : r.n_gen,
+        extra: {...extra, ...(r.task !== null ? {task: Number(r.task)} : {})}
+      });
+    };
+    let m = PROMPT.exec(body);
+    if (m) {
+      const r = this.request(task, true);
+      r.n_prompt = Number(m[2]);
+      return [make(r, "prompt eval time", "pp", "duration", "ms", m[1]), make(r, "prompt eval time", "pp", "time_per_token", "ms", m[4]), make(r, "prompt eval time", "pp", "throughput", "tok/s", m[5])];
+    }
+    m = EVAL.exec(body);
+    if (m) {
+      const r = this.request(task, false);
+      r.n_gen = Number(m[2]);
+      const extra = m[3] === "runs" ? {counted: "runs"} : {};
+      return [make(r, "eval time", "tg", "duration", "ms", m[1], "value", "request", extra), make(r, "eval time", "tg", "time_per_token", "ms", m[4], "value", "request", extra), make(r, "eval time", "tg", "throughput", "tok/s", m[5], "value", "request", extra)];
+    }
+    m = TOTAL.exec(body);
+    if (m) {
+      const r = this.request(task, false);
+      return [make(r, "total time", "pp+tg", "duration", "ms", m[1], "value", "request", m[2] ? {tokens: Number(m[2])} : {})];
+    }
+    m = DRAFT.exec(body);
+    if (m) {
+      const r = this.request(task, false);
+      const out = [make(r, "draft acceptance", "tg", "acceptance_rate", "ratio", m[1]), make(r, "draft acceptance", "tg", "accepted_tokens", "tokens", Number(m[2]), "total"), make(r, "draft acceptance", "tg", "drafted_tokens", "tokens", Number(m[3]), "total")];
+      const len = /mean (?:len|acceptance length)\s*=\s*(\d+(?:\.\d+)?)/.exec(m[4]);
+      if (len) out.push(make(r, "draft acceptance", "tg", "acceptance_length", "tokens", len[1]));
+      const perPos = /acceptance rate per position\s*=\s*\(([^)]*)\)/.exec(m[4]);
+      if (perPos) perPos[1].split(/\s*,\s*/).forEach((rate, i) => out.push(make(r, "acceptance rate per position", "tg", "acceptance_rate", "ratio", rate, "value", "request", {position: i + 1})));
+      return out;
+    }
+    m = GRAPHS.exec(body);
+    if (m) {
+      const r = this.request(task, false);
+      return [make(r, "graphs reused", "pp+tg", "graphs_reused", "count", Number(m[1]), "value", "cumulative")];
+    }
+    m = PROGRESS_TG.exec(body);
+    if (m) {
+      const r = this.request(task, false);
+      const n_gen = Number(m[2]);
+      const at = (res: Result) => ({...res, n_gen});
+      const out = [at(make(r, m[1] === "n_gen" ? "tg" : "tg (n_decoded)", "tg", "throughput", "tok/s", m[3], "mean", "cumulative"))];
+      if (m[4]) out.push(at(make(r, "tg_3s", "tg", "throughput", "tok/s", m[4], "interval_mean", "interval")));
+      return out;
+    }
+    m = PROGRESS_PP.exec(body);
+    if (m) {
+      const r = this.request(task, false);
+      const n_prompt = Number(m[1]);
+      const extra = {progress: Number(m[2])};
+      return [
+        {...make(r, "prompt processing", "pp", "throughput", "tok/s", m[4], "mean", "cumulative", extra), n_prompt},
+        {...make(r, "prompt processing", "pp", "duration", "s", m[3], "value", "cumulative", extra), n_prompt}
+      ];
+    }
+    return null;
+  }
+
+  /** Facts from the server's own log lines (model path, build). */
+  private facts(body: string): RunFacts | null {
+    let m = /^(?:srv\s+)?load_model:\s*loading model '([^']+)'/.exec(body);
+    if (m) return {model: {file: m[1]}};
+    m = /^(?:main:\s*)?build:\s*(\d+)\s*\(([0-9a-f]{6,40})\)/.exec(body);
+    if (m) return {build_number: Number(m[1]), build_commit: m[2]};
+    return null;
+  }
+}
+
+export const llamaServerLog = lineLogFormat({
+  id: "llama-server-log",
+  tool: "llama-server",
+  runtime: "llama.cpp",
+  description: "llama-server log: per-request timings (prompt eval/eval/total time, draft acceptance) and progress lines (n_gen, tg, tg_3s)",
+  createReader: () => new TimingReader(),
+  judge: (stats) => ({
+    confidence: stats.prefixed > 0 ? 0.95 : 0.8,
+    reason: `${stats.hits} llama-server timing line${stats.hits === 1 ? "" : "s"} (${stats.prefixed ? `${stats.prefixed} with the slot print_timing prefix` : "bare"}), ${stats.results} values`
+  }),
+  applyContext: (run, context) => applyServerContext(run, context, "llama.cpp", {deviceLines: true})
+});

@@ -1,0 +1,241 @@
+/**
+ * vLLM server logs (`vllm serve …` stdout/stderr). Every value is on one line:
+ *
+ *   (APIServer pid=1) INFO 08-14 11:31:25 [loggers.py:273] Engine 000: Avg prompt throughput: 0.0 tokens/s,
+ *       Avg generation throughput: 249.5 tokens/s, Running: 1 reqs, Waiting: 0 reqs, GPU KV cache usage: 6.5%,
+ *       Prefix cache hit rate: 0.0%                                                  (V1, every 10 s)
+ *   … [metrics.py:120] SpecDecoding metrics: Mean acceptance length: 4.00, Accepted throughput: 187.08 tokens/s,
+ *       Drafted throughput: 187.18 tokens/s, Accepted: 1871 tokens, Drafted: 1872 tokens,
+ *       Per-position acceptance rate: 1.000, 1.000, 0.998, Avg Draft acceptance rate: 99.9%
+ *   INFO 01-09 09:53:39 metrics.py:351] Avg prompt throughput: …, Running: 1 reqs, Swapped: 0 reqs,
+ *       Pending: 0 reqs, GPU KV cache usage: 20.0%, CPU KV cache usage: 0.0%.         (V0, every 5 s)
+ *   INFO 10-16 19:05:47 metrics.py:367] Speculative metrics: Draft acceptance rate: 0.642, System efficiency: 0.598, …
+ *   … [kv_cache_utils.py:1305] GPU KV cache size: 2,925,232 tokens
+ *   … [kv_cache_utils.py:1310] Maximum concurrency for 32,768 tokens per request: 89.27x
+ *   … [gpu_model_runner.py:1347] Model loading took 11.4384 GiB and 5.338305 seconds
+ *
+ * What each figure is (vllm/v1/metrics/loggers.py, vllm/v1/spec_decode/metrics.py):
+ * throughputs are averages over the logging interval (stat interval_mean,
+ * scope interval); Running/Waiting and the KV cache usage are the scheduler's
+ * state when the line was logged (stat value, scope interval); SpecDecoding
+ * figures cover the same interval (V1 resets them after each line). V0's
+ * `Speculative metrics` are totals since the server started (scope
+ * cumulative). Labels are matched by name, case-insensitively; unknown
+ * labels are kept under their own name.
+ */
+import type {Result, Scope, Stat} from "../../schema/schema.js";
+import type {LineHit, LineReader, RunFacts} from "./line-log.js";
+import {lineLogFormat} from "./line-log.js";
+import type {LogPrefix} from "./log-prefix.js";
+import {splitLogPrefix} from "./log-prefix.js";
+import {applyServerContext} from "./server-context.js";
+import {logResult, normalizeUnit, notANumber, parseQuantity, pythonScalar, slug, splitAssignments, splitLabeled} from "./values.js";
+
+interface LabelMeaning {
+  metric: string;
+  kind: string;
+  stat: Stat;
+  unit: string;
+}
+
+const STATS_LABELS: Record<string, LabelMeaning> = {
+  "avg prompt throughput": {metric: "throughput", kind: "pp", stat: "interval_mean", unit: "tok/s"},
+  "avg generation throughput": {metric: "throughput", kind: "tg", stat: "interval_mean", unit: "tok/s"},
+  running: {metric: "running_requests", kind: "server", stat: "value", unit: "requests"},
+  waiting: {metric: "waiting_requests", kind: "server", stat: "value", unit: "requests"},
+  swapped: {metric: "swapped_requests", kind: "server", stat: "value", unit: "requests"},
+  pending: {metric: "pending_requests", kind: "server", stat: "value", unit: "requests"},
+  deferred: {metric: "deferred_requests", kind: "server", stat: "value", unit: "requests"},
+  preemptions: {metric: "preemptions", kind: "server", stat: "value", unit: "count"},
+  corrupted: {metric: "corrupted_requests", kind: "server", stat: "value", unit: "requests"},
+  "gpu kv cache usage": {metric: "kv_cache_usage", kind: "server", stat: "value", unit: "%"},
+  "cpu kv cache usage": {metric: "cpu_kv_cache_usage", kind: "server", stat: "value", unit: "%"},
+  "prefix cache hit rate": {metric: "prefix_cache_hit_rate", kind: "server", stat: "value", unit: "%"},
+  "external prefix cache hit rate": {metric: "external_prefix_cache_hit_rate", kind: "server", stat: "value", unit: "%"},
+  "mm cache hit rate": {metric: "mm_cache_hit_rate", kind: "server", stat: "value", unit: "%"}
+};
+
+const SPEC_LABELS: Record<string, LabelMeaning> = {
+  "mean acceptance length": {metric: "acceptance_length", kind: "tg", stat: "interval_mean", unit: "tokens"},
+  "accepted throughput": {metric: "accepted_throughput", kind: "tg", stat: "interval_mean", unit: "tok/s"},
+  "drafted throughput": {metric: "drafted_throughput", kind: "tg", stat: "interval_mean", unit: "tok/s"},
+  accepted: {metric: "accepted_tokens", kind: "tg", stat: "total", unit: "tokens"},
+  drafted: {metric: "drafted_tokens", kind: "tg", stat: "total", unit: "tokens"},
+  "avg draft acceptance rate": {metric: "acceptance_rate", kind: "tg", stat: "interval_mean", unit: "%"},
+  "draft acceptance rate": {metric: "acceptance_rate", kind: "tg", stat: "interval_mean", unit: "%"},
+  "per-position acceptance rate": {metric: "acceptance_rate", kind: "tg", stat: "interval_mean", unit: "ratio"}
+};
+
+/** V0 `Speculative metrics:` totals since the server started. */
+const V0_SPEC_LABELS: Record<string, LabelMeaning> = {
+  "draft acceptance rate": {metric: "acceptance_rate", kind: "tg", stat: "value", unit: "ratio"},
+  "system efficiency": {metric: "system_efficiency", kind: "tg", stat: "value", unit: "ratio"},
+  "number of speculative tokens": {metric: "speculative_tokens", kind: "tg", stat: "value", unit: "tokens"},
+  "number of accepted tokens": {metric: "accepted_tokens", kind: "tg", stat: "total", unit: "tokens"},
+  "number of draft tokens": {metric: "drafted_tokens", kind: "tg", stat: "total", unit: "tokens"},
+  "number of draft tokens tokens": {metric: "drafted_tokens", kind: "tg", stat: "total", unit: "tokens"},
+  "number of emitted tokens": {metric: "emitted_tokens", kind: "tg", stat: "total", unit: "tokens"},
+  "number of emitted tokens tokens": {metric: "emitted_tokens", kind: "tg", stat: "total", unit: "tokens"}
+};
+
+/** Labels start with a capital letter (`Avg prompt throughput`, `GPU KV cache usage`, `Per-position acceptance rate`). */
+const LABEL = String.raw`[A-Z][A-Za-z0-9 ./#-]*?`;
+
+interface LineContext {
+  line: number;
+  prefix: LogPrefix;
+  /** extra shared by every value of the line (engine index). */
+  extra: Record<string, unknown>;
+}
+
+/** One `Label: value` piece → result(s); unknown labels keep their own name. */
+function labeledResults(body: string, meanings: Record<string, LabelMeaning>, scope: Scope, lc: LineContext): Result[] {
+  const out: Result[] = [];
+  const pieces = splitLabeled(body, LABEL);
+  // A value that is not a number (a fork's compound value) is kept as text on every value of the line.
+  for (const piece of pieces) {
+    if (piece.label.toLowerCase() !== "per-position acceptance rate" && !parseQuantity(piece.raw) && !notANumber(piece.raw)) lc.extra[slug(piece.label)] = piece.raw;
+  }
+  for (const piece of pieces) {
+    const key = piece.label.toLowerCase();
+    const meaning = meanings[key];
+    if (key === "per-position acceptance rate") {
+      piece.raw.split(/\s*,\s*/).forEach((rate, i) => {
+        const q = parseQuantity(rate);
+        if (!q && !notANumber(rate)) return;
+        out.push(
+          logResult({
+            line: lc.line,
+            text: piece.text,
+            test: piece.label,
+            ...meaning!,
+            scope,
+            value: q?.value ?? null,
+            skipped: q ? undefined : `printed ${JSON.stringify(rate)}`,
+            prefix: lc.prefix,
+            extra: {...lc.extra, position: i + 1}
+          })
+        );
+      });
+      continue;
+    }
+    const q = parseQuantity(piece.raw);
+    if (!q && !notANumber(piece.raw)) continue;
+    const m: LabelMeaning = meaning ?? {metric: slug(piece.label), kind: "server", stat: "value", unit: "count"};
+    out.push(
+      logResult({
+        line: lc.line,
+        text: piece.text,
+        test: piece.label,
+        kind: m.kind,
+        metric: m.metric,
+        unit: normalizeUnit(q?.unit ?? null, m.unit),
+        stat: m.stat,
+        scope,
+        value: q?.value ?? null,
+        skipped: q ? undefined : `printed ${JSON.stringify(piece.raw)}`,
+        prefix: lc.prefix,
+        extra: {...lc.extra}
+      })
+    );
+  }
+  return out;
+}
+
+function single(lc: LineContext, text: string, test: string, metric: string, unit: string, value: number, extra: Record<string, unknown> = {}): Result {
+  return logResult({line: lc.line, text, test, kind: "server", metric, unit, stat: "value", scope: "run", value, prefix: lc.prefix, extra: {...lc.extra, ...extra}});
+}
+
+/** Settings from `non-default args: {...}` and `… with config: model='…', dtype=…`. */
+function configFacts(body: string): RunFacts {
+  const settings: Record<string, string | number | boolean | null> = {};
+  const model: Record<string, string> = {};
+  for (const [key, raw] of splitAssignments(body)) {
+    const value = pythonScalar(raw);
+    if (value === undefined) continue;
+    if (key === "model" || key === "model_tag") {
+      if (typeof value === "string" && !model.file) model.file = value;
+      continue;
+    }
+    if (key === "tokenizer" || key === "served_model_name") continue;
+    settings[key] = value;
+  }
+  return {model, settings};
+}
+
+const STATS_START = /\bAvg prompt throughput\s*:/i;
+
+function readVllmLine(text: string, line: number): LineHit | null {
+  if (text.length > 20000) return null; // a logged prompt, not a stats line
+  const prefix = splitLogPrefix(text);
+  const message = prefix.message;
+  const lc: LineContext = {line, prefix, extra: {}};
+  const hit = (results: Result[], facts?: RunFacts): LineHit => ({results, facts, prefixed: prefix.prefixed});
+
+  const stats = STATS_START.exec(message);
+  if (stats) {
+    const head = message.slice(0, stats.index).trim().replace(/:$/, "");
+    const engine = /Engine\s+(\d+)/.exec(head);
+    if (engine) lc.extra.engine = engine[1];
+    else if (head) lc.extra.engine = head; // `2 Engines Aggregated`
+    return hit(labeledResults(message.slice(stats.index), STATS_LABELS, "interval", lc));
+  }
+  let m = /^SpecDecoding metrics:\s*(.*)$/i.exec(message);
+  if (m) return hit(labeledResults(m[1], SPEC_LABELS, "interval", lc));
+  m = /^Speculative metrics:\s*(.*?)\.?\s*$/i.exec(message);
+  if (m) return hit(labeledResults(m[1], V0_SPEC_LABELS, "cumulative", lc));
+  m = /^GPU KV cache size:\s*((\d{1,3}(?:,\d{3})+|\d+)\s*tokens)\s*$/i.exec(message);
+  if (m) return hit([single(lc, message.trim(), "GPU KV cache size", "kv_capacity", "tokens", parseQuantity(m[2])!.value, {printed: m[1]})]);
+  m = /^Maximum concurrency for\s*((\d{1,3}(?:,\d{3})+|\d+))\s*tokens per request:\s*(\d+(?:\.\d+)?)x\s*$/i.exec(message);
+  if (m) return hit([single(lc, message.trim(), "Maximum concurrency", "max_concurrency", "x", Number(m[3]), {tokens_per_request: parseQuantity(m[2])!.value, tokens_per_request_printed: m[1]})]);
+  m = /^Model loading took\s*(\d+(?:\.\d+)?)\s*(GiB|GB|MiB|MB)(?:\s+memory)?\s+and\s+(\d+(?:\.\d+)?)\s*(?:seconds|s)\b/i.exec(message);
+  if (m) {
+    return hit([
+      single(lc, `${m[1]} ${m[2]}`, "Model loading", "model_memory", m[2], Number(m[1])),
+      single(lc, `${m[3]} seconds`, "Model loading", "model_load_time", "s", Number(m[3]))
+    ]);
+  }
+  m = /^Loading model weights took\s*(\d+(?:\.\d+)?)\s*(GiB|GB|MiB|MB)\s*$/i.exec(message);
+  if (m) return hit([single(lc, message.trim(), "Loading model weights", "model_memory", m[2], Number(m[1]))]);
+  m = /^#?\s*GPU blocks:\s*(\d+)(?:,\s*#?\s*CPU blocks:\s*(\d+))?\s*$/i.exec(message);
+  if (m) {
+    const results = [single(lc, `GPU blocks: ${m[1]}`, "GPU blocks", "kv_capacity", "blocks", Number(m[1]))];
+    if (m[2]) results.push(single(lc, `CPU blocks: ${m[2]}`, "CPU blocks", "cpu_kv_capacity", "blocks", Number(m[2])));
+    return hit(results);
+  }
+  m = /^Available KV cache memory:\s*(\d+(?:\.\d+)?)\s*(GiB|GB|MiB|MB)\s*$/i.exec(message);
+  if (m) return hit([single(lc, message.trim(), "Available KV cache memory", "kv_cache_memory", m[2], Number(m[1]))]);
+  m = /^init engine \(profile, create kv cache, warmup model\) took\s*(\d+(?:\.\d+)?)\s*seconds/i.exec(message);
+  if (m) return hit([single(lc, message.trim(), "init engine", "engine_init_time", "s", Number(m[1]))]);
+  m = /^Prefix cache hit rate:\s*GPU:\s*(\d+(?:\.\d+)?)%,\s*CPU:\s*(\d+(?:\.\d+)?)%/i.exec(message);
+  if (m) {
+    const make = (which: string, value: string) => logResult({line, text: `${which}: ${value}%`, test: `Prefix cache hit rate ${which}`, kind: "server", metric: "prefix_cache_hit_rate", unit: "%", stat: "value", scope: "interval", value: Number(value), prefix, extra: {pool: which}});
+    return hit([make("GPU", m[1]), make("CPU", m[2])]);
+  }
+  // Facts: only with vLLM's own log prefix (a bare sentence could be anyone's).
+  if (!prefix.prefixed) return null;
+  m = /^vLLM API server version\s+(\S+)/i.exec(message);
+  if (m) return hit([], {tool_version: m[1]});
+  m = /^non-default args:\s*\{(.*)\}\s*$/.exec(message);
+  if (m) return hit([], configFacts(m[1]));
+  m = /^Initializing an? (?:V1 )?LLM engine \(v?([^)]+)\) with config:\s*(.*)$/i.exec(message);
+  if (m) return hit([], {tool_version: m[1], ...configFacts(m[2])});
+  return null;
+}
+
+export const vllmLog = lineLogFormat({
+  id: "vllm-log",
+  tool: "vllm-server",
+  runtime: "vllm",
+  description: "vLLM server log: periodic throughput/KV-cache lines, SpecDecoding metrics, KV cache size and model loading lines",
+  createReader: (): LineReader => ({read: readVllmLine}),
+  judge(stats) {
+    // A lone unprefixed capacity line may be a writer's own summary; two or more, or a prefix, are a log.
+    if (stats.prefixed === 0 && stats.hits < 2) return null;
+    return {
+      confidence: stats.prefixed > 0 ? 0.95 : 0.8,
+      reason: `${stats.hits} vLLM log line${stats.hits === 1 ? "" : "s"} (${stats.prefixed ? `${stats.prefixed} with vLLM's log prefix` : "without a log prefix"}), ${stats.results} values`
+    };
+  },
+  applyContext: (run, context) => applyServerContext(run, context, "vllm", {deviceLines: false})
+});
