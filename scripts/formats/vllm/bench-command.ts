@@ -61,13 +61,16 @@ export function findBenchCommand(
     if (isClosing(text)) break; // the previous block ends here
     const m = match.inline.exec(text);
     if (!m) continue;
+    // The command may go on over lines ending in a backslash.
+    let joined = text.slice(m.index);
+    for (let j = i; /\\\s*$/.test(doc.lines[j].text) && j + 1 < block.start; j++) joined += "\n" + doc.lines[j + 1].text;
     let words: string[];
     try {
-      words = shellWords(text.slice(m.index + m[0].length));
+      words = shellWords(joined.slice(m[0].length).replace(/\\\r?\n/g, " "));
     } catch {
       continue;
     }
-    return {text: redactText(text.slice(m.index).trim()), line_start: doc.lines[i].line, options: multiOptions(words.map(redactText)), env: {}};
+    return {text: redactText(joined.trim()), line_start: doc.lines[i].line, options: multiOptions(words.map(redactText)), env: {}};
   }
   return null;
 }

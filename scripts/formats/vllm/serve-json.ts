@@ -79,11 +79,13 @@ export function readRecord(record: Record<string, unknown>, shape: ServeShape, k
   }
   for (const [key, value] of Object.entries(record)) {
     if (PER_REQUEST_KEYS.has(key)) continue;
+    const latency = LATENCY_KEY.exec(key);
     if (isNonFinite(value)) {
-      nonFinite[key] = value.nonFinite;
+      // A parameter (SGLang's `"request_rate": Infinity`) is a setting as written; a metric has no value to store.
+      if (latency || key in keys) nonFinite[key] = value.nonFinite;
+      else settings[key] = value.nonFinite;
       continue;
     }
-    const latency = LATENCY_KEY.exec(key);
     const spec: KeySpec | null = latency ? {metric: metricName(latency[2]), unit: "ms", stat: latency[1]} : (keys[key] ?? null);
     if (spec && typeof value === "number") {
       if (latency?.[1] === "std" && typeof record[`mean_${latency[2]}_ms`] === "number") continue; // stored as the mean's stddev

@@ -27,12 +27,17 @@ export interface ServeShape {
  * (`random in2048 out256 c8`), as far as known; `serve` when nothing is.
  */
 export function serveShape(bench: BenchCommand | null, concurrency: number | null, lengths: {input: string[]; output: string[]}): ServeShape {
-  const n_prompt = integer(option(bench, ...lengths.input));
-  const n_gen = integer(option(bench, ...lengths.output));
-  const c = concurrency ?? integer(option(bench, "--max-concurrency"));
-  const dataset = option(bench, "--dataset-name");
-  const parts = [dataset ?? "serve", n_prompt !== null ? `in${n_prompt}` : "", n_gen !== null ? `out${n_gen}` : "", c !== null ? `c${c}` : ""].filter(Boolean);
-  return {test: parts.join(" "), kind: "serve", n_prompt, n_gen, n_depth: null, concurrency: c};
+  return composeShape({
+    dataset: option(bench, "--dataset-name"),
+    n_prompt: integer(option(bench, ...lengths.input)),
+    n_gen: integer(option(bench, ...lengths.output)),
+    concurrency: concurrency ?? integer(option(bench, "--max-concurrency"))
+  });
+}
+
+export function composeShape(s: {dataset: string | null; n_prompt: number | null; n_gen: number | null; concurrency: number | null}): ServeShape {
+  const parts = [s.dataset ?? "serve", s.n_prompt !== null ? `in${s.n_prompt}` : "", s.n_gen !== null ? `out${s.n_gen}` : "", s.concurrency !== null ? `c${s.concurrency}` : ""].filter(Boolean);
+  return {test: parts.join(" "), kind: "serve", n_prompt: s.n_prompt, n_gen: s.n_gen, n_depth: null, concurrency: s.concurrency};
 }
 
 export interface ServeValue {
