@@ -4,6 +4,8 @@
  * formats claim the same lines with the same confidence.
  */
 import {benchbookEndpointJson} from "./benchbook/endpoint-json.js";
+import {handObservationsCsv} from "./hand/observations-csv.js";
+import {handObservationsYaml} from "./hand/observations.js";
 import {llamaBenchCsv} from "./llama-bench/csv.js";
 import {llamaBenchJson} from "./llama-bench/json.js";
 import {llamaBenchJsonl} from "./llama-bench/jsonl.js";
@@ -18,6 +20,9 @@ import {mlxLmBenchmark} from "./mlx/benchmark.js";
 import {llamaServerLog} from "./llama-server/timing-log.js";
 import {llamaServerTimingsJson} from "./llama-server/timings-json.js";
 import {sglangLog} from "./logs/sglang-log.js";
+import {sglangBenchOneBatchJsonl, sglangBenchOneBatchText} from "./sglang/bench-one-batch.js";
+import {sglangBenchServingJsonl} from "./sglang/bench-serving-jsonl.js";
+import {sglangBenchServingText} from "./sglang/bench-serving-text.js";
 import {vllmLogSummary} from "./logs/vllm-log-summary.js";
 import {vllmLog} from "./logs/vllm-log.js";
 import type {Format} from "./types.js";
@@ -25,7 +30,7 @@ import {vllmServeJson} from "./vllm/serve-json.js";
 import {vllmServeText} from "./vllm/serve-text.js";
 
 // benchbook-endpoint-json first: its request lines hold keys (`"n_prompt"`) that line-based JSON scanners would claim.
-export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServeJson, vllmLog, vllmLogSummary, sglangLog, llamaServerLog, llamaServerTimingsJson];
+export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, handObservationsYaml, handObservationsCsv, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServeJson, sglangBenchServingText, sglangBenchServingJsonl, sglangBenchOneBatchText, sglangBenchOneBatchJsonl, vllmLog, vllmLogSummary, sglangLog, llamaServerLog, llamaServerTimingsJson];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);
