@@ -30,3 +30,7 @@ declare module "@observablehq/inputs" {
   export function button(content?: any, options?: any): Input;
   export function form(inputs: any, options?: any): Input;
 }
+declare module "jstat" {
+  const jstat: unknown;
+  export default jstat;
+}
