@@ -365,14 +365,14 @@ export const WRAPPERS: Record<"vllm-bench-serve" | "sglang-bench-serving" | "mlx
     reserved: {"--save-result": SERVING_RESULT_OPTIONS, "--result-dir": SERVING_RESULT_OPTIONS, "--result-filename": SERVING_RESULT_OPTIONS, "--append-result": SERVING_RESULT_OPTIONS},
     modelOption: "--model",
     repetitionOption: null,
-    expected: (o) => [servingTest(num(o["--random-input-len"] ?? o["--input-len"]), num(o["--random-output-len"] ?? o["--output-len"]), num(o["--max-concurrency"]))]
+    expected: (o) => [servingTest(o, ["--random-input-len", "--input-len"], ["--random-output-len", "--output-len"])]
   },
   "sglang-bench-serving": {
     binary: ["python3", "-m", "sglang.bench_serving"],
     reserved: {"--output-file": SERVING_RESULT_OPTIONS},
     modelOption: "--model",
     repetitionOption: null,
-    expected: (o) => [servingTest(num(o["--random-input-len"]), num(o["--random-output-len"]), num(o["--max-concurrency"]))]
+    expected: (o) => [servingTest(o, ["--random-input-len", "--random-input"], ["--random-output-len", "--random-output", "--sharegpt-output-len"])]
   },
   "mlx-benchmark": {
     binary: ["mlx_lm.benchmark"],
@@ -380,20 +380,31 @@ export const WRAPPERS: Record<"vllm-bench-serve" | "sglang-bench-serving" | "mlx
     modelOption: "--model",
     repetitionOption: "--num-trials",
     expected: (o) => {
-      // mlx_lm.benchmark defaults: -p 512, -g 1024 (mlx_lm/benchmark.py).
+      // mlx_lm.benchmark defaults: -p 512, -g 1024 (mlx_lm/benchmark.py). As the mlx-lm-benchmark
+      // format names them: prompt_tps is pp<p>, generation_tps tg<g> at depth <p> (it generates after the prompt).
       const p = num(o["--prompt-tokens"] ?? o["-p"]) ?? 512;
       const g = num(o["--generation-tokens"] ?? o["-g"]) ?? 1024;
       const batch = num(o["--batch-size"] ?? o["-b"]);
       return [
         {test: testName(p, 0, 0), kind: "pp", n_prompt: p, n_gen: 0, n_depth: 0, concurrency: batch, metric: "throughput", unit: "tok/s", stat: "mean"},
-        {test: testName(0, g, 0), kind: "tg", n_prompt: 0, n_gen: g, n_depth: 0, concurrency: batch, metric: "throughput", unit: "tok/s", stat: "mean"}
+        {test: testName(0, g, p), kind: "tg", n_prompt: 0, n_gen: g, n_depth: p, concurrency: batch, metric: "throughput", unit: "tok/s", stat: "mean"}
       ];
     }
   }
 };
 
-function servingTest(n_prompt: number | null, n_gen: number | null, concurrency: number | null): ExpectedTest {
-  return {test: "serve", kind: "serve", n_prompt, n_gen, n_depth: null, concurrency, metric: "throughput", unit: "tok/s", stat: "value"};
+/**
+ * A serving benchmark's one test, named the way the vllm/sglang formats name
+ * it (scripts/formats/vllm/serving-run.ts): `<dataset> in<input> out<output> c<concurrency>`.
+ */
+function servingTest(o: Record<string, string | true>, input: string[], output: string[]): ExpectedTest {
+  const first = (names: string[]) => num(names.map((n) => o[n]).find((v) => v !== undefined));
+  const dataset = typeof o["--dataset-name"] === "string" ? o["--dataset-name"] : null;
+  const n_prompt = first(input);
+  const n_gen = first(output);
+  const concurrency = num(o["--max-concurrency"]);
+  const test = [dataset ?? "serve", n_prompt !== null ? `in${n_prompt}` : "", n_gen !== null ? `out${n_gen}` : "", concurrency !== null ? `c${concurrency}` : ""].filter(Boolean).join(" ");
+  return {test, kind: "serve", n_prompt, n_gen, n_depth: null, concurrency, metric: "output_throughput", unit: "tok/s", stat: "value"};
 }
 
 /** `max-concurrency` → `--max-concurrency`; `-p` stays. */

@@ -3,6 +3,7 @@
  */
 import type {Command} from "./command.js";
 import {parseArgs} from "./command.js";
+import {benchCommand} from "./commands/bench.js";
 import {buildCommand} from "./commands/build.js";
 import {exportCommand} from "./commands/export.js";
 import {importCommand} from "./commands/import.js";
@@ -13,7 +14,7 @@ import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, exportCommand, buildCommand, serveCommand];
+export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, benchCommand, exportCommand, buildCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

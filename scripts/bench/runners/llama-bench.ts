@@ -1,0 +1,67 @@
+/**
+ * The llama-bench runner: one llama-bench invocation per cell with
+ * `-o jsonl`, so each test's record lands on stdout as soon as it is measured
+ * (a crash keeps the tests before it). stdout and stderr are kept verbatim —
+ * stderr holds the device lines (`ggml_cuda_init: …`) and any error — and
+ * the capture goes through the import path, where the llama-bench JSONL
+ * parser reads stdout like a pasted file.
+ */
+import {redactArgv, redactEnv} from "../../context/redact.js";
+import {classifyEnd} from "../failure.js";
+import type {Capture, Cell, CellOutcome, Runner, RunnerContext} from "../types.js";
+import {childEnv, recordedEnv, runProcess, withLimits} from "./process.js";
+
+/** A JSONL record line (the same test the llama-bench-jsonl format uses). */
+const RECORD = /^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
+
+export const llamaBenchRunner: Runner = {
+  kind: "llama-bench",
+  preview: (cell) => [withLimits(cell.argv, cell.limits)],
+  async run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
+    let done = 0;
+    const result = await runProcess(cell.argv, {
+      env: childEnv(cell, context),
+      timeout_s: cell.timeout_s,
+      signal: context.signal,
+      limits: cell.limits,
+      now: context.now,
+      onStdoutLine(line) {
+        if (!RECORD.test(line)) return;
+        done++;
+        const test = cell.expected[done - 1]?.test ?? `result ${done}`;
+        context.progress({cell, message: test, done, total: cell.expected.length});
+      }
+    });
+    const stdout = Buffer.from(result.stdout).toString("utf8");
+    const records = stdout.split("\n").filter((l) => RECORD.test(l)).length;
+    const end = classifyEnd(
+      {exit_code: result.exit_code, signal: result.signal, timed_out: result.timed_out, timeout_s: cell.timeout_s, spawn_error: result.spawn_error, stderr: Buffer.from(result.stderr).toString("utf8"), stdout},
+      Math.max(0, cell.expected.length - records)
+    );
+    const capture: Capture = {
+      benchbook_capture: 1,
+      runner: "llama-bench",
+      cell: {id: cell.id, label: cell.label, params: cell.params, expected: cell.expected, tags: cell.tags},
+      plan: null,
+      command: redactArgv(cell.argv),
+      env: redactEnv(recordedEnv(cell, context)),
+      started_at: result.started_at.toISOString(),
+      ended_at: result.ended_at.toISOString(),
+      exit_code: result.exit_code,
+      signal: result.signal,
+      status: end.status,
+      status_detail: end.detail,
+      environment: {},
+      results_role: "stdout",
+      results_format: "llama-bench-jsonl",
+      ...(cell.limits ? {limits: cell.limits} : {})
+    };
+    return {
+      capture,
+      files: [
+        {role: "stdout", name: `${cell.id}.stdout.jsonl`, bytes: result.stdout},
+        {role: "stderr", name: `${cell.id}.stderr.txt`, bytes: result.stderr}
+      ]
+    };
+  }
+};

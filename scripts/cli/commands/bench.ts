@@ -1,0 +1,209 @@
+import {resolve} from "node:path";
+import {MultiBar, Presets} from "cli-progress";
+import type {SingleBar} from "cli-progress";
+import {redactEnv} from "../../context/redact.js";
+import type {BenchEvent} from "../../bench/bench.js";
+import {runBench} from "../../bench/bench.js";
+import {llamaBenchParam} from "../../bench/llama-bench-options.js";
+import {expandPlan, loadPlan, PlanError} from "../../bench/plan.js";
+import {RUNNERS} from "../../bench/runners/index.js";
+import {commandLine} from "../../bench/shell-quote.js";
+import type {Cell} from "../../bench/types.js";
+import type {Command} from "../command.js";
+import {parseTags} from "../command.js";
+import type {Terminal} from "../io.js";
+import {UsageError} from "../io.js";
+import {STORE_HELP, storeFrom} from "../store-option.js";
+
+export const benchCommand: Command = {
+  name: "bench",
+  summary: "run a bench plan (llama-bench, an OpenAI endpoint, vLLM/SGLang/MLX benchmarks) into the store",
+  help: `Usage: benchbook bench PLAN.yaml [options]
+
+Expands the plan into cells (models × settings × depths), runs each with its
+runner, and imports what each printed into the store, as if you had pasted it.
+A cell that fails (out of memory, crash, timeout, non-zero exit) is stored as
+failed results with the tail of its log, and the run goes on. Ctrl-C stops
+the current cell; finished cells stay stored. See docs/bench.md.
+
+Options:
+  --dry-run        print every command it would run, run nothing
+  --resume         skip cells already in the store (from an earlier run of this plan)
+  --only FILTER    run only matching cells: text in the label, an id prefix, or
+                   KEY=VALUE on a parameter (model=…, d=16384, ub=256, sm=tensor);
+                   repeat to narrow further
+  --json           JSON Lines on stdout: one object per event (start, cell-end, …)
+  --redact-home    store the home directory as ~ (commands, paths, logs)
+  --full-hash      hash whole model files (default: the first 16 MiB + size)
+  --tag KEY=VALUE  tag every stored run (repeatable; adds to the plan's tags)
+${STORE_HELP}
+
+Exit status: 0 when every cell succeeded, 1 when a cell failed or the plan is
+invalid, 130 when interrupted.`,
+  options: {string: ["store", "only", "tag"], boolean: ["dry-run", "resume", "json", "redact-home", "full-hash"]},
+  async run(args, terminal) {
+    const files = args._.map(String);
+    if (files.length !== 1) throw new UsageError("expected one plan file (benchbook bench PLAN.yaml)");
+    const tags = parseTags(args.tag);
+    let loaded;
+    let cells: Cell[];
+    try {
+      loaded = loadPlan(resolve(terminal.cwd, files[0]), files[0]);
+      cells = expandPlan(loaded, {env: terminal.env});
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error;
+      terminal.err(`benchbook bench: invalid plan\n${error.message}\n`);
+      return 1;
+    }
+    const filters = ([] as unknown[]).concat(args.only ?? []).map(String);
+    const selected = cells.filter((cell) => filters.every((f) => matches(cell, f)));
+    if (filters.length && selected.length === 0) {
+      terminal.err(`benchbook bench: --only ${filters.join(" --only ")} matches none of the ${cells.length} cells\n`);
+      return 1;
+    }
+    for (const cell of selected) cell.tags = {...cell.tags, ...tags};
+    if (args["dry-run"]) return dryRun(loaded.plan.name, loaded.sha256, selected, cells.length, args.json, terminal);
+
+    const store = storeFrom(args, terminal);
+    const controller = new AbortController();
+    const interrupt = () => {
+      if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: stores are atomic, leave now
+      controller.abort();
+      terminal.err("\nbenchbook bench: interrupted; stopping the current cell (finished cells stay stored; --resume continues)\n");
+    };
+    process.on("SIGINT", interrupt);
+    process.on("SIGTERM", interrupt);
+    const view = args.json ? jsonView(terminal) : terminal.isTTY ? barView() : lineView(terminal);
+    try {
+      const summary = await runBench({
+        store,
+        plan: loaded,
+        cells: selected,
+        runners: RUNNERS,
+        resume: args.resume,
+        signal: controller.signal,
+        env: terminal.env,
+        redactHome: args["redact-home"] || loaded.plan.redact_home,
+        fullHash: args["full-hash"],
+        onEvent: view.event
+      });
+      view.stop();
+      const line = `${summary.cells} cell${summary.cells === 1 ? "" : "s"}: ${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already in the store)${summary.interrupted ? `, interrupted after ${summary.ran}` : ""}; store ${store.root}`;
+      if (args.json) terminal.out(`${JSON.stringify({event: "end", ...summary})}\n`);
+      else terminal.out(`${line}\n`);
+      return summary.interrupted ? 130 : summary.failed ? 1 : 0;
+    } finally {
+      view.stop();
+      process.off("SIGINT", interrupt);
+      process.off("SIGTERM", interrupt);
+    }
+  }
+};
+
+/** `--only`: label text, id prefix, or key=value on a parameter. */
+export function matches(cell: Cell, filter: string): boolean {
+  const eq = filter.indexOf("=");
+  if (eq > 0) {
+    const key = filter.slice(0, eq).trim();
+    const want = filter.slice(eq + 1).trim();
+    const values = paramValues(cell, key);
+    return values.some((v) => v === want || (key === "model" && v.toLowerCase().includes(want.toLowerCase())));
+  }
+  return cell.id.startsWith(filter) || cell.label.toLowerCase().includes(filter.toLowerCase());
+}
+
+function paramValues(cell: Cell, key: string): string[] {
+  const p = cell.params;
+  const settings = (p.settings ?? {}) as Record<string, unknown>;
+  const options = (p.options ?? {}) as Record<string, unknown>;
+  const field = llamaBenchParam(key)?.field;
+  const candidates: unknown[] = [];
+  if (key === "model") candidates.push(p.model, p.model_label);
+  if (key === "d" || key === "depth" || field === "n_depth") candidates.push(p.n_depth);
+  if (key === "runner") candidates.push(cell.runner);
+  if (field && field in settings) candidates.push(settings[field]);
+  if (key in settings) candidates.push(settings[key]);
+  for (const name of [key, `--${key}`, `-${key}`]) if (name in options) candidates.push(options[name]);
+  if (key in p && typeof p[key] !== "object") candidates.push(p[key]);
+  return candidates.filter((v) => v !== undefined && v !== null).map(String);
+}
+
+function dryRun(name: string, sha256: string, cells: Cell[], total: number, json: boolean, terminal: Terminal): number {
+  if (!json) terminal.out(`# plan "${name}" (sha256 ${sha256.slice(0, 12)}): ${cells.length}${cells.length === total ? "" : ` of ${total}`} cell${cells.length === 1 ? "" : "s"}\n`);
+  cells.forEach((cell, i) => {
+    const runner = RUNNERS[cell.runner];
+    const commands = runner?.preview?.(cell) ?? [cell.argv];
+    // Shown, never run through a shell; variables passed from your environment are not printed.
+    const env = redactEnv(cell.env ?? {});
+    if (json) {
+      terminal.out(`${JSON.stringify({id: cell.id, label: cell.label, runner: cell.runner, commands, env, expected: cell.expected.map((t) => t.test), timeout_s: cell.timeout_s, tags: cell.tags})}\n`);
+      return;
+    }
+    terminal.out(`\n# [${i + 1}/${cells.length}] ${cell.label}  (cell ${cell.id}; expects ${cell.expected.map((t) => t.test).join(", ")})\n`);
+    for (const argv of commands) terminal.out(`${commandLine(argv, env)}\n`);
+  });
+  return 0;
+}
+
+interface View {
+  event(event: BenchEvent): void;
+  stop(): void;
+}
+
+function seconds(s: number): string {
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function cellEndLine(event: Extract<BenchEvent, {type: "cell-end"}>): string {
+  const head = `[${event.index + 1}/${event.toRun}] ${event.status.padEnd(7)} ${event.cell.label}  ${seconds(event.duration_s)}, ${event.ok} test${event.ok === 1 ? "" : "s"} ok${event.failed ? `, ${event.failed} failed` : ""}${event.stored.status === "unchanged" ? " (output identical to a stored one; not stored again)" : ""}`;
+  const detail = event.status === "ok" ? "" : (event.detail ?? "").split("\n").slice(0, 3).map((l) => `\n      ${l}`).join("");
+  return head + detail;
+}
+
+function lineView(terminal: Terminal): View {
+  return {
+    event(event) {
+      if (event.type === "start") terminal.out(`${event.total} cell${event.total === 1 ? "" : "s"}, ${event.toRun} to run${event.skipped ? `, ${event.skipped} already in the store` : ""}\n`);
+      else if (event.type === "cell-end") terminal.out(`${cellEndLine(event)}\n`);
+      else if (event.type === "interrupted") terminal.out(`interrupted${event.cell ? ` during ${event.cell.label} (not stored)` : ""}\n`);
+    },
+    stop() {}
+  };
+}
+
+function jsonView(terminal: Terminal): View {
+  return {
+    event(event) {
+      const cell = "cell" in event && event.cell ? {id: event.cell.id, label: event.cell.label} : null;
+      if (event.type === "progress") return; // per-test progress is for people
+      if (event.type === "cell-end") terminal.out(`${JSON.stringify({event: event.type, cell, status: event.status, detail: event.detail, ok: event.ok, failed: event.failed, duration_s: event.duration_s, stored: event.stored.status, sha256: event.stored.sha256})}\n`);
+      else if (event.type === "start") terminal.out(`${JSON.stringify({event: event.type, cells: event.total, to_run: event.toRun, skipped: event.skipped})}\n`);
+      else terminal.out(`${JSON.stringify({event: event.type, cell, ...(event.type === "skip" ? {reason: event.reason} : {})})}\n`);
+    },
+    stop() {}
+  };
+}
+
+/** A progress bar with ETA over all cells, on a terminal (stderr). */
+function barView(): View {
+  const multi = new MultiBar({format: "{bar} {value}/{total} cells | ETA {eta_formatted} | {label} {test}", hideCursor: true, clearOnComplete: true, etaBuffer: 5, stream: process.stderr}, Presets.shades_classic);
+  let bar: SingleBar | null = null;
+  let stopped = false;
+  return {
+    event(event) {
+      if (event.type === "start" && event.toRun > 0) bar = multi.create(event.toRun, 0, {label: "", test: ""});
+      else if (event.type === "skip") multi.log(`skip    ${event.cell.label} (already in the store)\n`);
+      else if (event.type === "cell-start") bar?.update(event.index, {label: event.cell.label, test: ""});
+      else if (event.type === "progress") bar?.update({test: event.total ? `${event.message} (${event.done}/${event.total})` : event.message});
+      else if (event.type === "cell-end") {
+        multi.log(`${cellEndLine(event)}\n`);
+        bar?.update(event.index + 1, {test: ""});
+      } else if (event.type === "interrupted") multi.log(`interrupted${event.cell ? ` during ${event.cell.label} (not stored)` : ""}\n`);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+    }
+  };
+}
