@@ -123,6 +123,11 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
   });
 }
 
+/** Plain rows for downloads: values as stored, retention as a ratio, the raw input and line. */
+export function decayTableRows(points: DecayPoint[]): Record<string, string | number | null>[] {
+  return points.map((p) => ({series: p.series, test: p.test, n_depth: p.n_depth, value: p.value, stddev: p.stddev, retention: p.retention, source: `${p.source_sha256}:${p.line}`}));
+}
+
 /** The numbers behind a chart, each linked to the raw line it was read from. */
 export function decayTable(points: DecayPoint[]): HTMLElement {
   const rows = points.map((p) => ({...p, source: p.line}));
