@@ -35,6 +35,8 @@ const DEVICE_ENTRY = new RegExp(String.raw`${DEVICE_WORD}\s*(\d+)\s*[:：]\s*`, 
 const SEP = /\s*[,、，]\s*/;
 const VULKAN_HEADER = /ggml_vulkan\s*:\s*Found\s+(\d+)\s+Vulkan devices/i;
 const VULKAN_DEVICE = /ggml_vulkan\s*:\s*(\d+)\s*=\s*(.+?)\s*(?:\(([^)]*)\))?\s*\|(.*)$/;
+/** Early 2024 builds: `ggml_vulkan: Using AMD Radeon RX 7900 XTX | fp16: 1 | warp size: 64`, `Vulkan0: AMD Radeon RX 7800 XT | uma: 0 | …`. */
+const VULKAN_DEVICE_OLD = /^\s*(?:ggml_vulkan\s*:\s*Using\s+|Vulkan(\d+)\s*:\s*)(.+?)\s*\|(.*)$/;
 const METAL_DEVICE = /ggml_metal(?:_device)?_init\s*:\s*(?:found device|GPU name)\s*:\s*(.+?)\s*$/i;
 
 /** Parse one logical line; a flattened line may carry a header and several devices. */
@@ -57,12 +59,11 @@ export function parseDeviceLine(text: string): DeviceLine[] {
     if (vulkan) {
       const extra: Record<string, Scalar> = {};
       if (vulkan[3]) extra.driver = vulkan[3];
-      for (const part of vulkan[4].split("|")) {
-        const [key, value] = part.split(":").map((s) => s.trim());
-        if (key && value !== undefined) extra[key] = value;
-      }
+      Object.assign(extra, vulkanFacts(vulkan[4]));
       return [{kind: "device", backend: "Vulkan", gpu: {index: Number(vulkan[1]), name: vulkan[2], vram_mib: null, compute_capability: null, extra}}];
     }
+    const old = VULKAN_DEVICE_OLD.exec(text);
+    if (old) return [{kind: "device", backend: "Vulkan", gpu: {index: old[1] === undefined ? null : Number(old[1]), name: old[2], vram_mib: null, compute_capability: null, extra: vulkanFacts(old[3])}}];
     const metal = METAL_DEVICE.exec(text);
     if (metal) return [{kind: "device", backend: "Metal", gpu: {index: 0, name: metal[1], vram_mib: null, compute_capability: null}}];
     return [];
@@ -74,6 +75,16 @@ export function parseDeviceLine(text: string): DeviceLine[] {
     out.push({kind: "device", backend, gpu: parseCudaDevice(Number(marks[i][1]), body)});
   }
   return out;
+}
+
+/** `uma: 0 | fp16: 1 | warp size: 32 | …` → facts, as printed. */
+function vulkanFacts(parts: string): Record<string, Scalar> {
+  const extra: Record<string, Scalar> = {};
+  for (const part of parts.split("|")) {
+    const [key, value] = part.split(":").map((s) => s.trim());
+    if (key && value !== undefined) extra[key] = value;
+  }
+  return extra;
 }
 
 /** `NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes, VRAM: 24210 MiB` */
@@ -101,6 +112,8 @@ export function applyDeviceLines(hardware: Hardware, lines: DeviceLine[]): Hardw
     if (line.kind === "header") {
       hw = {...emptyHardware(), stated: hw.stated, backend: line.backend, vram_total_mib: line.vram_total_mib};
     } else {
+      // Metal names its one device twice (`found device: Apple M4`, then `GPU name:   Apple M4`).
+      if (line.backend === "Metal" && hw.backend === "Metal" && hw.gpus.some((g) => g.name === line.gpu.name)) continue;
       if (hw.backend !== line.backend && hw.gpus.length > 0) hw = {...emptyHardware(), stated: hw.stated};
       hw = {...hw, backend: hw.backend ?? line.backend, gpus: [...hw.gpus, line.gpu]};
     }

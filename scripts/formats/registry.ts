@@ -25,12 +25,14 @@ import {sglangBenchServingJsonl} from "./sglang/bench-serving-jsonl.js";
 import {sglangBenchServingText} from "./sglang/bench-serving-text.js";
 import {vllmLogSummary} from "./logs/vllm-log-summary.js";
 import {vllmLog} from "./logs/vllm-log.js";
+import {nvidiaSmiTable} from "./nvidia-smi/table.js";
+import {nvidiaSmiCsv} from "./nvidia-smi/query-csv.js";
 import type {Format} from "./types.js";
 import {vllmServeJson} from "./vllm/serve-json.js";
 import {vllmServeText} from "./vllm/serve-text.js";
 
 // benchbook-endpoint-json first: its request lines hold keys (`"n_prompt"`) that line-based JSON scanners would claim.
-export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, handObservationsYaml, handObservationsCsv, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServeJson, sglangBenchServingText, sglangBenchServingJsonl, sglangBenchOneBatchText, sglangBenchOneBatchJsonl, vllmLog, vllmLogSummary, sglangLog, llamaServerLog, llamaServerTimingsJson];
+export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, handObservationsYaml, handObservationsCsv, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServeJson, sglangBenchServingText, sglangBenchServingJsonl, sglangBenchOneBatchText, sglangBenchOneBatchJsonl, vllmLog, vllmLogSummary, sglangLog, llamaServerLog, llamaServerTimingsJson, nvidiaSmiTable, nvidiaSmiCsv];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);
