@@ -56,6 +56,8 @@ export interface SendRecord {
   firstEvent: number | null;
   /** performance.now() of each content event's write, one entry per event. */
   events: number[];
+  /** performance.now() when the last byte of each content event was written (differs from `events` with splitEvents). */
+  eventsDone: number[];
   /** Tokens in each content event. */
   eventTokens: number[];
   promptTokens: number;
@@ -73,7 +75,13 @@ export interface StreamingServer {
 export type ScriptFor = StreamScript | ((body: Record<string, unknown>, index: number) => StreamScript);
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-const untilTime = (target: number) => wait(target - performance.now());
+/** Resolve at or after `target` (performance.now()): Node timers may fire up to a millisecond early, so finish with setImmediate turns. */
+async function untilTime(target: number): Promise<void> {
+  for (let left = target - performance.now(); left > 0; left = target - performance.now()) {
+    if (left > 1) await wait(left - 1);
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /** Word-level tokenizer shared by /tokenize, /detokenize and usage.prompt_tokens. */
 class WordVocab {
@@ -145,7 +153,7 @@ export async function startStreamingServer(scriptFor: ScriptFor, options: {token
     if (options.tokenize !== false && request.method === "POST" && path === "/detokenize") return json(response, 200, {content: vocab.decode((body.tokens as number[]) ?? [])});
     if (request.method === "POST" && (path === "/v1/chat/completions" || path === "/v1/completions")) {
       const script = typeof scriptFor === "function" ? scriptFor(body, index++) : scriptFor;
-      const record: SendRecord = {path, body, arrived, headers: null, firstEvent: null, events: [], eventTokens: [], promptTokens: promptTokensOf(body, vocab), ended: null};
+      const record: SendRecord = {path, body, arrived, headers: null, firstEvent: null, events: [], eventsDone: [], eventTokens: [], promptTokens: promptTokensOf(body, vocab), ended: null};
       records.push(record);
       return stream(response, script, record, path === "/v1/completions" ? "completions" : "chat", model);
     }
@@ -211,6 +219,7 @@ async function stream(response: ServerResponse, script: StreamScript, record: Se
     record.eventTokens.push(n);
     const text = Array.from({length: n}, (_, k) => ` tok${sent + k}`).join("");
     await write(chunk(api === "chat" ? [{finish_reason: null, index: 0, delta: {content: text}}] : [{text, index: 0, logprobs: null, finish_reason: null}]));
+    record.eventsDone.push(performance.now());
     sent += n;
   }
   const completion = script.reportedCompletionTokens ?? tokens;

@@ -229,7 +229,14 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
         break;
       }
       hooks.progress?.(`${test.pp_test} / ${test.tg_test}: run ${repetition + 1}/${params.runs}`, done, total);
-      batches.push(await runBatch(params, setup, test, repetition, builder, file, hooks));
+      try {
+        batches.push(await runBatch(params, setup, test, repetition, builder, file, hooks));
+      } catch (error) {
+        // Building the texts failed (the tokenizer endpoint, an abort while building them).
+        const detail = hooks.interrupt?.aborted ? "interrupted" : `preparing the requests failed: ${(error as Error).message}`;
+        if (test.requests_ok === 0) Object.assign(test, {status: "error", status_detail: detail});
+        break;
+      }
       done++;
     }
     if (test.requests_ok > 0) file.aggregates.push(...testAggregates(test, file.requests.filter((r) => r.test_id === test.test_id), batches));

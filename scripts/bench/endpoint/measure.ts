@@ -6,12 +6,14 @@
  * - e2e_ttft: first event with content, ms after sending
  * - est_ppt = ttfr − latency (not clamped: a negative value says the latency estimate is too high)
  * - pp rate = prompt tokens / est_ppt (only when est_ppt > 0)
- * - tg rate = (generated tokens − 1) / (last content − first content)
+ * - tg rate = (generated tokens − tokens of the first event) / (last content − first content);
+ *   the first event's tokens are generated / content events (1 when the server streams one
+ *   token per event, which gives llama-benchy's (tokens − 1) / (t_last − t_first))
  * - peak = highest 1 s window rate over its content events (stats.peakRate)
  *
  * per batch of c concurrent requests (llama-benchy's "total")
  * - pp = Σ prompt tokens / (latest first content − earliest send)
- * - tg = (Σ generated tokens − requests) / (latest last content − earliest first content)
+ * - tg = Σ (generated − first event's tokens) / (latest last content − earliest first content)
  * - peak over the content events of all its requests
  *
  * Token counts: the server's when it reports them (timings, usage), else the
@@ -49,6 +51,15 @@ export function completionTokens(result: Pick<StreamResult, "usage" | "timings" 
   return {value: result.content_times_ms.length, source: "client:content-events"};
 }
 
+/**
+ * Tokens generated after the first content event. The first event's share is
+ * estimated as tokens / events: exactly 1 for one token per event; for a
+ * server that batches its stream (SGLang's stream_interval) the average.
+ */
+export function tokensAfterFirst(completion: number, events: number): number {
+  return events > 0 ? completion - completion / events : 0;
+}
+
 export interface RequestFigures {
   ttfr_ms: number | null;
   e2e_ttft_ms: number | null;
@@ -68,7 +79,8 @@ export function requestFigures(result: StreamResult, latencyMs: number, sent: Co
   const pp = est_ppt !== null && est_ppt > 0 && prompt.value !== null ? prompt.value / (est_ppt / 1000) : null;
   const first = result.first_content_ms;
   const last = result.last_content_ms;
-  const tg = completion.value !== null && completion.value > 1 && first !== null && last !== null && last > first ? (completion.value - 1) / ((last - first) / 1000) : null;
+  const events = result.content_times_ms.length;
+  const tg = completion.value !== null && completion.value > 1 && events > 1 && first !== null && last !== null && last > first ? tokensAfterFirst(completion.value, events) / ((last - first) / 1000) : null;
   return {
     ttfr_ms: ttfr,
     e2e_ttft_ms: first,
@@ -112,8 +124,8 @@ export function batchFigures(members: BatchMember[]): BatchFigures {
   }
   if (ok.every((m) => m.figures.completion.value !== null)) {
     const span = Math.max(...lastContents) - Math.min(...firstContents);
-    const tokens = ok.reduce((n, m) => n + m.figures.completion.value!, 0);
-    if (span > 0 && tokens > ok.length) figures.tg_throughput = (tokens - ok.length) / (span / 1000);
+    const tokens = ok.reduce((n, m) => n + tokensAfterFirst(m.figures.completion.value!, m.result.content_times_ms.length), 0);
+    if (span > 0 && tokens > 0) figures.tg_throughput = tokens / (span / 1000);
   }
   figures.peak_throughput = peakRate(ok.flatMap((m) => m.result.content_times_ms.map((t) => at(m, t))));
   return figures;
