@@ -20,7 +20,7 @@
  * prints `listening <port>`; GET /__records returns the send records.
  */
 import {createServer, type IncomingMessage, type ServerResponse} from "node:http";
-import type {AddressInfo} from "node:net";
+import {createServer as createNetServer, type AddressInfo} from "node:net";
 
 export interface StreamScript {
   headersAfterMs?: number;
@@ -241,6 +241,15 @@ async function stream(response: ServerResponse, script: StreamScript, record: Se
   await write("[DONE]");
   record.ended = performance.now();
   response.end();
+}
+
+/** A TCP port nobody listens on right now (for a server started as a separate program). */
+export async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const {port} = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 // Run alone: `node --import tsx test/helpers/streaming-server.ts '<script JSON>' [port]`
