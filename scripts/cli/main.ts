@@ -9,12 +9,13 @@ import {exportCommand} from "./commands/export.js";
 import {importCommand} from "./commands/import.js";
 import {listCommand} from "./commands/list.js";
 import {parseCommand} from "./commands/parse.js";
+import {reparseCommand} from "./commands/reparse.js";
 import {serveCommand} from "./commands/serve.js";
 import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, benchCommand, exportCommand, buildCommand, serveCommand];
+export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
