@@ -8,7 +8,7 @@
 import type {ParsedCommand} from "../context/command.js";
 import {isServerCommand, parseCommandLine} from "../context/command.js";
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
-import {FORMATS, formatById} from "../formats/registry.js";
+import {FORMATS} from "../formats/registry.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../formats/types.js";
 import {ParseError} from "../formats/types.js";
 import type {Hardware} from "../schema/schema.js";
@@ -64,6 +64,8 @@ export interface ReadOptions {
    * device lines described (scripts/import/capture.ts).
    */
   context?: Partial<Pick<Context, "commands" | "server" | "comments" | "hardware">>;
+  /** The formats to detect, in priority order (default: the registry's; tests pass their own). */
+  formats?: readonly Format[];
 }
 
 /** Thrown for input that cannot be imported; names file, line and what was expected. */
@@ -90,7 +92,8 @@ function pickBlocks(doc: Doc, formats: readonly Format[]): Block[] {
 }
 
 export function readDocument(text: string, options: ReadOptions): DocumentReading {
-  const formats = options.format ? [formatById(options.format) ?? unknownFormat(options.format)] : FORMATS;
+  const known = options.formats ?? FORMATS;
+  const formats = options.format ? [known.find((f) => f.id === options.format) ?? unknownFormat(options.format)] : known;
   const doc = toDoc(options.name, text, formats);
   const blocks = pickBlocks(doc, formats);
   if (blocks.length === 0) {
@@ -100,7 +103,7 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
       first?.line ?? 1,
       options.format
         ? `expected ${formats[0].description}; none found`
-        : `no benchmark output recognized; expected one of: ${FORMATS.map((f) => f.description).join("; ")}${first ? ` (the input starts with ${JSON.stringify(first.text.slice(0, 60))})` : " (the input is empty)"}`
+        : `no benchmark output recognized; expected one of: ${known.map((f) => f.description).join("; ")}${first ? ` (the input starts with ${JSON.stringify(first.text.slice(0, 60))})` : " (the input is empty)"}`
     );
   }
   const reading: DocumentReading = {runs: [], blocks: [], context: [], ignored: []};
@@ -114,7 +117,7 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
   for (let i = 0; i < doc.lines.length; i++) {
     const block = blocks[next];
     if (block && i === block.start) {
-      const format = formatById(block.format)!;
+      const format = formats.find((f) => f.id === block.format)!;
       let runs: ParsedRun[];
       try {
         runs = format.parse(doc, block, state.context());
