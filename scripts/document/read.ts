@@ -240,7 +240,9 @@ function readContextLine(doc: Doc, i: number, limit: number, state: ContextState
   }
   const stated = parseStatedHardware(text);
   if (stated) {
-    state.hardware = stated.kind === "gpu" ? {...emptyHardware(), stated: stated.name, cpu: state.hardware.cpu} : {...state.hardware, cpu: stated.name};
+    // A shorter restatement of the GPU already stated (`RTX PRO 6000 Blackwell 96GB` after `NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)`) keeps the fuller name.
+    const restated = stated.kind === "gpu" && state.hardware.stated?.toLowerCase().includes(stated.name.toLowerCase());
+    if (!restated) state.hardware = stated.kind === "gpu" ? {...emptyHardware(), stated: stated.name, cpu: state.hardware.cpu} : {...state.hardware, cpu: stated.name};
     reports.push({kind: "hardware", line_start: line, line_end: line, summary: `${stated.kind.toUpperCase()} stated by the text: "${stated.name}"`});
     return i;
   }

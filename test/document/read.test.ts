@@ -137,6 +137,9 @@ describe("document reader: containers, stated hardware and reasons for ignored l
     }
     const {seen} = readWithProbe("GPU 0 sits in a PCIe 3.0 x4 slot, which is slow.\nRESULT a");
     assert.equal(seen.get("a")!.hardware.stated, null);
+    // seed 003 states the GPU in full once, then shorter in each configuration table
+    const restated = readWithProbe("GPUNVIDIA RTX PRO 6000 Blackwell 96GB (SM120)\nRESULT a\nGPURTX PRO 6000 Blackwell 96GB\nRESULT b\nGPU: NVIDIA GeForce RTX 4090\nRESULT c").seen;
+    assert.deepEqual(["a", "b", "c"].map((k) => restated.get(k)!.hardware.stated), ["NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)", "NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)", "NVIDIA GeForce RTX 4090"]);
   });
 
   it("says why each ignored range was ignored", () => {
