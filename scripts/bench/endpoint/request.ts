@@ -35,6 +35,8 @@ export interface StreamResult {
   last_content_ms: number | null;
   end_ms: number | null;
   content_times_ms: number[];
+  /** Network reads that carried content events: fewer than the events when several arrived together. */
+  content_reads: number;
   usage: unknown;
   timings: unknown;
   finish_reason: string | null;
@@ -94,6 +96,7 @@ function emptyResult(sent_at: number): StreamResult {
     last_content_ms: null,
     end_ms: null,
     content_times_ms: [],
+    content_reads: 0,
     usage: null,
     timings: null,
     finish_reason: null,
@@ -147,6 +150,7 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
         for (const choice of chunk.choices) if (typeof choice.finish_reason === "string") result.finish_reason = choice.finish_reason;
         if (hasContent(chunk, request.api)) {
           const t = since(at);
+          if (t !== result.last_content_ms) result.content_reads++;
           result.first_content_ms ??= t;
           result.last_content_ms = t;
           result.content_times_ms.push(t);

@@ -124,6 +124,8 @@ export interface RequestRecord {
   completion_tokens_source: TokenSource | null;
   /** SSE events that carried content (tokens as the client sees them). */
   content_events: number;
+  /** Network reads those events came in: fewer than content_events when several arrived together (the rates then lose resolution). */
+  content_reads: number;
   pp_throughput: number | null;
   tg_throughput: number | null;
   peak_throughput: number | null;

@@ -104,7 +104,8 @@ function scan(doc: Doc): Block[] {
     const open = span.text.indexOf("{");
     const close = closingOf(span.text, open);
     const end = close > 0 ? i + span.offsets.findLastIndex((o) => o <= close - 1) : doc.lines.length - 1;
-    blocks.push({format: "benchbook-endpoint-json", start: i, end, confidence: close > 0 ? 1 : 0.8, reason: `benchbook endpoint client result file ("benchbook_endpoint": 1)${close > 0 ? "" : ", not closed"}`});
+    // The marker is unambiguous: a truncated file is still this format (and its error names where it ends).
+    blocks.push({format: "benchbook-endpoint-json", start: i, end, confidence: 1, reason: `benchbook endpoint client result file ("benchbook_endpoint": 1)${close > 0 ? "" : ", not closed"}`});
     i = end;
   }
   return blocks;

@@ -26,6 +26,7 @@ function result(partial: Partial<StreamResult>): StreamResult {
     last_content_ms: 420,
     end_ms: 425,
     content_times_ms: Array.from({length: 16}, (_, i) => 120 + i * 20),
+    content_reads: 16,
     usage: null,
     timings: null,
     finish_reason: "length",

@@ -104,6 +104,7 @@ describe("streamRequest timing", () => {
     assert.ok(result.first_content_ms! >= 90, `first token ${result.first_content_ms}`);
     assert.equal(result.finish_reason, "length");
     assert.equal(result.saw_done, true);
+    assert.equal(result.content_reads, 20, "tokens 20 ms apart arrive in separate reads");
   });
 
   it("reads the real llama-server stream (captured bytes): content events, usage and timings verbatim", async () => {
@@ -118,6 +119,7 @@ describe("streamRequest timing", () => {
     assert.equal(result.status, "ok");
     assert.equal(result.content_times_ms.length, contentLines.length);
     assert.equal(result.content_times_ms.length, 16);
+    assert.ok(result.content_reads >= 1 && result.content_reads <= 16);
     assert.deepEqual(result.usage, last.usage);
     assert.deepEqual(result.timings, last.timings);
     assert.equal(result.system_fingerprint, "b1-de3ff81");
