@@ -52,6 +52,8 @@ const PROGRAMS = new Set([
 ]);
 
 const PROMPT = /^\s*(?:[$>%]|PS>|\w+@[\w.-]+:\S*[$#])\s+/;
+/** A line can only be a command of a known program (or a container running one) if it names one of these. */
+const MENTIONS_PROGRAM = /llama-|vllm|sglang|mlx_lm|\blms\b|nvidia-smi|docker|podman|nerdctl/i;
 const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 /** Tokens of a shell command; variables are kept literally, operators end the command. */
@@ -96,6 +98,8 @@ function locateProgram(words: string[]): {index: number; program: string; versio
  * followed by prose is not a command: the next word must be an option.
  */
 export function parseCommandLine(text: string, line_start: number, line_end = line_start): ParsedCommand | null {
+  // Cheap test first: most lines of a log or a post name no known program (shell parsing is the slow part).
+  if (!MENTIONS_PROGRAM.test(text)) return null;
   const stripped = text.replace(PROMPT, "");
   if (!stripped.trim()) return null;
   let words: string[];

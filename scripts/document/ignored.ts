@@ -26,10 +26,11 @@ function kindOf(text: string): Kind {
   if (/^(?:-{3,}|\*{3,}|_{3,}|={3,})$/.test(t)) return "rule";
   if (t.startsWith("|") && t.indexOf("|", 1) > 0) return "table";
   const command = t.replace(/^(?:[$>%]|PS>)\s+/, "");
-  if (command !== t || /^[a-z][\w.-]*(?:\s|$)/.test(command)) {
+  const prompted = command !== t;
+  // Only a line behind a prompt, or one starting with a setup program, is parsed as shell.
+  if ((prompted || OTHER_PROGRAMS.test(command.split(/\s/, 1)[0])) && !/[^\x20-\x7E]/.test(command.slice(0, 40))) {
     try {
-      const first = shellWords(command)[0];
-      if (first !== undefined && (command !== t || OTHER_PROGRAMS.test(first)) && !/[^\x20-\x7E]/.test(command.slice(0, 40))) return "shell";
+      if (shellWords(command)[0] !== undefined) return "shell";
     } catch {
       // not shell syntax: prose
     }
