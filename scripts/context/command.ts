@@ -52,9 +52,10 @@ const PROGRAMS = new Set([
 ]);
 
 const PROMPT = /^\s*(?:[$>%]|PS>|\w+@[\w.-]+:\S*[$#])\s+/;
-/** A line can only be a command of a known program (or a container running one) if it names one of these. */
-const MENTIONS_PROGRAM = /llama-|vllm|sglang|mlx_lm|\blms\b|nvidia-smi|docker|podman|nerdctl/i;
+
 const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** A line can only be a command of a known program, or a container (whose image may be any name), if it names one. */
+const MENTIONS_PROGRAM = new RegExp([...PROGRAMS, "docker", "podman", "nerdctl"].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "i");
 
 /** Tokens of a shell command; variables are kept literally, operators end the command. */
 export function shellWords(text: string): string[] {
