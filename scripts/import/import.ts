@@ -11,11 +11,16 @@ import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, StoredInput, Store} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import {decodeText} from "./decode.js";
+import {runIds} from "./run-id.js";
+import {importStreamed, shouldStream} from "./stream.js";
 
 export interface RawInput {
   /** File name as given (`-` for stdin). */
   name: string;
   bytes: Uint8Array;
+  /** A file on disk and its size: large ones may be streamed (stream.ts) without reading `bytes`. */
+  path?: string;
+  size?: number;
 }
 
 export interface ReadOptions {
@@ -54,9 +59,10 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
     blocks: reading.blocks,
     ignored: reading.ignored
   };
+  const ids = runIds(hash, reading.blocks);
   const runs: Run[] = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
     schema: SCHEMA_VERSION,
-    id: `${hash.slice(0, 12)}-${i + 1}`,
+    id: ids[i],
     ...parsed,
     source: {sha256: hash, name: input.name, line_start, line_end},
     imported_at,
@@ -80,6 +86,15 @@ export interface ImportOptions extends ReadOptions {
 export function importInputs(inputs: RawInput[], options: ImportOptions): ImportOutcome[] {
   const seen = new Set<string>();
   return inputs.map((input): ImportOutcome => {
+    if (shouldStream(input)) {
+      // A huge log is streamed in bounded memory; anything else falls through to a whole read.
+      try {
+        const streamed = importStreamed(input, options, seen);
+        if (streamed) return streamed;
+      } catch (error) {
+        return {name: input.name, status: "failed", error: error as Error};
+      }
+    }
     const hash = sha256(input.bytes);
     if (options.store.has(hash) || seen.has(hash)) {
       const runs = options.store.has(hash) ? options.store.read(hash).runs.length : 0;

@@ -147,7 +147,7 @@ export interface Result {
 
 export interface Run {
   schema: number;
-  /** `<first 12 hex of source sha256>-<block index>`: deterministic, so re-imports are idempotent. */
+  /** `<first 12 hex of source sha256>-L<first line of its block>` (scripts/import/run-id.ts): stable across re-imports and reparses. */
   id: string;
   /** The program whose output this is: llama-bench, llama-benchy, vllm-bench-serve, … */
   tool: string;
