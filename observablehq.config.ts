@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from "node:fs";
 // `benchbook export` (run by `npm run build`) writes the manifest; without it
 // the site still builds, with no per-source pages.
 const manifestPath = "src/data/manifest.json";
-const manifest: {inputs: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
+const manifest: {inputs: string[]; run_ids?: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
 
 export default {
   root: "src",
@@ -17,9 +17,12 @@ export default {
   footer: "Built with benchbook from the data in this repository.",
   pages: [
     {name: "Overview", path: "/"},
-    {name: "Context decay", path: "/context-decay"}
+    {name: "Context decay", path: "/context-decay"},
+    {name: "Serving", path: "/serving"},
+    {name: "Speculative decoding", path: "/speculative"},
+    {name: "Explorer", path: "/explorer"}
   ],
-  dynamicPaths: manifest.inputs.map((sha) => `/sources/${sha}`),
+  dynamicPaths: [...manifest.inputs.map((sha) => `/sources/${sha}`), ...(manifest.run_ids ?? []).map((id) => `/runs/${id}`)],
   toc: true,
   search: false
 };

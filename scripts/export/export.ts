@@ -18,7 +18,7 @@ import {join} from "node:path";
 import {COLUMNS, CSV_COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
 import type {Result, Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
-import type {Store} from "../store/store.js";
+import type {SourceRecord, Store} from "../store/store.js";
 import {writeFileAtomic} from "../store/atomic.js";
 
 export interface ExportSummary {
@@ -108,6 +108,7 @@ async function createTable(connection: DuckDBConnection, name: string, spec: rea
 
 export async function exportStore(store: Store, outDir: string): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
+  mkdirSync(join(outDir, "runs"), {recursive: true});
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const runs: RunSummary[] = [];
@@ -126,6 +127,8 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
       const input = store.read(sha);
       sources.push({...input.source, runs: input.runs.map((r) => r.id)});
       copyIfChanged(store.rawPath(input.source), join(outDir, "raw", `${sha}.txt`));
+      let lines: string[] | null = null;
+      const rawText = () => (lines ??= rawLines(store, input.source));
       for (const run of input.runs) {
         const groupIds = new Map<string, number>();
         const groupOf = (result: Result): number => {
@@ -144,6 +147,7 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
           results.push([BigInt(rows++), groupOf(result), ...RESULT_COLUMNS.map((c) => toDuckValue(c.type, columns[c.name]))]);
         }
         runs.push(summarize(run));
+        writeRunFile(store, input.source, run, join(outDir, "runs"), rawText);
       }
     }
     groups.close();
@@ -160,10 +164,11 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
     instance.closeSync();
   }
   pruneRaw(join(outDir, "raw"), new Set(store.inputs()));
+  pruneRuns(join(outDir, "runs"), new Set(runs.map((r) => r.id)));
   const storeHash = hash.digest("hex");
   writeFileAtomic(join(outDir, "runs.json"), JSON.stringify(runs));
   writeFileAtomic(join(outDir, "sources.json"), JSON.stringify(sources));
-  writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({schema: SCHEMA_VERSION, store: storeHash, inputs: store.inputs(), runs: runs.length, rows}, null, 2));
+  writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({schema: SCHEMA_VERSION, store: storeHash, inputs: store.inputs(), runs: runs.length, rows, run_ids: runs.map((r) => r.id)}, null, 2));
   return {
     inputs: sources.length,
     runs: runs.length,
@@ -197,6 +202,69 @@ function summarize(run: Run): RunSummary {
     tags: run.tags,
     command: run.command
   };
+}
+
+/** Attachments shown on a run's page, as text (a bench plan, a capture record), when small. */
+const RUN_ATTACHMENT_ROLES = new Set(["plan", "capture"]);
+const RUN_ATTACHMENT_MAX_BYTES = 256 * 1024;
+
+/**
+ * runs/<run id>.json: everything a run's page shows — the run as stored
+ * (provenance, hardware, model, settings, command, environment, results),
+ * its labels as the other files name them, and the text of its plan and
+ * capture record. Rewritten by every export (a file is only replaced when
+ * its bytes change), so the page can never show an older import.
+ */
+function writeRunFile(store: Store, source: SourceRecord, run: Run, dir: string, lines: () => string[]): void {
+  const attachments = (source.attachments ?? [])
+    .filter((a) => RUN_ATTACHMENT_ROLES.has(a.role))
+    .map((a) => {
+      const path = join(store.root, a.raw);
+      const size = existsSync(path) ? statSync(path).size : null;
+      return {role: a.role, sha256: a.sha256, bytes: size, text: size !== null && size <= RUN_ATTACHMENT_MAX_BYTES ? readFileSync(path, "utf8") : null};
+    });
+  const blocks = source.blocks.filter((b) => b.line_start <= run.source.line_end && b.line_end >= run.source.line_start);
+  const raw = lines();
+  const excerpt = excerptLines(run.source.line_start, Math.min(run.source.line_end, raw.length), run.results.map((r) => r.line)).map((n) => [n, raw[n - 1] ?? ""]);
+  const detail = {
+    schema: SCHEMA_VERSION,
+    hardware_label: hardwareLabel(run),
+    model_label: modelLabel(run.model),
+    source: {sha256: source.sha256, name: source.name, bytes: source.bytes, lines: source.lines, imported_at: source.imported_at, tags: source.tags, blocks},
+    attachments,
+    excerpt,
+    run
+  };
+  const path = join(dir, `${run.id}.json`);
+  const text = JSON.stringify(detail);
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  writeFileAtomic(path, text);
+}
+
+/** A raw input's physical lines. */
+function rawLines(store: Store, source: SourceRecord): string[] {
+  return readFileSync(store.rawPath(source), "utf8").replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
+}
+
+/**
+ * The raw lines a run's page shows: its whole line range when that is short,
+ * else its first lines and a few lines around each line a value came from.
+ */
+export function excerptLines(lineStart: number, lineEnd: number, valueLines: number[], {maxLines = 400, context = 2} = {}): number[] {
+  if (lineEnd - lineStart + 1 <= maxLines) return Array.from({length: Math.max(0, lineEnd - lineStart + 1)}, (_, i) => lineStart + i);
+  const keep = new Set<number>();
+  for (let n = lineStart; n <= Math.min(lineEnd, lineStart + 2); n++) keep.add(n);
+  for (const line of [...new Set(valueLines)].sort((a, b) => a - b)) {
+    if (keep.size >= maxLines) break;
+    for (let n = Math.max(lineStart, line - context); n <= Math.min(lineEnd, line + context); n++) keep.add(n);
+  }
+  return [...keep].sort((a, b) => a - b);
+}
+
+function pruneRuns(dir: string, keep: Set<string>): void {
+  for (const file of readdirSync(dir)) {
+    if (!keep.has(file.replace(/\.json$/, ""))) rmSync(join(dir, file), {force: true});
+  }
 }
 
 /** Copy unless an identical file is already there (raw files are content-addressed). */

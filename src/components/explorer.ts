@@ -1,0 +1,201 @@
+/**
+ * SQL over every result, in the browser: DuckDB-wasm 1.32 from node_modules
+ * (the `eh` bundle only), run in a module worker, with results.parquet read
+ * by hyparquet and handed to DuckDB as Arrow — so DuckDB never needs its
+ * parquet extension, which it would otherwise fetch from the internet. The
+ * table is `results` (columns in docs/schema.md). Loaded only by the page
+ * that imports this module.
+ *
+ * @example
+ *   const db = await openResultsDb(await FileAttachment("data/results.parquet").arrayBuffer());
+ *   const result = await db.query("SELECT hardware, count(*) AS n FROM results GROUP BY ALL");
+ *   display(resultTable(result));
+ */
+import * as duckdb from "@duckdb/duckdb-wasm";
+import * as arrow from "apache-arrow";
+import {parquetMetadata, parquetRead, parquetSchema} from "hyparquet";
+import * as Inputs from "@observablehq/inputs";
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export interface ResultsDb {
+  /** Rows loaded into `results`. */
+  rows: number;
+  query(sql: string): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+/** Example queries shown under the editor: each runs on any store. */
+export const EXAMPLE_QUERIES: {label: string; sql: string}[] = [
+  {label: "Results per tool and metric", sql: "SELECT tool, metric, unit, count(*) AS results\nFROM results\nGROUP BY ALL\nORDER BY results DESC"},
+  {
+    label: "Fastest generation per machine",
+    sql: "SELECT hardware, model_label, test, max(value) AS tok_s\nFROM results\nWHERE metric = 'throughput' AND kind = 'tg' AND stat = 'mean' AND status = 'ok'\nGROUP BY ALL\nORDER BY tok_s DESC\nLIMIT 20"
+  },
+  {label: "Serving latency percentiles", sql: "SELECT runtime, model_label, concurrency, metric, stat, value, unit\nFROM results\nWHERE metric IN ('ttft', 'tpot', 'itl', 'e2el') AND scope = 'run'\nORDER BY runtime, concurrency, metric, stat"},
+  {label: "Failed configurations", sql: "SELECT run_id, test, status, status_detail\nFROM results\nWHERE status <> 'ok'"},
+  {label: "Hand-entered values", sql: "SELECT run_id, metric, stat, value, unit, text\nFROM results\nWHERE origin = 'hand-entered'"}
+];
+
+interface SchemaNode {
+  element: {name: string; type?: string; converted_type?: string; logical_type?: {type: string}};
+  children: SchemaNode[];
+}
+
+/** The Arrow type of a top-level Parquet column, from its schema element. */
+function arrowType(node: SchemaNode): arrow.DataType {
+  if (node.children.length) return new arrow.List(new arrow.Field("item", new arrow.Float64(), true));
+  switch (node.element.type) {
+    case "INT32":
+      return new arrow.Int32();
+    case "INT64":
+      return new arrow.Int64();
+    case "FLOAT":
+    case "DOUBLE":
+      return new arrow.Float64();
+    case "BOOLEAN":
+      return new arrow.Bool();
+    default:
+      return new arrow.Utf8();
+  }
+}
+
+function toArrowValues(values: ArrayLike<unknown>, type: arrow.DataType): unknown[] {
+  const out = Array.from(values as ArrayLike<unknown>);
+  if (type instanceof arrow.Int64) return out.map((v) => (v === null || v === undefined ? null : BigInt(v as number | bigint)));
+  if (type instanceof arrow.Utf8) return out.map((v) => (v === null || v === undefined ? null : String(v)));
+  return out.map((v) => (v === undefined ? null : v));
+}
+
+/** A results.parquet as an Arrow table, column by column. */
+export async function parquetToArrow(file: ArrayBuffer): Promise<arrow.Table> {
+  const metadata = parquetMetadata(file);
+  const schema = parquetSchema(metadata) as unknown as SchemaNode;
+  const n = Number(metadata.num_rows);
+  const columns = new Map<string, unknown[]>(schema.children.map((node) => [node.element.name, new Array(n).fill(null)]));
+  await parquetRead({
+    file,
+    metadata,
+    onChunk({columnName, columnData, rowStart}) {
+      const target = columns.get(columnName)!;
+      for (let i = 0; i < columnData.length; i++) target[rowStart + i] = columnData[i];
+    }
+  });
+  const vectors: Record<string, arrow.Vector> = {};
+  for (const node of schema.children) {
+    const type = arrowType(node);
+    vectors[node.element.name] = arrow.vectorFromArray(toArrowValues(columns.get(node.element.name)!, type), type);
+  }
+  return new arrow.Table(vectors);
+}
+
+/** Plain JS values for display and downloads: BigInt → number, Arrow lists → arrays. */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function") return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
+  return value;
+}
+
+/** Start DuckDB-wasm (eh bundle, module worker) and load the results into table `results`. */
+export async function openResultsDb(file: ArrayBuffer): Promise<ResultsDb> {
+  // Framework copies both files from node_modules into the build; the worker is rebundled as an ES module.
+  const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
+  const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
+  const worker = new Worker(workerUrl, {type: "module"});
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+  await db.instantiate(wasm);
+  // Offline: never fetch an extension from the internet (json, parquet… are not bundled).
+  await db.open({query: {castBigIntToDouble: true}, allowUnsignedExtensions: false, autoLoadExtensions: false} as duckdb.DuckDBConfig);
+  const connection = await db.connect();
+  await connection.query("SET autoinstall_known_extensions = false");
+  await connection.query("SET autoload_known_extensions = false");
+  const table = await parquetToArrow(file);
+  await connection.insertArrowFromIPCStream(arrow.tableToIPC(table, "stream"), {name: "results", create: true});
+  return {
+    rows: table.numRows,
+    async query(sql: string): Promise<QueryResult> {
+      const result = await connection.query(sql);
+      const columns = result.schema.fields.map((f) => f.name);
+      const rows = result.toArray().map((row) => {
+        const object = row.toJSON() as Record<string, unknown>;
+        for (const key of columns) object[key] = plain(object[key]);
+        return object;
+      });
+      return {columns, rows};
+    },
+    async close() {
+      await connection.close();
+      await db.terminate();
+      worker.terminate();
+    }
+  };
+}
+
+/** Cells for CSV/Markdown downloads: lists and objects as JSON text. */
+export function downloadRows(result: QueryResult): Record<string, string | number | boolean | null>[] {
+  return result.rows.map((row) =>
+    Object.fromEntries(
+      result.columns.map((c) => {
+        const v = row[c];
+        return [c, v === null || v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : (v as string | number | boolean)];
+      })
+    )
+  );
+}
+
+export function resultTable(result: QueryResult): HTMLElement {
+  return Inputs.table(downloadRows(result), {columns: result.columns, rows: 20, layout: "auto", select: false}) as HTMLElement;
+}
+
+/**
+ * A SQL editor whose value is the query last run: Run (or Ctrl/⌘+Enter) and
+ * the example buttons set it and dispatch `input`, so `view(sqlEditor(…))`
+ * re-runs dependent cells.
+ */
+export function sqlEditor(initial: string, examples = EXAMPLE_QUERIES): HTMLElement & {value: string} {
+  const form = document.createElement("form") as unknown as HTMLFormElement & {value: string};
+  form.className = "bb-sql";
+  const textarea = document.createElement("textarea");
+  textarea.name = "sql";
+  textarea.rows = 8;
+  textarea.spellcheck = false;
+  textarea.value = initial;
+  textarea.setAttribute("aria-label", "SQL query");
+  const run = document.createElement("button");
+  run.type = "submit";
+  run.textContent = "Run";
+  const list = document.createElement("div");
+  list.className = "bb-sql-examples";
+  list.append("Examples: ");
+  for (const example of examples) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = example.label; // text, never HTML
+    button.dataset.example = example.label;
+    button.onclick = () => {
+      textarea.value = example.sql;
+      submit();
+    };
+    list.append(button, " ");
+  }
+  const submit = () => {
+    form.value = textarea.value;
+    form.dispatchEvent(new Event("input", {bubbles: true}));
+  };
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    submit();
+  };
+  textarea.onkeydown = (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      submit();
+    }
+  };
+  form.append(textarea, run, list);
+  form.value = initial;
+  return form;
+}
