@@ -64,7 +64,7 @@ export function oomLine(text: string): string | null {
 export function classifyEnd(end: ProcessEnd, missing = 0): Failure {
   const log = [end.stderr, end.stdout ?? ""].join("\n");
   const tail = logTail(end.stderr) || logTail(end.stdout ?? "");
-  const withTail = (head: string) => (tail ? `${head}\n${tail}` : head);
+  const withTail = (head: string) => (tail ? `${head}\n${tail}` : `${head} (the tool printed no log)`);
   if (end.spawn_error) return {status: "error", detail: end.spawn_error};
   if (end.timed_out) return {status: "timeout", detail: withTail(`timed out after ${end.timeout_s ?? "?"} s; stopped`)};
   const failed = end.exit_code !== 0 || end.signal !== null || missing > 0;
