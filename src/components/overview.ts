@@ -45,6 +45,7 @@ export function runsTable(runs: RunSummary[]): HTMLElement {
     columns: ["id", "model", "hardware", "tool", "build", "date", "results", "tagText", "source"],
     header: {id: "run", model: "model", hardware: "hardware", tool: "tool", build: "build", date: "date", results: "values", tagText: "tags", source: "raw input"},
     format: {
+      id: (id: string) => html`<a href=${`./runs/${id}.html`} title="the run's page: provenance, settings, command, raw lines">${id}</a>`,
       date: (d: string) => d.slice(0, 10),
       source: (_: string, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line_start, `${data[i].file}:${data[i].line_start}`)
     },
