@@ -2,9 +2,10 @@
  * Command-line paths → raw inputs: files as given, directories walked
  * (hidden entries skipped, sorted for a stable order), `-` for stdin.
  */
-import {readdirSync, readFileSync, statSync} from "node:fs";
+import {readdirSync, statSync} from "node:fs";
 import {join, relative, resolve} from "node:path";
 import type {RawInput} from "../import/import.js";
+import {fileInput} from "../import/stream.js";
 import type {Terminal} from "./io.js";
 import {UsageError} from "./io.js";
 
@@ -25,9 +26,9 @@ export async function collectInputs(paths: string[], terminal: Terminal, stdinNa
       throw new UsageError(`${path}: no such file or directory`);
     }
     if (stat.isDirectory()) {
-      for (const file of walk(full)) inputs.push({name: relative(terminal.cwd, file) || file, bytes: readFileSync(file)});
+      for (const file of walk(full)) inputs.push(fileInput(relative(terminal.cwd, file) || file, file));
     } else {
-      inputs.push({name: path, bytes: readFileSync(full)});
+      inputs.push(fileInput(path, full, stat.size)); // a huge log is not read here: it may be streamed
     }
   }
   return inputs;

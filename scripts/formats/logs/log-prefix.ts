@@ -36,8 +36,11 @@ const PY_LEVEL =
 const BRACKET_TIME = /^\[(?:(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)|(\d{2}:\d{2}:\d{2}(?:\.\d+)?))((?:\s+[A-Z]+\d+)*)\]\s+/; // SGLang
 const GGML_TIME = /^(\d+\.\d{2}\.\d{3}\.\d{3})\s+[IWEDT]\s+/; // llama.cpp common log
 
+/** Terminal colour codes (`\x1b[36m`) that Ray and coloured loggers put around prefixes. */
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 export function splitLogPrefix(text: string): LogPrefix {
-  let rest = text.replace(/^\s+/, "");
+  let rest = (text.includes("\x1b") ? text.replace(ANSI, "") : text).replace(/^\s+/, "");
   let prefixed = false;
   let time: string | null = null;
   let log_time: string | null = null;

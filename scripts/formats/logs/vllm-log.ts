@@ -203,6 +203,19 @@ function readVllmLine(text: string, line: number): LineHit | null {
     if (m[2]) results.push(single(lc, `CPU blocks: ${m[2]}`, "CPU blocks", "cpu_kv_capacity", "blocks", Number(m[2])));
     return hit(results);
   }
+  m = /^Memory profiling results:\s*(.*)$/i.exec(message);
+  if (m) {
+    // V0: `total_gpu_memory=23.58GiB … kv_cache_size=2.89GiB gpu_memory_utilization=0.90`
+    const results: Result[] = [];
+    const settings: Record<string, number> = {};
+    for (const piece of m[1].trim().split(/\s+/)) {
+      const kv = /^(\w+)=(\d+(?:\.\d+)?)(GiB|GB|MiB|MB)?$/.exec(piece);
+      if (!kv) continue;
+      if (!kv[3]) settings[kv[1]] = Number(kv[2]);
+      else results.push(single(lc, piece, "Memory profiling results", kv[1] === "kv_cache_size" ? "kv_cache_memory" : kv[1], kv[3], Number(kv[2])));
+    }
+    return hit(results, {settings});
+  }
   m = /^Available KV cache memory:\s*(\d+(?:\.\d+)?)\s*(GiB|GB|MiB|MB)\s*$/i.exec(message);
   if (m) return hit([single(lc, message.trim(), "Available KV cache memory", "kv_cache_memory", m[2], Number(m[1]))]);
   m = /^init engine \(profile, create kv cache, warmup model\) took\s*(\d+(?:\.\d+)?)\s*seconds/i.exec(message);

@@ -61,12 +61,20 @@ function commandColumns(text: string): {cols: Column[]; header: boolean; units: 
   return {cols: m[1].split(",").filter(Boolean).map((f) => ({field: f, unit: null, printed: f})), header: !format.includes("noheader"), units: !format.includes("nounits")};
 }
 
-function rowsAfter(doc: Doc, from: number, width: number): number {
+/**
+ * The rows after a header: lines with as many values as fields. A line that
+ * starts like a row (a GPU index) but has another count is a broken row and
+ * stays in the block, so parse() names it; anything else ends the block.
+ */
+function rowsAfter(doc: Doc, from: number, cols: Column[]): number {
   let end = from - 1;
   for (let i = from; i < doc.lines.length; i++) {
     const text = doc.lines[i].text;
-    if (text.trim() === "" || !text.includes(",") && width > 1) break;
-    if (splitRow(text).length !== width) break;
+    if (text.trim() === "" || (!text.includes(",") && cols.length > 1)) break;
+    const cells = splitRow(text);
+    const indexAt = cols.findIndex((c) => c.field === "index");
+    if (indexAt >= 0 && !/^\d+$/.test(cells[indexAt] ?? "")) break;
+    if (cells.length !== cols.length && indexAt !== 0) break;
     end = i;
   }
   return end;
@@ -77,7 +85,7 @@ function scan(doc: Doc): Block[] {
   for (let i = 0; i < doc.lines.length; i++) {
     const cols = headerColumns(doc.lines[i].text);
     if (cols) {
-      const end = rowsAfter(doc, i + 1, cols.length);
+      const end = rowsAfter(doc, i + 1, cols);
       if (end > i) {
         blocks.push({format: "nvidia-smi-csv", start: i, end, confidence: 0.9, reason: `nvidia-smi --query-gpu CSV header (${cols.map((c) => c.printed).join(", ")})`});
         i = end;
@@ -86,7 +94,7 @@ function scan(doc: Doc): Block[] {
     }
     const command = commandColumns(doc.lines[i].text);
     if (command && !command.header) {
-      const end = rowsAfter(doc, i + 1, command.cols.length);
+      const end = rowsAfter(doc, i + 1, command.cols);
       if (end > i) {
         blocks.push({format: "nvidia-smi-csv", start: i + 1, end, confidence: 0.85, reason: `rows of the nvidia-smi --query-gpu=${command.cols.map((c) => c.field).join(",")} command above them (noheader)`});
         i = end;
