@@ -17,7 +17,7 @@
  *
  * Run alone (for perf, in another process):
  *   node --import tsx test/helpers/streaming-server.ts '{"tokensPerSecond":100,…}'
- * prints `listening <port>`; GET /__records returns the send records.
+ * prints `listening <port>`; GET /__records returns the send records (its own clock), POST /__reset clears them.
  */
 import {createServer, type IncomingMessage, type ServerResponse} from "node:http";
 import {createServer as createNetServer, type AddressInfo} from "node:net";
@@ -143,6 +143,10 @@ export async function startStreamingServer(scriptFor: ScriptFor, options: {token
     if (request.method === "GET" && path === "/v1/models") return json(response, 200, {object: "list", data: [{id: model, object: "model", owned_by: "benchbook-test"}]});
     if (request.method === "GET" && path === "/health") return json(response, 200, {status: "ok"});
     if (request.method === "GET" && path === "/__records") return json(response, 200, records);
+    if (request.method === "POST" && path === "/__reset") {
+      records.length = 0;
+      return json(response, 200, {ok: true});
+    }
     let body: Record<string, unknown> = {};
     try {
       body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
