@@ -18,6 +18,11 @@ export default {
   pages: [
     {name: "Overview", path: "/"},
     {name: "Context decay", path: "/context-decay"},
+    {name: "Runtimes", path: "/runtimes"},
+    {name: "Quantizations", path: "/quantizations"},
+    {name: "Multi-GPU", path: "/multi-gpu"},
+    {name: "Tuning", path: "/tuning"},
+    {name: "Hardware", path: "/hardware"},
     {name: "Serving", path: "/serving"},
     {name: "Speculative decoding", path: "/speculative"},
     {name: "Explorer", path: "/explorer"}
