@@ -77,8 +77,8 @@ describe("endpoint client: timing against a server with known timing", async () 
   it("generation rate and peak: within 5% of what the server actually sent (50 tok/s scheduled)", () => {
     for (const r of file.requests) {
       const record = recordOf(server, r);
+      // Not against the schedule: a server timer that fires late sends the overdue tokens at once.
       within(r.tg_throughput!, sentRate([record]), 0.05, "tg vs sent");
-      assert.ok(r.tg_throughput! <= 50 * 1.05, `tg ${r.tg_throughput} faster than scheduled`);
       // 25 tokens within about 480 ms (< 1 s): the peak is tokens / span.
       within(r.peak_throughput!, 25 / ((record.events.at(-1)! - record.events[0]) / 1000), 0.05, "peak");
     }
