@@ -119,7 +119,10 @@ function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>):
 /** Marks the points no other point of the same machine, test and setup dominates (size ≤ and value ≥, one strictly). */
 export function markFrontier(points: QuantPoint[]): QuantPoint[] {
   const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) groups.set(`${p.hardware}\u0000${p.test}`, [...(groups.get(`${p.hardware}\u0000${p.test}`) ?? []), p]);
+  for (const p of points) {
+    const key = `${p.hardware}\u0000${p.test}\u0000${p.setup}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
   for (const group of groups.values()) {
     let best = -Infinity;
     for (const p of [...group].sort((a, b) => a.size_gib - b.size_gib || b.value - a.value)) {

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import {describe, it} from "node:test";
+import type {ResultRow} from "../../src/components/data.js";
+import {configurations, diffConfigs, metricKey, orderPair, suggestPairs} from "../../src/components/config-diff.js";
+import {readFixture, rowsOf} from "../helpers/fixtures.js";
+
+const retune = rowsOf(readFixture("seeds/002-dual-3060-retune.yaml")) as unknown as ResultRow[];
+const seed000 = rowsOf(readFixture("seeds/000-4x3080-split.txt")) as unknown as ResultRow[];
+
+describe("configurations", () => {
+  it("splits a run by the settings its results override, labelled by what tells them apart", () => {
+    const configs = configurations(retune);
+    const ub128 = configs.filter((c) => c.settings.n_ubatch === 128);
+    assert.equal(ub128.length, 1);
+    assert.match(ub128[0].label, /^balanced \(v3 retune\) · 2× RTX 3060 12GB · n_ubatch 128$/);
+    assert.equal(new Set(configs.map((c) => c.id)).size, configs.length);
+    assert.equal(new Set(configs.map((c) => c.label)).size, configs.length, "labels are unique");
+    // Every row is in exactly one configuration.
+    assert.equal(configs.reduce((n, c) => n + c.rows.length, 0), retune.length);
+  });
+
+  it("gives the same ids on a second read (links with ?before=… stay valid across builds)", () => {
+    assert.deepEqual(configurations(retune).map((c) => c.id), configurations(rowsOf(readFixture("seeds/002-dual-3060-retune.yaml")) as unknown as ResultRow[]).map((c) => c.id));
+  });
+});
+
+describe("diffConfigs", () => {
+  it("ub 128 → 256: one setting changed, prefill 649 → 1,157 t/s, no interval for hand-entered values", () => {
+    const configs = configurations(retune);
+    const main = configs.find((c) => c.settings.n_ubatch === 256 && c.settings.tensor_split === "0.48,0.52" && c.settings.mlock === undefined && c.settings.ctx_size === 262144)!;
+    const ub128 = configs.find((c) => c.settings.n_ubatch === 128)!;
+    const diff = diffConfigs(ub128, main);
+    assert.deepEqual(diff.changes, [{field: "n_ubatch", before: "128", after: "256"}]);
+    const pp = diff.metrics.find((m) => m.label === "pp3100 throughput")!;
+    assert.equal(pp.before.value, 649);
+    assert.equal(pp.after.value, 1157);
+    // The writeup states 1,157 on two lines (the -ub table and the final summary): one cell, both lines.
+    const lines = retune.filter((r) => r.value === 1157 && r.kind === "pp").map((r) => r.line);
+    assert.deepEqual(pp.after.lines, lines);
+    assert.equal(pp.comparison!.ratio, 1157 / 649);
+    assert.equal(pp.comparison!.method, "none");
+    assert.equal(pp.comparison!.low, null);
+  });
+
+  it("layer → tensor on the 4× RTX 3080: split_mode changed, four tests compared with ±1 sd intervals", () => {
+    const configs = configurations(seed000).filter((c) => c.model_label?.startsWith("Mistral"));
+    const [layer, tensor] = ["layer", "tensor"].map((m) => configs.find((c) => c.settings.split_mode === m)!);
+    const diff = diffConfigs(layer, tensor);
+    assert.deepEqual(diff.changes, [{field: "split_mode", before: "layer", after: "tensor"}]);
+    assert.equal(diff.metrics.length, 4);
+    const tg = diff.metrics.find((m) => m.label === "tg128 throughput")!;
+    assert.equal(tg.comparison!.ratio, 21.59 / 10.37);
+    assert.equal(tg.comparison!.method, "sd-overlap");
+    assert.equal(tg.comparison!.noise, false);
+  });
+
+  it("phase 01 → v3: 61.62 → 64.16 t/s, with the machine and every setting the baseline did not state listed as changed", () => {
+    const configs = configurations(retune);
+    const phase01 = configs.find((c) => c.label.startsWith("balanced (phase 01 baseline)"))!;
+    const v3 = configs.find((c) => c.label === "balanced (v3 retune) · 2× RTX 3060 12GB")!;
+    const diff = diffConfigs(phase01, v3);
+    assert.ok(diff.changes.some((c) => c.field === "machine" && c.after === "2× RTX 3060 12GB"));
+    assert.ok(diff.changes.some((c) => c.field === "n_ubatch" && c.before === "—" && c.after === "256"));
+    const tg = diff.metrics.filter((m) => m.label === "tg throughput");
+    assert.ok(tg.some((m) => m.before.value === 61.62 && m.after.value === 64.16), tg.map((m) => `${m.before.value}→${m.after.value}`).join(", "));
+  });
+
+  it("matches metrics by what they measured, not by the test's name", () => {
+    const a = retune.find((r) => r.test === "ub 128" && r.kind === "pp" && r.metric === "throughput")!;
+    const b = retune.find((r) => r.test === "long prompt (3,100 tok)" && r.kind === "pp")!;
+    assert.equal(metricKey(a), metricKey(b));
+    const gpu0 = retune.find((r) => r.metric === "model_buffer" && r.result_extra?.gpu === 0)!;
+    const gpu1 = retune.find((r) => r.metric === "model_buffer" && r.result_extra?.gpu === 1)!;
+    assert.notEqual(metricKey(gpu0), metricKey(gpu1));
+  });
+});
+
+describe("suggestPairs", () => {
+  it("starts with clean one-setting experiments that share metrics, ordered before → after", () => {
+    const configs = configurations([...retune, ...seed000]);
+    const pairs = suggestPairs(configs);
+    assert.ok(pairs.length > 0);
+    assert.ok(pairs.every((p, i) => i === 0 || pairs[i - 1].changes < p.changes || (pairs[i - 1].changes === p.changes && pairs[i - 1].shared >= p.shared)));
+    const byId = new Map(configs.map((c) => [c.id, c]));
+    const first = pairs[0];
+    assert.equal(first.changes, 1);
+    const ub = pairs.find((p) => byId.get(p.before)!.settings.n_ubatch === 128 && byId.get(p.after)!.settings.n_ubatch === 256)!;
+    assert.ok(ub, "ub 128 → 256 is suggested in ascending order");
+    const split = pairs.find((p) => byId.get(p.before)!.settings.split_mode === "layer" && byId.get(p.after)!.settings.split_mode === "tensor");
+    assert.ok(split, "layer → tensor is suggested");
+    assert.ok(!pairs.some((p) => byId.get(p.before)!.hardware !== byId.get(p.after)!.hardware), "only the same machine");
+  });
+
+  it("orderPair puts the smaller value of a single numeric change first", () => {
+    const configs = configurations(retune);
+    const ub128 = configs.find((c) => c.settings.n_ubatch === 128)!;
+    const main = configs.find((c) => c.label === "balanced (v3 retune) · 2× RTX 3060 12GB")!;
+    assert.deepEqual(orderPair(main, ub128).map((c) => c.settings.n_ubatch), [128, 256], "written 256 first (its buffers), ordered 128 → 256");
+    const [kv128, kv256] = ["128K", "256K"].map((v) => configs.find((c) => c.settings.ctx_size === v)!);
+    assert.deepEqual(orderPair(kv256, kv128).map((c) => c.settings.ctx_size), ["128K", "256K"], "text values: in the order they were written");
+  });
+});
