@@ -49,6 +49,8 @@ import {runIds} from "./run-id.js";
 export const STREAM_THRESHOLD_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const HEAD_BYTES = 4 * 1024 * 1024;
+/** Unrecognized lines kept in memory after a block's last recognized line before they are read tentatively. */
+const GAP_BUFFER_CHARS = 4 * 1024 * 1024;
 /** A line longer than this is kept truncated (a logged prompt); no log format reads such lines. */
 const MAX_LINE_CHARS = 1024 * 1024;
 
@@ -92,16 +94,14 @@ class LineSplitter {
       this.pendingCR = false;
       if (text.startsWith("\n")) start = 1;
     }
-    for (let i = start; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      this.take(text, start, i);
+    const breaks = /\r\n?|\n/g;
+    breaks.lastIndex = start;
+    for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
+      this.take(text, start, m.index);
       this.flush();
-      if (c === 13) {
-        if (i + 1 === text.length) this.pendingCR = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
-      }
-      start = i + 1;
+      // A CR that ends this chunk may be the first half of a CRLF split across chunks.
+      if (m[0] === "\r" && m.index === text.length - 1) this.pendingCR = true;
+      start = breaks.lastIndex;
     }
     this.take(text, start, text.length);
   }
@@ -400,22 +400,42 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
 
   let lineWasHit = false;
   const ignored = new IgnoredTracker();
-  /** Ignored lines after a block's last recognized line: ignored only if the block ends before them. */
+  /**
+   * Lines after a block's last recognized line are outside the block only if
+   * it ends before the next recognized line. They are kept (up to
+   * GAP_BUFFER_CHARS) and read as context or ignored once that is known;
+   * past that they are read at once into a tentative state (pendingIgnored,
+   * StreamContext's pending facts) that is kept or dropped later.
+   */
+  let gap: {text: string; line: number}[] = [];
+  let gapChars = 0;
+  let gapOverflow = false;
   let pendingIgnored = new IgnoredTracker();
+  const outside = (text: string, line: number, tentative: boolean) => {
+    if (!context.line(text, line, tentative)) (tentative ? pendingIgnored : ignored).add(text, line);
+  };
+  const resetGap = () => {
+    gap = [];
+    gapChars = 0;
+    gapOverflow = false;
+    pendingIgnored = new IgnoredTracker();
+  };
   const segmenter = new LogSegmenter(spec, looksLikeLogFile(head.split(/\r\n|\n|\r/)), {
     hit(hit, _line, opened) {
       lineWasHit = true;
       if (opened) openRun();
       context.hit();
-      pendingIgnored = new IgnoredTracker();
+      resetGap();
       inSegment = true;
       current!.builder.add(hit);
     },
     close(seg: Segment) {
       inSegment = false;
-      context.segmentClosed();
-      ignored.ranges.push(...pendingIgnored.ranges);
-      pendingIgnored = new IgnoredTracker();
+      if (gapOverflow) {
+        context.segmentClosed();
+        ignored.ranges.push(...pendingIgnored.ranges);
+      } else for (const g of gap) outside(g.text, g.line, false);
+      resetGap();
       const open = current!;
       current = null;
       open.writer.close(false);
@@ -438,9 +458,16 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
     lineWasHit = false;
     segmenter.push(text, line - 1, line);
     if (lineWasHit) return;
-    // A line outside any block is context or ignored, as the document reader reads it; a gap line inside an open block only tentatively so.
-    const wasContext = context.line(text, line, inSegment);
-    if (!wasContext) (inSegment ? pendingIgnored : ignored).add(text, line);
+    // A line outside any block is context or ignored, as the document reader reads it.
+    if (!inSegment) return outside(text, line, false);
+    if (gapOverflow) return outside(text, line, true);
+    gap.push({text, line});
+    gapChars += text.length;
+    if (gapChars > GAP_BUFFER_CHARS) {
+      gapOverflow = true;
+      for (const g of gap) outside(g.text, g.line, true);
+      gap = [];
+    }
   });
 
   try {

@@ -174,11 +174,13 @@ export class LogSegmenter {
 
 const INTERVAL_SCOPES = new Set(["interval", "cumulative"]);
 
+/** What tells one time series from another: the label, what it measures, and the engine/rank/position it belongs to. */
 function seriesKey(result: Result, withRequest: boolean): string {
-  const parts: unknown[] = [result.test, result.kind, result.metric, result.unit, result.stat, result.scope ?? "run"];
-  if (withRequest) parts.push(result.request ?? null);
-  for (const key of SERIES_EXTRA_KEYS) parts.push(result.extra?.[key] ?? null);
-  return JSON.stringify(parts);
+  let key = `${result.test}\u0001${result.kind}\u0001${result.metric}\u0001${result.unit}\u0001${result.stat}\u0001${result.scope ?? "run"}`;
+  if (withRequest) key += `\u0001${result.request ?? ""}`;
+  const extra = result.extra;
+  if (extra) for (const k of SERIES_EXTRA_KEYS) key += `\u0001${extra[k] ?? ""}`;
+  return key;
 }
 
 export class LogRunBuilder {

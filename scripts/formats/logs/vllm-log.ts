@@ -172,7 +172,8 @@ function readVllmLine(text: string, line: number): LineHit | null {
   const lc: LineContext = {line, prefix, extra: {}};
   const hit = (results: Result[], facts?: RunFacts): LineHit => ({results, facts, prefixed: prefix.prefixed});
 
-  const stats = STATS_START.exec(message);
+  // The stats label comes right after `Engine 000: ` (or `2 Engines Aggregated: `): no need to search a logged prompt.
+  const stats = STATS_START.exec(message.slice(0, 200));
   if (stats) {
     const head = message.slice(0, stats.index).trim().replace(/:$/, "");
     const engine = /Engine\s+(\d+)/.exec(head);
