@@ -76,8 +76,8 @@ const MODE_LINES = 2000;
 const MODE_CHARS = 1_000_000;
 
 /**
- * Whether the text is a log file (most of its first lines look like log
- * output) rather than a post with log excerpts in it. Decided from the first
+ * Whether the text is a log file (nine in ten of its first lines look like
+ * log output) rather than a post with log excerpts in it. Decided from the first
  * 2000 non-blank lines within the first million characters, so a streamed
  * huge file and the same file read whole decide alike.
  */
@@ -93,7 +93,7 @@ export function looksLikeLogFile(lines: Iterable<string>): boolean {
     if (isLogLike(text) || splitLogPrefix(text).prefixed) logLike++;
     if (seen >= MODE_LINES) break;
   }
-  return seen > 0 && logLike / seen >= 0.6;
+  return seen > 0 && logLike / seen >= 0.9;
 }
 
 function* docTexts(doc: Doc): Generator<string> {

@@ -88,6 +88,7 @@ const LOG_LIKE = [
   /^\s*[a-z][a-z0-9]*(?:_[a-z0-9]+)+\s*[:(]/, // snake_case function prefixes: load_tensors:, ggml_metal_init:
   /^\s*(?:srv|slot|main|que|common|build|system_info|system info)\b/,
   /^\s*(?:Traceback \(most recent call last\)|File "|During handling|The above exception)/,
+  /^ {4,}\S|^\t/, // a traceback's source lines, indented
   /^\s*\w*(?:Error|Exception|Warning)\b.*:/,
   /\d+%\s*\||it\/s\]|s\/it\]/, // progress bars
   /^\s*[.^~]{3,}\s*$/

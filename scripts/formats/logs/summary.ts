@@ -23,10 +23,15 @@ export interface SeriesSamples {
   lines: number[];
 }
 
-/** Value at rank ⌈p·n⌉ (1-based) of the sorted values. */
+/** Value at rank ⌈p·n⌉ (1-based) of the sorted values, cited at the first line that printed it. */
 function nearestRank(sorted: {value: number; line: number}[], p: number): {value: number; line: number} {
   const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[rank - 1];
+  return firstOf(sorted, sorted[rank - 1].value);
+}
+
+/** Ties are sorted by line, so the first point with a value is where it was first printed. */
+function firstOf(sorted: {value: number; line: number}[], value: number): {value: number; line: number} {
+  return sorted.find((p) => p.value === value)!;
 }
 
 /** The series worth a summary: speed, speculative acceptance, KV usage, concurrency. */
@@ -77,7 +82,7 @@ export function summarize(series: SeriesSamples): Result[] {
   });
   return [
     make("median", nearestRank(points, 0.5), "nearest-rank median: rank ⌈0.5·n⌉ (the lower middle value for an even n)"),
-    make("max", points[points.length - 1], "largest value"),
+    make("max", firstOf(points, points[points.length - 1].value), "largest value"),
     make("range_low", nearestRank(points, 0.25), "nearest-rank p25: rank ⌈0.25·n⌉ (typical band p25–p75)"),
     make("range_high", nearestRank(points, 0.75), "nearest-rank p75: rank ⌈0.75·n⌉ (typical band p25–p75)")
   ];
