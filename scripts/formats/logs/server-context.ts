@@ -2,12 +2,14 @@
  * What the text before a server log says about the run: the server's launch
  * command (model, flags) and the hardware. A log's own statements win; the
  * command fills what the log leaves out, and `settings_from_command` says
- * which settings came from it.
+ * which settings came from it. Options are kept under the server's own names
+ * without leading dashes (`max-model-len`, `tp`, `ctx-size`), as the HTTP
+ * benchmark formats keep them, so a server's log and its benchmark share keys.
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions} from "../../context/command.js";
-import type {Scalar} from "../../schema/schema.js";
 import {emptyHardware} from "../../schema/schema.js";
+import {scalarFromText} from "../llama-bench/fields.js";
 import {quantFromFile} from "../model-name.js";
 import type {Context, ParsedRun} from "../types.js";
 
@@ -18,51 +20,15 @@ const SERVER_PROGRAMS: Record<string, (c: ParsedCommand) => boolean> = {
   "llama.cpp": (c) => c.program === "llama-server"
 };
 
-/** Options that take no value, per runtime (the rest take one). */
-const FLAGS: Record<string, ReadonlySet<string>> = {
-  vllm: new Set(["--trust-remote-code", "--enforce-eager", "--async-scheduling", "--enable-auto-tool-choice", "--enable-prefix-caching", "--no-enable-prefix-caching", "--disable-log-requests", "--enable-chunked-prefill", "--disable-log-stats"]),
-  sglang: new Set(["--trust-remote-code", "--enable-metrics", "--disable-radix-cache", "--enable-torch-compile", "--disable-cuda-graph", "--enable-dp-attention", "--enable-cache-report", "--allow-auto-truncate"]),
-  "llama.cpp": new Set(["--metrics", "--jinja", "--no-mmap", "--mlock", "--cont-batching", "-cb", "--no-webui", "--verbose", "-v", "--embedding", "--slots", "--no-warmup", "--context-shift", "--kv-unified", "-kvu", "--swa-full"])
-};
-
-/** Options that name the model file or repository. */
+/** Options that name the model file or repository rather than configure the server. */
 const MODEL_OPTIONS: Record<string, string[]> = {
   vllm: ["--model"],
-  sglang: ["--model-path", "--model"],
+  sglang: ["--model-path", "--model_path", "--model"],
   "llama.cpp": ["-m", "--model", "-hf", "--hf-repo", "-mu", "--model-url"]
 };
 
-/** Short aliases, to the long name a setting is keyed by. */
-const ALIASES: Record<string, Record<string, string>> = {
-  vllm: {"-tp": "--tensor-parallel-size", "-pp": "--pipeline-parallel-size", "-dp": "--data-parallel-size", "-q": "--quantization"},
-  sglang: {"--tp": "--tp-size", "--dp": "--dp-size", "--ep": "--ep-size"},
-  "llama.cpp": {
-    "-c": "--ctx-size",
-    "-ngl": "--n-gpu-layers",
-    "-np": "--parallel",
-    "-t": "--threads",
-    "-b": "--batch-size",
-    "-ub": "--ubatch-size",
-    "-fa": "--flash-attn",
-    "-ctk": "--cache-type-k",
-    "-ctv": "--cache-type-v",
-    "-sm": "--split-mode",
-    "-ts": "--tensor-split",
-    "-md": "--model-draft",
-    "-ot": "--override-tensor",
-    "-ncmoe": "--n-cpu-moe"
-  }
-};
-
-/** `--kv-cache-dtype` → `kv_cache_dtype`; values as printed, numbers as numbers. */
-function settingKey(option: string): string {
-  return option.replace(/^-+/, "").replace(/-/g, "_");
-}
-
-function scalar(text: string): Scalar {
-  if (text === "") return true;
-  return /^-?\d+(?:\.\d+)?$/.test(text) ? Number(text) : text;
-}
+/** How a setting a log states (`max_model_len`) and a command option (`--max-model-len`) are matched. */
+const comparable = (key: string) => key.replace(/^-+/, "").replace(/-/g, "_").toLowerCase();
 
 export function serverCommandFor(context: Context, runtime: string): ParsedCommand | null {
   const matches = SERVER_PROGRAMS[runtime];
@@ -86,27 +52,28 @@ export function applyServerContext(run: ParsedRun, context: Context, runtime: st
   if (command.container) run.extra.container = command.container;
   run.tool_version ??= command.program_version;
   const argv = command.argv[0] === "serve" ? command.argv.slice(1) : command.argv;
-  const options = commandOptions(argv, FLAGS[runtime]);
-  const aliases = ALIASES[runtime] ?? {};
-  for (const [option, values] of options) {
+  const stated = new Map(Object.keys(run.settings).map((k) => [comparable(k), k]));
+  for (const [option, values] of commandOptions(argv)) {
+    const value = values.at(-1)!;
     if (option === "") {
       // vLLM takes the model as its first positional argument.
       if (runtime === "vllm" && !run.model.file) run.model.file = values[0];
       continue;
     }
-    const long = aliases[option] ?? option;
-    if ((MODEL_OPTIONS[runtime] ?? []).includes(option) || (MODEL_OPTIONS[runtime] ?? []).includes(long)) {
-      run.model.file ??= values.at(-1)!;
+    if ((MODEL_OPTIONS[runtime] ?? []).includes(option)) {
+      run.model.file ??= value;
       continue;
     }
-    const key = settingKey(long);
-    if (key in run.settings) {
-      const printed = run.settings[key];
-      const given = scalar(values.at(-1)!);
-      if (String(printed) !== String(given)) run.notes.push(`${key}: the command says ${JSON.stringify(given)}, the log says ${JSON.stringify(printed)}; the log is kept`);
+    // Under the server's own option name without dashes, as the HTTP-benchmark formats store it (docs/importing.md).
+    const given = value === "" ? true : scalarFromText(value);
+    const printedKey = stated.get(comparable(option));
+    if (printedKey !== undefined) {
+      const printed = run.settings[printedKey];
+      if (String(printed) !== String(given)) run.notes.push(`${printedKey}: the command says ${JSON.stringify(given)}, the log says ${JSON.stringify(printed)}; the log is kept`);
       continue;
     }
-    run.settings[key] = scalar(values.at(-1)!);
+    const key = option.replace(/^-+/, "");
+    run.settings[key] = given;
     run.settings_from_command.push(key);
   }
   run.model.quant ??= quantFromFile(run.model.file);

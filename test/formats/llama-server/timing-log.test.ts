@@ -157,8 +157,8 @@ describe("llama-server-log: older and other shapes", () => {
     const [run] = read(text).stored.runs;
     assert.equal(run.model.file, "/models/Qwen3-8B-Q4_K_M.gguf");
     assert.equal(run.model.quant, "Q4_K_M");
-    assert.equal(run.settings.ctx_size, 8192);
-    assert.equal(run.settings.n_gpu_layers, 99);
+    assert.equal(run.settings.c, 8192, "the server's own option names, as the HTTP-benchmark formats keep them");
+    assert.equal(run.settings.ngl, 99);
   });
 
   it("does not read llama-cli's perf lines as a server's", () => {

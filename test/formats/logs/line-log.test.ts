@@ -43,7 +43,7 @@ describe("log blocks: where one log run ends", () => {
     const text = ["$ vllm serve a/model --max-model-len 4096", engine("11:31:25", "249.5"), "$ vllm serve b/model --max-model-len 8192", engine("11:41:25", "120.0")].join("\n");
     const runs = read(text, "server.log").stored.runs;
     assert.deepEqual(
-      runs.map((r) => [r.model.file, r.settings.max_model_len]),
+      runs.map((r) => [r.model.file, r.settings["max-model-len"]]),
       [
         ["a/model", 4096],
         ["b/model", 8192]

@@ -143,8 +143,8 @@ describe("sglang-log: memory and pool lines", () => {
     const text = "vllm serve other/model --port 8000\n\npython3 -m sglang.launch_server --model-path Qwen/Qwen3-32B --tp 2 --mem-fraction-static 0.85\n[2025-02-27 04:46:39 TP0] Decode batch. #running-req: 8, #token: 62531, token usage: 0.12, gen throughput (token/s): 186.64, #queue-req: 0\n";
     const [run] = read(text).stored.runs.filter((r) => r.format === "sglang-log");
     assert.equal(run.model.file, "Qwen/Qwen3-32B");
-    assert.equal(run.settings.tp_size, 2);
-    assert.equal(run.settings.mem_fraction_static, 0.85);
+    assert.equal(run.settings.tp, 2);
+    assert.equal(run.settings["mem-fraction-static"], 0.85);
     const noSglang = read("vllm serve other/model --port 8000\n[2025-02-27 04:46:39 TP0] Decode batch. #running-req: 8, #token: 62531, token usage: 0.12, gen throughput (token/s): 186.64, #queue-req: 0\n").stored.runs[0];
     assert.equal(noSglang.model.file, null);
     assert.equal(noSglang.command, null);

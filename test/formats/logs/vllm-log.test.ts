@@ -242,8 +242,8 @@ describe("vllm-log: startup lines", () => {
     ]);
     assert.match(early.command ?? "", /^VLLM_USE_V1=1 vllm serve neuralmagic/);
     assert.equal(early.model.file, "neuralmagic/Meta-Llama-3.1-70B-Instruct-quantized.w8a8");
-    assert.equal(early.settings.max_model_len, 2048);
-    assert.ok(early.settings_from_command.includes("gpu_memory_utilization"));
+    assert.equal(early.settings["max-model-len"], 2048);
+    assert.ok(early.settings_from_command.includes("gpu-memory-utilization"));
 
     const [omni] = readFixture("logs/vllm-startup-omni-pr1160.log").stored.runs;
     assert.deepEqual(omni.results.map((r) => [r.metric, r.value, r.unit]), [
@@ -327,8 +327,9 @@ describe("vllm-log: edge cases", () => {
     assert.equal(run.model.file, "Qwen/Qwen3-8B");
     assert.equal(run.settings.max_model_len, 4096, "the log's non-default args are what the server used");
     assert.ok(run.notes.some((n) => n.startsWith("max_model_len: the command says 8192")));
-    assert.equal(run.settings.tensor_parallel_size, 2, "-tp is tensor_parallel_size");
-    assert.deepEqual(run.settings_from_command, ["tensor_parallel_size"]);
+    assert.equal(run.settings.tp, 2, "the server's own option name, as printed without dashes");
+    assert.deepEqual(run.settings_from_command, ["tp"]);
+    assert.equal(run.settings["kv-cache-dtype"], undefined, "the log already states kv_cache_dtype: not doubled");
     assert.equal(run.command, "vllm serve Qwen/Qwen3-8B --max-model-len 8192 --kv-cache-dtype fp8 -tp 2");
   });
 });
