@@ -89,7 +89,8 @@ endpoint:
       // With the template adaptation the server sees about pp + depth prompt tokens (± a token at text boundaries).
       assert.ok(Math.abs(usage.prompt_tokens - (test.n_prompt + test.n_depth)) <= 3, `prompt_tokens ${usage.prompt_tokens} for pp ${test.n_prompt} + d ${test.n_depth}`);
       assert.equal(r.finish_reason, "length");
-      assert.equal(r.content_events, 16);
+      // llama-server holds back a token that ends inside a UTF-8 character and sends it with the next: up to 16 events.
+      assert.ok(r.content_events >= 8 && r.content_events <= 16, `${r.content_events} content events`);
       assert.ok(r.ttfr_ms! > 0 && r.e2e_ttft_ms! >= r.ttfr_ms! && r.last_token_ms! >= r.e2e_ttft_ms! && r.end_ms! >= r.last_token_ms!);
       assert.equal(r.est_ppt_ms, r.ttfr_ms! - result.method.latency_ms);
       // The tiny model outruns the network: events may share reads, and when all do, no rate is defined.
@@ -111,5 +112,48 @@ endpoint:
     assert.ok(rows.every((r) => r.status === "error" && r.value === null && /exceeds the available context size/.test(r.status_detail!)));
     const headline = stored.runs[0].results.filter((r) => r.scope === "run" && r.metric === "throughput" && r.stat === "mean");
     for (const expected of cell.expected) assert.ok(headline.some((r) => r.test === expected.test && r.kind === expected.kind), `no result for ${expected.test}`);
+  });
+});
+
+describe("endpoint runner against a real CPU llama-server: Ctrl-C", async () => {
+  const bin = llamaBin();
+  const work = mkdtempSync(join(tmpdir(), "benchbook-endpoint-"));
+  after(() => rmSync(work, {recursive: true, force: true}));
+  const model = join(work, "tiny.gguf");
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"), "--out", model], {stdio: "ignore"});
+  const port = await freePort();
+  const plan = `name: tools endpoint interrupt
+runner: endpoint
+endpoint:
+  base_url: http://127.0.0.1:${port}/v1
+  model: tiny.gguf
+  prompt_tokens: 32
+  gen_tokens: 8
+  depths: [0, 128]
+  runs: 50
+  server:
+    command: ${JSON.stringify([join(bin, "llama-server"), "-m", model, "-c", "1024", "-t", "2", "--host", "127.0.0.1", "--port", String(port)])}
+    health_url: http://127.0.0.1:${port}/health
+`;
+  const [cell] = expandPlan(readPlan(plan, "tools-endpoint-interrupt.yaml"));
+  const controller = new AbortController();
+  const outcome = await endpointRunner.run(cell, {
+    signal: controller.signal,
+    progress: (e) => {
+      if (e.message.endsWith("run 3/50")) controller.abort();
+    },
+    now: () => new Date(),
+    env: process.env
+  });
+  const result = JSON.parse(Buffer.from(outcome.files.find((f) => f.role === "result")!.bytes).toString("utf8")) as EndpointResultFile;
+
+  it("stops sending, stops the server, and says what was left undone", () => {
+    assert.equal(outcome.capture.status, "error");
+    assert.equal(outcome.capture.status_detail, "interrupted");
+    assert.deepEqual([outcome.capture.exit_code, outcome.capture.signal], [0, null]);
+    assert.match(Buffer.from(outcome.files.find((f) => f.role === "server-log")!.bytes).toString(), /cleaning up before exit/);
+    assert.equal(result.tests[0].status_detail, "interrupted after 2 of 50 repetitions");
+    assert.deepEqual([result.tests[1].status, result.tests[1].status_detail], ["error", "interrupted"]);
+    assert.ok(result.requests.length <= 3);
   });
 });

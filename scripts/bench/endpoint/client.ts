@@ -225,6 +225,7 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
     const batches: BatchTotals[] = [];
     for (let repetition = 0; repetition < params.runs; repetition++) {
       if (hooks.interrupt?.aborted) {
+        interrupted(test, repetition);
         failRemaining("error", "interrupted");
         break;
       }
@@ -242,8 +243,8 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
         batches.push(await runBatch(params, setup, test, repetition, builder, file, hooks));
       } catch (error) {
         // Building the texts failed (the tokenizer endpoint, an abort while building them).
-        const detail = hooks.interrupt?.aborted ? "interrupted" : `preparing the requests failed: ${(error as Error).message}`;
-        if (test.requests_ok === 0) Object.assign(test, {status: "error", status_detail: detail});
+        if (hooks.interrupt?.aborted) interrupted(test, repetition);
+        else if (test.requests_ok === 0) Object.assign(test, {status: "error", status_detail: `preparing the requests failed: ${(error as Error).message}`});
         break;
       }
       done++;
@@ -253,8 +254,15 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
   hooks.progress?.("done", total, total);
   file.status = worst(tests.map((t) => t.status));
   file.status_detail = tests.find((t) => t.status !== "ok")?.status_detail ?? null;
+  if (hooks.interrupt?.aborted) Object.assign(file, {status: "error", status_detail: "interrupted"});
   file.ended_at = now().toISOString();
   return file;
+}
+
+/** Ctrl-C during a test: with some repetitions done its figures stand, and the detail says how many. */
+function interrupted(test: TestRecord, repetitionsDone: number): void {
+  if (test.requests_ok > 0) test.status_detail = `interrupted after ${repetitionsDone} of ${test.runs} repetitions`;
+  else Object.assign(test, {status: "error", status_detail: "interrupted"});
 }
 
 function plannedTests(params: EndpointParams): TestRecord[] {
