@@ -40,9 +40,9 @@ export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (eve
       bytes += value.length;
       parser.feed(decoder.decode(value, {stream: true}));
     }
-    // A last event without its blank line still counts (some servers end the stream that way).
-    parser.feed(decoder.decode());
-    parser.reset({consume: true});
+    // A last event cut off before its blank line still counts (the spec would drop it; a
+    // server that closes right after `data: [DONE]` meant it): end the pending line and event.
+    parser.feed(decoder.decode() + "\n\n");
   } finally {
     reader.releaseLock();
   }

@@ -54,6 +54,12 @@ describe("SSE parsing", () => {
     assert.deepEqual(events, ['{"a":1}', '{"b":2}', "[DONE]"]);
   });
 
+  it("keeps a last event that the stream ends without its blank line", async () => {
+    const events: string[] = [];
+    await readEvents(streamOf(['data: {"a":1}\n\n', "data: [DONE]"]), (e) => events.push(e.data));
+    assert.deepEqual(events, ['{"a":1}', "[DONE]"]);
+  });
+
   it("ignores comments and keeps multi-line data together", async () => {
     const events: string[] = [];
     await readEvents(streamOf([": keep-alive\n\n", "data: line one\ndata: line two\n\n"]), (e) => events.push(e.data));
