@@ -101,7 +101,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   for (const cell of options.cells) if (done.has(cell.id)) emit({type: "skip", cell, reason: "already in the store"});
   if (toRun.length === 0) return summary;
 
-  const machine = await (options.machine ?? (() => machineInfo(exec)))();
+  const machine = await (options.machine ?? (() => machineInfo(exec, options.env)))();
   const runtimes = new Map<string, Promise<RuntimeInfo>>();
   const models = new ModelIdentities({fullHash: options.fullHash});
   // Secrets: secret-named variables, secret options' values, and whatever the plan passes from the environment.
@@ -118,7 +118,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     if (!runner) throw new Error(`no runner for "${cell.runner}"`);
     emit({type: "cell-start", cell, index, toRun: toRun.length});
     const version = versionCommand(cell);
-    const runtime = version ? (runtimes.get(version.join("\0")) ?? runtimes.set(version.join("\0"), runtimeInfo(version, exec)).get(version.join("\0"))!) : null;
+    const runtime = version ? (runtimes.get(version.join("\0")) ?? runtimes.set(version.join("\0"), runtimeInfo(version, exec, {...options.env, ...cell.env})).get(version.join("\0"))!) : null;
     const model = typeof cell.params.model === "string" ? models.get(cell.params.model) : null;
     const outcome = await runner.run(cell, {
       signal: options.signal,

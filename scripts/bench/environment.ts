@@ -23,12 +23,12 @@ export interface ExecResult {
   error: string | null;
 }
 
-export type Exec = (argv: string[], timeout_s?: number) => Promise<ExecResult>;
+export type Exec = (argv: string[], options?: {timeout_s?: number; env?: NodeJS.ProcessEnv}) => Promise<ExecResult>;
 
 /** Run a program (argv array, no shell), never throwing. */
-export const execArgv: Exec = (argv, timeout_s = 15) =>
+export const execArgv: Exec = (argv, {timeout_s = 15, env = process.env} = {}) =>
   new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), {timeout: timeout_s * 1000, maxBuffer: 16 * 1024 * 1024, encoding: "utf8"}, (error, stdout, stderr) => {
+    execFile(argv[0], argv.slice(1), {timeout: timeout_s * 1000, maxBuffer: 16 * 1024 * 1024, encoding: "utf8", env}, (error, stdout, stderr) => {
       const code = error ? (typeof (error as {code?: unknown}).code === "number" ? ((error as {code: number}).code) : null) : 0;
       resolve({stdout, stderr, code, error: error && code === null ? error.message : null});
     });
@@ -101,13 +101,13 @@ function readText(path: string): string | null {
   }
 }
 
-export async function machineInfo(exec: Exec = execArgv): Promise<MachineInfo> {
+export async function machineInfo(exec: Exec = execArgv, env: NodeJS.ProcessEnv = process.env): Promise<MachineInfo> {
   const osRelease = readText("/etc/os-release");
   const meminfo = readText("/proc/meminfo");
   const cpuinfo = readText("/proc/cpuinfo");
-  const query = await exec(NVIDIA_SMI_QUERY);
+  const query = await exec(NVIDIA_SMI_QUERY, {env});
   const gpus = query.code === 0 ? parseNvidiaSmiQuery(query.stdout) : [];
-  const header = gpus.length ? await exec(["nvidia-smi"]) : null;
+  const header = gpus.length ? await exec(["nvidia-smi"], {env}) : null;
   return {
     os: {
       platform: platform(),
@@ -137,15 +137,16 @@ export interface RuntimeInfo {
 
 /** `version: 8396 (054d8b0f2)` (llama.cpp) or `version: 0.5.0-dev (build 1, commit de3ff81)`. */
 export function parseLlamaVersion(text: string): {build_number: number | null; build_commit: string | null} {
-  const modern = /version:\s*\S+\s*\(build\s+(\d+),\s*commit\s+([0-9a-f]+)\)/i.exec(text);
+  // A build from a tree without .git prints `(build 0, commit unknown)`: kept as printed.
+  const modern = /version:\s*\S+\s*\(build\s+(\d+),\s*commit\s+([\w.-]+)\)/i.exec(text);
   if (modern) return {build_number: Number(modern[1]), build_commit: modern[2]};
   const classic = /version:\s*(\d+)\s*\(([0-9a-f]+)\)/i.exec(text);
   if (classic) return {build_number: Number(classic[1]), build_commit: classic[2]};
   return {build_number: null, build_commit: null};
 }
 
-export async function runtimeInfo(command: string[], exec: Exec = execArgv): Promise<RuntimeInfo> {
-  const result = await exec(command);
+export async function runtimeInfo(command: string[], exec: Exec = execArgv, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeInfo> {
+  const result = await exec(command, {env, timeout_s: 30});
   // llama.cpp prints its version on stderr.
   const text = result.error === null ? result.stdout.trim() || result.stderr.trim() || null : null;
   return {command, text, ...(text ? parseLlamaVersion(text) : {build_number: null, build_commit: null})};
@@ -177,7 +178,7 @@ export interface GgufSummary {
   name: string | null;
   /** Parameter count summed over the tensors (all shards). */
   parameter_count: number | null;
-  /** general.file_type as stored, and its llama.cpp name (`MOSTLY_Q4_K_M`). */
+  /** general.file_type as stored, and its name in @huggingface/gguf's GGMLFileQuantizationType (`Q4_K_M`, `F16`). */
   file_type: number | null;
   file_type_name: string | null;
   quantization_version: number | null;

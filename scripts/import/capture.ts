@@ -135,7 +135,7 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
     const last = runs[runs.length - 1];
     const missing = missingTests(capture.cell.expected, runs.flatMap((r) => r.results));
     for (const test of missing) last.results.push(failedResult(test, capture, lastContentLine(sourceText)));
-    if (missing.length === 0 && capture.status !== "ok") last.notes.push(`the tool printed every expected result but ended badly (${capture.status_detail?.split("\n")[0] ?? capture.status})`);
+    if (capture.status !== "ok") last.notes.push(`${missing.length === 0 ? "the tool printed every expected result but" : "the tool"} ended with ${capture.status}: ${capture.status_detail?.split("\n")[0] ?? "no detail"}`);
   } else {
     runs = [captureRun(capture, {hash, name: source.name, lines, imported_at, tags, hardware, command: command?.text ?? commandLine(redactArgv(capture.command), env), statusLine: statusLine(sourceText), unreadable, extra})];
   }
@@ -201,10 +201,10 @@ export function missingTests(expected: ExpectedTest[], results: Result[]): Expec
   const missing: ExpectedTest[] = [];
   for (const test of expected) {
     const metric = test.metric ?? "throughput";
-    // A serving benchmark is one test: any of its values means it ran.
+    // A serving benchmark is one test, named from its command: its headline metric is what counts.
     const i = pool.findIndex(
       (r) =>
-        (test.kind === "serve" && r.kind === "serve") ||
+        (test.kind === "serve" && r.kind === "serve" && r.metric === metric) ||
         r.metric === metric &&
         (r.n_prompt ?? null) === test.n_prompt &&
         (r.n_gen ?? null) === test.n_gen &&
