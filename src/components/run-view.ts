@@ -15,7 +15,9 @@
  */
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
+import type {ResultRow} from "./data.js";
 import {formatPm, sourceHref, sourceLink} from "./format.js";
+import {hardwareCard, machineFacts} from "./hardware-card.js";
 
 type Scalar = string | number | boolean | null;
 
@@ -87,7 +89,7 @@ export function show(value: unknown): string {
 }
 
 /** A two-column key/value table; values are text. */
-function facts(rows: [string, unknown][], className = "bb-facts"): HTMLElement {
+function facts(rows: [string, unknown][], className = "bb-run-facts"): HTMLElement {
   const table = document.createElement("table");
   table.className = className;
   const body = document.createElement("tbody");
@@ -137,27 +139,48 @@ export function runProvenance(detail: RunDetail): HTMLElement {
   ]);
 }
 
+/** The row shape the hardware card reads, for this one run. */
+export function hardwareRow(detail: RunDetail): ResultRow {
+  const {run} = detail;
+  return {
+    run_id: run.id,
+    tool: run.tool,
+    runtime: run.runtime,
+    hardware: detail.hardware_label,
+    gpu_name: run.hardware.gpus[0]?.name ?? run.hardware.gpu_info ?? run.hardware.stated,
+    gpus: run.hardware.gpus,
+    vram_total_mib: run.hardware.vram_total_mib,
+    backend: run.hardware.backend,
+    cpu: run.hardware.cpu,
+    extra: run.extra,
+    model_label: detail.model_label,
+    source_sha256: run.source.sha256,
+    file: run.source.name,
+    run_line_start: run.source.line_start,
+    line: run.source.line_start,
+    test: "",
+    kind: "",
+    n_depth: null,
+    metric: "",
+    unit: "",
+    stat: "",
+    value: null,
+    stddev: null
+  };
+}
+
+/** The machine as the hardware card shows it (GPUs, VRAM, PCIe, driver), plus what only this run states. */
 export function runHardware(detail: RunDetail): HTMLElement {
   const hw = detail.run.hardware;
+  const card = hardwareCard(machineFacts([hardwareRow(detail)])[0]);
+  // The card links raw inputs from the site root; this page is one folder down.
+  for (const a of card.querySelectorAll<HTMLAnchorElement>('a[href^="./sources/"]')) a.setAttribute("href", `../${a.getAttribute("href")!.slice(2)}`);
   const wrap = html`<div></div>` as HTMLElement;
-  wrap.append(
-    facts([
-      ["machine", detail.hardware_label ?? "not stated"],
-      ["stated", hw.stated],
-      ["backend", hw.backend],
-      ["GPU info", hw.gpu_info],
-      ["total VRAM (MiB)", hw.vram_total_mib],
-      ["CPU", hw.cpu]
-    ])
-  );
-  if (hw.gpus.length) {
-    wrap.append(
-      Inputs.table(
-        hw.gpus.map((g) => ({index: g.index, name: g.name, vram_mib: g.vram_mib, compute_capability: g.compute_capability ?? null, extra: g.extra && Object.keys(g.extra).length ? JSON.stringify(g.extra) : ""})),
-        {header: {index: "#", name: "GPU", vram_mib: "VRAM (MiB)", compute_capability: "compute", extra: "other"}, layout: "auto", select: false, rows: 16}
-      ) as HTMLElement
-    );
-  }
+  wrap.append(card);
+  const more: [string, unknown][] = [];
+  if (hw.stated) more.push(["stated", hw.stated]);
+  if (hw.gpu_info) more.push(["GPU info (as the tool printed it)", hw.gpu_info]);
+  if (more.length) wrap.append(facts(more));
   return wrap;
 }
 

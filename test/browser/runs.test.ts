@@ -80,7 +80,7 @@ async function openRun(id: string): Promise<Page> {
 }
 
 /** The text of the facts table row named `key`. */
-const fact = (page: Page, key: string) => page.locator("table.bb-facts tr", {has: page.locator(`th:text-is("${key}")`)}).first().locator("td").textContent();
+const fact = (page: Page, key: string) => page.locator("table.bb-run-facts tr", {has: page.locator(`th:text-is("${key}")`)}).first().locator("td").textContent();
 
 /** [setting, value, from] of the settings table (the first table after the Settings heading). */
 const settingRows = (page: Page) =>
@@ -109,13 +109,18 @@ describe("run pages", () => {
     const page = await openRun(run.id);
     assert.equal(await fact(page, "tool"), "vllm-bench-serve");
     assert.equal(await fact(page, "format"), run.format);
-    const range = page.locator("table.bb-facts tr", {has: page.locator('th:text-is("raw input")')}).locator("a");
+    const range = page.locator("table.bb-run-facts tr", {has: page.locator('th:text-is("raw input")')}).locator("a");
     assert.equal(await range.getAttribute("href"), `../sources/${run.source.sha256}.html#L${run.source.line_start}`);
     assert.equal(await fact(page, "tags"), Object.entries(run.tags).map(([k, v]) => `${k}=${v}`).join(" "));
 
     const settings = await settingRows(page);
     assert.equal(settings.length, Object.keys(run.settings).length);
     for (const [name, , from] of settings) assert.equal(from, run.settings_from_command.includes(name!) ? "command line" : "output", name!);
+
+    const card = page.locator(".bb-hardware-card");
+    assert.equal(await card.getAttribute("data-machine"), "4× NVIDIA GeForce RTX 3080");
+    assert.equal(await card.locator("table.bb-gpus tbody tr").count(), run.hardware.gpus.length);
+    assert.ok((await card.locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")!))).every((h) => h.startsWith(`../sources/${run.source.sha256}.html#L`)));
 
     const commands = await page.locator("pre.bb-command").allTextContents();
     assert.ok(commands.includes(run.command!), "the benchmark command, verbatim");
@@ -156,7 +161,7 @@ describe("run pages", () => {
     const reproduce = page.locator(".bb-reproduce");
     assert.ok((await reproduce.locator("pre.bb-command").first().textContent())!.includes("npx benchbook bench cpu-smoke.yaml --only c0ffee00c0ffee00"));
     assert.equal(await reproduce.locator("pre.bb-plan").textContent(), PLAN);
-    assert.equal(await reproduce.locator("table.bb-facts tr", {has: page.locator('th:text-is("settings.n_threads")')}).locator("td").textContent(), "2");
+    assert.equal(await reproduce.locator("table.bb-run-facts tr", {has: page.locator('th:text-is("settings.n_threads")')}).locator("td").textContent(), "2");
     assert.equal(await page.locator("table.bb-run-excerpt tr.value-line").count(), new Set(run.results.map((r) => r.line)).size);
     await page.close();
   });
