@@ -27,6 +27,16 @@ const MODEL_OPTIONS: Record<string, string[]> = {
   "llama.cpp": ["-m", "--model", "-hf", "--hf-repo", "-mu", "--model-url"]
 };
 
+/**
+ * A Hugging Face cache path names the repository in a directory, not in the
+ * file: `/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/<sha>` → the
+ * quantization is read from `Gemma-4-31B-IT-NVFP4`.
+ */
+function quantOf(file: string | null): string | null {
+  const repo = file ? /models--[^/\\]+--([^/\\]+)[/\\]snapshots[/\\]/.exec(file)?.[1] : null;
+  return quantFromFile(repo ?? file);
+}
+
 /** How a setting a log states (`max_model_len`) and a command option (`--max-model-len`) are matched. */
 const comparable = (key: string) => key.replace(/^-+/, "").replace(/-/g, "_").toLowerCase();
 
@@ -44,7 +54,7 @@ export function applyServerContext(run: ParsedRun, context: Context, runtime: st
   run.hardware = how.deviceLines ? {...hw} : {...emptyHardware(), stated: hw.stated};
   const command = serverCommandFor(context, runtime);
   if (!command) {
-    run.model.quant ??= quantFromFile(run.model.file);
+    run.model.quant ??= quantOf(run.model.file);
     return;
   }
   run.command = command.text;
@@ -76,5 +86,5 @@ export function applyServerContext(run: ParsedRun, context: Context, runtime: st
     run.settings[key] = given;
     run.settings_from_command.push(key);
   }
-  run.model.quant ??= quantFromFile(run.model.file);
+  run.model.quant ??= quantOf(run.model.file);
 }

@@ -61,6 +61,7 @@ describe("vllm-log-summary: seed 003's digest lines", () => {
 
   it("takes model and settings from the container command; vLLM's version is the runtime's", () => {
     assert.equal(run.model.file, "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c");
+    assert.equal(run.model.quant, "NVFP4", "from the repository named in the Hugging Face cache path");
     assert.equal(run.settings["kv-cache-dtype"], "fp8");
     assert.equal(run.settings["max-model-len"], 262144);
     assert.match(String(run.settings["speculative-config"]), /"num_speculative_tokens":4/);
