@@ -187,6 +187,7 @@ export const KV_TABLE_COLUMNS = ["runtime", "group", "pool", "kv_dtype", "family
 export function kvTable(points: KvPoint[], depth = 0): HTMLElement {
   return Inputs.table(points, {
     columns: ["group", "pool", "dtype", "value", "origin", "run_id", "line"],
+    width: {group: 260, run_id: 130},
     header: {group: "runtime · model · machine", pool: "pool", dtype: "KV dtype (as stated)", value: "tokens", origin: "origin", run_id: "run", line: "raw line"},
     format: {
       dtype: (d: string | null) => d ?? "not stated",

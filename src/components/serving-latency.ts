@@ -168,6 +168,7 @@ export function latencyTable(points: LatencyPoint[], depth = 0): HTMLElement {
   return Inputs.table(rows, {
     columns: ["series", "run_id", "concurrency", "metric", "stat", "value", "unit", "source"],
     header: {series: "series", run_id: "run", concurrency: "concurrency", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", source: "raw line"},
+    width: {series: 260, run_id: 130},
     format: {
       run_id: (id: string) => runLink(id, depth),
       value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),

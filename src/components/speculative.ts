@@ -313,6 +313,7 @@ export const BAND_TABLE_COLUMNS = ["config", "run", "metric", "origin", "what", 
 export function bandTable(bands: Band[], depth = 0): HTMLElement {
   return Inputs.table(bands, {
     columns: ["config", "run_id", "metric", "origin", "low", "high", "mid", "peak", "unit", "lines"],
+    width: {config: 260, run_id: 130},
     header: {config: "configuration", run_id: "run", metric: "metric", origin: "origin", low: "low", high: "high", mid: "median / typical", peak: "max / peak", unit: "unit", lines: "raw lines"},
     format: {
       run_id: (id: string) => runLink(id, depth),
