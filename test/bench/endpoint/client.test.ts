@@ -5,7 +5,10 @@
  * failures (HTTP 400, hangs, set-up), and the cell's limits.
  *
  * Tolerances are scheduling-jitter bounds (client and server share one event
- * loop; see request.test.ts), stated where used.
+ * loop; see request.test.ts): one event may be read up to JITTER_MS after it
+ * was written, so a rate over a span S is off by at most JITTER_MS / S; the
+ * median error over several requests is held to 2%. (On a machine whose CPUs
+ * are oversubscribed many times over, a read can be later than any such bound.)
  */
 import assert from "node:assert/strict";
 import {after, describe, it} from "node:test";
@@ -15,8 +18,8 @@ import type {AggregateRecord, EndpointResultFile, RequestRecord} from "../../../
 import {fixtureText} from "../../helpers/fixtures.js";
 import {type ScriptFor, type SendRecord, startStreamingServer, TEMPLATE_TOKENS_PER_MESSAGE} from "../../helpers/streaming-server.js";
 
-/** Delivery delay bound for one event (write → read), ms: a few event-loop turns on a busy machine. */
-const JITTER_MS = 25;
+/** Delivery delay bound for one event (write → read), ms: a scheduling hiccup on a busy machine. */
+const JITTER_MS = 50;
 
 /** The generation rate the server really sent at: tokens after the first event over first → last event. */
 function sentRate(records: SendRecord[]): number {
@@ -47,7 +50,13 @@ const agg = (file: EndpointResultFile, test_id: number, metric: string, kind: st
 };
 
 const within = (actual: number, expected: number, relative: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) <= relative * expected, `${what}: ${actual} vs ${expected} (±${relative * 100}%)`);
+  assert.ok(Math.abs(actual - expected) <= relative * expected, `${what}: ${actual} vs ${expected} (±${(relative * 100).toFixed(1)}%)`);
+
+/** A rate over a span of `spanMs` is off by at most one delivery delay over the span. */
+const rateTolerance = (spanMs: number) => JITTER_MS / spanMs;
+const spanOf = (records: SendRecord[]) => Math.max(...records.map((r) => r.events.at(-1)!)) - Math.min(...records.map((r) => r.events[0]));
+const relativeError = (actual: number, expected: number) => Math.abs(actual - expected) / expected;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe("endpoint client: timing against a server with known timing", async () => {
   // 25 tokens at 50 tok/s: 480 ms between first and last token; first event at 80 ms, first token at 120 ms.
@@ -74,14 +83,16 @@ describe("endpoint client: timing against a server with known timing", async () 
     }
   });
 
-  it("generation rate and peak: within 5% of what the server actually sent (50 tok/s scheduled)", () => {
+  it("generation rate and peak: within jitter of what the server actually sent (50 tok/s scheduled)", () => {
     for (const r of file.requests) {
       const record = recordOf(server, r);
       // Not against the schedule: a server timer that fires late sends the overdue tokens at once.
-      within(r.tg_throughput!, sentRate([record]), 0.05, "tg vs sent");
+      within(r.tg_throughput!, sentRate([record]), rateTolerance(spanOf([record])), "tg vs sent");
       // 25 tokens within about 480 ms (< 1 s): the peak is tokens / span.
-      within(r.peak_throughput!, 25 / ((record.events.at(-1)! - record.events[0]) / 1000), 0.05, "peak");
+      within(r.peak_throughput!, 25 / (spanOf([record]) / 1000), rateTolerance(spanOf([record])), "peak");
     }
+    // Typically (not every request on a loaded machine) far closer than the bound.
+    assert.ok(median(file.requests.map((r) => relativeError(r.tg_throughput!, sentRate([recordOf(server, r)])))) <= 0.02);
     const tg = agg(file, 0, "throughput", "tg");
     assert.equal(tg.per, "request");
     assert.deepEqual(tg.values, file.requests.map((r) => r.tg_throughput));
@@ -124,7 +135,7 @@ describe("endpoint client: concurrency", async () => {
     assert.deepEqual(testNames(2048, 32, 8192, 4), {pp_test: "pp2048 @ d8192 (c4)", tg_test: "tg32 @ d8192 (c4)"});
   });
 
-  it("c3: total generation rate ≈ what the three streams sent together (≈ 120 tok/s), per request ≈ each stream's (5%)", () => {
+  it("c3: total generation rate ≈ what the three streams sent together (≈ 120 tok/s), per request ≈ each stream's", () => {
     const total = agg(file, 1, "throughput", "tg");
     const perRequest = agg(file, 1, "throughput_per_request", "tg");
     assert.equal(total.per, "repetition");
@@ -133,9 +144,12 @@ describe("endpoint client: concurrency", async () => {
     assert.equal(perRequest.values.length, 6);
     for (const repetition of [0, 1]) {
       const batch = file.requests.filter((r) => r.test_id === 1 && r.repetition === repetition);
-      within(total.values[repetition], sentRate(batch.map((r) => recordOf(server, r))), 0.05, `total, repetition ${repetition}`);
-      for (const r of batch) within(r.tg_throughput!, sentRate([recordOf(server, r)]), 0.05, `request ${r.request}`);
+      const records = batch.map((r) => recordOf(server, r));
+      within(total.values[repetition], sentRate(records), rateTolerance(spanOf(records)), `total, repetition ${repetition}`);
+      for (const r of batch) within(r.tg_throughput!, sentRate([recordOf(server, r)]), rateTolerance(spanOf([recordOf(server, r)])), `request ${r.request}`);
     }
+    const errors = file.requests.filter((r) => r.test_id === 1).map((r) => relativeError(r.tg_throughput!, sentRate([recordOf(server, r)])));
+    assert.ok(median(errors) <= 0.02, `median error ${median(errors)}`);
     assert.ok(total.value! > 2.5 * perRequest.value!, `total ${total.value} vs per request ${perRequest.value}`);
     // c1 has no per-request variant: its figures are per request already.
     assert.ok(!file.aggregates.some((a) => a.test_id === 0 && a.metric === "throughput_per_request"));
@@ -145,7 +159,8 @@ describe("endpoint client: concurrency", async () => {
     const peak = agg(file, 1, "throughput", "tg", "peak");
     peak.values.forEach((value, repetition) => {
       const events = file.requests.filter((r) => r.test_id === 1 && r.repetition === repetition).flatMap((r) => recordOf(server, r).events);
-      within(value, 60 / ((Math.max(...events) - Math.min(...events)) / 1000), 0.05, `batch peak, repetition ${repetition}`);
+      const span = Math.max(...events) - Math.min(...events);
+      within(value, 60 / (span / 1000), rateTolerance(span), `batch peak, repetition ${repetition}`);
     });
   });
 });
@@ -158,7 +173,7 @@ describe("endpoint client: server-reported token counts first, and which one was
     assert.equal(r.completion_tokens, 16);
     assert.equal(r.completion_tokens_source, "server:usage.completion_tokens");
     // 16 tokens in 8 events 40 ms apart: 14 tokens over 280 ms after the first event (50 tok/s).
-    within(r.tg_throughput!, sentRate([recordOf(server, r)]), 0.05, "tg");
+    within(r.tg_throughput!, sentRate([recordOf(server, r)]), rateTolerance(spanOf([recordOf(server, r)])), "tg");
   });
 
   it("a server count that differs from the stream is the one used", async () => {

@@ -18,8 +18,15 @@ import {readEvents} from "../../../scripts/bench/endpoint/sse.js";
 import {fixtureText} from "../../helpers/fixtures.js";
 import {startStreamingServer} from "../../helpers/streaming-server.js";
 
-/** Delivery delay bound for one event (write → read), ms: a few event-loop turns on a busy machine. */
-const JITTER_MS = 25;
+/**
+ * Delivery delay bounds (write → read), ms. One event may meet a busy
+ * machine's scheduling hiccup (JITTER_MS); the median over a stream's events
+ * is held tighter (MEDIAN_JITTER_MS).
+ */
+const JITTER_MS = 50;
+const MEDIAN_JITTER_MS = 10;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -74,13 +81,15 @@ describe("SSE parsing", () => {
     assert.equal(result.content_times_ms.length, 6);
     const [record] = server.records;
     // Each event is written in 4 pieces with ~2 ms pauses: it is complete only when its last piece arrives.
-    record.events.forEach((firstPiece, i) => {
+    const delays = record.events.map((firstPiece, i) => {
       const arrival = result.sent_at + result.content_times_ms[i];
       const lastPiece = record.eventsDone[i];
       assert.ok(lastPiece - firstPiece >= 4, `event ${i} was written over ${lastPiece - firstPiece} ms`);
       assert.ok(arrival >= lastPiece, `event ${i} stamped ${lastPiece - arrival} ms before its last piece was written`);
       assert.ok(arrival <= lastPiece + JITTER_MS, `event ${i} stamped ${arrival - lastPiece} ms after its last piece`);
+      return arrival - lastPiece;
     });
+    assert.ok(median(delays) <= MEDIAN_JITTER_MS, `median ${median(delays)} ms after the last piece`);
     assert.deepEqual(result.usage, {completion_tokens: 6, prompt_tokens: record.promptTokens, total_tokens: 6 + record.promptTokens, prompt_tokens_details: {cached_tokens: 0}});
   });
 });
@@ -101,16 +110,15 @@ describe("streamRequest timing", () => {
     ] as const) {
       assert.ok(d >= 0 && d <= JITTER_MS, `${name}: read ${d.toFixed(3)} ms after it was written`);
     }
-    result.content_times_ms.forEach((t, i) => {
-      const d = result.sent_at + t - record.events[i];
-      assert.ok(d >= 0 && d <= JITTER_MS, `token ${i}: read ${d.toFixed(3)} ms after it was written`);
-    });
+    const delays = result.content_times_ms.map((t, i) => result.sent_at + t - record.events[i]);
+    delays.forEach((d, i) => assert.ok(d >= 0 && d <= JITTER_MS, `token ${i}: read ${d.toFixed(3)} ms after it was written`));
+    assert.ok(median(delays) <= MEDIAN_JITTER_MS, `median delay ${median(delays)} ms`);
     // Against the script: never before the scheduled time (a busy machine may make the server itself late).
     assert.ok(result.first_event_ms! >= 60, `ttfr ${result.first_event_ms}`);
     assert.ok(result.first_content_ms! >= 90, `first token ${result.first_content_ms}`);
     assert.equal(result.finish_reason, "length");
     assert.equal(result.saw_done, true);
-    assert.equal(result.content_reads, 20, "tokens 20 ms apart arrive in separate reads");
+    assert.ok(result.content_reads >= 10, `tokens 20 ms apart came in only ${result.content_reads} reads`);
   });
 
   it("reads the real llama-server stream (captured bytes): content events, usage and timings verbatim", async () => {
