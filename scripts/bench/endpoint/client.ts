@@ -49,12 +49,15 @@ export function testNames(pp: number, tg: number, depth: number, concurrency: nu
   return {pp_test: `pp${pp}${d}${c}`, tg_test: `tg${tg}${d}${c}`};
 }
 
-/** Runtime by the server's own name for its owner in GET /models. */
+/**
+ * Runtime by the `owned_by` its GET /models prints: llama-server `llamacpp`
+ * (captured), vLLM `vllm`, SGLang `sglang`, LM Studio `organization_owner`.
+ */
 function runtimeFromOwner(models: unknown): string | null {
   const owner = (models as {data?: Array<{owned_by?: unknown}>} | null)?.data?.[0]?.owned_by;
   if (typeof owner !== "string") return null;
-  const known: Record<string, string> = {llamacpp: "llama.cpp", vllm: "vllm", sglang: "sglang", mlx: "mlx", "mlx-community": "mlx", organization_owner: "lmstudio"};
-  return known[owner.toLowerCase()] ?? null;
+  const known: Record<string, string> = {llamacpp: "llama.cpp", vllm: "vllm", sglang: "sglang", organization_owner: "lmstudio"};
+  return known[owner] ?? null;
 }
 
 function firstModelId(models: unknown): string | null {
