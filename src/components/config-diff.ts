@@ -313,7 +313,7 @@ export function diffPlot(diff: ConfigDiff, {width = 640}: {width?: number} = {})
         x: (m: MetricDelta) => m.comparison!.ratio,
         fill: (m: MetricDelta) => (m.comparison!.ratio >= 1 ? "higher" : "lower"),
         r: 5,
-        ariaLabel: "delta",
+        ariaDescription: "delta",
         title: (m: MetricDelta) => `${m.label}\n${cellText(m.before, m.unit)} → ${cellText(m.after, m.unit)}\n${formatRatio(m.comparison!)} (${formatChange(m.comparison!, 1)})\n${m.comparison!.note}`
       }),
       Plot.text(compared, {y: row, x: (m: MetricDelta) => m.comparison!.ratio, text: (m: MetricDelta) => `${m.before.value} → ${m.after.value} ${m.unit}`, dx: 10, textAnchor: "start", fontSize: 10, fill: "currentColor"})

@@ -76,12 +76,22 @@ function baseLabel(row: ResultRow, multi: {hardware: boolean; model: boolean; st
   return parts.join(" · ");
 }
 
-const numeric = (values: string[]) => values.every((v) => /^-?\d+(?:\.\d+)?$/.test(v));
+const NUMBER_LIST = /^-?\d+(?:\.\d+)?(?:\s*[,/;]\s*-?\d+(?:\.\d+)?)*$/;
+const numbers = (v: string) => v.split(/\s*[,/;]\s*/).map(Number);
 
-/** x values in sweep order: numerically when every value is a number, else as text. */
+/**
+ * x values in sweep order: numerically when every value is a number or a
+ * list of numbers (`-ts 0.40,0.60` before `0.5,0.5`: element by element),
+ * else as text.
+ */
 export function orderValues(values: string[]): string[] {
   const unique = [...new Set(values)];
-  return numeric(unique) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
+  if (!unique.every((v) => NUMBER_LIST.test(v))) return unique.sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
+  return unique.sort((a, b) => {
+    const [x, y] = [numbers(a), numbers(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? -Infinity) !== (y[i] ?? -Infinity)) return (x[i] ?? -Infinity) - (y[i] ?? -Infinity);
+    return a.localeCompare(b);
+  });
 }
 
 export interface SweepCandidate {
@@ -305,11 +315,11 @@ export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLab
       Plot.ruleX(withSd, {x: "x", y1: (p: SweepPoint) => p.value! - p.stddev!, y2: (p: SweepPoint) => p.value! + p.stddev!, stroke: "series"}),
       Plot.dot(
         ok.filter((p) => p.best),
-        {x: "x", y: "value", r: 8, stroke: "currentColor", strokeWidth: 1.5, fill: "none", ariaLabel: "best"}
+        {x: "x", y: "value", r: 8, stroke: "currentColor", strokeWidth: 1.5, fill: "none", ariaDescription: "best"}
       ),
-      Plot.dot(ok, {x: "x", y: "value", fill: "series", r: 3.5, title: pointTitle, ariaLabel: "sweep"}),
-      Plot.dot(failed, {x: "x", frameAnchor: "bottom", symbol: "times", r: 6, stroke: "var(--theme-red, #d62728)", strokeWidth: 2.5, title: pointTitle, ariaLabel: "failed"}),
-      Plot.text(failed, {x: "x", frameAnchor: "bottom", text: "status", dy: -12, fontSize: 10, fill: "var(--theme-red, #d62728)", title: pointTitle, ariaLabel: "failed-label"})
+      Plot.dot(ok, {x: "x", y: "value", fill: "series", r: 3.5, title: pointTitle, ariaDescription: "sweep"}),
+      Plot.dot(failed, {x: "x", frameAnchor: "bottom", symbol: "times", r: 6, stroke: "var(--theme-red, #d62728)", strokeWidth: 2.5, title: pointTitle, ariaDescription: "failed"}),
+      Plot.text(failed, {x: "x", frameAnchor: "bottom", text: "status", dy: -12, fontSize: 10, fill: "var(--theme-red, #d62728)", title: pointTitle, ariaDescription: "failed-label"})
     ]
   });
 }

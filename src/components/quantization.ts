@@ -170,8 +170,8 @@ export function quantScatter(points: QuantPoint[], {width = 640, height = 380, l
     marks: [
       Plot.line(frontier, {x: "size_gib", y: "value", z: (p: QuantPoint) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`, curve: "step-after", stroke: "currentColor", strokeOpacity: 0.6, strokeDasharray: "4,3"}),
       Plot.ruleX(withSd, {x: "size_gib", y1: (p: QuantPoint) => p.value - p.stddev!, y2: (p: QuantPoint) => p.value + p.stddev!, stroke: "family"}),
-      Plot.dot(frontier, {x: "size_gib", y: "value", r: 7, stroke: "currentColor", fill: "none", strokeWidth: 1, ariaLabel: "frontier"}),
-      Plot.dot(points, {x: "size_gib", y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, ariaLabel: "quant"}),
+      Plot.dot(frontier, {x: "size_gib", y: "value", r: 7, stroke: "currentColor", fill: "none", strokeWidth: 1, ariaDescription: "frontier"}),
+      Plot.dot(points, {x: "size_gib", y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, ariaDescription: "quant"}),
       // Labels on the frontier only: elsewhere dots crowd (every point's label is in its tooltip and the table).
       Plot.text(frontier, {x: "size_gib", y: "value", text: "quant", dx: 10, textAnchor: "start", fontSize: 10, fill: "currentColor"})
     ]
@@ -286,7 +286,7 @@ export function ladderPlot(rungs: Rung[], {width = 640, height = 300}: {width?: 
     marks: [
       Plot.barY(rungs, {fx: "test", x: "quant", y: ratio, fill: "quant", title: (r: Rung) => `${pointTitle(r)}${r.comparison ? `\n${formatRatio(r.comparison)} of ${r.reference}\n${r.comparison.note}` : "\nreference"}`}),
       Plot.ruleX(interval, {fx: "test", x: "quant", y1: (r: Rung) => r.comparison!.low!, y2: (r: Rung) => r.comparison!.high!, stroke: "currentColor", strokeWidth: 1.5}),
-      Plot.text(rungs, {fx: "test", x: "quant", y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0), text: (r: Rung) => String(r.value), dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor"}),
+      Plot.text(rungs, {fx: "test", x: "quant", y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0), text: (r: Rung) => String(r.value), dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}),
       Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
       Plot.ruleY([0])
     ]

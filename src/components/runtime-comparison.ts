@@ -349,7 +349,7 @@ export function runtimePlot(bars: RuntimeBar[], {width = 640, height = 320}: Run
       Plot.ruleX(withSd, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.value - b.stddev!, y2: top, stroke: "currentColor", strokeWidth: 1.5}),
       Plot.text(
         bars.filter((b) => b.comparison),
-        {fx: "test", x: "series", y: top, text: (b: RuntimeBar) => `${b.comparison!.ratio.toFixed(2)}×${b.comparison!.noise ? "≈" : ""}`, dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor"}
+        {fx: "test", x: "series", y: top, text: (b: RuntimeBar) => `${b.comparison!.ratio.toFixed(2)}×${b.comparison!.noise ? "≈" : ""}`, dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
       ),
       Plot.ruleY([0])
     ]
@@ -379,11 +379,11 @@ export function runtimeRatioPlot(bars: RuntimeBar[], {width = 640, height = 260}
       Plot.ruleX(interval, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.comparison!.low!, y2: (b: RuntimeBar) => b.comparison!.high!, stroke: "series", strokeWidth: 2}),
       Plot.dot(
         compared.filter((b) => !b.comparison!.noise),
-        {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, fill: "series", r: 4, title: barTitle, ariaLabel: "ratio"}
+        {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, fill: "series", r: 4, title: barTitle, ariaDescription: "ratio"}
       ),
       Plot.dot(
         compared.filter((b) => b.comparison!.noise),
-        {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, stroke: "series", fill: "none", r: 4, strokeWidth: 1.5, title: barTitle, ariaLabel: "ratio-noise"}
+        {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, stroke: "series", fill: "none", r: 4, strokeWidth: 1.5, title: barTitle, ariaDescription: "ratio-noise"}
       )
     ]
   });

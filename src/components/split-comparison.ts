@@ -143,11 +143,11 @@ export function splitSpeedupPlot(points: SplitPoint[], {width = 640, height = 30
       Plot.ruleX(interval, {fx: "test", x: band, y1: (p: SplitPoint) => p.comparison!.low!, y2: (p: SplitPoint) => p.comparison!.high!, stroke: "group", strokeWidth: 2}),
       Plot.dot(
         compared.filter((p) => !p.comparison!.noise),
-        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, fill: "group", symbol: multiMode ? "mode" : undefined, r: 4.5, title, ariaLabel: "speedup"}
+        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, fill: "group", symbol: multiMode ? "mode" : undefined, r: 4.5, title, ariaDescription: "speedup"}
       ),
       Plot.dot(
         compared.filter((p) => p.comparison!.noise),
-        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, stroke: "group", fill: "none", symbol: multiMode ? "mode" : undefined, r: 4.5, strokeWidth: 1.5, title, ariaLabel: "speedup-noise"}
+        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, stroke: "group", fill: "none", symbol: multiMode ? "mode" : undefined, r: 4.5, strokeWidth: 1.5, title, ariaDescription: "speedup-noise"}
       )
     ]
   });
@@ -173,7 +173,7 @@ export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: numb
       Plot.ruleX(withSd, {fx: "test", fy: "group", x: "mode", y1: (p: SplitPoint) => p.value - p.stddev!, y2: (p: SplitPoint) => p.value + p.stddev!, stroke: "currentColor", strokeWidth: 1.5}),
       Plot.text(
         points.filter((p) => p.comparison),
-        {fx: "test", fy: "group", x: "mode", y: (p: SplitPoint) => p.value + (p.stddev ?? 0), text: (p: SplitPoint) => `${p.comparison!.ratio.toFixed(2)}×${p.comparison!.noise ? "≈" : ""}`, dy: -5, lineAnchor: "bottom", fontSize: 10, fill: "currentColor"}
+        {fx: "test", fy: "group", x: "mode", y: (p: SplitPoint) => p.value + (p.stddev ?? 0), text: (p: SplitPoint) => `${p.comparison!.ratio.toFixed(2)}×${p.comparison!.noise ? "≈" : ""}`, dy: -5, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
       ),
       // Each row of panels is one model: its name at the top left of the row.
       Plot.text(

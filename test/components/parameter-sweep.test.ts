@@ -60,6 +60,7 @@ describe("sweepPoints", () => {
     const failed = points.filter((p) => p.failed);
     const okSplits = new Set(points.filter((p) => !p.failed).map((p) => p.x));
     assert.deepEqual([...okSplits].sort(), ["0.47,0.53", "0.48,0.52", "0.5,0.5"]);
+    assert.deepEqual(orderValues(points.map((p) => p.x)), ["0.40,0.60", "0.43,0.57", "0.45,0.55", "0.47,0.53", "0.48,0.52", "0.5,0.5"], "GPU 0's share, ascending");
     const expected = retune.filter((r) => r.status !== "ok" && r.settings?.tensor_split !== undefined && !okSplits.has(String(r.settings.tensor_split)));
     assert.deepEqual(failed.map((p) => p.x).sort(), expected.map((r) => String(r.settings.tensor_split)).sort());
     assert.deepEqual(failed.map((p) => p.x).sort(), ["0.40,0.60", "0.43,0.57", "0.45,0.55"]);
