@@ -13,7 +13,8 @@
  * sent, not with timer promises.
  *
  * It also answers GET /v1/models, GET /health and, unless disabled, a
- * word-level POST /tokenize and /detokenize (llama-server's request shapes).
+ * word-level POST /tokenize and /detokenize (llama-server's request shapes,
+ * or vLLM's).
  *
  * Run alone (for perf, in another process):
  *   node --import tsx test/helpers/streaming-server.ts '{"tokensPerSecond":100,…}'
@@ -128,7 +129,8 @@ function json(response: ServerResponse, status: number, value: unknown): void {
   response.end(text);
 }
 
-export async function startStreamingServer(scriptFor: ScriptFor, options: {tokenize?: boolean; model?: string; port?: number} = {}): Promise<StreamingServer> {
+/** `tokenize`: llama-server's /tokenize and /detokenize (default), vLLM's shapes (`"vllm"`), or none (`false`). */
+export async function startStreamingServer(scriptFor: ScriptFor, options: {tokenize?: boolean | "vllm"; model?: string; port?: number} = {}): Promise<StreamingServer> {
   const records: SendRecord[] = [];
   const vocab = new WordVocab();
   const model = options.model ?? "test-model";
@@ -152,6 +154,15 @@ export async function startStreamingServer(scriptFor: ScriptFor, options: {token
       body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
       return json(response, 400, {error: {code: 400, message: "invalid JSON", type: "invalid_request_error"}});
+    }
+    if (options.tokenize === "vllm" && request.method === "POST" && (path === "/tokenize" || path === "/detokenize")) {
+      // vLLM's shapes: {model, prompt} → {tokens, count, max_model_len}; {model, tokens} → {prompt}. No `prompt`: 400, as its validation.
+      if (path === "/tokenize" && typeof body.prompt !== "string") return json(response, 400, {object: "error", message: "Field required: prompt", type: "BadRequestError", code: 400});
+      if (path === "/tokenize") {
+        const tokens = vocab.encode(body.prompt as string);
+        return json(response, 200, {count: tokens.length, max_model_len: 4096, tokens});
+      }
+      return json(response, 200, {prompt: vocab.decode((body.tokens as number[]) ?? [])});
     }
     if (options.tokenize !== false && request.method === "POST" && path === "/tokenize") return json(response, 200, {tokens: vocab.encode(String(body.content ?? ""))});
     if (options.tokenize !== false && request.method === "POST" && path === "/detokenize") return json(response, 200, {content: vocab.decode((body.tokens as number[]) ?? [])});

@@ -29,7 +29,7 @@ function sentRate(records: SendRecord[]): number {
   return tokens / ((last - first) / 1000);
 }
 
-async function bench(script: ScriptFor, input: Omit<EndpointParamsInput, "base_url">, serverOptions: {tokenize?: boolean} = {}) {
+async function bench(script: ScriptFor, input: Omit<EndpointParamsInput, "base_url">, serverOptions: {tokenize?: boolean | "vllm"} = {}) {
   const server = await startStreamingServer(script, serverOptions);
   after(() => server.close());
   const file = await runEndpointBenchmark(endpointParams({base_url: server.base, warmup: false, latency_mode: "none", ...input}));
@@ -228,6 +228,17 @@ describe("endpoint client: contexts no cache has seen, of the requested size", a
     assert.equal(file.requests.length, 8);
     assert.ok(server.records.length > 8);
     assert.ok(file.method.notes.some((n) => n.startsWith("one warmup request")));
+  });
+});
+
+describe("endpoint client: vLLM's tokenizer endpoints", () => {
+  it("are found when llama-server's shape is refused, and give exact sizes too", async () => {
+    const {file, server} = await bench({firstTokenAfterMs: 5, tokens: 2, tokensPerSecond: 500}, {depths: [0, 48], pp: [24], tg: [2], runs: 1}, {tokenize: "vllm"});
+    assert.deepEqual(file.method.token_counting, {method: "server-tokenizer", detail: "vllm POST /tokenize, /detokenize"});
+    for (const r of file.requests) {
+      const test = file.tests[r.test_id];
+      assert.equal(recordOf(server, r).promptTokens, test.n_prompt + test.n_depth);
+    }
   });
 });
 
