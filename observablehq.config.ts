@@ -1,9 +1,23 @@
-import {existsSync, readFileSync} from "node:fs";
+import {existsSync, readdirSync, readFileSync} from "node:fs";
 
 // `benchbook export` (run by `npm run build`) writes the manifest; without it
 // the site still builds, with no per-source pages.
 const manifestPath = "src/data/manifest.json";
 const manifest: {inputs: string[]; run_ids?: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
+
+// Reports: every src/reports/*.md, in the sidebar under "Reports", named by
+// its front matter title (`benchbook new-report` writes one). No hand-editing.
+const reportsDir = "src/reports";
+const reports = existsSync(reportsDir)
+  ? readdirSync(reportsDir)
+      .filter((f) => f.endsWith(".md") && f !== "index.md")
+      .sort()
+      .map((f) => {
+        const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readFileSync(`${reportsDir}/${f}`, "utf8"))?.[1] ?? "";
+        const title = /^title:\s*(.+?)\s*$/m.exec(front)?.[1]?.replace(/^(["'])(.*)\1$/, "$2");
+        return {name: title ?? f.slice(0, -3), path: `/reports/${f.slice(0, -3)}`};
+      })
+  : [];
 
 export default {
   root: "src",
@@ -25,7 +39,8 @@ export default {
     {name: "Hardware", path: "/hardware"},
     {name: "Serving", path: "/serving"},
     {name: "Speculative decoding", path: "/speculative"},
-    {name: "Explorer", path: "/explorer"}
+    {name: "Explorer", path: "/explorer"},
+    ...(reports.length ? [{name: "Reports", open: true, pages: reports}] : [])
   ],
   dynamicPaths: [...manifest.inputs.map((sha) => `/sources/${sha}`), ...(manifest.run_ids ?? []).map((id) => `/runs/${id}`)],
   toc: true,

@@ -5,9 +5,11 @@ import type {Command} from "./command.js";
 import {parseArgs} from "./command.js";
 import {benchCommand} from "./commands/bench.js";
 import {buildCommand} from "./commands/build.js";
+import {compareCommand} from "./commands/compare.js";
 import {exportCommand} from "./commands/export.js";
 import {importCommand} from "./commands/import.js";
 import {listCommand} from "./commands/list.js";
+import {newReportCommand} from "./commands/new-report.js";
 import {parseCommand} from "./commands/parse.js";
 import {reparseCommand} from "./commands/reparse.js";
 import {serveCommand} from "./commands/serve.js";
@@ -15,7 +17,7 @@ import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand];
+export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

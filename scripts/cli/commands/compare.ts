@@ -1,0 +1,67 @@
+import {compareRows, DEFAULT_BY} from "../../compare/compare.js";
+import {formatMarkdown, formatTerminal, toJson} from "../../compare/format.js";
+import {storeRows} from "../../compare/rows.js";
+import {parseSelector, SelectorError, selectRows} from "../../compare/select.js";
+import type {Command} from "../command.js";
+import {single} from "../command.js";
+import {UsageError} from "../io.js";
+import {STORE_HELP, storeFrom} from "../store-option.js";
+
+const list = (value: string | undefined) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+
+export const compareCommand: Command = {
+  name: "compare",
+  summary: "compare two runs, tags, runtimes or builds: B/A with intervals and noise marks",
+  help: `Usage: benchbook compare A B [options]
+
+Pairs the results of A and B and prints B/A per pair — what llama.cpp's
+scripts/compare-llama-bench.py does for two builds, for any two selections.
+
+A and B are selectors over the store's rows (docs/compare.md):
+  RUN_ID | RUN_ID_PREFIX             e.g. 9df1ce38efa5-L5, 9df1ce38efa5
+  key=value[,key=value…]             e.g. split_mode=tensor
+                                          runtime=vllm,tag.writeup=rtx4090-qwen35-glm-m4
+                                          build_commit=de3ff81
+  keys: any row column (docs/schema.md), tag.NAME, setting.NAME;
+  value a|b accepts either; key!=value excludes.
+
+Rows pair up on ${DEFAULT_BY.join(", ")}, plus the settings
+compare-llama-bench keys on (and runtime, tool, hardware, concurrency)
+wherever they vary within a side. Speedup = B/A with two decimals, as
+compare-llama-bench.py prints it. The interval and the noise mark (≈) come
+from each side's sd: Welch's t-test and a 95% interval when repetitions are
+known, else ±1 sd (≈ when the ranges overlap); ? when no sd was reported.
+
+Options:
+  --by COLS        pair on these columns instead (comma-separated)
+  --metric M[,M]   metrics to compare (default: throughput if both sides have it,
+                   else all; "all" for every metric)
+  --markdown       a Markdown pipe table, ready to paste
+  --json           everything as JSON (both values, ratio, interval, p, sources)
+${STORE_HELP}`,
+  options: {string: ["by", "metric", "store"], boolean: ["markdown", "json"]},
+  async run(args, terminal) {
+    const positional = args._.map(String);
+    if (positional.length !== 2) throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
+    if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
+    let selectors;
+    try {
+      selectors = positional.map(parseSelector);
+    } catch (error) {
+      if (error instanceof SelectorError) throw new UsageError(error.message);
+      throw error;
+    }
+    const rows = storeRows(storeFrom(args, terminal));
+    const [a, b] = selectors.map((s) => selectRows(rows, s));
+    for (const [name, side, sel] of [["A", a, selectors[0]], ["B", b, selectors[1]]] as const) {
+      if (side.length === 0) {
+        terminal.err(`benchbook compare: ${name} (${sel.text}) selects no results\n`);
+        return 1;
+      }
+    }
+    const result = compareRows(a, b, {a: positional[0], b: positional[1]}, {by: list(single(args, "by")), metrics: list(single(args, "metric"))});
+    if (args.json) terminal.out(JSON.stringify(toJson(result), null, 2) + "\n");
+    else terminal.out(args.markdown ? formatMarkdown(result) : formatTerminal(result));
+    return result.pairs.some((p) => p.a && p.b) ? 0 : 1;
+  }
+};
