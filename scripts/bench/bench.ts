@@ -8,7 +8,7 @@
  */
 import {homedir} from "node:os";
 import type {Redactor} from "../context/redact.js";
-import {makeRedactor, REDACTED, secretValues} from "../context/redact.js";
+import {isSecretName, makeRedactor, REDACTED, secretValues} from "../context/redact.js";
 import type {CaptureImport} from "../import/capture.js";
 import {importCapture} from "../import/capture.js";
 import type {Status} from "../schema/schema.js";
@@ -105,8 +105,8 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   const runtimes = new Map<string, Promise<RuntimeInfo>>();
   const models = new ModelIdentities({fullHash: options.fullHash});
   // Secrets: secret-named variables, secret options' values, and whatever the plan passes from the environment.
-  const passed = options.plan.plan.pass_env;
-  const planSecrets = [...secretValues(options.env, options.cells.map((c) => c.argv)), ...passed.map((name) => options.env[name]).filter((v): v is string => Boolean(v))];
+  const passed = passedNames(options.plan.plan);
+  const planSecrets = [...secretValues(options.env, [...options.cells.map((c) => c.argv), ...options.cells.map(serverArgv)]), ...passed.map((name) => options.env[name]).filter((v): v is string => Boolean(v))];
 
   for (const [index, cell] of toRun.entries()) {
     if (options.signal.aborted) {
@@ -162,6 +162,22 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   return summary;
 }
 
+/** Variables a plan passes from the caller's environment: the plan's own and its endpoint servers'. */
+export function passedNames(plan: LoadedPlan["plan"]): string[] {
+  const names = [...plan.pass_env];
+  if (plan.runner === "endpoint") {
+    const targets = plan.endpoint.targets ?? [{server: plan.endpoint.server}];
+    for (const target of targets) names.push(...(target.server?.pass_env ?? []));
+  }
+  return [...new Set(names)];
+}
+
+/** An endpoint cell's server argv (its secret options count too). */
+function serverArgv(cell: Cell): string[] {
+  const command = (cell.params.server as {command?: unknown} | null | undefined)?.command;
+  return Array.isArray(command) ? command.map(String) : [];
+}
+
 function planFileName(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? "plan.yaml";
   return /\.ya?ml$/i.test(base) ? base : `${base}.yaml`;
@@ -193,12 +209,12 @@ export function finalize(outcome: CellOutcome, input: {plan: Capture["plan"]; en
   const capture = outcome.capture;
   const finished: Capture = {
     ...capture,
-    cell: redactDeep(capture.cell, redactor) as Capture["cell"],
+    cell: redactDeep(capture.cell, redactor, input.redaction.envNames) as Capture["cell"],
     plan: input.plan,
     command: redactor.argv(capture.command),
     env: Object.fromEntries(Object.entries(redactor.env(capture.env)).map(([k, v]) => [k, input.redaction.envNames?.includes(k) ? REDACTED : v])),
     status_detail: capture.status_detail === null ? null : redactor.text(capture.status_detail),
-    environment: redactDeep({...capture.environment, ...input.environment}, redactor) as Record<string, unknown>,
+    environment: redactDeep({...capture.environment, ...input.environment}, redactor, input.redaction.envNames) as Record<string, unknown>,
     ...(redactions.size ? {redactions: [...redactions].sort()} : {})
   };
   return {capture: finished, files};
@@ -212,9 +228,16 @@ function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-export function redactDeep(value: unknown, redactor: Redactor): unknown {
+/**
+ * Redact every string inside a value. A string under a secret-named key
+ * (`HF_TOKEN`, `api_key`) or a passed variable's name is replaced whole,
+ * however short: an env map inside a cell's parameters is still an env map.
+ */
+export function redactDeep(value: unknown, redactor: Redactor, secretKeys: readonly string[] = []): unknown {
   if (typeof value === "string") return redactor.text(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redactor));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redactor)]));
+  // A list of strings may be an argv: `--api-key` then its value.
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return redactor.argv(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redactor, secretKeys));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "string" && (isSecretName(k) || secretKeys.includes(k)) ? REDACTED : redactDeep(v, redactor, secretKeys)]));
   return value;
 }

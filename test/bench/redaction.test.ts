@@ -75,3 +75,29 @@ describe("finalize: what a runner captured, made safe to store", () => {
     assert.equal(finished.files[2], outcome.files[2], "bytes that are not UTF-8 are left alone");
   });
 });
+
+describe("finalize: env maps inside a cell's parameters", () => {
+  it("redacts values under secret-named or passed keys, however short", () => {
+    const capture = {
+      benchbook_capture: 1,
+      runner: "endpoint",
+      cell: {id: "i", label: "l", params: {server: {command: ["llama-server", "--api-key", "k3y"], env: {SERVER_API_KEY: "k3y", PASSED_VAR: "ab", SAFE: "1"}}}, expected: [], tags: {}},
+      plan: null,
+      command: [],
+      env: {},
+      started_at: "2026-01-01T00:00:00.000Z",
+      ended_at: "2026-01-01T00:00:00.000Z",
+      exit_code: 0,
+      signal: null,
+      status: "ok",
+      status_detail: null,
+      environment: {},
+      results_role: "result",
+      results_format: null
+    } satisfies Capture;
+    const finished = finalize({capture, files: []}, {plan: null, environment: {}, redaction: {secrets: [], home: null, envNames: ["PASSED_VAR"]}});
+    const server = finished.capture.cell.params.server as {env: unknown; command: string[]};
+    assert.deepEqual(server.env, {SERVER_API_KEY: REDACTED, PASSED_VAR: REDACTED, SAFE: "1"});
+    assert.deepEqual(server.command, ["llama-server", "--api-key", REDACTED], "a list of strings is redacted as an argv");
+  });
+});
