@@ -1,8 +1,9 @@
 /**
  * Huge inputs in bounded memory: a 1 GB server log is read in chunks, never
- * as one string. One pass over the file
+ * as one string. A first pass only hashes it (sha256, the store's name for
+ * it): bytes already in the store stop there. The second pass
  *
- *   - hashes its bytes (sha256, the store's name for it),
+ *   - hashes the bytes again (a file that changed in between is refused),
  *   - copies them to a temporary file in data/raw,
  *   - decodes UTF-8 incrementally and splits physical lines,
  *   - feeds each line to a line-local log format (scripts/formats/logs/
@@ -18,7 +19,7 @@
  * files, never a half-written run.
  *
  * Which inputs take this path: files of STREAM_THRESHOLD_BYTES or more whose
- * first 4 MB hold blocks of exactly one line-local log format (or that are
+ * first MB holds blocks of exactly one line-local log format (or that are
  * forced to one with --format). Anything else is read whole, as before.
  * Context lines between blocks (a server command, device lines, hardware
  * headings) are read as the document reader reads them; a streamed file's
@@ -48,7 +49,8 @@ import {runIds} from "./run-id.js";
 /** Files from this size on are streamed (when a line-local log format reads them). */
 export const STREAM_THRESHOLD_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
-const HEAD_BYTES = 4 * 1024 * 1024;
+/** The head that chooses the format; at least MODE_CHARS characters (line-log.ts) whatever the encoding. */
+const HEAD_BYTES = 1024 * 1024;
 /** Unrecognized lines kept in memory after a block's last recognized line before they are read tentatively. */
 const GAP_BUFFER_CHARS = 4 * 1024 * 1024;
 /** A line longer than this is kept truncated (a logged prompt); no log format reads such lines. */
@@ -307,6 +309,43 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * How many runs the store holds for an input, read from its source record
+ * (the start of the runs file) so that a huge runs file is not parsed whole.
+ */
+function storedRunCount(store: Store, sha: string): number {
+  const marker = ',\n  "runs": [';
+  const fd = openSync(store.runsPath(sha), "r");
+  try {
+    const buf = Buffer.alloc(CHUNK_BYTES);
+    const decoder = new TextDecoder("utf-8");
+    let text = "";
+    for (let n = readSync(fd, buf, 0, CHUNK_BYTES, null); n > 0 && text.length < 256 * 1024 * 1024; n = readSync(fd, buf, 0, CHUNK_BYTES, null)) {
+      text += decoder.decode(buf.subarray(0, n), {stream: true});
+      const at = text.indexOf(marker);
+      if (at >= 0) {
+        const head = JSON.parse(text.slice(0, at) + "}") as {source: SourceRecord};
+        return head.source.blocks.reduce((sum, b) => sum + b.runs, 0);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return store.read(sha).runs.length;
+}
+
+function hashFile(path: string, chunkBytes: number): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(chunkBytes);
+    for (let n = readSync(fd, buf, 0, chunkBytes, null); n > 0; n = readSync(fd, buf, 0, chunkBytes, null)) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
 // ---------------------------------------------------------------------------
 // Choosing the format
 
@@ -371,6 +410,11 @@ const marker = (k: number) => `\u0000benchbook-streamed-results-${k}`;
  * input that cannot be imported, naming the file and line.
  */
 export function importStreamed(input: RawInput & {path: string}, options: ImportOptions, seen: Set<string>, chunkBytes = CHUNK_BYTES): ImportOutcome | null {
+  // A hash-only pass first (a few seconds per GB): re-importing the same bytes then costs no parse.
+  const known = hashFile(input.path, chunkBytes);
+  if (options.store.has(known) || seen.has(known)) {
+    return {name: input.name, status: "unchanged", sha256: known, runs: options.store.has(known) ? storedRunCount(options.store, known) : 0};
+  }
   const head = readHead(input.path);
   if (head === null) return null;
   const format = streamFormat(input.name, head, options.format);
@@ -507,9 +551,7 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
       throw new InputError(input.name, 1, `no ${spec.description} found in the streamed input`);
     }
     const sha = hash.digest("hex");
-    if (store.has(sha) || seen.has(sha)) {
-      return {name: input.name, status: "unchanged", sha256: sha, runs: runs.length};
-    }
+    if (sha !== known) throw new InputError(input.name, 1, "the file to stay the same while it is imported (it changed between two reads)");
     const imported_at = (options.now?.() ?? new Date()).toISOString();
     const tags = options.tags ?? {};
     const source: SourceRecord = {

@@ -73,12 +73,12 @@ export interface LineLogSpec {
 // Log file or post?
 
 const MODE_LINES = 2000;
-const MODE_CHARS = 1_000_000;
+const MODE_CHARS = 256 * 1024;
 
 /**
  * Whether the text is a log file (nine in ten of its first lines look like
  * log output) rather than a post with log excerpts in it. Decided from the first
- * 2000 non-blank lines within the first million characters, so a streamed
+ * 2000 non-blank lines within the first 256 Ki characters, so a streamed
  * huge file and the same file read whole decide alike.
  */
 export function looksLikeLogFile(lines: Iterable<string>): boolean {
