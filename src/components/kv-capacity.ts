@@ -105,35 +105,45 @@ export function kvPoints(rows: ResultRow[]): KvPoint[] {
 
 const POOL_LABEL: Record<string, string> = {full: "full-layer tokens", swa: "SWA-layer tokens", total: "max_total_num_tokens", all: "tokens"};
 
+/** A bar's row within its group: the dtype family, and the run when a group has several of one family. */
+function barKey(points: KvPoint[]): (p: KvPoint) => string {
+  const label = (p: KvPoint) => `${p.group}\u0000${p.pool}`;
+  const count = new Map<string, number>();
+  for (const p of points) count.set(`${label(p)}\u0000${p.family}`, (count.get(`${label(p)}\u0000${p.family}`) ?? 0) + 1);
+  return (p) => (count.get(`${label(p)}\u0000${p.family}`)! > 1 ? `${p.family} · run ${p.run_id}` : p.family);
+}
+
 export function kvPlot(points: KvPoint[], {width = 640}: {width?: number} = {}): SVGSVGElement | HTMLElement {
   const label = (p: KvPoint) => `${p.group} · ${POOL_LABEL[p.pool] ?? p.pool}`;
+  const key = barKey(points);
   const families = [...new Set(points.map((p) => p.family))].sort();
   const facets = [...new Set(points.map(label))];
-  const facetHeight = 30 + 16 * families.length;
+  const perFacet = Math.max(1, ...facets.map((f) => new Set(points.filter((p) => label(p) === f).map(key)).size));
+  const facetHeight = 30 + 16 * perFacet;
   return Plot.plot({
     width,
     height: 40 + facets.length * facetHeight,
     marginLeft: 10,
     marginTop: 24,
-    marginRight: 150,
+    marginRight: 190,
     x: {label: "KV cache capacity (tokens)", grid: true, tickFormat: "~s"},
     y: {label: null, axis: null},
     fy: {label: null, axis: null, domain: facets, padding: 26 / facetHeight},
     color: {legend: true, domain: families, type: "categorical"},
     marks: [
       // Each group's name above its bars (long names do not fit in a margin).
-      Plot.text(facets, {fy: (d: string) => d, text: (d: string) => d, frameAnchor: "top-left", dy: -16, fontSize: 11}),
+      Plot.text(facets, {fy: (d: string) => d, text: (d: string) => d, frameAnchor: "top-left", dy: -16, fontSize: 11, lineWidth: (width - 30) / 11, textOverflow: "ellipsis-middle"} as any),
       Plot.barX(
         points.filter((p) => p.origin !== "hand-entered"),
-        {x1: 0, x2: "value", y: "family", fy: label, fill: "family", insetTop: 2, insetBottom: 2}
+        {x1: 0, x2: "value", y: key, fy: label, fill: "family", insetTop: 2, insetBottom: 2}
       ),
       // Hand-entered values: outline only, never mistaken for a measurement.
       Plot.barX(
         points.filter((p) => p.origin === "hand-entered"),
-        {x1: 0, x2: "value", y: "family", fy: label, stroke: "family", strokeDasharray: "4,3", fill: "none", insetTop: 2, insetBottom: 2}
+        {x1: 0, x2: "value", y: key, fy: label, stroke: "family", strokeDasharray: "4,3", fill: "none", insetTop: 2, insetBottom: 2}
       ),
-      Plot.text(points, {x: "value", y: "family", fy: label, text: (p: KvPoint) => `${p.family}${p.origin === "hand-entered" ? " (hand-entered)" : ""}: ${p.value}`, dx: 4, textAnchor: "start", fontSize: 10}),
-      Plot.tip(points, Plot.pointer({x: "value", y: "family", fy: label, title: (p: KvPoint) => `${p.group}\n${POOL_LABEL[p.pool] ?? p.pool}, KV ${p.dtype ?? "dtype not stated"} (${p.origin})\n${p.value} tokens — run ${p.run_id}, line ${p.line}`}))
+      Plot.text(points, {x: "value", y: key, fy: label, text: (p: KvPoint) => `${key(p)}${p.origin === "hand-entered" ? " (hand-entered)" : ""}: ${p.value}`, dx: 4, textAnchor: "start", fontSize: 10}),
+      Plot.tip(points, Plot.pointer({x: "value", y: key, fy: label, title: (p: KvPoint) => `${p.group}\n${POOL_LABEL[p.pool] ?? p.pool}, KV ${p.dtype ?? "dtype not stated"} (${p.origin})\n${p.value} tokens — run ${p.run_id}, line ${p.line}`}))
     ]
   });
 }

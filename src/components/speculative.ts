@@ -266,23 +266,28 @@ export function bandPlot(bands: Band[], {metric, width = 640}: {metric: string; 
   const label = SPEC_METRICS.find((m) => m.metric === metric)?.label ?? metric;
   const ranged = data.filter((b) => b.low !== null && b.high !== null);
   const name = bandName;
+  const rows = [...new Set(data.map(name))];
+  const rowHeight = 48;
   return Plot.plot({
     width,
-    height: 40 + 34 * Math.max(1, new Set(data.map(name)).size),
-    marginLeft: Math.min(440, 12 + 6.6 * Math.max(0, ...data.map((b) => name(b).length))),
+    height: 50 + rowHeight * Math.max(1, rows.length),
+    marginLeft: 10,
     marginRight: 20,
+    marginTop: 24,
     x: {label, grid: true},
-    y: {label: null},
+    y: {label: null, axis: null, domain: rows, padding: 0.6},
     color: {domain: ["derived", "hand-entered"], range: ["var(--theme-foreground-focus)", "currentColor"], legend: true, tickFormat: (d: string) => (d === "derived" ? "measured (derived from the log: p25–p75, median ▮, max ●)" : "hand-entered (writer's stated range ▭, typical ▮, peak ○)")},
     marks: [
+      // Each configuration's name above its band (long names do not fit in a margin).
+      Plot.text(rows, {y: (d: string) => d, text: (d: string) => d, frameAnchor: "left", dy: -17, fontSize: 11, lineWidth: (width - 40) / 11, textOverflow: "ellipsis-middle"} as any),
       // Measured bands: solid. Hand-entered: hollow with a dashed outline, so they are never read as measurements.
       Plot.barX(
         ranged.filter((b) => b.origin === "derived"),
-        {x1: "low", x2: "high", y: name, fill: "origin", fillOpacity: 0.45, insetTop: 6, insetBottom: 6}
+        {x1: "low", x2: "high", y: name, fill: "origin", fillOpacity: 0.45}
       ),
       Plot.barX(
         ranged.filter((b) => b.origin === "hand-entered"),
-        {x1: "low", x2: "high", y: name, stroke: "origin", strokeDasharray: "4,3", strokeWidth: 1.5, fill: "none", insetTop: 6, insetBottom: 6}
+        {x1: "low", x2: "high", y: name, stroke: "origin", strokeDasharray: "4,3", strokeWidth: 1.5, fill: "none"}
       ),
       Plot.tickX(
         data.filter((b) => b.mid !== null),
@@ -298,7 +303,7 @@ export function bandPlot(bands: Band[], {metric, width = 640}: {metric: string; 
           x: (b: Band) => b.high ?? b.peak ?? b.mid,
           y: name,
           title: (b: Band) =>
-            `${b.config}\n${b.origin === "hand-entered" ? "hand-entered" : "measured, derived"}: ${b.what}${b.approximate ? " (approximate)" : ""}\n${b.low !== null ? `band ${b.low}–${b.high} ${b.unit}\n` : ""}${b.mid !== null ? `typical/median ${b.mid}\n` : ""}${b.peak !== null ? `peak/max ${b.peak}\n` : ""}lines ${b.lines.map((l) => l.line).join(", ")}`
+            `${b.config}\n${b.origin === "hand-entered" ? "hand-entered" : "measured, derived"}: ${b.what}${b.approximate ? " (approximate)" : ""}\n${b.low !== null ? `band ${b.low}–${b.high} ${b.unit}\n` : ""}${b.mid !== null ? `typical/median ${b.mid}\n` : ""}${b.peak !== null ? `peak/max ${b.peak}\n` : ""}run ${b.run_id}, lines ${b.lines.map((l) => l.line).join(", ")}`
         })
       )
     ]

@@ -187,7 +187,9 @@ describe("speculative decoding page", () => {
     const figure = page.locator(".bb-figure").last();
     assert.equal(await figure.locator("[aria-label=bar] rect").count(), kv.length);
     assert.equal(await figure.locator("[aria-label=bar] [stroke-dasharray] rect").count(), kv.filter((r) => r.origin === "hand-entered").length);
-    const full = (dtype: string) => num(kv.find((r) => (r.result_extra as Record<string, unknown> | null)?.pool === "full" && (r.settings as Record<string, unknown>).kv_cache_dtype === dtype)!.value)!;
+    // The dtype as the launch command gave it (`--kv-cache-dtype`; the key keeps the option's spelling).
+    const dtypeOf = (r: Row) => Object.entries(r.settings as Record<string, unknown>).find(([k]) => /^-*kv[-_]cache[-_]dtype$/.test(k))?.[1];
+    const full = (dtype: string) => num(kv.find((r) => (r.result_extra as Record<string, unknown> | null)?.pool === "full" && dtypeOf(r) === dtype)!.value)!;
     const ratio = (full("fp8_e4m3") / full("bfloat16")).toFixed(2);
     const sentences = await page.locator(".bb-kv-ratios li").allTextContents();
     assert.ok(sentences.some((s) => s.includes(`FP8 KV holds ${ratio}× the full-layer tokens of BF16 KV (${full("fp8_e4m3")} vs ${full("bfloat16")}`)), sentences.join("\n"));
