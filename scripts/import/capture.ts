@@ -19,6 +19,7 @@ import type {ExpectedTest} from "../bench/types.js";
 import type {Capture, CapturedFile, CellOutcome} from "../bench/types.js";
 import {commandLine} from "../bench/shell-quote.js";
 import {InputError, readDocument} from "../document/read.js";
+import {runIds} from "./run-id.js";
 import {splitPhysicalLines} from "../document/lines.js";
 import {quantFromFile} from "../formats/model-name.js";
 import {formatById} from "../formats/registry.js";
@@ -122,9 +123,10 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
 
   let runs: Run[];
   if (reading && reading.runs.length) {
+    const ids = runIds(hash, reading.blocks);
     runs = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
       schema: SCHEMA_VERSION,
-      id: `${hash.slice(0, 12)}-${i + 1}`,
+      id: ids[i],
       ...parsed,
       source: {sha256: hash, name: source.name, line_start, line_end},
       imported_at,
@@ -280,7 +282,7 @@ function captureRun(capture: Capture, input: CaptureRunInput): Run {
   const hardware = {...input.hardware, cpu: input.hardware.cpu ?? (typeof env.machine?.cpu?.model === "string" ? env.machine.cpu.model : null)};
   return {
     schema: SCHEMA_VERSION,
-    id: `${input.hash.slice(0, 12)}-1`,
+    id: runIds(input.hash, [{line_start: 1, runs: 1}])[0],
     tool,
     tool_version: null,
     runtime,
