@@ -61,7 +61,13 @@ const BATCH_LABELS: Record<string, Meaning> = {
   "#new-seq": {metric: "new_sequences", kind: "pp", stat: "value", unit: "count"},
   "#new-token": {metric: "new_tokens", kind: "pp", stat: "value", unit: "tokens"},
   "#cached-token": {metric: "cached_tokens", kind: "pp", stat: "value", unit: "tokens"},
-  "#pending-token": {metric: "pending_tokens", stat: "value", unit: "tokens"}
+  "#pending-token": {metric: "pending_tokens", stat: "value", unit: "tokens"},
+  // `--enable-mfu-metrics`: SGLang's own estimates over the same interval ("est.").
+  "est. prefill tflops/s (per gpu)": {metric: "est_tflops_per_gpu", kind: "pp", stat: "interval_mean", unit: "TFLOPS/s"},
+  "est. decode tflops/s (per gpu)": {metric: "est_tflops_per_gpu", kind: "tg", stat: "interval_mean", unit: "TFLOPS/s"},
+  "est. read bw (gb/s per gpu)": {metric: "est_read_bandwidth_per_gpu", kind: "tg", stat: "interval_mean", unit: "GB/s"},
+  "est. write bw (gb/s per gpu)": {metric: "est_write_bandwidth_per_gpu", kind: "tg", stat: "interval_mean", unit: "GB/s"},
+  "fwd occupancy": {metric: "fwd_occupancy", stat: "interval_mean", unit: "%"}
 };
 
 /** `max_total_num_tokens=…, chunked_prefill_size=…` and the sliding-window pool line. */

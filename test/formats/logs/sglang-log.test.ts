@@ -90,6 +90,21 @@ describe("sglang-log: Decode batch lines", () => {
   });
 });
 
+describe("sglang-log: MFU estimates and newer labels", () => {
+  it("reads `est. prefill TFLOPS/s (per GPU)`, unknown counters, and a `nan%` occupancy as skipped", () => {
+    const [run] = readFixture("logs/sglang-prefill-mfu.log").stored.runs;
+    const by = (test: string) => run.results.find((r) => r.test === test)!;
+    assert.deepEqual([by("est. prefill TFLOPS/s (per GPU)").value, by("est. prefill TFLOPS/s (per GPU)").unit, by("est. prefill TFLOPS/s (per GPU)").metric], [9.9, "TFLOPS/s", "est_tflops_per_gpu"]);
+    assert.equal(by("input throughput (token/s)").value, 178.18);
+    assert.equal(by("#inflight-req").metric, "inflight_req");
+    assert.equal(by("#bootstrap-req").value, 0);
+    assert.deepEqual([by("fwd occupancy").status, by("fwd occupancy").value], ["skipped", null]);
+    assert.equal(by("#cached-token").value, 10048);
+    assert.equal(by("#cached-token").extra?.cuda_graph, false);
+    assert.equal(by("#cached-token").extra?.source, "TP0 EP0");
+  });
+});
+
 describe("sglang-log: memory and pool lines", () => {
   it("reads Load weight end and KV Cache is allocated", () => {
     const [run] = readFixture("logs/sglang-startup-npu.log").stored.runs;
