@@ -29,6 +29,16 @@ import {urlSelect} from "./parameter-sweep.js";
 import {measuredOf} from "./runtime-comparison.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "./uncertainty.js";
 
+/** Plain string order (localeCompare is too slow for sorting a million rows). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 type Settings = Record<string, unknown>;
 
 export interface Config {
@@ -91,7 +101,7 @@ export function configurations(rows: ResultRow[]): Config[] {
   const neighbours = new Map<string, Config[]>();
   for (const c of configs) {
     const key = `${c.hardware}\u0000${c.model_label}`;
-    neighbours.set(key, [...(neighbours.get(key) ?? []), c]);
+    push(neighbours, key, c);
   }
   for (const list of neighbours.values()) {
     const keys = [...new Set(list.flatMap((c) => Object.keys(c.settings)))].filter((k) => new Set(list.map((c) => show(c.settings[k]))).size > 1).sort();
@@ -106,7 +116,7 @@ export function configurations(rows: ResultRow[]): Config[] {
   const counts = new Map<string, number>();
   for (const c of configs) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
   for (const c of configs) if (counts.get(c.label)! > 1) c.label += ` (run ${c.run_id})`;
-  return configs.sort((a, b) => a.label.localeCompare(b.label));
+  return configs.sort((a, b) => cmp(a.label, b.label));
 }
 
 function modeOf(values: string[]): string {
@@ -212,13 +222,20 @@ export interface ConfigDiff {
 }
 
 /** What differs between two configurations, and every metric both have, before → after. */
-export function diffConfigs(before: Config, after: Config): ConfigDiff {
+/** What differs between two configurations: machine, model, runtime, tool, build, backend, origin, then every setting. */
+export function changesBetween(before: Config, after: Config): Change[] {
   const changes: Change[] = [];
   const facts: [string, keyof Config][] = [["machine", "hardware"], ["model", "model_label"], ["runtime", "runtime"], ["tool", "tool"], ["build / version", "build"], ["backend", "backend"], ["origin", "origin"]];
   for (const [field, key] of facts) if (show(before[key]) !== show(after[key])) changes.push({field, before: show(before[key]), after: show(after[key])});
   for (const k of [...new Set([...Object.keys(before.settings), ...Object.keys(after.settings)])].sort()) {
     if (show(before.settings[k]) !== show(after.settings[k])) changes.push({field: k, before: show(before.settings[k]), after: show(after.settings[k])});
   }
+  return changes;
+}
+
+/** What differs between two configurations, and every metric both have, before → after. */
+export function diffConfigs(before: Config, after: Config): ConfigDiff {
+  const changes = changesBetween(before, after);
   const a = cells(before);
   const b = cells(after);
   const metrics: MetricDelta[] = [];
@@ -253,16 +270,22 @@ export interface Pair {
 export function suggestPairs(configs: Config[], limit = 20): Pair[] {
   const pairs: Pair[] = [];
   const keysOf = new Map(configs.map((c) => [c.id, new Set(c.rows.filter((r) => r.status === "ok").map(metricKey))]));
-  for (let i = 0; i < configs.length; i++) {
-    for (let j = i + 1; j < configs.length; j++) {
-      const [a, b] = [configs[i], configs[j]];
-      if (a.hardware !== b.hardware || a.model_label !== b.model_label || a.origin !== b.origin) continue;
-      const shared = [...keysOf.get(a.id)!].filter((k) => keysOf.get(b.id)!.has(k)).length;
-      if (shared === 0) continue;
-      const changes = diffConfigs(a, b).changes.length;
-      if (changes === 0) continue;
-      const [first, second] = orderPair(a, b);
-      pairs.push({before: first.id, after: second.id, label: `${first.label} → ${second.label}`, changes, shared});
+  // Only configurations of the same machine, model and origin are paired: bucket them first.
+  const buckets = new Map<string, Config[]>();
+  for (const c of configs) push(buckets, `${c.hardware}\u0000${c.model_label}\u0000${c.origin}`, c);
+  for (const bucket of buckets.values()) {
+    for (let i = 0; i < bucket.length; i++) {
+      for (let j = i + 1; j < bucket.length; j++) {
+        const [a, b] = [bucket[i], bucket[j]];
+        const keysB = keysOf.get(b.id)!;
+        let shared = 0;
+        for (const k of keysOf.get(a.id)!) if (keysB.has(k)) shared++;
+        if (shared === 0) continue;
+        const changes = changesBetween(a, b).length;
+        if (changes === 0) continue;
+        const [first, second] = orderPair(a, b);
+        pairs.push({before: first.id, after: second.id, label: `${first.label} → ${second.label}`, changes, shared});
+      }
     }
   }
   return pairs.sort((p, q) => p.changes - q.changes || q.shared - p.shared || p.label.localeCompare(q.label)).slice(0, limit);
@@ -277,7 +300,7 @@ const firstLine = (c: Config) => Math.min(...c.rows.map((r) => Number((r.result_
  * one input.
  */
 export function orderPair(a: Config, b: Config): [Config, Config] {
-  const changes = diffConfigs(a, b).changes;
+  const changes = changesBetween(a, b);
   if (changes.length === 1) {
     const [x, y] = [Number(changes[0].before), Number(changes[0].after)];
     if (Number.isFinite(x) && Number.isFinite(y) && changes[0].before !== "—" && changes[0].after !== "—") return x <= y ? [a, b] : [b, a];

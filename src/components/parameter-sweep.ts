@@ -24,6 +24,16 @@ import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "./data.js";
 import {formatPm, sourceLink} from "./format.js";
 
+/** Plain string order (localeCompare is too slow for sorting a million rows). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export type Better = "higher" | "lower" | "none";
 
 /** Which direction is better for a metric: throughput up, time down, anything else unknown. */
@@ -111,7 +121,7 @@ export function sweepSettings(rows: ResultRow[]): SweepCandidate[] {
   for (const r of rows) {
     if (r.status === "ok" && r.value === null) continue;
     const key = r.status === "ok" ? baseKey(r) : `${r.hardware ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000failed`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    push(groups, key, r);
   }
   const found = new Map<string, SweepCandidate>();
   for (const [gk, group] of groups) {
@@ -127,16 +137,25 @@ export function sweepSettings(rows: ResultRow[]): SweepCandidate[] {
     }
   }
   const rank = (k: string) => (PREFERRED.includes(k) ? PREFERRED.indexOf(k) : PREFERRED.length);
-  return [...found.values()].filter((c) => c.series > 0 && sweepMetrics(rows, c.key).length > 0).sort((a, b) => rank(a.key) - rank(b.key) || b.series - a.series || a.key.localeCompare(b.key));
+  return [...found.values()].filter((c) => c.series > 0 && sweepMetrics(rows, c.key, {first: true}).length > 0).sort((a, b) => rank(a.key) - rank(b.key) || b.series - a.series || a.key.localeCompare(b.key));
 }
 
 /** Metrics that have at least two values of setting `x` within one sweep line, throughput first. */
-export function sweepMetrics(rows: ResultRow[], x: string): string[] {
+export function sweepMetrics(rows: ResultRow[], x: string, {first = false}: {first?: boolean} = {}): string[] {
+  const groups = new Map<string, ResultRow[]>();
   const counts = new Map<string, number>();
-  for (const r of rows) if (r.status === "ok" && r.value !== null && CENTRAL.includes(r.stat) && settingText(r, x) !== null) counts.set(r.metric, (counts.get(r.metric) ?? 0) + 1);
-  return [...counts.keys()]
-    .filter((metric) => sweepPoints(rows, {x, metric}).some((p) => !p.failed))
-    .sort((a, b) => (a === "throughput" ? -1 : b === "throughput" ? 1 : (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || a.localeCompare(b)));
+  for (const r of rows) {
+    if (r.status !== "ok" || r.value === null || !CENTRAL.includes(r.stat) || settingText(r, x) === null) continue;
+    push(groups, baseKey(r), r);
+    counts.set(r.metric, (counts.get(r.metric) ?? 0) + 1);
+  }
+  const found = new Set<string>();
+  for (const group of groups.values()) {
+    if (found.has(group[0].metric) || !groupSweeps(group, x)) continue;
+    found.add(group[0].metric);
+    if (first) break;
+  }
+  return [...found].sort((a, b) => (a === "throughput" ? -1 : b === "throughput" ? 1 : (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || cmp(a, b)));
 }
 
 export interface SweepPoint {
@@ -172,11 +191,55 @@ export interface SweepOptions {
   better?: Better | "auto";
 }
 
+/**
+ * Within one group of a sweep (same machine, model, test shape, metric, GPU):
+ * the other settings that vary, split into those that take several values at
+ * one x (they split the line: an independent sweep) and those that are a
+ * function of x (they changed together with x: noted on the point).
+ */
+function lineSettings(group: ResultRow[], x: string): {splitting: string[]; annotating: string[]} {
+  const keys = new Set<string>();
+  for (const r of group) for (const k of Object.keys((r.settings as object) ?? {})) keys.add(k);
+  const splitting: string[] = [];
+  const annotating: string[] = [];
+  for (const k of [...keys].sort()) {
+    if (k === x) continue;
+    const byX = new Map<string, Set<string | null>>();
+    const all = new Set<string | null>();
+    for (const r of group) {
+      const v = settingText(r, k);
+      all.add(v);
+      const xv = settingText(r, x)!;
+      const set = byX.get(xv);
+      if (set) set.add(v);
+      else byX.set(xv, new Set([v]));
+    }
+    if (all.size < 2) continue;
+    ([...byX.values()].some((v) => v.size > 1) ? splitting : annotating).push(k);
+  }
+  return {splitting, annotating};
+}
+
+/** Does some line of this group have two x values? (What sweepPoints would draw, without drawing it.) */
+function groupSweeps(group: ResultRow[], x: string): boolean {
+  if (new Set(group.map((r) => settingText(r, x))).size < 2) return false;
+  const {splitting} = lineSettings(group, x);
+  const xs = new Map<string, Set<string>>();
+  for (const r of group) {
+    const key = splitting.map((k) => settingText(r, k)).join("\u0000");
+    const set = xs.get(key) ?? new Set<string>();
+    set.add(settingText(r, x)!);
+    if (set.size > 1) return true;
+    xs.set(key, set);
+  }
+  return false;
+}
+
 /** Points of one sweep: ok values of `metric` by the value of setting `x`, plus the failures that belong on it. */
 export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, better = "auto"}: SweepOptions): SweepPoint[] & {better: Better} {
   const ok = rows.filter((r) => r.status === "ok" && r.value !== null && r.metric === metric && stats.includes(r.stat) && settingText(r, x) !== null);
   const groups = new Map<string, ResultRow[]>();
-  for (const r of ok) groups.set(baseKey(r), [...(groups.get(baseKey(r)) ?? []), r]);
+  for (const r of ok) push(groups, baseKey(r), r);
   const multi = {
     hardware: new Set(ok.map((r) => r.hardware)).size > 1,
     model: new Set(ok.map((r) => r.model_label ?? r.model)).size > 1,
@@ -187,15 +250,7 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
   const swept = new Set<unknown>();
   for (const group of groups.values()) {
     if (new Set(group.map((r) => settingText(r, x))).size < 2) continue;
-    // Other settings: those that are a function of x annotate the point; the others split the line.
-    const others = [...new Set(group.flatMap((r) => Object.keys((r.settings as object) ?? {})))].filter((k) => k !== x && new Set(group.map((r) => settingText(r, k))).size > 1).sort();
-    const splitting = others.filter((k) => {
-      const byX = new Map<string, Set<string | null>>();
-      for (const r of group) byX.set(settingText(r, x)!, (byX.get(settingText(r, x)!) ?? new Set()).add(settingText(r, k)));
-      return [...byX.values()].some((s) => s.size > 1);
-    });
-    const annotating = others.filter((k) => !splitting.includes(k));
-    const constantAcross = (k: string, x0: string) => new Set(group.filter((r) => settingText(r, x) === x0).map((r) => settingText(r, k))).size === 1;
+    const {splitting, annotating} = lineSettings(group, x);
     const modal = new Map(annotating.map((k) => [k, mode(group.map((r) => settingText(r, k)))]));
     const base = baseLabel(group[0], multi);
     const seriesPoints: SweepPoint[] = group.map((r) => {
@@ -213,7 +268,8 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
         status_detail: null,
         failed: false,
         best: false,
-        also: annotating.filter((k) => constantAcross(k, xv) && settingText(r, k) !== modal.get(k)).map((k) => `${k} ${settingText(r, k)}`).join(", "),
+        // Annotating settings take one value per x (that is what makes them annotating): name it where it is not the usual one.
+        also: annotating.filter((k) => settingText(r, k) !== modal.get(k)).map((k) => `${k} ${settingText(r, k)}`).join(", "),
         test: r.test,
         approximate: Boolean((r.result_extra as Record<string, unknown> | null | undefined)?.approximate),
         run_id: r.run_id,
@@ -229,7 +285,7 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
     if (seriesPoints.length) swept.add(`${group[0].hardware}\u0000${group[0].model_label ?? group[0].model}`);
     if (direction !== "none") {
       const bySeries = new Map<string, SweepPoint[]>();
-      for (const p of seriesPoints) bySeries.set(p.series, [...(bySeries.get(p.series) ?? []), p]);
+      for (const p of seriesPoints) push(bySeries, p.series, p);
       for (const list of bySeries.values()) {
         const target = direction === "higher" ? Math.max(...list.map((p) => p.value!)) : Math.min(...list.map((p) => p.value!));
         for (const p of list) p.best = p.value === target;
@@ -266,8 +322,8 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
       text: r.text ?? null
     });
   }
-  const order = orderValues(points.map((p) => p.x));
-  points.sort((a, b) => Number(a.failed) - Number(b.failed) || a.series.localeCompare(b.series) || order.indexOf(a.x) - order.indexOf(b.x) || a.line - b.line);
+  const order = new Map(orderValues(points.map((p) => p.x)).map((x, i) => [x, i]));
+  points.sort((a, b) => Number(a.failed) - Number(b.failed) || cmp(a.series, b.series) || order.get(a.x)! - order.get(b.x)! || a.line - b.line);
   return Object.assign(points, {better: direction});
 }
 
@@ -293,8 +349,9 @@ export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLab
   const ok = points.filter((p) => !p.failed);
   const failed = points.filter((p) => p.failed);
   const domain = orderValues(points.map((p) => p.x));
-  const line = [...new Map(ok.map((p) => [`${p.series}\u0000${p.x}`, p])).keys()].map((key) => {
-    const cell = ok.filter((p) => `${p.series}\u0000${p.x}` === key);
+  const cells = new Map<string, SweepPoint[]>();
+  for (const p of ok) push(cells, `${p.series}\u0000${p.x}`, p);
+  const line = [...cells.values()].map((cell) => {
     const values = cell.map((p) => p.value!).sort((a, b) => a - b);
     const mid = values.length % 2 ? values[(values.length - 1) / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     return {series: cell[0].series, x: cell[0].x, value: mid};

@@ -22,6 +22,16 @@ import {sourceLink} from "./format.js";
 import {formatMeasured, measuredOf, modelFamily, testLabel, type SdSource} from "./runtime-comparison.js";
 import {compareMeans, formatRatio, type Comparison} from "./uncertainty.js";
 
+/** Plain string order (localeCompare is too slow for sorting a million rows). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const UNIT_BYTES: Record<string, number> = {B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40};
 
 /** A row's model size: as printed, and in GiB for plotting (null when no size is known). */
@@ -121,7 +131,7 @@ export function markFrontier(points: QuantPoint[]): QuantPoint[] {
   const groups = new Map<string, QuantPoint[]>();
   for (const p of points) {
     const key = `${p.hardware}\u0000${p.test}\u0000${p.setup}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    push(groups, key, p);
   }
   for (const group of groups.values()) {
     let best = -Infinity;
@@ -143,7 +153,7 @@ export function quantPoints(rows: ResultRow[], options: QuantOptions = {}): Quan
     else leftOut++;
   }
   markFrontier(points);
-  points.sort((a, b) => a.hardware.localeCompare(b.hardware) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);
+  points.sort((a, b) => cmp(a.hardware, b.hardware) || cmp(a.test, b.test) || a.size_gib - b.size_gib);
   return Object.assign(points, {left_out: leftOut});
 }
 
@@ -235,25 +245,30 @@ export interface Ladder {
 export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | null} = {}): Ladder[] {
   const points = quantPoints(rows, {depth});
   const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) groups.set(`${p.hardware}\u0000${p.family}\u0000${p.setup}`, [...(groups.get(`${p.hardware}\u0000${p.family}\u0000${p.setup}`) ?? []), p]);
+  for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}`, p);
   const ladders: Ladder[] = [];
   for (const group of groups.values()) {
     const quants = [...new Set(group.map((p) => p.model_label))];
     if (quants.length < 2) continue;
     const largest = [...group].sort((a, b) => b.size_gib - a.size_gib)[0].model_label;
+    const refByTest = new Map<string, QuantPoint>();
+    for (const q of group) if (q.model_label === largest && !refByTest.has(q.test)) refByTest.set(q.test, q);
+    const referenceQuant = group.find((q) => q.model_label === largest)!.quant;
     const rungs: Rung[] = [];
     for (const p of group) {
-      const ref = group.find((q) => q.model_label === largest && q.test === p.test);
+      const ref = refByTest.get(p.test);
       const isRef = p.model_label === largest;
       rungs.push({
         ...p,
-        reference: group.find((q) => q.model_label === largest)!.quant,
+        reference: referenceQuant,
         is_reference: isRef,
         comparison: ref && !isRef ? compareMeans(asMeasured(ref), asMeasured(p)) : null
       });
     }
     // Only tests that at least two quants share make a ladder.
-    const shared = rungs.filter((r) => rungs.filter((s) => s.test === r.test).length > 1);
+    const perTest = new Map<string, number>();
+    for (const r of rungs) perTest.set(r.test, (perTest.get(r.test) ?? 0) + 1);
+    const shared = rungs.filter((r) => perTest.get(r.test)! > 1);
     if (shared.length === 0) continue;
     shared.sort((a, b) => a.kind.localeCompare(b.kind) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);
     ladders.push({label: `${group[0].family} on ${group[0].hardware}${group[0].setup ? ` (${group[0].setup})` : ""}`, hardware: group[0].hardware, family: group[0].family, reference: shared[0].reference, rungs: shared});

@@ -28,6 +28,16 @@ import type {ResultRow} from "./data.js";
 import {formatPm, sourceLink} from "./format.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "./uncertainty.js";
 
+/** Plain string order (localeCompare is too slow for sorting a million rows). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 // ─── shared helpers ─────────────────────────────────────────────────────────
 
 /** Quantization labels as they end model file names (`-UD-Q4_K_XL`, `-MXFP4_MOE`, `-4bit`, `-GPTQ-Int4`, …). */
@@ -148,6 +158,8 @@ export interface RuntimeBarOptions {
    * series has several depths of one test, depths stay apart.
    */
   matchDepth?: boolean;
+  /** Leave out groups with fewer runtimes than this (before any ratio is computed: a page shows only comparisons). */
+  minRuntimes?: number;
 }
 
 const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"];
@@ -163,7 +175,7 @@ function variedText(row: ResultRow): string {
 }
 
 /** Bars for every (machine, model, test, runtime variant), with ratios to the baseline runtime. */
-export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "llama.cpp", metric = "throughput", stat = "mean", matchDepth = true}: RuntimeBarOptions = {}): RuntimeBar[] {
+export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "llama.cpp", metric = "throughput", stat = "mean", matchDepth = true, minRuntimes = 1}: RuntimeBarOptions = {}): RuntimeBar[] {
   const selected = rows.filter((r) => r.metric === metric && r.stat === stat && r.status === "ok" && r.value !== null && r.runtime && (r.scope ?? "run") === "run");
   type Draft = Omit<RuntimeBar, "series" | "baseline" | "baseline_series" | "comparison"> & {variant: string; row: ResultRow};
   const drafts: Draft[] = selected.map((row) => {
@@ -205,7 +217,7 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
     const cells = new Map<string, Draft[]>();
     for (const d of drafts) {
       const key = `${d.group}\u0000${testLabel(d.row, false)}`;
-      cells.set(key, [...(cells.get(key) ?? []), d]);
+      push(cells, key, d);
     }
     for (const cell of cells.values()) {
       const perVariant = new Map<string, Set<number>>();
@@ -225,7 +237,7 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
   const byGroupRuntime = new Map<string, Draft[]>();
   for (const d of drafts) {
     const key = `${d.group}\u0000${d.runtime}`;
-    byGroupRuntime.set(key, [...(byGroupRuntime.get(key) ?? []), d]);
+    push(byGroupRuntime, key, d);
   }
   for (const list of byGroupRuntime.values()) {
     const variants = [...new Map(list.map((d) => [d.variant, d])).values()];
@@ -238,22 +250,19 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
     if (distinct((d) => d.model_label ?? "")) parts.push((d) => d.model_label ?? "?");
     if (distinct((d) => d.tool)) parts.push((d) => d.tool);
     if (distinct((d) => variedText(d.row))) parts.push((d) => variedText(d.row));
-    const label = (d: Draft) => [d.runtime, ...parts.map((p) => p(d))].filter(Boolean).join(" · ");
-    const seen = new Map<string, number>();
-    for (const v of variants) {
-      let s = label(v);
-      const n = seen.get(s) ?? 0;
-      seen.set(s, n + 1);
-      if (n || variants.filter((w) => label(w) === s).length > 1) s += ` · run ${v.run_id}`;
-      seriesOf.set(v.variant, s);
-    }
+    const labels = variants.map((d) => [d.runtime, ...parts.map((p) => p(d))].filter(Boolean).join(" · "));
+    const counts = new Map<string, number>();
+    for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+    // Variants that nothing printed tells apart are named by their run.
+    variants.forEach((v, i) => seriesOf.set(v.variant, counts.get(labels[i])! > 1 ? `${labels[i]} · run ${v.run_id}` : labels[i]));
   }
 
   // Baseline per group: the chosen runtime, else llama.cpp, else the first runtime.
   const groups = new Map<string, Draft[]>();
-  for (const d of drafts) groups.set(d.group, [...(groups.get(d.group) ?? []), d]);
+  for (const d of drafts) push(groups, d.group, d);
   const bars: RuntimeBar[] = [];
   for (const list of groups.values()) {
+    if (new Set(list.map((d) => d.runtime)).size < minRuntimes) continue;
     const runtimes = [...new Set(list.map((d) => d.runtime))].sort((a, b) => runtimeRank(a) - runtimeRank(b) || a.localeCompare(b));
     const base = baseline && runtimes.includes(baseline) ? baseline : runtimes[0];
     const baseSeries = [...new Set(list.filter((d) => d.runtime === base).map((d) => seriesOf.get(d.variant)!))].sort()[0];
@@ -275,12 +284,12 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
   }
   return bars.sort(
     (a, b) =>
-      a.group.localeCompare(b.group) ||
+      cmp(a.group, b.group) ||
       a.test_order[0] - b.test_order[0] ||
       a.test_order[1] - b.test_order[1] ||
       a.test_order[2] - b.test_order[2] ||
       runtimeRank(a.runtime) - runtimeRank(b.runtime) ||
-      a.series.localeCompare(b.series)
+      cmp(a.series, b.series)
   );
 }
 
@@ -296,7 +305,7 @@ export interface RuntimeGroup {
 /** Groups with at least `minRuntimes` runtimes (a comparison needs two). */
 export function runtimeGroups(bars: RuntimeBar[], {minRuntimes = 2}: {minRuntimes?: number} = {}): RuntimeGroup[] {
   const groups = new Map<string, RuntimeBar[]>();
-  for (const b of bars) groups.set(b.group, [...(groups.get(b.group) ?? []), b]);
+  for (const b of bars) push(groups, b.group, b);
   return [...groups.entries()]
     .map(([label, list]) => ({
       label,

@@ -121,6 +121,9 @@ describe("runtimeBars", () => {
     assert.ok([...series].every((s) => s.startsWith("llama.cpp · ")));
     assert.ok(!runtimeGroups(bars).some((g) => g.label === `${RTX4090} · Qwen3.5-35B-A3B`), "one runtime is no comparison");
     assert.ok(runtimeGroups(bars, {minRuntimes: 1}).some((g) => g.label === `${RTX4090} · Qwen3.5-35B-A3B`));
+    const early = runtimeBars(seed001, {minRuntimes: 2});
+    assert.ok(!early.some((b) => b.group === `${RTX4090} · Qwen3.5-35B-A3B`), "left out before any ratio is computed");
+    assert.equal(early.length, runtimeGroups(bars).reduce((n, g) => n + g.bars.length, 0));
   });
 
   it("groups by model file when asked, so different quants are not compared", () => {
