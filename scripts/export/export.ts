@@ -207,10 +207,13 @@ function summarize(run: Run): RunSummary {
 /** Attachments shown on a run's page, as text (a bench plan, a capture record), when small. */
 const RUN_ATTACHMENT_ROLES = new Set(["plan", "capture"]);
 const RUN_ATTACHMENT_MAX_BYTES = 256 * 1024;
+/** Results embedded in a run's file (per-repetition samples left out: their count stays). */
+const RUN_RESULTS_MAX = 100;
 
 /**
  * runs/<run id>.json: everything a run's page shows — the run as stored
- * (provenance, hardware, model, settings, command, environment, results),
+ * (provenance, hardware, model, settings, command, environment, its first
+ * RUN_RESULTS_MAX results, the raw lines they came from),
  * its labels as the other files name them, and the text of its plan and
  * capture record. Rewritten by every export (a file is only replaced when
  * its bytes change), so the page can never show an older import.
@@ -224,8 +227,10 @@ function writeRunFile(store: Store, source: SourceRecord, run: Run, dir: string,
       return {role: a.role, sha256: a.sha256, bytes: size, text: size !== null && size <= RUN_ATTACHMENT_MAX_BYTES ? readFileSync(path, "utf8") : null};
     });
   const blocks = source.blocks.filter((b) => b.line_start <= run.source.line_end && b.line_end >= run.source.line_start);
+  // A page shows the first results; a run of thousands (a long log) is queried in the explorer instead.
+  const results = run.results.slice(0, RUN_RESULTS_MAX).map(({samples, ...r}) => (samples ? {...r, samples_n: samples.length} : r));
   const raw = lines();
-  const excerpt = excerptLines(run.source.line_start, Math.min(run.source.line_end, raw.length), run.results.map((r) => r.line)).map((n) => [n, raw[n - 1] ?? ""]);
+  const excerpt = excerptLines(run.source.line_start, Math.min(run.source.line_end, raw.length), results.map((r) => r.line)).map((n) => [n, raw[n - 1] ?? ""]);
   const detail = {
     schema: SCHEMA_VERSION,
     hardware_label: hardwareLabel(run),
@@ -233,7 +238,8 @@ function writeRunFile(store: Store, source: SourceRecord, run: Run, dir: string,
     source: {sha256: source.sha256, name: source.name, bytes: source.bytes, lines: source.lines, imported_at: source.imported_at, tags: source.tags, blocks},
     attachments,
     excerpt,
-    run
+    results_total: run.results.length,
+    run: {...run, results}
   };
   const path = join(dir, `${run.id}.json`);
   const text = JSON.stringify(detail);
@@ -250,7 +256,7 @@ function rawLines(store: Store, source: SourceRecord): string[] {
  * The raw lines a run's page shows: its whole line range when that is short,
  * else its first lines and a few lines around each line a value came from.
  */
-export function excerptLines(lineStart: number, lineEnd: number, valueLines: number[], {maxLines = 400, context = 2} = {}): number[] {
+export function excerptLines(lineStart: number, lineEnd: number, valueLines: number[], {maxLines = 200, context = 1} = {}): number[] {
   if (lineEnd - lineStart + 1 <= maxLines) return Array.from({length: Math.max(0, lineEnd - lineStart + 1)}, (_, i) => lineStart + i);
   const keep = new Set<number>();
   for (let n = lineStart; n <= Math.min(lineEnd, lineStart + 2); n++) keep.add(n);

@@ -41,6 +41,8 @@ export interface RunResult {
   stddev_kind?: string | null;
   repetitions?: number | null;
   samples?: number[] | null;
+  /** How many per-repetition samples the tool printed (the run file leaves the samples themselves out). */
+  samples_n?: number;
   status: string;
   status_detail?: string | null;
   time?: string | null;
@@ -57,6 +59,8 @@ export interface RunDetail {
   attachments: {role: string; sha256: string; bytes: number | null; text: string | null}[];
   /** [line number, text] of the raw lines shown: the run's range, or the lines around its values when the range is long. */
   excerpt: [number, string][];
+  /** Results the run has; `run.results` holds the first of them (a long log's run is queried in the explorer). */
+  results_total: number;
   run: {
     id: string;
     tool: string;
@@ -304,7 +308,17 @@ export function resultRows(run: RunDetail["run"]): ResultTableRow[] {
   }));
 }
 
-/** Every result; each line number jumps to the highlighted raw line below and links to the whole input. */
+/** Says when the page shows only the first results of a long run, and how to get all of them. */
+export function resultsNote(detail: RunDetail): HTMLElement | null {
+  const shown = detail.run.results.length;
+  if (detail.results_total <= shown) return null;
+  const sql = `SELECT * FROM results WHERE run_id = '${detail.run.id}'`;
+  const code = document.createElement("code");
+  code.textContent = sql;
+  return html`<p class="bb-note">The first ${shown} of this run's ${detail.results_total} results. All of them: the <a href="../explorer.html">explorer</a> with ${code}, or the CSV on the overview.</p>` as HTMLElement;
+}
+
+/** Every result (or the first of a long run); each line number jumps to the highlighted raw line below and links to the whole input. */
 export function runResultsTable(detail: RunDetail): HTMLElement {
   const rows = resultRows(detail.run);
   const sha = detail.run.source.sha256;

@@ -18,6 +18,9 @@ import type {Run} from "../../scripts/schema/schema.js";
 import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
 import {fixturePath} from "../helpers/fixtures.js";
 import {siteProject} from "../helpers/site.js";
+import {writeSyntheticJsonl} from "../../perf/synthetic.js";
+import {importInputs} from "../../scripts/import/import.js";
+import {tempDir} from "../helpers/cli.js";
 import {servingStore} from "./serving-store.js";
 
 const PLAN = "plan: cpu-smoke\nrunner: llama-bench\nmodels: [tiny.gguf]\ndepths: [0, 256]\n";
@@ -51,6 +54,9 @@ function captured(): CellOutcome {
 
 const store = servingStore();
 const capture = importCapture(store, captured(), {plan: {name: "cpu-smoke.yaml", bytes: Buffer.from(PLAN)}});
+// A long run (llama-bench JSONL, 60 records: 120 results), more than a run page embeds.
+const [long] = writeSyntheticJsonl(tempDir("benchbook-long-run-"), 1, 60).files;
+importInputs([{name: "long-run.jsonl", bytes: readFileSync(long)}], {store});
 const inputs = [...store.readAll()];
 const runs: Run[] = inputs.flatMap((i) => i.runs);
 const runOf = (pred: (r: Run) => boolean) => runs.find(pred)!;
@@ -163,6 +169,22 @@ describe("run pages", () => {
     assert.equal(await reproduce.locator("pre.bb-plan").textContent(), PLAN);
     assert.equal(await reproduce.locator("table.bb-run-facts tr", {has: page.locator('th:text-is("settings.n_threads")')}).locator("td").textContent(), "2");
     assert.equal(await page.locator("table.bb-run-excerpt tr.value-line").count(), new Set(run.results.map((r) => r.line)).size);
+    await page.close();
+  });
+
+  it("a long run: the first results, the lines they came from, and where to get the rest", async () => {
+    const run = runOf((r) => r.source.name === "long-run.jsonl");
+    assert.equal(run.results.length, 120);
+    const page = await openRun(run.id);
+    assert.match((await page.locator(".bb-run-lede").textContent())!, /^120 values from llama-bench/);
+    const note = (await page.locator(".bb-note").textContent())!;
+    assert.ok(note.includes("The first 100 of this run's 120 results") && note.includes(`SELECT * FROM results WHERE run_id = '${run.id}'`), note);
+    assert.equal(await page.locator(".bb-note a").getAttribute("href"), "../explorer.html");
+    const shown = run.results.slice(0, 100);
+    const csv = csvParse((await Promise.all([page.waitForEvent("download"), page.locator("div.bb-downloads button[data-format=csv]").click()]).then(([d]) => d.path()).then((p) => readFileSync(p!, "utf8"))));
+    assert.deepEqual(csv.map((r) => Number(r.value)), shown.map((r) => r.value));
+    const highlighted = await page.locator("table.bb-run-excerpt tr.value-line").evaluateAll((trs) => trs.map((tr) => Number(tr.id.slice(1))));
+    assert.deepEqual(highlighted, [...new Set(shown.map((r) => r.line))].sort((a, b) => a - b));
     await page.close();
   });
 
