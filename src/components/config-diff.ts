@@ -27,7 +27,8 @@ import type {ResultRow} from "./data.js";
 import {formatPm, sourceLink} from "./format.js";
 import {urlSelect} from "./parameter-sweep.js";
 import {measuredOf} from "./runtime-comparison.js";
-import {compareMeans, formatChange, formatRatio, type Comparison} from "./uncertainty.js";
+import jstat from "jstat";
+import {compareMeans, formatChange, formatRatio, sampleSd, type Comparison, type Measured} from "./uncertainty.js";
 
 /** Plain string order (localeCompare is too slow for sorting a million rows). */
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -212,6 +213,32 @@ export interface MetricDelta {
   after: Cell;
   /** after vs before (ratio = after / before); null where either is not a value. */
   comparison: Comparison | null;
+  /** Interval of after − before, by the comparison's method (null: no dispersion printed). */
+  difference: {low: number; high: number} | null;
+}
+
+const {studentt} = jstat as unknown as {studentt: {inv(p: number, df: number): number}};
+
+/**
+ * The interval of b − a that goes with compareMeans' ratio interval: 95%
+ * Welch (t quantile on the Welch–Satterthwaite degrees of freedom) where both
+ * repetition counts are known, ±1 sd propagated where only deviations are,
+ * none without deviations.
+ */
+export function differenceInterval(a: Measured, b: Measured, c: Comparison, level = 0.95): {low: number; high: number} | null {
+  const sa = sampleSd(a);
+  const sb = sampleSd(b);
+  if (c.method === "none" || sa === null || sb === null) return null;
+  if (c.method === "welch") {
+    const va = (sa * sa) / a.repetitions!;
+    const vb = (sb * sb) / b.repetitions!;
+    const se = Math.sqrt(va + vb);
+    const df = va + vb === 0 ? a.repetitions! + b.repetitions! - 2 : (va + vb) ** 2 / ((va * va) / (a.repetitions! - 1) + (vb * vb) / (b.repetitions! - 1));
+    const q = studentt.inv(1 - (1 - level) / 2, df);
+    return {low: c.difference - q * se, high: c.difference + q * se};
+  }
+  const s = Math.hypot(sa, sb);
+  return {low: c.difference - s, high: c.difference + s};
 }
 
 export interface ConfigDiff {
@@ -247,7 +274,9 @@ export function diffConfigs(before: Config, after: Config): ConfigDiff {
     const pairs = named.length ? named : listA.flatMap((x) => listB.map((y) => [x, y] as const));
     for (const [x, y] of pairs) {
       const comparable = x.value !== null && y.value !== null && x.status === "ok" && y.status === "ok" && x.value !== 0;
-      metrics.push({key, label: metricLabel(x.row), unit: x.row.unit, before: x, after: y, comparison: comparable ? compareMeans(measuredOf(x.row), measuredOf(y.row)) : null});
+      const comparison = comparable ? compareMeans(measuredOf(x.row), measuredOf(y.row)) : null;
+      const difference = comparison ? differenceInterval(measuredOf(x.row), measuredOf(y.row), comparison) : null;
+      metrics.push({key, label: metricLabel(x.row), unit: x.row.unit, before: x, after: y, comparison, difference});
     }
   }
   metrics.sort((p, q) => p.label.localeCompare(q.label) || p.before.lines[0] - q.before.lines[0]);
@@ -353,7 +382,7 @@ export function changesTable(diff: ConfigDiff): HTMLElement {
   return Inputs.table(diff.changes, {columns: CHANGE_COLUMNS, header: {field: "what", before: "before", after: "after"}, layout: "auto", select: false, rows: 20} as any) as HTMLElement;
 }
 
-export const DELTA_COLUMNS = ["metric", "unit", "before_test", "before", "before_stddev", "after_test", "after", "after_stddev", "difference", "ratio", "ratio_low", "ratio_high", "within_noise", "method", "before_source", "after_source"];
+export const DELTA_COLUMNS = ["metric", "unit", "before_test", "before", "before_stddev", "after_test", "after", "after_stddev", "difference", "difference_low", "difference_high", "ratio", "ratio_low", "ratio_high", "within_noise", "method", "before_source", "after_source"];
 
 export function deltaTableRows(diff: ConfigDiff): Record<string, string | number | boolean | null>[] {
   return diff.metrics.map((m) => ({
@@ -366,6 +395,8 @@ export function deltaTableRows(diff: ConfigDiff): Record<string, string | number
     after: m.after.status === "ok" ? m.after.value : m.after.status,
     after_stddev: m.after.stddev,
     difference: m.comparison?.difference ?? null,
+    difference_low: m.difference?.low ?? null,
+    difference_high: m.difference?.high ?? null,
     ratio: m.comparison?.ratio ?? null,
     ratio_low: m.comparison?.low ?? null,
     ratio_high: m.comparison?.high ?? null,
@@ -383,11 +414,16 @@ export function deltaTable(diff: ConfigDiff): HTMLElement {
   const links = (c: Cell) => html`<span>${c.lines.map((line, k) => html`${k ? ", " : ""}${sourceLink(c.source_sha256, line, `L${line}`)}`)}</span>`;
   return Inputs.table(rows, {
     columns: ["label", "before", "after", "delta", "comparison"],
-    header: {label: "metric", before: "before", after: "after", delta: "difference", comparison: "after ÷ before"},
+    header: {label: "metric", before: "before", after: "after", delta: "after − before", comparison: "after ÷ before"},
     format: {
       before: (c: Cell, i: number, data: Row[]) => html`<span title=${c.test}>${cellText(c, data[i].unit)}</span> ${links(c)}`,
       after: (c: Cell, i: number, data: Row[]) => html`<span title=${c.test}>${cellText(c, data[i].unit)}</span> ${links(c)}`,
-      delta: (d: number | null, i: number, data: Row[]) => (d === null ? "—" : `${d >= 0 ? "+" : "−"}${Number(Math.abs(d).toPrecision(6))} ${data[i].unit}`),
+      delta: (d: number | null, i: number, data: Row[]) => {
+        if (d === null) return "—";
+        const f = (x: number) => `${x >= 0 ? "+" : "−"}${Number(Math.abs(x).toPrecision(4))}`;
+        const interval = data[i].difference;
+        return `${f(d)} ${data[i].unit}${interval ? ` [${f(interval.low)} to ${f(interval.high)}]` : ""}`;
+      },
       comparison: (c: Comparison | null) => (c ? html`<span title=${c.note}>${formatRatio(c)} (${formatChange(c, 1)})${c.noise ? " ≈ within noise" : ""}${c.method === "none" ? " · no dispersion printed" : ""}</span>` : "—")
     },
     sort: undefined,

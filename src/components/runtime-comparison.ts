@@ -330,6 +330,17 @@ function barTitle(b: RuntimeBar): string {
   return lines.join("\n");
 }
 
+/** Left margin that fits the longest y tick label of values up to `max` (Plot does not size margins to labels). */
+export function yMargin(max: number): number {
+  return Math.max(40, 12 + 7 * Math.round(Math.abs(max)).toLocaleString("en-US").length);
+}
+
+/** `1.68×` over `[1.42–1.99]` (its interval), `≈` where within noise: a ratio on a chart carries its uncertainty. */
+export function ratioLabel(c: Comparison): string {
+  const head = `${c.ratio.toFixed(2)}×${c.noise ? " ≈" : ""}`;
+  return c.low === null || c.high === null ? head : `${head}\n[${c.low.toFixed(2)}–${c.high.toFixed(2)}]`;
+}
+
 export interface RuntimePlotOptions {
   width?: number;
   height?: number;
@@ -347,8 +358,9 @@ export function runtimePlot(bars: RuntimeBar[], {width = 640, height = 320}: Run
   return Plot.plot({
     width,
     height,
-    marginTop: 24,
+    marginTop: 36,
     marginBottom: 36,
+    marginLeft: yMargin(Math.max(0, ...bars.map(top))),
     fx: {label: null, domain: testDomain(bars), padding: 0.15},
     x: {axis: null, domain: seriesDomain(bars), paddingInner: 0.08},
     y: {label: `${bars[0]?.stat && bars[0].stat !== "mean" ? `${bars[0].stat} ` : ""}${bars[0]?.metric ?? ""} (${unit})`, grid: true},
@@ -358,7 +370,7 @@ export function runtimePlot(bars: RuntimeBar[], {width = 640, height = 320}: Run
       Plot.ruleX(withSd, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.value - b.stddev!, y2: top, stroke: "currentColor", strokeWidth: 1.5}),
       Plot.text(
         bars.filter((b) => b.comparison),
-        {fx: "test", x: "series", y: top, text: (b: RuntimeBar) => `${b.comparison!.ratio.toFixed(2)}×${b.comparison!.noise ? "≈" : ""}`, dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
+        {fx: "test", x: "series", y: top, text: (b: RuntimeBar) => ratioLabel(b.comparison!), dy: -6, lineAnchor: "bottom", fontSize: 9, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
       ),
       Plot.ruleY([0])
     ]

@@ -20,7 +20,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "./data.js";
 import {sourceLink} from "./format.js";
-import {formatMeasured, measuredOf, testLabel, type SdSource} from "./runtime-comparison.js";
+import {formatMeasured, measuredOf, ratioLabel, testLabel, yMargin, type SdSource} from "./runtime-comparison.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "./uncertainty.js";
 
 /** Plain string order (localeCompare is too slow for sorting a million rows). */
@@ -172,7 +172,8 @@ export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: numb
     height: 60 + 170 * groups.length,
     marginBottom: 36,
     marginRight: 12,
-    insetTop: 22,
+    insetTop: 30,
+    marginLeft: yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
     fx: {label: null, domain: tests(points), padding: 0.12},
     fy: {label: null, domain: groups, axis: null},
     x: {axis: null, domain: modes(points), paddingInner: 0.1},
@@ -183,7 +184,7 @@ export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: numb
       Plot.ruleX(withSd, {fx: "test", fy: "group", x: "mode", y1: (p: SplitPoint) => p.value - p.stddev!, y2: (p: SplitPoint) => p.value + p.stddev!, stroke: "currentColor", strokeWidth: 1.5}),
       Plot.text(
         points.filter((p) => p.comparison),
-        {fx: "test", fy: "group", x: "mode", y: (p: SplitPoint) => p.value + (p.stddev ?? 0), text: (p: SplitPoint) => `${p.comparison!.ratio.toFixed(2)}×${p.comparison!.noise ? "≈" : ""}`, dy: -5, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
+        {fx: "test", fy: "group", x: "mode", y: (p: SplitPoint) => p.value + (p.stddev ?? 0), text: (p: SplitPoint) => ratioLabel(p.comparison!), dy: -5, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
       ),
       // Each row of panels is one model: its name at the top left of the row.
       Plot.text(

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../src/components/data.js";
-import {configurations, diffConfigs, metricKey, orderPair, suggestPairs} from "../../src/components/config-diff.js";
+import {configurations, differenceInterval, diffConfigs, metricKey, orderPair, suggestPairs} from "../../src/components/config-diff.js";
+import {compareMeans} from "../../src/components/uncertainty.js";
 import {readFixture, rowsOf} from "../helpers/fixtures.js";
 
 const retune = rowsOf(readFixture("seeds/002-dual-3060-retune.yaml")) as unknown as ResultRow[];
@@ -52,6 +53,28 @@ describe("diffConfigs", () => {
     assert.equal(tg.comparison!.ratio, 21.59 / 10.37);
     assert.equal(tg.comparison!.method, "sd-overlap");
     assert.equal(tg.comparison!.noise, false);
+    // The difference carries its uncertainty too: ±1 sd propagated, √(0.00² + 0.05²).
+    assert.equal(tg.comparison!.difference, 21.59 - 10.37);
+    assert.ok(Math.abs(tg.difference!.high - tg.comparison!.difference - 0.05) < 1e-12);
+    assert.ok(Math.abs(tg.comparison!.difference - tg.difference!.low - 0.05) < 1e-12);
+  });
+
+  it("a Welch difference interval excludes zero exactly when the means can be told apart", () => {
+    const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
+    const benchy = seed001.filter((r) => r.tool === "llama-benchy" && r.metric === "throughput" && r.stat === "mean" && String(r.model).endsWith("Qwen3.5-4B"));
+    let checked = 0;
+    for (const a of benchy.filter((r) => r.runtime === "llama.cpp")) {
+      for (const b of benchy.filter((r) => r.runtime !== "llama.cpp" && r.test === a.test)) {
+        const m = (r: ResultRow) => ({value: r.value!, stddev: r.stddev, stddev_kind: r.stddev_kind, repetitions: r.repetitions});
+        const c = compareMeans(m(a), m(b));
+        const d = differenceInterval(m(a), m(b), c)!;
+        assert.equal(c.method, "welch");
+        assert.ok(d.low < c.difference && c.difference < d.high);
+        assert.equal(d.low <= 0 && 0 <= d.high, c.noise, `${b.runtime} ${b.test}: [${d.low}, ${d.high}] p=${c.p}`);
+        checked++;
+      }
+    }
+    assert.equal(checked, 16);
   });
 
   it("phase 01 → v3: 61.62 → 64.16 t/s, with the machine and every setting the baseline did not state listed as changed", () => {

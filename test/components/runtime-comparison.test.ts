@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../src/components/data.js";
-import {measuredOf, modelFamily, runtimeBars, runtimeGroups, testLabel} from "../../src/components/runtime-comparison.js";
+import {measuredOf, modelFamily, ratioLabel, runtimeBars, runtimeGroups, testLabel} from "../../src/components/runtime-comparison.js";
+import {compareMeans} from "../../src/components/uncertainty.js";
 import {fixtureText, readFixture, rowsOf} from "../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
@@ -140,5 +141,15 @@ describe("testLabel", () => {
     assert.equal(testLabel(row({kind: "tg", n_gen: 32, n_depth: 0, concurrency: 4})), "tg32 (c4)");
     assert.equal(testLabel(row({kind: "pp+tg", n_prompt: 64, n_gen: 16})), "pp64+tg16");
     assert.equal(testLabel(row({kind: "tg", n_gen: 64, n_depth: 1024}), false), "tg64");
+  });
+});
+
+describe("ratioLabel", () => {
+  it("puts the interval under the ratio, and marks noise", () => {
+    const c = compareMeans({value: 10.37, stddev: 0, stddev_kind: "sample", repetitions: null}, {value: 21.59, stddev: 0.05, stddev_kind: "sample", repetitions: null});
+    assert.equal(ratioLabel(c), `2.08×\n[${c.low!.toFixed(2)}–${c.high!.toFixed(2)}]`);
+    const noisy = compareMeans({value: 57.78, stddev: 0.72, stddev_kind: "sample", repetitions: null}, {value: 56.67, stddev: 1.39, stddev_kind: "sample", repetitions: null});
+    assert.match(ratioLabel(noisy), /^0\.98× ≈\n\[/);
+    assert.equal(ratioLabel(compareMeans({value: 1, stddev: null, stddev_kind: null, repetitions: null}, {value: 2, stddev: null, stddev_kind: null, repetitions: null})), "2.00×");
   });
 });
