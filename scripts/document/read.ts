@@ -103,7 +103,7 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
       first?.line ?? 1,
       options.format
         ? `expected ${formats[0].description}; none found`
-        : `no benchmark output recognized; expected one of: ${known.map((f) => f.description).join("; ")}${first ? ` (the input starts with ${JSON.stringify(first.text.slice(0, 60))})` : " (the input is empty)"}`
+        : `no benchmark output recognized; expected the output of a benchmark tool (one of the formats: ${known.map((f) => f.id).join(", ")}; see docs/importing.md)${first ? ` (the input starts with ${JSON.stringify(first.text.slice(0, 60))})` : " (the input is empty)"}`
     );
   }
   const reading: DocumentReading = {runs: [], blocks: [], context: [], ignored: []};
