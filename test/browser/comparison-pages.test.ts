@@ -110,15 +110,25 @@ function runtimeRows(from: ResultRow[]): ResultRow[] {
   return selected.filter((r) => runtimes.get(key(r))!.size >= 2);
 }
 
+/** Bars that get a ratio: those of a group's other runtimes with a baseline bar of the same test. */
+function ratioRows(expected: ResultRow[], baseline: string): ResultRow[] {
+  const key = (r: ResultRow) => `${r.hardware || "hardware not stated"}|${modelFamily(r)}`;
+  const order = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"];
+  const baseOf = new Map<string, string>();
+  for (const k of new Set(expected.map(key))) {
+    const runtimes = [...new Set(expected.filter((r) => key(r) === k).map((r) => String(r.runtime)))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    baseOf.set(k, runtimes.includes(baseline) ? baseline : runtimes[0]);
+  }
+  return expected.filter((r) => r.runtime !== baseOf.get(key(r)) && expected.some((b) => b.runtime === baseOf.get(key(r)) && key(b) === key(r) && shape(b) === shape(r)));
+}
+
 describe("runtimes page", () => {
   it("draws one bar per runtime, test and depth, and one ratio per bar that has a llama.cpp bar of the same test", async () => {
     const page = await openClean("runtimes.html");
     const expected = runtimeRows(rows);
     assert.ok(expected.length >= 24, "seed 001: llama.cpp, SGLang and vLLM on the RTX 4090; llama.cpp and MLX on the Apple M4");
     assert.equal(await count(page, ".bb-figure [aria-label=bar] rect"), expected.length);
-    const key = (r: ResultRow) => `${r.hardware || "hardware not stated"}|${modelFamily(r)}`;
-    const withBaseline = expected.filter((r) => r.runtime !== "llama.cpp" && expected.some((b) => b.runtime === "llama.cpp" && key(b) === key(r) && shape(b) === shape(r)));
-    assert.equal(await count(page, "[aria-description=ratio] circle, [aria-description=ratio-noise] circle"), withBaseline.length);
+    assert.equal(await count(page, "[aria-description=ratio] circle, [aria-description=ratio-noise] circle"), ratioRows(expected, "llama.cpp").length);
     const titles = await page.locator(".bb-figure [aria-label=bar] rect title").allTextContents();
     for (const r of expected) assert.ok(titles.some((t) => t.includes(`: ${r.value}`)), `bar for ${r.runtime} ${r.test} = ${r.value}`);
     // The table under the charts: one CSV row per bar, values as stored, each with its raw line.
@@ -137,6 +147,19 @@ describe("runtimes page", () => {
     assert.ok(expected.length < runtimeRows(rows).length);
     assert.match(page.url(), /[?&]runtime=/);
     assert.ok(!decodeURIComponent(page.url()).includes("runtime=vllm"));
+    await page.close();
+  });
+
+  it("another baseline runtime changes the ratios, and is kept in the URL", async () => {
+    const page = await openClean("runtimes.html");
+    await page.locator("[data-param=baseline] select").selectOption({label: "sglang"});
+    await page.waitForTimeout(400);
+    await settle(page);
+    const expected = ratioRows(runtimeRows(rows), "sglang");
+    assert.equal(await count(page, "[aria-description=ratio] circle, [aria-description=ratio-noise] circle"), expected.length);
+    const titles = await page.locator("[aria-description=ratio] circle title, [aria-description=ratio-noise] circle title").allTextContents();
+    assert.ok(titles.some((t) => /of sglang/.test(t)));
+    assert.match(page.url(), /[?&]baseline=sglang/);
     await page.close();
   });
 
