@@ -12,26 +12,33 @@ import {existsSync, mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
+import {fileURLToPath} from "node:url";
 import type {EndpointResultFile} from "../../scripts/bench/endpoint/result-file.js";
 import {expandPlan, readPlan} from "../../scripts/bench/plan.js";
 import {endpointRunner} from "../../scripts/bench/runners/endpoint.js";
 import {readInput} from "../../scripts/import/import.js";
 import {freePort} from "../helpers/streaming-server.js";
 
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
 function llamaBin(): string {
   if (process.env.BENCHBOOK_LLAMA_BIN) return process.env.BENCHBOOK_LLAMA_BIN;
-  const out = execFileSync("bash", ["scripts/llama/build-cpu.sh"], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+  const out = execFileSync("bash", ["scripts/llama/build-cpu.sh"], {cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
   return out.trim().split("\n").at(-1)!;
+}
+
+function tinyModel(bin: string, out: string): void {
+  const vocab = join(bin, "../../src/models/ggml-vocab-llama-spm.gguf");
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", vocab, "--out", out], {cwd: REPO, stdio: "ignore"});
 }
 
 describe("endpoint runner against a real CPU llama-server", async () => {
   const bin = llamaBin();
-  const vocab = join(bin, "../../src/models/ggml-vocab-llama-spm.gguf");
   assert.ok(existsSync(join(bin, "llama-server")), `no llama-server in ${bin}`);
   const work = mkdtempSync(join(tmpdir(), "benchbook-endpoint-"));
   after(() => rmSync(work, {recursive: true, force: true}));
   const model = join(work, "tiny.gguf");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", vocab, "--out", model], {stdio: "ignore"});
+  tinyModel(bin, model);
   const port = await freePort();
   // Two slots of 1024 tokens: depth 4096 cannot fit.
   const plan = `name: tools endpoint
@@ -120,7 +127,7 @@ describe("endpoint runner against a real CPU llama-server: Ctrl-C", async () => 
   const work = mkdtempSync(join(tmpdir(), "benchbook-endpoint-"));
   after(() => rmSync(work, {recursive: true, force: true}));
   const model = join(work, "tiny.gguf");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"), "--out", model], {stdio: "ignore"});
+  tinyModel(bin, model);
   const port = await freePort();
   const plan = `name: tools endpoint interrupt
 runner: endpoint
