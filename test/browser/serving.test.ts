@@ -51,7 +51,10 @@ async function download(page: Page, locator: ReturnType<Page["locator"]>): Promi
 }
 
 /** Marks of Plot's dot mark (circles, or paths when a symbol channel is set) in one figure. */
-const dotCount = (page: Page, figure: number) => page.locator(".bb-figure").nth(figure).locator("[aria-label=dot] circle, [aria-label=dot] path").count();
+async function dotCount(page: Page, figure: number): Promise<number> {
+  await page.locator(".bb-figure").nth(figure).waitFor();
+  return page.locator(".bb-figure").nth(figure).locator("[aria-label=dot] circle, [aria-label=dot] path").count();
+}
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const isRun = (r: Row) => (r.scope ?? "run") === "run";
@@ -104,7 +107,8 @@ describe("serving page", () => {
     const samples = rows.filter((r) => r.scope === "request" && r.metric === "ttft" && r.status === "ok" && r.value !== null);
     const sampleRuns = new Set(samples.map((r) => r.run_id));
     const printed = rows.filter((r) => sampleRuns.has(r.run_id) && r.metric === "ttft" && isRun(r) && (r.stat === "median" || /^p\d/.test(String(r.stat))));
-    const figure = page.locator(".bb-figure").nth(2);
+    const figure = page.locator(".bb-figure").filter({hasText: "per-request values"});
+    await figure.locator("[aria-label=dot] circle").first().waitFor();
     assert.equal(await figure.locator("[aria-label=dot]").nth(0).locator("circle").count(), samples.length);
     assert.equal(await figure.locator("[aria-label=dot]").nth(1).locator("circle").count(), printed.length);
     assert.ok(samples.length >= 2 && printed.length >= 2);
