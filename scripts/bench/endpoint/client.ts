@@ -8,6 +8,7 @@
  * context. The result is an EndpointResultFile; nothing here writes files.
  */
 import type {Status} from "../../schema/schema.js";
+import {oomLine} from "../failure.js";
 import {apiBase, type EndpointParams, serverRoot} from "./config.js";
 import {requestJson} from "./http.js";
 import {httpJson} from "./http.js";
@@ -216,8 +217,11 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
   const failRemaining = (status: Status, detail: string) => {
     for (const t of tests) if (t.status === "ok" && t.requests_ok + t.requests_failed === 0) Object.assign(t, {status, status_detail: detail});
   };
-  const builder = await setUp(params, setup, file, hooks, notes).catch((error: Error) => {
-    failRemaining("error", hooks.interrupt?.aborted ? "interrupted" : hooks.serverGone?.() || `setting up the benchmark failed: ${error.message}`);
+  const builder = await setUp(params, setup, file, hooks, notes).catch(async (error: Error) => {
+    const gone = hooks.interrupt?.aborted ? null : await serverGoneSoon(hooks);
+    if (hooks.interrupt?.aborted) failRemaining("error", "interrupted");
+    else if (gone) failRemaining(goneStatus(gone), gone);
+    else failRemaining("error", `setting up the benchmark failed: ${error.message}`);
     return null;
   });
   if (builder) file.method.token_counting = builder.method;
@@ -238,7 +242,7 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
       }
       const gone = hooks.serverGone?.() ?? null;
       if (gone) {
-        failRemaining(/out of memory/i.test(gone) ? "oom" : "error", gone);
+        failRemaining(goneStatus(gone), gone);
         break;
       }
       hooks.progress?.(`${test.pp_test} / ${test.tg_test}: run ${repetition + 1}/${params.runs}`, done, total);
@@ -260,6 +264,22 @@ export async function runEndpointBenchmark(params: EndpointParams, hooks: Client
   if (hooks.interrupt?.aborted) Object.assign(file, {status: "error", status_detail: "interrupted"});
   file.ended_at = now().toISOString();
   return file;
+}
+
+/** A dead server's tests are `oom` when its log says it ran out of memory (the runners' shared patterns), else `error`. */
+function goneStatus(gone: string): Status {
+  return oomLine(gone) ? "oom" : "error";
+}
+
+/** The server's exit can reach us a moment after the broken connection: wait up to a second for it. */
+async function serverGoneSoon(hooks: ClientHooks): Promise<string | null> {
+  if (!hooks.serverGone) return null;
+  for (let waited = 0; waited <= 1000; waited += 50) {
+    const gone = hooks.serverGone();
+    if (gone) return gone;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
 }
 
 /** Ctrl-C during a test: with some repetitions done its figures stand, and the detail says how many. */
@@ -400,8 +420,11 @@ async function runBatch(params: EndpointParams, setup: Setup, test: TestRecord, 
   });
   const failures = results.filter((r) => r.status !== "ok");
   if (failures.length) {
-    const detail = failures[0].error ?? "failed";
-    if (test.requests_ok === 0) Object.assign(test, {status: worst(failures.map((f) => f.status)), status_detail: detail});
+    // A connection that broke without an HTTP answer may mean the server died (out of memory, a crash): then that is the reason.
+    const gone = failures.some((f) => f.http_status === null && f.status === "error") ? await serverGoneSoon(hooks) : null;
+    const detail = gone ?? failures[0].error ?? "failed";
+    const status = gone ? goneStatus(gone) : worst(failures.map((f) => f.status));
+    if (test.requests_ok === 0) Object.assign(test, {status, status_detail: detail});
     else test.status_detail = `${test.requests_failed} of ${test.requests_ok + test.requests_failed} requests failed; first: ${detail}`;
   } else if (test.requests_ok > 0 && test.status !== "ok") {
     test.status = "ok";

@@ -113,3 +113,27 @@ describe("endpoint runner: a server that does not start", async () => {
     assert.ok(results.every((r) => r.status === "error" && r.value === null && r.status_detail === outcome.capture.status_detail));
   });
 });
+
+describe("endpoint runner: a server that dies during the tests", async () => {
+  // Answers health and the model list, then dies on the first completion the way a GPU server runs out of memory.
+  const program = (port: number) => `
+    const http = require("http");
+    http.createServer((req, res) => {
+      if (req.url === "/health") return res.end('{"status":"ok"}');
+      if (req.url === "/v1/models") return res.end('{"object":"list","data":[{"id":"m","object":"model","owned_by":"vllm"}]}');
+      if (req.url === "/tokenize" || req.url === "/detokenize") { res.statusCode = 404; return res.end("{}"); }
+      console.error("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB");
+      process.exit(1);
+    }).listen(${port}, "127.0.0.1");`;
+  const {cell, outcome} = await runPlan((p) => [process.execPath, "-e", program(p)]);
+
+  it("the tests fail as out of memory, with the server's last words", () => {
+    assert.equal(outcome.capture.status, "oom");
+    assert.match(outcome.capture.status_detail!, /^the server exited with code 1; its log ends:\ntorch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 2\.00 GiB$/);
+    const {stored} = readInput({name: "r.json", bytes: file(outcome, "result")!.bytes});
+    const failed = stored.runs[0].results.filter((r) => r.scope === "run");
+    assert.equal(failed.length, cell.expected.length);
+    assert.ok(failed.every((r) => r.status === "oom" && r.status_detail === outcome.capture.status_detail), JSON.stringify(failed.map((r) => [r.status, r.status_detail])));
+    assert.equal(Buffer.from(file(outcome, "server-log")!.bytes).toString(), "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n");
+  });
+});
