@@ -98,18 +98,17 @@ export function configurations(rows: ResultRow[]): Config[] {
     c.rows.push(r);
   }
   const configs = [...byId.values()];
-  // Labels: the run's own label (hand-entered) or model · machine, then the settings that tell it from its neighbours.
+  // Labels: the run's own label (hand-entered) or model · machine, then the settings that tell it from configurations with the same label.
+  const baseOf = (c: Config) => {
+    const runLabel = (c.rows[0].extra as Record<string, unknown> | null)?.label;
+    return typeof runLabel === "string" ? `${runLabel} · ${c.hardware ?? "hardware not stated"}` : [c.model_label ?? "?", c.hardware ?? "hardware not stated", c.runtime && c.runtime !== "llama.cpp" ? c.runtime : null, c.tool && c.tool !== "llama-bench" && c.tool !== c.runtime ? c.tool : null].filter(Boolean).join(" · ");
+  };
   const neighbours = new Map<string, Config[]>();
-  for (const c of configs) {
-    const key = `${c.hardware}\u0000${c.model_label}`;
-    push(neighbours, key, c);
-  }
-  for (const list of neighbours.values()) {
+  for (const c of configs) push(neighbours, baseOf(c), c);
+  for (const [base, list] of neighbours) {
     const keys = [...new Set(list.flatMap((c) => Object.keys(c.settings)))].filter((k) => new Set(list.map((c) => show(c.settings[k]))).size > 1).sort();
     const modal = new Map(keys.map((k) => [k, modeOf(list.map((c) => show(c.settings[k])))]));
     for (const c of list) {
-      const runLabel = (c.rows[0].extra as Record<string, unknown> | null)?.label;
-      const base = typeof runLabel === "string" ? `${runLabel} · ${c.hardware ?? "hardware not stated"}` : `${c.model_label ?? "?"} · ${c.hardware ?? "hardware not stated"}${c.runtime && c.runtime !== "llama.cpp" ? ` · ${c.runtime}` : ""}`;
       const distinguishing = keys.length <= 3 ? keys : keys.filter((k) => show(c.settings[k]) !== modal.get(k));
       c.label = [base, ...distinguishing.map((k) => `${k} ${show(c.settings[k])}`)].join(" · ");
     }
