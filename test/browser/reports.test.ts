@@ -13,39 +13,16 @@
  * listed in the sidebar; claims stay readable in the dark theme.
  */
 import assert from "node:assert/strict";
-import {cpSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
-import {importInputs} from "../../scripts/import/import.js";
 import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {compareMeans} from "../../src/components/uncertainty.js";
 import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
-import {cli, tempDir} from "../helpers/cli.js";
-import {fixtureText} from "../helpers/fixtures.js";
-import {REPO, siteProject} from "../helpers/site.js";
-
-/** Fixtures standing in for a writeup the bundled data do not hold yet. */
-const FALLBACK: Record<string, string[]> = {
-  "dual-3060-retune": ["seeds/002-dual-3060-retune.yaml"],
-  "rtx-pro-6000-vllm-sglang": ["seeds/003-rtx-pro-6000-vllm-sglang.yaml", "logs/seed-003-vllm-digest.txt", "site/sglang-kv-dtype.txt"]
-};
-
-function reportStore(): Store {
-  const root = tempDir("benchbook-reports-store-");
-  cpSync(join(REPO, "data"), root, {recursive: true});
-  const store = new Store(root);
-  const tags = new Set([...store.readAll()].flatMap((i) => i.runs.map((r) => r.tags.writeup)));
-  for (const [tag, files] of Object.entries(FALLBACK)) {
-    if (tags.has(tag)) continue;
-    for (const file of files) {
-      const [outcome] = importInputs([{name: file, bytes: Buffer.from(fixtureText(file))}], {store, tags: {writeup: tag}});
-      if (outcome.status === "failed") throw new Error(`${file}: ${JSON.stringify(outcome)}`);
-    }
-  }
-  return store;
-}
+import {cli} from "../helpers/cli.js";
+import {siteProject} from "../helpers/site.js";
+import {reportStore} from "./reports-store.js";
 
 let store: Store;
 let rows: Row[];

@@ -1,7 +1,9 @@
 import {resolve} from "node:path";
 import {exportStore} from "../../export/export.js";
+import {zipSite} from "../../site/zip.js";
 import type {Command} from "../command.js";
 import {single} from "../command.js";
+import {UsageError} from "../io.js";
 import {STORE_HELP, storeFrom} from "../store-option.js";
 
 export const exportCommand: Command = {
@@ -13,12 +15,30 @@ Writes results.parquet and results.csv (one row per measured value, columns in
 docs/schema.md), runs.json, sources.json, manifest.json and raw/<sha256>.txt
 into the output directory. \`npm run build\` runs this before building the site.
 
+With --zip, packs the built site (dist/, from \`npm run build\`) into one zip
+file to share: unpacked and served by any static server it works offline.
+
 Options:
   --out DIR        output directory (default: src/data)
+  --zip [FILE]     instead: pack the built site into FILE (default: benchbook-site.zip)
+  --dir DIR        the built site to pack (default: dist)
   --json           print the summary as JSON
 ${STORE_HELP}`,
-  options: {string: ["out", "store"], boolean: ["json"]},
+  options: {string: ["out", "store", "zip", "dir"], boolean: ["json"]},
   async run(args, terminal) {
+    if (args.zip !== undefined) {
+      const file = resolve(terminal.cwd, single(args, "zip") ?? "benchbook-site.zip");
+      const dist = resolve(terminal.cwd, single(args, "dir") ?? "dist");
+      let summary;
+      try {
+        summary = zipSite(dist, file);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (args.json) terminal.out(JSON.stringify({...summary, dir: dist}, null, 2) + "\n");
+      else terminal.out(`packed ${summary.files} files from ${dist} into ${file} (${summary.bytes} bytes, ${summary.inputBytes} unpacked); unzip it and serve the folder (npx benchbook serve --dir benchbook-site)\n`);
+      return 0;
+    }
     const store = storeFrom(args, terminal);
     const out = resolve(terminal.cwd, single(args, "out") ?? "src/data");
     const started = performance.now();
