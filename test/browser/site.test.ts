@@ -94,6 +94,7 @@ describe("site built from data/", () => {
   it("context decay: unchecking a machine removes its curves", async () => {
     const page = await openClean("context-decay.html");
     const dots = () => page.$$eval("svg [aria-label=dot] circle", (cs) => cs.length);
+    await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot] circle").length > 0);
     const before = await dots();
     const machine = rows.find((r) => r.metric === "throughput")!.hardware as string;
     await page.getByLabel(machine, {exact: true}).first().uncheck();
