@@ -109,6 +109,9 @@ function formatted(kind: string, a: number, b: number): string {
  * values are marked, and each linked raw line (opened in the browser) contains it.
  */
 async function checkClaims(page: Page): Promise<ClaimInfo[]> {
+  // An expression Framework did not evaluate (inside `code`, say) would show as text.
+  const text = (await page.locator("#observablehq-main").textContent()) ?? "";
+  assert.ok(!/\$\{/.test(text.replace(/<!--[\s\S]*?-->/g, "")), `unevaluated \${…} on the page: ${text.slice(Math.max(0, text.indexOf("${") - 80), text.indexOf("${") + 80)}`);
   const found = await claims(page);
   assert.ok(found.length > 0, "the report quotes numbers");
   const lines: {sha: string; line: number; value: string}[] = [];
@@ -196,6 +199,9 @@ describe("reports", () => {
     assert.equal(Number(byId(found, "moe-tg-ratio").data.bValue), bench("Qwen3.5-122B-A10B-UD-IQ4_XS", "tg128", "tensor").value);
     assert.equal(Number(byId(found, "vllm-c8-output").data.value), row(tag, {runtime: "vllm", concurrency: 8, metric: "output_throughput", stat: "value"}).value);
     assert.equal(Number(byId(found, "gpu-count").data.value), bench(...dense, "layer").gpu_count);
+    const c1 = row(tag, {runtime: "vllm", concurrency: 1, metric: "output_throughput", stat: "value"});
+    assert.equal(byId(found, "vllm-max-len").data.value, String((c1.settings as Record<string, unknown>)["max-model-len"]));
+    assert.equal(byId(found, "vllm-tp").data.value, String((c1.settings as Record<string, unknown>).tp));
 
     // Speedup marks: one per (model, test) run with both split modes; hollow where within noise.
     const llama = tagged(tag).filter((r) => r.tool === "llama-bench" && r.metric === "throughput");
