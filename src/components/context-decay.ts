@@ -42,7 +42,7 @@ export function seriesLabel(row: ResultRow): string {
 
 /** Throughput means of one test kind, grouped into series with depth-0 retention. */
 export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] {
-  const selected = rows.filter((r) => r.kind === kind && r.metric === "throughput" && r.stat === "mean" && r.status === "ok" && r.value !== null && r.n_depth !== null);
+  const selected = rows.filter((r) => r.kind === kind && r.metric === "throughput" && r.stat === "mean" && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.n_depth !== null);
   const groups = new Map<string, ResultRow[]>();
   for (const row of selected) {
     // One curve per run and test size (pp512 and pp2048 are different curves).
