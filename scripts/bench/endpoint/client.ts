@@ -373,9 +373,15 @@ async function runBatch(params: EndpointParams, setup: Setup, test: TestRecord, 
   await openConnections(setup, test.concurrency, hooks);
   const batchStart = performance.now();
   const startedAt = (hooks.now ?? (() => new Date()))().toISOString();
-  const results = await Promise.all(
-    prepared.map((p) => streamRequest({url: setup.url, headers: setup.headers, api: params.api, timeoutMs: params.request_timeout_s * 1000, signal, body: requestBody(params, setup, p.context, p.prompt, test.n_gen)}).then(settle))
-  );
+  // One request per event-loop turn: each is handed to its socket before the next one's clock starts.
+  // Started all in one go, a request's clock would also run while the others are being dispatched
+  // (about a millisecond each), which at concurrency 64 adds tens of milliseconds to the last ones' TTFT.
+  const pending: Promise<StreamResult>[] = [];
+  for (const p of prepared) {
+    pending.push(streamRequest({url: setup.url, headers: setup.headers, api: params.api, timeoutMs: params.request_timeout_s * 1000, signal, body: requestBody(params, setup, p.context, p.prompt, test.n_gen)}).then(settle));
+    if (pending.length < prepared.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const results = await Promise.all(pending);
   const members: BatchMember[] = results.map((result, i) => ({offset_ms: result.sent_at - batchStart, result, figures: requestFigures(result, file.method.latency_ms, prepared[i].sent)}));
   members.forEach((m, index) => {
     const {result, figures} = m;
