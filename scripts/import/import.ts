@@ -12,6 +12,7 @@ import type {SourceRecord, StoredInput, Store} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import {decodeText} from "./decode.js";
 import {runIds} from "./run-id.js";
+import {shortcutFormats} from "./shortcut.js";
 import {importStreamed, shouldStream} from "./stream.js";
 
 export interface RawInput {
@@ -44,7 +45,9 @@ export function sha256(bytes: Uint8Array): string {
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
   const decoded = decodeText(input.bytes);
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
-  const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime});
+  // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
+  const formats = options.format ? undefined : (shortcutFormats(decoded.text) ?? undefined);
+  const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime, formats});
   const hash = sha256(input.bytes);
   const imported_at = (options.now?.() ?? new Date()).toISOString();
   const tags = options.tags ?? {};

@@ -105,19 +105,30 @@ export class Store {
 /**
  * Pretty JSON with one result per line: runs read as documents in a diff,
  * and a changed value shows as one changed line.
+ *
+ * Written straight at its final indentation (a run's head fields pretty-printed,
+ * each result one JSON.stringify on its own line) rather than printed and then
+ * re-indented: the results are most of a large input's bytes.
  */
 export function serializeInput(input: StoredInput): string {
-  const runs = input.runs.map((run) => indent(serializeRun(run), 4));
+  const runs = input.runs.map((run) => serializeRun(run, "    "));
   return `{\n  "schema": ${input.schema},\n  "source": ${indent(JSON.stringify(input.source, null, 2), 2)},\n  "runs": [\n    ${runs.join(",\n    ")}\n  ]\n}\n`;
 }
 
-function serializeRun(run: Run): string {
+/** One run as an object whose first line is already placed and whose other lines start with `pad`. */
+function serializeRun(run: Run, pad: string): string {
   const {results, ...head} = run;
-  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), 2)}`);
-  fields.push(results.length ? `  "results": [\n${results.map((r) => `    ${JSON.stringify(r)}`).join(",\n")}\n  ]` : `  "results": []`);
-  return `{\n${fields.join(",\n")}\n}`;
+  const inner = `${pad}  `;
+  const fields = Object.entries(head).map(([key, value]) => `${inner}${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), inner.length)}`);
+  if (results.length) {
+    const lines = new Array<string>(results.length);
+    const resultPad = `${inner}  `;
+    for (let i = 0; i < results.length; i++) lines[i] = resultPad + JSON.stringify(results[i]);
+    fields.push(`${inner}"results": [\n${lines.join(",\n")}\n${inner}]`);
+  } else fields.push(`${inner}"results": []`);
+  return `{\n${fields.join(",\n")}\n${pad}}`;
 }
 
 function indent(text: string, spaces: number): string {
-  return text.replace(/\n/g, `\n${" ".repeat(spaces)}`);
+  return text.includes("\n") ? text.replace(/\n/g, `\n${" ".repeat(spaces)}`) : text;
 }

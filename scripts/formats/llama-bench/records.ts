@@ -30,25 +30,66 @@ function int(record: LlamaBenchRecord, field: string, line: number): number {
   return value;
 }
 
+/** A record's model and settings as read, kept so the next record can share them when they are equal. */
+interface Facts {
+  record: LlamaBenchRecord;
+  keys: string[];
+  model: Model;
+  settings: Settings;
+}
+
+// A module-local binding: read once per field of every record.
+const NOT_SETTINGS: ReadonlySet<string> = NON_SETTING_FIELDS;
+
+const MODEL_FIELDS = ["model_type", "model_filename", "model_size", "model_n_params"] as const;
+
+/**
+ * Whether `record` (with its `keys`) has the settings `previous` had: the
+ * same fields in the same order with the same scalar values. Consecutive
+ * records of one invocation usually do (only the test and the measurement
+ * change), and then share one settings object: fewer objects to build and
+ * to compare when hoisting. A shared object holds what separate equal ones
+ * would, so the run comes out the same.
+ */
+function sameSettings(record: LlamaBenchRecord, keys: string[], previous: Facts): boolean {
+  if (keys.length !== previous.keys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== previous.keys[i]) return false;
+    if (NOT_SETTINGS.has(key)) continue;
+    const value = record[key];
+    const before = previous.record[key];
+    if (value !== before && !(Array.isArray(value) && Array.isArray(before))) return false;
+  }
+  return true;
+}
+
 /** The throughput row, and the duration row when the record has avg_ns. */
-function rowsOf({record, line}: LocatedRecord): RowWithFacts[] {
+function rowsOf({record, line}: LocatedRecord, previous: Facts | null): {rows: RowWithFacts[]; facts: Facts} {
   const n_prompt = int(record, "n_prompt", line);
   const n_gen = int(record, "n_gen", line);
   const n_depth = num(record.n_depth) ?? 0;
   const avg_ts = num(record.avg_ts);
   if (avg_ts === null) throw new ParseError(line, `a numeric "avg_ts" field in the llama-bench record`, String(record.avg_ts ?? "nothing"));
-  const model: Model = {...emptyModel(), name: str(record.model_type), file: str(record.model_filename), size_bytes: num(record.model_size), n_params: num(record.model_n_params)};
-  if (model.name) {
-    const parts = splitModelType(model.name);
-    model.architecture = parts.architecture;
-    model.ftype = parts.ftype;
+  let model: Model;
+  if (previous && MODEL_FIELDS.every((field) => record[field] === previous.record[field])) model = previous.model;
+  else {
+    model = {...emptyModel(), name: str(record.model_type), file: str(record.model_filename), size_bytes: num(record.model_size), n_params: num(record.model_n_params)};
+    if (model.name) {
+      const parts = splitModelType(model.name);
+      model.architecture = parts.architecture;
+      model.ftype = parts.ftype;
+    }
   }
-  const settings: Settings = {};
+  const keys = Object.keys(record);
+  const reuse = previous !== null && sameSettings(record, keys, previous);
+  const settings: Settings = reuse ? previous.settings : {};
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (NON_SETTING_FIELDS.has(key) || value === undefined) continue;
+  for (const key of keys) {
+    const value = record[key];
+    if (value === undefined || NOT_SETTINGS.has(key)) continue;
     if (Array.isArray(value)) extra[key] = value;
-    else settings[key] = value;
+    else if (!reuse) settings[key] = value;
   }
   const samples_ts = numbers(record.samples_ts);
   const samples_ns = numbers(record.samples_ns);
@@ -73,7 +114,7 @@ function rowsOf({record, line}: LocatedRecord): RowWithFacts[] {
   const rows: RowWithFacts[] = [{result: throughput, model, settings}];
   // The duration row shares the record's model and settings (hoisting only reads them).
   if (num(record.avg_ns) !== null) rows.push({result: durationOf(record, line, shape, samples_ns, time), model, settings});
-  return rows;
+  return {rows, facts: {record, keys, model, settings}};
 }
 
 /** avg_ns: the time one repetition of the whole test took. */
@@ -97,14 +138,38 @@ function durationOf(record: LlamaBenchRecord, line: number, shape: Pick<Result, 
 /** One run from the records of one llama-bench invocation. */
 export function recordsRun(format: string, records: LocatedRecord[], context: Context, line_start: number, line_end: number): ParsedRun {
   if (records.length === 0) throw new ParseError(line_start, "at least one llama-bench record");
-  const rows = records.flatMap(rowsOf);
+  const rows: RowWithFacts[] = [];
+  let facts: Facts | null = null;
+  for (const located of records) {
+    const read = rowsOf(located, facts);
+    for (const row of read.rows) rows.push(row);
+    facts = read.facts;
+  }
   const first = records[0].record;
-  const distinct = (field: string) => [...new Set(records.map((r) => str(r.record[field])).filter((v): v is string => v !== null))];
+  const distinctValues = new Map<string, string[]>();
+  const distinct = (field: string): string[] => {
+    let values = distinctValues.get(field);
+    if (!values) {
+      const seen = new Set<string>();
+      for (const r of records) {
+        const value = str(r.record[field]);
+        if (value !== null) seen.add(value);
+      }
+      values = [...seen];
+      distinctValues.set(field, values);
+    }
+    return values;
+  };
   const notes: string[] = [];
   for (const field of ["build_commit", "backends", "cpu_info", "gpu_info"]) {
     if (distinct(field).length > 1) notes.push(`records differ in ${field}: ${distinct(field).join("; ")}`);
   }
-  const times = records.map((r) => str(r.record.test_time)).filter((t): t is string => t !== null).sort();
+  // The earliest test time (string order, as a sort would put it first).
+  let earliest: string | null = null;
+  for (const r of records) {
+    const time = str(r.record.test_time);
+    if (time !== null && (earliest === null || time < earliest)) earliest = time;
+  }
   return llamaBenchRun(
     {
       format,
@@ -116,7 +181,7 @@ export function recordsRun(format: string, records: LocatedRecord[], context: Co
       gpu_info: distinct("gpu_info").join("; ") || null,
       build_commit: str(first.build_commit),
       build_number: num(first.build_number),
-      started_at: times[0] ?? null,
+      started_at: earliest,
       notes
     },
     context
