@@ -7,6 +7,8 @@
  */
 import type {ParsedCommand} from "../context/command.js";
 import {isServerCommand, parseCommandLine} from "../context/command.js";
+import type {StatedConfiguration} from "../context/configuration.js";
+import {addConfigurationRow, emptyConfiguration, inheritStatedSettings, parseConfigurationRow, sectionHeading} from "../context/configuration.js";
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
 import {FORMATS} from "../formats/registry.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../formats/types.js";
@@ -31,8 +33,12 @@ export interface BlockReport {
 }
 
 export interface ContextReport {
-  /** command: a command line; devices: ggml device lines; heading/hardware: hardware a writeup states; comment: a `#` line. */
-  kind: "command" | "devices" | "heading" | "hardware" | "comment";
+  /**
+   * command: a command line; devices: ggml device lines; heading/hardware: hardware a writeup states;
+   * configuration: a setting a writeup states in a table row or key/value line; section: a heading that
+   * ends the configuration stated above it; comment: a `#` line.
+   */
+  kind: "command" | "devices" | "heading" | "hardware" | "configuration" | "section" | "comment";
   line_start: number;
   line_end: number;
   summary: string;
@@ -125,6 +131,8 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
         if (error instanceof ParseError) throw new InputError(options.name, error.line, `${format.id}: ${error.message.replace(/^line \d+: /, "")}`);
         throw error;
       }
+      // Settings a writeup states in a configuration table fill what a server's output and command leave out.
+      for (const run of runs) inheritStatedSettings(run, state.configuration);
       reading.runs.push(...runs);
       reading.blocks.push({
         format: block.format,
@@ -165,6 +173,8 @@ class ContextState {
   private adjacentComments: string[] = [];
   private server: ParsedCommand | null = null;
   hardware: Hardware = emptyHardware();
+  /** Settings stated by configuration rows since the last section heading (they hold for every block until then). */
+  configuration: StatedConfiguration = emptyConfiguration();
 
   constructor(
     private readonly runtime: string | null,
@@ -198,6 +208,13 @@ class ContextState {
     this.adjacentComments = [...this.adjacentComments, text];
   }
 
+  /** A new section: the configuration stated in the previous one no longer applies. Returns whether there was one. */
+  endSection(): boolean {
+    const had = Object.keys(this.configuration.lines).length > 0;
+    this.configuration = emptyConfiguration();
+    return had;
+  }
+
   /** Any other line (prose, blank) separates comments from the command below. */
   otherLine(_text: string): void {
     this.adjacentComments = [];
@@ -213,6 +230,10 @@ const COMMENT = /^\s*#+\s?(.*?)\s*$/;
  */
 function readContextLine(doc: Doc, i: number, limit: number, state: ContextState, reports: ContextReport[]): number | null {
   const {text, line} = doc.lines[i];
+  // A section heading ends the configuration stated above it; the line may still be a hardware heading or a comment.
+  const section = sectionHeading(text);
+  const sectionEnded = section !== null && state.endSection();
+  if (sectionEnded) reports.push({kind: "section", line_start: line, line_end: line, summary: `section heading "${clipped(section)}": the configuration stated above ends here`});
   // A command may continue over lines ending in a backslash.
   let end = i;
   let joined = text;
@@ -246,15 +267,23 @@ function readContextLine(doc: Doc, i: number, limit: number, state: ContextState
     reports.push({kind: "hardware", line_start: line, line_end: line, summary: `${stated.kind.toUpperCase()} stated by the text: "${stated.name}"`});
     return i;
   }
+  const row = parseConfigurationRow(text);
+  if (row) {
+    state.configuration = addConfigurationRow(state.configuration, row, line);
+    const what = row.key === "runtime" ? `runtime "${row.value}" (the runs the stated settings describe)` : `${row.key} = ${JSON.stringify(row.value)}`;
+    reports.push({kind: "configuration", line_start: line, line_end: line, summary: `"${row.label}" row: ${what}, for the server, log and serving runs below until the next section heading`});
+    return i;
+  }
   const comment = COMMENT.exec(text);
   if (comment && comment[1] !== "") {
     state.comment(comment[1]);
-    const shown = comment[1].length > 60 ? `${comment[1].slice(0, 59)}…` : comment[1];
-    reports.push({kind: "comment", line_start: line, line_end: line, summary: `comment "${shown}" (versions and notes for the next block)`});
+    reports.push({kind: "comment", line_start: line, line_end: line, summary: `comment "${clipped(comment[1])}" (versions and notes for the next block)`});
     return i;
   }
-  return null;
+  return sectionEnded ? i : null;
 }
+
+const clipped = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
 
 function unknownFormat(id: string): never {
   throw new Error(`unknown format "${id}"; known formats: ${FORMATS.map((f) => f.id).join(", ")}`);
