@@ -7,6 +7,9 @@
  * run, so server-side figures (timings, acceptance rates) land beside it.
  */
 import {type ChildProcess, spawn} from "node:child_process";
+import {quote} from "shell-quote";
+import {parseCommandLine} from "../../context/command.js";
+import {runtimeOfCommand} from "../../formats/llama-benchy/server.js";
 import type {ServerParams} from "./config.js";
 
 export interface ServerExit {
@@ -31,17 +34,14 @@ export interface ManagedServer {
   stop(): Promise<ServerExit>;
 }
 
-/** The inference engine a server command starts, by its program (or `python -m` module). */
+/**
+ * The inference engine a server command starts: read as a command line, as a
+ * pasted server command is (launchers such as `uv run`, `python -m`, `env`
+ * skipped; scripts/formats/llama-benchy/server.ts knows the programs).
+ */
 export function runtimeOfArgv(argv: readonly string[]): string | null {
-  const base = (argv[0] ?? "").split("/").pop() ?? "";
-  const module = /^python[\d.]*$/.test(base) && argv[1] === "-m" ? argv[2] ?? "" : "";
-  const program = module || base;
-  if (/^llama-server(?:\.exe)?$/.test(program) || program === "server") return "llama.cpp";
-  if (program === "vllm" || program.startsWith("vllm.")) return "vllm";
-  if (program.startsWith("sglang")) return "sglang";
-  if (program.startsWith("mlx_lm") || program === "mlx_lm.server") return "mlx";
-  if (program === "lms") return "lmstudio";
-  return null;
+  const command = parseCommandLine(quote([...argv]), 1);
+  return command ? runtimeOfCommand(command) : null;
 }
 
 function tailOf(log: Buffer, lines: number): string {

@@ -92,6 +92,10 @@ describe("server lifecycle", () => {
     assert.equal(runtimeOfArgv(["python", "-m", "vllm.entrypoints.openai.api_server"]), "vllm");
     assert.equal(runtimeOfArgv(["mlx_lm.server", "--model", "x"]), "mlx");
     assert.equal(runtimeOfArgv(["lms", "server", "start"]), "lmstudio");
-    assert.equal(runtimeOfArgv(["my-server"]), null);
+    assert.equal(runtimeOfArgv(["mlx_lm", "server", "--model", "x"]), "mlx");
+    assert.equal(runtimeOfArgv(["uv", "run", "python", "-m", "sglang.launch_server", "--model", "Qwen/Qwen3.5-4B"]), "sglang");
+    assert.equal(runtimeOfArgv(["uv", "run", "vllm", "serve", "Qwen/Qwen3.5-4B", "--port", "8000"]), "vllm");
+    assert.equal(runtimeOfArgv(["./llama.cpp/llama-server", "--model", "m.gguf"]), "llama.cpp");
+    assert.equal(runtimeOfArgv(["my-server", "--port", "1"]), null);
   });
 });
