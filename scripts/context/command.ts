@@ -115,6 +115,8 @@ export function parseCommandLine(text: string, line_start: number, line_end = li
   const program = located.program.replace(/\.exe$/i, "");
   if (!PROGRAMS.has(program)) return null;
   const argv = container ? container.argv : words.slice(located.index + 1);
+  // `llama-benchy (0.3.8.dev2+gff162bcfc)`: a tool's banner names the program and its version in parentheses; no command opens a subshell there.
+  if (!container && argv.length === 0 && opensParenthesis(stripped, located.index)) return null;
   if (argv.length > 0 && !argv[0].startsWith("-") && !/^(?:serve|bench|server|load|get|ps|log|benchmark)$/.test(argv[0])) return null;
   const env: Record<string, string> = {};
   for (const word of words.slice(0, container ? container.envEnd : located.index)) {
@@ -132,6 +134,16 @@ export function parseCommandLine(text: string, line_start: number, line_end = li
     env: redactEnv(env),
     ...(container ? {container: {engine: container.engine, image: container.image}} : {})
   };
+}
+
+/** Whether the shell token right after word `index` is `(`. */
+function opensParenthesis(text: string, index: number): boolean {
+  try {
+    const next = shellParse(text.replace(/\\\r?\n/g, " "), (key) => `$${key}`)[index + 1];
+    return typeof next === "object" && next !== null && "op" in next && next.op === "(";
+  } catch {
+    return false;
+  }
 }
 
 /** Container engines whose `run` subcommand starts a program from an image. */

@@ -3,6 +3,8 @@
  *
  *   ggml_cuda_init: found 1 CUDA devices (Total VRAM: 24210 MiB):
  *     Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes, VRAM: 24210 MiB
+ *   ggml_init_cublas: found 2 CUDA devices:                 (builds before early 2024)
+ *     Device 0: NVIDIA GeForce GTX 1080 Ti, compute capability 6.1
  *   ggml_vulkan: 0 = NVIDIA GeForce RTX 3090 (NVIDIA) | uma: 0 | fp16: 1 | …
  *   ggml_metal_init: found device: Apple M4
  *
@@ -29,7 +31,8 @@ export interface DeviceEntry {
 
 export type DeviceLine = DeviceHeader | DeviceEntry;
 
-const CUDA_HEADER = /ggml_cuda_init\s*:\s*(.*)$/;
+/** `ggml_cuda_init: found 1 CUDA devices (Total VRAM: 24210 MiB):`; before early 2024 `ggml_init_cublas: found 2 CUDA devices:` (or `ROCm devices`). */
+const CUDA_HEADER = /(?:ggml_cuda_init|ggml_init_cublas)\s*:\s*(.*)$/;
 const DEVICE_WORD = String.raw`(?:Device|デバイス|设备|設備|장치|Gerät|Dispositivo|Périphérique)`;
 const DEVICE_ENTRY = new RegExp(String.raw`${DEVICE_WORD}\s*(\d+)\s*[:：]\s*`, "g");
 const SEP = /\s*[,、，]\s*/;

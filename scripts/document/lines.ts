@@ -11,7 +11,7 @@ import type {Doc, Format, LogicalLine} from "../formats/types.js";
  * lines, command lines of known programs, and after a llama-bench build footer.
  */
 const CONTEXT_BREAKS: RegExp[] = [
-  /(?=ggml_cuda_init\s*:|ggml_vulkan\s*:|ggml_metal_init\s*:)/g,
+  /(?=ggml_cuda_init\s*:|ggml_init_cublas\s*:|ggml_vulkan\s*:|ggml_metal_init\s*:)/g,
   /(?<=\bbuild\s*:\s*[0-9a-f]{6,40}\s*\(\d+\))\s+/g,
   /(?<![A-Za-z_][A-Za-z0-9_]*=\S*)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:\S*\/)?(?:llama-bench|llama-server|llama-batched-bench)\s+-)/g,
   // `vllm serve …` / `vllm bench serve …` glued after another command or output
