@@ -1,9 +1,13 @@
 import {FORMATS} from "../../formats/registry.js";
 import {importInputs} from "../../import/import.js";
+import {defaultJobs, importInputsPooled, POOL_MIN_BYTES, POOL_MIN_INPUTS} from "../../import/pool.js";
 import type {Command} from "../command.js";
 import {parseTags, single} from "../command.js";
+import {UsageError} from "../io.js";
 import {collectInputs} from "../inputs.js";
 import {STORE_HELP, storeFrom} from "../store-option.js";
+
+const POOL_HINT = `${POOL_MIN_INPUTS} or more inputs of ${POOL_MIN_BYTES / 2 ** 20} MiB or more in all`;
 
 export const importCommand: Command = {
   name: "import",
@@ -22,16 +26,24 @@ Options:
   --runtime NAME   the engine behind an endpoint when the text does not say
   --name NAME      the name to record for standard input (default: -)
   --dry-run        read and report, write nothing
+  --jobs N         read inputs on N worker threads (default: up to 4, one per
+                   core, for ${POOL_HINT}; else 1). Outcomes, their order and
+                   the store are the same whatever N is; inputs with the same
+                   bytes are read once
   --json           print the outcome as JSON
 ${STORE_HELP}
 
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["tag", "format", "runtime", "store", "name"], boolean: ["dry-run", "json"]},
+  options: {string: ["tag", "format", "runtime", "store", "name", "jobs"], boolean: ["dry-run", "json"]},
   async run(args, terminal) {
     const tags = parseTags(args.tag);
     const store = storeFrom(args, terminal);
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
-    const outcomes = importInputs(inputs, {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime")});
+    const jobsText = single(args, "jobs");
+    const jobs = jobsText === undefined ? defaultJobs(inputs) : Number(jobsText);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
+    const options = {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime")};
+    const outcomes = jobs > 1 ? await importInputsPooled(inputs, {...options, jobs}) : importInputs(inputs, options);
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {
       terminal.out(

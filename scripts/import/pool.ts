@@ -1,0 +1,157 @@
+/**
+ * `benchbook import --jobs N`: many inputs read on N worker threads. Each
+ * input still goes through importInputs (import.ts) — in a worker — so it
+ * is read and stored exactly as a one-by-one import would store it, and
+ * lands whole or not at all (the store's runs file is its commit point).
+ *
+ * What the order of a one-by-one import decides is decided here, before
+ * anything is dispatched, so outcomes never depend on which worker is faster:
+ *
+ *   - every input is hashed on this thread; bytes already in the store are
+ *     `unchanged` without a worker;
+ *   - an input whose bytes appeared earlier in the batch is not dispatched:
+ *     it is `unchanged` once the earlier one is imported, and read again
+ *     (here, in order) if the earlier one failed — as a sequential import does;
+ *   - huge files that would be streamed (stream.ts) are imported here, one
+ *     by one, after the pool: they have their own bounded-memory path;
+ *   - the import time of each input (`now`) is taken here, in input order.
+ *
+ * Outcomes come back in input order. Runs come back without their results
+ * (as a streamed import returns them): `runs[i].results.length` is the count.
+ */
+import {availableParallelism} from "node:os";
+import {Worker} from "node:worker_threads";
+import {InputError} from "../document/read.js";
+import type {Run} from "../schema/schema.js";
+import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
+import {importInputs, sha256} from "./import.js";
+import {shouldStream} from "./stream.js";
+
+/** A task for a worker: one input and how to import it. */
+export interface PoolTask {
+  index: number;
+  name: string;
+  bytes: Uint8Array;
+  root: string;
+  imported_at: string;
+  tags?: Record<string, string>;
+  format?: string;
+  runtime?: string | null;
+  dryRun?: boolean;
+}
+
+/** A worker's answer: the outcome with runs stripped of their results. */
+export type PoolReply =
+  | {index: number; status: "imported"; sha256: string; runs: (Omit<Run, "results"> & {results: number})[]}
+  | {index: number; status: "unchanged"; sha256: string; runs: number}
+  | {index: number; status: "failed"; error: {name: string; message: string; file?: string; line?: number; detail?: string}};
+
+/** Fewer inputs than this, or fewer bytes, are imported on this thread: starting workers costs more. */
+export const POOL_MIN_INPUTS = 8;
+export const POOL_MIN_BYTES = 8 * 1024 * 1024;
+
+/** `--jobs` when not given: the cores there are (at most 4) for large batches, else 1. */
+export function defaultJobs(inputs: RawInput[]): number {
+  const small = inputs.filter((i) => !shouldStream(i));
+  const bytes = small.reduce((n, i) => n + (i.size ?? i.bytes.length), 0);
+  return small.length >= POOL_MIN_INPUTS && bytes >= POOL_MIN_BYTES ? Math.min(4, availableParallelism()) : 1;
+}
+
+function withoutResults(run: Run): Omit<Run, "results"> & {results: number} {
+  return {...run, results: run.results.length};
+}
+
+/** Strip an outcome for the trip back from a worker. */
+export function replyOf(index: number, outcome: ImportOutcome): PoolReply {
+  if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults)};
+  if (outcome.status === "unchanged") return {index, status: "unchanged", sha256: outcome.sha256, runs: outcome.runs};
+  const error = outcome.error;
+  return {
+    index,
+    status: "failed",
+    error: error instanceof InputError ? {name: error.name, message: error.message, file: error.file, line: error.line, detail: error.detail} : {name: error.name, message: error.message}
+  };
+}
+
+function outcomeOf(name: string, reply: PoolReply): ImportOutcome {
+  if (reply.status === "imported") return {name, status: "imported", sha256: reply.sha256, runs: reply.runs.map((r) => ({...r, results: new Array(r.results)}) as Run)};
+  if (reply.status === "unchanged") return {name, status: "unchanged", sha256: reply.sha256, runs: reply.runs};
+  const {error} = reply;
+  if (error.name === "InputError" && error.file !== undefined && error.line !== undefined && error.detail !== undefined) return {name, status: "failed", error: new InputError(error.file, error.line, error.detail)};
+  const failure = new Error(error.message);
+  failure.name = error.name;
+  return {name, status: "failed", error: failure};
+}
+
+/** Import `inputs` on `jobs` worker threads; outcomes in input order (see the module comment). */
+export async function importInputsPooled(inputs: RawInput[], options: ImportOptions & {jobs: number}): Promise<ImportOutcome[]> {
+  const outcomes: (ImportOutcome | undefined)[] = new Array(inputs.length);
+  const firstOf = new Map<string, number>();
+  const duplicates: {index: number; first: number}[] = [];
+  const streamed: number[] = [];
+  const tasks: PoolTask[] = [];
+  const now = options.now ?? (() => new Date());
+  inputs.forEach((input, index) => {
+    if (shouldStream(input)) {
+      streamed.push(index);
+      return;
+    }
+    const hash = sha256(input.bytes);
+    const first = firstOf.get(hash);
+    if (first !== undefined) {
+      duplicates.push({index, first});
+      return;
+    }
+    firstOf.set(hash, index);
+    if (options.store.has(hash)) {
+      outcomes[index] = {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length};
+      return;
+    }
+    tasks.push({index, name: input.name, bytes: input.bytes, root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun});
+  });
+
+  const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
+  if (tasks.length) {
+    const workers = Array.from({length: jobs}, () => new Worker(new URL("./worker-entry.mjs", import.meta.url)));
+    try {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve, reject) => {
+              let current: PoolTask | undefined;
+              const next = () => {
+                current = tasks.shift();
+                if (current) worker.postMessage(current);
+                else resolve();
+              };
+              worker.on("message", (reply: PoolReply) => {
+                outcomes[reply.index] = outcomeOf(inputs[reply.index].name, reply);
+                next();
+              });
+              worker.on("error", reject);
+              worker.on("exit", (code) => (current ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${current.name}`)) : resolve()));
+              next();
+            })
+        )
+      );
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }
+
+  for (const {index, first} of duplicates) {
+    const earlier = outcomes[first];
+    if (earlier === undefined || earlier.status === "failed") {
+      // Read again, as a sequential import would (and fails the same way, under this input's name).
+      [outcomes[index]] = importInputs([inputs[index]], {...options, now: () => now()});
+    } else {
+      const hash = earlier.sha256;
+      outcomes[index] = {name: inputs[index].name, status: "unchanged", sha256: hash, runs: options.store.has(hash) ? options.store.read(hash).runs.length : 0};
+    }
+  }
+  if (streamed.length) {
+    const results = importInputs(streamed.map((i) => inputs[i]), options);
+    streamed.forEach((index, k) => (outcomes[index] = results[k]));
+  }
+  return outcomes as ImportOutcome[];
+}
