@@ -3,7 +3,7 @@ import {existsSync, readdirSync, readFileSync} from "node:fs";
 // `benchbook export` (run by `npm run build`) writes the manifest; without it
 // the site still builds, with no per-source pages.
 const manifestPath = "src/data/manifest.json";
-const manifest: {inputs: string[]; run_ids?: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
+const manifest: {inputs: string[]; writeups?: string[]; run_ids?: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
 
 // Reports: every src/reports/*.md, in the sidebar under "Reports", named by
 // its front matter title (`benchbook new-report` writes one). No hand-editing.
@@ -42,7 +42,8 @@ export default {
     {name: "Explorer", path: "/explorer"},
     ...(reports.length ? [{name: "Reports", open: true, pages: reports}] : [])
   ],
-  dynamicPaths: [...manifest.inputs.map((sha) => `/sources/${sha}`), ...(manifest.run_ids ?? []).map((id) => `/runs/${id}`)],
+  // Writeups that hand-entered files attached get a raw-input page too: their values link to its lines.
+  dynamicPaths: [...manifest.inputs.map((sha) => `/sources/${sha}`), ...(manifest.writeups ?? []).map((sha) => `/sources/${sha}`), ...(manifest.run_ids ?? []).map((id) => `/runs/${id}`)],
   toc: true,
   search: false
 };

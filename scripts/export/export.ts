@@ -2,7 +2,9 @@
  * Store → the site's data: results.parquet and results.csv written by DuckDB
  * (one flat row per measured value, see scripts/schema/row.ts), runs.json and
  * sources.json for the overview, raw/<sha256>.txt copies of every raw input
- * (so pages can show the lines each number came from), and manifest.json.
+ * (so pages can show the lines each number came from) and of every writeup a
+ * hand-entered file attached (its values link to the writeup's lines), and
+ * manifest.json.
  *
  * These are plain files under src/data/, not Framework data loaders: the
  * build content-hashes static files every time, while a cached loader output
@@ -113,6 +115,8 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
   const connection = await instance.connect();
   const runs: RunSummary[] = [];
   const sources = [];
+  /** Writeups hand-entered files attached (role `writeup`): copied like raw inputs, each with its own raw-input page. */
+  const writeups = new Set<string>();
   const hash = createHash("sha256");
   let rows = 0;
   try {
@@ -127,6 +131,11 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
       const input = store.read(sha);
       sources.push({...input.source, runs: input.runs.map((r) => r.id)});
       copyIfChanged(store.rawPath(input.source), join(outDir, "raw", `${sha}.txt`));
+      for (const attachment of input.source.attachments ?? []) {
+        if (attachment.role !== "writeup" || writeups.has(attachment.sha256)) continue;
+        copyIfChanged(join(store.root, attachment.raw), join(outDir, "raw", `${attachment.sha256}.txt`));
+        writeups.add(attachment.sha256);
+      }
       let lines: string[] | null = null;
       const rawText = () => (lines ??= rawLines(store, input.source));
       for (const run of input.runs) {
@@ -163,12 +172,12 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
     connection.closeSync();
     instance.closeSync();
   }
-  pruneRaw(join(outDir, "raw"), new Set(store.inputs()));
+  pruneRaw(join(outDir, "raw"), new Set([...store.inputs(), ...writeups]));
   pruneRuns(join(outDir, "runs"), new Set(runs.map((r) => r.id)));
   const storeHash = hash.digest("hex");
   writeFileAtomic(join(outDir, "runs.json"), JSON.stringify(runs));
   writeFileAtomic(join(outDir, "sources.json"), JSON.stringify(sources));
-  writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({schema: SCHEMA_VERSION, store: storeHash, inputs: store.inputs(), runs: runs.length, rows, run_ids: runs.map((r) => r.id)}, null, 2));
+  writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({schema: SCHEMA_VERSION, store: storeHash, inputs: store.inputs(), writeups: [...writeups].sort(), runs: runs.length, rows, run_ids: runs.map((r) => r.id)}, null, 2));
   return {
     inputs: sources.length,
     runs: runs.length,

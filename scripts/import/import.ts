@@ -3,9 +3,13 @@
  * captured output — goes through here into the store.
  */
 import {createHash} from "node:crypto";
+import {existsSync, readFileSync} from "node:fs";
+import {dirname, isAbsolute, resolve} from "node:path";
 import type {DocumentReading} from "../document/read.js";
 import {InputError, readDocument} from "../document/read.js";
 import {splitPhysicalLines} from "../document/lines.js";
+import type {WriteupReader} from "../document/writeup.js";
+import {attachWriteups} from "../document/writeup.js";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, StoredInput, Store} from "../store/store.js";
@@ -30,11 +34,28 @@ export interface ReadOptions {
   runtime?: string | null;
   /** Injected clock, so tests and re-imports are reproducible. */
   now?: () => Date;
+  /**
+   * Where a hand-entered observations file's `writeup:` is read from
+   * (default: the file system, relative to the input's folder; reparse
+   * reads the copy in the store).
+   */
+  readWriteup?: WriteupReader;
 }
 
 export interface ReadInput {
   stored: StoredInput;
   reading: DocumentReading;
+  /** Files stored beside the input (a hand-entered file's writeup); their paths are in stored.source.attachments. */
+  attachments: {raw: string; bytes: Uint8Array}[];
+}
+
+/** A writeup path relative to the input's folder (standard input: the current directory, or the folder of --name). */
+function writeupBeside(input: RawInput): WriteupReader {
+  const base = dirname(input.path ?? resolve(input.name === "-" ? "." : input.name));
+  return (path) => {
+    const full = isAbsolute(path) ? path : resolve(base, path);
+    return existsSync(full) ? readFileSync(full) : null;
+  };
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -48,6 +69,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(decoded.text) ?? undefined);
   const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime, formats});
+  const writeups = attachWriteups(reading.runs, input.name, options.readWriteup ?? writeupBeside(input), rawExtension);
   const hash = sha256(input.bytes);
   const imported_at = (options.now?.() ?? new Date()).toISOString();
   const tags = options.tags ?? {};
@@ -60,7 +82,8 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
     imported_at,
     tags,
     blocks: reading.blocks,
-    ignored: reading.ignored
+    ignored: reading.ignored,
+    ...(writeups.length ? {attachments: writeups.map(({role, sha256, raw}) => ({role, sha256, raw}))} : {})
   };
   const ids = runIds(hash, reading.blocks);
   const runs: Run[] = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
@@ -72,7 +95,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
     tags: {...tags},
     results: parsed.results
   }));
-  return {stored: {schema: SCHEMA_VERSION, source, runs}, reading};
+  return {stored: {schema: SCHEMA_VERSION, source, runs}, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
 }
 
 export type ImportOutcome =
@@ -104,8 +127,8 @@ export function importInputs(inputs: RawInput[], options: ImportOptions): Import
       return {name: input.name, status: "unchanged", sha256: hash, runs};
     }
     try {
-      const {stored} = readInput(input, options);
-      if (!options.dryRun) options.store.write(input.bytes, stored);
+      const {stored, attachments} = readInput(input, options);
+      if (!options.dryRun) options.store.write(input.bytes, stored, attachments);
       seen.add(hash);
       return {name: input.name, status: "imported", sha256: hash, runs: stored.runs};
     } catch (error) {

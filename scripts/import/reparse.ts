@@ -6,6 +6,8 @@
  * stable; only its runs file is rewritten, atomically, and only if it changed.
  */
 import {existsSync, readFileSync} from "node:fs";
+import {join} from "node:path";
+import type {WriteupReader} from "../document/writeup.js";
 import type {Store, StoredInput} from "../store/store.js";
 import {serializeInput} from "../store/store.js";
 import {writeFileAtomic} from "../store/atomic.js";
@@ -41,7 +43,11 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
   if (!existsSync(rawPath)) throw new Error(`${before.source.name}: its raw copy ${before.source.raw} is missing from the store`);
   const bytes = readFileSync(rawPath);
   if (sha256(bytes) !== hash) throw new Error(`${before.source.name}: its raw copy ${before.source.raw} no longer has sha256 ${hash}; the store is damaged`);
-  const after = readInput({name: before.source.name, bytes}, {tags: before.source.tags, now: () => new Date(before.source.imported_at)}).stored;
+  const after = readInput({name: before.source.name, bytes}, {tags: before.source.tags, now: () => new Date(before.source.imported_at), readWriteup: storedWriteups(store, before)}).stored;
+  // Attachments stored at import (a runner's stderr and capture record) stay; writeups are as just read.
+  const kept = (before.source.attachments ?? []).filter((a) => a.role !== "writeup");
+  const attachments = [...kept, ...(after.source.attachments ?? [])];
+  if (attachments.length) after.source.attachments = attachments;
   // `--runtime` given at import time is not recorded in the store: say where a run lost the runtime it had.
   const notes: string[] = [];
   for (const run of after.runs) {
@@ -49,6 +55,16 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
     if (old?.runtime && !run.runtime) notes.push(`run ${run.id} had runtime ${old.runtime} and now has none (a runtime given with --runtime at import is not recorded in the store)`);
   }
   return {before, after, notes};
+}
+
+/** A hand-entered file's writeup, from the copy the store kept at import (found through the runs that named it). */
+function storedWriteups(store: Store, before: StoredInput): WriteupReader {
+  return (path) => {
+    const named = before.runs.map((r) => r.extra.writeup as {path?: string; sha256?: string} | undefined).find((w) => w?.path === path && w.sha256);
+    const attachment = (before.source.attachments ?? []).find((a) => a.role === "writeup" && a.sha256 === named?.sha256);
+    const file = attachment ? join(store.root, attachment.raw) : null;
+    return file && existsSync(file) ? readFileSync(file) : null;
+  };
 }
 
 /** Re-read every input; failures leave that input's runs file as it was and do not stop the others. */

@@ -49,6 +49,8 @@ export interface SourceSummary {
   tags: Record<string, string>;
   runs: string[];
   blocks: {format: string; line_start: number; line_end: number; runs: number; results: number}[];
+  /** Files stored beside the input: a runner's stderr and capture record, a hand-entered file's `writeup`. */
+  attachments?: {role: string; sha256: string; raw: string}[];
 }
 
 /** JSON-text columns, parsed on read. */

@@ -28,3 +28,28 @@ export function sourceHref(sha256: string, line?: number | null, depth = 0): str
 export function sourceLink(sha256: string, line: number | null | undefined, label: string, depth = 0): HTMLAnchorElement {
   return html`<a href=${sourceHref(sha256, line, depth)} title="raw input, line ${line ?? ""}">${label}</a>` as HTMLAnchorElement;
 }
+
+/**
+ * The writeup line a hand-entered value was read from, when its observations
+ * file attached the writeup (docs/hand-entered.md: `writeup:`): the importer
+ * checked that line and stored `writeup_sha256` beside `source_line` in the
+ * value's extra (the row's `result_extra`). The export gives the writeup its
+ * own raw-input page.
+ */
+export function writeupLine(extra: Record<string, unknown> | null | undefined): {sha256: string; line: number} | null {
+  const sha256 = extra?.writeup_sha256;
+  const cited = extra?.source_line;
+  const line = typeof cited === "number" ? cited : typeof cited === "string" ? Number(/^\s*(\d+)/.exec(cited)?.[1]) : NaN;
+  return typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256) && Number.isInteger(line) && line > 0 ? {sha256, line} : null;
+}
+
+/**
+ * A link to the line a number came from: the raw input's line, or — for a
+ * hand-entered value whose `extra` names its writeup — the writeup's own line.
+ * Pass the row's `result_extra` to link hand-entered values to the writeup.
+ */
+export function valueSourceLink(sha256: string, line: number | null | undefined, label: string, depth = 0, extra?: Record<string, unknown> | null): HTMLAnchorElement {
+  const writeup = writeupLine(extra);
+  if (!writeup) return sourceLink(sha256, line, label, depth);
+  return html`<a href=${sourceHref(writeup.sha256, writeup.line, depth)} title="the writeup this hand-entered value was read from, line ${writeup.line} (typed into its observations file at line ${line ?? ""})">${label}</a>` as HTMLAnchorElement;
+}

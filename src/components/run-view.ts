@@ -16,7 +16,7 @@
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import type {ResultRow} from "./data.js";
-import {formatPm, sourceHref, sourceLink} from "./format.js";
+import {formatPm, sourceHref, sourceLink, writeupLine} from "./format.js";
 import {hardwareCard, machineFacts} from "./hardware-card.js";
 
 type Scalar = string | number | boolean | null;
@@ -287,6 +287,8 @@ export interface ResultTableRow {
   seq: number | null;
   status: string;
   text: string;
+  /** A hand-entered value's line in its attached writeup (format.ts writeupLine), else null. */
+  writeup: {sha256: string; line: number} | null;
 }
 
 export function resultRows(run: RunDetail["run"]): ResultTableRow[] {
@@ -304,7 +306,8 @@ export function resultRows(run: RunDetail["run"]): ResultTableRow[] {
     request: r.request ?? null,
     seq: r.seq ?? null,
     status: r.status === "ok" ? "ok" : `${r.status}${r.status_detail ? `: ${r.status_detail.split("\n")[0]}` : ""}`,
-    text: r.text ?? ""
+    text: r.text ?? "",
+    writeup: writeupLine(r.extra)
   }));
 }
 
@@ -325,7 +328,14 @@ export function runResultsTable(detail: RunDetail): HTMLElement {
   return Inputs.table(rows, {
     columns: ["test", "metric", "stat", "value", "unit", "scope", "concurrency", "n_depth", "request", "seq", "status", "text", "line"],
     header: {test: "test", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", scope: "scope", concurrency: "conc.", n_depth: "depth", request: "request", seq: "#", status: "status", text: "as printed", line: "raw line"},
-    format: {line: (n: number) => html`<span><a href=${`#L${n}`}>${n}</a> <a href=${sourceHref(sha, n, 1)} title="the whole raw input">↗</a></span>`},
+    format: {
+      line: (n: number, i: number, data: ResultTableRow[]) => {
+        const writeup = data[i].writeup;
+        // A hand-entered value also links to the line of the writeup it was read from.
+        const cited = writeup ? html` · <a href=${sourceHref(writeup.sha256, writeup.line, 1)} title="the writeup this value was read from">writeup ${writeup.line}</a>` : "";
+        return html`<span><a href=${`#L${n}`}>${n}</a> <a href=${sourceHref(sha, n, 1)} title="the whole raw input">↗</a>${cited}</span>`;
+      }
+    },
     layout: "auto",
     select: false,
     rows: 20

@@ -141,6 +141,8 @@ export function observationRuns(observations: Observations, locate: Locator, for
     const runtimeVersion = group.runtime_version ?? (group.runtime ? undefined : observations.runtime_version);
     if (runtimeVersion) extra.runtime_version = runtimeVersion;
     if (sourceLines !== null) extra.source_lines = sourceLines;
+    // Resolved and checked by the importer (scripts/document/writeup.ts), which adds its sha256.
+    if (observations.writeup !== undefined) extra.writeup = {path: observations.writeup, line: locate.line(["writeup"])};
     return {
       tool: "hand-entered",
       tool_version: null,

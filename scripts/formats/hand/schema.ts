@@ -114,6 +114,12 @@ export const observationsSchema = z
   .strictObject({
     benchbook: z.literal(MARKER, {error: `"${MARKER}" (the format and its version)`}),
     source: source,
+    /**
+     * The writeup the numbers were read from, as a path relative to this file
+     * (`./my-post.md`): `benchbook import` stores it verbatim beside the
+     * observations and checks that each entry's `line` holds its `text`.
+     */
+    writeup: text.regex(/^(?![a-z][a-z0-9+.-]*:\/\/)/i, {error: "a path to the writeup file relative to this file (a URL goes in source.url)"}).optional(),
     entered_by: text.optional(),
     entered_at: text.optional(),
     ...shared,
