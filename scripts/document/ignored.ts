@@ -14,7 +14,7 @@ export interface IgnoredRange {
   reason: string;
 }
 
-type Kind = "blank" | "prose" | "table" | "shell" | "fence" | "rule";
+type Kind = "blank" | "prose" | "table" | "json" | "shell" | "fence" | "rule";
 
 /** Commands that are never benchmark context (installs, downloads, navigation). */
 const OTHER_PROGRAMS = /^(?:git|cd|ls|cat|echo|export|source|uv|uvx|pip|pip3|pipx|python3?|conda|mamba|brew|apt(?:-get)?|sudo|cmake|make|ninja|wget|curl|hf|huggingface-cli|docker|podman|npm|npx|node|mkdir|rm|cp|mv|tar|unzip|ssh|scp|nvcc|bash|sh|zsh|set|ulimit|kill|nohup|tmux|screen|\.\/\S+|\S+\.(?:sh|bat|ps1|py))$/;
@@ -25,6 +25,8 @@ function kindOf(text: string): Kind {
   if (/^(?:```|~~~)/.test(t)) return "fence";
   if (/^(?:-{3,}|\*{3,}|_{3,}|={3,})$/.test(t)) return "rule";
   if (t.startsWith("|") && t.indexOf("|", 1) > 0) return "table";
+  // JSON no format claimed: a brace or bracket alone, a `"key": value` member, a string element of an array.
+  if (/^[{}[\]],?$|^[{[]\s*"|^"(?:[^"\\]|\\.)*"\s*:|^"(?:[^"\\]|\\.)*"\s*,?(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*$/.test(t)) return "json";
   const command = t.replace(/^(?:[$>%]|PS>)\s+/, "");
   const prompted = command !== t;
   // Only a line behind a prompt, or one starting with a setup program, is parsed as shell.
@@ -41,6 +43,7 @@ function kindOf(text: string): Kind {
 const REASONS: Record<Exclude<Kind, "table">, string> = {
   blank: "blank",
   prose: "prose (no benchmark output, command, device line or hardware heading)",
+  json: "JSON that no format recognizes (an application's own settings or data, not a benchmark tool's output)",
   shell: "a command of a program whose output benchbook does not read (install, download, setup)",
   fence: "code fence",
   rule: "horizontal rule"

@@ -10,6 +10,8 @@ import {isServerCommand, parseCommandLine} from "../context/command.js";
 import type {StatedConfiguration} from "../context/configuration.js";
 import {addConfigurationRow, emptyConfiguration, inheritStatedSettings, parseConfigurationRow, sectionHeading} from "../context/configuration.js";
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
+import type {ModelFacts} from "../context/model-facts.js";
+import {addModelFacts, inheritModelFacts, readModelFacts} from "../context/model-facts.js";
 import {FORMATS} from "../formats/registry.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../formats/types.js";
 import {ParseError} from "../formats/types.js";
@@ -36,9 +38,9 @@ export interface ContextReport {
   /**
    * command: a command line; devices: ggml device lines; heading/hardware: hardware a writeup states;
    * configuration: a setting a writeup states in a table row or key/value line; section: a heading that
-   * ends the configuration stated above it; comment: a `#` line.
+   * ends the configuration stated above it; model: llama.cpp's model-load facts; comment: a `#` line.
    */
-  kind: "command" | "devices" | "heading" | "hardware" | "configuration" | "section" | "comment";
+  kind: "command" | "devices" | "heading" | "hardware" | "configuration" | "section" | "model" | "comment";
   line_start: number;
   line_end: number;
   summary: string;
@@ -79,7 +81,9 @@ export class InputError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
-    readonly detail: string
+    readonly detail: string,
+    /** What was read before giving up, when there is something to show (`parse --explain` of a text with no block). */
+    readonly reading?: DocumentReading
   ) {
     super(`${file}: line ${line}: ${detail}`);
     this.name = "InputError";
@@ -104,14 +108,42 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
   const blocks = pickBlocks(doc, formats);
   if (blocks.length === 0) {
     const first = doc.lines.find((l) => l.text.trim() !== "");
-    throw new InputError(
-      options.name,
-      first?.line ?? 1,
-      options.format
-        ? `expected ${formats[0].description}; none found`
-        : `no benchmark output recognized; expected the output of a benchmark tool (one of the formats: ${known.map((f) => f.id).join(", ")}; see docs/importing.md)${first ? ` (the input starts with ${JSON.stringify(first.text.slice(0, 60))})` : " (the input is empty)"}`
-    );
+    if (options.format || !first) {
+      throw new InputError(options.name, first?.line ?? 1, options.format ? `expected ${formats[0].description}; none found` : `no benchmark output recognized (the input is empty)`);
+    }
+    // Nothing to import: say what the text held instead (context, tables no format reads) and where such numbers can go.
+    const reading = walk(doc, [], formats, options);
+    const starts = `(the input starts with ${JSON.stringify(first.text.slice(0, 60))})`;
+    const formatsList = `expected the output of a benchmark tool (one of the formats: ${known.map((f) => f.id).join(", ")}; see docs/importing.md)`;
+    const writeup = writeupAdvice(reading);
+    throw new InputError(options.name, first.line, writeup ? `no benchmark output recognized ${starts}${writeup}` : `no benchmark output recognized; ${formatsList} ${starts}${contextFound(reading)}`, reading);
   }
+  return walk(doc, blocks, formats, options);
+}
+
+const span = (r: {line_start: number; line_end: number}) => (r.line_start === r.line_end ? `line ${r.line_start}` : `lines ${r.line_start}-${r.line_end}`);
+
+/** For a text with no block: the context it held (commands, device lines, model facts…). */
+function contextFound(reading: DocumentReading): string {
+  const context = reading.context.filter((c) => c.kind !== "comment" && c.kind !== "section").map((c) => `${c.summary.replace(/ \(.*$/, "").replace(/, for the .*$/, "")} (${span(c)})`);
+  return context.length ? `. Read only as context: ${context.slice(0, 4).join("; ")}${context.length > 4 ? `; and ${context.length - 4} more` : ""}` : "";
+}
+
+/**
+ * A text with no block that reads like a writeup (tables no format reads, or
+ * paragraphs of prose) most likely states its results by hand: point at the
+ * observations format rather than at the list of tool formats.
+ */
+function writeupAdvice(reading: DocumentReading): string | null {
+  const tables = reading.ignored.filter((r) => r.reason.startsWith("a table"));
+  const prose = reading.ignored.filter((r) => r.reason.startsWith("prose")).reduce((n, r) => n + r.line_end - r.line_start + 1, 0);
+  if (tables.length === 0 && prose < 5) return null;
+  const where = tables.length ? ` (${tables.length} table${tables.length === 1 ? "" : "s"} no format reads, the first at ${span(tables[0])})` : "";
+  return `: no tool output that benchbook reads, so its results seem to be stated in prose or hand-made tables${where}. Type those figures into an observations file (docs/hand-entered.md) and import that${contextFound(reading)}. \`benchbook parse --explain\` lists every line; docs/importing.md lists the tool outputs benchbook reads`;
+}
+
+/** Read the document top to bottom: blocks, context between them, and why the other lines were ignored. */
+function walk(doc: Doc, blocks: Block[], formats: readonly Format[], options: ReadOptions): DocumentReading {
   const reading: DocumentReading = {runs: [], blocks: [], context: [], ignored: []};
   const state = new ContextState(options.runtime ?? null, options.context);
   // A physical line is ignored when none of its logical lines was used.
@@ -131,8 +163,11 @@ export function readDocument(text: string, options: ReadOptions): DocumentReadin
         if (error instanceof ParseError) throw new InputError(options.name, error.line, `${format.id}: ${error.message.replace(/^line \d+: /, "")}`);
         throw error;
       }
-      // Settings a writeup states in a configuration table fill what a server's output and command leave out.
-      for (const run of runs) inheritStatedSettings(run, state.configuration);
+      // Settings a writeup states in a configuration table, and a load log's model facts, fill what a server's output and command leave out.
+      for (const run of runs) {
+        inheritStatedSettings(run, state.configuration);
+        inheritModelFacts(run, state.modelFacts);
+      }
       reading.runs.push(...runs);
       reading.blocks.push({
         format: block.format,
@@ -175,6 +210,8 @@ class ContextState {
   hardware: Hardware = emptyHardware();
   /** Settings stated by configuration rows since the last section heading (they hold for every block until then). */
   configuration: StatedConfiguration = emptyConfiguration();
+  /** llama.cpp's model-load facts, until the next server command or section heading. */
+  modelFacts: ModelFacts | null = null;
 
   constructor(
     private readonly runtime: string | null,
@@ -200,7 +237,11 @@ class ContextState {
     if (this.adjacentComments.length) command.comments = this.adjacentComments;
     this.adjacentComments = [];
     this.commands = [...this.commands, command];
-    if (isServerCommand(command)) this.server = command;
+    if (isServerCommand(command)) {
+      // A new server loads its model anew: facts printed before it describe another load.
+      this.modelFacts = null;
+      this.server = command;
+    }
   }
 
   comment(text: string): void {
@@ -210,8 +251,9 @@ class ContextState {
 
   /** A new section: the configuration stated in the previous one no longer applies. Returns whether there was one. */
   endSection(): boolean {
-    const had = Object.keys(this.configuration.lines).length > 0;
+    const had = Object.keys(this.configuration.lines).length > 0 || this.modelFacts !== null;
     this.configuration = emptyConfiguration();
+    this.modelFacts = null;
     return had;
   }
 
@@ -273,6 +315,13 @@ function readContextLine(doc: Doc, i: number, limit: number, state: ContextState
     const what = row.key === "runtime" ? `runtime "${row.value}" (the runs the stated settings describe)` : `${row.key} = ${JSON.stringify(row.value)}`;
     reports.push({kind: "configuration", line_start: line, line_end: line, summary: `"${row.label}" row: ${what}, for the server, log and serving runs below until the next section heading`});
     return i;
+  }
+  const model = readModelFacts(doc.lines, i, limit);
+  if (model) {
+    state.modelFacts = addModelFacts(state.modelFacts, model.facts);
+    const keys = Object.keys(model.facts.facts);
+    reports.push({kind: "model", line_start: line, line_end: doc.lines[model.end].line, summary: `llama.cpp model-load facts (${clipped(keys.join(", "))}) for the llama.cpp server runs below until the next server command or section heading`});
+    return model.end;
   }
   const comment = COMMENT.exec(text);
   if (comment && comment[1] !== "") {

@@ -1,3 +1,4 @@
+import type {DocumentReading} from "../../document/read.js";
 import {InputError} from "../../document/read.js";
 import {FORMATS} from "../../formats/registry.js";
 import {readInput} from "../../import/import.js";
@@ -5,6 +6,7 @@ import {toRow} from "../../schema/row.js";
 import type {Command} from "../command.js";
 import {single} from "../command.js";
 import {collectInputs} from "../inputs.js";
+import type {Terminal} from "../io.js";
 
 export const parseCommand: Command = {
   name: "parse",
@@ -35,6 +37,8 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         read = readInput(input, {format: single(args, "format"), runtime: single(args, "runtime"), now: () => new Date(0)});
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
+        // A text with no block still has lines to explain (context, tables no format reads, prose).
+        if (args.explain && error.reading) explain(terminal, `${input.name}: no block`, error.reading);
         terminal.err(`${error.message}\n`);
         failures++;
         continue;
@@ -51,13 +55,7 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         continue;
       }
       if (args.explain) {
-        terminal.out(`${input.name}: ${stored.source.lines} lines\n`);
-        const events = [
-          ...reading.blocks.map((b) => ({at: b.line_start, text: `  lines ${range(b)}  block  ${b.format} (confidence ${b.confidence}): ${b.reason} → ${b.runs} run, ${b.results} results`})),
-          ...reading.context.map((c) => ({at: c.line_start, text: `  lines ${range(c)}  context  ${c.kind}: ${c.summary}`})),
-          ...reading.ignored.map((r) => ({at: r.line_start, text: `  lines ${range(r)}  ignored  ${r.reason}`}))
-        ].sort((a, b) => a.at - b.at);
-        for (const e of events) terminal.out(e.text + "\n");
+        explain(terminal, `${input.name}: ${stored.source.lines} lines`, reading);
         continue;
       }
       terminal.out(`${input.name}\n`);
@@ -76,6 +74,17 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     return failures ? 1 : 0;
   }
 };
+
+/** Which lines became which block and why, which were context, which were ignored. */
+function explain(terminal: Terminal, title: string, reading: DocumentReading): void {
+  terminal.out(`${title}\n`);
+  const events = [
+    ...reading.blocks.map((b) => ({at: b.line_start, text: `  lines ${range(b)}  block  ${b.format} (confidence ${b.confidence}): ${b.reason} → ${b.runs} run, ${b.results} results`})),
+    ...reading.context.map((c) => ({at: c.line_start, text: `  lines ${range(c)}  context  ${c.kind}: ${c.summary}`})),
+    ...reading.ignored.map((r) => ({at: r.line_start, text: `  lines ${range(r)}  ignored  ${r.reason}`}))
+  ].sort((a, b) => a.at - b.at);
+  for (const e of events) terminal.out(e.text + "\n");
+}
 
 function range(r: {line_start: number; line_end: number}): string {
   return r.line_start === r.line_end ? `${r.line_start}` : `${r.line_start}-${r.line_end}`;
