@@ -211,8 +211,11 @@ export interface SettingRow {
 /** Every setting of the run, and settings that differ per result (a sweep), with where each came from. */
 export function settingRows(run: RunDetail["run"]): SettingRow[] {
   const fromCommand = new Set(run.settings_from_command);
+  // Settings a writeup's configuration table stated (scripts/context/configuration.ts), with their lines.
+  const contextLines = (run.extra?.settings_context_lines ?? {}) as Record<string, number>;
   const stated = run.origin === "hand-entered" ? "writeup (hand-entered)" : "output";
-  const rows: SettingRow[] = Object.entries(run.settings).map(([name, value]) => ({name, value: show(value), from: fromCommand.has(name) ? "command line" : stated}));
+  const from = (name: string) => (fromCommand.has(name) ? "command line" : contextLines[name] !== undefined ? `the text's configuration table (line ${contextLines[name]})` : stated);
+  const rows: SettingRow[] = Object.entries(run.settings).map(([name, value]) => ({name, value: show(value), from: from(name)}));
   const varied = new Map<string, Set<string>>();
   for (const r of run.results) for (const [name, value] of Object.entries(r.settings ?? {})) varied.set(name, (varied.get(name) ?? new Set()).add(show(value)));
   for (const [name, values] of varied) rows.push({name, value: [...values].join(", "), from: "per result (varies)"});

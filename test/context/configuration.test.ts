@@ -8,6 +8,7 @@ import {describe, it} from "node:test";
 import {parseConfigurationRow, sectionHeading} from "../../scripts/context/configuration.js";
 import type {ResultRow} from "../../src/components/data.js";
 import {kvPoints, kvRatios} from "../../src/components/kv-capacity.js";
+import {settingRows} from "../../src/components/run-view.js";
 import {fixtureText, read, readFixture, rowsOf} from "../helpers/fixtures.js";
 
 describe("configuration rows", () => {
@@ -106,6 +107,15 @@ describe("settings inherited from a stated configuration", () => {
     assert.equal(vllm.settings.quantization, stated("Quantization", 0));
     assert.deepEqual(vllm.extra.settings_from_context, ["quantization", "speculative_decoding", "attention_backend", "sampling_backend", "compile_backend"]);
     assert.ok(!vllm.notes.some((n) => n.includes("the run's is kept")), "no conflict: FP8 = fp8, 262,144 = 262144, 1 = 1");
+  });
+
+  it("says on the run page where each setting came from: the output, the command line or the text's table", () => {
+    const sglang = runs.find((r) => r.format === "sglang-log")!;
+    const row = settingRows(sglang).find((r) => r.name === "kv_cache_dtype")!;
+    const line = (sglang.extra.settings_context_lines as Record<string, number>).kv_cache_dtype;
+    assert.deepEqual(row, {name: "kv_cache_dtype", value: String(sglang.settings.kv_cache_dtype), from: `the text's configuration table (line ${line})`});
+    const vllm = runs.find((r) => r.format === "vllm-log-summary")!;
+    assert.equal(settingRows(vllm).find((r) => r.name === "kv-cache-dtype")!.from, "command line");
   });
 
   it("lets the site compute FP8 ÷ BF16 KV capacity from the measured SGLang pools", () => {
