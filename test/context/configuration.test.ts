@@ -8,7 +8,7 @@ import {describe, it} from "node:test";
 import {parseConfigurationRow, sectionHeading} from "../../scripts/context/configuration.js";
 import type {ResultRow} from "../../src/components/data.js";
 import {kvPoints, kvRatios} from "../../src/components/kv-capacity.js";
-import {settingRows} from "../../src/components/run-view.js";
+import {settingRows, type RunDetail} from "../../src/components/run-view.js";
 import {fixtureText, read, readFixture, rowsOf} from "../helpers/fixtures.js";
 
 describe("configuration rows", () => {
@@ -111,11 +111,11 @@ describe("settings inherited from a stated configuration", () => {
 
   it("says on the run page where each setting came from: the output, the command line or the text's table", () => {
     const sglang = runs.find((r) => r.format === "sglang-log")!;
-    const row = settingRows(sglang).find((r) => r.name === "kv_cache_dtype")!;
+    const row = settingRows(sglang as unknown as RunDetail["run"]).find((r) => r.name === "kv_cache_dtype")!;
     const line = (sglang.extra.settings_context_lines as Record<string, number>).kv_cache_dtype;
     assert.deepEqual(row, {name: "kv_cache_dtype", value: String(sglang.settings.kv_cache_dtype), from: `the text's configuration table (line ${line})`});
     const vllm = runs.find((r) => r.format === "vllm-log-summary")!;
-    assert.equal(settingRows(vllm).find((r) => r.name === "kv-cache-dtype")!.from, "command line");
+    assert.equal(settingRows(vllm as unknown as RunDetail["run"]).find((r) => r.name === "kv-cache-dtype")!.from, "command line");
   });
 
   it("lets the site compute FP8 ÷ BF16 KV capacity from the measured SGLang pools", () => {
