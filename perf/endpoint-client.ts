@@ -79,8 +79,11 @@ export interface EndpointClientFigures {
   concurrency_sweep: LevelFigures[];
   max_concurrency_within_1pct: number | null;
   max_aggregate_tok_s_within_1pct: number | null;
+  /** False when even the highest level tried stayed within 1%: the maxima are then lower bounds. */
+  concurrency_limit_found: boolean;
   rate_sweep: LevelFigures[];
   max_single_stream_tok_s_within_1pct: number | null;
+  single_stream_limit_found: boolean;
 }
 
 function hasTaskset(): boolean {
@@ -201,8 +204,8 @@ export async function endpointClientBenchmark({
   firstTokenMs = 200,
   streamS = 4,
   perStream = 50,
-  concurrencies = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
-  rates = [100, 300, 1000, 3000, 10000, 30000],
+  concurrencies = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+  rates = [100, 300, 1000, 3000, 10000, 30000, 100000],
   runs = 3,
   attempts = 2,
   log = console.error
@@ -250,8 +253,10 @@ export async function endpointClientBenchmark({
     concurrency_sweep,
     max_concurrency_within_1pct: bestC?.concurrency ?? null,
     max_aggregate_tok_s_within_1pct: bestC?.aggregate_sent_tok_s ?? null,
+    concurrency_limit_found: concurrency_sweep.some((f) => f.error_pct > 1),
     rate_sweep,
-    max_single_stream_tok_s_within_1pct: bestRate?.aggregate_sent_tok_s ?? null
+    max_single_stream_tok_s_within_1pct: bestRate?.aggregate_sent_tok_s ?? null,
+    single_stream_limit_found: rate_sweep.some((f) => f.error_pct > 1)
   };
 }
 
