@@ -87,9 +87,13 @@ export class Store {
   }
 
   read(sha256: string): StoredInput {
-    const path = this.runsPath(sha256);
-    const input = JSON.parse(readFileSync(path, "utf8")) as StoredInput;
-    if (input.schema > SCHEMA_VERSION) throw new Error(`${path}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`);
+    return this.parse(sha256, readFileSync(this.runsPath(sha256)));
+  }
+
+  /** An input's runs file already read (the export hashes the same bytes it parses). */
+  parse(sha256: string, bytes: Uint8Array): StoredInput {
+    const input = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")) as StoredInput;
+    if (input.schema > SCHEMA_VERSION) throw new Error(`${this.runsPath(sha256)}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`);
     return input;
   }
 

@@ -10,7 +10,7 @@ import {DuckDBInstance} from "@duckdb/node-api";
 import {csvParse} from "d3-dsv";
 import {exportStore} from "../../scripts/export/export.js";
 import {importInputs} from "../../scripts/import/import.js";
-import {CSV_COLUMNS, ROW_COLUMNS} from "../../scripts/schema/row.js";
+import {CSV_COLUMNS, hardwareLabel, modelLabel, ROW_COLUMNS} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {tempDir} from "../helpers/cli.js";
 import {fixtureText} from "../helpers/fixtures.js";
@@ -37,12 +37,18 @@ describe("export", () => {
     {store, now: () => new Date("2026-01-01T00:00:00Z"), tags: {writeup: "t"}}
   );
   const out = tempDir();
-  const expected = [...store.readAll()].flatMap((input) => input.runs.flatMap((run) => run.results.map((r) => ({run, r}))));
+  // Site order (export.ts runOrder): runs by machine, then by the model of their first result, then in store order; each run's results in store order.
+  const label = (s: string | null) => s ?? "\uffff";
+  const storeRuns = [...store.readAll()].flatMap((input) => input.runs);
+  const siteRuns = storeRuns
+    .map((run, i) => ({run, i, machine: label(hardwareLabel(run)), model: label(modelLabel({...run.model, ...run.results[0]?.model}))}))
+    .sort((a, b) => (a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.i - b.i));
+  const expected = siteRuns.flatMap(({run}) => run.results.map((r) => ({run, r})));
 
   it("writes Parquet that DuckDB reads back with every value, stddev and line unchanged", async () => {
     const summary = await exportStore(store, out);
     assert.equal(summary.rows, expected.length);
-    // The Parquet holds the store's results in store order.
+    // The Parquet holds the store's results in site order.
     const rows = await query(`SELECT run_id, line, metric, stat, value, stddev, samples, n_depth, test, tags, hardware FROM '${join(out, "results.parquet")}'`);
     assert.equal(rows.length, expected.length);
     rows.forEach((row, i) => {
@@ -55,6 +61,30 @@ describe("export", () => {
       assert.deepEqual(JSON.parse(row.tags as string), {writeup: "t"});
     });
     assert.ok(rows.some((r) => r.value === 330.87 && r.stddev === 0.99 && r.hardware === "4× NVIDIA GeForce RTX 3080"));
+  });
+
+  it("writes one real row per class of results, with where its run's rows are", async () => {
+    const rows = await query(`SELECT run_id, line, metric, kind, stat, status, scope, value, n_depth, model_label, split_mode FROM '${join(out, "results.parquet")}'`);
+    const classes = await query(`SELECT run_id, line, metric, kind, stat, status, scope, value, n_depth, model_label, split_mode, class_rows, run_row_start, run_rows FROM '${join(out, "results-classes.parquet")}'`);
+    // Classes computed here from the site-ordered rows: last row and count per (run, model, split mode, metric, kind, stat, status, scope, value/depth present).
+    const want = new Map<string, {row: Record<string, unknown>; n: number}>();
+    for (const row of rows) {
+      const key = JSON.stringify([row.run_id, row.model_label, row.split_mode, row.metric, row.kind, row.stat, row.status, row.scope, row.value === null, row.n_depth === null]);
+      want.set(key, {row, n: (want.get(key)?.n ?? 0) + 1});
+    }
+    assert.equal(classes.length, want.size);
+    assert.equal(classes.reduce((n, c) => n + Number(c.class_rows), 0), rows.length);
+    const byKey = new Map(classes.map((c) => [JSON.stringify([c.run_id, c.model_label, c.split_mode, c.metric, c.kind, c.stat, c.status, c.scope, c.value === null, c.n_depth === null]), c]));
+    for (const [key, {row, n}] of want) {
+      const c = byKey.get(key)!;
+      assert.ok(c, key);
+      assert.equal(Number(c.class_rows), n);
+      assert.deepEqual([c.line, c.value], [row.line, row.value], "the class's last row");
+      const start = Number(c.run_row_start);
+      const run = rows.slice(start, start + Number(c.run_rows));
+      assert.ok(run.length > 0 && run.every((r) => r.run_id === c.run_id), "the run's rows");
+      assert.equal(rows.filter((r) => r.run_id === c.run_id).length, run.length);
+    }
   });
 
   it("has every documented column, typed", async () => {
@@ -83,7 +113,7 @@ describe("export", () => {
   it("exports the same store to the same bytes", async () => {
     const again = tempDir();
     await exportStore(store, again);
-    for (const file of ["results.parquet", "results.csv", "runs.json", "sources.json", "manifest.json"]) {
+    for (const file of ["results.parquet", "results-classes.parquet", "results.csv", "runs.json", "sources.json", "manifest.json"]) {
       assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(again, file))), file);
     }
   });
