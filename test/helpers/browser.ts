@@ -62,10 +62,21 @@ export async function openPage(browser: Browser, url: string): Promise<{page: Pa
   return {page, problems};
 }
 
-/** Wait until no cell is loading and the DOM stops changing. */
+/**
+ * Wait until no cell is loading and the page stops changing: cells that load
+ * data render their charts a moment after the loading markers go away, later
+ * still on a busy machine, so the count of drawn marks must hold steady.
+ */
 export async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, {timeout: 30_000});
-  await page.waitForTimeout(200);
+  let last = "";
+  let steady = 0;
+  for (let i = 0; i < 100 && steady < 3; i++) {
+    const now = await page.evaluate(() => `${document.querySelectorAll("svg").length}:${document.querySelectorAll("svg circle, svg path, svg rect, svg line").length}:${document.querySelectorAll("table tr").length}:${document.querySelectorAll("observablehq-loading").length}`);
+    steady = now === last ? steady + 1 : 0;
+    last = now;
+    await page.waitForTimeout(150);
+  }
 }
 
 /** Cells that failed render an inspector with this class. */
