@@ -15,6 +15,8 @@
  *   ready_ms        navigation start → the last change to the page before it
  *                   settled (no cell loading, nothing changing for 500 ms)
  *   first_chart_marks  SVG elements in that first chart: how much it drew
+ *   first_query_ms  (explorer) navigation start → the first query's result
+ *                   on the page (DuckDB-wasm loads results.parquet first)
  *
  * and on pages with filters, two filter changes after the page settled,
  * each from the `input` event (a listener in the capture phase) to the
@@ -31,9 +33,10 @@
  *   npm run perf -- site                      # 500,000 records
  *   npm run perf -- site --records 50000
  *   node --import tsx perf/site.ts --records 50000 --repeats 3
+ *   node --import tsx perf/site.ts --root /tmp/benchbook-site-XXXX   # a project already built
  */
 import {readdirSync, readFileSync, rmSync} from "node:fs";
-import {join} from "node:path";
+import {basename, join} from "node:path";
 import {fileURLToPath} from "node:url";
 import type {Browser, Page} from "playwright-core";
 import {importInputsPooled} from "../scripts/import/pool.js";
@@ -49,6 +52,8 @@ export interface PageVisit {
   ready_ms: number;
   filter_narrow_ms?: number | null;
   filter_widen_ms?: number | null;
+  /** Explorer: navigation start → the first query's result (its row count) on the page. */
+  first_query_ms?: number | null;
   /** What a large page said it opened with. */
   note?: string;
   /** Requests the page made, and bytes they brought (transfer sizes as Chromium reports them). */
@@ -69,12 +74,13 @@ export interface SiteFigures {
 
 /** Installed before any page script: records when the first chart's <svg> and the last DOM change happened, and filter-change timings. */
 const PROBE = `(() => {
-  const probe = window.__bb = {firstChart: null, firstChartMarks: null, lastChange: 0, inputAt: null, replacedAt: null};
+  const probe = window.__bb = {firstChart: null, firstChartMarks: null, firstQuery: null, lastChange: 0, inputAt: null, replacedAt: null};
   const chartIn = (node) => node.nodeType === 1 && (node.matches("figure.bb-figure svg") ? node : node.querySelector?.("figure.bb-figure svg"));
   new MutationObserver((records) => {
     const now = performance.now();
     probe.lastChange = now;
     for (const record of records) for (const node of record.addedNodes) {
+      if (probe.firstQuery === null && node.nodeType === 1 && (node.matches(".bb-sql-count") || node.querySelector?.(".bb-sql-count"))) probe.firstQuery = now;
       const svg = chartIn(node);
       if (!svg) continue;
       if (probe.firstChart === null) {
@@ -95,6 +101,7 @@ const PROBE = `(() => {
 
 interface Probe {
   firstChart: number | null;
+  firstQuery: number | null;
   firstChartMarks: number | null;
   lastChange: number;
   inputAt: number | null;
@@ -149,7 +156,7 @@ async function changeFilter(page: Page, filter: {key: string; select: boolean; v
   }
 }
 
-async function visit(browser: Browser, url: string, filters: boolean): Promise<PageVisit> {
+async function visit(browser: Browser, url: string, filters: boolean, waitFor?: string): Promise<PageVisit> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -163,10 +170,12 @@ async function visit(browser: Browser, url: string, filters: boolean): Promise<P
     await page.route("**/*", (route) => (["127.0.0.1", "localhost"].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort()));
     await page.addInitScript(PROBE);
     await page.goto(url, {waitUntil: "load"});
+    // The explorer's DuckDB starts in a worker without touching the page: wait for its first answer.
+    if (waitFor) await page.waitForSelector(waitFor, {timeout: 120_000});
     await settled(page);
     const loaded = await probe(page);
     const note = (await page.$eval(".bb-scale-note", (n) => n.textContent ?? "").catch(() => null)) ?? undefined;
-    const result: PageVisit = {first_chart_ms: loaded.firstChart, first_chart_marks: loaded.firstChartMarks, ready_ms: loaded.lastChange, requests, bytes, ...(note ? {note} : {})};
+    const result: PageVisit = {first_chart_ms: loaded.firstChart, first_chart_marks: loaded.firstChartMarks, ready_ms: loaded.lastChange, ...(waitFor ? {first_query_ms: loaded.firstQuery} : {}), requests, bytes, ...(note ? {note} : {})};
     if (filters) {
       const state = await filterState(page);
       const narrowable = [...state].reverse().find((f) => f.selected.length >= 2);
@@ -194,28 +203,25 @@ const median = (values: (number | null | undefined)[]): number | null => {
 /** Pages with filters (their figures include the two filter changes). */
 const FILTER_PAGES = new Set(["context-decay", "runtimes", "quantizations", "multi-gpu", "tuning", "hardware", "serving", "speculative"]);
 
-export async function siteBenchmark({records = 500_000, perFile = 1000, repeats = 3, only, log = console.error}: {records?: number; perFile?: number; repeats?: number; only?: string[]; log?: (s: string) => void} = {}): Promise<SiteFigures> {
+/**
+ * `root`: measure a site project already built (its src/data and dist) instead
+ * of generating, importing and building one (for comparing page changes).
+ */
+export async function siteBenchmark({records = 500_000, perFile = 1000, repeats = 3, only, root, log = console.error}: {records?: number; perFile?: number; repeats?: number; only?: string[]; root?: string; log?: (s: string) => void} = {}): Promise<SiteFigures> {
   const work = tempDir("benchbook-perf-site-");
-  const project = siteProject();
+  const project = root ? {root, dist: join(root, "dist")} : siteProject();
   let browser: Browser | null = null;
   let site: Awaited<ReturnType<typeof serve>> | null = null;
   try {
-    log(`generating ${records} llama-bench JSONL records…`);
-    const synthetic = writeSyntheticJsonl(join(work, "jsonl"), Math.ceil(records / perFile), perFile);
-    const store = new Store(join(work, "data"));
-    log("importing (2 worker threads)…");
-    let t = performance.now();
-    const outcomes = await importInputsPooled(
-      synthetic.files.map((f) => ({name: f, bytes: readFileSync(f)})),
-      {store, jobs: 2}
-    );
-    const import_s = (performance.now() - t) / 1000;
-    const results = outcomes.reduce((n, o) => n + (o.status === "imported" ? o.runs.reduce((m, r) => m + r.results.length, 0) : 0), 0);
-    rmSync(join(work, "jsonl"), {recursive: true, force: true});
-    log(`building the site from ${results} results…`);
-    t = performance.now();
-    const build = await project.build(store);
-    const build_s = (performance.now() - t) / 1000;
+    let import_s = 0;
+    let build_s = 0;
+    let export_s = 0;
+    let results = 0;
+    if (!root) {
+      ({import_s, build_s, export_s, results} = await buildSynthetic(project as ReturnType<typeof siteProject>, work, records, perFile, log));
+    } else {
+      results = (JSON.parse(readFileSync(join(root, "src/data/manifest.json"), "utf8")) as {rows: number}).rows;
+    }
     site = await serve(project.dist);
     browser = await launch();
     const manifest = JSON.parse(readFileSync(join(project.root, "src/data/manifest.json"), "utf8")) as {inputs: string[]; run_ids: string[]};
@@ -225,7 +231,7 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
     for (const name of pages) {
       const visits: PageVisit[] = [];
       for (let i = 0; i < repeats; i++) {
-        visits.push(await visit(browser, `${site.url}${name}.html`, FILTER_PAGES.has(name)));
+        visits.push(await visit(browser, `${site.url}${name}.html`, FILTER_PAGES.has(name), name === "explorer" ? ".bb-sql-count" : undefined));
         log(`${name} #${i + 1}: ${JSON.stringify(visits.at(-1))}`);
       }
       const key = name.startsWith("runs/") ? "runs/<run>" : name.startsWith("sources/") ? "sources/<source>" : name;
@@ -233,6 +239,7 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
         first_chart_ms: median(visits.map((v) => v.first_chart_ms)),
         first_chart_marks: median(visits.map((v) => v.first_chart_marks)),
         ready_ms: median(visits.map((v) => v.ready_ms))!,
+        ...(name === "explorer" ? {first_query_ms: median(visits.map((v) => v.first_query_ms))} : {}),
         ...(FILTER_PAGES.has(name) ? {filter_narrow_ms: median(visits.map((v) => v.filter_narrow_ms)), filter_widen_ms: median(visits.map((v) => v.filter_widen_ms))} : {}),
         requests: median(visits.map((v) => v.requests))!,
         bytes: median(visits.map((v) => v.bytes))!,
@@ -240,13 +247,34 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
         visits
       };
     }
-    return {records: synthetic.records, results, import_s, build_s, export_s: build.exportSeconds, repeats, pages: figures};
+    return {records: root ? results / 2 : records, results, import_s, build_s, export_s, repeats, pages: figures};
   } finally {
     await browser?.close();
     await site?.close();
     rmSync(work, {recursive: true, force: true});
-    rmSync(project.root, {recursive: true, force: true});
+    if (!root) rmSync(project.root, {recursive: true, force: true});
   }
+}
+
+/** Generate the synthetic store, import it (2 worker threads) and build the site into `project`. */
+async function buildSynthetic(project: ReturnType<typeof siteProject>, work: string, records: number, perFile: number, log: (s: string) => void) {
+  log(`generating ${records} llama-bench JSONL records…`);
+  const synthetic = writeSyntheticJsonl(join(work, "jsonl"), Math.ceil(records / perFile), perFile);
+  const store = new Store(join(work, "data"));
+  log("importing (2 worker threads)…");
+  let t = performance.now();
+  const outcomes = await importInputsPooled(
+    // Named as a user would name them on the command line (the file filter shows these names).
+    synthetic.files.map((f) => ({name: basename(f), bytes: readFileSync(f)})),
+    {store, jobs: 2}
+  );
+  const import_s = (performance.now() - t) / 1000;
+  const results = outcomes.reduce((n, o) => n + (o.status === "imported" ? o.runs.reduce((m, r) => m + r.results.length, 0) : 0), 0);
+  rmSync(join(work, "jsonl"), {recursive: true, force: true});
+  log(`building the site from ${results} results…`);
+  t = performance.now();
+  const build = await project.build(store);
+  return {import_s, build_s: (performance.now() - t) / 1000, export_s: build.exportSeconds, results};
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -254,6 +282,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;
   };
-  const figures = await siteBenchmark({records: Number(arg("records") ?? 500_000), repeats: Number(arg("repeats") ?? 3), only: arg("only")?.split(",")});
+  const figures = await siteBenchmark({records: Number(arg("records") ?? 500_000), repeats: Number(arg("repeats") ?? 3), only: arg("only")?.split(","), root: arg("root")});
   console.log(JSON.stringify(figures, (k, v) => (k === "visits" ? undefined : v), 2));
 }

@@ -140,19 +140,22 @@ interface RunPlace {
   ordinal: number;
   hardware: string | null;
   model: string | null;
+  file: string;
   rows: number;
 }
 
 /**
  * The order of runs in results.parquet: by machine, then by the model of
- * the run's first result, then in store order (inputs by hash, runs as read).
- * Filters most often pick a machine and a model, and a selection's runs then
- * sit next to each other in a few row groups. Plain code-unit comparison:
- * the same on every machine and locale.
+ * the run's first result, then by input file name, then in store order
+ * (inputs by hash, runs as read). Filters most often pick a machine, a model
+ * and files (src/components/data.ts opens a large page with the first of
+ * each, in this same order), so a selection's runs sit next to each other in
+ * a few row groups. Plain code-unit comparison: the same on every machine
+ * and locale (and the order of the filters' sorted values).
  */
 function runOrder(runs: RunPlace[]): RunPlace[] {
   const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
-  return [...runs].sort((a, b) => cmp(a.hardware, b.hardware) || cmp(a.model, b.model) || a.ordinal - b.ordinal);
+  return [...runs].sort((a, b) => cmp(a.hardware, b.hardware) || cmp(a.model, b.model) || cmp(a.file, b.file) || a.ordinal - b.ordinal);
 }
 
 /**
@@ -274,7 +277,7 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
             known.rows++;
           } else classes.set(key, {ord, rows: 1, run: ordinal});
         }
-        places.push({ordinal, hardware: hardwareLabel(run), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), rows: run.results.length});
+        places.push({ordinal, hardware: hardwareLabel(run), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
         runs.push(summarize(run));
         // Written while DuckDB writes the Parquet file: a run's first results are all its file needs.
         runFiles.push({source: input.source, run: {...run, results: run.results.slice(0, RUN_RESULTS_MAX)}, total: run.results.length, raw});

@@ -281,9 +281,12 @@ export interface PageResultsOptions<T extends ResultRow> {
   map?: (row: ResultRow) => T;
   /** The page's filters, in the order a default selection narrows them. */
   fields: FilterField[];
-  /** Rows a page reads and draws at once (default 20,000): more, and it reads what its filters select. */
+  /** Rows a page reads and draws at once (default 5,000): more, and it reads what its filters select. */
   limit?: number;
 }
+
+/** A store of at most this many rows is read whole by every page, as it always was. */
+export const SMALL_STORE_ROWS = 50_000;
 
 /** The input file field a large page adds after its own. */
 const FILE_FIELD: FilterField = {key: "file", label: "Input file"};
@@ -291,18 +294,21 @@ const FILE_FIELD: FilterField = {key: "file", label: "Input file"};
 const count = (classes: ClassRow[]) => classes.reduce((n, c) => n + c.class_rows, 0);
 
 /**
- * A filtered page's results at any store size (see the header). Small (the
- * rows it uses are at most `limit`): `rows` holds them all and `load`
- * returns them — exactly what loading every row and filtering gave. Large:
+ * A filtered page's results at any store size (see the header). Small (a
+ * store of at most SMALL_STORE_ROWS rows, or a page using at most `limit` of
+ * them): `rows` holds every row the page uses and `load` returns them —
+ * what loading every row and filtering always gave. Large:
  * `rows` holds the class rows, `load(filters)` reads the selected runs; with
  * no filter in the URL the page opens with the first value of each of its
  * fields, in order, until at most `limit` rows are selected (then input
  * files), written into the URL and said in `note`.
  */
-export async function pageResults<T extends ResultRow = ResultRow>(columns: string[], {where = () => true, map = (r) => r as T, fields, limit = 20_000}: PageResultsOptions<T>): Promise<PageResults<T>> {
-  const all = await loadResultClasses();
+export async function pageResults<T extends ResultRow = ResultRow>(columns: string[], {where = () => true, map = (r) => r as T, fields, limit = 5_000}: PageResultsOptions<T>): Promise<PageResults<T>> {
+  // The results file's footer is needed in every case: fetch it while the classes come.
+  void openResults();
+  const all = await loadResultClasses([...columns, FILE_FIELD.key]);
   const none = html`<span></span>` as HTMLElement;
-  if (count(all) <= limit) {
+  if (count(all) <= SMALL_STORE_ROWS) {
     // A small store: every row, as loadResults() and a filter always gave.
     const rows = (await loadResults(columns)).filter(where).map(map);
     return {rows, fields, complete: true, total: rows.length, note: none, load: async () => rows};
@@ -316,7 +322,9 @@ export async function pageResults<T extends ResultRow = ResultRow>(columns: stri
   const options = classes.map((c) => ({...map(c), class_rows: c.class_rows, run_row_start: c.run_row_start, run_rows: c.run_rows}) as T & ClassRow);
   const allFields = [...fields, FILE_FIELD];
   const opened = openingSelection(options, allFields, limit);
-  const load = async (filters: FilterState): Promise<T[]> => (await readRanges(columns, runRanges(applyFilters(options, filters)))).filter(where).map(map);
+  // The rows read carry the input file too, so the page's applyFilters can test it.
+  const read = columns.includes(FILE_FIELD.key) ? columns : [...columns, FILE_FIELD.key];
+  const load = async (filters: FilterState): Promise<T[]> => (await readRanges(read, runRanges(applyFilters(options, filters)))).filter(where).map(map);
   return {rows: options, fields: allFields, complete: false, total, note: opened, load};
 }
 

@@ -37,12 +37,13 @@ describe("export", () => {
     {store, now: () => new Date("2026-01-01T00:00:00Z"), tags: {writeup: "t"}}
   );
   const out = tempDir();
-  // Site order (export.ts runOrder): runs by machine, then by the model of their first result, then in store order; each run's results in store order.
+  // Site order (export.ts runOrder): runs by machine, then by the model of their first result, then by input file name, then in store order; each run's results in store order.
   const label = (s: string | null) => s ?? "\uffff";
   const storeRuns = [...store.readAll()].flatMap((input) => input.runs);
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const siteRuns = storeRuns
-    .map((run, i) => ({run, i, machine: label(hardwareLabel(run)), model: label(modelLabel({...run.model, ...run.results[0]?.model}))}))
-    .sort((a, b) => (a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.i - b.i));
+    .map((run, i) => ({run, i, machine: label(hardwareLabel(run)), model: label(modelLabel({...run.model, ...run.results[0]?.model})), file: run.source.name}))
+    .sort((a, b) => cmp(a.machine, b.machine) || cmp(a.model, b.model) || cmp(a.file, b.file) || a.i - b.i);
   const expected = siteRuns.flatMap(({run}) => run.results.map((r) => ({run, r})));
 
   it("writes Parquet that DuckDB reads back with every value, stddev and line unchanged", async () => {
