@@ -69,7 +69,8 @@ export interface SiteFigures {
   export_s: number;
   repeats: number;
   /** Per page: the medians, and every visit. */
-  pages: Record<string, Omit<PageVisit, "note"> & {note?: string; visits: PageVisit[]}>;
+  /** Per page: medians over the visits, or the error of a page that never got ready. */
+  pages: Record<string, (Omit<PageVisit, "note"> & {note?: string; visits: PageVisit[]}) | {error: string; visits: PageVisit[]}>;
 }
 
 /** Installed before any page script: records when the first chart's <svg> and the last DOM change happened, and filter-change timings. */
@@ -230,11 +231,18 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
     const figures: SiteFigures["pages"] = {};
     for (const name of pages) {
       const visits: PageVisit[] = [];
-      for (let i = 0; i < repeats; i++) {
-        visits.push(await visit(browser, `${site.url}${name}.html`, FILTER_PAGES.has(name), name === "explorer" ? ".bb-sql-count" : undefined));
-        log(`${name} #${i + 1}: ${JSON.stringify(visits.at(-1))}`);
-      }
       const key = name.startsWith("runs/") ? "runs/<run>" : name.startsWith("sources/") ? "sources/<source>" : name;
+      try {
+        for (let i = 0; i < repeats; i++) {
+          visits.push(await visit(browser, `${site.url}${name}.html`, FILTER_PAGES.has(name), name === "explorer" ? ".bb-sql-count" : undefined));
+          log(`${name} #${i + 1}: ${JSON.stringify(visits.at(-1))}`);
+        }
+      } catch (error) {
+        // A page that never got ready is a figure too: say so and measure the others.
+        log(`${name}: ${String(error)}`);
+        figures[key] = {error: String(error).split("\n")[0], visits};
+        continue;
+      }
       figures[key] = {
         first_chart_ms: median(visits.map((v) => v.first_chart_ms)),
         first_chart_marks: median(visits.map((v) => v.first_chart_marks)),
