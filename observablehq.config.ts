@@ -5,6 +5,9 @@ import {existsSync, readdirSync, readFileSync} from "node:fs";
 const manifestPath = "src/data/manifest.json";
 const manifest: {inputs: string[]; writeups?: string[]; run_ids?: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
 
+/** Raw-input pages: every input, then every writeup a hand-entered file attached. */
+const sourcePages = [...manifest.inputs, ...(manifest.writeups ?? [])];
+
 // Reports: every src/reports/*.md, in the sidebar under "Reports", named by
 // its front matter title (`benchbook new-report` writes one). No hand-editing.
 const reportsDir = "src/reports";
@@ -43,7 +46,8 @@ export default {
     ...(reports.length ? [{name: "Reports", open: true, pages: reports}] : [])
   ],
   // Writeups that hand-entered files attached get a raw-input page too: their values link to its lines.
-  dynamicPaths: [...manifest.inputs.map((sha) => `/sources/${sha}`), ...(manifest.writeups ?? []).map((sha) => `/sources/${sha}`), ...(manifest.run_ids ?? []).map((id) => `/runs/${id}`)],
+  // `benchbook build` has Framework render the first page of each route and writes the others from it (scripts/site/expand-pages.ts).
+  dynamicPaths: [sourcePages.map((sha) => `/sources/${sha}`), (manifest.run_ids ?? []).map((id) => `/runs/${id}`)].flatMap((paths) => (process.env.BENCHBOOK_EXPAND_PAGES ? paths.slice(0, 1) : paths)),
   toc: true,
   search: false
 };

@@ -5,11 +5,13 @@
  * cache is involved. Framework's own cache (src/.observablehq/cache) is left
  * alone: its _npm folder holds version pins the offline build relies on.
  */
+import {readFileSync} from "node:fs";
 import {createRequire} from "node:module";
 import {dirname, join, resolve} from "node:path";
 import {$} from "zx";
 import {exportStore, type ExportSummary} from "../export/export.js";
 import type {Store} from "../store/store.js";
+import {expandPages} from "./expand-pages.js";
 
 export interface BuildOptions {
   /** Project root: holds observablehq.config.ts and src/. */
@@ -35,9 +37,33 @@ export async function buildSite({root, store, log = () => {}}: BuildOptions): Pr
   const summary = await exportStore(store, resolve(root, "src/data"));
   const t1 = performance.now();
   log(`exported ${summary.rows} results from ${summary.runs} runs in ${((t1 - t0) / 1000).toFixed(2)} s`);
-  const output = await $({cwd: root, env: {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "1"}, quiet: true, nothrow: true})`${process.execPath} ${observableBin()} build`;
-  if (output.exitCode !== 0) throw new Error(`observable build failed (exit ${output.exitCode}):\n${output.stderr || output.stdout}`);
+  const pages = await buildPages(root);
   const t2 = performance.now();
-  log(`built the site in ${((t2 - t1) / 1000).toFixed(2)} s`);
+  log(`built the site in ${((t2 - t1) / 1000).toFixed(2)} s (${pages} run and raw-input pages written from the first of their route)`);
   return {export: summary, exportSeconds: (t1 - t0) / 1000, buildSeconds: (t2 - t1) / 1000};
+}
+
+/**
+ * Framework's build of the exported data in `root`, then the run and
+ * raw-input pages it did not render (see expand-pages.ts); returns how many
+ * were written. `expand: false` has Framework render every page (slow: the
+ * reference the expansion is tested against).
+ */
+export async function buildPages(root: string, {expand = true}: {expand?: boolean} = {}): Promise<number> {
+  const env = {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "1", ...(expand ? {BENCHBOOK_EXPAND_PAGES: "1"} : {})};
+  if (!expand) delete env.BENCHBOOK_EXPAND_PAGES;
+  const output = await $({cwd: root, env, quiet: true, nothrow: true})`${process.execPath} ${observableBin()} build`;
+  if (output.exitCode !== 0) throw new Error(`observable build failed (exit ${output.exitCode}):\n${output.stderr || output.stdout}`);
+  return expand ? writeParameterizedPages(root) : 0;
+}
+
+/** The run and raw-input pages after the first of each, written from the one Framework rendered (the same lists as observablehq.config.ts). */
+function writeParameterizedPages(root: string): number {
+  const manifest = JSON.parse(readFileSync(join(root, "src/data/manifest.json"), "utf8")) as {inputs: string[]; writeups?: string[]; run_ids?: string[]};
+  const src = join(root, "src");
+  const dist = join(root, "dist");
+  return (
+    expandPages(src, dist, {dir: "sources", values: [...manifest.inputs, ...(manifest.writeups ?? [])], file: (sha) => `data/raw/${sha}.txt`}) +
+    expandPages(src, dist, {dir: "runs", values: manifest.run_ids ?? [], file: (id) => `data/runs/${id}.json`})
+  );
 }
