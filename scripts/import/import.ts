@@ -26,6 +26,8 @@ export interface RawInput {
   /** A file on disk and its size: large ones may be streamed (stream.ts) without reading `bytes`. */
   path?: string;
   size?: number;
+  /** The bytes' sha256 when the caller has it already (the import pool hashes every input first). */
+  sha256?: string;
 }
 
 export interface ReadOptions {
@@ -70,7 +72,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   const formats = options.format ? undefined : (shortcutFormats(decoded.text) ?? undefined);
   const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime, formats});
   const writeups = attachWriteups(reading.runs, input.name, options.readWriteup ?? writeupBeside(input), rawExtension);
-  const hash = sha256(input.bytes);
+  const hash = input.sha256 ?? sha256(input.bytes);
   const imported_at = (options.now?.() ?? new Date()).toISOString();
   const tags = options.tags ?? {};
   const source: SourceRecord = {
@@ -121,13 +123,13 @@ export function importInputs(inputs: RawInput[], options: ImportOptions): Import
         return {name: input.name, status: "failed", error: error as Error};
       }
     }
-    const hash = sha256(input.bytes);
+    const hash = input.sha256 ?? sha256(input.bytes);
     if (options.store.has(hash) || seen.has(hash)) {
       const runs = options.store.has(hash) ? options.store.read(hash).runs.length : 0;
       return {name: input.name, status: "unchanged", sha256: hash, runs};
     }
     try {
-      const {stored, attachments} = readInput(input, options);
+      const {stored, attachments} = readInput({...input, sha256: hash}, options);
       if (!options.dryRun) options.store.write(input.bytes, stored, attachments);
       seen.add(hash);
       return {name: input.name, status: "imported", sha256: hash, runs: stored.runs};

@@ -32,6 +32,9 @@ export interface PoolTask {
   index: number;
   name: string;
   bytes: Uint8Array;
+  sha256: string;
+  /** The file on disk, when there is one: a hand-entered file's writeup is found beside it. */
+  path?: string;
   root: string;
   imported_at: string;
   tags?: Record<string, string>;
@@ -107,7 +110,7 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
       outcomes[index] = {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length};
       return;
     }
-    tasks.push({index, name: input.name, bytes: input.bytes, root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun});
+    tasks.push({index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun});
   });
 
   const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
@@ -121,7 +124,9 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
               let current: PoolTask | undefined;
               const next = () => {
                 current = tasks.shift();
-                if (current) worker.postMessage(current);
+                // Bytes that own their whole buffer move to the worker instead of being copied.
+                const bytes = current?.bytes;
+                if (current) worker.postMessage(current, bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []);
                 else resolve();
               };
               worker.on("message", (reply: PoolReply) => {

@@ -12,7 +12,7 @@ import {replyOf} from "./pool.js";
 const port = parentPort;
 if (!port) throw new Error("scripts/import/worker.ts runs as a worker thread of pool.ts");
 port.on("message", (task: PoolTask) => {
-  const [outcome] = importInputs([{name: task.name, bytes: task.bytes}], {
+  const [outcome] = importInputs([{name: task.name, bytes: task.bytes, sha256: task.sha256, ...(task.path ? {path: task.path} : {})}], {
     store: new Store(task.root),
     tags: task.tags,
     format: task.format,

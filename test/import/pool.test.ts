@@ -40,7 +40,9 @@ function batch(): RawInput[] {
     file("llama-bench/readme-b5163/out.sql"),
     {name: "bad-again.md", bytes: bad.bytes},
     file("llama-bench/readme-b5163/README.md"), // prose only: fails
-    file("captured/cpu/llama-bench-md.stdout")
+    file("captured/cpu/llama-bench-md.stdout"),
+    // Read from disk: the writeup it names is found beside it, in a worker too.
+    {name: "post.observations.yaml", bytes: readFileSync(fixturePath("hand/writeup/post.observations.yaml")), path: fixturePath("hand/writeup/post.observations.yaml")}
   ];
 }
 
@@ -55,9 +57,12 @@ describe("import worker pool", () => {
     assert.deepEqual(pooled.map(summary), sequential.map(summary));
     assert.deepEqual(
       sequential.map((o) => o.status),
-      ["imported", "imported", "failed", "imported", "unchanged", "unchanged", "failed", "failed", "imported"]
+      ["imported", "imported", "failed", "imported", "unchanged", "unchanged", "failed", "failed", "imported", "imported"]
     );
     assert.deepEqual(tree(many.root), tree(one.root));
+    const observations = pooled[9];
+    assert.ok(observations.status === "imported");
+    assert.deepEqual(many.read(observations.sha256).source.attachments?.map((a) => a.role), ["writeup"], "the writeup beside the file is stored");
     // A failed input names its file and line as the sequential error does, and keeps its type.
     const failed = pooled[2];
     assert.ok(failed.status === "failed" && failed.error.name === "InputError" && /^bad\.md: line 1: /.test(failed.error.message));
@@ -75,7 +80,7 @@ describe("import worker pool", () => {
     const cwd = tempDir();
     const dir = join(cwd, "outputs");
     mkdirSync(dir);
-    for (const input of batch()) writeFileSync(join(dir, input.name.replace(/\//g, "_")), input.bytes);
+    for (const input of batch().filter((i) => !i.path)) writeFileSync(join(dir, input.name.replace(/\//g, "_")), input.bytes);
     // Run the real executable: no --import tsx flag for the workers to inherit.
     const run = spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), "import", "--jobs", "2", "--store", join(cwd, "data"), "outputs"], {cwd, encoding: "utf8", env: {...process.env, NODE_OPTIONS: ""}});
     assert.equal(run.status, 1, run.stderr);
