@@ -21,7 +21,8 @@
  * becomes the sample sd of that mean, n = the number of rows.
  *
  * Uncertainty: compareMeans (src/components/uncertainty.ts): Welch's t-test
- * and a 95% log-ratio interval when both sides state their repetitions,
+ * and a 95% Fieller interval for the ratio (it contains 1 exactly when the
+ * test says within noise) when both sides state their repetitions,
  * else ±1 sd propagated and "within noise" when the ±1 sd ranges overlap.
  */
 import {compareMeans, type Comparison, type Measured} from "../../src/components/uncertainty.js";

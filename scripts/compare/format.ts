@@ -32,6 +32,7 @@ function valueCell(v: SideValue | null): string {
 }
 
 function intervalCell(c: Comparison | null): string {
+  if (c?.method === "welch" && c.low === null) return "unbounded";
   if (!c || c.low === null || c.high === null) return "";
   const digits = c.high - c.low < 0.02 ? 3 : 2;
   return `[${c.low.toFixed(digits)}–${c.high.toFixed(digits)}]`;
@@ -105,7 +106,7 @@ export function buildTable(result: CompareResult): Table {
   const shown = same.length && pairs.length ? `; the same on every row: ${same.map((k) => `${k}=${pairs[0].key[k] ?? ""}`).join(", ")}` : "";
   notes.push(`Paired on ${result.by.join(", ")}${result.varying.length ? ` (${result.varying.join(", ")} added: they vary within a side)` : ""}${shown}.`);
   notes.push(`${throughputOnly ? "Speedup" : "B/A"} = B / A, two decimals as compare-llama-bench.py prints it.`);
-  if (methods.has("welch")) notes.push(`95% CI: log-ratio interval, and ${NOISE_MARK} = within noise by Welch's t-test (p ≥ 0.05), from each side's mean, sd and repetitions (a population sd is converted to a sample sd).`);
+  if (methods.has("welch")) notes.push(`95% CI: Fieller's interval for the ratio, and ${NOISE_MARK} = within noise by Welch's t-test (p ≥ 0.05; the interval then contains 1), from each side's mean, sd and repetitions (a population sd is converted to a sample sd).`);
   if (methods.has("sd-overlap")) notes.push(`±1 sd: repetitions unknown, so no test: the interval propagates ±1 sd and ${NOISE_MARK} = the ±1 sd ranges overlap.`);
   if (pairs.some((p) => p.comparison?.method === "none")) notes.push(`${UNKNOWN_MARK} = no dispersion reported: within noise or not cannot be told.`);
   if (pairs.some((p) => p.a?.origin === "hand-entered" || p.b?.origin === "hand-entered")) notes.push(`${HAND_MARK} = hand-entered (typed from a writeup, not read from tool output).`);

@@ -48,7 +48,9 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
     // One curve per run and test size (pp512 and pp2048 are different curves).
     const size = kind === "pp" ? row.n_prompt : row.n_gen;
     const key = `${row.run_id}\u0000${size}\u0000${seriesLabel(row)}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   const labels = new Map<string, number>();
   const points: DecayPoint[] = [];

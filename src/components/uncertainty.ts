@@ -6,10 +6,12 @@
  * Inputs are what tools print: a mean, a standard deviation of a known kind
  * (sample n−1, or population n), and the number of repetitions when known.
  * - With n on both sides: the standard error of each mean is s/√n (a
- *   population sd is first turned into a sample sd, s·√(n/(n−1))); the ratio's
- *   95% interval comes from the log-ratio with Welch–Satterthwaite degrees of
- *   freedom, and "within noise" means Welch's t-test cannot tell the means apart
- *   at the 5% level.
+ *   population sd is first turned into a sample sd, s·√(n/(n−1))); "within
+ *   noise" means Welch's t-test cannot tell the means apart at the 5% level,
+ *   and the ratio's 95% interval is Fieller's with the same t quantile and
+ *   Welch–Satterthwaite degrees of freedom — so it contains 1 exactly when
+ *   the test says "within noise" (a log-ratio interval can disagree with the
+ *   test near the edge).
  * - Without n: only the spread is known, so the interval is ±1 sd propagated
  *   (first order), and "within noise" means the ±1 sd ranges overlap. The
  *   result says which method was used.
@@ -35,7 +37,7 @@ export interface Comparison {
   ratio: number;
   /** b − a. */
   difference: number;
-  /** Interval for the ratio (95% with "welch", ±1 sd with "sd-overlap"), null when no dispersion is known. */
+  /** Interval for the ratio (95% with "welch", ±1 sd with "sd-overlap"), null when no dispersion is known or it is unbounded (see note). */
   low: number | null;
   high: number | null;
   /** Welch's two-sided p-value, when computable. */
@@ -75,16 +77,16 @@ export function compareMeans(a: Measured, b: Measured, level = 0.95): Comparison
     const t = difference / se;
     const p = se === 0 ? (difference === 0 ? 1 : 0) : 2 * (1 - studentt.cdf(Math.abs(t), df));
     const q = studentt.inv(1 - (1 - level) / 2, df);
-    const relSe = Math.sqrt(va / (a.value * a.value) + vb / (b.value * b.value));
+    const [low, high] = fieller(a.value, b.value, va, vb, q);
     return {
       ratio,
       difference,
-      low: ratio * Math.exp(-q * relSe),
-      high: ratio * Math.exp(q * relSe),
+      low,
+      high,
       p,
       noise: p >= 1 - level,
       method: "welch",
-      note: `${Math.round(level * 100)}% interval, Welch t-test (n=${na} and ${nb}, ${a.stddev_kind ?? "?"}/${b.stddev_kind ?? "?"} sd)`
+      note: `${low === null ? `${Math.round(level * 100)}% interval unbounded (the first mean cannot be told from zero)` : `${Math.round(level * 100)}% interval`}, Welch t-test (n=${na} and ${nb}, ${a.stddev_kind ?? "?"}/${b.stddev_kind ?? "?"} sd)`
     };
   }
   const rel = Math.hypot(sa / a.value, sb / b.value);
@@ -99,6 +101,19 @@ export function compareMeans(a: Measured, b: Measured, level = 0.95): Comparison
     method: "sd-overlap",
     note: "±1 sd propagated; repetitions unknown, so no significance test (noise = the ±1 sd ranges overlap)"
   };
+}
+
+/**
+ * Fieller's interval for b/a: every ρ with |b − ρa| ≤ q·√(vb + ρ²·va), the
+ * ratios the test of b − ρa at this level cannot reject. [null, null] when it
+ * is unbounded (a's mean cannot be told from zero).
+ */
+function fieller(a: number, b: number, va: number, vb: number, q: number): [number | null, number | null] {
+  const q2 = q * q;
+  const lead = a * a - q2 * va;
+  if (lead <= 0) return [null, null];
+  const root = Math.sqrt(a * a * b * b - lead * (b * b - q2 * vb));
+  return [(a * b - root) / lead, (a * b + root) / lead];
 }
 
 /** `2.08× [2.05–2.11]` */

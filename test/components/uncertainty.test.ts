@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
+import jstatModule from "jstat";
 import {compareMeans, formatRatio, sampleSd} from "../../src/components/uncertainty.js";
+
+const jstat = jstatModule as unknown as {studentt: {inv(p: number, df: number): number}};
 
 const m = (value: number, stddev: number | null, repetitions: number | null, stddev_kind = "sample") => ({value, stddev, stddev_kind, repetitions});
 
@@ -22,6 +25,29 @@ describe("compareMeans", () => {
     for (const c of [few, many]) assert.ok(c.low! < c.ratio && c.ratio < c.high!);
     assert.equal(few.ratio, 1.2);
     assert.ok(many.high! - many.low! < few.high! - few.low!);
+  });
+
+  it("gives a 95% interval that contains 1 exactly when the t-test says within noise (Fieller's)", () => {
+    const q = (df: number) => jstat.studentt.inv(0.975, df);
+    let logRatioDisagrees = 0;
+    for (const a of [100, 250])
+      for (const gap of [0.5, 1, 2, 3, 4, 5, 6, 8, 12])
+        for (const [sa, sb] of [[2, 2], [1, 5], [6, 1], [4, 4]])
+          for (const n of [2, 3, 5, 10]) {
+            const b = a + gap;
+            const c = compareMeans(m(a, sa, n), m(b, sb, n));
+            assert.equal(c.low! <= 1 && 1 <= c.high!, c.noise, `a=${a} b=${b} sd ${sa}/${sb} n=${n}: [${c.low}, ${c.high}] p=${c.p}`);
+            // The endpoints are where the test of b − ρa is exactly at its critical value.
+            const va = (sa * sa) / n;
+            const vb = (sb * sb) / n;
+            const df = (va + vb) ** 2 / ((va * va) / (n - 1) + (vb * vb) / (n - 1));
+            for (const rho of [c.low!, c.high!]) assert.ok(Math.abs(Math.abs(b - rho * a) / Math.sqrt(vb + rho * rho * va) - q(df)) < 1e-9);
+            // What a log-ratio interval would have said.
+            const rel = Math.sqrt(va / (a * a) + vb / (b * b));
+            const logRatioHasOne = (b / a) * Math.exp(-q(df) * rel) <= 1 && 1 <= (b / a) * Math.exp(q(df) * rel);
+            if (logRatioHasOne !== c.noise) logRatioDisagrees++;
+          }
+    assert.ok(logRatioDisagrees > 0, "the grid holds cases where a log-ratio interval and the test disagree");
   });
 
   it("converts a population sd to a sample sd before testing", () => {
