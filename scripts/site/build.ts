@@ -50,8 +50,9 @@ export async function buildSite({root, store, log = () => {}}: BuildOptions): Pr
  * reference the expansion is tested against).
  */
 export async function buildPages(root: string, {expand = true}: {expand?: boolean} = {}): Promise<number> {
-  const env = {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "1", ...(expand ? {BENCHBOOK_EXPAND_PAGES: "1"} : {})};
-  if (!expand) delete env.BENCHBOOK_EXPAND_PAGES;
+  const env: NodeJS.ProcessEnv = {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "1"};
+  if (expand) env.BENCHBOOK_EXPAND_PAGES = "1";
+  else delete env.BENCHBOOK_EXPAND_PAGES;
   const output = await $({cwd: root, env, quiet: true, nothrow: true})`${process.execPath} ${observableBin()} build`;
   if (output.exitCode !== 0) throw new Error(`observable build failed (exit ${output.exitCode}):\n${output.stderr || output.stdout}`);
   return expand ? writeParameterizedPages(root) : 0;
