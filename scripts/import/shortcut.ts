@@ -46,9 +46,10 @@ export function shortcutFormats(text: string, formats: readonly Format[] = FORMA
   const last = doc.lines.length - 1;
   const blocks = llamaBenchJsonl.scan(doc);
   if (blocks.length !== 1 || blocks[0].start !== 0 || blocks[0].end !== last || blocks[0].confidence < TOP_CONFIDENCE) return null;
-  for (const format of formats) {
-    if (!format.unflatten) continue;
-    for (const line of doc.lines) if (format.unflatten(line.text)) return null;
+  // Each splitter once (llama-bench and llama-batched-bench share the table one).
+  for (const unflatten of new Set(formats.map((format) => format.unflatten))) {
+    if (!unflatten) continue;
+    for (const line of doc.lines) if (unflatten(line.text)) return null;
   }
   for (const format of formats.slice(0, order)) {
     if (format.scan(doc).some((block) => block.confidence >= TOP_CONFIDENCE)) return null;

@@ -68,8 +68,8 @@ function splitBody(body: string): {lines: string[]; rest: string} {
 /** Is this physical line one or more flattened blocks (or the rest of one)? */
 function looksFlattened(line: string): boolean {
   if (BANNER.test(line)) return !BANNER_LINE.test(line);
-  const pairs = line.match(/:\s*-?\d+(?:\.\d+)?(?=\s|$)/g)?.length ?? 0;
-  return pairs >= 3 && /-{10,}|={20,}/.test(line);
+  // The rule first: most lines have none, and counting pairs costs more.
+  return (line.includes("-".repeat(10)) || line.includes("=".repeat(20))) && (line.match(/:\s*-?\d+(?:\.\d+)?(?=\s|$)/g)?.length ?? 0) >= 3;
 }
 
 /**
