@@ -20,8 +20,8 @@
  * `#running-req`, `#token`, `token usage` (a 0–1 ratio) and `#queue-req`
  * are the scheduler's state when the line was logged (stat value).
  *
- * The writeup in shared/seeds/003 shows SGLang's pool sizes one per line
- * (`full_layer_tokens=69757`) and its KV memory as `SWA KV:  21.29 GB K +
+ * Writeup 003 (its outputs: test/fixtures/seeds/003-outputs.txt) shows
+ * SGLang's pool sizes one per line (`full_layer_tokens=69757`) and its KV memory as `SWA KV:  21.29 GB K +
  * 21.29 GB V` / `Total SWAKVPool usage: 47.90 GB`; those shapes are read too
  * (without a log prefix, at lower confidence).
  */

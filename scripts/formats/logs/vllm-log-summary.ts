@@ -1,6 +1,6 @@
 /**
  * One-line summaries that writers make of vLLM's periodic log, one line per
- * moment they noted (shared/seeds/003):
+ * moment they noted (writeup 003: test/fixtures/seeds/003-outputs.txt):
  *
  *   Generation throughput: 95.9 tok/s   acceptance length: 4.28   draft acceptance: 82.0%
  *   Generation throughput: 109.8 tok/s  acceptance length: 4.97   draft acceptance: 99.2%
