@@ -21,9 +21,10 @@
  * are the scheduler's state when the line was logged (stat value).
  *
  * Writeup 003 (its outputs: test/fixtures/seeds/003-outputs.txt) shows
- * SGLang's pool sizes one per line (`full_layer_tokens=69757`) and its KV memory as `SWA KV:  21.29 GB K +
- * 21.29 GB V` / `Total SWAKVPool usage: 47.90 GB`; those shapes are read too
- * (without a log prefix, at lower confidence).
+ * SGLang's pool sizes one per line (`full_layer_tokens=69757`) and its KV
+ * memory as `SWA KV:  21.29 GB K + 21.29 GB V` / `Total SWAKVPool usage:
+ * 47.90 GB`; those shapes are read too (without a log prefix, at lower
+ * confidence).
  */
 import type {Result, Stat} from "../../schema/schema.js";
 import type {LineHit, LineReader, RunFacts} from "./line-log.js";
