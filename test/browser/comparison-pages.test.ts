@@ -18,10 +18,10 @@ import {toRow} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import type {ResultRow} from "../../src/components/data.js";
 import {modelFamily} from "../../src/components/runtime-comparison.js";
-import {cellErrors, launch, openPage, serve, settle, type Served} from "../helpers/browser.js";
+import {cellErrors, openPage, settle, type Served} from "../helpers/browser.js";
 import {tempDir} from "../helpers/cli.js";
 import {fixtureText} from "../helpers/fixtures.js";
-import {REPO, siteProject} from "../helpers/site.js";
+import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
 
 const store = new Store(tempDir("benchbook-comparison-store-"));
 cpSync(join(REPO, "data"), store.root, {recursive: true});
@@ -36,17 +36,9 @@ const rows = [...store.readAll()].flatMap((i) => i.runs.flatMap((run) => run.res
 let browser: Browser;
 let site: Served;
 
-before(async () => {
-  const project = siteProject();
-  await project.build(store);
-  site = await serve(project.dist);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+let served: ServedSite;
+before(async () => ({browser, site} = served = await servedSite(store)));
+after(() => served?.close());
 
 async function openClean(path: string): Promise<Page> {
   const {page, problems} = await openPage(browser, site.url + path);

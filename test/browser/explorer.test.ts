@@ -12,8 +12,8 @@ import {DuckDBInstance} from "@duckdb/node-api";
 import {csvParse} from "d3-dsv";
 import type {Browser, Page} from "playwright-core";
 import {EXAMPLE_QUERIES} from "../../src/components/explorer.js";
-import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
-import {siteProject} from "../helpers/site.js";
+import {cellErrors, openPage, type Served} from "../helpers/browser.js";
+import {servedSite, type ServedSite} from "../helpers/site.js";
 import {servingStore} from "./serving-store.js";
 
 let browser: Browser;
@@ -21,21 +21,15 @@ let site: Served;
 let dist: string;
 let parquet: string;
 
+let served: ServedSite;
 before(async () => {
-  const project = siteProject();
-  await project.build(servingStore());
-  dist = project.dist;
+  ({browser, site} = served = await servedSite(servingStore()));
+  dist = served.project.dist;
   // The Parquet file the built site serves (content-hashed name).
   const files = join(dist, "_file", "data");
   parquet = join(files, readdirSync(files).find((f) => /^results\.[0-9a-f]+\.parquet$/.test(f))!);
-  site = await serve(project.dist);
-  browser = await launch();
 });
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+after(() => served?.close());
 
 /** What DuckDB in Node says, with the site's Parquet file as table `results`. */
 async function nodeQuery(sql: string): Promise<Record<string, unknown>[]> {

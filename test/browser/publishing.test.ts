@@ -9,23 +9,15 @@ import {after, before, describe, it} from "node:test";
 import {csvParse} from "d3-dsv";
 import type {Browser, Page} from "playwright-core";
 import {Store} from "../../scripts/store/store.js";
-import {launch, openPage, serve, settle, type Served} from "../helpers/browser.js";
-import {REPO, siteProject} from "../helpers/site.js";
+import {openPage, settle, type Served} from "../helpers/browser.js";
+import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
 
 let browser: Browser;
 let site: Served;
 
-before(async () => {
-  const project = siteProject();
-  await project.build(new Store(join(REPO, "data")));
-  site = await serve(project.dist);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+let served: ServedSite;
+before(async () => ({browser, site} = served = await servedSite(new Store(join(REPO, "data")))));
+after(() => served?.close());
 
 async function download(page: Page, selector: string): Promise<Buffer> {
   const [file] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);

@@ -19,31 +19,26 @@ import type {Browser, Page} from "playwright-core";
 import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {compareMeans} from "../../src/components/uncertainty.js";
-import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
+import {cellErrors, openPage, type Served} from "../helpers/browser.js";
 import {cli} from "../helpers/cli.js";
-import {siteProject} from "../helpers/site.js";
+import {servedSite, type ServedSite} from "../helpers/site.js";
 import {reportStore} from "./reports-store.js";
 
 let store: Store;
 let rows: Row[];
 let browser: Browser;
 let site: Served;
+let served: ServedSite;
 
 before(async () => {
   store = reportStore();
   rows = [...store.readAll()].flatMap((input) => input.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false))));
-  const project = siteProject();
-  const made = await cli(["new-report", "Scaffold check", "--tag", "writeup=4x3080-layer-vs-tensor", "--dir", join(project.root, "src/reports")]);
-  assert.equal(made.code, 0, made.stderr);
-  await project.build(store);
-  site = await serve(project.dist);
-  browser = await launch();
+  ({browser, site} = served = await servedSite(store, async (project) => {
+    const made = await cli(["new-report", "Scaffold check", "--tag", "writeup=4x3080-layer-vs-tensor", "--dir", join(project.root, "src/reports")]);
+    assert.equal(made.code, 0, made.stderr);
+  }));
 });
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+after(() => served?.close());
 
 const tagged = (tag: string) => rows.filter((r) => (r.tags as Record<string, string>)?.writeup === tag);
 /** Exactly one store row matching `where`. */

@@ -15,9 +15,9 @@ import {llamaBenchExpected} from "../../scripts/bench/plan.js";
 import type {Capture, CellOutcome} from "../../scripts/bench/types.js";
 import {importCapture} from "../../scripts/import/capture.js";
 import type {Run} from "../../scripts/schema/schema.js";
-import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
+import {cellErrors, openPage, serve, type Served} from "../helpers/browser.js";
 import {fixturePath} from "../helpers/fixtures.js";
-import {siteProject} from "../helpers/site.js";
+import {servedSite, type ServedSite} from "../helpers/site.js";
 import {writeSyntheticJsonl} from "../../perf/synthetic.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {tempDir} from "../helpers/cli.js";
@@ -65,18 +65,12 @@ let browser: Browser;
 let site: Served;
 let dist: string;
 
+let served: ServedSite;
 before(async () => {
-  const project = siteProject();
-  await project.build(store);
-  dist = project.dist;
-  site = await serve(project.dist);
-  browser = await launch();
+  ({browser, site} = served = await servedSite(store));
+  dist = served.project.dist;
 });
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+after(() => served?.close());
 
 async function openRun(id: string): Promise<Page> {
   const {page, problems} = await openPage(browser, `${site.url}runs/${id}.html`);

@@ -11,8 +11,8 @@ import {after, before, describe, it} from "node:test";
 import {csvParse} from "d3-dsv";
 import type {Browser, Page} from "playwright-core";
 import type {Row} from "../../scripts/schema/row.js";
-import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
-import {siteProject} from "../helpers/site.js";
+import {cellErrors, launch, openPage, type Served} from "../helpers/browser.js";
+import {servedSite, type ServedSite} from "../helpers/site.js";
 import {servingStore, storeRows} from "./serving-store.js";
 
 const store = servingStore();
@@ -21,18 +21,12 @@ let browser: Browser;
 let site: Served;
 let dist: string;
 
+let served: ServedSite;
 before(async () => {
-  const project = siteProject();
-  await project.build(store);
-  dist = project.dist;
-  site = await serve(project.dist);
-  browser = await launch();
+  ({browser, site} = served = await servedSite(store));
+  dist = served.project.dist;
 });
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+after(() => served?.close());
 
 async function openClean(path: string, dark = false): Promise<Page> {
   const {page, problems} = await openPage(browser, site.url + path);

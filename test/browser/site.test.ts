@@ -9,8 +9,8 @@ import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {toRow} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
-import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
-import {REPO, siteProject} from "../helpers/site.js";
+import {cellErrors, openPage, type Served} from "../helpers/browser.js";
+import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
 
 const store = new Store(join(REPO, "data"));
 const inputs = [...store.readAll()];
@@ -20,17 +20,9 @@ const rows = runs.flatMap((run) => run.results.map((r) => toRow(run, r, false)))
 let browser: Browser;
 let site: Served;
 
-before(async () => {
-  const project = siteProject();
-  await project.build(store);
-  site = await serve(project.dist);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+let served: ServedSite;
+before(async () => ({browser, site} = served = await servedSite(store)));
+after(() => served?.close());
 
 async function openClean(path: string) {
   const {page, problems} = await openPage(browser, site.url + path);

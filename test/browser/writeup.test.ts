@@ -11,10 +11,10 @@ import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {importInputs} from "../../scripts/import/import.js";
 import {Store} from "../../scripts/store/store.js";
-import {cellErrors, launch, openPage, serve, type Served} from "../helpers/browser.js";
+import {cellErrors, openPage, type Served} from "../helpers/browser.js";
 import {tempDir} from "../helpers/cli.js";
 import {fixturePath} from "../helpers/fixtures.js";
-import {siteProject} from "../helpers/site.js";
+import {servedSite, type ServedSite} from "../helpers/site.js";
 
 describe("site: the writeup behind hand-entered values", () => {
   const path = fixturePath("hand/writeup/post.observations.yaml");
@@ -22,6 +22,7 @@ describe("site: the writeup behind hand-entered values", () => {
   const sha = createHash("sha256").update(post).digest("hex");
   let browser: Browser;
   let site: Served;
+  let served: ServedSite;
   let runId: string;
 
   before(async () => {
@@ -29,15 +30,9 @@ describe("site: the writeup behind hand-entered values", () => {
     const [outcome] = importInputs([{name: "post.observations.yaml", bytes: readFileSync(path), path}], {store, now: () => new Date("2026-01-01T00:00:00Z")});
     if (outcome.status !== "imported") assert.fail(outcome.status);
     runId = outcome.runs[0].id;
-    const project = siteProject();
-    await project.build(store);
-    site = await serve(project.dist);
-    browser = await launch();
+    ({browser, site} = served = await servedSite(store));
   });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  after(() => served?.close());
 
   it("gives the writeup a raw-input page, named as the writeup of its observations file", async () => {
     const {page, problems} = await openPage(browser, `${site.url}sources/${sha}.html`);

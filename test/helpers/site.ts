@@ -8,6 +8,8 @@ import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {buildSite, type BuildSummary} from "../../scripts/site/build.js";
 import type {Store} from "../../scripts/store/store.js";
+import type {Browser} from "playwright-core";
+import {launch, serve, type Served} from "./browser.js";
 import {tempDir} from "./cli.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -31,4 +33,26 @@ export function siteProject(): SiteProject {
     cpSync(pins, join(root, "src/.observablehq/cache/_npm"), {recursive: true});
   }
   return {root, dist: join(root, "dist"), build: (store) => buildSite({root, store})};
+}
+
+export interface ServedSite {
+  project: SiteProject;
+  site: Served;
+  browser: Browser;
+  /** Close the browser and stop the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * What most browser tests start with: `store` built into a throwaway
+ * project (after `prepare`, e.g. scaffolding a report), served on loopback,
+ * and Chromium launched.
+ */
+export async function servedSite(store: Store, prepare?: (project: SiteProject) => Promise<void>): Promise<ServedSite> {
+  const project = siteProject();
+  await prepare?.(project);
+  await project.build(store);
+  const site = await serve(project.dist);
+  const browser = await launch();
+  return {project, site, browser, close: async () => void (await Promise.all([browser.close(), site.close()]))};
 }
