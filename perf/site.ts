@@ -43,7 +43,7 @@ import {importInputsPooled} from "../scripts/import/pool.js";
 import {Store} from "../scripts/store/store.js";
 import {launch, serve} from "../test/helpers/browser.js";
 import {tempDir} from "../test/helpers/cli.js";
-import {siteProject} from "../test/helpers/site.js";
+import {siteProject, type SiteProject} from "../test/helpers/site.js";
 import {writeSyntheticJsonl} from "./synthetic.js";
 
 export interface PageVisit {
@@ -62,13 +62,13 @@ export interface PageVisit {
 }
 
 export interface SiteFigures {
-  records: number;
+  /** Synthetic records generated, and the times to import and build them: null when measuring a project already built (`root`). */
+  records: number | null;
   results: number;
-  import_s: number;
-  build_s: number;
-  export_s: number;
+  import_s: number | null;
+  build_s: number | null;
+  export_s: number | null;
   repeats: number;
-  /** Per page: the medians, and every visit. */
   /** Per page: medians over the visits, or the error of a page that never got ready. */
   pages: Record<string, (Omit<PageVisit, "note"> & {note?: string; visits: PageVisit[]}) | {error: string; visits: PageVisit[]}>;
 }
@@ -210,22 +210,15 @@ const FILTER_PAGES = new Set(["context-decay", "runtimes", "quantizations", "mul
  */
 export async function siteBenchmark({records = 500_000, perFile = 1000, repeats = 3, only, root, log = console.error}: {records?: number; perFile?: number; repeats?: number; only?: string[]; root?: string; log?: (s: string) => void} = {}): Promise<SiteFigures> {
   const work = tempDir("benchbook-perf-site-");
-  const project = root ? {root, dist: join(root, "dist")} : siteProject();
+  const synthetic = root ? null : siteProject();
+  const project = synthetic ?? {root: root!, dist: join(root!, "dist")};
   let browser: Browser | null = null;
   let site: Awaited<ReturnType<typeof serve>> | null = null;
   try {
-    let import_s = 0;
-    let build_s = 0;
-    let export_s = 0;
-    let results = 0;
-    if (!root) {
-      ({import_s, build_s, export_s, results} = await buildSynthetic(project as ReturnType<typeof siteProject>, work, records, perFile, log));
-    } else {
-      results = (JSON.parse(readFileSync(join(root, "src/data/manifest.json"), "utf8")) as {rows: number}).rows;
-    }
+    const built = synthetic ? await buildSynthetic(synthetic, work, records, perFile, log) : null;
     site = await serve(project.dist);
     browser = await launch();
-    const manifest = JSON.parse(readFileSync(join(project.root, "src/data/manifest.json"), "utf8")) as {inputs: string[]; run_ids: string[]};
+    const manifest = JSON.parse(readFileSync(join(project.root, "src/data/manifest.json"), "utf8")) as {rows: number; inputs: string[]; run_ids: string[]};
     const reports = readdirSync(join(project.dist, "reports")).filter((f) => f.endsWith(".html") && f !== "index.html").map((f) => `reports/${f.slice(0, -5)}`);
     const pages = ["index", "context-decay", "runtimes", "quantizations", "multi-gpu", "tuning", "hardware", "serving", "speculative", "explorer", ...reports, `runs/${manifest.run_ids[0]}`, `sources/${manifest.inputs[0]}`].filter((p) => !only || only.some((o) => p.startsWith(o)));
     const figures: SiteFigures["pages"] = {};
@@ -255,34 +248,33 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
         visits
       };
     }
-    return {records: root ? results / 2 : records, results, import_s, build_s, export_s, repeats, pages: figures};
+    return {records: built ? records : null, results: manifest.rows, import_s: built?.import_s ?? null, build_s: built?.build_s ?? null, export_s: built?.export_s ?? null, repeats, pages: figures};
   } finally {
     await browser?.close();
     await site?.close();
     rmSync(work, {recursive: true, force: true});
-    if (!root) rmSync(project.root, {recursive: true, force: true});
+    if (synthetic) rmSync(synthetic.root, {recursive: true, force: true});
   }
 }
 
 /** Generate the synthetic store, import it (2 worker threads) and build the site into `project`. */
-async function buildSynthetic(project: ReturnType<typeof siteProject>, work: string, records: number, perFile: number, log: (s: string) => void) {
+async function buildSynthetic(project: SiteProject, work: string, records: number, perFile: number, log: (s: string) => void) {
   log(`generating ${records} llama-bench JSONL records…`);
   const synthetic = writeSyntheticJsonl(join(work, "jsonl"), Math.ceil(records / perFile), perFile);
   const store = new Store(join(work, "data"));
   log("importing (2 worker threads)…");
   let t = performance.now();
-  const outcomes = await importInputsPooled(
+  await importInputsPooled(
     // Named as a user would name them on the command line (the file filter shows these names).
     synthetic.files.map((f) => ({name: basename(f), bytes: readFileSync(f)})),
     {store, jobs: 2}
   );
   const import_s = (performance.now() - t) / 1000;
-  const results = outcomes.reduce((n, o) => n + (o.status === "imported" ? o.runs.reduce((m, r) => m + r.results.length, 0) : 0), 0);
   rmSync(join(work, "jsonl"), {recursive: true, force: true});
-  log(`building the site from ${results} results…`);
+  log("building the site…");
   t = performance.now();
   const build = await project.build(store);
-  return {import_s, build_s: (performance.now() - t) / 1000, export_s: build.exportSeconds, results};
+  return {import_s, build_s: (performance.now() - t) / 1000, export_s: build.exportSeconds};
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
