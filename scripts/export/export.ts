@@ -132,6 +132,35 @@ async function createTable(connection: DuckDBConnection, name: string, spec: rea
   return new ChunkWriter(await connection.createAppender(name), spec);
 }
 
+/**
+ * A copy of a staged table whose text columns are ENUM types made of their
+ * own distinct values; its name. The site's row order needs an ORDER BY
+ * over the joined rows (DuckDB keeps no row order through a join), and a
+ * sort carries every column along: as ENUM codes, the run-level text a
+ * million rows repeat costs the sort a byte or two per value instead of the
+ * string. `decoded` turns them back into text after the sort.
+ */
+async function codedTable(connection: DuckDBConnection, table: string, spec: readonly {name: string; type: string}[]): Promise<string> {
+  const select = [];
+  for (const c of spec) {
+    if (c.type !== "VARCHAR") select.push(quoted(c.name));
+    else {
+      const type = quoted(`${table}_${c.name}`);
+      await connection.run(`CREATE TYPE ${type} AS ENUM (SELECT DISTINCT ${quoted(c.name)} FROM ${table} WHERE ${quoted(c.name)} IS NOT NULL)`);
+      select.push(`${quoted(c.name)}::${type} AS ${quoted(c.name)}`);
+    }
+  }
+  await connection.run(`CREATE TABLE ${table}_coded AS SELECT ${select.join(", ")} FROM ${table}`);
+  return `${table}_coded`;
+}
+
+const TEXT_COLUMNS = new Set(COLUMNS.filter((c) => c.type === "VARCHAR").map((c) => c.name));
+
+/** A column as written: text columns cast back from their ENUM codes (a no-op for those never coded). */
+function decoded(name: string): string {
+  return TEXT_COLUMNS.has(name) ? `${quoted(name)}::VARCHAR AS ${quoted(name)}` : quoted(name);
+}
+
 /** Rows per Parquet row group: a page reading one run's rows decodes at most about this many rows per column around them. */
 export const ROW_GROUP_ROWS = 16384;
 
@@ -290,10 +319,10 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
     lap("append");
 
     // Where each run's rows land in results.parquet.
-    const ordered = runOrder(places);
+    const placesInOrder = runOrder(places);
     const starts = new Map<number, {rank: number; start: number}>();
     let start = 0;
-    ordered.forEach((place, rank) => {
+    placesInOrder.forEach((place, rank) => {
       starts.set(place.ordinal, {rank, start});
       start += place.rows;
     });
@@ -304,13 +333,15 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
     const allColumns = COLUMNS.map((c) => c.name);
     // Every query below says its order: DuckDB may then write in parallel.
     await connection.run("SET preserve_insertion_order = false");
-    const flat = `results JOIN shapes USING (shape_id) JOIN groups USING (group_id) JOIN ranks USING (run_ordinal)`;
+    const coded = `results JOIN ${await codedTable(connection, "shapes", shapeSpec)} USING (shape_id) JOIN ${await codedTable(connection, "groups", groupSpec)} USING (group_id) JOIN ranks USING (run_ordinal)`;
+    /** The site's rows in site order (runOrder, then store order), text decoded after the sort. */
+    const inSiteOrder = (columns: readonly string[], from: string) => `SELECT ${columns.map(decoded).join(", ")} FROM (SELECT ${names(columns)}, run_rank, ord FROM ${from} ORDER BY run_rank, ord)`;
     lap("order");
     const parquetTmp = join(outDir, `.results-${process.pid}.parquet`);
     const csvTmp = join(outDir, `.results-${process.pid}.csv`);
     const classesTmp = join(outDir, `.results-classes-${process.pid}.parquet`);
-    // Sorted by what this query says (DuckDB may then write in parallel); the run files are written meanwhile.
-    const parquetDone = connection.run(`COPY (SELECT ${names(allColumns)} FROM ${flat} ORDER BY run_rank, ord) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+    // The run files are written meanwhile.
+    const parquetDone = connection.run(`COPY (${inSiteOrder(allColumns, coded)}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
     for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(outDir, "runs"), pending.raw);
     lap("run_files");
     await parquetDone;
@@ -324,9 +355,7 @@ export async function exportStore(store: Store, outDir: string): Promise<ExportS
     const classTable = await createTable(connection, "classes", classSpec);
     for (const c of classes.values()) classTable.push([c.ord, c.rows, BigInt(starts.get(c.run)!.start), places[c.run].rows]);
     classTable.close();
-    await connection.run(
-      `COPY (SELECT ${names(allColumns)}, class_rows, run_row_start, run_rows FROM ${flat} JOIN classes USING (ord) ORDER BY run_rank, ord) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`
-    );
+    await connection.run(`COPY (${inSiteOrder([...allColumns, "class_rows", "run_row_start", "run_rows"], `${coded} JOIN classes USING (ord)`)}) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`);
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
     renameSync(classesTmp, join(outDir, "results-classes.parquet"));
@@ -421,9 +450,12 @@ function writeRunFile(store: Store, source: SourceRecord, run: Run, total: numbe
   };
   const path = join(dir, `${run.id}.json`);
   const text = JSON.stringify(detail);
-  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  if (unchanged(path, text)) return;
   writeDerived(path, text);
 }
+
+/** Where RawLines reads into: reads are synchronous, so one buffer serves every instance. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * A raw input's physical lines (split at \r\n, \n or \r, BOM dropped), read
@@ -465,7 +497,7 @@ export class RawLines {
     if (this.lines.length >= n || this.done) return this.lines[n - 1];
     const fd = openSync(this.path, "r");
     try {
-      const buffer = Buffer.alloc(64 * 1024);
+      const buffer = READ_BUFFER;
       while (this.lines.length < n && !this.done) {
         const breaks = /\r\n|\n|\r/g;
         let m: RegExpExecArray | null;
@@ -536,6 +568,12 @@ function linkOrCopy(from: string, to: string): void {
     copyFileSync(from, tmp);
   }
   renameSync(tmp, to);
+}
+
+/** Whether `path` already holds exactly `text` (its size is compared before its bytes are read). */
+function unchanged(path: string, text: string): boolean {
+  if (!existsSync(path) || statSync(path).size !== Buffer.byteLength(text)) return false;
+  return readFileSync(path, "utf8") === text;
 }
 
 /** An exported file, replaced atomically (rename); not flushed to disk: an export can always be run again. */
