@@ -16,7 +16,8 @@
  * MB/s is megabytes (10^6) of JSONL per second of wall time; CPU seconds
  * (every thread of this process) are reported beside it.
  *
- * Export ("loader"): exportStore into a fresh src/data, per phase
+ * Export ("loader"): exportStore into a fresh src/data with its default
+ * shards (2 worker threads on 2 cores), per phase
  * (scripts/export/export.ts ExportSummary.seconds). Build: export + Framework
  * build of the site (test/helpers/site.ts siteProject), each part reported.
  */
@@ -52,6 +53,8 @@ export interface StoreFigures {
   export_s: number;
   export_cpu_s: number;
   export_phases_s: Record<string, number>;
+  /** Shards the export read the store in (worker threads when more than one; export.ts exportJobs). */
+  export_shards: number;
   parquet_bytes: number;
   parquet_bytes_per_row: number;
   classes_bytes: number;
@@ -138,6 +141,7 @@ export async function storeBenchmark({records = 500_000, perFile = 1000, jobs = 
       export_s: round(export_s),
       export_cpu_s: round(export_cpu_s),
       export_phases_s: Object.fromEntries(Object.entries(summary.seconds).map(([k, v]) => [k, round(v)])),
+      export_shards: summary.shards,
       parquet_bytes: summary.parquetBytes,
       parquet_bytes_per_row: round(summary.parquetBytes / summary.rows, 1),
       classes_bytes: summary.classesBytes,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
-import {RawLines} from "../../scripts/export/export.js";
+import {RawLines} from "../../scripts/export/run-file.js";
 import {tempDir} from "../helpers/cli.js";
 
 /** What the export quoted before it read lazily: the whole text split at once. */

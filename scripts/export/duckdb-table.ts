@@ -1,0 +1,93 @@
+/**
+ * Staging rows in DuckDB from Node: tables filled a chunk at a time, and the
+ * ENUM-coded copies the export sorts (export.ts).
+ */
+import {DuckDBDataChunk, listValue, type DuckDBType, BIGINT, DOUBLE, INTEGER, LIST, VARCHAR} from "@duckdb/node-api";
+import type {DuckDBAppender, DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
+import {COLUMNS, type Row} from "../schema/row.js";
+
+/** A staged column: its name and DuckDB type (scripts/schema/row.ts types). */
+export interface ColumnSpec {
+  name: string;
+  type: string;
+}
+
+const TYPES: Record<string, DuckDBType> = {VARCHAR, DOUBLE, INTEGER, BIGINT, "DOUBLE[]": LIST(DOUBLE)};
+const CHUNK = 2048;
+
+export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+export const quoted = (name: string) => `"${name}"`;
+
+/** A column's value as DuckDB takes it (one function per column type, chosen once). */
+export function converter(type: string): (value: Row[string]) => DuckDBValue {
+  if (type === "BIGINT") return (value) => (value === null || value === undefined ? null : BigInt(value as number));
+  if (type === "DOUBLE[]") return (value) => (value === null || value === undefined ? null : listValue(value as number[]));
+  if (type === "VARCHAR") return (value) => (value === null || value === undefined ? null : String(value));
+  return (value) => (value === null || value === undefined ? null : (value as number));
+}
+
+/**
+ * Appends rows to a table a chunk at a time: numbers go in without a call
+ * into DuckDB per value, which matters at a million rows.
+ */
+export class ChunkWriter {
+  private columns: DuckDBValue[][];
+  private readonly types: DuckDBType[];
+  constructor(
+    private readonly appender: DuckDBAppender,
+    private readonly spec: readonly ColumnSpec[]
+  ) {
+    this.types = spec.map((c) => TYPES[c.type]);
+    this.columns = spec.map(() => []);
+  }
+  push(values: DuckDBValue[]): void {
+    for (let i = 0; i < values.length; i++) this.columns[i].push(values[i]);
+    if (this.columns[0].length === CHUNK) this.flush();
+  }
+  flush(): void {
+    const rows = this.columns[0].length;
+    if (rows === 0) return;
+    const chunk = DuckDBDataChunk.create(this.types, rows);
+    this.columns.forEach((values, i) => chunk.setColumnValues(i, values));
+    this.appender.appendDataChunk(chunk);
+    this.columns = this.spec.map(() => []);
+  }
+  close(): void {
+    this.flush();
+    this.appender.closeSync();
+  }
+}
+
+export async function createTable(connection: DuckDBConnection, name: string, spec: readonly ColumnSpec[]): Promise<ChunkWriter> {
+  await connection.run(`CREATE TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")})`);
+  return new ChunkWriter(await connection.createAppender(name), spec);
+}
+
+/**
+ * A copy of a staged table whose text columns are ENUM types made of their
+ * own distinct values; its name. The site's row order needs an ORDER BY
+ * over the joined rows (DuckDB keeps no row order through a join), and a
+ * sort carries every column along: as ENUM codes, the run-level text a
+ * million rows repeat costs the sort a byte or two per value instead of the
+ * string. `decoded` turns them back into text after the sort.
+ */
+export async function codedTable(connection: DuckDBConnection, table: string, spec: readonly ColumnSpec[]): Promise<string> {
+  const select = [];
+  for (const c of spec) {
+    if (c.type !== "VARCHAR") select.push(quoted(c.name));
+    else {
+      const type = quoted(`${table}_${c.name}`);
+      await connection.run(`CREATE TYPE ${type} AS ENUM (SELECT DISTINCT ${quoted(c.name)} FROM ${table} WHERE ${quoted(c.name)} IS NOT NULL)`);
+      select.push(`${quoted(c.name)}::${type} AS ${quoted(c.name)}`);
+    }
+  }
+  await connection.run(`CREATE TABLE ${table}_coded AS SELECT ${select.join(", ")} FROM ${table}`);
+  return `${table}_coded`;
+}
+
+const TEXT_COLUMNS = new Set(COLUMNS.filter((c) => c.type === "VARCHAR").map((c) => c.name));
+
+/** A column as written: text columns cast back from their ENUM codes (a no-op for those never coded). */
+export function decoded(name: string): string {
+  return TEXT_COLUMNS.has(name) ? `${quoted(name)}::VARCHAR AS ${quoted(name)}` : quoted(name);
+}

@@ -1,0 +1,261 @@
+/**
+ * One shard of an export (export.ts): a contiguous slice of the store's
+ * inputs, read, flattened and staged in its own DuckDB database, on a
+ * worker thread when the store is large (shard-worker.ts). It writes
+ *   - three Parquet fragments in `fragments` that the export joins and sorts:
+ *     `<prefix>-results.parquet` (per-result columns, with the result's
+ *     place in the shard `ord`, its run `run_ordinal`, and the ids of its
+ *     group and shape), `<prefix>-groups.parquet` (run-level columns, once
+ *     per run and overridden model/settings) and `<prefix>-shapes.parquet`
+ *     (the few distinct test/metric/summary combinations);
+ *   - its runs' files (runs/<id>.json) and raw copies into the output;
+ * and answers with what the export needs to merge: every id counted from 0
+ * within the shard, the export adds the shards before it.
+ */
+import {DuckDBInstance, type DuckDBValue} from "@duckdb/node-api";
+import {createHash} from "node:crypto";
+import {readFileSync} from "node:fs";
+import {join} from "node:path";
+import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import type {Result, Run} from "../schema/schema.js";
+import {Store, type SourceRecord} from "../store/store.js";
+import {converter, createTable, sqlString, type ColumnSpec} from "./duckdb-table.js";
+import {linkOrCopy} from "./files.js";
+import {RawLines, RUN_RESULTS_MAX, writeRunFile} from "./run-file.js";
+import type {RunPlace} from "./run-order.js";
+
+/** Results of a run with the same overridden model and settings: their run-level columns, staged once. */
+interface Group {
+  id: number;
+  columns: Row;
+  /** Its class prefix's id (classPrefix). */
+  classId: number;
+}
+
+export interface ShardTask {
+  /** The store's root. */
+  root: string;
+  /** Its inputs (sha256), in store order. */
+  inputs: string[];
+  /** The export's output directory (runs/ and raw/ inside it exist). */
+  outDir: string;
+  /** Fragment files' path prefix. */
+  fragments: string;
+  /** DuckDB threads (1 on a worker: the shards already use every core). */
+  threads?: number;
+}
+
+/** A source as sources.json lists it: its record and its runs' ids. */
+export type SourceSummary = SourceRecord & {runs: string[]};
+
+export interface ShardResult {
+  sources: SourceSummary[];
+  runs: RunSummary[];
+  /** Per run, in shard order (ordinal from 0 in the shard). */
+  places: RunPlace[];
+  /** Per class of results (see classPrefix): its last row (ord in the shard), how many rows it has, and its run (ordinal in the shard). */
+  classes: {ord: number; rows: number; run: number}[];
+  /** Writeups hand-entered files attached (sha256), copied like raw inputs. */
+  writeups: string[];
+  /** sha256 of each input's runs file, in order. */
+  digests: string[];
+  rows: number;
+  groups: number;
+  shapes: number;
+  /** Wall-clock seconds per phase: reading the store, staging rows, raw copies, run files, fragments. */
+  seconds: Record<string, number>;
+}
+
+export const RUN_COLUMNS = COLUMNS.filter((c) => c.level === "run");
+const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
+/**
+ * Result columns that few distinct combinations of values fill (the test, the
+ * metric and how it was summarized): staged once per combination ("shape")
+ * and joined back, so a million rows do not each carry a dozen strings into
+ * DuckDB. The other result columns are staged per row.
+ */
+const SHAPE_NAMES = new Set(["test", "kind", "n_prompt", "n_gen", "n_depth", "concurrency", "scope", "metric", "unit", "stat", "stddev_kind", "status"]);
+export const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
+const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name));
+export const GROUP_SPEC: ColumnSpec[] = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];
+export const SHAPE_SPEC: ColumnSpec[] = [{name: "shape_id", type: "INTEGER"}, ...SHAPE_COLUMNS];
+const RESULT_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, {name: "run_ordinal", type: "INTEGER"}, {name: "group_id", type: "INTEGER"}, {name: "shape_id", type: "INTEGER"}, ...ROW_COLUMNS];
+
+export async function exportShard(task: ShardTask): Promise<ShardResult> {
+  const store = new Store(task.root);
+  const instance = await DuckDBInstance.create(":memory:", task.threads ? {threads: String(task.threads)} : {});
+  const connection = await instance.connect();
+  const seconds: Record<string, number> = {read: 0, append: 0, raw_copies: 0, run_files: 0, fragments: 0};
+  let clock = performance.now();
+  const lap = (phase: string) => {
+    const now = performance.now();
+    seconds[phase] += (now - clock) / 1000;
+    clock = now;
+  };
+  const result: ShardResult = {sources: [], runs: [], places: [], classes: [], writeups: [], digests: [], rows: 0, groups: 0, shapes: 0, seconds};
+  const writeups = new Set<string>();
+  const runFiles: {source: SourceRecord; run: Run; total: number; raw: RawLines}[] = [];
+  /** Per class of results: its last row (by ord) and how many rows it has. */
+  const classes = new Map<string, {ord: number; rows: number; run: number}>();
+  try {
+    const groups = await createTable(connection, "groups", GROUP_SPEC);
+    const shapes = await createTable(connection, "shapes", SHAPE_SPEC);
+    const results = await createTable(connection, "results", RESULT_SPEC);
+    const toGroupValue = RUN_COLUMNS.map((c) => converter(c.type));
+    const toShapeValue = SHAPE_COLUMNS.map((c) => converter(c.type));
+    const toRowValue = ROW_COLUMNS.map((c) => converter(c.type));
+    /** Shapes by their values (JSON text); a shape's class part is the id of its metric, kind, stat, status and scope (see classPrefix). */
+    const shapeIds = new Map<string, {id: number; classId: number}>();
+    const shapeValues: unknown[] = new Array(SHAPE_COLUMNS.length);
+    const shapeClasses = new Map<string, number>();
+    const shapeClassId = (columns: Row): number => {
+      const key = JSON.stringify([columns.metric, columns.kind, columns.stat, columns.status, columns.scope]);
+      let id = shapeClasses.get(key);
+      if (id === undefined) shapeClasses.set(key, (id = shapeClasses.size));
+      return id;
+    };
+    /** Class prefixes (classPrefix) by their text. */
+    const classPrefixes = new Map<string, number>();
+    for (const sha of task.inputs) {
+      const bytes = readFileSync(store.runsPath(sha));
+      result.digests.push(createHash("sha256").update(bytes).digest("hex"));
+      const input = store.parse(sha, bytes);
+      result.sources.push({...input.source, runs: input.runs.map((r) => r.id)});
+      lap("read");
+      linkOrCopy(store.rawPath(input.source), join(task.outDir, "raw", `${sha}.txt`));
+      for (const attachment of input.source.attachments ?? []) {
+        if (attachment.role !== "writeup" || writeups.has(attachment.sha256)) continue;
+        linkOrCopy(join(store.root, attachment.raw), join(task.outDir, "raw", `${attachment.sha256}.txt`));
+        writeups.add(attachment.sha256);
+      }
+      lap("raw_copies");
+      const raw = new RawLines(store.rawPath(input.source), input.source.lines);
+      for (const run of input.runs) {
+        const ordinal = result.places.length;
+        const groupIds = new Map<string, Group>();
+        const groupOf = (r: Result): Group => {
+          const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
+          let group = groupIds.get(key);
+          if (group === undefined) {
+            const columns = runColumns(run, r, true);
+            const prefix = classPrefix(ordinal, columns);
+            let classId = classPrefixes.get(prefix);
+            if (classId === undefined) classPrefixes.set(prefix, (classId = classPrefixes.size));
+            group = {id: result.groups++, columns, classId};
+            groupIds.set(key, group);
+            groups.push([group.id, ...RUN_COLUMNS.map((c, i) => toGroupValue[i](columns[c.name]))]);
+          }
+          return group;
+        };
+        let firstGroup: Row | null = null;
+        for (const r of run.results) {
+          const group = groupOf(r);
+          firstGroup ??= group.columns;
+          const columns = resultColumns(r, true);
+          for (let i = 0; i < SHAPE_COLUMNS.length; i++) shapeValues[i] = columns[SHAPE_COLUMNS[i].name];
+          const shapeKey = JSON.stringify(shapeValues);
+          let shape = shapeIds.get(shapeKey);
+          if (shape === undefined) {
+            shape = {id: shapeIds.size, classId: shapeClassId(columns)};
+            shapeIds.set(shapeKey, shape);
+            shapes.push([shape.id, ...SHAPE_COLUMNS.map((c, i) => toShapeValue[i](columns[c.name]))]);
+          }
+          const ord = result.rows++;
+          const row: DuckDBValue[] = [ord, ordinal, group.id, shape.id];
+          for (let i = 0; i < ROW_COLUMNS.length; i++) row.push(toRowValue[i](columns[ROW_COLUMNS[i].name]));
+          results.push(row);
+          const key = `${group.classId},${shape.classId},${r.value === null ? "v" : "V"}${r.n_depth === null ? "d" : "D"}`;
+          const known = classes.get(key);
+          if (known) {
+            known.ord = ord;
+            known.rows++;
+          } else classes.set(key, {ord, rows: 1, run: ordinal});
+        }
+        result.places.push({ordinal, hardware: hardwareLabel(run), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
+        result.runs.push(summarize(run));
+        // Written while DuckDB writes the fragments: a run's first results are all its file needs.
+        runFiles.push({source: input.source, run: {...run, results: run.results.slice(0, RUN_RESULTS_MAX)}, total: run.results.length, raw});
+        lap("append");
+      }
+    }
+    shapes.close();
+    groups.close();
+    results.close();
+    result.shapes = shapeIds.size;
+    lap("append");
+    const written = (async () => {
+      for (const table of ["results", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
+    })();
+    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw);
+    lap("run_files");
+    await written;
+    lap("fragments");
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  result.classes = [...classes.values()];
+  result.writeups = [...writeups];
+  return result;
+}
+
+/**
+ * Results of one run that a page's filters and predicates cannot tell apart
+ * form a class: the same model and split mode (the run-level columns a
+ * result can override that pages filter on), metric, kind, stat, status and
+ * scope, and whether value and depth are present. Every other column pages
+ * filter on is the run's. classPrefix is a group's part, the shape holds the
+ * metric to the scope, and each result says whether it has a value and a depth.
+ */
+function classPrefix(runOrdinal: number, run: Row): string {
+  return JSON.stringify([runOrdinal, run.model, run.model_file, run.model_label, run.quant, run.split_mode]);
+}
+
+/** A run as runs.json lists it. */
+export interface RunSummary {
+  id: string;
+  source_sha256: string;
+  file: string;
+  line_start: number;
+  line_end: number;
+  tool: string;
+  runtime: string | null;
+  format: string;
+  origin: string;
+  models: string[];
+  hardware: string | null;
+  backend: string | null;
+  build: string | null;
+  date: string;
+  started_at: string | null;
+  imported_at: string;
+  results: number;
+  tags: Record<string, string>;
+  command: string | null;
+}
+
+function summarize(run: Run): RunSummary {
+  // A result without a model of its own has the run's, whose label comes first anyway.
+  const models = [...new Set([run.model, ...run.results.filter((r) => r.model).map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter((m): m is string => m !== null))];
+  return {
+    id: run.id,
+    source_sha256: run.source.sha256,
+    file: run.source.name,
+    line_start: run.source.line_start,
+    line_end: run.source.line_end,
+    tool: run.tool,
+    runtime: run.runtime,
+    format: run.format,
+    origin: run.origin ?? "measured",
+    models,
+    hardware: hardwareLabel(run),
+    backend: run.hardware.backend,
+    build: run.build_commit ? `${run.build_commit}${run.build_number !== null ? ` (${run.build_number})` : ""}` : (run.tool_version ?? null),
+    date: run.started_at ?? run.imported_at,
+    started_at: run.started_at,
+    imported_at: run.imported_at,
+    results: run.results.length,
+    tags: run.tags,
+    command: run.command
+  };
+}
