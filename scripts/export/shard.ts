@@ -104,9 +104,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const toGroupValue = RUN_COLUMNS.map((c) => converter(c.type));
     const toShapeValue = SHAPE_COLUMNS.map((c) => converter(c.type));
     const toRowValue = ROW_COLUMNS.map((c) => converter(c.type));
-    /** Shapes by their values (JSON text); a shape's class part is the id of its metric, kind, stat, status and scope (see classPrefix). */
-    const shapeIds = new Map<string, {id: number; classId: number}>();
-    const shapeValues: unknown[] = new Array(SHAPE_COLUMNS.length);
+    /** Shapes by their values; a shape's class part is the id of its metric, kind, stat, status and scope (see classPrefix). */
+    const shapeIds = new TupleMap<{id: number; classId: number}>(SHAPE_COLUMNS.map((c) => c.name));
     const shapeClasses = new Map<string, number>();
     const shapeClassId = (columns: Row): number => {
       const key = JSON.stringify([columns.metric, columns.kind, columns.stat, columns.status, columns.scope]);
@@ -152,14 +151,11 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
           const group = groupOf(r);
           firstGroup ??= group.columns;
           const columns = resultColumns(r, true);
-          for (let i = 0; i < SHAPE_COLUMNS.length; i++) shapeValues[i] = columns[SHAPE_COLUMNS[i].name];
-          const shapeKey = JSON.stringify(shapeValues);
-          let shape = shapeIds.get(shapeKey);
-          if (shape === undefined) {
-            shape = {id: shapeIds.size, classId: shapeClassId(columns)};
-            shapeIds.set(shapeKey, shape);
-            shapes.push([shape.id, ...SHAPE_COLUMNS.map((c, i) => toShapeValue[i](columns[c.name]))]);
-          }
+          const shape = shapeIds.find(columns, () => {
+            const id = result.shapes++;
+            shapes.push([id, ...SHAPE_COLUMNS.map((c, i) => toShapeValue[i](columns[c.name]))]);
+            return {id, classId: shapeClassId(columns)};
+          });
           const ord = result.rows++;
           const row: DuckDBValue[] = [ord, ordinal, group.id, shape.id];
           for (let i = 0; i < ROW_COLUMNS.length; i++) row.push(toRowValue[i](columns[ROW_COLUMNS[i].name]));
@@ -181,7 +177,6 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     shapes.close();
     groups.close();
     results.close();
-    result.shapes = shapeIds.size;
     lap("append");
     const written = (async () => {
       for (const table of ["results", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
@@ -209,6 +204,32 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
  */
 function classPrefix(runOrdinal: number, run: Row): string {
   return JSON.stringify([runOrdinal, run.model, run.model_file, run.model_label, run.quant, run.split_mode]);
+}
+
+/**
+ * Values found by a tuple of a row's columns, through one Map per column:
+ * no key text to build and hash for each of a million rows. Keys compare as
+ * Map keys do (a number and a string never match; an object only itself),
+ * so equal tuples always meet, and a tuple that never repeats costs a
+ * duplicate entry, never a wrong one.
+ */
+class TupleMap<T> {
+  private readonly root = new Map<unknown, unknown>();
+  constructor(private readonly names: readonly string[]) {}
+  find(row: Row, create: () => T): T {
+    let map = this.root;
+    const last = this.names.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = row[this.names[i]];
+      let next = map.get(value) as Map<unknown, unknown> | undefined;
+      if (next === undefined) map.set(value, (next = new Map()));
+      map = next;
+    }
+    const value = row[this.names[last]];
+    let found = map.get(value) as T | undefined;
+    if (found === undefined) map.set(value, (found = create()));
+    return found;
+  }
 }
 
 /** A run as runs.json lists it. */
