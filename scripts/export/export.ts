@@ -34,7 +34,7 @@ import {Worker} from "node:worker_threads";
 import {COLUMNS, CSV_COLUMNS} from "../schema/row.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
-import {codedTable, createTable, decoded, quoted, sqlString} from "./duckdb-table.js";
+import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
 import {prune, writeDerived} from "./files.js";
 import {runOrder, type RunPlace} from "./run-order.js";
 import {exportShard, GROUP_SPEC, SHAPE_SPEC, type RunSummary, type ShardResult, type ShardTask} from "./shard.js";
@@ -165,9 +165,12 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     const allColumns = COLUMNS.map((c) => c.name);
     // Every query below says its order: DuckDB may then write in parallel.
     await connection.run("SET preserve_insertion_order = false");
-    const coded = `results JOIN ${await codedTable(connection, "shapes", SHAPE_SPEC)} USING (shape_id) JOIN ${await codedTable(connection, "groups", GROUP_SPEC)} USING (group_id) JOIN ranks USING (run_ordinal)`;
-    /** The site's rows in site order (runOrder, then store order), text decoded after the sort. */
-    const inSiteOrder = (columns: readonly string[], from: string) => `SELECT ${columns.map(decoded).join(", ")} FROM (SELECT ${names(columns)}, run_rank, ord FROM ${from} ORDER BY run_rank, ord)`;
+    const shapes = await codedTable(connection, "shapes", SHAPE_SPEC);
+    const groups = await codedTable(connection, "groups", GROUP_SPEC);
+    const coded = `results JOIN ${shapes.name} USING (shape_id) JOIN ${groups.name} USING (group_id) JOIN ranks USING (run_ordinal)`;
+    const written = (name: string) => (shapes.castBack.has(name) || groups.castBack.has(name) ? `${quoted(name)}::VARCHAR AS ${quoted(name)}` : quoted(name));
+    /** The site's rows in site order (runOrder, then store order); ENUM codes with many values cast back to text after the sort. */
+    const inSiteOrder = (columns: readonly string[], from: string) => `SELECT ${columns.map(written).join(", ")} FROM (SELECT ${names(columns)}, run_rank, ord FROM ${from} ORDER BY run_rank, ord)`;
     lap("load");
     const parquetTmp = join(work, "results.parquet");
     const csvTmp = join(work, "results.csv");
