@@ -14,8 +14,8 @@
  * select (src/components/data.ts); row order within a run is the store's.
  *
  * The store's inputs are read in shards (shard.ts): contiguous slices, each
- * flattened into Parquet fragments by its own DuckDB database, on worker
- * threads when the store is large. This thread then joins the fragments,
+ * flattened into Parquet fragments by its own DuckDB database, the first on
+ * this thread and the others on worker threads when the store is large. This thread then joins the fragments,
  * sorts them into site order once, and writes the files above. What the
  * export writes does not depend on how many shards read it.
  *
@@ -52,7 +52,7 @@ export interface ExportSummary {
   classes: number;
   /** sha256 over the sha256 of each of the store's runs files, in order: the same store exports the same data. */
   storeHash: string;
-  /** Shards the store was read in (worker threads when more than one). */
+  /** Shards the store was read in (all but the first on worker threads). */
   shards: number;
   /**
    * Wall-clock seconds per phase (for `npm run perf`): the shards (`shards`,
@@ -65,7 +65,7 @@ export interface ExportSummary {
 }
 
 export interface ExportOptions {
-  /** Shards to read the store in, each on its own worker thread when more than one (default: by the store's size, see exportJobs). */
+  /** Shards to read the store in: the first on this thread, each other one on a worker thread (default: by the store's size, see exportJobs). */
   jobs?: number;
 }
 
@@ -81,19 +81,36 @@ export function exportJobs(sizes: number[]): number {
   return bytes >= SHARD_MIN_BYTES ? Math.max(1, Math.min(4, availableParallelism(), sizes.length)) : 1;
 }
 
-/** Contiguous slices of `items`, at most `n`, of about equal total size (never none: a store without inputs is one empty shard). */
-export function splitBySize<T>(items: T[], sizes: number[], n: number): T[][] {
+/**
+ * Contiguous slices of `items`, one per weight at most, each holding about
+ * its weight's share of the total size (never none: a store without inputs
+ * is one empty shard).
+ */
+export function splitBySize<T>(items: T[], sizes: number[], weights: number[]): T[][] {
   const total = sizes.reduce((a, s) => a + s, 0);
+  const weight = weights.reduce((a, w) => a + w, 0);
   const slices: T[][] = [[]];
   let filled = 0;
+  let share = weights[0];
   items.forEach((item, i) => {
     // Start the next slice once this one holds its share of the bytes.
-    if (slices.length < n && slices.at(-1)!.length > 0 && filled >= (total * slices.length) / n) slices.push([]);
+    if (slices.length < weights.length && slices.at(-1)!.length > 0 && filled >= (total * share) / weight) {
+      share += weights[slices.length];
+      slices.push([]);
+    }
     slices.at(-1)!.push(item);
     filled += sizes[i];
   });
   return slices;
 }
+
+/**
+ * How much more than a worker's share the shard on this thread reads: it
+ * starts at once, while a worker first spends about half a second loading
+ * tsx, the export's modules and DuckDB (of about five seconds' work per
+ * shard for a million results on two cores).
+ */
+const HEAD_START = 0.1;
 
 export async function exportStore(store: Store, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
@@ -117,14 +134,17 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
-    const tasks: ShardTask[] = splitBySize(inputs, sizes, jobs).map((slice, k) => ({
+    const weights = Array.from({length: jobs}, (_, k) => (k === 0 && jobs > 1 ? 1 + HEAD_START : 1));
+    const tasks: ShardTask[] = splitBySize(inputs, sizes, weights).map((slice, k) => ({
       root: store.root,
       inputs: slice,
       outDir,
       fragments: join(work, `shard-${k}`),
       ...(jobs > 1 ? {threads: 1} : {})
     }));
-    const shards = jobs > 1 ? await allShards(tasks.map(onWorker)) : [await exportShard(tasks[0])];
+    // The first shard is read on this thread while the workers read the others.
+    const workers = tasks.slice(1).map(onWorker);
+    const shards = await allShards([exportShard(tasks[0]), ...workers]);
     for (const shard of shards) for (const [phase, s] of Object.entries(shard.seconds)) seconds[`shard_${phase}`] = Math.max(seconds[`shard_${phase}`] ?? 0, s);
     lap("shards");
 
@@ -147,7 +167,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       offset.groups += shard.groups;
       offset.shapes += shard.shapes;
     });
-    await connection.run(`CREATE TABLE results AS ${fragments.results.join(" UNION ALL ")}`);
+    await connection.run(`CREATE VIEW results AS ${fragments.results.join(" UNION ALL ")}`);
     await connection.run(`CREATE TABLE groups AS ${fragments.groups.join(" UNION ALL ")}`);
     await connection.run(`CREATE TABLE shapes AS ${fragments.shapes.join(" UNION ALL ")}`);
 
