@@ -1,7 +1,7 @@
 /**
  * One shard of an export (export.ts): a contiguous slice of the store's
- * inputs, read, flattened and staged in its own DuckDB database, on a
- * worker thread when the store is large (shard-worker.ts). It writes
+ * inputs, read, flattened and staged in its own DuckDB database (on a
+ * worker thread, shard-worker.ts, for all but the first shard). It writes
  *   - three Parquet fragments in `fragments` that the export joins and sorts:
  *     `<prefix>-results.parquet` (per-result columns, with the result's
  *     place in the shard `ord`, its run `run_ordinal`, and the ids of its
@@ -66,7 +66,7 @@ export interface ShardResult {
   seconds: Record<string, number>;
 }
 
-export const RUN_COLUMNS = COLUMNS.filter((c) => c.level === "run");
+const RUN_COLUMNS = COLUMNS.filter((c) => c.level === "run");
 const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
 /**
  * Result columns that few distinct combinations of values fill (the test, the
@@ -75,7 +75,7 @@ const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
  * DuckDB. The other result columns are staged per row.
  */
 const SHAPE_NAMES = new Set(["test", "kind", "n_prompt", "n_gen", "n_depth", "concurrency", "scope", "metric", "unit", "stat", "stddev_kind", "status"]);
-export const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
+const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
 const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name));
 export const GROUP_SPEC: ColumnSpec[] = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];
 export const SHAPE_SPEC: ColumnSpec[] = [{name: "shape_id", type: "INTEGER"}, ...SHAPE_COLUMNS];
