@@ -27,6 +27,8 @@ export default {
   title: "benchbook",
   // Offline: no Google Fonts link, no CDN. Client libraries are bare imports from node_modules.
   globalStylesheets: [],
+  // No favicon file: an empty icon keeps browsers from asking the server for /favicon.ico (a 404 in every new visitor's console).
+  head: '<link rel="icon" href="data:,">',
   style: "style.css",
   // Links end in .html, so any static server (or `benchbook serve`) can host the site.
   preserveExtension: true,
