@@ -36,6 +36,7 @@ import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
 import {prune, writeDerived} from "./files.js";
+import {phaseClock} from "./phases.js";
 import {runOrder, type RunPlace} from "./run-order.js";
 import {exportShard, GROUP_SPEC, SHAPE_SPEC, type RunSummary, type ShardResult, type ShardTask} from "./shard.js";
 
@@ -61,7 +62,7 @@ export interface ExportSummary {
    * JSON files.
    */
   seconds: Record<string, number>;
-  /** CPU seconds per phase of this thread's, every thread of the process (workers' and DuckDB's included). */
+  /** CPU seconds per phase of `seconds` (not the shards' own), over every thread of the process: workers' and DuckDB's included. */
   cpuSeconds: Record<string, number>;
 }
 
@@ -79,7 +80,7 @@ export const SHARD_MIN_BYTES = 32 * 1024 * 1024;
 /** Shards for a store whose runs files have these sizes: the cores there are (at most 4) for a large store, else 1. */
 export function exportJobs(sizes: number[]): number {
   const bytes = sizes.reduce((n, s) => n + s, 0);
-  return bytes >= SHARD_MIN_BYTES ? Math.max(1, Math.min(4, availableParallelism(), sizes.length)) : 1;
+  return bytes >= SHARD_MIN_BYTES ? Math.min(4, availableParallelism(), sizes.length) : 1;
 }
 
 /**
@@ -116,18 +117,7 @@ const HEAD_START = 0.1;
 export async function exportStore(store: Store, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
   mkdirSync(join(outDir, "runs"), {recursive: true});
-  const seconds: Record<string, number> = {shards: 0, load: 0, parquet: 0, csv: 0, indexes: 0};
-  const cpuSeconds: Record<string, number> = Object.fromEntries(Object.keys(seconds).map((k) => [k, 0]));
-  let clock = performance.now();
-  let cpu = process.cpuUsage();
-  const lap = (phase: string) => {
-    const now = performance.now();
-    const used = process.cpuUsage(cpu);
-    seconds[phase] += (now - clock) / 1000;
-    cpuSeconds[phase] += (used.user + used.system) / 1e6;
-    clock = now;
-    cpu = process.cpuUsage();
-  };
+  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "indexes"]);
   const inputs = store.inputs();
   const sizes = inputs.map((sha) => statSync(store.runsPath(sha)).size);
   const jobs = options.jobs ?? exportJobs(sizes);

@@ -21,6 +21,7 @@ import type {Result, Run} from "../schema/schema.js";
 import {Store, type SourceRecord} from "../store/store.js";
 import {converter, createTable, sqlString, type ColumnSpec} from "./duckdb-table.js";
 import {linkOrCopy} from "./files.js";
+import {phaseClock} from "./phases.js";
 import {RawLines, RUN_RESULTS_MAX, writeRunFile} from "./run-file.js";
 import type {RunPlace} from "./run-order.js";
 
@@ -85,13 +86,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
   const store = new Store(task.root);
   const instance = await DuckDBInstance.create(":memory:", task.threads ? {threads: String(task.threads)} : {});
   const connection = await instance.connect();
-  const seconds: Record<string, number> = {read: 0, append: 0, raw_copies: 0, run_files: 0, fragments: 0};
-  let clock = performance.now();
-  const lap = (phase: string) => {
-    const now = performance.now();
-    seconds[phase] += (now - clock) / 1000;
-    clock = now;
-  };
+  const {seconds, lap} = phaseClock(["read", "append", "raw_copies", "run_files", "fragments"]);
   const result: ShardResult = {sources: [], runs: [], places: [], classes: [], writeups: [], digests: [], rows: 0, groups: 0, shapes: 0, seconds};
   const writeups = new Set<string>();
   const runFiles: {source: SourceRecord; run: Run; total: number; raw: RawLines}[] = [];
