@@ -142,13 +142,14 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     // Ids counted from 0 in each shard, offset by the shards before it.
     const places: RunPlace[] = [];
     const classes: {ord: number; rows: number; run: number}[] = [];
-    const fragments = {results: [] as string[], groups: [] as string[], shapes: [] as string[]};
+    const fragments = {results: [] as string[], sparse: [] as string[], groups: [] as string[], shapes: [] as string[]};
     const offset = {rows: 0, runs: 0, groups: 0, shapes: 0};
     shards.forEach((shard, k) => {
       const from = (table: string) => `FROM read_parquet(${sqlString(`${tasks[k].fragments}-${table}.parquet`)})`;
       fragments.results.push(
         `SELECT * REPLACE (ord + ${offset.rows} AS ord, run_ordinal + ${offset.runs} AS run_ordinal, group_id + ${offset.groups} AS group_id, shape_id + ${offset.shapes} AS shape_id) ${from("results")}`
       );
+      fragments.sparse.push(`SELECT * REPLACE (ord + ${offset.rows} AS ord) ${from("sparse")}`);
       fragments.groups.push(`SELECT * REPLACE (group_id + ${offset.groups} AS group_id) ${from("groups")}`);
       fragments.shapes.push(`SELECT * REPLACE (shape_id + ${offset.shapes} AS shape_id) ${from("shapes")}`);
       for (const place of shard.places) places.push({...place, ordinal: place.ordinal + offset.runs});
@@ -158,7 +159,9 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       offset.groups += shard.groups;
       offset.shapes += shard.shapes;
     });
-    await connection.run(`CREATE VIEW results AS ${fragments.results.join(" UNION ALL ")}`);
+    await connection.run(`CREATE VIEW result_rows AS ${fragments.results.join(" UNION ALL ")}`);
+    await connection.run(`CREATE TABLE sparse AS ${fragments.sparse.join(" UNION ALL ")}`);
+    await connection.run("CREATE VIEW results AS SELECT * FROM result_rows LEFT JOIN sparse USING (ord)");
     await connection.run(`CREATE TABLE groups AS ${fragments.groups.join(" UNION ALL ")}`);
     await connection.run(`CREATE TABLE shapes AS ${fragments.shapes.join(" UNION ALL ")}`);
 

@@ -2,12 +2,14 @@
  * One shard of an export (export.ts): a contiguous slice of the store's
  * inputs, read, flattened and staged in its own DuckDB database (on a
  * worker thread, shard-worker.ts, for all but the first shard). It writes
- *   - three Parquet fragments in `fragments` that the export joins and sorts:
+ *   - four Parquet fragments in `fragments` that the export joins and sorts:
  *     `<prefix>-results.parquet` (per-result columns, with the result's
  *     place in the shard `ord`, its run `run_ordinal`, and the ids of its
- *     group and shape), `<prefix>-groups.parquet` (run-level columns, once
- *     per run and overridden model/settings) and `<prefix>-shapes.parquet`
- *     (the few distinct test/metric/summary combinations);
+ *     group and shape), `<prefix>-sparse.parquet` (the columns most results
+ *     leave empty, for the results that fill one), `<prefix>-groups.parquet`
+ *     (run-level columns, once per run and overridden model/settings) and
+ *     `<prefix>-shapes.parquet` (the few distinct test/metric/summary
+ *     combinations);
  *   - its runs' files (runs/<id>.json) and raw copies into the output;
  * and answers with what the export needs to merge: every id counted from 0
  * within the shard, the export adds the shards before it.
@@ -77,10 +79,19 @@ const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
  */
 const SHAPE_NAMES = new Set(["test", "kind", "n_prompt", "n_gen", "n_depth", "concurrency", "scope", "metric", "unit", "stat", "stddev_kind", "status"]);
 const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
-const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name));
+/**
+ * Result columns most results leave empty (a serving log's request and
+ * sequence numbers, a failure's detail, hand-entered text, extra fields):
+ * staged only for the results that fill one, in a side table the export
+ * joins back by `ord`. Staging a null costs the appender more than a value.
+ */
+const SPARSE_NAMES = new Set(["request", "seq", "status_detail", "text", "result_extra"]);
+const SPARSE_COLUMNS = RESULT_COLUMNS.filter((c) => SPARSE_NAMES.has(c.name));
+const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name) && !SPARSE_NAMES.has(c.name));
 export const GROUP_SPEC: ColumnSpec[] = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];
 export const SHAPE_SPEC: ColumnSpec[] = [{name: "shape_id", type: "INTEGER"}, ...SHAPE_COLUMNS];
 const RESULT_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, {name: "run_ordinal", type: "INTEGER"}, {name: "group_id", type: "INTEGER"}, {name: "shape_id", type: "INTEGER"}, ...ROW_COLUMNS];
+const SPARSE_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, ...SPARSE_COLUMNS];
 
 export async function exportShard(task: ShardTask): Promise<ShardResult> {
   const store = new Store(task.root);
@@ -96,6 +107,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const groups = await createTable(connection, "groups", GROUP_SPEC);
     const shapes = await createTable(connection, "shapes", SHAPE_SPEC);
     const results = await createTable(connection, "results", RESULT_SPEC);
+    const sparse = await createTable(connection, "sparse", SPARSE_SPEC);
+    const toSparseValue = SPARSE_COLUMNS.map((c) => converter(c.type));
     const toGroupValue = RUN_COLUMNS.map((c) => converter(c.type));
     const toShapeValue = SHAPE_COLUMNS.map((c) => converter(c.type));
     const toRowValue = ROW_COLUMNS.map((c) => converter(c.type));
@@ -127,7 +140,10 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
       for (const run of input.runs) {
         const ordinal = result.places.length;
         const groupIds = new Map<string, Group>();
+        let last: {result: Result; group: Group} | null = null;
         const groupOf = (r: Result): Group => {
+          // Results in a row mostly override the same settings: compared with the last one's before any key is printed.
+          if (last && sameOverride(r.settings, last.result.settings) && sameOverride(r.model, last.result.model)) return last.group;
           const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
           let group = groupIds.get(key);
           if (group === undefined) {
@@ -139,6 +155,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
             groupIds.set(key, group);
             groups.push([group.id, ...RUN_COLUMNS.map((c, i) => toGroupValue[i](columns[c.name]))]);
           }
+          last = {result: r, group};
           return group;
         };
         let firstGroup: Row | null = null;
@@ -155,6 +172,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
           const row: DuckDBValue[] = [ord, ordinal, group.id, shape.id];
           for (let i = 0; i < ROW_COLUMNS.length; i++) row.push(toRowValue[i](columns[ROW_COLUMNS[i].name]));
           results.push(row);
+          if (SPARSE_COLUMNS.some((c) => columns[c.name] !== null)) sparse.push([ord, ...SPARSE_COLUMNS.map((c, i) => toSparseValue[i](columns[c.name]))]);
           const key = `${group.classId},${shape.classId},${r.value === null ? "v" : "V"}${r.n_depth === null ? "d" : "D"}`;
           const known = classes.get(key);
           if (known) {
@@ -172,9 +190,10 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     shapes.close();
     groups.close();
     results.close();
+    sparse.close();
     lap("append");
     const written = (async () => {
-      for (const table of ["results", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
+      for (const table of ["results", "sparse", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
     })();
     for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw);
     lap("run_files");
@@ -199,6 +218,24 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
  */
 function classPrefix(runOrdinal: number, run: Row): string {
   return JSON.stringify([runOrdinal, run.model, run.model_file, run.model_label, run.quant, run.split_mode]);
+}
+
+/**
+ * Whether two overrides (a result's model or settings) print as the same
+ * JSON: both absent, or the same keys in the same order with the same
+ * scalar values. An object value answers no (the caller then prints the key).
+ */
+function sameOverride(a: object | null | undefined, b: object | null | undefined): boolean {
+  if (a === b || (a == null && b == null)) return true;
+  if (a == null || b == null) return false;
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const value = (a as Record<string, unknown>)[keys[i]];
+    if (keys[i] !== other[i] || value !== (b as Record<string, unknown>)[keys[i]] || (typeof value === "object" && value !== null)) return false;
+  }
+  return true;
 }
 
 /**
