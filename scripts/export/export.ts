@@ -159,9 +159,8 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       offset.groups += shard.groups;
       offset.shapes += shard.shapes;
     });
-    await connection.run(`CREATE VIEW result_rows AS ${fragments.results.join(" UNION ALL ")}`);
+    await connection.run(`CREATE VIEW results AS ${fragments.results.join(" UNION ALL ")}`);
     await connection.run(`CREATE TABLE sparse AS ${fragments.sparse.join(" UNION ALL ")}`);
-    await connection.run("CREATE VIEW results AS SELECT * FROM result_rows LEFT JOIN sparse USING (ord)");
     await connection.run(`CREATE TABLE groups AS ${fragments.groups.join(" UNION ALL ")}`);
     await connection.run(`CREATE TABLE shapes AS ${fragments.shapes.join(" UNION ALL ")}`);
 
@@ -181,7 +180,8 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     await connection.run("SET preserve_insertion_order = false");
     const shapes = await codedTable(connection, "shapes", SHAPE_SPEC);
     const groups = await codedTable(connection, "groups", GROUP_SPEC);
-    const coded = `results JOIN ${shapes.name} USING (shape_id) JOIN ${groups.name} USING (group_id) JOIN ranks USING (run_ordinal)`;
+    /** `rows` (results, or some of them) with every column: the sparse ones, the coded shape and group ones, and the run's rank. */
+    const coded = (rows: string) => `${rows} LEFT JOIN sparse USING (ord) JOIN ${shapes.name} USING (shape_id) JOIN ${groups.name} USING (group_id) JOIN ranks USING (run_ordinal)`;
     const written = (name: string) => (shapes.castBack.has(name) || groups.castBack.has(name) ? `${quoted(name)}::VARCHAR AS ${quoted(name)}` : quoted(name));
     /** The site's rows in site order (runOrder, then store order); ENUM codes with many values cast back to text after the sort. */
     const inSiteOrder = (columns: readonly string[], from: string) => `SELECT ${columns.map(written).join(", ")} FROM (SELECT ${names(columns)}, run_rank, ord FROM ${from} ORDER BY run_rank, ord)`;
@@ -189,7 +189,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     const parquetTmp = join(work, "results.parquet");
     const csvTmp = join(work, "results.csv");
     const classesTmp = join(work, "results-classes.parquet");
-    await connection.run(`COPY (${inSiteOrder(allColumns, coded)}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+    await connection.run(`COPY (${inSiteOrder(allColumns, coded("results"))}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
     lap("parquet");
     // One real row per class (its last), with how many rows it stands for and where its run's rows are:
     // written on a second connection while the CSV is.
@@ -203,7 +203,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       await connection.run("SET preserve_insertion_order = true");
       await Promise.all([
         connection.run(`COPY (SELECT ${names(CSV_COLUMNS)} FROM read_parquet(${sqlString(parquetTmp)})) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`),
-        beside.run(`COPY (${inSiteOrder([...allColumns, "class_rows", "run_row_start", "run_rows"], `${coded} JOIN classes USING (ord)`)}) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`)
+        beside.run(`COPY (${inSiteOrder([...allColumns, "class_rows", "run_row_start", "run_rows"], coded("results JOIN classes USING (ord)"))}) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`)
       ]);
     } finally {
       beside.closeSync();
