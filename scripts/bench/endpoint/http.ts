@@ -10,6 +10,9 @@ export interface JsonResponse {
   text: string;
 }
 
+/** Tries of a small request whose connection fails before any answer. */
+export const CONNECTION_TRIES = 8;
+
 export async function requestJson(url: string, init: {method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs: number; signal?: AbortSignal}): Promise<JsonResponse> {
   const timeout = AbortSignal.timeout(init.timeoutMs);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
@@ -20,16 +23,20 @@ export async function requestJson(url: string, init: {method?: string; headers?:
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal
     });
-  let response: Response;
-  try {
-    response = await send();
-  } catch (error) {
-    // A server may close an idle keep-alive connection just as it is reused
-    // (llama-server's cpp-httplib after 5 s): fetch then fails without the
-    // request having been answered. These requests are all idempotent, so one
-    // more try, on a new connection, is safe; an abort or timeout is not retried.
-    if (!(error instanceof TypeError) || signal.aborted) throw error;
-    response = await send();
+  // A server may close an idle keep-alive connection just as it is reused
+  // (llama-server's cpp-httplib after 5 s): fetch then fails without the
+  // request having been answered, and the pool drops that connection. After
+  // a test at concurrency N there can be N such connections (seen on a loaded
+  // machine after a concurrency-2 test), so a few more tries, each on the
+  // next connection or a new one. These requests are all idempotent; an abort
+  // or a timeout is not retried.
+  let response: Response | null = null;
+  for (let attempt = 1; response === null; attempt++) {
+    try {
+      response = await send();
+    } catch (error) {
+      if (!(error instanceof TypeError) || signal.aborted || attempt === CONNECTION_TRIES) throw error;
+    }
   }
   const text = await response.text();
   let json: unknown = null;
