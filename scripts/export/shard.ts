@@ -85,7 +85,7 @@ const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
  * staged only for the results that fill one, in a side table the export
  * joins back by `ord`. Staging a null costs the appender more than a value.
  */
-const SPARSE_NAMES = new Set(["request", "seq", "status_detail", "text", "result_extra"]);
+export const SPARSE_NAMES = new Set(["request", "seq", "status_detail", "text", "result_extra"]);
 const SPARSE_COLUMNS = RESULT_COLUMNS.filter((c) => SPARSE_NAMES.has(c.name));
 const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name) && !SPARSE_NAMES.has(c.name));
 export const GROUP_SPEC: ColumnSpec[] = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];

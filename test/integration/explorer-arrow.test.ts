@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {before, describe, it} from "node:test";
-import {DuckDBInstance} from "@duckdb/node-api";
+import {duckdbRows} from "../helpers/duckdb.js";
 import type * as arrow from "apache-arrow";
 import {parquetToArrow} from "../../src/components/explorer.js";
 import {exportStore} from "../../scripts/export/export.js";
@@ -23,17 +23,6 @@ function plain(value: unknown): unknown {
   if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function") return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
   if (Array.isArray(value)) return value.map(plain);
   return value;
-}
-
-async function duckdbRows(sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 const arrayBuffer = (path: string) => {

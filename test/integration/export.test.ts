@@ -6,26 +6,14 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
-import {DuckDBInstance} from "@duckdb/node-api";
 import {csvParse} from "d3-dsv";
 import {exportStore} from "../../scripts/export/export.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {CSV_COLUMNS, hardwareLabel, modelLabel, ROW_COLUMNS} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {tempDir} from "../helpers/cli.js";
+import {duckdbRows as query} from "../helpers/duckdb.js";
 import {fixtureText} from "../helpers/fixtures.js";
-
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 describe("export", () => {
   const store = new Store(tempDir());

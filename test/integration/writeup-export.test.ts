@@ -8,12 +8,12 @@ import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
-import {DuckDBInstance} from "@duckdb/node-api";
 import {exportStore} from "../../scripts/export/export.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {Store} from "../../scripts/store/store.js";
 import {writeupLine} from "../../src/components/format.js";
 import {tempDir} from "../helpers/cli.js";
+import {duckdbRows} from "../helpers/duckdb.js";
 import {fixturePath} from "../helpers/fixtures.js";
 
 describe("export: writeups of hand-entered files", () => {
@@ -34,21 +34,14 @@ describe("export: writeups of hand-entered files", () => {
     const sources = JSON.parse(readFileSync(join(out, "sources.json"), "utf8"));
     assert.deepEqual(sources[0].attachments.map((a: {role: string; sha256: string}) => [a.role, a.sha256]), [["writeup", sha]]);
 
-    const instance = await DuckDBInstance.create(":memory:");
-    const connection = await instance.connect();
-    try {
-      const rows = (await connection.runAndReadAll(`SELECT line, value, text, result_extra FROM '${join(out, "results.parquet")}' ORDER BY line`)).getRowObjectsJS() as {line: number; value: number | null; text: string | null; result_extra: string}[];
-      const lines = post.toString("utf8").split("\n");
-      assert.equal(rows.length, 8);
-      for (const row of rows) {
-        // What a page links to: the writeup's line, which holds the value's text as printed.
-        const target = writeupLine(JSON.parse(row.result_extra))!;
-        assert.equal(target.sha256, sha);
-        if (row.text) assert.ok(lines[target.line - 1].includes(row.text), `${row.text} on writeup line ${target.line}`);
-      }
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
+    const rows = (await duckdbRows(`SELECT line, value, text, result_extra FROM '${join(out, "results.parquet")}' ORDER BY line`)) as {line: number; value: number | null; text: string | null; result_extra: string}[];
+    const lines = post.toString("utf8").split("\n");
+    assert.equal(rows.length, 8);
+    for (const row of rows) {
+      // What a page links to: the writeup's line, which holds the value's text as printed.
+      const target = writeupLine(JSON.parse(row.result_extra))!;
+      assert.equal(target.sha256, sha);
+      if (row.text) assert.ok(lines[target.line - 1].includes(row.text), `${row.text} on writeup line ${target.line}`);
     }
   });
 
