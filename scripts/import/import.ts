@@ -123,18 +123,34 @@ export function importInputs(inputs: RawInput[], options: ImportOptions): Import
         return {name: input.name, status: "failed", error: error as Error};
       }
     }
-    const hash = input.sha256 ?? sha256(input.bytes);
-    if (options.store.has(hash) || seen.has(hash)) {
-      const runs = options.store.has(hash) ? options.store.read(hash).runs.length : 0;
-      return {name: input.name, status: "unchanged", sha256: hash, runs};
+    const {outcome, write} = prepareImport(input, options, seen);
+    if (write) {
+      try {
+        if (!options.dryRun) options.store.write(...write);
+      } catch (error) {
+        return {name: input.name, status: "failed", error: error as Error};
+      }
+      seen.add(write[1].source.sha256);
     }
-    try {
-      const {stored, attachments} = readInput({...input, sha256: hash}, options);
-      if (!options.dryRun) options.store.write(input.bytes, stored, attachments);
-      seen.add(hash);
-      return {name: input.name, status: "imported", sha256: hash, runs: stored.runs};
-    } catch (error) {
-      return {name: input.name, status: "failed", error: error as Error};
-    }
+    return outcome;
   });
+}
+
+/**
+ * One input read for import, not yet written: its outcome if the store took
+ * it, and for a new input what to write (Store.write's arguments). `seen`
+ * holds the inputs of this batch already imported.
+ */
+export function prepareImport(input: RawInput, options: ImportOptions, seen: Set<string>): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
+  const hash = input.sha256 ?? sha256(input.bytes);
+  if (options.store.has(hash) || seen.has(hash)) {
+    const runs = options.store.has(hash) ? options.store.read(hash).runs.length : 0;
+    return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs}};
+  }
+  try {
+    const {stored, attachments} = readInput({...input, sha256: hash}, options);
+    return {outcome: {name: input.name, status: "imported", sha256: hash, runs: stored.runs}, write: [input.bytes, stored, attachments]};
+  } catch (error) {
+    return {outcome: {name: input.name, status: "failed", error: error as Error}};
+  }
 }

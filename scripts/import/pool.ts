@@ -1,11 +1,13 @@
 /**
  * `benchbook import --jobs N`: many inputs read on N worker threads. Each
- * input still goes through importInputs (import.ts) — in a worker — so it
- * is read and stored exactly as a one-by-one import would store it, and
- * lands whole or not at all (the store's runs file is its commit point).
+ * input still goes through prepareImport and the store's files (import.ts)
+ * — in a worker, worker.ts — so it is read and stored exactly as a
+ * one-by-one import would store it, and lands whole or not at all (the
+ * store's runs file is its commit point).
  *
- * What the order of a one-by-one import decides is decided here, before
- * anything is dispatched, so outcomes never depend on which worker is faster:
+ * What the order of a one-by-one import decides is decided here, in input
+ * order as inputs are handed out, so outcomes never depend on which worker
+ * is faster:
  *
  *   - every input is hashed on this thread; bytes already in the store are
  *     `unchanged` without a worker;
@@ -16,6 +18,10 @@
  *     by one, after the pool: they have their own bounded-memory path;
  *   - the import time of each input (`now`) is taken here, in input order.
  *
+ * A worker sends back each new input's files (Store.files) and this thread
+ * writes them, in the order a sequential import does, while the worker
+ * reads its next input.
+ *
  * Outcomes come back in input order. Runs come back without their results
  * (as a streamed import returns them): `runs[i].results.length` is the count.
  */
@@ -23,6 +29,7 @@ import {availableParallelism} from "node:os";
 import {Worker} from "node:worker_threads";
 import {InputError} from "../document/read.js";
 import type {Run} from "../schema/schema.js";
+import {writeStoreFiles, type StoreFile} from "../store/store.js";
 import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
 import {importInputs, sha256} from "./import.js";
 import {shouldStream} from "./stream.js";
@@ -43,9 +50,9 @@ export interface PoolTask {
   dryRun?: boolean;
 }
 
-/** A worker's answer: the outcome with runs stripped of their results. */
+/** A worker's answer: the outcome with runs stripped of their results, and a new input's files to store (none on a dry run). */
 export type PoolReply =
-  | {index: number; status: "imported"; sha256: string; runs: (Omit<Run, "results"> & {results: number})[]}
+  | {index: number; status: "imported"; sha256: string; runs: (Omit<Run, "results"> & {results: number})[]; files?: StoreFile[]}
   | {index: number; status: "unchanged"; sha256: string; runs: number}
   | {index: number; status: "failed"; error: {name: string; message: string; file?: string; line?: number; detail?: string}};
 
@@ -65,8 +72,8 @@ function withoutResults(run: Run): Omit<Run, "results"> & {results: number} {
 }
 
 /** Strip an outcome for the trip back from a worker. */
-export function replyOf(index: number, outcome: ImportOutcome): PoolReply {
-  if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults)};
+export function replyOf(index: number, outcome: ImportOutcome, files?: StoreFile[]): PoolReply {
+  if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults), ...(files ? {files} : {})};
   if (outcome.status === "unchanged") return {index, status: "unchanged", sha256: outcome.sha256, runs: outcome.runs};
   const error = outcome.error;
   return {
@@ -74,6 +81,18 @@ export function replyOf(index: number, outcome: ImportOutcome): PoolReply {
     status: "failed",
     error: error instanceof InputError ? {name: error.name, message: error.message, file: error.file, line: error.line, detail: error.detail} : {name: error.name, message: error.message}
   };
+}
+
+/** An answer's outcome once its files are written: a write that fails fails the input, as in a sequential import. */
+function stored(name: string, reply: PoolReply): ImportOutcome {
+  if (reply.status === "imported" && reply.files) {
+    try {
+      writeStoreFiles(reply.files);
+    } catch (error) {
+      return {name, status: "failed", error: error as Error};
+    }
+  }
+  return outcomeOf(name, reply);
 }
 
 function outcomeOf(name: string, reply: PoolReply): ImportOutcome {
@@ -92,56 +111,69 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
   const firstOf = new Map<string, number>();
   const duplicates: {index: number; first: number}[] = [];
   const streamed: number[] = [];
-  const tasks: PoolTask[] = [];
   const now = options.now ?? (() => new Date());
-  inputs.forEach((input, index) => {
-    if (shouldStream(input)) {
-      streamed.push(index);
-      return;
+  let cursor = 0;
+  /**
+   * The next input a worker reads. Inputs are taken in order, each hashed
+   * and decided (streamed, a duplicate, already stored, or a task) as a
+   * worker asks: the workers start while the first inputs are hashed.
+   */
+  const nextTask = (): PoolTask | undefined => {
+    while (cursor < inputs.length) {
+      const index = cursor++;
+      const input = inputs[index];
+      if (shouldStream(input)) {
+        streamed.push(index);
+        continue;
+      }
+      const hash = sha256(input.bytes);
+      const first = firstOf.get(hash);
+      if (first !== undefined) {
+        duplicates.push({index, first});
+        continue;
+      }
+      firstOf.set(hash, index);
+      if (options.store.has(hash)) {
+        outcomes[index] = {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length};
+        continue;
+      }
+      return {index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun};
     }
-    const hash = sha256(input.bytes);
-    const first = firstOf.get(hash);
-    if (first !== undefined) {
-      duplicates.push({index, first});
-      return;
-    }
-    firstOf.set(hash, index);
-    if (options.store.has(hash)) {
-      outcomes[index] = {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length};
-      return;
-    }
-    tasks.push({index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun});
-  });
+    return undefined;
+  };
 
-  const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
-  if (tasks.length) {
-    const workers = Array.from({length: jobs}, () => new Worker(new URL("./worker-entry.mjs", import.meta.url)));
-    try {
-      await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<void>((resolve, reject) => {
-              let current: PoolTask | undefined;
-              const next = () => {
-                current = tasks.shift();
-                // Bytes that own their whole buffer move to the worker instead of being copied.
-                const bytes = current?.bytes;
-                if (current) worker.postMessage(current, bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []);
-                else resolve();
-              };
-              worker.on("message", (reply: PoolReply) => {
-                outcomes[reply.index] = outcomeOf(inputs[reply.index].name, reply);
-                next();
-              });
-              worker.on("error", reject);
-              worker.on("exit", (code) => (current ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${current.name}`)) : resolve()));
-              next();
-            })
-        )
-      );
-    } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
-    }
+  const jobs = Math.max(1, Math.min(options.jobs, inputs.filter((input) => !shouldStream(input)).length));
+  const workers = Array.from({length: jobs}, () => new Worker(new URL("./worker-entry.mjs", import.meta.url)));
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            /** Inputs sent to this worker and not yet answered, by index: two, so that the next one is waiting while this thread writes. */
+            const sent = new Map<number, string>();
+            const send = () => {
+              const task = nextTask();
+              if (!task) return sent.size === 0 && resolve();
+              sent.set(task.index, task.name);
+              // Bytes that own their whole buffer move to the worker instead of being copied.
+              const bytes = task.bytes;
+              worker.postMessage(task, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []);
+            };
+            worker.on("message", (reply: PoolReply) => {
+              sent.delete(reply.index);
+              send();
+              // The worker reads its next input while this thread writes the files of this one.
+              outcomes[reply.index] = stored(inputs[reply.index].name, reply);
+            });
+            worker.on("error", reject);
+            worker.on("exit", (code) => (sent.size ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${[...sent.values()].join(", ")}`)) : resolve()));
+            send();
+            send();
+          })
+      )
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
   for (const {index, first} of duplicates) {

@@ -70,10 +70,16 @@ export class Store {
 
   /** Write one input, its attachments and its runs; the runs file lands last and atomically. */
   write(raw: Uint8Array, input: StoredInput, attachments: {raw: string; bytes: Uint8Array}[] = []): void {
-    // Attachments first: once the runs file exists, everything it references does.
-    for (const attachment of attachments) writeFileAtomic(join(this.root, attachment.raw), attachment.bytes);
-    writeFileAtomic(join(this.root, input.source.raw), raw);
-    writeFileAtomic(this.runsPath(input.source.sha256), serializeInput(input));
+    writeStoreFiles(this.files(raw, input, attachments));
+  }
+
+  /**
+   * What `write` writes, in its order: attachments and the raw copy first, so
+   * that once the runs file exists, everything it references does. (The import
+   * pool's workers prepare these; its main thread writes them.)
+   */
+  files(raw: Uint8Array, input: StoredInput, attachments: {raw: string; bytes: Uint8Array}[] = []): StoreFile[] {
+    return [...attachments.map((a): StoreFile => [join(this.root, a.raw), a.bytes]), [join(this.root, input.source.raw), raw], [this.runsPath(input.source.sha256), serializeInput(input)]];
   }
 
   /** Hashes of all committed inputs, sorted. */
@@ -104,6 +110,14 @@ export class Store {
   rawPath(source: SourceRecord): string {
     return join(this.root, source.raw);
   }
+}
+
+/** A file of the store: its path and bytes (or text, written as UTF-8). */
+export type StoreFile = [path: string, data: string | Uint8Array];
+
+/** Store files written atomically, one after the other in the order given. */
+export function writeStoreFiles(files: StoreFile[]): void {
+  for (const [path, data] of files) writeFileAtomic(path, data);
 }
 
 /**

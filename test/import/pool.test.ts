@@ -76,6 +76,24 @@ describe("import worker pool", () => {
     assert.deepEqual(store.inputs(), []);
   });
 
+  it("fails an input whose files cannot be written, as a one-by-one import does, and commits none of it", async () => {
+    const results: ImportOutcome[][] = [];
+    for (const pooled of [false, true]) {
+      const store = new Store(join(tempDir(), "data"));
+      // raw/ is a file: every raw copy fails to be written (on the pool's main thread, which writes what workers read).
+      mkdirSync(store.root);
+      writeFileSync(join(store.root, "raw"), "not a folder");
+      const inputs = batch().slice(0, 4);
+      results.push(pooled ? await importInputsPooled(inputs, {store, now, jobs: 2}) : importInputs(inputs, {store, now}));
+      assert.deepEqual(store.inputs(), [], "no runs file without its raw copy");
+      assert.deepEqual(readdirSync(store.root), ["raw"], "nothing half-written");
+    }
+    const [sequential, pooled] = results.map((outcomes) => outcomes.map((o) => [o.name, o.status, o.status === "failed" ? ((o.error as NodeJS.ErrnoException).code ?? o.error.message) : ""]));
+    assert.deepEqual(pooled, sequential);
+    assert.deepEqual(sequential.map(([, status]) => status), ["failed", "failed", "failed", "failed"]);
+    assert.match(String(sequential[0][2]), /^(ENOTDIR|EEXIST)$/);
+  });
+
   it("benchbook import --jobs 2 from the command line (workers register tsx themselves under bin/benchbook.js)", () => {
     const cwd = tempDir();
     const dir = join(cwd, "outputs");
