@@ -113,7 +113,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const toShapeValue = SHAPE_COLUMNS.map((c) => converter(c.type));
     const toRowValue = ROW_COLUMNS.map((c) => converter(c.type));
     /** Shapes by their values; a shape's class part is the id of its metric, kind, stat, status and scope (see classPrefix). */
-    const shapeIds = new TupleMap<{id: number; classId: number}>(SHAPE_COLUMNS.map((c) => c.name));
+    // Test and metric first: together they nearly decide the shape.
+    const shapeIds = new TupleMap<{id: number; classId: number}>(["test", "metric", ...SHAPE_COLUMNS.map((c) => c.name).filter((n) => n !== "test" && n !== "metric")]);
     const shapeClasses = new Map<string, number>();
     const shapeClassId = (columns: Row): number => {
       const key = JSON.stringify([columns.metric, columns.kind, columns.stat, columns.status, columns.scope]);
@@ -239,28 +240,30 @@ function sameOverride(a: object | null | undefined, b: object | null | undefined
 }
 
 /**
- * Values found by a tuple of a row's columns, through one Map per column:
- * no key text to build and hash for each of a million rows. Keys compare as
- * Map keys do (a number and a string never match; an object only itself),
- * so equal tuples always meet, and a tuple that never repeats costs a
- * duplicate entry, never a wrong one.
+ * Values found by a tuple of a row's columns: the first two columns through
+ * nested Maps, the others compared one by one among the few tuples that
+ * share those two (a test and a metric have one or two shapes). No key text
+ * is built and hashed for each of a million rows. Values compare as Map keys
+ * and === do (a number and a string never match; an object only itself), so
+ * equal tuples meet, and a tuple that never repeats costs a duplicate entry,
+ * never a wrong one.
  */
 class TupleMap<T> {
-  private readonly root = new Map<unknown, unknown>();
+  private readonly root = new Map<unknown, Map<unknown, {values: unknown[]; value: T}[]>>();
   constructor(private readonly names: readonly string[]) {}
   find(row: Row, create: () => T): T {
-    let map = this.root;
-    const last = this.names.length - 1;
-    for (let i = 0; i < last; i++) {
-      const value = row[this.names[i]];
-      let next = map.get(value) as Map<unknown, unknown> | undefined;
-      if (next === undefined) map.set(value, (next = new Map()));
-      map = next;
+    const names = this.names;
+    let byFirst = this.root.get(row[names[0]]);
+    if (byFirst === undefined) this.root.set(row[names[0]], (byFirst = new Map()));
+    let entries = byFirst.get(row[names[1]]);
+    if (entries === undefined) byFirst.set(row[names[1]], (entries = []));
+    search: for (const entry of entries) {
+      for (let i = 2; i < names.length; i++) if (entry.values[i] !== row[names[i]]) continue search;
+      return entry.value;
     }
-    const value = row[this.names[last]];
-    let found = map.get(value) as T | undefined;
-    if (found === undefined) map.set(value, (found = create()));
-    return found;
+    const value = create();
+    entries.push({values: names.map((name) => row[name]), value});
+    return value;
   }
 }
 
