@@ -142,8 +142,15 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
     return undefined;
   };
 
-  const jobs = Math.max(1, Math.min(options.jobs, inputs.filter((input) => !shouldStream(input)).length));
-  const workers = Array.from({length: jobs}, () => new Worker(new URL("./worker-entry.mjs", import.meta.url)));
+  // A worker per input found to need one, up to `jobs`: a batch already in the store starts none.
+  const found: PoolTask[] = [];
+  while (found.length < Math.max(1, options.jobs)) {
+    const task = nextTask();
+    if (!task) break;
+    found.push(task);
+  }
+  const take = () => found.shift() ?? nextTask();
+  const workers = found.map(() => new Worker(new URL("./worker-entry.mjs", import.meta.url)));
   try {
     await Promise.all(
       workers.map(
@@ -152,7 +159,7 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
             /** Inputs sent to this worker and not yet answered, by index: two, so that the next one is waiting while this thread writes. */
             const sent = new Map<number, string>();
             const send = () => {
-              const task = nextTask();
+              const task = take();
               if (!task) return sent.size === 0 && resolve();
               sent.set(task.index, task.name);
               // Bytes that own their whole buffer move to the worker instead of being copied.
