@@ -71,6 +71,16 @@ function withoutResults(run: Run): Omit<Run, "results"> & {results: number} {
   return {...run, results: run.results.length};
 }
 
+/**
+ * The buffers of `views` that can move to another thread instead of being
+ * copied: those a view covers whole (not a slice of Node's shared pool), each once.
+ */
+export function movable(views: Uint8Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const view of views) if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) buffers.add(view.buffer);
+  return [...buffers];
+}
+
 /** Strip an outcome for the trip back from a worker. */
 export function replyOf(index: number, outcome: ImportOutcome, files?: StoreFile[]): PoolReply {
   if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults), ...(files ? {files} : {})};
@@ -162,9 +172,7 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
               const task = take();
               if (!task) return sent.size === 0 && resolve();
               sent.set(task.index, task.name);
-              // Bytes that own their whole buffer move to the worker instead of being copied.
-              const bytes = task.bytes;
-              worker.postMessage(task, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []);
+              worker.postMessage(task, movable([task.bytes]));
             };
             worker.on("message", (reply: PoolReply) => {
               sent.delete(reply.index);

@@ -9,7 +9,7 @@ import {parentPort} from "node:worker_threads";
 import {Store, type StoreFile} from "../store/store.js";
 import {prepareImport} from "./import.js";
 import type {PoolTask} from "./pool.js";
-import {replyOf} from "./pool.js";
+import {movable, replyOf} from "./pool.js";
 
 const port = parentPort;
 if (!port) throw new Error("scripts/import/worker.ts runs as a worker thread of pool.ts");
@@ -18,7 +18,5 @@ port.on("message", (task: PoolTask) => {
   const options = {store, tags: task.tags, format: task.format, runtime: task.runtime, now: () => new Date(task.imported_at)};
   const {outcome, write} = prepareImport({name: task.name, bytes: task.bytes, sha256: task.sha256, ...(task.path ? {path: task.path} : {})}, options, new Set());
   const files = write && !task.dryRun ? store.files(...write).map(([path, data]): StoreFile => [path, typeof data === "string" ? Buffer.from(data, "utf8") : data]) : undefined;
-  // Buffers that own their memory move to the main thread instead of being copied.
-  const moved = (files ?? []).map(([, data]) => data as Uint8Array).filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer);
-  port.postMessage(replyOf(task.index, outcome, files), [...new Set(moved.map((b) => b.buffer as ArrayBuffer))]);
+  port.postMessage(replyOf(task.index, outcome, files), movable((files ?? []).map(([, data]) => data as Uint8Array)));
 });

@@ -5,7 +5,7 @@ import {join, relative} from "node:path";
 import {describe, it} from "node:test";
 import type {ImportOutcome, RawInput} from "../../scripts/import/import.js";
 import {importInputs} from "../../scripts/import/import.js";
-import {importInputsPooled} from "../../scripts/import/pool.js";
+import {importInputsPooled, movable} from "../../scripts/import/pool.js";
 import {Store} from "../../scripts/store/store.js";
 import {cli, tempDir} from "../helpers/cli.js";
 import {fixturePath} from "../helpers/fixtures.js";
@@ -105,6 +105,18 @@ describe("import worker pool", () => {
     assert.match(run.stdout, /6 of 9 inputs in the store; 3 failed/);
     // out.jsonl (its copy unchanged), out.csv, out.json, out.sql, llama-bench-md.stdout
     assert.equal(new Store(join(cwd, "data")).inputs().length, 5);
+  });
+
+  it("moves only buffers a view covers whole, never Node's shared pool, each once", () => {
+    const whole = Buffer.from("x".repeat(64 * 1024));
+    const pooled = Buffer.from("small"); // a slice of the pool other Buffers share
+    const slice = whole.subarray(10);
+    assert.ok(pooled.byteLength < pooled.buffer.byteLength);
+    assert.deepEqual(movable([whole, pooled, slice, whole]), [whole.buffer]);
+    // Moving it detaches it here: a pooled buffer would take other Buffers' bytes with it.
+    structuredClone(null, {transfer: movable([whole, pooled])});
+    assert.equal(whole.buffer.byteLength, 0);
+    assert.equal(pooled.toString(), "small");
   });
 
   it("refuses a --jobs that is not a whole number of threads", async () => {
