@@ -108,32 +108,41 @@ export type ImportOutcome =
 export interface ImportOptions extends ReadOptions {
   store: Store;
   dryRun?: boolean;
+  /** Called once per input as soon as its outcome is final (a progress bar); with --jobs, in the order inputs finish. */
+  onOutcome?: (outcome: ImportOutcome) => void;
 }
 
 /** Import inputs one by one: each lands whole or not at all; failures don't stop the others. */
 export function importInputs(inputs: RawInput[], options: ImportOptions): ImportOutcome[] {
   const seen = new Set<string>();
-  return inputs.map((input): ImportOutcome => {
-    if (shouldStream(input)) {
-      // A huge log is streamed in bounded memory; anything else falls through to a whole read.
-      try {
-        const streamed = importStreamed(input, options, seen);
-        if (streamed) return streamed;
-      } catch (error) {
-        return {name: input.name, status: "failed", error: error as Error};
-      }
-    }
-    const {outcome, write} = prepareImport(input, options, seen);
-    if (write) {
-      try {
-        if (!options.dryRun) options.store.write(...write);
-      } catch (error) {
-        return {name: input.name, status: "failed", error: error as Error};
-      }
-      seen.add(write[1].source.sha256);
-    }
+  return inputs.map((input) => {
+    const outcome = importInput(input, options, seen);
+    options.onOutcome?.(outcome);
     return outcome;
   });
+}
+
+/** One input of importInputs. */
+function importInput(input: RawInput, options: ImportOptions, seen: Set<string>): ImportOutcome {
+  if (shouldStream(input)) {
+    // A huge log is streamed in bounded memory; anything else falls through to a whole read.
+    try {
+      const streamed = importStreamed(input, options, seen);
+      if (streamed) return streamed;
+    } catch (error) {
+      return {name: input.name, status: "failed", error: error as Error};
+    }
+  }
+  const {outcome, write} = prepareImport(input, options, seen);
+  if (write) {
+    try {
+      if (!options.dryRun) options.store.write(...write);
+    } catch (error) {
+      return {name: input.name, status: "failed", error: error as Error};
+    }
+    seen.add(write[1].source.sha256);
+  }
+  return outcome;
 }
 
 /**

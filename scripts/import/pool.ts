@@ -122,6 +122,13 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
   const duplicates: {index: number; first: number}[] = [];
   const streamed: number[] = [];
   const now = options.now ?? (() => new Date());
+  /** An input's final outcome, reported as it is known (in whatever order the workers finish). */
+  const settle = (index: number, outcome: ImportOutcome) => {
+    outcomes[index] = outcome;
+    options.onOutcome?.(outcome);
+  };
+  /** The options for inputs imported here one by one: their outcomes are reported through settle. */
+  const alone = {...options, onOutcome: undefined};
   let cursor = 0;
   /**
    * The next input a worker reads. Inputs are taken in order, each hashed
@@ -144,7 +151,7 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
       }
       firstOf.set(hash, index);
       if (options.store.has(hash)) {
-        outcomes[index] = {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length};
+        settle(index, {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length});
         continue;
       }
       return {index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun};
@@ -178,7 +185,7 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
               sent.delete(reply.index);
               send();
               // The worker reads its next input while this thread writes the files of this one.
-              outcomes[reply.index] = stored(inputs[reply.index].name, reply);
+              settle(reply.index, stored(inputs[reply.index].name, reply));
             });
             worker.on("error", reject);
             worker.on("exit", (code) => (sent.size ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${[...sent.values()].join(", ")}`)) : resolve()));
@@ -195,15 +202,15 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
     const earlier = outcomes[first];
     if (earlier === undefined || earlier.status === "failed") {
       // Read again, as a sequential import would (and fails the same way, under this input's name).
-      [outcomes[index]] = importInputs([inputs[index]], {...options, now: () => now()});
+      settle(index, importInputs([inputs[index]], {...alone, now: () => now()})[0]);
     } else {
       const hash = earlier.sha256;
-      outcomes[index] = {name: inputs[index].name, status: "unchanged", sha256: hash, runs: options.store.has(hash) ? options.store.read(hash).runs.length : 0};
+      settle(index, {name: inputs[index].name, status: "unchanged", sha256: hash, runs: options.store.has(hash) ? options.store.read(hash).runs.length : 0});
     }
   }
   if (streamed.length) {
-    const results = importInputs(streamed.map((i) => inputs[i]), options);
-    streamed.forEach((index, k) => (outcomes[index] = results[k]));
+    const results = importInputs(streamed.map((i) => inputs[i]), alone);
+    streamed.forEach((index, k) => settle(index, results[k]));
   }
   return outcomes as ImportOutcome[];
 }

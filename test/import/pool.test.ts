@@ -52,9 +52,14 @@ describe("import worker pool", () => {
     const many = new Store(join(tempDir(), "data"));
     // One input is in both stores before the batch.
     for (const store of [one, many]) importInputs([file("llama-bench/readme-b5163/out.sql")], {store, now});
-    const sequential = importInputs(batch(), {store: one, now, tags: {writeup: "pool"}});
-    const pooled = await importInputsPooled(batch(), {store: many, now, tags: {writeup: "pool"}, jobs: 3});
+    const reported: ImportOutcome[][] = [[], []];
+    const sequential = importInputs(batch(), {store: one, now, tags: {writeup: "pool"}, onOutcome: (o) => reported[0].push(o)});
+    const pooled = await importInputsPooled(batch(), {store: many, now, tags: {writeup: "pool"}, jobs: 3, onOutcome: (o) => reported[1].push(o)});
     assert.deepEqual(pooled.map(summary), sequential.map(summary));
+    // Every input's final outcome is reported once, as it is known: in input order one by one, in any order from the pool.
+    assert.deepEqual(reported[0], sequential);
+    assert.equal(reported[1].length, pooled.length);
+    assert.deepEqual(new Set(reported[1]), new Set(pooled));
     assert.deepEqual(
       sequential.map((o) => o.status),
       ["imported", "imported", "failed", "imported", "unchanged", "unchanged", "failed", "failed", "imported", "imported"]

@@ -1,3 +1,4 @@
+import {Presets, SingleBar} from "cli-progress";
 import {FORMATS} from "../../formats/registry.js";
 import {importInputs} from "../../import/import.js";
 import {defaultJobs, importInputsPooled, POOL_MIN_BYTES, POOL_MIN_INPUTS} from "../../import/pool.js";
@@ -42,8 +43,16 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     const jobsText = single(args, "jobs");
     const jobs = jobsText === undefined ? defaultJobs(inputs) : Number(jobsText);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
-    const options = {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime")};
-    const outcomes = jobs > 1 ? await importInputsPooled(inputs, {...options, jobs}) : importInputs(inputs, options);
+    // On a terminal, a batch shows its progress on stderr (stdout keeps the outcomes).
+    const bar = terminal.isTTY && !args.json && inputs.length > 1 ? new SingleBar({format: "importing {bar} {value}/{total} inputs | ETA {eta_formatted} | {name}", hideCursor: true, clearOnComplete: true, stream: process.stderr}, Presets.shades_classic) : null;
+    bar?.start(inputs.length, 0, {name: ""});
+    const options = {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime"), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
+    let outcomes;
+    try {
+      outcomes = jobs > 1 ? await importInputsPooled(inputs, {...options, jobs}) : importInputs(inputs, options);
+    } finally {
+      bar?.stop();
+    }
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {
       terminal.out(
