@@ -169,31 +169,32 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
   const take = () => found.shift() ?? nextTask();
   const workers = found.map(() => new Worker(new URL("./worker-entry.mjs", import.meta.url)));
   try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            /** Inputs sent to this worker and not yet answered, by index: two, so that the next one is waiting while this thread writes. */
-            const sent = new Map<number, string>();
-            const send = () => {
-              const task = take();
-              if (!task) return sent.size === 0 && resolve();
-              sent.set(task.index, task.name);
-              worker.postMessage(task, movable([task.bytes]));
-            };
-            worker.on("message", (reply: PoolReply) => {
-              sent.delete(reply.index);
-              send();
-              // The worker reads its next input while this thread writes the files of this one.
-              settle(reply.index, stored(inputs[reply.index].name, reply));
-            });
-            worker.on("error", reject);
-            worker.on("exit", (code) => (sent.size ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${[...sent.values()].join(", ")}`)) : resolve()));
+    const senders: (() => void)[] = [];
+    const done = workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          /** Inputs sent to this worker and not yet answered, by index: two, so that the next one is waiting while this thread writes. */
+          const sent = new Map<number, string>();
+          const send = () => {
+            const task = take();
+            if (!task) return sent.size === 0 && resolve();
+            sent.set(task.index, task.name);
+            worker.postMessage(task, movable([task.bytes]));
+          };
+          worker.on("message", (reply: PoolReply) => {
+            sent.delete(reply.index);
             send();
-            send();
-          })
-      )
+            // The worker reads its next input while this thread writes the files of this one.
+            settle(reply.index, stored(inputs[reply.index].name, reply));
+          });
+          worker.on("error", reject);
+          worker.on("exit", (code) => (sent.size ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${[...sent.values()].join(", ")}`)) : resolve()));
+          senders.push(send);
+        })
     );
+    // Every worker's first input, then every worker's second: none takes the input another was started for.
+    for (const send of [...senders, ...senders]) send();
+    await Promise.all(done);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
