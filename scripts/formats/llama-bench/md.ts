@@ -16,7 +16,7 @@ import {columnKey, findTables, unflattenTables, type MarkdownTable} from "../mar
 import {splitModelType} from "../model-name.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {MD_COLUMNS, parseTestName, scalarFromText} from "./fields.js";
+import {MD_COLUMNS, parseTestName, scalarFromText, testName} from "./fields.js";
 import {llamaBenchRun} from "./run.js";
 
 const FOOTER = /^\s*build\s*:\s*([0-9a-f]{6,40})\s*\((\d+)\)\s*$/i;
@@ -27,7 +27,9 @@ const VALUE = /^-?\d+(?:\.\d+)?$/;
 /** llama-bench tables: `test` and `t/s` columns plus at least one of its model columns. */
 function isLlamaBenchHeader(header: string[]): boolean {
   const keys = header.map(columnKey);
-  return keys.includes("test") && keys.includes("t/s") && keys.includes("model") && (keys.includes("size") || keys.includes("params") || keys.includes("backend"));
+  // The first llama-bench (August 2023) printed n_prompt and n_gen columns where later ones print `test`.
+  const test = keys.includes("test") || (keys.includes("n_prompt") && keys.includes("n_gen"));
+  return test && keys.includes("t/s") && keys.includes("model") && (keys.includes("size") || keys.includes("params") || keys.includes("backend"));
 }
 
 function findFooter(doc: Doc, after: number): number | null {
@@ -70,6 +72,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     let value: number | null = null;
     let stddev: number | null = null;
     let text = "";
+    const shapeCells: Record<string, string> = {};
     keys.forEach((key, i) => {
       const cell = row.cells[i];
       switch (key) {
@@ -92,6 +95,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         case "test":
           test = cell;
           break;
+        case "n_prompt":
+        case "n_gen":
+          if (keys.includes("test")) settings[key] = scalarFromText(cell);
+          else shapeCells[key] = cell;
+          break;
         case "t/s": {
           text = cell;
           const pm = VALUE_PM.exec(cell);
@@ -104,6 +112,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
           settings[MD_COLUMNS[key] ?? table.header[i]] = scalarFromText(cell);
       }
     });
+    if (!keys.includes("test")) {
+      const [n_prompt, n_gen] = [Number(shapeCells.n_prompt), Number(shapeCells.n_gen)];
+      if (!Number.isInteger(n_prompt) || !Number.isInteger(n_gen)) throw new ParseError(row.line, "whole numbers in the n_prompt and n_gen cells", `${shapeCells.n_prompt} | ${shapeCells.n_gen}`);
+      test = testName(n_prompt, n_gen, 0);
+    }
     const shape = parseTestName(test);
     if (!shape) throw new ParseError(row.line, "a test name like pp512, tg128, pp512+tg128 or pp512 @ d16384", test);
     const result: Result = {
@@ -125,6 +138,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const footer = findFooter(doc, block.start + table.end);
   const build = footer !== null ? FOOTER.exec(doc.lines[footer].text.trim()) : null;
   const notes: string[] = [];
+  if (!keys.includes("test")) notes.push("the table has n_prompt and n_gen columns (llama-bench of August 2023) instead of a test column: each test name is composed from them");
   if (backends.size > 1) notes.push(`rows were run on different backends: ${[...backends].join("; ")}`);
   return [
     llamaBenchRun(
