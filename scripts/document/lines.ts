@@ -45,7 +45,8 @@ export function toDoc(name: string, text: string, formats: readonly Format[]): D
         return;
       }
     }
-    lines.push({text: physical, line});
+    // A device-init line glued to the end of a command (`… -ngl 99 ggml_cuda_init: found 1 ROCm devices`).
+    for (const text of physical.split(CONTEXT_BREAKS[0]).filter((p, k) => k === 0 || p.trim() !== "")) lines.push({text, line});
   });
   return {name, lines};
 }
