@@ -18,7 +18,9 @@ import {DuckDBInstance, type DuckDBValue} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import {machineLabel, type MachineAliases} from "../schema/machine.js";
+import {COLUMNS, describedHardware, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import {readMachineAliases} from "../store/aliases.js";
 import type {Result, Run} from "../schema/schema.js";
 import {Store, type SourceRecord} from "../store/store.js";
 import {converter, createTable, sqlString, type ColumnSpec} from "./duckdb-table.js";
@@ -95,6 +97,8 @@ const SPARSE_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, ...SPARSE_COL
 
 export async function exportShard(task: ShardTask): Promise<ShardResult> {
   const store = new Store(task.root);
+  // The store's machine aliases (data/aliases.yaml): every shard reads the same file, so every run gets the same label.
+  const aliases = readMachineAliases(task.root);
   const instance = await DuckDBInstance.create(":memory:", task.threads ? {threads: String(task.threads)} : {});
   const connection = await instance.connect();
   const {seconds, lap} = phaseClock(["read", "append", "raw_copies", "run_files", "fragments"]);
@@ -148,7 +152,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
           const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
           let group = groupIds.get(key);
           if (group === undefined) {
-            const columns = runColumns(run, r, true);
+            const columns = runColumns(run, r, true, aliases);
             const prefix = classPrefix(ordinal, columns);
             let classId = classPrefixes.get(prefix);
             if (classId === undefined) classPrefixes.set(prefix, (classId = classPrefixes.size));
@@ -181,8 +185,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
             known.rows++;
           } else classes.set(key, {ord, rows: 1, run: ordinal});
         }
-        result.places.push({ordinal, hardware: hardwareLabel(run), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
-        result.runs.push(summarize(run));
+        result.places.push({ordinal, hardware: hardwareLabel(run, aliases), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
+        result.runs.push(summarize(run, aliases));
         // Written while DuckDB writes the fragments: a run's first results are all its file needs.
         runFiles.push({source: input.source, run: {...run, results: run.results.slice(0, RUN_RESULTS_MAX)}, total: run.results.length, raw});
         lap("append");
@@ -196,7 +200,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const written = (async () => {
       for (const table of ["results", "sparse", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
     })();
-    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw);
+    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw, aliases);
     lap("run_files");
     await written;
     lap("fragments");
@@ -280,6 +284,8 @@ export interface RunSummary {
   origin: string;
   models: string[];
   hardware: string | null;
+  /** The run's own hardware label when the store's aliases merged it into another machine. */
+  hardware_described_as: string | null;
   backend: string | null;
   build: string | null;
   date: string;
@@ -290,7 +296,7 @@ export interface RunSummary {
   command: string | null;
 }
 
-function summarize(run: Run): RunSummary {
+function summarize(run: Run, aliases: MachineAliases): RunSummary {
   // A result without a model of its own has the run's, whose label comes first anyway.
   const models = [...new Set([run.model, ...run.results.filter((r) => r.model).map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter((m): m is string => m !== null))];
   return {
@@ -304,7 +310,8 @@ function summarize(run: Run): RunSummary {
     format: run.format,
     origin: run.origin ?? "measured",
     models,
-    hardware: hardwareLabel(run),
+    hardware: hardwareLabel(run, aliases),
+    hardware_described_as: machineLabel(describedHardware(run), aliases).described_as,
     backend: run.hardware.backend,
     build: run.build_commit ? `${run.build_commit}${run.build_number !== null ? ` (${run.build_number})` : ""}` : (run.tool_version ?? null),
     date: run.started_at ?? run.imported_at,
