@@ -1,9 +1,7 @@
 /**
  * Machine identity: the label a run's hardware is shown under, and the labels
  * merged into it. Runs whose device lines list the same GPUs get the same
- * label already (row.ts hardwareLabel); labels that differ only in spacing,
- * case or the `×`/`x` of a GPU count (`4× RTX 3080`, `4x RTX 3080`) are one
- * machine too. A rig described in other words (`4×RTX 3080 20GB` stated in
+ * label already (row.ts hardwareLabel). A rig described in other words (`4×RTX 3080 20GB` stated in
  * prose, `4× NVIDIA GeForce RTX 3080` from device lines) is merged only by
  * the store's alias file (docs/aliases.md): no rule guesses that a stated
  * card is the one a device line names.
@@ -12,7 +10,7 @@
 /** Label → machine label, keyed by machineKey. */
 export type MachineAliases = ReadonlyMap<string, string>;
 
-/** The form two labels of one machine share: case, spacing and the count's `×`/`x` ignored. */
+/** The form an alias matches a label by: case, spacing and the count's `×`/`x` ignored. */
 export function machineKey(label: string): string {
   return label
     .toLowerCase()
