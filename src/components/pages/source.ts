@@ -7,7 +7,7 @@
  *   display(sourceView(text, runsOfThisSource));
  */
 import {html} from "htl";
-import type {RunSummary} from "./data.js";
+import type {RunSummary} from "../shared/data.js";
 
 export function sourceView(text: string, runs: Pick<RunSummary, "line_start" | "line_end">[]): HTMLTableElement {
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);

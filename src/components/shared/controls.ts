@@ -77,3 +77,22 @@ export function applyFilters<T extends Record<string, any>>(rows: T[], state: Fi
   if (active.length === 0) return rows;
   return rows.filter((row) => active.every(([key, values]) => values.has(fieldValue(row, key))));
 }
+
+/**
+ * A select whose choice lives in the URL (`?sweep=n_ubatch`), so a view can
+ * be linked; a value in the URL that is not among the options is ignored.
+ * Options: values, or a Map of label → value.
+ */
+export function urlSelect(options: string[] | Map<string, string>, {param, label, value, width}: {param: string; label: string; value?: string | null; width?: number}): HTMLElement & {value: string} {
+  const values = options instanceof Map ? [...options.values()] : options;
+  const fromUrl = new URLSearchParams(location.search).get(param);
+  const initial = fromUrl !== null && values.includes(fromUrl) ? fromUrl : value !== undefined && value !== null && values.includes(value) ? value : values[0];
+  const input = Inputs.select(options, {label, value: initial, width}) as HTMLElement & {value: string};
+  input.dataset.param = param;
+  input.addEventListener("input", () => {
+    const params = new URLSearchParams(location.search);
+    params.set(param, input.value);
+    history.replaceState(history.state, "", `${location.pathname}?${params}${location.hash}`);
+  });
+  return input;
+}

@@ -18,20 +18,12 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
-import type {ResultRow} from "./data.js";
-import {sourceLink} from "./format.js";
-import {formatMeasured, measuredOf, ratioLabel, testLabel, yMargin, type SdSource} from "./runtime-comparison.js";
-import {compareMeans, formatChange, formatRatio, type Comparison} from "./uncertainty.js";
+import type {ResultRow} from "../shared/data.js";
+import {ratioLabel, yMargin} from "../shared/chart.js";
+import {formatMeasured, sourceLink} from "../shared/format.js";
+import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
+import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
-/** Plain string order (localeCompare is too slow for sorting a million rows). */
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
 
 export interface SplitPoint {
   /** Machine · model (· the other settings, where two groups of one model differ in them). */

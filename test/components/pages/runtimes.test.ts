@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import type {ResultRow} from "../../src/components/data.js";
-import {measuredOf, modelFamily, ratioLabel, runtimeBars, runtimeGroups, testLabel} from "../../src/components/runtime-comparison.js";
-import {compareMeans} from "../../src/components/uncertainty.js";
-import {fixtureText, readFixture, rowsOf} from "../helpers/fixtures.js";
+import type {ResultRow} from "../../../src/components/shared/data.js";
+import {ratioLabel} from "../../../src/components/shared/chart.js";
+import {measuredOf, modelFamily, testLabel} from "../../../src/components/shared/rows.js";
+import {runtimeBars, runtimeGroups} from "../../../src/components/pages/runtimes.js";
+import {compareMeans} from "../../../src/components/shared/uncertainty.js";
+import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
 const RTX4090 = "NVIDIA GeForce RTX 4090";

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import type {ResultRow} from "../../src/components/data.js";
-import {cdfPoints, latencyPoints, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs} from "../../src/components/serving-latency.js";
-import {fixtureText, readFixture, rowsOf} from "../helpers/fixtures.js";
+import type {ResultRow} from "../../../src/components/shared/data.js";
+import {cdfPoints, latencyPoints, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs} from "../../../src/components/pages/serving.js";
+import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
 

@@ -17,20 +17,11 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
-import type {ResultRow} from "./data.js";
-import {sourceLink} from "./format.js";
-import {formatMeasured, measuredOf, modelFamily, testLabel, type SdSource} from "./runtime-comparison.js";
-import {compareMeans, formatRatio, type Comparison} from "./uncertainty.js";
+import type {ResultRow} from "../shared/data.js";
+import {formatMeasured, sourceLink} from "../shared/format.js";
+import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
+import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
-/** Plain string order (localeCompare is too slow for sorting a million rows). */
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
 
 const UNIT_BYTES: Record<string, number> = {B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40};
 

@@ -16,8 +16,8 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
-import type {ResultRow} from "./data.js";
-import {formatPm, sourceLink} from "./format.js";
+import type {ResultRow} from "../shared/data.js";
+import {formatPm, runLink, sourceLink} from "../shared/format.js";
 
 /** Latency metrics this chart knows, in display order. */
 export const LATENCY_METRICS: {metric: string; label: string}[] = [
@@ -156,11 +156,6 @@ export function latencyTableRows(points: LatencyPoint[]): Record<string, string 
 }
 
 export const LATENCY_TABLE_COLUMNS = ["series", "run", "test", "concurrency", "metric", "stat", "value", "stddev", "unit", "source"];
-
-/** A link to a run's page, from a page `depth` folders below the site root. */
-export function runLink(runId: string, depth = 0): HTMLAnchorElement {
-  return html`<a href=${`${depth ? "../".repeat(depth) : "./"}runs/${runId}.html`}>${runId}</a>` as HTMLAnchorElement;
-}
 
 export function latencyTable(points: LatencyPoint[], depth = 0): HTMLElement {
   const rows = points.map((p) => ({...p, source: p.line}));

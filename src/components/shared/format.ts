@@ -3,6 +3,8 @@
  * (no rounding beyond what the source had), links back to raw lines.
  */
 import {html} from "htl";
+import type {SdSource} from "./rows.js";
+import type {Measured} from "./uncertainty.js";
 
 /** A value as stored: JS prints the shortest exact decimal, so 330.87 stays 330.87. */
 export function formatValue(value: number | null | undefined): string {
@@ -53,3 +55,15 @@ export function valueSourceLink(sha256: string, line: number | null | undefined,
   if (!writeup) return sourceLink(sha256, line, label, depth);
   return html`<a href=${sourceHref(writeup.sha256, writeup.line, depth)} title="the writeup this hand-entered value was read from, line ${writeup.line} (typed into its observations file at line ${line ?? ""})">${label}</a>` as HTMLAnchorElement;
 }
+
+/** `39.023 ± 0.41*` where the sd was computed from samples (a derived figure, 2 significant digits). */
+export function formatMeasured(m: Measured & {sd_source: SdSource}): string {
+  if (m.sd_source === "samples" && m.stddev !== null) return `${m.value} ± ${Number(m.stddev.toPrecision(2))}*`;
+  return formatPm(m.value, m.stddev);
+}
+
+/** A link to a run's page, from a page `depth` folders below the site root. */
+export function runLink(runId: string, depth = 0): HTMLAnchorElement {
+  return html`<a href=${`${depth ? "../".repeat(depth) : "./"}runs/${runId}.html`}>${runId}</a>` as HTMLAnchorElement;
+}
+

@@ -15,9 +15,9 @@
  */
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
-import type {ResultRow} from "./data.js";
-import {formatPm, sourceHref, sourceLink, writeupLine} from "./format.js";
-import {hardwareCard, machineFacts} from "./hardware-card.js";
+import type {ResultRow} from "../shared/data.js";
+import {formatPm, sourceHref, sourceLink, writeupLine} from "../shared/format.js";
+import {hardwareCard, machineFacts} from "../shared/hardware.js";
 
 type Scalar = string | number | boolean | null;
 

@@ -24,87 +24,11 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
-import type {ResultRow} from "./data.js";
-import {formatPm, sourceLink} from "./format.js";
-import {compareMeans, formatRatio, type Comparison, type Measured} from "./uncertainty.js";
-
-/** Plain string order (localeCompare is too slow for sorting a million rows). */
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-// ─── shared helpers ─────────────────────────────────────────────────────────
-
-/** Quantization labels as they end model file names (`-UD-Q4_K_XL`, `-MXFP4_MOE`, `-4bit`, `-GPTQ-Int4`, …). */
-const QUANT_SUFFIX = /[-_.](?:UD[-_])?(?:I?Q\d[\w]*|MXFP4[\w]*|NVFP4[\w]*|FP8[\w-]*|F16|BF16|F32|\d+bit|GPTQ(?:-Int\d)?|AWQ|Int\d|W\d+A\d+)$/i;
-/** Packaging suffixes left after the quantization (`-GGUF`, `-MLX`). */
-const PACKAGE_SUFFIX = /[-_.](?:GGUF|MLX)$/i;
-
-/**
- * A model's family: its label without quantization or packaging suffixes, so
- * `Qwen3.5-4B-UD-Q4_K_XL` (GGUF), `Qwen3.5-4B-MLX-4bit` (MLX) and
- * `Qwen/Qwen3.5-4B` (a server's model id) are all `Qwen3.5-4B`.
- */
-export function modelFamily(row: Record<string, any>): string {
-  let name = String(row.model_label ?? row.model ?? "?");
-  name = name.split(/[\\/]/).pop() || name;
-  const quant = row.quant ? String(row.quant) : null;
-  if (quant && name.length > quant.length + 1 && name.toLowerCase().endsWith(quant.toLowerCase()) && /[-_.]/.test(name[name.length - quant.length - 1])) {
-    name = name.slice(0, name.length - quant.length - 1);
-  }
-  for (let i = 0; i < 3; i++) {
-    const next = name.replace(QUANT_SUFFIX, "").replace(PACKAGE_SUFFIX, "");
-    if (next === name || next === "") break;
-    name = next;
-  }
-  return name;
-}
-
-export type SdSource = "printed" | "samples" | null;
-
-/**
- * A row as compareMeans reads it. Where the tool printed per-repetition
- * samples but no deviation (mlx_lm.benchmark's trials), the sample sd (n−1)
- * of those samples is used, and `sd_source` says so.
- */
-export function measuredOf(row: Pick<ResultRow, "value" | "stddev"> & Record<string, any>): Measured & {sd_source: SdSource} {
-  const samples: number[] | null = row.samples ? Array.from(row.samples as ArrayLike<number>).map(Number) : null;
-  const repetitions: number | null = row.repetitions ?? (samples?.length || null);
-  if (row.stddev !== null && row.stddev !== undefined) return {value: row.value!, stddev: row.stddev, stddev_kind: row.stddev_kind ?? null, repetitions, sd_source: "printed"};
-  if (samples && samples.length >= 2) {
-    const mean = samples.reduce((s, v) => s + v, 0) / samples.length;
-    const sd = Math.sqrt(samples.reduce((s, v) => s + (v - mean) ** 2, 0) / (samples.length - 1));
-    return {value: row.value!, stddev: sd, stddev_kind: "sample", repetitions: samples.length, sd_source: "samples"};
-  }
-  return {value: row.value!, stddev: null, stddev_kind: row.stddev_kind ?? null, repetitions, sd_source: null};
-}
-
-/** `39.023 ± 0.41*` where the sd was computed from samples (a derived figure, 2 significant digits). */
-export function formatMeasured(m: Measured & {sd_source: SdSource}): string {
-  if (m.sd_source === "samples" && m.stddev !== null) return `${m.value} ± ${Number(m.stddev.toPrecision(2))}*`;
-  return formatPm(m.value, m.stddev);
-}
-
-/** Test size label: `pp512`, `tg128`, `pp512+tg128`. */
-function sizeLabel(row: ResultRow): string {
-  if (row.kind === "pp") return `pp${row.n_prompt ?? "?"}`;
-  if (row.kind === "tg") return `tg${row.n_gen ?? "?"}`;
-  if (row.kind === "pp+tg") return `pp${row.n_prompt ?? "?"}+tg${row.n_gen ?? "?"}`;
-  return row.test;
-}
-
-/** The test as llama-bench names it, composed from its shape: `pp2048 @ d8192`, `tg32 (c4)`. */
-export function testLabel(row: ResultRow, withDepth = true): string {
-  let label = sizeLabel(row);
-  if (withDepth && row.n_depth) label += ` @ d${row.n_depth}`;
-  if (row.concurrency && row.concurrency !== 1) label += ` (c${row.concurrency})`;
-  return label;
-}
+import type {ResultRow} from "../shared/data.js";
+import {ratioLabel, runtimeRank, yMargin} from "../shared/chart.js";
+import {formatMeasured, sourceLink} from "../shared/format.js";
+import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
+import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/uncertainty.js";
 
 // ─── runtime bars ───────────────────────────────────────────────────────────
 
@@ -162,8 +86,6 @@ export interface RuntimeBarOptions {
   minRuntimes?: number;
 }
 
-const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"];
-const runtimeRank = (r: string) => (RUNTIME_ORDER.includes(r) ? RUNTIME_ORDER.indexOf(r) : RUNTIME_ORDER.length);
 
 function modelKey(row: ResultRow, groupBy: GroupBy): string {
   if (groupBy === "family") return modelFamily(row);
@@ -330,16 +252,6 @@ function barTitle(b: RuntimeBar): string {
   return lines.join("\n");
 }
 
-/** Left margin that fits the longest y tick label of values up to `max` (Plot does not size margins to labels). */
-export function yMargin(max: number): number {
-  return Math.max(40, 12 + 7 * Math.round(Math.abs(max)).toLocaleString("en-US").length);
-}
-
-/** `1.68×` over `[1.42–1.99]` (its interval), `≈` where within noise: a ratio on a chart carries its uncertainty. */
-export function ratioLabel(c: Comparison): string {
-  const head = `${c.ratio.toFixed(2)}×${c.noise ? " ≈" : ""}`;
-  return c.low === null || c.high === null ? head : `${head}\n[${c.low.toFixed(2)}–${c.high.toFixed(2)}]`;
-}
 
 export interface RuntimePlotOptions {
   width?: number;

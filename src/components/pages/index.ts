@@ -9,8 +9,8 @@
  */
 import {html} from "htl";
 import * as Inputs from "@observablehq/inputs";
-import type {RunSummary, SourceSummary} from "./data.js";
-import {sourceLink} from "./format.js";
+import type {RunSummary, SourceSummary} from "../shared/data.js";
+import {sourceLink} from "../shared/format.js";
 
 export function storeStats(runs: RunSummary[], sources: SourceSummary[]): HTMLElement {
   const hardware = new Set(runs.map((r) => r.hardware ?? "?"));

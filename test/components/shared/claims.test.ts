@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
 import {describe, it} from "node:test";
-import {storeRows} from "../../scripts/compare/rows.js";
-import {Store} from "../../scripts/store/store.js";
-import {best, ClaimError, changeText, compare, measured, pick, pickAll, ratioText, shareText, valueText} from "../../src/components/claims.js";
-import {REPO} from "../helpers/site.js";
+import {storeRows} from "../../../scripts/compare/rows.js";
+import {Store} from "../../../scripts/store/store.js";
+import {best, ClaimError, changeText, compare, measured, pick, pickAll, ratioText, shareText, valueText} from "../../../src/components/shared/claims.js";
+import {REPO} from "../../helpers/site.js";
 
 const rows = storeRows(new Store(join(REPO, "data"))) as Record<string, any>[];
 const tag = (name: string) => rows.filter((r) => r.tags?.writeup === name);

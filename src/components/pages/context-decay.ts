@@ -10,8 +10,8 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
-import type {ResultRow} from "./data.js";
-import {formatPercent, formatPm, sourceLink} from "./format.js";
+import type {ResultRow} from "../shared/data.js";
+import {formatPercent, formatPm, sourceLink} from "../shared/format.js";
 
 export interface DecayPoint {
   series: string;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import type {ResultRow} from "../../src/components/data.js";
-import {splitPoints} from "../../src/components/split-comparison.js";
-import {fixtureText, printedPlusMinus, readFixture, rowsOf} from "../helpers/fixtures.js";
+import type {ResultRow} from "../../../src/components/shared/data.js";
+import {splitPoints} from "../../../src/components/pages/multi-gpu.js";
+import {fixtureText, printedPlusMinus, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed000 = rowsOf(readFixture("seeds/000-4x3080-split.txt")) as unknown as ResultRow[];
 const MISTRAL = "Mistral-Medium-3.5-128B-IQ4_XS";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import type {ResultRow} from "../../src/components/data.js";
-import {markFrontier, modelSize, quantLadders, quantPoints, type QuantPoint} from "../../src/components/quantization.js";
-import {fixtureText, readFixture, rowsOf} from "../helpers/fixtures.js";
+import type {ResultRow} from "../../../src/components/shared/data.js";
+import {markFrontier, modelSize, quantLadders, quantPoints, type QuantPoint} from "../../../src/components/pages/quantizations.js";
+import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
 const seed000 = rowsOf(readFixture("seeds/000-4x3080-split.txt")) as unknown as ResultRow[];

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {delimiter} from "node:path";
 import {describe, it} from "node:test";
-import {machineInfo, parseNvidiaSmiQuery} from "../../scripts/bench/environment.js";
-import type {Capture, CellOutcome} from "../../scripts/bench/types.js";
-import {readCapture} from "../../scripts/import/capture.js";
-import {toRow} from "../../scripts/schema/row.js";
-import type {ResultRow} from "../../src/components/data.js";
-import {gpuTableRows, machineFacts, machineTableRows} from "../../src/components/hardware-card.js";
-import {fixturePath, fixtureText, readFixture, rowsOf} from "../helpers/fixtures.js";
+import {machineInfo, parseNvidiaSmiQuery} from "../../../scripts/bench/environment.js";
+import type {Capture, CellOutcome} from "../../../scripts/bench/types.js";
+import {readCapture} from "../../../scripts/import/capture.js";
+import {toRow} from "../../../scripts/schema/row.js";
+import type {ResultRow} from "../../../src/components/shared/data.js";
+import {machineFacts} from "../../../src/components/shared/hardware.js";
+import {gpuTableRows, machineTableRows} from "../../../src/components/pages/hardware.js";
+import {fixturePath, fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
 

@@ -39,7 +39,7 @@ import {FileAttachment} from "observablehq:stdlib";
 import {html} from "htl";
 import {parquetMetadataAsync, parquetReadObjects} from "hyparquet";
 import type {AsyncBuffer, FileMetaData} from "hyparquet";
-import {applyFilters, fieldValue, type FilterField, type FilterState} from "./url-filters.js";
+import {applyFilters, fieldValue, type FilterField, type FilterState} from "./controls.js";
 
 /** One measured value (a row of results.parquet; docs/schema.md lists every column). */
 export type ResultRow = Record<string, any> & {
@@ -145,8 +145,8 @@ async function openParquet(href: string): Promise<ParquetFile> {
 let resultsFile: Promise<ParquetFile> | null = null;
 let classesFile: Promise<ParquetFile> | null = null;
 let classRows: Promise<ResultRow[]> | null = null;
-const openResults = () => (resultsFile ??= openParquet(FileAttachment("../data/results.parquet").href));
-const openClasses = () => (classesFile ??= openParquet(FileAttachment("../data/results-classes.parquet").href));
+const openResults = () => (resultsFile ??= openParquet(FileAttachment("../../data/results.parquet").href));
+const openClasses = () => (classesFile ??= openParquet(FileAttachment("../../data/results-classes.parquet").href));
 
 /** A class row: a real result row plus how many rows its class has and where its run's rows are in results.parquet. */
 export type ClassRow = ResultRow & {class_rows: number; run_row_start: number; run_rows: number};
@@ -383,14 +383,14 @@ function openingSelection(options: ClassRow[], fields: FilterField[], limit: num
 }
 
 export async function loadRuns(): Promise<RunSummary[]> {
-  return FileAttachment("../data/runs.json").json();
+  return FileAttachment("../../data/runs.json").json();
 }
 
 export async function loadSources(): Promise<SourceSummary[]> {
-  return FileAttachment("../data/sources.json").json();
+  return FileAttachment("../../data/sources.json").json();
 }
 
 // Each FileAttachment names its method in the same expression: a bare one makes
 // Framework infer a parser from the extension and fetch it from a CDN.
-export const resultsCsvHref = (): string => FileAttachment("../data/results.csv").href;
-export const resultsParquetHref = (): string => FileAttachment("../data/results.parquet").href;
+export const resultsCsvHref = (): string => FileAttachment("../../data/results.csv").href;
+export const resultsParquetHref = (): string => FileAttachment("../../data/results.parquet").href;
