@@ -115,7 +115,7 @@ function disagreements(run: Run, result: Result, raw: Raw): string[] {
   ];
   // A llama-bench record is one test; other tools' records (an endpoint test) may give a pp and a tg result.
   if (run.tool === "llama-bench") checks.push(["n_prompt", raw.n_prompt, result.n_prompt], ["n_gen", raw.n_gen, result.n_gen], ["n_depth", raw.n_depth, result.n_depth]);
-  if (run.format === "llama-bench-md") checks.push(["test", raw.test, result.test]);
+  if (run.format === "llama-bench-md") checks.push(["test", raw.test, result.test_printed ?? result.test]);
   const out: string[] = [];
   for (const [field, printed, read] of checks) if (given(printed) && !same(printed, read)) out.push(`${field}: the record says ${JSON.stringify(printed)}, the result has ${JSON.stringify(read)}`);
   // Every record field the run keeps as a setting holds this record's value.
