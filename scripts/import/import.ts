@@ -64,6 +64,12 @@ export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The source record's `read_with`: what reparse must pass again to read the input as the import did. */
+export function readWith(options: ReadOptions): Pick<SourceRecord, "read_with"> {
+  if (!options.format && !options.runtime) return {};
+  return {read_with: {...(options.format ? {format: options.format} : {}), ...(options.runtime ? {runtime: options.runtime} : {})}};
+}
+
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
   const decoded = decodeText(input.bytes);
@@ -85,6 +91,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
     tags,
     blocks: reading.blocks,
     ignored: reading.ignored,
+    ...readWith(options),
     ...(writeups.length ? {attachments: writeups.map(({role, sha256, raw}) => ({role, sha256, raw}))} : {})
   };
   const ids = runIds(hash, reading.blocks);

@@ -44,6 +44,7 @@ import {emptyHardware, SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, Store, StoredInput} from "../store/store.js";
 import {rawExtension, serializeInput} from "../store/store.js";
 import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
+import {readWith} from "./import.js";
 import {runIds} from "./run-id.js";
 
 /** Files from this size on are streamed (when a line-local log format reads them). */
@@ -563,7 +564,8 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
       imported_at,
       tags,
       blocks,
-      ignored: ignored.result()
+      ignored: ignored.result(),
+      ...readWith(options)
     };
     const ids = runIds(sha, blocks);
     const stored: Run[] = runs.map(({run: {line_start, line_end, ...parsed}}, i) => ({
