@@ -48,7 +48,11 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
   const captured = storedCapture(store, before, bytes);
   // A bench cell is read again as bench read it: with its command, stderr's device lines and capture record.
   if (captured) return {before, after: readCapture(captured.outcome, {tags: before.source.tags, plan: captured.plan, now: () => new Date(before.source.imported_at)}).stored, notes: []};
-  const after = readInput({name: before.source.name, bytes}, {tags: before.source.tags, ...before.source.read_with, now: () => new Date(before.source.imported_at), readWriteup: storedWriteups(store, before)}).stored;
+  const after = readInput({name: before.source.name, bytes}, {tags: before.source.tags, ...before.source.read_with, redacted: before.source.redactions, now: () => new Date(before.source.imported_at), readWriteup: storedWriteups(store, before)}).stored;
+  if (after.source.sha256 !== hash) {
+    const found = (after.source.redactions ?? []).slice(before.source.redactions?.length ?? 0).map((r) => `line ${r.line}: ${r.kind}`);
+    throw new Error(`${before.source.name}: its raw copy holds secrets (${found.join(", ")}), stored before benchbook redacted them; remove ${rawPath} and ${store.runsPath(hash)} and import the file again`);
+  }
   // Attachments stored at import stay; writeups are as just read.
   const kept = (before.source.attachments ?? []).filter((a) => a.role !== "writeup");
   const attachments = [...kept, ...(after.source.attachments ?? [])];

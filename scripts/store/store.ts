@@ -35,6 +35,8 @@ export interface SourceRecord {
    * the plan): role, sha256 of the bytes, path relative to the store root.
    */
   attachments?: Attachment[];
+  /** Secrets replaced in the raw copy before it was stored: line and kind (`hf-token`, `url-password`…), never the value. */
+  redactions?: {line: number; kind: string}[];
   /** `--format` and `--runtime` as given at import, so that reparse reads the input the same way. */
   read_with?: {format?: string; runtime?: string};
 }
