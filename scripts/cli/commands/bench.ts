@@ -1,9 +1,9 @@
 import {resolve} from "node:path";
 import {MultiBar, Presets} from "cli-progress";
 import type {SingleBar} from "cli-progress";
-import {redactEnv} from "../../context/redact.js";
+import {makeRedactor, REDACTED, secretValues} from "../../context/redact.js";
 import type {BenchEvent} from "../../bench/bench.js";
-import {runBench} from "../../bench/bench.js";
+import {passedNames, runBench} from "../../bench/bench.js";
 import {llamaBenchParam} from "../../bench/llama-bench-options.js";
 import {expandPlan, loadPlan, PlanError} from "../../bench/plan.js";
 import {RUNNERS} from "../../bench/runners/index.js";
@@ -62,7 +62,7 @@ invalid, 130 when interrupted.`,
       return 1;
     }
     for (const cell of selected) cell.tags = {...cell.tags, ...tags};
-    if (args["dry-run"]) return dryRun(loaded.plan.name, loaded.sha256, selected, cells.length, args.json, terminal);
+    if (args["dry-run"]) return dryRun(loaded.plan.name, loaded.sha256, selected, cells.length, passedNames(loaded.plan), args.json, terminal);
 
     const store = storeFrom(args, terminal);
     const controller = new AbortController();
@@ -128,13 +128,16 @@ function paramValues(cell: Cell, key: string): string[] {
   return candidates.filter((v) => v !== undefined && v !== null).map(String);
 }
 
-function dryRun(name: string, sha256: string, cells: Cell[], total: number, json: boolean, terminal: Terminal): number {
+function dryRun(name: string, sha256: string, cells: Cell[], total: number, passed: string[], json: boolean, terminal: Terminal): number {
   if (!json) terminal.out(`# plan "${name}" (sha256 ${sha256.slice(0, 12)}): ${cells.length}${cells.length === total ? "" : ` of ${total}`} cell${cells.length === 1 ? "" : "s"}\n`);
   cells.forEach((cell, i) => {
     const runner = RUNNERS[cell.runner];
-    const commands = runner?.preview?.(cell) ?? [cell.argv];
-    // Shown, never run through a shell; variables passed from your environment are not printed.
-    const env = redactEnv(cell.env ?? {});
+    // Shown, never run through a shell, and redacted as a capture is: secret options, secret-named variables,
+    // and the values of variables passed from your environment (pass_env), wherever they appear.
+    const given = cell.env ?? {};
+    const redactor = makeRedactor({secrets: [...secretValues(given, [cell.argv]), ...passed.map((n) => given[n]).filter((v): v is string => Boolean(v))]});
+    const commands = (runner?.preview?.(cell) ?? [cell.argv]).map((argv) => redactor.argv(argv));
+    const env = Object.fromEntries(Object.entries(redactor.env(given)).map(([k, v]) => [k, passed.includes(k) ? REDACTED : v]));
     if (json) {
       terminal.out(`${JSON.stringify({id: cell.id, label: cell.label, runner: cell.runner, commands, env, expected: cell.expected.map((t) => t.test), timeout_s: cell.timeout_s, tags: cell.tags})}\n`);
       return;

@@ -6,7 +6,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {columnsOfEra, eraNote, typedValue} from "./fields.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 function header(text: string): string[] | null {
   // Cheap test first: this runs on every line of every input.
@@ -43,8 +43,9 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     records.push({record, line});
   }
   if (records.length === 0) throw new ParseError(doc.lines[block.start].line, "rows after the llama-bench CSV header", "nothing");
-  const run = recordsRun("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
-  return [{...run, notes: [...run.notes, ...notes]}];
+  const runs = recordsRuns("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
+  if (notes.length) runs[0] = {...runs[0], notes: [...runs[0].notes, ...notes]};
+  return runs;
 }
 
 export const llamaBenchCsv: Format = {

@@ -8,7 +8,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {columnsOfEra, eraNote, typedValue} from "./fields.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 const CREATE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?["`]?(llama_bench|test)["`]?\s*\(/i;
 const INSERT = /^\s*INSERT\s+INTO\s+["`]?(llama_bench|test)["`]?\s*(\(([^)]*)\))?\s*VALUES\s*\(/i;
@@ -102,8 +102,9 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     (era ?? columns).forEach((column, j) => (record[column] = values[j] === null ? null : typedValue(column, values[j]!)));
     records.push({record, line});
   }
-  const run = recordsRun("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
-  return [{...run, notes: [...run.notes, ...notes]}];
+  const runs = recordsRuns("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
+  if (notes.length) runs[0] = {...runs[0], notes: [...runs[0].notes, ...notes]};
+  return runs;
 }
 
 export const llamaBenchSql: Format = {
