@@ -81,7 +81,14 @@ invalid, 130 when interrupted.`,
     if (!args.slurm && slurmOnly.length) throw new UsageError(`--${slurmOnly[0]} is an option of --slurm`);
     let scheduler;
     if (args["slurm-task"]) {
-      const task = taskCell(String(args["slurm-task"]), terminal.env);
+      let task;
+      try {
+        task = taskCell(String(args["slurm-task"]), terminal.env);
+      } catch (error) {
+        if (!(error instanceof SlurmError)) throw error;
+        terminal.err(`benchbook bench: ${error.message}\n`);
+        return 1;
+      }
       selected = cells.filter((cell) => cell.id === task.id);
       if (!selected.length) {
         terminal.err(`benchbook bench: cell ${task.id} (Slurm task ${task.scheduler.task}) is not in ${files[0]} any more: was the plan changed after submitting?\n`);
