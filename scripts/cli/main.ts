@@ -26,6 +26,7 @@ export const COMMANDS: CommandEntry[] = [
   {name: "history", summary: "every series across builds: change points labelled regression or improvement, for CI", load: async () => (await import("./commands/history.js")).historyCommand},
   {name: "reparse", summary: "re-read every raw input in the store with the current parsers", load: async () => (await import("./commands/reparse.js")).reparseCommand},
   {name: "bench", summary: "run a bench plan (llama-bench, an OpenAI endpoint, vLLM/SGLang/MLX benchmarks) into the store", load: async () => (await import("./commands/bench.js")).benchCommand},
+  {name: "merge", summary: "merge stores made on other machines into this one (idempotent; conflicts reported, never overwritten)", load: async () => (await import("./commands/merge.js")).mergeCommand},
   {name: "export", summary: "write the store as Parquet and CSV (and the site's run/source indexes)", load: async () => (await import("./commands/export.js")).exportCommand},
   {name: "build", summary: "build the static site (dist/) from the store", load: async () => (await import("./commands/build.js")).buildCommand},
   {name: "serve", summary: "serve the built site (dist/) on localhost", load: async () => (await import("./commands/serve.js")).serveCommand},
