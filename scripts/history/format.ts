@@ -15,26 +15,26 @@ const interval = (c: FlaggedChange) => (c.low === null || c.high === null ? "unb
 const num = (x: number) => String(+x.toPrecision(6));
 const buildLabel = (commit: string | null, number: number | null, build: string) => (commit ? (number !== null ? `${commit} (${number})` : commit) : build);
 
-/** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test). */
-function seriesColumns(changes: FlaggedChange[]): string[] {
-  const keys = [...new Set(changes.flatMap((c) => Object.keys(c.series)))];
-  const columns = ALWAYS.filter((k) => keys.includes(k));
-  for (const k of keys) {
-    if (columns.includes(k)) continue;
+/** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test), over these series keys. */
+export function seriesColumns(keys: Record<string, string | null>[]): string[] {
+  const names = [...new Set(keys.flatMap((k) => Object.keys(k)))];
+  const columns = ALWAYS.filter((k) => names.includes(k));
+  for (const name of names) {
+    if (columns.includes(name)) continue;
     const seen = new Map<string, string | null>();
-    const determined = changes.every((c) => {
-      const id = JSON.stringify(columns.map((col) => c.series[col] ?? null));
-      if (seen.has(id) && seen.get(id) !== (c.series[k] ?? null)) return false;
-      seen.set(id, c.series[k] ?? null);
+    const determined = keys.every((key) => {
+      const id = JSON.stringify(columns.map((col) => key[col] ?? null));
+      if (seen.has(id) && seen.get(id) !== (key[name] ?? null)) return false;
+      seen.set(id, key[name] ?? null);
       return true;
     });
-    if (!determined) columns.push(k);
+    if (!determined) columns.push(name);
   }
   return columns;
 }
 
 export function changeTable(changes: FlaggedChange[]): {header: string[]; numeric: boolean[]; rows: string[][]} {
-  const columns = seriesColumns(changes);
+  const columns = seriesColumns(changes.map((c) => c.series));
   const header = [...columns, "Build", "Before", "After", "Change", "95% CI", "Label"];
   const numeric = [...columns.map(() => false), false, true, true, true, false, false];
   const rows = changes.map((c) => [
