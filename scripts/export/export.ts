@@ -60,8 +60,8 @@ export interface ExportSummary {
   /**
    * Wall-clock seconds per phase (for `npm run perf`): the shards (`shards`,
    * and the slowest shard's own phases as `shard_<phase>`), loading their
-   * fragments, Parquet, CSV (with results-classes.parquet beside it), and the
-   * JSON files.
+   * fragments, Parquet, CSV (with results-classes.parquet beside it), the
+   * JSON files, and history.json.
    */
   seconds: Record<string, number>;
   /** CPU seconds per phase of `seconds` (not the shards' own), over every thread of the process: workers' and DuckDB's included. */
