@@ -17,6 +17,7 @@ export const SERIES_COLUMNS = [
   "backend",
   "gpu_count",
   "model_label",
+  "model_repo",
   "size_bytes",
   "n_params",
   "quant",

@@ -54,7 +54,7 @@ describe("history page", () => {
     await project.build(store);
     const first = await look(project.dist);
     assert.deepEqual(first.problems, []);
-    assert.deepEqual(first.changes.map((r) => [r[0], r[5]]), [["tiny · pp64", "improvement"], ["tiny · tg16", "regression"]]);
+    assert.deepEqual(first.changes.map((r) => [r[0], r[5]]), [["tiny · pp64 · throughput", "improvement"], ["tiny · tg16 · throughput", "regression"]]);
     assert.match(first.changes[1][1], new RegExp(`${commitOf(7)} \\(1007\\) → ${commitOf(8)} \\(1008\\)`));
     assert.equal(first.runLinks.length, 4, "the runs before and after each change");
     assert.ok(first.runText?.includes(`build-7.jsonl`) || first.runText?.includes("build-3.jsonl"), "a run link opens that run's page");
@@ -68,7 +68,7 @@ describe("history page", () => {
     const second = await look(project.dist);
     assert.deepEqual(second.problems, []);
     assert.match(second.summary, /1 regression, 0 improvements flagged there/);
-    assert.equal(second.latest[0][0], "tiny · tg16");
+    assert.equal(second.latest[0][0], "tiny · tg16 · throughput");
     assert.equal(second.latest[0][1], `${commitOf(10)} (1010) → ${commitOf(11)} (1011)`);
     assert.equal(second.latest[0][4], "regression");
     assert.equal(second.changes.length, 3);
