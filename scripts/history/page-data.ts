@@ -22,6 +22,7 @@ export interface PageSeries {
   id: string;
   /** The key columns that tell this series from the others, as `column: value` pairs. */
   label: [string, string | null][];
+  /** Of its key (`benchbook history --json` prints all of it): the label's columns, metric and unit. */
   key: Record<string, string | null>;
   better: SeriesHistory["better"];
   order: SeriesHistory["order"];
@@ -46,6 +47,7 @@ export interface LatestChange {
 }
 
 export interface HistoryData {
+  /** Series with two builds or more (a single build has no history to draw). */
   series: PageSeries[];
   latest: LatestChange[];
 }
@@ -57,13 +59,15 @@ function comparePoints(a: SeriesPoint, b: SeriesPoint): PageComparison {
   return {ratio: c.ratio, low: c.low, high: c.high, noise: c.noise, method: c.method};
 }
 
-export function historyPageData(histories: SeriesHistory[]): HistoryData {
+export function historyPageData(all: SeriesHistory[]): HistoryData {
+  const histories = all.filter((h) => h.points.length >= 2);
   const columns = seriesColumns(histories.map((h) => h.key));
+  const kept = [...new Set([...columns, "metric", "unit"])];
   const series = histories.map(
     (h): PageSeries => ({
       id: h.id,
       label: columns.map((c) => [c, h.key[c] ?? null]),
-      key: h.key,
+      key: Object.fromEntries(kept.map((c) => [c, h.key[c] ?? null])),
       better: h.better,
       order: h.order,
       status: h.status,
@@ -75,9 +79,7 @@ export function historyPageData(histories: SeriesHistory[]): HistoryData {
       changes: h.changes.map((c) => ({...c, adjacent: comparePoints(h.points[c.index - 1], h.points[c.index])}))
     })
   );
-  const latest = histories
-    .filter((h) => h.points.length >= 2)
-    .map((h): LatestChange => {
+  const latest = histories.map((h): LatestChange => {
       const [previous, newest] = h.points.slice(-2);
       const flagged = h.changes.find((c) => c.index === h.points.length - 1);
       return {series_id: h.id, previous: previous.build, newest: newest.build, comparison: comparePoints(previous, newest), flagged: flagged ? flagged.direction : null};

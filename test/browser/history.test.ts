@@ -39,7 +39,7 @@ async function look(dist: string) {
     const charts = await page.$$eval(".bb-history-series", (ds) => ds.length);
     const run = runLinks.length ? await openPage(browser, runLinks[0]) : null;
     const runText = run ? await run.page.textContent("main") : null;
-    const summary = (await page.textContent("main"))!;
+    const summary = (await page.textContent("main"))!.replace(/\s+/g, " ");
     return {latest, changes, runLinks, dotLinks, charts, runText, summary, problems: [problems, run?.problems].flatMap((p) => (p ? [...p.consoleErrors, ...p.pageErrors, ...p.externalRequests, ...p.failedRequests] : []))};
   } finally {
     await site.close();

@@ -73,6 +73,7 @@ export interface Latest {
 }
 
 export interface HistoryData {
+  /** Series with two builds or more. */
   series: Series[];
   latest: Latest[];
 }
@@ -150,7 +151,7 @@ export const seriesAnchor = (s: Series) => `series-${s.id.length.toString(36)}-$
 /** Series to draw: those with changes first, then the others; `changedOnly` keeps the first. */
 export function pickSeries(data: HistoryData, {changedOnly = false, metric = null as string | null} = {}): Series[] {
   return data.series
-    .filter((s) => s.points.length >= 2 && (!changedOnly || s.changes.length) && (!metric || s.key.metric === metric))
+    .filter((s) => (!changedOnly || s.changes.length) && (!metric || s.key.metric === metric))
     .sort((a, b) => Number(b.changes.length > 0) - Number(a.changes.length > 0));
 }
 
