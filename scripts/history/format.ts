@@ -5,6 +5,7 @@
  * series by status, or JSON Lines (one FlaggedChange per line).
  */
 import {alignedTable, markdownTable} from "../compare/format.js";
+import {UNSTABLE_CV} from "./changes.js";
 import type {FlaggedChange, SeriesHistory} from "./history.js";
 
 /** Key columns always shown, then the others in key order wherever they differ. */
@@ -55,7 +56,7 @@ export function summary(histories: SeriesHistory[]): string {
     `${count((h) => h.status === "changed")} with changes`,
     `${count((h) => h.status === "no change")} without`,
     `${count((h) => h.status === "insufficient data")} with insufficient data`,
-    `${count((h) => h.unstable)} unstable (CV > 5%)`
+    `${count((h) => h.unstable)} unstable (CV > ${UNSTABLE_CV * 100}%)`
   ];
   const orders = [...new Set(histories.map((h) => h.order))];
   return `${histories.length} series: ${parts.join(", ")}; builds ordered by ${orders.join(" / ") || "—"}.`;
