@@ -6,7 +6,7 @@
  *
  * llama-bench: each cell's value as benchbook stored it (its results, keyed
  * by the raw line each points to) beside llama-bench run directly
- * (raw/direct-*.jsonl, raw/percell-*.jsonl). Endpoint: each test's client
+ * (raw/direct-*.jsonl, raw/percell-*.jsonl), with the difference in percent. Endpoint: each test's client
  * figure beside llama-server's own `timings` of the same requests (kept
  * verbatim in the result file).
  */
@@ -46,12 +46,21 @@ function storedBench(store: Store): Map<string, [number, number]> {
 
 function llamaBenchTable(dir: string, store: Store): string {
   const stored = storedBench(store);
-  const direct = readdirSync(join(dir, "raw")).filter((f) => /^(direct|percell)-.*\.jsonl$/.test(f)).sort((a, b) => (a.startsWith("percell") ? 1 : 0) - (b.startsWith("percell") ? 1 : 0) || a.localeCompare(b));
-  const sets = direct.map((f) => [f.replace(/\.jsonl$/, ""), new Map(jsonl(join(dir, "raw", f)).map((j) => [benchKey(j), [Number(j.avg_ts), Number(j.stddev_ts)] as [number, number]]))] as const);
-  const head = `| model | fa | ub | depth | test | benchbook t/s | ${sets.map(([n]) => `${n} t/s | benchbook vs ${n}`).join(" | ")} |`;
+  // raw/direct-<plan>[-N].jsonl: llama-bench in one process; raw/percell-<plan>.jsonl: the
+  // commands benchbook ran, one by one. Files of one kind and N (different plans) share a column.
+  const sets = new Map<string, Map<string, [number, number]>>();
+  for (const f of readdirSync(join(dir, "raw")).sort()) {
+    const m = /^(direct|percell)-.*?(?:-(\d+))?\.jsonl$/.exec(f);
+    if (!m) continue;
+    const label = `${m[1] === "direct" ? "one process" : "per cell"}${m[2] ? ` (${m[2]})` : ""}`;
+    const set = sets.get(label) ?? new Map<string, [number, number]>();
+    for (const j of jsonl(join(dir, "raw", f))) set.set(benchKey(j), [Number(j.avg_ts), Number(j.stddev_ts)]);
+    if (set.size) sets.set(label, set);
+  }
+  const head = `| model | fa | ub | depth | test | benchbook t/s | ${[...sets.keys()].map((n) => `${n} t/s | benchbook vs ${n}`).join(" | ")} |`;
   const rows = [...stored.keys()].sort((a, b) => a.localeCompare(b, "en", {numeric: true})).map((key) => {
     const [v, sd] = stored.get(key)!;
-    const cells = sets.map(([, m]) => {
+    const cells = [...sets.values()].map((m) => {
       const d = m.get(key);
       return d ? `${fmt(d[0], d[1])} | ${pct(v, d[0])}` : "– | –";
     });

@@ -24,8 +24,11 @@ if [[ ! -x "$WORK/bin/node" ]]; then xz -dc "$STAGE/node.xz" > "$WORK/bin/node" 
 export PATH="$WORK/bin:$PATH"
 bb() { (cd "$WORK" && node "$STAGE/benchbook.mjs" "$@"); }
 BIN="$WORK/build/bin"
-Q4="$WORK/models/random-1.5B-Q4_K_M.gguf"
-Q8="$WORK/models/random-1.5B-Q8_0.gguf"
+# MODEL_NAME and MODEL_SHAPE (make-random-gguf.py's options) make another size,
+# e.g. MODEL_NAME=random-8B MODEL_SHAPE="--embd 4096 --layers 32 --ff 14336 --name benchbook-random-8B".
+MODEL_NAME="${MODEL_NAME:-random-1.5B}"
+Q4="$WORK/models/$MODEL_NAME-Q4_K_M.gguf"
+Q8="$WORK/models/$MODEL_NAME-Q8_0.gguf"
 
 phase_build() {
   if [[ -x "$BIN/llama-bench" && -x "$BIN/llama-server" && -x "$BIN/llama-quantize" ]]; then log "build: present"; return; fi
@@ -45,7 +48,7 @@ phase_build() {
 
 phase_model() {
   if [[ -s "$Q4" && -s "$Q8" ]]; then log "model: present"; return; fi
-  local f16="$WORK/models/random-1.5B-F16.gguf"
+  local f16="$WORK/models/$MODEL_NAME-F16.gguf"
   PYTHONUNBUFFERED=1 python3 "$STAGE/make-random-gguf.py" --gguf-py "$WORK/src/gguf-py" \
     --vocab "$STAGE/ggml-vocab-llama-bpe.gguf" --out "$f16" ${MODEL_SHAPE:-} 2>&1 | tee -a "$RAW/model.log" | tail -2 || return 1
   "$BIN/llama-quantize" "$f16" "$Q4" Q4_K_M "$JOBS" >> "$RAW/model.log" 2>&1 || { tail -20 "$RAW/model.log"; return 1; }
