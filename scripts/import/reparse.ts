@@ -8,9 +8,11 @@
 import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import type {WriteupReader} from "../document/writeup.js";
-import type {Store, StoredInput} from "../store/store.js";
+import type {Capture, CapturedFile} from "../bench/types.js";
+import type {Attachment, Store, StoredInput} from "../store/store.js";
 import {serializeInput} from "../store/store.js";
 import {writeFileAtomic} from "../store/atomic.js";
+import {readCapture} from "./capture.js";
 import {readInput, sha256} from "./import.js";
 
 export interface Tally {
@@ -43,6 +45,8 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
   if (!existsSync(rawPath)) throw new Error(`${before.source.name}: its raw copy ${before.source.raw} is missing from the store`);
   const bytes = readFileSync(rawPath);
   if (sha256(bytes) !== hash) throw new Error(`${before.source.name}: its raw copy ${before.source.raw} no longer has sha256 ${hash}; the store is damaged`);
+  const captured = reparseCaptured(store, before, bytes);
+  if (captured) return {before, after: captured, notes: []};
   const after = readInput({name: before.source.name, bytes}, {tags: before.source.tags, now: () => new Date(before.source.imported_at), readWriteup: storedWriteups(store, before)}).stored;
   // Attachments stored at import (a runner's stderr and capture record) stay; writeups are as just read.
   const kept = (before.source.attachments ?? []).filter((a) => a.role !== "writeup");
@@ -55,6 +59,33 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
     if (old?.runtime && !run.runtime) notes.push(`run ${run.id} had runtime ${old.runtime} and now has none (a runtime given with --runtime at import is not recorded in the store)`);
   }
   return {before, after, notes};
+}
+
+/**
+ * A cell `benchbook bench` stored is read again the way it was imported: its
+ * capture record (an attachment, or the source itself when the tool printed
+ * nothing) gives the command, environment and expected tests a plain re-read
+ * would lose; its stderr and server log give the device lines. The stored
+ * attachments are the same files, so they stay as they are. Null: not a capture.
+ */
+function reparseCaptured(store: Store, before: StoredInput, bytes: Uint8Array): StoredInput | null {
+  const attachments = before.source.attachments ?? [];
+  const read = (a: Attachment) => readFileSync(join(store.root, a.raw));
+  const record = attachments.find((a) => a.role === "capture");
+  let capture: Capture;
+  try {
+    capture = JSON.parse(Buffer.from(record ? read(record) : bytes).toString("utf8")) as Capture;
+  } catch {
+    return null;
+  }
+  if (capture?.benchbook_capture !== 1) return null;
+  const files: CapturedFile[] = [{role: capture.results_role, name: before.source.name, bytes: record ? bytes : new Uint8Array()}];
+  for (const a of attachments) if (a.role === "stderr" || a.role === "server-log") files.push({role: a.role, name: `${capture.cell.id}.${a.role}`, bytes: read(a)});
+  const after = readCapture({capture, files}, {tags: before.source.tags, now: () => new Date(before.source.imported_at)}).stored;
+  if (after.source.sha256 !== before.source.sha256) throw new Error(`${before.source.name}: its capture record reads back as a different file (sha256 ${after.source.sha256}); the store was not written by this version of benchbook bench`);
+  after.source.name = before.source.name;
+  if (attachments.length) after.source.attachments = attachments;
+  return after;
 }
 
 /** A hand-entered file's writeup, from the copy the store kept at import (found through the runs that named it). */
