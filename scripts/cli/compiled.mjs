@@ -25,7 +25,8 @@ function sourceFiles(dir, files = []) {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) sourceFiles(path, files);
-    else if (/\.(ts|mjs)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) files.push(path);
+    // .csv: data a module reads beside itself (scripts/efficiency/devices.csv), copied as is.
+    else if (/\.(ts|mjs|csv)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) files.push(path);
   }
   return files;
 }
@@ -71,6 +72,11 @@ export async function build(root = ROOT) {
       const target = join(tmp, relative(root, file));
       mkdirSync(dirname(target), {recursive: true});
       writeFileSync(target, compiledEntry(readFileSync(file, "utf8")));
+    }
+    for (const file of files.filter((f) => f.endsWith(".csv"))) {
+      const target = join(tmp, relative(root, file));
+      mkdirSync(dirname(target), {recursive: true});
+      writeFileSync(target, readFileSync(file));
     }
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     writeFileSync(join(tmp, "package.json"), JSON.stringify({name: pkg.name, version: pkg.version, type: "module"}) + "\n");
