@@ -25,7 +25,6 @@ function sourceFiles(dir, files = []) {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) sourceFiles(path, files);
-    // .csv: data a module reads beside itself (scripts/efficiency/devices.csv), copied as is.
     else if (/\.(ts|mjs|csv)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) files.push(path);
   }
   return files;
@@ -73,6 +72,7 @@ export async function build(root = ROOT) {
       mkdirSync(dirname(target), {recursive: true});
       writeFileSync(target, compiledEntry(readFileSync(file, "utf8")));
     }
+    // Data files read beside their module (scripts/efficiency/devices.csv) travel with it.
     for (const file of files.filter((f) => f.endsWith(".csv"))) {
       const target = join(tmp, relative(root, file));
       mkdirSync(dirname(target), {recursive: true});
