@@ -181,7 +181,7 @@ describe("reports", () => {
     const links = await section.locator("a").evaluateAll((as) => as.map((a) => [a.textContent?.trim(), a.getAttribute("href")]));
     assert.deepEqual(
       links.map(([, href]) => href).sort(),
-      ["./reports/4x3080-layer-vs-tensor.html", "./reports/dual-3060-retune.html", "./reports/rtx-pro-6000-vllm-sglang.html", "./reports/rtx4090-context-decay.html", "./reports/scaffold-check.html", "./reports/title-alert-1-globalthis-pwned-1-img-src-x-onerror-alert-2.html"]
+      ["./reports/4x3080-layer-vs-tensor.html", "./reports/dual-3060-retune.html", "./reports/h100-benchbook-bench.html", "./reports/rtx-pro-6000-vllm-sglang.html", "./reports/rtx4090-context-decay.html", "./reports/scaffold-check.html", "./reports/title-alert-1-globalthis-pwned-1-img-src-x-onerror-alert-2.html"]
     );
     assert.ok(links.some(([name]) => name === "Scaffold check"));
     await page.close();
@@ -240,6 +240,30 @@ describe("reports", () => {
     const tg = tagged(tag).filter((r) => r.tool === "llama-bench" && r.hardware === "NVIDIA GeForce RTX 4090" && r.kind === "tg" && r.metric === "throughput");
     assert.equal(await (await figure(page, "Generation speed kept")).locator("[aria-label=dot] circle").count(), tg.length);
     assert.equal(tg.length, 28);
+    await page.close();
+  });
+
+  it("H100: benchbook bench's own store — machine card from nvidia-smi, a curve per plan cell, the oom cell", async () => {
+    const h100 = rows.filter((r) => (r.tags as Record<string, string>)?.machine === "h100");
+    const cell = (model: string, fa: string, test: string) => {
+      const found = h100.filter((r) => r.model_label === `random-1.5B-${model}` && r.flash_attn === fa && r.test === test && r.metric === "throughput");
+      assert.equal(found.length, 1, `${model} fa ${fa} ${test}`);
+      return found[0];
+    };
+    const page = await open("reports/h100-benchbook-bench.html");
+    const found = await checkClaims(page);
+    assert.equal(Number(byId(found, "q4-tg0").data.value), cell("Q4_K_M", "1", "tg128").value);
+    assert.equal(Number(byId(found, "q4-tg-retention").data.bValue), cell("Q4_K_M", "1", "tg128 @ d32768").value);
+    assert.equal(Number(byId(found, "q8-over-q4").data.bValue), cell("Q8_0", "1", "tg128").value);
+    assert.equal(Number(byId(found, "fa-pp-32k").data.aValue), cell("Q4_K_M", "0", "pp512 @ d32768").value);
+    assert.equal(byId(found, "oom").text, "oom");
+    // The machine card shows what nvidia-smi said on that machine (test/fixtures/captured/h100/run1/raw/nvidia-smi-query.csv).
+    const card = (await page.locator(".bb-hardware-card, .card", {hasText: "H100"}).first().textContent()) ?? "";
+    for (const fact of ["NVIDIA H100 80GB HBM3", "580.159.04", "13.0"]) assert.ok(card.includes(fact), `machine card shows ${fact}: ${card}`);
+    // One curve per plan cell (2 models × fa 0/1), each through the 4 depths.
+    const tg = await figure(page, "Generation throughput against context depth");
+    assert.equal(await tg.locator("[aria-label=line] path").count(), 4);
+    assert.equal(await tg.locator("[aria-label=dot] circle").count(), 16);
     await page.close();
   });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {toRow} from "../../scripts/schema/row.js";
+import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {cellErrors, openPage, type Served} from "../helpers/browser.js";
 import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
@@ -76,7 +76,12 @@ describe("site built from data/", () => {
     const means = rows.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.scope === "run" && r.status === "ok" && r.n_depth !== null);
     for (const [i, kind] of (["pp", "tg"] as const).entries()) {
       const points = means.filter((r) => r.kind === kind);
-      const curves = new Set(points.map((r) => `${r.run_id}|${kind === "pp" ? r.n_prompt : r.n_gen}|${JSON.stringify((r.varied_settings as string[]).map((k) => (r.settings as Record<string, unknown>)[k]))}`));
+      // A bench plan's depth sweep is one run per depth: its cells without the depth make one curve.
+      const curve = (r: Row) => {
+        const capture = (r.extra as {capture?: {cell_label?: string; plan?: {sha256: string} | null}} | null)?.capture;
+        return capture?.plan && /· d\d+$/.test(capture.cell_label ?? "") ? `${capture.plan.sha256}|${capture.cell_label!.replace(/ · d\d+$/, "")}` : r.run_id;
+      };
+      const curves = new Set(points.map((r) => `${curve(r)}|${kind === "pp" ? r.n_prompt : r.n_gen}|${JSON.stringify((r.varied_settings as string[]).map((k) => (r.settings as Record<string, unknown>)[k]))}`));
       assert.equal(figures[i].dots, points.length, `${kind} dots`);
       assert.equal(figures[i].lines, curves.size, `${kind} curves`);
       assert.equal(figures[i].bars, points.filter((r) => (r.stddev as number) > 0).length, `${kind} error bars`);

@@ -142,8 +142,9 @@ describe("compare on the bundled store", () => {
   const rows = storeRows(new Store(join(REPO, "data")));
 
   it("layer against tensor split: a pair per model and test, ±1 sd without repetition counts", () => {
-    const a = selectRows(rows, parseSelector("split_mode=layer"));
-    const b = selectRows(rows, parseSelector("split_mode=tensor"));
+    // The writeup's runs: data/ also holds runs on one GPU, whose split mode is llama-bench's default (layer).
+    const a = selectRows(rows, parseSelector("split_mode=layer,tag.writeup=4x3080-layer-vs-tensor"));
+    const b = selectRows(rows, parseSelector("split_mode=tensor,tag.writeup=4x3080-layer-vs-tensor"));
     const result = compareRows(a, b, {a: "layer", b: "tensor"});
     const pairs = result.pairs.filter((p) => p.a && p.b);
     assert.equal(pairs.length, 8);

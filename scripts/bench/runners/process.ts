@@ -112,9 +112,17 @@ export function childEnv(cell: Cell, context: RunnerContext): NodeJS.ProcessEnv 
 /** Inherited variables that change what a benchmark measures, recorded with each capture. */
 const RELEVANT_ENV = /^(?:CUDA_VISIBLE_DEVICES|CUDA_DEVICE_ORDER|HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|GPU_DEVICE_ORDINAL|GGML_\w+|LLAMA_\w+|OMP_\w+|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|HF_HUB_OFFLINE|VLLM_\w+|SGLANG_\w+|MLX_\w+|PYTORCH_\w+|NCCL_\w+|TORCH_\w+)$/;
 
+/**
+ * Inherited names that match RELEVANT_ENV but only describe the machine's
+ * image: NVIDIA's CUDA containers set NCCL_VERSION (the NCCL installed) and
+ * PyTorch images TORCH_CUDA_ARCH_LIST (for compiling extensions); on the H100
+ * both ended up in every stored command line (test/fixtures/captured/h100).
+ */
+const IMAGE_ENV = /^(?:\w+_VERSION|TORCH_CUDA_ARCH_LIST)$/;
+
 /** The variables worth recording: the cell's own (plan env, pass_env) and the relevant inherited ones. Not yet redacted. */
 export function recordedEnv(cell: Cell, context: RunnerContext): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(context.env)) if (value !== undefined && RELEVANT_ENV.test(key)) out[key] = value;
+  for (const [key, value] of Object.entries(context.env)) if (value !== undefined && RELEVANT_ENV.test(key) && !IMAGE_ENV.test(key)) out[key] = value;
   return {...out, ...cell.env};
 }

@@ -30,13 +30,28 @@ export interface DecayPoint {
   text: string | null;
 }
 
-/** What distinguishes one curve from another: the run and the settings that vary within it. */
+/**
+ * A `benchbook bench` cell holds one depth, so a plan's depth sweep is one run
+ * per depth: its curve is the plan's cell without the depth. The cell label
+ * (`model · -fa 1 · d8192`) names the plan's settings; null for other runs.
+ */
+function benchCurve(row: ResultRow): {id: string; settings: string[]} | null {
+  const capture = (row.extra as {capture?: {cell_label?: string; plan?: {sha256?: string} | null}} | null | undefined)?.capture;
+  const parts = capture?.cell_label?.split(" · ");
+  if (!parts || !capture?.plan?.sha256 || !/^d\d+$/.test(parts[parts.length - 1] ?? "")) return null;
+  const settings = parts.slice(1, -1);
+  return {id: `${capture.plan.sha256}|${parts.slice(0, -1).join(" · ")}`, settings};
+}
+
+/** What distinguishes one curve from another: the run (or bench plan cell) and the settings that vary within it. */
 export function seriesLabel(row: ResultRow): string {
   const parts = [row.model_label ?? row.model ?? "?", row.hardware ?? row.backend ?? "?"];
   if (row.runtime && row.runtime !== "llama.cpp") parts.push(row.runtime);
   if (row.split_mode) parts.push(`sm ${row.split_mode}`);
   // Settings that differ between the results of one run (a `-ub 128,256` sweep) split it into curves.
   for (const key of (row.varied_settings as string[] | undefined) ?? []) parts.push(`${key} ${row.settings?.[key]}`);
+  // …and so do the settings a bench plan swept, one cell each.
+  parts.push(...(benchCurve(row)?.settings ?? []));
   return parts.join(" · ");
 }
 
@@ -45,9 +60,9 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
   const selected = rows.filter((r) => r.kind === kind && r.metric === "throughput" && r.stat === "mean" && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.n_depth !== null);
   const groups = new Map<string, ResultRow[]>();
   for (const row of selected) {
-    // One curve per run and test size (pp512 and pp2048 are different curves).
+    // One curve per run (or bench plan cell) and test size (pp512 and pp2048 are different curves).
     const size = kind === "pp" ? row.n_prompt : row.n_gen;
-    const key = `${row.run_id}\u0000${size}\u0000${seriesLabel(row)}`;
+    const key = `${benchCurve(row)?.id ?? row.run_id}\u0000${size}\u0000${seriesLabel(row)}`;
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Put what scripts/gpu-run/run.sh needs on a machine without Node.js or
+# network into one folder (default .gpu/ of this checkout, which must be
+# git-ignored): Node.js (xz), benchbook as one file, llama.cpp's source
+# (xz, from scripts/llama/build-cpu.sh's cache), the model writer and plans.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+stage="${1:-$repo/.gpu}"
+src="${BENCHBOOK_LLAMA_HOME:-$HOME/.cache/benchbook/llama.cpp-3.22.1}/src"
+mkdir -p "$stage/plans"
+[[ -s "$stage/node.xz" ]] || xz -T0 -6 -c "$(command -v node)" > "$stage/node.xz"
+[[ -s "$stage/llama-src.tar.xz" ]] || tar -C "$src" --exclude=./.git --exclude=./docs --exclude=./media --exclude='./models/*' -cf - . | xz -T0 -6 > "$stage/llama-src.tar.xz"
+git -C "$src" rev-parse --short HEAD > "$stage/llama-src.commit"
+git -C "$src" rev-list --count HEAD > "$stage/llama-src.number"
+cp "$src/models/ggml-vocab-llama-bpe.gguf" "$stage/"
+(cd "$repo" && node --import tsx scripts/cli/bundle.ts --out "$stage/benchbook.mjs" >/dev/null)
+cp "$here/run.sh" "$repo/scripts/llama/make-random-gguf.py" "$stage/"
+cp "$here"/plans/*.yaml "$stage/plans/"
+du -sh "$stage"
