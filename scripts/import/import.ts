@@ -34,6 +34,8 @@ export interface ReadOptions {
   tags?: Record<string, string>;
   format?: string;
   runtime?: string | null;
+  /** Refuse an input with lines a format would skip (a cut-off last table row) instead of warning. */
+  strict?: boolean;
   /** Injected clock, so tests and re-imports are reproducible. */
   now?: () => Date;
   /**
@@ -70,7 +72,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(decoded.text) ?? undefined);
-  const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime, formats});
+  const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
   const writeups = attachWriteups(reading.runs, input.name, options.readWriteup ?? writeupBeside(input), rawExtension);
   const hash = input.sha256 ?? sha256(input.bytes);
   const imported_at = (options.now?.() ?? new Date()).toISOString();
@@ -101,7 +103,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
 }
 
 export type ImportOutcome =
-  | {name: string; status: "imported"; sha256: string; runs: Run[]}
+  | {name: string; status: "imported"; sha256: string; runs: Run[]; /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[]}
   | {name: string; status: "unchanged"; sha256: string; runs: number}
   | {name: string; status: "failed"; error: Error};
 
@@ -157,8 +159,9 @@ export function prepareImport(input: RawInput, options: ImportOptions, seen: Set
     return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs}};
   }
   try {
-    const {stored, attachments} = readInput({...input, sha256: hash}, options);
-    return {outcome: {name: input.name, status: "imported", sha256: hash, runs: stored.runs}, write: [input.bytes, stored, attachments]};
+    const {stored, attachments, reading} = readInput({...input, sha256: hash}, options);
+    const warnings = reading.warnings.map((w) => `${input.name}: ${w.message}`);
+    return {outcome: {name: input.name, status: "imported", sha256: hash, runs: stored.runs, ...(warnings.length ? {warnings} : {})}, write: [input.bytes, stored, attachments]};
   } catch (error) {
     return {outcome: {name: input.name, status: "failed", error: error as Error}};
   }
