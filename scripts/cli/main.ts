@@ -11,13 +11,15 @@ import {importCommand} from "./commands/import.js";
 import {listCommand} from "./commands/list.js";
 import {newReportCommand} from "./commands/new-report.js";
 import {parseCommand} from "./commands/parse.js";
+import {removeCommand} from "./commands/remove.js";
 import {reparseCommand} from "./commands/reparse.js";
+import {retagCommand} from "./commands/retag.js";
 import {serveCommand} from "./commands/serve.js";
 import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
+export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, reparseCommand, retagCommand, removeCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -104,8 +104,13 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
 
 export type ImportOutcome =
   | {name: string; status: "imported"; sha256: string; runs: Run[]; /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[]}
-  | {name: string; status: "unchanged"; sha256: string; runs: number}
+  | {name: string; status: "unchanged"; sha256: string; runs: number; /** Tags given now that the stored input does not have: not applied (retag does that). */ tags_not_applied?: TagsNotApplied}
   | {name: string; status: "failed"; error: Error};
+
+export interface TagsNotApplied {
+  given: Record<string, string>;
+  stored: Record<string, string>;
+}
 
 export interface ImportOptions extends ReadOptions {
   store: Store;
@@ -155,8 +160,11 @@ function importInput(input: RawInput, options: ImportOptions, seen: Set<string>)
 export function prepareImport(input: RawInput, options: ImportOptions, seen: Set<string>): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
   const hash = input.sha256 ?? sha256(input.bytes);
   if (options.store.has(hash) || seen.has(hash)) {
-    const runs = options.store.has(hash) ? options.store.read(hash).runs.length : 0;
-    return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs}};
+    const stored = options.store.has(hash) ? options.store.read(hash) : null;
+    const given = options.tags ?? {};
+    // Re-importing stored bytes adds nothing, tags included: say so rather than drop them silently.
+    const differs = stored !== null && Object.entries(given).some(([k, v]) => stored.source.tags[k] !== v);
+    return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs: stored?.runs.length ?? 0, ...(differs ? {tags_not_applied: {given, stored: stored.source.tags}} : {})}};
   }
   try {
     const {stored, attachments, reading} = readInput({...input, sha256: hash}, options);

@@ -64,7 +64,7 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
             o.status === "imported"
               ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs.map((r) => r.id), results: o.runs.reduce((n, r) => n + r.results.length, 0), ...(o.warnings ? {warnings: o.warnings} : {})}
               : o.status === "unchanged"
-                ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs}
+                ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs, ...(o.tags_not_applied ? {tags_not_applied: o.tags_not_applied} : {})}
                 : {name: o.name, status: o.status, error: o.error.message}
           ),
           null,
@@ -80,6 +80,10 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
           terminal.out(`${verb}  ${o.name}: ${o.runs.length} run${o.runs.length === 1 ? "" : "s"}, ${results} results (${formats})\n`);
         } else if (o.status === "unchanged") {
           terminal.out(`unchanged ${o.name}: already in the store (${o.runs} runs), nothing added\n`);
+          if (o.tags_not_applied) {
+            const show = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(" ") || "no tags";
+            terminal.err(`note      ${o.name}: stored with ${show(o.tags_not_applied.stored)}; the tags given (${show(o.tags_not_applied.given)}) were not applied. To change them: benchbook retag ${o.sha256.slice(0, 12)} ${Object.entries(o.tags_not_applied.given).map(([k, v]) => `--tag ${k}=${v}`).join(" ")}\n`);
+          }
         }
       }
       for (const o of outcomes) if (o.status === "imported") for (const warning of o.warnings ?? []) terminal.err(`warning   ${warning}\n`);
