@@ -27,6 +27,7 @@ import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "./data.js";
 import {formatPm, sourceLink} from "./format.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "./uncertainty.js";
+import {RUNTIME_ORDER} from "./runtime-order.js";
 
 /** Plain string order (localeCompare is too slow for sorting a million rows). */
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -162,7 +163,6 @@ export interface RuntimeBarOptions {
   minRuntimes?: number;
 }
 
-const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"];
 const runtimeRank = (r: string) => (RUNTIME_ORDER.includes(r) ? RUNTIME_ORDER.indexOf(r) : RUNTIME_ORDER.length);
 
 function modelKey(row: ResultRow, groupBy: GroupBy): string {
