@@ -2,7 +2,7 @@
  * The inference engines benchbook knows, in display order: the one list that
  * command parsing, server detection, configuration tables, llama-benchy's
  * server comments and the site's runtime order read. Add a runtime here.
- * (The site cannot import scripts/: src/components/runtime-order.ts repeats
+ * (The site cannot import scripts/: src/components/shared/chart.ts (`RUNTIME_ORDER`) repeats
  * the ids in this order, and test/context/runtimes.test.ts keeps the two equal.)
  */
 import type {ParsedCommand} from "./command.js";

@@ -4,6 +4,7 @@
  * and what the exported Parquet/CSV hold (one row each, objects as JSON text).
  * The column list below is the single definition of that row.
  */
+import {resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import type {Gpu, Model, Result, Run, Scalar, Settings} from "./schema.js";
 
 /** Settings promoted to their own column, as text exactly as the tool printed them. */
@@ -102,7 +103,15 @@ export const COLUMNS = [
   column("settings_from_command", "VARCHAR", "run"),
   column("notes", "VARCHAR", "run"),
   column("extra", "VARCHAR", "run"),
-  column("result_extra", "VARCHAR", "result")
+  column("result_extra", "VARCHAR", "result"),
+  // Against the hardware's limits (scripts/efficiency/, docs/efficiency.md).
+  column("peak_device", "VARCHAR", "run"),
+  column("peak_bw_gbs", "DOUBLE", "run"),
+  column("peak_tflops", "DOUBLE", "run"),
+  column("bytes_per_token", "DOUBLE", "result"),
+  column("flops_per_token", "DOUBLE", "result"),
+  column("bw_util", "DOUBLE", "result"),
+  column("compute_util", "DOUBLE", "result")
 ] as const;
 
 /**
@@ -177,7 +186,7 @@ type Json = (value: unknown) => Row[string];
  * The `run` columns of a result: the run's facts, with the model and settings
  * the result overrides. The same for every result of a run that overrides nothing.
  */
-export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean): Row {
+export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean, efficiency: RunEfficiency = runEfficiency(run, result)): Row {
   const model: Model = {...run.model, ...result.model};
   const settings: Settings = {...run.settings, ...result.settings};
   const obj: Json = (value) => (asText ? JSON.stringify(value) : value) as Row[string];
@@ -225,12 +234,16 @@ export function runColumns(run: Run, result: Pick<Result, "model" | "settings">,
   row.settings_from_command = obj(run.settings_from_command);
   row.notes = obj(run.notes);
   row.extra = obj(run.extra);
+  row.peak_device = efficiency.peak.device;
+  row.peak_bw_gbs = efficiency.peak.bw_gbs;
+  row.peak_tflops = efficiency.peak.tflops;
   return row;
 }
 
-/** The `result` columns: the measured value and what it measured. */
-export function resultColumns(result: Result, asText: boolean): Row {
+/** The `result` columns: the measured value and what it measured, and its share of the run's peaks (`efficiency`, from runEfficiency). */
+export function resultColumns(result: Result, asText: boolean, efficiency: RunEfficiency): Row {
   return {
+    ...resultEfficiency(efficiency, result),
     line: result.line,
     time: result.time ?? null,
     test: result.test,
@@ -263,7 +276,8 @@ export function resultColumns(result: Result, asText: boolean): Row {
  * JSON text (for Parquet/CSV); without it they stay objects (`parse --json`).
  */
 export function toRow(run: Run, result: Result, asText: boolean): Row {
-  const parts = {...runColumns(run, result, asText), ...resultColumns(result, asText)};
+  const efficiency = runEfficiency(run, result);
+  const parts = {...runColumns(run, result, asText, efficiency), ...resultColumns(result, asText, efficiency)};
   const row: Row = {};
   for (const {name} of COLUMNS) row[name] = parts[name];
   return row;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import {isServerCommand, parseCommandLine, serverArguments} from "../../scripts/context/command.js";
 import {RUNTIME_IDS, serverRuntime} from "../../scripts/context/runtimes.js";
-import {RUNTIME_ORDER} from "../../src/components/runtime-order.js";
+import {RUNTIME_ORDER} from "../../src/components/shared/chart.js";
 
 const command = (text: string) => {
   const parsed = parseCommandLine(text, 1);
