@@ -6,6 +6,8 @@
  */
 import {parse as shellParse} from "shell-quote";
 import {redactEnv, redactText} from "./redact.js";
+import type {Runtime} from "./runtimes.js";
+import {RUNTIMES, serverRuntime} from "./runtimes.js";
 
 export interface ParsedCommand {
   /** As printed, continuation lines joined with newlines, secrets redacted. */
@@ -31,25 +33,8 @@ export interface ParsedCommand {
   container?: {engine: string; image: string};
 }
 
-/** Programs whose command lines are context. */
-const PROGRAMS = new Set([
-  "llama-bench",
-  "llama-server",
-  "llama-batched-bench",
-  "llama-sweep-bench",
-  "llama-cli",
-  "llama-benchy",
-  "vllm",
-  "vllm.entrypoints.openai.api_server",
-  "sglang.launch_server",
-  "sglang.bench_serving",
-  "sglang.bench_one_batch",
-  "mlx_lm.benchmark",
-  "mlx_lm.server",
-  "mlx_lm",
-  "lms",
-  "nvidia-smi"
-]);
+/** Programs whose command lines are context: every runtime's (runtimes.ts), and the benchmark clients and tools that belong to none. */
+const PROGRAMS = new Set([...RUNTIMES.flatMap((r) => r.programs), "llama-benchy", "nvidia-smi"]);
 
 const PROMPT = /^\s*(?:[$>%]|PS>|\w+@[\w.-]+:\S*[$#])\s+/;
 
@@ -213,19 +198,7 @@ function locateContainer(words: string[]): ContainerProgram | null {
  * until the next server command.
  */
 export function isServerCommand(command: ParsedCommand): boolean {
-  switch (command.program) {
-    case "llama-server":
-    case "sglang.launch_server":
-    case "mlx_lm.server":
-    case "vllm.entrypoints.openai.api_server":
-      return true;
-    case "vllm":
-      return command.argv[0] === "serve";
-    case "lms":
-      return command.argv[0] === "load" || (command.argv[0] === "server" && command.argv[1] === "start");
-    default:
-      return false;
-  }
+  return serverRuntime(command) !== null;
 }
 
 /**
@@ -264,4 +237,26 @@ export function commandOptions(argv: string[], flags: ReadonlySet<string> = new 
     else add(arg, argv[++i]);
   }
   return options;
+}
+
+/**
+ * A server command's options (after its subcommand) and the model it serves:
+ * the last model option's value, else the first positional where the runtime
+ * takes the model that way (`vllm serve <model>`, `lms load <model>`).
+ * `options` leaves out positionals and the model options.
+ */
+export function serverArguments(command: ParsedCommand): {runtime: Runtime; model: string | null; options: Map<string, string[]>} | null {
+  const found = serverRuntime(command);
+  if (!found) return null;
+  const {runtime, subcommand} = found;
+  const all = commandOptions(command.argv.slice(subcommand));
+  let model: string | null = null;
+  const options = new Map<string, string[]>();
+  for (const [option, values] of all) {
+    if (option === "") {
+      if (runtime.positionalModel) model ??= values[0];
+    } else if (runtime.modelOptions.includes(option)) model = values.at(-1) ?? model;
+    else options.set(option, values);
+  }
+  return {runtime, model, options};
 }

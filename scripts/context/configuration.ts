@@ -15,6 +15,7 @@
  * kept as written. A new section heading (`## …`, `C. SGLang …`) ends them.
  */
 import type {Scalar, Settings} from "../schema/schema.js";
+import {runtimeById} from "./runtimes.js";
 
 /** How a label's value must look for the row to count. */
 type ValueKind = "dtype" | "length" | "integer" | "number" | "text";
@@ -196,13 +197,6 @@ const SERVER_FORMATS = new Set([
 ]);
 
 /** How a stated runtime (`vLLM 0.21.0`, `SGLang gemma4-mtp`) is recognized for a run's runtime id. */
-const RUNTIME_NAMES: Record<string, RegExp> = {
-  "llama.cpp": /llama[.\s_-]?cpp|llama-server/i,
-  vllm: /vllm/i,
-  sglang: /sglang/i,
-  mlx: /mlx/i,
-  lmstudio: /lm\s*studio|\blms\b/i
-};
 
 const comparable = (key: string) => key.replace(/^-+/, "").replace(/-/g, "_").toLowerCase();
 /** `262,144` and 262144, `FP8` and `fp8` say the same. */
@@ -229,7 +223,8 @@ export function inheritStatedSettings(run: RunSettingsTarget, stated: StatedConf
   const keys = Object.keys(stated.settings);
   if (keys.length === 0) return;
   const where = lineList(keys.map((k) => stated.lines[k]));
-  if (stated.runtime && run.runtime && RUNTIME_NAMES[run.runtime] && !RUNTIME_NAMES[run.runtime].test(stated.runtime)) {
+  const names = runtimeById(run.runtime)?.names;
+  if (stated.runtime && names && !names.test(stated.runtime)) {
     run.notes.push(`the configuration stated at line${where.includes(",") || where.includes("-") ? "s" : ""} ${where} is for runtime "${stated.runtime}", not ${run.runtime}: its settings were not applied`);
     return;
   }

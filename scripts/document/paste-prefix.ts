@@ -21,7 +21,10 @@ const OUTPUT = [
   /^\s*(?:main|ggml_\w+|llama_\w+|load_tensors)\s*:/
 ];
 
-const looksLikeOutput = (text: string) => OUTPUT.some((re) => re.test(text));
+/** `# llama-server version: 8396 (054d8b0f2)`: a version note above a command is a comment the reader reads as context, not output. */
+const VERSION_NOTE = /^\s*[\w.-]+(?:\s+[\w.-]+)?\s+version\s*:/i;
+
+const looksLikeOutput = (text: string) => !VERSION_NOTE.test(text) && OUTPUT.some((re) => re.test(text));
 
 /**
  * Each physical line without its paste prefix. Quote prefixes are always

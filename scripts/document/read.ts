@@ -52,8 +52,17 @@ export interface LineRange {
   line_end: number;
 }
 
+/** Lines inside a block that were skipped, not read (`--strict` refuses the input instead). */
+export interface ReadWarning {
+  line_start: number;
+  line_end: number;
+  message: string;
+}
+
 export interface DocumentReading {
   runs: ParsedRun[];
+  /** Lines of blocks that were skipped rather than read, each with why. */
+  warnings: ReadWarning[];
   blocks: BlockReport[];
   context: ContextReport[];
   /** Physical lines that were neither a block nor context (prose, blank lines), each range with why. */
@@ -75,6 +84,8 @@ export interface ReadOptions {
   context?: Partial<Pick<Context, "commands" | "server" | "comments" | "hardware">>;
   /** The formats to detect, in priority order (default: the registry's; tests pass their own). */
   formats?: readonly Format[];
+  /** Refuse the input where a format would skip lines it cannot read (a cut-off last row) instead of warning. */
+  strict?: boolean;
 }
 
 /** Thrown for input that cannot be imported; names file, line and what was expected. */
@@ -145,7 +156,7 @@ function writeupAdvice(reading: DocumentReading): string | null {
 
 /** Read the document top to bottom: blocks, context between them, and why the other lines were ignored. */
 function walk(doc: Doc, blocks: Block[], formats: readonly Format[], options: ReadOptions): DocumentReading {
-  const reading: DocumentReading = {runs: [], blocks: [], context: [], ignored: []};
+  const reading: DocumentReading = {runs: [], warnings: [], blocks: [], context: [], ignored: []};
   const state = new ContextState(options.runtime ?? null, options.context);
   // A physical line is ignored when none of its logical lines was used.
   const used = new Set<number>();
@@ -169,6 +180,13 @@ function walk(doc: Doc, blocks: Block[], formats: readonly Format[], options: Re
         inheritStatedSettings(run, state.configuration);
         inheritModelFacts(run, state.modelFacts);
         canonicalTests(run.results);
+        for (const unread of run.unread ?? []) {
+          const message = `${format.id}: ${span(unread)} not read: ${unread.reason}`;
+          if (options.strict) throw new InputError(options.name, unread.line_start, `${format.id}: ${unread.reason} (--strict refuses an input with lines it cannot read; without it, the complete rows are imported and these lines reported)`);
+          reading.warnings.push({line_start: unread.line_start, line_end: unread.line_end, message});
+          run.notes.push(`${span(unread)} not read: ${unread.reason}`);
+        }
+        delete run.unread;
       }
       reading.runs.push(...runs);
       reading.blocks.push({

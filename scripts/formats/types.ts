@@ -60,7 +60,20 @@ export interface Context {
 export type ParsedRun = Omit<Run, "schema" | "id" | "source" | "imported_at" | "tags"> & {
   line_start: number;
   line_end: number;
+  /**
+   * Lines of the block the format could not read but skipped rather than
+   * reject the input for (a cut-off last table row): the reader warns about
+   * them, and refuses the input under --strict.
+   */
+  unread?: UnreadLines[];
 };
+
+export interface UnreadLines {
+  line_start: number;
+  line_end: number;
+  /** What was expected there and what was found. */
+  reason: string;
+}
 
 export interface Format {
   /** Stable identifier, used by `--format` and stored on each run. */

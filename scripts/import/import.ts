@@ -36,6 +36,8 @@ export interface ReadOptions {
   tags?: Record<string, string>;
   format?: string;
   runtime?: string | null;
+  /** Refuse an input with lines a format would skip (a cut-off last table row) instead of warning. */
+  strict?: boolean;
   /** Injected clock, so tests and re-imports are reproducible. */
   now?: () => Date;
   /**
@@ -105,7 +107,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
-  const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats});
+  const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
   const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
@@ -139,9 +141,14 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
 }
 
 export type ImportOutcome =
-  | {name: string; status: "imported"; sha256: string; runs: Run[]}
-  | {name: string; status: "unchanged"; sha256: string; runs: number}
+  | {name: string; status: "imported"; sha256: string; runs: Run[]; /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[]}
+  | {name: string; status: "unchanged"; sha256: string; runs: number; /** Tags given now that the stored input does not have: not applied (retag does that). */ tags_not_applied?: TagsNotApplied}
   | {name: string; status: "failed"; error: Error};
+
+export interface TagsNotApplied {
+  given: Record<string, string>;
+  stored: Record<string, string>;
+}
 
 export interface ImportOptions extends ReadOptions {
   store: Store;
@@ -191,17 +198,21 @@ function importInput(input: RawInput, options: ImportOptions, seen: Set<string>)
 export function prepareImport(input: RawInput, options: ImportOptions, seen: Set<string>): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
   const hash = input.sha256 ?? sha256(input.bytes);
   if (options.store.has(hash) || seen.has(hash)) {
-    const runs = options.store.has(hash) ? options.store.read(hash).runs.length : 0;
-    return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs}};
+    const stored = options.store.has(hash) ? options.store.read(hash) : null;
+    const given = options.tags ?? {};
+    // Re-importing stored bytes adds nothing, tags included: say so rather than drop them silently.
+    const differs = stored !== null && Object.entries(given).some(([k, v]) => stored.source.tags[k] !== v);
+    return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs: stored?.runs.length ?? 0, ...(differs ? {tags_not_applied: {given, stored: stored.source.tags}} : {})}};
   }
   try {
-    const {stored, raw, attachments} = readInput({...input, sha256: hash}, options);
+    const {stored, raw, attachments, reading} = readInput({...input, sha256: hash}, options);
     // A redacted input is stored under the hash of its redacted bytes: that copy may be in the store already.
     const stored_hash = stored.source.sha256;
     if (stored_hash !== hash && (options.store.has(stored_hash) || seen.has(stored_hash))) {
       return {outcome: {name: input.name, status: "unchanged", sha256: stored_hash, runs: options.store.has(stored_hash) ? options.store.read(stored_hash).runs.length : 0}};
     }
-    return {outcome: {name: input.name, status: "imported", sha256: stored_hash, runs: stored.runs}, write: [raw, stored, attachments]};
+    const warnings = reading.warnings.map((w) => `${input.name}: ${w.message}`);
+    return {outcome: {name: input.name, status: "imported", sha256: stored_hash, runs: stored.runs, ...(warnings.length ? {warnings} : {})}, write: [raw, stored, attachments]};
   } catch (error) {
     return {outcome: {name: input.name, status: "failed", error: error as Error}};
   }

@@ -30,7 +30,7 @@ import {Worker} from "node:worker_threads";
 import {InputError} from "../document/read.js";
 import type {Run} from "../schema/schema.js";
 import {writeStoreFiles, type StoreFile} from "../store/store.js";
-import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
+import type {ImportOptions, ImportOutcome, RawInput, TagsNotApplied} from "./import.js";
 import {importInputs, sha256} from "./import.js";
 import {shouldStream} from "./stream.js";
 
@@ -47,13 +47,14 @@ export interface PoolTask {
   tags?: Record<string, string>;
   format?: string;
   runtime?: string | null;
+  strict?: boolean;
   dryRun?: boolean;
 }
 
 /** A worker's answer: the outcome with runs stripped of their results, and a new input's files to store (none on a dry run). */
 export type PoolReply =
-  | {index: number; status: "imported"; sha256: string; runs: (Omit<Run, "results"> & {results: number})[]; files?: StoreFile[]}
-  | {index: number; status: "unchanged"; sha256: string; runs: number}
+  | {index: number; status: "imported"; sha256: string; runs: (Omit<Run, "results"> & {results: number})[]; warnings?: string[]; files?: StoreFile[]}
+  | {index: number; status: "unchanged"; sha256: string; runs: number; tags_not_applied?: TagsNotApplied}
   | {index: number; status: "failed"; error: {name: string; message: string; file?: string; line?: number; detail?: string}};
 
 /** Fewer inputs than this, or fewer bytes, are imported on this thread: starting workers costs more. */
@@ -83,8 +84,8 @@ export function movable(views: Uint8Array[]): ArrayBuffer[] {
 
 /** Strip an outcome for the trip back from a worker. */
 export function replyOf(index: number, outcome: ImportOutcome, files?: StoreFile[]): PoolReply {
-  if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults), ...(files ? {files} : {})};
-  if (outcome.status === "unchanged") return {index, status: "unchanged", sha256: outcome.sha256, runs: outcome.runs};
+  if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults), ...(outcome.warnings ? {warnings: outcome.warnings} : {}), ...(files ? {files} : {})};
+  if (outcome.status === "unchanged") return {index, status: "unchanged", sha256: outcome.sha256, runs: outcome.runs, ...(outcome.tags_not_applied ? {tags_not_applied: outcome.tags_not_applied} : {})};
   const error = outcome.error;
   return {
     index,
@@ -106,8 +107,8 @@ function stored(name: string, reply: PoolReply): ImportOutcome {
 }
 
 function outcomeOf(name: string, reply: PoolReply): ImportOutcome {
-  if (reply.status === "imported") return {name, status: "imported", sha256: reply.sha256, runs: reply.runs.map((r) => ({...r, results: new Array(r.results)}) as Run)};
-  if (reply.status === "unchanged") return {name, status: "unchanged", sha256: reply.sha256, runs: reply.runs};
+  if (reply.status === "imported") return {name, status: "imported", sha256: reply.sha256, runs: reply.runs.map((r) => ({...r, results: new Array(r.results)}) as Run), ...(reply.warnings ? {warnings: reply.warnings} : {})};
+  if (reply.status === "unchanged") return {name, status: "unchanged", sha256: reply.sha256, runs: reply.runs, ...(reply.tags_not_applied ? {tags_not_applied: reply.tags_not_applied} : {})};
   const {error} = reply;
   if (error.name === "InputError" && error.file !== undefined && error.line !== undefined && error.detail !== undefined) return {name, status: "failed", error: new InputError(error.file, error.line, error.detail)};
   const failure = new Error(error.message);
@@ -154,7 +155,7 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
         settle(index, {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length});
         continue;
       }
-      return {index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, dryRun: options.dryRun};
+      return {index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, strict: options.strict, dryRun: options.dryRun};
     }
     return undefined;
   };

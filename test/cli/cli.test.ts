@@ -86,6 +86,32 @@ describe("benchbook CLI", () => {
     assert.equal((await cli(["list", "--json"], {cwd})).stdout.trim(), "[]");
   });
 
+  it("a cut-off last table row: parse and import warn naming the line and keep the complete rows; --strict refuses and writes nothing", async () => {
+    const dir = tempDir();
+    const lines = fixtureText("captured/cpu/llama-bench-md.stdout").split("\n");
+    const last = lines.findIndex((l) => l.includes("tg16 @ d256"));
+    const file = join(dir, "cut.md");
+    writeFileSync(file, [...lines.slice(0, last), lines[last].slice(0, 60)].join("\n"));
+    const parsed = await cli(["parse", file, "--json"]);
+    assert.equal(parsed.code, 0, parsed.stderr);
+    assert.equal(parsed.stdout.trim().split("\n").length, 3);
+    assert.match(parsed.stderr, new RegExp(`^warning: .*cut\\.md: llama-bench-md: line ${last + 1} not read: a cut-off last table row`, "m"));
+    const strictParse = await cli(["parse", file, "--strict"]);
+    assert.equal(strictParse.code, 1);
+    assert.match(strictParse.stderr, new RegExp(`cut\\.md: line ${last + 1}: llama-bench-md: a cut-off last table row`));
+    const store = join(dir, "store");
+    const strictImport = await cli(["import", file, "--strict", "--store", store, "--json"]);
+    assert.equal(strictImport.code, 1);
+    assert.equal((JSON.parse(strictImport.stdout) as {status: string}[])[0].status, "failed");
+    const imported = await cli(["import", file, "--store", store, "--json"]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const [outcome] = JSON.parse(imported.stdout) as {status: string; results: number; warnings: string[]}[];
+    assert.equal(outcome.status, "imported");
+    assert.equal(outcome.results, 3);
+    assert.equal(outcome.warnings.length, 1);
+    assert.match(outcome.warnings[0], new RegExp(`line ${last + 1} not read`));
+  });
+
   it("import names a missing file", async () => {
     const {code, stderr} = await cli(["import", "no-such-file.txt"], {cwd: tempDir()});
     assert.equal(code, 2);

@@ -6,11 +6,14 @@
  * with sentences written for these tests between the blocks.
  */
 import assert from "node:assert/strict";
+import {cpSync, readdirSync, readFileSync} from "node:fs";
+import {join} from "node:path";
 import {describe, it} from "node:test";
 import type {DocumentReading} from "../../scripts/document/read.js";
 import {InputError, readDocument} from "../../scripts/document/read.js";
-import {cli} from "../helpers/cli.js";
+import {cli, tempDir} from "../helpers/cli.js";
 import {fixtureText, read} from "../helpers/fixtures.js";
+import {REPO} from "../helpers/site.js";
 
 /** Every physical line is a block, context or ignored, and each ignored range says why. */
 function assertAccounted(text: string, reading: DocumentReading) {
@@ -173,5 +176,18 @@ describe("seed 003 (vLLM vs SGLang on RTX PRO 6000): logs read, configuration ta
     const notContext = rows.filter((l) => !context.has(l)).map((l) => lines[l - 1]);
     assert.deepEqual(notContext, ["GPU KV cache size876,006 tokens"], "a figure the writer measured: entered by hand (003-rtx-pro-6000-vllm-sglang.yaml)");
     assert.ok(stored.runs.filter((r) => r.format === "sglang-log").every((r) => typeof r.settings.kv_cache_dtype === "string"));
+  });
+});
+
+describe("the bundled store (data/) is what the parsers read from its raw inputs today", () => {
+  it("a reparse changes nothing: every seed result keeps its model, machine, build and test", async () => {
+    const copy = join(tempDir("benchbook-seeds-"), "data");
+    cpSync(join(REPO, "data"), copy, {recursive: true});
+    const out = await cli(["reparse", "--store", copy, "--json"]);
+    assert.equal(out.code, 0, out.stderr);
+    for (const name of readdirSync(join(REPO, "data", "runs"))) {
+      // Seed 001's llama-benchy run takes its build from "# llama-server version: 8396 (054d8b0f2)" above the server command.
+      assert.equal(readFileSync(join(copy, "runs", name), "utf8"), readFileSync(join(REPO, "data", "runs", name), "utf8"), name);
+    }
   });
 });

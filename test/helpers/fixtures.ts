@@ -15,7 +15,7 @@ export function fixtureText(name: string): string {
 }
 
 /** Read text as an import would (nothing is written), with a fixed clock. */
-export function read(text: string, name = "input.txt", options: {format?: string; runtime?: string} = {}): ReadInput {
+export function read(text: string, name = "input.txt", options: {format?: string; runtime?: string; strict?: boolean} = {}): ReadInput {
   return readInput({name, bytes: Buffer.from(text, "utf8")}, {...options, now: () => new Date("2026-01-01T00:00:00Z")});
 }
 

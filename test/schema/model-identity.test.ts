@@ -34,6 +34,18 @@ describe("model label and repo", () => {
   }
 });
 
+describe("a real writeup's model on a Hugging Face cache path (seed 003)", () => {
+  it("shows the repository, not the snapshot hash", () => {
+    const rows = rowsOf(read(fixtureText("seeds/003-outputs.txt"), "003-outputs.txt")).filter((r) => typeof r.model_file === "string" && (r.model_file as string).includes("models--"));
+    assert.ok(rows.length > 0);
+    for (const row of rows) {
+      assert.equal(row.model_file, "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c");
+      assert.equal(row.model_label, "Gemma-4-31B-IT-NVFP4");
+      assert.equal(row.model_repo, "nvidia/Gemma-4-31B-IT-NVFP4");
+    }
+  });
+});
+
 describe("models named by commands", () => {
   it("an `mlx_lm benchmark --model <repo>` command quoted in backticks in the prose above its output", () => {
     const text = [

@@ -27,6 +27,9 @@ Options:
   --runtime NAME   the engine behind an endpoint when the text does not say
   --name NAME      the name to record for standard input (default: -)
   --dry-run        read and report, write nothing
+  --strict         refuse an input with lines that would be skipped (a
+                   pasted table's cut-off last row) instead of importing its
+                   complete rows with a warning
   --jobs N         read inputs on N worker threads (default: up to 4, one per
                    core, for ${POOL_HINT}; else 1). Outcomes, their order and
                    the store are the same whatever N is; inputs with the same
@@ -35,7 +38,7 @@ Options:
 ${STORE_HELP}
 
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["tag", "format", "runtime", "store", "name", "jobs"], boolean: ["dry-run", "json"]},
+  options: {string: ["tag", "format", "runtime", "store", "name", "jobs"], boolean: ["dry-run", "json", "strict"]},
   async run(args, terminal) {
     const tags = parseTags(args.tag);
     const store = storeFrom(args, terminal);
@@ -46,7 +49,7 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     // On a terminal, a batch shows its progress on stderr (stdout keeps the outcomes).
     const bar = terminal.isTTY && !args.json && inputs.length > 1 ? new SingleBar({format: "importing {bar} {value}/{total} inputs | ETA {eta_formatted} | {name}", hideCursor: true, clearOnComplete: true, stream: process.stderr}, Presets.shades_classic) : null;
     bar?.start(inputs.length, 0, {name: ""});
-    const options = {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime"), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
+    const options = {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime"), strict: Boolean(args.strict), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
     let outcomes;
     try {
       outcomes = jobs > 1 ? await importInputsPooled(inputs, {...options, jobs}) : importInputs(inputs, options);
@@ -59,9 +62,9 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         JSON.stringify(
           outcomes.map((o) =>
             o.status === "imported"
-              ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs.map((r) => r.id), results: o.runs.reduce((n, r) => n + r.results.length, 0)}
+              ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs.map((r) => r.id), results: o.runs.reduce((n, r) => n + r.results.length, 0), ...(o.warnings ? {warnings: o.warnings} : {})}
               : o.status === "unchanged"
-                ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs}
+                ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs, ...(o.tags_not_applied ? {tags_not_applied: o.tags_not_applied} : {})}
                 : {name: o.name, status: o.status, error: o.error.message}
           ),
           null,
@@ -77,8 +80,13 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
           terminal.out(`${verb}  ${o.name}: ${o.runs.length} run${o.runs.length === 1 ? "" : "s"}, ${results} results (${formats})\n`);
         } else if (o.status === "unchanged") {
           terminal.out(`unchanged ${o.name}: already in the store (${o.runs} runs), nothing added\n`);
+          if (o.tags_not_applied) {
+            const show = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(" ") || "no tags";
+            terminal.err(`note      ${o.name}: stored with ${show(o.tags_not_applied.stored)}; the tags given (${show(o.tags_not_applied.given)}) were not applied. To change them: benchbook retag ${o.sha256.slice(0, 12)} ${Object.entries(o.tags_not_applied.given).map(([k, v]) => `--tag ${k}=${v}`).join(" ")}\n`);
+          }
         }
       }
+      for (const o of outcomes) if (o.status === "imported") for (const warning of o.warnings ?? []) terminal.err(`warning   ${warning}\n`);
       for (const o of failed) if (o.status === "failed") terminal.err(`failed    ${o.error.message}\n`);
       const ok = outcomes.length - failed.length;
       terminal.out(`${ok} of ${outcomes.length} input${outcomes.length === 1 ? "" : "s"} ${args["dry-run"] ? "readable (dry run, nothing written)" : "in the store"}${failed.length ? `; ${failed.length} failed: ${failed.map((f) => f.name).join(", ")}` : ""}\n`);

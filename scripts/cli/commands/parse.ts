@@ -23,18 +23,21 @@ Options:
   --format ID      skip detection and read as this format
   --runtime NAME   the engine behind an endpoint when the text does not say
   --name NAME      the name to record for standard input (default: -)
+  --strict         refuse an input with lines that would be skipped (a
+                   pasted table's cut-off last row) instead of warning
 
+Lines skipped rather than read are reported on stderr as warnings.
 Exit status 1 if any input could not be read (the error names file and line).
 
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["format", "runtime", "name"], boolean: ["json", "explain"]},
+  options: {string: ["format", "runtime", "name"], boolean: ["json", "explain", "strict"]},
   async run(args, terminal) {
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     let failures = 0;
     for (const input of inputs) {
       let read;
       try {
-        read = readInput(input, {format: single(args, "format"), runtime: single(args, "runtime"), now: () => new Date(0)});
+        read = readInput(input, {format: single(args, "format"), runtime: single(args, "runtime"), strict: Boolean(args.strict), now: () => new Date(0)});
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         // A text with no block still has lines to explain (context, tables no format reads, prose).
@@ -44,6 +47,7 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         continue;
       }
       const {stored, reading} = read;
+      for (const warning of reading.warnings) terminal.err(`warning: ${input.name}: ${warning.message}\n`);
       if (args.json) {
         for (const run of stored.runs) {
           for (const result of run.results) {

@@ -15,10 +15,9 @@
  */
 import {quote} from "shell-quote";
 import type {ParsedCommand} from "../../context/command.js";
-import {commandOptions, parseCommandLine} from "../../context/command.js";
+import {parseCommandLine, serverArguments} from "../../context/command.js";
 import type {Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import {runtimeOfCommand} from "../llama-benchy/server.js";
 import {scalarFromText} from "../llama-bench/fields.js";
 import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf, type TextSpan} from "../json-text.js";
 import {quantFromFile} from "../model-name.js";
@@ -144,21 +143,14 @@ function elementLines(doc: Doc, span: TextSpan, open: number, key: string, count
 }
 
 /** The server's options under its own names without dashes (as the llama-benchy importer stores them); the model path apart. */
-function serverOptions(command: ParsedCommand, runtime: string | null): {settings: Settings; model_file: string | null} {
-  // `vllm serve <model>`, `lms load <model>`, `mlx_lm server`: a subcommand first.
-  const argv = runtime === "vllm" || runtime === "lmstudio" || (runtime === "mlx" && command.program === "mlx_lm") ? command.argv.slice(1) : command.argv;
+function serverOptions(command: ParsedCommand): {settings: Settings; model_file: string | null} {
+  const args = serverArguments(command);
   const settings: Settings = {};
-  let model_file: string | null = null;
-  for (const [option, values] of commandOptions(argv)) {
+  for (const [option, values] of args?.options ?? []) {
     const value = values[values.length - 1];
-    if (option === "") {
-      if (runtime === "vllm" || runtime === "lmstudio") model_file ??= values[0];
-      continue;
-    }
-    if (["-m", "--model", "--model-path", "--model_path"].includes(option)) model_file = value;
-    else settings[option.replace(/^-+/, "")] = value === "" ? true : scalarFromText(value);
+    settings[option.replace(/^-+/, "")] = value === "" ? true : scalarFromText(value);
   }
-  return {settings, model_file};
+  return {settings, model_file: args?.model ?? null};
 }
 
 /** llama-server's `system_fingerprint` / `/props` build_info: `b<build number>-<commit>`. */
@@ -283,7 +275,7 @@ function runOf(file: EndpointFile, results: Result[], context: Context, line_sta
   // The argv read as a command line, as a server command printed in a post would be.
   const command = argv.length ? parseCommandLine(quote(argv), line_start) : null;
   if (argv.length && !command) notes.push(`the server command ${quote(argv)} is not one benchbook knows; its options are not read as settings`);
-  const {settings: serverSettings, model_file} = command ? serverOptions(command, runtimeOfCommand(command) ?? runtime) : {settings: {}, model_file: null};
+  const {settings: serverSettings, model_file} = command ? serverOptions(command) : {settings: {}, model_file: null};
   const model = {...emptyModel(), name: file.endpoint.model, file: model_file};
   model.quant = quantFromFile(model.file) ?? quantFromFile(model.name);
   const settings: Settings = {

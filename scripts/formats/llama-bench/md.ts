@@ -14,7 +14,7 @@ import {emptyModel} from "../../schema/schema.js";
 import type {RowWithFacts} from "../hoist.js";
 import {columnKey, findTables, unflattenTables, type MarkdownTable} from "../markdown-table.js";
 import {splitModelType} from "../model-name.js";
-import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import type {Block, Context, Doc, Format, ParsedRun, UnreadLines} from "../types.js";
 import {ParseError} from "../types.js";
 import {MD_COLUMNS, parseTestName, scalarFromText, testName} from "./fields.js";
 import {llamaBenchRun} from "./run.js";
@@ -40,6 +40,14 @@ function findFooter(doc: Doc, after: number): number | null {
     if (text !== "") return null;
   }
   return null;
+}
+
+/**
+ * A row cut short: fewer cells than the header, or no closing pipe where the
+ * header has one (its last cell, the t/s value, may have lost digits).
+ */
+function cutOff(row: {cells: string[]; text: string}, cells: number, header: string): boolean {
+  return row.cells.length < cells || (header.trimEnd().endsWith("|") && !row.text.trimEnd().endsWith("|"));
 }
 
 /** Lines that may stand between a build line printed above a table and the table: blank, fences, device and backend lines. */
@@ -84,7 +92,14 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (table.rows.length === 0) throw new ParseError(doc.lines[block.start].line, "table rows after the header of a llama-bench table", "nothing");
   const rows: RowWithFacts[] = [];
   const backends = new Set<string>();
+  const unread: UnreadLines[] = [];
+  const last = table.rows.at(-1)!;
   for (const row of table.rows) {
+    if (row === last && table.rows.length > 1 && cutOff(row, keys.length, doc.lines[block.start].text)) {
+      // A paste cut off inside its last row: the complete rows above it are still good.
+      unread.push({line_start: row.line, line_end: row.line, reason: `a cut-off last table row (${keys.length} cells ending in "|" expected, found ${JSON.stringify(row.text.length > 60 ? row.text.slice(0, 60) + "…" : row.text)})`});
+      continue;
+    }
     if (row.cells.length !== keys.length) {
       throw new ParseError(row.line, `${keys.length} cells (${table.header.join(" | ")})`, row.text);
     }
@@ -164,8 +179,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (above !== null) notes.push(`the build line is printed above the table (line ${doc.lines[above].line}), not below it`);
   if (!keys.includes("test")) notes.push("the table has n_prompt and n_gen columns (llama-bench of August 2023) instead of a test column: each test name is composed from them");
   if (backends.size > 1) notes.push(`rows were run on different backends: ${[...backends].join("; ")}`);
-  return [
-    llamaBenchRun(
+  const run = llamaBenchRun(
       {
         format: "llama-bench-md",
         line_start: doc.lines[block.start].line,
@@ -180,8 +194,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         notes
       },
       context
-    )
-  ];
+    );
+  return [unread.length ? {...run, unread} : run];
 }
 
 /** `62.51 GiB` → [62.51, "GiB"], `8.95 B` → [8.95, "B"]; no conversion. */

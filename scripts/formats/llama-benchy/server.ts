@@ -14,7 +14,8 @@
  * commands since the previous block; this looks further back in the text).
  */
 import type {ParsedCommand} from "../../context/command.js";
-import {commandOptions, parseCommandLine} from "../../context/command.js";
+import {parseCommandLine, serverArguments} from "../../context/command.js";
+import {runtimeById, serverRuntime} from "../../context/runtimes.js";
 import type {Settings} from "../../schema/schema.js";
 import {scalarFromText} from "../llama-bench/fields.js";
 import type {Block, Context, Doc} from "../types.js";
@@ -36,37 +37,9 @@ export interface ServerContext {
   notes: string[];
 }
 
-const RUNTIME_ALIASES: Record<string, RegExp> = {
-  "llama.cpp": /^(?:llama-server|llama\.cpp|llama-cpp|llamacpp)$/i,
-  sglang: /^sglang$/i,
-  vllm: /^vllm$/i,
-  mlx: /^(?:mlx-lm|mlx_lm|mlx)$/i,
-  lmstudio: /^(?:lms|lmstudio|lm-studio)$/i
-};
-
-/** Options that name the served model rather than configure the server. */
-const MODEL_OPTIONS = new Set(["-m", "--model", "--model-path", "--model_path"]);
-
-/** The runtime a command starts, or null when it is not a server command. */
+/** The runtime a command starts, or null when it is not a server command (scripts/context/runtimes.ts). */
 export function runtimeOfCommand(command: ParsedCommand): string | null {
-  switch (command.program) {
-    case "llama-server":
-      return "llama.cpp";
-    case "sglang.launch_server":
-      return "sglang";
-    case "vllm":
-      return command.argv[0] === "serve" ? "vllm" : null;
-    case "vllm.entrypoints.openai.api_server":
-      return "vllm";
-    case "mlx_lm.server":
-      return "mlx";
-    case "mlx_lm":
-      return command.argv[0] === "server" ? "mlx" : null;
-    case "lms":
-      return command.argv[0] === "server" || command.argv[0] === "load" ? "lmstudio" : null;
-    default:
-      return null;
-  }
+  return serverRuntime(command)?.runtime.id ?? null;
 }
 
 interface Located {
@@ -115,7 +88,7 @@ function commentsAbove(doc: Doc, index: number): string[] {
 /** Version facts stated by comment lines directly above the server command (nearest first). */
 function readComments(comments: string[], runtime: string): Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> {
   const facts: Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> = {runtime_version: null, build_commit: null, build_number: null};
-  const alias = RUNTIME_ALIASES[runtime];
+  const alias = runtimeById(runtime)?.aliases ?? /^$/;
   for (const comment of comments) {
     const words = comment.trim();
     const name = words.split(/\s+/)[0] ?? "";
@@ -136,25 +109,14 @@ function readComments(comments: string[], runtime: string): Pick<ServerContext, 
 }
 
 /** The server's options, under its own names without leading dashes; the model path apart. */
-function readServerOptions(command: ParsedCommand, runtime: string): {settings: Settings; model_file: string | null} {
-  const argv = runtime === "vllm" || runtime === "lmstudio" || (runtime === "mlx" && command.program === "mlx_lm") ? command.argv.slice(1) : command.argv;
-  const options = commandOptions(argv);
+function readServerOptions(command: ParsedCommand): {settings: Settings; model_file: string | null} {
+  const args = serverArguments(command);
   const settings: Settings = {};
-  let model_file: string | null = null;
-  for (const [option, values] of options) {
+  for (const [option, values] of args?.options ?? []) {
     const value = values[values.length - 1];
-    if (option === "") {
-      // `vllm serve <model>`, `lms load <model>`: the first positional is the model.
-      if (runtime === "vllm" || runtime === "lmstudio") model_file ??= values[0];
-      continue;
-    }
-    if (MODEL_OPTIONS.has(option)) {
-      model_file = value;
-      continue;
-    }
     settings[option.replace(/^-+/, "")] = value === "" ? true : scalarFromText(value);
   }
-  return {settings, model_file};
+  return {settings, model_file: args?.model ?? null};
 }
 
 export function serverBehind(doc: Doc, block: Block, context: Context): ServerContext {
@@ -169,7 +131,7 @@ export function serverBehind(doc: Doc, block: Block, context: Context): ServerCo
   if (!found || !fromCommand) {
     return {runtime, runtime_version: null, build_commit: null, build_number: null, command: null, settings: {}, model_file: null, notes};
   }
-  const {settings, model_file} = readServerOptions(found.command, fromCommand);
+  const {settings, model_file} = readServerOptions(found.command);
   // The reader attaches the comments right above a command; read them from the text when it did not.
   const comments = found.command.comments ? [...found.command.comments].reverse() : commentsAbove(doc, found.index);
   const facts = readComments(comments, fromCommand);

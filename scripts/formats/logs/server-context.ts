@@ -7,25 +7,12 @@
  * benchmark formats keep them, so a server's log and its benchmark share keys.
  */
 import type {ParsedCommand} from "../../context/command.js";
-import {commandOptions} from "../../context/command.js";
+import {serverArguments} from "../../context/command.js";
+import {serverRuntime} from "../../context/runtimes.js";
 import {emptyHardware} from "../../schema/schema.js";
 import {scalarFromText} from "../llama-bench/fields.js";
 import {quantFromFile} from "../model-name.js";
 import type {Context, ParsedRun} from "../types.js";
-
-/** Programs whose command launches the server of each runtime. */
-const SERVER_PROGRAMS: Record<string, (c: ParsedCommand) => boolean> = {
-  vllm: (c) => (c.program === "vllm" && c.argv[0] === "serve") || c.program === "vllm.entrypoints.openai.api_server",
-  sglang: (c) => c.program === "sglang.launch_server",
-  "llama.cpp": (c) => c.program === "llama-server"
-};
-
-/** Options that name the model file or repository rather than configure the server. */
-const MODEL_OPTIONS: Record<string, string[]> = {
-  vllm: ["--model"],
-  sglang: ["--model-path", "--model_path", "--model"],
-  "llama.cpp": ["-m", "--model", "-hf", "--hf-repo", "-mu", "--model-url"]
-};
 
 /**
  * A Hugging Face cache path names the repository in a directory, not in the
@@ -41,8 +28,7 @@ function quantOf(file: string | null): string | null {
 const comparable = (key: string) => key.replace(/^-+/, "").replace(/-/g, "_").toLowerCase();
 
 export function serverCommandFor(context: Context, runtime: string): ParsedCommand | null {
-  const matches = SERVER_PROGRAMS[runtime];
-  if (!matches) return null;
+  const matches = (c: ParsedCommand) => serverRuntime(c)?.runtime.id === runtime;
   const server = (context as Partial<Context>).server ?? null;
   if (server && matches(server)) return server;
   return [...context.commands].reverse().find(matches) ?? null;
@@ -61,19 +47,12 @@ export function applyServerContext(run: ParsedRun, context: Context, runtime: st
   if (Object.keys(command.env).length) run.extra.env = command.env;
   if (command.container) run.extra.container = command.container;
   run.tool_version ??= command.program_version;
-  const argv = command.argv[0] === "serve" ? command.argv.slice(1) : command.argv;
+  const args = serverArguments(command)!;
+  // The model the server was started with (`vllm serve <model>`, `--model-path`, `-m`), unless the log named one.
+  run.model.file ??= args.model;
   const stated = new Map(Object.keys(run.settings).map((k) => [comparable(k), k]));
-  for (const [option, values] of commandOptions(argv)) {
+  for (const [option, values] of args.options) {
     const value = values.at(-1)!;
-    if (option === "") {
-      // vLLM takes the model as its first positional argument.
-      if (runtime === "vllm" && !run.model.file) run.model.file = values[0];
-      continue;
-    }
-    if ((MODEL_OPTIONS[runtime] ?? []).includes(option)) {
-      run.model.file ??= value;
-      continue;
-    }
     // Under the server's own option name without dashes, as the HTTP-benchmark formats store it (docs/importing.md).
     const given = value === "" ? true : scalarFromText(value);
     const printedKey = stated.get(comparable(option));

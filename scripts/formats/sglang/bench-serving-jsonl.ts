@@ -22,7 +22,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {findBenchCommand, SGLANG_BENCH_SERVING} from "../vllm/bench-command.js";
 import {findJsonObjects, groupAdjacent, lineOfKey, parseLenient} from "../vllm/json-blocks.js";
-import {readRecord, VLLM_KEYS, type KeySpec} from "../vllm/serve-json.js";
+import {readRecord, recordLimit, VLLM_KEYS, type KeySpec} from "../vllm/serve-json.js";
 import {composeShape, servingRun} from "../vllm/serving-run.js";
 
 export const SGLANG_KEYS: Record<string, KeySpec> = {
@@ -66,7 +66,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       dataset,
       n_prompt: random ? int(record.random_input_len) : null,
       n_gen: random ? int(record.random_output_len) : int(record.sharegpt_output_len),
-      concurrency: int(record.max_concurrency)
+      concurrency: int(record.max_concurrency),
+      unbounded: recordLimit(record).none ? {request_rate: recordLimit(record).request_rate} : undefined
     });
     const read = readRecord(record, shape, SGLANG_KEYS, (key) => lineOfKey(doc, span, key, object.from, object.to), (m) => (m === "e2e_latency" ? "e2el" : m));
     return servingRun(

@@ -25,7 +25,7 @@
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {findBenchCommand, SGLANG_BENCH_SERVING} from "../vllm/bench-command.js";
-import {englishKey, findServingBlocks, printedLines, printedNumber} from "../vllm/serving-block.js";
+import {englishKey, findServingBlocks, printedLimit, printedLines, printedNumber} from "../vllm/serving-block.js";
 import {serveShape, servingRun} from "../vllm/serving-run.js";
 import {readPrinted, VLLM_LABELS, type LabelSpec} from "../vllm/serve-text.js";
 
@@ -65,7 +65,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (lines.length === 0) throw new ParseError(doc.lines[block.start].line, "result lines after the Serving Benchmark Result banner", "nothing");
   const bench = findBenchCommand(doc, block, context, SGLANG_BENCH_SERVING);
   const concurrencyLine = lines.find((l) => SGLANG_SETTINGS[englishKey(l.label)] === "max_concurrency");
-  const shape = serveShape(bench, concurrencyLine ? printedNumber(concurrencyLine.value) : null, LENGTHS);
+  const shape = serveShape(bench, concurrencyLine ? printedNumber(concurrencyLine.value) : null, LENGTHS, printedLimit(doc, block.start, lines, SGLANG_SETTINGS));
   const read = readPrinted(lines, shape, SGLANG_LABELS, SGLANG_SETTINGS);
   return [
     servingRun(

@@ -25,7 +25,7 @@ import {ParseError} from "../types.js";
 import {findBenchCommand, VLLM_BENCH} from "./bench-command.js";
 import {findJsonObjects, groupAdjacent, isNonFinite, lineOfKey, parseLenient} from "./json-blocks.js";
 import {PER_REQUEST_KEYS, perRequestResults} from "./per-request.js";
-import {asSetting, serveResult, serveShape, servingRun, type ServeShape} from "./serving-run.js";
+import {asSetting, serveResult, serveShape, servingRun, type PrintedLimit, type ServeShape} from "./serving-run.js";
 
 export interface KeySpec {
   metric: string;
@@ -120,6 +120,12 @@ function scan(doc: Doc): Block[] {
   }));
 }
 
+/** `"max_concurrency": null` says there was no limit; `request_rate` as written (Infinity for Python's `inf`). */
+export function recordLimit(record: Record<string, unknown>): PrintedLimit {
+  const rate = record.request_rate;
+  return {none: "max_concurrency" in record && record.max_concurrency === null, request_rate: typeof rate === "number" && Number.isFinite(rate) ? rate : rate === undefined || rate === null ? null : String(rate)};
+}
+
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const span = spanOf(doc, block.start, block.end);
   const objects = findJsonObjects(doc, () => true, span);
@@ -129,7 +135,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     const record = parseLenient(doc, span, object.from, object.to, "vllm bench serve results") as Record<string, unknown>;
     if (typeof record !== "object" || record === null || Array.isArray(record)) throw new ParseError(doc.lines[object.start].line, "a JSON object of vllm bench serve results");
     const concurrency = typeof record.max_concurrency === "number" ? record.max_concurrency : null;
-    const shape = serveShape(bench, concurrency, {input: ["--random-input-len", "--input-len"], output: ["--random-output-len", "--output-len"]});
+    const shape = serveShape(bench, concurrency, {input: ["--random-input-len", "--input-len"], output: ["--random-output-len", "--output-len"]}, recordLimit(record));
     const read = readRecord(record, shape, VLLM_KEYS, (key) => lineOfKey(doc, span, key, object.from, object.to));
     const {model_id, date, ...settings} = read.settings;
     return servingRun(

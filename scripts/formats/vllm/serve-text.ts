@@ -31,7 +31,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {findBenchCommand, VLLM_BENCH} from "./bench-command.js";
 import type {PrintedLine} from "./serving-block.js";
-import {englishKey, findServingBlocks, latencyStat, printedLines, printedNumber, unflattenServing} from "./serving-block.js";
+import {englishKey, findServingBlocks, latencyStat, printedLimit, printedLines, printedNumber, unflattenServing} from "./serving-block.js";
 import {serveResult, serveShape, servingRun, type ServeShape} from "./serving-run.js";
 
 export interface LabelSpec {
@@ -122,10 +122,12 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (lines.length === 0) throw new ParseError(doc.lines[block.start].line, "result lines after the Serving Benchmark Result banner", "nothing");
   const bench = findBenchCommand(doc, block, context, VLLM_BENCH);
   const concurrencyLine = lines.find((l) => VLLM_SETTINGS[englishKey(l.label)] === "max_concurrency");
-  const shape = serveShape(bench, concurrencyLine ? printedNumber(concurrencyLine.value) : null, {
-    input: ["--random-input-len", "--input-len"],
-    output: ["--random-output-len", "--output-len"]
-  });
+  const shape = serveShape(
+    bench,
+    concurrencyLine ? printedNumber(concurrencyLine.value) : null,
+    {input: ["--random-input-len", "--input-len"], output: ["--random-output-len", "--output-len"]},
+    printedLimit(doc, block.start, lines, VLLM_SETTINGS)
+  );
   const read = readPrinted(lines, shape, VLLM_LABELS, VLLM_SETTINGS);
   const notes: string[] = [...read.notes];
   if (lines.some((l, i) => i > 0 && l.line === lines[i - 1].line)) {

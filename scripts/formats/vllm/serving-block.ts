@@ -15,6 +15,7 @@
  * `label: value` lines, and reads them. The two formats (vllm/serve-text,
  * sglang/bench-serving-text) map the labels.
  */
+import type {Scalar} from "../../schema/schema.js";
 import type {Doc} from "../types.js";
 
 /** The banner, in English and as a Japanese site translated it. */
@@ -211,6 +212,26 @@ export function latencyStat(label: string): LatencyStat | null {
 /** A printed number as a number, or null (`inf`, `not set`, text). */
 export function printedNumber(value: string): number | null {
   return /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/.test(value.trim()) ? Number(value.trim()) : null;
+}
+
+/**
+ * What a serving block, or the lines the client printed just before it
+ * (`Traffic request rate: 10.0`, `Maximum request concurrency: None`),
+ * says about its concurrency limit and request rate. `settings` maps a
+ * block label (englishKey) to a setting name.
+ */
+export function printedLimit(doc: Doc, start: number, lines: PrintedLine[], settings: Record<string, string>): {none: boolean; request_rate: Scalar} {
+  const inBlock = (name: string) => lines.find((l) => settings[englishKey(l.label)] === name)?.value ?? null;
+  const before = (re: RegExp) => {
+    for (let i = start - 1; i >= 0 && i >= start - 40; i--) {
+      const m = re.exec(doc.lines[i].text);
+      if (m) return m[1];
+    }
+    return null;
+  };
+  const limit = inBlock("max_concurrency") ?? before(/^\s*Max(?:imum)? request concurrency:\s*(.+?)\s*$/i);
+  const rate = inBlock("request_rate") ?? before(/^\s*(?:Traffic request rate|Request rate configured \(RPS\)):\s*(\S+)/i);
+  return {none: limit !== null && /^(?:none|not set)$/i.test(limit), request_rate: rate === null ? null : (printedNumber(rate) ?? rate)};
 }
 
 /** Labels only SGLang's bench_serving prints (and the section name it uses for end-to-end latency). */

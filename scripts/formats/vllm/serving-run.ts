@@ -10,7 +10,7 @@ import {serverBehind} from "../llama-benchy/server.js";
 import {quantFromFile} from "../model-name.js";
 import type {Block, Context, Doc, ParsedRun} from "../types.js";
 import type {BenchCommand} from "./bench-command.js";
-import {integer, option, optionsRecord} from "./bench-command.js";
+import {integer, option, optionList, optionsRecord} from "./bench-command.js";
 
 export interface ServeShape {
   test: string;
@@ -19,25 +19,48 @@ export interface ServeShape {
   n_gen: number | null;
   n_depth: number | null;
   concurrency: number | null;
+  /**
+   * A run without a concurrency limit (no `--max-concurrency`): requests were
+   * sent at the request rate, however many were in flight. Kept in each
+   * result's `extra` as `concurrency: "unbounded"` and `request_rate`.
+   */
+  unbounded?: {request_rate: Scalar};
+}
+
+/** What the output itself says about the concurrency limit and request rate, when it says so. */
+export interface PrintedLimit {
+  /** `Maximum request concurrency: None`, `"max_concurrency": null`. */
+  none: boolean;
+  /** `Traffic request rate: 10.0`, `"request_rate": 10.0` (`inf`/`Infinity` as printed). */
+  request_rate: Scalar;
 }
 
 /**
  * What every result of a serving run shares. Nothing names the test in the
  * output, so it is composed from the command: `<dataset> in<input len> out<output len> c<max concurrency>`
- * (`random in2048 out256 c8`), as far as known; `serve` when nothing is.
+ * (`random in2048 out256 c8`), as far as known; `serve` when nothing is. A
+ * run the output or the command shows without a limit is `unbounded`, with
+ * its request rate (`random in1000 out500 unbounded 10 req/s`).
  */
-export function serveShape(bench: BenchCommand | null, concurrency: number | null, lengths: {input: string[]; output: string[]}): ServeShape {
+export function serveShape(bench: BenchCommand | null, concurrency: number | null, lengths: {input: string[]; output: string[]}, printed?: PrintedLimit): ServeShape {
+  const limit = concurrency ?? integer(option(bench, "--max-concurrency"));
+  const unbounded = limit === null && (printed?.none === true || (bench !== null && optionList(bench, "--max-concurrency").length === 0));
   return composeShape({
     dataset: option(bench, "--dataset-name"),
     n_prompt: integer(option(bench, ...lengths.input)),
     n_gen: integer(option(bench, ...lengths.output)),
-    concurrency: concurrency ?? integer(option(bench, "--max-concurrency"))
+    concurrency: limit,
+    unbounded: unbounded ? {request_rate: printed?.request_rate ?? scalarOrNull(option(bench, "--request-rate"))} : undefined
   });
 }
 
-export function composeShape(s: {dataset: string | null; n_prompt: number | null; n_gen: number | null; concurrency: number | null}): ServeShape {
-  const parts = [s.dataset ?? "serve", s.n_prompt !== null ? `in${s.n_prompt}` : "", s.n_gen !== null ? `out${s.n_gen}` : "", s.concurrency !== null ? `c${s.concurrency}` : ""].filter(Boolean);
-  return {test: parts.join(" "), kind: "serve", n_prompt: s.n_prompt, n_gen: s.n_gen, n_depth: null, concurrency: s.concurrency};
+const scalarOrNull = (text: string | null): Scalar => (text === null ? null : /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : text);
+
+export function composeShape(s: {dataset: string | null; n_prompt: number | null; n_gen: number | null; concurrency: number | null; unbounded?: {request_rate: Scalar}}): ServeShape {
+  const rate = s.unbounded && s.unbounded.request_rate !== null ? ` ${s.unbounded.request_rate} req/s` : "";
+  const limit = s.concurrency !== null ? `c${s.concurrency}` : s.unbounded ? `unbounded${rate}` : "";
+  const parts = [s.dataset ?? "serve", s.n_prompt !== null ? `in${s.n_prompt}` : "", s.n_gen !== null ? `out${s.n_gen}` : "", limit].filter(Boolean);
+  return {test: parts.join(" "), kind: "serve", n_prompt: s.n_prompt, n_gen: s.n_gen, n_depth: null, concurrency: s.concurrency, ...(s.concurrency === null && s.unbounded ? {unbounded: s.unbounded} : {})};
 }
 
 export interface ServeValue {
@@ -53,7 +76,8 @@ export interface ServeValue {
   extra?: Record<string, unknown>;
 }
 
-export function serveResult(shape: ServeShape, v: ServeValue): Result {
+export function serveResult({unbounded, ...shape}: ServeShape, v: ServeValue): Result {
+  const extra = {...(unbounded ? {concurrency: "unbounded", request_rate: unbounded.request_rate} : {}), ...v.extra};
   return {
     line: v.line,
     ...(v.text !== undefined ? {text: v.text} : {}),
@@ -69,7 +93,7 @@ export function serveResult(shape: ServeShape, v: ServeValue): Result {
     stddev_kind: null,
     repetitions: null,
     status: "ok",
-    ...(v.extra && Object.keys(v.extra).length ? {extra: v.extra} : {})
+    ...(Object.keys(extra).length ? {extra} : {})
   };
 }
 

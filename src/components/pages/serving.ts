@@ -104,6 +104,56 @@ export function latencyPoints(rows: ResultRow[], metrics: ReadonlySet<string> = 
     .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat) || a.concurrency - b.concurrency);
 }
 
+/** A run-level figure of a serving run sent without a concurrency limit (`vllm bench serve` without `--max-concurrency`). */
+export interface UnboundedPoint extends Omit<LatencyPoint, "concurrency"> {
+  /** As the tool printed it (`10`, `inf`); null when it did not say. */
+  request_rate: number | string | null;
+}
+
+/**
+ * The figures the concurrency axis cannot place: results whose `extra`
+ * says `concurrency: "unbounded"` (docs/importing.md), with their request rate.
+ */
+export function unboundedPoints(rows: ResultRow[], metrics: ReadonlySet<string> = new Set([...METRIC_SET, ...THROUGHPUT_METRICS.map((m) => m.metric)])): UnboundedPoint[] {
+  return rows
+    .filter((r) => metrics.has(r.metric) && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.result_extra?.concurrency === "unbounded" && !r.result_extra?.derived_from)
+    .map((r) => ({
+      series: servingSeries(r),
+      run_id: r.run_id,
+      source_sha256: r.source_sha256,
+      line: r.line,
+      test: r.test,
+      runtime: r.runtime ?? null,
+      request_rate: (r.result_extra?.request_rate as number | string | null | undefined) ?? null,
+      metric: r.metric,
+      stat: r.stat,
+      value: r.value!,
+      unit: r.unit,
+      stddev: r.stddev,
+      stddev_kind: r.stddev_kind ?? null,
+      text: r.text ?? null
+    }))
+    .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat));
+}
+
+export function unboundedTable(points: UnboundedPoint[], depth = 0): HTMLElement {
+  type Row = UnboundedPoint;
+  return Inputs.table(points, {
+    columns: ["series", "run_id", "request_rate", "metric", "stat", "value", "unit", "line"],
+    header: {series: "series", run_id: "run", request_rate: "request rate (req/s)", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", line: "raw line"},
+    width: {series: 260, run_id: 130},
+    format: {
+      run_id: (id: string) => runLink(id, depth),
+      request_rate: (rate: number | string | null) => (rate === null ? "not stated" : String(rate)),
+      value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
+      line: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
+    },
+    rows: 16,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}
+
 /** Distinct stats among the points, in display order. */
 export function statsOf(points: {stat: string}[]): string[] {
   return [...new Set(points.map((p) => p.stat))].sort((a, b) => statOrder(a) - statOrder(b));

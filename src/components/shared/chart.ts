@@ -12,5 +12,6 @@ export function ratioLabel(c: Comparison): string {
   return c.low === null || c.high === null ? head : `${head}\n[${c.low.toFixed(2)}–${c.high.toFixed(2)}]`;
 }
 
+/** Runtimes in display order: the ids of scripts/context/runtimes.ts, which the site cannot import (test/context/runtimes.test.ts keeps the two equal). */
 export const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"];
 export const runtimeRank = (r: string) => (RUNTIME_ORDER.includes(r) ? RUNTIME_ORDER.indexOf(r) : RUNTIME_ORDER.length);

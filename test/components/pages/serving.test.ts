@@ -6,10 +6,30 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {cdfPoints, latencyPoints, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs} from "../../../src/components/pages/serving.js";
+import {cdfPoints, latencyPoints, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs, unboundedPoints} from "../../../src/components/pages/serving.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
+
+describe("unboundedPoints: a vllm bench serve run without --max-concurrency", () => {
+  // vllm/benchmark-serving-old.txt prints "Traffic request rate: 10.0" and "Maximum request concurrency: None"
+  // above its console block, and "request_rate": 10.0, "max_concurrency": null in its saved result.
+  const old = rows("vllm/benchmark-serving-old.txt");
+
+  it("is off the concurrency axis but kept, with its request rate, for both the console block and the saved JSON", () => {
+    assert.deepEqual(latencyPoints(old), []);
+    const points = unboundedPoints(old);
+    const p99 = points.filter((p) => p.metric === "ttft" && p.stat === "p99");
+    // "P99 TTFT (ms): 89.77" in the console block; "p99_ttft_ms": 89.76647855975897 in the JSON.
+    assert.deepEqual(p99.map((p) => [p.value, p.request_rate]).sort(), [[89.76647855975897, 10], [89.77, 10]]);
+    assert.ok(points.every((p) => p.request_rate === 10 && /unbounded 10 req\/s$/.test(p.test)));
+    assert.ok(points.some((p) => p.metric === "output_throughput" && p.value === 2249.25));
+  });
+
+  it("leaves runs with a limit to the concurrency axis", () => {
+    assert.deepEqual(unboundedPoints(rows("seeds/000-4x3080-split.txt")), []);
+  });
+});
 
 describe("latencyPoints", () => {
   const seed = rows("seeds/000-4x3080-split.txt");

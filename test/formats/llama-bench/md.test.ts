@@ -174,9 +174,12 @@ describe("llama-bench md: variants", () => {
     assert.deepEqual([row.value, row.stddev], [150.1, 0.2]);
   });
 
-  it("names the line of a truncated row", () => {
+  it("names the line of a truncated last row: a warning, or the error under --strict", () => {
     const text = table(["| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | pp512 | 4506.82 ± 12.25 |", "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg12"]);
-    assert.throws(() => read(text, "cut.md"), (e: unknown) => e instanceof InputError && e.file === "cut.md" && e.line === 4 && /expected 7 cells/.test(e.message));
+    const reading = read(text, "cut.md");
+    assert.deepEqual(rowsOf(reading).map((r) => r.value), [4506.82]);
+    assert.deepEqual(reading.reading.warnings.map((w) => w.line_start), [4]);
+    assert.throws(() => read(text, "cut.md", {strict: true}), (e: unknown) => e instanceof InputError && e.file === "cut.md" && e.line === 4 && /7 cells ending in "\|" expected/.test(e.message));
   });
 
   it("names the line of a cell that is not a number", () => {
@@ -187,5 +190,50 @@ describe("llama-bench md: variants", () => {
   it("refuses text with no benchmark output, naming the file", () => {
     assert.throws(() => read("just some prose\nabout GPUs\n", "notes.txt"), (e: unknown) => e instanceof InputError && e.file === "notes.txt" && e.line === 1 && /no benchmark output recognized/.test(e.message));
     assert.throws(() => read("", "empty.txt"), /input is empty/);
+  });
+});
+
+describe("llama-bench md: a pasted table cut off inside its last row", () => {
+  // The captured CPU table, cut in its last row: in a cell, and inside the t/s value (3759.50 ± 32.28 → "3759.5").
+  const full = fixtureText("captured/cpu/llama-bench-md.stdout");
+  const lines = full.split("\n");
+  const last = lines.findIndex((l) => l.includes("tg16 @ d256"));
+  const inCell = [...lines.slice(0, last), lines[last].slice(0, lines[last].indexOf("2.12 M") + 8)].join("\n");
+  const inValue = [...lines.slice(0, last), lines[last].slice(0, lines[last].indexOf("3759.5") + 6)].join("\n");
+
+  for (const [where, text] of [
+    ["in a cell", inCell],
+    ["inside the value", inValue]
+  ] as const) {
+    it(`${where}: the complete rows are imported, the cut row is reported, never read as a value`, () => {
+      const reading = read(text, "cut.md");
+      const rows = rowsOf(reading);
+      assert.deepEqual(
+        rows.map((r) => [r.test, r.value, r.stddev]),
+        [
+          ["pp64", 79562.03, 39215.31],
+          ["tg16", 5275.44, 66.06],
+          ["pp64 @ d256", 61488.21, 1795.12]
+        ]
+      );
+      assert.deepEqual(
+        reading.reading.warnings.map((w) => [w.line_start, w.line_end]),
+        [[last + 1, last + 1]]
+      );
+      assert.match(reading.reading.warnings[0].message, /^llama-bench-md: line \d+ not read: a cut-off last table row/);
+      assert.ok(reading.stored.runs[0].notes.some((n) => n.startsWith(`line ${last + 1} not read`)));
+    });
+
+    it(`${where}: --strict refuses the input, naming the line`, () => {
+      assert.throws(
+        () => read(text, "cut.md", {strict: true}),
+        (e: unknown) => e instanceof InputError && e.line === last + 1 && /cut-off last table row/.test(e.message)
+      );
+    });
+  }
+
+  it("a short row that is not the last still rejects the input (it is not a cut-off paste)", () => {
+    const broken = [...lines.slice(0, 3), lines[3].slice(0, 40), ...lines.slice(4)].join("\n");
+    assert.throws(() => read(broken, "broken.md"), InputError);
   });
 });

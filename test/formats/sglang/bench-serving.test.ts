@@ -32,7 +32,9 @@ describe("sglang bench_serving text: old block with the misspelled label (DeepSe
   it("takes the runtime from launch_server and the lengths from bench_serving's command", () => {
     assert.equal(run.runtime, "sglang");
     assert.equal(run.settings.tp, 8);
-    assert.deepEqual([rows[0].n_prompt, rows[0].n_gen, rows[0].test], [256, 32, "random in256 out32"]);
+    // "Traffic request rate: inf" and "Max reqeuest concurrency: not set": every request at once, no limit.
+    assert.deepEqual([rows[0].n_prompt, rows[0].n_gen, rows[0].test], [256, 32, "random in256 out32 unbounded inf req/s"]);
+    assert.deepEqual([rows[0].concurrency, rows[0].result_extra], [null, {concurrency: "unbounded", request_rate: "inf"}]);
   });
 });
 

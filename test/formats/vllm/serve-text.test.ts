@@ -96,7 +96,9 @@ describe("vllm serve text: percentiles, E2EL and speculative decoding (vllm benc
   it("reads the bench command from a docker exec line the command reader leaves alone", () => {
     assert.match(run.command!, /^vllm bench serve --backend openai-chat/);
     assert.equal(run.model.name, "google/gemma-4-26B-A4B-it");
-    assert.equal(rows[0].test, "sharegpt");
+    // No --max-concurrency on that command, --request-rate 0.3: requests were not limited in flight.
+    assert.equal(rows[0].test, "sharegpt unbounded 0.3 req/s");
+    assert.deepEqual([rows[0].concurrency, rows[0].result_extra], [null, {concurrency: "unbounded", request_rate: 0.3}]);
   });
 });
 
