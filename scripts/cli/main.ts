@@ -7,6 +7,7 @@ import {benchCommand} from "./commands/bench.js";
 import {buildCommand} from "./commands/build.js";
 import {compareCommand} from "./commands/compare.js";
 import {exportCommand} from "./commands/export.js";
+import {historyCommand} from "./commands/history.js";
 import {importCommand} from "./commands/import.js";
 import {listCommand} from "./commands/list.js";
 import {newReportCommand} from "./commands/new-report.js";
@@ -17,7 +18,7 @@ import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
+export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, historyCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -6,7 +6,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {typedValue} from "./fields.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 function header(text: string): string[] | null {
   // Cheap test first: this runs on every line of every input.
@@ -40,7 +40,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     records.push({record, line});
   }
   if (records.length === 0) throw new ParseError(doc.lines[block.start].line, "rows after the llama-bench CSV header", "nothing");
-  return [recordsRun("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+  return recordsRuns("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
 }
 
 export const llamaBenchCsv: Format = {

@@ -145,7 +145,9 @@ export function typedValue(field: string, text: string): Scalar {
     const n = Number(text);
     return text.trim() !== "" && Number.isFinite(n) ? n : text;
   }
-  return scalarFromText(text);
+  // A text field spelled like a number keeps its spelling (`tensor_split` "0.00", as -o json writes it).
+  const value = scalarFromText(text);
+  return typeof value === "number" && String(value) !== text.trim() ? text.trim() : value;
 }
 
 /** A table cell or option value: numbers as numbers, true/false as booleans, the rest as text. */

@@ -8,7 +8,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {typedValue} from "./fields.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 const CREATE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?["`]?(llama_bench|test)["`]?\s*\(/i;
 const INSERT = /^\s*INSERT\s+INTO\s+["`]?(llama_bench|test)["`]?\s*(\(([^)]*)\))?\s*VALUES\s*\(/i;
@@ -99,7 +99,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     columns.forEach((column, j) => (record[column] = values[j] === null ? null : typedValue(column, values[j]!)));
     records.push({record, line});
   }
-  return [recordsRun("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+  return recordsRuns("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
 }
 
 export const llamaBenchSql: Format = {
