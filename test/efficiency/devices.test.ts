@@ -22,6 +22,10 @@ const EXPECTED: Record<string, {device: string | null; bw: number | null; count?
   "NVIDIA GeForce RTX 3090 @24576": {device: "NVIDIA GeForce RTX 3090", bw: 936.2},
   "NVIDIA H200 @143771": {device: "NVIDIA H200", bw: 4800},
   "NVIDIA H200": {device: "NVIDIA H200", bw: 4800},
+  // The H100 SXM of the device tool (test/fixtures/captured/h100): llama-bench gpu_info, CUDA device lines, nvidia-smi.
+  "NVIDIA H100 80GB HBM3": {device: "NVIDIA H100 80GB HBM3", bw: 3350},
+  "NVIDIA H100 80GB HBM3 @81079": {device: "NVIDIA H100 80GB HBM3", bw: 3350},
+  "NVIDIA H100 80GB HBM3 @81559": {device: "NVIDIA H100 80GB HBM3", bw: 3350},
   "RTX 3060 12GB": {device: "NVIDIA GeForce RTX 3060", bw: 360},
   "NVIDIA GeForce RTX 4080": {device: "NVIDIA GeForce RTX 4080", bw: 716.8},
   "NVIDIA GeForce RTX 4090": {device: "NVIDIA GeForce RTX 4090", bw: 1008},
