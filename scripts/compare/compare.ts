@@ -26,6 +26,7 @@
  * else ±1 sd propagated and "within noise" when the ±1 sd ranges overlap.
  */
 import {compareMeans, type Comparison, type Measured} from "../../src/components/shared/uncertainty.js";
+import {limitShare, type ResultEfficiency} from "../efficiency/efficiency.js";
 import type {Row} from "../schema/row.js";
 import {keyValue} from "./select.js";
 
@@ -142,7 +143,7 @@ function chooseMetrics(a: Row[], b: Row[], metrics: string[] | undefined): strin
 
 /** The rows' mean share of their limit: bandwidth for tg, compute for pp; null when a row has none. */
 function limitUtil(rows: Row[]): number | null {
-  const utils = rows.map((r) => (r.kind === "tg" ? r.bw_util : r.kind === "pp" ? r.compute_util : null));
+  const utils = rows.map((r) => limitShare(String(r.kind), r as unknown as ResultEfficiency));
   if (!utils.length || utils.some((u) => typeof u !== "number")) return null;
   return (utils as number[]).reduce((a, u) => a + u, 0) / utils.length;
 }

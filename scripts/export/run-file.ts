@@ -4,7 +4,7 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {StringDecoder} from "node:string_decoder";
 import {join} from "node:path";
-import {resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
+import {limitShare, resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import {hardwareLabel, modelLabel} from "../schema/row.js";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
@@ -42,7 +42,7 @@ export function writeRunFile(store: Store, source: SourceRecord, run: Run, total
     let efficiency = efficiencies.get(key);
     if (!efficiency) efficiencies.set(key, (efficiency = runEfficiency(run, r)));
     const e = resultEfficiency(efficiency, r);
-    const share = r.kind === "tg" ? e.bw_util : r.kind === "pp" ? e.compute_util : null;
+    const share = limitShare(r.kind, e);
     return share === null ? null : {share, peak_device: efficiency.peak.device, peak_bw_gbs: efficiency.peak.bw_gbs, peak_tflops: efficiency.peak.tflops, bytes_per_token: e.bytes_per_token, flops_per_token: e.flops_per_token};
   });
   const excerpt = excerptLines(run.source.line_start, raw.clamp(run.source.line_end), results.map((r) => r.line)).map((n) => [n, raw.line(n) ?? ""]);
