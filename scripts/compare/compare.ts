@@ -26,6 +26,7 @@
  * else ±1 sd propagated and "within noise" when the ±1 sd ranges overlap.
  */
 import {compareMeans, type Comparison, type Measured} from "../../src/components/shared/uncertainty.js";
+import {limitShare, type ResultEfficiency} from "../efficiency/efficiency.js";
 import type {Row} from "../schema/row.js";
 import {keyValue} from "./select.js";
 
@@ -92,6 +93,12 @@ export interface SideValue extends Measured {
   /** The stored cell text when a single row stands behind the value. */
   text: string | null;
   origin: string;
+  /**
+   * Share of the hardware's limit (docs/efficiency.md): the rows' `bw_util`
+   * for tg, `compute_util` for pp (their mean for several rows); null when
+   * any row has none.
+   */
+  limit_util: number | null;
 }
 
 export interface Pair {
@@ -134,6 +141,13 @@ function chooseMetrics(a: Row[], b: Row[], metrics: string[] | undefined): strin
   return has(a) && has(b) ? ["throughput"] : "all";
 }
 
+/** The rows' mean share of their limit: bandwidth for tg, compute for pp; null when a row has none. */
+function limitUtil(rows: Row[]): number | null {
+  const utils = rows.map((r) => limitShare(String(r.kind), r as unknown as ResultEfficiency));
+  if (!utils.length || utils.some((u) => typeof u !== "number")) return null;
+  return (utils as number[]).reduce((a, u) => a + u, 0) / utils.length;
+}
+
 function sideValue(rows: Row[]): SideValue {
   const ok = rows.filter((r) => r.status === "ok" && typeof r.value === "number");
   const base = {
@@ -141,7 +155,8 @@ function sideValue(rows: Row[]): SideValue {
     run_ids: [...new Set(rows.map((r) => String(r.run_id)))],
     sources: rows.map((r) => ({sha256: String(r.source_sha256), line: Number(r.line)})),
     text: rows.length === 1 ? ((rows[0].text as string | null) ?? null) : null,
-    origin: rows.some((r) => r.origin === "hand-entered") ? "hand-entered" : "measured"
+    origin: rows.some((r) => r.origin === "hand-entered") ? "hand-entered" : "measured",
+    limit_util: limitUtil(rows)
   };
   if (ok.length === 0) {
     const failed = rows.find((r) => r.status !== "ok") ?? rows[0];

@@ -31,6 +31,11 @@ function valueCell(v: SideValue | null): string {
   return `${v.stddev === null ? value : `${value} ± ${v.n_rows > 1 ? +v.stddev.toPrecision(3) : v.stddev}`}${hand}`;
 }
 
+/** `79.8%`: a share of the hardware's limit, one decimal. */
+function limitCell(v: SideValue | null): string {
+  return v?.limit_util === null || v?.limit_util === undefined ? "" : `${(v.limit_util * 100).toFixed(1)}%`;
+}
+
 function intervalCell(c: Comparison | null): string {
   if (c?.method === "welch" && c.low === null) return "unbounded";
   if (!c || c.low === null || c.high === null) return "";
@@ -77,6 +82,8 @@ export function buildTable(result: CompareResult): Table {
   const methods = new Set(pairs.filter((p) => p.comparison).map((p) => p.comparison!.method));
   const mixed = methods.size > 1;
   const intervalHeader = mixed ? "Interval" : methods.has("welch") ? "95% CI" : methods.has("sd-overlap") ? "±1 sd" : "Interval";
+  // "% of limit" columns only where some value has one (a device and model the table knows).
+  const limits = pairs.some((p) => p.a?.limit_util != null || p.b?.limit_util != null);
 
   const header = [
     ...keyColumns.map((k) => PRETTY[k] ?? k),
@@ -85,9 +92,10 @@ export function buildTable(result: CompareResult): Table {
     throughputOnly ? "Speedup" : "B/A",
     intervalHeader,
     "Noise",
-    ...(mixed ? ["Method"] : [])
+    ...(mixed ? ["Method"] : []),
+    ...(limits ? ["A % of limit", "B % of limit"] : [])
   ];
-  const numeric = [...keyColumns.map(() => false), true, true, true, false, false, ...(mixed ? [false] : [])];
+  const numeric = [...keyColumns.map(() => false), true, true, true, false, false, ...(mixed ? [false] : []), ...(limits ? [true, true] : [])];
   const rows = pairs.map((p) => [
     ...keyColumns.map((k) => p.key[k] ?? ""),
     valueCell(p.a),
@@ -95,7 +103,8 @@ export function buildTable(result: CompareResult): Table {
     speedupCell(p),
     intervalCell(p.comparison),
     noiseCell(p.comparison),
-    ...(mixed ? [methodName(p.comparison)] : [])
+    ...(mixed ? [methodName(p.comparison)] : []),
+    ...(limits ? [limitCell(p.a), limitCell(p.b)] : [])
   ]);
 
   const notes: string[] = [];
@@ -110,6 +119,7 @@ export function buildTable(result: CompareResult): Table {
   if (methods.has("sd-overlap")) notes.push(`±1 sd: repetitions unknown, so no test: the interval propagates ±1 sd and ${NOISE_MARK} = the ±1 sd ranges overlap.`);
   if (pairs.some((p) => p.comparison?.method === "none")) notes.push(`${UNKNOWN_MARK} = no dispersion reported: within noise or not cannot be told.`);
   if (pairs.some((p) => p.a?.origin === "hand-entered" || p.b?.origin === "hand-entered")) notes.push(`${HAND_MARK} = hand-entered (typed from a writeup, not read from tool output).`);
+  if (limits) notes.push("% of limit: tg throughput × bytes per token ÷ the devices' peak memory bandwidth, pp throughput × FLOPs per token ÷ their peak dense FP16 FLOP/s (docs/efficiency.md); blank where the device, the model size or the cache shape is unknown.");
   if (pairs.some((p) => (p.a?.n_rows ?? 0) > 1 || (p.b?.n_rows ?? 0) > 1)) notes.push("(mean of n): n rows with the same key averaged without weights, as compare-llama-bench.py does; ± is their sample sd.");
   const onlyA = result.pairs.filter((p) => p.a && !p.b);
   const onlyB = result.pairs.filter((p) => !p.a && p.b);

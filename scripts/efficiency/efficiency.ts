@@ -87,7 +87,8 @@ function fullyOffloaded(run: Run, settings: Settings): boolean {
   const overrides = settings.tensor_buft_overrides ?? settings["override-tensor"] ?? settings.override_tensor;
   if (overrides !== undefined && overrides !== null && overrides !== "" && overrides !== "none") return false;
   const ngl = settings.n_gpu_layers ?? settings["n-gpu-layers"] ?? settings.ngl;
-  if (ngl === undefined || ngl === null || ngl === "" || ngl === "auto" || ngl === "all") return true;
+  // Absent, `auto`/`all` or -1 (llama.cpp's "as many as fit"): every layer on the devices.
+  if (ngl === undefined || ngl === null || ngl === "" || ngl === "auto" || ngl === "all" || ngl === -1 || ngl === "-1") return true;
   const layers = Number((run.extra.model_metadata as Record<string, unknown> | undefined)?.n_layer);
   const n = Number(ngl);
   return Number.isFinite(n) && n > 0 && (!Number.isFinite(layers) || n > layers);
@@ -140,4 +141,9 @@ export function resultEfficiency(run: RunEfficiency, result: Result): ResultEffi
     bw_util: rate !== null && bytes !== null && run.peak.bw_gbs ? (rate * bytes) / (run.peak.bw_gbs * 1e9) : null,
     compute_util: rate !== null && flops !== null && run.peak.tflops ? (rate * flops) / (run.peak.tflops * 1e12) : null
   };
+}
+
+/** A result's share of its limit: `bw_util` for tg, `compute_util` for pp, else null. */
+export function limitShare(kind: string, efficiency: ResultEfficiency): number | null {
+  return kind === "tg" ? efficiency.bw_util : kind === "pp" ? efficiency.compute_util : null;
 }

@@ -4,6 +4,7 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {StringDecoder} from "node:string_decoder";
 import {join} from "node:path";
+import {limitShare, resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import {machineLabel, type MachineAliases} from "../schema/machine.js";
 import {describedHardware, hardwareLabel, modelLabel} from "../schema/row.js";
 import type {Run} from "../schema/schema.js";
@@ -35,6 +36,16 @@ export function writeRunFile(store: Store, source: SourceRecord, run: Run, total
   const blocks = source.blocks.filter((b) => b.line_start <= run.source.line_end && b.line_end >= run.source.line_start);
   // A page shows the first results; a run of thousands (a long log) is queried in the explorer instead.
   const results = run.results.slice(0, RUN_RESULTS_MAX).map(({samples, ...r}) => (samples ? {...r, samples_n: samples.length} : r));
+  // Each result's share of its hardware's limit (docs/efficiency.md), computed once per model/settings override.
+  const efficiencies = new Map<string, RunEfficiency>();
+  const limits = run.results.slice(0, RUN_RESULTS_MAX).map((r) => {
+    const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
+    let efficiency = efficiencies.get(key);
+    if (!efficiency) efficiencies.set(key, (efficiency = runEfficiency(run, r)));
+    const e = resultEfficiency(efficiency, r);
+    const share = limitShare(r.kind, e);
+    return share === null ? null : {share, peak_device: efficiency.peak.device, peak_bw_gbs: efficiency.peak.bw_gbs, peak_tflops: efficiency.peak.tflops, bytes_per_token: e.bytes_per_token, flops_per_token: e.flops_per_token};
+  });
   const excerpt = excerptLines(run.source.line_start, raw.clamp(run.source.line_end), results.map((r) => r.line)).map((n) => [n, raw.line(n) ?? ""]);
   const detail = {
     schema: SCHEMA_VERSION,
@@ -45,6 +56,8 @@ export function writeRunFile(store: Store, source: SourceRecord, run: Run, total
     attachments,
     excerpt,
     results_total: total,
+    /** Per result shown: its share of the hardware's limit, or null (docs/efficiency.md). */
+    limits,
     run: {...run, results}
   };
   const path = join(dir, `${run.id}.json`);

@@ -69,7 +69,7 @@ describe("site built from data/", () => {
         .filter((s) => s.querySelector("[aria-label=dot]"))
         .map((s) => ({
           dots: s.querySelectorAll("[aria-label=dot] circle").length,
-          lines: s.querySelectorAll("[aria-label=line] path").length,
+          lines: s.querySelectorAll("[aria-label=line]:not([aria-description=limit-line]) path").length,
           bars: s.querySelectorAll("[aria-label=rule] line").length
         }))
     );
@@ -114,5 +114,57 @@ describe("site built from data/", () => {
       assert.ok((result.text && text.includes(result.text)) || text.includes(String(result.value)), `line ${result.line} (${text}) shows ${result.text ?? result.value}`);
       await page.close();
     }
+  });
+});
+
+describe("against the hardware's limits (docs/efficiency.md)", () => {
+  const share = (r: (typeof rows)[number]) => (r.kind === "tg" ? r.bw_util : r.kind === "pp" ? r.compute_util : null) as number | null;
+  const means = rows.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.scope === "run" && r.status === "ok" && r.value !== null);
+
+  it("context decay: a limit mark for every mean whose limit is known", async () => {
+    const page = await openClean("context-decay.html");
+    await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot]").length >= 2);
+    const limits = await page.$$eval("svg", (svgs) => svgs.filter((s) => s.querySelector("[aria-label=dot]")).map((s) => s.querySelectorAll("[aria-description=limit] > *").length));
+    for (const [i, kind] of (["pp", "tg"] as const).entries()) {
+      const known = means.filter((r) => r.kind === kind && r.n_depth !== null && share(r) !== null);
+      assert.ok(known.length > 0, kind);
+      assert.equal(limits[i], known.length, `${kind} limit marks`);
+    }
+    // The tables say how close each value came, in a "% of limit" column.
+    assert.ok((await page.locator("table thead th").allTextContents()).includes("% of limit"));
+    const shown = new Set(await page.locator("table tbody td span[title*=' of ']").allTextContents());
+    const expected = new Set(means.filter((r) => r.n_depth !== null && share(r) !== null).map((r) => `${(share(r)! * 100).toFixed(1)}%`));
+    assert.ok(shown.size > 0 && [...shown].every((t) => expected.has(t)), `${[...shown]} ⊄ ${[...expected]}`);
+    await page.close();
+  });
+
+  it("quantizations: tg against bytes per token, one dot per tg mean with a bandwidth share, one curve per machine's peak", async () => {
+    const page = await openClean("quantizations.html");
+    const figure = page.locator(".bb-figure", {has: page.locator("[aria-description=bandwidth]")});
+    const known = means.filter((r) => r.kind === "tg" && (r.n_depth ?? 0) === 0 && r.bw_util !== null);
+    assert.equal(await figure.locator("[aria-description=bandwidth] > *").count(), known.length);
+    const peaks = new Set(known.map((r) => `${r.peak_device}|${r.peak_bw_gbs}`));
+    assert.equal(await figure.locator("[aria-label=line] path").count(), peaks.size);
+    await page.close();
+  });
+
+  it("hardware: each machine's peaks and its best share of each limit, linked to its raw line", async () => {
+    const page = await openClean("hardware.html");
+    const machine = "NVIDIA GeForce RTX 4090";
+    const best = Math.max(...means.filter((r) => r.hardware === machine && r.kind === "tg" && r.bw_util !== null).map((r) => r.bw_util as number));
+    const row = page.locator("tr", {has: page.locator("td", {hasText: /^NVIDIA GeForce RTX 4090$/})}).filter({hasText: "1008"});
+    assert.match((await row.first().textContent())!, new RegExp(`${(best * 100).toFixed(1)}%`));
+    assert.ok((await row.first().locator("a[href*='sources/']").count()) >= 1);
+    await page.close();
+  });
+
+  it("a run page shows each result's % of limit", async () => {
+    const run = runs.find((r) => r.model.name === "qwen35 9B Q8_0")!;
+    const page = await openClean(`runs/${run.id}.html`);
+    const header = await page.locator("table thead th").allTextContents();
+    assert.ok(header.includes("% of limit"), header.join(","));
+    const tg = rows.find((r) => r.run_id === run.id && r.test === "tg64")!;
+    assert.ok(await page.locator("td", {hasText: `${((tg.bw_util as number) * 100).toFixed(1)}%`}).count() >= 1);
+    await page.close();
   });
 });

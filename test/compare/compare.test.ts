@@ -153,7 +153,7 @@ describe("compare on the bundled store", () => {
     assert.equal(tg.comparison!.method, "sd-overlap");
     const table = buildTable(result);
     assert.deepEqual(table.header.slice(0, 2), ["Model", "Test"], "model and test tell the rows apart; model_file follows the model");
-    assert.deepEqual(table.header.slice(-3), ["Speedup", "±1 sd", "Noise"]);
+    assert.deepEqual(table.header.slice(-5), ["Speedup", "±1 sd", "Noise", "A % of limit", "B % of limit"]);
     assert.deepEqual(result.varying.sort(), ["model", "model_file", "n_depth", "n_gen", "n_prompt"]);
   });
 
@@ -212,5 +212,30 @@ describe("benchbook compare (CLI)", () => {
         ["tg16", 7.8]
       ]
     );
+  });
+});
+
+describe("% of limit", () => {
+  it("shows each side's share of its hardware's limit: seed 000's layer vs tensor split on 4× RTX 3080 20GB", () => {
+    const rows = storeRows(new Store(join(REPO, "data")));
+    const side = (mode: string) => selectRows(rows, parseSelector(`split_mode=${mode},tag.writeup=4x3080-layer-vs-tensor,architecture=mistral3`));
+    const result = compareRows(side("layer"), side("tensor"), {a: "layer", b: "tensor"});
+    const tg = result.pairs.find((p) => p.key.test === "tg128")!;
+    // 10.37 and 21.59 t/s × 62.51 GiB ÷ (4 × 760.3 GB/s), by hand.
+    assert.ok(Math.abs(tg.a!.limit_util! - (10.37 * 62.51 * 2 ** 30) / 3041.2e9) < 1e-12);
+    assert.ok(Math.abs(tg.b!.limit_util! - (21.59 * 62.51 * 2 ** 30) / 3041.2e9) < 1e-12);
+    assert.equal(result.pairs.find((p) => p.key.test === "tg128 @ d16384")!.a!.limit_util, null); // cache shape unknown
+    const table = buildTable(result);
+    const at = (name: string) => table.header.indexOf(name);
+    const row = table.rows.find((r) => r[at("Test")] === "tg128")!;
+    assert.deepEqual([row[at("A % of limit")], row[at("B % of limit")]], ["22.9%", "47.6%"]);
+    assert.match(formatMarkdown(result), /\| A % of limit \| B % of limit \|/);
+    assert.match(formatTerminal(result), /% of limit: tg throughput × bytes per token/);
+  });
+
+  it("adds no columns where no value has a limit (CPU builds)", () => {
+    const rows = storeRows(storeOf(BUILDS));
+    const result = compareRows(selectRows(rows, parseSelector("build_commit=de3ff81")), selectRows(rows, parseSelector("build_commit=d063b52")), {a: "a", b: "b"});
+    assert.ok(!buildTable(result).header.some((h) => h.includes("limit")));
   });
 });

@@ -131,3 +131,35 @@ describe("each result against its hardware's peak", () => {
     assert.ok(known >= 22, `${known} tg results with a bandwidth share`);
   });
 });
+
+describe("a real H100 SXM run", () => {
+  // llama-bench run directly on the device tool's H100 80GB HBM3 (test/fixtures/captured/h100/README.md, branch gpu):
+  // a random-weight 1.5 B model of Llama-3.2-1B's shape in Q4_K_M, model_size 947,613,696 bytes, tg128 at depths 0–32k.
+  const runs = readFixture("captured/h100/run1/raw/direct-depth-fa.jsonl").stored.runs;
+  const rows = runs.flatMap((run) => run.results.map((r) => toRow(run, r, false)));
+  const tg = (fa: number, depth: number, size: number) => rows.find((r) => r.kind === "tg" && r.n_depth === depth && r.size_bytes === size && (r.flash_attn === String(fa) || r.flash_attn === fa))!;
+
+  it("matches 'NVIDIA H100 80GB HBM3' to the SXM card: 3,350 GB/s, 989.4 dense FP16 TFLOP/s", () => {
+    assert.ok(rows.length >= 32);
+    for (const row of rows) assert.deepEqual([row.peak_device, row.peak_bw_gbs, row.peak_tflops], ["NVIDIA H100 80GB HBM3", 3350, 989.4]);
+  });
+
+  it("puts tg128 of the Q4_K_M at 23.7% of the bandwidth limit with flash attention, 20.4% without (by hand: t/s × bytes ÷ 3.35 TB/s)", () => {
+    const fa1 = tg(1, 0, 947613696);
+    assert.equal(fa1.value, 838.670588);
+    close(fa1.bytes_per_token as number, 947613696);
+    close(fa1.bw_util as number, (838.670588 * 947613696) / 3350e9);
+    assert.equal(((fa1.bw_util as number) * 100).toFixed(1), "23.7");
+    const fa0 = tg(0, 0, 947613696);
+    assert.equal(((fa0.bw_util as number) * 100).toFixed(1), "20.4");
+    // Q8_0 (1,592,336,384 bytes) reads more per token and gets closer to the limit: 36.0%.
+    assert.equal(((tg(1, 0, 1592336384).bw_util as number) * 100).toFixed(1), "36.0");
+    // At depth the KV cache adds bytes whose size llama-bench does not print: unknown, not guessed.
+    assert.equal(tg(1, 8192, 947613696).bw_util, null);
+  });
+
+  it("puts pp512 against the dense FP16 peak", () => {
+    const pp = rows.find((r) => r.kind === "pp" && r.n_depth === 0 && r.size_bytes === 947613696 && String(r.flash_attn) === "1")!;
+    close(pp.compute_util as number, ((pp.value as number) * 2 * 1498482688) / 989.4e12);
+  });
+});

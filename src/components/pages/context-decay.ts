@@ -10,7 +10,9 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
+import {html} from "htl";
 import type {ResultRow} from "../shared/data.js";
+import {limitRate, limitShare, limitText} from "../shared/efficiency.js";
 import {formatPercent, formatPm, sourceLink} from "../shared/format.js";
 
 export interface DecayPoint {
@@ -28,6 +30,12 @@ export interface DecayPoint {
   /** 1 sd of the retention, propagated from both stddevs (first order). */
   retention_sd: number | null;
   text: string | null;
+  /** Share of the hardware's limit at this depth (docs/efficiency.md): bandwidth for tg, compute for pp; null when unknown. */
+  limit_share: number | null;
+  /** The throughput (tok/s) that limit allows at this depth. */
+  limit: number | null;
+  /** `79.8% of 1008 GB/s (NVIDIA GeForce RTX 4090)`. */
+  limit_text: string;
 }
 
 /**
@@ -95,7 +103,10 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
         stddev_kind: row.stddev_kind ?? null,
         retention,
         retention_sd: retention !== null && relRow !== null && relBase !== null ? retention * Math.hypot(relRow, row === base ? 0 : relBase) : null,
-        text: row.text ?? null
+        text: row.text ?? null,
+        limit_share: limitShare(row),
+        limit: limitRate(row),
+        limit_text: limitText(row)
       });
     }
   }
@@ -116,6 +127,8 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
   const y = (p: DecayPoint) => (retention ? p.retention! * 100 : p.value);
   const sd = (p: DecayPoint) => (retention ? (p.retention_sd === null ? null : p.retention_sd * 100) : p.stddev);
   const bars = data.filter((p) => sd(p) !== null && sd(p)! > 0);
+  // The limit at each depth where it is known: what the devices' peak allows (absolute values only).
+  const limits = retention ? [] : data.filter((p) => p.limit !== null);
   return Plot.plot({
     width,
     height,
@@ -126,6 +139,8 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
     marks: [
       retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
       Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", strokeWidth: 1.5}),
+      Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, ariaDescription: "limit-line"}),
+      Plot.dot(limits, {x: "n_depth", y: "limit", stroke: "series", fill: "none", r: 4, symbol: "diamond", title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`, ariaDescription: "limit"}),
       Plot.line(data, {x: "n_depth", y, stroke: "series"}),
       Plot.dot(data, {x: "n_depth", y, fill: "series", r: 3}),
       Plot.tip(
@@ -133,7 +148,7 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
         Plot.pointer({
           x: "n_depth",
           y,
-          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}`
+          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}${p.limit_text ? `\n${p.limit_text}` : ""}`
         })
       )
     ]
@@ -142,7 +157,7 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
 
 /** Plain rows for downloads: values as stored, retention as a ratio, the raw input and line. */
 export function decayTableRows(points: DecayPoint[]): Record<string, string | number | null>[] {
-  return points.map((p) => ({series: p.series, test: p.test, n_depth: p.n_depth, value: p.value, stddev: p.stddev, retention: p.retention, source: `${p.source_sha256}:${p.line}`}));
+  return points.map((p) => ({series: p.series, test: p.test, n_depth: p.n_depth, value: p.value, stddev: p.stddev, retention: p.retention, limit_share: p.limit_share, limit: p.limit, source: `${p.source_sha256}:${p.line}`}));
 }
 
 /** The numbers behind a chart, each linked to the raw line it was read from. */
@@ -150,11 +165,12 @@ export function decayTable(points: DecayPoint[]): HTMLElement {
   const rows = points.map((p) => ({...p, source: p.line}));
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
-    columns: ["series", "test", "n_depth", "value", "retention", "source"],
-    header: {series: "series", test: "test", n_depth: "depth", value: "t/s (mean ± sd)", retention: "% of depth 0", source: "raw line"},
+    columns: ["series", "test", "n_depth", "value", "retention", "limit_share", "source"],
+    header: {series: "series", test: "test", n_depth: "depth", value: "t/s (mean ± sd)", retention: "% of depth 0", limit_share: "% of limit", source: "raw line"},
     format: {
       value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
       retention: (r: number, i: number, data: Row[]) => `${formatPercent(r)}${data[i].retention_sd !== null ? ` ± ${formatPercent(data[i].retention_sd)}` : ""}`,
+      limit_share: (_: number | null, i: number, data: Row[]) => (data[i].limit_share === null ? "—" : html`<span title=${`${data[i].limit_text}; limit ${Math.round(data[i].limit!)} tok/s`}>${formatPercent(data[i].limit_share)}</span>`),
       source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
     },
     sort: "series",

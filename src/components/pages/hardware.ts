@@ -1,6 +1,9 @@
 /** The hardware page's tables: one row per GPU, one row per machine (the cards are shared: shared/hardware.ts). */
 import * as Inputs from "@observablehq/inputs";
-import {sourceLink} from "../shared/format.js";
+import {html} from "htl";
+import type {ResultRow} from "../shared/data.js";
+import {limitShare, limitText} from "../shared/efficiency.js";
+import {formatPercent, sourceLink} from "../shared/format.js";
 import {vramText, type MachineFacts} from "../shared/hardware.js";
 
 export const GPU_COLUMNS = ["machine", "index", "name", "vram_mib", "compute_capability", "pcie_current", "pcie_max", "pcie_bandwidth", "driver", "cuda", "power_limit"];
@@ -56,6 +59,74 @@ export function machineTable(machines: MachineFacts[]): HTMLElement {
         const run = machines[data[i].i].runs[0];
         return run ? sourceLink(run.source_sha256, run.line, `${run.file}:${run.line}`) : "—";
       }
+    },
+    rows: 12,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}
+
+// ─── against the limits ─────────────────────────────────────────────────────
+
+/** One machine's peaks and its best result against each limit (docs/efficiency.md). */
+export interface MachineLimit {
+  machine: string;
+  peak_device: string | null;
+  peak_bw_gbs: number | null;
+  peak_tflops: number | null;
+  best_tg: ResultRow | null;
+  best_pp: ResultRow | null;
+}
+
+/** Per machine (the `hardware` label), its devices' peaks and the tg and pp results closest to their limits. */
+export function machineLimits(rows: ResultRow[]): MachineLimit[] {
+  const machines = new Map<string, MachineLimit>();
+  for (const row of rows) {
+    if (row.peak_bw_gbs === null && row.peak_tflops === null) continue;
+    const machine = String(row.hardware ?? row.peak_device);
+    let m = machines.get(machine);
+    if (!m) machines.set(machine, (m = {machine, peak_device: row.peak_device ?? null, peak_bw_gbs: row.peak_bw_gbs ?? null, peak_tflops: row.peak_tflops ?? null, best_tg: null, best_pp: null}));
+    const share = limitShare(row);
+    if (share === null) continue;
+    const key = row.kind === "tg" ? "best_tg" : "best_pp";
+    if (!m[key] || share > limitShare(m[key]!)!) m[key] = row;
+  }
+  return [...machines.values()].sort((a, b) => a.machine.localeCompare(b.machine));
+}
+
+export const LIMIT_COLUMNS = ["machine", "peak_device", "peak_bw_gbs", "peak_tflops", "best_tg_share", "best_tg", "best_tg_source", "best_pp_share", "best_pp", "best_pp_source"];
+
+const bestText = (row: ResultRow | null) => (row ? `${row.model_label ?? row.model ?? "?"} ${row.test}: ${row.value} tok/s` : null);
+
+export function machineLimitRows(limits: MachineLimit[]): Record<string, string | number | null>[] {
+  return limits.map((m) => ({
+    machine: m.machine,
+    peak_device: m.peak_device,
+    peak_bw_gbs: m.peak_bw_gbs,
+    peak_tflops: m.peak_tflops,
+    best_tg_share: m.best_tg ? limitShare(m.best_tg) : null,
+    best_tg: bestText(m.best_tg),
+    best_tg_source: m.best_tg ? `${m.best_tg.source_sha256}:${m.best_tg.line}` : null,
+    best_pp_share: m.best_pp ? limitShare(m.best_pp) : null,
+    best_pp: bestText(m.best_pp),
+    best_pp_source: m.best_pp ? `${m.best_pp.source_sha256}:${m.best_pp.line}` : null
+  }));
+}
+
+/** Each machine's peaks and best efficiency, each best result linked to its raw line. */
+export function machineLimitTable(limits: MachineLimit[]): HTMLElement {
+  const rows = limits.map((m, i) => ({...m, i}));
+  type Row = (typeof rows)[number];
+  const best = (row: ResultRow | null) => (row ? html`<span title=${limitText(row)}>${formatPercent(limitShare(row))}</span> · ${sourceLink(row.source_sha256, row.line, bestText(row)!)}` : "—");
+  return Inputs.table(rows, {
+    columns: ["machine", "peak_device", "peak_bw_gbs", "peak_tflops", "best_tg", "best_pp"],
+    header: {machine: "machine", peak_device: "devices (table row)", peak_bw_gbs: "peak GB/s", peak_tflops: "peak FP16 TFLOP/s", best_tg: "best tg: % of bandwidth limit", best_pp: "best pp: % of compute limit"},
+    format: {
+      peak_device: (v: string | null) => v ?? "not in the device table",
+      peak_bw_gbs: (v: number | null) => (v === null ? "—" : String(v)),
+      peak_tflops: (v: number | null) => (v === null ? "—" : String(v)),
+      best_tg: (_: unknown, i: number, data: Row[]) => best(data[i].best_tg),
+      best_pp: (_: unknown, i: number, data: Row[]) => best(data[i].best_pp)
     },
     rows: 12,
     layout: "auto",

@@ -18,7 +18,8 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
-import {formatMeasured, sourceLink} from "../shared/format.js";
+import {limitShare, limitText} from "../shared/efficiency.js";
+import {formatMeasured, formatPercent, sourceLink} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -59,6 +60,13 @@ export interface QuantPoint {
   line: number;
   /** On the Pareto frontier of its machine and test. */
   frontier: boolean;
+  /** Bytes read per generated token (tg) and the devices' peak bandwidth (docs/efficiency.md), when known. */
+  bytes_per_token: number | null;
+  peak_bw_gbs: number | null;
+  peak_device: string | null;
+  /** Share of the hardware's limit (bandwidth for tg, compute for pp), and its text. */
+  limit_share: number | null;
+  limit_text: string;
 }
 
 export interface QuantOptions {
@@ -113,7 +121,12 @@ function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>):
     run_id: row.run_id,
     source_sha256: row.source_sha256,
     line: row.line,
-    frontier: false
+    frontier: false,
+    bytes_per_token: typeof row.bytes_per_token === "number" ? row.bytes_per_token : null,
+    peak_bw_gbs: typeof row.peak_bw_gbs === "number" ? row.peak_bw_gbs : null,
+    peak_device: row.peak_device ?? null,
+    limit_share: limitShare(row),
+    limit_text: limitText(row)
   };
 }
 
@@ -149,7 +162,7 @@ export function quantPoints(rows: ResultRow[], options: QuantOptions = {}): Quan
 }
 
 const pointTitle = (p: QuantPoint) =>
-  `${p.model_label} (${p.hardware}${p.setup ? `, ${p.setup}` : ""})\n${p.test}: ${formatMeasured({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions, sd_source: p.sd_source})} ${p.unit}\nsize ${p.size_text}${p.frontier ? "\non the Pareto frontier" : ""}`;
+  `${p.model_label} (${p.hardware}${p.setup ? `, ${p.setup}` : ""})\n${p.test}: ${formatMeasured({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions, sd_source: p.sd_source})} ${p.unit}\nsize ${p.size_text}${p.frontier ? "\non the Pareto frontier" : ""}${p.limit_text ? `\n${p.limit_text}` : ""}`;
 
 /**
  * Size (x, GiB) against throughput (y, log scale: machines differ by orders of
@@ -179,7 +192,48 @@ export function quantScatter(points: QuantPoint[], {width = 640, height = 380, l
   });
 }
 
-export const QUANT_COLUMNS = ["hardware", "model_label", "quant", "setup", "size", "test", "value", "stddev", "stddev_kind", "frontier", "source"];
+/**
+ * Generation points whose bytes per token and hardware peak are known and that
+ * have a bandwidth share: the points of bandwidthPlot.
+ */
+export function bandwidthPoints(points: QuantPoint[]): QuantPoint[] {
+  return points.filter((p) => p.kind === "tg" && p.bytes_per_token !== null && p.peak_bw_gbs !== null && p.limit_share !== null);
+}
+
+/**
+ * tg throughput against bytes read per token (GB), with each machine's
+ * bandwidth line: the throughput its peak bandwidth allows, peak ÷ bytes —
+ * a point on the line would read memory at the peak rate.
+ */
+export function bandwidthPlot(points: QuantPoint[], {width = 640, height = 380, logY = true}: {width?: number; height?: number; logY?: boolean} = {}): SVGSVGElement | HTMLElement {
+  const gb = (p: QuantPoint) => p.bytes_per_token! / 1e9;
+  const xs = points.map(gb);
+  const [lo, hi] = [Math.min(...xs) * 0.7, Math.max(...xs) * 1.3];
+  const peaks = [...new Map(points.map((p) => [`${p.peak_device}\u0000${p.peak_bw_gbs}`, p])).values()];
+  // Each peak as a curve over the plotted range (log-spaced samples of peak / bytes).
+  const lines = peaks.flatMap((p) =>
+    Array.from({length: 41}, (_, i) => {
+      const x = lo * (hi / lo) ** (i / 40);
+      return {x, y: p.peak_bw_gbs! / x, peak: `${p.peak_device ?? p.hardware}: ${p.peak_bw_gbs} GB/s`};
+    })
+  );
+  return Plot.plot({
+    width,
+    height,
+    marginRight: 20,
+    x: {label: "bytes read per generated token (GB)", grid: true, type: "log"},
+    y: {label: "tg throughput (tok/s)", grid: true, type: logY ? "log" : "linear"},
+    color: {legend: true, type: "categorical"},
+    symbol: {legend: true},
+    marks: [
+      Plot.line(lines, {x: "x", y: "y", z: "peak", stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3"}),
+      Plot.text(lines.filter((_, i) => i % 41 === 4), {x: "x", y: "y", text: "peak", dy: -8, textAnchor: "start", fontSize: 10, fill: "currentColor"}),
+      Plot.dot(points, {x: gb, y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, ariaDescription: "bandwidth"})
+    ]
+  });
+}
+
+export const QUANT_COLUMNS = ["hardware", "model_label", "quant", "setup", "size", "test", "value", "stddev", "stddev_kind", "frontier", "bytes_per_token", "limit_share", "source"];
 
 export function quantTableRows(points: QuantPoint[]): Record<string, string | number | boolean | null>[] {
   return points.map((p) => ({
@@ -193,6 +247,8 @@ export function quantTableRows(points: QuantPoint[]): Record<string, string | nu
     stddev: p.stddev,
     stddev_kind: p.sd_source === "samples" ? "sample (computed from samples)" : p.stddev_kind,
     frontier: p.frontier,
+    bytes_per_token: p.bytes_per_token,
+    limit_share: p.limit_share,
     source: `${p.source_sha256}:${p.line}`
   }));
 }
@@ -201,11 +257,12 @@ export function quantTable(points: QuantPoint[]): HTMLElement {
   const rows = points.map((p) => ({...p, source: p.line}));
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
-    columns: ["hardware", "model_label", "quant", "setup", "size_text", "test", "value", "frontier", "source"],
-    header: {hardware: "machine", model_label: "model", quant: "quant", setup: "setup", size_text: "size (as printed)", test: "test", value: "t/s (mean ± sd)", frontier: "Pareto frontier", source: "raw line"},
+    columns: ["hardware", "model_label", "quant", "setup", "size_text", "test", "value", "frontier", "limit_share", "source"],
+    header: {hardware: "machine", model_label: "model", quant: "quant", setup: "setup", size_text: "size (as printed)", test: "test", value: "t/s (mean ± sd)", frontier: "Pareto frontier", limit_share: "% of limit", source: "raw line"},
     format: {
       value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
       frontier: (f: boolean) => (f ? "yes" : ""),
+      limit_share: (v: number | null) => (v === null ? "—" : formatPercent(v)),
       source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
     },
     rows: 16,

@@ -16,7 +16,7 @@
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import type {ResultRow} from "../shared/data.js";
-import {formatPm, sourceHref, sourceLink, writeupLine} from "../shared/format.js";
+import {formatPercent, formatPm, sourceHref, sourceLink, writeupLine} from "../shared/format.js";
 import {hardwareCard, machineFacts} from "../shared/hardware.js";
 
 type Scalar = string | number | boolean | null;
@@ -51,6 +51,16 @@ export interface RunResult {
   extra?: Record<string, unknown>;
 }
 
+/** A result against its hardware's limit, as the export wrote it into the run's file. */
+export interface RunLimit {
+  share: number;
+  peak_device: string | null;
+  peak_bw_gbs: number | null;
+  peak_tflops: number | null;
+  bytes_per_token: number | null;
+  flops_per_token: number | null;
+}
+
 export interface RunDetail {
   schema: number;
   hardware_label: string | null;
@@ -61,6 +71,8 @@ export interface RunDetail {
   excerpt: [number, string][];
   /** Results the run has; `run.results` holds the first of them (a long log's run is queried in the explorer). */
   results_total: number;
+  /** Per result of `run.results`: its share of the hardware's limit (bandwidth for tg, compute for pp), or null (docs/efficiency.md). */
+  limits?: (RunLimit | null)[];
   run: {
     id: string;
     tool: string;
@@ -292,10 +304,20 @@ export interface ResultTableRow {
   text: string;
   /** A hand-entered value's line in its attached writeup (format.ts writeupLine), else null. */
   writeup: {sha256: string; line: number} | null;
+  /** `79.8%` of the hardware's limit, and what that limit is. */
+  limit: string;
+  limit_title: string;
 }
 
-export function resultRows(run: RunDetail["run"]): ResultTableRow[] {
-  return run.results.map((r) => ({
+/** `79.8% of 1008 GB/s (NVIDIA GeForce RTX 4090), 9.51 GB per token`. */
+export function limitTitle(kind: string, limit: RunLimit): string {
+  const peak = kind === "tg" ? `${limit.peak_bw_gbs} GB/s` : `${limit.peak_tflops} TFLOP/s`;
+  const cost = kind === "tg" ? (limit.bytes_per_token === null ? "" : `, ${(limit.bytes_per_token / 1e9).toPrecision(4)} GB read per token`) : limit.flops_per_token === null ? "" : `, ${(limit.flops_per_token / 1e9).toPrecision(4)} GFLOP per token`;
+  return `${formatPercent(limit.share)} of ${peak}${limit.peak_device ? ` (${limit.peak_device})` : ""}${cost}`;
+}
+
+export function resultRows(run: RunDetail["run"], limits: RunDetail["limits"] = []): ResultTableRow[] {
+  return run.results.map((r, i) => ({
     line: r.line,
     test: r.test,
     kind: r.kind,
@@ -310,7 +332,9 @@ export function resultRows(run: RunDetail["run"]): ResultTableRow[] {
     seq: r.seq ?? null,
     status: r.status === "ok" ? "ok" : `${r.status}${r.status_detail ? `: ${r.status_detail.split("\n")[0]}` : ""}`,
     text: r.text ?? "",
-    writeup: writeupLine(r.extra)
+    writeup: writeupLine(r.extra),
+    limit: limits?.[i] ? formatPercent(limits[i]!.share) : "",
+    limit_title: limits?.[i] ? limitTitle(r.kind, limits[i]!) : ""
   }));
 }
 
@@ -326,12 +350,15 @@ export function resultsNote(detail: RunDetail): HTMLElement | null {
 
 /** Every result (or the first of a long run); each line number jumps to the highlighted raw line below and links to the whole input. */
 export function runResultsTable(detail: RunDetail): HTMLElement {
-  const rows = resultRows(detail.run);
+  const rows = resultRows(detail.run, detail.limits);
   const sha = detail.run.source.sha256;
+  // "% of limit" only for runs where some result has one.
+  const limits = rows.some((r) => r.limit);
   return Inputs.table(rows, {
-    columns: ["test", "metric", "stat", "value", "unit", "scope", "concurrency", "n_depth", "request", "seq", "status", "text", "line"],
-    header: {test: "test", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", scope: "scope", concurrency: "conc.", n_depth: "depth", request: "request", seq: "#", status: "status", text: "as printed", line: "raw line"},
+    columns: ["test", "metric", "stat", "value", "unit", ...(limits ? ["limit"] : []), "scope", "concurrency", "n_depth", "request", "seq", "status", "text", "line"],
+    header: {test: "test", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", limit: "% of limit", scope: "scope", concurrency: "conc.", n_depth: "depth", request: "request", seq: "#", status: "status", text: "as printed", line: "raw line"},
     format: {
+      limit: (v: string, i: number, data: ResultTableRow[]) => (v ? html`<span title=${data[i].limit_title}>${v}</span>` : ""),
       line: (n: number, i: number, data: ResultTableRow[]) => {
         const writeup = data[i].writeup;
         // A hand-entered value also links to the line of the writeup it was read from.
