@@ -16,6 +16,7 @@ import {serveCommand} from "./commands/serve.js";
 import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
 import {InputError} from "../document/read.js";
+import {StoreError} from "../store/store.js";
 
 export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
 
@@ -59,7 +60,7 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
       terminal.err(`benchbook ${name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof StoreError) {
       terminal.err(`benchbook ${name}: ${error.message}\n`);
       return 1;
     }
