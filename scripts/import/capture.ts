@@ -196,7 +196,8 @@ export function captureSummary(capture: Capture): Record<string, unknown> {
     ended_at: capture.ended_at,
     duration_s: Number.isFinite(duration) ? duration : null,
     ...(capture.limits ? {limits: capture.limits} : {}),
-    ...(capture.redactions?.length ? {redactions: capture.redactions} : {})
+    ...(capture.redactions?.length ? {redactions: capture.redactions} : {}),
+    ...(capture.scheduler ? {scheduler: capture.scheduler} : {})
   };
 }
 

@@ -45,7 +45,7 @@ tag: ${JSON.stringify(tagText)}
 
 <!--
   A report is a Markdown page with live cells. Write the prose in your own
-  words; quote every number through components/claims.js inside \${…} so it
+  words; quote every number through components/shared/claims.js inside \${…} so it
   is computed from the data at build time and links to its raw line:
     \${value(row)}          the number as stored, linked to its line
     \${ratio(rowA, rowB)}   B/A with its interval and method, linked to both lines
@@ -56,10 +56,10 @@ tag: ${JSON.stringify(tagText)}
 
 ${fence}js
 import {html} from "htl";
-import {loadResults} from "../components/data.js";
-import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/context-decay.js";
-import {chartFigure, tableDownloads} from "../components/downloads.js";
-import {change, pick, pickAll, range, ratio, relink, value} from "../components/claims.js";
+import {loadResults} from "../components/shared/data.js";
+import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/pages/context-decay.js";
+import {chartFigure, tableDownloads} from "../components/shared/downloads.js";
+import {change, pick, pickAll, range, ratio, relink, value} from "../components/shared/claims.js";
 // The runs of this report: every result carrying these tags (\`benchbook import … --tag k=v\`).
 const TAGS = ${scriptLiteral(tags)};
 const rows = (await loadResults()).filter((r) => Object.entries(TAGS).every(([k, v]) => r.tags?.[k] === v));
@@ -101,7 +101,7 @@ export const newReportCommand: Command = {
 
 Writes src/reports/<slug>.md: front matter, a cell loading the results that
 carry the tag(s), a context-decay chart and a table to start from, and notes
-on quoting numbers with components/claims.js (every number computed from the
+on quoting numbers with components/shared/claims.js (every number computed from the
 data and linked to its raw line). The site's sidebar lists every
 src/reports/*.md under "Reports" by its title; nothing else to edit.
 
