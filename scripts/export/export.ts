@@ -69,6 +69,8 @@ export interface ExportSummary {
 export interface ExportOptions {
   /** Shards to read the store in: the first on this thread, each other one on a worker thread (default: by the store's size, see exportJobs). */
   jobs?: number;
+  /** Publish paths under home directories as they are (default: their base names; scripts/export/local-paths.ts). */
+  keepPaths?: boolean;
 }
 
 /** Rows per Parquet row group: a page reading one run's rows decodes at most about this many rows per column around them. */
@@ -131,6 +133,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       inputs: slice,
       outDir,
       fragments: join(work, `shard-${k}`),
+      ...(options.keepPaths ? {keepPaths: true} : {}),
       ...(jobs > 1 ? {threads: 1} : {})
     }));
     // The first shard is read on this thread while the workers read the others.
