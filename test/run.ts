@@ -4,6 +4,7 @@
  *   integration  real DuckDB, a real site build (test/integration)
  *   browser      the built site in headless Chromium (test/browser)
  *   tools        real llama.cpp binaries built for CPU (test/tools)
+ *   fuzz         property tests on mutated real fixtures, kill -9 and concurrent writers (test/fuzz)
  *
  *   node --import tsx test/run.ts [tier…] [--only PATTERN]
  */
@@ -11,7 +12,7 @@ import {spawnSync} from "node:child_process";
 import {readdirSync} from "node:fs";
 import {join, relative} from "node:path";
 
-const TIERS = ["unit", "integration", "browser", "tools"] as const;
+const TIERS = ["unit", "integration", "browser", "tools", "fuzz"] as const;
 type Tier = (typeof TIERS)[number];
 
 function tierOf(file: string): Tier {

@@ -1,3 +1,5 @@
+import {MAX_INPUT_BYTES} from "../import/limits.js";
+
 /**
  * The effects a command has on the world, injected so tests can capture them
  * (the way Framework injects a logger and an output into its loaders).
@@ -19,7 +21,12 @@ export function processTerminal(): Terminal {
     err: (text) => process.stderr.write(text),
     stdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_INPUT_BYTES) throw new UsageError(`standard input: more than ${MAX_INPUT_BYTES / 2 ** 30} GiB; save it to a file (large logs are streamed from files)`);
+        chunks.push(chunk as Buffer);
+      }
       return Buffer.concat(chunks);
     },
     isTTY: Boolean(process.stderr.isTTY),

@@ -82,7 +82,7 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
       return 2;
     }
     // The document reader (every format) is loaded only when an error may be one of its own.
-    if (error instanceof (await import("../document/read.js")).InputError) {
+    if (error instanceof (await import("../document/read.js")).InputError || error instanceof (await import("../store/store.js")).StoreError) {
       terminal.err(`benchbook ${name}: ${error.message}\n`);
       return 1;
     }

@@ -32,7 +32,7 @@ import {mkdirSync, mkdtempSync, renameSync, rmSync, statSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import {Worker} from "node:worker_threads";
-import {COLUMNS, CSV_COLUMNS} from "../schema/row.js";
+import {COLUMNS, CSV_COLUMNS, ROW_COLUMNS} from "../schema/row.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
@@ -71,6 +71,8 @@ export interface ExportSummary {
 export interface ExportOptions {
   /** Shards to read the store in: the first on this thread, each other one on a worker thread (default: by the store's size, see exportJobs). */
   jobs?: number;
+  /** Publish paths under home directories as they are (default: their base names; scripts/export/local-paths.ts). */
+  keepPaths?: boolean;
 }
 
 /** Rows per Parquet row group: a page reading one run's rows decodes at most about this many rows per column around them. */
@@ -133,6 +135,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       inputs: slice,
       outDir,
       fragments: join(work, `shard-${k}`),
+      ...(options.keepPaths ? {keepPaths: true} : {}),
       ...(jobs > 1 ? {threads: 1} : {})
     }));
     // The first shard is read on this thread while the workers read the others.
@@ -204,7 +207,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       // The CSV reads the Parquet just written: a single-table scan keeps its order, and nothing is joined or sorted twice.
       await connection.run("SET preserve_insertion_order = true");
       await Promise.all([
-        connection.run(`COPY (SELECT ${names(CSV_COLUMNS)} FROM read_parquet(${sqlString(parquetTmp)})) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`),
+        connection.run(`COPY (SELECT ${csvSafeColumns(CSV_COLUMNS, quoted)} FROM read_parquet(${sqlString(parquetTmp)})) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`),
         beside.run(`COPY (${inSiteOrder([...allColumns, "class_rows", "run_row_start", "run_rows"], coded("results JOIN classes USING (ord)"))}) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`)
       ]);
     } finally {
@@ -273,4 +276,21 @@ function onWorker(task: ShardTask): Promise<ShardResult> {
       else reject(new Error(answer?.error?.message ?? `an export worker stopped (exit code ${code}) before answering`));
     });
   });
+}
+
+/**
+ * results.csv's columns, text cells that a spreadsheet would run as a formula
+ * (starting with = + - @, a tab or a carriage return) prefixed with ' (OWASP's
+ * CSV-injection advice). Numbers stay numbers: numeric columns are not text,
+ * and a text cell that is a plain number (`-5.2`) is left as it is.
+ */
+export function csvSafeColumns(columns: readonly string[], quoted: (name: string) => string): string {
+  const types = new Map(ROW_COLUMNS);
+  return columns
+    .map((name) => {
+      const c = quoted(name);
+      if (types.get(name) !== "VARCHAR") return c;
+      return `CASE WHEN left(${c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) AND NOT regexp_full_match(${c}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') THEN '''' || ${c} ELSE ${c} END AS ${c}`;
+    })
+    .join(", ");
 }

@@ -1,6 +1,7 @@
 /**
  * runs/<run id>.json, the file a run's page reads, and the raw lines it quotes.
  */
+import {hideLocalPaths} from "./local-paths.js";
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {StringDecoder} from "node:string_decoder";
 import {join} from "node:path";
@@ -25,13 +26,13 @@ export const RUN_RESULTS_MAX = 100;
  * capture record. Rewritten by every export (a file is only replaced when
  * its bytes change), so the page can never show an older import.
  */
-export function writeRunFile(store: Store, source: SourceRecord, run: Run, total: number, dir: string, raw: RawLines, aliases?: MachineAliases): void {
+export function writeRunFile(store: Store, source: SourceRecord, run: Run, total: number, dir: string, raw: RawLines, aliases?: MachineAliases, keepPaths = false): void {
   const attachments = (source.attachments ?? [])
     .filter((a) => RUN_ATTACHMENT_ROLES.has(a.role))
     .map((a) => {
       const path = join(store.root, a.raw);
       const size = existsSync(path) ? statSync(path).size : null;
-      return {role: a.role, sha256: a.sha256, bytes: size, text: size !== null && size <= RUN_ATTACHMENT_MAX_BYTES ? readFileSync(path, "utf8") : null};
+      return {role: a.role, sha256: a.sha256, bytes: size, text: size !== null && size <= RUN_ATTACHMENT_MAX_BYTES ? (keepPaths ? readFileSync(path, "utf8") : hideLocalPaths(readFileSync(path, "utf8"))) : null};
     });
   const blocks = source.blocks.filter((b) => b.line_start <= run.source.line_end && b.line_end >= run.source.line_start);
   // A page shows the first results; a run of thousands (a long log) is queried in the explorer instead.

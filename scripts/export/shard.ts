@@ -16,6 +16,8 @@
  */
 import {DuckDBInstance, type DuckDBValue} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
+import {writeFileAtomic} from "../store/atomic.js";
+import {hideLocalPaths, mayHoldLocalPaths} from "./local-paths.js";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
@@ -49,8 +51,20 @@ export interface ShardTask {
   outDir: string;
   /** Fragment files' path prefix. */
   fragments: string;
+  /** Publish home-directory paths as they are (default: their base names, local-paths.ts). */
+  keepPaths?: boolean;
   /** DuckDB threads (1 on a worker: the shards already use every core). */
   threads?: number;
+}
+
+/** A raw file's published copy: linked when it holds no home path (or paths are kept), else written with base names. */
+function publishRaw(from: string, to: string, keepPaths = false): void {
+  if (!keepPaths && mayHoldLocalPaths(readFileSync(from))) {
+    const text = readFileSync(from, "utf8");
+    const hidden = hideLocalPaths(text);
+    if (hidden !== text) return writeFileAtomic(to, hidden);
+  }
+  linkOrCopy(from, to);
 }
 
 /** A source as sources.json lists it: its record and its runs' ids. */
@@ -135,17 +149,19 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     for (const sha of task.inputs) {
       const bytes = readFileSync(store.runsPath(sha));
       result.digests.push(createHash("sha256").update(bytes).digest("hex"));
-      const input = store.parse(sha, bytes);
+      // Home-directory paths become base names before anything of this input is published (local-paths.ts).
+      const input = store.parse(sha, task.keepPaths ? bytes : Buffer.from(hideLocalPaths(bytes.toString("utf8")), "utf8"));
       result.sources.push({...input.source, runs: input.runs.map((r) => r.id)});
       lap("read");
-      linkOrCopy(store.rawPath(input.source), join(task.outDir, "raw", `${sha}.txt`));
+      publishRaw(store.rawPath(input.source), join(task.outDir, "raw", `${sha}.txt`), task.keepPaths);
       for (const attachment of input.source.attachments ?? []) {
         if (attachment.role !== "writeup" || writeups.has(attachment.sha256)) continue;
-        linkOrCopy(join(store.root, attachment.raw), join(task.outDir, "raw", `${attachment.sha256}.txt`));
+        publishRaw(join(store.root, attachment.raw), join(task.outDir, "raw", `${attachment.sha256}.txt`), task.keepPaths);
         writeups.add(attachment.sha256);
       }
       lap("raw_copies");
-      const raw = new RawLines(store.rawPath(input.source), input.source.lines);
+      // The published copy: lines quoted on run pages are the lines the source page shows.
+      const raw = new RawLines(join(task.outDir, "raw", `${sha}.txt`), input.source.lines);
       for (const run of input.runs) {
         const ordinal = result.places.length;
         const groupIds = new Map<string, Group>();
@@ -205,7 +221,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const written = (async () => {
       for (const table of ["results", "sparse", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
     })();
-    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw, aliases);
+    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw, aliases, task.keepPaths);
     lap("run_files");
     await written;
     lap("fragments");

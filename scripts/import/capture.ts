@@ -28,6 +28,7 @@ import {emptyHardware, emptyModel, SCHEMA_VERSION} from "../schema/schema.js";
 import type {Attachment, SourceRecord, Store, StoredInput} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import {decodeText} from "./decode.js";
+import {checkShape, checkValues} from "./limits.js";
 import {sha256} from "./import.js";
 
 /** The program each runner runs, as a run's `tool`, and the engine it measures. */
@@ -107,7 +108,9 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
       try {
         // A format this benchbook does not know (an older checkout reading a newer capture): detect instead.
         const format = capture.results_format && formatById(capture.results_format) ? capture.results_format : undefined;
+        checkShape(results.name, decoded.text);
         reading = readDocument(decoded.text, {name: results.name, format, context: {commands: command ? [command] : [], hardware}});
+        checkValues(results.name, reading.runs);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         unreadable = error.message;

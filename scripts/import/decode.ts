@@ -7,7 +7,11 @@ export function decodeText(bytes: Uint8Array): {text: string} | {error: string; 
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return {text: new TextDecoder("utf-16le").decode(bytes.subarray(2))};
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return {text: new TextDecoder("utf-16be").decode(bytes.subarray(2))};
   try {
-    return {text: new TextDecoder("utf-8", {fatal: true, ignoreBOM: false}).decode(bytes)};
+    const text = new TextDecoder("utf-8", {fatal: true, ignoreBOM: false}).decode(bytes);
+    // A NUL is never in a tool's text output: a binary file, or UTF-16 without its byte-order mark.
+    const nul = text.indexOf("\0");
+    if (nul >= 0) return {error: "text without NUL bytes (a NUL here means a binary file, or UTF-16 without a byte-order mark)", line: text.slice(0, nul).split(/\r\n|\n|\r/).length};
+    return {text};
   } catch {
     // Name the line of the first byte that is not UTF-8.
     const good = new TextDecoder("utf-8").decode(bytes);

@@ -17,6 +17,7 @@ import {rawExtension} from "../store/store.js";
 import type {Redaction} from "../context/redact.js";
 import {redactSecrets} from "../context/redact.js";
 import {decodeText, encodeLike} from "./decode.js";
+import {checkShape, checkValues} from "./limits.js";
 import {runIds} from "./run-id.js";
 import {shortcutFormats} from "./shortcut.js";
 import {importStreamed, shouldStream} from "./stream.js";
@@ -101,6 +102,7 @@ export function readWith(options: ReadOptions): Pick<SourceRecord, "read_with"> 
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
   const decoded = decodeText(input.bytes);
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
+  checkShape(input.name, decoded.text);
   // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
   const {text, redactions: found} = redactSecrets(decoded.text);
   const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
@@ -108,6 +110,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
   const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
+  checkValues(input.name, reading.runs);
   const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
@@ -196,15 +199,15 @@ function importInput(input: RawInput, options: ImportOptions, seen: Set<string>)
  * holds the inputs of this batch already imported.
  */
 export function prepareImport(input: RawInput, options: ImportOptions, seen: Set<string>): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
-  const hash = input.sha256 ?? sha256(input.bytes);
-  if (options.store.has(hash) || seen.has(hash)) {
-    const stored = options.store.has(hash) ? options.store.read(hash) : null;
-    const given = options.tags ?? {};
-    // Re-importing stored bytes adds nothing, tags included: say so rather than drop them silently.
-    const differs = stored !== null && Object.entries(given).some(([k, v]) => stored.source.tags[k] !== v);
-    return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs: stored?.runs.length ?? 0, ...(differs ? {tags_not_applied: {given, stored: stored.source.tags}} : {})}};
-  }
   try {
+    const hash = input.sha256 ?? sha256(input.bytes);
+    if (options.store.has(hash) || seen.has(hash)) {
+      const stored = options.store.has(hash) ? options.store.read(hash) : null;
+      const given = options.tags ?? {};
+      // Re-importing stored bytes adds nothing, tags included: say so rather than drop them silently.
+      const differs = stored !== null && Object.entries(given).some(([k, v]) => stored.source.tags[k] !== v);
+      return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs: stored?.runs.length ?? 0, ...(differs ? {tags_not_applied: {given, stored: stored.source.tags}} : {})}};
+    }
     const {stored, raw, attachments, reading} = readInput({...input, sha256: hash}, options);
     // A redacted input is stored under the hash of its redacted bytes: that copy may be in the store already.
     const stored_hash = stored.source.sha256;

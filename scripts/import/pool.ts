@@ -144,7 +144,14 @@ export async function importInputsPooled(inputs: RawInput[], options: ImportOpti
         streamed.push(index);
         continue;
       }
-      const hash = sha256(input.bytes);
+      let hash: string;
+      try {
+        hash = sha256(input.bytes);
+      } catch (error) {
+        // An input too large to read whole (limits.ts) fails alone.
+        settle(index, {name: input.name, status: "failed", error: error as Error});
+        continue;
+      }
       const first = firstOf.get(hash);
       if (first !== undefined) {
         duplicates.push({index, first});

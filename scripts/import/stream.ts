@@ -46,6 +46,7 @@ import type {SourceRecord, Store, StoredInput} from "../store/store.js";
 import {rawExtension, serializeInput} from "../store/store.js";
 import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
 import {readWith} from "./import.js";
+import {MAX_INPUT_BYTES} from "./limits.js";
 import {runIds} from "./run-id.js";
 
 /** Files from this size on are streamed (when a line-local log format reads them). */
@@ -92,6 +93,7 @@ export function fileInput(name: string, path: string, size = statSync(path).size
     path,
     size,
     get bytes(): Uint8Array {
+      if (size > MAX_INPUT_BYTES) throw new InputError(name, 1, `an input of at most ${MAX_INPUT_BYTES / 2 ** 30} GiB to read whole (this one is ${(size / 2 ** 30).toFixed(1)} GiB, and no line-local log format streams it)`);
       bytes ??= readFileSync(path);
       return bytes;
     }

@@ -19,6 +19,8 @@ export interface BuildOptions {
   store: Store;
   /** Progress lines (stdout for the CLI, nothing in tests). */
   log?: (line: string) => void;
+  /** Publish home-directory paths as they are (`build --keep-paths`). */
+  keepPaths?: boolean;
 }
 
 export interface BuildSummary {
@@ -32,9 +34,9 @@ function observableBin(): string {
   return join(dirname(require.resolve("@observablehq/framework/package.json")), "dist/bin/observable.js");
 }
 
-export async function buildSite({root, store, log = () => {}}: BuildOptions): Promise<BuildSummary> {
+export async function buildSite({root, store, log = () => {}, keepPaths = false}: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
-  const summary = await exportStore(store, resolve(root, "src/data"));
+  const summary = await exportStore(store, resolve(root, "src/data"), {keepPaths});
   const t1 = performance.now();
   log(`exported ${summary.rows} results from ${summary.runs} runs in ${((t1 - t0) / 1000).toFixed(2)} s`);
   const pages = await buildPages(root);

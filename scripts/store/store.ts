@@ -9,11 +9,16 @@
  * runs file exists, so a crash in between leaves at most an unreferenced raw
  * file, which the next import of the same input reuses.
  */
-import {existsSync, readdirSync, readFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import {writeFileAtomic} from "./atomic.js";
+
+/** A store file that cannot be read (a merge conflict, a newer schema): the CLI prints it, names the file, exits 1. */
+export class StoreError extends Error {
+  name = "StoreError";
+}
 
 /** What the store knows of one raw input. */
 export interface SourceRecord {
@@ -104,8 +109,16 @@ export class Store {
 
   /** An input's runs file already read (the export hashes the same bytes it parses). */
   parse(sha256: string, bytes: Uint8Array): StoredInput {
-    const input = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")) as StoredInput;
-    if (input.schema > SCHEMA_VERSION) throw new Error(`${this.runsPath(sha256)}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    let input: StoredInput;
+    try {
+      input = JSON.parse(text) as StoredInput;
+    } catch (error) {
+      const conflict = /^(?:<{7}|={7}|>{7})(?: |$)/m.exec(text);
+      const line = conflict ? text.slice(0, conflict.index).split("\n").length : null;
+      throw new StoreError(`${this.runsPath(sha256)}: ${line ? `line ${line}: a git merge conflict marker (${conflict![0].trim()}); resolve the conflict (or take one side: git checkout --theirs/--ours), then run benchbook reparse` : `not valid JSON (${(error as Error).message}); restore it from git, or remove it and import the input again`}`);
+    }
+    if (input.schema > SCHEMA_VERSION) throw new StoreError(`${this.runsPath(sha256)}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`);
     return input;
   }
 
@@ -116,6 +129,62 @@ export class Store {
   rawPath(source: SourceRecord): string {
     return join(this.root, source.raw);
   }
+
+  /**
+   * Take the store's write lock (data/.lock, created exclusively, holding the
+   * pid), waiting while another live benchbook holds it; returns its release.
+   * Two imports at once would both find an input missing and the second
+   * runs file would replace the first, tags and all. A lock left by a killed
+   * process is taken over, and its temporary files removed.
+   */
+  lock(timeoutMs = 120_000): () => void {
+    mkdirSync(this.root, {recursive: true});
+    const path = join(this.root, ".lock");
+    const started = Date.now();
+    for (;;) {
+      try {
+        writeFileSync(path, `${process.pid}\n`, {flag: "wx"});
+        removeStaleTemps(this.root);
+        return () => rmSync(path, {force: true});
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const holder = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
+      if (!alive(holder)) {
+        rmSync(path, {force: true});
+        continue;
+      }
+      if (Date.now() - started > timeoutMs) throw new Error(`${this.root}: another benchbook (pid ${holder}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+}
+
+/** Whether a process runs (a pid read from a lock or a temporary file's name; NaN and 0 are not). */
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** `.tmp-<pid>-…` files (atomic.ts, the streamed import) of processes that no longer run: a killed import's leftovers. */
+export function removeStaleTemps(root: string): string[] {
+  const removed: string[] = [];
+  for (const dir of [root, join(root, "raw"), join(root, "runs")]) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const pid = /^\.tmp-(\d+)-/.exec(name)?.[1];
+      if (pid && !alive(Number(pid))) {
+        rmSync(join(dir, name), {force: true});
+        removed.push(join(dir, name));
+      }
+    }
+  }
+  return removed;
 }
 
 /** A file of the store: its path and bytes (or text, written as UTF-8). */

@@ -13,13 +13,17 @@ every import; the site always shows the store as it is now.
 
 Open the result with \`benchbook serve\` (a built site needs an HTTP server).
 
+Paths under home directories (/home/alice/…, C:\\Users\\…) are published
+as their base names (docs/security.md).
+
 Options:
+  --keep-paths     publish home-directory paths as they are
   --json           print timings as JSON
 ${STORE_HELP}`,
-  options: {string: ["store"], boolean: ["json"]},
+  options: {string: ["store"], boolean: ["json", "keep-paths"]},
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
-    const summary = await buildSite({root: terminal.cwd, store, log: args.json ? undefined : (line) => terminal.out(line + "\n")});
+    const summary = await buildSite({root: terminal.cwd, store, keepPaths: args["keep-paths"], log: args.json ? undefined : (line) => terminal.out(line + "\n")});
     if (args.json) terminal.out(JSON.stringify(summary, null, 2) + "\n");
     else terminal.out(`site ready in dist/ — open it with: npx benchbook serve  (then http://127.0.0.1:3000/)\n`);
     return 0;

@@ -25,9 +25,10 @@ Options:
   --dir DIR        the built site to pack (default: dist)
   --jobs N         read the store in N shards on worker threads (default: up
                    to 4, one per core, for a store of 32 MB or more; else 1)
+  --keep-paths     publish home-directory paths as they are (default: base names)
   --json           print the summary as JSON
 ${STORE_HELP}`,
-  options: {string: ["out", "store", "zip", "dir", "jobs"], boolean: ["json"]},
+  options: {string: ["out", "store", "zip", "dir", "jobs"], boolean: ["json", "keep-paths"]},
   async run(args, terminal) {
     if (args.zip !== undefined) {
       const file = resolve(terminal.cwd, single(args, "zip") ?? "benchbook-site.zip");
@@ -48,7 +49,7 @@ ${STORE_HELP}`,
     const jobs = jobsText === undefined ? undefined : Number(jobsText);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
     const started = performance.now();
-    const summary = await exportStore(store, out, {jobs});
+    const summary = await exportStore(store, out, {jobs, keepPaths: args["keep-paths"]});
     const seconds = (performance.now() - started) / 1000;
     if (args.json) terminal.out(JSON.stringify({...summary, out, seconds}, null, 2) + "\n");
     else terminal.out(`exported ${summary.rows} results from ${summary.runs} runs (${summary.inputs} inputs) to ${out} in ${seconds.toFixed(2)} s: results.parquet ${summary.parquetBytes} bytes, results.csv ${summary.csvBytes} bytes\n`);

@@ -1,0 +1,60 @@
+/**
+ * What an input may be before and after it is read: checks that turn a
+ * hostile or broken input into a message naming its file and line instead
+ * of a crash, a hang or a silently wrong value (docs/security.md).
+ */
+import {InputError} from "../document/read.js";
+import type {ParsedRun} from "../formats/types.js";
+
+/**
+ * The most bytes of an input read whole (files this large that no line-local
+ * log format can stream, standard input): `/dev/zero` or a runaway log is
+ * refused instead of filling memory.
+ */
+export const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
+
+/** Brackets nested deeper than this are refused before any parser sees them (JSON parsers recurse). */
+export const MAX_NESTING = 1000;
+
+/** A physical line longer than this is refused (a 200 MB line would cost gigabytes to split and scan). */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+/** Throw InputError where brackets first nest deeper than MAX_NESTING, or a line is longer than MAX_LINE_CHARS. */
+export function checkShape(name: string, text: string): void {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING) throw new InputError(name, line, `brackets nested at most ${MAX_NESTING} deep (JSON this deep is not a tool's output)`);
+    } else if (c === 0x5d || c === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (c === 0x0a || c === 0x0d) {
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+      line++;
+      lineStart = i + 1;
+    } else if (i - lineStart > MAX_LINE_CHARS) {
+      throw new InputError(name, line, `lines of at most ${MAX_LINE_CHARS / 2 ** 20} MiB characters (this one is longer)`);
+    }
+  }
+}
+
+/**
+ * Values a parser read as numbers must be finite: `1e309` or a 400-digit
+ * number overflows to Infinity, which JSON would store as null beside status
+ * ok. Negative throughput is kept as printed, and said in the run's notes.
+ */
+export function checkValues(name: string, runs: ParsedRun[]): void {
+  for (const run of runs) {
+    for (const result of run.results) {
+      for (const [field, value] of [["value", result.value], ["stddev", result.stddev]] as const) {
+        if (typeof value === "number" && !Number.isFinite(value)) throw new InputError(name, result.line, `a finite number for ${result.test} ${result.metric} ${field} (the number printed${result.text ? `, ${JSON.stringify(result.text)},` : ""} overflows a 64-bit float)`);
+      }
+      if (result.samples?.some((s) => !Number.isFinite(s))) throw new InputError(name, result.line, `finite numbers in the samples of ${result.test} ${result.metric}`);
+      if (result.status === "ok" && result.metric.endsWith("throughput") && typeof result.value === "number" && result.value < 0) {
+        run.notes.push(`line ${result.line}: ${result.test} ${result.metric} is negative (${result.value} ${result.unit}), as printed`);
+      }
+    }
+  }
+}
