@@ -23,6 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   {name: "parse", summary: "print what would be imported, without touching the store", load: async () => (await import("./commands/parse.js")).parseCommand},
   {name: "list", summary: "list the runs in the store", load: async () => (await import("./commands/list.js")).listCommand},
   {name: "compare", summary: "compare two runs, tags, runtimes or builds: B/A with intervals and noise marks", load: async () => (await import("./commands/compare.js")).compareCommand},
+  {name: "reindex", summary: "rebuild the store's index (the Parquet files every read queries) from its runs files", load: async () => (await import("./commands/reindex.js")).reindexCommand},
   {name: "reparse", summary: "re-read every raw input in the store with the current parsers", load: async () => (await import("./commands/reparse.js")).reparseCommand},
   {name: "bench", summary: "run a bench plan (llama-bench, an OpenAI endpoint, vLLM/SGLang/MLX benchmarks) into the store", load: async () => (await import("./commands/bench.js")).benchCommand},
   {name: "export", summary: "write the store as Parquet and CSV (and the site's run/source indexes)", load: async () => (await import("./commands/export.js")).exportCommand},
