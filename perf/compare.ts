@@ -100,6 +100,8 @@ export function writeCompareJsonl(dir: string, models: number, seed = 13): {buil
 
 interface Timed {
   seconds: number;
+  /** User + system CPU seconds: less swayed than wall time by other processes on a busy machine. */
+  cpu: number;
   rssMb: number;
   stdout: string;
 }
@@ -107,10 +109,10 @@ interface Timed {
 /** A command's wall time and peak RSS (GNU time). */
 function timed(command: string, args: string[], cwd: string): Timed {
   const out = join(cwd, ".time");
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", out, command, ...args], {cwd, encoding: "utf8", maxBuffer: 1 << 28, env: {...process.env, NODE_OPTIONS: ""}});
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M %U %S", "-o", out, command, ...args], {cwd, encoding: "utf8", maxBuffer: 1 << 28, env: {...process.env, NODE_OPTIONS: ""}});
   if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${run.status}): ${run.stderr}`);
-  const [seconds, kb] = readFileSync(out, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
-  return {seconds, rssMb: kb / 1024, stdout: run.stdout};
+  const [seconds, kb, user, system] = readFileSync(out, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+  return {seconds, cpu: +(user + system).toFixed(2), rssMb: kb / 1024, stdout: run.stdout};
 }
 
 /** Speedup cells of a pipe table by model, test and flash attention (compare-llama-bench writes "pp512@d4096", benchbook "pp512 @ d4096"). */
@@ -119,7 +121,7 @@ function speedups(table: string): Map<string, string> {
   const cells = (l: string) => l.slice(1, -1).split("|").map((c) => c.trim());
   const header = cells(lines[0]);
   const column = (...names: string[]) => header.findIndex((h) => names.includes(h));
-  const [model, test, fa, speedup] = [column("Model"), column("Test"), column("FlashAttention", "flash_attn", "FA"), column("Speedup")];
+  const [model, test, fa, speedup] = [column("Model", "model"), column("Test"), column("FlashAttention", "flash_attn", "FA"), column("Speedup", "B/A")];
   const map = new Map<string, string>();
   for (const line of lines.slice(2)) {
     const c = cells(line);
@@ -147,7 +149,7 @@ export async function compareBenchmark({models = 2000, repeat = 3, log = console
     for (let i = 0; i < repeat; i++) {
       const theirs = timed("/usr/bin/python3", theirsArgs, work);
       const ours = timed(process.execPath, oursArgs, work);
-      log(`compare-llama-bench.py ${theirs.seconds} s ${theirs.rssMb.toFixed(0)} MB; benchbook compare ${ours.seconds} s ${ours.rssMb.toFixed(0)} MB`);
+      log(`compare-llama-bench.py ${theirs.seconds} s (${theirs.cpu} CPU s) ${theirs.rssMb.toFixed(0)} MB; benchbook compare ${ours.seconds} s (${ours.cpu} CPU s) ${ours.rssMb.toFixed(0)} MB`);
       runs.push({theirs, ours});
     }
     const [a, b] = [speedups(runs[0].theirs.stdout), speedups(runs[0].ours.stdout)];
@@ -157,12 +159,13 @@ export async function compareBenchmark({models = 2000, repeat = 3, log = console
     const figures = {
       records: models * 48,
       results: models * 96,
-      compare_llama_bench_py: {seconds: runs.map((r) => r.theirs.seconds), rss_mb: runs.map((r) => Math.round(r.theirs.rssMb))},
-      benchbook_compare: {seconds: runs.map((r) => r.ours.seconds), rss_mb: runs.map((r) => Math.round(r.ours.rssMb))},
+      compare_llama_bench_py: {seconds: runs.map((r) => r.theirs.seconds), cpu_seconds: runs.map((r) => r.theirs.cpu), rss_mb: runs.map((r) => Math.round(r.theirs.rssMb))},
+      benchbook_compare: {seconds: runs.map((r) => r.ours.seconds), cpu_seconds: runs.map((r) => r.ours.cpu), rss_mb: runs.map((r) => Math.round(r.ours.rssMb))},
       speedup_over_python: +(median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.ours.seconds))).toFixed(2),
+      cpu_ratio_over_python: +(median(runs.map((r) => r.theirs.cpu)) / median(runs.map((r) => r.ours.cpu))).toFixed(2),
       speedups: {theirs: a.size, ours: b.size, equal},
-      list: {seconds: list.map((l) => l.seconds), rss_mb: list.map((l) => Math.round(l.rssMb))},
-      start: {node_e_0: start(["-e", "0"]), help: start([BIN, "--help"]), version: start([BIN, "--version"])}
+      list: {seconds: list.map((l) => l.seconds), cpu_seconds: list.map((l) => l.cpu), rss_mb: list.map((l) => Math.round(l.rssMb))},
+      start: {node_e_0: start(["-e", "0"]), help: start([BIN, "--help"]), version: start([BIN, "--version"]), list_bundled_store: start([BIN, "list", "--store", join(REPO, "data")])}
     };
     if (equal !== a.size || a.size !== b.size) log(`speedups differ:\n${runs[0].theirs.stdout}\n${runs[0].ours.stdout}`);
     return figures;
