@@ -11,7 +11,7 @@
  * results-classes.parquet holds one real row per class of results (classPrefix
  * in shard.ts) with where its run's rows are. A page of a large store reads
  * the classes to offer its filters and then only the rows of the runs they
- * select (src/components/data.ts); row order within a run is the store's.
+ * select (src/components/shared/data.ts); row order within a run is the store's.
  *
  * The store's inputs are read in shards (shard.ts): contiguous slices, each
  * flattened into Parquet fragments by its own DuckDB database, the first on

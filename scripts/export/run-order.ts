@@ -12,7 +12,7 @@ export interface RunPlace {
  * The order of runs in results.parquet: by machine, then by the model of
  * the run's first result, then by input file name, then in store order
  * (inputs by hash, runs as read). Filters most often pick a machine, a model
- * and files (src/components/data.ts opens a large page with the first of
+ * and files (src/components/shared/data.ts opens a large page with the first of
  * each, in this same order), so a selection's runs sit next to each other in
  * a few row groups. Plain code-unit comparison: the same on every machine
  * and locale (and the order of the filters' sorted values).

@@ -22,6 +22,7 @@ import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row}
 import type {Result} from "../schema/schema.js";
 import type {StoredInput, Store} from "../store/store.js";
 import {converter, createTable, sqlString, type ColumnSpec} from "../export/duckdb-table.js";
+import {runEfficiency} from "../efficiency/efficiency.js";
 
 /** Bump when what an index file holds changes without the flat row's columns changing. */
 const INDEX_FORMAT = 1;
@@ -129,7 +130,7 @@ class Builder {
       // A run without results still has its run-level row (list and the selectors see it).
       if (run.results.length === 0) groupOf({} as Result);
       for (const r of run.results) {
-        const columns: Row = resultColumns(r, true);
+        const columns: Row = resultColumns(r, true, runEfficiency(run, r));
         const row = [sha, groupOf(r), ord++];
         for (let i = 0; i < RESULT_COLUMNS.length; i++) row.push(this.toResult[i](columns[RESULT_COLUMNS[i].name]) as number);
         results.push(row);

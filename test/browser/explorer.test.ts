@@ -11,7 +11,7 @@ import {after, before, describe, it} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
 import {csvParse} from "d3-dsv";
 import type {Browser, Page} from "playwright-core";
-import {EXAMPLE_QUERIES} from "../../src/components/explorer.js";
+import {EXAMPLE_QUERIES} from "../../src/components/pages/explorer.js";
 import {cellErrors, openPage, type Served} from "../helpers/browser.js";
 import {servedSite, type ServedSite} from "../helpers/site.js";
 import {servingStore} from "./serving-store.js";

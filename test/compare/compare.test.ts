@@ -13,7 +13,7 @@ import {storeRows} from "../../scripts/compare/rows.js";
 import {parseSelector, SelectorError, selectRows} from "../../scripts/compare/select.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {Store} from "../../scripts/store/store.js";
-import {compareMeans} from "../../src/components/uncertainty.js";
+import {compareMeans} from "../../src/components/shared/uncertainty.js";
 import {cli, tempDir} from "../helpers/cli.js";
 import {fixtureText} from "../helpers/fixtures.js";
 import {REPO} from "../helpers/site.js";
@@ -196,5 +196,20 @@ describe("benchbook compare (CLI)", () => {
     const json = JSON.parse(metric.stdout) as {metrics: string[]; pairs: {key: {unit: string}}[]};
     assert.deepEqual(json.metrics, ["duration"]);
     assert.ok(json.pairs.every((p) => p.key.unit === "ns"));
+  });
+
+  it("--by test pairs an old build's `pp 64` / `tg 16` with today's pp64 / tg16", async () => {
+    const mixed = storeOf(["llama-bench/readme-b5163/md-threads.md", BUILDS[0]]);
+    const out = await cli(["compare", "format=llama-bench-md,n_threads=2", "build_commit=de3ff81", "--by", "test,metric", "--store", mixed.root, "--json"]);
+    assert.equal(out.code, 0, out.stderr);
+    const json = JSON.parse(out.stdout) as {pairs: {key: {test: string}; a: {value: number} | null; b: {value: number} | null}[]};
+    // The README's table prints `pp 64 | 12.31 ± 0.13` and `tg 16 | 7.80 ± 0.07` on its threads=2 rows.
+    assert.deepEqual(
+      json.pairs.filter((p) => p.a && p.b).map((p) => [p.key.test, p.a!.value]),
+      [
+        ["pp64", 12.31],
+        ["tg16", 7.8]
+      ]
+    );
   });
 });

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import {parseConfigurationRow, sectionHeading} from "../../scripts/context/configuration.js";
-import type {ResultRow} from "../../src/components/data.js";
-import {kvPoints, kvRatios} from "../../src/components/kv-capacity.js";
-import {settingRows, type RunDetail} from "../../src/components/run-view.js";
+import type {ResultRow} from "../../src/components/shared/data.js";
+import {kvPoints, kvRatios} from "../../src/components/pages/speculative.js";
+import {settingRows, type RunDetail} from "../../src/components/pages/run.js";
 import {fixtureText, read, readFixture, rowsOf} from "../helpers/fixtures.js";
 
 describe("configuration rows", () => {

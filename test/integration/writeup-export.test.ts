@@ -11,7 +11,7 @@ import {describe, it} from "node:test";
 import {exportStore} from "../../scripts/export/export.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {Store} from "../../scripts/store/store.js";
-import {writeupLine} from "../../src/components/format.js";
+import {writeupLine} from "../../src/components/shared/format.js";
 import {tempDir} from "../helpers/cli.js";
 import {duckdbRows} from "../helpers/duckdb.js";
 import {fixturePath} from "../helpers/fixtures.js";

@@ -15,6 +15,20 @@ export function reportSlug(title: string): string {
     .slice(0, 80);
 }
 
+/**
+ * Text placed in a page's Markdown: HTML-escaped, and `$` as an entity so
+ * that `${…}` in a title or tag is shown, never run (Framework evaluates
+ * `${…}` in Markdown as JavaScript).
+ */
+function markdownText(text: string): string {
+  return text.replace(/[&<>"'`$\\{}]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A value as a JavaScript literal inside a page's inline script: `</script>` cannot close it. */
+function scriptLiteral(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
 /** The scaffold: front matter, a data cell filtering by the tags, a context-decay chart, a table, a claim to start from. */
 export function reportTemplate(title: string, tags: Record<string, string>): string {
   const tagText = Object.entries(tags)
@@ -27,11 +41,11 @@ title: ${JSON.stringify(title)}
 tag: ${JSON.stringify(tagText)}
 ---
 
-# ${title.replace(/[<>]/g, "")}
+# ${markdownText(title)}
 
 <!--
   A report is a Markdown page with live cells. Write the prose in your own
-  words; quote every number through components/claims.js inside \${…} so it
+  words; quote every number through components/shared/claims.js inside \${…} so it
   is computed from the data at build time and links to its raw line:
     \${value(row)}          the number as stored, linked to its line
     \${ratio(rowA, rowB)}   B/A with its interval and method, linked to both lines
@@ -42,16 +56,16 @@ tag: ${JSON.stringify(tagText)}
 
 ${fence}js
 import {html} from "htl";
-import {loadResults} from "../components/data.js";
-import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/context-decay.js";
-import {chartFigure, tableDownloads} from "../components/downloads.js";
-import {change, pick, pickAll, range, ratio, relink, value} from "../components/claims.js";
+import {loadResults} from "../components/shared/data.js";
+import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/pages/context-decay.js";
+import {chartFigure, tableDownloads} from "../components/shared/downloads.js";
+import {change, pick, pickAll, range, ratio, relink, value} from "../components/shared/claims.js";
 // The runs of this report: every result carrying these tags (\`benchbook import … --tag k=v\`).
-const TAGS = ${JSON.stringify(tags)};
+const TAGS = ${scriptLiteral(tags)};
 const rows = (await loadResults()).filter((r) => Object.entries(TAGS).every(([k, v]) => r.tags?.[k] === v));
 ${fence}
 
-This report draws on \${rows.length} results from \${new Set(rows.map((r) => r.run_id)).size} runs tagged <code>${tagText.replace(/[<>&]/g, "")}</code>.
+This report draws on \${rows.length} results from \${new Set(rows.map((r) => r.run_id)).size} runs tagged <code>${markdownText(tagText)}</code>.
 
 ## Context decay
 
@@ -87,7 +101,7 @@ export const newReportCommand: Command = {
 
 Writes src/reports/<slug>.md: front matter, a cell loading the results that
 carry the tag(s), a context-decay chart and a table to start from, and notes
-on quoting numbers with components/claims.js (every number computed from the
+on quoting numbers with components/shared/claims.js (every number computed from the
 data and linked to its raw line). The site's sidebar lists every
 src/reports/*.md under "Reports" by its title; nothing else to edit.
 

@@ -1,0 +1,149 @@
+/**
+ * Context decay: throughput against context depth (llama-bench `-d`,
+ * llama-benchy `--depth`), per series, absolute or as a share of the series'
+ * depth-0 value, with ±1 standard deviation error bars.
+ *
+ * @example
+ *   const points = decayPoints(rows, "tg");
+ *   display(decayPlot(points, {mode: "retention", width}));
+ *   display(decayTable(points));
+ */
+import * as Plot from "@observablehq/plot";
+import * as Inputs from "@observablehq/inputs";
+import type {ResultRow} from "../shared/data.js";
+import {formatPercent, formatPm, sourceLink} from "../shared/format.js";
+
+export interface DecayPoint {
+  series: string;
+  run_id: string;
+  source_sha256: string;
+  line: number;
+  test: string;
+  n_depth: number;
+  value: number;
+  stddev: number | null;
+  stddev_kind: string | null;
+  /** value / value at depth 0 of the same series (null when the series has no depth 0). */
+  retention: number | null;
+  /** 1 sd of the retention, propagated from both stddevs (first order). */
+  retention_sd: number | null;
+  text: string | null;
+}
+
+/** What distinguishes one curve from another: the run and the settings that vary within it. */
+export function seriesLabel(row: ResultRow): string {
+  const parts = [row.model_label ?? row.model ?? "?", row.hardware ?? row.backend ?? "?"];
+  if (row.runtime && row.runtime !== "llama.cpp") parts.push(row.runtime);
+  if (row.split_mode) parts.push(`sm ${row.split_mode}`);
+  // Settings that differ between the results of one run (a `-ub 128,256` sweep) split it into curves.
+  for (const key of (row.varied_settings as string[] | undefined) ?? []) parts.push(`${key} ${row.settings?.[key]}`);
+  return parts.join(" · ");
+}
+
+/** Throughput means of one test kind, grouped into series with depth-0 retention. */
+export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] {
+  const selected = rows.filter((r) => r.kind === kind && r.metric === "throughput" && r.stat === "mean" && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.n_depth !== null);
+  const groups = new Map<string, ResultRow[]>();
+  for (const row of selected) {
+    // One curve per run and test size (pp512 and pp2048 are different curves).
+    const size = kind === "pp" ? row.n_prompt : row.n_gen;
+    const key = `${row.run_id}\u0000${size}\u0000${seriesLabel(row)}`;
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  const labels = new Map<string, number>();
+  const points: DecayPoint[] = [];
+  for (const group of groups.values()) {
+    const first = group[0];
+    const size = kind === "pp" ? first.n_prompt : first.n_gen;
+    let series = `${seriesLabel(first)} · ${kind}${size}`;
+    // Two runs with identical labels stay apart.
+    const seen = labels.get(series) ?? 0;
+    labels.set(series, seen + 1);
+    if (seen) series += ` (#${seen + 1})`;
+    const base = group.find((r) => r.n_depth === 0);
+    for (const row of group.sort((a, b) => (a.n_depth ?? 0) - (b.n_depth ?? 0))) {
+      const retention = base ? row.value! / base.value! : null;
+      const rel = (v: number, s: number | null) => (s === null ? null : s / v);
+      const relRow = rel(row.value!, row.stddev);
+      const relBase = base ? rel(base.value!, base.stddev) : null;
+      points.push({
+        series,
+        run_id: row.run_id,
+        source_sha256: row.source_sha256,
+        line: row.line,
+        test: row.test,
+        n_depth: row.n_depth!,
+        value: row.value!,
+        stddev: row.stddev,
+        stddev_kind: row.stddev_kind ?? null,
+        retention,
+        retention_sd: retention !== null && relRow !== null && relBase !== null ? retention * Math.hypot(relRow, row === base ? 0 : relBase) : null,
+        text: row.text ?? null
+      });
+    }
+  }
+  return points;
+}
+
+export interface DecayPlotOptions {
+  mode?: "absolute" | "retention";
+  /** Symmetric-log depth axis, for sweeps from 0 to very deep contexts. */
+  logDepth?: boolean;
+  width?: number;
+  height?: number;
+}
+
+export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = false, width = 640, height = 360}: DecayPlotOptions = {}): SVGSVGElement | HTMLElement {
+  const retention = mode === "retention";
+  const data = retention ? points.filter((p) => p.retention !== null) : points;
+  const y = (p: DecayPoint) => (retention ? p.retention! * 100 : p.value);
+  const sd = (p: DecayPoint) => (retention ? (p.retention_sd === null ? null : p.retention_sd * 100) : p.stddev);
+  const bars = data.filter((p) => sd(p) !== null && sd(p)! > 0);
+  return Plot.plot({
+    width,
+    height,
+    marginRight: 20,
+    x: {label: "context depth (tokens)", type: logDepth ? "symlog" : "linear", constant: 1024, grid: true} as Plot.ScaleOptions,
+    y: {label: retention ? "% of depth-0 throughput" : "throughput (tok/s)", grid: true, zero: retention},
+    color: {legend: true, type: "categorical"},
+    marks: [
+      retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
+      Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", strokeWidth: 1.5}),
+      Plot.line(data, {x: "n_depth", y, stroke: "series"}),
+      Plot.dot(data, {x: "n_depth", y, fill: "series", r: 3}),
+      Plot.tip(
+        data,
+        Plot.pointer({
+          x: "n_depth",
+          y,
+          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}`
+        })
+      )
+    ]
+  });
+}
+
+/** Plain rows for downloads: values as stored, retention as a ratio, the raw input and line. */
+export function decayTableRows(points: DecayPoint[]): Record<string, string | number | null>[] {
+  return points.map((p) => ({series: p.series, test: p.test, n_depth: p.n_depth, value: p.value, stddev: p.stddev, retention: p.retention, source: `${p.source_sha256}:${p.line}`}));
+}
+
+/** The numbers behind a chart, each linked to the raw line it was read from. */
+export function decayTable(points: DecayPoint[]): HTMLElement {
+  const rows = points.map((p) => ({...p, source: p.line}));
+  type Row = (typeof rows)[number];
+  return Inputs.table(rows, {
+    columns: ["series", "test", "n_depth", "value", "retention", "source"],
+    header: {series: "series", test: "test", n_depth: "depth", value: "t/s (mean ± sd)", retention: "% of depth 0", source: "raw line"},
+    format: {
+      value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
+      retention: (r: number, i: number, data: Row[]) => `${formatPercent(r)}${data[i].retention_sd !== null ? ` ± ${formatPercent(data[i].retention_sd)}` : ""}`,
+      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+    },
+    sort: "series",
+    rows: 16,
+    layout: "auto"
+  } as any) as HTMLElement;
+}

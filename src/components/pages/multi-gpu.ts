@@ -1,0 +1,227 @@
+/**
+ * Multi-GPU split modes: llama.cpp's `--split-mode layer | row | tensor` (and
+ * `none`) for the same model on the same machine with otherwise identical
+ * settings, per test and context depth — throughput bars with ±1 sd error
+ * bars, and each mode's speedup over layer split with its interval
+ * (uncertainty.ts compareMeans).
+ *
+ * Runs are compared only when everything but the split mode is the same
+ * (machine, model file, tool, runtime, every other setting); a run whose
+ * split mode is not stated is left out rather than assumed to be `layer`.
+ *
+ * @example
+ *   const points = splitPoints(rows);
+ *   display(chartFigure(splitSpeedupPlot(points, {width}), {title: "Speedup over layer split", filename: "split-speedup"}));
+ *   display(chartFigure(splitBarsPlot(points.filter((p) => p.kind === "tg"), {width}), {filename: "split-tg"}));
+ *   display(splitTable(points));
+ *   display(tableDownloads(splitTableRows(points), {columns: SPLIT_COLUMNS, filename: "split-modes"}));
+ */
+import * as Plot from "@observablehq/plot";
+import * as Inputs from "@observablehq/inputs";
+import type {ResultRow} from "../shared/data.js";
+import {ratioLabel, yMargin} from "../shared/chart.js";
+import {formatMeasured, sourceLink} from "../shared/format.js";
+import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
+import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
+
+
+export interface SplitPoint {
+  /** Machine · model (· the other settings, where two groups of one model differ in them). */
+  group: string;
+  hardware: string;
+  model_label: string;
+  gpu_count: number | null;
+  test: string;
+  kind: string;
+  n_depth: number;
+  mode: string;
+  value: number;
+  stddev: number | null;
+  stddev_kind: string | null;
+  repetitions: number | null;
+  sd_source: SdSource;
+  unit: string;
+  run_id: string;
+  source_sha256: string;
+  line: number;
+  text: string | null;
+  /** The reference mode of this group (layer) and this point's speedup over it (ratio = this / reference). */
+  reference: string | null;
+  comparison: Comparison | null;
+}
+
+const MODE_ORDER = ["none", "layer", "row", "tensor"];
+const modeRank = (m: string) => (MODE_ORDER.includes(m) ? MODE_ORDER.indexOf(m) : MODE_ORDER.length);
+
+/** Every setting but the split mode, as a stable text (two runs are comparable when it is equal). */
+function otherSettings(row: ResultRow): string {
+  const settings = {...((row.settings as Record<string, unknown>) ?? {})};
+  delete settings.split_mode;
+  return JSON.stringify(Object.keys(settings).sort().map((k) => [k, settings[k]]));
+}
+
+/** Throughput means of runs whose split mode is stated, grouped by everything else, with speedups over `reference`. */
+export function splitPoints(rows: ResultRow[], {reference = "layer", metric = "throughput", stat = "mean"}: {reference?: string; metric?: string; stat?: string} = {}): SplitPoint[] {
+  const selected = rows.filter((r) => r.metric === metric && r.stat === stat && r.status === "ok" && r.value !== null && r.split_mode && (r.scope ?? "run") === "run");
+  const keyOf = (r: ResultRow) => [r.hardware ?? "", r.model_label ?? r.model ?? "", r.tool ?? "", r.runtime ?? "", otherSettings(r)].join("\u0000");
+  const groups = new Map<string, ResultRow[]>();
+  for (const r of selected) push(groups, keyOf(r), r);
+  // Label: machine · model, plus a counter where one model has several comparable groups.
+  const labels = new Map<string, number>();
+  const points: SplitPoint[] = [];
+  for (const group of groups.values()) {
+    const modes = new Set(group.map((r) => String(r.split_mode)));
+    if (modes.size < 2) continue;
+    const first = group[0];
+    let label = `${first.model_label ?? first.model ?? "?"} · ${first.hardware || "hardware not stated"}`;
+    const n = labels.get(label) ?? 0;
+    labels.set(label, n + 1);
+    if (n) label += ` (settings #${n + 1})`;
+    const ref = modes.has(reference) ? reference : null;
+    const refByTest = new Map<string, ResultRow>();
+    for (const r of group) if (String(r.split_mode) === ref && !refByTest.has(testLabel(r))) refByTest.set(testLabel(r), r);
+    for (const r of group) {
+      const m = measuredOf(r);
+      const base = refByTest.get(testLabel(r));
+      const isRef = String(r.split_mode) === ref;
+      points.push({
+        group: label,
+        hardware: r.hardware || "hardware not stated",
+        model_label: String(r.model_label ?? r.model ?? "?"),
+        gpu_count: r.gpu_count ?? null,
+        test: testLabel(r),
+        kind: r.kind,
+        n_depth: r.n_depth ?? 0,
+        mode: String(r.split_mode),
+        value: r.value!,
+        stddev: m.stddev,
+        stddev_kind: m.stddev_kind,
+        repetitions: m.repetitions,
+        sd_source: m.sd_source,
+        unit: r.unit,
+        run_id: r.run_id,
+        source_sha256: r.source_sha256,
+        line: r.line,
+        text: r.text ?? null,
+        reference: ref,
+        comparison: base && !isRef ? compareMeans(measuredOf(base), m) : null
+      });
+    }
+  }
+  return points.sort((a, b) => cmp(a.group, b.group) || cmp(a.kind, b.kind) || a.n_depth - b.n_depth || cmp(a.test, b.test) || modeRank(a.mode) - modeRank(b.mode));
+}
+
+const tests = (points: SplitPoint[]) => [...new Set([...points].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth || a.test.localeCompare(b.test)).map((p) => p.test))];
+const modes = (points: SplitPoint[]) => [...new Set(points.map((p) => p.mode))].sort((a, b) => modeRank(a) - modeRank(b) || a.localeCompare(b));
+
+function title(p: SplitPoint): string {
+  const lines = [`${p.group}`, `sm ${p.mode} · ${p.test}: ${formatMeasured({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions, sd_source: p.sd_source})} ${p.unit}`];
+  if (p.comparison) lines.push(`${formatRatio(p.comparison)} of ${p.reference} (${formatChange(p.comparison)})${p.comparison.noise ? " — within noise" : ""}`, p.comparison.note);
+  return lines.join("\n");
+}
+
+/**
+ * Speedup of each mode over layer split, per test (columns) and model
+ * (colour), with its interval; the line at 1× is "no change", hollow dots are
+ * within noise.
+ */
+export function splitSpeedupPlot(points: SplitPoint[], {width = 640, height = 300}: {width?: number; height?: number} = {}): SVGSVGElement | HTMLElement {
+  const compared = points.filter((p) => p.comparison);
+  const multiMode = new Set(compared.map((p) => p.mode)).size > 1;
+  const band = (p: SplitPoint) => (multiMode ? `${p.group} · ${p.mode}` : p.group);
+  const bands = [...new Set(compared.map(band))].sort();
+  const interval = compared.filter((p) => p.comparison!.low !== null);
+  return Plot.plot({
+    width,
+    height,
+    marginBottom: 36,
+    fx: {label: null, domain: tests(compared), padding: 0.12},
+    x: {axis: null, domain: bands, padding: 0.3},
+    y: {label: `speedup over ${compared[0]?.reference ?? "layer"} split (×)`, grid: true, tickFormat: (d: number) => `${d}×`},
+    color: {legend: true, type: "categorical", domain: [...new Set(compared.map((p) => p.group))].sort()},
+    symbol: multiMode ? {legend: true} : undefined,
+    marks: [
+      Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
+      Plot.ruleX(interval, {fx: "test", x: band, y1: (p: SplitPoint) => p.comparison!.low!, y2: (p: SplitPoint) => p.comparison!.high!, stroke: "group", strokeWidth: 2}),
+      Plot.dot(
+        compared.filter((p) => !p.comparison!.noise),
+        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, fill: "group", symbol: multiMode ? "mode" : undefined, r: 4.5, title, ariaDescription: "speedup"}
+      ),
+      Plot.dot(
+        compared.filter((p) => p.comparison!.noise),
+        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, stroke: "group", fill: "none", symbol: multiMode ? "mode" : undefined, r: 4.5, strokeWidth: 1.5, title, ariaDescription: "speedup-noise"}
+      )
+    ]
+  });
+}
+
+/** Throughput per mode (bars, ±1 sd), one row of panels per model, one panel per test. Pass one test kind. */
+export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: number} = {}): SVGSVGElement | HTMLElement {
+  const groups = [...new Set(points.map((p) => p.group))].sort();
+  const withSd = points.filter((p) => p.stddev !== null && p.stddev > 0);
+  return Plot.plot({
+    width,
+    height: 60 + 170 * groups.length,
+    marginBottom: 36,
+    marginRight: 12,
+    insetTop: 30,
+    marginLeft: yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
+    fx: {label: null, domain: tests(points), padding: 0.12},
+    fy: {label: null, domain: groups, axis: null},
+    x: {axis: null, domain: modes(points), paddingInner: 0.1},
+    y: {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true},
+    color: {legend: true, type: "categorical", domain: modes(points)},
+    marks: [
+      Plot.barY(points, {fx: "test", fy: "group", x: "mode", y: "value", fill: "mode", title}),
+      Plot.ruleX(withSd, {fx: "test", fy: "group", x: "mode", y1: (p: SplitPoint) => p.value - p.stddev!, y2: (p: SplitPoint) => p.value + p.stddev!, stroke: "currentColor", strokeWidth: 1.5}),
+      Plot.text(
+        points.filter((p) => p.comparison),
+        {fx: "test", fy: "group", x: "mode", y: (p: SplitPoint) => p.value + (p.stddev ?? 0), text: (p: SplitPoint) => ratioLabel(p.comparison!), dy: -5, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
+      ),
+      // Each row of panels is one model: its name at the top left of the row.
+      Plot.text(
+        groups.map((group) => ({group, test: tests(points)[0]})),
+        {fx: "test", fy: "group", text: "group", frameAnchor: "top-left", dx: 4, dy: 2, fontSize: 11, fontWeight: "bold", fill: "currentColor"}
+      ),
+      Plot.ruleY([0])
+    ]
+  });
+}
+
+export const SPLIT_COLUMNS = ["group", "test", "mode", "value", "stddev", "stddev_kind", "reference", "speedup", "speedup_low", "speedup_high", "within_noise", "method", "source"];
+
+export function splitTableRows(points: SplitPoint[]): Record<string, string | number | boolean | null>[] {
+  return points.map((p) => ({
+    group: p.group,
+    test: p.test,
+    mode: p.mode,
+    value: p.value,
+    stddev: p.stddev,
+    stddev_kind: p.sd_source === "samples" ? "sample (computed from samples)" : p.stddev_kind,
+    reference: p.reference,
+    speedup: p.comparison?.ratio ?? (p.mode === p.reference ? 1 : null),
+    speedup_low: p.comparison?.low ?? null,
+    speedup_high: p.comparison?.high ?? null,
+    within_noise: p.comparison?.noise ?? null,
+    method: p.comparison?.method ?? null,
+    source: `${p.source_sha256}:${p.line}`
+  }));
+}
+
+export function splitTable(points: SplitPoint[]): HTMLElement {
+  const rows = points.map((p) => ({...p, speedup: p.comparison?.ratio ?? null, source: p.line}));
+  type Row = (typeof rows)[number];
+  return Inputs.table(rows, {
+    columns: ["group", "test", "mode", "value", "speedup", "source"],
+    header: {group: "model · machine", test: "test", mode: "split mode", value: "t/s (mean ± sd)", speedup: "speedup over layer", source: "raw line"},
+    format: {
+      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      speedup: (_: number, i: number, data: Row[]) =>
+        data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈ within noise" : ""}` : data[i].mode === data[i].reference ? "reference" : "—",
+      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+    },
+    rows: 16,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}

@@ -1,0 +1,337 @@
+/**
+ * Quantization: model size against throughput, per test, with the Pareto
+ * frontier (smaller is better, faster is better: a quant is on the frontier
+ * when no other quant of the same machine and test is both at most as big and
+ * at least as fast), and a "quant ladder" per model family: its quants side by
+ * side, pp and tg, as a ratio to the largest quant with its interval.
+ *
+ * Sizes are shown as printed (`20.70 GiB`, or `size_bytes` when the tool gave
+ * bytes). To put them on one axis they are converted to GiB for plotting only
+ * (1 GB = 10^9 bytes, 1 GiB = 2^30 bytes); the axis label says so.
+ *
+ * @example
+ *   const points = quantPoints(rows, {kind: "tg", depth: 0});
+ *   display(chartFigure(quantScatter(points, {width}), {filename: "quant-tg"}));
+ *   display(quantTable(points));
+ *   for (const ladder of quantLadders(rows, {depth: 0})) display(chartFigure(ladderPlot(ladder.rungs, {width}), {title: ladder.label, filename: "ladder"}));
+ */
+import * as Plot from "@observablehq/plot";
+import * as Inputs from "@observablehq/inputs";
+import type {ResultRow} from "../shared/data.js";
+import {formatMeasured, sourceLink} from "../shared/format.js";
+import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
+import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
+
+
+const UNIT_BYTES: Record<string, number> = {B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40};
+
+/** A row's model size: as printed, and in GiB for plotting (null when no size is known). */
+export function modelSize(row: Record<string, any>): {text: string; gib: number; converted: boolean} | null {
+  if (row.size_bytes !== null && row.size_bytes !== undefined) return {text: `${row.size_bytes} B`, gib: Number(row.size_bytes) / 2 ** 30, converted: true};
+  if (row.size_value === null || row.size_value === undefined || !row.size_unit) return null;
+  const unit = String(row.size_unit);
+  const factor = UNIT_BYTES[unit.toUpperCase()];
+  if (!factor) return null;
+  return {text: `${row.size_value} ${unit}`, gib: (row.size_value * factor) / 2 ** 30, converted: unit !== "GiB"};
+}
+
+export interface QuantPoint {
+  hardware: string;
+  family: string;
+  model_label: string;
+  quant: string;
+  /** What else distinguishes the run (runtime other than llama.cpp, split mode, swept settings); frontiers compare equal setups only. */
+  setup: string;
+  test: string;
+  kind: string;
+  n_depth: number;
+  size_text: string;
+  size_gib: number;
+  size_converted: boolean;
+  value: number;
+  stddev: number | null;
+  stddev_kind: string | null;
+  repetitions: number | null;
+  sd_source: SdSource;
+  unit: string;
+  run_id: string;
+  source_sha256: string;
+  line: number;
+  /** On the Pareto frontier of its machine and test. */
+  frontier: boolean;
+}
+
+export interface QuantOptions {
+  /** Test kind: pp or tg. */
+  kind?: string;
+  /** Context depth to compare at (null: every depth, each its own test). */
+  depth?: number | null;
+}
+
+function baseRows(rows: ResultRow[], {kind, depth = 0}: QuantOptions): ResultRow[] {
+  return rows.filter(
+    (r) =>
+      r.metric === "throughput" &&
+      r.stat === "mean" &&
+      r.status === "ok" &&
+      r.value !== null &&
+      (r.scope ?? "run") === "run" &&
+      (kind ? r.kind === kind : r.kind === "pp" || r.kind === "tg") &&
+      (depth === null || (r.n_depth ?? 0) === depth)
+  );
+}
+
+/** Runtime (when not llama.cpp), split mode and the settings a run varied: what must match for two quants to be compared. */
+export function setupLabel(row: ResultRow): string {
+  const parts: string[] = [];
+  if (row.runtime && row.runtime !== "llama.cpp") parts.push(String(row.runtime));
+  if (row.split_mode) parts.push(`sm ${row.split_mode}`);
+  for (const key of (row.varied_settings as string[] | undefined) ?? []) if (key !== "split_mode") parts.push(`${key} ${row.settings?.[key]}`);
+  return parts.join(" · ");
+}
+
+function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>): QuantPoint {
+  const m = measuredOf(row);
+  return {
+    hardware: row.hardware || "hardware not stated",
+    family: modelFamily(row),
+    model_label: String(row.model_label ?? row.model ?? "?"),
+    quant: String(row.quant ?? row.ftype ?? row.model_label ?? "?"),
+    setup: setupLabel(row),
+    test: testLabel(row),
+    kind: row.kind,
+    n_depth: row.n_depth ?? 0,
+    size_text: size.text,
+    size_gib: size.gib,
+    size_converted: size.converted,
+    value: row.value!,
+    stddev: m.stddev,
+    stddev_kind: m.stddev_kind,
+    repetitions: m.repetitions,
+    sd_source: m.sd_source,
+    unit: row.unit,
+    run_id: row.run_id,
+    source_sha256: row.source_sha256,
+    line: row.line,
+    frontier: false
+  };
+}
+
+/** Marks the points no other point of the same machine, test and setup dominates (size ≤ and value ≥, one strictly). */
+export function markFrontier(points: QuantPoint[]): QuantPoint[] {
+  const groups = new Map<string, QuantPoint[]>();
+  for (const p of points) {
+    const key = `${p.hardware}\u0000${p.test}\u0000${p.setup}`;
+    push(groups, key, p);
+  }
+  for (const group of groups.values()) {
+    let best = -Infinity;
+    for (const p of [...group].sort((a, b) => a.size_gib - b.size_gib || b.value - a.value)) {
+      p.frontier = p.value > best;
+      if (p.frontier) best = p.value;
+    }
+  }
+  return points;
+}
+
+/** Throughput means with a known model size; `left_out` counts those without one. */
+export function quantPoints(rows: ResultRow[], options: QuantOptions = {}): QuantPoint[] & {left_out: number} {
+  const points: QuantPoint[] = [];
+  let leftOut = 0;
+  for (const row of baseRows(rows, options)) {
+    const size = modelSize(row);
+    if (size) points.push(point(row, size));
+    else leftOut++;
+  }
+  markFrontier(points);
+  points.sort((a, b) => cmp(a.hardware, b.hardware) || cmp(a.test, b.test) || a.size_gib - b.size_gib);
+  return Object.assign(points, {left_out: leftOut});
+}
+
+const pointTitle = (p: QuantPoint) =>
+  `${p.model_label} (${p.hardware}${p.setup ? `, ${p.setup}` : ""})\n${p.test}: ${formatMeasured({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions, sd_source: p.sd_source})} ${p.unit}\nsize ${p.size_text}${p.frontier ? "\non the Pareto frontier" : ""}`;
+
+/**
+ * Size (x, GiB) against throughput (y, log scale: machines differ by orders of
+ * magnitude), one colour per model family, ±1 sd error bars; the frontier of
+ * each machine and test is a dashed step line, its points ringed and labelled.
+ */
+export function quantScatter(points: QuantPoint[], {width = 640, height = 380, logY = true}: {width?: number; height?: number; logY?: boolean} = {}): SVGSVGElement | HTMLElement {
+  const converted = points.some((p) => p.size_converted);
+  const frontier = points.filter((p) => p.frontier).sort((a, b) => a.size_gib - b.size_gib);
+  const withSd = points.filter((p) => p.stddev !== null && p.stddev > 0 && p.value - p.stddev > 0);
+  return Plot.plot({
+    width,
+    height,
+    marginRight: 90,
+    x: {label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`, grid: true},
+    y: {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true, type: logY ? "log" : "linear"},
+    color: {legend: true, type: "categorical"},
+    symbol: {legend: true},
+    marks: [
+      Plot.line(frontier, {x: "size_gib", y: "value", z: (p: QuantPoint) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`, curve: "step-after", stroke: "currentColor", strokeOpacity: 0.6, strokeDasharray: "4,3"}),
+      Plot.ruleX(withSd, {x: "size_gib", y1: (p: QuantPoint) => p.value - p.stddev!, y2: (p: QuantPoint) => p.value + p.stddev!, stroke: "family"}),
+      Plot.dot(frontier, {x: "size_gib", y: "value", r: 7, stroke: "currentColor", fill: "none", strokeWidth: 1, ariaDescription: "frontier"}),
+      Plot.dot(points, {x: "size_gib", y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, ariaDescription: "quant"}),
+      // Labels on the frontier only: elsewhere dots crowd (every point's label is in its tooltip and the table).
+      Plot.text(frontier, {x: "size_gib", y: "value", text: "quant", dx: 10, textAnchor: "start", fontSize: 10, fill: "currentColor"})
+    ]
+  });
+}
+
+export const QUANT_COLUMNS = ["hardware", "model_label", "quant", "setup", "size", "test", "value", "stddev", "stddev_kind", "frontier", "source"];
+
+export function quantTableRows(points: QuantPoint[]): Record<string, string | number | boolean | null>[] {
+  return points.map((p) => ({
+    hardware: p.hardware,
+    model_label: p.model_label,
+    quant: p.quant,
+    setup: p.setup,
+    size: p.size_text,
+    test: p.test,
+    value: p.value,
+    stddev: p.stddev,
+    stddev_kind: p.sd_source === "samples" ? "sample (computed from samples)" : p.stddev_kind,
+    frontier: p.frontier,
+    source: `${p.source_sha256}:${p.line}`
+  }));
+}
+
+export function quantTable(points: QuantPoint[]): HTMLElement {
+  const rows = points.map((p) => ({...p, source: p.line}));
+  type Row = (typeof rows)[number];
+  return Inputs.table(rows, {
+    columns: ["hardware", "model_label", "quant", "setup", "size_text", "test", "value", "frontier", "source"],
+    header: {hardware: "machine", model_label: "model", quant: "quant", setup: "setup", size_text: "size (as printed)", test: "test", value: "t/s (mean ± sd)", frontier: "Pareto frontier", source: "raw line"},
+    format: {
+      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      frontier: (f: boolean) => (f ? "yes" : ""),
+      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+    },
+    rows: 16,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}
+
+// ─── quant ladder ───────────────────────────────────────────────────────────
+
+export interface Rung extends QuantPoint {
+  /** The ladder's reference: the largest quant of the family on this machine. */
+  reference: string;
+  is_reference: boolean;
+  /** This quant vs the reference quant on the same test (ratio = this / reference). */
+  comparison: Comparison | null;
+}
+
+export interface Ladder {
+  label: string;
+  hardware: string;
+  family: string;
+  reference: string;
+  rungs: Rung[];
+}
+
+/** Families with at least two quants measured on the same machine and test (pp and tg). */
+export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | null} = {}): Ladder[] {
+  const points = quantPoints(rows, {depth});
+  const groups = new Map<string, QuantPoint[]>();
+  for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}`, p);
+  const ladders: Ladder[] = [];
+  for (const group of groups.values()) {
+    const quants = [...new Set(group.map((p) => p.model_label))];
+    if (quants.length < 2) continue;
+    const largest = [...group].sort((a, b) => b.size_gib - a.size_gib)[0].model_label;
+    const refByTest = new Map<string, QuantPoint>();
+    for (const q of group) if (q.model_label === largest && !refByTest.has(q.test)) refByTest.set(q.test, q);
+    const referenceQuant = group.find((q) => q.model_label === largest)!.quant;
+    const rungs: Rung[] = [];
+    for (const p of group) {
+      const ref = refByTest.get(p.test);
+      const isRef = p.model_label === largest;
+      rungs.push({
+        ...p,
+        reference: referenceQuant,
+        is_reference: isRef,
+        comparison: ref && !isRef ? compareMeans(asMeasured(ref), asMeasured(p)) : null
+      });
+    }
+    // Only tests that at least two quants share make a ladder.
+    const perTest = new Map<string, number>();
+    for (const r of rungs) perTest.set(r.test, (perTest.get(r.test) ?? 0) + 1);
+    const shared = rungs.filter((r) => perTest.get(r.test)! > 1);
+    if (shared.length === 0) continue;
+    shared.sort((a, b) => a.kind.localeCompare(b.kind) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);
+    ladders.push({label: `${group[0].family} on ${group[0].hardware}${group[0].setup ? ` (${group[0].setup})` : ""}`, hardware: group[0].hardware, family: group[0].family, reference: shared[0].reference, rungs: shared});
+  }
+  return ladders.sort((a, b) => a.label.localeCompare(b.label));
+}
+
+const asMeasured = (p: QuantPoint) => ({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions});
+
+/**
+ * One family's quants side by side, one panel per test (pp and tg share the
+ * axis because each bar is a ratio to the largest quant); the interval on each
+ * bar is the ratio's (uncertainty.ts), the label above it the value as printed.
+ */
+export function ladderPlot(rungs: Rung[], {width = 640, height = 300}: {width?: number; height?: number} = {}): SVGSVGElement | HTMLElement {
+  const quants = [...new Map([...rungs].sort((a, b) => a.size_gib - b.size_gib).map((r) => [r.quant, r])).keys()];
+  const tests = [...new Set([...rungs].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth).map((r) => r.test))];
+  const ratio = (r: Rung) => (r.is_reference ? 1 : (r.comparison?.ratio ?? NaN));
+  const interval = rungs.filter((r) => r.comparison && r.comparison.low !== null);
+  return Plot.plot({
+    width,
+    height,
+    marginTop: 40,
+    marginBottom: 40,
+    insetTop: 14,
+    fx: {label: null, domain: tests, padding: 0.12, axis: "bottom"},
+    x: {label: null, domain: quants, tickRotate: quants.length > 3 ? -20 : 0, axis: "top"},
+    y: {label: `ratio to ${rungs[0]?.reference ?? "the largest quant"} (×)`, grid: true},
+    color: {type: "categorical", domain: quants},
+    marks: [
+      Plot.barY(rungs, {fx: "test", x: "quant", y: ratio, fill: "quant", title: (r: Rung) => `${pointTitle(r)}${r.comparison ? `\n${formatRatio(r.comparison)} of ${r.reference}\n${r.comparison.note}` : "\nreference"}`}),
+      Plot.ruleX(interval, {fx: "test", x: "quant", y1: (r: Rung) => r.comparison!.low!, y2: (r: Rung) => r.comparison!.high!, stroke: "currentColor", strokeWidth: 1.5}),
+      Plot.text(rungs, {fx: "test", x: "quant", y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0), text: (r: Rung) => String(r.value), dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}),
+      Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
+      Plot.ruleY([0])
+    ]
+  });
+}
+
+export const LADDER_COLUMNS = ["hardware", "family", "test", "quant", "size", "value", "stddev", "reference", "ratio", "ratio_low", "ratio_high", "within_noise", "source"];
+
+export function ladderTableRows(rungs: Rung[]): Record<string, string | number | boolean | null>[] {
+  return rungs.map((r) => ({
+    hardware: r.hardware,
+    family: r.family,
+    test: r.test,
+    quant: r.quant,
+    size: r.size_text,
+    value: r.value,
+    stddev: r.stddev,
+    reference: r.reference,
+    ratio: r.is_reference ? 1 : (r.comparison?.ratio ?? null),
+    ratio_low: r.comparison?.low ?? null,
+    ratio_high: r.comparison?.high ?? null,
+    within_noise: r.comparison?.noise ?? null,
+    source: `${r.source_sha256}:${r.line}`
+  }));
+}
+
+export function ladderTable(rungs: Rung[]): HTMLElement {
+  const rows = rungs.map((r) => ({...r, ratio: r.comparison?.ratio ?? null, source: r.line}));
+  type Row = (typeof rows)[number];
+  return Inputs.table(rows, {
+    columns: ["test", "quant", "size_text", "value", "ratio", "source"],
+    header: {test: "test", quant: "quant", size_text: "size (as printed)", value: "t/s (mean ± sd)", ratio: "ratio to the largest quant", source: "raw line"},
+    format: {
+      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      ratio: (_: number, i: number, data: Row[]) => (data[i].is_reference ? "reference" : data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈" : ""}` : "—"),
+      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+    },
+    rows: 12,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}

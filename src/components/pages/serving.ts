@@ -1,0 +1,316 @@
+/**
+ * Serving latency: TTFT / TPOT / ITL / E2EL (and llama-benchy's TTFR,
+ * e2e TTFT) as the benchmark printed them — mean, median, pNN, each labelled
+ * with its `stat` — against request concurrency, one curve per runtime,
+ * model and machine; and the distribution of per-request samples (vLLM
+ * `--save-detailed`, SGLang `--output-details`, benchbook's endpoint client)
+ * as a CDF or histogram, with the run's printed percentiles marked on it.
+ *
+ * @example
+ *   const points = latencyPoints(rows);
+ *   display(latencyPlot(points, {metric: "ttft", width}));
+ *   display(latencyTable(points.filter((p) => p.metric === "ttft")));
+ *   const samples = requestSamples(rows);
+ *   display(requestDistributionPlot(samples, {metric: "ttft", mode: "cdf", marks: printedMarks(rows, samples), width}));
+ */
+import * as Plot from "@observablehq/plot";
+import * as Inputs from "@observablehq/inputs";
+import {html} from "htl";
+import type {ResultRow} from "../shared/data.js";
+import {formatPm, runLink, sourceLink} from "../shared/format.js";
+
+/** Latency metrics this chart knows, in display order. */
+export const LATENCY_METRICS: {metric: string; label: string}[] = [
+  {metric: "ttft", label: "TTFT (time to first token)"},
+  {metric: "tpot", label: "TPOT (time per output token, first excluded)"},
+  {metric: "itl", label: "ITL (inter-token latency)"},
+  {metric: "e2el", label: "E2EL (end-to-end latency)"},
+  {metric: "ttfr", label: "TTFR (time to first response, llama-benchy)"},
+  {metric: "e2e_ttft", label: "e2e TTFT (llama-benchy)"},
+  {metric: "est_ppt", label: "estimated prompt processing time (llama-benchy)"}
+];
+const METRIC_SET = new Set(LATENCY_METRICS.map((m) => m.metric));
+
+/** Serving throughput figures, for the same chart against concurrency. */
+export const THROUGHPUT_METRICS: {metric: string; label: string}[] = [
+  {metric: "output_throughput", label: "output token throughput"},
+  {metric: "total_throughput", label: "total token throughput"},
+  {metric: "request_throughput", label: "request throughput"}
+];
+
+const AXIS_LABEL = new Map([...LATENCY_METRICS, ...THROUGHPUT_METRICS].map((m) => [m.metric, m.label.replace(/ \(.*\)$/, "")]));
+
+/** Milliseconds per unit, for putting per-request samples stored in seconds on a ms axis. */
+const TO_MS: Record<string, number> = {ms: 1, s: 1000, us: 0.001, "µs": 0.001, ns: 1e-6};
+
+export function toMs(value: number, unit: string): number | null {
+  const factor = TO_MS[unit];
+  return factor === undefined ? null : value * factor;
+}
+
+/** Order of stats in legends and tables: mean, median, then percentiles ascending. */
+export function statOrder(stat: string): number {
+  if (stat === "mean") return 0;
+  if (stat === "median") return 50.5;
+  const p = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+  return p ? Number(p[1]) : 1000;
+}
+
+/** What one curve is: the runtime measured, the model, the machine, the request shape. */
+export function servingSeries(row: ResultRow): string {
+  const parts = [row.runtime ?? row.tool, row.model_label ?? row.model ?? "?", row.hardware ?? "?"];
+  if (row.n_prompt !== null && row.n_prompt !== undefined) parts.push(`in ${row.n_prompt}`);
+  if (row.n_gen !== null && row.n_gen !== undefined) parts.push(`out ${row.n_gen}`);
+  return parts.join(" · ");
+}
+
+export interface LatencyPoint {
+  series: string;
+  run_id: string;
+  source_sha256: string;
+  line: number;
+  test: string;
+  runtime: string | null;
+  concurrency: number;
+  metric: string;
+  stat: string;
+  value: number;
+  unit: string;
+  stddev: number | null;
+  stddev_kind: string | null;
+  text: string | null;
+}
+
+/** Run-level statistics (latency by default) that say which concurrency they were measured at. */
+export function latencyPoints(rows: ResultRow[], metrics: ReadonlySet<string> = METRIC_SET): LatencyPoint[] {
+  return rows
+    .filter((r) => metrics.has(r.metric) && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.concurrency !== null && r.concurrency !== undefined && !r.result_extra?.derived_from)
+    .map((r) => ({
+      series: servingSeries(r),
+      run_id: r.run_id,
+      source_sha256: r.source_sha256,
+      line: r.line,
+      test: r.test,
+      runtime: r.runtime ?? null,
+      concurrency: r.concurrency as number,
+      metric: r.metric,
+      stat: r.stat,
+      value: r.value!,
+      unit: r.unit,
+      stddev: r.stddev,
+      stddev_kind: r.stddev_kind ?? null,
+      text: r.text ?? null
+    }))
+    .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat) || a.concurrency - b.concurrency);
+}
+
+/** Distinct stats among the points, in display order. */
+export function statsOf(points: {stat: string}[]): string[] {
+  return [...new Set(points.map((p) => p.stat))].sort((a, b) => statOrder(a) - statOrder(b));
+}
+
+export interface LatencyPlotOptions {
+  metric: string;
+  /** Stats to draw (default: all). */
+  stats?: string[];
+  width?: number;
+  height?: number;
+}
+
+/** One line per series and stat across concurrency; the tooltip names the stat and the printed text. */
+export function latencyPlot(points: LatencyPoint[], {metric, stats, width = 640, height = 360}: LatencyPlotOptions): SVGSVGElement | HTMLElement {
+  const data = points.filter((p) => p.metric === metric && (!stats || stats.includes(p.stat)));
+  const units = [...new Set(data.map((p) => p.unit))];
+  const levels = [...new Set(data.map((p) => p.concurrency))].sort((a, b) => a - b);
+  const key = (p: LatencyPoint) => `${p.series} · ${p.stat}`;
+  return Plot.plot({
+    width,
+    height,
+    marginRight: 20,
+    x: {label: "concurrency (requests in flight)", type: levels.length > 1 && levels[0] > 0 ? "log" : "point", base: 2, ticks: levels, tickFormat: (d: number) => String(d), grid: true} as Plot.ScaleOptions,
+    y: {label: `${AXIS_LABEL.get(metric) ?? metric} (${units.join(", ") || "ms"})`, grid: true, zero: true},
+    color: {legend: true, type: "categorical"},
+    symbol: {legend: false},
+    marks: [
+      Plot.line(data, {x: "concurrency", y: "value", stroke: key, z: key, strokeOpacity: 0.8}),
+      Plot.dot(data, {x: "concurrency", y: "value", fill: key, symbol: "stat", r: 3.5}),
+      Plot.ruleX(
+        data.filter((p) => p.stat === "mean" && p.stddev !== null && p.stddev > 0),
+        {x: "concurrency", y1: (p: LatencyPoint) => p.value - p.stddev!, y2: (p: LatencyPoint) => p.value + p.stddev!, stroke: key}
+      ),
+      Plot.tip(
+        data,
+        Plot.pointer({
+          x: "concurrency",
+          y: "value",
+          title: (p: LatencyPoint) => `${p.series}\n${p.test}\n${p.metric} ${p.stat}: ${formatPm(p.value, p.stddev)} ${p.unit}${p.stddev !== null ? ` (± ${p.stddev_kind ?? "?"} sd)` : ""}\nrun ${p.run_id}, line ${p.line}`
+        })
+      )
+    ]
+  });
+}
+
+/** Rows for downloads: values as stored, with their stat, unit and raw line. */
+export function latencyTableRows(points: LatencyPoint[]): Record<string, string | number | null>[] {
+  return points.map((p) => ({series: p.series, run: p.run_id, test: p.test, concurrency: p.concurrency, metric: p.metric, stat: p.stat, value: p.value, stddev: p.stddev, unit: p.unit, source: `${p.source_sha256}:${p.line}`}));
+}
+
+export const LATENCY_TABLE_COLUMNS = ["series", "run", "test", "concurrency", "metric", "stat", "value", "stddev", "unit", "source"];
+
+export function latencyTable(points: LatencyPoint[], depth = 0): HTMLElement {
+  const rows = points.map((p) => ({...p, source: p.line}));
+  type Row = (typeof rows)[number];
+  return Inputs.table(rows, {
+    columns: ["series", "run_id", "concurrency", "metric", "stat", "value", "unit", "source"],
+    header: {series: "series", run_id: "run", concurrency: "concurrency", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", source: "raw line"},
+    width: {series: 260, run_id: 130},
+    format: {
+      run_id: (id: string) => runLink(id, depth),
+      value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
+      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
+    },
+    rows: 16,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}
+
+export interface RequestSample {
+  /** Series and run: one distribution per run. */
+  series: string;
+  run_id: string;
+  source_sha256: string;
+  line: number;
+  metric: string;
+  request: number | null;
+  seq: number | null;
+  value: number;
+  unit: string;
+  /** The value on a millisecond axis (as stored when the unit is ms). */
+  ms: number;
+}
+
+/** Per-request latency samples (scope request), ok values only, on a common millisecond axis. */
+export function requestSamples(rows: ResultRow[]): RequestSample[] {
+  const out: RequestSample[] = [];
+  for (const r of rows) {
+    if (r.scope !== "request" || !METRIC_SET.has(r.metric) || r.status !== "ok" || r.value === null) continue;
+    const ms = toMs(r.value, r.unit);
+    if (ms === null) continue;
+    out.push({series: `${servingSeries(r)} · ${r.test} · run ${r.run_id}`, run_id: r.run_id, source_sha256: r.source_sha256, line: r.line, metric: r.metric, request: r.request ?? null, seq: r.seq ?? null, value: r.value, unit: r.unit, ms});
+  }
+  return out;
+}
+
+export interface CdfPoint extends RequestSample {
+  /** Share of the series' samples ≤ this one (empirical CDF, i/n). */
+  p: number;
+  n: number;
+}
+
+/** Empirical CDF per series: the i-th smallest of n samples at i/n. */
+export function cdfPoints(samples: RequestSample[]): CdfPoint[] {
+  const groups = new Map<string, RequestSample[]>();
+  for (const s of samples) groups.set(`${s.series}\u0000${s.metric}`, [...(groups.get(`${s.series}\u0000${s.metric}`) ?? []), s]);
+  const out: CdfPoint[] = [];
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a, b) => a.ms - b.ms || a.line - b.line);
+    sorted.forEach((s, i) => out.push({...s, p: (i + 1) / sorted.length, n: sorted.length}));
+  }
+  return out;
+}
+
+export interface PrintedMark {
+  series: string;
+  run_id: string;
+  metric: string;
+  stat: string;
+  /** Where the printed statistic sits on the CDF's y axis: pNN → NN/100, median → 0.5; the mean has none. */
+  p: number | null;
+  ms: number;
+  value: number;
+  unit: string;
+  line: number;
+  source_sha256: string;
+}
+
+/** The run's printed summary statistics for the same metric, to check the samples against. */
+export function printedMarks(rows: ResultRow[], samples: RequestSample[]): PrintedMark[] {
+  const seriesOf = new Map(samples.map((s) => [`${s.run_id}\u0000${s.metric}`, s.series]));
+  const out: PrintedMark[] = [];
+  for (const r of rows) {
+    if ((r.scope ?? "run") !== "run" || r.value === null || r.status !== "ok" || r.result_extra?.derived_from) continue;
+    const series = seriesOf.get(`${r.run_id}\u0000${r.metric}`);
+    if (!series) continue;
+    const ms = toMs(r.value, r.unit);
+    if (ms === null) continue;
+    const pct = /^p(\d+(?:\.\d+)?)$/.exec(r.stat);
+    const p = r.stat === "median" ? 0.5 : pct ? Number(pct[1]) / 100 : null;
+    if (p === null && r.stat !== "mean") continue;
+    out.push({series, run_id: r.run_id, metric: r.metric, stat: r.stat, p, ms, value: r.value, unit: r.unit, line: r.line, source_sha256: r.source_sha256});
+  }
+  return out;
+}
+
+export interface DistributionOptions {
+  metric: string;
+  mode?: "cdf" | "histogram";
+  marks?: PrintedMark[];
+  width?: number;
+  height?: number;
+}
+
+/** Per-request samples of one metric: an empirical CDF (printed percentiles as rings) or a histogram. */
+export function requestDistributionPlot(samples: RequestSample[], {metric, mode = "cdf", marks = [], width = 640, height = 320}: DistributionOptions): SVGSVGElement | HTMLElement {
+  const data = samples.filter((s) => s.metric === metric);
+  const label = `${metric.toUpperCase()} (ms)`;
+  if (mode === "histogram") {
+    return Plot.plot({
+      width,
+      height,
+      x: {label, grid: true},
+      y: {label: "requests", grid: true},
+      color: {legend: true, type: "categorical"},
+      marks: [Plot.rectY(data, Plot.binX({y: "count"}, {x: "ms", fill: "series", fillOpacity: 0.6, mixBlendMode: "normal"} as any)), Plot.ruleY([0])]
+    });
+  }
+  const points = cdfPoints(data);
+  const printed = marks.filter((m) => m.metric === metric && m.p !== null);
+  return Plot.plot({
+    width,
+    height,
+    x: {label, grid: true},
+    y: {label: "share of requests ≤ x", domain: [0, 1], tickFormat: "%", grid: true},
+    color: {legend: true, type: "categorical"},
+    marks: [
+      Plot.line(points, {x: "ms", y: "p", stroke: "series", curve: "step-after"}),
+      Plot.dot(points, {x: "ms", y: "p", fill: "series", r: 2}),
+      Plot.dot(printed, {x: "ms", y: "p", stroke: "series", r: 6, strokeWidth: 1.5, symbol: "circle"}),
+      Plot.tip(
+        points,
+        Plot.pointer({x: "ms", y: "p", title: (p: CdfPoint) => `${p.series}\nrequest ${p.request ?? "?"}${p.seq !== null ? `, gap ${p.seq}` : ""}: ${p.value} ${p.unit}\n${(p.p * 100).toFixed(1)}% of ${p.n} ≤ this (line ${p.line})`})
+      )
+    ]
+  });
+}
+
+export function sampleTableRows(samples: RequestSample[]): Record<string, string | number | null>[] {
+  return samples.map((s) => ({series: s.series, run: s.run_id, request: s.request, seq: s.seq, metric: s.metric, value: s.value, unit: s.unit, source: `${s.source_sha256}:${s.line}`}));
+}
+
+export const SAMPLE_TABLE_COLUMNS = ["series", "run", "request", "seq", "metric", "value", "unit", "source"];
+
+export function sampleTable(samples: RequestSample[], depth = 0): HTMLElement {
+  type Row = RequestSample;
+  return Inputs.table(samples, {
+    columns: ["run_id", "request", "seq", "metric", "value", "unit", "line"],
+    header: {run_id: "run", request: "request", seq: "gap", metric: "metric", value: "value", unit: "unit", line: "raw line"},
+    format: {
+      run_id: (id: string) => runLink(id, depth),
+      line: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
+    },
+    rows: 12,
+    layout: "auto",
+    select: false
+  } as any) as HTMLElement;
+}

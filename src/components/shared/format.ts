@@ -1,0 +1,69 @@
+/**
+ * Formatting shared by components: numbers shown as the tool printed them
+ * (no rounding beyond what the source had), links back to raw lines.
+ */
+import {html} from "htl";
+import type {SdSource} from "./rows.js";
+import type {Measured} from "./uncertainty.js";
+
+/** A value as stored: JS prints the shortest exact decimal, so 330.87 stays 330.87. */
+export function formatValue(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : String(value);
+}
+
+export function formatPm(value: number | null | undefined, stddev: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return stddev === null || stddev === undefined ? String(value) : `${value} ± ${stddev}`;
+}
+
+/** A percentage for display, to one decimal (a derived ratio, not a measured value). */
+export function formatPercent(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? "—" : `${(ratio * 100).toFixed(1)}%`;
+}
+
+/** Relative URL of a raw input's page, at a line (pages live at the site root or one level down). */
+export function sourceHref(sha256: string, line?: number | null, depth = 0): string {
+  return `${depth ? "../".repeat(depth) : "./"}sources/${sha256}.html${line ? `#L${line}` : ""}`;
+}
+
+/** A link to the raw line a number came from; the text is escaped by htl. */
+export function sourceLink(sha256: string, line: number | null | undefined, label: string, depth = 0): HTMLAnchorElement {
+  return html`<a href=${sourceHref(sha256, line, depth)} title="raw input, line ${line ?? ""}">${label}</a>` as HTMLAnchorElement;
+}
+
+/**
+ * The writeup line a hand-entered value was read from, when its observations
+ * file attached the writeup (docs/hand-entered.md: `writeup:`): the importer
+ * checked that line and stored `writeup_sha256` beside `source_line` in the
+ * value's extra (the row's `result_extra`). The export gives the writeup its
+ * own raw-input page.
+ */
+export function writeupLine(extra: Record<string, unknown> | null | undefined): {sha256: string; line: number} | null {
+  const sha256 = extra?.writeup_sha256;
+  const cited = extra?.source_line;
+  const line = typeof cited === "number" ? cited : typeof cited === "string" ? Number(/^\s*(\d+)/.exec(cited)?.[1]) : NaN;
+  return typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256) && Number.isInteger(line) && line > 0 ? {sha256, line} : null;
+}
+
+/**
+ * A link to the line a number came from: the raw input's line, or — for a
+ * hand-entered value whose `extra` names its writeup — the writeup's own line.
+ * Pass the row's `result_extra` to link hand-entered values to the writeup.
+ */
+export function valueSourceLink(sha256: string, line: number | null | undefined, label: string, depth = 0, extra?: Record<string, unknown> | null): HTMLAnchorElement {
+  const writeup = writeupLine(extra);
+  if (!writeup) return sourceLink(sha256, line, label, depth);
+  return html`<a href=${sourceHref(writeup.sha256, writeup.line, depth)} title="the writeup this hand-entered value was read from, line ${writeup.line} (typed into its observations file at line ${line ?? ""})">${label}</a>` as HTMLAnchorElement;
+}
+
+/** `39.023 ± 0.41*` where the sd was computed from samples (a derived figure, 2 significant digits). */
+export function formatMeasured(m: Measured & {sd_source: SdSource}): string {
+  if (m.sd_source === "samples" && m.stddev !== null) return `${m.value} ± ${Number(m.stddev.toPrecision(2))}*`;
+  return formatPm(m.value, m.stddev);
+}
+
+/** A link to a run's page, from a page `depth` folders below the site root. */
+export function runLink(runId: string, depth = 0): HTMLAnchorElement {
+  return html`<a href=${`${depth ? "../".repeat(depth) : "./"}runs/${runId}.html`}>${runId}</a>` as HTMLAnchorElement;
+}
+

@@ -1,0 +1,73 @@
+/**
+ * Serving latency data logic on real outputs: the printed statistics land on
+ * the concurrency axis as printed, per-request samples go on a millisecond
+ * axis, and the CDF and printed-percentile marks are where the data puts them.
+ */
+import assert from "node:assert/strict";
+import {describe, it} from "node:test";
+import type {ResultRow} from "../../../src/components/shared/data.js";
+import {cdfPoints, latencyPoints, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs} from "../../../src/components/pages/serving.js";
+import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
+
+const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
+
+describe("latencyPoints", () => {
+  const seed = rows("seeds/000-4x3080-split.txt");
+  const points = latencyPoints(seed);
+
+  it("puts every printed TTFT/TPOT/ITL statistic of seed 000's two vLLM blocks at its concurrency, as printed", () => {
+    // The block at --max-concurrency 8 prints "P99 TTFT (ms): 5782.89", the one at 1 "P99 TTFT (ms): 1763.69".
+    const text = fixtureText("seeds/000-4x3080-split.txt");
+    assert.ok(text.includes("P99 TTFT (ms): 5782.89") && text.includes("P99 TTFT (ms): 1763.69"));
+    const p99 = points.filter((p) => p.metric === "ttft" && p.stat === "p99").map((p) => [p.concurrency, p.value]);
+    assert.deepEqual(p99.sort(), [[1, 1763.69], [8, 5782.89]]);
+    // Three metrics × three statistics × two concurrencies.
+    assert.equal(points.length, 18);
+    assert.deepEqual(statsOf(points), ["mean", "median", "p99"]);
+    assert.ok(points.every((p) => p.unit === "ms" && p.series.startsWith("vllm · Qwen3.5-122B-A10B-GPTQ-Int4 · 4× NVIDIA GeForce RTX 3080")));
+  });
+
+  it("keeps llama-bench results off the serving axes", () => {
+    assert.ok(points.every((p) => p.runtime === "vllm"));
+  });
+
+  it("charts throughput too when asked for its metrics", () => {
+    const tp = latencyPoints(seed, new Set(THROUGHPUT_METRICS.map((m) => m.metric)));
+    const output = tp.filter((p) => p.metric === "output_throughput" && p.stat === "value").map((p) => [p.concurrency, p.value]);
+    assert.deepEqual(output.sort(), [[1, 67.06], [8, 187.04]]);
+  });
+
+  it("orders statistics mean, median, then percentiles", () => {
+    assert.deepEqual(["p99", "median", "p50", "mean", "p90"].sort((a, b) => statOrder(a) - statOrder(b)), ["mean", "p50", "median", "p90", "p99"]);
+  });
+});
+
+describe("per-request samples", () => {
+  const detailed = rows("vllm/save-detailed.json");
+  const samples = requestSamples(detailed);
+
+  it("reads --save-detailed per-request TTFTs in seconds onto a millisecond axis, skipping the failed request", () => {
+    // ttfts [0.2511, 0.3127, 0.0] with errors ["", "", "Server disconnected"].
+    const ttft = samples.filter((s) => s.metric === "ttft");
+    assert.deepEqual(ttft.map((s) => [s.request, s.value, s.unit]), [[0, 0.2511, "s"], [1, 0.3127, "s"]]);
+    assert.deepEqual(ttft.map((s) => s.ms), [0.2511 * 1000, 0.3127 * 1000]);
+    // itls [[0.021, 0.019, 0.024], [0.022, 0.018], []]: five gaps.
+    assert.equal(samples.filter((s) => s.metric === "itl").length, 5);
+  });
+
+  it("builds an empirical CDF: the i-th smallest of n at i/n", () => {
+    const itl = cdfPoints(samples.filter((s) => s.metric === "itl"));
+    assert.deepEqual(itl.map((p) => [p.value, p.p]), [[0.018, 0.2], [0.019, 0.4], [0.021, 0.6], [0.022, 0.8], [0.024, 1]]);
+  });
+
+  it("marks the run's printed median and p99 on the CDF, at 0.5 and 0.99", () => {
+    const marks = printedMarks(detailed, samples).filter((m) => m.metric === "ttft");
+    assert.deepEqual(marks.map((m) => [m.stat, m.p, m.value]).sort(), [["mean", null, 281.9], ["median", 0.5, 281.9], ["p99", 0.99, 312.08399999999995]]);
+  });
+
+  it("converts units to milliseconds and refuses unknown ones", () => {
+    assert.equal(toMs(1.5, "s"), 1500);
+    assert.equal(toMs(12, "ms"), 12);
+    assert.equal(toMs(3, "tok/s"), null);
+  });
+});
