@@ -5,21 +5,13 @@
 // tsx when it cannot be built (no esbuild, a read-only checkout).
 import {compiledMain} from "../scripts/cli/compiled.mjs";
 
-// `benchbook parse … | head` closes the pipe early: that is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
-let main;
+let run;
 try {
-  ({main} = await import(await compiledMain()));
+  run = (await compiledMain()).replace(/main\.js$/, "run.js");
 } catch (error) {
   if (process.env.BENCHBOOK_DEBUG) console.error(`benchbook: running the TypeScript sources through tsx (no compiled build: ${error.message})`);
   const {register} = await import("tsx/esm/api");
   register();
-  ({main} = await import("../scripts/cli/main.ts"));
+  run = "../scripts/cli/run.ts";
 }
-process.exitCode = await main(process.argv.slice(2));
+await import(run);

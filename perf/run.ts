@@ -6,6 +6,7 @@
  *   npm run perf                       # everything, full size
  *   npm run perf -- store --records 50000
  *   npm run perf -- --only store,log
+ *   npm run perf -- compare --models 200 --repeat 1
  */
 import {cpus, totalmem} from "node:os";
 import {writeFileSync} from "node:fs";
@@ -33,6 +34,11 @@ const BENCHMARKS: Benchmark[] = [
     run: (a) => storeBenchmark({records: Number(a.records ?? 500_000)}) as unknown as Promise<Record<string, unknown>>
   },
   {
+    name: "compare",
+    about: "benchbook compare against llama.cpp's compare-llama-bench.py on the same llama-bench records (default 2,000 model files × 24 records × 2 builds = 96,000), list, and the CLI's start",
+    run: await optional("./compare.js", "compareBenchmark", (a) => ({models: Number(a.models ?? 2000), repeat: Number(a.repeat ?? 3)}))
+  },
+  {
     name: "log",
     about: "streaming import of a large vLLM server log (default 1 GB): MB/s and peak RSS",
     run: await optional("./log-import.js", "logImportBenchmark", (a) => ({sizeMb: Number(a["size-mb"] ?? 1024)}))
@@ -49,7 +55,7 @@ const BENCHMARKS: Benchmark[] = [
   }
 ];
 
-const args = minimist(process.argv.slice(2), {string: ["only", "out", "records", "size-mb"]});
+const args = minimist(process.argv.slice(2), {string: ["only", "out", "records", "size-mb", "models", "repeat"]});
 const wanted = new Set([...args._.map(String), ...String(args.only ?? "").split(",").filter(Boolean)]);
 const figures: Record<string, unknown> = {
   machine: {cpu: cpus()[0]?.model, cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version},

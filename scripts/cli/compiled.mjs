@@ -2,7 +2,8 @@
 // without compiling its sources on every run (tsx took 2–5 s for --help).
 //
 // The tree (scripts/ and src/components/, which scripts/compare imports) is
-// compiled file by file with esbuild into .build/<stamp>/, keeping its layout,
+// compiled file by file with esbuild into .build/<stamp>/, keeping its layout
+// (other files, such as a CSV a module reads beside itself, are copied),
 // so relative imports, workers' `new URL("./x-entry.mjs", import.meta.url)`
 // and package.json two folders above scripts/cli all resolve as in the source.
 // The stamp hashes every source file's path, size and mtime and package.json:
@@ -25,7 +26,7 @@ function sourceFiles(dir, files = []) {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) sourceFiles(path, files);
-    else if (/\.(ts|mjs|csv)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) files.push(path);
+    else if (!/\.d\.m?ts$/.test(entry.name)) files.push(path);
   }
   return files;
 }
@@ -67,16 +68,11 @@ export async function build(root = ROOT) {
       sourcemap: "inline",
       logLevel: "silent"
     });
-    for (const file of files.filter((f) => f.endsWith(".mjs"))) {
+    // Worker entries rewritten, data files (a CSV read beside its module) copied as they are.
+    for (const file of files.filter((f) => !f.endsWith(".ts"))) {
       const target = join(tmp, relative(root, file));
       mkdirSync(dirname(target), {recursive: true});
-      writeFileSync(target, compiledEntry(readFileSync(file, "utf8")));
-    }
-    // Data files read beside their module (scripts/efficiency/devices.csv) travel with it.
-    for (const file of files.filter((f) => f.endsWith(".csv"))) {
-      const target = join(tmp, relative(root, file));
-      mkdirSync(dirname(target), {recursive: true});
-      writeFileSync(target, readFileSync(file));
+      writeFileSync(target, file.endsWith(".mjs") ? compiledEntry(readFileSync(file, "utf8")) : readFileSync(file));
     }
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     writeFileSync(join(tmp, "package.json"), JSON.stringify({name: pkg.name, version: pkg.version, type: "module"}) + "\n");

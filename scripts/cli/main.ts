@@ -23,6 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   {name: "parse", summary: "print what would be imported, without touching the store", load: async () => (await import("./commands/parse.js")).parseCommand},
   {name: "list", summary: "list the runs in the store", load: async () => (await import("./commands/list.js")).listCommand},
   {name: "compare", summary: "compare two runs, tags, runtimes or builds: B/A with intervals and noise marks", load: async () => (await import("./commands/compare.js")).compareCommand},
+  {name: "reindex", summary: "rebuild the store's index (the Parquet files every read queries) from its runs files", load: async () => (await import("./commands/reindex.js")).reindexCommand},
   {name: "history", summary: "every series across builds: change points labelled regression or improvement, for CI", load: async () => (await import("./commands/history.js")).historyCommand},
   {name: "reparse", summary: "re-read every raw input in the store with the current parsers", load: async () => (await import("./commands/reparse.js")).reparseCommand},
   {name: "retag", summary: "add, change or remove tags of stored runs", load: async () => (await import("./commands/retag.js")).retagCommand},
@@ -48,8 +49,12 @@ Run benchbook <command> --help for a command's options.
 `;
 }
 
-/** package.json's version (two folders up, also in the compiled tree: scripts/cli/compile.mjs copies it). */
+/** Set by the bundle (scripts/cli/bundle.mjs), where package.json is not two folders up. */
+declare const BENCHBOOK_VERSION: string | undefined;
+
+/** package.json's version (two folders up, also in the compiled tree: scripts/cli/compiled.mjs copies it). */
 export function version(): string {
+  if (typeof BENCHBOOK_VERSION === "string") return BENCHBOOK_VERSION;
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {version: string}).version;
 }
 

@@ -10,3 +10,16 @@ export function storeFrom(args: ParsedArgs, terminal: Terminal): Store {
 }
 
 export const STORE_HELP = "  --store DIR      the store (default: $BENCHBOOK_STORE or ./data)";
+
+/**
+ * After a command wrote the store: bring its index up to date
+ * (scripts/query/index.ts). A failure here loses nothing: the runs files are
+ * written, and the next read rebuilds what is stale.
+ */
+export async function indexAfterWrite(store: Store, terminal: Terminal): Promise<void> {
+  try {
+    await (await import("../query/index.js")).updateIndex(store);
+  } catch (error) {
+    terminal.err(`benchbook: the store's index was not updated (${(error as Error).message}); the next read rebuilds it\n`);
+  }
+}

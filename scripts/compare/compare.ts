@@ -205,7 +205,7 @@ function describeSides(a: Row[], b: Row[]): [Record<string, string | null>, Reco
  * columns, else the runtime, the machine, the split mode, …); the run id only
  * when nothing else differs; else the selector as typed.
  */
-function label(distinguishing: Record<string, string | null>, selector: string): string {
+export function sideLabel(distinguishing: Record<string, string | null>, selector: string): string {
   const entries = Object.entries(distinguishing).filter(([k]) => k !== "run_id");
   if (entries.length) return entries[0][1]!;
   return distinguishing.run_id ?? selector;
@@ -250,7 +250,7 @@ export function compareRows(rowsA: Row[], rowsB: Row[], selectors: {a: string; b
   const [da, db] = describeSides(a, b);
   const side = (rows: Row[], selector: string, distinguishing: Record<string, string | null>): Side => ({
     selector,
-    label: label(distinguishing, selector),
+    label: sideLabel(distinguishing, selector),
     distinguishing,
     rows: rows.length,
     runs: [...new Set(rows.map((r) => String(r.run_id)))]

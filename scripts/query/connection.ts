@@ -1,8 +1,9 @@
 /**
  * A DuckDB connection over the store's index (index.ts), brought up to date
- * first. Views: `groups`, `results` and `runs`, one per index table, and
- * `rows`, the flat row (scripts/schema/row.ts) with `_input`, `_group` and
- * `_ord` (ORDER BY _input, _ord is store order). Queries read the Parquet
+ * first. Views: `groups`, `results` and `runs`, one per index table, each
+ * with `input_no` (the input's place in the store), and `rows`, the flat row
+ * (scripts/schema/row.ts) with `input_no`, `_group` and `_ord` (ORDER BY
+ * input_no, _ord is store order). Queries read the Parquet
  * files themselves, so what a command holds is what its query returns.
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
@@ -20,18 +21,21 @@ export interface StoreQuery {
 
 export async function openStoreQuery(store: Store): Promise<StoreQuery> {
   const {entries} = await syncIndex(store);
-  const instance = await DuckDBInstance.create(":memory:");
+  // One thread: these queries are small, and a second thread costs more to coordinate than it saves.
+  const instance = await DuckDBInstance.create(":memory:", {threads: "1"});
   const connection = await instance.connect();
+  // One scan per input file, numbered in store order (input_no): queries join and order on that
+  // number rather than on the 64-character sha256.
   for (const [name, spec] of Object.entries(TABLES)) {
-    const files = entries.map((e) => e.files[name as Table]);
+    const scans = entries.map((e, i) => `SELECT *, ${i} AS input_no FROM read_parquet(${sqlString(e.files[name as Table])})`);
     await connection.run(
-      files.length
-        ? `CREATE TEMP VIEW ${name} AS SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}])`
-        : `CREATE TEMP TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")})`
+      scans.length
+        ? `CREATE TEMP VIEW ${name} AS ${scans.join(" UNION ALL ")}`
+        : `CREATE TEMP TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")}, input_no INTEGER)`
     );
   }
   const flat = COLUMNS.map((c) => `${c.level === "run" ? "g" : "r"}.${quoted(c.name)}`).join(", ");
-  await connection.run(`CREATE TEMP VIEW rows AS SELECT ${flat}, r._input, r._group, r._ord FROM results r JOIN groups g USING (_input, _group)`);
+  await connection.run(`CREATE TEMP VIEW rows AS SELECT ${flat}, r.input_no, r._group, r._ord FROM results r JOIN groups g USING (input_no, _group)`);
   return {
     connection,
     inputs: entries.length,

@@ -21,16 +21,16 @@ export async function listRuns(store: Store): Promise<RunListing[]> {
   try {
     const reader = await query.connection.runAndReadAll(`
       WITH firsts AS (
-        SELECT _input, _group, min(_ord) AS first FROM results GROUP BY ALL
+        SELECT input_no, _group, min(_ord) AS first FROM results GROUP BY ALL
       ), labels AS (
-        SELECT g._input, g._run, g.model_label, min(f.first) AS first
-        FROM groups g JOIN firsts f USING (_input, _group) WHERE coalesce(g.model_label, '') <> '' GROUP BY ALL
+        SELECT g.input_no, g._run, g.model_label, min(f.first) AS first
+        FROM groups g JOIN firsts f USING (input_no, _group) WHERE coalesce(g.model_label, '') <> '' GROUP BY ALL
       ), per_run AS (
-        SELECT _input, _run, list(model_label ORDER BY first) AS labels FROM labels GROUP BY ALL
+        SELECT input_no, _run, list(model_label ORDER BY first) AS labels FROM labels GROUP BY ALL
       )
       SELECT r.run_id, r.file, r.run_line_start, r.run_line_end, r.tool, r.model_label, r.hardware, r.date, r.results, r.tags, p.labels
-      FROM runs r LEFT JOIN per_run p USING (_input, _run)
-      ORDER BY r._input, r._run`);
+      FROM runs r LEFT JOIN per_run p USING (input_no, _run)
+      ORDER BY r.input_no, r._run`);
     return reader.getRowObjectsJS().map((r) => ({
       id: String(r.run_id),
       source: String(r.file),

@@ -16,7 +16,7 @@ import type {Command, ParsedArgs} from "../command.js";
 import {parseTags, single} from "../command.js";
 import type {Terminal} from "../io.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
 import {slurmOptions} from "../../slurm/script.js";
 import type {SlurmEvent} from "../../slurm/submit.js";
 import {SlurmError, submitPlan, taskCell} from "../../slurm/submit.js";
@@ -132,6 +132,7 @@ invalid, 130 when interrupted.`,
         onEvent: view.event
       });
       view.stop();
+      if (summary.ran > 0) await indexAfterWrite(store, terminal);
       const line = `${summary.cells} cell${summary.cells === 1 ? "" : "s"}: ${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already in the store)${summary.interrupted ? `, interrupted after ${summary.ran}` : ""}; store ${store.root}`;
       if (args.json) terminal.out(`${JSON.stringify({event: "end", ...summary})}\n`);
       else terminal.out(`${line}\n`);

@@ -1,7 +1,8 @@
-import {compareRows, DEFAULT_BY} from "../../compare/compare.js";
+import {DEFAULT_BY} from "../../compare/compare.js";
 import {formatMarkdown, formatTerminal, toJson} from "../../compare/format.js";
-import {storeRows} from "../../compare/rows.js";
-import {parseSelector, SelectorError, selectRows} from "../../compare/select.js";
+import {parseSelector, SelectorError} from "../../compare/select.js";
+import {compareStore} from "../../query/compare.js";
+import {openStoreQuery} from "../../query/connection.js";
 import type {Command} from "../command.js";
 import {single} from "../command.js";
 import {UsageError} from "../io.js";
@@ -51,15 +52,19 @@ ${STORE_HELP}`,
       if (error instanceof SelectorError) throw new UsageError(error.message);
       throw error;
     }
-    const rows = storeRows(storeFrom(args, terminal));
-    const [a, b] = selectors.map((s) => selectRows(rows, s));
-    for (const [name, side, sel] of [["A", a, selectors[0]], ["B", b, selectors[1]]] as const) {
-      if (side.length === 0) {
-        terminal.err(`benchbook compare: ${name} (${sel.text}) selects no results\n`);
-        return 1;
-      }
+    const query = await openStoreQuery(storeFrom(args, terminal));
+    let compared;
+    try {
+      compared = await compareStore(query.connection, [selectors[0], selectors[1]], {a: positional[0], b: positional[1]}, {by: list(single(args, "by")), metrics: list(single(args, "metric")), provenance: Boolean(args.json)});
+    } finally {
+      query.close();
     }
-    const result = compareRows(a, b, {a: positional[0], b: positional[1]}, {by: list(single(args, "by")), metrics: list(single(args, "metric"))});
+    if ("empty" in compared) {
+      const index = compared.empty === "A" ? 0 : 1;
+      terminal.err(`benchbook compare: ${compared.empty} (${selectors[index].text}) selects no results\n`);
+      return 1;
+    }
+    const {result} = compared;
     if (args.json) terminal.out(JSON.stringify(toJson(result), null, 2) + "\n");
     else terminal.out(args.markdown ? formatMarkdown(result) : formatTerminal(result));
     return result.pairs.some((p) => p.a && p.b) ? 0 : 1;

@@ -6,7 +6,7 @@ import type {Command} from "../command.js";
 import {parseTags, single} from "../command.js";
 import {UsageError} from "../io.js";
 import {collectInputs} from "../inputs.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
 
 const POOL_HINT = `${POOL_MIN_INPUTS} or more inputs of ${POOL_MIN_BYTES / 2 ** 20} MiB or more in all`;
 
@@ -59,6 +59,7 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
       release();
       bar?.stop();
     }
+    if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) await indexAfterWrite(store, terminal);
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {
       terminal.out(

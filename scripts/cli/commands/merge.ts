@@ -3,7 +3,7 @@ import {mergeStore, openStore} from "../../store/merge.js";
 import type {Command} from "../command.js";
 import type {Terminal} from "../io.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
 
 export const mergeCommand: Command = {
   name: "merge",
@@ -29,6 +29,7 @@ Exit status: 0 when merged without conflicts, 1 when a conflict was found.`,
     if (others.length === 0) throw new UsageError("expected at least one other store (benchbook merge OTHER_STORE…)");
     const target = storeFrom(args, terminal);
     let conflicts = 0;
+    let wrote = false;
     for (const path of others) {
       let other;
       try {
@@ -40,6 +41,7 @@ Exit status: 0 when merged without conflicts, 1 when a conflict was found.`,
       if (resolve(other.root) === resolve(target.root)) throw new UsageError(`${path} is the store itself`);
       const report = mergeStore(target, other, {dryRun: args["dry-run"]});
       conflicts += report.conflicts.length;
+      wrote ||= !args["dry-run"] && report.added.length + report.earlier.length > 0;
       if (args.json) {
         terminal.out(`${JSON.stringify(report)}\n`);
         continue;
@@ -48,6 +50,7 @@ Exit status: 0 when merged without conflicts, 1 when a conflict was found.`,
       terminal.out(`${path}: ${verb} ${report.added.length} input${report.added.length === 1 ? "" : "s"}, ${report.earlier.length} kept with the other store's earlier import time, ${report.unchanged} already here, ${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"}\n`);
       for (const c of report.conflicts) terminal.out(`  conflict ${c.path}: ${c.reason}\n`);
     }
+    if (wrote) await indexAfterWrite(target, terminal);
     return conflicts ? 1 : 0;
   }
 };

@@ -1,6 +1,6 @@
 import {reparseStore} from "../../import/reparse.js";
 import type {Command} from "../command.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
 
 export const reparseCommand: Command = {
   name: "reparse",
@@ -22,6 +22,7 @@ ${STORE_HELP}`,
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
     const outcomes = reparseStore(store, {dryRun: args["dry-run"]});
+    if (!args["dry-run"] && outcomes.some((o) => o.status === "changed")) await indexAfterWrite(store, terminal);
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {
       terminal.out(

@@ -1,0 +1,39 @@
+// `npm run bundle`: the CLI as a few JavaScript files in bundle/ that plain
+// Node runs without node_modules (`node bundle/benchbook.mjs …`), for a
+// machine that only runs benchmarks. Every dependency is inside except
+// @duckdb/node-api (native; loaded only by the commands that query or
+// export: list, compare, history, export, and the index update after a
+// write, which then says it was skipped) and the site's build tools
+// (Observable Framework, playwright-core: build and serve need a checkout).
+// The endpoint runner's recorded benchbook version reads package.json three
+// folders above its module, so a bundle records "unknown" there.
+// The workers of import --jobs and export --jobs are entries of their own.
+import {build} from "esbuild";
+import {copyFileSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {basename, join} from "node:path";
+import {ROOT} from "./compiled.mjs";
+
+const out = join(ROOT, "bundle");
+const DATA_FILES = ["scripts/efficiency/devices.csv"];
+rmSync(out, {recursive: true, force: true});
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: {benchbook: "scripts/cli/run.ts", "worker-entry": "scripts/import/worker.ts", "shard-worker-entry": "scripts/export/shard-worker.ts"},
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outdir: out,
+  outExtension: {".js": ".mjs"},
+  external: ["@duckdb/node-api", "@observablehq/framework", "playwright-core", "esbuild", "tsx"],
+  // Bundled CommonJS dependencies call require().
+  banner: {js: 'import {createRequire as __bbRequire} from "node:module"; const require = __bbRequire(import.meta.url);'},
+  define: {BENCHBOOK_VERSION: JSON.stringify(pkg.version)},
+  logLevel: "warning"
+});
+writeFileSync(join(out, "package.json"), JSON.stringify({name: pkg.name, version: pkg.version, type: "module"}) + "\n");
+// Data files modules read beside themselves (new URL("./x", import.meta.url)): beside the bundle's chunks.
+for (const file of DATA_FILES) copyFileSync(join(ROOT, file), join(out, basename(file)));
+console.log(`benchbook: bundled into ${out}`);
