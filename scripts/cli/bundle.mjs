@@ -8,12 +8,15 @@
 // The endpoint runner's recorded benchbook version reads package.json three
 // folders above its module, so a bundle records "unknown" there.
 // The workers of import --jobs and export --jobs are entries of their own.
+// `node scripts/cli/bundle.mjs --out DIR` writes it elsewhere (scripts/gpu-run/stage.sh).
 import {build} from "esbuild";
 import {copyFileSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {basename, join} from "node:path";
+import {basename, join, resolve} from "node:path";
+import {parseArgs} from "node:util";
 import {ROOT} from "./compiled.mjs";
 
-const out = join(ROOT, "bundle");
+const {values} = parseArgs({options: {out: {type: "string"}}});
+const out = values.out ? resolve(values.out) : join(ROOT, "bundle");
 const DATA_FILES = ["scripts/efficiency/devices.csv"];
 rmSync(out, {recursive: true, force: true});
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));

@@ -22,7 +22,7 @@ log() { printf '[run %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$*" | tee
 
 if [[ ! -x "$WORK/bin/node" ]]; then xz -dc "$STAGE/node.xz" > "$WORK/bin/node" && chmod +x "$WORK/bin/node"; fi
 export PATH="$WORK/bin:$PATH"
-bb() { (cd "$WORK" && node "$STAGE/benchbook.mjs" "$@"); }
+bb() { (cd "$WORK" && node "$STAGE/benchbook/benchbook.mjs" "$@"); }
 BIN="$WORK/build/bin"
 # MODEL_NAME and MODEL_SHAPE (make-random-gguf.py's options) make another size,
 # e.g. MODEL_NAME=random-8B MODEL_SHAPE="--embd 4096 --layers 32 --ff 14336 --name benchbook-random-8B".

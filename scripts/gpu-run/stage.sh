@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Put what scripts/gpu-run/run.sh needs on a machine without Node.js or
 # network into one folder (default .gpu/ of this checkout, which must be
-# git-ignored): Node.js (xz), benchbook as one file, llama.cpp's source
+# git-ignored): Node.js (xz), benchbook bundled (scripts/cli/bundle.mjs), llama.cpp's source
 # (xz, from scripts/llama/build-cpu.sh's cache), the model writer and plans.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,7 +14,7 @@ mkdir -p "$stage/plans"
 git -C "$src" rev-parse --short HEAD > "$stage/llama-src.commit"
 git -C "$src" rev-list --count HEAD > "$stage/llama-src.number"
 cp "$src/models/ggml-vocab-llama-bpe.gguf" "$stage/"
-(cd "$repo" && node --import tsx scripts/cli/bundle.ts --out "$stage/benchbook.mjs" >/dev/null)
+(cd "$repo" && node scripts/cli/bundle.mjs --out "$stage/benchbook" >/dev/null)
 cp "$here/run.sh" "$repo/scripts/llama/make-random-gguf.py" "$stage/"
 cp "$here"/plans/*.yaml "$stage/plans/"
 du -sh "$stage"

@@ -157,6 +157,7 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
         CASE WHEN count(*) = 1 THEN any_value(r.text) END AS text,
         bool_or(s.origin = 'hand-entered') AS hand,
         count(*) FILTER (WHERE ${ok}) AS n_ok,
+        list(${UTIL} ORDER BY r.pos) AS utils,
         list(r.value ORDER BY r.pos) FILTER (WHERE ${ok}) AS vals,
         any_value({'stddev': r.stddev, 'stddev_kind': r.stddev_kind, 'repetitions': r.repetitions}) FILTER (WHERE ${ok}) AS one,
         coalesce(arg_min({'status': coalesce(r.status, 'error'), 'detail': r.status_detail}, r.pos) FILTER (WHERE r.status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(r.status, 'error'), 'detail': r.status_detail}, r.pos)) AS failed
@@ -164,7 +165,8 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
     ), m AS (
       SELECT *, list_reduce(vals, lambda x, y: x + y) / len(vals) AS mean FROM g
     )
-    SELECT * EXCLUDE (vals), vals[1] AS single,
+    SELECT * EXCLUDE (vals, utils), vals[1] AS single,
+      CASE WHEN list_count(utils) = len(utils) THEN list_reduce(utils, lambda x, y: x + y) / len(utils) END AS limit_util,
       CASE WHEN n_ok > 1 THEN sqrt(list_reduce(list_transform(vals, lambda v: (v - mean) * (v - mean)), lambda x, y: x + y) / (n_ok - 1)) END AS sd
     FROM m ORDER BY side, first`
   );
@@ -211,6 +213,9 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   return {result: {a: side("a", texts.a, da), b: side("b", texts.b, db), by, varying, metrics, pairs}};
 }
 
+/** A result's share of its hardware's limit (efficiency.ts limitShare): bandwidth for tg, compute for pp. */
+const UTIL = "CASE r.kind WHEN 'tg' THEN r.bw_util WHEN 'pp' THEN r.compute_util END";
+
 /** compareRows's sideValue from a group's aggregates. */
 function sideValue(g: Record<string, unknown>, provenance: boolean): SideValue {
   const base = {
@@ -218,7 +223,8 @@ function sideValue(g: Record<string, unknown>, provenance: boolean): SideValue {
     run_ids: provenance ? [...new Set(g.run_ids as string[])] : [],
     sources: provenance ? (g.sources as {sha256: string; line: number}[]) : [],
     text: (g.text as string | null) ?? null,
-    origin: g.hand ? "hand-entered" : "measured"
+    origin: g.hand ? "hand-entered" : "measured",
+    limit_util: (g.limit_util as number | null) ?? null
   };
   const nOk = Number(g.n_ok);
   if (nOk === 0) {
