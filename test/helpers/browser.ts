@@ -83,3 +83,57 @@ export async function settle(page: Page): Promise<void> {
 export async function cellErrors(page: Page): Promise<string[]> {
   return page.$$eval(".observablehq--error", (nodes) => nodes.map((n) => n.textContent ?? ""));
 }
+
+/**
+ * What a writer would not publish, on every chart of a page (docs/site.md, "Chart checks"):
+ * text outside its SVG's box, overlapping tick labels on one axis, one legend label drawn in two
+ * colours across the page's charts, a chart with more series than the limit and no series picker
+ * on the page. Returns one line per problem.
+ */
+export async function chartProblems(page: Page, {seriesLimit = 8}: {seriesLimit?: number} = {}): Promise<string[]> {
+  // tsx compiles the function below with esbuild's keepNames, whose __name helper the page lacks.
+  await page.evaluate("window.__name ??= (f) => f");
+  return page.evaluate((limit) => {
+    const problems: string[] = [];
+    const charts = [...document.querySelectorAll("svg")].filter((svg) => !svg.closest("[class$='-swatch']") && !svg.closest("svg:not(:scope)") && svg.getBoundingClientRect().width > 60);
+    const name = (svg: SVGSVGElement, i: number) => svg.closest("figure")?.querySelector("h3")?.textContent?.trim() || svg.getAttribute("aria-label") || `chart ${i + 1}`;
+    charts.forEach((svg, i) => {
+      const box = svg.getBoundingClientRect();
+      for (const text of svg.querySelectorAll("text")) {
+        const r = text.getBoundingClientRect();
+        if (r.width === 0 || !text.textContent?.trim()) continue;
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+          problems.push(`${name(svg as SVGSVGElement, i)}: text "${text.textContent.trim().slice(0, 40)}" outside its SVG`);
+        }
+      }
+      for (const axis of svg.querySelectorAll("g[aria-label$='tick label']")) {
+        const rects = [...axis.querySelectorAll("text")].map((t) => t.getBoundingClientRect()).filter((r) => r.width > 0);
+        for (let a = 0; a < rects.length; a++) {
+          for (let b = a + 1; b < rects.length; b++) {
+            const [p, q] = [rects[a], rects[b]];
+            if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
+              problems.push(`${name(svg as SVGSVGElement, i)}: overlapping tick labels in ${axis.getAttribute("aria-label")}`);
+              a = rects.length;
+              break;
+            }
+          }
+        }
+      }
+      const series = Number((svg.closest("figure") as HTMLElement | null)?.querySelector("svg[data-series]")?.getAttribute("data-series") ?? svg.dataset.series ?? 0);
+      const total = Number(document.querySelector(".bb-series-picker:not([hidden])")?.getAttribute("data-series-total") ?? 0);
+      if (series > limit && !total) problems.push(`${name(svg as SVGSVGElement, i)}: ${series} series and no series picker`);
+    });
+    // One colour per legend label across the page.
+    const colours = new Map<string, Set<string>>();
+    for (const swatch of document.querySelectorAll("[class$='-swatch']")) {
+      const mark = swatch.querySelector("rect, circle, line, path");
+      const colour = mark?.getAttribute("fill") ?? mark?.getAttribute("stroke");
+      const label = swatch.textContent?.trim();
+      if (!label || !colour) continue;
+      if (!colours.has(label)) colours.set(label, new Set());
+      colours.get(label)!.add(colour);
+    }
+    for (const [label, set] of colours) if (set.size > 1) problems.push(`"${label}" is drawn in ${set.size} colours (${[...set].join(", ")})`);
+    return problems;
+  }, seriesLimit);
+}

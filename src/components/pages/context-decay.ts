@@ -10,10 +10,11 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
+import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
-import {formatPercent, formatPm, sourceLink} from "../shared/format.js";
+import {formatPercent, formatPm, sourceHref, sourceLink} from "../shared/format.js";
 
-export interface DecayPoint {
+export interface DecayPoint extends SeriesFacts {
   series: string;
   run_id: string;
   source_sha256: string;
@@ -80,11 +81,22 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
         stddev_kind: row.stddev_kind ?? null,
         retention,
         retention_sd: retention !== null && relRow !== null && relBase !== null ? retention * Math.hypot(relRow, row === base ? 0 : relBase) : null,
-        text: row.text ?? null
+        text: row.text ?? null,
+        runtime: row.runtime ?? null,
+        hardware: row.hardware ?? null,
+        quant: row.quant ?? null,
+        build: row.build_commit ?? null
       });
     }
   }
   return points;
+}
+
+/** The series of some points, longest curves first (the order seriesPicker offers them in). */
+export function decaySeries(points: DecayPoint[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of points) counts.set(p.series, (counts.get(p.series) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
 }
 
 export interface DecayPlotOptions {
@@ -95,34 +107,55 @@ export interface DecayPlotOptions {
   height?: number;
 }
 
+/**
+ * Throughput (from zero) or retention (around 100%) against depth: one line per series, coloured
+ * by runtime, machine or quantization (shared/chart.ts), labelled at its end with what tells it
+ * from the others; the parts all share are the chart's subtitle (`aria-description`).
+ */
 export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = false, width = 640, height = 360}: DecayPlotOptions = {}): SVGSVGElement | HTMLElement {
   const retention = mode === "retention";
   const data = retention ? points.filter((p) => p.retention !== null) : points;
   const y = (p: DecayPoint) => (retention ? p.retention! * 100 : p.value);
   const sd = (p: DecayPoint) => (retention ? (p.retention_sd === null ? null : p.retention_sd * 100) : p.stddev);
   const bars = data.filter((p) => sd(p) !== null && sd(p)! > 0);
-  return Plot.plot({
+  const top = Math.max(retention ? 100 : 0, ...data.map((p) => y(p) + (sd(p) ?? 0)));
+  const {labels, common} = shortLabels(decaySeries(data));
+  const marginTop = 24;
+  const marginBottom = 36;
+  const ends = endLabels(data, {x: (p) => p.n_depth, y, z: (p) => p.series, text: (p) => labels.get(p.series)!, fill: (p) => p.series, domain: [0, top * 1.05], height, marginTop, marginBottom});
+  const depths = data.map((p) => p.n_depth);
+  const maxDepth = Math.max(0, ...depths);
+  const ticks = logDepth ? [0, ...logTicks(1024, maxDepth).filter((t) => t >= 1024)] : valueTicks(depths);
+  const color = seriesColors(data);
+  const chart = Plot.plot({
     width,
     height,
-    marginRight: 20,
-    x: {label: "context depth (tokens)", type: logDepth ? "symlog" : "linear", constant: 1024, grid: true} as Plot.ScaleOptions,
-    y: {label: retention ? "% of depth-0 throughput" : "throughput (tok/s)", grid: true, zero: retention},
-    color: {legend: true, type: "categorical"},
+    marginTop,
+    marginBottom,
+    marginLeft: yMargin(top),
+    marginRight: Math.min(width / 2.5, ends.margin),
+    x: {label: "context depth (tokens)", type: logDepth ? "symlog" : "linear", constant: 1024, grid: true, ticks, tickFormat: (d: number) => d.toLocaleString("en-US")} as Plot.ScaleOptions,
+    y: {label: retention ? "% of depth-0 throughput" : "throughput (tok/s)", grid: true, zero: true, domain: [0, top * 1.05]},
+    color: {type: "categorical", domain: color.domain, range: color.range},
     marks: [
       retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
-      Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", strokeWidth: 1.5}),
-      Plot.line(data, {x: "n_depth", y, stroke: "series"}),
-      Plot.dot(data, {x: "n_depth", y, fill: "series", r: 3}),
+      Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", ...ERROR_BAR}),
+      Plot.line(data, {x: "n_depth", y, stroke: "series", strokeWidth: 1.75}),
+      Plot.dot(data, {x: "n_depth", y, fill: "series", r: 2.5, href: (p: DecayPoint) => sourceHref(p.source_sha256, p.line)}),
+      ends.mark,
       Plot.tip(
         data,
         Plot.pointer({
           x: "n_depth",
           y,
-          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}`
+          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.stddev_kind ? ` (${p.stddev_kind} sd)` : ""}${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}\nraw line ${p.line}`
         })
       )
     ]
   });
+  if (common) chart.dataset.subtitle = common;
+  chart.dataset.series = String(color.domain.length);
+  return linkLegend(chart);
 }
 
 /** Plain rows for downloads: values as stored, retention as a ratio, the raw input and line. */
