@@ -96,7 +96,7 @@ export async function chartProblems(page: Page, {seriesLimit = 8}: {seriesLimit?
   return page.evaluate((limit) => {
     const problems: string[] = [];
     const charts = [...document.querySelectorAll("svg")].filter((svg) => !svg.closest("[class$='-swatch']") && !svg.closest("svg:not(:scope)") && svg.getBoundingClientRect().width > 60);
-    const name = (svg: SVGSVGElement, i: number) => svg.closest("figure")?.querySelector("h3")?.textContent?.trim() || svg.getAttribute("aria-label") || `chart ${i + 1}`;
+    const name = (svg: SVGSVGElement, i: number) => svg.closest(".bb-figure")?.querySelector("h3")?.textContent?.trim() || svg.getAttribute("aria-label") || `chart ${i + 1}`;
     charts.forEach((svg, i) => {
       const box = svg.getBoundingClientRect();
       for (const text of svg.querySelectorAll("text")) {

@@ -93,9 +93,10 @@ const FACT: Record<Dimension, keyof SeriesFacts> = {runtime: "runtime", machine:
  * A colour scale for a chart's series: coloured by the first of runtime, machine, quantization and
  * build that differs between them (one value, one colour, site-wide); up to 3 series that share
  * that value get shades of its colour. `dimension` is null where none fits (then the plain palette,
- * and the series' labels say what they are).
+ * and the series' labels say what they are). `by` forces a dimension (a runtime comparison is
+ * coloured by runtime whatever else varies).
  */
-export function seriesColors(items: SeriesFacts[]): {domain: string[]; range: string[]; dimension: Dimension | null} {
+export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}): {domain: string[]; range: string[]; dimension: Dimension | null} {
   const unique = [...new Map(items.map((s) => [s.series, s])).values()];
   const dims: Dimension[] = ["runtime", "machine", "quant", "build"];
   // A dimension colours the chart where it tells series apart and shades stay distinguishable (≤ 3 a colour).
@@ -104,7 +105,7 @@ export function seriesColors(items: SeriesFacts[]): {domain: string[]; range: st
     for (const s of unique) counts.set(String(s[FACT[d]] ?? ""), (counts.get(String(s[FACT[d]] ?? "")) ?? 0) + 1);
     return [...counts.values()];
   };
-  const dimension = dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ?? (unique.length === 1 && unique[0].runtime ? "runtime" : null);
+  const dimension = by ?? dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ?? (unique.length === 1 && unique[0].runtime ? "runtime" : null);
   const domain = unique.map((s) => s.series);
   if (!dimension) return {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]), dimension};
   const seen = new Map<string, number>();
@@ -188,10 +189,29 @@ export function logScale(values: number[], options: Plot.ScaleOptions = {}): Plo
   return {type: "log", ticks: logTicks(lo, hi), tickFormat: fmt3, grid: true, ...options};
 }
 
+/** Left margin for a log y axis over some values (logScale's ticks). */
+export function logMargin(values: number[]): number {
+  const positive = values.filter((v) => v > 0);
+  if (!positive.length) return 40;
+  const [lo, hi] = scaleLog().domain([Math.min(...positive), Math.max(...positive)]).nice().domain();
+  return marginFor(logTicks(lo, hi).map(fmt3), {min: 40});
+}
+
 /** An axis over a few distinct values (context depths, batch sizes): ticks at those values only. */
 export function valueTicks(values: number[]): number[] | undefined {
   const distinct = [...new Set(values)].sort((a, b) => a - b);
   return distinct.length <= 8 ? distinct : undefined;
+}
+
+/** Whole-number ticks for an index axis (log lines, repetitions): never 0.5. */
+export function integerTicks(values: number[], count = 10): number[] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  if (!Number.isFinite(lo)) return [];
+  const step = Math.max(1, Math.ceil((hi - lo) / count));
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo); t <= hi; t += step) ticks.push(t);
+  return ticks;
 }
 
 // ─── marks ──────────────────────────────────────────────────────────────────

@@ -98,7 +98,17 @@ function normalize(row: Record<string, unknown>): ResultRow {
     if (typeof value === "bigint") row[key] = Number(value);
     else if (JSON_COLUMNS.has(key) && typeof value === "string") row[key] = JSON.parse(value);
   }
+  if (typeof row.model_label === "string") row.model_label = modelName(row.model_label, row.model);
   return row as ResultRow;
+}
+
+/**
+ * A model's name for charts: a Hugging Face cache snapshot (`…/models--nvidia--Gemma-4-31B-IT-NVFP4/
+ * snapshots/e5ef03…`, whose label is the bare commit hash) is named by its repository.
+ */
+export function modelName(label: string, model: unknown): string {
+  if (!/^[0-9a-f]{40}$/.test(label) || typeof model !== "string") return label;
+  return /models--([^/]+?)--([^/]+)\/snapshots\//.exec(model)?.[2] ?? label;
 }
 
 interface ParquetFile {
