@@ -9,7 +9,7 @@
  */
 import {existsSync, mkdirSync, readdirSync} from "node:fs";
 import {join} from "node:path";
-import {cellErrors, launch, openPage, serve} from "../../test/helpers/browser.js";
+import {cellErrors, launch, openPage, serve} from "./browser.js";
 
 const args = process.argv.slice(2);
 const dist = args.includes("--dir") ? args[args.indexOf("--dir") + 1] : "dist";

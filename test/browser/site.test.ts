@@ -110,4 +110,18 @@ describe("site built from data/", () => {
       await page.close();
     }
   });
+
+  it("a link to a raw line lands on that line, highlighted and scrolled into view after the rows render", async () => {
+    const input = inputs.find((i) => i.source.lines > 80) ?? inputs[0];
+    const line = Math.min(input.source.lines, 75);
+    const page = await openClean(`sources/${input.source.sha256}.html#L${line}`);
+    await page.waitForSelector("tr.bb-target");
+    assert.deepEqual(await page.$$eval("tr.bb-target", (trs) => trs.map((tr) => tr.id)), [`L${line}`]);
+    const inView = await page.$eval(`#L${line}`, (tr) => {
+      const r = tr.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight;
+    });
+    assert.ok(inView, `line ${line} is scrolled into view`);
+    await page.close();
+  });
 });
