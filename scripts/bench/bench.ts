@@ -57,15 +57,22 @@ export interface BenchOptions {
   /** Injected for tests: the machine description and the version commands. */
   machine?: () => Promise<MachineInfo>;
   exec?: Exec;
+  /** Where a scheduler ran this (a Slurm array task): stored as `extra.capture.scheduler`. */
+  scheduler?: Capture["scheduler"];
 }
 
-/** Cell ids already in the store (every run a runner stored carries `extra.capture.cell_id`). */
+/**
+ * Cell ids already in the store (every run a runner stored carries
+ * `extra.capture.cell_id`). Results recorded from a scheduler for a task that
+ * stored nothing itself (a Slurm node failure, time limit, cancellation) do
+ * not count: `--resume` runs those cells again.
+ */
 export function storedCellIds(store: Store): Set<string> {
   const ids = new Set<string>();
   for (const input of store.readAll()) {
     for (const run of input.runs) {
-      const id = (run.extra?.capture as {cell_id?: unknown} | undefined)?.cell_id;
-      if (typeof id === "string") ids.add(id);
+      const capture = run.extra?.capture as {cell_id?: unknown; scheduler?: {failure?: boolean}} | undefined;
+      if (typeof capture?.cell_id === "string" && !capture.scheduler?.failure) ids.add(capture.cell_id);
     }
   }
   return ids;
@@ -145,6 +152,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
       plan: {name: options.plan.plan.name, file: options.plan.file, sha256: options.plan.sha256}
     };
     const finished = finalize(outcome, {plan: {name: options.plan.plan.name, sha256: options.plan.sha256}, environment, redaction});
+    if (options.scheduler) finished.capture.scheduler = options.scheduler;
     const planText = makeRedactor(redaction).text(options.plan.text);
     const stored = importCapture(options.store, finished, {plan: {name: planFileName(options.plan.file), bytes: Buffer.from(planText, "utf8")}, now});
     // Count tests, not values (llama-bench gives a throughput and a duration per test).

@@ -114,6 +114,8 @@ export class RangeError extends Error {
 }
 
 const INT_MAX = 2 ** 31 - 1;
+/** The most values one list or range may give (a plan's cells are bounded by its max_cells too). */
+export const MAX_RANGE_VALUES = 100_000;
 
 /**
  * llama-bench's `parse_int_range`, same grammar and same refusals:
@@ -123,7 +125,7 @@ const INT_MAX = 2 ** 31 - 1;
  * regex does not consume is refused ("invalid range format"). The regex's
  * character class `[\+|\*]` also admits `|`, which llama-bench then refuses.
  */
-export function parseIntRange(text: string, allowNegative = false): number[] {
+export function parseIntRange(text: string, allowNegative = false, max = MAX_RANGE_VALUES): number[] {
   const item = allowNegative ? /^(-?\d+)(?:-(\d+)(?:([+|*])(\d+))?)?(?:,|$)/ : /^(\d+)(?:-(\d+)(?:([+|*])(\d+))?)?(?:,|$)/;
   const result: number[] = [];
   let rest = text;
@@ -135,6 +137,8 @@ export function parseIntRange(text: string, allowNegative = false): number[] {
     const op = m[3] ?? "+";
     const step = m[4] !== undefined ? toInt(m[4]) : 1;
     for (let i = first; i <= last; ) {
+      // Counted as it grows: `1-1000000000` must be refused before it fills memory.
+      if (result.length === max) throw new RangeError(`"${text}" expands to more than ${max} values`);
       result.push(i);
       const prev = i;
       if (op === "+") i += step;

@@ -54,7 +54,14 @@ export function readPlan(text: string, file: string): LoadedPlan {
     );
   }
   const lineOf = (path: KeyPath) => lineAt(doc, lineCounter, path);
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({maxAliasCount: 100});
+  } catch (error) {
+    // An alias bomb: yaml refuses to expand aliases past its count limit.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new PlanError(file, [{line: 1, path: [], message: `YAML: ${error.message} (aliases expand to too much)`}]);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) throw new PlanError(file, [{line: 1, path: [], message: "expected a YAML mapping (name: …, runner: …)"}]);
   const parsed = Plan.safeParse(data);
   if (!parsed.success) throw new PlanError(file, issuesOf(parsed.error, doc, lineCounter));

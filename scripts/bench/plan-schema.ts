@@ -13,6 +13,8 @@ import {z} from "zod";
 import {isSecretName} from "../context/redact.js";
 import {parseIntRange, RangeError} from "./llama-bench-options.js";
 
+export const DEFAULT_MAX_CELLS = 10_000;
+
 export const RUNNERS = ["llama-bench", "endpoint", "vllm-bench-serve", "sglang-bench-serving", "mlx-benchmark"] as const;
 export type RunnerKind = (typeof RUNNERS)[number];
 
@@ -105,7 +107,9 @@ const common = {
     })
     .optional(),
   /** Replace the home directory with `~` in everything stored (commands, paths, logs). Same as --redact-home. */
-  redact_home: z.boolean().default(false)
+  redact_home: z.boolean().default(false),
+  /** The most cells the plan may expand to; counted before any cell is built (a typo such as -ub: 1-1000000 is refused, not run). */
+  max_cells: z.number().int().positive().default(DEFAULT_MAX_CELLS)
 };
 
 /** llama-bench tests: `-p`, `-n`, `-pg`, `-d`. Depths split cells; p, n and pg run inside each cell. */

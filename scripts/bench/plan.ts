@@ -109,6 +109,14 @@ function product(entries: [string, string[]][]): Record<string, string>[] {
   return combos;
 }
 
+/** Whether the product of the plan's list lengths passes its max_cells (said through fail), before any cell is built. */
+function tooManyCells(plan: Plan, lengths: number[], fail: Fail): boolean {
+  const count = lengths.reduce((n, k) => n * k, 1);
+  if (count <= plan.max_cells) return false;
+  fail(Object.keys(plan.matrix).length ? ["matrix"] : [], `the plan expands to ${count.toLocaleString("en-US")} cells, more than max_cells (${plan.max_cells}); narrow the matrix or raise max_cells: in the plan`);
+  return true;
+}
+
 function limitsOf(plan: Plan): CellLimits | undefined {
   return plan.limits?.address_space_kib ? {address_space_kib: plan.limits.address_space_kib} : undefined;
 }
@@ -190,6 +198,7 @@ function llamaBenchCells(plan: LlamaBenchPlan, env: Record<string, string>, fail
   const depths = [...new Set(plan.tests.d ?? [0])];
   const binary = binaryArgv(plan, ["llama-bench"]);
   const varying = matrix.filter((e) => e.values.length > 1).map((e) => e.param.field);
+  if (tooManyCells(plan, [plan.models.length, depths.length, ...matrix.map((e) => e.values.length)], fail)) return [];
   const cells: Cell[] = [];
   for (const model of plan.models.map(modelRef)) {
     for (const combo of product(matrix.map((e) => [e.param.field, e.values]))) {
@@ -428,6 +437,7 @@ function wrapperCells(plan: Extract<Plan, {runner: keyof typeof WRAPPERS}>, env:
   const models = plan.models?.map(modelRef) ?? [null];
   const repeats = spec.repetitionOption ? 1 : (plan.repetitions ?? 1);
   const varying = entries.filter(([, values]) => values.length > 1).map(([option]) => option);
+  if (tooManyCells(plan, [models.length, repeats, ...entries.map(([, values]) => values.length)], fail)) return [];
   const cells: Cell[] = [];
   for (const model of models) {
     for (const combo of product(entries)) {

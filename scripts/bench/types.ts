@@ -92,6 +92,12 @@ export interface Capture {
    * output), `home` (--redact-home). Absent or empty: the files are verbatim.
    */
   redactions?: string[];
+  /**
+   * Where a scheduler ran the cell (`benchbook bench --slurm`): the array job,
+   * task and node. `failure: true` marks results recorded from sacct for a task
+   * that stored nothing itself; `--resume` runs such cells again.
+   */
+  scheduler?: {kind: "slurm"; array_job_id: string; task: number; job_id: string | null; node: string | null; cluster: string | null; state?: string; failure?: boolean};
 }
 
 export interface CellOutcome {

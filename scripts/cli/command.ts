@@ -1,4 +1,4 @@
-import {minimist} from "zx";
+import minimist from "minimist";
 import type {Terminal} from "./io.js";
 import {UsageError} from "./io.js";
 

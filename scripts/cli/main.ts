@@ -1,23 +1,37 @@
 /**
  * `benchbook <command> …`: a thin shell over the modules in scripts/.
+ *
+ * Commands are loaded when they run: `--help`, `--version` and a command's
+ * own `--help` load no command module but the one asked for, so the CLI
+ * answers at once (docs/architecture.md, "A command").
  */
+import {readFileSync} from "node:fs";
 import type {Command} from "./command.js";
-import {parseArgs} from "./command.js";
-import {benchCommand} from "./commands/bench.js";
-import {buildCommand} from "./commands/build.js";
-import {compareCommand} from "./commands/compare.js";
-import {exportCommand} from "./commands/export.js";
-import {importCommand} from "./commands/import.js";
-import {listCommand} from "./commands/list.js";
-import {newReportCommand} from "./commands/new-report.js";
-import {parseCommand} from "./commands/parse.js";
-import {reparseCommand} from "./commands/reparse.js";
-import {serveCommand} from "./commands/serve.js";
 import type {Terminal} from "./io.js";
 import {processTerminal, UsageError} from "./io.js";
-import {InputError} from "../document/read.js";
 
-export const COMMANDS: Command[] = [importCommand, parseCommand, listCommand, compareCommand, reparseCommand, benchCommand, exportCommand, buildCommand, serveCommand, newReportCommand];
+/** A command as `benchbook --help` lists it; `load` imports its module. */
+export interface CommandEntry {
+  name: string;
+  /** The command's `summary` (a unit test checks they are the same). */
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {name: "import", summary: "import raw benchmark outputs (files, directories, or - for pasted text) into the store", load: async () => (await import("./commands/import.js")).importCommand},
+  {name: "parse", summary: "print what would be imported, without touching the store", load: async () => (await import("./commands/parse.js")).parseCommand},
+  {name: "list", summary: "list the runs in the store", load: async () => (await import("./commands/list.js")).listCommand},
+  {name: "compare", summary: "compare two runs, tags, runtimes or builds: B/A with intervals and noise marks", load: async () => (await import("./commands/compare.js")).compareCommand},
+  {name: "history", summary: "every series across builds: change points labelled regression or improvement, for CI", load: async () => (await import("./commands/history.js")).historyCommand},
+  {name: "reparse", summary: "re-read every raw input in the store with the current parsers", load: async () => (await import("./commands/reparse.js")).reparseCommand},
+  {name: "bench", summary: "run a bench plan (llama-bench, an OpenAI endpoint, vLLM/SGLang/MLX benchmarks) into the store", load: async () => (await import("./commands/bench.js")).benchCommand},
+  {name: "merge", summary: "merge stores made on other machines into this one (idempotent; conflicts reported, never overwritten)", load: async () => (await import("./commands/merge.js")).mergeCommand},
+  {name: "export", summary: "write the store as Parquet and CSV (and the site's run/source indexes)", load: async () => (await import("./commands/export.js")).exportCommand},
+  {name: "build", summary: "build the static site (dist/) from the store", load: async () => (await import("./commands/build.js")).buildCommand},
+  {name: "serve", summary: "serve the built site (dist/) on localhost", load: async () => (await import("./commands/serve.js")).serveCommand},
+  {name: "new-report", summary: "scaffold a narrative report (src/reports/<slug>.md) over the runs with a tag", load: async () => (await import("./commands/new-report.js")).newReportCommand}
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -32,6 +46,11 @@ Run benchbook <command> --help for a command's options.
 `;
 }
 
+/** package.json's version (two folders up, also in the compiled tree: scripts/cli/compile.mjs copies it). */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {version: string}).version;
+}
+
 export async function main(argv: string[], terminal: Terminal = processTerminal()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -39,14 +58,15 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     return name ? 0 : 2;
   }
   if (name === "--version" || name === "-v") {
-    terminal.out("benchbook 0.1.0\n");
+    terminal.out(`benchbook ${version()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     terminal.err(`benchbook: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const [command, {parseArgs}] = await Promise.all([entry.load(), import("./command.js")]);
   try {
     const args = parseArgs(command, rest);
     if (args.help) {
@@ -59,7 +79,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
       terminal.err(`benchbook ${name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof InputError) {
+    // The document reader (every format) is loaded only when an error may be one of its own.
+    if (error instanceof (await import("../document/read.js")).InputError) {
       terminal.err(`benchbook ${name}: ${error.message}\n`);
       return 1;
     }

@@ -132,21 +132,31 @@ function width(text: string): number {
 
 const pad = (text: string, n: number, right: boolean) => (right ? " ".repeat(n - width(text)) + text : text + " ".repeat(n - width(text)));
 
+/** Header, a dashed rule and the rows, columns padded to their display width (numeric ones right-aligned); no trailing newline. */
+export function alignedTable(table: Pick<Table, "header" | "numeric" | "rows">): string {
+  const widths = table.header.map((h, i) => Math.max(width(h), ...table.rows.map((r) => width(r[i]))));
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], table.numeric[i])).join("  ").trimEnd();
+  return [line(table.header), widths.map((w) => "-".repeat(w)).join("  "), ...table.rows.map(line)].join("\n");
+}
+
 export function formatTerminal(result: CompareResult): string {
   const table = buildTable(result);
   if (table.rows.length === 0) return `No pairs: no row of A has the same ${result.by.join(", ")} as a row of B.\n${table.notes.map((n) => `  ${n}\n`).join("")}`;
-  const widths = table.header.map((h, i) => Math.max(width(h), ...table.rows.map((r) => width(r[i]))));
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], table.numeric[i])).join("  ").trimEnd();
-  return [line(table.header), widths.map((w) => "-".repeat(w)).join("  "), ...table.rows.map(line), "", ...table.notes].join("\n") + "\n";
+  return [alignedTable(table), "", ...table.notes].join("\n") + "\n";
 }
 
 const escapeCell = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
+/** A Markdown pipe table (cells escaped); no trailing newline. */
+export function markdownTable(table: Pick<Table, "header" | "numeric" | "rows">): string {
+  const row = (cells: string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
+  return [row(table.header), `|${table.numeric.map((n) => (n ? "---:" : ":---")).join("|")}|`, ...table.rows.map(row)].join("\n");
+}
+
 export function formatMarkdown(result: CompareResult): string {
   const table = buildTable(result);
   if (table.rows.length === 0) return `No pairs: no row of A has the same ${result.by.join(", ")} as a row of B.\n`;
-  const row = (cells: string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
-  return [row(table.header), `|${table.numeric.map((n) => (n ? "---:" : ":---")).join("|")}|`, ...table.rows.map(row), "", ...table.notes.map((n) => `- ${escapeCell(n)}`)].join("\n") + "\n";
+  return [markdownTable(table), "", ...table.notes.map((n) => `- ${escapeCell(n)}`)].join("\n") + "\n";
 }
 
 /** Everything, for scripts: each pair with both sides, the ratio, its interval and where each value was read. */

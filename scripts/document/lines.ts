@@ -5,6 +5,7 @@
  * sharing its 1-based number, so every value still points at its real line.
  */
 import type {Doc, Format, LogicalLine} from "../formats/types.js";
+import {withoutPastePrefixes} from "./paste-prefix.js";
 
 /**
  * Inside pieces of a flattened line, context starts at these markers: device
@@ -35,7 +36,7 @@ export function splitPhysicalLines(text: string): string[] {
 
 export function toDoc(name: string, text: string, formats: readonly Format[]): Doc {
   const lines: LogicalLine[] = [];
-  splitPhysicalLines(text).forEach((physical, i) => {
+  withoutPastePrefixes(splitPhysicalLines(text)).forEach((physical, i) => {
     const line = i + 1;
     for (const format of formats) {
       const pieces = format.unflatten?.(physical);
@@ -44,7 +45,8 @@ export function toDoc(name: string, text: string, formats: readonly Format[]): D
         return;
       }
     }
-    lines.push({text: physical, line});
+    // A device-init line glued to the end of a command (`… -ngl 99 ggml_cuda_init: found 1 ROCm devices`).
+    for (const text of physical.split(CONTEXT_BREAKS[0]).filter((p, k) => k === 0 || p.trim() !== "")) lines.push({text, line});
   });
   return {name, lines};
 }

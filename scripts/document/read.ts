@@ -12,6 +12,7 @@ import {addConfigurationRow, emptyConfiguration, inheritStatedSettings, parseCon
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
 import type {ModelFacts} from "../context/model-facts.js";
 import {addModelFacts, inheritModelFacts, readModelFacts} from "../context/model-facts.js";
+import {canonicalTests} from "../formats/test-name.js";
 import {FORMATS} from "../formats/registry.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../formats/types.js";
 import {ParseError} from "../formats/types.js";
@@ -167,6 +168,7 @@ function walk(doc: Doc, blocks: Block[], formats: readonly Format[], options: Re
       for (const run of runs) {
         inheritStatedSettings(run, state.configuration);
         inheritModelFacts(run, state.modelFacts);
+        canonicalTests(run.results);
       }
       reading.runs.push(...runs);
       reading.blocks.push({
@@ -263,6 +265,18 @@ class ContextState {
   }
 }
 
+/**
+ * A command quoted in prose, in backticks (``I ran `mlx_lm benchmark --model
+ * mlx-community/Qwen3-8B-4bit` on…``): the last quoted span that is a command
+ * of a known program.
+ */
+function quotedCommand(text: string, line: number): ParsedCommand | null {
+  if (!text.includes("`")) return null;
+  let found: ParsedCommand | null = null;
+  for (const m of text.matchAll(/`([^`]+)`/g)) found = parseCommandLine(m[1], line) ?? found;
+  return found;
+}
+
 /** `# text`: a shell comment, or a Markdown heading that names no hardware. */
 const COMMENT = /^\s*#+\s?(.*?)\s*$/;
 
@@ -280,7 +294,7 @@ function readContextLine(doc: Doc, i: number, limit: number, state: ContextState
   let end = i;
   let joined = text;
   while (/\\\s*$/.test(doc.lines[end].text) && end + 1 < doc.lines.length && end + 1 !== limit) joined += "\n" + doc.lines[++end].text;
-  const command = parseCommandLine(joined, line, doc.lines[end].line);
+  const command = parseCommandLine(joined, line, doc.lines[end].line) ?? quotedCommand(text, line);
   if (command) {
     state.command(command);
     const where = command.container ? ` in a ${command.container.engine} container (${command.container.image})` : "";

@@ -74,7 +74,13 @@ export function attachWriteups(runs: ParsedRun[], inputName: string, read: Write
     const declared = declaredOf(run);
     if (!declared) continue;
     if (!lines.has(declared.path)) {
-      const bytes = read(declared.path);
+      let bytes: Uint8Array | null;
+      try {
+        bytes = read(declared.path);
+      } catch (error) {
+        // A reader refuses a path (one outside the observations file's folder) by throwing.
+        throw new InputError(inputName, declared.line, `writeup: ${(error as Error).message}`);
+      }
       if (!bytes) throw new InputError(inputName, declared.line, `writeup: expected the file ${JSON.stringify(declared.path)} (a path relative to the observations file); it was not found`);
       const text = utf8(bytes);
       if (text === null) throw new InputError(inputName, declared.line, `writeup: expected ${JSON.stringify(declared.path)} to be UTF-8 text`);

@@ -18,6 +18,7 @@ import {DuckDBInstance, type DuckDBValue} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
+import {runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
 import type {Result, Run} from "../schema/schema.js";
 import {Store, type SourceRecord} from "../store/store.js";
@@ -33,6 +34,8 @@ interface Group {
   columns: Row;
   /** Its class prefix's id (classPrefix). */
   classId: number;
+  /** Its peaks and token costs, for the results' efficiency columns. */
+  efficiency: RunEfficiency;
 }
 
 export interface ShardTask {
@@ -81,11 +84,12 @@ const SHAPE_NAMES = new Set(["test", "kind", "n_prompt", "n_gen", "n_depth", "co
 const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
 /**
  * Result columns most results leave empty (a serving log's request and
- * sequence numbers, a failure's detail, hand-entered text, extra fields):
+ * sequence numbers, a failure's detail, hand-entered text, extra fields,
+ * the efficiency figures only throughputs on known hardware have):
  * staged only for the results that fill one, in a side table the export
  * joins back by `ord`. Staging a null costs the appender more than a value.
  */
-export const SPARSE_NAMES = new Set(["request", "seq", "status_detail", "text", "result_extra"]);
+export const SPARSE_NAMES = new Set(["request", "seq", "status_detail", "text", "result_extra", "bytes_per_token", "flops_per_token", "bw_util", "compute_util"]);
 const SPARSE_COLUMNS = RESULT_COLUMNS.filter((c) => SPARSE_NAMES.has(c.name));
 const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name) && !SPARSE_NAMES.has(c.name));
 export const GROUP_SPEC: ColumnSpec[] = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];
@@ -148,11 +152,12 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
           const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
           let group = groupIds.get(key);
           if (group === undefined) {
-            const columns = runColumns(run, r, true);
+            const efficiency = runEfficiency(run, r);
+            const columns = runColumns(run, r, true, efficiency);
             const prefix = classPrefix(ordinal, columns);
             let classId = classPrefixes.get(prefix);
             if (classId === undefined) classPrefixes.set(prefix, (classId = classPrefixes.size));
-            group = {id: result.groups++, columns, classId};
+            group = {id: result.groups++, columns, classId, efficiency};
             groupIds.set(key, group);
             groups.push([group.id, ...RUN_COLUMNS.map((c, i) => toGroupValue[i](columns[c.name]))]);
           }
@@ -163,7 +168,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
         for (const r of run.results) {
           const group = groupOf(r);
           firstGroup ??= group.columns;
-          const columns = resultColumns(r, true);
+          const columns = resultColumns(r, true, group.efficiency);
           const shape = shapeIds.find(columns, () => {
             const id = result.shapes++;
             shapes.push([id, ...SHAPE_COLUMNS.map((c, i) => toShapeValue[i](columns[c.name]))]);

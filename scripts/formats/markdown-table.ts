@@ -57,7 +57,10 @@ export function findTables(doc: Doc): MarkdownTable[] {
     const rows: TableRow[] = [];
     let j = i + 2;
     while (j < lines.length && isRowLine(lines[j].text) && !isSeparator(lines[j].text)) {
-      rows.push({index: j, line: lines[j].line, cells: splitRow(lines[j].text), text: lines[j].text.trim()});
+      const cells = splitRow(lines[j].text);
+      // A doubled closing pipe (`… | 16.41 ± 0.79 ||`, seen in llama-bench's own README) is not an extra empty cell.
+      if (cells.length === header.length + 1 && cells.at(-1) === "" && /\|\|\s*$/.test(lines[j].text)) cells.pop();
+      rows.push({index: j, line: lines[j].line, cells, text: lines[j].text.trim()});
       j++;
     }
     tables.push({start: i, end: j - 1, header, rows});

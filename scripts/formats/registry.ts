@@ -30,9 +30,10 @@ import {nvidiaSmiCsv} from "./nvidia-smi/query-csv.js";
 import type {Format} from "./types.js";
 import {vllmServeJson} from "./vllm/serve-json.js";
 import {vllmServeText} from "./vllm/serve-text.js";
+import {vllmServingLegacy} from "./vllm/serving-legacy.js";
 
 // benchbook-endpoint-json first: its request lines hold keys (`"n_prompt"`) that line-based JSON scanners would claim.
-export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, handObservationsYaml, handObservationsCsv, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServeJson, sglangBenchServingText, sglangBenchServingJsonl, sglangBenchOneBatchText, sglangBenchOneBatchJsonl, vllmLog, vllmLogSummary, sglangLog, llamaServerLog, llamaServerTimingsJson, nvidiaSmiTable, nvidiaSmiCsv];
+export const FORMATS: readonly Format[] = [benchbookEndpointJson, llamaBenchMd, llamaBenchJsonl, llamaBenchJson, llamaBenchCsv, llamaBenchSql, mlxLmBenchmark, llamaBatchedBenchMd, llamaBatchedBenchJsonl, handObservationsYaml, handObservationsCsv, llamaBenchyMd, llamaBenchyJson, llamaBenchyCsv, vllmServeText, vllmServingLegacy, vllmServeJson, sglangBenchServingText, sglangBenchServingJsonl, sglangBenchOneBatchText, sglangBenchOneBatchJsonl, vllmLog, vllmLogSummary, sglangLog, llamaServerLog, llamaServerTimingsJson, nvidiaSmiTable, nvidiaSmiCsv];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((format) => format.id === id);

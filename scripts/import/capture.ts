@@ -147,7 +147,7 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
   const attach = (role: string, name: string, bytes: Uint8Array) => {
     const digest = sha256(bytes);
     const raw = `raw/${digest}.${rawExtension(name)}`;
-    attachments.push({role, sha256: digest, raw});
+    attachments.push({role, sha256: digest, raw, name});
     if (!attachmentBytes.some((a) => a.raw === raw)) attachmentBytes.push({raw, bytes});
   };
   for (const file of files) if (file !== source) attach(file.role, file.name, file.bytes);
@@ -193,7 +193,8 @@ export function captureSummary(capture: Capture): Record<string, unknown> {
     ended_at: capture.ended_at,
     duration_s: Number.isFinite(duration) ? duration : null,
     ...(capture.limits ? {limits: capture.limits} : {}),
-    ...(capture.redactions?.length ? {redactions: capture.redactions} : {})
+    ...(capture.redactions?.length ? {redactions: capture.redactions} : {}),
+    ...(capture.scheduler ? {scheduler: capture.scheduler} : {})
   };
 }
 

@@ -16,3 +16,11 @@ export function decodeText(bytes: Uint8Array): {text: string} | {error: string; 
     return {error: "UTF-8 text (this looks like a binary file or another encoding)", line};
   }
 }
+
+/** Text back to bytes in the encoding decodeText found (its BOM kept): what a redacted input is stored as. */
+export function encodeLike(original: Uint8Array, text: string): Uint8Array {
+  if (original[0] === 0xff && original[1] === 0xfe) return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+  if (original[0] === 0xfe && original[1] === 0xff) return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+  const bom = original[0] === 0xef && original[1] === 0xbb && original[2] === 0xbf;
+  return bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf8")]) : Buffer.from(text, "utf8");
+}

@@ -3,8 +3,8 @@
  * captured output — goes through here into the store.
  */
 import {createHash} from "node:crypto";
-import {existsSync, readFileSync} from "node:fs";
-import {dirname, isAbsolute, resolve} from "node:path";
+import {existsSync, readFileSync, realpathSync} from "node:fs";
+import {dirname, isAbsolute, relative, resolve} from "node:path";
 import type {DocumentReading} from "../document/read.js";
 import {InputError, readDocument} from "../document/read.js";
 import {splitPhysicalLines} from "../document/lines.js";
@@ -14,7 +14,9 @@ import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, StoredInput, Store} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
-import {decodeText} from "./decode.js";
+import type {Redaction} from "../context/redact.js";
+import {redactSecrets} from "../context/redact.js";
+import {decodeText, encodeLike} from "./decode.js";
 import {runIds} from "./run-id.js";
 import {shortcutFormats} from "./shortcut.js";
 import {importStreamed, shouldStream} from "./stream.js";
@@ -42,21 +44,44 @@ export interface ReadOptions {
    * reads the copy in the store).
    */
   readWriteup?: WriteupReader;
+  /** Secrets replaced when the input was first imported (reparse reads the redacted copy, where none are left to find). */
+  redacted?: Redaction[];
 }
 
 export interface ReadInput {
   stored: StoredInput;
+  /** The bytes to store: the input's, with any secret replaced (then `stored.source.sha256` is theirs). */
+  raw: Uint8Array;
   reading: DocumentReading;
   /** Files stored beside the input (a hand-entered file's writeup); their paths are in stored.source.attachments. */
   attachments: {raw: string; bytes: Uint8Array}[];
 }
 
-/** A writeup path relative to the input's folder (standard input: the current directory, or the folder of --name). */
+/**
+ * A writeup path relative to the input's folder (standard input: the current
+ * directory, or the folder of --name), never outside it: an observations file
+ * from elsewhere must not pull ~/.ssh/id_rsa into the store and onto the site.
+ */
 function writeupBeside(input: RawInput): WriteupReader {
   const base = dirname(input.path ?? resolve(input.name === "-" ? "." : input.name));
   return (path) => {
-    const full = isAbsolute(path) ? path : resolve(base, path);
-    return existsSync(full) ? readFileSync(full) : null;
+    const full = resolve(base, path);
+    if (!existsSync(full)) return null;
+    const inside = relative(realpathSync(base), realpathSync(full));
+    if (isAbsolute(path) || inside.startsWith("..") || isAbsolute(inside)) throw new Error(`expected a file inside the observations file's folder ${base}; ${JSON.stringify(path)} is outside it (copy the writeup beside the observations file)`);
+    return readFileSync(full);
+  };
+}
+
+/** Secrets replaced in a writeup too, as in the input itself. */
+function redactedWriteups(read: WriteupReader): WriteupReader {
+  return (path) => {
+    const bytes = read(path);
+    if (!bytes) return bytes;
+    const decoded = decodeText(bytes);
+    if ("error" in decoded) return bytes;
+    const {text, redactions} = redactSecrets(decoded.text);
+    return redactions.length ? encodeLike(bytes, text) : bytes;
   };
 }
 
@@ -64,28 +89,41 @@ export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The source record's `read_with`: what reparse must pass again to read the input as the import did. */
+export function readWith(options: ReadOptions): Pick<SourceRecord, "read_with"> {
+  if (!options.format && !options.runtime) return {};
+  return {read_with: {...(options.format ? {format: options.format} : {}), ...(options.runtime ? {runtime: options.runtime} : {})}};
+}
+
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
   const decoded = decodeText(input.bytes);
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
+  // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
+  const {text, redactions: found} = redactSecrets(decoded.text);
+  const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
+  const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
-  const formats = options.format ? undefined : (shortcutFormats(decoded.text) ?? undefined);
-  const reading = readDocument(decoded.text, {name: input.name, format: options.format, runtime: options.runtime, formats});
-  const writeups = attachWriteups(reading.runs, input.name, options.readWriteup ?? writeupBeside(input), rawExtension);
-  const hash = input.sha256 ?? sha256(input.bytes);
+  const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
+  const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats});
+  const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
+  // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
+  const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
   const imported_at = (options.now?.() ?? new Date()).toISOString();
   const tags = options.tags ?? {};
   const source: SourceRecord = {
     sha256: hash,
     name: input.name,
     raw: `raw/${hash}.${rawExtension(input.name)}`,
-    bytes: input.bytes.length,
-    lines: splitPhysicalLines(decoded.text).length,
+    bytes: raw.length,
+    lines: splitPhysicalLines(text).length,
     imported_at,
     tags,
     blocks: reading.blocks,
     ignored: reading.ignored,
-    ...(writeups.length ? {attachments: writeups.map(({role, sha256, raw}) => ({role, sha256, raw}))} : {})
+    ...readWith(options),
+    ...(writeups.length ? {attachments: writeups.map(({role, sha256, raw}) => ({role, sha256, raw}))} : {}),
+    ...(redactions.length ? {redactions} : {})
   };
   const ids = runIds(hash, reading.blocks);
   const runs: Run[] = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
@@ -97,7 +135,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
     tags: {...tags},
     results: parsed.results
   }));
-  return {stored: {schema: SCHEMA_VERSION, source, runs}, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
+  return {stored: {schema: SCHEMA_VERSION, source, runs}, raw, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
 }
 
 export type ImportOutcome =
@@ -157,8 +195,13 @@ export function prepareImport(input: RawInput, options: ImportOptions, seen: Set
     return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs}};
   }
   try {
-    const {stored, attachments} = readInput({...input, sha256: hash}, options);
-    return {outcome: {name: input.name, status: "imported", sha256: hash, runs: stored.runs}, write: [input.bytes, stored, attachments]};
+    const {stored, raw, attachments} = readInput({...input, sha256: hash}, options);
+    // A redacted input is stored under the hash of its redacted bytes: that copy may be in the store already.
+    const stored_hash = stored.source.sha256;
+    if (stored_hash !== hash && (options.store.has(stored_hash) || seen.has(stored_hash))) {
+      return {outcome: {name: input.name, status: "unchanged", sha256: stored_hash, runs: options.store.has(stored_hash) ? options.store.read(stored_hash).runs.length : 0}};
+    }
+    return {outcome: {name: input.name, status: "imported", sha256: stored_hash, runs: stored.runs}, write: [raw, stored, attachments]};
   } catch (error) {
     return {outcome: {name: input.name, status: "failed", error: error as Error}};
   }

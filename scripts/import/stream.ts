@@ -33,6 +33,7 @@ import {isServerCommand, parseCommandLine} from "../context/command.js";
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
 import type {IgnoredRange} from "../document/ignored.js";
 import {ignoredRanges as ignoredOf} from "../document/ignored.js";
+import {redactSecrets} from "../context/redact.js";
 import {InputError, readDocument} from "../document/read.js";
 import type {LineLogFormat, Segment} from "../formats/logs/line-log.js";
 import {isLineLogFormat, LogRunBuilder, LogSegmenter, looksLikeLogFile} from "../formats/logs/line-log.js";
@@ -44,6 +45,7 @@ import {emptyHardware, SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, Store, StoredInput} from "../store/store.js";
 import {rawExtension, serializeInput} from "../store/store.js";
 import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
+import {readWith} from "./import.js";
 import {runIds} from "./run-id.js";
 
 /** Files from this size on are streamed (when a line-local log format reads them). */
@@ -55,6 +57,28 @@ const HEAD_BYTES = 1024 * 1024;
 const GAP_BUFFER_CHARS = 4 * 1024 * 1024;
 /** A line longer than this is kept truncated (a logged prompt); no log format reads such lines. */
 const MAX_LINE_CHARS = 1024 * 1024;
+
+/**
+ * A streamed input is copied to the store as it is read, so a secret in it
+ * cannot be replaced in place: the import is refused at the secret's line
+ * (redactSecrets on each chunk, with the end of the one before it, so a
+ * secret cut by a chunk boundary is seen whole).
+ */
+class StreamSecrets {
+  private carry = "";
+  constructor(private readonly name: string) {}
+
+  /** `linesBefore`: complete lines before this chunk. */
+  check(text: string, linesBefore: number): void {
+    const scanned = this.carry + text;
+    const [first] = redactSecrets(scanned).redactions;
+    if (first) {
+      const carried = this.carry.match(/\r\n|\n|\r/g)?.length ?? 0;
+      throw new InputError(this.name, linesBefore + 1 - carried + first.line - 1, `no secret in a streamed input, found a ${first.kind}: benchbook replaces secrets only in inputs under ${STREAM_THRESHOLD_BYTES / 2 ** 20} MiB; remove it from the file and import again`);
+    }
+    this.carry = scanned.slice(-4096);
+  }
+}
 
 /**
  * A file as an import input: small files are read now; a large one is read
@@ -514,6 +538,7 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
     }
   });
 
+  const secrets = new StreamSecrets(input.name);
   try {
     const decoder = new TextDecoder("utf-8", {fatal: true});
     const fd = openSync(input.path, "r");
@@ -537,6 +562,7 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
           const breaks = before.match(/\r\n|\n|\r/g)?.length ?? 0;
           throw new InputError(input.name, splitter.count + 1 + breaks, "expected UTF-8 text (this looks like a binary file or another encoding)");
         }
+        secrets.check(text, splitter.count);
         splitter.push(text);
       }
       splitter.push(decoder.decode());
@@ -563,7 +589,8 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
       imported_at,
       tags,
       blocks,
-      ignored: ignored.result()
+      ignored: ignored.result(),
+      ...readWith(options)
     };
     const ids = runIds(sha, blocks);
     const stored: Run[] = runs.map(({run: {line_start, line_end, ...parsed}}, i) => ({

@@ -4,6 +4,7 @@
  * and what the exported Parquet/CSV hold (one row each, objects as JSON text).
  * The column list below is the single definition of that row.
  */
+import {resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import type {Gpu, Model, Result, Run, Scalar, Settings} from "./schema.js";
 
 /** Settings promoted to their own column, as text exactly as the tool printed them. */
@@ -65,6 +66,7 @@ export const COLUMNS = [
   column("model", "VARCHAR", "run"),
   column("model_file", "VARCHAR", "run"),
   column("model_label", "VARCHAR", "run"),
+  column("model_repo", "VARCHAR", "run"),
   column("architecture", "VARCHAR", "run"),
   column("quant", "VARCHAR", "run"),
   column("ftype", "VARCHAR", "run"),
@@ -75,6 +77,7 @@ export const COLUMNS = [
   column("params_value", "DOUBLE", "run"),
   column("params_unit", "VARCHAR", "run"),
   column("test", "VARCHAR", "result"),
+  column("test_printed", "VARCHAR", "result"),
   column("kind", "VARCHAR", "result"),
   column("n_prompt", "BIGINT", "result"),
   column("n_gen", "BIGINT", "result"),
@@ -100,7 +103,15 @@ export const COLUMNS = [
   column("settings_from_command", "VARCHAR", "run"),
   column("notes", "VARCHAR", "run"),
   column("extra", "VARCHAR", "run"),
-  column("result_extra", "VARCHAR", "result")
+  column("result_extra", "VARCHAR", "result"),
+  // Against the hardware's limits (scripts/efficiency/, docs/efficiency.md).
+  column("peak_device", "VARCHAR", "run"),
+  column("peak_bw_gbs", "DOUBLE", "run"),
+  column("peak_tflops", "DOUBLE", "run"),
+  column("bytes_per_token", "DOUBLE", "result"),
+  column("flops_per_token", "DOUBLE", "result"),
+  column("bw_util", "DOUBLE", "result"),
+  column("compute_util", "DOUBLE", "result")
 ] as const;
 
 /**
@@ -127,13 +138,44 @@ export function hardwareLabel(run: Run): string | null {
   return stated ?? gpu_info ?? cpu ?? (backend ? `${backend} (device not stated)` : null);
 }
 
-/** Short model label for charts: the file's base name, else the printed name. */
-export function modelLabel(model: Model): string | null {
-  if (model.file) {
-    const base = model.file.split(/[\\/]/).pop()!.replace(/\.(?:gguf|bin|safetensors)$/i, "").replace(/-\d{5}-of-\d{5}$/i, "");
-    if (base) return base;
-  }
-  return model.name;
+/**
+ * Short model label for charts and tables (docs/importing.md, "Model
+ * identity"): a GGUF file's base name (no directories, `.gguf` or shard
+ * suffix); else the repository name of a Hugging Face repo id or cache path
+ * (`models--Qwen--Qwen3-8B/snapshots/<hash>` → `Qwen3-8B`); else a
+ * directory's or file's last name; else the name as the tool printed it. The
+ * name is read the same way when it is itself a path or repo id (a server's
+ * `model` field).
+ */
+export function modelLabel(model: Pick<Model, "file" | "name">): string | null {
+  return (model.file ? labelOf(model.file) : null) ?? (model.name && /[\\/]|\.gguf\s*$/i.test(model.name) ? labelOf(model.name) : null) ?? model.name;
+}
+
+/** The Hugging Face repo id (`org/name`) a model file names, from a repo id or a cache path. */
+export function modelRepo(model: Pick<Model, "file" | "name">): string | null {
+  return repoOf(model.file) ?? repoOf(model.name);
+}
+
+const HF_CACHE = /(?:^|[\\/])models--([^\\/]+?)--([^\\/]+)(?:[\\/]|$)/;
+const REPO_ID = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)$/;
+/** First directories of local paths, not Hugging Face organizations. */
+const NOT_ORGS = new Set(["models", "model", "weights", "checkpoints", "ckpt", "data", "home", "mnt", "tmp"]);
+
+function repoOf(text: string | null): string | null {
+  if (!text) return null;
+  const cache = HF_CACHE.exec(text);
+  if (cache) return `${cache[1].replace(/--/g, "/")}/${cache[2]}`;
+  const id = REPO_ID.exec(text.trim());
+  return id && !NOT_ORGS.has(id[1].toLowerCase()) && !/\.(?:gguf|bin|safetensors)$/i.test(id[2]) ? `${id[1]}/${id[2]}` : null;
+}
+
+function labelOf(text: string): string | null {
+  const parts = text.trim().split(/[\\/]/).filter(Boolean);
+  const last = parts.at(-1) ?? "";
+  if (/\.\s*gguf$/i.test(last)) return last.replace(/\s*\.\s*gguf$/i, "").replace(/-\d{5}-of-\d{5}$/i, "") || null;
+  const repo = repoOf(text);
+  if (repo) return repo.split("/").pop()!;
+  return last.replace(/\.(?:bin|safetensors)$/i, "") || null;
 }
 
 const text = (value: Scalar | undefined): string | null => (value === undefined || value === null ? null : String(value));
@@ -144,7 +186,7 @@ type Json = (value: unknown) => Row[string];
  * The `run` columns of a result: the run's facts, with the model and settings
  * the result overrides. The same for every result of a run that overrides nothing.
  */
-export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean): Row {
+export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean, efficiency: RunEfficiency = runEfficiency(run, result)): Row {
   const model: Model = {...run.model, ...result.model};
   const settings: Settings = {...run.settings, ...result.settings};
   const obj: Json = (value) => (asText ? JSON.stringify(value) : value) as Row[string];
@@ -175,6 +217,7 @@ export function runColumns(run: Run, result: Pick<Result, "model" | "settings">,
     model: model.name,
     model_file: model.file,
     model_label: modelLabel(model),
+    model_repo: modelRepo(model),
     architecture: model.architecture,
     quant: model.quant,
     ftype: model.ftype,
@@ -191,15 +234,20 @@ export function runColumns(run: Run, result: Pick<Result, "model" | "settings">,
   row.settings_from_command = obj(run.settings_from_command);
   row.notes = obj(run.notes);
   row.extra = obj(run.extra);
+  row.peak_device = efficiency.peak.device;
+  row.peak_bw_gbs = efficiency.peak.bw_gbs;
+  row.peak_tflops = efficiency.peak.tflops;
   return row;
 }
 
-/** The `result` columns: the measured value and what it measured. */
-export function resultColumns(result: Result, asText: boolean): Row {
+/** The `result` columns: the measured value and what it measured, and its share of the run's peaks (`efficiency`, from runEfficiency). */
+export function resultColumns(result: Result, asText: boolean, efficiency: RunEfficiency): Row {
   return {
+    ...resultEfficiency(efficiency, result),
     line: result.line,
     time: result.time ?? null,
     test: result.test,
+    test_printed: result.test_printed ?? null,
     kind: result.kind,
     n_prompt: result.n_prompt,
     n_gen: result.n_gen,
@@ -228,7 +276,8 @@ export function resultColumns(result: Result, asText: boolean): Row {
  * JSON text (for Parquet/CSV); without it they stay objects (`parse --json`).
  */
 export function toRow(run: Run, result: Result, asText: boolean): Row {
-  const parts = {...runColumns(run, result, asText), ...resultColumns(result, asText)};
+  const efficiency = runEfficiency(run, result);
+  const parts = {...runColumns(run, result, asText, efficiency), ...resultColumns(result, asText, efficiency)};
   const row: Row = {};
   for (const {name} of COLUMNS) row[name] = parts[name];
   return row;

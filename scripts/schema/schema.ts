@@ -106,8 +106,10 @@ export interface Result {
   line: number;
   /** The cell/text the value was read from, verbatim (`330.87 ± 0.99`), when the input is text. */
   text?: string | null;
-  /** Test as printed (`pp512 @ d16384`, `tg128`, `pp 512`). */
+  /** The test, spelled one way (`pp512`, `tg128`, `pp512+tg128`, `pp512 @ d16384`): scripts/formats/test-name.ts. */
   test: string;
+  /** The test as the tool printed it, where that differs from `test` (old llama-bench's `pp 512`). */
+  test_printed?: string | null;
   /** pp | tg | pp+tg | serve | … */
   kind: string;
   n_prompt: number | null;

@@ -35,6 +35,10 @@ export interface SourceRecord {
    * the plan): role, sha256 of the bytes, path relative to the store root.
    */
   attachments?: Attachment[];
+  /** Secrets replaced in the raw copy before it was stored: line and kind (`hf-token`, `url-password`…), never the value. */
+  redactions?: {line: number; kind: string}[];
+  /** `--format` and `--runtime` as given at import, so that reparse reads the input the same way. */
+  read_with?: {format?: string; runtime?: string};
 }
 
 export interface Attachment {
@@ -42,6 +46,8 @@ export interface Attachment {
   role: string;
   sha256: string;
   raw: string;
+  /** The file's name when it was captured (`<cell>.stderr.txt`), so reparse can hand it back as it was. */
+  name?: string;
 }
 
 export interface StoredInput {

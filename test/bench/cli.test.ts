@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {writeFileSync} from "node:fs";
+import {readdirSync, readFileSync, statSync, writeFileSync} from "node:fs";
 import {delimiter, join} from "node:path";
 import {describe, it} from "node:test";
 import {fileURLToPath} from "node:url";
@@ -40,6 +40,44 @@ describe("benchbook bench --dry-run", () => {
     const {stdout} = await cli(["bench", "p.yaml", "--dry-run"], {cwd: dir, env: {HF_TOKEN: "hf_neverprintedneverprinted"}});
     assert.ok(!stdout.includes("hf_neverprinted"));
     assert.match(stdout, /^HF_TOKEN=\[REDACTED\] \/bin\/sh -c 'ulimit -v "\$1" \|\| exit 126; shift; exec "\$@"' benchbook-limits 2097152 llama-bench -m m.gguf -p 512 -n 128 -d 0 -o jsonl$/m);
+  });
+});
+
+describe("benchbook bench: secrets in plans", () => {
+  const PLAN = [
+    "name: p",
+    "runner: llama-bench",
+    "models: [m.gguf]",
+    "args: [-hft, hf_planplanplanplanplanplan, --rpc, 'http://bench:rpc-password-1@10.0.0.2:50052']",
+    "env: {DATABASE_URL: 'postgres://bench:db-password-2@db:5432/x', CUDA_VISIBLE_DEVICES: '0'}",
+    "pass_env: [MY_PLAIN_VAR]",
+    ""
+  ].join("\n");
+  const SECRETS = ["hf_planplanplanplanplanplan", "rpc-password-1", "db-password-2", "value-of-my-plain-var"];
+
+  it("--dry-run prints no secret option, password in a URL or value passed from the environment", async () => {
+    const dir = tempDir("benchbook-cli-");
+    writeFileSync(join(dir, "p.yaml"), PLAN);
+    for (const json of [[], ["--json"]]) {
+      const {code, stdout} = await cli(["bench", "p.yaml", "--dry-run", ...json], {cwd: dir, env: {MY_PLAIN_VAR: "value-of-my-plain-var"}});
+      assert.equal(code, 0);
+      for (const secret of SECRETS) assert.ok(!stdout.includes(secret), `${secret} printed: ${stdout}`);
+      assert.match(stdout, /MY_PLAIN_VAR[=":]+\[REDACTED\]/);
+      assert.match(stdout, /--rpc[ ",']+http:\/\/bench:\[REDACTED\]@10\.0\.0\.2:50052/);
+    }
+  });
+
+  it("a run stores none of them, nor a password the tool printed", async () => {
+    const dir = tempDir("benchbook-cli-");
+    writeFileSync(join(dir, "p.yaml"), PLAN.replace("models: [m.gguf]", "models: [tiny.gguf]\ntests: {p: 64, n: 16}"));
+    const bin = tempDir("benchbook-bin-");
+    // A llama-bench that prints its connection string, as tools printing a DSN do.
+    writeFileSync(join(bin, "llama-bench"), `#!/bin/sh\necho "connecting to $DATABASE_URL" >&2\necho "rpc $@" >&2\ncat ${JSON.stringify(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))}\n`, {mode: 0o755});
+    const {code} = await cli(["bench", "p.yaml", "--store", join(dir, "data")], {cwd: dir, env: {MY_PLAIN_VAR: "value-of-my-plain-var", PATH: `${bin}${delimiter}${process.env.PATH}`}});
+    assert.equal(code, 0);
+    const stored = readdirSync(join(dir, "data"), {recursive: true, encoding: "utf8"}).map((f) => join(dir, "data", f)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f, "utf8")).join("\n");
+    assert.match(stored, /connecting to postgres:\/\/bench:\[REDACTED\]@db/);
+    for (const secret of SECRETS) assert.ok(!stored.includes(secret), `${secret} stored`);
   });
 });
 

@@ -19,10 +19,13 @@ import type {Browser, Page} from "playwright-core";
 import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {compareMeans} from "../../src/components/shared/uncertainty.js";
-import {cellErrors, openPage, type Served} from "../helpers/browser.js";
+import {cellErrors, openPage, settle, type Served} from "../helpers/browser.js";
 import {cli} from "../helpers/cli.js";
 import {servedSite, type ServedSite} from "../helpers/site.js";
 import {reportStore} from "./reports-store.js";
+
+const HOSTILE_TITLE = "Title ${alert(1)} ${globalThis.__pwned = 1} <img src=x onerror=alert(2)>";
+const HOSTILE_TAG = "</script><script>globalThis.__pwned = 2</script>${globalThis.__pwned = 3}";
 
 let store: Store;
 let rows: Row[];
@@ -36,6 +39,9 @@ before(async () => {
   ({browser, site} = served = await servedSite(store, async (project) => {
     const made = await cli(["new-report", "Scaffold check", "--tag", "writeup=4x3080-layer-vs-tensor", "--dir", join(project.root, "src/reports")]);
     assert.equal(made.code, 0, made.stderr);
+    // Untrusted text in a title and a tag: shown as text, never run.
+    const hostile = await cli(["new-report", HOSTILE_TITLE, "--tag", `writeup=${HOSTILE_TAG}`, "--dir", join(project.root, "src/reports")]);
+    assert.equal(hostile.code, 0, hostile.stderr);
   }));
 });
 after(() => served?.close());
@@ -175,7 +181,7 @@ describe("reports", () => {
     const links = await section.locator("a").evaluateAll((as) => as.map((a) => [a.textContent?.trim(), a.getAttribute("href")]));
     assert.deepEqual(
       links.map(([, href]) => href).sort(),
-      ["./reports/4x3080-layer-vs-tensor.html", "./reports/dual-3060-retune.html", "./reports/rtx-pro-6000-vllm-sglang.html", "./reports/rtx4090-context-decay.html", "./reports/scaffold-check.html"]
+      ["./reports/4x3080-layer-vs-tensor.html", "./reports/dual-3060-retune.html", "./reports/rtx-pro-6000-vllm-sglang.html", "./reports/rtx4090-context-decay.html", "./reports/scaffold-check.html", "./reports/title-alert-1-globalthis-pwned-1-img-src-x-onerror-alert-2.html"]
     );
     assert.ok(links.some(([name]) => name === "Scaffold check"));
     await page.close();
@@ -285,6 +291,22 @@ describe("reports", () => {
     assert.equal(await page.locator(".bb-figure [aria-label=dot] circle").count(), tg.length);
     const text = await page.locator("#observablehq-main").textContent();
     assert.ok(text?.includes(`${tagged("4x3080-layer-vs-tensor").length} results`), "the data cell filtered by the tag");
+    await page.close();
+  });
+
+  it("a scaffold whose title and tag hold ${…}, </script> and HTML shows them as text and runs none of it", async () => {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(site.url + "reports/title-alert-1-globalthis-pwned-1-img-src-x-onerror-alert-2.html");
+    await settle(page);
+    assert.deepEqual(dialogs, []);
+    assert.equal(await page.evaluate("globalThis.__pwned"), undefined);
+    assert.equal((await page.locator("#observablehq-main h1").textContent())?.trim(), HOSTILE_TITLE);
+    assert.ok((await page.locator("#observablehq-main code").allTextContents()).includes(`writeup=${HOSTILE_TAG}`));
     await page.close();
   });
 

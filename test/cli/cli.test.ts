@@ -8,10 +8,13 @@ import {fixturePath, fixtureText} from "../helpers/fixtures.js";
 
 describe("benchbook CLI", () => {
   it("every command answers --help with its usage and exits 0", async () => {
-    for (const command of COMMANDS) {
-      const {code, stdout} = await cli([command.name, "--help"]);
-      assert.equal(code, 0, command.name);
-      assert.match(stdout, new RegExp(`Usage: benchbook ${command.name}`), command.name);
+    for (const entry of COMMANDS) {
+      const {code, stdout} = await cli([entry.name, "--help"]);
+      assert.equal(code, 0, entry.name);
+      assert.match(stdout, new RegExp(`Usage: benchbook ${entry.name}`), entry.name);
+      // The table lists each command without loading it: its name and summary must be the module's.
+      const command = await entry.load();
+      assert.deepEqual([command.name, command.summary], [entry.name, entry.summary]);
     }
     const top = await cli(["--help"]);
     assert.equal(top.code, 0);

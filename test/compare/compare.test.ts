@@ -197,4 +197,19 @@ describe("benchbook compare (CLI)", () => {
     assert.deepEqual(json.metrics, ["duration"]);
     assert.ok(json.pairs.every((p) => p.key.unit === "ns"));
   });
+
+  it("--by test pairs an old build's `pp 64` / `tg 16` with today's pp64 / tg16", async () => {
+    const mixed = storeOf(["llama-bench/readme-b5163/md-threads.md", BUILDS[0]]);
+    const out = await cli(["compare", "format=llama-bench-md,n_threads=2", "build_commit=de3ff81", "--by", "test,metric", "--store", mixed.root, "--json"]);
+    assert.equal(out.code, 0, out.stderr);
+    const json = JSON.parse(out.stdout) as {pairs: {key: {test: string}; a: {value: number} | null; b: {value: number} | null}[]};
+    // The README's table prints `pp 64 | 12.31 ± 0.13` and `tg 16 | 7.80 ± 0.07` on its threads=2 rows.
+    assert.deepEqual(
+      json.pairs.filter((p) => p.a && p.b).map((p) => [p.key.test, p.a!.value]),
+      [
+        ["pp64", 12.31],
+        ["tg16", 7.8]
+      ]
+    );
+  });
 });

@@ -22,6 +22,15 @@ describe("benchbook new-report", () => {
     assert.doesNotMatch(md, /FileAttachment|npm:/, "no CDN-fetching imports");
   });
 
+  it("escapes a title and tags: ${…} is never an expression, </script> never closes the script", () => {
+    const md = reportTemplate("Title ${alert(1)} <b>", {writeup: "</script><script>alert(2)</script>${alert(3)}"});
+    assert.ok(!md.split("---\n").slice(2).join("").includes("${alert(1)"), "the title's ${ never reaches the Markdown (front matter is data)");
+    assert.match(md, /<code>writeup=&#60;\/script&#62;.*&#36;&#123;alert\(3\)&#125;<\/code>/, "nor the tag's");
+    assert.ok(!md.split("---\n").slice(2).join("").includes("</script>"));
+    assert.match(md, /^# Title &#36;&#123;alert\(1\)&#125; &#60;b&#62;$/m);
+    assert.match(md, /const TAGS = \{"writeup":"\\u003c\/script>\\u003cscript>alert\(2\)\\u003c\/script>\$\{alert\(3\)\}"\};/);
+  });
+
   it("scaffolds into --dir, refuses to overwrite without --force and needs a tag", async () => {
     const dir = tempDir();
     const ok = await cli(["new-report", "Dual", "3060", "--tag", "writeup=x", "--dir", dir]);

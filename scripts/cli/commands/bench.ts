@@ -1,19 +1,25 @@
-import {resolve} from "node:path";
+import {existsSync} from "node:fs";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
 import {MultiBar, Presets} from "cli-progress";
 import type {SingleBar} from "cli-progress";
-import {redactEnv} from "../../context/redact.js";
+import {makeRedactor, REDACTED, secretValues} from "../../context/redact.js";
 import type {BenchEvent} from "../../bench/bench.js";
-import {runBench} from "../../bench/bench.js";
+import {passedNames, runBench} from "../../bench/bench.js";
 import {llamaBenchParam} from "../../bench/llama-bench-options.js";
 import {expandPlan, loadPlan, PlanError} from "../../bench/plan.js";
+import type {LoadedPlan} from "../../bench/plan-file.js";
 import {RUNNERS} from "../../bench/runners/index.js";
 import {commandLine} from "../../bench/shell-quote.js";
 import type {Cell} from "../../bench/types.js";
-import type {Command} from "../command.js";
-import {parseTags} from "../command.js";
+import type {Command, ParsedArgs} from "../command.js";
+import {parseTags, single} from "../command.js";
 import type {Terminal} from "../io.js";
 import {UsageError} from "../io.js";
 import {STORE_HELP, storeFrom} from "../store-option.js";
+import {slurmOptions} from "../../slurm/script.js";
+import type {SlurmEvent} from "../../slurm/submit.js";
+import {SlurmError, submitPlan, taskCell} from "../../slurm/submit.js";
 
 export const benchCommand: Command = {
   name: "bench",
@@ -38,9 +44,23 @@ Options:
   --tag KEY=VALUE  tag every stored run (repeatable; adds to the plan's tags)
 ${STORE_HELP}
 
+On a Slurm cluster (docs/scale-out.md): one job array, one task per cell, each
+task running this plan's cell on its node into the same (shared) store.
+  --slurm                    submit to Slurm instead of running here
+  --partition NAME           sbatch --partition
+  --gres SPEC                sbatch --gres (e.g. gpu:1)
+  --time LIMIT               sbatch --time per task (e.g. 30, 1:00:00)
+  --array-parallelism K      at most K tasks at once
+  --wait                     follow the job (progress from sacct); tasks that
+                             stored nothing (node failure, time limit,
+                             cancelled) are stored as failed results with
+                             their log tail
+  --dry-run                  print the sbatch script, submit nothing
+  --resume                   submit only cells without results of their own
+
 Exit status: 0 when every cell succeeded, 1 when a cell failed or the plan is
 invalid, 130 when interrupted.`,
-  options: {string: ["store", "only", "tag"], boolean: ["dry-run", "resume", "json", "redact-home", "full-hash"]},
+  options: {string: ["store", "only", "tag", "partition", "gres", "time", "array-parallelism", "slurm-task"], boolean: ["dry-run", "resume", "json", "redact-home", "full-hash", "slurm", "wait"]},
   async run(args, terminal) {
     const files = args._.map(String);
     if (files.length !== 1) throw new UsageError("expected one plan file (benchbook bench PLAN.yaml)");
@@ -56,13 +76,36 @@ invalid, 130 when interrupted.`,
       return 1;
     }
     const filters = ([] as unknown[]).concat(args.only ?? []).map(String);
-    const selected = cells.filter((cell) => filters.every((f) => matches(cell, f)));
+    let selected = cells.filter((cell) => filters.every((f) => matches(cell, f)));
+    const slurmOnly = ["partition", "gres", "time", "array-parallelism", "wait"].filter((k) => args[k] !== undefined && args[k] !== false);
+    if (!args.slurm && slurmOnly.length) throw new UsageError(`--${slurmOnly[0]} is an option of --slurm`);
+    let scheduler;
+    if (args["slurm-task"]) {
+      let task;
+      try {
+        task = taskCell(String(args["slurm-task"]), terminal.env);
+      } catch (error) {
+        if (!(error instanceof SlurmError)) throw error;
+        terminal.err(`benchbook bench: ${error.message}\n`);
+        return 1;
+      }
+      selected = cells.filter((cell) => cell.id === task.id);
+      if (!selected.length) {
+        terminal.err(`benchbook bench: cell ${task.id} (Slurm task ${task.scheduler.task}) is not in ${files[0]} any more: was the plan changed after submitting?\n`);
+        return 1;
+      }
+      scheduler = task.scheduler;
+    }
     if (filters.length && selected.length === 0) {
       terminal.err(`benchbook bench: --only ${filters.join(" --only ")} matches none of the ${cells.length} cells\n`);
       return 1;
     }
     for (const cell of selected) cell.tags = {...cell.tags, ...tags};
-    if (args["dry-run"]) return dryRun(loaded.plan.name, loaded.sha256, selected, cells.length, args.json, terminal);
+    if (args.slurm) {
+      const taskOptions = [...Object.entries(tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]), ...(args["redact-home"] ? ["--redact-home"] : []), ...(args["full-hash"] ? ["--full-hash"] : [])];
+      return slurm(loaded, selected, {args, terminal, taskOptions});
+    }
+    if (args["dry-run"]) return dryRun(loaded.plan.name, loaded.sha256, selected, cells.length, passedNames(loaded.plan), args.json, terminal);
 
     const store = storeFrom(args, terminal);
     const controller = new AbortController();
@@ -85,6 +128,7 @@ invalid, 130 when interrupted.`,
         env: terminal.env,
         redactHome: args["redact-home"] || loaded.plan.redact_home,
         fullHash: args["full-hash"],
+        scheduler,
         onEvent: view.event
       });
       view.stop();
@@ -99,6 +143,61 @@ invalid, 130 when interrupted.`,
     }
   }
 };
+
+/** `--slurm`: submit the selected cells as one job array (and follow it with `--wait`). */
+async function slurm(loaded: LoadedPlan, cells: Cell[], context: {args: ParsedArgs; terminal: Terminal; taskOptions: string[]}): Promise<number> {
+  const {args, terminal} = context;
+  const options = slurmOptions({partition: single(args, "partition"), gres: single(args, "gres"), time: single(args, "time"), "array-parallelism": single(args, "array-parallelism")});
+  const store = storeFrom(args, terminal);
+  const say = (text: string) => (args.json ? undefined : terminal.out(text));
+  const onEvent = (event: SlurmEvent) => {
+    if (args.json) {
+      const cell = "cell" in event ? {id: event.cell.id, label: event.cell.label} : undefined;
+      terminal.out(`${JSON.stringify({event: `slurm-${event.type}`, ...event, ...(cell ? {cell} : {})})}\n`);
+    } else if (event.type === "submitted") say(`submitted Slurm job ${event.job_id}: ${event.tasks} task${event.tasks === 1 ? "" : "s"} (scripts and logs in ${event.dir})\n`);
+    else if (event.type === "progress") say(`job: ${event.done}/${event.total} tasks ended, ${event.running} running, ${event.pending} pending\n`);
+    else say(`${event.state.job_id.padEnd(10)} ${event.state.state.padEnd(10)} ${event.cell.label}${event.state.node ? ` on ${event.state.node}` : ""}${event.recorded ? " (stored nothing: recorded from sacct as failed)" : ""}\n`);
+  };
+  try {
+    const summary = await submitPlan({
+      store,
+      plan: loaded,
+      cells,
+      resume: Boolean(args.resume),
+      slurm: options,
+      cwd: terminal.cwd,
+      cli: [process.execPath, cliScript()],
+      taskOptions: context.taskOptions,
+      wait: Boolean(args.wait),
+      dryRun: Boolean(args["dry-run"]),
+      env: terminal.env,
+      out: (text) => terminal.out(text),
+      onEvent
+    });
+    if (args["dry-run"]) return 0;
+    if (args.json) terminal.out(`${JSON.stringify({event: "end", ...summary})}\n`);
+    else if (!summary.job_id) say(`nothing to submit: all ${summary.cells} cells have results in ${store.root}\n`);
+    else if (!args.wait) say(`follow it with: squeue -j ${summary.job_id}; sacct -j ${summary.job_id}\nthen: benchbook bench ${args._[0]} --slurm --resume   (submits the cells that stored nothing)\n`);
+    else say(`${summary.submitted} task${summary.submitted === 1 ? "" : "s"}: ${summary.completed} ok, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped (already have results)` : ""}; store ${store.root}\n`);
+    return summary.failed ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof SlurmError)) throw error;
+    terminal.err(`benchbook bench --slurm: ${error.message}\n`);
+    return 1;
+  }
+}
+
+/** bin/benchbook.js of this checkout, found upwards from this module (a compiled copy lives deeper). */
+function cliScript(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "bin", "benchbook.js");
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new SlurmError("cannot find bin/benchbook.js above this module: tasks need it to start benchbook on their node");
+    dir = up;
+  }
+}
 
 /** `--only`: label text, id prefix, or key=value on a parameter. */
 export function matches(cell: Cell, filter: string): boolean {
@@ -128,13 +227,16 @@ function paramValues(cell: Cell, key: string): string[] {
   return candidates.filter((v) => v !== undefined && v !== null).map(String);
 }
 
-function dryRun(name: string, sha256: string, cells: Cell[], total: number, json: boolean, terminal: Terminal): number {
+function dryRun(name: string, sha256: string, cells: Cell[], total: number, passed: string[], json: boolean, terminal: Terminal): number {
   if (!json) terminal.out(`# plan "${name}" (sha256 ${sha256.slice(0, 12)}): ${cells.length}${cells.length === total ? "" : ` of ${total}`} cell${cells.length === 1 ? "" : "s"}\n`);
   cells.forEach((cell, i) => {
     const runner = RUNNERS[cell.runner];
-    const commands = runner?.preview?.(cell) ?? [cell.argv];
-    // Shown, never run through a shell; variables passed from your environment are not printed.
-    const env = redactEnv(cell.env ?? {});
+    // Shown, never run through a shell, and redacted as a capture is: secret options, secret-named variables,
+    // and the values of variables passed from your environment (pass_env), wherever they appear.
+    const given = cell.env ?? {};
+    const redactor = makeRedactor({secrets: [...secretValues(given, [cell.argv]), ...passed.map((n) => given[n]).filter((v): v is string => Boolean(v))]});
+    const commands = (runner?.preview?.(cell) ?? [cell.argv]).map((argv) => redactor.argv(argv));
+    const env = Object.fromEntries(Object.entries(redactor.env(given)).map(([k, v]) => [k, passed.includes(k) ? REDACTED : v]));
     if (json) {
       terminal.out(`${JSON.stringify({id: cell.id, label: cell.label, runner: cell.runner, commands, env, expected: cell.expected.map((t) => t.test), timeout_s: cell.timeout_s, tags: cell.tags})}\n`);
       return;

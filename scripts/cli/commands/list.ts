@@ -1,4 +1,4 @@
-import {hardwareLabel, modelLabel} from "../../schema/row.js";
+import {listRuns} from "../../query/list.js";
 import type {Command} from "../command.js";
 import {STORE_HELP, storeFrom} from "../store-option.js";
 
@@ -16,23 +16,7 @@ ${STORE_HELP}`,
   options: {string: ["store"], boolean: ["json"]},
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
-    const rows = [];
-    for (const input of store.readAll()) {
-      for (const run of input.runs) {
-        const models = [...new Set([run.model, ...run.results.map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter(Boolean))];
-        rows.push({
-          id: run.id,
-          source: input.source.name,
-          lines: `${run.source.line_start}-${run.source.line_end}`,
-          tool: run.tool,
-          model: models.join(", ") || "?",
-          hardware: hardwareLabel(run) ?? "?",
-          date: run.started_at ?? run.imported_at,
-          results: run.results.length,
-          tags: run.tags
-        });
-      }
-    }
+    const rows = await listRuns(store);
     if (args.json) {
       terminal.out(JSON.stringify(rows, null, 2) + "\n");
       return 0;

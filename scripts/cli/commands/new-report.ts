@@ -15,6 +15,20 @@ export function reportSlug(title: string): string {
     .slice(0, 80);
 }
 
+/**
+ * Text placed in a page's Markdown: HTML-escaped, and `$` as an entity so
+ * that `${…}` in a title or tag is shown, never run (Framework evaluates
+ * `${…}` in Markdown as JavaScript).
+ */
+function markdownText(text: string): string {
+  return text.replace(/[&<>"'`$\\{}]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A value as a JavaScript literal inside a page's inline script: `</script>` cannot close it. */
+function scriptLiteral(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
 /** The scaffold: front matter, a data cell filtering by the tags, a context-decay chart, a table, a claim to start from. */
 export function reportTemplate(title: string, tags: Record<string, string>): string {
   const tagText = Object.entries(tags)
@@ -27,7 +41,7 @@ title: ${JSON.stringify(title)}
 tag: ${JSON.stringify(tagText)}
 ---
 
-# ${title.replace(/[<>]/g, "")}
+# ${markdownText(title)}
 
 <!--
   A report is a Markdown page with live cells. Write the prose in your own
@@ -47,11 +61,11 @@ import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/
 import {chartFigure, tableDownloads} from "../components/shared/downloads.js";
 import {change, pick, pickAll, range, ratio, relink, value} from "../components/shared/claims.js";
 // The runs of this report: every result carrying these tags (\`benchbook import … --tag k=v\`).
-const TAGS = ${JSON.stringify(tags)};
+const TAGS = ${scriptLiteral(tags)};
 const rows = (await loadResults()).filter((r) => Object.entries(TAGS).every(([k, v]) => r.tags?.[k] === v));
 ${fence}
 
-This report draws on \${rows.length} results from \${new Set(rows.map((r) => r.run_id)).size} runs tagged <code>${tagText.replace(/[<>&]/g, "")}</code>.
+This report draws on \${rows.length} results from \${new Set(rows.map((r) => r.run_id)).size} runs tagged <code>${markdownText(tagText)}</code>.
 
 ## Context decay
 

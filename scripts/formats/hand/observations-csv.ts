@@ -19,7 +19,7 @@ import {LineCounter, parseDocument} from "yaml";
 import type {Scalar} from "../../schema/schema.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {yamlLocator} from "./observations.js";
+import {yamlLocator, yamlValue} from "./observations.js";
 import type {Locator, Path} from "./runs.js";
 import {observationRuns, validateObservations} from "./runs.js";
 
@@ -84,7 +84,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (rows.length === 0) throw new ParseError(columnsLine.line, "at least one CSV row after the column names");
 
   // Rows → entries, grouped by the run column; remember where each entry came from.
-  const raw = (header.toJS() ?? {}) as Record<string, unknown>;
+  const raw = (yamlValue(header, yamlLines[0].line) ?? {}) as Record<string, unknown>;
   const origin = new Map<object, Row>();
   const topEntries: object[] = [];
   const runs = new Map<string, object[]>();

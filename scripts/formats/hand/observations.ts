@@ -79,9 +79,26 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (error) throw new ParseError(physical(counter.linePos(error.pos[0]).line), `valid YAML (${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")})`);
   if (!isMap(document.contents)) throw new ParseError(lines[0].line, "a YAML mapping starting with benchbook: observations/1");
   const locate = yamlLocator(document, counter, physical);
-  const observations = validateObservations(document.toJS(), locate);
+  const observations = validateObservations(yamlValue(document, lines[0].line), locate);
   return observationRuns(observations, locate, "hand-observations-yaml", context, {line_start: lines[0].line, line_end: lines.at(-1)!.line});
 }
+
+/**
+ * A YAML document's value. An alias bomb (anchors nesting aliases by the
+ * billion) is refused by yaml's alias count limit; say so at the block's
+ * first line instead of a stack trace.
+ */
+export function yamlValue(document: Document, line: number): unknown {
+  try {
+    return document.toJS({maxAliasCount: MAX_YAML_ALIASES});
+  } catch (error) {
+    if (error instanceof ReferenceError) throw new ParseError(line, `YAML whose aliases (*name) expand to a reasonable size (${error.message})`);
+    throw error;
+  }
+}
+
+/** yaml's own default: every alias may be expanded this many times over. */
+export const MAX_YAML_ALIASES = 100;
 
 export const handObservationsYaml: Format = {
   id: "hand-observations-yaml",

@@ -4,9 +4,9 @@
 import {csvParseRows} from "d3-dsv";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {typedValue} from "./fields.js";
+import {columnsOfEra, eraNote, typedValue} from "./fields.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 function header(text: string): string[] | null {
   // Cheap test first: this runs on every line of every input.
@@ -31,16 +31,21 @@ function scan(doc: Doc): Block[] {
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const fields = header(doc.lines[block.start].text)!;
   const records: LocatedRecord[] = [];
+  const notes: string[] = [];
   for (let i = block.start + 1; i <= block.end; i++) {
     const {text, line} = doc.lines[i];
     const cells = csvParseRows(text.trim())[0] ?? [];
-    if (cells.length !== fields.length) throw new ParseError(line, `${fields.length} comma-separated values like the header`, text);
+    const era = cells.length === fields.length ? null : columnsOfEra(fields, cells.length);
+    if (cells.length !== fields.length && !era) throw new ParseError(line, `${fields.length} comma-separated values like the header`, text);
+    if (era) notes.push(eraNote(line, cells.length));
     const record: LlamaBenchRecord = {};
-    fields.forEach((field, j) => (record[field] = typedValue(field, cells[j])));
+    (era ?? fields).forEach((field, j) => (record[field] = typedValue(field, cells[j])));
     records.push({record, line});
   }
   if (records.length === 0) throw new ParseError(doc.lines[block.start].line, "rows after the llama-bench CSV header", "nothing");
-  return [recordsRun("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+  const runs = recordsRuns("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
+  if (notes.length) runs[0] = {...runs[0], notes: [...runs[0].notes, ...notes]};
+  return runs;
 }
 
 export const llamaBenchCsv: Format = {

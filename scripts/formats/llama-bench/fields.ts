@@ -145,7 +145,9 @@ export function typedValue(field: string, text: string): Scalar {
     const n = Number(text);
     return text.trim() !== "" && Number.isFinite(n) ? n : text;
   }
-  return scalarFromText(text);
+  // A text field spelled like a number keeps its spelling (`tensor_split` "0.00", as -o json writes it).
+  const value = scalarFromText(text);
+  return typeof value === "number" && String(value) !== text.trim() ? text.trim() : value;
 }
 
 /** A table cell or option value: numbers as numbers, true/false as booleans, the rest as text. */
@@ -184,4 +186,22 @@ export function testName(n_prompt: number, n_gen: number, n_depth: number): stri
 
 export function testKind(n_prompt: number, n_gen: number): "pp" | "tg" | "pp+tg" {
   return n_gen === 0 ? "pp" : n_prompt === 0 ? "tg" : "pp+tg";
+}
+
+/**
+ * The columns a row of late-2023 llama-bench was printed by, when it holds one
+ * value more than its header or INSERT column list: builds of that time (and
+ * the README's examples) listed `cuda, metal, gpu_blas, blas` while each row
+ * printed `cuda, opencl, metal, gpu_blas, blas` (llama-bench.cpp get_fields).
+ * null when the row is not that case.
+ */
+export function columnsOfEra(columns: readonly string[], values: number): string[] | null {
+  if (values !== columns.length + 1 || columns.includes("opencl")) return null;
+  const at = columns.indexOf("cuda");
+  if (at < 0 || columns[at + 1] !== "metal") return null;
+  return [...columns.slice(0, at + 1), "opencl", ...columns.slice(at + 1)];
+}
+
+export function eraNote(line: number, values: number): string {
+  return `line ${line}: ${values} values for ${values - 1} columns, a known bug of llama-bench builds of late 2023: read by that era's columns (cuda, opencl, metal, gpu_blas, blas), the extra value being opencl`;
 }

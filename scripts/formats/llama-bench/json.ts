@@ -7,7 +7,7 @@ import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf} from "../json-tex
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 const KEY = /"(?:avg_ts|n_prompt|build_commit)"\s*:/;
 
@@ -40,11 +40,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     if (end < 0) throw new ParseError(lineOf(doc, span, start), "a complete JSON object");
     const record = parseJsonAt<LlamaBenchRecord>(doc, span, start, end, "a llama-bench record");
     const key = span.text.slice(start, end).search(/"avg_ts"\s*:/);
-    records.push({record, line: lineOf(doc, span, key >= 0 ? start + key : start)});
+    records.push({record, line: lineOf(doc, span, key >= 0 ? start + key : start), start: lineOf(doc, span, start)});
   }
   // Validate the array as a whole too: stray text between records is malformed input.
   parseJsonAt<unknown>(doc, span, open, close, "the llama-bench JSON array");
-  return [recordsRun("llama-bench-json", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+  return recordsRuns("llama-bench-json", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
 }
 
 export const llamaBenchJson: Format = {

@@ -7,7 +7,7 @@ import {parseCommandLine} from "../../context/command.js";
 import {parseJsonAt, spanOf} from "../json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 const RECORD = /^\s*\{\s*"build_commit"\s*:|^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
 
@@ -48,7 +48,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     }
     records.push({record, line});
   }
-  return [recordsRun("llama-bench-jsonl", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+  return recordsRuns("llama-bench-jsonl", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
 }
 
 export const llamaBenchJsonl: Format = {

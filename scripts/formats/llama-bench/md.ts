@@ -16,18 +16,21 @@ import {columnKey, findTables, unflattenTables, type MarkdownTable} from "../mar
 import {splitModelType} from "../model-name.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {MD_COLUMNS, parseTestName, scalarFromText} from "./fields.js";
+import {MD_COLUMNS, parseTestName, scalarFromText, testName} from "./fields.js";
 import {llamaBenchRun} from "./run.js";
 
 const FOOTER = /^\s*build\s*:\s*([0-9a-f]{6,40})\s*\((\d+)\)\s*$/i;
 /** Value ± deviation as printed; sites sometimes turn ± into +/- or +-. */
-const VALUE_PM = /^(-?\d+(?:\.\d+)?)\s*(?:±|\+\/-|\+-)\s*(\d+(?:\.\d+)?)$/;
+/** `330.87 ± 0.99`; a terminal without UTF-8 prints `±` as `_` or `Â±`. */
+const VALUE_PM = /^(-?\d+(?:\.\d+)?)\s*(?:±|Â±|\+\/-|\+-|_)\s*(\d+(?:\.\d+)?)$/;
 const VALUE = /^-?\d+(?:\.\d+)?$/;
 
 /** llama-bench tables: `test` and `t/s` columns plus at least one of its model columns. */
 function isLlamaBenchHeader(header: string[]): boolean {
   const keys = header.map(columnKey);
-  return keys.includes("test") && keys.includes("t/s") && keys.includes("model") && (keys.includes("size") || keys.includes("params") || keys.includes("backend"));
+  // The first llama-bench (August 2023) printed n_prompt and n_gen columns where later ones print `test`.
+  const test = keys.includes("test") || (keys.includes("n_prompt") && keys.includes("n_gen"));
+  return test && keys.includes("t/s") && keys.includes("model") && (keys.includes("size") || keys.includes("params") || keys.includes("backend"));
 }
 
 function findFooter(doc: Doc, after: number): number | null {
@@ -35,6 +38,27 @@ function findFooter(doc: Doc, after: number): number | null {
     const text = doc.lines[i].text.trim();
     if (FOOTER.test(text)) return i;
     if (text !== "") return null;
+  }
+  return null;
+}
+
+/** Lines that may stand between a build line printed above a table and the table: blank, fences, device and backend lines. */
+const ABOVE_TABLE = /^\s*(?:`{3}.*|~{3}.*|ggml_\w+\s*:.*|load_backend\s*:.*|register_\w+\s*:.*|Device \d+\s*:.*)?$/;
+
+/**
+ * A `build: <commit> (<number>)` line above the table: some posts move the
+ * footer into the fence with the command and device lines, above the table.
+ * Not a footer of an earlier table (one right after table rows).
+ */
+function findBuildAbove(doc: Doc, start: number): number | null {
+  for (let i = start - 1; i >= 0 && i >= start - 12; i--) {
+    const text = doc.lines[i].text;
+    if (FOOTER.test(text.trim())) {
+      let j = i - 1;
+      while (j >= 0 && doc.lines[j].text.trim() === "") j--;
+      return j >= 0 && /^\s*\|/.test(doc.lines[j].text) ? null : i;
+    }
+    if (!ABOVE_TABLE.test(text)) return null;
   }
   return null;
 }
@@ -70,6 +94,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     let value: number | null = null;
     let stddev: number | null = null;
     let text = "";
+    const shapeCells: Record<string, string> = {};
     keys.forEach((key, i) => {
       const cell = row.cells[i];
       switch (key) {
@@ -92,6 +117,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         case "test":
           test = cell;
           break;
+        case "n_prompt":
+        case "n_gen":
+          if (keys.includes("test")) settings[key] = scalarFromText(cell);
+          else shapeCells[key] = cell;
+          break;
         case "t/s": {
           text = cell;
           const pm = VALUE_PM.exec(cell);
@@ -104,6 +134,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
           settings[MD_COLUMNS[key] ?? table.header[i]] = scalarFromText(cell);
       }
     });
+    if (!keys.includes("test")) {
+      const [n_prompt, n_gen] = [Number(shapeCells.n_prompt), Number(shapeCells.n_gen)];
+      if (!Number.isInteger(n_prompt) || !Number.isInteger(n_gen)) throw new ParseError(row.line, "whole numbers in the n_prompt and n_gen cells", `${shapeCells.n_prompt} | ${shapeCells.n_gen}`);
+      test = testName(n_prompt, n_gen, 0);
+    }
     const shape = parseTestName(test);
     if (!shape) throw new ParseError(row.line, "a test name like pp512, tg128, pp512+tg128 or pp512 @ d16384", test);
     const result: Result = {
@@ -123,8 +158,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     rows.push({result, model, settings});
   }
   const footer = findFooter(doc, block.start + table.end);
-  const build = footer !== null ? FOOTER.exec(doc.lines[footer].text.trim()) : null;
+  const above = footer === null ? findBuildAbove(doc, block.start) : null;
+  const build = footer !== null ? FOOTER.exec(doc.lines[footer].text.trim()) : above !== null ? FOOTER.exec(doc.lines[above].text.trim()) : null;
   const notes: string[] = [];
+  if (above !== null) notes.push(`the build line is printed above the table (line ${doc.lines[above].line}), not below it`);
+  if (!keys.includes("test")) notes.push("the table has n_prompt and n_gen columns (llama-bench of August 2023) instead of a test column: each test name is composed from them");
   if (backends.size > 1) notes.push(`rows were run on different backends: ${[...backends].join("; ")}`);
   return [
     llamaBenchRun(

@@ -18,6 +18,8 @@ export interface LocatedRecord {
   record: LlamaBenchRecord;
   /** 1-based physical line of the record (of its `avg_ts` where the record spans lines). */
   line: number;
+  /** Where a record spans lines: the line it starts on. */
+  start?: number;
 }
 
 const str = (v: unknown): string | null => (v === undefined || v === null || v === "" ? null : String(v));
@@ -135,9 +137,46 @@ function durationOf(record: LlamaBenchRecord, line: number, shape: Pick<Result, 
   };
 }
 
-/** One run from the records of one llama-bench invocation. */
-export function recordsRun(format: string, records: LocatedRecord[], context: Context, line_start: number, line_end: number): ParsedRun {
+/**
+ * What one llama-bench invocation prints the same in every record, and the
+ * schema stores once per run. Appended outputs (`-o jsonl >> all.jsonl` once
+ * per build, or per machine) change these between records: a new run starts
+ * there, so no record is given another record's build or machine.
+ */
+const INVOCATION_FIELDS = ["build_commit", "build_number", "cpu_info", "gpu_info", "backends"] as const;
+
+/** Consecutive records of one invocation, split where an invocation field changes. */
+function invocations(records: LocatedRecord[]): LocatedRecord[][] {
+  const groups: LocatedRecord[][] = [];
+  let previous: LlamaBenchRecord | null = null;
+  for (const located of records) {
+    const {record} = located;
+    if (previous === null || INVOCATION_FIELDS.some((field) => str(record[field]) !== str(previous![field]))) groups.push([]);
+    groups.at(-1)!.push(located);
+    previous = record;
+  }
+  return groups;
+}
+
+/**
+ * The runs of a block of llama-bench records: one per invocation (usually
+ * the whole block). Each run starts at its first record's line, the first at
+ * the block's.
+ */
+export function recordsRuns(format: string, records: LocatedRecord[], context: Context, line_start: number, line_end: number): ParsedRun[] {
   if (records.length === 0) throw new ParseError(line_start, "at least one llama-bench record");
+  const groups = invocations(records);
+  return groups.map((group, i) => {
+    const next = groups[i + 1];
+    const start = i === 0 ? line_start : (group[0].start ?? group[0].line);
+    const end = next ? (next[0].start ?? next[0].line) - 1 : line_end;
+    // Only the first invocation reads the command line before the block: a later one was appended without it.
+    return recordsRun(format, group, i === 0 ? context : {...context, commands: []}, start, end);
+  });
+}
+
+/** One run from the records of one llama-bench invocation. */
+function recordsRun(format: string, records: LocatedRecord[], context: Context, line_start: number, line_end: number): ParsedRun {
   const rows: RowWithFacts[] = [];
   let facts: Facts | null = null;
   for (const located of records) {
@@ -146,24 +185,6 @@ export function recordsRun(format: string, records: LocatedRecord[], context: Co
     facts = read.facts;
   }
   const first = records[0].record;
-  const distinctValues = new Map<string, string[]>();
-  const distinct = (field: string): string[] => {
-    let values = distinctValues.get(field);
-    if (!values) {
-      const seen = new Set<string>();
-      for (const r of records) {
-        const value = str(r.record[field]);
-        if (value !== null) seen.add(value);
-      }
-      values = [...seen];
-      distinctValues.set(field, values);
-    }
-    return values;
-  };
-  const notes: string[] = [];
-  for (const field of ["build_commit", "backends", "cpu_info", "gpu_info"]) {
-    if (distinct(field).length > 1) notes.push(`records differ in ${field}: ${distinct(field).join("; ")}`);
-  }
   // The earliest test time (string order, as a sort would put it first).
   let earliest: string | null = null;
   for (const r of records) {
@@ -176,13 +197,12 @@ export function recordsRun(format: string, records: LocatedRecord[], context: Co
       line_start,
       line_end,
       rows,
-      backend: distinct("backends").join("; ") || null,
-      cpu: distinct("cpu_info").join("; ") || null,
-      gpu_info: distinct("gpu_info").join("; ") || null,
+      backend: str(first.backends),
+      cpu: str(first.cpu_info),
+      gpu_info: str(first.gpu_info),
       build_commit: str(first.build_commit),
       build_number: num(first.build_number),
-      started_at: earliest,
-      notes
+      started_at: earliest
     },
     context
   );

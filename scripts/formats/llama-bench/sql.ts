@@ -6,9 +6,9 @@
  */
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {typedValue} from "./fields.js";
+import {columnsOfEra, eraNote, typedValue} from "./fields.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
-import {recordsRun} from "./records.js";
+import {recordsRuns} from "./records.js";
 
 const CREATE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?["`]?(llama_bench|test)["`]?\s*\(/i;
 const INSERT = /^\s*INSERT\s+INTO\s+["`]?(llama_bench|test)["`]?\s*(\(([^)]*)\))?\s*VALUES\s*\(/i;
@@ -77,6 +77,7 @@ function sqlValues(text: string, line: number): (string | null)[] {
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   let createColumns: string[] | null = null;
   const records: LocatedRecord[] = [];
+  const notes: string[] = [];
   for (let i = block.start; i <= block.end; i++) {
     const {text, line} = doc.lines[i];
     if (CREATE.test(text)) {
@@ -94,12 +95,16 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     const columns = insert[3]?.split(",").map((c) => c.trim().replace(/^["`]|["`]$/g, "")) ?? createColumns;
     if (!columns) throw new ParseError(line, "a column list in the INSERT or a CREATE TABLE before it");
     const values = sqlValues(statement.slice(insert[0].length), line);
-    if (values.length !== columns.length) throw new ParseError(line, `${columns.length} values for the ${columns.length} columns`, `${values.length} values`);
+    const era = values.length === columns.length ? null : columnsOfEra(columns, values.length);
+    if (values.length !== columns.length && !era) throw new ParseError(line, `${columns.length} values for the ${columns.length} columns`, `${values.length} values`);
+    if (era) notes.push(eraNote(line, values.length));
     const record: LlamaBenchRecord = {};
-    columns.forEach((column, j) => (record[column] = values[j] === null ? null : typedValue(column, values[j]!)));
+    (era ?? columns).forEach((column, j) => (record[column] = values[j] === null ? null : typedValue(column, values[j]!)));
     records.push({record, line});
   }
-  return [recordsRun("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line)];
+  const runs = recordsRuns("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
+  if (notes.length) runs[0] = {...runs[0], notes: [...runs[0].notes, ...notes]};
+  return runs;
 }
 
 export const llamaBenchSql: Format = {

@@ -15,7 +15,9 @@
  * `draft acceptance rate = 0.23026 (   70 accepted /   304 generated)`);
  * mid-2024 builds print `INFO [ print_timings] prompt eval time = … |
  * tid=… id_slot=0 id_task=0 …` and `generation eval time = … runs`; the
- * progress line once said `n_decoded` where it now says `n_gen`.
+ * progress line once said `n_decoded` where it now says `n_gen`. With
+ * `--log-format json` (2024) each line is a JSON record whose `msg` is the
+ * text line.
  *
  * Each request is a run of results with scope "request" and `request` = its
  * order of appearance (0-based). From the server source
@@ -44,6 +46,26 @@ const GRAPHS = /^graphs reused\s*=\s*(\d+)\s*$/;
 const PROGRESS_TG = /^(n_gen|n_decoded)\s*=\s*(\d+),\s*tg\s*=\s*(\d+(?:\.\d+)?)\s*t\/s(?:,\s*tg_3s\s*=\s*(\d+(?:\.\d+)?)\s*t\/s)?/;
 const PROGRESS_PP = /^prompt processing,\s*n_tokens\s*=\s*(\d+),\s*progress\s*=\s*(\d+(?:\.\d+)?),\s*t\s*=\s*(\d+(?:\.\d+)?)\s*s\s*\/\s*(\d+(?:\.\d+)?)\s*tokens per second/;
 
+/**
+ * A line of `--log-format json` (2024 builds): `{"function":"print_timings",
+ * "msg":"prompt eval time = …", "id_task":0 …}` (older builds: `task_id`).
+ * The message is what the text log prints; its figures are the ones read.
+ */
+function jsonLogLine(text: string): {msg: string; task: string | null} | null {
+  if (!text.includes('"print_timings"')) return null;
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof record !== "object" || record === null) return null;
+  const r = record as Record<string, unknown>;
+  if (r.function !== "print_timings" || typeof r.msg !== "string") return null;
+  const task = r.id_task ?? r.task_id;
+  return {msg: r.msg.trim(), task: typeof task === "number" || typeof task === "string" ? String(task) : null};
+}
+
 interface Request {
   index: number;
   task: string | null;
@@ -64,9 +86,14 @@ class TimingReader implements LineReader {
     let body = prefix.message.trim();
     let task: string | null = null;
     let prefixed = prefix.prefixed;
-    const slot = SLOT.exec(body);
-    const old = slot ? null : OLD_JSON.exec(body);
-    if (slot) {
+    const json = body.startsWith("{") ? jsonLogLine(body) : null;
+    const slot = json ? null : SLOT.exec(body);
+    const old = slot || json ? null : OLD_JSON.exec(body);
+    if (json) {
+      task = json.task;
+      body = json.msg;
+      prefixed = true;
+    } else if (slot) {
       if (!/^print_timings?$/.test(slot[1])) return null;
       task = slot[3];
       body = slot[4].trim();

@@ -14,6 +14,7 @@
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions, versionFromComments} from "../../context/command.js";
+import {parseHardwareHeading} from "../../context/devices.js";
 import type {Hardware, Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyHardware, emptyModel} from "../../schema/schema.js";
 import {quantFromFile} from "../model-name.js";
@@ -24,6 +25,13 @@ const WARMUP = /^\s*Running warmup\.*\s*$/i;
 const TIMING = /^\s*Timing with\s+(.*?)\s*$/i;
 const TRIAL = /^\s*Trial\s+(\d+)\s*:\s*(.*?)\s*$/i;
 const AVERAGES = /^\s*Averages\s*:\s*(.*?)\s*$/i;
+/**
+ * A label a person put before a result line when pasting two runs side by
+ * side (`Pre: prompt_tps=…`, `Post: Averages: prompt_tps=…`, `H100: …`).
+ */
+const LABEL = /^\s*([A-Za-z][\w.+-]*(?: [\w.+-]+)?)\s*:\s*(?=(?:Trial\s+\d+\s*:|Averages\s*:|[A-Za-z_]\w*\s*=))/;
+/** A line of key=value results with no Trial or Averages word: what a person's label replaced. */
+const BARE_PAIRS = /^\s*[a-z_]+_tps\s*=/i;
 /**
  * `key=value` pairs; a value is a number as printed (or, for unknown keys,
  * any word). The Timing line ends in a period; a pasted block may end in a
@@ -68,6 +76,22 @@ interface Pair {
   text: string;
 }
 
+/** The line without a person's label (`Pre: `), and the label. */
+function unlabel(text: string): {label: string | null; rest: string} {
+  const m = LABEL.exec(text);
+  if (!m || /^(Trial\s+\d+|Averages|Timing with.*)$/i.test(m[1])) return {label: null, rest: text};
+  return {label: m[1], rest: text.slice(m[0].length)};
+}
+
+/** A result line the scanner starts a block at: a trial, or an Averages or labelled line standing alone. */
+function resultLine(text: string): "trial" | "summary" | null {
+  const {label, rest} = unlabel(text);
+  if (!/_tps\s*=/.test(rest)) return null;
+  if (TRIAL.test(rest)) return "trial";
+  if (AVERAGES.test(rest) || (label !== null && BARE_PAIRS.test(rest))) return "summary";
+  return null;
+}
+
 function pairs(text: string): Pair[] {
   return [...text.matchAll(PAIR)].map((m) => ({key: m[1], value: m[2], text: m[0]}));
 }
@@ -87,12 +111,27 @@ function neighbour(doc: Doc, i: number, step: 1 | -1): number {
 
 function scan(doc: Doc): Block[] {
   const blocks: Block[] = [];
-  const is = (re: RegExp, j: number) => j >= 0 && re.test(doc.lines[j].text);
+  const is = (re: RegExp, j: number) => j >= 0 && re.test(unlabel(doc.lines[j].text).rest);
   for (let i = 0; i < doc.lines.length; i++) {
-    if (!TRIAL.test(doc.lines[i].text) || !/_tps\s*=/.test(doc.lines[i].text)) continue;
+    const kind = resultLine(doc.lines[i].text);
+    if (kind === null) continue;
     let start = i;
     if (is(TIMING, neighbour(doc, start, -1))) start = neighbour(doc, start, -1);
     if (is(WARMUP, neighbour(doc, start, -1))) start = neighbour(doc, start, -1);
+    if (kind === "summary") {
+      // Averages (or labelled lines: `Pre:` / `Post:`) without trials: many posts keep only those lines.
+      // Lines of one comparison, with short headings between them (`H100`), are one block under one command.
+      const above = neighbour(doc, start, -1);
+      if (start === i && above >= 0 && sideHeading(doc.lines[above].text) !== null) start = above;
+      let end = i;
+      for (let j = neighbour(doc, end, 1); j >= 0; j = neighbour(doc, j, 1)) {
+        if (resultLine(doc.lines[j].text) === "summary") end = j;
+        else if (!(sideHeading(doc.lines[j].text) !== null && resultLine(doc.lines[neighbour(doc, j, 1)]?.text ?? "") === "summary")) break;
+      }
+      blocks.push({format: "mlx-lm-benchmark", start, end, confidence: 0.9, reason: `mlx_lm.benchmark "${unlabel(doc.lines[i].text).label ?? "Averages"}: prompt_tps=…, generation_tps=…" lines without trials`});
+      i = end;
+      continue;
+    }
     let end = i;
     while (is(TRIAL, neighbour(doc, end, 1))) end = neighbour(doc, end, 1);
     const averages = is(AVERAGES, neighbour(doc, end, 1));
@@ -109,6 +148,14 @@ function scan(doc: Doc): Block[] {
   return blocks;
 }
 
+/** A short line between labelled result lines naming the machine they ran on (`H100`, `B200`, `M2 Ultra:`). */
+function sideHeading(text: string): string | null {
+  const t = text.trim();
+  if (t === "" || t.length > 30 || t.includes("=")) return null;
+  // Data-center GPUs that MLX's CUDA backend runs on are often named bare (`H100`, `B200`).
+  return parseHardwareHeading(/[:：]$/.test(t) ? t : `${t}:`) ?? /^(?:NVIDIA\s+)?[ABH]\d{3}(?:\s+\w+)?(?=[:：]?$)/.exec(t)?.[0] ?? null;
+}
+
 interface LocatedPairs {
   line: number;
   pairs: Pair[];
@@ -120,11 +167,33 @@ function numberOf(pair: Pair, line: number): number {
 }
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
+  const summaries: number[] = [];
+  for (let i = block.start; i <= block.end; i++) if (resultLine(doc.lines[i].text) === "summary") summaries.push(i);
+  if (summaries.length <= 1) return [parseRun(doc, block, context)];
+  // One run per summary line: each is a run of its own (Pre and Post are two builds), under the same command.
+  let hardware = context.hardware;
+  return summaries.map((i, n) => {
+    for (let j = n === 0 ? block.start : summaries[n - 1] + 1; j < i; j++) {
+      const stated = sideHeading(doc.lines[j].text);
+      if (stated !== null) hardware = {...emptyHardware(), stated};
+    }
+    const run = parseRun(doc, {...block, start: i, end: i}, {...context, hardware});
+    return n === 0 ? {...run, line_start: Math.min(run.line_start, doc.lines[block.start].line)} : run;
+  });
+}
+
+function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
   let timing: LocatedPairs | null = null;
   let averages: LocatedPairs | null = null;
+  /** `Pre: prompt_tps=…`: whether the label replaced "Averages" or "Trial N" is not said, so its values are kept as single values. */
+  let labelled: LocatedPairs | null = null;
   const trials: (LocatedPairs & {index: number})[] = [];
+  let label: string | null = null;
   for (let i = block.start; i <= block.end; i++) {
-    const {text, line} = doc.lines[i];
+    const {line} = doc.lines[i];
+    const unlabelled = unlabel(doc.lines[i].text);
+    const text = unlabelled.rest;
+    label ??= unlabelled.label;
     const trial = TRIAL.exec(text);
     const timingLine = TIMING.exec(text);
     const averagesLine = AVERAGES.exec(text);
@@ -136,7 +205,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     else if (averagesLine) {
       averages = {line, pairs: pairs(averagesLine[1])};
       if (averages.pairs.length === 0) throw new ParseError(line, "Averages followed by key=value pairs", text);
-    }
+    } else if (unlabelled.label !== null && BARE_PAIRS.test(text)) labelled = {line, pairs: pairs(text)};
   }
   const command = mlxCommand(context);
   const options = command ? commandOptions(command.argv, FLAGS) : new Map<string, string[]>();
@@ -165,7 +234,10 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   if (typeof settings.num_trials === "number" && averages && settings.num_trials !== trials.length) {
     notes.push(`the command asks for ${settings.num_trials} trials but ${trials.length} Trial lines were printed`);
   }
-  if (!averages) notes.push("no Averages line (the output ends early): each trial is kept as its own value");
+  if (labelled) notes.push(`the line is labelled "${label}:" in place of "Averages:" or "Trial N:": its values are kept as printed, as single values`);
+  else if (!averages) notes.push("no Averages line (the output ends early): each trial is kept as its own value");
+  else if (trials.length === 0) notes.push("only the Averages line was pasted: the trials behind it are not known");
+  if (label !== null) notes.push(`labelled "${label}:" by the person who pasted it`);
   notes.push("peak_memory is printed by mlx_lm.benchmark in GB of 10^9 bytes (mx.get_peak_memory() / 1e9)");
 
   const n_prompt = typeof settings.prompt_tokens === "number" ? settings.prompt_tokens : null;
@@ -183,15 +255,18 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     return {test: `pp${n_prompt}+tg${n_gen}`, n_prompt, n_gen, n_depth: 0, concurrency};
   };
 
-  const keys = [...new Set([...trials.flatMap((t) => t.pairs.map((p) => p.key)), ...(averages?.pairs.map((p) => p.key) ?? [])])];
+  const keys = [...new Set([...trials.flatMap((t) => t.pairs.map((p) => p.key)), ...(averages?.pairs.map((p) => p.key) ?? []), ...(labelled?.pairs.map((p) => p.key) ?? [])])];
   const results: Result[] = [];
   for (const key of keys) {
     const known = KNOWN[key] ?? {metric: key, unit: "", kind: "pp+tg" as const, trialStat: "value"};
     const base = {kind: known.kind, ...shapeOf(known.kind, key), metric: known.metric, unit: known.unit, stddev: null, stddev_kind: null, status: "ok" as const};
     const perTrial = trials.flatMap((t) => t.pairs.filter((p) => p.key === key).map((p) => ({trial: t, pair: p, value: numberOf(p, t.line)})));
     const average = averages?.pairs.find((p) => p.key === key);
-    if (average && averages) {
-      const complete = perTrial.length === trials.length;
+    const single = labelled?.pairs.find((p) => p.key === key);
+    if (single && labelled) {
+      results.push({line: labelled.line, text: single.text, ...base, stat: "value", value: numberOf(single, labelled.line), repetitions: null, extra: {field: key, label}});
+    } else if (average && averages) {
+      const complete = trials.length > 0 && perTrial.length === trials.length;
       results.push({
         line: averages.line,
         text: average.text,
@@ -200,7 +275,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         value: numberOf(average, averages.line),
         repetitions: complete ? trials.length : null,
         samples: complete ? perTrial.map((t) => t.value) : null,
-        extra: {field: key, ...(complete ? {sample_lines: perTrial.map((t) => t.trial.line)} : {})}
+        extra: {field: key, ...(complete && perTrial.length ? {sample_lines: perTrial.map((t) => t.trial.line)} : {}), ...(label !== null ? {label} : {})}
       });
     } else {
       // No printed mean for this key: each trial's value is a result of its own.
@@ -212,8 +287,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 
   const file = option("--model", "-m");
   const comments = [...(command?.comments ?? []), ...context.comments];
-  return [
-    {
+  return {
       tool: "mlx_lm.benchmark",
       tool_version: versionFromComments(comments, ["mlx-lm", "mlx_lm"]),
       runtime: "mlx",
@@ -227,12 +301,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       settings,
       settings_from_command: settingsFromCommand,
       notes,
-      extra: command && Object.keys(command.env).length ? {env: command.env} : {},
+      extra: {...(command && Object.keys(command.env).length ? {env: command.env} : {}), ...(label !== null ? {label} : {})},
       results,
       line_start: Math.min(doc.lines[block.start].line, command?.line_start ?? Infinity),
       line_end: doc.lines[block.end].line
-    }
-  ];
+  };
 }
 
 /** The `mlx_lm.benchmark …` (or `mlx_lm benchmark …`) command before the output, if any. */

@@ -78,7 +78,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         model_name: null,
         bench,
         settings: read.settings,
-        extra: read.unrecognized.length ? {unrecognized: read.unrecognized} : {}
+        extra: read.unrecognized.length ? {unrecognized: read.unrecognized} : {},
+        notes: read.notes
       },
       doc,
       block,

@@ -71,6 +71,8 @@ export interface ReadBlock {
   results: Result[];
   settings: Settings;
   unrecognized: {label: string; value: string; line: number}[];
+  /** Remarks written after values, said on the run. */
+  notes: string[];
 }
 
 /**
@@ -81,6 +83,7 @@ export function readPrinted(lines: PrintedLine[], shape: ServeShape, labels: Rec
   const results: Result[] = [];
   const settings: Settings = {};
   const unrecognized: ReadBlock["unrecognized"] = [];
+  const notes = lines.flatMap((l) => (l.note === undefined ? [] : [`line ${l.line}: the text after the value ("${l.note}") is a remark, not part of "${l.label}"`]));
   for (const l of lines) {
     const key = englishKey(l.label);
     if (key in settingLabels) {
@@ -99,7 +102,7 @@ export function readPrinted(lines: PrintedLine[], shape: ServeShape, labels: Rec
     if (value === null) throw new ParseError(l.line, `a number after "${l.label}:"`, l.value);
     results.push(serveResult(shape, {...spec, value, line: l.line, text: l.text, extra: position ? {position: Number(position[1])} : undefined}));
   }
-  return {results, settings, unrecognized};
+  return {results, settings, unrecognized, notes};
 }
 
 function scan(doc: Doc): Block[] {
@@ -124,7 +127,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     output: ["--random-output-len", "--output-len"]
   });
   const read = readPrinted(lines, shape, VLLM_LABELS, VLLM_SETTINGS);
-  const notes: string[] = [];
+  const notes: string[] = [...read.notes];
   if (lines.some((l, i) => i > 0 && l.line === lines[i - 1].line)) {
     notes.push("the block's line breaks had been removed; it was split back into lines at its labels");
   }

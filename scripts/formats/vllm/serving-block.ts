@@ -114,7 +114,12 @@ export interface PrintedLine {
   line: number;
   /** The line as printed. */
   text: string;
+  /** Words a person wrote after the value (`0          <<<<<<< New line`), not part of it. */
+  note?: string;
 }
+
+/** A value followed, after a gap, by a person's remark (`0          <<<<<<< New line`). */
+const VALUE_AND_NOTE = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s{2,}(\S.*)$/;
 
 /** Find the end of a block that starts at a banner: its closing rule, or the last line that reads like the block. */
 export function blockEnd(doc: Doc, start: number): number {
@@ -154,7 +159,8 @@ export function printedLines(doc: Doc, start: number, end: number): PrintedLine[
       continue;
     }
     const joined = pending ? `${pending}${m[1]}` : m[1];
-    lines.push({label: joined, value: m[2], section, line, text: pending ? `${pending}${text.trim()}` : text.trim()});
+    const noted = VALUE_AND_NOTE.exec(m[2]);
+    lines.push({label: joined, value: noted ? noted[1] : m[2], section, line, text: pending ? `${pending}${text.trim()}` : text.trim(), ...(noted ? {note: noted[2]} : {})});
     pending = "";
   }
   return lines;

@@ -108,7 +108,7 @@ export function compareMeans(a: Measured, b: Measured, level = 0.95): Comparison
  * ratios the test of b − ρa at this level cannot reject. [null, null] when it
  * is unbounded (a's mean cannot be told from zero).
  */
-function fieller(a: number, b: number, va: number, vb: number, q: number): [number | null, number | null] {
+export function fieller(a: number, b: number, va: number, vb: number, q: number): [number | null, number | null] {
   const q2 = q * q;
   const lead = a * a - q2 * va;
   if (lead <= 0) return [null, null];

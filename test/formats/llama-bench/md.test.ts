@@ -132,6 +132,8 @@ describe("llama-bench md: variants", () => {
   it("reads old builds' `pp 512` test names", () => {
     const rows = rowsOf(read(table(["| llama 7B Q4_0 | 3.56 GiB | 6.74 B | Metal | 99 | pp 512 | 478.42 ± 0.30 |", "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | Metal | 99 | tg 128 | 32.13 ± 0.01 |"])));
     assert.deepEqual(rows.map((r) => [r.kind, r.n_prompt, r.n_gen, r.n_depth]), [["pp", 512, 0, 0], ["tg", 0, 128, 0]]);
+    // One spelling, so they pair with today's pp512/tg128; the printed one is kept beside it.
+    assert.deepEqual(rows.map((r) => [r.test, r.test_printed]), [["pp512", "pp 512"], ["tg128", "tg 128"]]);
   });
 
   it("reads CPU tables without ngl, and pp+tg tests", () => {

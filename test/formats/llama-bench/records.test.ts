@@ -143,7 +143,7 @@ describe("llama-bench formats of an older build (README, build 5163)", () => {
   it("old Markdown `pp 64` tests with a threads sweep", () => {
     const rows = rowsOf(readFixture("llama-bench/readme-b5163/md-threads.md"));
     assert.equal(rows.length, 12);
-    assert.deepEqual(rows.slice(0, 2).map((r) => [r.test, r.kind, r.n_prompt, r.n_gen, r.n_threads]), [["pp 64", "pp", 64, 0, "1"], ["tg 16", "tg", 0, 16, "1"]]);
+    assert.deepEqual(rows.slice(0, 2).map((r) => [r.test, r.test_printed, r.kind, r.n_prompt, r.n_gen, r.n_threads]), [["pp64", "pp 64", "pp", 64, 0, "1"], ["tg16", "tg 16", "tg", 0, 16, "1"]]);
     assert.equal(rows[0].command, "./llama-bench -n 0 -n 16 -p 64 -t 1,2,4,8,16,32");
   });
 });

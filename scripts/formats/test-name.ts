@@ -1,0 +1,35 @@
+/**
+ * One spelling per test, so that results of the same test pair up across
+ * tools and builds: old llama-bench's `pp 512` / `tg 128` are `pp512` /
+ * `tg128`, a depth is always ` @ d<N>` (`pp512@d512` → `pp512 @ d512`, a
+ * zero depth is no depth), and whatever follows (llama-benchy's ` (c4)`,
+ * llama-batched-bench's ` B8`) is kept after one space. Names that are not
+ * pp/tg tests (`serve random 1024/128 c8`, `GPU 0`) are kept as printed.
+ */
+import type {Result} from "../schema/schema.js";
+
+const TEST = /^\s*(ctx_)?(pp|tg)\s*(\d+)?(?:\s*\+\s*tg\s*(\d+))?(?:\s*@\s*d\s*(\d+))?(?=\s|\(|$)(.*)$/i;
+
+/** Give every result its test's one spelling, keeping a different printed one in `test_printed`. */
+export function canonicalTests(results: Result[]): void {
+  const seen = new Map<string, string>();
+  for (const result of results) {
+    let test = seen.get(result.test);
+    if (test === undefined) seen.set(result.test, (test = canonicalTest(result.test)));
+    if (test !== result.test) {
+      result.test_printed ??= result.test;
+      result.test = test;
+    }
+  }
+}
+
+export function canonicalTest(test: string): string {
+  const m = TEST.exec(test);
+  if (!m) return test;
+  const [, ctx, phase, size, gen, depth, rest] = m;
+  let name = `${ctx ? "ctx_" : ""}${phase.toLowerCase()}${size ?? ""}`;
+  if (gen !== undefined) name += `+tg${gen}`;
+  if (depth !== undefined && Number(depth) !== 0) name += ` @ d${depth}`;
+  const tail = rest.trim();
+  return tail ? `${name} ${tail}` : name;
+}

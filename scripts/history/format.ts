@@ -1,0 +1,76 @@
+/**
+ * `benchbook history` output: the flagged changes as an aligned terminal
+ * table or a Markdown pipe table (one row per change, the series named by
+ * the key columns that tell the listed series apart), a line counting the
+ * series by status, or JSON Lines (one FlaggedChange per line).
+ */
+import {alignedTable, markdownTable} from "../compare/format.js";
+import type {FlaggedChange, SeriesHistory} from "./history.js";
+
+/** Key columns always shown, then the others in key order wherever they differ. */
+const ALWAYS = ["model_label", "test", "metric"];
+
+export const percent = (ratio: number) => `${ratio >= 1 ? "+" : "−"}${Math.abs((ratio - 1) * 100).toFixed(1)}%`;
+const interval = (c: FlaggedChange) => (c.low === null || c.high === null ? "unbounded" : `[${percent(c.low)}, ${percent(c.high)}]`);
+const num = (x: number) => String(+x.toPrecision(6));
+const buildLabel = (commit: string | null, number: number | null, build: string) => (commit ? (number !== null ? `${commit} (${number})` : commit) : build);
+
+/** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test). */
+function seriesColumns(changes: FlaggedChange[]): string[] {
+  const keys = [...new Set(changes.flatMap((c) => Object.keys(c.series)))];
+  const columns = ALWAYS.filter((k) => keys.includes(k));
+  for (const k of keys) {
+    if (columns.includes(k)) continue;
+    const seen = new Map<string, string | null>();
+    const determined = changes.every((c) => {
+      const id = JSON.stringify(columns.map((col) => c.series[col] ?? null));
+      if (seen.has(id) && seen.get(id) !== (c.series[k] ?? null)) return false;
+      seen.set(id, c.series[k] ?? null);
+      return true;
+    });
+    if (!determined) columns.push(k);
+  }
+  return columns;
+}
+
+export function changeTable(changes: FlaggedChange[]): {header: string[]; numeric: boolean[]; rows: string[][]} {
+  const columns = seriesColumns(changes);
+  const header = [...columns, "Build", "Before", "After", "Change", "95% CI", "Label"];
+  const numeric = [...columns.map(() => false), false, true, true, true, false, false];
+  const rows = changes.map((c) => [
+    ...columns.map((k) => c.series[k] ?? ""),
+    `${buildLabel(c.previous_build_commit, c.previous_build_number, c.previous_build)} → ${buildLabel(c.build_commit, c.build_number, c.build)}`,
+    num(c.before),
+    num(c.after),
+    percent(c.ratio),
+    interval(c),
+    `${c.direction}${c.unstable ? " (unstable)" : ""}${c.latest ? " (latest)" : ""}`
+  ]);
+  return {header, numeric, rows};
+}
+
+export function summary(histories: SeriesHistory[]): string {
+  const count = (f: (h: SeriesHistory) => boolean) => histories.filter(f).length;
+  const parts = [
+    `${count((h) => h.status === "changed")} with changes`,
+    `${count((h) => h.status === "no change")} without`,
+    `${count((h) => h.status === "insufficient data")} with insufficient data`,
+    `${count((h) => h.unstable)} unstable (CV > 5%)`
+  ];
+  const orders = [...new Set(histories.map((h) => h.order))];
+  return `${histories.length} series: ${parts.join(", ")}; builds ordered by ${orders.join(" / ") || "—"}.`;
+}
+
+export function formatTerminal(changes: FlaggedChange[], histories: SeriesHistory[]): string {
+  const head = changes.length ? alignedTable(changeTable(changes)) + "\n" : "No changes flagged.\n";
+  return `${head}${summary(histories)}\n`;
+}
+
+export function formatMarkdown(changes: FlaggedChange[], histories: SeriesHistory[]): string {
+  const head = changes.length ? markdownTable(changeTable(changes)) + "\n" : "No changes flagged.\n";
+  return `${head}\n${summary(histories)}\n`;
+}
+
+export function formatJsonLines(changes: FlaggedChange[]): string {
+  return changes.map((c) => JSON.stringify(c) + "\n").join("");
+}
