@@ -9,6 +9,7 @@
  *   display(decayTable(points));
  */
 import * as Plot from "@observablehq/plot";
+import * as aq from "arquero";
 import * as Inputs from "@observablehq/inputs";
 import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
@@ -90,6 +91,29 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
     }
   }
   return points;
+}
+
+/** Why a row of the page is not on its charts (null: it is drawn). */
+function leftOutReason(row: ResultRow): string | null {
+  if (row.metric !== "throughput") return "they are not throughput";
+  if (row.kind !== "pp" && row.kind !== "tg") return "they are neither prompt processing nor generation";
+  if ((row.scope ?? "run") !== "run") return `they are per-${row.scope} values, not a run's`;
+  if (row.stat !== "mean") return "they are not means (the charts draw means)";
+  if (row.status !== "ok" || row.value === null) return "their test did not produce a value";
+  if (row.n_depth === null) return "they do not state a context depth";
+  return null;
+}
+
+/** The rows the charts leave out, counted by reason (arquero's rollup), most first. */
+export function decayLeftOut(rows: ResultRow[]): {reason: string; n: number}[] {
+  const reasons = rows.map(leftOutReason).filter((r): r is string => r !== null);
+  if (!reasons.length) return [];
+  return aq
+    .table({reason: reasons})
+    .groupby("reason")
+    .count({as: "n"})
+    .orderby(aq.desc("n"))
+    .objects() as {reason: string; n: number}[];
 }
 
 /** The series of some points, longest curves first (the order seriesPicker offers them in). */
