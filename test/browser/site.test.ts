@@ -9,7 +9,8 @@ import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {toRow} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
-import {cellErrors, openPage, type Served} from "../helpers/browser.js";
+import {readdirSync} from "node:fs";
+import {cellErrors, chartProblems, openPage, type Served} from "../helpers/browser.js";
 import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
 
 const store = new Store(join(REPO, "data"));
@@ -109,6 +110,22 @@ describe("site built from data/", () => {
       assert.ok((result.text && text.includes(result.text)) || text.includes(String(result.value)), `line ${result.line} (${text}) shows ${result.text ?? result.value}`);
       await page.close();
     }
+  });
+
+  it("every page passes the chart checks: no text outside its SVG, no overlapping tick labels, one colour per legend label, no chart over 8 series without a picker", async () => {
+    const pages = [
+      ...readdirSync(served.project.dist).filter((f) => f.endsWith(".html") && f !== "404.html"),
+      ...readdirSync(join(served.project.dist, "reports")).map((f) => `reports/${f}`)
+    ];
+    const problems: string[] = [];
+    for (const path of pages) {
+      const page = await openClean(path);
+      await page.setViewportSize({width: 1280, height: 900});
+      await page.waitForTimeout(200);
+      for (const problem of await chartProblems(page)) problems.push(`${path}: ${problem}`);
+      await page.close();
+    }
+    assert.deepEqual(problems, []);
   });
 
   it("a link to a raw line lands on that line, highlighted and scrolled into view after the rows render", async () => {
