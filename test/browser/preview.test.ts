@@ -47,6 +47,8 @@ before(async () => {
     preview.stderr!.on("data", read);
   });
   url = `http://127.0.0.1:${port}/`;
+  // The preview server renders a page on its first request: slow on a busy machine, so ask once before the browser does.
+  await fetch(`${url}context-decay`, {signal: AbortSignal.timeout(120_000)});
   browser = await launch();
 });
 after(async () => {

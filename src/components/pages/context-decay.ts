@@ -9,7 +9,7 @@
  *   display(decayTable(points));
  */
 import * as Plot from "@observablehq/plot";
-import * as aq from "arquero";
+import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
