@@ -13,7 +13,7 @@ import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
-import {formatPercent, formatPm, sourceHref, sourceLink} from "../shared/format.js";
+import {formatPercent, formatPm, rawLineCell, sourceHref} from "../shared/format.js";
 
 export interface DecayPoint extends SeriesFacts {
   series: string;
@@ -197,7 +197,7 @@ export function decayTable(points: DecayPoint[]): HTMLElement {
     format: {
       value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
       retention: (r: number, i: number, data: Row[]) => `${formatPercent(r)}${data[i].retention_sd !== null ? ` ± ${formatPercent(data[i].retention_sd)}` : ""}`,
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     sort: "series",
     rows: 16,

@@ -19,7 +19,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
-import {formatMeasured, sourceHref, sourceLink} from "../shared/format.js";
+import {formatMeasured, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -206,9 +206,9 @@ export function quantTable(points: QuantPoint[]): HTMLElement {
     columns: ["hardware", "model_label", "quant", "setup", "size_text", "test", "value", "frontier", "source"],
     header: {hardware: "machine", model_label: "model", quant: "quant", setup: "setup", size_text: "size (as printed)", test: "test", value: "t/s (mean ± sd)", frontier: "Pareto frontier", source: "raw line"},
     format: {
-      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      value: measuredCell,
       frontier: (f: boolean) => (f ? "yes" : ""),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",
@@ -329,9 +329,9 @@ export function ladderTable(rungs: Rung[]): HTMLElement {
     columns: ["test", "quant", "size_text", "value", "ratio", "source"],
     header: {test: "test", quant: "quant", size_text: "size (as printed)", value: "t/s (mean ± sd)", ratio: "ratio to the largest quant", source: "raw line"},
     format: {
-      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      value: measuredCell,
       ratio: (_: number, i: number, data: Row[]) => (data[i].is_reference ? "reference" : data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈" : ""}` : "—"),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 12,
     layout: "auto",

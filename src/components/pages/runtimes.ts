@@ -26,7 +26,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, runtimeRank, seriesColors, yMargin} from "../shared/chart.js";
-import {formatMeasured, sourceLink} from "../shared/format.js";
+import {formatMeasured, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/uncertainty.js";
 
@@ -371,7 +371,7 @@ export function runtimeTable(bars: RuntimeBar[]): HTMLElement {
       repetitions: (n: number | null) => (n === null ? "—" : String(n)),
       ratio: (_: number, i: number, data: Row[]) => (data[i].comparison ? formatRatio(data[i].comparison!) : data[i].baseline ? "baseline" : "—"),
       noise: (n: boolean | null) => (n === null ? "—" : n ? "≈ yes" : "no"),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",

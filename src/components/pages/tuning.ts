@@ -26,7 +26,7 @@ import jstat from "jstat";
 import {urlSelect} from "../shared/controls.js";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, seriesColors, yMargin, type SeriesFacts} from "../shared/chart.js";
-import {formatPm, sourceHref, sourceLink} from "../shared/format.js";
+import {formatPm, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, gpuOf, measuredOf, push} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, sampleSd, type Comparison, type Measured} from "../shared/uncertainty.js";
 
@@ -428,7 +428,7 @@ export function sweepTable(points: SweepPoint[], {xLabel = "setting"}: {xLabel?:
       value: (_: number, i: number, data: Row[]) => (data[i].failed ? "—" : `${data[i].approximate ? "~" : ""}${formatPm(data[i].value, data[i].stddev)} ${data[i].unit}`),
       status: (s: string, i: number, data: Row[]) => (s === "ok" ? "ok" : `${s}${data[i].status_detail ? `: ${data[i].status_detail}` : ""}`),
       best: (b: boolean) => (b ? "★" : ""),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",

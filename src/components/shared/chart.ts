@@ -20,17 +20,17 @@ import type {Comparison} from "./uncertainty.js";
 // ─── palette ────────────────────────────────────────────────────────────────
 
 /** Plot's own categorical scheme (observable10). */
-export const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
 /** Grey for "not stated". */
-export const UNSTATED = "#9498a0";
+const UNSTATED = "#9498a0";
 
-export const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio", "ollama"];
+const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio", "ollama"];
 export const runtimeRank = (r: string) => (RUNTIME_ORDER.includes(r) ? RUNTIME_ORDER.indexOf(r) : RUNTIME_ORDER.length);
 const RUNTIME_COLOR: Record<string, string> = {"llama.cpp": "#4269d0", vllm: "#efb118", sglang: "#ff725c", mlx: "#3ca951", lmstudio: "#a463f2", ollama: "#9c6b4e"};
 /** Colours by bits per weight: a Q4 is the same red on every chart, whatever its variant. */
 const BITS_COLOR: [number, string][] = [[2, "#a463f2"], [3, "#ff8ab7"], [4, "#ff725c"], [5, "#efb118"], [6, "#3ca951"], [8, "#4269d0"], [16, "#6cc5b0"], [32, "#9c6b4e"]];
 
-export type Dimension = "runtime" | "machine" | "quant" | "build";
+type Dimension = "runtime" | "machine" | "quant" | "build";
 const siteDomains: Record<Dimension, string[]> = {runtime: [], machine: [], quant: [], build: []};
 
 /** The notebook's machines and builds (every page registers the same ones), so each keeps its colour everywhere. */
@@ -123,8 +123,6 @@ export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}):
 const SIG3 = new Intl.NumberFormat("en-US", {maximumSignificantDigits: 3});
 /** A number on a chart: 3 significant digits (`14,000`, `62.4`, `0.812`); tooltips and tables show the value as stored. */
 export const fmt3 = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? "—" : SIG3.format(x));
-/** `1.68×` */
-export const fmtRatio = (x: number): string => `${SIG3.format(x)}×`;
 
 /** `1.68×` over `[1.42–1.99]` (its interval), `≈` where within noise: a ratio on a chart carries its uncertainty. */
 export function ratioLabel(c: Comparison): string {
@@ -136,7 +134,7 @@ export function ratioLabel(c: Comparison): string {
 
 let canvas: CanvasRenderingContext2D | null | undefined;
 /** Width of a label in pixels (measured where there is a canvas, else estimated). */
-export function textWidth(text: string, fontSize = 10): number {
+function textWidth(text: string, fontSize = 10): number {
   if (canvas === undefined) canvas = typeof document === "undefined" ? null : document.createElement("canvas").getContext("2d");
   if (canvas) {
     canvas.font = `${fontSize}px system-ui, sans-serif`;
@@ -146,7 +144,7 @@ export function textWidth(text: string, fontSize = 10): number {
 }
 
 /** A margin that fits the widest of some labels (Plot does not size margins to its labels). */
-export function marginFor(labels: string[], {fontSize = 10, min = 30, pad = 14}: {fontSize?: number; min?: number; pad?: number} = {}): number {
+function marginFor(labels: string[], {fontSize = 10, min = 30, pad = 14}: {fontSize?: number; min?: number; pad?: number} = {}): number {
   return Math.ceil(Math.max(min, ...labels.map((l) => textWidth(l, fontSize) + pad)));
 }
 
@@ -158,11 +156,6 @@ export function linearTickLabels(lo: number, hi: number, count = 8, format: (x: 
 /** Left margin for a y axis from lo (0 for throughput) to hi. */
 export function yMargin(hi: number, lo = 0): number {
   return marginFor(linearTickLabels(Math.min(0, lo), hi), {min: 40});
-}
-
-/** A throughput axis: from zero, grid, label with its unit. */
-export function throughputY(label: string, extra: Plot.ScaleOptions = {}): Plot.ScaleOptions {
-  return {label, grid: true, zero: true, ...extra};
 }
 
 /** 1-2-5 ticks of a log axis over [lo, hi] (every integer multiple where that gives fewer than 4). */
@@ -220,7 +213,7 @@ export function integerTicks(values: number[], count = 10): number[] {
 export const ERROR_BAR = {strokeWidth: 1, strokeOpacity: 0.5} as const;
 
 /** The most series a chart draws; more go behind seriesPicker. */
-export const SERIES_LIMIT = 8;
+const SERIES_LIMIT = 8;
 
 /**
  * Labels at the right end of each line, pushed apart vertically so none overlap (a line's end is

@@ -80,3 +80,9 @@ export function leftOutNote(counts: {reason: string; n: number}[]): HTMLElement 
   const why = shown.length === 1 ? ` because ${shown[0].reason}` : `: ${shown.map((c) => `${c.n.toLocaleString("en-US")} because ${c.reason}`).join("; ")}`;
   return html`<p class="bb-note bb-left-out" data-left-out=${total}>${n(total)} not shown${why}.</p>` as HTMLElement;
 }
+
+/** A table cell (Inputs.table `format`): the row's raw line, linked. */
+export const rawLineCell = (_: unknown, i: number, data: {source_sha256: string; line: number}[]): HTMLAnchorElement => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`);
+
+/** A table cell (Inputs.table `format`): the row's value ± sd as measured (formatMeasured). */
+export const measuredCell = (_: unknown, i: number, data: (Measured & {sd_source: SdSource})[]): string => formatMeasured(data[i]);
