@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
-import type {Browser} from "playwright-core";
+import type {Browser, Page} from "playwright-core";
 import {toRow} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {readdirSync} from "node:fs";
@@ -24,6 +24,14 @@ let site: Served;
 let served: ServedSite;
 before(async () => ({browser, site} = served = await servedSite(store)));
 after(() => served?.close());
+
+/** Draw every series: charts over 8 series show the first 8 until more are picked (shared/chart.ts seriesPicker). */
+async function showAllSeries(page: Page) {
+  for (const select of await page.$$(".bb-series-picker select")) {
+    await select.selectOption(await select.$$eval("option", (options) => options.map((o) => (o as HTMLOptionElement).value)));
+  }
+  await page.waitForTimeout(300);
+}
 
 async function openClean(path: string) {
   const {page, problems} = await openPage(browser, site.url + path);
@@ -65,6 +73,7 @@ describe("site built from data/", () => {
   it("context decay: one dot per throughput mean, one line per curve, error bars where stddev > 0", async () => {
     const page = await openClean("context-decay.html");
     await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot]").length >= 2);
+    await showAllSeries(page);
     const figures = await page.$$eval("svg", (svgs) =>
       svgs
         .filter((s) => s.querySelector("[aria-label=dot]"))
@@ -89,6 +98,7 @@ describe("site built from data/", () => {
     const page = await openClean("context-decay.html");
     const dots = () => page.$$eval("svg [aria-label=dot] circle", (cs) => cs.length);
     await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot] circle").length > 0);
+    await showAllSeries(page);
     const before = await dots();
     const drawn = rows.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.scope === "run" && r.status === "ok" && r.n_depth !== null && (r.kind === "pp" || r.kind === "tg"));
     const machine = drawn[0].hardware as string;
