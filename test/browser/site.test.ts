@@ -104,6 +104,7 @@ describe("site built from data/", () => {
     const machine = drawn[0].hardware as string;
     await page.getByLabel(machine, {exact: true}).first().uncheck();
     await page.waitForTimeout(300);
+    await showAllSeries(page);
     const removed = drawn.filter((r) => r.hardware === machine).length;
     assert.equal(await dots(), before - removed);
     await page.close();
