@@ -41,6 +41,7 @@ export default {
     {name: "Quantizations", path: "/quantizations"},
     {name: "Multi-GPU", path: "/multi-gpu"},
     {name: "Tuning", path: "/tuning"},
+    {name: "History", path: "/history"},
     {name: "Hardware", path: "/hardware"},
     {name: "Serving", path: "/serving"},
     {name: "Speculative decoding", path: "/speculative"},

@@ -25,7 +25,7 @@ function sourceFiles(dir, files = []) {
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) sourceFiles(path, files);
-    else if (/\.(ts|mjs)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) files.push(path);
+    else if (/\.(ts|mjs|csv)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) files.push(path);
   }
   return files;
 }
@@ -71,6 +71,12 @@ export async function build(root = ROOT) {
       const target = join(tmp, relative(root, file));
       mkdirSync(dirname(target), {recursive: true});
       writeFileSync(target, compiledEntry(readFileSync(file, "utf8")));
+    }
+    // Data files read beside their module (scripts/efficiency/devices.csv) travel with it.
+    for (const file of files.filter((f) => f.endsWith(".csv"))) {
+      const target = join(tmp, relative(root, file));
+      mkdirSync(dirname(target), {recursive: true});
+      writeFileSync(target, readFileSync(file));
     }
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     writeFileSync(join(tmp, "package.json"), JSON.stringify({name: pkg.name, version: pkg.version, type: "module"}) + "\n");

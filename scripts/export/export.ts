@@ -4,7 +4,8 @@
  * sources.json for the overview, runs/<run id>.json for each run's page,
  * raw/<sha256>.txt copies of every raw input (so pages can show the lines
  * each number came from) and of every writeup a hand-entered file attached
- * (its values link to the writeup's lines), and manifest.json.
+ * (its values link to the writeup's lines), history.json (every series over
+ * builds with its change points, history.ts) and manifest.json.
  *
  * For the site at scale, results.parquet keeps each run's rows together,
  * runs ordered by machine and model (runOrder), in small row groups; and
@@ -36,6 +37,7 @@ import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
 import {prune, writeDerived} from "./files.js";
+import {writeHistory} from "./history.js";
 import {phaseClock} from "./phases.js";
 import {runOrder, type RunPlace} from "./run-order.js";
 import {exportShard, GROUP_SPEC, SHAPE_SPEC, type RunSummary, type ShardResult, type ShardTask} from "./shard.js";
@@ -58,8 +60,8 @@ export interface ExportSummary {
   /**
    * Wall-clock seconds per phase (for `npm run perf`): the shards (`shards`,
    * and the slowest shard's own phases as `shard_<phase>`), loading their
-   * fragments, Parquet, CSV (with results-classes.parquet beside it), and the
-   * JSON files.
+   * fragments, Parquet, CSV (with results-classes.parquet beside it), the
+   * JSON files, and history.json.
    */
   seconds: Record<string, number>;
   /** CPU seconds per phase of `seconds` (not the shards' own), over every thread of the process: workers' and DuckDB's included. */
@@ -117,7 +119,7 @@ const HEAD_START = 0.1;
 export async function exportStore(store: Store, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
   mkdirSync(join(outDir, "runs"), {recursive: true});
-  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "indexes"]);
+  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "indexes", "history"]);
   const inputs = store.inputs();
   const sizes = inputs.map((sha) => statSync(store.runsPath(sha)).size);
   const jobs = options.jobs ?? exportJobs(sizes);
@@ -229,6 +231,8 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       JSON.stringify({schema: SCHEMA_VERSION, store: storeHash, inputs, writeups, runs: runs.length, rows, classes: classes.length, run_ids: runs.map((r) => r.id)}, null, 2)
     );
     lap("indexes");
+    await writeHistory(connection, join(outDir, "results.parquet"), outDir);
+    lap("history");
     return {
       inputs: sources.length,
       runs: runs.length,

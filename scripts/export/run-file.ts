@@ -4,7 +4,8 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {StringDecoder} from "node:string_decoder";
 import {join} from "node:path";
-import {hardwareLabel, modelLabel} from "../schema/row.js";
+import {machineLabel, type MachineAliases} from "../schema/machine.js";
+import {describedHardware, hardwareLabel, modelLabel} from "../schema/row.js";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, Store} from "../store/store.js";
@@ -23,7 +24,7 @@ export const RUN_RESULTS_MAX = 100;
  * capture record. Rewritten by every export (a file is only replaced when
  * its bytes change), so the page can never show an older import.
  */
-export function writeRunFile(store: Store, source: SourceRecord, run: Run, total: number, dir: string, raw: RawLines): void {
+export function writeRunFile(store: Store, source: SourceRecord, run: Run, total: number, dir: string, raw: RawLines, aliases?: MachineAliases): void {
   const attachments = (source.attachments ?? [])
     .filter((a) => RUN_ATTACHMENT_ROLES.has(a.role))
     .map((a) => {
@@ -37,7 +38,8 @@ export function writeRunFile(store: Store, source: SourceRecord, run: Run, total
   const excerpt = excerptLines(run.source.line_start, raw.clamp(run.source.line_end), results.map((r) => r.line)).map((n) => [n, raw.line(n) ?? ""]);
   const detail = {
     schema: SCHEMA_VERSION,
-    hardware_label: hardwareLabel(run),
+    hardware_label: hardwareLabel(run, aliases),
+    hardware_described_as: machineLabel(describedHardware(run), aliases).described_as,
     model_label: modelLabel(run.model),
     source: {sha256: source.sha256, name: source.name, bytes: source.bytes, lines: source.lines, imported_at: source.imported_at, tags: source.tags, blocks},
     attachments,

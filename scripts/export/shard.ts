@@ -19,7 +19,9 @@ import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
-import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import {machineLabel, type MachineAliases} from "../schema/machine.js";
+import {COLUMNS, describedHardware, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import {readMachineAliases} from "../store/aliases.js";
 import type {Result, Run} from "../schema/schema.js";
 import {Store, type SourceRecord} from "../store/store.js";
 import {converter, createTable, sqlString, type ColumnSpec} from "./duckdb-table.js";
@@ -99,6 +101,8 @@ const SPARSE_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, ...SPARSE_COL
 
 export async function exportShard(task: ShardTask): Promise<ShardResult> {
   const store = new Store(task.root);
+  // The store's machine aliases (data/aliases.yaml): every shard reads the same file, so every run gets the same label.
+  const aliases = readMachineAliases(task.root);
   const instance = await DuckDBInstance.create(":memory:", task.threads ? {threads: String(task.threads)} : {});
   const connection = await instance.connect();
   const {seconds, lap} = phaseClock(["read", "append", "raw_copies", "run_files", "fragments"]);
@@ -153,7 +157,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
           let group = groupIds.get(key);
           if (group === undefined) {
             const efficiency = runEfficiency(run, r);
-            const columns = runColumns(run, r, true, efficiency);
+            const columns = runColumns(run, r, true, efficiency, aliases);
             const prefix = classPrefix(ordinal, columns);
             let classId = classPrefixes.get(prefix);
             if (classId === undefined) classPrefixes.set(prefix, (classId = classPrefixes.size));
@@ -186,8 +190,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
             known.rows++;
           } else classes.set(key, {ord, rows: 1, run: ordinal});
         }
-        result.places.push({ordinal, hardware: hardwareLabel(run), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
-        result.runs.push(summarize(run));
+        result.places.push({ordinal, hardware: hardwareLabel(run, aliases), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
+        result.runs.push(summarize(run, aliases));
         // Written while DuckDB writes the fragments: a run's first results are all its file needs.
         runFiles.push({source: input.source, run: {...run, results: run.results.slice(0, RUN_RESULTS_MAX)}, total: run.results.length, raw});
         lap("append");
@@ -201,7 +205,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const written = (async () => {
       for (const table of ["results", "sparse", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
     })();
-    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw);
+    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw, aliases);
     lap("run_files");
     await written;
     lap("fragments");
@@ -285,6 +289,8 @@ export interface RunSummary {
   origin: string;
   models: string[];
   hardware: string | null;
+  /** The run's own hardware label when the store's aliases merged it into another machine. */
+  hardware_described_as: string | null;
   backend: string | null;
   build: string | null;
   date: string;
@@ -295,7 +301,7 @@ export interface RunSummary {
   command: string | null;
 }
 
-function summarize(run: Run): RunSummary {
+function summarize(run: Run, aliases: MachineAliases): RunSummary {
   // A result without a model of its own has the run's, whose label comes first anyway.
   const models = [...new Set([run.model, ...run.results.filter((r) => r.model).map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter((m): m is string => m !== null))];
   return {
@@ -309,7 +315,8 @@ function summarize(run: Run): RunSummary {
     format: run.format,
     origin: run.origin ?? "measured",
     models,
-    hardware: hardwareLabel(run),
+    hardware: hardwareLabel(run, aliases),
+    hardware_described_as: machineLabel(describedHardware(run), aliases).described_as,
     backend: run.hardware.backend,
     build: run.build_commit ? `${run.build_commit}${run.build_number !== null ? ` (${run.build_number})` : ""}` : (run.tool_version ?? null),
     date: run.started_at ?? run.imported_at,

@@ -3,7 +3,7 @@
  * Otava, formerly Hunter, runs): binary segmentation that splits a segment
  * of build means where E-Divisive's energy statistic is largest and keeps
  * the split when a t-test of the builds before against the builds after
- * rejects equal levels at 5%, Bonferroni-corrected for the segment's
+ * rejects equal levels at 1% (ALPHA), Bonferroni-corrected for the segment's
  * candidate splits; then every kept change is tested again against its
  * neighbouring segments only, and the weakest that fails is dropped, until
  * all pass. docs/history.md says why and what the labels mean.
@@ -14,6 +14,7 @@ import {energyStatistics, pointNoise, testSplit, type Noise, type PointStats, ty
 
 /** Series whose coefficient of variation exceeds this are unstable. */
 export const UNSTABLE_CV = 0.05;
+/** Family-wise level of a segment's split test (divided among its candidate splits). */
 export const ALPHA = 0.01;
 
 export type SeriesStatus = "changed" | "no change" | "insufficient data";

@@ -5,6 +5,7 @@
  * series by status, or JSON Lines (one FlaggedChange per line).
  */
 import {alignedTable, markdownTable} from "../compare/format.js";
+import {UNSTABLE_CV} from "./changes.js";
 import type {FlaggedChange, SeriesHistory} from "./history.js";
 
 /** Key columns always shown, then the others in key order wherever they differ. */
@@ -15,26 +16,26 @@ const interval = (c: FlaggedChange) => (c.low === null || c.high === null ? "unb
 const num = (x: number) => String(+x.toPrecision(6));
 const buildLabel = (commit: string | null, number: number | null, build: string) => (commit ? (number !== null ? `${commit} (${number})` : commit) : build);
 
-/** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test). */
-function seriesColumns(changes: FlaggedChange[]): string[] {
-  const keys = [...new Set(changes.flatMap((c) => Object.keys(c.series)))];
-  const columns = ALWAYS.filter((k) => keys.includes(k));
-  for (const k of keys) {
-    if (columns.includes(k)) continue;
+/** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test), over these series keys. */
+export function seriesColumns(keys: Record<string, string | null>[]): string[] {
+  const names = [...new Set(keys.flatMap((k) => Object.keys(k)))];
+  const columns = ALWAYS.filter((k) => names.includes(k));
+  for (const name of names) {
+    if (columns.includes(name)) continue;
     const seen = new Map<string, string | null>();
-    const determined = changes.every((c) => {
-      const id = JSON.stringify(columns.map((col) => c.series[col] ?? null));
-      if (seen.has(id) && seen.get(id) !== (c.series[k] ?? null)) return false;
-      seen.set(id, c.series[k] ?? null);
+    const determined = keys.every((key) => {
+      const id = JSON.stringify(columns.map((col) => key[col] ?? null));
+      if (seen.has(id) && seen.get(id) !== (key[name] ?? null)) return false;
+      seen.set(id, key[name] ?? null);
       return true;
     });
-    if (!determined) columns.push(k);
+    if (!determined) columns.push(name);
   }
   return columns;
 }
 
 export function changeTable(changes: FlaggedChange[]): {header: string[]; numeric: boolean[]; rows: string[][]} {
-  const columns = seriesColumns(changes);
+  const columns = seriesColumns(changes.map((c) => c.series));
   const header = [...columns, "Build", "Before", "After", "Change", "95% CI", "Label"];
   const numeric = [...columns.map(() => false), false, true, true, true, false, false];
   const rows = changes.map((c) => [
@@ -55,7 +56,7 @@ export function summary(histories: SeriesHistory[]): string {
     `${count((h) => h.status === "changed")} with changes`,
     `${count((h) => h.status === "no change")} without`,
     `${count((h) => h.status === "insufficient data")} with insufficient data`,
-    `${count((h) => h.unstable)} unstable (CV > 5%)`
+    `${count((h) => h.unstable)} unstable (CV > ${UNSTABLE_CV * 100}%)`
   ];
   const orders = [...new Set(histories.map((h) => h.order))];
   return `${histories.length} series: ${parts.join(", ")}; builds ordered by ${orders.join(" / ") || "—"}.`;

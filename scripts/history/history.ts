@@ -6,7 +6,7 @@ import type {Row} from "../schema/row.js";
 import type {BuildOrder} from "./build-order.js";
 import {analyse, type Analysis} from "./changes.js";
 import type {Direction} from "./direction.js";
-import {buildSeries, historyRow, type Series} from "./series.js";
+import {buildSeries, buildSeriesOfGroups, historyRow, type Series, type SharedRows} from "./series.js";
 
 export type SeriesHistory = Series & Analysis;
 
@@ -25,8 +25,15 @@ export function chooseMetrics(rows: Row[], metrics: string[] | undefined): strin
 export function history(rows: Row[], options: HistoryOptions = {}): SeriesHistory[] {
   const metrics = chooseMetrics(rows, options.metrics);
   const kept = metrics === "all" ? rows : rows.filter((r) => metrics.includes(String(r.metric)));
-  return buildSeries(kept, options.order).map((s) => ({...s, ...analyse(s)}));
+  return analyseAll(buildSeries(kept, options.order));
 }
+
+/** The history of rows already grouped by series and build (the export's DuckDB query), every metric. */
+export function historyOfGroups(groups: SharedRows[], order: HistoryOptions["order"] = {}): SeriesHistory[] {
+  return analyseAll(buildSeriesOfGroups(groups, order));
+}
+
+const analyseAll = (series: Series[]): SeriesHistory[] => series.map((s) => ({...s, ...analyse(s)}));
 
 /** A change as `benchbook history --json` prints it. */
 export interface FlaggedChange {

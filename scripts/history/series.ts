@@ -17,6 +17,7 @@ export const SERIES_COLUMNS = [
   "backend",
   "gpu_count",
   "model_label",
+  "model_repo",
   "size_bytes",
   "n_params",
   "quant",
@@ -61,11 +62,17 @@ export interface Series {
   points: SeriesPoint[];
 }
 
-const settingsOf = (row: Row): Record<string, unknown> => {
-  const s = row.settings;
-  if (typeof s === "string") return s ? (JSON.parse(s) as Record<string, unknown>) : {};
-  return (s as Record<string, unknown> | null | undefined) ?? {};
-};
+/** A row's settings: an object, or JSON text (Parquet), parsed once per distinct text. */
+function settingsReader(): (row: Row) => Record<string, unknown> {
+  const parsed = new Map<string, Record<string, unknown>>();
+  return (row) => {
+    const s = row.settings;
+    if (typeof s !== "string") return (s as Record<string, unknown> | null | undefined) ?? {};
+    let settings = parsed.get(s);
+    if (!settings) parsed.set(s, (settings = s ? (JSON.parse(s) as Record<string, unknown>) : {}));
+    return settings;
+  };
+}
 
 const settingText = (v: unknown): string | null => (v === null || v === undefined || v === "" ? null : typeof v === "object" ? JSON.stringify(v) : String(v));
 
@@ -81,19 +88,19 @@ function rowSd(row: Row): number | null {
 }
 
 /**
- * One build's rows as one point. One row: its value, sd and repetitions as
+ * One build's rows as one point (`head` holds the build's fields). One row: its value, sd and repetitions as
  * stated. Several (the build run again): with sd and n on each, the pooled
  * mean and sd of all their repetitions; else their values as repetitions
  * (unweighted mean, sample sd, n = rows), as compare does.
  */
-function pointOf(build: string, rows: Row[]): SeriesPoint {
+function pointOf(build: string, head: Row, rows: Row[]): SeriesPoint {
   const first = rows[0];
   const times = rows.map((r) => (r.started_at ?? r.time ?? r.imported_at) as string | null).filter((t): t is string => !!t).sort();
   const base = {
     build,
-    build_commit: (first.build_commit as string | null) ?? null,
-    build_number: (first.build_number as number | null) ?? null,
-    tool_version: (first.tool_version as string | null) ?? null,
+    build_commit: (head.build_commit as string | null) ?? null,
+    build_number: (head.build_number as number | null) ?? null,
+    tool_version: (head.tool_version as string | null) ?? null,
     time: times[0] ?? null,
     rows: rows.length,
     run_ids: [...new Set(rows.map((r) => String(r.run_id)))],
@@ -119,41 +126,51 @@ const buildOf = (row: Row): string => {
   return `run ${row.run_id}`;
 };
 
-/**
- * Series of `rows` (any flat rows; those historyRow refuses are left out).
- * A setting is part of the key when every row of its machine/model/test
- * group prints it, or when it takes more than one value there; a setting
- * only some builds print with one value (a field a newer llama-bench added)
- * does not split a series.
- */
+/** Rows that share `head`'s key columns, settings and build (the export has DuckDB group them; rows need only their own value columns). */
+export interface SharedRows {
+  head: Row;
+  rows: Row[];
+}
+
+/** Series of `rows` (any flat rows; those historyRow refuses are left out). */
 export function buildSeries(rows: Row[], order: BuildOrder = {}): Series[] {
-  const groups = new Map<string, {base: (string | null)[]; rows: Row[]; settings: Record<string, unknown>[]}>();
-  for (const row of rows) {
-    if (!historyRow(row)) continue;
-    const base = SERIES_COLUMNS.map((c) => keyValue(row, c));
+  return buildSeriesOfGroups(rows.filter(historyRow).map((row) => ({head: row, rows: [row]})), order);
+}
+
+/**
+ * Series of groups of rows. A setting is part of the key when every row of
+ * its machine/model/test group prints it, or when it takes more than one
+ * value there; a setting only some builds print with one value (a field a
+ * newer llama-bench added) does not split a series.
+ */
+export function buildSeriesOfGroups(shared: SharedRows[], order: BuildOrder = {}): Series[] {
+  const groups = new Map<string, {base: (string | null)[]; rows: number; members: {shared: SharedRows; settings: Record<string, unknown>}[]}>();
+  const settingsOf = settingsReader();
+  for (const member of shared) {
+    const base = SERIES_COLUMNS.map((c) => keyValue(member.head, c));
     const id = JSON.stringify(base);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = {base, rows: [], settings: []}));
-    group.rows.push(row);
-    group.settings.push(settingsOf(row));
+    if (!group) groups.set(id, (group = {base, rows: 0, members: []}));
+    group.rows += member.rows.length;
+    group.members.push({shared: member, settings: settingsOf(member.head)});
   }
 
   const series: Series[] = [];
   for (const group of groups.values()) {
     const seen = new Map<string, {present: number; values: Set<string | null>}>();
-    for (const settings of group.settings) {
+    for (const {shared: member, settings} of group.members) {
       for (const [name, value] of Object.entries(settings)) {
         if (VOLATILE_SETTINGS.has(name)) continue;
         let entry = seen.get(name);
         if (!entry) seen.set(name, (entry = {present: 0, values: new Set()}));
-        entry.present++;
+        entry.present += member.rows.length;
         entry.values.add(settingText(value));
       }
     }
-    const keyed = [...seen].filter(([, e]) => e.present === group.rows.length || e.values.size > 1).map(([name]) => name).sort();
-    const bySettings = new Map<string, {key: Record<string, string | null>; builds: Map<string, Row[]>}>();
-    group.rows.forEach((row, i) => {
-      const values = keyed.map((name) => settingText(group.settings[i][name]));
+    const keyed = [...seen].filter(([, e]) => e.present === group.rows || e.values.size > 1).map(([name]) => name).sort();
+    const bySettings = new Map<string, {key: Record<string, string | null>; builds: Map<string, {head: Row; rows: Row[]}>}>();
+    for (const {shared: member, settings} of group.members) {
+      const values = keyed.map((name) => settingText(settings[name]));
       const id = JSON.stringify([group.base, values]);
       let s = bySettings.get(id);
       if (!s) {
@@ -161,13 +178,13 @@ export function buildSeries(rows: Row[], order: BuildOrder = {}): Series[] {
         keyed.forEach((name, j) => (key[`setting.${name}`] = values[j]));
         bySettings.set(id, (s = {key, builds: new Map()}));
       }
-      const build = buildOf(row);
-      const list = s.builds.get(build);
-      if (list) list.push(row);
-      else s.builds.set(build, [row]);
-    });
+      const build = buildOf(member.head);
+      const entry = s.builds.get(build);
+      if (entry) for (const row of member.rows) entry.rows.push(row);
+      else s.builds.set(build, {head: member.head, rows: [...member.rows]});
+    }
     for (const [id, s] of bySettings) {
-      const points = [...s.builds].map(([build, rs]) => pointOf(build, rs));
+      const points = [...s.builds].map(([build, b]) => pointOf(build, b.head, b.rows));
       const ordered = orderPoints(points, order);
       series.push({id, key: s.key, better: betterDirection(String(s.key.metric), s.key.unit), order: ordered.basis, points: ordered.points});
     }

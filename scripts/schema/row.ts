@@ -4,6 +4,7 @@
  * and what the exported Parquet/CSV hold (one row each, objects as JSON text).
  * The column list below is the single definition of that row.
  */
+import {machineLabel, type MachineAliases} from "./machine.js";
 import {resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import type {Gpu, Model, Result, Run, Scalar, Settings} from "./schema.js";
 
@@ -57,6 +58,7 @@ export const COLUMNS = [
   column("tags", "VARCHAR", "run"),
   column("command", "VARCHAR", "run"),
   column("hardware", "VARCHAR", "run"),
+  column("hardware_described_as", "VARCHAR", "run"),
   column("gpu_name", "VARCHAR", "run"),
   column("gpu_count", "INTEGER", "run"),
   column("vram_total_mib", "BIGINT", "run"),
@@ -129,7 +131,13 @@ export const ROW_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = COLUMNS
 export type Row = Record<string, Scalar | number[] | Record<string, unknown> | unknown[]>;
 
 /** Human label of a machine: `4× NVIDIA GeForce RTX 3080`, `Apple M4`, or what the tool printed. */
-export function hardwareLabel(run: Run): string | null {
+/** The machine a run is shown under: its own label (describedHardware), or the one the store's aliases merge it into. */
+export function hardwareLabel(run: Run, aliases?: MachineAliases): string | null {
+  return machineLabel(describedHardware(run), aliases).label;
+}
+
+/** The run's hardware as its own text describes it: the GPUs its device lines list, else what was stated. */
+export function describedHardware(run: Run): string | null {
   const {gpus, gpu_info, stated, cpu, backend} = run.hardware;
   if (gpus.length) {
     const names = [...new Set(gpus.map((g: Gpu) => g.name))];
@@ -186,7 +194,8 @@ type Json = (value: unknown) => Row[string];
  * The `run` columns of a result: the run's facts, with the model and settings
  * the result overrides. The same for every result of a run that overrides nothing.
  */
-export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean, efficiency: RunEfficiency = runEfficiency(run, result)): Row {
+export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean, efficiency: RunEfficiency = runEfficiency(run, result), aliases?: MachineAliases): Row {
+  const machine = machineLabel(describedHardware(run), aliases);
   const model: Model = {...run.model, ...result.model};
   const settings: Settings = {...run.settings, ...result.settings};
   const obj: Json = (value) => (asText ? JSON.stringify(value) : value) as Row[string];
@@ -207,7 +216,8 @@ export function runColumns(run: Run, result: Pick<Result, "model" | "settings">,
     started_at: run.started_at,
     tags: obj(run.tags),
     command: run.command,
-    hardware: hardwareLabel(run),
+    hardware: machine.label,
+    hardware_described_as: machine.described_as,
     gpu_name: run.hardware.gpus[0]?.name ?? run.hardware.gpu_info ?? run.hardware.stated,
     gpu_count: run.hardware.gpus.length || null,
     vram_total_mib: run.hardware.vram_total_mib,
@@ -275,9 +285,9 @@ export function resultColumns(result: Result, asText: boolean, efficiency: RunEf
  * One flat row, columns in order. `asText` turns object-valued fields into
  * JSON text (for Parquet/CSV); without it they stay objects (`parse --json`).
  */
-export function toRow(run: Run, result: Result, asText: boolean): Row {
+export function toRow(run: Run, result: Result, asText: boolean, aliases?: MachineAliases): Row {
   const efficiency = runEfficiency(run, result);
-  const parts = {...runColumns(run, result, asText, efficiency), ...resultColumns(result, asText, efficiency)};
+  const parts = {...runColumns(run, result, asText, efficiency, aliases), ...resultColumns(result, asText, efficiency)};
   const row: Row = {};
   for (const {name} of COLUMNS) row[name] = parts[name];
   return row;

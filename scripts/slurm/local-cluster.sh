@@ -94,6 +94,8 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
+# Without a default, each task would be given the whole node's memory and tasks would run one at a time.
+DefMemPerCPU=1024
 SchedulerType=sched/backfill
 ReturnToService=2
 MpiDefault=none
@@ -119,6 +121,8 @@ fi
 if ! pgrep -x slurmctld >/dev/null; then
   say "starting slurmctld"
   $SUDO /usr/sbin/slurmctld
+else
+  $SUDO scontrol reconfigure >/dev/null 2>&1 || true
 fi
 if ! pgrep -x slurmd >/dev/null; then
   say "starting slurmd"

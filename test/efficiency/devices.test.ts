@@ -34,6 +34,26 @@ const EXPECTED: Record<string, {device: string | null; bw: number | null; count?
     device: "NVIDIA RTX PRO 6000 Blackwell Workstation Edition | NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition | NVIDIA RTX PRO 6000 Blackwell Server Edition",
     bw: 1792
   },
+  // The real-world corpus (test/fixtures/real).
+  "NVIDIA GeForce RTX 2070": {device: "NVIDIA GeForce RTX 2070", bw: 448},
+  "NVIDIA GeForce RTX 2080 Ti": {device: "NVIDIA GeForce RTX 2080 Ti", bw: 616},
+  "NVIDIA GeForce RTX 3090 Ti": {device: "NVIDIA GeForce RTX 3090 Ti", bw: 1008},
+  "NVIDIA GeForce RTX 5090": {device: "NVIDIA GeForce RTX 5090", bw: 1792},
+  "B200": {device: "NVIDIA B200", bw: 8000},
+  "Radeon 8060S Graphics (RADV GFX1151)": {device: "AMD Radeon 8060S", bw: 256},
+  "Radeon 8060S Graphics (RADV STRIX_HALO)": {device: "AMD Radeon 8060S", bw: 256},
+  "Radeon 8060S Graphics @64042": {device: "AMD Radeon 8060S", bw: 256},
+  "Radeon 8060S Graphics @126976": {device: "AMD Radeon 8060S", bw: 256},
+  // Names that do not say which card: an H100 of three memory systems, a 3080 of 10, 12 or 20 GB (no VRAM printed), ROCm's generic name.
+  H100: {device: "NVIDIA H100 80GB HBM3 | NVIDIA H100 PCIe | NVIDIA H100 NVL", bw: null},
+  "NVIDIA GeForce RTX 3080": {device: "NVIDIA GeForce RTX 3080 | NVIDIA GeForce RTX 3080 12GB | NVIDIA GeForce RTX 3080 20GB", bw: null},
+  "AMD Radeon Graphics @126976": {device: null, bw: null},
+  // Devices the table has no row for (a series name, a Jetson SoC).
+  "AMD Radeon R9 200 Series (RADV HAWAII)": {device: null, bw: null},
+  "AMD Radeon RX 580 Series (RADV POLARIS10)": {device: null, bw: null},
+  "Radeon RX 570 Series": {device: null, bw: null},
+  "NVIDIA Tegra X2": {device: null, bw: null},
+  "13th Gen Intel(R) Core(TM) i9-13900K": {device: null, bw: null},
   "1 CUDA device (single-GPU setup of phase 01)": {device: null, bw: null},
   // CPUs: their memory configuration is not printed.
   "AMD EPYC": {device: null, bw: null},

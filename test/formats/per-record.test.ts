@@ -41,6 +41,16 @@ function jsonObjectAround(lines: string[], line: number): Raw | null {
   return JSON.parse(lines.slice(start, end + 1).join("\n").replace(/,\s*$/, "")) as Raw;
 }
 
+/**
+ * The names a record's values belong to: late-2023 llama-bench printed an
+ * `opencl` value after `cuda` that its header and INSERT column list omit
+ * (llama-bench.cpp get_fields of the time: cuda, opencl, metal, gpu_blas, blas).
+ */
+function namesFor(names: string[], count: number): string[] {
+  const i = names.indexOf("cuda");
+  return count === names.length + 1 && i >= 0 && !names.includes("opencl") ? [...names.slice(0, i + 1), "opencl", ...names.slice(i + 1)] : names;
+}
+
 /** The CSV row at `line` under the nearest header above it. */
 function csvRow(lines: string[], line: number): Raw | null {
   let h = line - 2;
@@ -48,7 +58,7 @@ function csvRow(lines: string[], line: number): Raw | null {
   if (h < 0) return null;
   const [header] = csvParseRows(lines[h].trim());
   const [cells] = csvParseRows(lineAt(lines, line).trim());
-  return Object.fromEntries(header.map((k, i) => [k, cells[i]]));
+  return Object.fromEntries(namesFor(header, cells.length).map((k, i) => [k, cells[i]]));
 }
 
 /** The INSERT at `line`: its own column list, or the CREATE TABLE's above it. */
@@ -58,7 +68,7 @@ function sqlRow(lines: string[], line: number): Raw | null {
   if (!m) return null;
   const columns = m[1].split(",").map((c) => c.trim());
   const values = [...m[2].matchAll(/'((?:[^']|'')*)'|(NULL)|(-?[\d.eE+-]+)/g)].map((v) => (v[2] ? null : (v[1] ?? v[3]).replace(/''/g, "'")));
-  return Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+  return Object.fromEntries(namesFor(columns, values.length).map((c, i) => [c, values[i]]));
 }
 
 /** llama-bench Markdown: the row's cells under its table's header (short column names). */

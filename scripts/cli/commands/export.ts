@@ -12,8 +12,9 @@ export const exportCommand: Command = {
   help: `Usage: benchbook export [options]
 
 Writes results.parquet and results.csv (one row per measured value, columns in
-docs/schema.md), runs.json, sources.json, manifest.json and raw/<sha256>.txt
-into the output directory. \`npm run build\` runs this before building the site.
+docs/schema.md), runs.json, sources.json, manifest.json, history.json (every
+series over builds with its change points, docs/history.md) and
+raw/<sha256>.txt into the output directory. \`npm run build\` runs this before building the site.
 
 With --zip, packs the built site (dist/, from \`npm run build\`) into one zip
 file to share: unpacked and served by any static server it works offline.

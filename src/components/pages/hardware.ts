@@ -25,12 +25,13 @@ export function gpuTable(machines: MachineFacts[]): HTMLElement {
   } as any) as HTMLElement;
 }
 
-export const MACHINE_COLUMNS = ["machine", "gpus", "vram", "backend", "cpu", "driver", "cuda", "runtimes", "runs", "first_source"];
+export const MACHINE_COLUMNS = ["machine", "merged_labels", "gpus", "vram", "backend", "cpu", "driver", "cuda", "runtimes", "runs", "first_source"];
 
 /** One row per machine, with its runs linked to their raw lines in the table. */
 export function machineTableRows(machines: MachineFacts[]): Record<string, string | number | null>[] {
   return machines.map((m) => ({
     machine: m.label,
+    merged_labels: m.merged.join("; ") || null,
     gpus: m.gpu_count,
     vram: vramText(m),
     backend: m.backends.join("; ") || null,
@@ -49,7 +50,7 @@ export function machineTable(machines: MachineFacts[]): HTMLElement {
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
     columns: ["machine", "gpus", "vram", "backend", "cpu", "driver", "cuda", "runtimes", "runs", "first_source"],
-    header: {machine: "machine", gpus: "GPUs", vram: "VRAM", backend: "backend", cpu: "CPU", driver: "driver", cuda: "CUDA", runtimes: "runtimes", runs: "runs", first_source: "raw lines"},
+    header: {machine: "machine", merged_labels: "also described as", gpus: "GPUs", vram: "VRAM", backend: "backend", cpu: "CPU", driver: "driver", cuda: "CUDA", runtimes: "runtimes", runs: "runs", first_source: "raw lines"},
     format: {
       first_source: (_: string, i: number, data: Row[]) => {
         const run = machines[data[i].i].runs[0];

@@ -56,6 +56,8 @@ export interface MachineFacts {
   runtimes: string[];
   tools: string[];
   models: string[];
+  /** Other labels of this machine that the store's aliases (data/aliases.yaml) merged into it. */
+  merged: string[];
   runs: Provenance[];
 }
 
@@ -102,7 +104,7 @@ export function machineFacts(rows: ResultRow[]): MachineFacts[] {
     const label = r.hardware || (r.gpu_name ? String(r.gpu_name) : "") || "hardware not stated";
     let m = machines.get(label);
     if (!m) {
-      m = {label, gpus: [], gpu_count: null, vram_total_mib: null, backends: [], cpus: [], drivers: [], cuda: [], memory: [], os: [], runtimes: [], tools: [], models: [], runs: []};
+      m = {label, gpus: [], gpu_count: null, vram_total_mib: null, backends: [], cpus: [], drivers: [], cuda: [], memory: [], os: [], runtimes: [], tools: [], models: [], merged: [], runs: []};
       machines.set(label, m);
     }
     const extra: Obj = (r.extra as Obj | null) ?? {};
@@ -133,6 +135,7 @@ export function machineFacts(rows: ResultRow[]): MachineFacts[] {
     add(m.runtimes, text(r.runtime));
     add(m.tools, text(r.tool));
     add(m.models, text(r.model_label ?? r.model));
+    add(m.merged, text(r.hardware_described_as));
     m.runs.push({run_id: r.run_id, tool: String(r.tool ?? "?"), source_sha256: r.source_sha256, file: String(r.file ?? r.source_sha256.slice(0, 12)), line: Number(r.run_line_start ?? r.line)});
   }
   for (const m of machines.values()) m.gpus.sort((a, b) => a.index - b.index);
@@ -159,6 +162,7 @@ export function hardwareCard(m: MachineFacts, {maxLinks = 6}: {maxLinks?: number
   const sources = [...new Map(m.runs.map((r) => [`${r.source_sha256}:${r.line}`, r])).values()];
   return html`<div class="card bb-hardware-card" data-machine=${m.label}>
     <h2>${m.label}</h2>
+    ${m.merged.length ? html`<p class="bb-merged muted">Also described as ${m.merged.map((l, i) => html`${i ? ", " : ""}<q>${l}</q>`)} — merged by the store's aliases (data/aliases.yaml).</p>` : ""}
     ${m.gpus.length
       ? html`<table class="bb-gpus"><thead><tr><th>GPU</th><th>name</th><th>VRAM (MiB)</th><th>compute cap.</th><th>PCIe link</th></tr></thead><tbody>${gpuRows}</tbody></table>`
       : html`<p class="muted">No GPU list was printed for this machine.</p>`}

@@ -6,6 +6,7 @@ import {machineInfo, parseNvidiaSmiQuery} from "../../../scripts/bench/environme
 import type {Capture, CellOutcome} from "../../../scripts/bench/types.js";
 import {readCapture} from "../../../scripts/import/capture.js";
 import {toRow} from "../../../scripts/schema/row.js";
+import {parseMachineAliases} from "../../../scripts/store/aliases.js";
 import type {ResultRow} from "../../../src/components/shared/data.js";
 import {machineFacts} from "../../../src/components/shared/hardware.js";
 import {gpuTableRows, machineTableRows} from "../../../src/components/pages/hardware.js";
@@ -14,6 +15,17 @@ import {fixturePath, fixtureText, readFixture, rowsOf} from "../../helpers/fixtu
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
 
 describe("machineFacts", () => {
+  it("seed 000 with data/aliases.yaml: one machine card for the device lines and the prose, saying which label was merged", () => {
+    const aliases = parseMachineAliases(`machines:\n  "4× NVIDIA GeForce RTX 3080": ["4×RTX 3080 20GB"]\n`);
+    const merged = ["seeds/000-4x3080-split.txt", "seeds/000-4x3080-prose.yaml"].flatMap((name) =>
+      readFixture(name).stored.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false, aliases)))
+    ) as unknown as ResultRow[];
+    const machines = machineFacts(merged);
+    assert.deepEqual(machines.map((m) => m.label), ["4× NVIDIA GeForce RTX 3080"]);
+    assert.deepEqual(machines[0].merged, ["4×RTX 3080 20GB"]);
+    assert.equal(machineTableRows(machines)[0].merged_labels, "4×RTX 3080 20GB");
+  });
+
   it("4× RTX 3080 (seed 000): four GPUs with the VRAM and compute capability of the device lines", () => {
     const m = machineFacts(rows("seeds/000-4x3080-split.txt")).find((x) => x.label === "4× NVIDIA GeForce RTX 3080")!;
     assert.ok(m);

@@ -1,0 +1,44 @@
+/**
+ * The store's alias file, `aliases.yaml` at its root (docs/aliases.md):
+ *
+ *   machines:
+ *     "4× NVIDIA GeForce RTX 3080":      # the label runs are shown under
+ *       - "4×RTX 3080 20GB"              # other labels of the same rig
+ *
+ * Optional: a store without it merges nothing by alias.
+ */
+import {existsSync, readFileSync} from "node:fs";
+import {join} from "node:path";
+import {parseDocument} from "yaml";
+import {z} from "zod";
+import {machineAliases, type MachineAliases} from "../schema/machine.js";
+
+export const ALIASES_FILE = "aliases.yaml";
+
+const Aliases = z.strictObject({machines: z.record(z.string().min(1), z.array(z.string().min(1))).optional()});
+
+export class AliasFileError extends Error {}
+
+export function readMachineAliases(root: string): MachineAliases {
+  const path = join(root, ALIASES_FILE);
+  if (!existsSync(path)) return new Map();
+  return parseMachineAliases(readFileSync(path, "utf8"), path);
+}
+
+export function parseMachineAliases(text: string, path = ALIASES_FILE): MachineAliases {
+  const doc = parseDocument(text);
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new AliasFileError(`${path}: line ${e.linePos?.[0].line ?? "?"}: expected YAML, found an error (${e.message.split("\n")[0]})`);
+  }
+  const parsed = Aliases.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AliasFileError(`${path}: at ${issue.path.join(".") || "the top"}: expected machines: {<machine label>: [<other label>, …]} (${issue.message})`);
+  }
+  try {
+    return machineAliases(parsed.data.machines ?? {});
+  } catch (error) {
+    throw new AliasFileError(`${path}: ${(error as Error).message}`);
+  }
+}
