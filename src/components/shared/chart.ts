@@ -179,7 +179,7 @@ export function logTicks(lo: number, hi: number): number[] {
 export function logScale(values: number[], options: Plot.ScaleOptions = {}): Plot.ScaleOptions {
   const positive = values.filter((v) => v > 0);
   const [lo, hi] = scaleLog().domain([Math.min(...positive), Math.max(...positive)]).nice().domain();
-  return {type: "log", ticks: logTicks(lo, hi), tickFormat: fmt3, grid: true, ...options};
+  return {type: "log", domain: [lo, hi], ticks: logTicks(lo, hi), tickFormat: fmt3, grid: true, ...options};
 }
 
 /** Left margin for a log y axis over some values (logScale's ticks). */
