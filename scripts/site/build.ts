@@ -11,7 +11,17 @@ import {dirname, join, resolve} from "node:path";
 import {$} from "zx";
 import {exportStore, type ExportSummary} from "../export/export.js";
 import type {Store} from "../store/store.js";
+import {InputError} from "../document/read.js";
+import {checkReports, type CellFailure} from "./claims.js";
 import {expandPages} from "./expand-pages.js";
+
+/** Report cells that failed in the built site (a claim that matches no row): the build fails naming each. */
+export class ReportError extends InputError {
+  constructor(readonly failures: CellFailure[]) {
+    super(failures[0].file, failures[0].line, `${failures[0].message}${failures.length > 1 ? `\n${failures.slice(1).map((f) => `${f.file}: line ${f.line}: ${f.message}`).join("\n")}` : ""}\n(a report claim that resolves to nothing fails the build)`);
+    this.name = "ReportError";
+  }
+}
 
 export interface BuildOptions {
   /** Project root: holds observablehq.config.ts and src/. */
@@ -21,6 +31,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Publish home-directory paths as they are (`build --keep-paths`). */
   keepPaths?: boolean;
+  /** Open every built report in Chromium and fail on a claim that resolves to nothing (claims.ts). */
+  checkReports?: boolean;
 }
 
 export interface BuildSummary {
@@ -34,14 +46,16 @@ function observableBin(): string {
   return join(dirname(require.resolve("@observablehq/framework/package.json")), "dist/bin/observable.js");
 }
 
-export async function buildSite({root, store, log = () => {}, keepPaths = false}: BuildOptions): Promise<BuildSummary> {
+export async function buildSite({root, store, log = () => {}, keepPaths = false, checkReports: check = true}: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
   const summary = await exportStore(store, resolve(root, "src/data"), {keepPaths});
   const t1 = performance.now();
   log(`exported ${summary.rows} results from ${summary.runs} runs in ${((t1 - t0) / 1000).toFixed(2)} s`);
-  const pages = await buildPages(root);
+  await buildPages(root);
   const t2 = performance.now();
-  log(`built the site in ${((t2 - t1) / 1000).toFixed(2)} s (${pages} run and raw-input pages written from the first of their route)`);
+  log(`built the site in ${((t2 - t1) / 1000).toFixed(2)} s`);
+  const failures = check ? await checkReports(root) : [];
+  if (failures.length) throw new ReportError(failures);
   return {export: summary, exportSeconds: (t1 - t0) / 1000, buildSeconds: (t2 - t1) / 1000};
 }
 

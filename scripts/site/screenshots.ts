@@ -3,25 +3,28 @@
  *   npm run build && npm run screenshots
  *   npm run screenshots -- --dir other/dist      (another build)
  * Pages are opened in Debian's Chromium on loopback, like the browser tests,
- * and must render without errors or outside requests. Every report in
- * dist/reports/ is captured as docs/screenshots/report-<name>.png.
+ * and must render without errors or outside requests. Every top-level
+ * page is captured as docs/screenshots/<page>.png, every report in dist/reports/
+ * as report-<name>.png, and the first run and raw-input page as run.png and source.png.
  */
 import {existsSync, mkdirSync, readdirSync} from "node:fs";
 import {join} from "node:path";
-import {cellErrors, launch, openPage, serve} from "../../test/helpers/browser.js";
+import {cellErrors, launch, openPage, serve} from "./browser.js";
 
 const args = process.argv.slice(2);
 const dist = args.includes("--dir") ? args[args.indexOf("--dir") + 1] : "dist";
 
-const PAGES: [string, string][] = [
-  ["index.html", "overview.png"],
-  ["context-decay.html", "context-decay.png"]
-];
-const reportsDir = join(dist, "reports");
-if (existsSync(reportsDir)) {
-  for (const file of readdirSync(reportsDir).filter((f) => f.endsWith(".html")).sort()) PAGES.push([`reports/${file}`, `report-${file.replace(/\.html$/, "")}.png`]);
+// Every page of the site, every report, and the first run and raw-input page.
+const PAGES: [string, string][] = readdirSync(dist)
+  .filter((f) => f.endsWith(".html") && f !== "404.html")
+  .sort()
+  .map((f) => [f, `${f === "index.html" ? "overview" : f.replace(/\.html$/, "")}.png`]);
+for (const folder of ["reports", "runs", "sources"]) {
+  const dir = join(dist, folder);
+  if (!existsSync(dir)) continue;
+  const files = readdirSync(dir).filter((f) => f.endsWith(".html")).sort();
+  for (const file of folder === "reports" ? files : files.slice(0, 1)) PAGES.push([`${folder}/${file}`, `${folder === "reports" ? `report-${file.replace(/\.html$/, "")}` : folder.replace(/s$/, "")}.png`]);
 }
-
 const out = "docs/screenshots";
 mkdirSync(out, {recursive: true});
 const site = await serve(dist);

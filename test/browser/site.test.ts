@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
-import type {Browser} from "playwright-core";
+import type {Browser, Page} from "playwright-core";
 import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
-import {cellErrors, openPage, type Served} from "../helpers/browser.js";
+import {readdirSync} from "node:fs";
+import {cellErrors, chartProblems, openPage, type Served} from "../helpers/browser.js";
 import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
 
 const store = new Store(join(REPO, "data"));
@@ -23,6 +24,14 @@ let site: Served;
 let served: ServedSite;
 before(async () => ({browser, site} = served = await servedSite(store)));
 after(() => served?.close());
+
+/** Draw every series: charts over 8 series show the first 8 until more are picked (shared/chart.ts seriesPicker). */
+async function showAllSeries(page: Page) {
+  for (const select of await page.$$(".bb-series-picker select")) {
+    await select.selectOption(await select.$$eval("option", (options) => options.map((o) => (o as HTMLOptionElement).value)));
+  }
+  await page.waitForTimeout(300);
+}
 
 async function openClean(path: string) {
   const {page, problems} = await openPage(browser, site.url + path);
@@ -64,6 +73,7 @@ describe("site built from data/", () => {
   it("context decay: one dot per throughput mean, one line per curve, error bars where stddev > 0", async () => {
     const page = await openClean("context-decay.html");
     await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot]").length >= 2);
+    await showAllSeries(page);
     const figures = await page.$$eval("svg", (svgs) =>
       svgs
         .filter((s) => s.querySelector("[aria-label=dot]"))
@@ -93,11 +103,13 @@ describe("site built from data/", () => {
     const page = await openClean("context-decay.html");
     const dots = () => page.$$eval("svg [aria-label=dot] circle", (cs) => cs.length);
     await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot] circle").length > 0);
+    await showAllSeries(page);
     const before = await dots();
     const drawn = rows.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.scope === "run" && r.status === "ok" && r.n_depth !== null && (r.kind === "pp" || r.kind === "tg"));
     const machine = drawn[0].hardware as string;
     await page.getByLabel(machine, {exact: true}).first().uncheck();
     await page.waitForTimeout(300);
+    await showAllSeries(page);
     const removed = drawn.filter((r) => r.hardware === machine).length;
     assert.equal(await dots(), before - removed);
     await page.close();
@@ -114,6 +126,36 @@ describe("site built from data/", () => {
       assert.ok((result.text && text.includes(result.text)) || text.includes(String(result.value)), `line ${result.line} (${text}) shows ${result.text ?? result.value}`);
       await page.close();
     }
+  });
+
+  it("every page passes the chart checks: no text outside its SVG, no overlapping tick labels, one colour per legend label, no chart over 8 series without a picker", async () => {
+    const pages = [
+      ...readdirSync(served.project.dist).filter((f) => f.endsWith(".html") && f !== "404.html"),
+      ...readdirSync(join(served.project.dist, "reports")).map((f) => `reports/${f}`)
+    ];
+    const problems: string[] = [];
+    for (const path of pages) {
+      const page = await openClean(path);
+      await page.setViewportSize({width: 1280, height: 900});
+      await page.waitForTimeout(200);
+      for (const problem of await chartProblems(page)) problems.push(`${path}: ${problem}`);
+      await page.close();
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it("a link to a raw line lands on that line, highlighted and scrolled into view after the rows render", async () => {
+    const input = inputs.find((i) => i.source.lines > 80) ?? inputs[0];
+    const line = Math.min(input.source.lines, 75);
+    const page = await openClean(`sources/${input.source.sha256}.html#L${line}`);
+    await page.waitForSelector("tr.bb-target");
+    assert.deepEqual(await page.$$eval("tr.bb-target", (trs) => trs.map((tr) => tr.id)), [`L${line}`]);
+    const inView = await page.$eval(`#L${line}`, (tr) => {
+      const r = tr.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight;
+    });
+    assert.ok(inView, `line ${line} is scrolled into view`);
+    await page.close();
   });
 });
 

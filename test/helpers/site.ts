@@ -17,7 +17,8 @@ export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export interface SiteProject {
   root: string;
   dist: string;
-  build(store: Store): Promise<BuildSummary>;
+  /** Builds without the report check unless asked (most tests' stores lack the reports' data). */
+  build(store: Store, options?: {checkReports?: boolean}): Promise<BuildSummary>;
 }
 
 export function siteProject(): SiteProject {
@@ -32,7 +33,7 @@ export function siteProject(): SiteProject {
     mkdirSync(join(root, "src/.observablehq/cache"), {recursive: true});
     cpSync(pins, join(root, "src/.observablehq/cache/_npm"), {recursive: true});
   }
-  return {root, dist: join(root, "dist"), build: (store) => buildSite({root, store})};
+  return {root, dist: join(root, "dist"), build: (store, {checkReports = false} = {}) => buildSite({root, store, checkReports})};
 }
 
 export interface ServedSite {

@@ -9,13 +9,15 @@
  *   display(decayTable(points));
  */
 import * as Plot from "@observablehq/plot";
+import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
+import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {limitRate, limitShare, limitText} from "../shared/efficiency.js";
-import {formatPercent, formatPm, sourceLink} from "../shared/format.js";
+import {formatPercent, formatPm, rawLineCell, sourceHref} from "../shared/format.js";
 
-export interface DecayPoint {
+export interface DecayPoint extends SeriesFacts {
   series: string;
   run_id: string;
   source_sha256: string;
@@ -106,11 +108,45 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
         text: row.text ?? null,
         limit_share: limitShare(row),
         limit: limitRate(row),
-        limit_text: limitText(row)
+        limit_text: limitText(row),
+        runtime: row.runtime ?? null,
+        hardware: row.hardware ?? null,
+        quant: row.quant ?? null,
+        build: row.build_commit ?? null
       });
     }
   }
   return points;
+}
+
+/** Why a row of the page is not on its charts (null: it is drawn). */
+function leftOutReason(row: ResultRow): string | null {
+  if (row.metric !== "throughput") return "they are not throughput";
+  if (row.kind !== "pp" && row.kind !== "tg") return "they are neither prompt processing nor generation";
+  if ((row.scope ?? "run") !== "run") return `they are per-${row.scope} values, not a run's`;
+  if (row.stat !== "mean") return "they are not means (the charts draw means)";
+  if (row.status !== "ok" || row.value === null) return "their test did not produce a value";
+  if (row.n_depth === null) return "they do not state a context depth";
+  return null;
+}
+
+/** The rows the charts leave out, counted by reason (arquero's rollup), most first. */
+export function decayLeftOut(rows: ResultRow[]): {reason: string; n: number}[] {
+  const reasons = rows.map(leftOutReason).filter((r): r is string => r !== null);
+  if (!reasons.length) return [];
+  return aq
+    .table({reason: reasons})
+    .groupby("reason")
+    .count({as: "n"})
+    .orderby(aq.desc("n"))
+    .objects() as {reason: string; n: number}[];
+}
+
+/** The series of some points, longest curves first (the order seriesPicker offers them in). */
+export function decaySeries(points: DecayPoint[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of points) counts.set(p.series, (counts.get(p.series) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
 }
 
 export interface DecayPlotOptions {
@@ -121,6 +157,11 @@ export interface DecayPlotOptions {
   height?: number;
 }
 
+/**
+ * Throughput (from zero) or retention (around 100%) against depth: one line per series, coloured
+ * by runtime, machine or quantization (shared/chart.ts), labelled at its end with what tells it
+ * from the others; the parts all share are the chart's subtitle (`aria-description`).
+ */
 export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = false, width = 640, height = 360}: DecayPlotOptions = {}): SVGSVGElement | HTMLElement {
   const retention = mode === "retention";
   const data = retention ? points.filter((p) => p.retention !== null) : points;
@@ -129,30 +170,46 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
   const bars = data.filter((p) => sd(p) !== null && sd(p)! > 0);
   // The limit at each depth where it is known: what the devices' peak allows (absolute values only).
   const limits = retention ? [] : data.filter((p) => p.limit !== null);
-  return Plot.plot({
+  const top = Math.max(retention ? 100 : 0, ...data.map((p) => y(p) + (sd(p) ?? 0)), ...limits.map((p) => p.limit!));
+  const {labels, common} = shortLabels(decaySeries(data));
+  const marginTop = 24;
+  const marginBottom = 36;
+  const ends = endLabels(data, {x: (p) => p.n_depth, y, z: (p) => p.series, text: (p) => labels.get(p.series)!, fill: (p) => p.series, domain: [0, top * 1.05], height, marginTop, marginBottom});
+  const depths = data.map((p) => p.n_depth);
+  const maxDepth = Math.max(0, ...depths);
+  const ticks = logDepth ? [0, ...logTicks(1024, maxDepth).filter((t) => t >= 1024)] : valueTicks(depths);
+  const color = seriesColors(data);
+  const chart = Plot.plot({
     width,
     height,
-    marginRight: 20,
-    x: {label: "context depth (tokens)", type: logDepth ? "symlog" : "linear", constant: 1024, grid: true} as Plot.ScaleOptions,
-    y: {label: retention ? "% of depth-0 throughput" : "throughput (tok/s)", grid: true, zero: retention},
-    color: {legend: true, type: "categorical"},
+    marginTop,
+    marginBottom,
+    marginLeft: yMargin(top),
+    marginRight: Math.min(width / 2.5, ends.margin),
+    x: {label: "context depth (tokens)", type: logDepth ? "symlog" : "linear", constant: 1024, grid: true, ticks, tickFormat: (d: number) => d.toLocaleString("en-US")} as Plot.ScaleOptions,
+    y: {label: retention ? "% of depth-0 throughput" : "throughput (tok/s)", grid: true, zero: true, domain: [0, top * 1.05]},
+    color: {type: "categorical", domain: color.domain, range: color.range},
     marks: [
       retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
-      Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", strokeWidth: 1.5}),
+      Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", ...ERROR_BAR}),
       Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, ariaDescription: "limit-line"}),
       Plot.dot(limits, {x: "n_depth", y: "limit", stroke: "series", fill: "none", r: 4, symbol: "diamond", title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`, ariaDescription: "limit"}),
-      Plot.line(data, {x: "n_depth", y, stroke: "series"}),
-      Plot.dot(data, {x: "n_depth", y, fill: "series", r: 3}),
+      Plot.line(data, {x: "n_depth", y, stroke: "series", strokeWidth: 1.75}),
+      Plot.dot(data, {x: "n_depth", y, fill: "series", r: 2.5, href: (p: DecayPoint) => sourceHref(p.source_sha256, p.line)}),
+      ends.mark,
       Plot.tip(
         data,
         Plot.pointer({
           x: "n_depth",
           y,
-          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}${p.limit_text ? `\n${p.limit_text}` : ""}`
+          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.stddev_kind ? ` (${p.stddev_kind} sd)` : ""}${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}${p.limit_text ? `\n${p.limit_text}` : ""}\nraw line ${p.line}`
         })
       )
     ]
   });
+  if (common) chart.dataset.subtitle = common;
+  chart.dataset.series = String(color.domain.length);
+  return linkLegend(chart);
 }
 
 /** Plain rows for downloads: values as stored, retention as a ratio, the raw input and line. */
@@ -171,7 +228,7 @@ export function decayTable(points: DecayPoint[]): HTMLElement {
       value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
       retention: (r: number, i: number, data: Row[]) => `${formatPercent(r)}${data[i].retention_sd !== null ? ` ± ${formatPercent(data[i].retention_sd)}` : ""}`,
       limit_share: (_: number | null, i: number, data: Row[]) => (data[i].limit_share === null ? "—" : html`<span title=${`${data[i].limit_text}; limit ${Math.round(data[i].limit!)} tok/s`}>${formatPercent(data[i].limit_share)}</span>`),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     sort: "series",
     rows: 16,

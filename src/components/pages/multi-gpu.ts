@@ -20,7 +20,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ratioLabel, yMargin} from "../shared/chart.js";
-import {formatMeasured, sourceLink} from "../shared/format.js";
+import {formatMeasured, measuredCell, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -215,10 +215,10 @@ export function splitTable(points: SplitPoint[]): HTMLElement {
     columns: ["group", "test", "mode", "value", "speedup", "source"],
     header: {group: "model · machine", test: "test", mode: "split mode", value: "t/s (mean ± sd)", speedup: "speedup over layer", source: "raw line"},
     format: {
-      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      value: measuredCell,
       speedup: (_: number, i: number, data: Row[]) =>
         data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈ within noise" : ""}` : data[i].mode === data[i].reference ? "reference" : "—",
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",

@@ -19,7 +19,8 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
-import {formatMeasured, formatPercent, sourceLink} from "../shared/format.js";
+import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
+import {formatMeasured, formatPercent, measuredCell, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -178,14 +179,15 @@ export function quantScatter(points: QuantPoint[], {width = 640, height = 380, l
     height,
     marginRight: 90,
     x: {label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`, grid: true},
-    y: {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true, type: logY ? "log" : "linear"},
+    marginLeft: logY ? logMargin(points.map((p) => p.value)) : yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
+    y: logY ? logScale(points.map((p) => p.value), {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"}, log scale)`}) : {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true, zero: true},
     color: {legend: true, type: "categorical"},
     symbol: {legend: true},
     marks: [
       Plot.line(frontier, {x: "size_gib", y: "value", z: (p: QuantPoint) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`, curve: "step-after", stroke: "currentColor", strokeOpacity: 0.6, strokeDasharray: "4,3"}),
-      Plot.ruleX(withSd, {x: "size_gib", y1: (p: QuantPoint) => p.value - p.stddev!, y2: (p: QuantPoint) => p.value + p.stddev!, stroke: "family"}),
+      Plot.ruleX(withSd, {x: "size_gib", y1: (p: QuantPoint) => p.value - p.stddev!, y2: (p: QuantPoint) => p.value + p.stddev!, stroke: "family", ...ERROR_BAR}),
       Plot.dot(frontier, {x: "size_gib", y: "value", r: 7, stroke: "currentColor", fill: "none", strokeWidth: 1, ariaDescription: "frontier"}),
-      Plot.dot(points, {x: "size_gib", y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, ariaDescription: "quant"}),
+      Plot.dot(points, {x: "size_gib", y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, href: (p: QuantPoint) => sourceHref(p.source_sha256, p.line), ariaDescription: "quant"}),
       // Labels on the frontier only: elsewhere dots crowd (every point's label is in its tooltip and the table).
       Plot.text(frontier, {x: "size_gib", y: "value", text: "quant", dx: 10, textAnchor: "start", fontSize: 10, fill: "currentColor"})
     ]
@@ -260,10 +262,10 @@ export function quantTable(points: QuantPoint[]): HTMLElement {
     columns: ["hardware", "model_label", "quant", "setup", "size_text", "test", "value", "frontier", "limit_share", "source"],
     header: {hardware: "machine", model_label: "model", quant: "quant", setup: "setup", size_text: "size (as printed)", test: "test", value: "t/s (mean ± sd)", frontier: "Pareto frontier", limit_share: "% of limit", source: "raw line"},
     format: {
-      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      value: measuredCell,
       frontier: (f: boolean) => (f ? "yes" : ""),
       limit_share: (v: number | null) => (v === null ? "—" : formatPercent(v)),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",
@@ -345,11 +347,12 @@ export function ladderPlot(rungs: Rung[], {width = 640, height = 300}: {width?: 
     fx: {label: null, domain: tests, padding: 0.12, axis: "bottom"},
     x: {label: null, domain: quants, tickRotate: quants.length > 3 ? -20 : 0, axis: "top"},
     y: {label: `ratio to ${rungs[0]?.reference ?? "the largest quant"} (×)`, grid: true},
-    color: {type: "categorical", domain: quants},
+    // A quantization has one colour on every chart (shared/chart.ts: by bits per weight).
+    color: {type: "categorical", domain: quants, range: quants.map((q) => colorOf("quant", q))},
     marks: [
       Plot.barY(rungs, {fx: "test", x: "quant", y: ratio, fill: "quant", title: (r: Rung) => `${pointTitle(r)}${r.comparison ? `\n${formatRatio(r.comparison)} of ${r.reference}\n${r.comparison.note}` : "\nreference"}`}),
-      Plot.ruleX(interval, {fx: "test", x: "quant", y1: (r: Rung) => r.comparison!.low!, y2: (r: Rung) => r.comparison!.high!, stroke: "currentColor", strokeWidth: 1.5}),
-      Plot.text(rungs, {fx: "test", x: "quant", y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0), text: (r: Rung) => String(r.value), dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}),
+      Plot.ruleX(interval, {fx: "test", x: "quant", y1: (r: Rung) => r.comparison!.low!, y2: (r: Rung) => r.comparison!.high!, stroke: "currentColor", ...ERROR_BAR}),
+      Plot.text(rungs, {fx: "test", x: "quant", y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0), text: (r: Rung) => fmt3(r.value), dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}),
       Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
       Plot.ruleY([0])
     ]
@@ -383,9 +386,9 @@ export function ladderTable(rungs: Rung[]): HTMLElement {
     columns: ["test", "quant", "size_text", "value", "ratio", "source"],
     header: {test: "test", quant: "quant", size_text: "size (as printed)", value: "t/s (mean ± sd)", ratio: "ratio to the largest quant", source: "raw line"},
     format: {
-      value: (_: number, i: number, data: Row[]) => formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source}),
+      value: measuredCell,
       ratio: (_: number, i: number, data: Row[]) => (data[i].is_reference ? "reference" : data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈" : ""}` : "—"),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 12,
     layout: "auto",

@@ -25,8 +25,8 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
-import {ratioLabel, runtimeRank, yMargin} from "../shared/chart.js";
-import {formatMeasured, sourceLink} from "../shared/format.js";
+import {ERROR_BAR, linkLegend, ratioLabel, runtimeRank, seriesColors, yMargin} from "../shared/chart.js";
+import {formatMeasured, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/uncertainty.js";
 
@@ -243,7 +243,19 @@ export function runtimeGroups(bars: RuntimeBar[], {minRuntimes = 2}: {minRuntime
 // ─── charts ─────────────────────────────────────────────────────────────────
 
 const testDomain = (bars: RuntimeBar[]) => [...new Map([...bars].sort((a, b) => a.test_order[0] - b.test_order[0] || a.test_order[1] - b.test_order[1] || a.test_order[2] - b.test_order[2]).map((b) => [b.test, b])).keys()];
+/** The colours of some of the series (the ratio chart leaves out the baseline but keeps every colour). */
+const pick = (c: {domain: string[]; range: string[]}, keep: string[]) => ({domain: c.domain.filter((s) => keep.includes(s)), range: c.range.filter((_, i) => keep.includes(c.domain[i]))});
+
+/** Colours by runtime (shared/chart.ts): the same runtime the same colour on every chart, variants in shades. */
+const runtimeColors = (bars: RuntimeBar[]) => {
+  const order = seriesDomain(bars);
+  const facts = new Map(bars.map((b) => [b.series, {series: b.series, runtime: b.runtime, hardware: b.hardware}]));
+  return seriesColors(order.map((s) => facts.get(s)!), {by: "runtime"});
+};
 const seriesDomain = (bars: RuntimeBar[]) => [...new Map(bars.map((b) => [b.series, b])).values()].sort((a, b) => runtimeRank(a.runtime) - runtimeRank(b.runtime) || a.series.localeCompare(b.series)).map((b) => b.series);
+
+/** `pp2048 @ d8192` on two lines, so neighbouring panels' labels do not run into each other. */
+const wrapTest = (t: string) => t.replace(" @ ", "\n@ ");
 
 function barTitle(b: RuntimeBar): string {
   const lines = [`${b.series}`, `${b.printed_test}: ${formatMeasured({value: b.value, stddev: b.stddev, stddev_kind: b.stddev_kind, repetitions: b.repetitions, sd_source: b.sd_source})} ${b.unit}${b.stddev_kind ? ` (${b.stddev_kind} sd)` : ""}`];
@@ -267,26 +279,26 @@ export function runtimePlot(bars: RuntimeBar[], {width = 640, height = 320}: Run
   const withSd = bars.filter((b) => b.stddev !== null && b.stddev > 0);
   const top = (b: RuntimeBar) => b.value + (b.stddev ?? 0);
   const unit = bars[0]?.unit ?? "";
-  return Plot.plot({
+  return linkLegend(Plot.plot({
     width,
     height,
     marginTop: 36,
     marginBottom: 36,
     marginLeft: yMargin(Math.max(0, ...bars.map(top))),
-    fx: {label: null, domain: testDomain(bars), padding: 0.15},
+    fx: {label: null, domain: testDomain(bars), padding: 0.15, tickFormat: wrapTest},
     x: {axis: null, domain: seriesDomain(bars), paddingInner: 0.08},
     y: {label: `${bars[0]?.stat && bars[0].stat !== "mean" ? `${bars[0].stat} ` : ""}${bars[0]?.metric ?? ""} (${unit})`, grid: true},
-    color: {legend: true, type: "categorical", domain: seriesDomain(bars)},
+    color: {legend: true, type: "categorical", ...runtimeColors(bars)},
     marks: [
       Plot.barY(bars, {fx: "test", x: "series", y: "value", fill: "series", title: barTitle}),
-      Plot.ruleX(withSd, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.value - b.stddev!, y2: top, stroke: "currentColor", strokeWidth: 1.5}),
+      Plot.ruleX(withSd, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.value - b.stddev!, y2: top, stroke: "currentColor", ...ERROR_BAR}),
       Plot.text(
         bars.filter((b) => b.comparison),
         {fx: "test", x: "series", y: top, text: (b: RuntimeBar) => ratioLabel(b.comparison!), dy: -6, lineAnchor: "bottom", fontSize: 9, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
       ),
       Plot.ruleY([0])
     ]
-  });
+  }));
 }
 
 /**
@@ -299,14 +311,14 @@ export function runtimeRatioPlot(bars: RuntimeBar[], {width = 640, height = 260}
   const domain = seriesDomain(compared);
   const tests = testDomain(compared);
   const interval = compared.filter((b) => b.comparison!.low !== null);
-  return Plot.plot({
+  return linkLegend(Plot.plot({
     width,
     height,
     marginBottom: 36,
-    fx: {label: null, domain: tests, padding: 0.15},
+    fx: {label: null, domain: tests, padding: 0.15, tickFormat: wrapTest},
     x: {axis: null, domain, padding: 0.3},
     y: {label: `ratio to ${compared[0]?.baseline_series ?? "baseline"} (×)`, grid: true, tickFormat: (d: number) => `${d}×`},
-    color: {legend: true, type: "categorical", domain: seriesDomain(bars).filter((s) => domain.includes(s))},
+    color: {legend: true, type: "categorical", ...pick(runtimeColors(bars), domain)},
     marks: [
       Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
       Plot.ruleX(interval, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.comparison!.low!, y2: (b: RuntimeBar) => b.comparison!.high!, stroke: "series", strokeWidth: 2}),
@@ -319,7 +331,7 @@ export function runtimeRatioPlot(bars: RuntimeBar[], {width = 640, height = 260}
         {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, stroke: "series", fill: "none", r: 4, strokeWidth: 1.5, title: barTitle, ariaDescription: "ratio-noise"}
       )
     ]
-  });
+  }));
 }
 
 // ─── table ──────────────────────────────────────────────────────────────────
@@ -359,7 +371,7 @@ export function runtimeTable(bars: RuntimeBar[]): HTMLElement {
       repetitions: (n: number | null) => (n === null ? "—" : String(n)),
       ratio: (_: number, i: number, data: Row[]) => (data[i].comparison ? formatRatio(data[i].comparison!) : data[i].baseline ? "baseline" : "—"),
       noise: (n: boolean | null) => (n === null ? "—" : n ? "≈ yes" : "no"),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",

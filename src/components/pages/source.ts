@@ -44,8 +44,23 @@ export function sourceRuns(runs: RunSummary[]): HTMLElement {
   )}</ul>` as HTMLElement;
 }
 
-/** Scroll the line named in the URL hash into view once the table exists. */
+/**
+ * Highlight the line named in the URL hash and scroll it into view once the table exists (it is
+ * drawn after the page loads, too late for CSS :target), and again whenever the hash changes.
+ */
 export function revealHashLine(): void {
-  const id = decodeURIComponent(location.hash.slice(1));
-  if (id) requestAnimationFrame(() => document.getElementById(id)?.scrollIntoView({block: "center"}));
+  const reveal = (tries = 120) => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    const row = document.getElementById(id);
+    if (!row) {
+      if (tries > 0) requestAnimationFrame(() => reveal(tries - 1));
+      return;
+    }
+    for (const old of document.querySelectorAll(".raw-source tr.bb-target")) old.classList.remove("bb-target");
+    row.classList.add("bb-target");
+    row.scrollIntoView({block: "center"});
+  };
+  reveal();
+  addEventListener("hashchange", () => reveal());
 }

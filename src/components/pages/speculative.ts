@@ -24,6 +24,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
+import {integerTicks, yMargin} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {runLink, sourceLink} from "../shared/format.js";
 import {settingValue} from "../shared/rows.js";
@@ -108,8 +109,10 @@ export function specTimePlot(points: SpecPoint[], {metric, width = 640, height =
     width,
     height,
     marginRight: 20,
-    x: {label: "log line (order within the log)", grid: true},
-    y: {label, grid: true, zero: metric !== "throughput"},
+    marginLeft: yMargin(Math.max(0, ...data.map((p) => p.y))),
+    x: {label: "log line (order within the log)", grid: true, ticks: integerTicks(data.map((p) => p.seq)), tickFormat: "d"},
+    // From zero: a change from 98 to 100 tok/s is small, and the chart says so.
+    y: {label, grid: true, zero: true},
     color: {legend: true, type: "categorical"},
     marks: [
       Plot.line(data, {x: "seq", y: "y", stroke: "series"}),
@@ -147,8 +150,9 @@ export function specScatterPlot(pairs: SpecPair[], {width = 640, height = 320}: 
   return Plot.plot({
     width,
     height,
+    marginLeft: yMargin(Math.max(0, ...pairs.map((p) => p.throughput))),
     x: {label: SPEC_METRICS.find((m) => m.metric === metric)?.label ?? metric, grid: true},
-    y: {label: "generation throughput (tok/s)", grid: true},
+    y: {label: "generation throughput (tok/s)", grid: true, zero: true},
     color: {legend: true, type: "categorical"},
     marks: [
       Plot.dot(pairs, {x: "acceptance", y: "throughput", fill: "series", r: 3.5}),

@@ -25,7 +25,8 @@ import {html} from "htl";
 import jstat from "jstat";
 import {urlSelect} from "../shared/controls.js";
 import type {ResultRow} from "../shared/data.js";
-import {formatPm, sourceLink} from "../shared/format.js";
+import {ERROR_BAR, linkLegend, seriesColors, yMargin, type SeriesFacts} from "../shared/chart.js";
+import {formatPm, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, gpuOf, measuredOf, push} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, sampleSd, type Comparison, type Measured} from "../shared/uncertainty.js";
 
@@ -149,8 +150,10 @@ export function sweepMetrics(rows: ResultRow[], x: string, {first = false}: {fir
   return [...found].sort((a, b) => (a === "throughput" ? -1 : b === "throughput" ? 1 : (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || cmp(a, b)));
 }
 
-export interface SweepPoint {
+export interface SweepPoint extends SeriesFacts {
   series: string;
+  /** pp, tg, pp+tg, …: what the value measured (pp and tg never share an axis). */
+  kind: string | null;
   x: string;
   value: number | null;
   stddev: number | null;
@@ -262,6 +265,11 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
         // Annotating settings take one value per x (that is what makes them annotating): name it where it is not the usual one.
         also: annotating.filter((k) => settingText(r, k) !== modal.get(k)).map((k) => `${k} ${settingText(r, k)}`).join(", "),
         test: r.test,
+        kind: r.kind ?? null,
+        runtime: r.runtime ?? null,
+        hardware: r.hardware ?? null,
+        quant: r.quant ?? null,
+        build: r.build_commit ?? null,
         approximate: Boolean((r.result_extra as Record<string, unknown> | null | undefined)?.approximate),
         run_id: r.run_id,
         source_sha256: r.source_sha256,
@@ -306,6 +314,7 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
       best: false,
       also: "",
       test: r.test,
+      kind: r.kind ?? null,
       approximate: false,
       run_id: r.run_id,
       source_sha256: r.source_sha256,
@@ -332,9 +341,23 @@ function pointTitle(p: SweepPoint): string {
 }
 
 /**
- * x (the setting, in sweep order) against y (the metric). Lines join one
- * value per x (the median where a cell was reported twice); failures are red
- * crosses on the x axis labelled with their status; best cells are ringed.
+ * The points of a sweep split by what they measured (pp, tg, …), so that prompt processing
+ * (~1,000 t/s) and generation (~60 t/s) never share an axis; failures go with every part.
+ */
+export function sweepPanels(points: SweepPoint[]): {kind: string | null; label: string; points: SweepPoint[]}[] {
+  const ok = points.filter((p) => !p.failed);
+  const failed = points.filter((p) => p.failed);
+  const kinds = [...new Set(ok.map((p) => p.kind))];
+  if (kinds.length < 2) return [{kind: kinds[0] ?? null, label: "", points}];
+  const names: Record<string, string> = {pp: "prompt processing (pp)", tg: "generation (tg)", "pp+tg": "prompt and generation (pp+tg)"};
+  return kinds.map((kind) => ({kind, label: names[kind ?? ""] ?? kind ?? "other", points: [...ok.filter((p) => p.kind === kind), ...failed]}));
+}
+
+/**
+ * x (the setting, in sweep order) against y (the metric, from zero where it is a throughput).
+ * Lines join one value per x (the median where a cell was reported twice); failures are red
+ * crosses on the x axis labelled with their status; best cells are ringed. Pass one panel of
+ * sweepPanels: pp and tg differ by orders of magnitude.
  */
 export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLabel}: {width?: number; height?: number; xLabel?: string} = {}): SVGSVGElement | HTMLElement {
   const ok = points.filter((p) => !p.failed);
@@ -348,28 +371,31 @@ export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLab
     return {series: cell[0].series, x: cell[0].x, value: mid};
   });
   const withSd = ok.filter((p) => p.stddev !== null && p.stddev > 0);
-  // Room for the longest y tick label (Plot does not size margins to labels).
-  const longest = Math.max(0, ...ok.map((p) => Math.round(Math.abs(p.value! + (p.stddev ?? 0))).toLocaleString("en-US").length));
-  return Plot.plot({
+  const top = Math.max(0, ...ok.map((p) => p.value! + (p.stddev ?? 0)));
+  const low = Math.min(0, ...ok.map((p) => p.value! - (p.stddev ?? 0)));
+  const throughput = ok[0]?.metric === "throughput";
+  const color = seriesColors(ok);
+  const chart = Plot.plot({
     width,
     height,
     marginBottom: 40,
-    marginLeft: Math.max(40, 8 + 7 * longest),
+    marginLeft: yMargin(top, throughput ? 0 : Math.min(...ok.map((p) => p.value!))),
     x: {type: "point", domain, label: xLabel ?? null, padding: 0.4},
-    y: {label: ok.length ? `${ok[0].metric} (${ok[0].unit})` : null, grid: true, zero: false},
-    color: {legend: true, type: "categorical", domain: [...new Set(ok.map((p) => p.series))]},
+    y: {label: ok.length ? `${ok[0].metric} (${ok[0].unit})` : null, grid: true, zero: throughput || low < 0},
+    color: {legend: true, type: "categorical", domain: color.domain, range: color.range},
     marks: [
       Plot.line(line, {x: "x", y: "value", stroke: "series", sort: (d: {x: string}) => domain.indexOf(d.x)}),
-      Plot.ruleX(withSd, {x: "x", y1: (p: SweepPoint) => p.value! - p.stddev!, y2: (p: SweepPoint) => p.value! + p.stddev!, stroke: "series"}),
+      Plot.ruleX(withSd, {x: "x", y1: (p: SweepPoint) => p.value! - p.stddev!, y2: (p: SweepPoint) => p.value! + p.stddev!, stroke: "series", ...ERROR_BAR}),
       Plot.dot(
         ok.filter((p) => p.best),
         {x: "x", y: "value", r: 8, stroke: "currentColor", strokeWidth: 1.5, fill: "none", ariaDescription: "best"}
       ),
-      Plot.dot(ok, {x: "x", y: "value", fill: "series", r: 3.5, title: pointTitle, ariaDescription: "sweep"}),
+      Plot.dot(ok, {x: "x", y: "value", fill: "series", r: 3.5, title: pointTitle, href: (p: SweepPoint) => sourceHref(p.source_sha256, p.line), ariaDescription: "sweep"}),
       Plot.dot(failed, {x: "x", frameAnchor: "bottom", symbol: "times", r: 6, stroke: "var(--theme-red, #d62728)", strokeWidth: 2.5, title: pointTitle, ariaDescription: "failed"}),
       Plot.text(failed, {x: "x", frameAnchor: "bottom", text: "status", dy: -12, fontSize: 10, fill: "var(--theme-red, #d62728)", title: pointTitle, ariaDescription: "failed-label"})
     ]
   });
+  return linkLegend(chart);
 }
 
 export const SWEEP_COLUMNS = ["series", "x", "value", "stddev", "unit", "stat", "status", "status_detail", "best", "also", "test", "text", "source"];
@@ -402,7 +428,7 @@ export function sweepTable(points: SweepPoint[], {xLabel = "setting"}: {xLabel?:
       value: (_: number, i: number, data: Row[]) => (data[i].failed ? "—" : `${data[i].approximate ? "~" : ""}${formatPm(data[i].value, data[i].stddev)} ${data[i].unit}`),
       status: (s: string, i: number, data: Row[]) => (s === "ok" ? "ok" : `${s}${data[i].status_detail ? `: ${data[i].status_detail}` : ""}`),
       best: (b: boolean) => (b ? "★" : ""),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`)
+      source: rawLineCell
     },
     rows: 16,
     layout: "auto",

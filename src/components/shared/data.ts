@@ -39,6 +39,7 @@ import {FileAttachment} from "observablehq:stdlib";
 import {html} from "htl";
 import {parquetMetadataAsync, parquetReadObjects} from "hyparquet";
 import type {AsyncBuffer, FileMetaData} from "hyparquet";
+import {registerDomains} from "./chart.js";
 import {applyFilters, fieldValue, type FilterField, type FilterState} from "./controls.js";
 
 /** One measured value (a row of results.parquet; docs/schema.md lists every column). */
@@ -97,7 +98,17 @@ function normalize(row: Record<string, unknown>): ResultRow {
     if (typeof value === "bigint") row[key] = Number(value);
     else if (JSON_COLUMNS.has(key) && typeof value === "string") row[key] = JSON.parse(value);
   }
+  if (typeof row.model_label === "string") row.model_label = modelName(row.model_label, row.model);
   return row as ResultRow;
+}
+
+/**
+ * A model's name for charts: a Hugging Face cache snapshot (`…/models--nvidia--Gemma-4-31B-IT-NVFP4/
+ * snapshots/e5ef03…`, whose label is the bare commit hash) is named by its repository.
+ */
+export function modelName(label: string, model: unknown): string {
+  if (!/^[0-9a-f]{40}$/.test(label) || typeof model !== "string") return label;
+  return /models--([^/]+?)--([^/]+)\/snapshots\//.exec(model)?.[2] ?? label;
 }
 
 interface ParquetFile {
@@ -116,7 +127,13 @@ const TAIL_BYTES = 512 * 1024;
  */
 async function urlBuffer(href: string): Promise<AsyncBuffer> {
   const whole = (bytes: ArrayBuffer): AsyncBuffer => ({byteLength: bytes.byteLength, slice: (start, end) => bytes.slice(start, end)});
-  const first = await fetch(href, {headers: {Range: `bytes=-${TAIL_BYTES}`}});
+  let first = await fetch(href, {headers: {Range: `bytes=-${TAIL_BYTES}`}});
+  if (first.status === 416) {
+    // Framework's preview server refuses a suffix longer than the file (RFC 9110 says serve it all):
+    // ask again for a range inside the file, whose size the refusal states, or for the whole file.
+    const known = Number(/\*\/(\d+)/.exec(first.headers.get("content-range") ?? "")?.[1]);
+    first = await fetch(href, Number.isFinite(known) && known > 0 ? {headers: {Range: `bytes=${Math.max(0, known - TAIL_BYTES)}-${known - 1}`}} : {});
+  }
   if (!first.ok) throw new Error(`${href}: HTTP ${first.status}`);
   const size = Number(/\/(\d+)\s*$/.exec(first.headers.get("content-range") ?? "")?.[1]);
   if (first.status !== 206 || !Number.isFinite(size)) return whole(await first.arrayBuffer());
@@ -158,6 +175,7 @@ export type ClassRow = ResultRow & {class_rows: number; run_row_start: number; r
  * run_rows are always there).
  */
 export async function loadResultClasses(columns?: string[]): Promise<ClassRow[]> {
+  await registerPalette();
   if (!columns) return (classRows ??= readClasses(undefined)) as Promise<ClassRow[]>;
   return readClasses([...new Set([...columns, "class_rows", "run_row_start", "run_rows"])]) as Promise<ClassRow[]>;
 }
@@ -166,6 +184,13 @@ async function readClasses(columns: string[] | undefined): Promise<ResultRow[]> 
   const {file, metadata} = await openClasses();
   return ((await parquetReadObjects({file, metadata, columns})) as Record<string, unknown>[]).map(normalize);
 }
+
+let palette: Promise<void> | null = null;
+/** The notebook's machines, runtimes, quantizations and builds, so each has one colour on every chart (shared/chart.ts). */
+const registerPalette = () =>
+  (palette ??= readClasses(["runtime", "hardware", "quant", "build_commit"]).then((rows) =>
+    registerDomains({runtime: rows.map((r) => r.runtime), machine: rows.map((r) => r.hardware), quant: rows.map((r) => r.quant), build: rows.map((r) => r.build_commit)})
+  ));
 
 /** Row ranges [start, end) of results.parquet, sorted and merged. */
 function mergeRanges(ranges: [number, number][]): [number, number][] {
@@ -251,6 +276,7 @@ const runRanges = (classes: ClassRow[]): [number, number][] => [...new Map(class
  * passes it are read (see the header for what a class row can answer).
  */
 export async function loadResults(columns?: string[], {runs}: {runs?: (row: ClassRow) => boolean} = {}): Promise<ResultRow[]> {
+  await registerPalette();
   if (!runs) {
     const {file, metadata} = await openResults();
     return ((await parquetReadObjects({file, metadata, columns})) as Record<string, unknown>[]).map(normalize);

@@ -67,3 +67,22 @@ export function runLink(runId: string, depth = 0): HTMLAnchorElement {
   return html`<a href=${`${depth ? "../".repeat(depth) : "./"}runs/${runId}.html`}>${runId}</a>` as HTMLAnchorElement;
 }
 
+
+/**
+ * "N results not shown: 8 because …; 4 because …" under a chart whose page filters rows; an empty
+ * element where nothing was left out. Nothing a page drops goes unsaid.
+ */
+export function leftOutNote(counts: {reason: string; n: number}[]): HTMLElement {
+  const shown = counts.filter((c) => c.n > 0);
+  const total = shown.reduce((sum, c) => sum + c.n, 0);
+  if (!total) return html`<span class="bb-left-out" hidden></span>` as HTMLElement;
+  const n = (x: number) => `${x.toLocaleString("en-US")} result${x === 1 ? "" : "s"}`;
+  const why = shown.length === 1 ? ` because ${shown[0].reason}` : `: ${shown.map((c) => `${c.n.toLocaleString("en-US")} because ${c.reason}`).join("; ")}`;
+  return html`<p class="bb-note bb-left-out" data-left-out=${total}>${n(total)} not shown${why}.</p>` as HTMLElement;
+}
+
+/** A table cell (Inputs.table `format`): the row's raw line, linked. */
+export const rawLineCell = (_: unknown, i: number, data: {source_sha256: string; line: number}[]): HTMLAnchorElement => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`);
+
+/** A table cell (Inputs.table `format`): the row's value ± sd as measured (formatMeasured). */
+export const measuredCell = (_: unknown, i: number, data: (Measured & {sd_source: SdSource})[]): string => formatMeasured(data[i]);

@@ -1,0 +1,139 @@
+/**
+ * Headless Chromium (Debian's, driven by playwright-core) against a built
+ * site served on loopback. Every request leaving 127.0.0.1 is aborted and
+ * reported: the site must work offline.
+ */
+import {existsSync} from "node:fs";
+import type {AddressInfo} from "node:net";
+import {chromium, type Browser, type Page} from "playwright-core";
+import {createStaticServer} from "../serve/static-server.js";
+
+export const CHROMIUM = process.env.BENCHBOOK_CHROMIUM ?? "/usr/bin/chromium";
+
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set BENCHBOOK_CHROMIUM`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+  });
+}
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(dir: string): Promise<Served> {
+  const server = createStaticServer(dir);
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const {port} = server.address() as AddressInfo;
+  return {url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(() => ok()))};
+}
+
+export interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  externalRequests: string[];
+  failedRequests: string[];
+}
+
+/** Open a page, recording every problem; resolves once Framework has rendered all cells. */
+export async function openPage(browser: Browser, url: string): Promise<{page: Page; problems: PageProblems}> {
+  const page = await browser.newPage();
+  const problems: PageProblems = {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []};
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.pageErrors.push(String(error)));
+  page.on("requestfailed", (request) => {
+    if (!problems.externalRequests.includes(request.url())) problems.failedRequests.push(`${request.url()} ${request.failure()?.errorText ?? ""}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.failedRequests.push(`${response.url()} HTTP ${response.status()}`);
+  });
+  await page.route("**/*", (route) => {
+    const host = new URL(route.request().url()).hostname;
+    if (host === "127.0.0.1" || host === "localhost") return route.continue();
+    problems.externalRequests.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto(url, {waitUntil: "load"});
+  await settle(page);
+  return {page, problems};
+}
+
+/**
+ * Wait until no cell is loading and the page stops changing: cells that load
+ * data render their charts a moment after the loading markers go away, later
+ * still on a busy machine, so the count of drawn marks must hold steady.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, {timeout: 30_000});
+  let last = "";
+  let steady = 0;
+  for (let i = 0; i < 100 && steady < 3; i++) {
+    const now = await page.evaluate(() => `${document.querySelectorAll("svg").length}:${document.querySelectorAll("svg circle, svg path, svg rect, svg line").length}:${document.querySelectorAll("table tr").length}:${document.querySelectorAll("observablehq-loading").length}`);
+    steady = now === last ? steady + 1 : 0;
+    last = now;
+    await page.waitForTimeout(150);
+  }
+}
+
+/** Cells that failed render an inspector with this class. */
+export async function cellErrors(page: Page): Promise<string[]> {
+  return page.$$eval(".observablehq--error", (nodes) => nodes.map((n) => n.textContent ?? ""));
+}
+
+/**
+ * What a writer would not publish, on every chart of a page (docs/site.md, "Chart checks"):
+ * text outside its SVG's box, overlapping tick labels on one axis, one legend label drawn in two
+ * colours across the page's charts, a chart with more series than the limit and no series picker
+ * on the page. Returns one line per problem.
+ */
+export async function chartProblems(page: Page, {seriesLimit = 8}: {seriesLimit?: number} = {}): Promise<string[]> {
+  // tsx compiles the function below with esbuild's keepNames, whose __name helper the page lacks.
+  await page.evaluate("window.__name ??= (f) => f");
+  return page.evaluate((limit) => {
+    const problems: string[] = [];
+    const charts = [...document.querySelectorAll("svg")].filter((svg) => !svg.closest("[class$='-swatch']") && !svg.closest("svg:not(:scope)") && svg.getBoundingClientRect().width > 60);
+    const name = (svg: SVGSVGElement, i: number) => svg.closest(".bb-figure")?.querySelector("h3")?.textContent?.trim() || svg.getAttribute("aria-label") || `chart ${i + 1}`;
+    charts.forEach((svg, i) => {
+      const box = svg.getBoundingClientRect();
+      for (const text of svg.querySelectorAll("text")) {
+        const r = text.getBoundingClientRect();
+        if (r.width === 0 || !text.textContent?.trim()) continue;
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+          problems.push(`${name(svg as SVGSVGElement, i)}: text "${text.textContent.trim().slice(0, 40)}" outside its SVG`);
+        }
+      }
+      for (const axis of svg.querySelectorAll("g[aria-label$='tick label']")) {
+        const rects = [...axis.querySelectorAll("text")].map((t) => t.getBoundingClientRect()).filter((r) => r.width > 0);
+        for (let a = 0; a < rects.length; a++) {
+          for (let b = a + 1; b < rects.length; b++) {
+            const [p, q] = [rects[a], rects[b]];
+            if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
+              problems.push(`${name(svg as SVGSVGElement, i)}: overlapping tick labels in ${axis.getAttribute("aria-label")}`);
+              a = rects.length;
+              break;
+            }
+          }
+        }
+      }
+      const series = Number((svg.closest("figure") as HTMLElement | null)?.querySelector("svg[data-series]")?.getAttribute("data-series") ?? svg.dataset.series ?? 0);
+      const total = Number(document.querySelector(".bb-series-picker:not([hidden])")?.getAttribute("data-series-total") ?? 0);
+      if (series > limit && !total) problems.push(`${name(svg as SVGSVGElement, i)}: ${series} series and no series picker`);
+    });
+    // One colour per legend label across the page.
+    const colours = new Map<string, Set<string>>();
+    for (const swatch of document.querySelectorAll("[class$='-swatch']")) {
+      const mark = swatch.querySelector("rect, circle, line, path");
+      const colour = mark?.getAttribute("fill") ?? mark?.getAttribute("stroke");
+      const label = swatch.textContent?.trim();
+      if (!label || !colour) continue;
+      if (!colours.has(label)) colours.set(label, new Set());
+      colours.get(label)!.add(colour);
+    }
+    for (const [label, set] of colours) if (set.size > 1) problems.push(`"${label}" is drawn in ${set.size} colours (${[...set].join(", ")})`);
+    return problems;
+  }, seriesLimit);
+}
