@@ -111,7 +111,7 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
       LEFT JOIN settings_keys s ON s.settings IS NOT DISTINCT FROM c.settings LEFT JOIN tags_keys t ON t.tags IS NOT DISTINCT FROM c.tags`);
   // Their results: result-level columns only, pos their place in the store.
   await connection.run(`CREATE OR REPLACE TEMP TABLE side_rows AS
-    SELECT s.gid, s.side, s.input_no * 4294967296 + r._ord AS pos, r.scope, r.line, r.metric, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text${resultKeys.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
+    SELECT s.gid, s.side, s.input_no * 4294967296 + r._ord AS pos, r.scope, r.line, r.metric, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, r.kind AS _kind, r.bw_util AS _bw_util, r.compute_util AS _compute_util${resultKeys.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
     FROM results r JOIN side_groups s USING (input_no, _group)
     WHERE (s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result})`);
   const counts = await rows(connection, `SELECT side, count(*) AS n, bool_or(metric = 'throughput') FILTER (WHERE coalesce(scope, 'run') = 'run') AS throughput FROM side_rows GROUP BY side`);
@@ -214,7 +214,7 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
 }
 
 /** A result's share of its hardware's limit (efficiency.ts limitShare): bandwidth for tg, compute for pp. */
-const UTIL = "CASE r.kind WHEN 'tg' THEN r.bw_util WHEN 'pp' THEN r.compute_util END";
+const UTIL = "CASE r._kind WHEN 'tg' THEN r._bw_util WHEN 'pp' THEN r._compute_util END";
 
 /** compareRows's sideValue from a group's aggregates. */
 function sideValue(g: Record<string, unknown>, provenance: boolean): SideValue {
