@@ -5,10 +5,11 @@ import {describe, it} from "node:test";
 import {cli, tempDir} from "../helpers/cli.js";
 import {fixturePath} from "../helpers/fixtures.js";
 
-/** Every file of a store, path → bytes. */
+/** Every file of a store, path → bytes; not the query index (.index/, derived and named by file times) or an import's lock. */
 function tree(root: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const path of readdirSync(root, {recursive: true, encoding: "utf8"})) {
+    if (path.startsWith(".index") || path === ".lock") continue;
     const full = join(root, path);
     if (statSync(full).isFile()) files.set(relative(root, full), readFileSync(full));
   }
