@@ -8,6 +8,8 @@
  * the sparse columns (requests, sequence numbers, failure details, text).
  */
 import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
+import {hideLocalPaths} from "../../scripts/export/local-paths.js";
 import {join} from "node:path";
 import {describe, it} from "node:test";
 import {exportStore} from "../../scripts/export/export.js";
@@ -27,7 +29,9 @@ const plain = (value: unknown) => (typeof value === "bigint" ? Number(value) : v
 async function assertEveryColumn(store: Store, jobs: number): Promise<Record<string, number>> {
   const out = tempDir();
   await exportStore(store, out, {jobs});
-  const runs = new Map<string, Run>([...store.readAll()].flatMap((input) => input.runs.map((run) => [run.id, run] as const)));
+  // The export publishes home-directory paths as base names (local-paths.ts): the runs as it reads them.
+  const published = store.inputs().map((sha) => store.parse(sha, Buffer.from(hideLocalPaths(readFileSync(store.runsPath(sha), "utf8")), "utf8")));
+  const runs = new Map<string, Run>(published.flatMap((input) => input.runs.map((run) => [run.id, run] as const)));
   const seen = new Map<string, number>();
   const filled: Record<string, number> = {};
   const rows = await duckdbRows(`SELECT * FROM '${join(out, "results.parquet")}'`);
