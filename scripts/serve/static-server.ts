@@ -42,6 +42,24 @@ function staysInside(realRoot: string, root: string, urlPath: string): boolean {
   return true;
 }
 
+/**
+ * A suffix range longer than the file (`bytes=-524288` for a 10 kB Parquet
+ * file, which DuckDB-wasm and hyparquet ask for to read a footer) selects the
+ * whole file (RFC 9110 §14.1.3); send answers it 416 instead, so it is asked
+ * for the whole file.
+ */
+function wholeForLongSuffix(req: IncomingMessage, root: string): void {
+  const suffix = /^bytes=-(\d+)$/.exec(req.headers.range ?? "");
+  if (!suffix) return;
+  try {
+    const path = normalize(join(root, decodeURIComponent((req.url ?? "/").split("?")[0].split("#")[0])));
+    const stat = statSync(path);
+    if (stat.isFile() && Number(suffix[1]) > stat.size) req.headers.range = "bytes=0-";
+  } catch {
+    // Not a file (a clean URL, a missing file): serve-static decides.
+  }
+}
+
 export function createStaticServer(dir: string): Server {
   const root = resolve(dir);
   const realRoot = realpathSync(root);
@@ -57,6 +75,7 @@ export function createStaticServer(dir: string): Server {
       return;
     }
     if (!staysInside(realRoot, root, req.url ?? "/")) return notFound(res, req.method);
+    wholeForLongSuffix(req, root);
     files(req, res, (error?: unknown) => {
       // send's errors (a file removed while it was being opened, a bad range) are HTTP answers, never a crash.
       const status = (error as {status?: number} | undefined)?.status;

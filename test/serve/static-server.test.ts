@@ -63,6 +63,9 @@ describe("the static server", () => {
     assert.equal(part.headers["content-range"], "bytes 2-5/20");
     const suffix = await get("/data.bin", {range: "bytes=-4"});
     assert.deepEqual([suffix.status, suffix.body.toString()], [206, "ghij"]);
+    // Longer than the file: the whole file (RFC 9110), as a Parquet reader asking for a footer expects.
+    const longer = await get("/data.bin", {range: "bytes=-524288"});
+    assert.deepEqual([longer.status, longer.body.toString()], [206, "0123456789abcdefghij"]);
     const head = await get("/data.bin", {}, "HEAD");
     assert.deepEqual([head.status, head.headers["content-length"], head.body.length], [200, "20", 0]);
     assert.equal((await get("/data.bin", {}, "POST")).status, 405);
