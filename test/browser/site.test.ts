@@ -70,7 +70,7 @@ describe("site built from data/", () => {
     await page.close();
   });
 
-  it("context decay: one dot per throughput mean, one line per curve, error bars where stddev > 0", {todo: "after merging the chart design system with the H100 plan-cell curves and the limit marks, the page draws 34 pp lines where this count expects 22 curves; not yet found which side is wrong"}, async () => {
+  it("context decay: one dot per throughput mean, one line per curve, error bars where stddev > 0", async () => {
     const page = await openClean("context-decay.html");
     await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot]").length >= 2);
     await showAllSeries(page);

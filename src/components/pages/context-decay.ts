@@ -14,8 +14,14 @@ import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
-import {limitRate, limitShare, limitText} from "../shared/efficiency.js";
+import {EFFICIENCY_COLUMNS, limitRate, limitShare, limitText} from "../shared/efficiency.js";
 import {formatPercent, formatPm, rawLineCell, sourceHref} from "../shared/format.js";
+
+/**
+ * The columns decayPoints and decayLeftOut read: a page loads these (pageResults) and no fewer.
+ * `extra` holds a bench capture's cell, which joins a plan's one-run-per-depth sweep into one curve.
+ */
+export const DECAY_COLUMNS = ["run_id", "source_sha256", "line", "text", "tool", "runtime", "hardware", "backend", "model", "model_label", "quant", "build_commit", "split_mode", "settings", "varied_settings", "extra", "tags", "test", "kind", "n_prompt", "n_gen", "n_depth", "metric", "stat", "scope", "value", "stddev", "stddev_kind", "status", ...EFFICIENCY_COLUMNS];
 
 export interface DecayPoint extends SeriesFacts {
   series: string;

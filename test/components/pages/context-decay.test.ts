@@ -4,7 +4,7 @@ import {join} from "node:path";
 import {describe, it} from "node:test";
 import {toRow} from "../../../scripts/schema/row.js";
 import {Store} from "../../../scripts/store/store.js";
-import {decayLeftOut, decayPoints, decaySeries} from "../../../src/components/pages/context-decay.js";
+import {DECAY_COLUMNS, decayLeftOut, decayPoints, decaySeries} from "../../../src/components/pages/context-decay.js";
 import type {ResultRow} from "../../../src/components/shared/data.js";
 import {fixturePath, read, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
@@ -36,6 +36,14 @@ describe("context decay", () => {
       // Retention is the deep value over the same cell's depth-0 value.
       assert.equal(curve[3].retention, curve[3].value / curve[0].value);
     }
+  });
+
+  it("needs only DECAY_COLUMNS: rows loaded with just those columns (as the page loads them) give the same points", () => {
+    // The page once loaded no `extra`, so each H100 depth became its own curve (34 pp lines for 22 curves).
+    const rows = [...h100Rows(), ...seed001, ...retune];
+    const loaded = rows.map((r) => Object.fromEntries(DECAY_COLUMNS.map((c) => [c, (r as Record<string, unknown>)[c] ?? null])) as unknown as ResultRow);
+    for (const kind of ["pp", "tg"] as const) assert.deepEqual(decayPoints(loaded, kind), decayPoints(rows, kind), kind);
+    assert.deepEqual(decayLeftOut(loaded), decayLeftOut(rows));
   });
 
   it("keeps one curve per run for other outputs (llama-bench's own -d list in one run)", () => {
