@@ -33,6 +33,7 @@ export const COMMANDS: CommandEntry[] = [
   {name: "export", summary: "write the store as Parquet and CSV (and the site's run/source indexes)", load: async () => (await import("./commands/export.js")).exportCommand},
   {name: "build", summary: "build the static site (dist/) from the store", load: async () => (await import("./commands/build.js")).buildCommand},
   {name: "serve", summary: "serve the built site (dist/) on localhost", load: async () => (await import("./commands/serve.js")).serveCommand},
+  {name: "dev", summary: "live preview while writing a report: export the store, then serve src/ and re-render pages as they are saved", load: async () => (await import("./commands/dev.js")).devCommand},
   {name: "new-report", summary: "scaffold a narrative report (src/reports/<slug>.md) over the runs with a tag", load: async () => (await import("./commands/new-report.js")).newReportCommand}
 ];
 

@@ -38,7 +38,7 @@ export interface PageProblems {
 }
 
 /** Open a page, recording every problem; resolves once Framework has rendered all cells. */
-export async function openPage(browser: Browser, url: string): Promise<{page: Page; problems: PageProblems}> {
+export async function openPage(browser: Browser, url: string, {timeout = 30_000}: {timeout?: number} = {}): Promise<{page: Page; problems: PageProblems}> {
   const page = await browser.newPage();
   const problems: PageProblems = {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []};
   page.on("console", (message) => {
@@ -57,7 +57,7 @@ export async function openPage(browser: Browser, url: string): Promise<{page: Pa
     problems.externalRequests.push(route.request().url());
     return route.abort();
   });
-  await page.goto(url, {waitUntil: "load"});
+  await page.goto(url, {waitUntil: "load", timeout});
   await settle(page);
   return {page, problems};
 }

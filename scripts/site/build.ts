@@ -41,7 +41,8 @@ export interface BuildSummary {
   buildSeconds: number;
 }
 
-function observableBin(): string {
+/** Framework's CLI (build, preview), run with this Node. */
+export function observableBin(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve("@observablehq/framework/package.json")), "dist/bin/observable.js");
 }

@@ -120,20 +120,17 @@ interface ParquetFile {
 const TAIL_BYTES = 512 * 1024;
 
 /**
- * A file served over HTTP as hyparquet reads it: its last TAIL_BYTES in one
- * suffix-range request (which also says the file's size), then ranges as
- * asked. A server that ignores ranges answers with the whole file, which is
- * then kept and sliced.
+ * A file served over HTTP as hyparquet reads it: its size from a one-byte range request, its
+ * last TAIL_BYTES in one range request, then ranges as asked. Ranges inside the file suit every
+ * server: Framework's preview server (`npm run dev`) answers 416 to a suffix range longer than
+ * the file, and Chromium reports a HEAD request as aborted. A server that ignores ranges answers
+ * with the whole file, which is then kept and sliced.
  */
 async function urlBuffer(href: string): Promise<AsyncBuffer> {
   const whole = (bytes: ArrayBuffer): AsyncBuffer => ({byteLength: bytes.byteLength, slice: (start, end) => bytes.slice(start, end)});
-  let first = await fetch(href, {headers: {Range: `bytes=-${TAIL_BYTES}`}});
-  if (first.status === 416) {
-    // Framework's preview server refuses a suffix longer than the file (RFC 9110 says serve it all):
-    // ask again for a range inside the file, whose size the refusal states, or for the whole file.
-    const known = Number(/\*\/(\d+)/.exec(first.headers.get("content-range") ?? "")?.[1]);
-    first = await fetch(href, Number.isFinite(known) && known > 0 ? {headers: {Range: `bytes=${Math.max(0, known - TAIL_BYTES)}-${known - 1}`}} : {});
-  }
+  let first = await fetch(href, {headers: {Range: "bytes=0-0"}});
+  const known = first.status === 206 ? Number(/\/(\d+)\s*$/.exec(first.headers.get("content-range") ?? "")?.[1]) : NaN;
+  if (first.status === 206 && Number.isInteger(known) && known > 1) first = await fetch(href, {headers: {Range: `bytes=${Math.max(0, known - TAIL_BYTES)}-${known - 1}`}});
   if (!first.ok) throw new Error(`${href}: HTTP ${first.status}`);
   const size = Number(/\/(\d+)\s*$/.exec(first.headers.get("content-range") ?? "")?.[1]);
   if (first.status !== 206 || !Number.isFinite(size)) return whole(await first.arrayBuffer());
