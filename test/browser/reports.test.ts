@@ -27,6 +27,9 @@ import {reportStore} from "./reports-store.js";
 const HOSTILE_TITLE = "Title ${alert(1)} ${globalThis.__pwned = 1} <img src=x onerror=alert(2)>";
 const HOSTILE_TAG = "</script><script>globalThis.__pwned = 2</script>${globalThis.__pwned = 3}";
 
+/** Scaffolds made by new-report for these writeups' tags, and the charts each should draw. */
+const SCAFFOLDS: Record<string, string> = {"Scaffold 4090": "rtx4090-qwen35-glm-m4", "Scaffold retune": "dual-3060-retune", "Scaffold pro 6000": "rtx-pro-6000-vllm-sglang"};
+
 let store: Store;
 let rows: Row[];
 let browser: Browser;
@@ -37,8 +40,13 @@ before(async () => {
   store = reportStore();
   rows = [...store.readAll()].flatMap((input) => input.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false))));
   ({browser, site} = served = await servedSite(store, async (project) => {
-    const made = await cli(["new-report", "Scaffold check", "--tag", "writeup=4x3080-layer-vs-tensor", "--dir", join(project.root, "src/reports")]);
+    const made = await cli(["new-report", "Scaffold check", "--tag", "writeup=4x3080-layer-vs-tensor", "--dir", join(project.root, "src/reports"), "--store", store.root]);
     assert.equal(made.code, 0, made.stderr);
+    // Scaffolds fitted to other selections: depth sweeps + quantizations + runtimes, one depth only, runtimes by peaks.
+    for (const [title, tag] of Object.entries(SCAFFOLDS)) {
+      const other = await cli(["new-report", title, "--tag", `writeup=${tag}`, "--dir", join(project.root, "src/reports"), "--store", store.root]);
+      assert.equal(other.code, 0, other.stderr);
+    }
     // Untrusted text in a title and a tag: shown as text, never run.
     const hostile = await cli(["new-report", HOSTILE_TITLE, "--tag", `writeup=${HOSTILE_TAG}`, "--dir", join(project.root, "src/reports")]);
     assert.equal(hostile.code, 0, hostile.stderr);
@@ -181,7 +189,7 @@ describe("reports", () => {
     const links = await section.locator("a").evaluateAll((as) => as.map((a) => [a.textContent?.trim(), a.getAttribute("href")]));
     assert.deepEqual(
       links.map(([, href]) => href).sort(),
-      ["./reports/4x3080-layer-vs-tensor.html", "./reports/dual-3060-retune.html", "./reports/h100-benchbook-bench.html", "./reports/rtx-pro-6000-vllm-sglang.html", "./reports/rtx4090-context-decay.html", "./reports/scaffold-check.html", "./reports/title-alert-1-globalthis-pwned-1-img-src-x-onerror-alert-2.html"]
+      ["./reports/4x3080-layer-vs-tensor.html", "./reports/dual-3060-retune.html", "./reports/h100-benchbook-bench.html", "./reports/rtx-pro-6000-vllm-sglang.html", "./reports/rtx4090-context-decay.html", "./reports/scaffold-4090.html", "./reports/scaffold-check.html", "./reports/scaffold-pro-6000.html", "./reports/scaffold-retune.html", "./reports/title-alert-1-globalthis-pwned-1-img-src-x-onerror-alert-2.html"]
     );
     assert.ok(links.some(([name]) => name === "Scaffold check"));
     await page.close();
@@ -314,10 +322,27 @@ describe("reports", () => {
   it("the scaffold from benchbook new-report renders its tag's decay chart", async () => {
     const page = await open("reports/scaffold-check.html");
     const tg = tagged("4x3080-layer-vs-tensor").filter((r) => r.kind === "tg" && r.metric === "throughput" && r.n_depth !== null && r.tool === "llama-bench");
-    assert.equal(await page.locator(".bb-figure [aria-label=dot] circle").count(), tg.length);
+    assert.equal(await page.locator(".bb-figure", {hasText: "Generation throughput against context depth"}).locator("[aria-label=dot] circle").count(), tg.length);
     const text = await page.locator("#observablehq-main").textContent();
     assert.ok(text?.includes(`${tagged("4x3080-layer-vs-tensor").length} results`), "the data cell filtered by the tag");
     await page.close();
+  });
+
+  it("scaffolds fitted to their selections render: the charts that fit, no failed cell, the tag's results counted", async () => {
+    const expected: Record<string, string[]> = {
+      "scaffold-4090": ["Generation throughput against context depth", "Prompt processing against context depth", "Qwen3.5-35B-A3B", "tg throughput"],
+      "scaffold-retune": [],
+      "scaffold-pro-6000": ["tg throughput"]
+    };
+    for (const [title, tag] of Object.entries(SCAFFOLDS)) {
+      const slug = title.toLowerCase().replace(/ /g, "-");
+      const page = await open(`reports/${slug}.html`);
+      const titles = await page.$$eval(".bb-figure", (fs) => fs.map((f) => f.textContent ?? ""));
+      for (const t of expected[slug]) assert.ok(titles.some((f) => f.includes(t)), `${slug}: a chart titled ${t}`);
+      if (!expected[slug].length) assert.deepEqual(titles, [], `${slug}: no chart for one depth, quantization and runtime`);
+      assert.match((await page.locator("#observablehq-main").textContent()) ?? "", new RegExp(`${tagged(tag).length} results?\\b`));
+      await page.close();
+    }
   });
 
   it("a scaffold whose title and tag hold ${…}, </script> and HTML shows them as text and runs none of it", async () => {
