@@ -12,6 +12,11 @@ import {Store} from "../../scripts/store/store.js";
 import {readdirSync} from "node:fs";
 import {cellErrors, chartProblems, openPage, type Served} from "../helpers/browser.js";
 import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
+import type {ResultRow} from "../../src/components/shared/data.js";
+import {decayLeftOut} from "../../src/components/pages/context-decay.js";
+import {splitLeftOut, splitPoints} from "../../src/components/pages/multi-gpu.js";
+import {quantLeftOut} from "../../src/components/pages/quantizations.js";
+import {runtimeBars, runtimeGroups, runtimeLeftOut} from "../../src/components/pages/runtimes.js";
 
 const store = new Store(join(REPO, "data"));
 const inputs = [...store.readAll()];
@@ -97,6 +102,29 @@ describe("site built from data/", () => {
       assert.equal(figures[i].bars, points.filter((r) => (r.stddev as number) > 0).length, `${kind} error bars`);
     }
     await page.close();
+  });
+
+  it("every page that leaves results out says how many and why", async () => {
+    const ok = (r: Row) => r.metric === "throughput" && r.status === "ok" && r.value !== null;
+    const count = (counts: {n: number}[]) => counts.reduce((n, c) => n + c.n, 0);
+    // Each page's rows (its own filter, as the page states it) and what its components leave out of them.
+    const runtimeRows = rows.filter((r) => ok(r) && r.runtime) as unknown as ResultRow[];
+    const splitRows = rows.filter((r) => ok(r) && r.split_mode) as unknown as ResultRow[];
+    const expected: Record<string, number> = {
+      "context-decay.html": count(decayLeftOut(rows.filter((r) => r.metric === "throughput" && r.n_depth !== null) as unknown as ResultRow[])),
+      "runtimes.html": count(runtimeLeftOut(runtimeRows, {stat: "mean"}, runtimeGroups(runtimeBars(runtimeRows, {minRuntimes: 2})).flatMap((g) => g.bars))),
+      "quantizations.html": count(quantLeftOut(rows.filter((r) => ok(r) && r.stat === "mean" && (r.kind === "pp" || r.kind === "tg")) as unknown as ResultRow[], {depth: 0})),
+      "multi-gpu.html": count(splitLeftOut(splitRows, splitPoints(splitRows)))
+    };
+    for (const [path, n] of Object.entries(expected)) {
+      assert.ok(n > 0, `${path}: the bundled data have results this page leaves out`);
+      const page = await openClean(path);
+      const note = page.locator(".bb-left-out");
+      assert.equal(await note.count(), 1, `${path}: one note`);
+      assert.equal(Number(await note.getAttribute("data-left-out")), n, path);
+      assert.match((await note.textContent()) ?? "", new RegExp(`^${n.toLocaleString("en-US")} results? not shown( because |: )`), path);
+      await page.close();
+    }
   });
 
   it("context decay: unchecking a machine removes its curves", async () => {

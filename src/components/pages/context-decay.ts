@@ -9,13 +9,12 @@
  *   display(decayTable(points));
  */
 import * as Plot from "@observablehq/plot";
-import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {EFFICIENCY_COLUMNS, limitRate, limitShare, limitText} from "../shared/efficiency.js";
-import {formatPercent, formatPm, rawLineCell, sourceHref} from "../shared/format.js";
+import {formatPercent, formatPm, leftOutCounts, rawLineCell, sourceHref} from "../shared/format.js";
 
 /**
  * The columns decayPoints and decayLeftOut read: a page loads these (pageResults) and no fewer.
@@ -136,16 +135,9 @@ function leftOutReason(row: ResultRow): string | null {
   return null;
 }
 
-/** The rows the charts leave out, counted by reason (arquero's rollup), most first. */
+/** The rows the charts leave out, counted by reason, most first. */
 export function decayLeftOut(rows: ResultRow[]): {reason: string; n: number}[] {
-  const reasons = rows.map(leftOutReason).filter((r): r is string => r !== null);
-  if (!reasons.length) return [];
-  return aq
-    .table({reason: reasons})
-    .groupby("reason")
-    .count({as: "n"})
-    .orderby(aq.desc("n"))
-    .objects() as {reason: string; n: number}[];
+  return leftOutCounts(rows, leftOutReason);
 }
 
 /** The series of some points, longest curves first (the order seriesPicker offers them in). */

@@ -20,7 +20,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ratioLabel, yMargin} from "../shared/chart.js";
-import {formatMeasured, measuredCell, rawLineCell} from "../shared/format.js";
+import {formatMeasured, leftOutCounts, measuredCell, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -109,6 +109,18 @@ export function splitPoints(rows: ResultRow[], {reference = "layer", metric = "t
     }
   }
   return points.sort((a, b) => cmp(a.group, b.group) || cmp(a.kind, b.kind) || a.n_depth - b.n_depth || cmp(a.test, b.test) || modeRank(a.mode) - modeRank(b.mode));
+}
+
+/** The page's rows its split-mode charts leave out, counted by reason (pass the points drawn). */
+export function splitLeftOut(rows: ResultRow[], drawn: SplitPoint[], {metric = "throughput", stat = "mean"}: {metric?: string; stat?: string} = {}): {reason: string; n: number}[] {
+  const why = (r: ResultRow) =>
+    r.metric !== metric ? `they are not ${metric}`
+    : r.status !== "ok" || r.value === null ? "their test did not produce a value"
+    : !r.split_mode ? "they do not state a split mode"
+    : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values, not a run's`
+    : r.stat !== stat ? `they are ${r.stat} values, not ${stat}s`
+    : null;
+  return leftOutCounts(rows, why, {drawn: drawn.length, reason: "no other split mode was measured with the same model, machine and settings"});
 }
 
 const tests = (points: SplitPoint[]) => [...new Set([...points].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth || a.test.localeCompare(b.test)).map((p) => p.test))];

@@ -20,7 +20,7 @@ import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
 import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
-import {formatMeasured, formatPercent, measuredCell, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
+import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -160,6 +160,19 @@ export function quantPoints(rows: ResultRow[], options: QuantOptions = {}): Quan
   markFrontier(points);
   points.sort((a, b) => cmp(a.hardware, b.hardware) || cmp(a.test, b.test) || a.size_gib - b.size_gib);
   return Object.assign(points, {left_out: leftOut});
+}
+
+/** The page's rows its size charts leave out at one depth, counted by reason. */
+export function quantLeftOut(rows: ResultRow[], {depth = 0}: {depth?: number | null} = {}): {reason: string; n: number}[] {
+  const why = (r: ResultRow) =>
+    r.metric !== "throughput" || (r.kind !== "pp" && r.kind !== "tg") ? "they are not prompt-processing or generation throughput"
+    : r.stat !== "mean" ? "they are not means (the charts draw means)"
+    : r.status !== "ok" || r.value === null ? "their test did not produce a value"
+    : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values, not a run's`
+    : depth !== null && (r.n_depth ?? 0) !== depth ? "they are at another context depth (choose it above)"
+    : !modelSize(r) ? "their model size is not stated (e.g. measured through a server)"
+    : null;
+  return leftOutCounts(rows, why);
 }
 
 const pointTitle = (p: QuantPoint) =>

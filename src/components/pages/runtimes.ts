@@ -26,7 +26,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, runtimeRank, seriesColors, yMargin} from "../shared/chart.js";
-import {formatMeasured, rawLineCell} from "../shared/format.js";
+import {formatMeasured, leftOutCounts, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/uncertainty.js";
 
@@ -213,6 +213,18 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
       runtimeRank(a.runtime) - runtimeRank(b.runtime) ||
       cmp(a.series, b.series)
   );
+}
+
+/** The page's rows its bars leave out, counted by reason (pass the options and the bars drawn). */
+export function runtimeLeftOut(rows: ResultRow[], {metric = "throughput", stat = "mean"}: RuntimeBarOptions, drawn: RuntimeBar[]): {reason: string; n: number}[] {
+  const why = (r: ResultRow) =>
+    r.metric !== metric ? `they are not ${metric}`
+    : r.status !== "ok" || r.value === null ? "their test did not produce a value"
+    : !r.runtime ? "they do not state a runtime"
+    : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values, not a run's`
+    : r.stat !== stat ? `they are ${r.stat} values (the charts compare ${stat}s; choose the statistic above)`
+    : null;
+  return leftOutCounts(rows, why, {drawn: drawn.length, reason: "their model was measured with one runtime only on that machine"});
 }
 
 export interface RuntimeGroup {

@@ -3,6 +3,7 @@
  * (no rounding beyond what the source had), links back to raw lines.
  */
 import {html} from "htl";
+import * as aq from "./arquero.js";
 import type {SdSource} from "./rows.js";
 import type {Measured} from "./uncertainty.js";
 
@@ -79,6 +80,19 @@ export function leftOutNote(counts: {reason: string; n: number}[]): HTMLElement 
   const n = (x: number) => `${x.toLocaleString("en-US")} result${x === 1 ? "" : "s"}`;
   const why = shown.length === 1 ? ` because ${shown[0].reason}` : `: ${shown.map((c) => `${c.n.toLocaleString("en-US")} because ${c.reason}`).join("; ")}`;
   return html`<p class="bb-note bb-left-out" data-left-out=${total}>${n(total)} not shown${why}.</p>` as HTMLElement;
+}
+
+/**
+ * What a page's charts leave out, counted by reason (arquero's rollup), most first: `why(row)` names
+ * the filter a row fails (null: it passes); of the rows that pass, those beyond `drawn` are left out
+ * for `rest` (e.g. no second runtime to compare with). Feed to leftOutNote.
+ */
+export function leftOutCounts<T>(rows: T[], why: (row: T) => string | null, rest?: {drawn: number; reason: string}): {reason: string; n: number}[] {
+  const reasons = rows.map(why).filter((r): r is string => r !== null);
+  const passed = rows.length - reasons.length;
+  if (rest && passed > rest.drawn) reasons.push(...Array<string>(passed - rest.drawn).fill(rest.reason));
+  if (!reasons.length) return [];
+  return aq.table({reason: reasons}).groupby("reason").count({as: "n"}).orderby(aq.desc("n"), "reason").objects() as {reason: string; n: number}[];
 }
 
 /** A table cell (Inputs.table `format`): the row's raw line, linked. */

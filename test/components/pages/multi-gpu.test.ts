@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {splitPoints} from "../../../src/components/pages/multi-gpu.js";
+import {splitLeftOut, splitPoints} from "../../../src/components/pages/multi-gpu.js";
 import {fixtureText, printedPlusMinus, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed000 = rowsOf(readFixture("seeds/000-4x3080-split.txt")) as unknown as ResultRow[];
@@ -64,5 +64,15 @@ describe("splitPoints on seed 000 (4× RTX 3080, layer vs tensor)", () => {
     assert.ok(pts.every((p) => p.reference === null && p.comparison === null));
     const vsRow = splitPoints(rowAndTensor, {reference: "row"});
     assert.equal(vsRow.filter((p) => p.comparison).length, 8);
+  });
+});
+
+describe("splitLeftOut", () => {
+  it("counts every row that no split-mode chart draws, by reason (seed 000 plus seed 001, which states no split mode)", () => {
+    const rows = [...seed000, ...(rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[])];
+    const points = splitPoints(rows);
+    const left = splitLeftOut(rows, points);
+    assert.equal(points.length + left.reduce((n, c) => n + c.n, 0), rows.length);
+    assert.equal(left.find((c) => c.reason === "they do not state a split mode")?.n, rows.filter((r) => r.metric === "throughput" && r.status === "ok" && r.value !== null && !r.split_mode).length);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {markFrontier, modelSize, quantLadders, quantPoints, type QuantPoint} from "../../../src/components/pages/quantizations.js";
+import {markFrontier, modelSize, quantLadders, quantLeftOut, quantPoints, type QuantPoint} from "../../../src/components/pages/quantizations.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
@@ -98,5 +98,16 @@ describe("quantLadders", () => {
   it("needs two quants of a family on one machine", () => {
     const families = quantLadders(seed001).map((l) => `${l.family} on ${l.hardware}`).sort();
     assert.deepEqual(families, [`GLM-4.7-Flash on ${RTX4090}`, `Qwen3.5-35B-A3B on ${RTX4090}`], "Qwen3.5-9B's two quants ran on different machines");
+  });
+});
+
+describe("quantLeftOut", () => {
+  it("counts every throughput row the size charts do not draw at a depth, by reason (seed 001)", () => {
+    for (const depth of [0, 8192]) {
+      const drawn = quantPoints(seed001, {kind: "pp", depth}).length + quantPoints(seed001, {kind: "tg", depth}).length;
+      const left = quantLeftOut(seed001, {depth});
+      assert.equal(drawn + left.reduce((n, c) => n + c.n, 0), seed001.length, `depth ${depth}`);
+      assert.equal(left.find((c) => c.reason.startsWith("they are at another context depth"))?.n, seed001.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.status === "ok" && (r.n_depth ?? 0) !== depth).length);
+    }
   });
 });

@@ -3,7 +3,7 @@ import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
 import {ratioLabel} from "../../../src/components/shared/chart.js";
 import {measuredOf, modelFamily, testLabel} from "../../../src/components/shared/rows.js";
-import {runtimeBars, runtimeGroups} from "../../../src/components/pages/runtimes.js";
+import {runtimeBars, runtimeGroups, runtimeLeftOut} from "../../../src/components/pages/runtimes.js";
 import {compareMeans} from "../../../src/components/shared/uncertainty.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
@@ -153,5 +153,18 @@ describe("ratioLabel", () => {
     const noisy = compareMeans({value: 57.78, stddev: 0.72, stddev_kind: "sample", repetitions: null}, {value: 56.67, stddev: 1.39, stddev_kind: "sample", repetitions: null});
     assert.match(ratioLabel(noisy), /^0\.98× ≈\n\[/);
     assert.equal(ratioLabel(compareMeans({value: 1, stddev: null, stddev_kind: null, repetitions: null}, {value: 2, stddev: null, stddev_kind: null, repetitions: null})), "2.00×");
+  });
+});
+
+describe("runtimeLeftOut", () => {
+  it("counts every row of the page that no bar draws, by reason (seed 001)", () => {
+    const rows = seed001.filter((r) => r.metric === "throughput" && r.status === "ok" && r.value !== null && r.runtime);
+    const shown = runtimeGroups(runtimeBars(rows, {minRuntimes: 2})).flatMap((g) => g.bars);
+    const left = runtimeLeftOut(rows, {}, shown);
+    assert.equal(shown.length + left.reduce((n, c) => n + c.n, 0), rows.length);
+    // Oracle counted directly: the peaks are left out as not means.
+    assert.equal(left.find((c) => c.reason.startsWith("they are peak values"))?.n, rows.filter((r) => r.stat === "peak").length);
+    const lonely = left.find((c) => c.reason.startsWith("their model was measured with one runtime"));
+    assert.ok(lonely && lonely.n > 0, "the RTX 4090's llama-bench-only models have no second runtime");
   });
 });
