@@ -143,6 +143,19 @@ describe("site built from data/", () => {
     await page.close();
   });
 
+  it("a run page shows the settings that vary between its results as columns", async () => {
+    // Seed 002's hand-entered run: one configuration after another (tensor split, batch sizes), buffers per GPU.
+    const run = runs.find((r) => r.results.length > 20 && new Set(r.results.map((x) => x.settings?.tensor_split)).size > 1)!;
+    const page = await openClean(`runs/${run.id}.html`);
+    const table = page.locator("table", {has: page.locator("th", {hasText: "raw line"})}).first();
+    const headers = (await table.locator("thead th").allTextContents()).map((t) => t.trim());
+    for (const key of ["tensor_split", "n_ubatch", "gpu"]) assert.ok(headers.includes(key), `${key} in ${headers.join(", ")}`);
+    const cells = await table.locator("tbody tr").first().locator("td").allTextContents();
+    const first = run.results[0];
+    assert.equal(cells[headers.indexOf("tensor_split")].trim(), String(first.settings?.tensor_split ?? run.settings.tensor_split ?? "—"));
+    await page.close();
+  });
+
   it("every raw input has a page showing its lines, with the value's line addressable", async () => {
     for (const input of inputs) {
       const page = await openClean(`sources/${input.source.sha256}.html`);

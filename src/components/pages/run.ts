@@ -288,6 +288,8 @@ export function runExtra(detail: RunDetail): HTMLElement | null {
 }
 
 export interface ResultTableRow {
+  /** The settings that vary between the run's results (variedColumns), one column each. */
+  [setting: `setting:${string}`]: string;
   line: number;
   test: string;
   kind: string;
@@ -316,8 +318,35 @@ export function limitTitle(kind: string, limit: RunLimit): string {
   return `${formatPercent(limit.share)} of ${peak}${limit.peak_device ? ` (${limit.peak_device})` : ""}${cost}`;
 }
 
+/**
+ * The settings that differ between a run's results (a `-ub 128,256` sweep, `-m a.gguf,b.gguf`), in
+ * the order first met: shown as columns, so rows that differ only there do not look like duplicates.
+ * `model` where the results name different models, `gpu` where values are per GPU (a log's buffers).
+ */
+export function variedColumns(run: RunDetail["run"]): string[] {
+  const values = new Map<string, Set<string>>();
+  const add = (key: string, value: string) => values.set(key, (values.get(key) ?? new Set()).add(value));
+  for (const r of run.results) {
+    add("model", show(r.model?.label ?? r.model?.name ?? r.model?.path ?? null));
+    add("gpu", show(r.extra?.gpu ?? null));
+    for (const key of Object.keys(r.settings ?? {})) values.set(key, values.get(key) ?? new Set());
+  }
+  // A key a result overrides differs from the run where any result lacks it or gives another value.
+  for (const r of run.results) for (const key of values.keys()) if (key !== "model" && key !== "gpu") add(key, show(r.settings?.[key] ?? run.settings[key] ?? null));
+  return [...values].filter(([, v]) => v.size > 1).map(([k]) => k);
+}
+
+/** One result's value of a varied column (variedColumns). */
+function variedValue(run: RunDetail["run"], r: RunResult, key: string): string {
+  if (key === "model") return show(r.model?.label ?? r.model?.name ?? r.model?.path ?? null);
+  if (key === "gpu") return show(r.extra?.gpu ?? null);
+  return show(r.settings?.[key] ?? run.settings[key] ?? null);
+}
+
 export function resultRows(run: RunDetail["run"], limits: RunDetail["limits"] = []): ResultTableRow[] {
+  const varied = variedColumns(run);
   return run.results.map((r, i) => ({
+    ...Object.fromEntries(varied.map((key) => [`setting:${key}`, variedValue(run, r, key)])),
     line: r.line,
     test: r.test,
     kind: r.kind,
@@ -354,9 +383,11 @@ export function runResultsTable(detail: RunDetail): HTMLElement {
   const sha = detail.run.source.sha256;
   // "% of limit" only for runs where some result has one.
   const limits = rows.some((r) => r.limit);
+  const varied = variedColumns(detail.run);
   return Inputs.table(rows, {
-    columns: ["test", "metric", "stat", "value", "unit", ...(limits ? ["limit"] : []), "scope", "concurrency", "n_depth", "request", "seq", "status", "text", "line"],
-    header: {test: "test", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", limit: "% of limit", scope: "scope", concurrency: "conc.", n_depth: "depth", request: "request", seq: "#", status: "status", text: "as printed", line: "raw line"},
+    // The test kind (pp, tg) only where the run's tests mix them under one name.
+    columns: [...varied.map((k) => `setting:${k}`), "test", ...(new Set(rows.map((r) => r.kind)).size > 1 ? ["kind"] : []), "metric", "stat", "value", "unit", ...(limits ? ["limit"] : []), "scope", "concurrency", "n_depth", "request", "seq", "status", "text", "line"],
+    header: {...Object.fromEntries(varied.map((k) => [`setting:${k}`, k])), test: "test", kind: "kind", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", limit: "% of limit", scope: "scope", concurrency: "conc.", n_depth: "depth", request: "request", seq: "#", status: "status", text: "as printed", line: "raw line"},
     format: {
       limit: (v: string, i: number, data: ResultTableRow[]) => (v ? html`<span title=${data[i].limit_title}>${v}</span>` : ""),
       line: (n: number, i: number, data: ResultTableRow[]) => {
@@ -373,8 +404,11 @@ export function runResultsTable(detail: RunDetail): HTMLElement {
 }
 
 export function resultDownloadRows(run: RunDetail["run"]): Record<string, string | number | null>[] {
-  return run.results.map((r) => ({test: r.test, kind: r.kind, metric: r.metric, stat: r.stat, value: r.value, stddev: r.stddev ?? null, stddev_kind: r.stddev_kind ?? null, unit: r.unit, scope: r.scope ?? "run", concurrency: r.concurrency ?? null, n_depth: r.n_depth ?? null, request: r.request ?? null, seq: r.seq ?? null, status: r.status, line: r.line}));
+  const varied = variedColumns(run);
+  return run.results.map((r) => ({...Object.fromEntries(varied.map((key) => [key, variedValue(run, r, key)])), test: r.test, kind: r.kind, metric: r.metric, stat: r.stat, value: r.value, stddev: r.stddev ?? null, stddev_kind: r.stddev_kind ?? null, unit: r.unit, scope: r.scope ?? "run", concurrency: r.concurrency ?? null, n_depth: r.n_depth ?? null, request: r.request ?? null, seq: r.seq ?? null, status: r.status, line: r.line}));
 }
+/** The download's columns: the varied settings first, as in the table. */
+export const resultDownloadColumns = (run: RunDetail["run"]): string[] => [...variedColumns(run), ...RESULT_DOWNLOAD_COLUMNS];
 export const RESULT_DOWNLOAD_COLUMNS = ["test", "kind", "metric", "stat", "value", "stddev", "stddev_kind", "unit", "scope", "concurrency", "n_depth", "request", "seq", "status", "line"];
 
 /**
