@@ -19,8 +19,8 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
-import {ratioLabel, yMargin} from "../shared/chart.js";
-import {formatMeasured, leftOutCounts, measuredCell, rawLineCell} from "../shared/format.js";
+import {ERROR_BAR, linkLegend, ratioLabel, seriesColors, valueTitle, yMargin} from "../shared/chart.js";
+import {leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
 import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -31,6 +31,8 @@ export interface SplitPoint {
   hardware: string;
   model_label: string;
   gpu_count: number | null;
+  quant: string | null;
+  runtime: string | null;
   test: string;
   kind: string;
   n_depth: number;
@@ -89,6 +91,8 @@ export function splitPoints(rows: ResultRow[], {reference = "layer", metric = "t
         hardware: r.hardware || "hardware not stated",
         model_label: String(r.model_label ?? r.model ?? "?"),
         gpu_count: r.gpu_count ?? null,
+        quant: r.quant ?? null,
+        runtime: r.runtime ?? null,
         test: testLabel(r),
         kind: r.kind,
         n_depth: r.n_depth ?? 0,
@@ -127,9 +131,18 @@ const tests = (points: SplitPoint[]) => [...new Set([...points].sort((a, b) => a
 const modes = (points: SplitPoint[]) => [...new Set(points.map((p) => p.mode))].sort((a, b) => modeRank(a) - modeRank(b) || a.localeCompare(b));
 
 function title(p: SplitPoint): string {
-  const lines = [`${p.group}`, `sm ${p.mode} · ${p.test}: ${formatMeasured({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions, sd_source: p.sd_source})} ${p.unit}`];
-  if (p.comparison) lines.push(`${formatRatio(p.comparison)} of ${p.reference} (${formatChange(p.comparison)})${p.comparison.noise ? " — within noise" : ""}`, p.comparison.note);
-  return lines.join("\n");
+  const kind = p.sd_source === "samples" ? "sample (computed from the printed samples)" : p.stddev_kind;
+  const more = p.comparison ? [`${formatRatio(p.comparison)} of ${p.reference} (${formatChange(p.comparison)})${p.comparison.noise ? " — within noise" : ""}`, p.comparison.note] : [];
+  return valueTitle(`${p.group} · sm ${p.mode}`, {value: p.value, unit: p.unit, stddev: p.stddev, stddev_kind: kind, stat: "mean", repetitions: p.repetitions, test: p.test, line: p.line}, more);
+}
+
+const href = (p: SplitPoint) => sourceHref(p.source_sha256, p.line);
+
+/** Colours of the model · machine groups from the design system (by machine, model quantization or runtime, whichever tells them apart). */
+function groupColors(points: SplitPoint[]): {domain: string[]; range: string[]} {
+  const groups = [...new Map(points.map((p) => [p.group, {series: p.group, hardware: p.hardware, quant: p.quant, runtime: p.runtime}])).values()].sort((a, b) => a.series.localeCompare(b.series));
+  const {domain, range} = seriesColors(groups);
+  return {domain, range};
 }
 
 /**
@@ -143,35 +156,35 @@ export function splitSpeedupPlot(points: SplitPoint[], {width = 640, height = 30
   const band = (p: SplitPoint) => (multiMode ? `${p.group} · ${p.mode}` : p.group);
   const bands = [...new Set(compared.map(band))].sort();
   const interval = compared.filter((p) => p.comparison!.low !== null);
-  return Plot.plot({
+  return linkLegend(Plot.plot({
     width,
     height,
     marginBottom: 36,
     fx: {label: null, domain: tests(compared), padding: 0.12},
     x: {axis: null, domain: bands, padding: 0.3},
     y: {label: `speedup over ${compared[0]?.reference ?? "layer"} split (×)`, grid: true, tickFormat: (d: number) => `${d}×`},
-    color: {legend: true, type: "categorical", domain: [...new Set(compared.map((p) => p.group))].sort()},
+    color: {legend: true, type: "categorical", ...groupColors(compared)},
     symbol: multiMode ? {legend: true} : undefined,
     marks: [
       Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
       Plot.ruleX(interval, {fx: "test", x: band, y1: (p: SplitPoint) => p.comparison!.low!, y2: (p: SplitPoint) => p.comparison!.high!, stroke: "group", strokeWidth: 2}),
       Plot.dot(
         compared.filter((p) => !p.comparison!.noise),
-        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, fill: "group", symbol: multiMode ? "mode" : undefined, r: 4.5, title, ariaDescription: "speedup"}
+        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, fill: "group", symbol: multiMode ? "mode" : undefined, r: 4.5, title, href, ariaDescription: "speedup"}
       ),
       Plot.dot(
         compared.filter((p) => p.comparison!.noise),
-        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, stroke: "group", fill: "none", symbol: multiMode ? "mode" : undefined, r: 4.5, strokeWidth: 1.5, title, ariaDescription: "speedup-noise"}
+        {fx: "test", x: band, y: (p: SplitPoint) => p.comparison!.ratio, stroke: "group", fill: "none", symbol: multiMode ? "mode" : undefined, r: 4.5, strokeWidth: 1.5, title, href, ariaDescription: "speedup-noise"}
       )
     ]
-  });
+  }));
 }
 
 /** Throughput per mode (bars, ±1 sd), one row of panels per model, one panel per test. Pass one test kind. */
 export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: number} = {}): SVGSVGElement | HTMLElement {
   const groups = [...new Set(points.map((p) => p.group))].sort();
   const withSd = points.filter((p) => p.stddev !== null && p.stddev > 0);
-  return Plot.plot({
+  return linkLegend(Plot.plot({
     width,
     height: 60 + 170 * groups.length,
     marginBottom: 36,
@@ -184,8 +197,8 @@ export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: numb
     y: {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true},
     color: {legend: true, type: "categorical", domain: modes(points)},
     marks: [
-      Plot.barY(points, {fx: "test", fy: "group", x: "mode", y: "value", fill: "mode", title}),
-      Plot.ruleX(withSd, {fx: "test", fy: "group", x: "mode", y1: (p: SplitPoint) => p.value - p.stddev!, y2: (p: SplitPoint) => p.value + p.stddev!, stroke: "currentColor", strokeWidth: 1.5}),
+      Plot.barY(points, {fx: "test", fy: "group", x: "mode", y: "value", fill: "mode", title, href}),
+      Plot.ruleX(withSd, {fx: "test", fy: "group", x: "mode", y1: (p: SplitPoint) => p.value - p.stddev!, y2: (p: SplitPoint) => p.value + p.stddev!, stroke: "currentColor", ...ERROR_BAR}),
       Plot.text(
         points.filter((p) => p.comparison),
         {fx: "test", fy: "group", x: "mode", y: (p: SplitPoint) => p.value + (p.stddev ?? 0), text: (p: SplitPoint) => ratioLabel(p.comparison!), dy: -5, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
@@ -197,7 +210,7 @@ export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: numb
       ),
       Plot.ruleY([0])
     ]
-  });
+  }));
 }
 
 export const SPLIT_COLUMNS = ["group", "test", "mode", "value", "stddev", "stddev_kind", "reference", "speedup", "speedup_low", "speedup_high", "within_noise", "method", "source"];

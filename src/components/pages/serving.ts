@@ -17,7 +17,8 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import type {ResultRow} from "../shared/data.js";
-import {formatPm, runLink, sourceLink} from "../shared/format.js";
+import {ERROR_BAR, colorsFor, linkLegend, seriesColors, valueTitle} from "../shared/chart.js";
+import {formatPm, runLink, sourceHref, sourceLink} from "../shared/format.js";
 
 /** Latency metrics this chart knows, in display order. */
 export const LATENCY_METRICS: {metric: string; label: string}[] = [
@@ -78,6 +79,8 @@ export interface LatencyPoint {
   unit: string;
   stddev: number | null;
   stddev_kind: string | null;
+  repetitions: number | null;
+  hardware: string | null;
   text: string | null;
 }
 
@@ -99,6 +102,8 @@ export function latencyPoints(rows: ResultRow[], metrics: ReadonlySet<string> = 
       unit: r.unit,
       stddev: r.stddev,
       stddev_kind: r.stddev_kind ?? null,
+      repetitions: r.repetitions ?? null,
+      hardware: r.hardware ?? null,
       text: r.text ?? null
     }))
     .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat) || a.concurrency - b.concurrency);
@@ -131,6 +136,8 @@ export function unboundedPoints(rows: ResultRow[], metrics: ReadonlySet<string> 
       unit: r.unit,
       stddev: r.stddev,
       stddev_kind: r.stddev_kind ?? null,
+      repetitions: r.repetitions ?? null,
+      hardware: r.hardware ?? null,
       text: r.text ?? null
     }))
     .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat));
@@ -154,6 +161,18 @@ export function unboundedTable(points: UnboundedPoint[], depth = 0): HTMLElement
   } as any) as HTMLElement;
 }
 
+/**
+ * One colour per series for a whole page (latency, throughput and per-request charts alike):
+ * by runtime, its variants shades of it (shared/chart.ts), so a runtime keeps its colour.
+ */
+export function servingColors(rows: ResultRow[]): {domain: string[]; range: string[]} {
+  const series = new Map<string, {series: string; runtime: string | null}>();
+  for (const p of latencyPoints(rows, new Set([...METRIC_SET, ...THROUGHPUT_METRICS.map((m) => m.metric)]))) series.set(p.series, {series: p.series, runtime: p.runtime});
+  for (const s of requestSamples(rows)) series.set(s.series, {series: s.series, runtime: s.runtime});
+  const sorted = [...series.values()].sort((a, b) => a.series.localeCompare(b.series));
+  return seriesColors(sorted, {by: "runtime"});
+}
+
 /** Distinct stats among the points, in display order. */
 export function statsOf(points: {stat: string}[]): string[] {
   return [...new Set(points.map((p) => p.stat))].sort((a, b) => statOrder(a) - statOrder(b));
@@ -163,41 +182,46 @@ export interface LatencyPlotOptions {
   metric: string;
   /** Stats to draw (default: all). */
   stats?: string[];
+  /** The page's colours (servingColors), so a series keeps its colour on every chart; default: this chart's own. */
+  colors?: {domain: string[]; range: string[]};
   width?: number;
   height?: number;
+  /** Folders below the site root (raw-line links from reports/ need 1). */
+  depth?: number;
 }
 
-/** One line per series and stat across concurrency; the tooltip names the stat and the printed text. */
-export function latencyPlot(points: LatencyPoint[], {metric, stats, width = 640, height = 360}: LatencyPlotOptions): SVGSVGElement | HTMLElement {
+const latencyTitle = (p: LatencyPoint) => valueTitle(p.series, {value: p.value, unit: p.unit, stddev: p.stddev, stddev_kind: p.stddev_kind, stat: p.stat, metric: p.metric, repetitions: p.repetitions, test: p.test, line: p.line}, [`concurrency ${p.concurrency}, run ${p.run_id}`]);
+
+/**
+ * One line per series and stat across concurrency: colour by series (its runtime's colour, variants
+ * shades of it), symbol by statistic; each dot links to its raw line, its tooltip says the value ±
+ * sd, the sd's kind, the repetitions and the line.
+ */
+export function latencyPlot(points: LatencyPoint[], {metric, stats, colors, width = 640, height = 360, depth = 0}: LatencyPlotOptions): SVGSVGElement | HTMLElement {
   const data = points.filter((p) => p.metric === metric && (!stats || stats.includes(p.stat)));
   const units = [...new Set(data.map((p) => p.unit))];
   const levels = [...new Set(data.map((p) => p.concurrency))].sort((a, b) => a - b);
   const key = (p: LatencyPoint) => `${p.series} · ${p.stat}`;
-  return Plot.plot({
+  const color = colorsFor(colors ?? seriesColors(data, {by: "runtime"}), data.map((p) => p.series));
+  const chart = Plot.plot({
     width,
     height,
     marginRight: 20,
     x: {label: "concurrency (requests in flight)", type: levels.length > 1 && levels[0] > 0 ? "log" : "point", base: 2, ticks: levels, tickFormat: (d: number) => String(d), grid: true} as Plot.ScaleOptions,
     y: {label: `${AXIS_LABEL.get(metric) ?? metric} (${units.join(", ") || "ms"})`, grid: true, zero: true},
-    color: {legend: true, type: "categorical"},
-    symbol: {legend: false},
+    color: {legend: true, type: "categorical", ...color},
+    symbol: {legend: true, domain: statsOf(data)},
     marks: [
-      Plot.line(data, {x: "concurrency", y: "value", stroke: key, z: key, strokeOpacity: 0.8}),
-      Plot.dot(data, {x: "concurrency", y: "value", fill: key, symbol: "stat", r: 3.5}),
       Plot.ruleX(
-        data.filter((p) => p.stat === "mean" && p.stddev !== null && p.stddev > 0),
-        {x: "concurrency", y1: (p: LatencyPoint) => p.value - p.stddev!, y2: (p: LatencyPoint) => p.value + p.stddev!, stroke: key}
+        data.filter((p) => p.stddev !== null && p.stddev > 0),
+        {x: "concurrency", y1: (p: LatencyPoint) => p.value - p.stddev!, y2: (p: LatencyPoint) => p.value + p.stddev!, stroke: "series", ...ERROR_BAR}
       ),
-      Plot.tip(
-        data,
-        Plot.pointer({
-          x: "concurrency",
-          y: "value",
-          title: (p: LatencyPoint) => `${p.series}\n${p.test}\n${p.metric} ${p.stat}: ${formatPm(p.value, p.stddev)} ${p.unit}${p.stddev !== null ? ` (± ${p.stddev_kind ?? "?"} sd)` : ""}\nrun ${p.run_id}, line ${p.line}`
-        })
-      )
+      Plot.line(data, {x: "concurrency", y: "value", stroke: "series", z: key, strokeOpacity: 0.8}),
+      Plot.dot(data, {x: "concurrency", y: "value", fill: "series", symbol: "stat", r: 3.5, href: (p: LatencyPoint) => sourceHref(p.source_sha256, p.line, depth)}),
+      Plot.tip(data, Plot.pointer({x: "concurrency", y: "value", title: latencyTitle}))
     ]
   });
+  return linkLegend(chart);
 }
 
 /** Rows for downloads: values as stored, with their stat, unit and raw line. */
@@ -228,6 +252,7 @@ export function latencyTable(points: LatencyPoint[], depth = 0): HTMLElement {
 export interface RequestSample {
   /** Series and run: one distribution per run. */
   series: string;
+  runtime: string | null;
   run_id: string;
   source_sha256: string;
   line: number;
@@ -247,7 +272,7 @@ export function requestSamples(rows: ResultRow[]): RequestSample[] {
     if (r.scope !== "request" || !METRIC_SET.has(r.metric) || r.status !== "ok" || r.value === null) continue;
     const ms = toMs(r.value, r.unit);
     if (ms === null) continue;
-    out.push({series: `${servingSeries(r)} · ${r.test} · run ${r.run_id}`, run_id: r.run_id, source_sha256: r.source_sha256, line: r.line, metric: r.metric, request: r.request ?? null, seq: r.seq ?? null, value: r.value, unit: r.unit, ms});
+    out.push({series: `${servingSeries(r)} · ${r.test} · run ${r.run_id}`, runtime: r.runtime ?? null, run_id: r.run_id, source_sha256: r.source_sha256, line: r.line, metric: r.metric, request: r.request ?? null, seq: r.seq ?? null, value: r.value, unit: r.unit, ms});
   }
   return out;
 }
@@ -306,21 +331,24 @@ export interface DistributionOptions {
   metric: string;
   mode?: "cdf" | "histogram";
   marks?: PrintedMark[];
+  /** The page's colours (servingColors). */
+  colors?: {domain: string[]; range: string[]};
   width?: number;
   height?: number;
 }
 
 /** Per-request samples of one metric: an empirical CDF (printed percentiles as rings) or a histogram. */
-export function requestDistributionPlot(samples: RequestSample[], {metric, mode = "cdf", marks = [], width = 640, height = 320}: DistributionOptions): SVGSVGElement | HTMLElement {
+export function requestDistributionPlot(samples: RequestSample[], {metric, mode = "cdf", marks = [], colors, width = 640, height = 320}: DistributionOptions): SVGSVGElement | HTMLElement {
   const data = samples.filter((s) => s.metric === metric);
   const label = `${metric.toUpperCase()} (ms)`;
+  const color = {legend: true, type: "categorical", ...colorsFor(colors ?? seriesColors(data, {by: "runtime"}), data.map((s) => s.series))} as Plot.ScaleOptions;
   if (mode === "histogram") {
     return Plot.plot({
       width,
       height,
       x: {label, grid: true},
       y: {label: "requests", grid: true},
-      color: {legend: true, type: "categorical"},
+      color,
       marks: [Plot.rectY(data, Plot.binX({y: "count"}, {x: "ms", fill: "series", fillOpacity: 0.6, mixBlendMode: "normal"} as any)), Plot.ruleY([0])]
     });
   }
@@ -331,14 +359,14 @@ export function requestDistributionPlot(samples: RequestSample[], {metric, mode 
     height,
     x: {label, grid: true},
     y: {label: "share of requests ≤ x", domain: [0, 1], tickFormat: "%", grid: true},
-    color: {legend: true, type: "categorical"},
+    color,
     marks: [
       Plot.line(points, {x: "ms", y: "p", stroke: "series", curve: "step-after"}),
-      Plot.dot(points, {x: "ms", y: "p", fill: "series", r: 2}),
-      Plot.dot(printed, {x: "ms", y: "p", stroke: "series", r: 6, strokeWidth: 1.5, symbol: "circle"}),
+      Plot.dot(points, {x: "ms", y: "p", fill: "series", r: 2, href: (p: CdfPoint) => sourceHref(p.source_sha256, p.line)}),
+      Plot.dot(printed, {x: "ms", y: "p", stroke: "series", r: 6, strokeWidth: 1.5, symbol: "circle", href: (m: PrintedMark) => sourceHref(m.source_sha256, m.line), title: (m: PrintedMark) => valueTitle(m.series, {value: m.value, unit: m.unit, stat: m.stat, metric: m.metric, line: m.line}, ["as the run printed it"])}),
       Plot.tip(
         points,
-        Plot.pointer({x: "ms", y: "p", title: (p: CdfPoint) => `${p.series}\nrequest ${p.request ?? "?"}${p.seq !== null ? `, gap ${p.seq}` : ""}: ${p.value} ${p.unit}\n${(p.p * 100).toFixed(1)}% of ${p.n} ≤ this (line ${p.line})`})
+        Plot.pointer({x: "ms", y: "p", title: (p: CdfPoint) => valueTitle(p.series, {value: p.value, unit: p.unit, metric: p.metric, stat: `request ${p.request ?? "?"}${p.seq !== null ? `, gap ${p.seq}` : ""}`, line: p.line}, [`${(p.p * 100).toFixed(1)}% of ${p.n} requests ≤ this`])})
       )
     ]
   });

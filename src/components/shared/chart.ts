@@ -119,6 +119,16 @@ export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}):
   return {domain, range, dimension};
 }
 
+/**
+ * The part of a page-wide colour scale (seriesColors over every series of the page) that one chart
+ * draws: each series keeps its page colour whichever others a chart shows.
+ */
+export function colorsFor(page: {domain: string[]; range: string[]}, present: Iterable<string>): {domain: string[]; range: string[]} {
+  const shown = new Set(present);
+  const keep = page.domain.map((d, i) => [d, page.range[i]] as const).filter(([d]) => shown.has(d));
+  return {domain: keep.map(([d]) => d), range: keep.map(([, r]) => r)};
+}
+
 // ─── numbers ────────────────────────────────────────────────────────────────
 
 const SIG3 = new Intl.NumberFormat("en-US", {maximumSignificantDigits: 3});
@@ -129,6 +139,32 @@ export const fmt3 = (x: number | null | undefined): string => (x === null || x =
 export function ratioLabel(c: Comparison): string {
   const head = `${c.ratio.toFixed(2)}×${c.noise ? " ≈" : ""}`;
   return c.low === null || c.high === null ? head : `${head}\n[${c.low.toFixed(2)}–${c.high.toFixed(2)}]`;
+}
+
+/** What a chart's tooltip says of one value (valueTitle). */
+export interface ValueFacts {
+  value: number;
+  unit?: string | null;
+  stddev?: number | null;
+  stddev_kind?: string | null;
+  /** The statistic the value is (`mean`, `median`, `p99`, `peak`). */
+  stat?: string | null;
+  metric?: string | null;
+  repetitions?: number | null;
+  test?: string | null;
+  line?: number | null;
+}
+
+/**
+ * A tooltip: the series, then `test: metric stat = value ± sd unit`, the sd's kind and the
+ * repetitions behind it, and the raw line (the mark itself links there). The value as stored.
+ */
+export function valueTitle(series: string | null, f: ValueFacts, more: string[] = []): string {
+  const sd = f.stddev !== null && f.stddev !== undefined ? ` ± ${f.stddev}` : "";
+  const what = [f.metric, f.stat].filter(Boolean).join(" ");
+  const spread = [f.stddev !== null && f.stddev !== undefined ? `± is ${f.stddev_kind ?? "an unstated kind of"} sd` : "no sd printed", f.repetitions ? `${f.repetitions} repetitions` : null].filter(Boolean).join(", ");
+  const value = `${f.test ? `${f.test}: ` : ""}${what ? `${what} ` : ""}${f.value}${sd}${f.unit ? ` ${f.unit}` : ""}`;
+  return [series, value, spread, ...more, f.line ? `raw line ${f.line} (click the mark)` : null].filter(Boolean).join("\n");
 }
 
 // ─── scales and margins ─────────────────────────────────────────────────────

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {cdfPoints, latencyPoints, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs, unboundedPoints} from "../../../src/components/pages/serving.js";
+import {colorOf, shade} from "../../../src/components/shared/chart.js";
+import {cdfPoints, latencyPoints, servingColors, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs, unboundedPoints} from "../../../src/components/pages/serving.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
@@ -91,3 +92,26 @@ describe("per-request samples", () => {
     assert.equal(toMs(3, "tok/s"), null);
   });
 });
+
+describe("servingColors: one colour per series for the whole page, from its runtime", () => {
+  // vLLM (seed 000's serving blocks, --save-detailed samples) and SGLang: several series per runtime.
+  const all = [...rows("seeds/000-4x3080-split.txt"), ...rows("vllm/save-detailed.json"), ...rows("sglang/bench-serving-accept-length.txt")];
+  const colors = servingColors(all);
+
+  it("names every series of every serving chart once, latency, throughput and per-request alike", () => {
+    const series = new Set([...latencyPoints(all, new Set([...latencyPoints(all).map((p) => p.metric), ...THROUGHPUT_METRICS.map((m) => m.metric)])).map((p) => p.series), ...requestSamples(all).map((s) => s.series)]);
+    assert.deepEqual([...colors.domain].sort(), [...series].sort());
+    assert.equal(new Set(colors.domain).size, colors.domain.length);
+  });
+
+  it("gives each series its runtime's colour or a shade of it", () => {
+    const runtimeOf = new Map([...latencyPoints(all).map((p) => [p.series, p.runtime] as const), ...requestSamples(all).map((s) => [s.series, s.runtime] as const)]);
+    assert.ok(new Set(runtimeOf.values()).size >= 2, "two runtimes");
+    colors.domain.forEach((series, i) => {
+      const base = colorOf("runtime", runtimeOf.get(series));
+      const shades = Array.from({length: colors.domain.length}, (_, k) => shade(base, k));
+      assert.ok(shades.includes(colors.range[i]), `${series}: ${colors.range[i]} is a shade of ${base}`);
+    });
+  });
+});
+

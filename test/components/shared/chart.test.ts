@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import {colorOf, endLabels, integerTicks, linearTickLabels, logTicks, quantBits, registerDomains, seriesColors, shade, shortLabels, yMargin} from "../../../src/components/shared/chart.js";
+import {colorOf, colorsFor, endLabels, valueTitle, integerTicks, linearTickLabels, logTicks, quantBits, registerDomains, seriesColors, shade, shortLabels, yMargin} from "../../../src/components/shared/chart.js";
 
 describe("palette", () => {
   it("gives a runtime the same colour whatever else is on the chart", () => {
@@ -78,3 +78,17 @@ describe("labels", () => {
     assert.ok(Math.abs(data[1].at - data[0].at) >= (11 * 100) / 250 - 1e-9);
   });
 });
+
+describe("tooltips and page colours", () => {
+  it("a tooltip says the value as stored, ± sd with its kind, the statistic, the repetitions and the raw line", () => {
+    const t = valueTitle("vllm · Qwen3.5-4B", {value: 330.87, unit: "ms", stddev: 12.5, stddev_kind: "population", stat: "mean", metric: "ttft", repetitions: 5, test: "in 1024 · out 128", line: 42});
+    assert.equal(t, "vllm · Qwen3.5-4B\nin 1024 · out 128: ttft mean 330.87 ± 12.5 ms\n± is population sd, 5 repetitions\nraw line 42 (click the mark)");
+    assert.match(valueTitle(null, {value: 7, stat: "p99"}), /^p99 7\nno sd printed$/);
+  });
+
+  it("a chart takes its series' colours from the page's scale, whichever others it shows", () => {
+    const page = {domain: ["a", "b", "c"], range: ["#111111", "#222222", "#333333"]};
+    assert.deepEqual(colorsFor(page, ["c", "a"]), {domain: ["a", "c"], range: ["#111111", "#333333"]});
+  });
+});
+
