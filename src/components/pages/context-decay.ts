@@ -9,6 +9,7 @@
  *   display(decayTable(points));
  */
 import * as Plot from "@observablehq/plot";
+import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
@@ -142,9 +143,13 @@ export function decayLeftOut(rows: ResultRow[]): {reason: string; n: number}[] {
 
 /** The series of some points, longest curves first (the order seriesPicker offers them in). */
 export function decaySeries(points: DecayPoint[]): string[] {
-  const counts = new Map<string, number>();
-  for (const p of points) counts.set(p.series, (counts.get(p.series) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
+  if (!points.length) return [];
+  return aq
+    .table({series: points.map((p) => p.series)})
+    .groupby("series")
+    .count()
+    .orderby(aq.desc("count"), "series")
+    .array("series") as string[];
 }
 
 export interface DecayPlotOptions {

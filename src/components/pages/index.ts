@@ -11,6 +11,7 @@ import {html} from "htl";
 import * as Inputs from "@observablehq/inputs";
 import type {RunSummary, SourceSummary} from "../shared/data.js";
 import {sourceLink} from "../shared/format.js";
+import * as aq from "../shared/arquero.js";
 
 export function storeStats(runs: RunSummary[], sources: SourceSummary[]): HTMLElement {
   const hardware = new Set(runs.map((r) => r.hardware ?? "?"));
@@ -28,9 +29,10 @@ export function storeStats(runs: RunSummary[], sources: SourceSummary[]): HTMLEl
 
 /** Distinct values of a run field with how many runs have each, most runs first. */
 export function countBy(runs: RunSummary[], key: (run: RunSummary) => string[]): {name: string; runs: number}[] {
-  const counts = new Map<string, number>();
-  for (const run of runs) for (const name of key(run)) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return [...counts].map(([name, n]) => ({name, runs: n})).sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name));
+  const names = runs.flatMap(key);
+  if (!names.length) return [];
+  const counts = aq.table({name: names}).groupby("name").count({as: "runs"}).objects() as {name: string; runs: number}[];
+  return counts.sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name));
 }
 
 export function countTable(counts: {name: string; runs: number}[], label: string): HTMLElement {

@@ -17,15 +17,15 @@
  *   display(tableDownloads(splitTableRows(points), {columns: SPLIT_COLUMNS, filename: "split-modes"}));
  */
 import * as Plot from "@observablehq/plot";
-import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, seriesColors, valueTitle, yMargin} from "../shared/chart.js";
-import {leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
+import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
+import {leftOutCounts, sourceHref} from "../shared/format.js";
 import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
 
-export interface SplitPoint {
+export interface SplitPoint extends MeasuredPoint {
   /** Machine · model (· the other settings, where two groups of one model differ in them). */
   group: string;
   hardware: string;
@@ -37,15 +37,6 @@ export interface SplitPoint {
   kind: string;
   n_depth: number;
   mode: string;
-  value: number;
-  stddev: number | null;
-  stddev_kind: string | null;
-  repetitions: number | null;
-  sd_source: SdSource;
-  unit: string;
-  run_id: string;
-  source_sha256: string;
-  line: number;
   text: string | null;
   /** The reference mode of this group (layer) and this point's speedup over it (ratio = this / reference). */
   reference: string | null;
@@ -215,6 +206,8 @@ export function splitBarsPlot(points: SplitPoint[], {width = 640}: {width?: numb
 
 export const SPLIT_COLUMNS = ["group", "test", "mode", "value", "stddev", "stddev_kind", "reference", "speedup", "speedup_low", "speedup_high", "within_noise", "method", "source"];
 
+const compared = (p: SplitPoint) => ({...p, is_reference: p.mode === p.reference});
+
 export function splitTableRows(points: SplitPoint[]): Record<string, string | number | boolean | null>[] {
   return points.map((p) => ({
     group: p.group,
@@ -224,29 +217,10 @@ export function splitTableRows(points: SplitPoint[]): Record<string, string | nu
     stddev: p.stddev,
     stddev_kind: p.sd_source === "samples" ? "sample (computed from samples)" : p.stddev_kind,
     reference: p.reference,
-    speedup: p.comparison?.ratio ?? (p.mode === p.reference ? 1 : null),
-    speedup_low: p.comparison?.low ?? null,
-    speedup_high: p.comparison?.high ?? null,
-    within_noise: p.comparison?.noise ?? null,
-    method: p.comparison?.method ?? null,
-    source: `${p.source_sha256}:${p.line}`
+    ...comparedColumns(compared(p), "speedup")
   }));
 }
 
 export function splitTable(points: SplitPoint[]): HTMLElement {
-  const rows = points.map((p) => ({...p, speedup: p.comparison?.ratio ?? null, source: p.line}));
-  type Row = (typeof rows)[number];
-  return Inputs.table(rows, {
-    columns: ["group", "test", "mode", "value", "speedup", "source"],
-    header: {group: "model · machine", test: "test", mode: "split mode", value: "t/s (mean ± sd)", speedup: "speedup over layer", source: "raw line"},
-    format: {
-      value: measuredCell,
-      speedup: (_: number, i: number, data: Row[]) =>
-        data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈ within noise" : ""}` : data[i].mode === data[i].reference ? "reference" : "—",
-      source: rawLineCell
-    },
-    rows: 16,
-    layout: "auto",
-    select: false
-  } as any) as HTMLElement;
+  return comparisonTable(points.map(compared), {columns: {group: "model · machine", test: "test", mode: "split mode"}, ratioHeader: "speedup over layer"});
 }

@@ -20,7 +20,8 @@ import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
 import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
-import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
+import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
+import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
 
@@ -37,7 +38,7 @@ export function modelSize(row: Record<string, any>): {text: string; gib: number;
   return {text: `${row.size_value} ${unit}`, gib: (row.size_value * factor) / 2 ** 30, converted: unit !== "GiB"};
 }
 
-export interface QuantPoint {
+export interface QuantPoint extends MeasuredPoint {
   hardware: string;
   family: string;
   model_label: string;
@@ -50,15 +51,6 @@ export interface QuantPoint {
   size_text: string;
   size_gib: number;
   size_converted: boolean;
-  value: number;
-  stddev: number | null;
-  stddev_kind: string | null;
-  repetitions: number | null;
-  sd_source: SdSource;
-  unit: string;
-  run_id: string;
-  source_sha256: string;
-  line: number;
   /** On the Pareto frontier of its machine and test. */
   frontier: boolean;
   /** Bytes read per generated token (tg) and the devices' peak bandwidth (docs/efficiency.md), when known. */
@@ -375,36 +367,12 @@ export function ladderPlot(rungs: Rung[], {width = 640, height = 300}: {width?: 
 export const LADDER_COLUMNS = ["hardware", "family", "test", "quant", "size", "value", "stddev", "reference", "ratio", "ratio_low", "ratio_high", "within_noise", "source"];
 
 export function ladderTableRows(rungs: Rung[]): Record<string, string | number | boolean | null>[] {
-  return rungs.map((r) => ({
-    hardware: r.hardware,
-    family: r.family,
-    test: r.test,
-    quant: r.quant,
-    size: r.size_text,
-    value: r.value,
-    stddev: r.stddev,
-    reference: r.reference,
-    ratio: r.is_reference ? 1 : (r.comparison?.ratio ?? null),
-    ratio_low: r.comparison?.low ?? null,
-    ratio_high: r.comparison?.high ?? null,
-    within_noise: r.comparison?.noise ?? null,
-    source: `${r.source_sha256}:${r.line}`
-  }));
+  return rungs.map((r) => {
+    const {method: _, ...columns} = comparedColumns(r);
+    return {hardware: r.hardware, family: r.family, test: r.test, quant: r.quant, size: r.size_text, value: r.value, stddev: r.stddev, reference: r.reference, ...columns};
+  });
 }
 
 export function ladderTable(rungs: Rung[]): HTMLElement {
-  const rows = rungs.map((r) => ({...r, ratio: r.comparison?.ratio ?? null, source: r.line}));
-  type Row = (typeof rows)[number];
-  return Inputs.table(rows, {
-    columns: ["test", "quant", "size_text", "value", "ratio", "source"],
-    header: {test: "test", quant: "quant", size_text: "size (as printed)", value: "t/s (mean ± sd)", ratio: "ratio to the largest quant", source: "raw line"},
-    format: {
-      value: measuredCell,
-      ratio: (_: number, i: number, data: Row[]) => (data[i].is_reference ? "reference" : data[i].comparison ? `${formatRatio(data[i].comparison!)}${data[i].comparison!.noise ? " ≈" : ""}` : "—"),
-      source: rawLineCell
-    },
-    rows: 12,
-    layout: "auto",
-    select: false
-  } as any) as HTMLElement;
+  return comparisonTable(rungs, {columns: {test: "test", quant: "quant", size_text: "size (as printed)"}, ratioHeader: "ratio to the largest quant", rows: 12});
 }

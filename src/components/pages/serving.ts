@@ -84,29 +84,22 @@ export interface LatencyPoint {
   text: string | null;
 }
 
+/** A run-level serving figure of one of `metrics`, as printed (not one the importer derived). */
+const runFigure = (metrics: ReadonlySet<string>) => (r: ResultRow) => metrics.has(r.metric) && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && !r.result_extra?.derived_from;
+
+/** What every run-level figure shows, whatever its x. */
+function figure(r: ResultRow): Omit<LatencyPoint, "concurrency"> {
+  return {series: servingSeries(r), run_id: r.run_id, source_sha256: r.source_sha256, line: r.line, test: r.test, runtime: r.runtime ?? null, metric: r.metric, stat: r.stat, value: r.value!, unit: r.unit, stddev: r.stddev, stddev_kind: r.stddev_kind ?? null, repetitions: r.repetitions ?? null, hardware: r.hardware ?? null, text: r.text ?? null};
+}
+
+const figureOrder = (a: Omit<LatencyPoint, "concurrency">, b: Omit<LatencyPoint, "concurrency">) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat);
+
 /** Run-level statistics (latency by default) that say which concurrency they were measured at. */
 export function latencyPoints(rows: ResultRow[], metrics: ReadonlySet<string> = METRIC_SET): LatencyPoint[] {
   return rows
-    .filter((r) => metrics.has(r.metric) && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.concurrency !== null && r.concurrency !== undefined && !r.result_extra?.derived_from)
-    .map((r) => ({
-      series: servingSeries(r),
-      run_id: r.run_id,
-      source_sha256: r.source_sha256,
-      line: r.line,
-      test: r.test,
-      runtime: r.runtime ?? null,
-      concurrency: r.concurrency as number,
-      metric: r.metric,
-      stat: r.stat,
-      value: r.value!,
-      unit: r.unit,
-      stddev: r.stddev,
-      stddev_kind: r.stddev_kind ?? null,
-      repetitions: r.repetitions ?? null,
-      hardware: r.hardware ?? null,
-      text: r.text ?? null
-    }))
-    .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat) || a.concurrency - b.concurrency);
+    .filter((r) => runFigure(metrics)(r) && r.concurrency !== null && r.concurrency !== undefined)
+    .map((r) => ({...figure(r), concurrency: r.concurrency as number}))
+    .sort((a, b) => figureOrder(a, b) || a.concurrency - b.concurrency);
 }
 
 /** A run-level figure of a serving run sent without a concurrency limit (`vllm bench serve` without `--max-concurrency`). */
@@ -121,44 +114,31 @@ export interface UnboundedPoint extends Omit<LatencyPoint, "concurrency"> {
  */
 export function unboundedPoints(rows: ResultRow[], metrics: ReadonlySet<string> = new Set([...METRIC_SET, ...THROUGHPUT_METRICS.map((m) => m.metric)])): UnboundedPoint[] {
   return rows
-    .filter((r) => metrics.has(r.metric) && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.result_extra?.concurrency === "unbounded" && !r.result_extra?.derived_from)
-    .map((r) => ({
-      series: servingSeries(r),
-      run_id: r.run_id,
-      source_sha256: r.source_sha256,
-      line: r.line,
-      test: r.test,
-      runtime: r.runtime ?? null,
-      request_rate: (r.result_extra?.request_rate as number | string | null | undefined) ?? null,
-      metric: r.metric,
-      stat: r.stat,
-      value: r.value!,
-      unit: r.unit,
-      stddev: r.stddev,
-      stddev_kind: r.stddev_kind ?? null,
-      repetitions: r.repetitions ?? null,
-      hardware: r.hardware ?? null,
-      text: r.text ?? null
-    }))
-    .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || statOrder(a.stat) - statOrder(b.stat));
+    .filter((r) => runFigure(metrics)(r) && r.result_extra?.concurrency === "unbounded")
+    .map((r) => ({...figure(r), request_rate: (r.result_extra?.request_rate as number | string | null | undefined) ?? null}))
+    .sort(figureOrder);
 }
 
-export function unboundedTable(points: UnboundedPoint[], depth = 0): HTMLElement {
-  type Row = UnboundedPoint;
+/** A table of run-level figures: series, run, the given columns, value ± sd, unit, raw line. */
+function figureTable<T extends Omit<LatencyPoint, "concurrency">>(points: T[], {columns, format = {}, depth}: {columns: Record<string, string>; format?: Record<string, (v: any) => unknown>; depth: number}): HTMLElement {
   return Inputs.table(points, {
-    columns: ["series", "run_id", "request_rate", "metric", "stat", "value", "unit", "line"],
-    header: {series: "series", run_id: "run", request_rate: "request rate (req/s)", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", line: "raw line"},
+    columns: ["series", "run_id", ...Object.keys(columns), "value", "unit", "line"],
+    header: {series: "series", run_id: "run", ...columns, value: "value (± sd)", unit: "unit", line: "raw line"},
     width: {series: 260, run_id: 130},
     format: {
+      ...format,
       run_id: (id: string) => runLink(id, depth),
-      request_rate: (rate: number | string | null) => (rate === null ? "not stated" : String(rate)),
-      value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
-      line: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
+      value: (_: number, i: number, data: T[]) => formatPm(data[i].value, data[i].stddev),
+      line: (_: number, i: number, data: T[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
     },
     rows: 16,
     layout: "auto",
     select: false
   } as any) as HTMLElement;
+}
+
+export function unboundedTable(points: UnboundedPoint[], depth = 0): HTMLElement {
+  return figureTable(points, {columns: {request_rate: "request rate (req/s)", metric: "metric", stat: "stat"}, format: {request_rate: (rate: number | string | null) => (rate === null ? "not stated" : String(rate))}, depth});
 }
 
 /**
@@ -232,21 +212,7 @@ export function latencyTableRows(points: LatencyPoint[]): Record<string, string 
 export const LATENCY_TABLE_COLUMNS = ["series", "run", "test", "concurrency", "metric", "stat", "value", "stddev", "unit", "source"];
 
 export function latencyTable(points: LatencyPoint[], depth = 0): HTMLElement {
-  const rows = points.map((p) => ({...p, source: p.line}));
-  type Row = (typeof rows)[number];
-  return Inputs.table(rows, {
-    columns: ["series", "run_id", "concurrency", "metric", "stat", "value", "unit", "source"],
-    header: {series: "series", run_id: "run", concurrency: "concurrency", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", source: "raw line"},
-    width: {series: 260, run_id: 130},
-    format: {
-      run_id: (id: string) => runLink(id, depth),
-      value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
-      source: (_: number, i: number, data: Row[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
-    },
-    rows: 16,
-    layout: "auto",
-    select: false
-  } as any) as HTMLElement;
+  return figureTable(points, {columns: {concurrency: "concurrency", metric: "metric", stat: "stat"}, depth});
 }
 
 export interface RequestSample {

@@ -20,6 +20,7 @@
  *   display(tableDownloads(sweepTableRows(points), {columns: SWEEP_COLUMNS, filename: "sweep-n_ubatch"}));
  */
 import * as Plot from "@observablehq/plot";
+import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import jstat from "jstat";
@@ -327,10 +328,15 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
   return Object.assign(points, {better: direction});
 }
 
-function mode(values: (string | null)[]): string | null {
-  const counts = new Map<string | null, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+/** The most common of some values, the first met on a tie; null for none. */
+function mode<T extends string | null>(values: T[]): T | null {
+  if (!values.length) return null;
+  return aq
+    .table({v: values, i: values.map((_, i) => i)})
+    .groupby("v")
+    .rollup({n: aq.op.count(), first: aq.op.min("i")})
+    .orderby(aq.desc("n"), "first")
+    .get("v", 0) as T;
 }
 
 function pointTitle(p: SweepPoint): string {
@@ -527,7 +533,7 @@ export function configurations(rows: ResultRow[]): Config[] {
   for (const c of configs) push(neighbours, baseOf(c), c);
   for (const [base, list] of neighbours) {
     const keys = [...new Set(list.flatMap((c) => Object.keys(c.settings)))].filter((k) => new Set(list.map((c) => show(c.settings[k]))).size > 1).sort();
-    const modal = new Map(keys.map((k) => [k, modeOf(list.map((c) => show(c.settings[k])))]));
+    const modal = new Map(keys.map((k) => [k, mode(list.map((c) => show(c.settings[k])))]));
     for (const c of list) {
       const distinguishing = keys.length <= 3 ? keys : keys.filter((k) => show(c.settings[k]) !== modal.get(k));
       c.label = [base, ...distinguishing.map((k) => `${k} ${show(c.settings[k])}`)].join(" · ");
@@ -539,11 +545,6 @@ export function configurations(rows: ResultRow[]): Config[] {
   return configs.sort((a, b) => cmp(a.label, b.label));
 }
 
-function modeOf(values: string[]): string {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0][0];
-}
 
 /** What a value measured, independent of how the test was named. */
 export function metricKey(row: ResultRow): string {
