@@ -87,13 +87,14 @@ export async function cellErrors(page: Page): Promise<string[]> {
 /**
  * What a writer would not publish, on every chart of a page (docs/site.md, "Chart checks"):
  * text outside its SVG's box, overlapping tick labels on one axis, one legend label drawn in two
- * colours across the page's charts, a chart with more series than the limit and no series picker
- * on the page. Returns one line per problem.
+ * colours across the page's charts, a legend label with a fixed colour (`fixedColors`: each
+ * runtime's) drawn in another, a chart with more series than the limit and no series picker on the
+ * page. Returns one line per problem.
  */
-export async function chartProblems(page: Page, {seriesLimit = 8}: {seriesLimit?: number} = {}): Promise<string[]> {
+export async function chartProblems(page: Page, {seriesLimit = 8, fixedColors = {}}: {seriesLimit?: number; fixedColors?: Record<string, string>} = {}): Promise<string[]> {
   // tsx compiles the function below with esbuild's keepNames, whose __name helper the page lacks.
   await page.evaluate("window.__name ??= (f) => f");
-  return page.evaluate((limit) => {
+  return page.evaluate(([limit, fixed]) => {
     const problems: string[] = [];
     const charts = [...document.querySelectorAll("svg")].filter((svg) => !svg.closest("[class$='-swatch']") && !svg.closest("svg:not(:scope)") && svg.getBoundingClientRect().width > 60);
     const name = (svg: SVGSVGElement, i: number) => svg.closest(".bb-figure")?.querySelector("h3")?.textContent?.trim() || svg.getAttribute("aria-label") || `chart ${i + 1}`;
@@ -134,6 +135,7 @@ export async function chartProblems(page: Page, {seriesLimit = 8}: {seriesLimit?
       colours.get(label)!.add(colour);
     }
     for (const [label, set] of colours) if (set.size > 1) problems.push(`"${label}" is drawn in ${set.size} colours (${[...set].join(", ")})`);
+    for (const [label, set] of colours) if (fixed[label] && [...set].some((c) => c.toLowerCase() !== fixed[label].toLowerCase())) problems.push(`"${label}" is drawn in ${[...set].join(", ")}, not its colour ${fixed[label]}`);
     return problems;
-  }, seriesLimit);
+  }, [seriesLimit, fixedColors] as const);
 }

@@ -225,9 +225,12 @@ describe("multi-GPU page", () => {
     assert.equal(speedups.length, 8, "2 models × 4 tests (pp512, tg128, at depth 0 and 16384)");
     assert.equal(await count(page, "[aria-description=speedup] circle, [aria-description=speedup-noise] circle"), speedups.length);
     assert.equal(await count(page, ".bb-figure [aria-label=bar] rect"), points.length);
-    // "Tensor split roughly doubles tg for the dense model": the tooltip carries the ratio with its interval.
+    // "Tensor split roughly doubles tg for the dense model": the tooltip carries the value ± sd with its kind, the ratio with its interval, the raw line.
     const titles = await page.locator("[aria-description=speedup] circle title").allTextContents();
-    assert.ok(titles.some((t) => t.startsWith("Mistral-Medium-3.5-128B-IQ4_XS") && /sm tensor · tg128: 21\.59 ± 0\.05/.test(t) && /2\.08× \[/.test(t)), titles.join("\n---\n"));
+    assert.ok(titles.some((t) => t.startsWith("Mistral-Medium-3.5-128B-IQ4_XS") && /sm tensor\ntg128: mean 21\.59 ± 0\.05 tok\/s\n± is sample sd\n/.test(t) && /2\.08× \[/.test(t) && /raw line \d+/.test(t)), titles.join("\n---\n"));
+    // Every speedup dot and bar links to its raw line.
+    const hrefs = await page.locator("[aria-description=speedup] a, [aria-label=bar] a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.ok(hrefs.length >= speedups.length && hrefs.every((h) => /^\.\/sources\/[0-9a-f]{64}\.html#L\d+$/.test(h ?? "")), hrefs.join(" "));
     await page.close();
   });
 
