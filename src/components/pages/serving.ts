@@ -18,7 +18,7 @@ import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, colorsFor, linkLegend, seriesColors, valueTitle} from "../shared/chart.js";
-import {formatPm, runLink, sourceHref, sourceLink} from "../shared/format.js";
+import {formatPm, leftOutCounts, runLink, sourceHref, sourceLink} from "../shared/format.js";
 
 /** Latency metrics this chart knows, in display order. */
 export const LATENCY_METRICS: {metric: string; label: string}[] = [
@@ -151,6 +151,24 @@ export function servingColors(rows: ResultRow[]): {domain: string[]; range: stri
   for (const s of requestSamples(rows)) series.set(s.series, {series: s.series, runtime: s.runtime});
   const sorted = [...series.values()].sort((a, b) => a.series.localeCompare(b.series));
   return seriesColors(sorted, {by: "runtime"});
+}
+
+/**
+ * The page's serving results that none of its charts or tables can place, counted by reason: the
+ * concurrency charts take run-level figures with a concurrency, the unbounded table those sent
+ * without a limit, the distributions per-request samples in a time unit.
+ */
+export function servingLeftOut(rows: ResultRow[]): {reason: string; n: number}[] {
+  const all = new Set([...METRIC_SET, ...THROUGHPUT_METRICS.map((m) => m.metric)]);
+  const why = (r: ResultRow) =>
+    !all.has(r.metric) ? "they are not serving latency or throughput"
+    : r.status !== "ok" || r.value === null ? "their test did not produce a value"
+    : r.scope === "request" ? (METRIC_SET.has(r.metric) && toMs(r.value, r.unit) !== null ? null : "they are per-request values in a unit the distributions do not read")
+    : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values`
+    : r.result_extra?.derived_from ? "the importer derived them from other values (the run page shows them)"
+    : r.result_extra?.concurrency === "unbounded" || (r.concurrency !== null && r.concurrency !== undefined) ? null
+    : "they do not state a concurrency";
+  return leftOutCounts(rows, why);
 }
 
 /** Distinct stats among the points, in display order. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
 import {colorOf, shade} from "../../../src/components/shared/chart.js";
-import {cdfPoints, latencyPoints, servingColors, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs, unboundedPoints} from "../../../src/components/pages/serving.js";
+import {cdfPoints, latencyPoints, servingColors, servingLeftOut, LATENCY_METRICS, printedMarks, requestSamples, statOrder, statsOf, THROUGHPUT_METRICS, toMs, unboundedPoints} from "../../../src/components/pages/serving.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
@@ -112,6 +112,19 @@ describe("servingColors: one colour per series for the whole page, from its runt
       const shades = Array.from({length: colors.domain.length}, (_, k) => shade(base, k));
       assert.ok(shades.includes(colors.range[i]), `${series}: ${colors.range[i]} is a shade of ${base}`);
     });
+  });
+});
+
+describe("servingLeftOut", () => {
+  it("counts the serving results no chart or table places: drawn + left out = the page's rows", () => {
+    const metrics = new Set([...LATENCY_METRICS, ...THROUGHPUT_METRICS].map((m) => m.metric));
+    const page = [...rows("seeds/000-4x3080-split.txt"), ...rows("vllm/save-detailed.json"), ...rows("vllm/benchmark-serving-old.txt"), ...rows("sglang/bench-serving-accept-length.txt")].filter((r) => metrics.has(r.metric));
+    const drawn = latencyPoints(page, metrics).length + unboundedPoints(page).length + requestSamples(page).length;
+    const left = servingLeftOut(page);
+    assert.equal(drawn + left.reduce((n, c) => n + c.n, 0), page.length);
+    // The same rows with one figure's concurrency removed: that one is left out, and says why.
+    const stripped = page.map((r, i) => (i === page.findIndex((x) => x.concurrency !== null && (x.scope ?? "run") === "run") ? {...r, concurrency: null} : r));
+    assert.deepEqual(servingLeftOut(stripped), [...left, {reason: "they do not state a concurrency", n: 1}]);
   });
 });
 
