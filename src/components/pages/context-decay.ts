@@ -12,7 +12,7 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
-import {ERROR_BAR, endLabels, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
+import {ERROR_BAR, endLabels, fmt3, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {EFFICIENCY_COLUMNS, limitRate, limitShare, limitText} from "../shared/efficiency.js";
 import {formatPercent, formatPm, leftOutCounts, rawLineCell, sourceHref} from "../shared/format.js";
@@ -152,6 +152,9 @@ export function decaySeries(points: DecayPoint[]): string[] {
     .array("series") as string[];
 }
 
+/** How far above the highest value a limit may sit and still set the axis (else it is left off it). */
+const LIMIT_HEADROOM = 2.5;
+
 export interface DecayPlotOptions {
   mode?: "absolute" | "retention";
   /** Symmetric-log depth axis, for sweeps from 0 to very deep contexts. */
@@ -173,7 +176,12 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
   const bars = data.filter((p) => sd(p) !== null && sd(p)! > 0);
   // The limit at each depth where it is known: what the devices' peak allows (absolute values only).
   const limits = retention ? [] : data.filter((p) => p.limit !== null);
-  const top = Math.max(retention ? 100 : 0, ...data.map((p) => y(p) + (sd(p) ?? 0)), ...limits.map((p) => p.limit!));
+  const dataTop = Math.max(retention ? 100 : 0, ...data.map((p) => y(p) + (sd(p) ?? 0)));
+  // Limits far above the values (a GPU's FP16 peak over a small model's prompt speed) would flatten
+  // every curve into the x axis: the axis then stops at the values and says the limits are above it.
+  const limitTop = Math.max(0, ...limits.map((p) => p.limit!));
+  const above = limitTop > dataTop * LIMIT_HEADROOM;
+  const top = above ? dataTop : Math.max(dataTop, limitTop);
   const {labels, common} = shortLabels(decaySeries(data));
   const marginTop = 24;
   const marginBottom = 36;
@@ -195,8 +203,8 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
     marks: [
       retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
       Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", ...ERROR_BAR}),
-      Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, ariaDescription: "limit-line"}),
-      Plot.dot(limits, {x: "n_depth", y: "limit", stroke: "series", fill: "none", r: 4, symbol: "diamond", title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`, ariaDescription: "limit"}),
+      Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, clip: true, ariaDescription: "limit-line"}),
+      Plot.dot(limits, {x: "n_depth", y: "limit", stroke: "series", fill: "none", r: 4, symbol: "diamond", clip: true, title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`, ariaDescription: "limit"}),
       Plot.line(data, {x: "n_depth", y, stroke: "series", strokeWidth: 1.75}),
       Plot.dot(data, {x: "n_depth", y, fill: "series", r: 2.5, href: (p: DecayPoint) => sourceHref(p.source_sha256, p.line)}),
       ends.mark,
@@ -210,7 +218,8 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
       )
     ]
   });
-  if (common) chart.dataset.subtitle = common;
+  const subtitle = [common, above ? `hardware limits above the chart (up to ${fmt3(limitTop)} tok/s) left off the axis; "% of limit" in the table` : ""].filter(Boolean).join(" · ");
+  if (subtitle) chart.dataset.subtitle = subtitle;
   chart.dataset.series = String(color.domain.length);
   return linkLegend(chart);
 }

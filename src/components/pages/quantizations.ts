@@ -45,6 +45,8 @@ export interface QuantPoint extends MeasuredPoint {
   quant: string;
   /** What else distinguishes the run (runtime other than llama.cpp, split mode, swept settings); frontiers compare equal setups only. */
   setup: string;
+  /** Every setting of the run (the test's sizes aside), for keeping runs with other settings off one ladder. */
+  settings: Record<string, unknown>;
   test: string;
   kind: string;
   n_depth: number;
@@ -91,6 +93,9 @@ export function setupLabel(row: ResultRow): string {
   return parts.join(" · ");
 }
 
+/** Settings that name the test, not the configuration. */
+const TEST_SETTINGS = new Set(["n_prompt", "n_gen", "n_depth", "repetitions"]);
+
 function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>): QuantPoint {
   const m = measuredOf(row);
   return {
@@ -99,6 +104,7 @@ function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>):
     model_label: String(row.model_label ?? row.model ?? "?"),
     quant: String(row.quant ?? row.ftype ?? row.model_label ?? "?"),
     setup: setupLabel(row),
+    settings: Object.fromEntries(Object.entries((row.settings as Record<string, unknown> | null) ?? {}).filter(([k]) => !TEST_SETTINGS.has(k))),
     test: testLabel(row),
     kind: row.kind,
     n_depth: row.n_depth ?? 0,
@@ -299,8 +305,18 @@ export interface Ladder {
 /** Families with at least two quants measured on the same machine and test (pp and tg). */
 export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | null} = {}): Ladder[] {
   const points = quantPoints(rows, {depth});
+  // One ladder per machine, family and configuration: a bench plan's `-fa 0` and `-fa 1` cells are two ladders.
+  const configOf = (p: QuantPoint) => JSON.stringify(Object.entries(p.settings).sort(([a], [b]) => cmp(a, b)));
   const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}`, p);
+  for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}\u0000${configOf(p)}`, p);
+  // What tells the ladders of one machine and family apart goes into their labels.
+  const siblings = new Map<string, QuantPoint[][]>();
+  for (const group of groups.values()) push(siblings, `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`, group);
+  const differing = (group: QuantPoint[]) => {
+    const others = siblings.get(`${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`)!;
+    const keys = [...new Set(others.flatMap((g) => Object.keys(g[0].settings)))].sort(cmp);
+    return keys.filter((k) => new Set(others.map((g) => JSON.stringify(g[0].settings[k] ?? null))).size > 1).map((k) => `${k} ${group[0].settings[k] ?? "—"}`);
+  };
   const ladders: Ladder[] = [];
   for (const group of groups.values()) {
     const quants = [...new Set(group.map((p) => p.model_label))];
@@ -326,7 +342,8 @@ export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | n
     const shared = rungs.filter((r) => perTest.get(r.test)! > 1);
     if (shared.length === 0) continue;
     shared.sort((a, b) => a.kind.localeCompare(b.kind) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);
-    ladders.push({label: `${group[0].family} on ${group[0].hardware}${group[0].setup ? ` (${group[0].setup})` : ""}`, hardware: group[0].hardware, family: group[0].family, reference: shared[0].reference, rungs: shared});
+    const setup = [group[0].setup, ...differing(group)].filter(Boolean).join(" · ");
+    ladders.push({label: `${group[0].family} on ${group[0].hardware}${setup ? ` (${setup})` : ""}`, hardware: group[0].hardware, family: group[0].family, reference: shared[0].reference, rungs: shared});
   }
   return ladders.sort((a, b) => a.label.localeCompare(b.label));
 }

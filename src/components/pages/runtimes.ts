@@ -222,7 +222,7 @@ export function runtimeLeftOut(rows: ResultRow[], {metric = "throughput", stat =
     : r.status !== "ok" || r.value === null ? "their test did not produce a value"
     : !r.runtime ? "they do not state a runtime"
     : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values, not a run's`
-    : r.stat !== stat ? `they are ${r.stat} values (the charts compare ${stat}s; choose the statistic above)`
+    : r.stat !== stat ? `they are other statistics than the ${stat}s compared (choose the statistic above)`
     : null;
   return leftOutCounts(rows, why, {drawn: drawn.length, reason: "their model was measured with one runtime only on that machine"});
 }

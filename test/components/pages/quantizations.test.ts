@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
 import {markFrontier, modelSize, quantLadders, quantLeftOut, quantPoints, type QuantPoint} from "../../../src/components/pages/quantizations.js";
-import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
+import {fixturePath, fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
 const seed000 = rowsOf(readFixture("seeds/000-4x3080-split.txt")) as unknown as ResultRow[];
@@ -111,3 +111,20 @@ describe("quantLeftOut", () => {
     }
   });
 });
+
+describe("quantLadders on a bench plan (H100: Q4_K_M and Q8_0, -fa 0 and -fa 1, one run per cell)", () => {
+  it("one ladder per flash-attention setting, one rung per quantization and test, labelled by the setting", async () => {
+    const {Store} = await import("../../../scripts/store/store.js");
+    const {toRow} = await import("../../../scripts/schema/row.js");
+    const store = new Store(fixturePath("captured/h100/run2/store"));
+    const rows = [...store.readAll()].flatMap((i) => i.runs.filter((r) => r.tool === "llama-bench").flatMap((run) => run.results.map((r) => toRow(run, r, false) as unknown as ResultRow)));
+    const ladders = quantLadders(rows, {depth: 0});
+    assert.equal(ladders.length, 2, ladders.map((l) => l.label).join(" | "));
+    for (const ladder of ladders) {
+      assert.match(ladder.label, /flash_attn (0|1|true|false)/);
+      const cells = ladder.rungs.map((r) => `${r.quant}|${r.test}`);
+      assert.equal(new Set(cells).size, cells.length, `${ladder.label}: one rung per quant and test`);
+    }
+  });
+});
+

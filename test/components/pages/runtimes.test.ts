@@ -162,8 +162,8 @@ describe("runtimeLeftOut", () => {
     const shown = runtimeGroups(runtimeBars(rows, {minRuntimes: 2})).flatMap((g) => g.bars);
     const left = runtimeLeftOut(rows, {}, shown);
     assert.equal(shown.length + left.reduce((n, c) => n + c.n, 0), rows.length);
-    // Oracle counted directly: the peaks are left out as not means.
-    assert.equal(left.find((c) => c.reason.startsWith("they are peak values"))?.n, rows.filter((r) => r.stat === "peak").length);
+    // Oracle counted directly: every statistic but the mean is left out, under one reason.
+    assert.equal(left.find((c) => c.reason.startsWith("they are other statistics than the means"))?.n, rows.filter((r) => r.stat !== "mean" && (r.scope ?? "run") === "run").length);
     const lonely = left.find((c) => c.reason.startsWith("their model was measured with one runtime"));
     assert.ok(lonely && lonely.n > 0, "the RTX 4090's llama-bench-only models have no second runtime");
   });
