@@ -89,7 +89,7 @@ export async function cellErrors(page: Page): Promise<string[]> {
  * text outside its SVG's box, overlapping tick labels on one axis, one legend label drawn in two
  * colours across the page's charts, a legend label with a fixed colour (`fixedColors`: each
  * runtime's) drawn in another, a chart with more series than the limit and no series picker on the
- * page. Returns one line per problem.
+ * page, a chart Plot drew its warning sign on. Returns one line per problem.
  */
 export async function chartProblems(page: Page, {seriesLimit = 8, fixedColors = {}}: {seriesLimit?: number; fixedColors?: Record<string, string>} = {}): Promise<string[]> {
   // tsx compiles the function below with esbuild's keepNames, whose __name helper the page lacks.
@@ -120,6 +120,8 @@ export async function chartProblems(page: Page, {seriesLimit = 8, fixedColors = 
           }
         }
       }
+      // Plot draws ⚠ in a corner when it warned (a channel it could not read, a bad scale): fix the chart.
+      if ([...svg.querySelectorAll("text")].some((t) => t.textContent?.startsWith("\u26a0"))) problems.push(`${name(svg as SVGSVGElement, i)}: Plot drew a warning sign`);
       const series = Number((svg.closest("figure") as HTMLElement | null)?.querySelector("svg[data-series]")?.getAttribute("data-series") ?? svg.dataset.series ?? 0);
       const total = Number(document.querySelector(".bb-series-picker:not([hidden])")?.getAttribute("data-series-total") ?? 0);
       if (series > limit && !total) problems.push(`${name(svg as SVGSVGElement, i)}: ${series} series and no series picker`);

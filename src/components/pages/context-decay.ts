@@ -203,9 +203,9 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
     marks: [
       retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
       Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", ...ERROR_BAR}),
-      Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, clip: true, ariaDescription: "limit-line"}),
+      Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", z: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, clip: true, ariaDescription: "limit-line"}),
       Plot.dot(limits, {x: "n_depth", y: "limit", stroke: "series", fill: "none", r: 4, symbol: "diamond", clip: true, title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`, ariaDescription: "limit"}),
-      Plot.line(data, {x: "n_depth", y, stroke: "series", strokeWidth: 1.75}),
+      Plot.line(data, {x: "n_depth", y, stroke: "series", z: "series", strokeWidth: 1.75}),
       Plot.dot(data, {x: "n_depth", y, fill: "series", r: 2.5, href: (p: DecayPoint) => sourceHref(p.source_sha256, p.line)}),
       ends.mark,
       Plot.tip(
