@@ -101,9 +101,13 @@ export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}):
   const unique = [...new Map(items.map((s) => [s.series, s])).values()];
   const dims: Dimension[] = ["runtime", "machine", "quant", "build"];
   // A dimension colours the chart where it tells series apart and shades stay distinguishable (≤ 3 a colour).
+  // Counted by colour, not by value: two 4-bit quantizations (IQ4_XS, UD-IQ4_XS) share red and are shades of it.
   const groupSizes = (d: Dimension) => {
     const counts = new Map<string, number>();
-    for (const s of unique) counts.set(String(s[FACT[d]] ?? ""), (counts.get(String(s[FACT[d]] ?? "")) ?? 0) + 1);
+    for (const s of unique) {
+      const c = colorOf(d, (s[FACT[d]] as string | null | undefined) ?? "");
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
     return [...counts.values()];
   };
   const dimension = by ?? dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ?? (unique.length === 1 && unique[0].runtime ? "runtime" : null);
@@ -111,10 +115,10 @@ export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}):
   if (!dimension) return {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]), dimension};
   const seen = new Map<string, number>();
   const range = unique.map((s) => {
-    const value = (s[FACT[dimension]] as string | null | undefined) ?? "";
-    const k = seen.get(value) ?? 0;
-    seen.set(value, k + 1);
-    return shade(colorOf(dimension, value), k);
+    const base = colorOf(dimension, (s[FACT[dimension]] as string | null | undefined) ?? "");
+    const k = seen.get(base) ?? 0;
+    seen.set(base, k + 1);
+    return shade(base, k);
   });
   return {domain, range, dimension};
 }

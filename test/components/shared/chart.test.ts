@@ -92,3 +92,15 @@ describe("tooltips and page colours", () => {
   });
 });
 
+describe("seriesColors: distinct values never share a colour", () => {
+  it("two 4-bit quantizations of two models are not both drawn red (the 4× RTX 3080 speedups)", () => {
+    const {range, dimension} = seriesColors([
+      {series: "Mistral-Medium-3.5-128B-IQ4_XS · 4× RTX 3080", quant: "IQ4_XS", runtime: "llama.cpp"},
+      {series: "Qwen3.5-122B-A10B-UD-IQ4_XS · 4× RTX 3080", quant: "UD-IQ4_XS", runtime: "llama.cpp"}
+    ]);
+    // Quantization does not tell them apart by colour (both 4-bit red), so neither colours the chart.
+    assert.equal(dimension, null);
+    assert.notEqual(range[0], range[1]);
+  });
+});
+
