@@ -7,9 +7,9 @@
 #   BIN_A, BIN_B  bin directories of the two builds (build-cpu.sh prints one:
 #                 BENCHBOOK_NODE_LLAMA_CPP=<version> BENCHBOOK_LLAMA_HOME=<dir>)
 #   OUT_DIR       default test/fixtures/captured/builds (overwritten file by file)
-#   ROUNDS        invocations per build (default 3)
+#   ROUNDS        invocations per build (default 5)
 #
-# Each invocation runs `llama-bench -m tiny.gguf -p 64 -n 16 -r 5 -t 1 -o jsonl`
+# Each invocation runs `llama-bench -m tiny.gguf -p 512 -n 128 -r 5 -t 1 -o jsonl`
 # in a scratch directory holding tiny.gguf, with the build's bin directory
 # first in PATH, so the outputs differ by the build alone. Files:
 #   <commit>-<round>.jsonl / .stderr  stdout and stderr, verbatim
@@ -21,8 +21,8 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 [[ $# -ge 2 ]] || { echo "usage: $0 BIN_A BIN_B [OUT_DIR] [ROUNDS]" >&2; exit 2; }
 BINS=("$(cd "$1" && pwd)" "$(cd "$2" && pwd)")
 OUT_DIR="${3:-$REPO_ROOT/test/fixtures/captured/builds}"
-ROUNDS="${4:-3}"
-COMMAND=(llama-bench -m tiny.gguf -p 64 -n 16 -r 5 -t 1 -o jsonl)
+ROUNDS="${4:-5}"
+COMMAND=(llama-bench -m tiny.gguf -p 512 -n 128 -r 5 -t 1 -o jsonl)
 
 log() { printf '[capture-builds] %s\n' "$*" >&2; }
 
@@ -45,13 +45,12 @@ for bin in "${BINS[@]}"; do
   else
     sources+=("source commit \`$(git -C "$bin/../../src" rev-parse HEAD 2>/dev/null || echo unknown)\`")
   fi
-  text="$("$bin/llama-bench" --version 2>&1)"
-  versions+=("${text%%$'\n'*}")   # version: 0.5.0-dev (build 1, commit de3ff81)
-  commit="${text#*commit }"
-  commits+=("${commit%%)*}")
+  # The commit llama.cpp's build embeds (7 hex digits); older llama-bench has no --version.
+  commits+=("$(git -C "$bin/../../src" rev-parse --short=7 HEAD)")
+  if text="$("$bin/llama-bench" --version 2>&1)"; then versions+=("${text%%$'\n'*}"); else versions+=("no --version (this llama-bench lacks the option)"); fi
 done
 [[ "${commits[0]}" != "${commits[1]}" ]] || { log "both builds report commit ${commits[0]}: not two builds"; exit 1; }
-COMPILER="$("${BINS[0]}/llama-bench" --version 2>&1 | sed -n 2p)"
+COMPILER="$(sed -n 's/^-- The CXX compiler identification is /compiled with /p' "${BINS[0]}/../../build.log" | head -n 1)"
 DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 rows=()
