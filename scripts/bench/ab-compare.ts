@@ -47,13 +47,8 @@ export interface AbTest {
 export function testSides(a: number[], b: number[], level = LEVEL, power = POWER): AbTest {
   const side = (xs: number[]) => ({value: mean(xs), stddev: xs.length > 1 ? sd(xs) : null, stddev_kind: "sample", repetitions: xs.length});
   const comparison = compareMeans(side(a), side(b), level);
-  let detectable: number | null = null;
-  if (a.length > 1 && b.length > 1) {
-    const va = sd(a) ** 2 / a.length;
-    const vb = sd(b) ** 2 / b.length;
-    const df = va + vb === 0 ? a.length + b.length - 2 : (va + vb) ** 2 / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
-    detectable = ((studentt.inv(1 - (1 - level) / 2, df) + studentt.inv(power, df)) * Math.sqrt(va + vb)) / Math.abs(mean(a));
-  }
+  const {se, df} = comparison;
+  const detectable = se !== undefined && df !== undefined ? ((studentt.inv(1 - (1 - level) / 2, df) + studentt.inv(power, df)) * se) / Math.abs(mean(a)) : null;
   return {comparison, detected: comparison.noise === false, detectable};
 }
 
