@@ -226,7 +226,7 @@ describe("against the hardware's limits (docs/efficiency.md)", () => {
     const page = await openClean("context-decay.html");
     await page.waitForFunction(() => document.querySelectorAll("svg [aria-label=dot]").length >= 2);
     await showAllSeries(page);
-    const limits = await page.$$eval("svg", (svgs) => svgs.filter((s) => s.querySelector("[aria-label=dot]")).map((s) => s.querySelectorAll("[aria-description=limit] > *").length));
+    const limits = await page.$$eval("svg", (svgs) => svgs.filter((s) => s.querySelector("[aria-label=dot]")).map((s) => s.querySelectorAll("[aria-description=limit] path").length));
     for (const [i, kind] of (["pp", "tg"] as const).entries()) {
       const known = means.filter((r) => r.kind === kind && r.n_depth !== null && share(r) !== null);
       assert.ok(known.length > 0, kind);
