@@ -47,18 +47,23 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
 
   // The groups of the index either side chose (run-level keys read from JSON computed once per distinct text).
   const plain = runKeys.filter((k) => !k.json);
+  // A JSON column is read (and its keys joined back once per distinct text) only when a key comes from it.
+  const jsonColumns = (["settings", "tags"] as const).filter((column) => runKeys.some((k) => k.json === column));
+  const alias = {settings: "s", tags: "t"} as const;
   const chosen = `chosen AS (
-      SELECT input_no, _group, run_id, source_sha256, origin, settings, tags, ${a.run} AS in_a, ${b.run} AS in_b${plain.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
+      SELECT input_no, _group, run_id, source_sha256, origin${jsonColumns.map((c) => `, ${c}`).join("")}, ${a.run} AS in_a, ${b.run} AS in_b${plain.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
       FROM groups g WHERE (${a.run}) OR (${b.run})
-    )${(["settings", "tags"] as const).map((column) => `, ${column}_keys AS (SELECT ${column}${runKeys.filter((k) => k.json === column).map((k) => `, ${k.sql} AS ${k.column}`).join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g)`).join("")}, side_chosen AS (
-      SELECT (c.input_no * 4294967296 + c._group) * 2 + CAST(sides.side = 'b' AS INTEGER) AS gid, sides.side, c.*${runKeys.filter((k) => k.json).map((k) => `, ${k.json === "settings" ? "s" : "t"}.${k.column}`).join("")}
+    )${jsonColumns.map((column) => `, ${column}_keys AS (SELECT ${column}${runKeys.filter((k) => k.json === column).map((k) => `, ${k.sql} AS ${k.column}`).join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g)`).join("")}, side_chosen AS (
+      SELECT (c.input_no * 4294967296 + c._group) * 2 + CAST(sides.side = 'b' AS INTEGER) AS gid, sides.side, c.*${runKeys.filter((k) => k.json).map((k) => `, ${alias[k.json!]}.${k.column}`).join("")}
       FROM chosen c JOIN (VALUES ('a'), ('b')) sides(side) ON (side = 'a' AND in_a) OR (side = 'b' AND in_b)
-        LEFT JOIN settings_keys s ON s.settings IS NOT DISTINCT FROM c.settings LEFT JOIN tags_keys t ON t.tags IS NOT DISTINCT FROM c.tags
+        ${jsonColumns.map((column) => `LEFT JOIN ${column}_keys ${alias[column]} ON ${alias[column]}.${column} IS NOT DISTINCT FROM c.${column}`).join(" ")}
     )`;
   // Per side: whether each key takes no value, one (null counting as one, as a Set does) or more, and the value when it is
   // one. min, max and whether nulls occur tell that without counting distinct values.
-  const spreadOf = (list: typeof runKeys, of: (column: string, stat: "min" | "max" | "null") => string = (c, stat) => (stat === "null" ? `${c} IS NULL` : c)) =>
-    list.map((k) => `, min(${of(k.column, "min")}) AS min_${k.column}, max(${of(k.column, "max")}) AS max_${k.column}, bool_or(${of(k.column, "null")}) AS null_${k.column}`).join("");
+  // Spreads are read for the label keys, and for the context keys when they may join the pairing key.
+  const spread = new Set([...LABEL_KEYS, ...(options.by?.length ? [] : CONTEXT_KEYS)]);
+  const spreadOf = (keyList: typeof runKeys, of: (column: string, stat: "min" | "max" | "null") => string = (c, stat) => (stat === "null" ? `${c} IS NULL` : c)) =>
+    keyList.filter((k) => spread.has(k.name)).map((k) => `, min(${of(k.column, "min")}) AS min_${k.column}, max(${of(k.column, "max")}) AS max_${k.column}, bool_or(${of(k.column, "null")}) AS null_${k.column}`).join("");
 
   // A table of each side's groups with what the rows below need (written narrow: a table's every string
   // costs), and the run-level keys' spreads over all of them, which are the spreads over the groups that
