@@ -4,7 +4,7 @@
  */
 import {html} from "htl";
 import type {SdSource} from "./rows.js";
-import type {Measured} from "./uncertainty.js";
+import type {Measured} from "./statistics/uncertainty.js";
 
 /** A value as stored: JS prints the shortest exact decimal, so 330.87 stays 330.87. */
 export function formatValue(value: number | null | undefined): string {
