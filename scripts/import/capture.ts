@@ -15,9 +15,8 @@
 import {parseCommandLine} from "../context/command.js";
 import {applyDeviceLines, parseDeviceLine} from "../context/devices.js";
 import {redactArgv, redactEnv} from "../context/redact.js";
-import type {ExpectedTest} from "../bench/types.js";
-import type {Capture, CapturedFile, CellOutcome} from "../bench/types.js";
-import {commandLine} from "../bench/shell-quote.js";
+import type {Capture, CapturedFile, CellOutcome, ExpectedTest} from "../schema/capture.js";
+import {commandLine} from "../context/shell-quote.js";
 import {InputError, readDocument} from "../document/read.js";
 import {runIds} from "./run-id.js";
 import {splitPhysicalLines} from "../document/lines.js";

@@ -3,7 +3,7 @@
  * display and for the command text stored with a run only: benchbook itself
  * never runs a command through a shell.
  */
-import {REDACTED} from "../context/redact.js";
+import {REDACTED} from "./redact.js";
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./~-]+$/;
 
