@@ -27,6 +27,8 @@ export interface Runtime {
   envPrefixes: string[];
   /** The `owned_by` its OpenAI-compatible `GET /models` answers with, when that names it. */
   ownedBy: string | null;
+  /** Its official container image, whose entrypoint runs `program subcommand` with the arguments after the image. */
+  image?: {name: RegExp; program: string; subcommand: string};
 }
 
 export const RUNTIMES: readonly Runtime[] = [
@@ -50,7 +52,8 @@ export const RUNTIMES: readonly Runtime[] = [
     modelOptions: ["--model"],
     positionalModel: true,
     envPrefixes: ["VLLM_"],
-    ownedBy: "vllm"
+    ownedBy: "vllm",
+    image: {name: /^vllm(?:-openai)?$/, program: "vllm", subcommand: "serve"}
   },
   {
     id: "sglang",
