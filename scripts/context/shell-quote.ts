@@ -7,13 +7,13 @@ import {REDACTED} from "./redact.js";
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./~-]+$/;
 
-export function quoteArg(arg: string): string {
+function quoteArg(arg: string): string {
   if (arg === REDACTED) return arg;
   if (arg !== "" && SAFE.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function shellQuote(argv: readonly string[]): string {
+function shellQuote(argv: readonly string[]): string {
   return argv.map(quoteArg).join(" ");
 }
 

@@ -65,7 +65,7 @@ export type CaptureImport =
   | {status: "unchanged"; sha256: string};
 
 /** The capture record as stored: pretty JSON, commands and env redacted again (never trust a runner to have done it). */
-export function captureBytes(capture: Capture): Uint8Array {
+function captureBytes(capture: Capture): Uint8Array {
   const safe: Capture = {...capture, command: redactArgv(capture.command), env: redactEnv(capture.env)};
   return Buffer.from(`${JSON.stringify(safe, null, 2)}\n`, "utf8");
 }
@@ -77,7 +77,7 @@ function text(file: CapturedFile | undefined): string {
 }
 
 /** Hardware from device lines anywhere in a log (stderr, a server log). */
-export function hardwareFromLog(log: string): Hardware {
+function hardwareFromLog(log: string): Hardware {
   let hardware = emptyHardware();
   for (const line of log.split(/\r?\n/)) {
     const devices = parseDeviceLine(line);
@@ -162,7 +162,7 @@ export function importCapture(store: Store, outcome: CellOutcome, options: Captu
 }
 
 /** What each run says about the cell that produced it (`extra.capture`). */
-export function captureSummary(capture: Capture): Record<string, unknown> {
+function captureSummary(capture: Capture): Record<string, unknown> {
   const duration = (Date.parse(capture.ended_at) - Date.parse(capture.started_at)) / 1000;
   return {
     cell_id: capture.cell.id,
@@ -182,7 +182,7 @@ export function captureSummary(capture: Capture): Record<string, unknown> {
 }
 
 /** Expected tests with no result of their metric and shape, counting duplicates (`-p 512,512` runs twice). */
-export function missingTests(expected: ExpectedTest[], results: Result[]): ExpectedTest[] {
+function missingTests(expected: ExpectedTest[], results: Result[]): ExpectedTest[] {
   const pool = results.filter((r) => r.status === "ok");
   const missing: ExpectedTest[] = [];
   for (const test of expected) {

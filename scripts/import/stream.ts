@@ -88,7 +88,7 @@ export function shouldStream(input: RawInput): input is RawInput & {path: string
 }
 
 /** The line-local log format that reads the file, judged from its head; null to read it whole. */
-export function streamFormat(name: string, head: string, forced?: string): LineLogFormat | null {
+function streamFormat(name: string, head: string, forced?: string): LineLogFormat | null {
   if (forced) {
     const format = formatById(forced);
     return format && isLineLogFormat(format) ? format : null;

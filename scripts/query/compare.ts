@@ -37,7 +37,7 @@ const MACROS = [
 ];
 
 /** keyValue(row, key) in SQL. */
-export function keyExpr(key: string): KeyExpr {
+function keyExpr(key: string): KeyExpr {
   const json = (column: "settings" | "tags", name: string): KeyExpr => ({sql: `bb_json(g.${column}, ${sqlString(`$."${name.replace(/["\\]/g, "\\$&")}"`)})`, level: "run", json: column});
   if (key.startsWith("tag.") || key.startsWith("tag:")) return json("tags", key.slice(4));
   if (key.startsWith("setting.") || key.startsWith("settings.")) return json("settings", key.slice(key.indexOf(".") + 1));
