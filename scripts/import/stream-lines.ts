@@ -7,8 +7,8 @@ const HEAD_BYTES = 1024 * 1024;
 /** A line longer than this is kept truncated (a logged prompt); no log format reads such lines. */
 const MAX_LINE_CHARS = 1024 * 1024;
 
-export /** Physical lines from decoded chunks, split as splitPhysicalLines splits (LF, CRLF, CR). */
-class LineSplitter {
+/** Physical lines from decoded chunks, split as splitPhysicalLines splits (LF, CRLF, CR). */
+export class LineSplitter {
   private partial = "";
   private partialTruncated = false;
   private pendingCR = false;
