@@ -1,8 +1,7 @@
 // benchbook's TypeScript compiled to JavaScript once, so that the CLI starts
 // without compiling its sources on every run (tsx took 2–5 s for --help).
 //
-// The tree (scripts/ and src/components/, which scripts/compare imports) is
-// compiled file by file with esbuild into .build/<stamp>/, keeping its layout
+// The tree (scripts/) is compiled file by file with esbuild into .build/<stamp>/, keeping its layout
 // (other files, such as a CSV a module reads beside itself, are copied),
 // so relative imports, workers' `new URL("./x-entry.mjs", import.meta.url)`
 // and package.json two folders above scripts/cli all resolve as in the source.
@@ -19,7 +18,7 @@ import {createRequire} from "node:module";
 import {fileURLToPath} from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const SOURCES = ["scripts", "src/components"];
+const SOURCES = ["scripts"];
 /** Builds older than this that are no longer current are removed (a process started on one may still load modules from it). */
 const KEEP_OLD_MS = 60 * 60 * 1000;
 

@@ -11,15 +11,14 @@ import {splitPhysicalLines} from "../document/lines.js";
 import type {WriteupReader} from "../document/writeup.js";
 import {attachWriteups} from "../document/writeup.js";
 import type {Run} from "../schema/schema.js";
-import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, StoredInput, Store} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import type {Redaction} from "../context/redact.js";
 import {redactSecrets} from "../context/redact.js";
 import {decodeText, encodeLike} from "./decode.js";
 import {checkShape, checkValues} from "./limits.js";
-import {runIds} from "./run-id.js";
 import {shortcutFormats} from "./shortcut.js";
+import {storedInput} from "./stored-input.js";
 import {importStreamed, shouldStream} from "./stream.js";
 
 export interface RawInput {
@@ -93,9 +92,9 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** The source record's `read_with`: what reparse must pass again to read the input as the import did. */
-export function readWith(options: ReadOptions): Pick<SourceRecord, "read_with"> {
-  if (!options.format && !options.runtime) return {};
-  return {read_with: {...(options.format ? {format: options.format} : {}), ...(options.runtime ? {runtime: options.runtime} : {})}};
+export function readWith(options: ReadOptions): SourceRecord["read_with"] {
+  if (!options.format && !options.runtime) return undefined;
+  return {...(options.format ? {format: options.format} : {}), ...(options.runtime ? {runtime: options.runtime} : {})};
 }
 
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
@@ -114,33 +113,23 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
-  const imported_at = (options.now?.() ?? new Date()).toISOString();
-  const tags = options.tags ?? {};
-  const source: SourceRecord = {
-    sha256: hash,
-    name: input.name,
-    raw: `raw/${hash}.${rawExtension(input.name)}`,
-    bytes: raw.length,
-    lines: splitPhysicalLines(text).length,
-    imported_at,
-    tags,
-    blocks: reading.blocks,
-    ignored: reading.ignored,
-    ...readWith(options),
-    ...(writeups.length ? {attachments: writeups.map(({role, sha256, raw}) => ({role, sha256, raw}))} : {}),
-    ...(redactions.length ? {redactions} : {})
-  };
-  const ids = runIds(hash, reading.blocks);
-  const runs: Run[] = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
-    schema: SCHEMA_VERSION,
-    id: ids[i],
-    ...parsed,
-    source: {sha256: hash, name: input.name, line_start, line_end},
-    imported_at,
-    tags: {...tags},
-    results: parsed.results
-  }));
-  return {stored: {schema: SCHEMA_VERSION, source, runs}, raw, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
+  const stored = storedInput(
+    {
+      sha256: hash,
+      name: input.name,
+      bytes: raw.length,
+      lines: splitPhysicalLines(text).length,
+      imported_at: (options.now?.() ?? new Date()).toISOString(),
+      tags: options.tags ?? {},
+      blocks: reading.blocks,
+      ignored: reading.ignored,
+      read_with: readWith(options),
+      attachments: writeups.length ? writeups.map(({role, sha256, raw}) => ({role, sha256, raw})) : undefined,
+      redactions
+    },
+    reading.runs
+  );
+  return {stored, raw, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
 }
 
 export type ImportOutcome =

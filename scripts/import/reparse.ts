@@ -11,7 +11,7 @@ import type {WriteupReader} from "../document/writeup.js";
 import type {Attachment, Store, StoredInput} from "../store/store.js";
 import {serializeInput} from "../store/store.js";
 import {writeFileAtomic} from "../store/atomic.js";
-import type {Capture, CapturedFile, CellOutcome} from "../bench/types.js";
+import type {Capture, CapturedFile, CellOutcome} from "../schema/capture.js";
 import {readCapture} from "./capture.js";
 import {readInput, sha256} from "./import.js";
 

@@ -13,7 +13,7 @@
  * both print the same digits.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {compareMeans} from "../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../statistics/uncertainty.js";
 import {CONTEXT_KEYS, DEFAULT_BY, LABEL_KEYS, sideLabel, type CompareOptions, type CompareResult, type Pair, type Side, type SideValue} from "../compare/compare.js";
 import type {Selector} from "../compare/select.js";
 import {sqlString} from "../export/duckdb-table.js";

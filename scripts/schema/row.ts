@@ -9,7 +9,7 @@ import {resultEfficiency, runEfficiency, type RunEfficiency} from "../efficiency
 import type {Gpu, Model, Result, Run, Scalar, Settings} from "./schema.js";
 
 /** Settings promoted to their own column, as text exactly as the tool printed them. */
-export const PROMOTED_SETTINGS = [
+const PROMOTED_SETTINGS = [
   "n_gpu_layers",
   "n_threads",
   "n_batch",

@@ -31,7 +31,7 @@ describe("compiled CLI", () => {
   });
 
   it("a changed source file changes the stamp, and the build is redone for it", async () => {
-    for (const dir of ["scripts", "src/components"]) cpSync(join(REPO, dir), join(work, dir), {recursive: true});
+    cpSync(join(REPO, "scripts"), join(work, "scripts"), {recursive: true});
     cpSync(join(REPO, "package.json"), join(work, "package.json"));
     symlinkSync(join(REPO, "node_modules"), join(work, "node_modules"));
     const before = sourceState(work).stamp;

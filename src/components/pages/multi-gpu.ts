@@ -22,7 +22,7 @@ import type {ResultRow} from "../shared/data.js";
 import {ratioLabel, yMargin} from "../shared/chart.js";
 import {formatMeasured, measuredCell, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
-import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
+import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 
 export interface SplitPoint {
