@@ -17,7 +17,7 @@ import {rawExtension} from "../store/store.js";
 import type {Redaction} from "../context/redact.js";
 import {redactSecrets} from "../context/redact.js";
 import {decodeText, encodeLike} from "./decode.js";
-import {checkShape, checkValues} from "./limits.js";
+import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {runIds} from "./run-id.js";
 import {shortcutFormats} from "./shortcut.js";
 import {importStreamed, shouldStream} from "./stream.js";
@@ -111,6 +111,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
   const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
   checkValues(input.name, reading.runs);
+  checkJsonKeys(input.name, text, reading.blocks);
   const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
@@ -163,11 +164,14 @@ export interface ImportOptions extends ReadOptions {
 /** Import inputs one by one: each lands whole or not at all; failures don't stop the others. */
 export function importInputs(inputs: RawInput[], options: ImportOptions): ImportOutcome[] {
   const seen = new Set<string>();
-  return inputs.map((input) => {
-    const outcome = importInput(input, options, seen);
-    options.onOutcome?.(outcome);
-    return outcome;
-  });
+  const run = () =>
+    inputs.map((input) => {
+      const outcome = importInput(input, options, seen);
+      options.onOutcome?.(outcome);
+      return outcome;
+    });
+  // One writer at a time (Store.lock): what is in the store is checked and written under one lock.
+  return options.dryRun ? run() : options.store.withLock(run);
 }
 
 /** One input of importInputs. */

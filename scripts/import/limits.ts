@@ -58,3 +58,40 @@ export function checkValues(name: string, runs: ParsedRun[]): void {
     }
   }
 }
+
+/**
+ * A JSON object must name each key once: JSON.parse keeps the last of two
+ * `"avg_ts"` silently, so which number was meant is unknowable. The lines of
+ * every block read as JSON are scanned (strings skipped, one key set per
+ * object) and the second key is refused at its line.
+ */
+export function checkJsonKeys(name: string, text: string, blocks: readonly {format: string; line_start: number; line_end: number}[]): void {
+  const json = blocks.filter((b) => b.format.includes("json"));
+  if (json.length === 0) return;
+  const lines = text.split(/\r\n|\n|\r/);
+  for (const block of json) {
+    // One key set per open object (null for an array), with the line each key was first seen on.
+    const stack: (Map<string, number> | null)[] = [];
+    for (let n = block.line_start; n <= block.line_end; n++) {
+      const line = lines[n - 1] ?? "";
+      for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (c === "{") stack.push(new Map());
+        else if (c === "[") stack.push(null);
+        else if (c === "}" || c === "]") stack.pop();
+        else if (c === '"') {
+          let end = i + 1;
+          while (end < line.length && line[end] !== '"') end += line[end] === "\\" ? 2 : 1;
+          const keys = stack.at(-1);
+          if (keys && /^\s*:/.test(line.slice(end + 1, end + 40))) {
+            const key = line.slice(i + 1, end);
+            const first = keys.get(key);
+            if (first !== undefined) throw new InputError(name, n, `each key once in a JSON object; "${key}" was given on line ${first} already (JSON readers keep only one of the two values: remove the one that is wrong)`);
+            keys.set(key, n);
+          }
+          i = end;
+        }
+      }
+    }
+  }
+}

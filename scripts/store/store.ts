@@ -9,8 +9,8 @@
  * runs file exists, so a crash in between leaves at most an unreferenced raw
  * file, which the next import of the same input reuses.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {join} from "node:path";
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {join, resolve} from "node:path";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
 import {writeFileAtomic} from "./atomic.js";
@@ -133,31 +133,77 @@ export class Store {
   /**
    * Take the store's write lock (data/.lock, created exclusively, holding the
    * pid), waiting while another live benchbook holds it; returns its release.
-   * Two imports at once would both find an input missing and the second
-   * runs file would replace the first, tags and all. A lock left by a killed
-   * process is taken over, and its temporary files removed.
+   * Every command that writes the store takes it (import, bench, reparse,
+   * retag, remove, merge, reindex), around its reads as well as its writes:
+   * two writers at once would each rewrite a runs file from what they read,
+   * and one's tags would be lost. A lock left by a killed process is taken
+   * over, and its temporary files removed. Within one process the lock is
+   * reentrant (bench's cells import while bench holds it).
    */
   lock(timeoutMs = 120_000): () => void {
+    const key = resolve(this.root);
+    const depth = HELD.get(key);
+    if (depth) {
+      HELD.set(key, depth + 1);
+      return once(() => HELD.set(key, HELD.get(key)! - 1));
+    }
     mkdirSync(this.root, {recursive: true});
     const path = join(this.root, ".lock");
     const started = Date.now();
     for (;;) {
       try {
         writeFileSync(path, `${process.pid}\n`, {flag: "wx"});
+        HELD.set(key, 1);
         removeStaleTemps(this.root);
-        return () => rmSync(path, {force: true});
+        return once(() => {
+          const left = HELD.get(key)! - 1;
+          if (left > 0) return void HELD.set(key, left);
+          HELD.delete(key);
+          rmSync(path, {force: true});
+        });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
-      const holder = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
+      let holder = Number.NaN;
+      try {
+        holder = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
+      } catch {
+        continue; // released between our attempt and this read
+      }
       if (!alive(holder)) {
         rmSync(path, {force: true});
         continue;
       }
-      if (Date.now() - started > timeoutMs) throw new Error(`${this.root}: another benchbook (pid ${holder}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
+      if (Date.now() - started > timeoutMs) throw new StoreError(`${this.root}: another benchbook (pid ${holder}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   }
+
+  /** Run `fn` holding the write lock (released when it returns, or its promise settles). */
+  withLock<T>(fn: () => T): T {
+    const release = this.lock();
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (result instanceof Promise) return result.finally(release) as T;
+    release();
+    return result;
+  }
+}
+
+/** Locks this process holds: store root → depth. */
+const HELD = new Map<string, number>();
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
 }
 
 /** Whether a process runs (a pid read from a lock or a temporary file's name; NaN and 0 are not). */
@@ -171,13 +217,19 @@ function alive(pid: number): boolean {
   }
 }
 
-/** `.tmp-<pid>-…` files (atomic.ts, the streamed import) of processes that no longer run: a killed import's leftovers. */
+/**
+ * Temporary files of processes that no longer run — a killed writer's
+ * leftovers: `.tmp-<pid>-…` (atomic.ts, the streamed import) in the store's
+ * folders, `<file>.tmp-<pid>` in its index (query/index.ts).
+ */
 export function removeStaleTemps(root: string): string[] {
   const removed: string[] = [];
-  for (const dir of [root, join(root, "raw"), join(root, "runs")]) {
-    if (!existsSync(dir)) continue;
+  const index = join(root, ".index");
+  const indexDirs = existsSync(index) ? readdirSync(index, {withFileTypes: true}).filter((d) => d.isDirectory()).map((d) => join(index, d.name)) : [];
+  for (const dir of [root, join(root, "raw"), join(root, "runs"), ...indexDirs]) {
+    if (!statSync(dir, {throwIfNoEntry: false})?.isDirectory()) continue;
     for (const name of readdirSync(dir)) {
-      const pid = /^\.tmp-(\d+)-/.exec(name)?.[1];
+      const pid = /\.tmp-(\d+)(?:-[^/]*)?$/.exec(name)?.[1];
       if (pid && !alive(Number(pid))) {
         rmSync(join(dir, name), {force: true});
         removed.push(join(dir, name));
