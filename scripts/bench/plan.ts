@@ -9,7 +9,7 @@
 import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {basename} from "node:path";
-import {testKind, testName} from "../formats/llama-bench/fields.js";
+import {testKind, testName} from "../formats/shared/test-name.js";
 import type {KeyPath, LoadedPlan, PlanIssue} from "./plan-file.js";
 import {PlanError, readPlan} from "./plan-file.js";
 import type {EndpointPlan, EndpointServer, EndpointTarget, LlamaBenchPlan, Plan, PlanModel} from "./plan-schema.js";
@@ -406,7 +406,7 @@ export const WRAPPERS: Record<"vllm-bench-serve" | "sglang-bench-serving" | "mlx
 
 /**
  * A serving benchmark's one test, named the way the vllm/sglang formats name
- * it (scripts/formats/vllm/serving-run.ts): `<dataset> in<input> out<output> c<concurrency>`.
+ * it (scripts/formats/serving/serving-run.ts): `<dataset> in<input> out<output> c<concurrency>`.
  */
 function servingTest(o: Record<string, string | true>, input: string[], output: string[]): ExpectedTest {
   const first = (names: string[]) => num(names.map((n) => o[n]).find((v) => v !== undefined));

@@ -5,7 +5,7 @@
  */
 import {shellWords} from "../context/command.js";
 import type {Doc} from "../formats/types.js";
-import {columnKey, splitRow} from "../formats/markdown-table.js";
+import {columnKey, splitRow} from "../formats/shared/markdown-table.js";
 
 export interface IgnoredRange {
   line_start: number;

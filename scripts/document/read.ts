@@ -12,7 +12,7 @@ import {addConfigurationRow, emptyConfiguration, inheritStatedSettings, parseCon
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
 import type {ModelFacts} from "../context/model-facts.js";
 import {addModelFacts, inheritModelFacts, readModelFacts} from "../context/model-facts.js";
-import {canonicalTests} from "../formats/test-name.js";
+import {canonicalTests} from "../formats/shared/test-name.js";
 import {FORMATS} from "../formats/registry.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../formats/types.js";
 import {ParseError} from "../formats/types.js";

@@ -21,7 +21,7 @@ import {commandLine} from "../bench/shell-quote.js";
 import {InputError, readDocument} from "../document/read.js";
 import {runIds} from "./run-id.js";
 import {splitPhysicalLines} from "../document/lines.js";
-import {quantFromFile} from "../formats/model-name.js";
+import {quantFromFile} from "../formats/shared/model-name.js";
 import {formatById} from "../formats/registry.js";
 import type {Hardware, Result, Run, Settings, Scalar} from "../schema/schema.js";
 import {emptyHardware, emptyModel, SCHEMA_VERSION} from "../schema/schema.js";

@@ -106,7 +106,7 @@ export interface Result {
   line: number;
   /** The cell/text the value was read from, verbatim (`330.87 ± 0.99`), when the input is text. */
   text?: string | null;
-  /** The test, spelled one way (`pp512`, `tg128`, `pp512+tg128`, `pp512 @ d16384`): scripts/formats/test-name.ts. */
+  /** The test, spelled one way (`pp512`, `tg128`, `pp512+tg128`, `pp512 @ d16384`): scripts/formats/shared/test-name.ts. */
   test: string;
   /** The test as the tool printed it, where that differs from `test` (old llama-bench's `pp 512`). */
   test_printed?: string | null;

@@ -18,9 +18,9 @@ import type {ParsedCommand} from "../../context/command.js";
 import {parseCommandLine, serverArguments} from "../../context/command.js";
 import type {Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import {scalarFromText} from "../llama-bench/fields.js";
-import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf, type TextSpan} from "../json-text.js";
-import {quantFromFile} from "../model-name.js";
+import {scalarFromText} from "../shared/scalar.js";
+import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf, type TextSpan} from "../shared/json-text.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 

@@ -6,9 +6,9 @@
 import type {z} from "zod";
 import type {Gpu, Hardware, Model, Result, Scalar, Settings, Status} from "../../schema/schema.js";
 import {emptyHardware, emptyModel} from "../../schema/schema.js";
-import type {RowWithFacts} from "../hoist.js";
-import {hoist} from "../hoist.js";
-import {quantFromFile} from "../model-name.js";
+import type {RowWithFacts} from "../shared/hoist.js";
+import {hoist} from "../shared/hoist.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Context, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {Entry, Lines, Observations} from "./schema.js";

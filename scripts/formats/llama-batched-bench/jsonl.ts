@@ -10,7 +10,7 @@
  */
 import {parseCommandLine} from "../../context/command.js";
 import type {Scalar, Settings} from "../../schema/schema.js";
-import {lineOf, parseJsonAt, spanOf} from "../json-text.js";
+import {lineOf, parseJsonAt, spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {ConfigRow, Phase, PhaseValue} from "./run.js";

@@ -13,7 +13,7 @@
  * name; the oldest builds print no T_* columns. Cells are not width-stable.
  */
 import type {Scalar, Settings} from "../../schema/schema.js";
-import {columnKey, findTables, unflattenTables} from "../markdown-table.js";
+import {columnKey, findTables, unflattenTables} from "../shared/markdown-table.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {ConfigRow, Phase, PhaseValue} from "./run.js";

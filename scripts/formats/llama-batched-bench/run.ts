@@ -21,9 +21,9 @@ import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions} from "../../context/command.js";
 import type {Model, Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import type {RowWithFacts} from "../hoist.js";
-import {hoist} from "../hoist.js";
-import {quantFromFile} from "../model-name.js";
+import type {RowWithFacts} from "../shared/hoist.js";
+import {hoist} from "../shared/hoist.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Context, ParsedRun} from "../types.js";
 
 export type Phase = "pp" | "tg" | "pp+tg";

@@ -6,7 +6,8 @@
 import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions} from "../../context/command.js";
 import type {Settings} from "../../schema/schema.js";
-import {CLI_OPTIONS, scalarFromText} from "./fields.js";
+import {scalarFromText} from "../shared/scalar.js";
+import {CLI_OPTIONS} from "./fields.js";
 
 export interface LlamaBenchCommand {
   command: ParsedCommand;

@@ -5,6 +5,7 @@
  * matched by name and anything unknown is kept as a setting under its own name.
  */
 import type {Scalar} from "../../schema/schema.js";
+import {scalarFromText} from "../shared/scalar.js";
 
 /** Fields that describe the test or its measurement rather than a setting. */
 export const NON_SETTING_FIELDS = new Set([
@@ -150,15 +151,6 @@ export function typedValue(field: string, text: string): Scalar {
   return typeof value === "number" && String(value) !== text.trim() ? text.trim() : value;
 }
 
-/** A table cell or option value: numbers as numbers, true/false as booleans, the rest as text. */
-export function scalarFromText(text: string): Scalar {
-  const t = text.trim();
-  if (t === "true") return true;
-  if (t === "false") return false;
-  if (/^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/.test(t)) return Number(t);
-  return t;
-}
-
 export interface TestShape {
   kind: "pp" | "tg" | "pp+tg";
   n_prompt: number;
@@ -176,16 +168,6 @@ export function parseTestName(test: string): TestShape | null {
     return m[3] ? {kind: "pp+tg", n_prompt: pp, n_gen: Number(m[3]), n_depth: depth} : {kind: "pp", n_prompt: pp, n_gen: 0, n_depth: depth};
   }
   return {kind: "tg", n_prompt: 0, n_gen: Number(m[5]), n_depth: depth};
-}
-
-/** The test label llama-bench's Markdown printer would print for a JSON record. */
-export function testName(n_prompt: number, n_gen: number, n_depth: number): string {
-  const base = n_prompt > 0 && n_gen === 0 ? `pp${n_prompt}` : n_gen > 0 && n_prompt === 0 ? `tg${n_gen}` : `pp${n_prompt}+tg${n_gen}`;
-  return n_depth > 0 ? `${base} @ d${n_depth}` : base;
-}
-
-export function testKind(n_prompt: number, n_gen: number): "pp" | "tg" | "pp+tg" {
-  return n_gen === 0 ? "pp" : n_prompt === 0 ? "tg" : "pp+tg";
 }
 
 /**

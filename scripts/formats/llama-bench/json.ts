@@ -3,7 +3,7 @@
  * `samples_ns`/`samples_ts` arrays. Each value's line is the line of its
  * record's `"avg_ts"` key.
  */
-import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf} from "../json-text.js";
+import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";

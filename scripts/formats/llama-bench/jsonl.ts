@@ -4,7 +4,7 @@
  * between records; they are context or ignored, never an error.
  */
 import {parseCommandLine} from "../../context/command.js";
-import {parseJsonAt, spanOf} from "../json-text.js";
+import {parseJsonAt, spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
 import {recordsRuns} from "./records.js";

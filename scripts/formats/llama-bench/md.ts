@@ -11,12 +11,14 @@
  */
 import type {Model, Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import type {RowWithFacts} from "../hoist.js";
-import {columnKey, findTables, unflattenTables, type MarkdownTable} from "../markdown-table.js";
-import {splitModelType} from "../model-name.js";
+import type {RowWithFacts} from "../shared/hoist.js";
+import {columnKey, findTables, unflattenTables, type MarkdownTable} from "../shared/markdown-table.js";
+import {splitModelType} from "../shared/model-name.js";
 import type {Block, Context, Doc, Format, ParsedRun, UnreadLines} from "../types.js";
 import {ParseError} from "../types.js";
-import {MD_COLUMNS, parseTestName, scalarFromText, testName} from "./fields.js";
+import {scalarFromText} from "../shared/scalar.js";
+import {testName} from "../shared/test-name.js";
+import {MD_COLUMNS, parseTestName} from "./fields.js";
 import {llamaBenchRun} from "./run.js";
 
 const FOOTER = /^\s*build\s*:\s*([0-9a-f]{6,40})\s*\((\d+)\)\s*$/i;

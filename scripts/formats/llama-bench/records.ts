@@ -5,11 +5,12 @@
  */
 import type {Model, Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import type {RowWithFacts} from "../hoist.js";
-import {splitModelType} from "../model-name.js";
+import type {RowWithFacts} from "../shared/hoist.js";
+import {splitModelType} from "../shared/model-name.js";
 import type {Context, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {NON_SETTING_FIELDS, testKind, testName} from "./fields.js";
+import {testKind, testName} from "../shared/test-name.js";
+import {NON_SETTING_FIELDS} from "./fields.js";
 import {llamaBenchRun} from "./run.js";
 
 export type LlamaBenchRecord = Record<string, Scalar | Scalar[] | undefined>;

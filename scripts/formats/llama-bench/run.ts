@@ -6,9 +6,9 @@
 import {backendsCompatible} from "../../context/devices.js";
 import type {Hardware, Model} from "../../schema/schema.js";
 import {emptyHardware} from "../../schema/schema.js";
-import type {RowWithFacts} from "../hoist.js";
-import {hoist} from "../hoist.js";
-import {quantFromFile} from "../model-name.js";
+import type {RowWithFacts} from "../shared/hoist.js";
+import {hoist} from "../shared/hoist.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Context, ParsedRun} from "../types.js";
 import {readLlamaBenchCommand} from "./command.js";
 

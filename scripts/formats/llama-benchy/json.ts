@@ -14,10 +14,10 @@
  * verbatim, in the extra of the tg row's total throughput.
  */
 import type {Result, Settings} from "../../schema/schema.js";
-import {spanOf} from "../json-text.js";
+import {spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {findJsonObjects, lineOfKey, parseLenient} from "../vllm/json-blocks.js";
+import {findJsonObjects, lineOfKey, parseLenient} from "../shared/json-blocks.js";
 import {benchyResult, benchyRun, cleanVersion, JSON_METRICS, parseTestName, testNameOf} from "./results.js";
 
 interface Metric {

@@ -14,7 +14,7 @@
  * Columns are matched by name; empty cells mean "not measured for this row".
  * results.ts says what each column maps to.
  */
-import {columnKey, findTables, type MarkdownTable} from "../markdown-table.js";
+import {columnKey, findTables, type MarkdownTable} from "../shared/markdown-table.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {Result} from "../../schema/schema.js";

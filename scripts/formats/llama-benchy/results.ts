@@ -21,9 +21,9 @@ import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions} from "../../context/command.js";
 import type {Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import {quantFromFile} from "../model-name.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Block, Context, Doc, ParsedRun} from "../types.js";
-import {serverBehind} from "./server.js";
+import {serverBehind} from "../serving/server.js";
 
 export interface MetricSpec {
   metric: string;

@@ -32,7 +32,7 @@ import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";
 import {lineLogFormat} from "../logs/line-log.js";
 import type {LogPrefix} from "../logs/log-prefix.js";
 import {splitLogPrefix} from "../logs/log-prefix.js";
-import {applyServerContext} from "../logs/server-context.js";
+import {applyServerContext} from "../serving/server-context.js";
 import {logResult} from "../logs/values.js";
 
 const NUM = String.raw`(-?\d+(?:\.\d+)?|-?nan|-?inf)`;

@@ -20,10 +20,10 @@
  */
 import type {Model, Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import type {RowWithFacts} from "../hoist.js";
-import {hoist} from "../hoist.js";
-import {closingOf, lineOf, spanOf, type TextSpan} from "../json-text.js";
-import {applyServerContext} from "../logs/server-context.js";
+import type {RowWithFacts} from "../shared/hoist.js";
+import {hoist} from "../shared/hoist.js";
+import {closingOf, lineOf, spanOf, type TextSpan} from "../shared/json-text.js";
+import {applyServerContext} from "../serving/server-context.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 

@@ -17,7 +17,7 @@ import {commandOptions, versionFromComments} from "../../context/command.js";
 import {parseHardwareHeading} from "../../context/devices.js";
 import type {Hardware, Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyHardware, emptyModel} from "../../schema/schema.js";
-import {quantFromFile} from "../model-name.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 

@@ -17,16 +17,17 @@
  * flight); `accept_length` is the server's cumulative average (scope
  * cumulative). Each line is one run.
  */
-import {spanOf} from "../json-text.js";
+import {findBenchCommand} from "../serving/bench-command.js";
+import {readRecord, recordLimit, SERVING_KEYS, type KeySpec} from "../serving/saved-record.js";
+import {composeShape, servingRun} from "../serving/serving-run.js";
+import {findJsonObjects, groupAdjacent, lineOfKey, parseLenient} from "../shared/json-blocks.js";
+import {spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {findBenchCommand, SGLANG_BENCH_SERVING} from "../vllm/bench-command.js";
-import {findJsonObjects, groupAdjacent, lineOfKey, parseLenient} from "../vllm/json-blocks.js";
-import {readRecord, recordLimit, VLLM_KEYS, type KeySpec} from "../vllm/serve-json.js";
-import {composeShape, servingRun} from "../vllm/serving-run.js";
+import {SGLANG_BENCH_SERVING} from "./command.js";
 
 export const SGLANG_KEYS: Record<string, KeySpec> = {
-  ...VLLM_KEYS,
+  ...SERVING_KEYS,
   total_input_text_tokens: {metric: "input_text_tokens", unit: "tokens", stat: "total"},
   total_input_vision_tokens: {metric: "input_vision_tokens", unit: "tokens", stat: "total"},
   total_output_tokens_retokenized: {metric: "output_tokens_retokenized", unit: "tokens", stat: "total"},

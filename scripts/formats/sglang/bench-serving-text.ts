@@ -24,13 +24,14 @@
  */
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {findBenchCommand, SGLANG_BENCH_SERVING} from "../vllm/bench-command.js";
-import {englishKey, findServingBlocks, printedLimit, printedLines, printedNumber} from "../vllm/serving-block.js";
-import {serveShape, servingRun} from "../vllm/serving-run.js";
-import {readPrinted, VLLM_LABELS, type LabelSpec} from "../vllm/serve-text.js";
+import {findBenchCommand} from "../serving/bench-command.js";
+import {readPrinted, SERVING_LABELS, type LabelSpec} from "../serving/printed-results.js";
+import {englishKey, findServingBlocks, printedLimit, printedLines, printedNumber} from "../serving/serving-block.js";
+import {serveShape, servingRun} from "../serving/serving-run.js";
+import {SGLANG_BENCH_SERVING} from "./command.js";
 
 export const SGLANG_LABELS: Record<string, LabelSpec> = {
-  ...VLLM_LABELS,
+  ...SERVING_LABELS,
   totalinputtexttokens: {metric: "input_text_tokens", unit: "tokens", stat: "total"},
   totalinputvisiontokens: {metric: "input_vision_tokens", unit: "tokens", stat: "total"},
   "totalgeneratedtokens(retokenized)": {metric: "output_tokens_retokenized", unit: "tokens", stat: "total"},

@@ -23,8 +23,9 @@
 import type {Result} from "../../schema/schema.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
-import {findBenchCommand, VLLM_BENCH} from "./bench-command.js";
-import {serveResult, serveShape, servingRun} from "./serving-run.js";
+import {findBenchCommand} from "../serving/bench-command.js";
+import {serveResult, serveShape, servingRun} from "../serving/serving-run.js";
+import {VLLM_BENCH} from "./command.js";
 
 const LINE = /^\s*(Total time|Throughput|Average latency(?: per (?:output )?token)?|Successful requests|Benchmark duration|Total input tokens|Total generated tokens|Request throughput|Input token throughput|Output token throughput|(?:Mean|Median|P\d+) (?:TTFT|TPOT|ITL))\s*:\s*(\S+)\s*(s|ms|requests\/s|tokens\/s)?\s*$/i;
 const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;

@@ -3,7 +3,7 @@
  * padded or compact, surrounded by prose, or flattened onto one line by a
  * site that dropped the line breaks.
  */
-import type {Doc} from "./types.js";
+import type {Doc} from "../types.js";
 
 export interface TableRow {
   /** Logical line index in the Doc. */

@@ -11,6 +11,12 @@ import {redactText} from "../../context/redact.js";
 import type {Block, Context, Doc} from "../types.js";
 import {isClosing} from "./serving-block.js";
 
+/** How a tool's benchmark command is recognized: parsed (how many argv words to skip), or inline in a line of text. */
+export interface BenchProgram {
+  parsed: (c: ParsedCommand) => number | null;
+  inline: RegExp;
+}
+
 export interface BenchCommand {
   /** Verbatim, secrets redacted. */
   text: string;
@@ -50,7 +56,7 @@ export function findBenchCommand(
   doc: Doc,
   block: Block,
   context: Context,
-  match: {parsed: (c: ParsedCommand) => number | null; inline: RegExp}
+  match: BenchProgram
 ): BenchCommand | null {
   for (const command of [...context.commands].reverse()) {
     const skip = match.parsed(command);
@@ -74,24 +80,6 @@ export function findBenchCommand(
   }
   return null;
 }
-
-/** `vllm bench serve` (argv `bench serve …`). */
-export const VLLM_BENCH = {
-  parsed: (c: ParsedCommand) => (c.program === "vllm" && c.argv[0] === "bench" && c.argv[1] === "serve" ? 2 : null),
-  inline: /\b(?:vllm\s+bench\s+serve|benchmark_serving\.py)\b/
-};
-
-/** `python -m sglang.bench_serving`. */
-export const SGLANG_BENCH_SERVING = {
-  parsed: (c: ParsedCommand) => (c.program === "sglang.bench_serving" ? 0 : null),
-  inline: /\bsglang\.bench_serving\b/
-};
-
-/** `python -m sglang.bench_one_batch`. */
-export const SGLANG_ONE_BATCH = {
-  parsed: (c: ParsedCommand) => (c.program === "sglang.bench_one_batch" ? 0 : null),
-  inline: /\bsglang\.bench_one_batch\b/
-};
 
 /** All values of the first of these options that was given (`--batch-size 1 12 14`). Old scripts spell options with `_`. */
 export function optionList(command: BenchCommand | null, ...names: string[]): string[] {

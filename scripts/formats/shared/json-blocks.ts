@@ -7,7 +7,7 @@
  * `"request_rate": Infinity`, vLLM's NaN percentiles of an empty metric);
  * they are read as {@link NonFinite} markers, never as numbers.
  */
-import {closingOf, lineOf, spanOf, type TextSpan} from "../json-text.js";
+import {closingOf, lineOf, spanOf, type TextSpan} from "./json-text.js";
 import type {Doc} from "../types.js";
 import {ParseError} from "../types.js";
 

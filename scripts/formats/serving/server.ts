@@ -17,7 +17,7 @@ import type {ParsedCommand} from "../../context/command.js";
 import {parseCommandLine, serverArguments} from "../../context/command.js";
 import {runtimeById, serverRuntime} from "../../context/runtimes.js";
 import type {Settings} from "../../schema/schema.js";
-import {scalarFromText} from "../llama-bench/fields.js";
+import {scalarFromText} from "../shared/scalar.js";
 import type {Block, Context, Doc} from "../types.js";
 
 export interface ServerContext {

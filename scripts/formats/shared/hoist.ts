@@ -3,8 +3,8 @@
  * run, and each result keeps only what differs (e.g. the `n_ubatch` of a
  * `-ub 128,256` sweep).
  */
-import type {Model, Result, Settings} from "../schema/schema.js";
-import {emptyModel} from "../schema/schema.js";
+import type {Model, Result, Settings} from "../../schema/schema.js";
+import {emptyModel} from "../../schema/schema.js";
 
 export interface RowWithFacts {
   result: Result;

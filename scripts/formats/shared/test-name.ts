@@ -6,7 +6,7 @@
  * llama-batched-bench's ` B8`) is kept after one space. Names that are not
  * pp/tg tests (`serve random 1024/128 c8`, `GPU 0`) are kept as printed.
  */
-import type {Result} from "../schema/schema.js";
+import type {Result} from "../../schema/schema.js";
 
 const TEST = /^\s*(ctx_)?(pp|tg)\s*(\d+)?(?:\s*\+\s*tg\s*(\d+))?(?:\s*@\s*d\s*(\d+))?(?=\s|\(|$)(.*)$/i;
 
@@ -32,4 +32,14 @@ export function canonicalTest(test: string): string {
   if (depth !== undefined && Number(depth) !== 0) name += ` @ d${depth}`;
   const tail = rest.trim();
   return tail ? `${name} ${tail}` : name;
+}
+
+/** The test label llama-bench's Markdown printer would print for a JSON record. */
+export function testName(n_prompt: number, n_gen: number, n_depth: number): string {
+  const base = n_prompt > 0 && n_gen === 0 ? `pp${n_prompt}` : n_gen > 0 && n_prompt === 0 ? `tg${n_gen}` : `pp${n_prompt}+tg${n_gen}`;
+  return n_depth > 0 ? `${base} @ d${n_depth}` : base;
+}
+
+export function testKind(n_prompt: number, n_gen: number): "pp" | "tg" | "pp+tg" {
+  return n_gen === 0 ? "pp" : n_prompt === 0 ? "tg" : "pp+tg";
 }

@@ -15,11 +15,11 @@
  * or more spaces and matched by label, case-insensitively.
  */
 import type {Result, Stat} from "../../schema/schema.js";
-import type {LineHit, LineReader} from "./line-log.js";
-import {lineLogFormat} from "./line-log.js";
-import {splitLogPrefix} from "./log-prefix.js";
-import {applyServerContext} from "./server-context.js";
-import {logResult, normalizeUnit, parseQuantity, slug} from "./values.js";
+import type {LineHit, LineReader} from "../logs/line-log.js";
+import {lineLogFormat} from "../logs/line-log.js";
+import {splitLogPrefix} from "../logs/log-prefix.js";
+import {applyServerContext} from "../serving/server-context.js";
+import {logResult, normalizeUnit, parseQuantity, slug} from "../logs/values.js";
 
 const LABELS: Record<string, {metric: string; kind: string; stat: Stat; unit: string}> = {
   "generation throughput": {metric: "throughput", kind: "tg", stat: "interval_mean", unit: "tok/s"},

@@ -6,8 +6,8 @@
  */
 import type {Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import {serverBehind} from "../llama-benchy/server.js";
-import {quantFromFile} from "../model-name.js";
+import {serverBehind} from "./server.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Block, Context, Doc, ParsedRun} from "../types.js";
 import type {BenchCommand} from "./bench-command.js";
 import {integer, option, optionList, optionsRecord} from "./bench-command.js";

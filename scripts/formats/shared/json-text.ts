@@ -2,8 +2,8 @@
  * JSON embedded in a text: where a value starts and ends, and on which line
  * each part of it was printed, so every number keeps its source line.
  */
-import type {Doc} from "./types.js";
-import {ParseError} from "./types.js";
+import type {Doc} from "../types.js";
+import {ParseError} from "../types.js";
 
 /** The text of logical lines [start, end] joined by newlines, with each line's offset. */
 export interface TextSpan {

@@ -10,8 +10,8 @@ import type {ParsedCommand} from "../../context/command.js";
 import {serverArguments} from "../../context/command.js";
 import {serverRuntime} from "../../context/runtimes.js";
 import {emptyHardware} from "../../schema/schema.js";
-import {scalarFromText} from "../llama-bench/fields.js";
-import {quantFromFile} from "../model-name.js";
+import {scalarFromText} from "../shared/scalar.js";
+import {quantFromFile} from "../shared/model-name.js";
 import type {Context, ParsedRun} from "../types.js";
 
 /**

@@ -27,12 +27,12 @@
  * confidence).
  */
 import type {Result, Stat} from "../../schema/schema.js";
-import type {LineHit, LineReader, RunFacts} from "./line-log.js";
-import {lineLogFormat} from "./line-log.js";
-import type {LogPrefix} from "./log-prefix.js";
-import {splitLogPrefix} from "./log-prefix.js";
-import {applyServerContext} from "./server-context.js";
-import {logResult, normalizeUnit, notANumber, parseQuantity, pythonScalar, slug, splitAssignments} from "./values.js";
+import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";
+import {lineLogFormat} from "../logs/line-log.js";
+import type {LogPrefix} from "../logs/log-prefix.js";
+import {splitLogPrefix} from "../logs/log-prefix.js";
+import {applyServerContext} from "../serving/server-context.js";
+import {logResult, normalizeUnit, notANumber, parseQuantity, pythonScalar, slug, splitAssignments} from "../logs/values.js";
 
 interface Meaning {
   metric: string;
