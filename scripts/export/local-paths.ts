@@ -7,8 +7,8 @@
  *
  * Kept as they are: system folders (`/usr/…`, `/dev/…`, `/proc/…`: the same
  * on every machine), HTTP routes (`/v1/completions`), a path of one segment
- * (`/metrics`), and anything inside a URL or after a letter or digit
- * (`tok/s`, `https://host/a/b`).
+ * (`/metrics`), and anything inside a URL but `file://` or after a letter or
+ * digit (`tok/s`, `https://host/a/b`).
  */
 
 const SEP = String.raw`(?:\\+|/)`;
@@ -21,7 +21,7 @@ const SYSTEM = String.raw`(?:usr|bin|sbin|lib\w*|etc|dev|proc|sys|run|v\d+|api)$
  * segments after. Separators `/` or backslashes (one, or escaped once or twice in JSON).
  */
 const LOCAL_PATH = new RegExp(
-  String.raw`(?<![\w.~/\\-])(?:(/home/${SEGMENT}|/Users/${SEGMENT}|/root(?![^\\/\s"'\x60<>|,])|[A-Za-z]:${SEP}Users${SEP}${SEGMENT})|(/(?!${SYSTEM})${SEGMENT}(?=${SEP}${SEGMENT})|[A-Za-z]:${SEP}${SEGMENT}))((?:${SEP}${SEGMENT})*)`,
+  String.raw`(?:(?<![\w.~/\\-])|(?<=file://))(?:(/home/${SEGMENT}|/Users/${SEGMENT}|/root(?![^\\/\s"'\x60<>|,])|[A-Za-z]:${SEP}Users${SEP}${SEGMENT})|(/(?!${SYSTEM})${SEGMENT}(?=${SEP}${SEGMENT})|[A-Za-z]:${SEP}${SEGMENT}))((?:${SEP}${SEGMENT})*)`,
   "g"
 );
 /** A quick test: text without these holds no local path. */

@@ -49,6 +49,8 @@ export interface ReadOptions {
   readWriteup?: WriteupReader;
   /** Secrets replaced when the input was first imported (reparse reads the redacted copy, where none are left to find). */
   redacted?: Redaction[];
+  /** The redaction (default redactSecrets); injected only by perf/redaction.ts, to time a read without it. */
+  redact?: typeof redactSecrets;
 }
 
 export interface ReadInput {
@@ -104,7 +106,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
   checkShape(input.name, decoded.text);
   // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
-  const {text, redactions: found} = redactSecrets(decoded.text);
+  const {text, redactions: found} = (options.redact ?? redactSecrets)(decoded.text);
   const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
   const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).

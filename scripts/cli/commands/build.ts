@@ -17,7 +17,7 @@ Paths under home directories (/home/alice/…, C:\\Users\\…) are published
 as their base names (docs/security.md).
 
 Options:
-  --keep-paths     publish home-directory paths as they are
+  --keep-paths     publish absolute local paths as they are (default: base names)
   --json           print timings as JSON
 ${STORE_HELP}`,
   options: {string: ["store"], boolean: ["json", "keep-paths"]},
