@@ -2,7 +2,7 @@
  * What secret redaction costs an import: the read of real inputs (every real
  * fixture of the repository, and a real llama-server log from the H100 run
  * repeated to tens of MB) with redaction and without, side by side in one
- * process, alternating, median of the repetitions: readInput
+ * process, each input both ways in turn, CPU time, median of the repetitions: readInput
  * (scripts/import/import.ts) as import calls it, and with its redaction
  * replaced by one that finds nothing. Redaction alone is timed too (MB/s).
  *
@@ -27,7 +27,7 @@ interface Input {
 export interface RedactionFigures {
   inputs: number;
   mb: number;
-  /** Median seconds to read all inputs, with redaction (readInput) and without. */
+  /** Median CPU seconds to read all inputs, with redaction (readInput) and without. */
   with_s: number;
   without_s: number;
   /** (with − without) / without, in percent. */
@@ -43,6 +43,14 @@ const none = (text: string) => ({text, redactions: []});
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** CPU seconds (user + system, all threads) that `fn` takes: on a loaded machine, steadier than wall time. */
+function cpuSeconds(fn: () => void): number {
+  const before = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
 function measure(inputs: Input[], repeat: number): RedactionFigures {
   const texts = inputs.map((i) => (decodeText(i.bytes) as {text: string}).text);
   const withTimes: number[] = [];
@@ -50,18 +58,17 @@ function measure(inputs: Input[], repeat: number): RedactionFigures {
   const redactTimes: number[] = [];
   let redactions = 0;
   for (let r = 0; r < repeat; r++) {
-    // Alternate which goes first, so neither always runs on a warmer heap.
-    const order = r % 2 ? ["without", "with"] : ["with", "without"];
-    for (const which of order) {
-      const started = performance.now();
-      for (const input of inputs) readInput(input, which === "with" ? {now} : {now, redact: none});
-      (which === "with" ? withTimes : withoutTimes).push((performance.now() - started) / 1000);
-    }
-    const started = performance.now();
-    let found = 0;
-    for (const text of texts) found += redactSecrets(text).redactions.length;
-    redactTimes.push((performance.now() - started) / 1000);
-    redactions = found;
+    // Each input read both ways in turn, the order alternating: load and heap state fall on both alike.
+    let [withS, withoutS] = [0, 0];
+    inputs.forEach((input, i) => {
+      const on = () => (withS += cpuSeconds(() => readInput(input, {now})));
+      const off = () => (withoutS += cpuSeconds(() => readInput(input, {now, redact: none})));
+      if ((r + i) % 2) [on(), off()];
+      else [off(), on()];
+    });
+    withTimes.push(withS);
+    withoutTimes.push(withoutS);
+    redactTimes.push(cpuSeconds(() => (redactions = texts.reduce((n, text) => n + redactSecrets(text).redactions.length, 0))));
   }
   const mb = inputs.reduce((n, i) => n + i.bytes.length, 0) / 1e6;
   const [withS, withoutS] = [median(withTimes), median(withoutTimes)];
