@@ -4,6 +4,7 @@
  * of a crash, a hang or a silently wrong value (docs/security.md).
  */
 import {InputError} from "../document/read.js";
+import {repeatedKey, repeatedKeyMessage} from "../formats/shared/json-text.js";
 import type {ParsedRun} from "../formats/types.js";
 
 /**
@@ -59,39 +60,37 @@ export function checkValues(name: string, runs: ParsedRun[]): void {
   }
 }
 
+/** Formats whose parser checks each record's keys itself, more cheaply (llama-bench JSONL: most of a large store's bytes). */
+const KEYS_CHECKED_BY_PARSER = new Set(["llama-bench-jsonl"]);
+
 /**
  * A JSON object must name each key once: JSON.parse keeps the last of two
- * `"avg_ts"` silently, so which number was meant is unknowable. The lines of
- * every block read as JSON are scanned (strings skipped, one key set per
- * object) and the second key is refused at its line.
+ * `"avg_ts"` silently, so which number was meant is unknowable. The text of
+ * every block read as JSON is scanned and the second key is refused at its line.
  */
 export function checkJsonKeys(name: string, text: string, blocks: readonly {format: string; line_start: number; line_end: number}[]): void {
-  const json = blocks.filter((b) => b.format.includes("json"));
-  if (json.length === 0) return;
-  const lines = text.split(/\r\n|\n|\r/);
-  for (const block of json) {
-    // One key set per open object (null for an array), with the line each key was first seen on.
-    const stack: (Map<string, number> | null)[] = [];
-    for (let n = block.line_start; n <= block.line_end; n++) {
-      const line = lines[n - 1] ?? "";
-      for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (c === "{") stack.push(new Map());
-        else if (c === "[") stack.push(null);
-        else if (c === "}" || c === "]") stack.pop();
-        else if (c === '"') {
-          let end = i + 1;
-          while (end < line.length && line[end] !== '"') end += line[end] === "\\" ? 2 : 1;
-          const keys = stack.at(-1);
-          if (keys && /^\s*:/.test(line.slice(end + 1, end + 40))) {
-            const key = line.slice(i + 1, end);
-            const first = keys.get(key);
-            if (first !== undefined) throw new InputError(name, n, `each key once in a JSON object; "${key}" was given on line ${first} already (JSON readers keep only one of the two values: remove the one that is wrong)`);
-            keys.set(key, n);
-          }
-          i = end;
-        }
-      }
-    }
+  for (const block of blocks) {
+    if (!block.format.includes("json") || KEYS_CHECKED_BY_PARSER.has(block.format)) continue;
+    const repeated = repeatedKey(text, lineOffset(text, block.line_start), lineOffset(text, block.line_end + 1));
+    if (repeated) throw new InputError(name, lineOf(text, repeated.at), repeatedKeyMessage(repeated.key, lineOf(text, repeated.first)));
   }
+}
+
+const LINE_BREAK = /\r\n|\n|\r/g;
+
+/** Offset where a 1-based line starts (the text's length past its last line). */
+function lineOffset(text: string, line: number): number {
+  LINE_BREAK.lastIndex = 0;
+  let at = 0;
+  for (let n = 1; n < line; n++) {
+    const m = LINE_BREAK.exec(text);
+    if (!m) return text.length;
+    at = m.index + m[0].length;
+  }
+  return at;
+}
+
+/** The 1-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split(/\r\n|\n|\r/).length;
 }

@@ -13,7 +13,7 @@ every import; the site always shows the store as it is now.
 
 Open the result with \`benchbook serve\` (a built site needs an HTTP server).
 
-Paths under home directories (/home/alice/…, C:\\Users\\…) are published
+Absolute local paths (/home/alice/…, /mnt/…, C:\\Users\\…) are published
 as their base names (docs/security.md).
 
 Options:
