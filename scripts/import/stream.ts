@@ -25,7 +25,7 @@
  * headings) are read as the document reader reads them; a streamed file's
  * other formats (a table pasted into a log) are not looked for.
  */
-import {createHash, randomBytes} from "node:crypto";
+import {createHash} from "node:crypto";
 import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync} from "node:fs";
 import {dirname, join} from "node:path";
 import type {ParsedCommand} from "../context/command.js";
@@ -42,6 +42,7 @@ import {formatById} from "../formats/registry.js";
 import type {Context, ParsedRun} from "../formats/types.js";
 import type {Hardware, Result, Run} from "../schema/schema.js";
 import {emptyHardware, SCHEMA_VERSION} from "../schema/schema.js";
+import {tempName} from "../store/atomic.js";
 import type {SourceRecord, Store, StoredInput} from "../store/store.js";
 import {rawExtension, serializeInput} from "../store/store.js";
 import type {ImportOptions, ImportOutcome, RawInput} from "./import.js";
@@ -283,7 +284,7 @@ class IgnoredTracker {
 
 function tempPath(dir: string, what: string): string {
   mkdirSync(dir, {recursive: true});
-  return join(dir, `.tmp-${process.pid}-${randomBytes(4).toString("hex")}-${what}`);
+  return join(dir, tempName(`-${what}`));
 }
 
 class FileWriter {

@@ -10,10 +10,11 @@
  * file, which the next import of the same input reuses.
  */
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {hostname} from "node:os";
 import {join, resolve} from "node:path";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
-import {writeFileAtomic} from "./atomic.js";
+import {HOST_TAG, writeFileAtomic} from "./atomic.js";
 
 /** A store file that cannot be read (a merge conflict, a newer schema): the CLI prints it, names the file, exits 1. */
 export class StoreError extends Error {
@@ -131,8 +132,8 @@ export class Store {
   }
 
   /**
-   * Take the store's write lock (data/.lock, created exclusively, holding the
-   * pid), waiting while another live benchbook holds it; returns its release.
+   * Take the store's write lock (data/.lock, created exclusively, naming the
+   * pid and host), waiting while another live benchbook holds it; returns its release.
    * Every command that writes the store takes it (import, bench, reparse,
    * retag, remove, merge, reindex), around its reads as well as its writes:
    * two writers at once would each rewrite a runs file from what they read,
@@ -152,7 +153,7 @@ export class Store {
     const started = Date.now();
     for (;;) {
       try {
-        writeFileSync(path, `${process.pid}\n`, {flag: "wx"});
+        writeFileSync(path, `${process.pid}@${HOST_TAG} ${hostname()}\n`, {flag: "wx"});
         HELD.set(key, 1);
         removeStaleTemps(this.root);
         return once(() => {
@@ -164,17 +165,19 @@ export class Store {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
-      let holder = Number.NaN;
+      let holder = "";
       try {
-        holder = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
+        holder = readFileSync(path, "utf8").trim();
       } catch {
         continue; // released between our attempt and this read
       }
-      if (!alive(holder)) {
+      // `<pid>@<host tag> <host name>`: only a process of this host can be found dead (a lock written before hosts were named: its pid alone).
+      const [, pid, host] = /^(\d+)(?:@([0-9a-f]+))?/.exec(holder) ?? [];
+      if ((host === undefined || host === HOST_TAG) && !alive(Number(pid))) {
         rmSync(path, {force: true});
         continue;
       }
-      if (Date.now() - started > timeoutMs) throw new StoreError(`${this.root}: another benchbook (pid ${holder}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
+      if (Date.now() - started > timeoutMs) throw new StoreError(`${this.root}: another benchbook (pid ${holder.replace(/@[0-9a-f]+ /, " on ")}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   }
@@ -219,8 +222,10 @@ function alive(pid: number): boolean {
 
 /**
  * Temporary files of processes that no longer run — a killed writer's
- * leftovers: `.tmp-<pid>-…` (atomic.ts, the streamed import) in the store's
- * folders, `<file>.tmp-<pid>` in its index (query/index.ts).
+ * leftovers: `.tmp-<pid>@<host>-…` (atomic.ts, the streamed import) in the
+ * store's folders, `<file>.tmp-<pid>` in its index (query/index.ts). Another
+ * host's are left alone (its pid means nothing here); one that names no host
+ * is removed once its pid is dead here and it is an hour old.
  */
 export function removeStaleTemps(root: string): string[] {
   const removed: string[] = [];
@@ -229,11 +234,12 @@ export function removeStaleTemps(root: string): string[] {
   for (const dir of [root, join(root, "raw"), join(root, "runs"), ...indexDirs]) {
     if (!statSync(dir, {throwIfNoEntry: false})?.isDirectory()) continue;
     for (const name of readdirSync(dir)) {
-      const pid = /\.tmp-(\d+)(?:-[^/]*)?$/.exec(name)?.[1];
-      if (pid && !alive(Number(pid))) {
-        rmSync(join(dir, name), {force: true});
-        removed.push(join(dir, name));
-      }
+      const [, pid, host] = /\.tmp-(\d+)(?:@([0-9a-f]{8}))?(?:-[^/]*)?$/.exec(name) ?? [];
+      if (!pid || alive(Number(pid)) || (host !== undefined && host !== HOST_TAG)) continue;
+      const path = join(dir, name);
+      if (host === undefined && Date.now() - (statSync(path, {throwIfNoEntry: false})?.mtimeMs ?? Date.now()) < 3_600_000) continue;
+      rmSync(path, {force: true});
+      removed.push(path);
     }
   }
   return removed;

@@ -13,6 +13,7 @@ import type {AddressInfo} from "node:net";
 import {delimiter, join} from "node:path";
 import {describe, it} from "node:test";
 import {fileURLToPath} from "node:url";
+import {HOST_TAG} from "../../scripts/store/atomic.js";
 import {Store} from "../../scripts/store/store.js";
 import {cli, tempDir} from "../helpers/cli.js";
 import {duckdbRows} from "../helpers/duckdb.js";
@@ -365,7 +366,7 @@ describe("probe: hostile or broken input", () => {
       ["remove", ["remove", sha.slice(0, 8)]]
     ];
     for (const [name, args] of writers) {
-      const temps = [join(store, "runs", `.tmp-${dead}-abcd`), join(store, "raw", `.tmp-${dead}-ef01-raw`), join(store, `.tmp-${dead}-0000`)];
+      const temps = [join(store, "runs", `.tmp-${dead}@${HOST_TAG}-abcd`), join(store, "raw", `.tmp-${dead}@${HOST_TAG}-ef01-raw`), join(store, `.tmp-${dead}@${HOST_TAG}-0000`)];
       for (const t of temps) writeFileSync(t, "half");
       const result = await cli([...args, "--store", store], {cwd: dir, env: STANDINS});
       assert.equal(result.code, 0, `${name}: ${result.stderr}`);
