@@ -11,6 +11,7 @@
  */
 import {z} from "zod";
 import {isSecretName} from "../context/redact.js";
+import {AbSection} from "./ab-plan.js";
 import {parseIntRange, RangeError} from "./llama-bench-options.js";
 
 export const DEFAULT_MAX_CELLS = 10_000;
@@ -130,7 +131,9 @@ export const LlamaBenchPlan = z.strictObject({
   runner: z.literal("llama-bench"),
   tests: LlamaBenchTests,
   /** false → `--no-warmup`. */
-  warmup: z.boolean().default(true)
+  warmup: z.boolean().default(true),
+  /** An A/B run: two builds or settings, interleaved A B A B … (ab-plan.ts). */
+  ab: AbSection.optional()
 });
 
 const Api = z.enum(["chat", "completions"], {error: "expected chat (/v1/chat/completions) or completions (/v1/completions)"});

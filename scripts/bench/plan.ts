@@ -10,6 +10,7 @@ import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {basename} from "node:path";
 import {testKind, testName} from "../formats/shared/test-name.js";
+import {abCells} from "./ab-plan.js";
 import type {KeyPath, LoadedPlan, PlanIssue} from "./plan-file.js";
 import {PlanError, readPlan} from "./plan-file.js";
 import type {EndpointPlan, EndpointServer, EndpointTarget, LlamaBenchPlan, Plan, PlanModel} from "./plan-schema.js";
@@ -39,7 +40,7 @@ export function expandPlan(loaded: LoadedPlan, options: ExpandOptions = {}): Cel
   let cells: Cell[];
   switch (plan.runner) {
     case "llama-bench":
-      cells = llamaBenchCells(plan, env, fail);
+      cells = plan.ab ? abCells({...plan, ab: plan.ab}, (side, sideFail) => llamaBenchCells(side, env, sideFail), fail) : llamaBenchCells(plan, env, fail);
       break;
     case "endpoint":
       cells = endpointCells(plan, env, options.env ?? process.env, fail);

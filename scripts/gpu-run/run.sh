@@ -6,6 +6,7 @@
 #   bash .gpu/run.sh build model smoke      # ~6 min on an H100 machine
 #   bash .gpu/run.sh bench pack             # every plan + llama-bench direct + the endpoint client
 #   bash .gpu/run.sh order endpoint pack    # the tg difference: one process vs one per cell, both orders
+#   TARGETS="llama-bench llama-quantize" bash .gpu/run.sh build model ab pack   # an A/B run (-fa 0 against 1)
 #
 # Work files (node, llama.cpp build, models, store, raw outputs) live in $WORK
 # so that a second call on the same machine finds them. pack writes
@@ -24,6 +25,8 @@ if [[ ! -x "$WORK/bin/node" ]]; then xz -dc "$STAGE/node.xz" > "$WORK/bin/node" 
 export PATH="$WORK/bin:$PATH"
 bb() { (cd "$WORK" && node "$STAGE/benchbook/benchbook.mjs" "$@"); }
 BIN="$WORK/build/bin"
+# TARGETS="llama-bench llama-quantize" saves building llama-server when no plan needs it (the ab phase).
+TARGETS="${TARGETS:-llama-bench llama-server llama-quantize}"
 # MODEL_NAME and MODEL_SHAPE (make-random-gguf.py's options) make another size,
 # e.g. MODEL_NAME=random-8B MODEL_SHAPE="--embd 4096 --layers 32 --ff 14336 --name benchbook-random-8B".
 MODEL_NAME="${MODEL_NAME:-random-1.5B}"
@@ -31,7 +34,9 @@ Q4="$WORK/models/$MODEL_NAME-Q4_K_M.gguf"
 Q8="$WORK/models/$MODEL_NAME-Q8_0.gguf"
 
 phase_build() {
-  if [[ -x "$BIN/llama-bench" && -x "$BIN/llama-server" && -x "$BIN/llama-quantize" ]]; then log "build: present"; return; fi
+  local t missing=0
+  for t in $TARGETS; do [[ -x "$BIN/$t" ]] || missing=1; done
+  if (( ! missing )); then log "build: present"; return; fi
   rm -rf "$WORK/src" && mkdir -p "$WORK/src" && tar -xJf "$STAGE/llama-src.tar.xz" -C "$WORK/src" || return 1
   # The source is node-llama-cpp's bundle without its .git: give build-info the
   # commit and count that `git` reports in the CPU build's clone of it.
@@ -42,7 +47,7 @@ phase_build() {
     -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_LLGUIDANCE=OFF \
     -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DGGML_BACKEND_DL=OFF ${CMAKE_EXTRA:-} > "$RAW/build.log" 2>&1 || { tail -40 "$RAW/build.log"; return 1; }
   log "build: compile -j$JOBS"
-  cmake --build "$WORK/build" -j "$JOBS" --target llama-bench llama-server llama-quantize >> "$RAW/build.log" 2>&1 || { tail -60 "$RAW/build.log"; return 1; }
+  cmake --build "$WORK/build" -j "$JOBS" --target $TARGETS >> "$RAW/build.log" 2>&1 || { tail -60 "$RAW/build.log"; return 1; }
   log "build: done"
 }
 
@@ -124,6 +129,13 @@ phase_endpoint() {
   plan h100-llama-server.yaml 150
   nvidia-smi > "$RAW/nvidia-smi-after.txt"
   bb list --store "$WORK/store" > "$RAW/list.txt" 2>&1
+}
+
+# An A/B run (docs/bench.md, "A/B runs"): flash attention off and on, interleaved.
+phase_ab() {
+  capture_machine
+  plan h100-ab-fa.yaml 100
+  nvidia-smi > "$RAW/nvidia-smi-after.txt"
 }
 
 phase_pack() {

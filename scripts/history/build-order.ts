@@ -1,6 +1,6 @@
 /**
  * The order of a series' builds: by build number where every build has one
- * (llama.cpp's is its commit count on master); else by the commit order of a
+ * and no two share one (llama.cpp's is its commit count on master); else by the commit order of a
  * git repository the user names (`--git DIR`) where every commit is found
  * in it; else by when each build ran.
  */
@@ -50,7 +50,8 @@ const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 
 
 export function orderPoints<P extends Orderable>(points: P[], order: BuildOrder): {basis: OrderBasis; points: P[]} {
   const byTime = (a: P, b: P) => cmp(a.time, b.time) || cmp(a.build, b.build);
-  if (points.every((p) => p.build_number !== null)) return {basis: "build_number", points: [...points].sort((a, b) => a.build_number! - b.build_number! || byTime(a, b))};
+  // Build numbers order builds only where they tell them apart: squashed release bundles (node-llama-cpp's) all say build 1.
+  if (points.every((p) => p.build_number !== null) && new Set(points.map((p) => p.build_number)).size === points.length) return {basis: "build_number", points: [...points].sort((a, b) => a.build_number! - b.build_number! || byTime(a, b))};
   if (order.git && points.every((p) => p.build_commit)) {
     const places = gitPlaces(order.git, points.map((p) => p.build_commit!));
     if (points.every((p) => places.has(p.build_commit!))) return {basis: "git", points: [...points].sort((a, b) => places.get(a.build_commit!)! - places.get(b.build_commit!)! || byTime(a, b))};

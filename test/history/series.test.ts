@@ -135,4 +135,11 @@ describe("build order", () => {
     assert.equal(byGit.order, "git");
     assert.deepEqual(byGit.points.map((p) => p.build_commit), commits);
   });
+
+  it("does not order by build numbers that do not tell the builds apart (squashed releases all say build 1)", () => {
+    const rows = [row("80fb11a", "2026-01-02T00:00:00Z", 10), row("de3ff81", "2026-01-01T00:00:00Z", 11)].map((r) => ({...r, build_number: 1}));
+    const [series] = buildSeries(rows);
+    assert.equal(series.order, "time");
+    assert.deepEqual(series.points.map((p) => p.build_commit), ["de3ff81", "80fb11a"]);
+  });
 });

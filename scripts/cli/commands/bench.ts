@@ -5,6 +5,9 @@ import {MultiBar, Presets} from "cli-progress";
 import type {SingleBar} from "cli-progress";
 import {makeRedactor, REDACTED, secretValues} from "../../context/redact.js";
 import type {BenchEvent} from "../../bench/bench.js";
+import {abResults} from "../../bench/ab-compare.js";
+import {abEvent, abTable} from "../../bench/ab-format.js";
+import {abSides, AbSection} from "../../bench/ab-plan.js";
 import {passedNames, runBench} from "../../bench/bench.js";
 import {llamaBenchParam} from "../../bench/llama-bench-options.js";
 import {expandPlan, loadPlan, PlanError} from "../../bench/plan.js";
@@ -44,6 +47,14 @@ Options:
   --tag KEY=VALUE  tag every stored run (repeatable; adds to the plan's tags)
 ${STORE_HELP}
 
+A/B runs (llama-bench plans; the plan key ab:, docs/bench.md "A/B runs"):
+  --ab KEY=A,B     run every cell as two sides, A B A B …: two values of a
+                   setting (--ab t=1,2, --ab ub=256,512) or two programs
+                   (--ab binary=old/llama-bench,new/llama-bench); repeatable
+  --rounds N       A B pairs per cell (default 5); then B/A per test with its
+                   95% interval, whether the change is detected, and the
+                   smallest change detectable at this noise with 95% power
+
 On a Slurm cluster (docs/scale-out.md): one job array, one task per cell, each
 task running this plan's cell on its node into the same (shared) store.
   --slurm                    submit to Slurm instead of running here
@@ -60,7 +71,7 @@ task running this plan's cell on its node into the same (shared) store.
 
 Exit status: 0 when every cell succeeded, 1 when a cell failed or the plan is
 invalid, 130 when interrupted.`,
-  options: {string: ["store", "only", "tag", "partition", "gres", "time", "array-parallelism", "slurm-task"], boolean: ["dry-run", "resume", "json", "redact-home", "full-hash", "slurm", "wait"]},
+  options: {string: ["store", "only", "tag", "ab", "rounds", "partition", "gres", "time", "array-parallelism", "slurm-task"], boolean: ["dry-run", "resume", "json", "redact-home", "full-hash", "slurm", "wait"]},
   async run(args, terminal) {
     const files = args._.map(String);
     if (files.length !== 1) throw new UsageError("expected one plan file (benchbook bench PLAN.yaml)");
@@ -69,6 +80,7 @@ invalid, 130 when interrupted.`,
     let cells: Cell[];
     try {
       loaded = loadPlan(resolve(terminal.cwd, files[0]), files[0]);
+      abOptions(loaded, args);
       cells = expandPlan(loaded, {env: terminal.env});
     } catch (error) {
       if (!(error instanceof PlanError)) throw error;
@@ -134,8 +146,9 @@ invalid, 130 when interrupted.`,
       view.stop();
       if (summary.ran > 0) await indexAfterWrite(store, terminal);
       const line = `${summary.cells} cell${summary.cells === 1 ? "" : "s"}: ${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already in the store)${summary.interrupted ? `, interrupted after ${summary.ran}` : ""}; store ${store.root}`;
-      if (args.json) terminal.out(`${JSON.stringify({event: "end", ...summary})}\n`);
-      else terminal.out(`${line}\n`);
+      const ab = selected.some((cell) => cell.params.ab) ? abResults(store, selected) : [];
+      if (args.json) terminal.out(`${ab.map(abEvent).join("")}${JSON.stringify({event: "end", ...summary})}\n`);
+      else terminal.out(`${ab.length ? abTable(ab) : ""}${line}\n`);
       return summary.interrupted ? 130 : summary.failed ? 1 : 0;
     } finally {
       view.stop();
@@ -144,6 +157,25 @@ invalid, 130 when interrupted.`,
     }
   }
 };
+
+/** `--ab KEY=A,B` and `--rounds N` added to the plan's `ab:` section (checked as the plan's own keys are). */
+function abOptions(loaded: LoadedPlan, args: ParsedArgs): void {
+  const given = ([] as unknown[]).concat(args.ab ?? []).map(String);
+  if (!given.length && args.rounds === undefined) return;
+  if (loaded.plan.runner !== "llama-bench") throw new UsageError(`--ab and --rounds are for llama-bench plans; ${loaded.file} runs ${loaded.plan.runner}`);
+  const section: Record<string, unknown> = {...loaded.plan.ab};
+  for (const option of given) {
+    const eq = option.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--ab ${option}: expected KEY=A,B (t=1,2 or binary=old/llama-bench,new/llama-bench)`);
+    section[option.slice(0, eq).trim()] = option.slice(eq + 1);
+  }
+  if (args.rounds !== undefined) section.rounds = /^\d+$/.test(single(args, "rounds") ?? "") ? Number(single(args, "rounds")) : NaN;
+  const parsed = AbSection.safeParse(section);
+  if (!parsed.success) throw new UsageError(`--ab/--rounds: ${parsed.error.issues.map((i) => `${i.path.join(".") || "ab"}: ${i.message}`).join("; ")}`);
+  const {problems} = abSides(parsed.data, loaded.plan.matrix);
+  if (problems.length) throw new UsageError(problems.map((p) => `--ab: ${p.path.slice(1).join(".") || "ab"}: ${p.message}`).join("\n"));
+  loaded.plan = {...loaded.plan, ab: parsed.data};
+}
 
 /** `--slurm`: submit the selected cells as one job array (and follow it with `--wait`). */
 async function slurm(loaded: LoadedPlan, cells: Cell[], context: {args: ParsedArgs; terminal: Terminal; taskOptions: string[]}): Promise<number> {

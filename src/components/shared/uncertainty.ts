@@ -47,6 +47,9 @@ export interface Comparison {
   method: Method;
   /** One line saying how the interval was computed, for captions and tooltips. */
   note: string;
+  /** With "welch": the standard error of b − a and its Welch–Satterthwaite degrees of freedom (for power: scripts/bench/ab-compare.ts). */
+  se?: number;
+  df?: number;
 }
 
 const {studentt} = jstat as unknown as {studentt: {inv(p: number, df: number): number; cdf(x: number, df: number): number}};
@@ -86,6 +89,8 @@ export function compareMeans(a: Measured, b: Measured, level = 0.95): Comparison
       p,
       noise: p >= 1 - level,
       method: "welch",
+      se,
+      df,
       note: `${low === null ? `${Math.round(level * 100)}% interval unbounded (the first mean cannot be told from zero)` : `${Math.round(level * 100)}% interval`}, Welch t-test (n=${na} and ${nb}, ${a.stddev_kind ?? "?"}/${b.stddev_kind ?? "?"} sd)`
     };
   }
