@@ -27,7 +27,7 @@ import type {ParsedRun} from "../formats/types.js";
 import type {Attachment, Store, StoredInput} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import {decodeText} from "./decode.js";
-import {checkShape, checkValues} from "./limits.js";
+import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {sha256} from "./import.js";
 import {storedInput} from "./stored-input.js";
 
@@ -111,6 +111,7 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
         checkShape(results.name, decoded.text);
         reading = readDocument(decoded.text, {name: results.name, format, context: {commands: command ? [command] : [], hardware}});
         checkValues(results.name, reading.runs);
+        checkJsonKeys(results.name, decoded.text, reading.blocks);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         unreadable = error.message;
@@ -156,9 +157,11 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
 export function importCapture(store: Store, outcome: CellOutcome, options: CaptureImportOptions = {}): CaptureImport {
   const reading = readCapture(outcome, options);
   const hash = reading.stored.source.sha256;
-  if (store.has(hash)) return {status: "unchanged", sha256: hash};
-  store.write(reading.raw, reading.stored, reading.attachments);
-  return {status: "imported", sha256: hash, runs: reading.stored.runs};
+  return store.withLock((): CaptureImport => {
+    if (store.has(hash)) return {status: "unchanged", sha256: hash};
+    store.write(reading.raw, reading.stored, reading.attachments);
+    return {status: "imported", sha256: hash, runs: reading.stored.runs};
+  });
 }
 
 /** What each run says about the cell that produced it (`extra.capture`). */

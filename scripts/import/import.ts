@@ -16,7 +16,7 @@ import {rawExtension} from "../store/store.js";
 import type {Redaction} from "../context/redact.js";
 import {redactSecrets} from "../context/redact.js";
 import {decodeText, encodeLike} from "./decode.js";
-import {checkShape, checkValues} from "./limits.js";
+import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {shortcutFormats} from "./shortcut.js";
 import {storedInput} from "./stored-input.js";
 import {importStreamed, shouldStream} from "./stream.js";
@@ -48,6 +48,8 @@ export interface ReadOptions {
   readWriteup?: WriteupReader;
   /** Secrets replaced when the input was first imported (reparse reads the redacted copy, where none are left to find). */
   redacted?: Redaction[];
+  /** The redaction (default redactSecrets); injected only by perf/redaction.ts, to time a read without it. */
+  redact?: typeof redactSecrets;
 }
 
 export interface ReadInput {
@@ -103,13 +105,14 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
   checkShape(input.name, decoded.text);
   // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
-  const {text, redactions: found} = redactSecrets(decoded.text);
+  const {text, redactions: found} = (options.redact ?? redactSecrets)(decoded.text);
   const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
   const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
   const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
   checkValues(input.name, reading.runs);
+  checkJsonKeys(input.name, text, reading.blocks);
   const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
@@ -152,11 +155,14 @@ export interface ImportOptions extends ReadOptions {
 /** Import inputs one by one: each lands whole or not at all; failures don't stop the others. */
 export function importInputs(inputs: RawInput[], options: ImportOptions): ImportOutcome[] {
   const seen = new Set<string>();
-  return inputs.map((input) => {
-    const outcome = importInput(input, options, seen);
-    options.onOutcome?.(outcome);
-    return outcome;
-  });
+  const run = () =>
+    inputs.map((input) => {
+      const outcome = importInput(input, options, seen);
+      options.onOutcome?.(outcome);
+      return outcome;
+    });
+  // One writer at a time (Store.lock): what is in the store is checked and written under one lock.
+  return options.dryRun ? run() : options.store.withLock(run);
 }
 
 /** One input of importInputs. */

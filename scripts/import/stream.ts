@@ -69,7 +69,8 @@ class StreamSecrets {
  * only if it is not streamed (its `bytes` are read on first use).
  */
 export function fileInput(name: string, path: string, size = statSync(path).size): RawInput {
-  if (size < STREAM_THRESHOLD_BYTES) return {name, bytes: readFileSync(path)};
+  // The path goes along: a hand-entered file's writeup is found beside it (import.ts), whatever the current directory.
+  if (size < STREAM_THRESHOLD_BYTES) return {name, path, size, bytes: readFileSync(path)};
   let bytes: Uint8Array | null = null;
   return {
     name,

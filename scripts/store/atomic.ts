@@ -3,9 +3,22 @@
  * of one. The data goes to a temporary file in the same directory, is flushed
  * to disk, and is renamed over the target (rename is atomic on one filesystem).
  */
-import {randomBytes} from "node:crypto";
+import {createHash, randomBytes} from "node:crypto";
 import {closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from "node:fs";
+import {hostname} from "node:os";
 import {dirname, join} from "node:path";
+
+/**
+ * This machine, as temporary files and the store's lock name it: a store on a
+ * shared filesystem is written from several hosts, and another host's pid
+ * says nothing about whether its writer still runs (store.ts).
+ */
+export const HOST_TAG = createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
+
+/** A temporary file's name, `.tmp-<pid>@<host>-<random><suffix>`. */
+export function tempName(suffix = ""): string {
+  return `.tmp-${process.pid}@${HOST_TAG}-${randomBytes(4).toString("hex")}${suffix}`;
+}
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = tempPath(dirname(path));
@@ -30,7 +43,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 /** A fresh temporary file's path in `dir` (created if missing), to be renamed into place or removed. */
 export function tempPath(dir: string, what?: string): string {
   mkdirSync(dir, {recursive: true});
-  return join(dir, `.tmp-${process.pid}-${randomBytes(4).toString("hex")}${what ? `-${what}` : ""}`);
+  return join(dir, tempName(what ? `-${what}` : ""));
 }
 
 /** Make a rename in `dir` durable. */

@@ -52,12 +52,10 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     bar?.start(inputs.length, 0, {name: ""});
     const options = {store, tags, dryRun: args["dry-run"], format, runtime: single(args, "runtime"), strict: Boolean(args.strict), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
     let outcomes;
-    // One writer at a time: a second import waits for the first (store.ts lock).
-    const release = args["dry-run"] ? () => {} : store.lock();
+    // One writer at a time: a second import waits for the first (both functions take the store's lock).
     try {
       outcomes = jobs > 1 ? await importInputsPooled(inputs, {...options, jobs}) : importInputs(inputs, options);
     } finally {
-      release();
       bar?.stop();
     }
     if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) await indexAfterWrite(store, terminal);
