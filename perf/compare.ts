@@ -8,15 +8,16 @@
  * quantizations, copied for `models` model file names (default 2,000) and
  * two build commits, avg_ts (and its samples) scaled by a seeded uniform
  * factor in [0.9, 1.1]: 96,000 records and 192,000 stored results at the
- * default size. benchbook imports them first (not timed; the index is
- * built then). Then, alternating, `repeat` times each:
+ * default size. benchbook imports them first, one JSONL file per build
+ * (timed: MB/s of one large file, the index built with it). Then,
+ * alternating, `repeat` times each:
  * compare-llama-bench.py on the records in one JSONL file, and
  * `benchbook compare build_commit=aaaaaaa build_commit=bbbbbbb --by
  * model,test,flash_attn`, both printing a pipe table; wall time and peak
  * RSS from /usr/bin/time. Their 24 Speedup cells must be the same.
  */
-import {execFileSync, spawnSync} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {spawnSync} from "node:child_process";
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 
@@ -141,8 +142,9 @@ export async function compareBenchmark({models = 2000, repeat = 3, log = console
   try {
     const files = writeCompareJsonl(work, models);
     const store = join(work, "store");
+    // One large JSONL per build, imported one by one as `benchbook import` does (the store's index included).
     log(`${models * 48} records; importing`);
-    execFileSync(process.execPath, [BIN, "import", ...files.builds, "--store", store], {stdio: ["ignore", "ignore", "inherit"]});
+    const imports = files.builds.map((file) => ({mb: statSync(file).size / 1e6, ...timed(process.execPath, [BIN, "import", file, "--store", store], work)}));
     const theirsArgs = [script, "-t", "llama-bench", "-i", files.both, "-b", BUILDS[0], "-c", BUILDS[1], "-s", "model_type,flash_attn", "-o", "pipe"];
     const oursArgs = [BIN, "compare", `build_commit=${BUILDS[0]}`, `build_commit=${BUILDS[1]}`, "--by", "model,test,flash_attn", "--markdown", "--store", store];
     const runs: {theirs: Timed; ours: Timed}[] = [];
@@ -159,6 +161,7 @@ export async function compareBenchmark({models = 2000, repeat = 3, log = console
     const figures = {
       records: models * 48,
       results: models * 96,
+      import_one_jsonl: imports.map((i) => ({mb: +i.mb.toFixed(1), seconds: i.seconds, cpu_seconds: i.cpu, mb_per_s: +(i.mb / i.seconds).toFixed(1), rss_mb: Math.round(i.rssMb)})),
       compare_llama_bench_py: {seconds: runs.map((r) => r.theirs.seconds), cpu_seconds: runs.map((r) => r.theirs.cpu), rss_mb: runs.map((r) => Math.round(r.theirs.rssMb))},
       benchbook_compare: {seconds: runs.map((r) => r.ours.seconds), cpu_seconds: runs.map((r) => r.ours.cpu), rss_mb: runs.map((r) => Math.round(r.ours.rssMb))},
       speedup_over_python: +(median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.ours.seconds))).toFixed(2),

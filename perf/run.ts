@@ -44,6 +44,11 @@ const BENCHMARKS: Benchmark[] = [
     run: await optional("./log-import.js", "logImportBenchmark", (a) => ({sizeMb: Number(a["size-mb"] ?? 1024)}))
   },
   {
+    name: "redaction",
+    about: "secret redaction's cost: every real fixture and a real llama-server log repeated to 16 MB, read with and without redaction, side by side",
+    run: await optional("./redaction.js", "redactionBenchmark", (a) => ({repeat: Number(a.repeat ?? 5), logMb: Number(a["log-mb"] ?? 16)}))
+  },
+  {
     name: "endpoint",
     about: "endpoint client overhead and accuracy against a local server streaming at a known rate",
     run: await optional("./endpoint-client.js", "endpointClientBenchmark", () => ({}))
@@ -55,7 +60,7 @@ const BENCHMARKS: Benchmark[] = [
   }
 ];
 
-const args = minimist(process.argv.slice(2), {string: ["only", "out", "records", "size-mb", "models", "repeat"]});
+const args = minimist(process.argv.slice(2), {string: ["only", "out", "records", "size-mb", "models", "repeat", "log-mb"]});
 const wanted = new Set([...args._.map(String), ...String(args.only ?? "").split(",").filter(Boolean)]);
 const figures: Record<string, unknown> = {
   machine: {cpu: cpus()[0]?.model, cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version},

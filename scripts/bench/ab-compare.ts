@@ -8,7 +8,7 @@
  * detect with 95% power.
  */
 import jstat from "jstat";
-import {compareMeans, type Comparison} from "../../src/components/shared/uncertainty.js";
+import {compareMeans, type Comparison} from "../statistics/uncertainty.js";
 import {betterDirection, directionOf, type Better, type Direction} from "../history/direction.js";
 import type {Store} from "../store/store.js";
 import type {AbCellParams} from "./ab-plan.js";

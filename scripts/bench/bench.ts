@@ -16,7 +16,8 @@ import type {Store} from "../store/store.js";
 import type {Exec, MachineInfo, ModelIdentity, RuntimeInfo} from "./environment.js";
 import {execArgv, machineInfo, ModelIdentities, runtimeInfo} from "./environment.js";
 import type {LoadedPlan} from "./plan-file.js";
-import type {Capture, Cell, CellOutcome, Runner} from "./types.js";
+import type {Cell, Runner} from "./types.js";
+import type {Capture, CellOutcome} from "../schema/capture.js";
 
 export type BenchEvent =
   | {type: "start"; total: number; toRun: number; skipped: number}

@@ -16,7 +16,8 @@ import {PlanError, readPlan} from "./plan-file.js";
 import type {EndpointPlan, EndpointServer, EndpointTarget, LlamaBenchPlan, Plan, PlanModel} from "./plan-schema.js";
 import type {LlamaBenchParam} from "./llama-bench-options.js";
 import {expandParamValues, knownParamNames, llamaBenchParam, RangeError, RESERVED_OPTIONS, SETTING_PARAMS, TEST_PARAMS} from "./llama-bench-options.js";
-import type {Cell, CellLimits, ExpectedTest} from "./types.js";
+import type {Cell} from "./types.js";
+import type {CellLimits, ExpectedTest} from "../schema/capture.js";
 
 export {PlanError, readPlan} from "./plan-file.js";
 export type {LoadedPlan} from "./plan-file.js";

@@ -49,3 +49,27 @@ export function single(args: ParsedArgs, name: string): string | undefined {
   if (Array.isArray(value)) throw new UsageError(`--${name} given more than once`);
   return value === undefined || value === "" ? undefined : String(value);
 }
+
+/**
+ * A string option whose value must be one of `choices` (given at most once;
+ * compared lower-cased): anything else is a usage error listing them.
+ */
+export function keyword(args: ParsedArgs, name: string, choices: readonly string[]): string | undefined {
+  const value = single(args, name);
+  return value === undefined ? undefined : checkKeyword(name, value, choices);
+}
+
+/** A comma-separated list of keywords (`--by model_label,test`); `open` names the patterns also taken (`tag.NAME`), and accepts them. */
+export function keywords(args: ParsedArgs, name: string, choices: readonly string[], open?: {test(item: string): boolean; names: string}): string[] | undefined {
+  const value = single(args, name);
+  if (value === undefined) return undefined;
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  return items.length ? items.map((item) => (open?.test(item) ? item : checkKeyword(name, item, choices, open?.names))) : undefined;
+}
+
+function checkKeyword(name: string, value: string, choices: readonly string[], also?: string): string {
+  const found = choices.find((choice) => choice.toLowerCase() === value.trim().toLowerCase());
+  if (found === undefined) throw new UsageError(`invalid --${name}: ${JSON.stringify(value)}; expected one of: ${choices.join(", ")}${also ? `, or ${also}` : ""}`);
+  return found;
+}
+

@@ -1,5 +1,3 @@
-import {MAX_INPUT_BYTES} from "../import/limits.js";
-
 /**
  * The effects a command has on the world, injected so tests can capture them
  * (the way Framework injects a logger and an output into its loaders).
@@ -20,6 +18,8 @@ export function processTerminal(): Terminal {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     stdin: async () => {
+      // Loaded here: limits.ts imports the document reader and every format, which no other command's start needs.
+      const {MAX_INPUT_BYTES} = await import("../import/limits.js");
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of process.stdin) {

@@ -54,7 +54,7 @@ Run benchbook <command> --help for a command's options.
 declare const BENCHBOOK_VERSION: string | undefined;
 
 /** package.json's version (two folders up, also in the compiled tree: scripts/cli/compiled.mjs copies it). */
-export function version(): string {
+function version(): string {
   if (typeof BENCHBOOK_VERSION === "string") return BENCHBOOK_VERSION;
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {version: string}).version;
 }

@@ -20,12 +20,12 @@
  * averaged without weights, as compare-llama-bench does; their spread
  * becomes the sample sd of that mean, n = the number of rows.
  *
- * Uncertainty: compareMeans (src/components/shared/uncertainty.ts): Welch's t-test
+ * Uncertainty: compareMeans (scripts/statistics/uncertainty.ts): Welch's t-test
  * and a 95% Fieller interval for the ratio (it contains 1 exactly when the
  * test says within noise) when both sides state their repetitions,
  * else ±1 sd propagated and "within noise" when the ±1 sd ranges overlap.
  */
-import {compareMeans, type Comparison, type Measured} from "../../src/components/shared/uncertainty.js";
+import {compareMeans, type Comparison, type Measured} from "../statistics/uncertainty.js";
 import {limitShare, type ResultEfficiency} from "../efficiency/efficiency.js";
 import type {Row} from "../schema/row.js";
 import {keyValue} from "./select.js";

@@ -2,9 +2,9 @@
  * `benchbook compare` output: an aligned terminal table, a Markdown pipe
  * table ready to paste, or JSON. The Speedup column is B/A with two decimals,
  * exactly as compare-llama-bench.py prints it; the interval and the noise
- * mark come from compareMeans (src/components/shared/uncertainty.ts).
+ * mark come from compareMeans (scripts/statistics/uncertainty.ts).
  */
-import type {Comparison} from "../../src/components/shared/uncertainty.js";
+import type {Comparison} from "../statistics/uncertainty.js";
 import {fixed2, type CompareResult, type Pair, type SideValue} from "./compare.js";
 
 const PRETTY: Record<string, string> = {model_label: "Model", test: "Test", metric: "Metric", stat: "Stat", unit: "Unit", hardware: "Hardware", runtime: "Runtime"};

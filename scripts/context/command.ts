@@ -151,9 +151,10 @@ interface ContainerProgram {
 /**
  * `podman run --rm -e K=V … vllm/vllm-openai:v0.21.0 <model> --port 8000`:
  * the program inside the container. A command after the image names it
- * (`lmsysorg/sglang:… python3 -m sglang.launch_server …`); otherwise a vLLM
- * OpenAI image runs `vllm serve` (its entrypoint), and the image's tag is
- * the version. Other images are not benchmark context.
+ * (`lmsysorg/sglang:… python3 -m sglang.launch_server …`); otherwise a
+ * runtime's official image runs its server (runtimes.ts `image`: vLLM's
+ * `vllm serve`), and the image's tag is the version. Other images are not
+ * benchmark context.
  */
 function locateContainer(words: string[]): ContainerProgram | null {
   let i = 0;
@@ -185,11 +186,11 @@ function locateContainer(words: string[]): ContainerProgram | null {
   }
   const repository = image.replace(/@.*$/, "");
   const name = repository.replace(/:[^/]*$/, "").split("/").pop() ?? "";
-  if (/^vllm(?:-openai)?$/.test(name)) {
-    const tag = /:([^/:]+)$/.exec(repository)?.[1] ?? null;
-    return {index: j, program: "vllm", version: tag, argv: rest[0] === "serve" ? rest : ["serve", ...rest], engine, image, env, envEnd};
-  }
-  return null;
+  const runtime = RUNTIMES.find((r) => r.image?.name.test(name));
+  if (!runtime?.image) return null;
+  const {program, subcommand} = runtime.image;
+  const tag = /:([^/:]+)$/.exec(repository)?.[1] ?? null;
+  return {index: j, program, version: tag, argv: rest[0] === subcommand ? rest : [subcommand, ...rest], engine, image, env, envEnd};
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The inference engines benchbook knows, in display order: the one list that
- * command parsing, server detection, configuration tables, llama-benchy's
- * server comments and the site's runtime order read. Add a runtime here.
- * (The site cannot import scripts/: src/components/shared/chart.ts (`RUNTIME_ORDER`) repeats
- * the ids in this order, and test/context/runtimes.test.ts keeps the two equal.)
+ * command parsing, server detection, configuration tables, server comments,
+ * the endpoint client, recorded environment variables and flattened-line
+ * splitting read. Add a runtime here (docs/architecture.md, "Add a runtime");
+ * the site's copy of the order and colours is `RUNTIME_ORDER` in
+ * src/components/shared/chart.ts, kept equal by test/context/runtimes.test.ts.
  */
 import type {ParsedCommand} from "./command.js";
 
@@ -22,6 +23,12 @@ export interface Runtime {
   modelOptions: string[];
   /** Whether the server command's first positional argument (after the subcommand) is the model. */
   positionalModel: boolean;
+  /** Prefixes of environment variables that change what it measures, recorded with each bench capture (`VLLM_`). */
+  envPrefixes: string[];
+  /** The `owned_by` its OpenAI-compatible `GET /models` answers with, when that names it. */
+  ownedBy: string | null;
+  /** Its official container image, whose entrypoint runs `program subcommand` with the arguments after the image. */
+  image?: {name: RegExp; program: string; subcommand: string};
 }
 
 export const RUNTIMES: readonly Runtime[] = [
@@ -32,7 +39,9 @@ export const RUNTIMES: readonly Runtime[] = [
     programs: ["llama-bench", "llama-server", "llama-batched-bench", "llama-sweep-bench", "llama-cli"],
     server: (c) => (c.program === "llama-server" ? {subcommand: 0} : null),
     modelOptions: ["-m", "--model", "-hf", "--hf-repo", "-mu", "--model-url"],
-    positionalModel: false
+    positionalModel: false,
+    envPrefixes: ["GGML_", "LLAMA_"],
+    ownedBy: "llamacpp"
   },
   {
     id: "vllm",
@@ -41,7 +50,10 @@ export const RUNTIMES: readonly Runtime[] = [
     programs: ["vllm", "vllm.entrypoints.openai.api_server"],
     server: (c) => (c.program === "vllm" && c.argv[0] === "serve" ? {subcommand: 1} : c.program === "vllm.entrypoints.openai.api_server" ? {subcommand: 0} : null),
     modelOptions: ["--model"],
-    positionalModel: true
+    positionalModel: true,
+    envPrefixes: ["VLLM_"],
+    ownedBy: "vllm",
+    image: {name: /^vllm(?:-openai)?$/, program: "vllm", subcommand: "serve"}
   },
   {
     id: "sglang",
@@ -50,7 +62,9 @@ export const RUNTIMES: readonly Runtime[] = [
     programs: ["sglang.launch_server", "sglang.bench_serving", "sglang.bench_one_batch"],
     server: (c) => (c.program === "sglang.launch_server" ? {subcommand: 0} : null),
     modelOptions: ["--model-path", "--model_path", "--model"],
-    positionalModel: false
+    positionalModel: false,
+    envPrefixes: ["SGLANG_"],
+    ownedBy: "sglang"
   },
   {
     id: "mlx",
@@ -59,7 +73,9 @@ export const RUNTIMES: readonly Runtime[] = [
     programs: ["mlx_lm.benchmark", "mlx_lm.server", "mlx_lm"],
     server: (c) => (c.program === "mlx_lm.server" ? {subcommand: 0} : c.program === "mlx_lm" && c.argv[0] === "server" ? {subcommand: 1} : null),
     modelOptions: ["--model", "-m"],
-    positionalModel: false
+    positionalModel: false,
+    envPrefixes: ["MLX_"],
+    ownedBy: null
   },
   {
     id: "lmstudio",
@@ -68,7 +84,9 @@ export const RUNTIMES: readonly Runtime[] = [
     programs: ["lms"],
     server: (c) => (c.program === "lms" && (c.argv[0] === "load" || (c.argv[0] === "server" && c.argv[1] === "start")) ? {subcommand: c.argv[0] === "load" ? 1 : 2} : null),
     modelOptions: [],
-    positionalModel: true
+    positionalModel: true,
+    envPrefixes: [],
+    ownedBy: "organization_owner"
   }
 ];
 
@@ -87,3 +105,10 @@ export function serverRuntime(command: ParsedCommand): {runtime: Runtime; subcom
   return null;
 }
 
+/** The runtime whose `GET /models` answers with this `owned_by`. */
+export function runtimeByOwner(owner: string): Runtime | null {
+  return RUNTIMES.find((r) => r.ownedBy === owner) ?? null;
+}
+
+/** Python packages whose modules are runtime programs (`sglang.launch_server`, `mlx_lm.benchmark`): `python -m <package>.<module>`. */
+export const PYTHON_PACKAGES: readonly string[] = [...new Set(RUNTIMES.flatMap((r) => r.programs.filter((p) => p.includes(".")).map((p) => p.split(".")[0])))];

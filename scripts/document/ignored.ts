@@ -49,38 +49,53 @@ const REASONS: Record<Exclude<Kind, "table">, string> = {
   rule: "horizontal rule"
 };
 
+const weak = (k: Kind) => k === "blank" || k === "fence" || k === "rule";
+
 /**
- * Group the unused physical lines into ranges of one kind each. Blank lines,
- * fences and rules join the range they sit in, so a paragraph with blank
- * lines around it stays one range.
+ * Unused physical lines grouped into ranges of one kind each, line by line.
+ * Blank lines, fences and rules join the range they sit in, so a paragraph
+ * with blank lines around it stays one range.
  */
-export function ignoredRanges(doc: Doc, used: ReadonlySet<number>): IgnoredRange[] {
-  const total = doc.lines.at(-1)?.line ?? 0;
-  const textOf = new Map<number, string>();
-  for (const l of doc.lines) textOf.set(l.line, (textOf.get(l.line) ?? "") + (textOf.has(l.line) ? " " : "") + l.text);
-  const ranges: (IgnoredRange & {kind: Kind; header?: string})[] = [];
-  for (let line = 1; line <= total; line++) {
-    if (used.has(line)) continue;
-    const text = textOf.get(line) ?? "";
+export class IgnoredLines {
+  private ranges: {line_start: number; line_end: number; kind: Kind; header?: string}[] = [];
+
+  add(text: string, line: number): void {
     const kind = kindOf(text);
-    const last = ranges.at(-1);
+    const last = this.ranges.at(-1);
     const adjacent = last && last.line_end + 1 === line;
-    const weak = (k: Kind) => k === "blank" || k === "fence" || k === "rule";
     if (adjacent && (last.kind === kind || weak(kind))) {
       last.line_end = line;
-      continue;
+      return;
     }
     if (adjacent && weak(last.kind)) {
       last.kind = kind;
       last.line_end = line;
       if (kind === "table") last.header = text;
-      continue;
+      return;
     }
-    ranges.push({line_start: line, line_end: line, kind, reason: "", ...(kind === "table" ? {header: text} : {})});
+    this.ranges.push({line_start: line, line_end: line, kind, ...(kind === "table" ? {header: text} : {})});
   }
-  return ranges.map(({line_start, line_end, kind, header}) => ({
-    line_start,
-    line_end,
-    reason: kind === "table" ? `a table no format recognizes (columns: ${splitRow(header ?? "").map(columnKey).join(", ")})` : REASONS[kind]
-  }));
+
+  /** Another tracker's ranges after these, as they are (lines a stream kept aside until it knew they were outside a block). */
+  append(other: IgnoredLines): void {
+    this.ranges.push(...other.ranges);
+  }
+
+  result(): IgnoredRange[] {
+    return this.ranges.map(({line_start, line_end, kind, header}) => ({
+      line_start,
+      line_end,
+      reason: kind === "table" ? `a table no format recognizes (columns: ${splitRow(header ?? "").map(columnKey).join(", ")})` : REASONS[kind]
+    }));
+  }
+}
+
+/** The document's unused physical lines (the text of a line split into several logical lines, rejoined). */
+export function ignoredRanges(doc: Doc, used: ReadonlySet<number>): IgnoredRange[] {
+  const total = doc.lines.at(-1)?.line ?? 0;
+  const textOf = new Map<number, string>();
+  for (const l of doc.lines) textOf.set(l.line, (textOf.get(l.line) ?? "") + (textOf.has(l.line) ? " " : "") + l.text);
+  const ignored = new IgnoredLines();
+  for (let line = 1; line <= total; line++) if (!used.has(line)) ignored.add(textOf.get(line) ?? "", line);
+  return ignored.result();
 }

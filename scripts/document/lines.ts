@@ -5,6 +5,7 @@
  * sharing its 1-based number, so every value still points at its real line.
  */
 import type {Doc, Format, LogicalLine} from "../formats/types.js";
+import {PYTHON_PACKAGES} from "../context/runtimes.js";
 import {withoutPastePrefixes} from "./paste-prefix.js";
 
 /**
@@ -17,8 +18,11 @@ const CONTEXT_BREAKS: RegExp[] = [
   /(?<![A-Za-z_][A-Za-z0-9_]*=\S*)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:\S*\/)?(?:llama-bench|llama-server|llama-batched-bench)\s+-)/g,
   // `vllm serve …` / `vllm bench serve …` glued after another command or output
   /(?<![A-Za-z_][A-Za-z0-9_]*=\S*|\buv\s+run)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:uv\s+run\s+)?vllm\s+(?:bench\s+)?serve\s)/g,
-  // `python -m sglang.launch_server …`, `python -m mlx_lm.benchmark …`, `uvx llama-benchy …`
-  /(?<![A-Za-z_][A-Za-z0-9_]*=\S*|\buv\s+run)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:uv\s+run\s+)?(?:python3?\s+-m\s+(?:sglang\.\w+|mlx_lm\.\w+)|uvx\s+llama-benchy\S*)\s)/g
+  // `python -m sglang.launch_server …`, `python -m mlx_lm.benchmark …` (a runtime's Python package, runtimes.ts), `uvx llama-benchy …`
+  new RegExp(
+    String.raw`(?<![A-Za-z_][A-Za-z0-9_]*=\S*|\buv\s+run)\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:uv\s+run\s+)?(?:python3?\s+-m\s+(?:${PYTHON_PACKAGES.join("|")})\.\w+|uvx\s+llama-benchy\S*)\s)`,
+    "g"
+  )
 ];
 
 function splitContext(piece: string): string[] {

@@ -16,7 +16,7 @@ const COUNT_UNITS: Record<string, number> = {K: 1e3, M: 1e6, B: 1e9, T: 1e12};
 const CACHE_BYTES: Record<string, number> = {f32: 4, f16: 2, bf16: 2, q8_0: 34 / 32, q5_1: 24 / 32, q5_0: 22 / 32, q4_1: 20 / 32, q4_0: 18 / 32, iq4_nl: 18 / 32};
 
 /** The model file's size in bytes: exact when printed as an integer, else the displayed size in its unit. */
-export function modelBytes(model: Model): number | null {
+function modelBytes(model: Model): number | null {
   if (model.size_bytes !== null) return model.size_bytes;
   if (model.size_value === null || model.size_unit === null) return null;
   const unit = SIZE_UNITS[model.size_unit];
@@ -24,7 +24,7 @@ export function modelBytes(model: Model): number | null {
 }
 
 /** The parameter count: exact when printed as an integer, else the displayed count in its unit (`8.95 B`). */
-export function modelParams(model: Model): number | null {
+function modelParams(model: Model): number | null {
   if (model.n_params !== null) return model.n_params;
   if (model.params_value === null || model.params_unit === null) return null;
   const unit = COUNT_UNITS[model.params_unit];

@@ -96,7 +96,7 @@ const NOISE = new Set(["nvidia", "geforce", "amd", "ati", "radeon", "intel", "ap
  * vendor words, trademarks, parenthesized remarks (`(RADV NAVI31)`,
  * `(SM120)`) or punctuation; with `sizes` the memory sizes (`96gb`) stay.
  */
-export function normalize(name: string, sizes: boolean): string {
+function normalize(name: string, sizes: boolean): string {
   const text = name
     .toLowerCase()
     .replace(/\((?:r|tm)\)|[®™]/g, " ")

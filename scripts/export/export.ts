@@ -71,7 +71,7 @@ export interface ExportSummary {
 export interface ExportOptions {
   /** Shards to read the store in: the first on this thread, each other one on a worker thread (default: by the store's size, see exportJobs). */
   jobs?: number;
-  /** Publish paths under home directories as they are (default: their base names; scripts/export/local-paths.ts). */
+  /** Publish absolute local paths as they are (default: their base names; scripts/export/local-paths.ts). */
   keepPaths?: boolean;
 }
 

@@ -51,7 +51,7 @@ export interface ShardTask {
   outDir: string;
   /** Fragment files' path prefix. */
   fragments: string;
-  /** Publish home-directory paths as they are (default: their base names, local-paths.ts). */
+  /** Publish absolute local paths as they are (default: their base names, local-paths.ts). */
   keepPaths?: boolean;
   /** DuckDB threads (1 on a worker: the shards already use every core). */
   threads?: number;
@@ -149,7 +149,7 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     for (const sha of task.inputs) {
       const bytes = readFileSync(store.runsPath(sha));
       result.digests.push(createHash("sha256").update(bytes).digest("hex"));
-      // Home-directory paths become base names before anything of this input is published (local-paths.ts).
+      // Local paths become base names before anything of this input is published (local-paths.ts).
       const input = store.parse(sha, task.keepPaths ? bytes : Buffer.from(hideLocalPaths(bytes.toString("utf8")), "utf8"));
       result.sources.push({...input.source, runs: input.runs.map((r) => r.id)});
       lap("read");

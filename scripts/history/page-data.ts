@@ -5,7 +5,7 @@
  * changed since the previous build" — each series' newest build against the
  * one before it.
  */
-import {compareMeans, type Comparison} from "../../src/components/shared/uncertainty.js";
+import {compareMeans, type Comparison} from "../statistics/uncertainty.js";
 import {seriesColumns} from "./format.js";
 import type {SeriesHistory} from "./history.js";
 import type {SeriesPoint} from "./series.js";

@@ -5,7 +5,7 @@
  * level and the builds' own repetitions, to decide whether it is one.
  */
 import jstat from "jstat";
-import {fieller} from "../../src/components/shared/uncertainty.js";
+import {fieller} from "../statistics/uncertainty.js";
 
 const {studentt} = jstat as unknown as {studentt: {inv(p: number, df: number): number; cdf(x: number, df: number): number}};
 

@@ -15,21 +15,21 @@
 import {parseCommandLine} from "../context/command.js";
 import {applyDeviceLines, parseDeviceLine} from "../context/devices.js";
 import {redactArgv, redactEnv} from "../context/redact.js";
-import type {ExpectedTest} from "../bench/types.js";
-import type {Capture, CapturedFile, CellOutcome} from "../bench/types.js";
-import {commandLine} from "../bench/shell-quote.js";
+import type {Capture, CapturedFile, CellOutcome, ExpectedTest} from "../schema/capture.js";
+import {commandLine} from "../context/shell-quote.js";
 import {InputError, readDocument} from "../document/read.js";
-import {runIds} from "./run-id.js";
 import {splitPhysicalLines} from "../document/lines.js";
 import {quantFromFile} from "../formats/shared/model-name.js";
 import {formatById} from "../formats/registry.js";
 import type {Hardware, Result, Run, Settings, Scalar} from "../schema/schema.js";
-import {emptyHardware, emptyModel, SCHEMA_VERSION} from "../schema/schema.js";
-import type {Attachment, SourceRecord, Store, StoredInput} from "../store/store.js";
+import {emptyHardware, emptyModel} from "../schema/schema.js";
+import type {ParsedRun} from "../formats/types.js";
+import type {Attachment, Store, StoredInput} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import {decodeText} from "./decode.js";
-import {checkShape, checkValues} from "./limits.js";
+import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {sha256} from "./import.js";
+import {storedInput} from "./stored-input.js";
 
 /** The program each runner runs, as a run's `tool`, and the engine it measures. */
 const TOOLS: Record<string, {tool: string; runtime: string | null}> = {
@@ -65,7 +65,7 @@ export type CaptureImport =
   | {status: "unchanged"; sha256: string};
 
 /** The capture record as stored: pretty JSON, commands and env redacted again (never trust a runner to have done it). */
-export function captureBytes(capture: Capture): Uint8Array {
+function captureBytes(capture: Capture): Uint8Array {
   const safe: Capture = {...capture, command: redactArgv(capture.command), env: redactEnv(capture.env)};
   return Buffer.from(`${JSON.stringify(safe, null, 2)}\n`, "utf8");
 }
@@ -77,7 +77,7 @@ function text(file: CapturedFile | undefined): string {
 }
 
 /** Hardware from device lines anywhere in a log (stderr, a server log). */
-export function hardwareFromLog(log: string): Hardware {
+function hardwareFromLog(log: string): Hardware {
   let hardware = emptyHardware();
   for (const line of log.split(/\r?\n/)) {
     const devices = parseDeviceLine(line);
@@ -111,6 +111,7 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
         checkShape(results.name, decoded.text);
         reading = readDocument(decoded.text, {name: results.name, format, context: {commands: command ? [command] : [], hardware}});
         checkValues(results.name, reading.runs);
+        checkJsonKeys(results.name, decoded.text, reading.blocks);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         unreadable = error.message;
@@ -124,25 +125,15 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
   const lines = splitPhysicalLines(sourceText).length;
   const extra = {capture: captureSummary(capture), environment: capture.environment};
 
-  let runs: Run[];
+  let parsed: ParsedRun[];
   if (reading && reading.runs.length) {
-    const ids = runIds(hash, reading.blocks);
-    runs = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
-      schema: SCHEMA_VERSION,
-      id: ids[i],
-      ...parsed,
-      source: {sha256: hash, name: source.name, line_start, line_end},
-      imported_at,
-      tags: {...tags},
-      extra: {...parsed.extra, ...extra},
-      results: parsed.results
-    }));
-    const last = runs[runs.length - 1];
-    const missing = missingTests(capture.cell.expected, runs.flatMap((r) => r.results));
+    parsed = reading.runs;
+    const last = parsed[parsed.length - 1];
+    const missing = missingTests(capture.cell.expected, parsed.flatMap((r) => r.results));
     for (const test of missing) last.results.push(failedResult(test, capture, lastContentLine(sourceText)));
     if (capture.status !== "ok") last.notes.push(`${missing.length === 0 ? "the tool printed every expected result but" : "the tool"} ended with ${capture.status}: ${capture.status_detail?.split("\n")[0] ?? "no detail"}`);
   } else {
-    runs = [captureRun(capture, {hash, name: source.name, lines, imported_at, tags, hardware, command: command?.text ?? commandLine(redactArgv(capture.command), env), statusLine: statusLine(sourceText), unreadable, extra})];
+    parsed = [captureRun(capture, {lines, hardware, command: command?.text ?? commandLine(redactArgv(capture.command), env), statusLine: statusLine(sourceText), unreadable})];
   }
 
   const attachments: Attachment[] = [];
@@ -157,32 +148,24 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
   if (source.role !== "capture") attach("capture", captureName, captureRaw);
   if (options.plan) attach("plan", options.plan.name, options.plan.bytes);
 
-  const record: SourceRecord = {
-    sha256: hash,
-    name: source.name,
-    raw: `raw/${hash}.${rawExtension(source.name)}`,
-    bytes: source.bytes.length,
-    lines,
-    imported_at,
-    tags,
-    blocks: reading?.blocks ?? [],
-    ignored: reading?.ignored ?? [],
-    attachments
-  };
-  return {stored: {schema: SCHEMA_VERSION, source: record, runs}, raw: source.bytes, attachments: attachmentBytes};
+  const facts = {sha256: hash, name: source.name, bytes: source.bytes.length, lines, imported_at, tags, blocks: reading?.blocks ?? [], ignored: reading?.ignored ?? [], attachments};
+  const stored = reading?.runs.length ? storedInput(facts, parsed, {extra}) : captureOnly(storedInput(facts, parsed, {extra, idBlocks: [{line_start: 1, runs: 1}]}));
+  return {stored, raw: source.bytes, attachments: attachmentBytes};
 }
 
 /** Import one captured cell; its files land before its runs file (the commit point). */
 export function importCapture(store: Store, outcome: CellOutcome, options: CaptureImportOptions = {}): CaptureImport {
   const reading = readCapture(outcome, options);
   const hash = reading.stored.source.sha256;
-  if (store.has(hash)) return {status: "unchanged", sha256: hash};
-  store.write(reading.raw, reading.stored, reading.attachments);
-  return {status: "imported", sha256: hash, runs: reading.stored.runs};
+  return store.withLock((): CaptureImport => {
+    if (store.has(hash)) return {status: "unchanged", sha256: hash};
+    store.write(reading.raw, reading.stored, reading.attachments);
+    return {status: "imported", sha256: hash, runs: reading.stored.runs};
+  });
 }
 
 /** What each run says about the cell that produced it (`extra.capture`). */
-export function captureSummary(capture: Capture): Record<string, unknown> {
+function captureSummary(capture: Capture): Record<string, unknown> {
   const duration = (Date.parse(capture.ended_at) - Date.parse(capture.started_at)) / 1000;
   return {
     cell_id: capture.cell.id,
@@ -202,7 +185,7 @@ export function captureSummary(capture: Capture): Record<string, unknown> {
 }
 
 /** Expected tests with no result of their metric and shape, counting duplicates (`-p 512,512` runs twice). */
-export function missingTests(expected: ExpectedTest[], results: Result[]): ExpectedTest[] {
+function missingTests(expected: ExpectedTest[], results: Result[]): ExpectedTest[] {
   const pool = results.filter((r) => r.status === "ok");
   const missing: ExpectedTest[] = [];
   for (const test of expected) {
@@ -260,21 +243,26 @@ function statusLine(captureText: string): number {
   return i >= 0 ? i + 1 : 1;
 }
 
+/**
+ * A run stored from the capture record alone: named by the record's first
+ * line, as a block there would be, and with its keys in the order such runs
+ * were always written (the bundled store holds some; a reparse rewrites them byte for byte).
+ */
+function captureOnly(stored: StoredInput): StoredInput {
+  const runs = stored.runs.map(({schema, id, tool, tool_version, runtime, build_commit, build_number, format, source, imported_at, started_at, tags, ...rest}) => ({schema, id, tool, tool_version, runtime, build_commit, build_number, format, source, imported_at, started_at, tags, ...rest}));
+  return {...stored, runs};
+}
+
 interface CaptureRunInput {
-  hash: string;
-  name: string;
   lines: number;
-  imported_at: string;
-  tags: Record<string, string>;
   hardware: Hardware;
   command: string;
   statusLine: number;
   unreadable: string | null;
-  extra: Record<string, unknown>;
 }
 
 /** A run for a cell that printed nothing readable: its expected tests, all failed, traced to the capture record's status line. */
-function captureRun(capture: Capture, input: CaptureRunInput): Run {
+function captureRun(capture: Capture, input: CaptureRunInput): ParsedRun {
   const {tool, runtime} = TOOLS[capture.runner] ?? {tool: capture.runner, runtime: null};
   const params = capture.cell.params;
   const file = typeof params.model === "string" ? params.model : null;
@@ -285,25 +273,22 @@ function captureRun(capture: Capture, input: CaptureRunInput): Run {
   const env = capture.environment as {runtime?: {build_commit?: unknown; build_number?: unknown} | null; machine?: {cpu?: {model?: unknown}}};
   const hardware = {...input.hardware, cpu: input.hardware.cpu ?? (typeof env.machine?.cpu?.model === "string" ? env.machine.cpu.model : null)};
   return {
-    schema: SCHEMA_VERSION,
-    id: runIds(input.hash, [{line_start: 1, runs: 1}])[0],
     tool,
     tool_version: null,
     runtime,
     build_commit: typeof env.runtime?.build_commit === "string" ? env.runtime.build_commit : null,
     build_number: typeof env.runtime?.build_number === "number" ? env.runtime.build_number : null,
     format: CAPTURE_FORMAT,
-    source: {sha256: input.hash, name: input.name, line_start: 1, line_end: input.lines},
-    imported_at: input.imported_at,
+    line_start: 1,
+    line_end: input.lines,
     started_at: capture.started_at,
-    tags: {...input.tags},
     command: input.command,
     hardware,
     model: {...emptyModel(), file, quant: quantFromFile(file)},
     settings,
     settings_from_command: Object.keys(settings),
     notes: [`no results were read from the tool's output: ${input.unreadable ?? "none printed"}`],
-    extra: input.extra,
+    extra: {},
     results: capture.cell.expected.map((test) => failedResult(test, runCapture, input.statusLine))
   };
 }

@@ -11,15 +11,14 @@ import {splitPhysicalLines} from "../document/lines.js";
 import type {WriteupReader} from "../document/writeup.js";
 import {attachWriteups} from "../document/writeup.js";
 import type {Run} from "../schema/schema.js";
-import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {SourceRecord, StoredInput, Store} from "../store/store.js";
 import {rawExtension} from "../store/store.js";
 import type {Redaction} from "../context/redact.js";
 import {redactSecrets} from "../context/redact.js";
 import {decodeText, encodeLike} from "./decode.js";
-import {checkShape, checkValues} from "./limits.js";
-import {runIds} from "./run-id.js";
+import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {shortcutFormats} from "./shortcut.js";
+import {storedInput} from "./stored-input.js";
 import {importStreamed, shouldStream} from "./stream.js";
 
 export interface RawInput {
@@ -49,6 +48,8 @@ export interface ReadOptions {
   readWriteup?: WriteupReader;
   /** Secrets replaced when the input was first imported (reparse reads the redacted copy, where none are left to find). */
   redacted?: Redaction[];
+  /** The redaction (default redactSecrets); injected only by perf/redaction.ts, to time a read without it. */
+  redact?: typeof redactSecrets;
 }
 
 export interface ReadInput {
@@ -93,9 +94,9 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** The source record's `read_with`: what reparse must pass again to read the input as the import did. */
-export function readWith(options: ReadOptions): Pick<SourceRecord, "read_with"> {
-  if (!options.format && !options.runtime) return {};
-  return {read_with: {...(options.format ? {format: options.format} : {}), ...(options.runtime ? {runtime: options.runtime} : {})}};
+export function readWith(options: ReadOptions): SourceRecord["read_with"] {
+  if (!options.format && !options.runtime) return undefined;
+  return {...(options.format ? {format: options.format} : {}), ...(options.runtime ? {runtime: options.runtime} : {})};
 }
 
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
@@ -104,43 +105,34 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
   checkShape(input.name, decoded.text);
   // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
-  const {text, redactions: found} = redactSecrets(decoded.text);
+  const {text, redactions: found} = (options.redact ?? redactSecrets)(decoded.text);
   const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
   const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
   const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
   checkValues(input.name, reading.runs);
+  checkJsonKeys(input.name, text, reading.blocks);
   const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
-  const imported_at = (options.now?.() ?? new Date()).toISOString();
-  const tags = options.tags ?? {};
-  const source: SourceRecord = {
-    sha256: hash,
-    name: input.name,
-    raw: `raw/${hash}.${rawExtension(input.name)}`,
-    bytes: raw.length,
-    lines: splitPhysicalLines(text).length,
-    imported_at,
-    tags,
-    blocks: reading.blocks,
-    ignored: reading.ignored,
-    ...readWith(options),
-    ...(writeups.length ? {attachments: writeups.map(({role, sha256, raw}) => ({role, sha256, raw}))} : {}),
-    ...(redactions.length ? {redactions} : {})
-  };
-  const ids = runIds(hash, reading.blocks);
-  const runs: Run[] = reading.runs.map(({line_start, line_end, ...parsed}, i) => ({
-    schema: SCHEMA_VERSION,
-    id: ids[i],
-    ...parsed,
-    source: {sha256: hash, name: input.name, line_start, line_end},
-    imported_at,
-    tags: {...tags},
-    results: parsed.results
-  }));
-  return {stored: {schema: SCHEMA_VERSION, source, runs}, raw, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
+  const stored = storedInput(
+    {
+      sha256: hash,
+      name: input.name,
+      bytes: raw.length,
+      lines: splitPhysicalLines(text).length,
+      imported_at: (options.now?.() ?? new Date()).toISOString(),
+      tags: options.tags ?? {},
+      blocks: reading.blocks,
+      ignored: reading.ignored,
+      read_with: readWith(options),
+      attachments: writeups.length ? writeups.map(({role, sha256, raw}) => ({role, sha256, raw})) : undefined,
+      redactions
+    },
+    reading.runs
+  );
+  return {stored, raw, reading, attachments: writeups.map(({raw, bytes}) => ({raw, bytes}))};
 }
 
 export type ImportOutcome =
@@ -163,11 +155,14 @@ export interface ImportOptions extends ReadOptions {
 /** Import inputs one by one: each lands whole or not at all; failures don't stop the others. */
 export function importInputs(inputs: RawInput[], options: ImportOptions): ImportOutcome[] {
   const seen = new Set<string>();
-  return inputs.map((input) => {
-    const outcome = importInput(input, options, seen);
-    options.onOutcome?.(outcome);
-    return outcome;
-  });
+  const run = () =>
+    inputs.map((input) => {
+      const outcome = importInput(input, options, seen);
+      options.onOutcome?.(outcome);
+      return outcome;
+    });
+  // One writer at a time (Store.lock): what is in the store is checked and written under one lock.
+  return options.dryRun ? run() : options.store.withLock(run);
 }
 
 /** One input of importInputs. */

@@ -4,6 +4,7 @@
  * of a crash, a hang or a silently wrong value (docs/security.md).
  */
 import {InputError} from "../document/read.js";
+import {repeatedKey, repeatedKeyMessage} from "../formats/shared/json-text.js";
 import type {ParsedRun} from "../formats/types.js";
 
 /**
@@ -57,4 +58,39 @@ export function checkValues(name: string, runs: ParsedRun[]): void {
       }
     }
   }
+}
+
+/** Formats whose parser checks each record's keys itself, more cheaply (llama-bench JSONL: most of a large store's bytes). */
+const KEYS_CHECKED_BY_PARSER = new Set(["llama-bench-jsonl"]);
+
+/**
+ * A JSON object must name each key once: JSON.parse keeps the last of two
+ * `"avg_ts"` silently, so which number was meant is unknowable. The text of
+ * every block read as JSON is scanned and the second key is refused at its line.
+ */
+export function checkJsonKeys(name: string, text: string, blocks: readonly {format: string; line_start: number; line_end: number}[]): void {
+  for (const block of blocks) {
+    if (!block.format.includes("json") || KEYS_CHECKED_BY_PARSER.has(block.format)) continue;
+    const repeated = repeatedKey(text, lineOffset(text, block.line_start), lineOffset(text, block.line_end + 1));
+    if (repeated) throw new InputError(name, lineOf(text, repeated.at), repeatedKeyMessage(repeated.key, lineOf(text, repeated.first)));
+  }
+}
+
+const LINE_BREAK = /\r\n|\n|\r/g;
+
+/** Offset where a 1-based line starts (the text's length past its last line). */
+function lineOffset(text: string, line: number): number {
+  LINE_BREAK.lastIndex = 0;
+  let at = 0;
+  for (let n = 1; n < line; n++) {
+    const m = LINE_BREAK.exec(text);
+    if (!m) return text.length;
+    at = m.index + m[0].length;
+  }
+  return at;
+}
+
+/** The 1-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split(/\r\n|\n|\r/).length;
 }

@@ -118,6 +118,11 @@ function outcomeOf(name: string, reply: PoolReply): ImportOutcome {
 
 /** Import `inputs` on `jobs` worker threads; outcomes in input order (see the module comment). */
 export async function importInputsPooled(inputs: RawInput[], options: ImportOptions & {jobs: number}): Promise<ImportOutcome[]> {
+  // One writer at a time (Store.lock), as importInputs.
+  return options.dryRun ? pooled(inputs, options) : options.store.withLock(() => pooled(inputs, options));
+}
+
+async function pooled(inputs: RawInput[], options: ImportOptions & {jobs: number}): Promise<ImportOutcome[]> {
   const outcomes: (ImportOutcome | undefined)[] = new Array(inputs.length);
   const firstOf = new Map<string, number>();
   const duplicates: {index: number; first: number}[] = [];

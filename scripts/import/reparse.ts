@@ -11,7 +11,7 @@ import type {WriteupReader} from "../document/writeup.js";
 import type {Attachment, Store, StoredInput} from "../store/store.js";
 import {serializeInput} from "../store/store.js";
 import {writeFileAtomic} from "../store/atomic.js";
-import type {Capture, CapturedFile, CellOutcome} from "../bench/types.js";
+import type {Capture, CapturedFile, CellOutcome} from "../schema/capture.js";
 import {readCapture} from "./capture.js";
 import {readInput, sha256} from "./import.js";
 
@@ -99,14 +99,17 @@ function storedWriteups(store: Store, before: StoredInput): WriteupReader {
 /** Re-read every input; failures leave that input's runs file as it was and do not stop the others. */
 export function reparseStore(store: Store, options: ReparseOptions = {}): ReparseOutcome[] {
   return store.inputs().map((hash): ReparseOutcome => {
-    let before: StoredInput | null = null;
+    let before = null as StoredInput | null;
     try {
-      before = store.read(hash);
-      const {after, notes} = reparseInput(store, hash);
-      const text = serializeInput(after);
-      const changed = text !== readFileSync(store.runsPath(hash), "utf8");
-      if (changed && !options.dryRun) writeFileAtomic(store.runsPath(hash), text);
-      return {sha256: hash, name: after.source.name, status: changed ? "changed" : "unchanged", before: tally(before), after: tally(after), notes};
+      // Read and rewritten under the store's lock: a retag meanwhile would otherwise be undone.
+      return store.withLock((): ReparseOutcome => {
+        before = store.read(hash);
+        const {after, notes} = reparseInput(store, hash);
+        const text = serializeInput(after);
+        const changed = text !== readFileSync(store.runsPath(hash), "utf8");
+        if (changed && !options.dryRun) writeFileAtomic(store.runsPath(hash), text);
+        return {sha256: hash, name: after.source.name, status: changed ? "changed" : "unchanged", before: tally(before), after: tally(after), notes};
+      });
     } catch (error) {
       return {sha256: hash, name: before?.source.name ?? hash, status: "failed", before: before ? tally(before) : null, error: error as Error};
     }

@@ -13,58 +13,11 @@
  * both print the same digits.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {compareMeans} from "../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../statistics/uncertainty.js";
 import {CONTEXT_KEYS, DEFAULT_BY, LABEL_KEYS, sideLabel, type CompareOptions, type CompareResult, type Pair, type Side, type SideValue} from "../compare/compare.js";
 import type {Selector} from "../compare/select.js";
 import {sqlString} from "../export/duckdb-table.js";
-import {COLUMNS} from "../schema/row.js";
-
-const COLUMN = new Map<string, {type: string; level: string}>(COLUMNS.map((c) => [c.name, c]));
-
-interface KeyExpr {
-  sql: string;
-  /** Run-level keys read the `groups` table (alias g), result-level ones `results` (alias r). */
-  level: "run" | "result";
-  /** A key read from this JSON column: computed once per distinct text of it. */
-  json?: "settings" | "tags";
-}
-
-const MACROS = [
-  // String(x) of a JavaScript number: integers without ".0".
-  `CREATE OR REPLACE TEMP MACRO bb_num(x) AS CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END`,
-  // A JSON field as keyValue prints it: text as is, other values as JSON, "" and null as NULL.
-  `CREATE OR REPLACE TEMP MACRO bb_json(j, p) AS CASE json_type(j, p) WHEN 'VARCHAR' THEN NULLIF(json_extract_string(j, p), '') WHEN 'NULL' THEN NULL ELSE CAST(json_extract(j, p) AS VARCHAR) END`
-];
-
-/** keyValue(row, key) in SQL. */
-export function keyExpr(key: string): KeyExpr {
-  const json = (column: "settings" | "tags", name: string): KeyExpr => ({sql: `bb_json(g.${column}, ${sqlString(`$."${name.replace(/["\\]/g, "\\$&")}"`)})`, level: "run", json: column});
-  if (key.startsWith("tag.") || key.startsWith("tag:")) return json("tags", key.slice(4));
-  if (key.startsWith("setting.") || key.startsWith("settings.")) return json("settings", key.slice(key.indexOf(".") + 1));
-  const column = COLUMN.get(key);
-  if (!column) return {sql: "CAST(NULL AS VARCHAR)", level: "run"};
-  const level = column.level as KeyExpr["level"];
-  const ref = `${level === "run" ? "g" : "r"}."${key}"`;
-  if (column.type === "VARCHAR") return {sql: `NULLIF(${ref}, '')`, level};
-  if (column.type === "DOUBLE") return {sql: `bb_num(${ref})`, level};
-  if (column.type === "DOUBLE[]") return {sql: `CASE WHEN ${ref} IS NULL THEN NULL ELSE '[' || array_to_string(list_transform(${ref}, lambda v: bb_num(v)), ',') || ']' END`, level};
-  return {sql: `CAST(${ref} AS VARCHAR)`, level};
-}
-
-/** A selector's condition on one group (g) and its results (r). */
-function selectorSql(selector: Selector, exactRun: boolean): {run: string; result: string} {
-  if (selector.kind === "run") return {run: exactRun ? `g.run_id = ${sqlString(selector.id)}` : `starts_with(g.run_id, ${sqlString(selector.id)})`, result: "true"};
-  const parts = {run: ["true"], result: ["true"]};
-  for (const clause of selector.clauses) {
-    const key = keyExpr(clause.key);
-    parts[key.level].push(`${clause.negate ? "NOT " : ""}(coalesce(${key.sql}, '') IN (${clause.values.map(sqlString).join(", ")}))`);
-  }
-  return {run: parts.run.join(" AND "), result: parts.result.join(" AND ")};
-}
-
-async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
+import {exactRuns, keyExpr, rows, selectorSql, useMacros} from "./select.js";
 
 export interface StoreCompareOptions extends CompareOptions {
   /** Fill each side value's run_ids and sources (every row behind it): --json prints them, the tables do not. */
@@ -79,60 +32,78 @@ export type StoreCompare = {empty: "A" | "B"} | {result: CompareResult};
  * or which side selects no results at all.
  */
 export async function compareStore(connection: DuckDBConnection, selectors: [Selector, Selector], texts: {a: string; b: string}, options: StoreCompareOptions = {}): Promise<StoreCompare> {
-  for (const macro of MACROS) await connection.run(macro);
-  // A run id selects that run when a result has it, else the runs it begins (selectRows).
-  const exact = await Promise.all(
-    selectors.map(async (s) => s.kind === "run" && Number((await rows(connection, `SELECT count(*) AS n FROM results r JOIN groups g USING (input_no, _group) WHERE g.run_id = ${sqlString(s.id)}`))[0].n) > 0)
-  );
+  await useMacros(connection);
+  const exact = await exactRuns(connection, selectors);
   const [a, b] = selectors.map((s, i) => selectorSql(s, exact[i]));
 
-  // The requested metrics are known now; "throughput when both sides have it" after the counts.
+  // The keys: the pairing key (given, or the default and the context keys that may vary) and the label keys.
   const requested = options.metrics?.length ? (options.metrics.includes("all") ? "all" : options.metrics) : null;
-  const keyNames = [...new Set([...(options.by?.length ? options.by : DEFAULT_BY), ...CONTEXT_KEYS, ...LABEL_KEYS])];
-  const keys = new Map(keyNames.map((k, i) => [k, {...keyExpr(k), column: `k${i}`}]));
+  const candidates = options.by?.length ? options.by : [...DEFAULT_BY, ...CONTEXT_KEYS];
+  const keyNames = [...new Set([...candidates, ...LABEL_KEYS])];
+  const keys = new Map(keyNames.map((k, i) => [k, {...keyExpr(k), name: k, column: `k${i}`}]));
   const runKeys = [...keys.values()].filter((k) => k.level === "run");
   const resultKeys = [...keys.values()].filter((k) => k.level === "result");
+  const provenance = options.provenance ?? true;
 
-  // The groups either side chose, in one scan reading only the columns the keys need; then each side's
-  // groups (gid: one number per side and group) with the JSON keys, computed once per distinct text.
+  // The groups of the index either side chose (run-level keys read from JSON computed once per distinct text).
   const plain = runKeys.filter((k) => !k.json);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE chosen AS
-    SELECT input_no, _group, run_id, source_sha256, origin, settings, tags, ${a.run} AS in_a, ${b.run} AS in_b${plain.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
-    FROM groups g WHERE (${a.run}) OR (${b.run})`);
-  const jsonTable = (column: "settings" | "tags") =>
-    `SELECT ${column}${runKeys
-      .filter((k) => k.json === column)
-      .map((k) => `, ${k.sql} AS ${k.column}`)
-      .join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g`;
-  await connection.run(`CREATE OR REPLACE TEMP TABLE side_groups AS
-    WITH settings_keys AS (${jsonTable("settings")}), tags_keys AS (${jsonTable("tags")})
-    SELECT row_number() OVER () AS gid, sides.side, c.input_no, c._group, c.run_id, c.source_sha256, c.origin${runKeys.map((k) => `, ${k.json ? (k.json === "settings" ? "s" : "t") : "c"}.${k.column}`).join("")}
-    FROM chosen c JOIN (VALUES ('a'), ('b')) sides(side) ON (side = 'a' AND in_a) OR (side = 'b' AND in_b)
-      LEFT JOIN settings_keys s ON s.settings IS NOT DISTINCT FROM c.settings LEFT JOIN tags_keys t ON t.tags IS NOT DISTINCT FROM c.tags`);
-  // Their results: result-level columns only, pos their place in the store.
-  await connection.run(`CREATE OR REPLACE TEMP TABLE side_rows AS
-    SELECT s.gid, s.side, s.input_no * 4294967296 + r._ord AS pos, r.scope, r.line, r.metric, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, r.kind AS _kind, r.bw_util AS _bw_util, r.compute_util AS _compute_util${resultKeys.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
-    FROM results r JOIN side_groups s USING (input_no, _group)
-    WHERE (s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result})`);
-  const counts = await rows(connection, `SELECT side, count(*) AS n, bool_or(metric = 'throughput') FILTER (WHERE coalesce(scope, 'run') = 'run') AS throughput FROM side_rows GROUP BY side`);
+  // A JSON column is read (and its keys joined back once per distinct text) only when a key comes from it.
+  const jsonColumns = (["settings", "tags"] as const).filter((column) => runKeys.some((k) => k.json === column));
+  const alias = {settings: "s", tags: "t"} as const;
+  const chosen = `chosen AS (
+      SELECT input_no, _group, run_id, source_sha256, origin${jsonColumns.map((c) => `, ${c}`).join("")}, ${a.run} AS in_a, ${b.run} AS in_b${plain.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
+      FROM groups g WHERE (${a.run}) OR (${b.run})
+    )${jsonColumns.map((column) => `, ${column}_keys AS (SELECT ${column}${runKeys.filter((k) => k.json === column).map((k) => `, ${k.sql} AS ${k.column}`).join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g)`).join("")}, side_chosen AS (
+      SELECT (c.input_no * 4294967296 + c._group) * 2 + CAST(sides.side = 'b' AS INTEGER) AS gid, sides.side, c.*${runKeys.filter((k) => k.json).map((k) => `, ${alias[k.json!]}.${k.column}`).join("")}
+      FROM chosen c JOIN (VALUES ('a'), ('b')) sides(side) ON (side = 'a' AND in_a) OR (side = 'b' AND in_b)
+        ${jsonColumns.map((column) => `LEFT JOIN ${column}_keys ${alias[column]} ON ${alias[column]}.${column} IS NOT DISTINCT FROM c.${column}`).join(" ")}
+    )`;
+  // Per side: whether each key takes no value, one (null counting as one, as a Set does) or more, and the value when it is
+  // one. min, max and whether nulls occur tell that without counting distinct values.
+  // Spreads are read for the label keys, and for the context keys when they may join the pairing key.
+  const spread = new Set([...LABEL_KEYS, ...(options.by?.length ? [] : CONTEXT_KEYS)]);
+  const spreadOf = (keyList: typeof runKeys, of: (column: string, stat: "min" | "max" | "null") => string = (c, stat) => (stat === "null" ? `${c} IS NULL` : c)) =>
+    keyList.filter((k) => spread.has(k.name)).map((k) => `, min(${of(k.column, "min")}) AS min_${k.column}, max(${of(k.column, "max")}) AS max_${k.column}, bool_or(${of(k.column, "null")}) AS null_${k.column}`).join("");
+
+  // A table of each side's groups with what the rows below need (written narrow: a table's every string
+  // costs), and the run-level keys' spreads over all of them, which are the spreads over the groups that
+  // keep rows when every group does (checked below).
+  const pairing = runKeys.filter((k) => candidates.includes(k.name));
+  await connection.run(`CREATE OR REPLACE TEMP TABLE side_groups AS WITH ${chosen}
+    SELECT gid, side, input_no, _group, run_id, origin${provenance ? ", source_sha256" : ""}${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen`);
+  const groupSpread = await rows(connection, `WITH ${chosen} SELECT side, count(*) AS groups${spreadOf(runKeys)} FROM side_chosen GROUP BY side`);
+
+  // Whether each side selects anything, and whether it has throughput summaries (the default metric).
+  const chosenRows = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
+  const counts = await rows(connection, `SELECT s.side, bool_or(r.metric = 'throughput' AND coalesce(r.scope, 'run') = 'run') AS throughput, bool_or(${UTIL} IS NOT NULL) AS utils ${chosenRows} GROUP BY s.side`);
   const count = (side: string) => counts.find((c) => c.side === side);
   if (!count("a")) return {empty: "A"};
   if (!count("b")) return {empty: "B"};
   const metrics = requested ?? (count("a")!.throughput && count("b")!.throughput ? ["throughput"] : "all");
 
-  // The rows compared: summaries of the chosen metrics.
+  // The rows compared (summaries of the chosen metrics), with what the grouping and the side values need; pos is
+  // a row's place in the store (compareRows adds values in that order). A view: each query reads the columns it uses.
   await connection.run(`CREATE OR REPLACE TEMP VIEW kept AS
-    SELECT * FROM side_rows WHERE coalesce(scope, 'run') = 'run'${metrics === "all" ? "" : ` AND metric IN (${metrics.map(sqlString).join(", ")})`}`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE kept_groups AS SELECT * FROM side_groups WHERE gid IN (SELECT DISTINCT gid FROM kept)`);
-
-  // Per side: whether each key takes no value, one (null counting as one, as a Set does) or more, and the value when it is one.
-  // min, max and whether nulls occur tell that without counting distinct values.
-  const spread = (list: typeof runKeys, table: string) =>
-    rows(connection, `SELECT side${list.map((k) => `, min(${k.column}) AS min_${k.column}, max(${k.column}) AS max_${k.column}, bool_or(${k.column} IS NULL) AS null_${k.column}`).join("")} FROM ${table} GROUP BY side`);
-  const [runSpread, resultSpread] = await Promise.all([spread(runKeys, "kept_groups"), spread(resultKeys, "kept")]);
-  const stats = (side: string, key: string) => {
+    SELECT s.*, s.input_no * 4294967296 + r._ord AS pos, r.line, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, ${UTIL} AS util${resultKeys.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
+    ${chosenRows} AND coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`);
+  // Per group that keeps rows: its first row (for the order of runs), its rows, its result-level keys' spreads.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE kept_groups AS SELECT gid, min(pos) AS first, count(*) AS n${spreadOf(resultKeys)} FROM kept GROUP BY gid`);
+  const sideSpread = await rows(
+    connection,
+    `WITH k AS (SELECT * FROM kept_groups JOIN side_groups USING (gid)),
+      runs AS (SELECT side, list(run_id ORDER BY first) AS runs FROM (SELECT side, run_id, min(first) AS first FROM k GROUP BY ALL) GROUP BY side)
+    SELECT side, sum(n) AS n, count(*) AS groups, any_value(runs.runs) AS runs${spreadOf(resultKeys, (c, stat) => `${stat}_${c}`)}
+    FROM k JOIN runs USING (side) GROUP BY side`
+  );
+  const side = (name: string) => sideSpread.find((d) => d.side === name);
+  // Groups that keep no rows (another metric's only) leave the run-level spreads: read them over those that do.
+  const everyGroup = ["a", "b"].every((name) => Number(side(name)?.groups ?? 0) === Number(groupSpread.find((d) => d.side === name)?.groups ?? 0));
+  const runSpread = everyGroup
+    ? groupSpread
+    : await rows(connection, `WITH ${chosen} SELECT side${spreadOf(runKeys)} FROM side_chosen WHERE gid IN (SELECT gid FROM kept_groups) GROUP BY side`);
+  const stats = (name: string, key: string) => {
     const k = keys.get(key)!;
-    const row = (k.level === "run" ? runSpread : resultSpread).find((d) => d.side === side);
+    const row = (k.level === "run" ? runSpread : sideSpread).find((d) => d.side === name);
     if (!row) return {n: 0, value: null};
     const [min, max, nulls] = [row[`min_${k.column}`] as string | null, row[`max_${k.column}`] as string | null, row[`null_${k.column}`] as boolean];
     return {n: min === null ? 1 : Number(min !== max) + 1 + Number(nulls), value: min};
@@ -145,25 +116,34 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
     by = [...by, ...varying];
   }
 
-  const byColumns = by.map((k) => keys.get(k)!);
-  const provenance = options.provenance ?? true;
-  const ok = "(r.status = 'ok' AND r.value IS NOT NULL)";
+  // Each pair's side: its values in store order (mean and sd add them in that order), sorted once per group. Each
+  // row's share of its hardware's limit and its provenance ride in the same sorted list when they are wanted: most
+  // stores have no limit (no known device) and only --json prints provenance, and a list of doubles sorts fastest.
+  const ok = "(status = 'ok' AND value IS NOT NULL)";
+  const utils = counts.some((c) => c.utils);
+  const items = utils || provenance;
   const groups = await rows(
     connection,
     `WITH g AS (
-      SELECT r.side${byColumns.map((k, i) => `, ${k.level === "run" ? "s" : "r"}.${k.column} AS key${i}`).join("")},
-        min(r.pos) AS first, count(*) AS n_rows,
-        ${provenance ? "list(s.run_id ORDER BY r.pos) AS run_ids, list({'sha256': s.source_sha256, 'line': coalesce(r.line, 0)} ORDER BY r.pos) AS sources" : "NULL AS run_ids, NULL AS sources"},
-        CASE WHEN count(*) = 1 THEN any_value(r.text) END AS text,
-        bool_or(s.origin = 'hand-entered') AS hand,
+      SELECT side${by.map((k, i) => `, ${keys.get(k)!.column} AS key${i}`).join("")},
+        min(pos) AS first, count(*) AS n_rows,
+        ${items ? `list({'ok': ${ok}, 'value': value, 'util': util${provenance ? ", 'run_id': run_id, 'sha256': source_sha256, 'line': coalesce(line, 0)" : ""}} ORDER BY pos) AS items` : `list(value ORDER BY pos) FILTER (WHERE ${ok}) AS vals`},
+        CASE WHEN count(*) = 1 THEN any_value(text) END AS text,
+        bool_or(origin = 'hand-entered') AS hand,
         count(*) FILTER (WHERE ${ok}) AS n_ok,
-        list(${UTIL} ORDER BY r.pos) AS utils,
-        list(r.value ORDER BY r.pos) FILTER (WHERE ${ok}) AS vals,
-        any_value({'stddev': r.stddev, 'stddev_kind': r.stddev_kind, 'repetitions': r.repetitions}) FILTER (WHERE ${ok}) AS one,
-        coalesce(arg_min({'status': coalesce(r.status, 'error'), 'detail': r.status_detail}, r.pos) FILTER (WHERE r.status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(r.status, 'error'), 'detail': r.status_detail}, r.pos)) AS failed
-      FROM kept r JOIN kept_groups s USING (gid) GROUP BY ALL
+        any_value({'stddev': stddev, 'stddev_kind': stddev_kind, 'repetitions': repetitions}) FILTER (WHERE ${ok}) AS one,
+        coalesce(arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos) FILTER (WHERE status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos)) AS failed
+      FROM kept GROUP BY ALL
+    ), v AS (
+      ${
+        items
+          ? `SELECT * EXCLUDE (items), CASE WHEN n_ok > 0 THEN list_transform(list_filter(items, lambda i: i.ok), lambda i: i.value) END AS vals, list_transform(items, lambda i: i.util) AS utils,
+        ${provenance ? "list_transform(items, lambda i: i.run_id) AS run_ids, list_transform(items, lambda i: {'sha256': i.sha256, 'line': i.line}) AS sources" : "NULL AS run_ids, NULL AS sources"}`
+          : "SELECT *, CAST(NULL AS DOUBLE[]) AS utils, NULL AS run_ids, NULL AS sources"
+      }
+      FROM g
     ), m AS (
-      SELECT *, list_reduce(vals, lambda x, y: x + y) / len(vals) AS mean FROM g
+      SELECT *, list_reduce(vals, lambda x, y: x + y) / len(vals) AS mean FROM v
     )
     SELECT * EXCLUDE (vals, utils), vals[1] AS single,
       CASE WHEN list_count(utils) = len(utils) THEN list_reduce(utils, lambda x, y: x + y) / len(utils) END AS limit_util,
@@ -192,8 +172,6 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   }));
 
   // Each side: its rows, its runs in store order, and the label keys that tell it from the other.
-  const sides = await rows(connection, `SELECT side, count(*) AS n FROM kept GROUP BY side`);
-  const runs = await rows(connection, `SELECT s.side, s.run_id FROM kept r JOIN kept_groups s USING (gid) GROUP BY s.side, s.run_id ORDER BY s.side, min(r.pos)`);
   const da: Record<string, string | null> = {};
   const db: Record<string, string | null> = {};
   for (const key of LABEL_KEYS) {
@@ -203,18 +181,18 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
       db[key] = y.value;
     }
   }
-  const side = (name: "a" | "b", selector: string, distinguishing: Record<string, string | null>): Side => ({
+  const sideOf = (name: "a" | "b", selector: string, distinguishing: Record<string, string | null>): Side => ({
     selector,
     label: sideLabel(distinguishing, selector),
     distinguishing,
-    rows: Number(sides.find((s) => s.side === name)?.n ?? 0),
-    runs: runs.filter((r) => r.side === name).map((r) => String(r.run_id))
+    rows: Number(side(name)?.n ?? 0),
+    runs: ((side(name)?.runs as string[] | undefined) ?? []).map(String)
   });
-  return {result: {a: side("a", texts.a, da), b: side("b", texts.b, db), by, varying, metrics, pairs}};
+  return {result: {a: sideOf("a", texts.a, da), b: sideOf("b", texts.b, db), by, varying, metrics, pairs}};
 }
 
 /** A result's share of its hardware's limit (efficiency.ts limitShare): bandwidth for tg, compute for pp. */
-const UTIL = "CASE r._kind WHEN 'tg' THEN r._bw_util WHEN 'pp' THEN r._compute_util END";
+const UTIL = "CASE r.kind WHEN 'tg' THEN r.bw_util WHEN 'pp' THEN r.compute_util END";
 
 /** compareRows's sideValue from a group's aggregates. */
 function sideValue(g: Record<string, unknown>, provenance: boolean): SideValue {

@@ -24,13 +24,16 @@ export async function openStoreQuery(store: Store): Promise<StoreQuery> {
   // One thread: these queries are small, and a second thread costs more to coordinate than it saves.
   const instance = await DuckDBInstance.create(":memory:", {threads: "1"});
   const connection = await instance.connect();
-  // One scan per input file, numbered in store order (input_no): queries join and order on that
-  // number rather than on the 64-character sha256.
+  // Each query reads the same few footers again; keep them.
+  await connection.run("SET parquet_metadata_cache = true");
+  // One scan over every input's file, each row numbered by its file's place in the list, which is store
+  // order (input_no): queries join and order on that number rather than on the 64-character sha256.
+  // One scan of a list binds one file's schema, where a union of one scan per file bound every file.
   for (const [name, spec] of Object.entries(TABLES)) {
-    const scans = entries.map((e, i) => `SELECT *, ${i} AS input_no FROM read_parquet(${sqlString(e.files[name as Table])})`);
+    const files = entries.map((e) => sqlString(e.files[name as Table]));
     await connection.run(
-      scans.length
-        ? `CREATE TEMP VIEW ${name} AS ${scans.join(" UNION ALL ")}`
+      files.length
+        ? `CREATE TEMP VIEW ${name} AS SELECT *, CAST(file_index AS INTEGER) AS input_no FROM read_parquet([${files.join(", ")}])`
         : `CREATE TEMP TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")}, input_no INTEGER)`
     );
   }

@@ -22,7 +22,7 @@ import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row}
 import type {Result} from "../schema/schema.js";
 import type {StoredInput, Store} from "../store/store.js";
 import {converter, createTable, sqlString, type ColumnSpec} from "../export/duckdb-table.js";
-import {runEfficiency} from "../efficiency/efficiency.js";
+import {runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 
 /** Bump when what an index file holds changes without the flat row's columns changing. */
 const INDEX_FORMAT = 1;
@@ -116,22 +116,25 @@ class Builder {
     let ord = 0;
     let groupCount = 0;
     input.runs.forEach((run, runOrdinal) => {
-      const groupIds = new Map<string, number>();
-      const groupOf = (r: Result): number => {
+      // A group: the run with the model and settings its results override, and its efficiency (the same for each of them).
+      const groupIds = new Map<string, {id: number; efficiency: RunEfficiency}>();
+      const groupOf = (r: Result) => {
         const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
-        let id = groupIds.get(key);
-        if (id === undefined) {
-          const columns = runColumns(run, r, true);
-          groupIds.set(key, (id = groupCount++));
-          groups.push([sha, id, runOrdinal, ...RUN_COLUMNS.map((c, i) => this.toGroup[i](columns[c.name]))]);
+        let group = groupIds.get(key);
+        if (group === undefined) {
+          const efficiency = runEfficiency(run, r);
+          const columns = runColumns(run, r, true, efficiency);
+          groupIds.set(key, (group = {id: groupCount++, efficiency}));
+          groups.push([sha, group.id, runOrdinal, ...RUN_COLUMNS.map((c, i) => this.toGroup[i](columns[c.name]))]);
         }
-        return id;
+        return group;
       };
       // A run without results still has its run-level row (list and the selectors see it).
       if (run.results.length === 0) groupOf({} as Result);
       for (const r of run.results) {
-        const columns: Row = resultColumns(r, true, runEfficiency(run, r));
-        const row = [sha, groupOf(r), ord++];
+        const group = groupOf(r);
+        const columns: Row = resultColumns(r, true, group.efficiency);
+        const row = [sha, group.id, ord++];
         for (let i = 0; i < RESULT_COLUMNS.length; i++) row.push(this.toResult[i](columns[RESULT_COLUMNS[i].name]) as number);
         results.push(row);
       }

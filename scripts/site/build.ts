@@ -29,7 +29,7 @@ export interface BuildOptions {
   store: Store;
   /** Progress lines (stdout for the CLI, nothing in tests). */
   log?: (line: string) => void;
-  /** Publish home-directory paths as they are (`build --keep-paths`). */
+  /** Publish absolute local paths as they are (`build --keep-paths`). */
   keepPaths?: boolean;
   /** Open every built report in Chromium and fail on a claim that resolves to nothing (claims.ts). */
   checkReports?: boolean;

@@ -34,7 +34,7 @@ function expressionEnd(text: string, start: number): number {
 }
 
 /** Each JavaScript cell of a Framework page (fenced ```js blocks and inline `${…}`) → the line it starts on. */
-export function cellLines(markdown: string): Map<string, number> {
+function cellLines(markdown: string): Map<string, number> {
   const ids = new Map<string, number>();
   const add = (source: string, line: number) => {
     const hash = createHash("sha256").update(source).digest("hex").slice(0, 8);

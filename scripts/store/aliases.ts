@@ -13,7 +13,7 @@ import {parseDocument} from "yaml";
 import {z} from "zod";
 import {machineAliases, type MachineAliases} from "../schema/machine.js";
 
-export const ALIASES_FILE = "aliases.yaml";
+const ALIASES_FILE = "aliases.yaml";
 
 const Aliases = z.strictObject({machines: z.record(z.string().min(1), z.array(z.string().min(1))).optional()});
 

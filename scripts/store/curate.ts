@@ -75,7 +75,9 @@ const sameTags = (a: Record<string, string>, b: Record<string, string>) => JSON.
 
 /** Change the tags of the selected inputs and all their runs; each changed input's runs file is rewritten atomically. */
 export function retag(store: Store, selected: Selected[], change: TagChange, options: {dryRun?: boolean} = {}): RetagOutcome[] {
-  return selected.map(({input, by}) => {
+  // Each input is read again under the store's lock: another writer may have changed it since it was selected.
+  return locked(store, options, () => selected.map(({input: named, by}) => {
+    const input = options.dryRun ? named : store.read(named.source.sha256);
     const before = input.source.tags;
     const after = applyTags(before, change);
     // Runs could in principle carry other tags than their input (older stores): each is changed the same way.
@@ -85,7 +87,12 @@ export function retag(store: Store, selected: Selected[], change: TagChange, opt
       writeFileAtomic(store.runsPath(input.source.sha256), serializeInput(updated));
     }
     return {sha256: input.source.sha256, name: input.source.name, runs: input.runs.map((r) => r.id), by, before, after, changed};
-  });
+  }));
+}
+
+/** `fn` under the store's write lock, unless nothing is written. */
+function locked<T>(store: Store, options: {dryRun?: boolean}, fn: () => T): T {
+  return options.dryRun ? fn() : store.withLock(fn);
 }
 
 export interface RemoveOutcome {
@@ -100,6 +107,10 @@ export interface RemoveOutcome {
 
 /** Remove the selected inputs: runs file first (the commit point), then the raw copy and attachments no remaining input references. */
 export function removeInputs(store: Store, selected: Selected[], options: {dryRun?: boolean} = {}): RemoveOutcome[] {
+  return locked(store, options, () => removeLocked(store, selected, options));
+}
+
+function removeLocked(store: Store, selected: Selected[], options: {dryRun?: boolean}): RemoveOutcome[] {
   const removing = new Set(selected.map((s) => s.input.source.sha256));
   const stillUsed = new Set<string>();
   for (const input of store.readAll()) {

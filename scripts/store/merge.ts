@@ -35,6 +35,10 @@ export interface MergeReport {
 }
 
 export function mergeStore(target: Store, other: Store, options: {dryRun?: boolean} = {}): MergeReport {
+  return options.dryRun ? mergeLocked(target, other, options) : target.withLock(() => mergeLocked(target, other, options));
+}
+
+function mergeLocked(target: Store, other: Store, options: {dryRun?: boolean}): MergeReport {
   const report: MergeReport = {from: other.root, added: [], earlier: [], unchanged: 0, conflicts: []};
   for (const sha of other.inputs()) {
     const theirBytes = readFileSync(other.runsPath(sha));

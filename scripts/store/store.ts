@@ -9,11 +9,12 @@
  * runs file exists, so a crash in between leaves at most an unreferenced raw
  * file, which the next import of the same input reuses.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {join} from "node:path";
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {hostname} from "node:os";
+import {join, resolve} from "node:path";
 import type {Run} from "../schema/schema.js";
 import {SCHEMA_VERSION} from "../schema/schema.js";
-import {writeFileAtomic} from "./atomic.js";
+import {HOST_TAG, writeFileAtomic} from "./atomic.js";
 
 /** A store file that cannot be read (a merge conflict, a newer schema): the CLI prints it, names the file, exits 1. */
 export class StoreError extends Error {
@@ -131,33 +132,81 @@ export class Store {
   }
 
   /**
-   * Take the store's write lock (data/.lock, created exclusively, holding the
-   * pid), waiting while another live benchbook holds it; returns its release.
-   * Two imports at once would both find an input missing and the second
-   * runs file would replace the first, tags and all. A lock left by a killed
-   * process is taken over, and its temporary files removed.
+   * Take the store's write lock (data/.lock, created exclusively, naming the
+   * pid and host), waiting while another live benchbook holds it; returns its release.
+   * Every command that writes the store takes it (import, bench, reparse,
+   * retag, remove, merge, reindex), around its reads as well as its writes:
+   * two writers at once would each rewrite a runs file from what they read,
+   * and one's tags would be lost. A lock left by a killed process is taken
+   * over, and its temporary files removed. Within one process the lock is
+   * reentrant (bench's cells import while bench holds it).
    */
   lock(timeoutMs = 120_000): () => void {
+    const key = resolve(this.root);
+    const depth = HELD.get(key);
+    if (depth) {
+      HELD.set(key, depth + 1);
+      return once(() => HELD.set(key, HELD.get(key)! - 1));
+    }
     mkdirSync(this.root, {recursive: true});
     const path = join(this.root, ".lock");
     const started = Date.now();
     for (;;) {
       try {
-        writeFileSync(path, `${process.pid}\n`, {flag: "wx"});
+        writeFileSync(path, `${process.pid}@${HOST_TAG} ${hostname()}\n`, {flag: "wx"});
+        HELD.set(key, 1);
         removeStaleTemps(this.root);
-        return () => rmSync(path, {force: true});
+        return once(() => {
+          const left = HELD.get(key)! - 1;
+          if (left > 0) return void HELD.set(key, left);
+          HELD.delete(key);
+          rmSync(path, {force: true});
+        });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
-      const holder = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
-      if (!alive(holder)) {
+      let holder = "";
+      try {
+        holder = readFileSync(path, "utf8").trim();
+      } catch {
+        continue; // released between our attempt and this read
+      }
+      // `<pid>@<host tag> <host name>`: only a process of this host can be found dead (a lock written before hosts were named: its pid alone).
+      const [, pid, host] = /^(\d+)(?:@([0-9a-f]+))?/.exec(holder) ?? [];
+      if ((host === undefined || host === HOST_TAG) && !alive(Number(pid))) {
         rmSync(path, {force: true});
         continue;
       }
-      if (Date.now() - started > timeoutMs) throw new Error(`${this.root}: another benchbook (pid ${holder}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
+      if (Date.now() - started > timeoutMs) throw new StoreError(`${this.root}: another benchbook (pid ${holder.replace(/@[0-9a-f]+ /, " on ")}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   }
+
+  /** Run `fn` holding the write lock (released when it returns, or its promise settles). */
+  withLock<T>(fn: () => T): T {
+    const release = this.lock();
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (result instanceof Promise) return result.finally(release) as T;
+    release();
+    return result;
+  }
+}
+
+/** Locks this process holds: store root → depth. */
+const HELD = new Map<string, number>();
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
 }
 
 /** Whether a process runs (a pid read from a lock or a temporary file's name; NaN and 0 are not). */
@@ -171,17 +220,26 @@ function alive(pid: number): boolean {
   }
 }
 
-/** `.tmp-<pid>-…` files (atomic.ts, the streamed import) of processes that no longer run: a killed import's leftovers. */
+/**
+ * Temporary files of processes that no longer run — a killed writer's
+ * leftovers: `.tmp-<pid>@<host>-…` (atomic.ts, the streamed import) in the
+ * store's folders, `<file>.tmp-<pid>` in its index (query/index.ts). Another
+ * host's are left alone (its pid means nothing here); one that names no host
+ * is removed once its pid is dead here and it is an hour old.
+ */
 export function removeStaleTemps(root: string): string[] {
   const removed: string[] = [];
-  for (const dir of [root, join(root, "raw"), join(root, "runs")]) {
-    if (!existsSync(dir)) continue;
+  const index = join(root, ".index");
+  const indexDirs = existsSync(index) ? readdirSync(index, {withFileTypes: true}).filter((d) => d.isDirectory()).map((d) => join(index, d.name)) : [];
+  for (const dir of [root, join(root, "raw"), join(root, "runs"), ...indexDirs]) {
+    if (!statSync(dir, {throwIfNoEntry: false})?.isDirectory()) continue;
     for (const name of readdirSync(dir)) {
-      const pid = /^\.tmp-(\d+)-/.exec(name)?.[1];
-      if (pid && !alive(Number(pid))) {
-        rmSync(join(dir, name), {force: true});
-        removed.push(join(dir, name));
-      }
+      const [, pid, host] = /\.tmp-(\d+)(?:@([0-9a-f]{8}))?(?:-[^/]*)?$/.exec(name) ?? [];
+      if (!pid || alive(Number(pid)) || (host !== undefined && host !== HOST_TAG)) continue;
+      const path = join(dir, name);
+      if (host === undefined && Date.now() - (statSync(path, {throwIfNoEntry: false})?.mtimeMs ?? Date.now()) < 3_600_000) continue;
+      rmSync(path, {force: true});
+      removed.push(path);
     }
   }
   return removed;

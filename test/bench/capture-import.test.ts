@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
 import {llamaBenchExpected} from "../../scripts/bench/plan.js";
-import type {Capture, CapturedFile, CellOutcome, ExpectedTest} from "../../scripts/bench/types.js";
+import type {Capture, CapturedFile, CellOutcome, ExpectedTest} from "../../scripts/schema/capture.js";
 import {CAPTURE_FORMAT, importCapture, readCapture} from "../../scripts/import/capture.js";
 import {Store} from "../../scripts/store/store.js";
 import {tempDir} from "../helpers/cli.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import {finalize} from "../../scripts/bench/bench.js";
-import type {Capture, CellOutcome} from "../../scripts/bench/types.js";
+import type {Capture, CellOutcome} from "../../scripts/schema/capture.js";
 import {makeRedactor, REDACTED, redactArgv, redactHome, redactText, redactValues, secretValues} from "../../scripts/context/redact.js";
 
 describe("secret values known to a run", () => {

@@ -18,7 +18,7 @@ import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
-import {compareMeans} from "../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../../scripts/statistics/uncertainty.js";
 import {cellErrors, openPage, settle, type Served} from "../helpers/browser.js";
 import {cli} from "../helpers/cli.js";
 import {servedSite, type ServedSite} from "../helpers/site.js";

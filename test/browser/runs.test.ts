@@ -12,7 +12,7 @@ import {after, before, describe, it} from "node:test";
 import {csvParse} from "d3-dsv";
 import type {Browser, Page} from "playwright-core";
 import {llamaBenchExpected} from "../../scripts/bench/plan.js";
-import type {Capture, CellOutcome} from "../../scripts/bench/types.js";
+import type {Capture, CellOutcome} from "../../scripts/schema/capture.js";
 import {importCapture} from "../../scripts/import/capture.js";
 import type {Run} from "../../scripts/schema/schema.js";
 import {cellErrors, openPage, serve, type Served} from "../helpers/browser.js";

@@ -28,6 +28,22 @@ describe("benchbook CLI", () => {
     assert.match(stderr, /unknown option --tags/);
   });
 
+  it("checks option values at the boundary: a usage error (exit 2) listing the choices, before any input is read", async () => {
+    const parse = await cli(["parse", "--format", "nosuch", fixturePath("seeds/000-4x3080-split.txt")]);
+    assert.equal(parse.code, 2);
+    assert.match(parse.stderr, /^benchbook parse: invalid --format: "nosuch"; expected one of: benchbook-endpoint-json, llama-bench-md, /);
+    assert.doesNotMatch(parse.stderr, /\n\s+at /);
+    const dir = tempDir();
+    const imported = await cli(["import", "--store", dir, "--format", "nosuch", fixturePath("seeds/000-4x3080-split.txt")]);
+    assert.equal(imported.code, 2);
+    assert.match(imported.stderr, /invalid --format: "nosuch"/);
+    const compare = await cli(["compare", "--store", dir, "--by", "model_label,tset", "a", "b"]);
+    assert.equal(compare.code, 2);
+    assert.match(compare.stderr, /invalid --by: "tset"; expected one of: .*\btest\b.*, or tag\.NAME or setting\.NAME/);
+    // Case does not matter; the choice comes back as listed.
+    assert.equal((await cli(["parse", "--json", "--format", "LLAMA-BENCH-MD", fixturePath("captured/cpu/llama-bench-md.stdout")])).code, 0);
+  });
+
   it("parse --json prints one object per measured value with the documented fields", async () => {
     const {code, stdout} = await cli(["parse", "--json", fixturePath("seeds/000-4x3080-split.txt")]);
     assert.equal(code, 0);

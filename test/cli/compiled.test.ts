@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
-import {cpSync, readFileSync, rmSync, utimesSync} from "node:fs";
+import {cpSync, readFileSync, rmSync, symlinkSync, utimesSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {build, sourceState} from "../../scripts/cli/compiled.mjs";
@@ -31,8 +31,9 @@ describe("compiled CLI", () => {
   });
 
   it("a changed source file changes the stamp, and the build is redone for it", async () => {
-    for (const dir of ["scripts", "src/components"]) cpSync(join(REPO, dir), join(work, dir), {recursive: true});
+    cpSync(join(REPO, "scripts"), join(work, "scripts"), {recursive: true});
     cpSync(join(REPO, "package.json"), join(work, "package.json"));
+    symlinkSync(join(REPO, "node_modules"), join(work, "node_modules"));
     const before = sourceState(work).stamp;
     const out = await build(work);
     assert.ok(out.endsWith(before));
@@ -40,6 +41,11 @@ describe("compiled CLI", () => {
     const entry = readFileSync(join(out, "scripts/import/worker-entry.mjs"), "utf8");
     assert.doesNotMatch(entry, /tsx\/esm|register\(\)/);
     assert.match(entry, /import\("\.\/worker\.js"\)/);
+    // @duckdb/node-api as one ES module in the tree's node_modules, which the compiled modules import.
+    const duckdb = (await import(join(out, "node_modules/@duckdb/node-api/index.mjs"))) as typeof import("@duckdb/node-api");
+    const instance = await duckdb.DuckDBInstance.create(":memory:");
+    assert.equal((await (await instance.connect()).runAndReadAll("SELECT 40 + 2 AS n")).getRowObjectsJS()[0].n, 42);
+    instance.closeSync();
     utimesSync(join(work, "scripts/cli/io.ts"), new Date(), new Date(Date.now() + 5000));
     const after = sourceState(work).stamp;
     assert.notEqual(after, before);

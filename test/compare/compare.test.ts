@@ -13,7 +13,7 @@ import {storeRows} from "../../scripts/compare/rows.js";
 import {parseSelector, SelectorError, selectRows} from "../../scripts/compare/select.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {Store} from "../../scripts/store/store.js";
-import {compareMeans} from "../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../../scripts/statistics/uncertainty.js";
 import {cli, tempDir} from "../helpers/cli.js";
 import {fixtureText} from "../helpers/fixtures.js";
 import {REPO} from "../helpers/site.js";

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import {isServerCommand, parseCommandLine, serverArguments} from "../../scripts/context/command.js";
-import {RUNTIME_IDS, serverRuntime} from "../../scripts/context/runtimes.js";
+import {RUNTIME_IDS, RUNTIMES, runtimeByOwner, serverRuntime} from "../../scripts/context/runtimes.js";
+import {recordedEnv} from "../../scripts/bench/runners/process.js";
+import type {Cell, RunnerContext} from "../../scripts/bench/types.js";
 import {RUNTIME_ORDER} from "../../src/components/shared/chart.js";
 
 const command = (text: string) => {
@@ -46,5 +48,18 @@ describe("runtime table", () => {
     for (const text of ["llama-bench -m a.gguf -p 512", "vllm bench serve --model Qwen/Qwen3-8B", "python -m sglang.bench_serving --backend sglang", "mlx_lm.benchmark --model mlx-community/Qwen3-8B-4bit", "uvx llama-benchy --base-url http://127.0.0.1:8080"]) {
       assert.equal(isServerCommand(command(text)), false, text);
     }
+  });
+
+  it("each runtime's environment prefixes are recorded with a capture, and other variables are not", () => {
+    const env: Record<string, string> = {HOME: "/home/a", UNRELATED_FLAG: "1"};
+    for (const runtime of RUNTIMES) for (const prefix of runtime.envPrefixes) env[`${prefix}TEST_KNOB`] = runtime.id;
+    const cell = {env: {}} as unknown as Cell;
+    const recorded = recordedEnv(cell, {env} as unknown as RunnerContext);
+    assert.deepEqual(Object.keys(recorded).sort(), RUNTIMES.flatMap((r) => r.envPrefixes.map((p) => `${p}TEST_KNOB`)).sort());
+  });
+
+  it("names the runtime behind an endpoint by the owned_by of its /models", () => {
+    for (const runtime of RUNTIMES) if (runtime.ownedBy) assert.equal(runtimeByOwner(runtime.ownedBy)?.id, runtime.id);
+    assert.equal(runtimeByOwner("someone-else"), null);
   });
 });

@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import {execFileSync} from "node:child_process";
-import {existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
 import {readInput} from "../../scripts/import/import.js";
 import {MAX_LINE_CHARS, MAX_NESTING} from "../../scripts/import/limits.js";
+import {HOST_TAG} from "../../scripts/store/atomic.js";
 import {Store} from "../../scripts/store/store.js";
 import {cli, tempDir} from "../helpers/cli.js";
 import {fixturePath, fixtureText} from "../helpers/fixtures.js";
@@ -141,18 +142,30 @@ describe("a damaged store", () => {
     }
   });
 
-  it("temporary files of a killed import are removed by the next import; live ones are kept", async () => {
+  it("temporary files of a killed import are removed by the next import; live ones and another host's are kept", async () => {
     const dir = tempDir();
     const store = join(dir, "data");
     mkdirSync(join(store, "runs"), {recursive: true});
     mkdirSync(join(store, "raw"), {recursive: true});
     const dead = 2 ** 22 + 12345; // above Linux's pid_max default: no such process
-    writeFileSync(join(store, "runs", `.tmp-${dead}-abcd`), "half");
-    writeFileSync(join(store, "raw", `.tmp-${dead}-ef01-raw`), "half");
-    writeFileSync(join(store, "runs", `.tmp-${process.pid}-live`), "mine");
+    const kept = [`.tmp-${process.pid}@${HOST_TAG}-live`, `.tmp-${dead}@00000000-other-host`, `.tmp-${dead}-no-host-recent`];
+    for (const name of [...kept, `.tmp-${dead}@${HOST_TAG}-abcd`, `.tmp-${dead}-no-host-old`]) writeFileSync(join(store, "runs", name), "half");
+    const hourAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(join(store, "runs", `.tmp-${dead}-no-host-old`), hourAgo, hourAgo);
+    writeFileSync(join(store, "raw", `.tmp-${dead}@${HOST_TAG}-ef01-raw`), "half");
     assert.equal((await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code, 0);
-    assert.deepEqual(readdirSync(join(store, "runs")).filter((f) => f.startsWith(".tmp-")), [`.tmp-${process.pid}-live`]);
+    assert.deepEqual(readdirSync(join(store, "runs")).filter((f) => f.startsWith(".tmp-")).sort(), kept.sort());
     assert.deepEqual(readdirSync(join(store, "raw")).filter((f) => f.startsWith(".tmp-")), []);
     assert.ok(!existsSync(join(store, ".lock")), "the lock is released");
+  });
+
+  it("a lock of a dead process of this host is taken over; another host's is waited for, then named", () => {
+    const store = new Store(join(tempDir(), "data"));
+    mkdirSync(store.root, {recursive: true});
+    const dead = 2 ** 22 + 12345;
+    writeFileSync(join(store.root, ".lock"), `${dead}@${HOST_TAG} here\n`);
+    store.lock()();
+    writeFileSync(join(store.root, ".lock"), `${dead}@00000000 node-7\n`);
+    assert.throws(() => store.lock(300), /another benchbook \(pid \d+ on node-7\) has been writing the store for 0 s; if it is gone, remove .*\.lock/);
   });
 });

@@ -5,7 +5,7 @@ import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {importInputs, readInput} from "../../scripts/import/import.js";
 import type {RawInput} from "../../scripts/import/import.js";
-import {fileInput, importStreamed, STREAM_THRESHOLD_BYTES} from "../../scripts/import/stream.js";
+import {fileInput, importStreamed, shouldStream, STREAM_THRESHOLD_BYTES} from "../../scripts/import/stream.js";
 import {serializeInput, Store} from "../../scripts/store/store.js";
 import {fixtureText} from "../helpers/fixtures.js";
 
@@ -156,7 +156,9 @@ describe("streamed import of a large server log", () => {
     const path = join(dir, "a.log");
     writeFileSync(path, "x\n");
     const small = fileInput("a.log", path);
-    assert.equal(small.path, undefined);
+    assert.equal(small.path, path, "its folder is where a writeup is looked for");
+    assert.ok(!shouldStream(small));
+    assert.equal(Object.getOwnPropertyDescriptor(small, "bytes")?.get, undefined, "read already");
     assert.equal(Buffer.from(small.bytes).toString(), "x\n");
     const large = fileInput("a.log", path, STREAM_THRESHOLD_BYTES);
     assert.equal(large.path, path);

@@ -1,8 +1,9 @@
 /**
- * Paths under a home directory never reach the built site: a real site build
- * of a store whose inputs name /home/alice/… and C:\Users\carol\… (file
- * names, model paths, commands, raw text) shows their base names on every
- * page and in every data file; `--keep-paths` keeps them.
+ * Local paths and secrets never reach the built site: a real site build of a
+ * store whose inputs name /home/alice/…, C:\Users\carol\…, /mnt/…, /data/…
+ * and D:\… (file names, model paths, commands, raw text), one holding secrets
+ * too, shows base names on every page and in every data file and no secret;
+ * `--keep-paths` keeps the paths.
  */
 import assert from "node:assert/strict";
 import {readdirSync, readFileSync, statSync} from "node:fs";
@@ -21,18 +22,24 @@ const SEED = fixtureText("seeds/001-rtx4090-m4.txt")
   .join("\n")
   .replace("--model unsloth/Qwen3.5-9B-GGUF/Qwen3.5-9B-Q8_0.gguf", "--model /home/alice/models/Qwen3.5-9B-Q8_0.gguf");
 const JSONL = fixtureText("captured/cpu/llama-bench-jsonl.stdout").replace(/"model_filename": "tiny\.gguf"/g, '"model_filename": "C:\\\\Users\\\\carol\\\\llm\\\\tiny.gguf"');
-const PRIVATE = ["/home/alice", "alice/models", "Users\\carol", "Users\\\\carol", "carol\\llm", "carol\\\\llm"];
+/** Paths outside a home directory, and secrets (built from pieces, so that no secret scanner takes this file for a leak). */
+const ELSEWHERE = ["/mnt/nas-dave/project-x", "/data/erin/posts", "D:\\frank-models"];
+const SECRETS = [`hf_${"Bu1ltS1teTok".repeat(3)}`, "site-url-pass", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDsite"];
+const POST = [`export HF_TOKEN=${SECRETS[0]}`, `git clone https://me:${SECRETS[1]}@git.example.com/x`, "-----BEGIN PRIVATE KEY-----", SECRETS[2], "-----END PRIVATE KEY-----", SEED.replace("--model /home/alice/models/", `--model ${ELSEWHERE[0]}/`)].join("\n");
+const PRIVATE = ["/home/alice", "alice/models", "Users\\carol", "Users\\\\carol", "carol\\llm", "carol\\\\llm", ...ELSEWHERE, "frank-models", ...SECRETS];
 
 function store(): Store {
   const s = new Store(tempDir("benchbook-paths-"));
   const outcomes = importInputs(
     [
       {name: "/home/alice/posts/rtx4090.md", bytes: Buffer.from(`${SEED}\n`)},
-      {name: "C:\\Users\\carol\\bench\\cpu.jsonl", bytes: Buffer.from(JSONL)}
+      {name: "C:\\Users\\carol\\bench\\cpu.jsonl", bytes: Buffer.from(JSONL)},
+      {name: `${ELSEWHERE[1]}/secrets.md`, bytes: Buffer.from(`${POST}\n`)},
+      {name: "D:\\frank-models\\cpu.jsonl", bytes: Buffer.from(JSONL.replace(/tiny\.gguf/g, "tinier.gguf"))}
     ],
     {store: s, now: () => new Date("2026-01-01T00:00:00Z")}
   );
-  assert.deepEqual(outcomes.map((o) => o.status), ["imported", "imported"]);
+  assert.deepEqual(outcomes.map((o) => o.status), ["imported", "imported", "imported", "imported"]);
   return s;
 }
 
@@ -45,7 +52,7 @@ function allText(dir: string): string {
     .join("\n");
 }
 
-describe("home-directory paths on the built site", () => {
+describe("local paths and secrets on the built site", () => {
   it("appear nowhere in dist; their base names do, on the same lines", {timeout: 600_000}, async () => {
     const project = siteProject();
     const s = store();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import {cpSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
-import {compareRows} from "../../scripts/compare/compare.js";
+import {compareRows, type SideValue} from "../../scripts/compare/compare.js";
 import {keyValue, parseSelector, selectRows} from "../../scripts/compare/select.js";
 import {importInputs} from "../../scripts/import/import.js";
 import {compareStore} from "../../scripts/query/compare.js";
@@ -53,7 +53,13 @@ describe("compare over the index gives compareRows's result", () => {
       return 0;
     }
     assert.ok("result" in ours, `${a} vs ${b}`);
-    assert.deepStrictEqual(ours.result, compareRows(ra, rb, {a, b}, options), `${a} vs ${b} ${JSON.stringify(options)}`);
+    const expected = compareRows(ra, rb, {a, b}, options);
+    assert.deepStrictEqual(ours.result, expected, `${a} vs ${b} ${JSON.stringify(options)}`);
+    // What the tables print (no provenance): the same, without each value's runs and source lines.
+    const lean = await compareStore(query.connection, [selectors[0], selectors[1]], {a, b}, {...options, provenance: false});
+    const bare = (v: SideValue | null) => v && {...v, run_ids: [], sources: []};
+    assert.ok("result" in lean);
+    assert.deepStrictEqual(lean.result, {...expected, pairs: expected.pairs.map((p) => ({...p, a: bare(p.a), b: bare(p.b)}))}, `${a} vs ${b} without provenance`);
     return ours.result.pairs.filter((p) => p.a && p.b).length;
   }
 

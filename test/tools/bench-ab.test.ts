@@ -15,7 +15,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {fileURLToPath} from "node:url";
-import {compareMeans} from "../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../../scripts/statistics/uncertainty.js";
 import {Store} from "../../scripts/store/store.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,6 +7,7 @@
  * repetition sends `concurrency` requests at once, each with its own unseen
  * context. The result is an EndpointResultFile; nothing here writes files.
  */
+import {runtimeByOwner} from "../../context/runtimes.js";
 import type {Status} from "../../schema/schema.js";
 import {oomLine} from "../failure.js";
 import {apiBase, type EndpointParams, serverRoot} from "./config.js";
@@ -50,15 +51,10 @@ export function testNames(pp: number, tg: number, depth: number, concurrency: nu
   return {pp_test: `pp${pp}${d}${c}`, tg_test: `tg${tg}${d}${c}`};
 }
 
-/**
- * Runtime by the `owned_by` its GET /models prints: llama-server `llamacpp`
- * (captured), vLLM `vllm`, SGLang `sglang`, LM Studio `organization_owner`.
- */
+/** Runtime by the `owned_by` its GET /models prints (runtimes.ts `ownedBy`; llama-server's `llamacpp` as captured). */
 function runtimeFromOwner(models: unknown): string | null {
   const owner = (models as {data?: Array<{owned_by?: unknown}>} | null)?.data?.[0]?.owned_by;
-  if (typeof owner !== "string") return null;
-  const known: Record<string, string> = {llamacpp: "llama.cpp", vllm: "vllm", sglang: "sglang", organization_owner: "lmstudio"};
-  return known[owner] ?? null;
+  return typeof owner === "string" ? (runtimeByOwner(owner)?.id ?? null) : null;
 }
 
 function firstModelId(models: unknown): string | null {

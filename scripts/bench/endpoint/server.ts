@@ -9,7 +9,7 @@
 import {type ChildProcess, spawn} from "node:child_process";
 import {quote} from "shell-quote";
 import {parseCommandLine} from "../../context/command.js";
-import {runtimeOfCommand} from "../../formats/serving/server.js";
+import {serverRuntime} from "../../context/runtimes.js";
 import type {ServerParams} from "./config.js";
 
 export interface ServerExit {
@@ -37,11 +37,11 @@ export interface ManagedServer {
 /**
  * The inference engine a server command starts: read as a command line, as a
  * pasted server command is (launchers such as `uv run`, `python -m`, `env`
- * skipped; scripts/formats/serving/server.ts knows the programs).
+ * skipped; scripts/context/runtimes.ts knows the programs).
  */
 export function runtimeOfArgv(argv: readonly string[]): string | null {
   const command = parseCommandLine(quote([...argv]), 1);
-  return command ? runtimeOfCommand(command) : null;
+  return command ? (serverRuntime(command)?.runtime.id ?? null) : null;
 }
 
 function tailOf(log: Buffer, lines: number): string {

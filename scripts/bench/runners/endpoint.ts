@@ -14,7 +14,8 @@ import type {EndpointResultFile} from "../endpoint/result-file.js";
 import {serializeResultFile} from "../endpoint/result-file.js";
 import {type ManagedServer, runtimeOfArgv, startServer, type ServerStartError} from "../endpoint/server.js";
 import type {EndpointCellParams} from "../plan.js";
-import type {Capture, CapturedFile, Cell, CellOutcome, Runner, RunnerContext} from "../types.js";
+import type {Cell, Runner, RunnerContext} from "../types.js";
+import type {Capture, CapturedFile, CellOutcome} from "../../schema/capture.js";
 import {recordedEnv} from "./process.js";
 
 export const ENDPOINT_RESULT_FORMAT = "benchbook-endpoint-json";

@@ -8,7 +8,8 @@
  */
 import {redactArgv, redactEnv} from "../../context/redact.js";
 import {classifyEnd} from "../failure.js";
-import type {Capture, Cell, CellOutcome, Runner, RunnerContext} from "../types.js";
+import type {Cell, Runner, RunnerContext} from "../types.js";
+import type {Capture, CellOutcome} from "../../schema/capture.js";
 import {childEnv, recordedEnv, runProcess, withLimits} from "./process.js";
 
 /** A JSONL record line (the same test the llama-bench-jsonl format uses). */

@@ -6,7 +6,9 @@
  * can show results streaming in.
  */
 import {spawn} from "node:child_process";
-import type {Cell, CellLimits, RunnerContext} from "../types.js";
+import {RUNTIMES} from "../../context/runtimes.js";
+import type {Cell, RunnerContext} from "../types.js";
+import type {CellLimits} from "../../schema/capture.js";
 
 export interface ProcessResult {
   stdout: Uint8Array;
@@ -109,8 +111,10 @@ export function childEnv(cell: Cell, context: RunnerContext): NodeJS.ProcessEnv 
   return {...context.env, ...cell.env};
 }
 
-/** Inherited variables that change what a benchmark measures, recorded with each capture. */
-const RELEVANT_ENV = /^(?:CUDA_VISIBLE_DEVICES|CUDA_DEVICE_ORDER|HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|GPU_DEVICE_ORDINAL|GGML_\w+|LLAMA_\w+|OMP_\w+|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|HF_HUB_OFFLINE|VLLM_\w+|SGLANG_\w+|MLX_\w+|PYTORCH_\w+|NCCL_\w+|TORCH_\w+)$/;
+/** Inherited variables that change what a benchmark measures, recorded with each capture: the machine's, and every runtime's (runtimes.ts). */
+const RELEVANT_ENV = new RegExp(
+  `^(?:CUDA_VISIBLE_DEVICES|CUDA_DEVICE_ORDER|HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|GPU_DEVICE_ORDINAL|OMP_\\w+|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|HF_HUB_OFFLINE|PYTORCH_\\w+|NCCL_\\w+|TORCH_\\w+|${RUNTIMES.flatMap((r) => r.envPrefixes.map((prefix) => `${prefix}\\w+`)).join("|")})$`
+);
 
 /**
  * Inherited names that match RELEVANT_ENV but only describe the machine's

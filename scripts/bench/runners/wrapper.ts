@@ -10,7 +10,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {redactArgv, redactEnv} from "../../context/redact.js";
 import {classifyEnd} from "../failure.js";
-import type {Capture, CapturedFile, Cell, CellOutcome, Runner, RunnerContext} from "../types.js";
+import type {Cell, Runner, RunnerContext} from "../types.js";
+import type {Capture, CapturedFile, CellOutcome} from "../../schema/capture.js";
 import {childEnv, recordedEnv, runProcess, withLimits} from "./process.js";
 
 export interface WrapperSpec {

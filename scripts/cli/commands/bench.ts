@@ -13,7 +13,7 @@ import {llamaBenchParam} from "../../bench/llama-bench-options.js";
 import {expandPlan, loadPlan, PlanError} from "../../bench/plan.js";
 import type {LoadedPlan} from "../../bench/plan-file.js";
 import {RUNNERS} from "../../bench/runners/index.js";
-import {commandLine} from "../../bench/shell-quote.js";
+import {commandLine} from "../../context/shell-quote.js";
 import type {Cell} from "../../bench/types.js";
 import type {Command, ParsedArgs} from "../command.js";
 import {parseTags, single} from "../command.js";

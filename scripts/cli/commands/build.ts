@@ -13,11 +13,11 @@ every import; the site always shows the store as it is now.
 
 Open the result with \`benchbook serve\` (a built site needs an HTTP server).
 
-Paths under home directories (/home/alice/…, C:\\Users\\…) are published
+Absolute local paths (/home/alice/…, /mnt/…, C:\\Users\\…) are published
 as their base names (docs/security.md).
 
 Options:
-  --keep-paths     publish home-directory paths as they are
+  --keep-paths     publish absolute local paths as they are (default: base names)
   --json           print timings as JSON
 ${STORE_HELP}`,
   options: {string: ["store"], boolean: ["json", "keep-paths"]},

@@ -4,7 +4,8 @@ import {parseSelector, SelectorError} from "../../compare/select.js";
 import {compareStore} from "../../query/compare.js";
 import {openStoreQuery} from "../../query/connection.js";
 import type {Command} from "../command.js";
-import {single} from "../command.js";
+import {keywords, single} from "../command.js";
+import {COLUMNS} from "../../schema/row.js";
 import {UsageError} from "../io.js";
 import {STORE_HELP, storeFrom} from "../store-option.js";
 
@@ -45,6 +46,7 @@ ${STORE_HELP}`,
     const positional = args._.map(String);
     if (positional.length !== 2) throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
     if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
+    const by = keywords(args, "by", COLUMNS.map((c) => c.name), {test: (key) => /^(?:tag[.:]|settings?\.)./.test(key), names: "tag.NAME or setting.NAME"});
     let selectors;
     try {
       selectors = positional.map(parseSelector);
@@ -55,7 +57,7 @@ ${STORE_HELP}`,
     const query = await openStoreQuery(storeFrom(args, terminal));
     let compared;
     try {
-      compared = await compareStore(query.connection, [selectors[0], selectors[1]], {a: positional[0], b: positional[1]}, {by: list(single(args, "by")), metrics: list(single(args, "metric")), provenance: Boolean(args.json)});
+      compared = await compareStore(query.connection, [selectors[0], selectors[1]], {a: positional[0], b: positional[1]}, {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)});
     } finally {
       query.close();
     }

@@ -25,7 +25,7 @@ Options:
   --dir DIR        the built site to pack (default: dist)
   --jobs N         read the store in N shards on worker threads (default: up
                    to 4, one per core, for a store of 32 MB or more; else 1)
-  --keep-paths     publish home-directory paths as they are (default: base names)
+  --keep-paths     publish absolute local paths as they are (default: base names)
   --json           print the summary as JSON
 ${STORE_HELP}`,
   options: {string: ["out", "store", "zip", "dir", "jobs"], boolean: ["json", "keep-paths"]},

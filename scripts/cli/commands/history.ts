@@ -1,11 +1,11 @@
 import {resolve} from "node:path";
-import {parseSelector, SelectorError, selectRows, type Selector} from "../../compare/select.js";
+import {parseSelector, SelectorError, type Selector} from "../../compare/select.js";
 import {gitCommits} from "../../history/build-order.js";
 import {FailOnError, parseFailOn, triggered} from "../../history/fail-on.js";
 import {formatJsonLines, formatMarkdown, formatTerminal, percent} from "../../history/format.js";
 import {flaggedChanges, history} from "../../history/history.js";
-import {readHistoryRows} from "../../history/read.js";
-import type {Row} from "../../schema/row.js";
+import {openStoreQuery} from "../../query/connection.js";
+import {queryHistoryRows} from "../../query/history.js";
 import type {Command} from "../command.js";
 import {single} from "../command.js";
 import {UsageError} from "../io.js";
@@ -59,20 +59,19 @@ Exit status: 0, or 1 when --fail-on triggers or the selectors match nothing;
         throw new UsageError(`--git ${gitDir}: cannot list its commits (${(error as Error).message.split("\n")[0]})`);
       }
     }
-    const all = readHistoryRows(storeFrom(args, terminal));
-    let rows: Row[] = all;
-    if (selectors.length) {
-      const picked = new Set<Row>();
-      for (const s of selectors) {
-        const selected = selectRows(all, s);
-        if (selected.length === 0) {
-          terminal.err(`benchbook history: ${s.text} selects no results\n`);
-          return 1;
-        }
-        for (const r of selected) picked.add(r);
-      }
-      rows = all.filter((r) => picked.has(r));
+    // The selected rows a series can use, read through the store's index (scripts/query/history.ts).
+    const query = await openStoreQuery(storeFrom(args, terminal));
+    let read;
+    try {
+      read = await queryHistoryRows(query.connection, selectors);
+    } finally {
+      query.close();
     }
+    if ("empty" in read) {
+      terminal.err(`benchbook history: ${read.empty.text} selects no results\n`);
+      return 1;
+    }
+    const {rows} = read;
     const metric = single(args, "metric");
     const histories = history(rows, {metrics: metric?.split(",").map((m) => m.trim()).filter(Boolean), order: {git}});
     const changes = flaggedChanges(histories).filter((c) => !args.latest || c.latest);

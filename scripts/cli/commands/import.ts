@@ -3,7 +3,7 @@ import {FORMATS} from "../../formats/registry.js";
 import {importInputs} from "../../import/import.js";
 import {defaultJobs, importInputsPooled, POOL_MIN_BYTES, POOL_MIN_INPUTS} from "../../import/pool.js";
 import type {Command} from "../command.js";
-import {parseTags, single} from "../command.js";
+import {keyword, parseTags, single} from "../command.js";
 import {UsageError} from "../io.js";
 import {collectInputs} from "../inputs.js";
 import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
@@ -42,6 +42,7 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
   async run(args, terminal) {
     const tags = parseTags(args.tag);
     const store = storeFrom(args, terminal);
+    const format = keyword(args, "format", FORMATS.map((f) => f.id));
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     const jobsText = single(args, "jobs");
     const jobs = jobsText === undefined ? defaultJobs(inputs) : Number(jobsText);
@@ -49,14 +50,12 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     // On a terminal, a batch shows its progress on stderr (stdout keeps the outcomes).
     const bar = terminal.isTTY && !args.json && inputs.length > 1 ? new SingleBar({format: "importing {bar} {value}/{total} inputs | ETA {eta_formatted} | {name}", hideCursor: true, clearOnComplete: true, stream: process.stderr}, Presets.shades_classic) : null;
     bar?.start(inputs.length, 0, {name: ""});
-    const options = {store, tags, dryRun: args["dry-run"], format: single(args, "format"), runtime: single(args, "runtime"), strict: Boolean(args.strict), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
+    const options = {store, tags, dryRun: args["dry-run"], format, runtime: single(args, "runtime"), strict: Boolean(args.strict), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
     let outcomes;
-    // One writer at a time: a second import waits for the first (store.ts lock).
-    const release = args["dry-run"] ? () => {} : store.lock();
+    // One writer at a time: a second import waits for the first (both functions take the store's lock).
     try {
       outcomes = jobs > 1 ? await importInputsPooled(inputs, {...options, jobs}) : importInputs(inputs, options);
     } finally {
-      release();
       bar?.stop();
     }
     if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) await indexAfterWrite(store, terminal);

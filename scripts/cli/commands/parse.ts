@@ -4,7 +4,7 @@ import {FORMATS} from "../../formats/registry.js";
 import {readInput} from "../../import/import.js";
 import {toRow} from "../../schema/row.js";
 import type {Command} from "../command.js";
-import {single} from "../command.js";
+import {keyword, single} from "../command.js";
 import {collectInputs} from "../inputs.js";
 import type {Terminal} from "../io.js";
 
@@ -32,12 +32,13 @@ Exit status 1 if any input could not be read (the error names file and line).
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
   options: {string: ["format", "runtime", "name"], boolean: ["json", "explain", "strict"]},
   async run(args, terminal) {
+    const format = keyword(args, "format", FORMATS.map((f) => f.id));
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     let failures = 0;
     for (const input of inputs) {
       let read;
       try {
-        read = readInput(input, {format: single(args, "format"), runtime: single(args, "runtime"), strict: Boolean(args.strict), now: () => new Date(0)});
+        read = readInput(input, {format, runtime: single(args, "runtime"), strict: Boolean(args.strict), now: () => new Date(0)});
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         // A text with no block still has lines to explain (context, tables no format reads, prose).

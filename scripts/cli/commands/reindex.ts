@@ -21,7 +21,8 @@ ${STORE_HELP}`,
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
     const started = performance.now();
-    const state = await syncIndex(store, {rebuild: true, prune: true});
+    // Under the write lock: pruning must not delete the index of an input another import is adding.
+    const state = await store.withLock(() => syncIndex(store, {rebuild: true, prune: true}));
     const seconds = (performance.now() - started) / 1000;
     if (args.json) terminal.out(JSON.stringify({inputs: state.entries.length, built: state.built, pruned: state.pruned, seconds}, null, 2) + "\n");
     else terminal.out(`indexed ${state.built} input${state.built === 1 ? "" : "s"} of ${store.root} in ${seconds.toFixed(2)} s${state.pruned ? `; ${state.pruned} stale index files deleted` : ""}\n`);

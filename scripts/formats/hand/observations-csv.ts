@@ -19,6 +19,7 @@ import {LineCounter, parseDocument} from "yaml";
 import type {Scalar} from "../../schema/schema.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
+import {csvRow} from "../shared/csv-row.js";
 import {yamlLocator, yamlValue} from "./observations.js";
 import type {Locator, Path} from "./runs.js";
 import {observationRuns, validateObservations} from "./runs.js";
@@ -77,7 +78,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     if (!known) throw new ParseError(columnsLine.line, "known columns (metric, unit, stat, value, low, high, status, detail, …, settings.<name>, model.<field>, extra.<name>; docs/hand-entered.md)", column);
   }
   const rows: Row[] = lines.slice(headerEnd + 2).map((l) => {
-    const cells = csvParseRows(l.text)[0] ?? [];
+    const cells = csvRow(l.text, l.line);
     if (cells.length > columns.length) throw new ParseError(l.line, `at most ${columns.length} cells (${columns.join(",")})`, l.text);
     return {line: l.line, cells: Object.fromEntries(columns.map((c, i) => [c, (cells[i] ?? "").trim()]))};
   });

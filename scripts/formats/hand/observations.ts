@@ -98,7 +98,7 @@ export function yamlValue(document: Document, line: number): unknown {
 }
 
 /** yaml's own default: every alias may be expanded this many times over. */
-export const MAX_YAML_ALIASES = 100;
+const MAX_YAML_ALIASES = 100;
 
 export const handObservationsYaml: Format = {
   id: "hand-observations-yaml",

@@ -6,7 +6,7 @@
  */
 import {z} from "zod";
 
-export const MARKER = "observations/1";
+const MARKER = "observations/1";
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {error: "a text, number, true/false or null"});
 const text = z.string({error: "a text (quote it if it looks like a number or a date)"});
@@ -53,7 +53,7 @@ const source = z.strictObject({
   lines: lines.optional()
 });
 
-export const STATUSES = ["ok", "oom", "error", "timeout", "skipped"] as const;
+const STATUSES = ["ok", "oom", "error", "timeout", "skipped"] as const;
 const SCOPES = ["run", "request", "interval", "cumulative"] as const;
 
 const entry = z

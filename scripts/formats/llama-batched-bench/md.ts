@@ -38,7 +38,7 @@ function isBatchedBenchHeader(header: string[]): boolean {
 }
 
 /** `n_kv_max = 2048, n_batch = 2048, …` → settings, values as printed (numbers stay numbers). */
-export function parseSettingsLine(text: string): Settings | null {
+function parseSettingsLine(text: string): Settings | null {
   const m = SETTINGS_LINE.exec(text);
   if (!m) return null;
   const settings: Settings = {};

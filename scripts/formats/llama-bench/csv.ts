@@ -2,6 +2,7 @@
  * llama-bench `-o csv`: a header of field names, then one quoted row per test.
  */
 import {csvParseRows} from "d3-dsv";
+import {csvRow} from "../shared/csv-row.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {columnsOfEra, eraNote, typedValue} from "./fields.js";
@@ -34,7 +35,7 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const notes: string[] = [];
   for (let i = block.start + 1; i <= block.end; i++) {
     const {text, line} = doc.lines[i];
-    const cells = csvParseRows(text.trim())[0] ?? [];
+    const cells = csvRow(text.trim(), line);
     const era = cells.length === fields.length ? null : columnsOfEra(fields, cells.length);
     if (cells.length !== fields.length && !era) throw new ParseError(line, `${fields.length} comma-separated values like the header`, text);
     if (era) notes.push(eraNote(line, cells.length));

@@ -4,8 +4,9 @@
  * between records; they are context or ignored, never an error.
  */
 import {parseCommandLine} from "../../context/command.js";
-import {parseJsonAt, spanOf} from "../shared/json-text.js";
+import {parseJsonAt, repeatedKey, repeatedKeyMessage, spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
+import {ParseError} from "../types.js";
 import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
 import {recordsRuns} from "./records.js";
 
@@ -46,9 +47,23 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       const open = span.text.indexOf("{");
       record = parseJsonAt<LlamaBenchRecord>(doc, span, open, span.text.trimEnd().length, "a llama-bench JSONL record");
     }
+    checkKeysOnce(text, record, line);
     records.push({record, line});
   }
   return recordsRuns("llama-bench-jsonl", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
+}
+
+/**
+ * Refuse a record that names a key twice (JSON.parse kept the last). Cheap
+ * first: a flat record prints each key as `"key":` once, so as many `":` as
+ * parsed keys means none repeats; only otherwise is the line scanned.
+ */
+function checkKeysOnce(text: string, record: LlamaBenchRecord, line: number): void {
+  let printed = 0;
+  for (let i = text.indexOf('":'); i >= 0; i = text.indexOf('":', i + 2)) printed++;
+  if (printed === Object.keys(record).length) return;
+  const repeated = repeatedKey(text);
+  if (repeated) throw new ParseError(line, repeatedKeyMessage(repeated.key, line));
 }
 
 export const llamaBenchJsonl: Format = {

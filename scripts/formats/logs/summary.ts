@@ -91,7 +91,7 @@ export function summarize(series: SeriesSamples): Result[] {
 /** The labels that tell series apart (engine, rank, draft position…), carried onto the summary. */
 export const SERIES_EXTRA_KEYS = ["engine", "source", "position", "pool", "part", "gpu_index", "batch"] as const;
 
-export function seriesExtra(result: Result): Record<string, unknown> {
+function seriesExtra(result: Result): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of SERIES_EXTRA_KEYS) if (result.extra && key in result.extra) out[key] = result.extra[key];
   return out;

@@ -29,7 +29,7 @@ export interface BenchCommand {
  * Options with every value that follows them (argparse `nargs="+"`: `--batch-size 4 8`,
  * `--depth 0 8192`); a flag has none. `--name=value` is one value.
  */
-export function multiOptions(argv: string[]): Map<string, string[]> {
+function multiOptions(argv: string[]): Map<string, string[]> {
   const options = new Map<string, string[]>();
   let current = "";
   for (const arg of argv) {

@@ -27,7 +27,7 @@ function quantOf(file: string | null): string | null {
 /** How a setting a log states (`max_model_len`) and a command option (`--max-model-len`) are matched. */
 const comparable = (key: string) => key.replace(/^-+/, "").replace(/-/g, "_").toLowerCase();
 
-export function serverCommandFor(context: Context, runtime: string): ParsedCommand | null {
+function serverCommandFor(context: Context, runtime: string): ParsedCommand | null {
   const matches = (c: ParsedCommand) => serverRuntime(c)?.runtime.id === runtime;
   const server = (context as Partial<Context>).server ?? null;
   if (server && matches(server)) return server;

@@ -38,7 +38,7 @@ export interface ServerContext {
 }
 
 /** The runtime a command starts, or null when it is not a server command (scripts/context/runtimes.ts). */
-export function runtimeOfCommand(command: ParsedCommand): string | null {
+function runtimeOfCommand(command: ParsedCommand): string | null {
   return serverRuntime(command)?.runtime.id ?? null;
 }
 

@@ -29,7 +29,7 @@ const LABEL_VALUE = /^\s*([^:]+?)\s*:\s*(.*?)\s*$/;
 /** A label printed without a value: the per-position rates follow on their own lines. */
 const VALUELESS = /^\s*Per-position acceptance \(%\)\s*:\s*$/i;
 
-export function isBanner(text: string): boolean {
+function isBanner(text: string): boolean {
   return BANNER_LINE.test(text);
 }
 
@@ -37,7 +37,7 @@ export function isClosing(text: string): boolean {
   return CLOSING.test(text);
 }
 
-export function sectionTitle(text: string): string | null {
+function sectionTitle(text: string): string | null {
   return SECTION.exec(text)?.[1] ?? null;
 }
 
@@ -123,7 +123,7 @@ export interface PrintedLine {
 const VALUE_AND_NOTE = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s{2,}(\S.*)$/;
 
 /** Find the end of a block that starts at a banner: its closing rule, or the last line that reads like the block. */
-export function blockEnd(doc: Doc, start: number): number {
+function blockEnd(doc: Doc, start: number): number {
   let end = start;
   for (let j = start + 1; j < doc.lines.length; j++) {
     const text = doc.lines[j].text;
@@ -168,7 +168,7 @@ export function printedLines(doc: Doc, start: number, end: number): PrintedLine[
 }
 
 /** Lowercased, without whitespace: `Total Token throughput (tok/s)` and `Total token throughput  (tok/s)` meet. */
-export function labelKey(label: string): string {
+function labelKey(label: string): string {
   return label.toLowerCase().replace(/\s+/g, "");
 }
 
@@ -238,7 +238,7 @@ export function printedLimit(doc: Doc, start: number, lines: PrintedLine[], sett
 const SGLANG_KEYS = new Set(["backend", "trafficrequestrate", "maxrequestconcurrency", "maxreqeuestconcurrency", "concurrency", "totalgeneratedtokens(retokenized)", "inputtokenthroughput(tok/s)", "acceptlength", "totalinputtexttokens", "totalinputvisiontokens"]);
 
 /** Which tool printed this block: SGLang's labels, else vLLM's. */
-export function servingFlavor(lines: PrintedLine[]): "sglang" | "vllm" {
+function servingFlavor(lines: PrintedLine[]): "sglang" | "vllm" {
   return lines.some((l) => SGLANG_KEYS.has(englishKey(l.label)) || /e2elatency/i.test(labelKey(l.label))) ? "sglang" : "vllm";
 }
 

@@ -26,7 +26,7 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {SGLANG_BENCH_SERVING} from "./command.js";
 
-export const SGLANG_KEYS: Record<string, KeySpec> = {
+const SGLANG_KEYS: Record<string, KeySpec> = {
   ...SERVING_KEYS,
   total_input_text_tokens: {metric: "input_text_tokens", unit: "tokens", stat: "total"},
   total_input_vision_tokens: {metric: "input_vision_tokens", unit: "tokens", stat: "total"},

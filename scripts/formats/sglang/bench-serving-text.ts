@@ -30,7 +30,7 @@ import {englishKey, findServingBlocks, printedLimit, printedLines, printedNumber
 import {serveShape, servingRun} from "../serving/serving-run.js";
 import {SGLANG_BENCH_SERVING} from "./command.js";
 
-export const SGLANG_LABELS: Record<string, LabelSpec> = {
+const SGLANG_LABELS: Record<string, LabelSpec> = {
   ...SERVING_LABELS,
   totalinputtexttokens: {metric: "input_text_tokens", unit: "tokens", stat: "total"},
   totalinputvisiontokens: {metric: "input_vision_tokens", unit: "tokens", stat: "total"},

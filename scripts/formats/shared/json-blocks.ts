@@ -92,7 +92,7 @@ export function findJsonObjects(doc: Doc, accept: (text: string) => boolean, spa
 }
 
 /** Logical line index of an offset in a span. */
-export function lineIndexOf(span: TextSpan, offset: number): number {
+function lineIndexOf(span: TextSpan, offset: number): number {
   let lo = 0;
   let hi = span.offsets.length - 1;
   while (lo < hi) {

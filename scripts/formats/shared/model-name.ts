@@ -15,13 +15,6 @@ export function quantFromFile(file: string | null): string | null {
   return m ? m[1] : null;
 }
 
-/** File name without directories, extension and shard suffix: `Qwen3.5-122B-A10B-UD-IQ4_XS`. */
-export function labelFromFile(file: string | null): string | null {
-  if (!file) return null;
-  const base = baseName(file);
-  return base || null;
-}
-
 function baseName(file: string): string {
   return (file.split(/[\\/]/).pop() ?? file)
     .replace(/\s+(?=gguf$)/i, "")

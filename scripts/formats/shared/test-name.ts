@@ -23,7 +23,7 @@ export function canonicalTests(results: Result[]): void {
   }
 }
 
-export function canonicalTest(test: string): string {
+function canonicalTest(test: string): string {
   const m = TEST.exec(test);
   if (!m) return test;
   const [, ctx, phase, size, gen, depth, rest] = m;

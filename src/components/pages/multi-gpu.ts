@@ -22,7 +22,7 @@ import {ERROR_BAR, linkLegend, ratioLabel, seriesColors, valueTitle, yMargin} fr
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
 import {leftOutCounts, sourceHref} from "../shared/format.js";
 import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
-import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/uncertainty.js";
+import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 
 export interface SplitPoint extends MeasuredPoint {

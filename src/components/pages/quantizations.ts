@@ -23,7 +23,7 @@ import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
 import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
-import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
+import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 
 const UNIT_BYTES: Record<string, number> = {B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40};

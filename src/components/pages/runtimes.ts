@@ -28,7 +28,7 @@ import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, runtimeRank, seriesColors, yMargin} from "../shared/chart.js";
 import {formatMeasured, leftOutCounts, rawLineCell} from "../shared/format.js";
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
-import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/uncertainty.js";
+import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/statistics/uncertainty.js";
 
 // ─── runtime bars ───────────────────────────────────────────────────────────
 

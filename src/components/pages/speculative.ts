@@ -28,7 +28,7 @@ import {integerTicks, yMargin} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {runLink, sourceLink} from "../shared/format.js";
 import {settingValue} from "../shared/rows.js";
-import {compareMeans, formatRatio, type Comparison} from "../shared/uncertainty.js";
+import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 export const SPEC_NOTE =
   "Acceptance is not the same quantity everywhere: vLLM logs a mean per logging interval (and vllm bench serve a mean per benchmark run); SGLang's Decode batch lines a mean over the decode steps since the previous line; SGLang bench_serving's Accept length is the server's running average since it started (cumulative). Compare shapes within a runtime, not levels across runtimes.";

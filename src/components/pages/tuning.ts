@@ -29,7 +29,7 @@ import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, seriesColors, yMargin, type SeriesFacts} from "../shared/chart.js";
 import {formatPm, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, gpuOf, measuredOf, push} from "../shared/rows.js";
-import {compareMeans, formatChange, formatRatio, sampleSd, type Comparison, type Measured} from "../shared/uncertainty.js";
+import {compareMeans, formatChange, formatRatio, sampleSd, type Comparison, type Measured} from "../shared/statistics/uncertainty.js";
 
 
 export type Better = "higher" | "lower" | "none";

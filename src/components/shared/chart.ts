@@ -15,7 +15,7 @@ import {html} from "htl";
 import {color as d3color} from "d3-color";
 import {interpolateLab} from "d3-interpolate";
 import {scaleLinear, scaleLog} from "d3-scale";
-import type {Comparison} from "./uncertainty.js";
+import type {Comparison} from "./statistics/uncertainty.js";
 
 // ─── palette ────────────────────────────────────────────────────────────────
 

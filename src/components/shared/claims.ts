@@ -24,7 +24,7 @@
  */
 import {html} from "htl";
 import {sourceHref} from "./format.js";
-import {compareMeans, formatRatio, type Comparison} from "./uncertainty.js";
+import {compareMeans, formatRatio, type Comparison} from "./statistics/uncertainty.js";
 
 export type Row = Record<string, any>;
 export type Where = Record<string, string | number | boolean | null | RegExp | ((value: any) => boolean)>;

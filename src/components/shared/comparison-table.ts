@@ -6,7 +6,7 @@
 import * as Inputs from "@observablehq/inputs";
 import {measuredCell, rawLineCell} from "./format.js";
 import type {SdSource} from "./rows.js";
-import {formatRatio, type Comparison} from "./uncertainty.js";
+import {formatRatio, type Comparison} from "./statistics/uncertainty.js";
 
 /** A value on a chart: as measured (value ± sd of a kind, over repetitions), in its unit, from its run's raw line. */
 export interface MeasuredPoint {

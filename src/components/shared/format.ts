@@ -5,12 +5,7 @@
 import {html} from "htl";
 import * as aq from "./arquero.js";
 import type {SdSource} from "./rows.js";
-import type {Measured} from "./uncertainty.js";
-
-/** A value as stored: JS prints the shortest exact decimal, so 330.87 stays 330.87. */
-export function formatValue(value: number | null | undefined): string {
-  return value === null || value === undefined ? "—" : String(value);
-}
+import type {Measured} from "./statistics/uncertainty.js";
 
 export function formatPm(value: number | null | undefined, stddev: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
@@ -44,17 +39,6 @@ export function writeupLine(extra: Record<string, unknown> | null | undefined): 
   const cited = extra?.source_line;
   const line = typeof cited === "number" ? cited : typeof cited === "string" ? Number(/^\s*(\d+)/.exec(cited)?.[1]) : NaN;
   return typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256) && Number.isInteger(line) && line > 0 ? {sha256, line} : null;
-}
-
-/**
- * A link to the line a number came from: the raw input's line, or — for a
- * hand-entered value whose `extra` names its writeup — the writeup's own line.
- * Pass the row's `result_extra` to link hand-entered values to the writeup.
- */
-export function valueSourceLink(sha256: string, line: number | null | undefined, label: string, depth = 0, extra?: Record<string, unknown> | null): HTMLAnchorElement {
-  const writeup = writeupLine(extra);
-  if (!writeup) return sourceLink(sha256, line, label, depth);
-  return html`<a href=${sourceHref(writeup.sha256, writeup.line, depth)} title="the writeup this hand-entered value was read from, line ${writeup.line} (typed into its observations file at line ${line ?? ""})">${label}</a>` as HTMLAnchorElement;
 }
 
 /** `39.023 ± 0.41*` where the sd was computed from samples (a derived figure, 2 significant digits). */

@@ -1,6 +1,6 @@
 /** Row helpers every page shares: model families, test labels, a row as compareMeans reads it, settings lookup. */
 import type {ResultRow} from "./data.js";
-import type {Measured} from "./uncertainty.js";
+import type {Measured} from "./statistics/uncertainty.js";
 
 /** Plain string order (localeCompare is too slow for sorting a million rows). */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -8,7 +8,8 @@ import {fileURLToPath} from "node:url";
 import {describe, it} from "node:test";
 import {expandPlan, readPlan} from "../../../scripts/bench/plan.js";
 import {ENDPOINT_RESULT_FORMAT, endpointRunner} from "../../../scripts/bench/runners/endpoint.js";
-import type {Cell, CellOutcome, RunnerContext} from "../../../scripts/bench/types.js";
+import type {Cell, RunnerContext} from "../../../scripts/bench/types.js";
+import type {CellOutcome} from "../../../scripts/schema/capture.js";
 import {readInput} from "../../../scripts/import/import.js";
 import {freePort} from "../../helpers/streaming-server.js";
 

@@ -4,7 +4,7 @@ import type {ResultRow} from "../../../src/components/shared/data.js";
 import {ratioLabel} from "../../../src/components/shared/chart.js";
 import {measuredOf, modelFamily, testLabel} from "../../../src/components/shared/rows.js";
 import {runtimeBars, runtimeGroups, runtimeLeftOut} from "../../../src/components/pages/runtimes.js";
-import {compareMeans} from "../../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../../../scripts/statistics/uncertainty.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
 import {betterDirection, configurations, differenceInterval, diffConfigs, metricKey, orderPair, orderValues, suggestPairs, sweepMetrics, sweepPoints, sweepSettings} from "../../../src/components/pages/tuning.js";
-import {compareMeans} from "../../../src/components/shared/uncertainty.js";
+import {compareMeans} from "../../../scripts/statistics/uncertainty.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const sweepMd = rowsOf(readFixture("captured/cpu/llama-bench-sweep-md.stdout")) as unknown as ResultRow[];

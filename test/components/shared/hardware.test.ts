@@ -3,7 +3,7 @@ import {readFileSync} from "node:fs";
 import {delimiter} from "node:path";
 import {describe, it} from "node:test";
 import {machineInfo, parseNvidiaSmiQuery} from "../../../scripts/bench/environment.js";
-import type {Capture, CellOutcome} from "../../../scripts/bench/types.js";
+import type {Capture, CellOutcome} from "../../../scripts/schema/capture.js";
 import {readCapture} from "../../../scripts/import/capture.js";
 import {toRow} from "../../../scripts/schema/row.js";
 import {parseMachineAliases} from "../../../scripts/store/aliases.js";

@@ -3,17 +3,17 @@
  * display and for the command text stored with a run only: benchbook itself
  * never runs a command through a shell.
  */
-import {REDACTED} from "../context/redact.js";
+import {REDACTED} from "./redact.js";
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./~-]+$/;
 
-export function quoteArg(arg: string): string {
+function quoteArg(arg: string): string {
   if (arg === REDACTED) return arg;
   if (arg !== "" && SAFE.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function shellQuote(argv: readonly string[]): string {
+function shellQuote(argv: readonly string[]): string {
   return argv.map(quoteArg).join(" ");
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import jstatModule from "jstat";
-import {compareMeans, formatRatio, sampleSd} from "../../../src/components/shared/uncertainty.js";
+import {compareMeans, formatRatio, sampleSd} from "../../scripts/statistics/uncertainty.js";
 
 const jstat = jstatModule as unknown as {studentt: {inv(p: number, df: number): number}};
 
