@@ -3,7 +3,9 @@ import {existsSync, readdirSync, readFileSync} from "node:fs";
 // `benchbook export` (run by `npm run build`) writes the manifest; without it
 // the site still builds, with no per-source pages.
 const manifestPath = "src/data/manifest.json";
-const manifest: {inputs: string[]; writeups?: string[]; run_ids?: string[]} = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {inputs: []};
+const manifest: {inputs: string[]; writeups?: string[]; run_ids?: string[]} = existsSync(manifestPath)
+  ? JSON.parse(readFileSync(manifestPath, "utf8"))
+  : {inputs: []};
 
 /** Raw-input pages: every input, then every writeup a hand-entered file attached. */
 const sourcePages = [...manifest.inputs, ...(manifest.writeups ?? [])];
@@ -50,7 +52,10 @@ export default {
   ],
   // Writeups that hand-entered files attached get a raw-input page too: their values link to its lines.
   // `benchbook build` has Framework render the first page of each route and writes the others from it (scripts/site/expand-pages.ts).
-  dynamicPaths: [sourcePages.map((sha) => `/sources/${sha}`), (manifest.run_ids ?? []).map((id) => `/runs/${id}`)].flatMap((paths) => (process.env.BENCHBOOK_EXPAND_PAGES ? paths.slice(0, 1) : paths)),
+  dynamicPaths: [
+    sourcePages.map((sha) => `/sources/${sha}`),
+    (manifest.run_ids ?? []).map((id) => `/runs/${id}`)
+  ].flatMap((paths) => (process.env.BENCHBOOK_EXPAND_PAGES ? paths.slice(0, 1) : paths)),
   toc: true,
   search: false
 };

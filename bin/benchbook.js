@@ -9,7 +9,8 @@ let run;
 try {
   run = (await compiledMain()).replace(/main\.js$/, "run.js");
 } catch (error) {
-  if (process.env.BENCHBOOK_DEBUG) console.error(`benchbook: running the TypeScript sources through tsx (no compiled build: ${error.message})`);
+  if (process.env.BENCHBOOK_DEBUG)
+    console.error(`benchbook: running the TypeScript sources through tsx (no compiled build: ${error.message})`);
   const {register} = await import("tsx/esm/api");
   register();
   run = "../scripts/cli/run.ts";

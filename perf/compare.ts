@@ -52,7 +52,9 @@ function prng(seed: number): () => number {
  * imports the two files).
  */
 export function writeCompareJsonl(dir: string, models: number, seed = 13): {builds: string[]; both: string} {
-  const template = JSON.parse(readFileSync(join(REPO, "test/fixtures/captured/cpu/llama-bench-jsonl.stdout"), "utf8").split("\n")[0]) as Record<string, unknown>;
+  const template = JSON.parse(
+    readFileSync(join(REPO, "test/fixtures/captured/cpu/llama-bench-jsonl.stdout"), "utf8").split("\n")[0]
+  ) as Record<string, unknown>;
   const random = prng(seed);
   mkdirSync(dir, {recursive: true});
   const files = BUILDS.map((build, b) => {
@@ -110,7 +112,12 @@ interface Timed {
 /** A command's wall time and peak RSS (GNU time). */
 function timed(command: string, args: string[], cwd: string): Timed {
   const out = join(cwd, ".time");
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M %U %S", "-o", out, command, ...args], {cwd, encoding: "utf8", maxBuffer: 1 << 28, env: {...process.env, NODE_OPTIONS: ""}});
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M %U %S", "-o", out, command, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+    env: {...process.env, NODE_OPTIONS: ""}
+  });
   if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${run.status}): ${run.stderr}`);
   const [seconds, kb, user, system] = readFileSync(out, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
   return {seconds, cpu: +(user + system).toFixed(2), rssMb: kb / 1024, stdout: run.stdout};
@@ -119,10 +126,19 @@ function timed(command: string, args: string[], cwd: string): Timed {
 /** Speedup cells of a pipe table by model, test and flash attention (compare-llama-bench writes "pp512@d4096", benchbook "pp512 @ d4096"). */
 function speedups(table: string): Map<string, string> {
   const lines = table.split("\n").filter((l) => l.startsWith("|"));
-  const cells = (l: string) => l.slice(1, -1).split("|").map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .slice(1, -1)
+      .split("|")
+      .map((c) => c.trim());
   const header = cells(lines[0]);
   const column = (...names: string[]) => header.findIndex((h) => names.includes(h));
-  const [model, test, fa, speedup] = [column("Model", "model"), column("Test"), column("FlashAttention", "flash_attn", "FA"), column("Speedup", "B/A")];
+  const [model, test, fa, speedup] = [
+    column("Model", "model"),
+    column("Test"),
+    column("FlashAttention", "flash_attn", "FA"),
+    column("Speedup", "B/A")
+  ];
   const map = new Map<string, string>();
   for (const line of lines.slice(2)) {
     const c = cells(line);
@@ -134,7 +150,11 @@ function speedups(table: string): Map<string, string> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function compareBenchmark({models = 2000, repeat = 3, log = console.error}: {models?: number; repeat?: number; log?: (s: string) => void} = {}): Promise<Record<string, unknown>> {
+export async function compareBenchmark({
+  models = 2000,
+  repeat = 3,
+  log = console.error
+}: {models?: number; repeat?: number; log?: (s: string) => void} = {}): Promise<Record<string, unknown>> {
   const script = join(process.env.HOME ?? "", ".cache/benchbook/llama.cpp-3.22.1/src/scripts/compare-llama-bench.py");
   if (!existsSync(script)) throw new Error(`no ${script}: run scripts/llama/build-cpu.sh first`);
   // Outside any git repository: the script then takes the builds from -b and -c.
@@ -144,14 +164,43 @@ export async function compareBenchmark({models = 2000, repeat = 3, log = console
     const store = join(work, "store");
     // One large JSONL per build, imported one by one as `benchbook import` does (the store's index included).
     log(`${models * 48} records; importing`);
-    const imports = files.builds.map((file) => ({mb: statSync(file).size / 1e6, ...timed(process.execPath, [BIN, "import", file, "--store", store], work)}));
-    const theirsArgs = [script, "-t", "llama-bench", "-i", files.both, "-b", BUILDS[0], "-c", BUILDS[1], "-s", "model_type,flash_attn", "-o", "pipe"];
-    const oursArgs = [BIN, "compare", `build_commit=${BUILDS[0]}`, `build_commit=${BUILDS[1]}`, "--by", "model,test,flash_attn", "--markdown", "--store", store];
+    const imports = files.builds.map((file) => ({
+      mb: statSync(file).size / 1e6,
+      ...timed(process.execPath, [BIN, "import", file, "--store", store], work)
+    }));
+    const theirsArgs = [
+      script,
+      "-t",
+      "llama-bench",
+      "-i",
+      files.both,
+      "-b",
+      BUILDS[0],
+      "-c",
+      BUILDS[1],
+      "-s",
+      "model_type,flash_attn",
+      "-o",
+      "pipe"
+    ];
+    const oursArgs = [
+      BIN,
+      "compare",
+      `build_commit=${BUILDS[0]}`,
+      `build_commit=${BUILDS[1]}`,
+      "--by",
+      "model,test,flash_attn",
+      "--markdown",
+      "--store",
+      store
+    ];
     const runs: {theirs: Timed; ours: Timed}[] = [];
     for (let i = 0; i < repeat; i++) {
       const theirs = timed("/usr/bin/python3", theirsArgs, work);
       const ours = timed(process.execPath, oursArgs, work);
-      log(`compare-llama-bench.py ${theirs.seconds} s (${theirs.cpu} CPU s) ${theirs.rssMb.toFixed(0)} MB; benchbook compare ${ours.seconds} s (${ours.cpu} CPU s) ${ours.rssMb.toFixed(0)} MB`);
+      log(
+        `compare-llama-bench.py ${theirs.seconds} s (${theirs.cpu} CPU s) ${theirs.rssMb.toFixed(0)} MB; benchbook compare ${ours.seconds} s (${ours.cpu} CPU s) ${ours.rssMb.toFixed(0)} MB`
+      );
       runs.push({theirs, ours});
     }
     const [a, b] = [speedups(runs[0].theirs.stdout), speedups(runs[0].ours.stdout)];
@@ -161,16 +210,42 @@ export async function compareBenchmark({models = 2000, repeat = 3, log = console
     const figures = {
       records: models * 48,
       results: models * 96,
-      import_one_jsonl: imports.map((i) => ({mb: +i.mb.toFixed(1), seconds: i.seconds, cpu_seconds: i.cpu, mb_per_s: +(i.mb / i.seconds).toFixed(1), rss_mb: Math.round(i.rssMb)})),
-      compare_llama_bench_py: {seconds: runs.map((r) => r.theirs.seconds), cpu_seconds: runs.map((r) => r.theirs.cpu), rss_mb: runs.map((r) => Math.round(r.theirs.rssMb))},
-      benchbook_compare: {seconds: runs.map((r) => r.ours.seconds), cpu_seconds: runs.map((r) => r.ours.cpu), rss_mb: runs.map((r) => Math.round(r.ours.rssMb))},
-      speedup_over_python: +(median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.ours.seconds))).toFixed(2),
+      import_one_jsonl: imports.map((i) => ({
+        mb: +i.mb.toFixed(1),
+        seconds: i.seconds,
+        cpu_seconds: i.cpu,
+        mb_per_s: +(i.mb / i.seconds).toFixed(1),
+        rss_mb: Math.round(i.rssMb)
+      })),
+      compare_llama_bench_py: {
+        seconds: runs.map((r) => r.theirs.seconds),
+        cpu_seconds: runs.map((r) => r.theirs.cpu),
+        rss_mb: runs.map((r) => Math.round(r.theirs.rssMb))
+      },
+      benchbook_compare: {
+        seconds: runs.map((r) => r.ours.seconds),
+        cpu_seconds: runs.map((r) => r.ours.cpu),
+        rss_mb: runs.map((r) => Math.round(r.ours.rssMb))
+      },
+      speedup_over_python: +(
+        median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.ours.seconds))
+      ).toFixed(2),
       cpu_ratio_over_python: +(median(runs.map((r) => r.theirs.cpu)) / median(runs.map((r) => r.ours.cpu))).toFixed(2),
       speedups: {theirs: a.size, ours: b.size, equal},
-      list: {seconds: list.map((l) => l.seconds), cpu_seconds: list.map((l) => l.cpu), rss_mb: list.map((l) => Math.round(l.rssMb))},
-      start: {node_e_0: start(["-e", "0"]), help: start([BIN, "--help"]), version: start([BIN, "--version"]), list_bundled_store: start([BIN, "list", "--store", join(REPO, "data")])}
+      list: {
+        seconds: list.map((l) => l.seconds),
+        cpu_seconds: list.map((l) => l.cpu),
+        rss_mb: list.map((l) => Math.round(l.rssMb))
+      },
+      start: {
+        node_e_0: start(["-e", "0"]),
+        help: start([BIN, "--help"]),
+        version: start([BIN, "--version"]),
+        list_bundled_store: start([BIN, "list", "--store", join(REPO, "data")])
+      }
     };
-    if (equal !== a.size || a.size !== b.size) log(`speedups differ:\n${runs[0].theirs.stdout}\n${runs[0].ours.stdout}`);
+    if (equal !== a.size || a.size !== b.size)
+      log(`speedups differ:\n${runs[0].theirs.stdout}\n${runs[0].ours.stdout}`);
     return figures;
   } finally {
     rmSync(work, {recursive: true, force: true});

@@ -98,10 +98,18 @@ function timerLateness(pin: boolean): {p50: number; p95: number; max: number} {
     (async () => { for (let i = 0; i < 200; i++) { await new Promise((r) => setTimeout(r, 10)); const n = performance.now(); late.push(n - t - 10); t = n; }
     late.sort((a, b) => a - b); console.log(JSON.stringify({p50: late[99], p95: late[189], max: late[199]})); })();`;
   const argv = pinned(0, [process.execPath, "-e", code], pin);
-  return JSON.parse(spawnSync(argv[0], argv.slice(1), {encoding: "utf8"}).stdout) as {p50: number; p95: number; max: number};
+  return JSON.parse(spawnSync(argv[0], argv.slice(1), {encoding: "utf8"}).stdout) as {
+    p50: number;
+    p95: number;
+    max: number;
+  };
 }
 
-const pinned = (cpu: number, argv: string[], pin: boolean) => [...(NICE ? ["nice", "-n", NICE] : []), ...(pin ? ["taskset", "-c", String(cpu)] : []), ...argv];
+const pinned = (cpu: number, argv: string[], pin: boolean) => [
+  ...(NICE ? ["nice", "-n", NICE] : []),
+  ...(pin ? ["taskset", "-c", String(cpu)] : []),
+  ...argv
+];
 
 async function startServer(port: number, script: StreamScript, pin: boolean): Promise<{stop(): Promise<void>}> {
   const argv = pinned(1, [process.execPath, "--import", "tsx", SERVER, JSON.stringify(script), String(port)], pin);
@@ -133,7 +141,11 @@ function runClient(params: EndpointParamsInput, pin: boolean): Promise<ClientRun
     const child = spawn(argv[0], argv.slice(1), {stdio: ["ignore", "pipe", "inherit"]});
     const chunks: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(Buffer.concat(chunks).toString()) as ClientRun) : reject(new Error(`client exited with ${code}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(Buffer.concat(chunks).toString()) as ClientRun)
+        : reject(new Error(`client exited with ${code}`))
+    );
   });
 }
 
@@ -156,24 +168,59 @@ function sentRate(records: SendRecord[]): number {
   return tokens / ((last - first) / 1000);
 }
 
-async function level(concurrency: number, perStream: number, firstTokenMs: number, streamS: number, runs: number, pin: boolean): Promise<LevelFigures> {
+async function level(
+  concurrency: number,
+  perStream: number,
+  firstTokenMs: number,
+  streamS: number,
+  runs: number,
+  pin: boolean
+): Promise<LevelFigures> {
   const port = await freePort();
   const tokens = Math.max(2, Math.round(perStream * streamS));
-  const server = await startServer(port, {firstEventAfterMs: firstTokenMs, firstTokenAfterMs: firstTokenMs, tokens, tokensPerSecond: perStream, usage: true}, pin);
+  const server = await startServer(
+    port,
+    {firstEventAfterMs: firstTokenMs, firstTokenAfterMs: firstTokenMs, tokens, tokensPerSecond: perStream, usage: true},
+    pin
+  );
   try {
-    const run = await runClient({base_url: `http://127.0.0.1:${port}/v1`, depths: [0], pp: [32], tg: [tokens], concurrency: [concurrency], runs, warmup: true, latency_mode: "none", adapt_prompt: false, tokenizer: "probe", request_timeout_s: 120}, pin);
+    const run = await runClient(
+      {
+        base_url: `http://127.0.0.1:${port}/v1`,
+        depths: [0],
+        pp: [32],
+        tg: [tokens],
+        concurrency: [concurrency],
+        runs,
+        warmup: true,
+        latency_mode: "none",
+        adapt_prompt: false,
+        tokenizer: "probe",
+        request_timeout_s: 120
+      },
+      pin
+    );
     const records = await serverRecords(port);
     const byNonce = (nonce: string) => records.find((r) => JSON.stringify(r.body).includes(nonce))!;
     const ok = run.file.requests.filter((r) => r.status === "ok");
-    if (ok.length !== run.file.requests.length) throw new Error(`${run.file.requests.length - ok.length} failed requests at c${concurrency}, ${perStream} tok/s: ${run.file.requests.find((r) => r.status !== "ok")?.error}`);
-    const tgErrors = ok.map((r) => (Math.abs(r.tg_throughput! - sentRate([byNonce(r.nonce)])) / sentRate([byNonce(r.nonce)])) * 100);
+    if (ok.length !== run.file.requests.length)
+      throw new Error(
+        `${run.file.requests.length - ok.length} failed requests at c${concurrency}, ${perStream} tok/s: ${run.file.requests.find((r) => r.status !== "ok")?.error}`
+      );
+    const tgErrors = ok.map(
+      (r) => (Math.abs(r.tg_throughput! - sentRate([byNonce(r.nonce)])) / sentRate([byNonce(r.nonce)])) * 100
+    );
     const ttftErrors = ok.map((r) => {
       const record = byNonce(r.nonce);
       return r.e2e_ttft_ms! - (record.events[0] - record.arrived);
     });
-    const batches = [...new Set(ok.map((r) => r.repetition))].map((repetition) => ok.filter((r) => r.repetition === repetition));
+    const batches = [...new Set(ok.map((r) => r.repetition))].map((repetition) =>
+      ok.filter((r) => r.repetition === repetition)
+    );
     const sentTotals = batches.map((batch) => sentRate(batch.map((r) => byNonce(r.nonce))));
-    const measuredTotals = run.file.aggregates.find((a) => a.metric === "throughput" && a.kind === "tg" && a.stat === "mean")!.values;
+    const measuredTotals = run.file.aggregates.find(
+      (a) => a.metric === "throughput" && a.kind === "tg" && a.stat === "mean"
+    )!.values;
     const aggregateErrors = batches.map((_, i) => (Math.abs(measuredTotals[i] - sentTotals[i]) / sentTotals[i]) * 100);
     const figures: LevelFigures = {
       concurrency,
@@ -209,11 +256,22 @@ export async function endpointClientBenchmark({
   runs = 3,
   attempts = 2,
   log = console.error
-}: {firstTokenMs?: number; streamS?: number; perStream?: number; concurrencies?: number[]; rates?: number[]; runs?: number; attempts?: number; log?: (s: string) => void} = {}): Promise<EndpointClientFigures> {
+}: {
+  firstTokenMs?: number;
+  streamS?: number;
+  perStream?: number;
+  concurrencies?: number[];
+  rates?: number[];
+  runs?: number;
+  attempts?: number;
+  log?: (s: string) => void;
+} = {}): Promise<EndpointClientFigures> {
   const pin = hasTaskset();
   const load_average_before = loadavg();
   const timer_lateness_ms = timerLateness(pin);
-  log(`timer lateness on the client's CPU: p50 ${timer_lateness_ms.p50.toFixed(2)} ms, p95 ${timer_lateness_ms.p95.toFixed(2)} ms, max ${timer_lateness_ms.max.toFixed(2)} ms; load average ${load_average_before.map((l) => l.toFixed(2)).join(" ")}`);
+  log(
+    `timer lateness on the client's CPU: p50 ${timer_lateness_ms.p50.toFixed(2)} ms, p95 ${timer_lateness_ms.p95.toFixed(2)} ms, max ${timer_lateness_ms.max.toFixed(2)} ms; load average ${load_average_before.map((l) => l.toFixed(2)).join(" ")}`
+  );
   const line = (f: LevelFigures) =>
     `c${f.concurrency} × ${f.per_stream_tok_s} tok/s: sent ${f.aggregate_sent_tok_s.toFixed(0)} tok/s, tg error median ${f.tg_error_pct_median.toFixed(3)}% (p95 ${f.tg_error_pct_p95.toFixed(3)}%, max ${f.tg_error_pct_max.toFixed(3)}%), aggregate ${f.aggregate_error_pct.toFixed(3)}% (max ${f.aggregate_error_pct_max.toFixed(3)}%), ttft +${f.ttft_error_ms_mean.toFixed(2)} ms mean, +${f.ttft_error_ms_p95.toFixed(2)} ms p95, client CPU ${f.client_cpu_pct.toFixed(0)}% (${f.client_cpu_us_per_event.toFixed(1)} µs per event)`;
   // Interference from other work only ever adds error: of `attempts` runs of a level, the best one is the client's own.
@@ -273,7 +331,9 @@ async function clientMain(params: EndpointParamsInput): Promise<void> {
     }
   });
   const used = process.cpuUsage(cpu ?? undefined);
-  process.stdout.write(JSON.stringify({file, cpu_ms: (used.user + used.system) / 1000, wall_ms: performance.now() - start}));
+  process.stdout.write(
+    JSON.stringify({file, cpu_ms: (used.user + used.system) / 1000, wall_ms: performance.now() - start})
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === SELF) {

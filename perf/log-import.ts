@@ -52,7 +52,10 @@ function random(seed: number): () => number {
   };
 }
 
-const WORDS = "the quick brown model serves tokens while the scheduler batches requests and the cache keeps prefixes warm for the next turn of the conversation".split(" ");
+const WORDS =
+  "the quick brown model serves tokens while the scheduler batches requests and the cache keeps prefixes warm for the next turn of the conversation".split(
+    " "
+  );
 
 function prompt(rand: () => number, chars: number): string {
   let out = "<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n<|im_start|>user\\n";
@@ -61,11 +64,16 @@ function prompt(rand: () => number, chars: number): string {
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-const hex = (rand: () => number, n: number) => Array.from({length: n}, () => Math.floor(rand() * 16).toString(16)).join("");
+const hex = (rand: () => number, n: number) =>
+  Array.from({length: n}, () => Math.floor(rand() * 16).toString(16)).join("");
 const fixed = (x: number, d: number) => x.toFixed(d);
 
 /** Write a synthetic vLLM V1 server log of about `bytes` bytes; returns its line and interval counts. */
-export function writeSyntheticVllmLog(path: string, bytes: number, seed = 42): {bytes: number; lines: number; intervals: number} {
+export function writeSyntheticVllmLog(
+  path: string,
+  bytes: number,
+  seed = 42
+): {bytes: number; lines: number; intervals: number} {
   const rand = random(seed);
   const prompts = Array.from({length: 16}, () => prompt(rand, 1200 + Math.floor(rand() * 800)));
   const fd = openSync(path, "w");
@@ -89,10 +97,16 @@ export function writeSyntheticVllmLog(path: string, bytes: number, seed = 42): {
     if (chunkBytes > 1 << 20) flush();
   };
   emit("(APIServer pid=1) INFO 08-14 11:20:01 [api_server.py:1805] vLLM API server version 0.10.1.1");
-  emit("(APIServer pid=1) INFO 08-14 11:20:01 [utils.py:326] non-default args: {'model_tag': 'Qwen/Qwen3-32B', 'model': 'Qwen/Qwen3-32B', 'max_model_len': 32768, 'tensor_parallel_size': 2, 'speculative_config': {'method': 'eagle3', 'num_speculative_tokens': 3}}");
-  emit("(EngineCore_0 pid=311) INFO 08-14 11:21:30 [gpu_model_runner.py:1953] Model loading took 31.2243 GiB and 41.027188 seconds");
+  emit(
+    "(APIServer pid=1) INFO 08-14 11:20:01 [utils.py:326] non-default args: {'model_tag': 'Qwen/Qwen3-32B', 'model': 'Qwen/Qwen3-32B', 'max_model_len': 32768, 'tensor_parallel_size': 2, 'speculative_config': {'method': 'eagle3', 'num_speculative_tokens': 3}}"
+  );
+  emit(
+    "(EngineCore_0 pid=311) INFO 08-14 11:21:30 [gpu_model_runner.py:1953] Model loading took 31.2243 GiB and 41.027188 seconds"
+  );
   emit("(EngineCore_0 pid=311) INFO 08-14 11:22:02 [kv_cache_utils.py:833] GPU KV cache size: 412,960 tokens");
-  emit("(EngineCore_0 pid=311) INFO 08-14 11:22:02 [kv_cache_utils.py:837] Maximum concurrency for 32,768 tokens per request: 12.60x");
+  emit(
+    "(EngineCore_0 pid=311) INFO 08-14 11:22:02 [kv_cache_utils.py:837] Maximum concurrency for 32,768 tokens per request: 12.60x"
+  );
   let t = Date.UTC(2025, 7, 14, 11, 22, 10) / 1000;
   while (written + chunkBytes < bytes) {
     const d = new Date(t * 1000);
@@ -104,7 +118,9 @@ export function writeSyntheticVllmLog(path: string, bytes: number, seed = 42): {
         `(APIServer pid=1) INFO ${stamp} [logger.py:41] Received request ${id}: prompt: '${prompts[Math.floor(rand() * prompts.length)]}', params: SamplingParams(n=1, presence_penalty=0.0, frequency_penalty=0.0, repetition_penalty=1.0, temperature=0.7, top_p=0.8, top_k=20, min_p=0.0, seed=None, stop=[], stop_token_ids=[], bad_words=[], include_stop_str_in_output=False, ignore_eos=False, max_tokens=${256 + Math.floor(rand() * 1792)}, min_tokens=0, logprobs=None, prompt_logprobs=None, skip_special_tokens=True, spaces_between_special_tokens=True, truncate_prompt_tokens=None, guided_decoding=None, extra_args=None), prompt_token_ids: None, prompt_embeds shape: None, lora_request: None.`
       );
       emit(`(APIServer pid=1) INFO ${stamp} [async_llm.py:269] Added request ${id}.`);
-      emit(`(APIServer pid=1) INFO:     127.0.0.1:${40000 + Math.floor(rand() * 20000)} - "POST /v1/chat/completions HTTP/1.1" 200 OK`);
+      emit(
+        `(APIServer pid=1) INFO:     127.0.0.1:${40000 + Math.floor(rand() * 20000)} - "POST /v1/chat/completions HTTP/1.1" 200 OK`
+      );
     }
     const idle = rand() < 0.05;
     const gen = idle ? 0 : 180 + rand() * 120;
@@ -132,7 +148,10 @@ const mb = (bytes: number) => Math.round((bytes / 1e6) * 10) / 10;
 /** Peak resident set so far, in bytes (maxRSS is in kilobytes). */
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
-export async function logImportBenchmark({sizeMb = 1024, log = console.error}: {sizeMb?: number; log?: (s: string) => void} = {}): Promise<LogImportFigures> {
+export async function logImportBenchmark({
+  sizeMb = 1024,
+  log = console.error
+}: {sizeMb?: number; log?: (s: string) => void} = {}): Promise<LogImportFigures> {
   const work = mkdtempSync(join(tmpdir(), "benchbook-perf-log-"));
   try {
     const path = join(work, "vllm-server.log");
@@ -146,7 +165,8 @@ export async function logImportBenchmark({sizeMb = 1024, log = console.error}: {
     t = performance.now();
     const [outcome] = importInputs([fileInput("vllm-server.log", path)], {store});
     const import_s = (performance.now() - t) / 1000;
-    if (outcome.status !== "imported") throw outcome.status === "failed" ? outcome.error : new Error(`vllm-server.log: ${outcome.status}`);
+    if (outcome.status !== "imported")
+      throw outcome.status === "failed" ? outcome.error : new Error(`vllm-server.log: ${outcome.status}`);
     const results = outcome.runs.reduce((n, r) => n + r.results.length, 0);
     return {
       log_mb: mb(synthetic.bytes),

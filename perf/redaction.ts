@@ -16,7 +16,10 @@ import {decodeText} from "../scripts/import/decode.js";
 import {readInput} from "../scripts/import/import.js";
 
 const FIXTURES = fileURLToPath(new URL("../test/fixtures/", import.meta.url));
-const LOG = join(FIXTURES, "captured/h100/run1/store/raw/f21d58f5b4cf8c52e42e17a0105697fcb6e3f3fe105960a9dad478fe7c8577bc.log");
+const LOG = join(
+  FIXTURES,
+  "captured/h100/run1/store/raw/f21d58f5b4cf8c52e42e17a0105697fcb6e3f3fe105960a9dad478fe7c8577bc.log"
+);
 const now = () => new Date("2026-01-01T00:00:00Z");
 
 interface Input {
@@ -68,11 +71,21 @@ function measure(inputs: Input[], repeat: number): RedactionFigures {
     });
     withTimes.push(withS);
     withoutTimes.push(withoutS);
-    redactTimes.push(cpuSeconds(() => (redactions = texts.reduce((n, text) => n + redactSecrets(text).redactions.length, 0))));
+    redactTimes.push(
+      cpuSeconds(() => (redactions = texts.reduce((n, text) => n + redactSecrets(text).redactions.length, 0)))
+    );
   }
   const mb = inputs.reduce((n, i) => n + i.bytes.length, 0) / 1e6;
   const [withS, withoutS] = [median(withTimes), median(withoutTimes)];
-  return {inputs: inputs.length, mb: round(mb), with_s: round(withS), without_s: round(withoutS), overhead_pct: round(((withS - withoutS) / withoutS) * 100, 1), redact_mb_per_s: round(mb / median(redactTimes), 1), redactions};
+  return {
+    inputs: inputs.length,
+    mb: round(mb),
+    with_s: round(withS),
+    without_s: round(withoutS),
+    overhead_pct: round(((withS - withoutS) / withoutS) * 100, 1),
+    redact_mb_per_s: round(mb / median(redactTimes), 1),
+    redactions
+  };
 }
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -80,7 +93,13 @@ const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 /** Every fixture that reads: the real corpus, seeds, captured runs, each tool's outputs. */
 function corpus(): Input[] {
   return readdirSync(FIXTURES, {recursive: true, encoding: "utf8"})
-    .filter((f) => !f.endsWith("README.md") && !f.includes("/store/runs/") && statSync(join(FIXTURES, f)).isFile() && statSync(join(FIXTURES, f)).size < 4e6)
+    .filter(
+      (f) =>
+        !f.endsWith("README.md") &&
+        !f.includes("/store/runs/") &&
+        statSync(join(FIXTURES, f)).isFile() &&
+        statSync(join(FIXTURES, f)).size < 4e6
+    )
     .sort()
     .map((f) => ({name: f, bytes: readFileSync(join(FIXTURES, f))}))
     .filter((input) => {
@@ -93,7 +112,9 @@ function corpus(): Input[] {
     });
 }
 
-export async function redactionBenchmark({repeat = 5, logMb = 16}: {repeat?: number; logMb?: number} = {}): Promise<Record<string, RedactionFigures>> {
+export async function redactionBenchmark({repeat = 5, logMb = 16}: {repeat?: number; logMb?: number} = {}): Promise<
+  Record<string, RedactionFigures>
+> {
   const log = readFileSync(LOG);
   const copies = Math.max(1, Math.round((logMb * 1e6) / log.length));
   return {
@@ -102,4 +123,5 @@ export async function redactionBenchmark({repeat = 5, logMb = 16}: {repeat?: num
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await redactionBenchmark(), null, 2));
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  console.log(JSON.stringify(await redactionBenchmark(), null, 2));

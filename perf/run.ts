@@ -20,7 +20,11 @@ interface Benchmark {
 }
 
 /** Benchmarks live in their own modules; a module that is not there yet is skipped with a note. */
-async function optional(path: string, exportName: string, args: (a: minimist.ParsedArgs) => unknown): Promise<Benchmark["run"]> {
+async function optional(
+  path: string,
+  exportName: string,
+  args: (a: minimist.ParsedArgs) => unknown
+): Promise<Benchmark["run"]> {
   return async (a) => {
     const module = (await import(path)) as Record<string, (options: unknown) => Promise<Record<string, unknown>>>;
     return module[exportName](args(a));
@@ -30,13 +34,18 @@ async function optional(path: string, exportName: string, args: (a: minimist.Par
 const BENCHMARKS: Benchmark[] = [
   {
     name: "store",
-    about: "synthetic llama-bench store (default 500,000 JSONL records = 1,000,000 results): import MB/s and results/s, export (loader) time, Parquet bytes per row, site build time",
+    about:
+      "synthetic llama-bench store (default 500,000 JSONL records = 1,000,000 results): import MB/s and results/s, export (loader) time, Parquet bytes per row, site build time",
     run: (a) => storeBenchmark({records: Number(a.records ?? 500_000)}) as unknown as Promise<Record<string, unknown>>
   },
   {
     name: "compare",
-    about: "benchbook compare against llama.cpp's compare-llama-bench.py on the same llama-bench records (default 2,000 model files × 24 records × 2 builds = 96,000), list, and the CLI's start",
-    run: await optional("./compare.js", "compareBenchmark", (a) => ({models: Number(a.models ?? 2000), repeat: Number(a.repeat ?? 3)}))
+    about:
+      "benchbook compare against llama.cpp's compare-llama-bench.py on the same llama-bench records (default 2,000 model files × 24 records × 2 builds = 96,000), list, and the CLI's start",
+    run: await optional("./compare.js", "compareBenchmark", (a) => ({
+      models: Number(a.models ?? 2000),
+      repeat: Number(a.repeat ?? 3)
+    }))
   },
   {
     name: "log",
@@ -45,8 +54,12 @@ const BENCHMARKS: Benchmark[] = [
   },
   {
     name: "redaction",
-    about: "secret redaction's cost: every real fixture and a real llama-server log repeated to 16 MB, read with and without redaction, side by side",
-    run: await optional("./redaction.js", "redactionBenchmark", (a) => ({repeat: Number(a.repeat ?? 5), logMb: Number(a["log-mb"] ?? 16)}))
+    about:
+      "secret redaction's cost: every real fixture and a real llama-server log repeated to 16 MB, read with and without redaction, side by side",
+    run: await optional("./redaction.js", "redactionBenchmark", (a) => ({
+      repeat: Number(a.repeat ?? 5),
+      logMb: Number(a["log-mb"] ?? 16)
+    }))
   },
   {
     name: "endpoint",
@@ -60,10 +73,22 @@ const BENCHMARKS: Benchmark[] = [
   }
 ];
 
-const args = minimist(process.argv.slice(2), {string: ["only", "out", "records", "size-mb", "models", "repeat", "log-mb"]});
-const wanted = new Set([...args._.map(String), ...String(args.only ?? "").split(",").filter(Boolean)]);
+const args = minimist(process.argv.slice(2), {
+  string: ["only", "out", "records", "size-mb", "models", "repeat", "log-mb"]
+});
+const wanted = new Set([
+  ...args._.map(String),
+  ...String(args.only ?? "")
+    .split(",")
+    .filter(Boolean)
+]);
 const figures: Record<string, unknown> = {
-  machine: {cpu: cpus()[0]?.model, cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version},
+  machine: {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    node: process.version
+  },
   date: new Date().toISOString()
 };
 for (const benchmark of BENCHMARKS) {

@@ -70,7 +70,10 @@ export interface SiteFigures {
   export_s: number | null;
   repeats: number;
   /** Per page: medians over the visits, or the error of a page that never got ready. */
-  pages: Record<string, (Omit<PageVisit, "note"> & {note?: string; visits: PageVisit[]}) | {error: string; visits: PageVisit[]}>;
+  pages: Record<
+    string,
+    (Omit<PageVisit, "note"> & {note?: string; visits: PageVisit[]}) | {error: string; visits: PageVisit[]}
+  >;
 }
 
 /** Installed before any page script: records when the first chart's <svg> and the last DOM change happened, and filter-change timings. */
@@ -115,7 +118,10 @@ const probe = (page: Page) => page.evaluate(() => (window as unknown as {__bb: P
 async function settled(page: Page, quiet = 500, timeout = 120_000): Promise<void> {
   const start = Date.now();
   for (;;) {
-    const state = await page.evaluate(() => ({loading: document.querySelectorAll("observablehq-loading").length, since: performance.now() - (window as unknown as {__bb: Probe}).__bb.lastChange}));
+    const state = await page.evaluate(() => ({
+      loading: document.querySelectorAll("observablehq-loading").length,
+      since: performance.now() - (window as unknown as {__bb: Probe}).__bb.lastChange
+    }));
     if (state.loading === 0 && state.since >= quiet) return;
     if (Date.now() - start > timeout) throw new Error(`${page.url()}: not settled after ${timeout / 1000} s`);
     await page.waitForTimeout(100);
@@ -123,19 +129,36 @@ async function settled(page: Page, quiet = 500, timeout = 120_000): Promise<void
 }
 
 /** The filters of a page: key, kind, values and which are selected. */
-async function filterState(page: Page): Promise<{key: string; select: boolean; values: string[]; selected: string[]}[]> {
+async function filterState(
+  page: Page
+): Promise<{key: string; select: boolean; values: string[]; selected: string[]}[]> {
   return page.$$eval(".bb-filters [data-filter]", (nodes) =>
     nodes.map((node) => {
       const select = node.querySelector("select");
-      if (select) return {key: (node as HTMLElement).dataset.filter!, select: true, values: [...select.options].map((o) => o.value), selected: [...select.selectedOptions].map((o) => o.value)};
+      if (select)
+        return {
+          key: (node as HTMLElement).dataset.filter!,
+          select: true,
+          values: [...select.options].map((o) => o.value),
+          selected: [...select.selectedOptions].map((o) => o.value)
+        };
       const boxes = [...node.querySelectorAll<HTMLInputElement>("input[type=checkbox]")];
-      return {key: (node as HTMLElement).dataset.filter!, select: false, values: boxes.map((b) => b.value), selected: boxes.filter((b) => b.checked).map((b) => b.value)};
+      return {
+        key: (node as HTMLElement).dataset.filter!,
+        select: false,
+        values: boxes.map((b) => b.value),
+        selected: boxes.filter((b) => b.checked).map((b) => b.value)
+      };
     })
   );
 }
 
 /** Change one filter to `selected`; resolves with input → first chart replaced, in ms (null if no chart came within 20 s). */
-async function changeFilter(page: Page, filter: {key: string; select: boolean; values: string[]; selected: string[]}, selected: string[]): Promise<number | null> {
+async function changeFilter(
+  page: Page,
+  filter: {key: string; select: boolean; values: string[]; selected: string[]},
+  selected: string[]
+): Promise<number | null> {
   const root = page.locator(`.bb-filters [data-filter="${filter.key}"]`);
   if (filter.select) await root.locator("select").selectOption(selected);
   else {
@@ -168,7 +191,9 @@ async function visit(browser: Browser, url: string, filters: boolean, waitFor?: 
       const sizes = await request.sizes().catch(() => null);
       if (sizes) bytes += sizes.responseBodySize + sizes.responseHeadersSize;
     });
-    await page.route("**/*", (route) => (["127.0.0.1", "localhost"].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort()));
+    await page.route("**/*", (route) =>
+      ["127.0.0.1", "localhost"].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort()
+    );
     await page.addInitScript(PROBE);
     await page.goto(url, {waitUntil: "load"});
     // The explorer's DuckDB starts in a worker without touching the page: wait for its first answer.
@@ -176,15 +201,36 @@ async function visit(browser: Browser, url: string, filters: boolean, waitFor?: 
     await settled(page);
     const loaded = await probe(page);
     const note = (await page.$eval(".bb-scale-note", (n) => n.textContent ?? "").catch(() => null)) ?? undefined;
-    const result: PageVisit = {first_chart_ms: loaded.firstChart, first_chart_marks: loaded.firstChartMarks, ready_ms: loaded.lastChange, ...(waitFor ? {first_query_ms: loaded.firstQuery} : {}), requests, bytes, ...(note ? {note} : {})};
+    const result: PageVisit = {
+      first_chart_ms: loaded.firstChart,
+      first_chart_marks: loaded.firstChartMarks,
+      ready_ms: loaded.lastChange,
+      ...(waitFor ? {first_query_ms: loaded.firstQuery} : {}),
+      requests,
+      bytes,
+      ...(note ? {note} : {})
+    };
     if (filters) {
       const state = await filterState(page);
       const narrowable = [...state].reverse().find((f) => f.selected.length >= 2);
-      result.filter_narrow_ms = narrowable ? await changeFilter(page, narrowable, narrowable.selected.slice(0, -1)) : null;
+      result.filter_narrow_ms = narrowable
+        ? await changeFilter(page, narrowable, narrowable.selected.slice(0, -1))
+        : null;
       const after = await filterState(page);
-      const widenable = [...after].reverse().find((f) => f.values.some((v) => !f.selected.includes(v) && !(narrowable && f.key === narrowable.key && narrowable.selected.includes(v))));
+      const widenable = [...after]
+        .reverse()
+        .find((f) =>
+          f.values.some(
+            (v) =>
+              !f.selected.includes(v) && !(narrowable && f.key === narrowable.key && narrowable.selected.includes(v))
+          )
+        );
       if (widenable) {
-        const added = widenable.values.find((v) => !widenable.selected.includes(v) && !(narrowable && widenable.key === narrowable.key && narrowable.selected.includes(v)))!;
+        const added = widenable.values.find(
+          (v) =>
+            !widenable.selected.includes(v) &&
+            !(narrowable && widenable.key === narrowable.key && narrowable.selected.includes(v))
+        )!;
         result.filter_widen_ms = await changeFilter(page, widenable, [...widenable.selected, added]);
       } else result.filter_widen_ms = null;
     }
@@ -202,13 +248,36 @@ const median = (values: (number | null | undefined)[]): number | null => {
 };
 
 /** Pages with filters (their figures include the two filter changes). */
-const FILTER_PAGES = new Set(["context-decay", "runtimes", "quantizations", "multi-gpu", "tuning", "hardware", "serving", "speculative"]);
+const FILTER_PAGES = new Set([
+  "context-decay",
+  "runtimes",
+  "quantizations",
+  "multi-gpu",
+  "tuning",
+  "hardware",
+  "serving",
+  "speculative"
+]);
 
 /**
  * `root`: measure a site project already built (its src/data and dist) instead
  * of generating, importing and building one (for comparing page changes).
  */
-export async function siteBenchmark({records = 500_000, perFile = 1000, repeats = 3, only, root, log = console.error}: {records?: number; perFile?: number; repeats?: number; only?: string[]; root?: string; log?: (s: string) => void} = {}): Promise<SiteFigures> {
+export async function siteBenchmark({
+  records = 500_000,
+  perFile = 1000,
+  repeats = 3,
+  only,
+  root,
+  log = console.error
+}: {
+  records?: number;
+  perFile?: number;
+  repeats?: number;
+  only?: string[];
+  root?: string;
+  log?: (s: string) => void;
+} = {}): Promise<SiteFigures> {
   const work = tempDir("benchbook-perf-site-");
   const synthetic = root ? null : siteProject();
   const project = synthetic ?? {root: root!, dist: join(root!, "dist")};
@@ -218,16 +287,43 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
     const built = synthetic ? await buildSynthetic(synthetic, work, records, perFile, log) : null;
     site = await serve(project.dist);
     browser = await launch();
-    const manifest = JSON.parse(readFileSync(join(project.root, "src/data/manifest.json"), "utf8")) as {rows: number; inputs: string[]; run_ids: string[]};
-    const reports = readdirSync(join(project.dist, "reports")).filter((f) => f.endsWith(".html") && f !== "index.html").map((f) => `reports/${f.slice(0, -5)}`);
-    const pages = ["index", "context-decay", "runtimes", "quantizations", "multi-gpu", "tuning", "hardware", "serving", "speculative", "explorer", ...reports, `runs/${manifest.run_ids[0]}`, `sources/${manifest.inputs[0]}`].filter((p) => !only || only.some((o) => p.startsWith(o)));
+    const manifest = JSON.parse(readFileSync(join(project.root, "src/data/manifest.json"), "utf8")) as {
+      rows: number;
+      inputs: string[];
+      run_ids: string[];
+    };
+    const reports = readdirSync(join(project.dist, "reports"))
+      .filter((f) => f.endsWith(".html") && f !== "index.html")
+      .map((f) => `reports/${f.slice(0, -5)}`);
+    const pages = [
+      "index",
+      "context-decay",
+      "runtimes",
+      "quantizations",
+      "multi-gpu",
+      "tuning",
+      "hardware",
+      "serving",
+      "speculative",
+      "explorer",
+      ...reports,
+      `runs/${manifest.run_ids[0]}`,
+      `sources/${manifest.inputs[0]}`
+    ].filter((p) => !only || only.some((o) => p.startsWith(o)));
     const figures: SiteFigures["pages"] = {};
     for (const name of pages) {
       const visits: PageVisit[] = [];
       const key = name.startsWith("runs/") ? "runs/<run>" : name.startsWith("sources/") ? "sources/<source>" : name;
       try {
         for (let i = 0; i < repeats; i++) {
-          visits.push(await visit(browser, `${site.url}${name}.html`, FILTER_PAGES.has(name), name === "explorer" ? ".bb-sql-count" : undefined));
+          visits.push(
+            await visit(
+              browser,
+              `${site.url}${name}.html`,
+              FILTER_PAGES.has(name),
+              name === "explorer" ? ".bb-sql-count" : undefined
+            )
+          );
           log(`${name} #${i + 1}: ${JSON.stringify(visits.at(-1))}`);
         }
       } catch (error) {
@@ -241,14 +337,27 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
         first_chart_marks: median(visits.map((v) => v.first_chart_marks)),
         ready_ms: median(visits.map((v) => v.ready_ms))!,
         ...(name === "explorer" ? {first_query_ms: median(visits.map((v) => v.first_query_ms))} : {}),
-        ...(FILTER_PAGES.has(name) ? {filter_narrow_ms: median(visits.map((v) => v.filter_narrow_ms)), filter_widen_ms: median(visits.map((v) => v.filter_widen_ms))} : {}),
+        ...(FILTER_PAGES.has(name)
+          ? {
+              filter_narrow_ms: median(visits.map((v) => v.filter_narrow_ms)),
+              filter_widen_ms: median(visits.map((v) => v.filter_widen_ms))
+            }
+          : {}),
         requests: median(visits.map((v) => v.requests))!,
         bytes: median(visits.map((v) => v.bytes))!,
         ...(visits[0].note ? {note: visits[0].note} : {}),
         visits
       };
     }
-    return {records: built ? records : null, results: manifest.rows, import_s: built?.import_s ?? null, build_s: built?.build_s ?? null, export_s: built?.export_s ?? null, repeats, pages: figures};
+    return {
+      records: built ? records : null,
+      results: manifest.rows,
+      import_s: built?.import_s ?? null,
+      build_s: built?.build_s ?? null,
+      export_s: built?.export_s ?? null,
+      repeats,
+      pages: figures
+    };
   } finally {
     await browser?.close();
     await site?.close();
@@ -258,7 +367,13 @@ export async function siteBenchmark({records = 500_000, perFile = 1000, repeats 
 }
 
 /** Generate the synthetic store, import it (2 worker threads) and build the site into `project`. */
-async function buildSynthetic(project: SiteProject, work: string, records: number, perFile: number, log: (s: string) => void) {
+async function buildSynthetic(
+  project: SiteProject,
+  work: string,
+  records: number,
+  perFile: number,
+  log: (s: string) => void
+) {
   log(`generating ${records} llama-bench JSONL records…`);
   const synthetic = writeSyntheticJsonl(join(work, "jsonl"), Math.ceil(records / perFile), perFile);
   const store = new Store(join(work, "data"));
@@ -282,6 +397,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;
   };
-  const figures = await siteBenchmark({records: Number(arg("records") ?? 500_000), repeats: Number(arg("repeats") ?? 3), only: arg("only")?.split(","), root: arg("root")});
+  const figures = await siteBenchmark({
+    records: Number(arg("records") ?? 500_000),
+    repeats: Number(arg("repeats") ?? 3),
+    only: arg("only")?.split(","),
+    root: arg("root")
+  });
   console.log(JSON.stringify(figures, (k, v) => (k === "visits" ? undefined : v), 2));
 }

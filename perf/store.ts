@@ -74,7 +74,12 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 
-export async function storeBenchmark({records = 500_000, perFile = 1000, jobs = Math.min(2, availableParallelism()), log = console.error}: {records?: number; perFile?: number; jobs?: number; log?: (s: string) => void} = {}): Promise<StoreFigures> {
+export async function storeBenchmark({
+  records = 500_000,
+  perFile = 1000,
+  jobs = Math.min(2, availableParallelism()),
+  log = console.error
+}: {records?: number; perFile?: number; jobs?: number; log?: (s: string) => void} = {}): Promise<StoreFigures> {
   const work = tempDir("benchbook-perf-");
   const project = siteProject();
   try {

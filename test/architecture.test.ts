@@ -22,7 +22,10 @@ function readTable(): Map<string, string[]> {
   for (const line of doc.split("\n")) {
     const cells = line.split("|").map((c) => c.trim());
     if (cells.length < 5 || !/^`[^`]+\/`$/.test(cells[1])) continue;
-    rows.set(cells[1].slice(1, -1), [...cells[3].matchAll(/`([^`]+\/)`/g)].map((m) => m[1]));
+    rows.set(
+      cells[1].slice(1, -1),
+      [...cells[3].matchAll(/`([^`]+\/)`/g)].map((m) => m[1])
+    );
   }
   return rows;
 }
@@ -32,7 +35,8 @@ const rows = readTable();
 /** The row a path belongs to: its longest folder prefix in the table. */
 function rowOf(path: string): string | null {
   let best: string | null = null;
-  for (const folder of rows.keys()) if (path.startsWith(folder) && (!best || folder.length > best.length)) best = folder;
+  for (const folder of rows.keys())
+    if (path.startsWith(folder) && (!best || folder.length > best.length)) best = folder;
   return best;
 }
 
@@ -56,8 +60,13 @@ interface Import {
 function importsOf(file: string): Import[] {
   const text = readFileSync(join(ROOT, file), "utf8");
   // A page's imports are in its ```js blocks; a module's are what TypeScript's scanner finds (not text inside strings).
-  const code = file.endsWith(".md") ? [...text.matchAll(/^```js\b[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]).join("\n") : text;
-  const specs = ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName).filter((spec) => /^\.{1,2}\//.test(spec));
+  const code = file.endsWith(".md")
+    ? [...text.matchAll(/^```js\b[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]).join("\n")
+    : text;
+  const specs = ts
+    .preProcessFile(code, true, true)
+    .importedFiles.map((f) => f.fileName)
+    .filter((spec) => /^\.{1,2}\//.test(spec));
   return specs.map((spec) => {
     let path = resolve(ROOT, dirname(file), spec);
     if (!existsSync(path) && existsSync(path.replace(/\.js$/, ".ts"))) path = path.replace(/\.js$/, ".ts");
@@ -86,8 +95,14 @@ describe("architecture (docs/architecture.md)", () => {
         .filter((e) => e.isDirectory() && !e.isSymbolicLink())
         .map((e) => `${parent}/${e.name}/`)
     );
-    assert.deepEqual(folders.filter((f) => !rows.has(f)), []);
-    assert.deepEqual([...rows.keys()].filter((f) => !existsSync(join(ROOT, f)) || !lstatSync(join(ROOT, f)).isDirectory()), []);
+    assert.deepEqual(
+      folders.filter((f) => !rows.has(f)),
+      []
+    );
+    assert.deepEqual(
+      [...rows.keys()].filter((f) => !existsSync(join(ROOT, f)) || !lstatSync(join(ROOT, f)).isDirectory()),
+      []
+    );
   });
 
   it("every import crosses only into folders its row lists", () => {
@@ -100,7 +115,10 @@ describe("architecture (docs/architecture.md)", () => {
   });
 
   it("scripts/ never imports src/ or test/", () => {
-    assert.deepEqual(imports.filter((i) => i.file.startsWith("scripts/") && /^(?:src|test)\//.test(i.target)).map(describeImport), []);
+    assert.deepEqual(
+      imports.filter((i) => i.file.startsWith("scripts/") && /^(?:src|test)\//.test(i.target)).map(describeImport),
+      []
+    );
   });
 
   it("a tool folder in scripts/formats/ never imports another, and the helper folders import none", () => {
@@ -121,7 +139,8 @@ describe("architecture (docs/architecture.md)", () => {
   it("a page imports its own module and the shared layer; a report may compose any page's module", () => {
     const own: Record<string, string> = {"src/runs/[run].md": "run", "src/sources/[source].md": "source"};
     const broken = imports.filter((i) => {
-      if (!i.file.endsWith(".md") || i.file.startsWith("src/reports/") || !i.target.startsWith("src/components/pages/")) return false;
+      if (!i.file.endsWith(".md") || i.file.startsWith("src/reports/") || !i.target.startsWith("src/components/pages/"))
+        return false;
       const name = own[i.file] ?? /^src\/([^/]+)\.md$/.exec(i.file)?.[1];
       return i.target !== `src/components/pages/${name}.ts`;
     });
@@ -130,9 +149,13 @@ describe("architecture (docs/architecture.md)", () => {
 
   it("reads the imports it checks (the rules above are not vacuous)", () => {
     assert.ok(rows.size >= 25, `${rows.size} rows`);
-    assert.ok(imports.some((i) => i.file.startsWith("src/components/shared/") && i.target.startsWith("scripts/statistics/")));
+    assert.ok(
+      imports.some((i) => i.file.startsWith("src/components/shared/") && i.target.startsWith("scripts/statistics/"))
+    );
     assert.ok(imports.some((i) => i.file.endsWith(".md") && i.target.startsWith("src/components/pages/")));
-    assert.ok(imports.some((i) => i.file.startsWith("scripts/formats/vllm/") && i.target.startsWith("scripts/formats/serving/")));
+    assert.ok(
+      imports.some((i) => i.file.startsWith("scripts/formats/vllm/") && i.target.startsWith("scripts/formats/serving/"))
+    );
   });
 
   it("adding a runtime touches at most 5 code files in 4 folders, and no other file names a runtime", () => {
@@ -142,10 +165,14 @@ describe("architecture (docs/architecture.md)", () => {
     assert.ok(new Set(recipe.map((f) => dirname(f))).size + 1 <= 4, recipe.join(", "));
     // llama.cpp, the runtime of llama-bench, is also the site's default baseline: only the others are checked.
     const ids = RUNTIMES.map((r) => r.id).filter((id) => id !== "llama.cpp");
-    const code = files.filter((f) => /\.ts$/.test(f) && !f.startsWith("scripts/formats/") && !recipe.includes(f) && !runner.includes(f));
+    const code = files.filter(
+      (f) => /\.ts$/.test(f) && !f.startsWith("scripts/formats/") && !recipe.includes(f) && !runner.includes(f)
+    );
     const naming = code.flatMap((file) => {
       const text = readFileSync(join(ROOT, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
-      return ids.filter((id) => new RegExp(`["'\`]${id.replace(".", "\\.")}["'\`]|\\b${id}:`).test(text)).map((id) => `${file} names ${id}`);
+      return ids
+        .filter((id) => new RegExp(`["'\`]${id.replace(".", "\\.")}["'\`]|\\b${id}:`).test(text))
+        .map((id) => `${file} names ${id}`);
     });
     assert.deepEqual(naming, []);
   });

@@ -51,7 +51,10 @@ for (const tier of TIERS) {
   if (files.length === 0) continue;
   console.log(`\n── ${tier} (${files.length} files) ──`);
   const jobs = tier === "browser" ? [`--test-concurrency=${browserJobs(files.length)}`] : [];
-  const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...jobs, ...files], {stdio: "inherit", env: {...process.env, TZ: "UTC", OBSERVABLE_TELEMETRY_DISABLE: "1"}});
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...jobs, ...files], {
+    stdio: "inherit",
+    env: {...process.env, TZ: "UTC", OBSERVABLE_TELEMETRY_DISABLE: "1"}
+  });
   if (result.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;

@@ -45,10 +45,18 @@ export interface AbTest {
 
 /** Compare two sides' invocation values (B against A). */
 export function testSides(a: number[], b: number[], level = LEVEL, power = POWER): AbTest {
-  const side = (xs: number[]) => ({value: mean(xs), stddev: xs.length > 1 ? sd(xs) : null, stddev_kind: "sample", repetitions: xs.length});
+  const side = (xs: number[]) => ({
+    value: mean(xs),
+    stddev: xs.length > 1 ? sd(xs) : null,
+    stddev_kind: "sample",
+    repetitions: xs.length
+  });
   const comparison = compareMeans(side(a), side(b), level);
   const {se, df} = comparison;
-  const detectable = se !== undefined && df !== undefined ? ((studentt.inv(1 - (1 - level) / 2, df) + studentt.inv(power, df)) * se) / Math.abs(mean(a)) : null;
+  const detectable =
+    se !== undefined && df !== undefined
+      ? ((studentt.inv(1 - (1 - level) / 2, df) + studentt.inv(power, df)) * se) / Math.abs(mean(a))
+      : null;
   return {comparison, detected: comparison.noise === false, detectable};
 }
 
@@ -79,19 +87,43 @@ export interface AbResult extends AbTest {
  * throughput (llama-bench's duration per run is its inverse).
  */
 export function abResults(store: Store, cells: Cell[], metrics: readonly string[] = ["throughput"]): AbResult[] {
-  const abOf = new Map(cells.flatMap((cell) => (cell.params.ab ? [[cell.id, cell.params.ab as AbCellParams] as const] : [])));
+  const abOf = new Map(
+    cells.flatMap((cell) => (cell.params.ab ? [[cell.id, cell.params.ab as AbCellParams] as const] : []))
+  );
   type Key = {pair: string; cell: string; test: string; metric: string; unit: string; stat: string; rounds: number};
-  const groups = new Map<string, {key: Key; sides: Record<"A" | "B", {label: string; values: {at: number; round: number; value: number; run: string}[]}>}>();
+  const groups = new Map<
+    string,
+    {
+      key: Key;
+      sides: Record<"A" | "B", {label: string; values: {at: number; round: number; value: number; run: string}[]}>;
+    }
+  >();
   for (const input of store.readAll()) {
     for (const run of input.runs) {
       const ab = abOf.get((run.extra?.capture as {cell_id?: string} | undefined)?.cell_id ?? "");
       if (!ab) continue;
       const at = Date.parse(String((run.extra?.capture as {started_at?: string}).started_at ?? "")) || 0;
       for (const result of run.results) {
-        if ((result.scope ?? "run") !== "run" || result.status !== "ok" || result.value === null || !metrics.includes(result.metric)) continue;
-        const key: Key = {pair: ab.pair, cell: ab.pair_label, test: result.test, metric: result.metric, unit: result.unit, stat: result.stat, rounds: ab.rounds};
+        if (
+          (result.scope ?? "run") !== "run" ||
+          result.status !== "ok" ||
+          result.value === null ||
+          !metrics.includes(result.metric)
+        )
+          continue;
+        const key: Key = {
+          pair: ab.pair,
+          cell: ab.pair_label,
+          test: result.test,
+          metric: result.metric,
+          unit: result.unit,
+          stat: result.stat,
+          rounds: ab.rounds
+        };
         const id = JSON.stringify([key.pair, key.test, key.metric, key.unit, key.stat]);
-        const group = groups.get(id) ?? groups.set(id, {key, sides: {A: {label: "", values: []}, B: {label: "", values: []}}}).get(id)!;
+        const group =
+          groups.get(id) ??
+          groups.set(id, {key, sides: {A: {label: "", values: []}, B: {label: "", values: []}}}).get(id)!;
         group.sides[ab.side].label = ab.label;
         group.sides[ab.side].values.push({at, round: ab.round, value: result.value, run: run.id});
       }
@@ -105,14 +137,32 @@ export function abResults(store: Store, cells: Cell[], metrics: readonly string[
       const summary = (side: "A" | "B"): AbSideSummary => {
         const values = [...sides[side].values].sort((x, y) => x.at - y.at || x.round - y.round);
         const xs = values.map((v) => v.value);
-        return {side, label: sides[side].label, values: xs, mean: mean(xs), sd: xs.length > 1 ? sd(xs) : null, run_ids: values.map((v) => v.run)};
+        return {
+          side,
+          label: sides[side].label,
+          values: xs,
+          mean: mean(xs),
+          sd: xs.length > 1 ? sd(xs) : null,
+          run_ids: values.map((v) => v.run)
+        };
       };
       const a = summary("A");
       const b = summary("B");
       const tested = testSides(a.values, b.values);
       const better = betterDirection(key.metric, key.unit);
       const {ratio, low, high, p} = tested.comparison;
-      return {...key, better, a, b, ...tested, ratio, low, high, p, direction: tested.detected ? directionOf(ratio, better) : null};
+      return {
+        ...key,
+        better,
+        a,
+        b,
+        ...tested,
+        ratio,
+        low,
+        high,
+        p,
+        direction: tested.detected ? directionOf(ratio, better) : null
+      };
     });
 }
 

@@ -26,11 +26,21 @@ const Scalar = z.union([z.string(), z.number(), z.boolean()]);
  */
 export const AbSection = z
   .object({
-    rounds: z.number().int().min(2, "expected at least 2 rounds (one run per side gives no spread to test with)").default(DEFAULT_ROUNDS),
+    rounds: z
+      .number()
+      .int()
+      .min(2, "expected at least 2 rounds (one run per side gives no spread to test with)")
+      .default(DEFAULT_ROUNDS),
     labels: z.tuple([z.string().min(1), z.string().min(1)], {error: "expected two labels: [A, B]"}).optional(),
-    binary: z.union([z.string().min(1), z.tuple([z.string().min(1), z.string().min(1)])], {error: "expected two programs: [path/to/A/llama-bench, path/to/B/llama-bench]"}).optional()
+    binary: z
+      .union([z.string().min(1), z.tuple([z.string().min(1), z.string().min(1)])], {
+        error: "expected two programs: [path/to/A/llama-bench, path/to/B/llama-bench]"
+      })
+      .optional()
   })
-  .catchall(z.union([Scalar, z.array(Scalar).min(1)], {error: "expected two values: a llama-bench list (1,2) or a YAML list"}));
+  .catchall(
+    z.union([Scalar, z.array(Scalar).min(1)], {error: "expected two values: a llama-bench list (1,2) or a YAML list"})
+  );
 
 export type AbSection = z.output<typeof AbSection>;
 
@@ -49,7 +59,10 @@ export interface AbProblem {
 }
 
 /** The two sides of an `ab:` section, or the problems that prevent them (paths relative to the plan). */
-export function abSides(ab: AbSection, matrix: Record<string, unknown>): {sides: [AbSide, AbSide] | null; problems: AbProblem[]} {
+export function abSides(
+  ab: AbSection,
+  matrix: Record<string, unknown>
+): {sides: [AbSide, AbSide] | null; problems: AbProblem[]} {
   const problems: AbProblem[] = [];
   const settings: [Record<string, string>, Record<string, string>] = [{}, {}];
   const described: [string[], string[]] = [[], []];
@@ -59,11 +72,19 @@ export function abSides(ab: AbSection, matrix: Record<string, unknown>): {sides:
     const path = ["ab", key];
     const param = llamaBenchParam(key);
     if (!param || TEST_PARAMS.includes(param)) {
-      problems.push({path, message: param ? `${key} is a test: A/B runs compare builds or settings on the same tests` : `unknown llama-bench setting "${key}" (an A/B side differs by binary: or by settings)`});
+      problems.push({
+        path,
+        message: param
+          ? `${key} is a test: A/B runs compare builds or settings on the same tests`
+          : `unknown llama-bench setting "${key}" (an A/B side differs by binary: or by settings)`
+      });
       continue;
     }
     if (fields.has(param.field) || Object.keys(matrix).some((k) => llamaBenchParam(k)?.field === param.field)) {
-      problems.push({path, message: `${param.field} is set twice (in matrix: or another key of ab:); an A/B setting takes its two values from ab: only`});
+      problems.push({
+        path,
+        message: `${param.field} is set twice (in matrix: or another key of ab:); an A/B setting takes its two values from ab: only`
+      });
       continue;
     }
     fields.add(param.field);
@@ -76,8 +97,16 @@ export function abSides(ab: AbSection, matrix: Record<string, unknown>): {sides:
       });
   }
   const binaries = binary === undefined ? null : typeof binary === "string" ? binary.split(",") : binary;
-  if (binaries && (binaries.length !== 2 || binaries.some((b) => b === ""))) problems.push({path: ["ab", "binary"], message: `expected two programs (A and B), found ${binaries.length}: "${String(binary)}"`});
-  if (!binaries && fields.size === 0) problems.push({path: ["ab"], message: "expected what differs between A and B: binary: [A, B] and/or a setting with two values (t: 1,2)"});
+  if (binaries && (binaries.length !== 2 || binaries.some((b) => b === "")))
+    problems.push({
+      path: ["ab", "binary"],
+      message: `expected two programs (A and B), found ${binaries.length}: "${String(binary)}"`
+    });
+  if (!binaries && fields.size === 0)
+    problems.push({
+      path: ["ab"],
+      message: "expected what differs between A and B: binary: [A, B] and/or a setting with two values (t: 1,2)"
+    });
   if (problems.length) return {sides: null, problems};
   const side = (i: 0 | 1): AbSide => ({
     side: i === 0 ? "A" : "B",
@@ -108,18 +137,34 @@ export function twoValues(param: LlamaBenchParam, value: unknown): [string, stri
  * interleaved. Each invocation runs `repetitions` (default 1) measured runs
  * after llama-bench's warm-up run.
  */
-export function abCells(plan: LlamaBenchPlan & {ab: AbSection}, expand: (plan: LlamaBenchPlan, fail: Fail) => Cell[], fail: Fail): Cell[] {
-  if (!plan.warmup) fail(["warmup"], "an A/B run warms up before every invocation (the first run after switching builds or settings pays for loading); remove warmup: false");
+export function abCells(
+  plan: LlamaBenchPlan & {ab: AbSection},
+  expand: (plan: LlamaBenchPlan, fail: Fail) => Cell[],
+  fail: Fail
+): Cell[] {
+  if (!plan.warmup)
+    fail(
+      ["warmup"],
+      "an A/B run warms up before every invocation (the first run after switching builds or settings pays for loading); remove warmup: false"
+    );
   const {sides, problems} = abSides(plan.ab, plan.matrix);
   for (const problem of problems) fail(problem.path, problem.message);
   if (!sides) return [];
-  const sidePlan = (side: AbSide): LlamaBenchPlan => ({...plan, repetitions: plan.repetitions ?? 1, binary: side.binary ?? plan.binary, matrix: {...plan.matrix, ...side.settings}});
+  const sidePlan = (side: AbSide): LlamaBenchPlan => ({
+    ...plan,
+    repetitions: plan.repetitions ?? 1,
+    binary: side.binary ?? plan.binary,
+    matrix: {...plan.matrix, ...side.settings}
+  });
   // The sides differ only in the values abSides has checked: report the rest of the plan's problems once.
   const a = expand(sidePlan(sides[0]), fail);
   const b = expand(sidePlan(sides[1]), () => {});
   const count = a.length * 2 * plan.ab.rounds;
   if (count > plan.max_cells) {
-    fail(["ab", "rounds"], `the plan expands to ${count.toLocaleString("en-US")} invocations (${a.length} pairs × 2 sides × ${plan.ab.rounds} rounds), more than max_cells (${plan.max_cells})`);
+    fail(
+      ["ab", "rounds"],
+      `the plan expands to ${count.toLocaleString("en-US")} invocations (${a.length} pairs × 2 sides × ${plan.ab.rounds} rounds), more than max_cells (${plan.max_cells})`
+    );
     return [];
   }
   return interleave(a, b, sides, plan.ab.rounds);

@@ -25,7 +25,18 @@ export type BenchEvent =
   | {type: "cell-start"; cell: Cell; index: number; toRun: number}
   | {type: "progress"; cell: Cell; message: string; done?: number; total?: number}
   /** ok/failed: tests of the cell with a value / recorded as failed. */
-  | {type: "cell-end"; cell: Cell; index: number; toRun: number; status: Status; detail: string | null; ok: number; failed: number; duration_s: number; stored: CaptureImport}
+  | {
+      type: "cell-end";
+      cell: Cell;
+      index: number;
+      toRun: number;
+      status: Status;
+      detail: string | null;
+      ok: number;
+      failed: number;
+      duration_s: number;
+      stored: CaptureImport;
+    }
   | {type: "interrupted"; cell: Cell | null};
 
 export interface BenchSummary {
@@ -104,7 +115,15 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   const exec = options.exec ?? execArgv;
   const done = options.resume ? storedCellIds(options.store) : new Set<string>();
   const toRun = options.cells.filter((c) => !done.has(c.id));
-  const summary: BenchSummary = {cells: options.cells.length, skipped: options.cells.length - toRun.length, ran: 0, ok: 0, failed: 0, interrupted: false, stored: []};
+  const summary: BenchSummary = {
+    cells: options.cells.length,
+    skipped: options.cells.length - toRun.length,
+    ran: 0,
+    ok: 0,
+    failed: 0,
+    interrupted: false,
+    stored: []
+  };
   emit({type: "start", total: options.cells.length, toRun: toRun.length, skipped: summary.skipped});
   for (const cell of options.cells) if (done.has(cell.id)) emit({type: "skip", cell, reason: "already in the store"});
   if (toRun.length === 0) return summary;
@@ -114,7 +133,10 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
   const models = new ModelIdentities({fullHash: options.fullHash});
   // Secrets: secret-named variables, secret options' values, and whatever the plan passes from the environment.
   const passed = passedNames(options.plan.plan);
-  const planSecrets = [...secretValues(options.env, [...options.cells.map((c) => c.argv), ...options.cells.map(serverArgv)]), ...passed.map((name) => options.env[name]).filter((v): v is string => Boolean(v))];
+  const planSecrets = [
+    ...secretValues(options.env, [...options.cells.map((c) => c.argv), ...options.cells.map(serverArgv)]),
+    ...passed.map((name) => options.env[name]).filter((v): v is string => Boolean(v))
+  ];
 
   for (const [index, cell] of toRun.entries()) {
     if (options.signal.aborted) {
@@ -126,7 +148,12 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     if (!runner) throw new Error(`no runner for "${cell.runner}"`);
     emit({type: "cell-start", cell, index, toRun: toRun.length});
     const version = versionCommand(cell);
-    const runtime = version ? (runtimes.get(version.join("\0")) ?? runtimes.set(version.join("\0"), runtimeInfo(version, exec, {...options.env, ...cell.env})).get(version.join("\0"))!) : null;
+    const runtime = version
+      ? (runtimes.get(version.join("\0")) ??
+        runtimes
+          .set(version.join("\0"), runtimeInfo(version, exec, {...options.env, ...cell.env}))
+          .get(version.join("\0"))!)
+      : null;
     const model = typeof cell.params.model === "string" ? models.get(cell.params.model) : null;
     const outcome = await runner.run(cell, {
       signal: options.signal,
@@ -141,7 +168,9 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
       break;
     }
     const redaction: RedactionConfig = {
-      secrets: [...new Set([...planSecrets, ...secretValues({...options.env, ...cell.env}, [cell.argv])])].sort((a, b) => b.length - a.length),
+      secrets: [...new Set([...planSecrets, ...secretValues({...options.env, ...cell.env}, [cell.argv])])].sort(
+        (a, b) => b.length - a.length
+      ),
       home: options.redactHome ? (options.home ?? homedir()) : null,
       envNames: passed
     };
@@ -152,10 +181,17 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
       command: outcome.capture.command,
       plan: {name: options.plan.plan.name, file: options.plan.file, sha256: options.plan.sha256}
     };
-    const finished = finalize(outcome, {plan: {name: options.plan.plan.name, sha256: options.plan.sha256}, environment, redaction});
+    const finished = finalize(outcome, {
+      plan: {name: options.plan.plan.name, sha256: options.plan.sha256},
+      environment,
+      redaction
+    });
     if (options.scheduler) finished.capture.scheduler = options.scheduler;
     const planText = makeRedactor(redaction).text(options.plan.text);
-    const stored = importCapture(options.store, finished, {plan: {name: planFileName(options.plan.file), bytes: Buffer.from(planText, "utf8")}, now});
+    const stored = importCapture(options.store, finished, {
+      plan: {name: planFileName(options.plan.file), bytes: Buffer.from(planText, "utf8")},
+      now
+    });
     // Count tests, not values (llama-bench gives a throughput and a duration per test).
     const results = stored.status === "imported" ? stored.runs.flatMap((r) => r.results) : [];
     const failedTests = new Set(results.filter((r) => r.status !== "ok").map((r) => r.test));
@@ -166,7 +202,18 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     else summary.failed++;
     summary.stored.push(stored.sha256);
     const duration_s = (Date.parse(finished.capture.ended_at) - Date.parse(finished.capture.started_at)) / 1000;
-    emit({type: "cell-end", cell, index, toRun: toRun.length, status: finished.capture.status === "ok" && failed > 0 ? "error" : finished.capture.status, detail: finished.capture.status_detail, ok, failed, duration_s, stored});
+    emit({
+      type: "cell-end",
+      cell,
+      index,
+      toRun: toRun.length,
+      status: finished.capture.status === "ok" && failed > 0 ? "error" : finished.capture.status,
+      detail: finished.capture.status_detail,
+      ok,
+      failed,
+      duration_s,
+      stored
+    });
   }
   return summary;
 }
@@ -204,7 +251,10 @@ export interface RedactionConfig {
  * string (command, env, params, log tail, environment) and every captured
  * text file redacted. The kinds of redaction made to files are listed on the capture.
  */
-export function finalize(outcome: CellOutcome, input: {plan: Capture["plan"]; environment: Record<string, unknown>; redaction: RedactionConfig}): CellOutcome {
+export function finalize(
+  outcome: CellOutcome,
+  input: {plan: Capture["plan"]; environment: Record<string, unknown>; redaction: RedactionConfig}
+): CellOutcome {
   const redactor = makeRedactor(input.redaction);
   const redactions = new Set<string>(outcome.capture.redactions ?? []);
   const files = outcome.files.map((file) => {
@@ -221,9 +271,18 @@ export function finalize(outcome: CellOutcome, input: {plan: Capture["plan"]; en
     cell: redactDeep(capture.cell, redactor, input.redaction.envNames) as Capture["cell"],
     plan: input.plan,
     command: redactor.argv(capture.command),
-    env: Object.fromEntries(Object.entries(redactor.env(capture.env)).map(([k, v]) => [k, input.redaction.envNames?.includes(k) ? REDACTED : v])),
+    env: Object.fromEntries(
+      Object.entries(redactor.env(capture.env)).map(([k, v]) => [
+        k,
+        input.redaction.envNames?.includes(k) ? REDACTED : v
+      ])
+    ),
     status_detail: capture.status_detail === null ? null : redactor.text(capture.status_detail),
-    environment: redactDeep({...capture.environment, ...input.environment}, redactor, input.redaction.envNames) as Record<string, unknown>,
+    environment: redactDeep(
+      {...capture.environment, ...input.environment},
+      redactor,
+      input.redaction.envNames
+    ) as Record<string, unknown>,
     ...(redactions.size ? {redactions: [...redactions].sort()} : {})
   };
   return {capture: finished, files};
@@ -247,6 +306,14 @@ export function redactDeep(value: unknown, redactor: Redactor, secretKeys: reado
   // A list of strings may be an argv: `--api-key` then its value.
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return redactor.argv(value);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redactor, secretKeys));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "string" && (isSecretName(k) || secretKeys.includes(k)) ? REDACTED : redactDeep(v, redactor, secretKeys)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        typeof v === "string" && (isSecretName(k) || secretKeys.includes(k))
+          ? REDACTED
+          : redactDeep(v, redactor, secretKeys)
+      ])
+    );
   return value;
 }

@@ -28,10 +28,19 @@ export type Exec = (argv: string[], options?: {timeout_s?: number; env?: NodeJS.
 /** Run a program (argv array, no shell), never throwing. */
 export const execArgv: Exec = (argv, {timeout_s = 15, env = process.env} = {}) =>
   new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), {timeout: timeout_s * 1000, maxBuffer: 16 * 1024 * 1024, encoding: "utf8", env}, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as {code?: unknown}).code === "number" ? ((error as {code: number}).code) : null) : 0;
-      resolve({stdout, stderr, code, error: error && code === null ? error.message : null});
-    });
+    execFile(
+      argv[0],
+      argv.slice(1),
+      {timeout: timeout_s * 1000, maxBuffer: 16 * 1024 * 1024, encoding: "utf8", env},
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as {code?: unknown}).code === "number"
+            ? (error as {code: number}).code
+            : null
+          : 0;
+        resolve({stdout, stderr, code, error: error && code === null ? error.message : null});
+      }
+    );
   });
 
 // ─── machine ────────────────────────────────────────────────────────────────
@@ -57,7 +66,11 @@ export interface NvidiaGpu {
 }
 
 /** The nvidia-smi query benchbook runs (fields in this order, `--format=csv,noheader,nounits`). */
-export const NVIDIA_SMI_QUERY = ["nvidia-smi", "--query-gpu=name,memory.total,driver_version,pcie.link.gen.current,pcie.link.width.current,power.limit,clocks.max.sm", "--format=csv,noheader,nounits"];
+export const NVIDIA_SMI_QUERY = [
+  "nvidia-smi",
+  "--query-gpu=name,memory.total,driver_version,pcie.link.gen.current,pcie.link.width.current,power.limit,clocks.max.sm",
+  "--format=csv,noheader,nounits"
+];
 
 /** A field as printed: a number where the text is exactly a number, else the text (`[N/A]`). */
 function printed(text: string): number | string {
@@ -116,8 +129,14 @@ export async function machineInfo(exec: Exec = execArgv, env: NodeJS.ProcessEnv 
       version: osVersion(),
       distribution: osRelease ? (/^PRETTY_NAME="?([^"\n]*)"?/m.exec(osRelease)?.[1] ?? null) : null
     },
-    cpu: {model: (cpuinfo ? /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() : null) ?? cpus()[0]?.model ?? null, logical_cores: cpus().length},
-    memory: {total_bytes: totalmem(), meminfo_total: meminfo ? (/^MemTotal:\s*(.+)$/m.exec(meminfo)?.[1]?.trim() ?? null) : null},
+    cpu: {
+      model: (cpuinfo ? /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() : null) ?? cpus()[0]?.model ?? null,
+      logical_cores: cpus().length
+    },
+    memory: {
+      total_bytes: totalmem(),
+      meminfo_total: meminfo ? (/^MemTotal:\s*(.+)$/m.exec(meminfo)?.[1]?.trim() ?? null) : null
+    },
     gpus,
     nvidia: header && header.code === 0 ? parseNvidiaSmiHeader(header.stdout) : null,
     node: process.version
@@ -145,7 +164,11 @@ export function parseLlamaVersion(text: string): {build_number: number | null; b
   return {build_number: null, build_commit: null};
 }
 
-export async function runtimeInfo(command: string[], exec: Exec = execArgv, env: NodeJS.ProcessEnv = process.env): Promise<RuntimeInfo> {
+export async function runtimeInfo(
+  command: string[],
+  exec: Exec = execArgv,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<RuntimeInfo> {
   const result = await exec(command, {env, timeout_s: 30});
   // llama.cpp prints its version on stderr.
   const text = result.error === null ? result.stdout.trim() || result.stderr.trim() || null : null;
@@ -223,7 +246,10 @@ function shardPaths(path: string): string[] | null {
   const shard = parseGgufShardFilename(path);
   if (!shard) return null;
   const total = Number(shard.total);
-  return Array.from({length: total}, (_, i) => `${shard.prefix}-${String(i + 1).padStart(5, "0")}-of-${shard.total}.gguf`);
+  return Array.from(
+    {length: total},
+    (_, i) => `${shard.prefix}-${String(i + 1).padStart(5, "0")}-of-${shard.total}.gguf`
+  );
 }
 
 export async function modelIdentity(path: string, options: {fullHash?: boolean} = {}): Promise<ModelIdentity> {
@@ -234,7 +260,8 @@ export async function modelIdentity(path: string, options: {fullHash?: boolean} 
   identity.head_bytes = head.bytes;
   if (options.fullHash) identity.sha256 = await hashFile(path);
   const shards = shardPaths(path);
-  if (shards && shards.every(existsSync)) identity.shards = shards.map((file) => ({file: basename(file), size_bytes: statSync(file).size}));
+  if (shards && shards.every(existsSync))
+    identity.shards = shards.map((file) => ({file: basename(file), size_bytes: statSync(file).size}));
   if (/\.gguf$/i.test(path)) {
     try {
       identity.gguf = await ggufSummary(path, shards && shards.every(existsSync) ? shards : [path]);
@@ -246,10 +273,13 @@ export async function modelIdentity(path: string, options: {fullHash?: boolean} 
 }
 
 async function ggufSummary(path: string, files: string[]): Promise<GgufSummary> {
-  const parsed = await Promise.all(files.map((file) => gguf(file, {allowLocalFile: true, computeParametersCount: true})));
+  const parsed = await Promise.all(
+    files.map((file) => gguf(file, {allowLocalFile: true, computeParametersCount: true}))
+  );
   const {metadata} = parsed[0];
   const meta = metadata as Record<string, unknown>;
-  const architecture = typeof meta["general.architecture"] === "string" ? (meta["general.architecture"] as string) : null;
+  const architecture =
+    typeof meta["general.architecture"] === "string" ? (meta["general.architecture"] as string) : null;
   const fileType = metaNumber(meta["general.file_type"]);
   return {
     version: Number(metadata.version),
@@ -257,7 +287,8 @@ async function ggufSummary(path: string, files: string[]): Promise<GgufSummary> 
     name: typeof meta["general.name"] === "string" ? (meta["general.name"] as string) : null,
     parameter_count: parsed.reduce((n, p) => n + p.parameterCount, 0),
     file_type: fileType,
-    file_type_name: fileType === null ? null : ((GGMLFileQuantizationType as unknown as Record<number, string>)[fileType] ?? null),
+    file_type_name:
+      fileType === null ? null : ((GGMLFileQuantizationType as unknown as Record<number, string>)[fileType] ?? null),
     quantization_version: metaNumber(meta["general.quantization_version"]),
     context_length: architecture ? metaNumber(meta[`${architecture}.context_length`]) : null,
     block_count: architecture ? metaNumber(meta[`${architecture}.block_count`]) : null,

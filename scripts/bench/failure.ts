@@ -69,9 +69,18 @@ export function classifyEnd(end: ProcessEnd, missing = 0): Failure {
   if (end.timed_out) return {status: "timeout", detail: withTail(`timed out after ${end.timeout_s ?? "?"} s; stopped`)};
   const failed = end.exit_code !== 0 || end.signal !== null || missing > 0;
   if (!failed) return {status: "ok", detail: null};
-  const how = end.signal ? `killed by ${end.signal}` : end.exit_code !== 0 ? `exit code ${end.exit_code}` : `exit code 0 but ${missing} expected result${missing === 1 ? "" : "s"} missing`;
+  const how = end.signal
+    ? `killed by ${end.signal}`
+    : end.exit_code !== 0
+      ? `exit code ${end.exit_code}`
+      : `exit code 0 but ${missing} expected result${missing === 1 ? "" : "s"} missing`;
   const oom = oomLine(log);
-  if (oom) return {status: "oom", detail: withTail(tail.includes(oom) ? `out of memory (${how})` : `out of memory (${how}): ${oom}\n…`)};
-  if (end.signal === "SIGKILL") return {status: "error", detail: withTail(`${how} (not by benchbook; on Linux the kernel's OOM killer does this)`)};
+  if (oom)
+    return {
+      status: "oom",
+      detail: withTail(tail.includes(oom) ? `out of memory (${how})` : `out of memory (${how}): ${oom}\n…`)
+    };
+  if (end.signal === "SIGKILL")
+    return {status: "error", detail: withTail(`${how} (not by benchbook; on Linux the kernel's OOM killer does this)`)};
   return {status: "error", detail: withTail(how)};
 }

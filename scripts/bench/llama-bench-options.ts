@@ -70,7 +70,8 @@ export const RESERVED_OPTIONS: Record<string, string> = {
   "-o": "benchbook runs llama-bench with -o jsonl so that results stream one per line",
   "--output": "benchbook runs llama-bench with -o jsonl so that results stream one per line",
   "-oe": "stderr is captured verbatim for device lines and errors; a second output format there would mix with them",
-  "--output-err": "stderr is captured verbatim for device lines and errors; a second output format there would mix with them",
+  "--output-err":
+    "stderr is captured verbatim for device lines and errors; a second output format there would mix with them",
   "-m": "models are listed under `models:`",
   "--model": "models are listed under `models:`",
   "-r": "use `repetitions:`",
@@ -86,7 +87,15 @@ export const RESERVED_OPTIONS: Record<string, string> = {
 
 function names(param: LlamaBenchParam): string[] {
   const long = param.long.replace(/^--/, "");
-  return [param.field, long, long.replace(/-/g, "_"), param.long, param.short, param.short?.replace(/^-/, ""), param.column].filter((n): n is string => Boolean(n));
+  return [
+    param.field,
+    long,
+    long.replace(/-/g, "_"),
+    param.long,
+    param.short,
+    param.short?.replace(/^-/, ""),
+    param.column
+  ].filter((n): n is string => Boolean(n));
 }
 
 const BY_NAME = new Map<string, LlamaBenchParam>();
@@ -126,7 +135,9 @@ export const MAX_RANGE_VALUES = 100_000;
  * character class `[\+|\*]` also admits `|`, which llama-bench then refuses.
  */
 export function parseIntRange(text: string, allowNegative = false, max = MAX_RANGE_VALUES): number[] {
-  const item = allowNegative ? /^(-?\d+)(?:-(\d+)(?:([+|*])(\d+))?)?(?:,|$)/ : /^(\d+)(?:-(\d+)(?:([+|*])(\d+))?)?(?:,|$)/;
+  const item = allowNegative
+    ? /^(-?\d+)(?:-(\d+)(?:([+|*])(\d+))?)?(?:,|$)/
+    : /^(\d+)(?:-(\d+)(?:([+|*])(\d+))?)?(?:,|$)/;
   const result: number[] = [];
   let rest = text;
   for (;;) {
@@ -136,7 +147,7 @@ export function parseIntRange(text: string, allowNegative = false, max = MAX_RAN
     const last = m[2] !== undefined ? toInt(m[2]) : first;
     const op = m[3] ?? "+";
     const step = m[4] !== undefined ? toInt(m[4]) : 1;
-    for (let i = first; i <= last; ) {
+    for (let i = first; i <= last;) {
       // Counted as it grows: `1-1000000000` must be refused before it fills memory.
       if (result.length === max) throw new RangeError(`"${text}" expands to more than ${max} values`);
       result.push(i);
@@ -145,11 +156,15 @@ export function parseIntRange(text: string, allowNegative = false, max = MAX_RAN
       else if (op === "*") i *= step;
       else throw new RangeError(`invalid range format: "${op}" is not a step operator (use + or *)`);
       // C++ int arithmetic wraps past INT_MAX; llama-bench then sees i <= prev.
-      if (i <= prev || i > INT_MAX) throw new RangeError(`invalid range: "${m[0].replace(/,$/, "")}" does not grow with each step`);
+      if (i <= prev || i > INT_MAX)
+        throw new RangeError(`invalid range: "${m[0].replace(/,$/, "")}" does not grow with each step`);
     }
     rest = rest.slice(m[0].length);
   }
-  if (rest !== "") throw new RangeError(`invalid range format at "${rest}" (expected first[-last[+step|*mult]] items separated by commas)`);
+  if (rest !== "")
+    throw new RangeError(
+      `invalid range format at "${rest}" (expected first[-last[+step|*mult]] items separated by commas)`
+    );
   return result;
 }
 
@@ -177,7 +192,10 @@ export function expandParamValues(param: LlamaBenchParam, value: unknown): strin
         break;
       case "bool-list":
         for (const part of text.split(",")) {
-          if (!/^[01]$/.test(part)) throw new RangeError(`"${part}" is not 0 or 1 (llama-bench reads ${param.short ?? param.long} as a list of 0/1)`);
+          if (!/^[01]$/.test(part))
+            throw new RangeError(
+              `"${part}" is not 0 or 1 (llama-bench reads ${param.short ?? param.long} as a list of 0/1)`
+            );
           out.push(part);
         }
         break;

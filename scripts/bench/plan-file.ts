@@ -23,7 +23,9 @@ export class PlanError extends Error {
     readonly file: string,
     readonly issues: PlanIssue[]
   ) {
-    super(issues.map((i) => `${file}:${i.line}: ${i.path.length ? `${formatPath(i.path)}: ` : ""}${i.message}`).join("\n"));
+    super(
+      issues.map((i) => `${file}:${i.line}: ${i.path.length ? `${formatPath(i.path)}: ` : ""}${i.message}`).join("\n")
+    );
     this.name = "PlanError";
   }
 }
@@ -50,7 +52,11 @@ export function readPlan(text: string, file: string): LoadedPlan {
   if (doc.errors.length) {
     throw new PlanError(
       file,
-      doc.errors.map((e) => ({line: e.linePos?.[0].line ?? 1, path: [], message: `YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`}))
+      doc.errors.map((e) => ({
+        line: e.linePos?.[0].line ?? 1,
+        path: [],
+        message: `YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`
+      }))
     );
   }
   const lineOf = (path: KeyPath) => lineAt(doc, lineCounter, path);
@@ -62,7 +68,8 @@ export function readPlan(text: string, file: string): LoadedPlan {
     if (!(error instanceof ReferenceError)) throw error;
     throw new PlanError(file, [{line: 1, path: [], message: `YAML: ${error.message} (aliases expand to too much)`}]);
   }
-  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new PlanError(file, [{line: 1, path: [], message: "expected a YAML mapping (name: …, runner: …)"}]);
+  if (data === null || typeof data !== "object" || Array.isArray(data))
+    throw new PlanError(file, [{line: 1, path: [], message: "expected a YAML mapping (name: …, runner: …)"}]);
   const parsed = Plan.safeParse(data);
   if (!parsed.success) throw new PlanError(file, issuesOf(parsed.error, doc, lineCounter));
   return {plan: parsed.data, file, text, sha256: createHash("sha256").update(text).digest("hex"), lineOf};
@@ -73,7 +80,12 @@ function issuesOf(error: z.ZodError, doc: Document, lineCounter: LineCounter): P
   for (const issue of error.issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) issues.push({line: lineAt(doc, lineCounter, [...path, key]), path: [...path, key], message: `unknown key (see docs/bench.md for the keys a plan takes)`});
+      for (const key of issue.keys)
+        issues.push({
+          line: lineAt(doc, lineCounter, [...path, key]),
+          path: [...path, key],
+          message: `unknown key (see docs/bench.md for the keys a plan takes)`
+        });
       continue;
     }
     issues.push({line: lineAt(doc, lineCounter, path), path, message: issue.message});
@@ -87,7 +99,9 @@ function lineAt(doc: Document, lineCounter: LineCounter, path: KeyPath): number 
   let line = rangeLine(node, lineCounter) ?? 1;
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      const pair = node.items.find(
+        (p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment)
+      );
       if (!pair) break;
       // Point at the key: a value may start on a later line (a nested mapping).
       line = rangeLine(pair.key, lineCounter) ?? line;

@@ -16,7 +16,13 @@ import {parseIntRange, RangeError} from "./llama-bench-options.js";
 
 export const DEFAULT_MAX_CELLS = 10_000;
 
-export const RUNNERS = ["llama-bench", "endpoint", "vllm-bench-serve", "sglang-bench-serving", "mlx-benchmark"] as const;
+export const RUNNERS = [
+  "llama-bench",
+  "endpoint",
+  "vllm-bench-serve",
+  "sglang-bench-serving",
+  "mlx-benchmark"
+] as const;
 export type RunnerKind = (typeof RUNNERS)[number];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -24,7 +30,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A scalar option value as YAML gives it. */
 const Scalar = z.union([z.string(), z.number(), z.boolean()], {error: "expected a string, number or boolean"});
 /** One matrix entry: a value (maybe a llama-bench list/range) or a YAML list of them. */
-const MatrixValue = z.union([Scalar, z.array(Scalar).min(1, "expected at least one value")], {error: "expected a value or a list of values"});
+const MatrixValue = z.union([Scalar, z.array(Scalar).min(1, "expected at least one value")], {
+  error: "expected a value or a list of values"
+});
 
 const Text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -33,7 +41,9 @@ const Text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
  * `0-32768+8192`, `512-4096*2`, or a YAML list of those.
  */
 export const IntList = z
-  .union([z.number(), z.string(), z.array(z.union([z.number(), z.string()])).min(1)], {error: "expected an integer, a llama-bench list/range such as 0,8192 or 512-4096*2, or a list of them"})
+  .union([z.number(), z.string(), z.array(z.union([z.number(), z.string()])).min(1)], {
+    error: "expected an integer, a llama-bench list/range such as 0,8192 or 512-4096*2, or a list of them"
+  })
   .transform((value, ctx) => {
     const items = Array.isArray(value) ? value : [value];
     const out: number[] = [];
@@ -49,7 +59,11 @@ export const IntList = z
       try {
         out.push(...parseIntRange(item.trim()));
       } catch (error) {
-        ctx.issues.push({code: "custom", message: error instanceof RangeError ? error.message : String(error), input: value});
+        ctx.issues.push({
+          code: "custom",
+          message: error instanceof RangeError ? error.message : String(error),
+          input: value
+        });
         return z.NEVER;
       }
     }
@@ -61,11 +75,18 @@ export const IntList = z
   });
 
 /** Environment variables set for the tool. Secret-named ones are refused: a plan is a file people share. */
-const EnvMap = z.record(z.string().regex(ENV_NAME, "expected an environment variable name"), Text).superRefine((env, ctx) => {
-  for (const name of Object.keys(env)) {
-    if (isSecretName(name)) ctx.addIssue({code: "custom", path: [name], message: `${name} looks like a secret; never write secrets in a plan: set it in your environment and list its name under pass_env`});
-  }
-});
+const EnvMap = z
+  .record(z.string().regex(ENV_NAME, "expected an environment variable name"), Text)
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      if (isSecretName(name))
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `${name} looks like a secret; never write secrets in a plan: set it in your environment and list its name under pass_env`
+        });
+    }
+  });
 
 const Model = z.union(
   [
@@ -87,7 +108,11 @@ const common = {
    * The program: a path or a name looked up in PATH, or an argv prefix
    * (`[python3, -m, sglang.bench_serving]`). Default: the runner's usual command.
    */
-  binary: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {error: "expected a program path/name or an argv array"}).optional(),
+  binary: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+      error: "expected a program path/name or an argv array"
+    })
+    .optional(),
   models: z.array(Model).min(1, "expected at least one model").optional(),
   /** Settings to sweep: the cartesian product of all entries becomes cells. */
   matrix: z.record(z.string().min(1), MatrixValue).default({}),
@@ -120,7 +145,14 @@ const LlamaBenchTests = z
     n: IntList.optional(),
     /** `-pg pp,tg` pairs: `"512,128"`, `[512, 128]`, or a list of either. */
     pg: z
-      .union([z.string(), z.array(z.union([z.string(), z.array(z.number().int().nonnegative()).length(2)])).min(1), z.array(z.number().int().nonnegative()).length(2)], {error: "expected pp,tg pairs: \"512,128\", [512, 128] or a list of them"})
+      .union(
+        [
+          z.string(),
+          z.array(z.union([z.string(), z.array(z.number().int().nonnegative()).length(2)])).min(1),
+          z.array(z.number().int().nonnegative()).length(2)
+        ],
+        {error: 'expected pp,tg pairs: "512,128", [512, 128] or a list of them'}
+      )
       .optional(),
     d: IntList.optional()
   })
@@ -136,7 +168,9 @@ export const LlamaBenchPlan = z.strictObject({
   ab: AbSection.optional()
 });
 
-const Api = z.enum(["chat", "completions"], {error: "expected chat (/v1/chat/completions) or completions (/v1/completions)"});
+const Api = z.enum(["chat", "completions"], {
+  error: "expected chat (/v1/chat/completions) or completions (/v1/completions)"
+});
 
 /** A server the endpoint runner starts before measuring and stops after. */
 export const EndpointServer = z.strictObject({
@@ -200,9 +234,18 @@ export const EndpointSection = z
   })
   .superRefine((section, ctx) => {
     const inline = section.base_url !== undefined || section.model !== undefined || section.server !== undefined;
-    if (section.targets && inline) ctx.addIssue({code: "custom", path: ["targets"], message: "give either targets: or one target's base_url/model/server inline, not both"});
+    if (section.targets && inline)
+      ctx.addIssue({
+        code: "custom",
+        path: ["targets"],
+        message: "give either targets: or one target's base_url/model/server inline, not both"
+      });
     if (!section.targets && (section.base_url === undefined || section.model === undefined)) {
-      ctx.addIssue({code: "custom", path: section.base_url === undefined ? ["base_url"] : ["model"], message: "expected base_url and model (or a targets: list)"});
+      ctx.addIssue({
+        code: "custom",
+        path: section.base_url === undefined ? ["base_url"] : ["model"],
+        message: "expected base_url and model (or a targets: list)"
+      });
     }
   });
 
@@ -217,9 +260,13 @@ export const VllmBenchServePlan = z.strictObject({...common, runner: z.literal("
 export const SglangBenchServingPlan = z.strictObject({...common, runner: z.literal("sglang-bench-serving")});
 export const MlxBenchmarkPlan = z.strictObject({...common, runner: z.literal("mlx-benchmark")});
 
-export const Plan = z.discriminatedUnion("runner", [LlamaBenchPlan, EndpointPlan, VllmBenchServePlan, SglangBenchServingPlan, MlxBenchmarkPlan], {
-  error: (issue) => (issue.code === "invalid_union" ? `expected runner: one of ${RUNNERS.join(", ")}` : undefined)
-});
+export const Plan = z.discriminatedUnion(
+  "runner",
+  [LlamaBenchPlan, EndpointPlan, VllmBenchServePlan, SglangBenchServingPlan, MlxBenchmarkPlan],
+  {
+    error: (issue) => (issue.code === "invalid_union" ? `expected runner: one of ${RUNNERS.join(", ")}` : undefined)
+  }
+);
 
 export type Plan = z.output<typeof Plan>;
 export type LlamaBenchPlan = z.output<typeof LlamaBenchPlan>;

@@ -15,7 +15,15 @@ import type {KeyPath, LoadedPlan, PlanIssue} from "./plan-file.js";
 import {PlanError, readPlan} from "./plan-file.js";
 import type {EndpointPlan, EndpointServer, EndpointTarget, LlamaBenchPlan, Plan, PlanModel} from "./plan-schema.js";
 import type {LlamaBenchParam} from "./llama-bench-options.js";
-import {expandParamValues, knownParamNames, llamaBenchParam, RangeError, RESERVED_OPTIONS, SETTING_PARAMS, TEST_PARAMS} from "./llama-bench-options.js";
+import {
+  expandParamValues,
+  knownParamNames,
+  llamaBenchParam,
+  RangeError,
+  RESERVED_OPTIONS,
+  SETTING_PARAMS,
+  TEST_PARAMS
+} from "./llama-bench-options.js";
 import type {Cell} from "./types.js";
 import type {CellLimits, ExpectedTest} from "../schema/capture.js";
 
@@ -41,7 +49,9 @@ export function expandPlan(loaded: LoadedPlan, options: ExpandOptions = {}): Cel
   let cells: Cell[];
   switch (plan.runner) {
     case "llama-bench":
-      cells = plan.ab ? abCells({...plan, ab: plan.ab}, (side, sideFail) => llamaBenchCells(side, env, sideFail), fail) : llamaBenchCells(plan, env, fail);
+      cells = plan.ab
+        ? abCells({...plan, ab: plan.ab}, (side, sideFail) => llamaBenchCells(side, env, sideFail), fail)
+        : llamaBenchCells(plan, env, fail);
       break;
     case "endpoint":
       cells = endpointCells(plan, env, options.env ?? process.env, fail);
@@ -49,7 +59,11 @@ export function expandPlan(loaded: LoadedPlan, options: ExpandOptions = {}): Cel
     default:
       cells = wrapperCells(plan, env, fail);
   }
-  if (issues.length) throw new PlanError(loaded.file, issues.sort((a, b) => a.line - b.line));
+  if (issues.length)
+    throw new PlanError(
+      loaded.file,
+      issues.sort((a, b) => a.line - b.line)
+    );
   // Identical cells (a value listed twice) would share an id: run them once.
   const seen = new Set<string>();
   return cells.filter((c) => !seen.has(c.id) && Boolean(seen.add(c.id)));
@@ -90,7 +104,9 @@ export interface ModelRef {
 }
 
 export function modelRef(model: PlanModel): ModelRef {
-  return typeof model === "string" ? {path: model, label: modelLabel(model)} : {path: model.path, label: model.label ?? modelLabel(model.path)};
+  return typeof model === "string"
+    ? {path: model, label: modelLabel(model)}
+    : {path: model.path, label: model.label ?? modelLabel(model.path)};
 }
 
 /** `…/Qwen3.5-122B-A10B-UD-IQ4_XS-00001-of-00003.gguf` → `Qwen3.5-122B-A10B-UD-IQ4_XS`. */
@@ -107,7 +123,8 @@ function binaryArgv(plan: Plan, fallback: string[]): string[] {
 /** Cartesian product of named value lists, in key order (first key slowest). */
 function product(entries: [string, string[]][]): Record<string, string>[] {
   let combos: Record<string, string>[] = [{}];
-  for (const [key, values] of entries) combos = combos.flatMap((combo) => values.map((value) => ({...combo, [key]: value})));
+  for (const [key, values] of entries)
+    combos = combos.flatMap((combo) => values.map((value) => ({...combo, [key]: value})));
   return combos;
 }
 
@@ -115,7 +132,10 @@ function product(entries: [string, string[]][]): Record<string, string>[] {
 function tooManyCells(plan: Plan, lengths: number[], fail: Fail): boolean {
   const count = lengths.reduce((n, k) => n * k, 1);
   if (count <= plan.max_cells) return false;
-  fail(Object.keys(plan.matrix).length ? ["matrix"] : [], `the plan expands to ${count.toLocaleString("en-US")} cells, more than max_cells (${plan.max_cells}); narrow the matrix or raise max_cells: in the plan`);
+  fail(
+    Object.keys(plan.matrix).length ? ["matrix"] : [],
+    `the plan expands to ${count.toLocaleString("en-US")} cells, more than max_cells (${plan.max_cells}); narrow the matrix or raise max_cells: in the plan`
+  );
   return true;
 }
 
@@ -145,7 +165,12 @@ function llamaBenchMatrix(plan: LlamaBenchPlan, fail: Fail): MatrixEntry[] {
       continue;
     }
     if (!param) {
-      fail(path, reserved ? `${key}: ${reserved}` : `unknown llama-bench parameter "${key}"; known: ${knownParamNames().join(", ")} (anything else goes in args:)`);
+      fail(
+        path,
+        reserved
+          ? `${key}: ${reserved}`
+          : `unknown llama-bench parameter "${key}"; known: ${knownParamNames().join(", ")} (anything else goes in args:)`
+      );
       continue;
     }
     if (entries.has(param.field)) {
@@ -167,7 +192,12 @@ function llamaBenchMatrix(plan: LlamaBenchPlan, fail: Fail): MatrixEntry[] {
 
 function pgPairs(pg: LlamaBenchPlan["tests"]["pg"], fail: Fail): [number, number][] {
   if (pg === undefined) return [];
-  const items: (string | number[])[] = typeof pg === "string" ? [pg] : pg.length === 2 && pg.every((x) => typeof x === "number") ? [pg as number[]] : (pg as (string | number[])[]);
+  const items: (string | number[])[] =
+    typeof pg === "string"
+      ? [pg]
+      : pg.length === 2 && pg.every((x) => typeof x === "number")
+        ? [pg as number[]]
+        : (pg as (string | number[])[]);
   const pairs: [number, number][] = [];
   items.forEach((item, i) => {
     if (Array.isArray(item)) pairs.push([item[0], item[1]]);
@@ -175,16 +205,38 @@ function pgPairs(pg: LlamaBenchPlan["tests"]["pg"], fail: Fail): [number, number
       // llama-bench: string_split(value, ',') must give exactly two numbers.
       const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(item);
       if (m) pairs.push([Number(m[1]), Number(m[2])]);
-      else fail(typeof pg === "string" ? ["tests", "pg"] : ["tests", "pg", i], `expected "pp,tg" (two integers), found "${item}"`);
+      else
+        fail(
+          typeof pg === "string" ? ["tests", "pg"] : ["tests", "pg", i],
+          `expected "pp,tg" (two integers), found "${item}"`
+        );
     }
   });
   return pairs;
 }
 
 /** Tests llama-bench runs for one depth, in its own order: prompts, then generations, then pp+tg pairs; zeros are skipped. */
-export function llamaBenchExpected(prompts: number[], gens: number[], pairs: [number, number][], depth: number): ExpectedTest[] {
-  const shapes: [number, number][] = [...prompts.filter((p) => p !== 0).map((p): [number, number] => [p, 0]), ...gens.filter((n) => n !== 0).map((n): [number, number] => [0, n]), ...pairs.filter(([p, n]) => p !== 0 || n !== 0)];
-  return shapes.map(([n_prompt, n_gen]) => ({test: testName(n_prompt, n_gen, depth), kind: testKind(n_prompt, n_gen), n_prompt, n_gen, n_depth: depth, metric: "throughput", unit: "tok/s", stat: "mean"}));
+export function llamaBenchExpected(
+  prompts: number[],
+  gens: number[],
+  pairs: [number, number][],
+  depth: number
+): ExpectedTest[] {
+  const shapes: [number, number][] = [
+    ...prompts.filter((p) => p !== 0).map((p): [number, number] => [p, 0]),
+    ...gens.filter((n) => n !== 0).map((n): [number, number] => [0, n]),
+    ...pairs.filter(([p, n]) => p !== 0 || n !== 0)
+  ];
+  return shapes.map(([n_prompt, n_gen]) => ({
+    test: testName(n_prompt, n_gen, depth),
+    kind: testKind(n_prompt, n_gen),
+    n_prompt,
+    n_gen,
+    n_depth: depth,
+    metric: "throughput",
+    unit: "tok/s",
+    stat: "mean"
+  }));
 }
 
 function llamaBenchCells(plan: LlamaBenchPlan, env: Record<string, string>, fail: Fail): Cell[] {
@@ -244,7 +296,13 @@ function llamaBenchCells(plan: LlamaBenchPlan, env: Record<string, string>, fail
           env: plan.env,
           limits: limitsOf(plan) ?? null
         };
-        const label = [model.label, ...varying.map((field) => `${matrix.find((e) => e.param.field === field)!.param.short ?? field} ${combo[field]}`), `d${depth}`].join(" · ");
+        const label = [
+          model.label,
+          ...varying.map(
+            (field) => `${matrix.find((e) => e.param.field === field)!.param.short ?? field} ${combo[field]}`
+          ),
+          `d${depth}`
+        ].join(" · ");
         cells.push({
           id: cellId("llama-bench", params),
           runner: "llama-bench",
@@ -292,20 +350,50 @@ export interface EndpointCellParams {
   server: (EndpointServer & {env: Record<string, string>}) | null;
 }
 
-function endpointCells(plan: EndpointPlan, env: Record<string, string>, callerEnv: NodeJS.ProcessEnv, fail: Fail): Cell[] {
+function endpointCells(
+  plan: EndpointPlan,
+  env: Record<string, string>,
+  callerEnv: NodeJS.ProcessEnv,
+  fail: Fail
+): Cell[] {
   const section = plan.endpoint;
-  if (plan.repetitions !== undefined) fail(["repetitions"], "the endpoint runner repeats each test endpoint.runs times; use endpoint.runs");
-  if (plan.models) fail(["models"], "the endpoint runner measures endpoint.model (or each target's model); models: is for tools that load files");
-  if (Object.keys(plan.matrix).length) fail(["matrix"], "the endpoint runner has no matrix: list prompt_tokens, gen_tokens, depths and concurrency under endpoint:");
+  if (plan.repetitions !== undefined)
+    fail(["repetitions"], "the endpoint runner repeats each test endpoint.runs times; use endpoint.runs");
+  if (plan.models)
+    fail(
+      ["models"],
+      "the endpoint runner measures endpoint.model (or each target's model); models: is for tools that load files"
+    );
+  if (Object.keys(plan.matrix).length)
+    fail(
+      ["matrix"],
+      "the endpoint runner has no matrix: list prompt_tokens, gen_tokens, depths and concurrency under endpoint:"
+    );
   const targets: EndpointTarget[] = section.targets ?? [
-    {label: section.label, base_url: section.base_url!, model: section.model!, runtime: section.runtime, api_key_env: section.api_key_env, server: section.server}
+    {
+      label: section.label,
+      base_url: section.base_url!,
+      model: section.model!,
+      runtime: section.runtime,
+      api_key_env: section.api_key_env,
+      server: section.server
+    }
   ];
   return targets.map((target, i) => {
     const path: KeyPath = section.targets ? ["endpoint", "targets", i] : ["endpoint"];
     const label = target.label ?? target.runtime ?? new URL(target.base_url).host;
     const api = target.api ?? section.api;
-    if (target.api_key_env && callerEnv[target.api_key_env] === undefined) fail([...path, "api_key_env"], `${target.api_key_env} is not set in your environment`);
-    const server = target.server ? {...target.server, env: {...target.server.env, ...passEnv(target.server.pass_env, callerEnv, [...path, "server", "pass_env"], fail)}} : null;
+    if (target.api_key_env && callerEnv[target.api_key_env] === undefined)
+      fail([...path, "api_key_env"], `${target.api_key_env} is not set in your environment`);
+    const server = target.server
+      ? {
+          ...target.server,
+          env: {
+            ...target.server.env,
+            ...passEnv(target.server.pass_env, callerEnv, [...path, "server", "pass_env"], fail)
+          }
+        }
+      : null;
     const params: EndpointCellParams = {
       target: {...target, label, api},
       prompt_tokens: section.prompt_tokens,
@@ -337,7 +425,9 @@ function endpointCells(plan: EndpointPlan, env: Record<string, string>, callerEn
 }
 
 /** llama-benchy's tests: for each concurrency, depth and prompt size, a pp test and a tg test. */
-export function endpointExpected(params: Pick<EndpointCellParams, "prompt_tokens" | "gen_tokens" | "depths" | "concurrency">): ExpectedTest[] {
+export function endpointExpected(
+  params: Pick<EndpointCellParams, "prompt_tokens" | "gen_tokens" | "depths" | "concurrency">
+): ExpectedTest[] {
   const out: ExpectedTest[] = [];
   for (const concurrency of params.concurrency) {
     for (const depth of params.depths) {
@@ -346,8 +436,28 @@ export function endpointExpected(params: Pick<EndpointCellParams, "prompt_tokens
           const suffix = concurrency > 1 ? ` (c${concurrency})` : "";
           // The shape the endpoint reader gives its results (a pp result has no n_gen, a tg result no n_prompt):
           // missingTests() matches on it, so 0 here would find none of them.
-          out.push({test: `${testName(pp, 0, depth)}${suffix}`, kind: "pp", n_prompt: pp, n_gen: null, n_depth: depth, concurrency, metric: "throughput", unit: "tok/s", stat: "mean"});
-          out.push({test: `${testName(0, tg, depth)}${suffix}`, kind: "tg", n_prompt: null, n_gen: tg, n_depth: depth, concurrency, metric: "throughput", unit: "tok/s", stat: "mean"});
+          out.push({
+            test: `${testName(pp, 0, depth)}${suffix}`,
+            kind: "pp",
+            n_prompt: pp,
+            n_gen: null,
+            n_depth: depth,
+            concurrency,
+            metric: "throughput",
+            unit: "tok/s",
+            stat: "mean"
+          });
+          out.push({
+            test: `${testName(0, tg, depth)}${suffix}`,
+            kind: "tg",
+            n_prompt: null,
+            n_gen: tg,
+            n_depth: depth,
+            concurrency,
+            metric: "throughput",
+            unit: "tok/s",
+            stat: "mean"
+          });
         }
       }
     }
@@ -368,14 +478,20 @@ interface WrapperSpec {
   expected(options: Record<string, string | true>): ExpectedTest[];
 }
 
-const num = (value: string | true | undefined): number | null => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : null);
+const num = (value: string | true | undefined): number | null =>
+  typeof value === "string" && /^\d+$/.test(value) ? Number(value) : null;
 
 const SERVING_RESULT_OPTIONS = "benchbook saves the result file itself (in a scratch directory) and imports it";
 
 export const WRAPPERS: Record<"vllm-bench-serve" | "sglang-bench-serving" | "mlx-benchmark", WrapperSpec> = {
   "vllm-bench-serve": {
     binary: ["vllm", "bench", "serve"],
-    reserved: {"--save-result": SERVING_RESULT_OPTIONS, "--result-dir": SERVING_RESULT_OPTIONS, "--result-filename": SERVING_RESULT_OPTIONS, "--append-result": SERVING_RESULT_OPTIONS},
+    reserved: {
+      "--save-result": SERVING_RESULT_OPTIONS,
+      "--result-dir": SERVING_RESULT_OPTIONS,
+      "--result-filename": SERVING_RESULT_OPTIONS,
+      "--append-result": SERVING_RESULT_OPTIONS
+    },
     modelOption: "--model",
     repetitionOption: null,
     expected: (o) => [servingTest(o, ["--random-input-len", "--input-len"], ["--random-output-len", "--output-len"])]
@@ -385,7 +501,13 @@ export const WRAPPERS: Record<"vllm-bench-serve" | "sglang-bench-serving" | "mlx
     reserved: {"--output-file": SERVING_RESULT_OPTIONS},
     modelOption: "--model",
     repetitionOption: null,
-    expected: (o) => [servingTest(o, ["--random-input-len", "--random-input"], ["--random-output-len", "--random-output", "--sharegpt-output-len"])]
+    expected: (o) => [
+      servingTest(
+        o,
+        ["--random-input-len", "--random-input"],
+        ["--random-output-len", "--random-output", "--sharegpt-output-len"]
+      )
+    ]
   },
   "mlx-benchmark": {
     binary: ["mlx_lm.benchmark"],
@@ -399,8 +521,28 @@ export const WRAPPERS: Record<"vllm-bench-serve" | "sglang-bench-serving" | "mlx
       const g = num(o["--generation-tokens"] ?? o["-g"]) ?? 1024;
       const batch = num(o["--batch-size"] ?? o["-b"]);
       return [
-        {test: testName(p, 0, 0), kind: "pp", n_prompt: p, n_gen: 0, n_depth: 0, concurrency: batch, metric: "throughput", unit: "tok/s", stat: "mean"},
-        {test: testName(0, g, p), kind: "tg", n_prompt: 0, n_gen: g, n_depth: p, concurrency: batch, metric: "throughput", unit: "tok/s", stat: "mean"}
+        {
+          test: testName(p, 0, 0),
+          kind: "pp",
+          n_prompt: p,
+          n_gen: 0,
+          n_depth: 0,
+          concurrency: batch,
+          metric: "throughput",
+          unit: "tok/s",
+          stat: "mean"
+        },
+        {
+          test: testName(0, g, p),
+          kind: "tg",
+          n_prompt: 0,
+          n_gen: g,
+          n_depth: p,
+          concurrency: batch,
+          metric: "throughput",
+          unit: "tok/s",
+          stat: "mean"
+        }
       ];
     }
   }
@@ -416,8 +558,25 @@ function servingTest(o: Record<string, string | true>, input: string[], output: 
   const n_prompt = first(input);
   const n_gen = first(output);
   const concurrency = num(o["--max-concurrency"]);
-  const test = [dataset ?? "serve", n_prompt !== null ? `in${n_prompt}` : "", n_gen !== null ? `out${n_gen}` : "", concurrency !== null ? `c${concurrency}` : ""].filter(Boolean).join(" ");
-  return {test, kind: "serve", n_prompt, n_gen, n_depth: null, concurrency, metric: "output_throughput", unit: "tok/s", stat: "value"};
+  const test = [
+    dataset ?? "serve",
+    n_prompt !== null ? `in${n_prompt}` : "",
+    n_gen !== null ? `out${n_gen}` : "",
+    concurrency !== null ? `c${concurrency}` : ""
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return {
+    test,
+    kind: "serve",
+    n_prompt,
+    n_gen,
+    n_depth: null,
+    concurrency,
+    metric: "output_throughput",
+    unit: "tok/s",
+    stat: "value"
+  };
 }
 
 /** `max-concurrency` → `--max-concurrency`; `-p` stays. */
@@ -425,7 +584,11 @@ function optionName(key: string): string {
   return key.startsWith("-") ? key : `--${key}`;
 }
 
-function wrapperCells(plan: Extract<Plan, {runner: keyof typeof WRAPPERS}>, env: Record<string, string>, fail: Fail): Cell[] {
+function wrapperCells(
+  plan: Extract<Plan, {runner: keyof typeof WRAPPERS}>,
+  env: Record<string, string>,
+  fail: Fail
+): Cell[] {
   const spec = WRAPPERS[plan.runner];
   const binary = binaryArgv(plan, spec.binary);
   plan.args.forEach((arg, i) => {
@@ -463,8 +626,21 @@ function wrapperCells(plan: Extract<Plan, {runner: keyof typeof WRAPPERS}>, env:
       ];
       const argvOptions = {...options, ...argsOptions(plan.args)};
       for (let repetition = 1; repetition <= repeats; repetition++) {
-        const params = {binary, model: model?.path ?? null, options, args: plan.args, repetitions: plan.repetitions ?? null, repetition: repeats > 1 ? repetition : null, env: plan.env, limits: limitsOf(plan) ?? null};
-        const label = [model?.label ?? plan.runner, ...varying.map((o) => `${o} ${String(JSON.parse(combo[o]))}`), ...(repeats > 1 ? [`#${repetition}`] : [])].join(" · ");
+        const params = {
+          binary,
+          model: model?.path ?? null,
+          options,
+          args: plan.args,
+          repetitions: plan.repetitions ?? null,
+          repetition: repeats > 1 ? repetition : null,
+          env: plan.env,
+          limits: limitsOf(plan) ?? null
+        };
+        const label = [
+          model?.label ?? plan.runner,
+          ...varying.map((o) => `${o} ${String(JSON.parse(combo[o]))}`),
+          ...(repeats > 1 ? [`#${repetition}`] : [])
+        ].join(" · ");
         cells.push({
           id: cellId(plan.runner, params),
           runner: plan.runner,

@@ -22,7 +22,11 @@ rmSync(out, {recursive: true, force: true});
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 await build({
   absWorkingDir: ROOT,
-  entryPoints: {benchbook: "scripts/cli/run.ts", "worker-entry": "scripts/import/worker.ts", "shard-worker-entry": "scripts/export/shard-worker.ts"},
+  entryPoints: {
+    benchbook: "scripts/cli/run.ts",
+    "worker-entry": "scripts/import/worker.ts",
+    "shard-worker-entry": "scripts/export/shard-worker.ts"
+  },
   bundle: true,
   splitting: true,
   format: "esm",
@@ -32,7 +36,9 @@ await build({
   outExtension: {".js": ".mjs"},
   external: ["@duckdb/node-api", "@observablehq/framework", "playwright-core", "esbuild", "tsx"],
   // Bundled CommonJS dependencies call require().
-  banner: {js: 'import {createRequire as __bbRequire} from "node:module"; const require = __bbRequire(import.meta.url);'},
+  banner: {
+    js: 'import {createRequire as __bbRequire} from "node:module"; const require = __bbRequire(import.meta.url);'
+  },
   define: {BENCHBOOK_VERSION: JSON.stringify(pkg.version)},
   logLevel: "warning"
 });

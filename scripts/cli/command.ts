@@ -17,7 +17,14 @@ export type ParsedArgs = minimist.ParsedArgs;
 
 /** Parse argv for a command, refusing unknown options (a typo must not be silently ignored). */
 export function parseArgs(command: Command, argv: string[]): ParsedArgs {
-  const known = new Set(["help", "h", ...(command.options.string ?? []), ...(command.options.boolean ?? []), ...Object.keys(command.options.alias ?? {}), ...Object.values(command.options.alias ?? {})]);
+  const known = new Set([
+    "help",
+    "h",
+    ...(command.options.string ?? []),
+    ...(command.options.boolean ?? []),
+    ...Object.keys(command.options.alias ?? {}),
+    ...Object.values(command.options.alias ?? {})
+  ]);
   return minimist(argv, {
     ...command.options,
     boolean: ["help", ...(command.options.boolean ?? [])],
@@ -60,16 +67,28 @@ export function keyword(args: ParsedArgs, name: string, choices: readonly string
 }
 
 /** A comma-separated list of keywords (`--by model_label,test`); `open` names the patterns also taken (`tag.NAME`), and accepts them. */
-export function keywords(args: ParsedArgs, name: string, choices: readonly string[], open?: {test(item: string): boolean; names: string}): string[] | undefined {
+export function keywords(
+  args: ParsedArgs,
+  name: string,
+  choices: readonly string[],
+  open?: {test(item: string): boolean; names: string}
+): string[] | undefined {
   const value = single(args, name);
   if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
-  return items.length ? items.map((item) => (open?.test(item) ? item : checkKeyword(name, item, choices, open?.names))) : undefined;
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length
+    ? items.map((item) => (open?.test(item) ? item : checkKeyword(name, item, choices, open?.names)))
+    : undefined;
 }
 
 function checkKeyword(name: string, value: string, choices: readonly string[], also?: string): string {
   const found = choices.find((choice) => choice.toLowerCase() === value.trim().toLowerCase());
-  if (found === undefined) throw new UsageError(`invalid --${name}: ${JSON.stringify(value)}; expected one of: ${choices.join(", ")}${also ? `, or ${also}` : ""}`);
+  if (found === undefined)
+    throw new UsageError(
+      `invalid --${name}: ${JSON.stringify(value)}; expected one of: ${choices.join(", ")}${also ? `, or ${also}` : ""}`
+    );
   return found;
 }
-

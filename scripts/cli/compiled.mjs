@@ -44,7 +44,9 @@ export function sourceState(root = ROOT) {
 
 /** A worker entry registers tsx and imports its TypeScript sibling; compiled, it imports the JavaScript one. */
 function compiledEntry(text) {
-  const imports = [...text.matchAll(/^await import\("(\.\/[\w-]+)\.ts"\);$/gm)].map((m) => `await import("${m[1]}.js");\n`);
+  const imports = [...text.matchAll(/^await import\("(\.\/[\w-]+)\.ts"\);$/gm)].map(
+    (m) => `await import("${m[1]}.js");\n`
+  );
   if (!imports.length) return text;
   return `// Compiled by scripts/cli/compiled.mjs: the worker's compiled module, without tsx.\n${imports.join("")}`;
 }
@@ -70,14 +72,19 @@ async function vendor(esbuild, root, tree) {
   for (const {name, named, external} of VENDORED) {
     let names;
     try {
-      names = named ? Object.keys(require(name)).filter((key) => key !== "default" && /^[A-Za-z_$][\w$]*$/.test(key)) : [];
+      names = named
+        ? Object.keys(require(name)).filter((key) => key !== "default" && /^[A-Za-z_$][\w$]*$/.test(key))
+        : [];
     } catch {
       continue; // not installed or its native part does not load here: the checkout's copy is imported as before
     }
     const dir = join(tree, "node_modules", name);
     mkdirSync(dir, {recursive: true});
     await esbuild.build({
-      stdin: {contents: `import m from ${JSON.stringify(name)};\nexport default m;\n${names.length ? `export const {${names.join(", ")}} = m;\n` : ""}`, resolveDir: root},
+      stdin: {
+        contents: `import m from ${JSON.stringify(name)};\nexport default m;\n${names.length ? `export const {${names.join(", ")}} = m;\n` : ""}`,
+        resolveDir: root
+      },
       bundle: true,
       outfile: join(dir, "index.mjs"),
       format: "esm",
@@ -85,7 +92,9 @@ async function vendor(esbuild, root, tree) {
       target: "node20",
       external,
       // The bundled CommonJS calls require() for its external parts.
-      banner: {js: 'import {createRequire as __bbRequire} from "node:module"; const require = __bbRequire(import.meta.url);'},
+      banner: {
+        js: 'import {createRequire as __bbRequire} from "node:module"; const require = __bbRequire(import.meta.url);'
+      },
       logLevel: "silent"
     });
     writeFileSync(join(dir, "package.json"), JSON.stringify({name, type: "module", main: "index.mjs"}) + "\n");
@@ -118,7 +127,10 @@ export async function build(root = ROOT) {
       writeFileSync(target, file.endsWith(".mjs") ? compiledEntry(readFileSync(file, "utf8")) : readFileSync(file));
     }
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-    writeFileSync(join(tmp, "package.json"), JSON.stringify({name: pkg.name, version: pkg.version, type: "module"}) + "\n");
+    writeFileSync(
+      join(tmp, "package.json"),
+      JSON.stringify({name: pkg.name, version: pkg.version, type: "module"}) + "\n"
+    );
     await vendor(esbuild, root, tmp);
     try {
       renameSync(tmp, out);
@@ -133,7 +145,8 @@ export async function build(root = ROOT) {
   }
   for (const entry of readdirSync(join(root, ".build"))) {
     const path = join(root, ".build", entry);
-    if (entry !== stamp && Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS) rmSync(path, {recursive: true, force: true});
+    if (entry !== stamp && Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS)
+      rmSync(path, {recursive: true, force: true});
   }
   return out;
 }

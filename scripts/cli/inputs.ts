@@ -23,7 +23,8 @@ export async function collectInputs(paths: string[], terminal: Terminal, stdinNa
     const full = resolve(terminal.cwd, path);
     const stat = statOf(full, path);
     if (stat.isDirectory()) {
-      for (const file of walk(full, new Set([realpathSync(full)]))) inputs.push(fileInput(relative(terminal.cwd, file) || file, file));
+      for (const file of walk(full, new Set([realpathSync(full)])))
+        inputs.push(fileInput(relative(terminal.cwd, file) || file, file));
     } else {
       inputs.push(fileInput(path, full, stat.size)); // a huge log is not read here: it may be streamed
     }
@@ -41,11 +42,25 @@ function statOf(full: string, shown: string): Stats {
   try {
     stat = statSync(full);
   } catch {
-    throw new UsageError(lstatOrNull(full)?.isSymbolicLink() ? `${shown}: a symbolic link to a file that does not exist` : `${shown}: no such file or directory`);
+    throw new UsageError(
+      lstatOrNull(full)?.isSymbolicLink()
+        ? `${shown}: a symbolic link to a file that does not exist`
+        : `${shown}: no such file or directory`
+    );
   }
   if (!stat.isFile() && !stat.isDirectory()) {
-    const kind = stat.isFIFO() ? "a FIFO" : stat.isCharacterDevice() ? "a character device" : stat.isBlockDevice() ? "a block device" : stat.isSocket() ? "a socket" : "not a regular file";
-    throw new UsageError(`${shown}: ${kind}; benchbook imports regular files, directories, or - for standard input (cat it into -, which is read up to ${MAX_INPUT_BYTES / 2 ** 30} GiB)`);
+    const kind = stat.isFIFO()
+      ? "a FIFO"
+      : stat.isCharacterDevice()
+        ? "a character device"
+        : stat.isBlockDevice()
+          ? "a block device"
+          : stat.isSocket()
+            ? "a socket"
+            : "not a regular file";
+    throw new UsageError(
+      `${shown}: ${kind}; benchbook imports regular files, directories, or - for standard input (cat it into -, which is read up to ${MAX_INPUT_BYTES / 2 ** 30} GiB)`
+    );
   }
   return stat;
 }

@@ -24,7 +24,10 @@ export function processTerminal(): Terminal {
       let size = 0;
       for await (const chunk of process.stdin) {
         size += (chunk as Buffer).length;
-        if (size > MAX_INPUT_BYTES) throw new UsageError(`standard input: more than ${MAX_INPUT_BYTES / 2 ** 30} GiB; save it to a file (large logs are streamed from files)`);
+        if (size > MAX_INPUT_BYTES)
+          throw new UsageError(
+            `standard input: more than ${MAX_INPUT_BYTES / 2 ** 30} GiB; save it to a file (large logs are streamed from files)`
+          );
         chunks.push(chunk as Buffer);
       }
       return Buffer.concat(chunks);

@@ -20,6 +20,8 @@ export async function indexAfterWrite(store: Store, terminal: Terminal): Promise
   try {
     await (await import("../query/index.js")).updateIndex(store);
   } catch (error) {
-    terminal.err(`benchbook: the store's index was not updated (${(error as Error).message}); the next read rebuilds it\n`);
+    terminal.err(
+      `benchbook: the store's index was not updated (${(error as Error).message}); the next read rebuilds it\n`
+    );
   }
 }

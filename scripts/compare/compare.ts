@@ -73,7 +73,21 @@ export const CONTEXT_KEYS = [
 ];
 
 /** Columns that can say what tells side A from side B (first ones first). */
-export const LABEL_KEYS = ["build_commit", "runtime", "tool", "hardware", "split_mode", "model_label", "quant", "type_k", "n_ubatch", "tensor_split", "flash_attn", "backend", "run_id"];
+export const LABEL_KEYS = [
+  "build_commit",
+  "runtime",
+  "tool",
+  "hardware",
+  "split_mode",
+  "model_label",
+  "quant",
+  "type_k",
+  "n_ubatch",
+  "tensor_split",
+  "flash_attn",
+  "backend",
+  "run_id"
+];
 
 export interface CompareOptions {
   /** Key columns; default DEFAULT_BY plus the CONTEXT_KEYS that vary within a side. */
@@ -160,7 +174,15 @@ function sideValue(rows: Row[]): SideValue {
   };
   if (ok.length === 0) {
     const failed = rows.find((r) => r.status !== "ok") ?? rows[0];
-    return {...base, value: NaN, stddev: null, stddev_kind: null, repetitions: null, status: String(failed.status ?? "error"), status_detail: (failed.status_detail as string | null) ?? null};
+    return {
+      ...base,
+      value: NaN,
+      stddev: null,
+      stddev_kind: null,
+      repetitions: null,
+      status: String(failed.status ?? "error"),
+      status_detail: (failed.status_detail as string | null) ?? null
+    };
   }
   if (ok.length === 1) {
     const r = ok[0];
@@ -178,7 +200,15 @@ function sideValue(rows: Row[]): SideValue {
   const values = ok.map((r) => r.value as number);
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
-  return {...base, value: mean, stddev: sd, stddev_kind: "sample", repetitions: values.length, status: "ok", status_detail: null};
+  return {
+    ...base,
+    value: mean,
+    stddev: sd,
+    stddev_kind: "sample",
+    repetitions: values.length,
+    status: "ok",
+    status_detail: null
+  };
 }
 
 function describeSides(a: Row[], b: Row[]): [Record<string, string | null>, Record<string, string | null>] {
@@ -211,7 +241,12 @@ export function sideLabel(distinguishing: Record<string, string | null>, selecto
   return distinguishing.run_id ?? selector;
 }
 
-export function compareRows(rowsA: Row[], rowsB: Row[], selectors: {a: string; b: string}, options: CompareOptions = {}): CompareResult {
+export function compareRows(
+  rowsA: Row[],
+  rowsB: Row[],
+  selectors: {a: string; b: string},
+  options: CompareOptions = {}
+): CompareResult {
   const metrics = chooseMetrics(rowsA.filter(summaryRow), rowsB.filter(summaryRow), options.metrics);
   const keep = (r: Row) => summaryRow(r) && (metrics === "all" || metrics.includes(String(r.metric)));
   const a = rowsA.filter(keep);
@@ -229,7 +264,10 @@ export function compareRows(rowsA: Row[], rowsB: Row[], selectors: {a: string; b
 
   const keyOf = (row: Row) => by.map((k) => keyValue(row, k));
   const groups = new Map<string, {key: (string | null)[]; a: Row[]; b: Row[]}>();
-  for (const [side, rows] of [["a", a], ["b", b]] as const) {
+  for (const [side, rows] of [
+    ["a", a],
+    ["b", b]
+  ] as const) {
     for (const row of rows) {
       const key = keyOf(row);
       const id = JSON.stringify(key);

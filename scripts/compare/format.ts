@@ -7,7 +7,15 @@
 import type {Comparison} from "../statistics/uncertainty.js";
 import {fixed2, type CompareResult, type Pair, type SideValue} from "./compare.js";
 
-const PRETTY: Record<string, string> = {model_label: "Model", test: "Test", metric: "Metric", stat: "Stat", unit: "Unit", hardware: "Hardware", runtime: "Runtime"};
+const PRETTY: Record<string, string> = {
+  model_label: "Model",
+  test: "Test",
+  metric: "Metric",
+  stat: "Stat",
+  unit: "Unit",
+  hardware: "Hardware",
+  runtime: "Runtime"
+};
 
 /** Marks in the noise column. */
 export const NOISE_MARK = "≈";
@@ -27,7 +35,8 @@ function valueCell(v: SideValue | null): string {
   const hand = v.origin === "hand-entered" ? ` ${HAND_MARK}` : "";
   if (v.status !== "ok") return `${v.status}${hand}`;
   // Values as stored; a mean of several rows is derived and says so.
-  const value = v.n_rows > 1 && v.repetitions === v.n_rows ? `${+v.value.toPrecision(6)} (mean of ${v.n_rows})` : String(v.value);
+  const value =
+    v.n_rows > 1 && v.repetitions === v.n_rows ? `${+v.value.toPrecision(6)} (mean of ${v.n_rows})` : String(v.value);
   return `${v.stddev === null ? value : `${value} ± ${v.n_rows > 1 ? +v.stddev.toPrecision(3) : v.stddev}`}${hand}`;
 }
 
@@ -48,7 +57,8 @@ function noiseCell(c: Comparison | null): string {
   return c.noise === null ? UNKNOWN_MARK : c.noise ? NOISE_MARK : "";
 }
 
-const methodName = (c: Comparison | null) => (!c ? "" : c.method === "welch" ? "Welch" : c.method === "sd-overlap" ? "±1 sd" : "none");
+const methodName = (c: Comparison | null) =>
+  !c ? "" : c.method === "welch" ? "Welch" : c.method === "sd-overlap" ? "±1 sd" : "none";
 
 export const paired = (result: CompareResult): Pair[] => result.pairs.filter((p) => p.a && p.b);
 
@@ -78,10 +88,21 @@ export function buildTable(result: CompareResult): Table {
   }
   const throughputOnly = pairs.length > 0 && pairs.every((p) => p.key.metric === "throughput" || p.a?.status !== "ok");
   const units = new Set(pairs.map((p) => p.key.unit));
-  const unitPrefix = units.size === 1 && [...units][0] === "tok/s" ? "t/s " : units.size === 1 && [...units][0] ? `${[...units][0]} ` : "";
+  const unitPrefix =
+    units.size === 1 && [...units][0] === "tok/s"
+      ? "t/s "
+      : units.size === 1 && [...units][0]
+        ? `${[...units][0]} `
+        : "";
   const methods = new Set(pairs.filter((p) => p.comparison).map((p) => p.comparison!.method));
   const mixed = methods.size > 1;
-  const intervalHeader = mixed ? "Interval" : methods.has("welch") ? "95% CI" : methods.has("sd-overlap") ? "±1 sd" : "Interval";
+  const intervalHeader = mixed
+    ? "Interval"
+    : methods.has("welch")
+      ? "95% CI"
+      : methods.has("sd-overlap")
+        ? "±1 sd"
+        : "Interval";
   // "% of limit" columns only where some value has one (a device and model the table knows).
   const limits = pairs.some((p) => p.a?.limit_util != null || p.b?.limit_util != null);
 
@@ -95,7 +116,16 @@ export function buildTable(result: CompareResult): Table {
     ...(mixed ? ["Method"] : []),
     ...(limits ? ["A % of limit", "B % of limit"] : [])
   ];
-  const numeric = [...keyColumns.map(() => false), true, true, true, false, false, ...(mixed ? [false] : []), ...(limits ? [true, true] : [])];
+  const numeric = [
+    ...keyColumns.map(() => false),
+    true,
+    true,
+    true,
+    false,
+    false,
+    ...(mixed ? [false] : []),
+    ...(limits ? [true, true] : [])
+  ];
   const rows = pairs.map((p) => [
     ...keyColumns.map((k) => p.key[k] ?? ""),
     valueCell(p.a),
@@ -109,21 +139,52 @@ export function buildTable(result: CompareResult): Table {
 
   const notes: string[] = [];
   const describe = (name: string, side: CompareResult["a"]) =>
-    `${name}: ${side.selector} — ${side.rows} rows from ${side.runs.length} run${side.runs.length === 1 ? "" : "s"}${Object.keys(side.distinguishing).length ? ` (${Object.entries(side.distinguishing).map(([k, v]) => `${k}=${v ?? ""}`).join(", ")})` : ""}`;
+    `${name}: ${side.selector} — ${side.rows} rows from ${side.runs.length} run${side.runs.length === 1 ? "" : "s"}${
+      Object.keys(side.distinguishing).length
+        ? ` (${Object.entries(side.distinguishing)
+            .map(([k, v]) => `${k}=${v ?? ""}`)
+            .join(", ")})`
+        : ""
+    }`;
   notes.push(describe("A", result.a), describe("B", result.b));
   const same = result.by.filter((k) => !keyColumns.includes(k) && constant(k));
-  const shown = same.length && pairs.length ? `; the same on every row: ${same.map((k) => `${k}=${pairs[0].key[k] ?? ""}`).join(", ")}` : "";
-  notes.push(`Paired on ${result.by.join(", ")}${result.varying.length ? ` (${result.varying.join(", ")} added: they vary within a side)` : ""}${shown}.`);
+  const shown =
+    same.length && pairs.length
+      ? `; the same on every row: ${same.map((k) => `${k}=${pairs[0].key[k] ?? ""}`).join(", ")}`
+      : "";
+  notes.push(
+    `Paired on ${result.by.join(", ")}${result.varying.length ? ` (${result.varying.join(", ")} added: they vary within a side)` : ""}${shown}.`
+  );
   notes.push(`${throughputOnly ? "Speedup" : "B/A"} = B / A, two decimals as compare-llama-bench.py prints it.`);
-  if (methods.has("welch")) notes.push(`95% CI: Fieller's interval for the ratio, and ${NOISE_MARK} = within noise by Welch's t-test (p ≥ 0.05; the interval then contains 1), from each side's mean, sd and repetitions (a population sd is converted to a sample sd).`);
-  if (methods.has("sd-overlap")) notes.push(`±1 sd: repetitions unknown, so no test: the interval propagates ±1 sd and ${NOISE_MARK} = the ±1 sd ranges overlap.`);
-  if (pairs.some((p) => p.comparison?.method === "none")) notes.push(`${UNKNOWN_MARK} = no dispersion reported: within noise or not cannot be told.`);
-  if (pairs.some((p) => p.a?.origin === "hand-entered" || p.b?.origin === "hand-entered")) notes.push(`${HAND_MARK} = hand-entered (typed from a writeup, not read from tool output).`);
-  if (limits) notes.push("% of limit: tg throughput × bytes per token ÷ the devices' peak memory bandwidth, pp throughput × FLOPs per token ÷ their peak dense FP16 FLOP/s (docs/efficiency.md); blank where the device, the model size or the cache shape is unknown.");
-  if (pairs.some((p) => (p.a?.n_rows ?? 0) > 1 || (p.b?.n_rows ?? 0) > 1)) notes.push("(mean of n): n rows with the same key averaged without weights, as compare-llama-bench.py does; ± is their sample sd.");
+  if (methods.has("welch"))
+    notes.push(
+      `95% CI: Fieller's interval for the ratio, and ${NOISE_MARK} = within noise by Welch's t-test (p ≥ 0.05; the interval then contains 1), from each side's mean, sd and repetitions (a population sd is converted to a sample sd).`
+    );
+  if (methods.has("sd-overlap"))
+    notes.push(
+      `±1 sd: repetitions unknown, so no test: the interval propagates ±1 sd and ${NOISE_MARK} = the ±1 sd ranges overlap.`
+    );
+  if (pairs.some((p) => p.comparison?.method === "none"))
+    notes.push(`${UNKNOWN_MARK} = no dispersion reported: within noise or not cannot be told.`);
+  if (pairs.some((p) => p.a?.origin === "hand-entered" || p.b?.origin === "hand-entered"))
+    notes.push(`${HAND_MARK} = hand-entered (typed from a writeup, not read from tool output).`);
+  if (limits)
+    notes.push(
+      "% of limit: tg throughput × bytes per token ÷ the devices' peak memory bandwidth, pp throughput × FLOPs per token ÷ their peak dense FP16 FLOP/s (docs/efficiency.md); blank where the device, the model size or the cache shape is unknown."
+    );
+  if (pairs.some((p) => (p.a?.n_rows ?? 0) > 1 || (p.b?.n_rows ?? 0) > 1))
+    notes.push(
+      "(mean of n): n rows with the same key averaged without weights, as compare-llama-bench.py does; ± is their sample sd."
+    );
   const onlyA = result.pairs.filter((p) => p.a && !p.b);
   const onlyB = result.pairs.filter((p) => !p.a && p.b);
-  const list = (ps: Pair[]) => ps.slice(0, 6).map((p) => [p.key.model_label, p.key.test, p.key.metric === "throughput" ? null : p.key.metric].filter(Boolean).join(" ")).join("; ") + (ps.length > 6 ? `; … ${ps.length - 6} more` : "");
+  const list = (ps: Pair[]) =>
+    ps
+      .slice(0, 6)
+      .map((p) =>
+        [p.key.model_label, p.key.test, p.key.metric === "throughput" ? null : p.key.metric].filter(Boolean).join(" ")
+      )
+      .join("; ") + (ps.length > 6 ? `; … ${ps.length - 6} more` : "");
   if (onlyA.length) notes.push(`Only in A (${onlyA.length}): ${list(onlyA)}`);
   if (onlyB.length) notes.push(`Only in B (${onlyB.length}): ${list(onlyB)}`);
   return {header, numeric, rows, notes};
@@ -135,23 +196,38 @@ function width(text: string): number {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (/\p{M}/u.test(ch)) continue;
-    w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ? 2 : 1;
+    w +=
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6)
+        ? 2
+        : 1;
   }
   return w;
 }
 
-const pad = (text: string, n: number, right: boolean) => (right ? " ".repeat(n - width(text)) + text : text + " ".repeat(n - width(text)));
+const pad = (text: string, n: number, right: boolean) =>
+  right ? " ".repeat(n - width(text)) + text : text + " ".repeat(n - width(text));
 
 /** Header, a dashed rule and the rows, columns padded to their display width (numeric ones right-aligned); no trailing newline. */
 export function alignedTable(table: Pick<Table, "header" | "numeric" | "rows">): string {
   const widths = table.header.map((h, i) => Math.max(width(h), ...table.rows.map((r) => width(r[i]))));
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], table.numeric[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i], table.numeric[i]))
+      .join("  ")
+      .trimEnd();
   return [line(table.header), widths.map((w) => "-".repeat(w)).join("  "), ...table.rows.map(line)].join("\n");
 }
 
 export function formatTerminal(result: CompareResult): string {
   const table = buildTable(result);
-  if (table.rows.length === 0) return `No pairs: no row of A has the same ${result.by.join(", ")} as a row of B.\n${table.notes.map((n) => `  ${n}\n`).join("")}`;
+  if (table.rows.length === 0)
+    return `No pairs: no row of A has the same ${result.by.join(", ")} as a row of B.\n${table.notes.map((n) => `  ${n}\n`).join("")}`;
   return [alignedTable(table), "", ...table.notes].join("\n") + "\n";
 }
 
@@ -160,7 +236,11 @@ const escapeCell = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, 
 /** A Markdown pipe table (cells escaped); no trailing newline. */
 export function markdownTable(table: Pick<Table, "header" | "numeric" | "rows">): string {
   const row = (cells: string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
-  return [row(table.header), `|${table.numeric.map((n) => (n ? "---:" : ":---")).join("|")}|`, ...table.rows.map(row)].join("\n");
+  return [
+    row(table.header),
+    `|${table.numeric.map((n) => (n ? "---:" : ":---")).join("|")}|`,
+    ...table.rows.map(row)
+  ].join("\n");
 }
 
 export function formatMarkdown(result: CompareResult): string {

@@ -36,8 +36,10 @@ const COLUMN_NAMES = new Set<string>(COLUMNS.map((c) => c.name));
 /** The value a selector key reads from a row, as text (null when absent). */
 export function keyValue(row: Row, key: string): string | null {
   let value: unknown;
-  if (key.startsWith("tag.") || key.startsWith("tag:")) value = (row.tags as Record<string, unknown> | null | undefined)?.[key.slice(4)];
-  else if (key.startsWith("setting.") || key.startsWith("settings.")) value = (row.settings as Record<string, unknown> | null | undefined)?.[key.slice(key.indexOf(".") + 1)];
+  if (key.startsWith("tag.") || key.startsWith("tag:"))
+    value = (row.tags as Record<string, unknown> | null | undefined)?.[key.slice(4)];
+  else if (key.startsWith("setting.") || key.startsWith("settings."))
+    value = (row.settings as Record<string, unknown> | null | undefined)?.[key.slice(key.indexOf(".") + 1)];
   else value = row[key];
   if (value === null || value === undefined || value === "") return null;
   return typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -46,7 +48,9 @@ export function keyValue(row: Row, key: string): string | null {
 function checkKey(key: string): void {
   if (/^(tag[.:]|settings?\.)./.test(key)) return;
   if (!COLUMN_NAMES.has(key)) {
-    throw new SelectorError(`unknown column "${key}" (use a column of docs/schema.md's flat row, tag.NAME or setting.NAME)`);
+    throw new SelectorError(
+      `unknown column "${key}" (use a column of docs/schema.md's flat row, tag.NAME or setting.NAME)`
+    );
   }
 }
 

@@ -40,7 +40,10 @@ const PROMPT = /^\s*(?:[$>%]|PS>|\w+@[\w.-]+:\S*[$#])\s+/;
 
 const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 /** A line can only be a command of a known program, or a container (whose image may be any name), if it names one. */
-const MENTIONS_PROGRAM = new RegExp([...PROGRAMS, "docker", "podman", "nerdctl"].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "i");
+const MENTIONS_PROGRAM = new RegExp(
+  [...PROGRAMS, "docker", "podman", "nerdctl"].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+  "i"
+);
 
 /** Tokens of a shell command; variables are kept literally, operators end the command. */
 export function shellWords(text: string): string[] {
@@ -102,7 +105,12 @@ export function parseCommandLine(text: string, line_start: number, line_end = li
   const argv = container ? container.argv : words.slice(located.index + 1);
   // `llama-benchy (0.3.8.dev2+gff162bcfc)`: a tool's banner names the program and its version in parentheses; no command opens a subshell there.
   if (!container && argv.length === 0 && opensParenthesis(stripped, located.index)) return null;
-  if (argv.length > 0 && !argv[0].startsWith("-") && !/^(?:serve|bench|server|load|get|ps|log|benchmark)$/.test(argv[0])) return null;
+  if (
+    argv.length > 0 &&
+    !argv[0].startsWith("-") &&
+    !/^(?:serve|bench|server|load|get|ps|log|benchmark)$/.test(argv[0])
+  )
+    return null;
   const env: Record<string, string> = {};
   for (const word of words.slice(0, container ? container.envEnd : located.index)) {
     const eq = word.indexOf("=");
@@ -134,7 +142,24 @@ function opensParenthesis(text: string, index: number): boolean {
 /** Container engines whose `run` subcommand starts a program from an image. */
 const CONTAINER_ENGINES = new Set(["docker", "podman", "nerdctl"]);
 /** `docker run` / `podman run` options that take no value. */
-const CONTAINER_FLAGS = new Set(["--rm", "-d", "--detach", "-i", "--interactive", "-t", "--tty", "-it", "-ti", "--privileged", "--init", "--read-only", "-P", "--publish-all", "--no-healthcheck", "--replace"]);
+const CONTAINER_FLAGS = new Set([
+  "--rm",
+  "-d",
+  "--detach",
+  "-i",
+  "--interactive",
+  "-t",
+  "--tty",
+  "-it",
+  "-ti",
+  "--privileged",
+  "--init",
+  "--read-only",
+  "-P",
+  "--publish-all",
+  "--no-healthcheck",
+  "--replace"
+]);
 
 interface ContainerProgram {
   index: number;
@@ -182,15 +207,37 @@ function locateContainer(words: string[]): ContainerProgram | null {
   const rest = words.slice(j + 1);
   const inner = rest.length ? locateProgram(rest) : null;
   if (inner && PROGRAMS.has(inner.program)) {
-    return {index: j + 1 + inner.index, program: inner.program, version: inner.version, argv: rest.slice(inner.index + 1), engine, image, env, envEnd};
+    return {
+      index: j + 1 + inner.index,
+      program: inner.program,
+      version: inner.version,
+      argv: rest.slice(inner.index + 1),
+      engine,
+      image,
+      env,
+      envEnd
+    };
   }
   const repository = image.replace(/@.*$/, "");
-  const name = repository.replace(/:[^/]*$/, "").split("/").pop() ?? "";
+  const name =
+    repository
+      .replace(/:[^/]*$/, "")
+      .split("/")
+      .pop() ?? "";
   const runtime = RUNTIMES.find((r) => r.image?.name.test(name));
   if (!runtime?.image) return null;
   const {program, subcommand} = runtime.image;
   const tag = /:([^/:]+)$/.exec(repository)?.[1] ?? null;
-  return {index: j, program, version: tag, argv: rest[0] === subcommand ? rest : [subcommand, ...rest], engine, image, env, envEnd};
+  return {
+    index: j,
+    program,
+    version: tag,
+    argv: rest[0] === subcommand ? rest : [subcommand, ...rest],
+    engine,
+    image,
+    env,
+    envEnd
+  };
 }
 
 /**
@@ -210,7 +257,10 @@ export function isServerCommand(command: ParsedCommand): boolean {
  */
 export function versionFromComments(comments: readonly string[], names: readonly string[]): string | null {
   const alternatives = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/[-_]/g, "[-_]")).join("|");
-  const pattern = new RegExp(`^\\s*(?:${alternatives})(?:\\s+version)?\\s*[:=]?\\s*(v?\\d[\\w.+-]*(?:\\s*\\([0-9a-f]{6,40}\\))?|commit\\s+[0-9a-f]{6,40})\\s*$`, "i");
+  const pattern = new RegExp(
+    `^\\s*(?:${alternatives})(?:\\s+version)?\\s*[:=]?\\s*(v?\\d[\\w.+-]*(?:\\s*\\([0-9a-f]{6,40}\\))?|commit\\s+[0-9a-f]{6,40})\\s*$`,
+    "i"
+  );
   for (const comment of [...comments].reverse()) {
     const m = pattern.exec(comment);
     if (m) return m[1];
@@ -234,7 +284,8 @@ export function commandOptions(argv: string[], flags: ReadonlySet<string> = new 
     }
     const eq = arg.indexOf("=");
     if (arg.startsWith("--") && eq > 0) add(arg.slice(0, eq), arg.slice(eq + 1));
-    else if (flags.has(arg) || i + 1 >= argv.length || (argv[i + 1].startsWith("-") && !/^-\d/.test(argv[i + 1]))) add(arg, "");
+    else if (flags.has(arg) || i + 1 >= argv.length || (argv[i + 1].startsWith("-") && !/^-\d/.test(argv[i + 1])))
+      add(arg, "");
     else add(arg, argv[++i]);
   }
   return options;
@@ -246,7 +297,9 @@ export function commandOptions(argv: string[], flags: ReadonlySet<string> = new 
  * takes the model that way (`vllm serve <model>`, `lms load <model>`).
  * `options` leaves out positionals and the model options.
  */
-export function serverArguments(command: ParsedCommand): {runtime: Runtime; model: string | null; options: Map<string, string[]>} | null {
+export function serverArguments(
+  command: ParsedCommand
+): {runtime: Runtime; model: string | null; options: Map<string, string[]>} | null {
   const found = serverRuntime(command);
   if (!found) return null;
   const {runtime, subcommand} = found;

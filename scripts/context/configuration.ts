@@ -38,33 +38,134 @@ interface Label {
  * table describes.
  */
 const VOCABULARY: Label[] = [
-  {key: "kv_cache_dtype", value: "dtype", labels: ["KV cache dtype", "KV cache data type", "KV cache type", "KV cache precision", "KV cache", "KV dtype", "KVキャッシュ型", "KV キャッシュ", "KVキャッシュ", "KV缓存类型", "KV 缓存", "KV缓存", "KV 캐시 타입", "KV 캐시", "KV캐시"], same: ["kv_cache_dtype", "cache_type_k", "type_k", "ctk"]},
-  {key: "context_length", value: "length", labels: ["Context length", "Context size", "Context window", "Max model len", "max_model_len", "Context", "コンテキスト長", "コンテキスト", "上下文长度", "上下文", "컨텍스트 길이", "컨텍스트"], same: ["context_length", "max_model_len", "ctx_size", "c", "n_ctx"]},
-  {key: "tensor_parallel_size", value: "integer", labels: ["Tensor parallel size", "Tensor parallelism", "Tensor parallel", "TP size", "TP", "テンソル並列", "张量并行", "텐서 병렬"], same: ["tensor_parallel_size", "tp", "tp_size"]},
-  {key: "pipeline_parallel_size", value: "integer", labels: ["Pipeline parallel size", "Pipeline parallelism", "Pipeline parallel"], same: ["pipeline_parallel_size", "pp_size"]},
-  {key: "quantization", value: "text", labels: ["Weight quantization", "Quantization", "Weights", "量子化", "量化", "양자화"], same: ["quantization"]},
-  {key: "speculative_decoding", value: "text", labels: ["Speculative decoding", "投機デコード", "投机解码", "추측 디코딩"], same: ["speculative_decoding"]},
+  {
+    key: "kv_cache_dtype",
+    value: "dtype",
+    labels: [
+      "KV cache dtype",
+      "KV cache data type",
+      "KV cache type",
+      "KV cache precision",
+      "KV cache",
+      "KV dtype",
+      "KVキャッシュ型",
+      "KV キャッシュ",
+      "KVキャッシュ",
+      "KV缓存类型",
+      "KV 缓存",
+      "KV缓存",
+      "KV 캐시 타입",
+      "KV 캐시",
+      "KV캐시"
+    ],
+    same: ["kv_cache_dtype", "cache_type_k", "type_k", "ctk"]
+  },
+  {
+    key: "context_length",
+    value: "length",
+    labels: [
+      "Context length",
+      "Context size",
+      "Context window",
+      "Max model len",
+      "max_model_len",
+      "Context",
+      "コンテキスト長",
+      "コンテキスト",
+      "上下文长度",
+      "上下文",
+      "컨텍스트 길이",
+      "컨텍스트"
+    ],
+    same: ["context_length", "max_model_len", "ctx_size", "c", "n_ctx"]
+  },
+  {
+    key: "tensor_parallel_size",
+    value: "integer",
+    labels: [
+      "Tensor parallel size",
+      "Tensor parallelism",
+      "Tensor parallel",
+      "TP size",
+      "TP",
+      "テンソル並列",
+      "张量并行",
+      "텐서 병렬"
+    ],
+    same: ["tensor_parallel_size", "tp", "tp_size"]
+  },
+  {
+    key: "pipeline_parallel_size",
+    value: "integer",
+    labels: ["Pipeline parallel size", "Pipeline parallelism", "Pipeline parallel"],
+    same: ["pipeline_parallel_size", "pp_size"]
+  },
+  {
+    key: "quantization",
+    value: "text",
+    labels: ["Weight quantization", "Quantization", "Weights", "量子化", "量化", "양자화"],
+    same: ["quantization"]
+  },
+  {
+    key: "speculative_decoding",
+    value: "text",
+    labels: ["Speculative decoding", "投機デコード", "投机解码", "추측 디코딩"],
+    same: ["speculative_decoding"]
+  },
   {key: "speculative_algorithm", value: "text", labels: ["Speculative algorithm"], same: ["speculative_algorithm"]},
-  {key: "speculative_num_steps", value: "integer", labels: ["Speculative num steps", "Speculative steps"], same: ["speculative_num_steps"]},
-  {key: "speculative_num_draft_tokens", value: "integer", labels: ["Speculative draft tokens", "Draft tokens"], same: ["speculative_num_draft_tokens"]},
-  {key: "num_speculative_tokens", value: "integer", labels: ["Num speculative tokens", "Speculative tokens"], same: ["num_speculative_tokens"]},
-  {key: "draft_model", value: "text", labels: ["Draft model", "ドラフトモデル", "草稿模型", "드래프트 모델"], same: ["draft_model", "speculative_draft_model_path", "model_draft", "md"]},
+  {
+    key: "speculative_num_steps",
+    value: "integer",
+    labels: ["Speculative num steps", "Speculative steps"],
+    same: ["speculative_num_steps"]
+  },
+  {
+    key: "speculative_num_draft_tokens",
+    value: "integer",
+    labels: ["Speculative draft tokens", "Draft tokens"],
+    same: ["speculative_num_draft_tokens"]
+  },
+  {
+    key: "num_speculative_tokens",
+    value: "integer",
+    labels: ["Num speculative tokens", "Speculative tokens"],
+    same: ["num_speculative_tokens"]
+  },
+  {
+    key: "draft_model",
+    value: "text",
+    labels: ["Draft model", "ドラフトモデル", "草稿模型", "드래프트 모델"],
+    same: ["draft_model", "speculative_draft_model_path", "model_draft", "md"]
+  },
   {key: "attention_backend", value: "text", labels: ["Attention backend"], same: ["attention_backend"]},
   {key: "sampling_backend", value: "text", labels: ["Sampling backend"], same: ["sampling_backend"]},
   {key: "compile_backend", value: "text", labels: ["Compile backend"], same: ["compile_backend"]},
-  {key: "gpu_memory_utilization", value: "number", labels: ["GPU memory utilization"], same: ["gpu_memory_utilization"]},
+  {
+    key: "gpu_memory_utilization",
+    value: "number",
+    labels: ["GPU memory utilization"],
+    same: ["gpu_memory_utilization"]
+  },
   {key: "mem_fraction_static", value: "number", labels: ["Mem fraction static"], same: ["mem_fraction_static"]},
   {key: "max_num_seqs", value: "integer", labels: ["Max num seqs"], same: ["max_num_seqs"]},
-  {key: "runtime", value: "text", labels: ["Inference engine", "Runtime", "Engine", "ランタイム", "推理引擎", "런타임"], same: []}
+  {
+    key: "runtime",
+    value: "text",
+    labels: ["Inference engine", "Runtime", "Engine", "ランタイム", "推理引擎", "런타임"],
+    same: []
+  }
 ];
 
 /** Every label with its entry, longest first, so `KV cache dtype` wins over `KV cache`. */
-const LABELS = VOCABULARY.flatMap((entry) => entry.labels.map((label) => ({label, entry}))).sort((a, b) => b.label.length - a.label.length);
+const LABELS = VOCABULARY.flatMap((entry) => entry.labels.map((label) => ({label, entry}))).sort(
+  (a, b) => b.label.length - a.label.length
+);
 
 const labelPattern = (label: string) => label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s*");
 const LABEL_RES = LABELS.map(({label, entry}) => ({label, entry, re: new RegExp(`^${labelPattern(label)}`, "i")}));
 
-const DTYPE = /^(?:torch\.)?(?:auto|fp8(?:_e4m3(?:fn)?|_e5m2|_ds_mla|_inc)?|float8_e4m3fn(?:uz)?|float8_e5m2(?:fnuz)?|bf16|bfloat16|f16|fp16|float16|half|f32|fp32|float32|float|q4_0|q4_1|q5_0|q5_1|q8_0|iq4_nl|fp4|nvfp4|mxfp4|int8|int4)(?:\s*\([^()]{1,30}\))?$/i;
+const DTYPE =
+  /^(?:torch\.)?(?:auto|fp8(?:_e4m3(?:fn)?|_e5m2|_ds_mla|_inc)?|float8_e4m3fn(?:uz)?|float8_e5m2(?:fnuz)?|bf16|bfloat16|f16|fp16|float16|half|f32|fp32|float32|float|q4_0|q4_1|q5_0|q5_1|q8_0|iq4_nl|fp4|nvfp4|mxfp4|int8|int4)(?:\s*\([^()]{1,30}\))?$/i;
 const LENGTH = /^\d[\d,]*(?:\.\d+)?\s*[KkMm]?(?:\s*(?:tokens?|tok))?$/;
 const INTEGER = /^\d+$/;
 const NUMBER = /^\d+(?:\.\d+)?$/;
@@ -101,7 +202,11 @@ function checkedValue(kind: ValueKind, written: string): Scalar | undefined {
   }
 }
 
-const unmark = (text: string) => text.trim().replace(/^(\*\*|__|`)(.*)\1$/, "$2").trim();
+const unmark = (text: string) =>
+  text
+    .trim()
+    .replace(/^(\*\*|__|`)(.*)\1$/, "$2")
+    .trim();
 
 /** One line as a configuration row; null when it is not one. */
 export function parseConfigurationRow(text: string): ConfigurationRow | null {
@@ -112,7 +217,10 @@ export function parseConfigurationRow(text: string): ConfigurationRow | null {
   let glued = false;
   if (trimmed.startsWith("|")) {
     // A two-cell table row: `| KV cache dtype | fp8 |`.
-    const cells = trimmed.replace(/^\|/, "").replace(/\|\s*$/, "").split("|");
+    const cells = trimmed
+      .replace(/^\|/, "")
+      .replace(/\|\s*$/, "")
+      .split("|");
     if (cells.length !== 2) return null;
     label = unmark(cells[0]);
     rest = unmark(cells[1]);
@@ -172,7 +280,11 @@ export function emptyConfiguration(): StatedConfiguration {
 }
 
 /** A later row for the same setting replaces the earlier one. */
-export function addConfigurationRow(stated: StatedConfiguration, row: ConfigurationRow, line: number): StatedConfiguration {
+export function addConfigurationRow(
+  stated: StatedConfiguration,
+  row: ConfigurationRow,
+  line: number
+): StatedConfiguration {
   if (row.key === "runtime") return {...stated, runtime: String(row.value), lines: {...stated.lines, runtime: line}};
   return {...stated, settings: {...stated.settings, [row.key]: row.value}, lines: {...stated.lines, [row.key]: line}};
 }
@@ -200,7 +312,13 @@ const SERVER_FORMATS = new Set([
 
 const comparable = (key: string) => key.replace(/^-+/, "").replace(/-/g, "_").toLowerCase();
 /** `262,144` and 262144, `FP8` and `fp8` say the same. */
-const sameValue = (a: Scalar, b: Scalar) => String(a).replace(/(\d),(?=\d{3}\b)/g, "$1").toLowerCase() === String(b).replace(/(\d),(?=\d{3}\b)/g, "$1").toLowerCase();
+const sameValue = (a: Scalar, b: Scalar) =>
+  String(a)
+    .replace(/(\d),(?=\d{3}\b)/g, "$1")
+    .toLowerCase() ===
+  String(b)
+    .replace(/(\d),(?=\d{3}\b)/g, "$1")
+    .toLowerCase();
 
 export interface RunSettingsTarget {
   format: string;
@@ -225,12 +343,15 @@ export function inheritStatedSettings(run: RunSettingsTarget, stated: StatedConf
   const where = lineList(keys.map((k) => stated.lines[k]));
   const names = runtimeById(run.runtime)?.names;
   if (stated.runtime && names && !names.test(stated.runtime)) {
-    run.notes.push(`the configuration stated at line${where.includes(",") || where.includes("-") ? "s" : ""} ${where} is for runtime "${stated.runtime}", not ${run.runtime}: its settings were not applied`);
+    run.notes.push(
+      `the configuration stated at line${where.includes(",") || where.includes("-") ? "s" : ""} ${where} is for runtime "${stated.runtime}", not ${run.runtime}: its settings were not applied`
+    );
     return;
   }
   const present = new Map<string, [string, Scalar]>();
   for (const settings of [run.settings, ...run.results.map((r) => r.settings ?? {})]) {
-    for (const [key, value] of Object.entries(settings)) if (!present.has(comparable(key))) present.set(comparable(key), [key, value]);
+    for (const [key, value] of Object.entries(settings))
+      if (!present.has(comparable(key))) present.set(comparable(key), [key, value]);
   }
   const filled: string[] = [];
   const lines: Record<string, number> = {};
@@ -238,7 +359,10 @@ export function inheritStatedSettings(run: RunSettingsTarget, stated: StatedConf
     const entry = VOCABULARY.find((v) => v.key === key)!;
     const existing = [key, ...entry.same].map((k) => present.get(comparable(k))).find((p) => p !== undefined);
     if (existing) {
-      if (!sameValue(existing[1], stated.settings[key])) run.notes.push(`${key}: the text states ${JSON.stringify(stated.settings[key])} (line ${stated.lines[key]}), the run says ${existing[0]} = ${JSON.stringify(existing[1])}; the run's is kept`);
+      if (!sameValue(existing[1], stated.settings[key]))
+        run.notes.push(
+          `${key}: the text states ${JSON.stringify(stated.settings[key])} (line ${stated.lines[key]}), the run says ${existing[0]} = ${JSON.stringify(existing[1])}; the run's is kept`
+        );
       continue;
     }
     run.settings[key] = stated.settings[key];
@@ -248,7 +372,9 @@ export function inheritStatedSettings(run: RunSettingsTarget, stated: StatedConf
   if (filled.length === 0) return;
   run.extra.settings_from_context = filled;
   run.extra.settings_context_lines = lines;
-  run.notes.push(`settings ${filled.join(", ")} from the configuration the text states at line${filled.length > 1 ? "s" : ""} ${lineList(filled.map((k) => lines[k]))} (the output does not print them)`);
+  run.notes.push(
+    `settings ${filled.join(", ")} from the configuration the text states at line${filled.length > 1 ? "s" : ""} ${lineList(filled.map((k) => lines[k]))} (the output does not print them)`
+  );
 }
 
 /** `168, 170-172` from line numbers. */

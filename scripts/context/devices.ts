@@ -53,28 +53,59 @@ export function parseDeviceLine(text: string): DeviceLine[] {
     backend = /ROCm|HIP/i.test(header) ? "ROCm" : /MUSA/i.test(header) ? "MUSA" : "CUDA";
     const count = /(\d+)/.exec(header);
     const total = /VRAM\s*[:：]\s*(\d+)\s*MiB/i.exec(header);
-    out.push({kind: "header", backend, count: count ? Number(count[1]) : null, vram_total_mib: total ? Number(total[1]) : null});
+    out.push({
+      kind: "header",
+      backend,
+      count: count ? Number(count[1]) : null,
+      vram_total_mib: total ? Number(total[1]) : null
+    });
     rest = header;
   } else if (!new RegExp(String.raw`^\s*${DEVICE_WORD}\s*\d+\s*[:：]`).test(text)) {
     const vulkanHeader = VULKAN_HEADER.exec(text);
-    if (vulkanHeader) return [{kind: "header", backend: "Vulkan", count: Number(vulkanHeader[1]), vram_total_mib: null}];
+    if (vulkanHeader)
+      return [{kind: "header", backend: "Vulkan", count: Number(vulkanHeader[1]), vram_total_mib: null}];
     const vulkan = VULKAN_DEVICE.exec(text);
     if (vulkan) {
       const extra: Record<string, Scalar> = {};
       if (vulkan[3]) extra.driver = vulkan[3];
       Object.assign(extra, vulkanFacts(vulkan[4]));
-      return [{kind: "device", backend: "Vulkan", gpu: {index: Number(vulkan[1]), name: vulkan[2], vram_mib: null, compute_capability: null, extra}}];
+      return [
+        {
+          kind: "device",
+          backend: "Vulkan",
+          gpu: {index: Number(vulkan[1]), name: vulkan[2], vram_mib: null, compute_capability: null, extra}
+        }
+      ];
     }
     const old = VULKAN_DEVICE_OLD.exec(text);
-    if (old) return [{kind: "device", backend: "Vulkan", gpu: {index: old[1] === undefined ? null : Number(old[1]), name: old[2], vram_mib: null, compute_capability: null, extra: vulkanFacts(old[3])}}];
+    if (old)
+      return [
+        {
+          kind: "device",
+          backend: "Vulkan",
+          gpu: {
+            index: old[1] === undefined ? null : Number(old[1]),
+            name: old[2],
+            vram_mib: null,
+            compute_capability: null,
+            extra: vulkanFacts(old[3])
+          }
+        }
+      ];
     const metal = METAL_DEVICE.exec(text);
-    if (metal) return [{kind: "device", backend: "Metal", gpu: {index: 0, name: metal[1], vram_mib: null, compute_capability: null}}];
+    if (metal)
+      return [
+        {kind: "device", backend: "Metal", gpu: {index: 0, name: metal[1], vram_mib: null, compute_capability: null}}
+      ];
     return [];
   }
   // Device entries: split at each "Device N:" marker.
   const marks = [...rest.matchAll(DEVICE_ENTRY)];
   for (let i = 0; i < marks.length; i++) {
-    const body = rest.slice(marks[i].index! + marks[i][0].length, i + 1 < marks.length ? marks[i + 1].index : undefined);
+    const body = rest.slice(
+      marks[i].index! + marks[i][0].length,
+      i + 1 < marks.length ? marks[i + 1].index : undefined
+    );
     out.push({kind: "device", backend, gpu: parseCudaDevice(Number(marks[i][1]), body)});
   }
   return out;

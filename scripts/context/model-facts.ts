@@ -20,7 +20,8 @@
 import type {Model} from "../schema/schema.js";
 
 /** The prefixes llama.cpp puts before these lines. */
-const PREFIX = /^\s*(?:print_info|llm_load_print_meta|load_print_meta|llama_model_loader|llama_model_load_internal)\s*:\s*/;
+const PREFIX =
+  /^\s*(?:print_info|llm_load_print_meta|load_print_meta|llama_model_loader|llama_model_load_internal)\s*:\s*/;
 /** `key = value`, the key one or a few words (`file size`, `model params`, `n_embd_head_k`), padding around `=`. */
 const KEY_VALUE = /^([A-Za-z_][\w.]*(?: [A-Za-z_][\w.]*){0,2})\s*=\s*(\S.*?)\s*$/;
 
@@ -105,7 +106,11 @@ function factLine(text: string): FactLine | null {
  * `key = value` lines; with llama.cpp's prefix one line is enough, without it
  * three known keys are needed.
  */
-export function readModelFacts(lines: readonly {text: string; line: number}[], i: number, limit: number): {end: number; facts: ModelFacts} | null {
+export function readModelFacts(
+  lines: readonly {text: string; line: number}[],
+  i: number,
+  limit: number
+): {end: number; facts: ModelFacts} | null {
   const found: FactLine[] = [];
   let end = i - 1;
   for (let j = i; j < limit; j++) {
@@ -119,7 +124,13 @@ export function readModelFacts(lines: readonly {text: string; line: number}[], i
   const prefixed = found.every((f) => f.prefixed);
   if (!(prefixed || (known >= 3 && KNOWN.has(found[0].key.toLowerCase())))) return null;
   const [from, to] = [lines[i].line, lines[end].line];
-  return {end, facts: {facts: Object.fromEntries(found.map((f) => [f.key, f.value])), lines: [from === to ? `${from}` : `${from}-${to}`]}};
+  return {
+    end,
+    facts: {
+      facts: Object.fromEntries(found.map((f) => [f.key, f.value])),
+      lines: [from === to ? `${from}` : `${from}-${to}`]
+    }
+  };
 }
 
 /**
@@ -172,7 +183,8 @@ interface ModelTarget {
  * hand-entered runs state their own: neither is touched.
  */
 export function inheritModelFacts(run: ModelTarget, facts: ModelFacts | null): void {
-  if (!facts || run.runtime !== "llama.cpp" || run.format.startsWith("llama-bench") || run.format.startsWith("hand-")) return;
+  if (!facts || run.runtime !== "llama.cpp" || run.format.startsWith("llama-bench") || run.format.startsWith("hand-"))
+    return;
   const filled: string[] = [];
   for (const [field, value] of Object.entries(modelFromFacts(facts.facts)) as [keyof Model, Model[keyof Model]][]) {
     if (run.model[field] !== null) continue;
@@ -181,5 +193,7 @@ export function inheritModelFacts(run: ModelTarget, facts: ModelFacts | null): v
   }
   run.extra.model_metadata = facts.facts;
   run.extra.model_metadata_lines = facts.lines.join(", ");
-  run.notes.push(`model facts from the load log at line${facts.lines.length > 1 || facts.lines[0].includes("-") ? "s" : ""} ${facts.lines.join(", ")}${filled.length ? ` (${filled.join(", ")})` : ""}, as printed`);
+  run.notes.push(
+    `model facts from the load log at line${facts.lines.length > 1 || facts.lines[0].includes("-") ? "s" : ""} ${facts.lines.join(", ")}${filled.length ? ` (${filled.join(", ")})` : ""}, as printed`
+  );
 }

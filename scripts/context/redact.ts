@@ -13,7 +13,8 @@ export function isSecretName(name: string): boolean {
 }
 
 /** Command-line options whose next argument (or `=value`) is a secret (`-hft` is llama-bench's --hf-token). */
-const SECRET_OPTIONS = /^--?(?:api-key|api_key|apikey|token|hf-token|hf_token|hft|auth-token|password|secret|access-token)$/i;
+const SECRET_OPTIONS =
+  /^--?(?:api-key|api_key|apikey|token|hf-token|hf_token|hft|auth-token|password|secret|access-token)$/i;
 
 /** One secret found in text: its 1-based line and what kind of secret it looked like. */
 export interface Redaction {
@@ -24,7 +25,13 @@ export interface Redaction {
 /** A value of a secret-named assignment that is not a secret: a number, a boolean, a reference, a placeholder. */
 function notACredential(name: string, value: string): boolean {
   const bare = value.replace(/^(["'])(.*)\1$/, "$2");
-  if (bare === "" || bare === REDACTED || /^[$<%{*]/.test(bare) || /^(?:true|false|null|none|nil|undefined)$/i.test(bare)) return true;
+  if (
+    bare === "" ||
+    bare === REDACTED ||
+    /^[$<%{*]/.test(bare) ||
+    /^(?:true|false|null|none|nil|undefined)$/i.test(bare)
+  )
+    return true;
   // Special tokens of a tokenizer (`eos_token: </s>`), and counts such as MAX_TOKEN=512 (numbers are sacred) unless the name says password.
   if (/^(?:bos|eos|pad|unk|sep|cls|mask|add_bos|add_eos)_token$/i.test(name)) return true;
   return /^[+-]?\d+(?:\.\d+)?$/.test(bare) && !/PASSW|SECRET/i.test(name);
@@ -52,7 +59,13 @@ interface Rule {
 }
 
 /** A rule from a regex: `replace` gives a match's replacement, or the match itself when it is no secret after all. */
-function regexRule(kind: string, hint: RegExp, pattern: RegExp, replace: (m: RegExpExecArray) => string, at: (m: RegExpExecArray) => number = (m) => m.index): Rule {
+function regexRule(
+  kind: string,
+  hint: RegExp,
+  pattern: RegExp,
+  replace: (m: RegExpExecArray) => string,
+  at: (m: RegExpExecArray) => number = (m) => m.index
+): Rule {
   return {
     kind,
     hint,
@@ -72,7 +85,10 @@ const ASSIGNED = /([ \t]*[=:][ \t]*)("[^"\r\n]*"|'[^'\r\n]*'|\[REDACTED\]|[^\s,;
 
 /** Each letter as a class: V8 scans `[tT][oO]…` many times faster than the same pattern with the i flag. */
 const anyCase = (word: string) => [...word].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join("");
-const KEYWORD_ASSIGNED = new RegExp(`(?:${["token", "key", "secret", "passw", "credential"].map(anyCase).join("|")})[A-Za-z0-9_]*["']?[ \\t]*[=:]`, "g");
+const KEYWORD_ASSIGNED = new RegExp(
+  `(?:${["token", "key", "secret", "passw", "credential"].map(anyCase).join("|")})[A-Za-z0-9_]*["']?[ \\t]*[=:]`,
+  "g"
+);
 
 /**
  * NAME=value, NAME: value, "name": "value" (env files, YAML, JSON, shell)
@@ -92,7 +108,8 @@ const assignments: Rule = {
       while (end < text.length && IDENT.test(text[end])) end++;
       keyword.lastIndex = end;
       const name = text.slice(start, end);
-      const quote = (text[start - 1] === '"' || text[start - 1] === "'") && text[end] === text[start - 1] ? text[end] : "";
+      const quote =
+        (text[start - 1] === '"' || text[start - 1] === "'") && text[end] === text[start - 1] ? text[end] : "";
       const before = text[start - 1 - quote.length] ?? "";
       if (!/^[A-Za-z_]/.test(name) || /[A-Za-z0-9_.-]/.test(before) || !isSecretAssignment(name)) continue;
       ASSIGNED.lastIndex = end + quote.length;
@@ -116,8 +133,15 @@ const RULES: Rule[] = [
     (m) => m[1] + m[2].replace(/[^\r\n]+/g, (l) => (l.trim() === "" || l === REDACTED ? l : REDACTED)) + m[3],
     (m) => m.index + m[1].length + (/^\r?\n/.exec(m[2])?.[0].length ?? 0)
   ),
-  regexRule("url-password", /:\/\//, /:\/\/([^\s:@/?#"'<>]*):([^\s@/?#"'<>]+)@/g, (m) => (m[2] === REDACTED ? m[0] : `://${m[1]}:${REDACTED}@`)),
-  regexRule("bearer", /authori[sz]ation/i, /(authorization[ \t]*:[ \t]*(?:bearer|token|basic)[ \t]+)([^\s"'\\]+)/gi, (m) => (m[2] === REDACTED ? m[0] : m[1] + REDACTED)),
+  regexRule("url-password", /:\/\//, /:\/\/([^\s:@/?#"'<>]*):([^\s@/?#"'<>]+)@/g, (m) =>
+    m[2] === REDACTED ? m[0] : `://${m[1]}:${REDACTED}@`
+  ),
+  regexRule(
+    "bearer",
+    /authori[sz]ation/i,
+    /(authorization[ \t]*:[ \t]*(?:bearer|token|basic)[ \t]+)([^\s"'\\]+)/gi,
+    (m) => (m[2] === REDACTED ? m[0] : m[1] + REDACTED)
+  ),
   regexRule("bearer", /bearer/i, /(\bbearer[ \t]+)([A-Za-z0-9._~+/=-]{8,})/gi, (m) => m[1] + REDACTED),
   regexRule(
     "secret-option",
@@ -128,7 +152,12 @@ const RULES: Rule[] = [
   assignments,
   regexRule("hf-token", /hf_/, /\bhf_[A-Za-z0-9]{20,}\b/g, () => REDACTED),
   regexRule("openai-key", /sk-/, /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}/g, () => REDACTED),
-  regexRule("github-token", /gh[pousr]_|github_pat_/, /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g, () => REDACTED),
+  regexRule(
+    "github-token",
+    /gh[pousr]_|github_pat_/,
+    /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g,
+    () => REDACTED
+  ),
   regexRule("slack-token", /xox[abposr]-/, /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, () => REDACTED),
   regexRule("aws-access-key", /AKIA|ASIA/, /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, () => REDACTED)
 ];
@@ -185,7 +214,12 @@ export function redactArgv(argv: readonly string[]): string[] {
     } else if (SECRET_OPTIONS.test(arg) && i + 1 < argv.length) {
       out.push(arg, REDACTED);
       i++;
-    } else if (!arg.startsWith("-") && eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.slice(0, eq)) && isSecretName(arg.slice(0, eq))) {
+    } else if (
+      !arg.startsWith("-") &&
+      eq > 0 &&
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.slice(0, eq)) &&
+      isSecretName(arg.slice(0, eq))
+    ) {
       out.push(`${arg.slice(0, eq)}=${REDACTED}`);
     } else {
       out.push(redactText(arg));
@@ -215,7 +249,10 @@ const MIN_LITERAL = 6;
  * replace them wherever they turn up (a tool echoing its arguments, a plan
  * file), not just where a pattern would find them.
  */
-export function secretValues(env: Record<string, string | undefined>, argvs: readonly (readonly string[])[] = []): string[] {
+export function secretValues(
+  env: Record<string, string | undefined>,
+  argvs: readonly (readonly string[])[] = []
+): string[] {
   const values = new Set<string>();
   for (const [name, value] of Object.entries(env)) if (value && isSecretName(name)) values.add(value);
   for (const argv of argvs) {
@@ -259,7 +296,10 @@ export interface Redactor {
   applied: Set<string>;
 }
 
-export function makeRedactor({secrets: given = [], home = null}: {secrets?: readonly string[]; home?: string | null} = {}): Redactor {
+export function makeRedactor({
+  secrets: given = [],
+  home = null
+}: {secrets?: readonly string[]; home?: string | null} = {}): Redactor {
   const secrets = [...new Set(given)].filter((v) => v.length >= MIN_LITERAL).sort((a, b) => b.length - a.length);
   const applied = new Set<string>();
   const text = (input: string): string => {
@@ -275,7 +315,13 @@ export function makeRedactor({secrets: given = [], home = null}: {secrets?: read
   return {
     text,
     argv: (argv) => redactArgv(argv.map((a) => redactValues(a, secrets))).map((a) => (home ? redactHome(a, home) : a)),
-    env: (env) => Object.fromEntries(Object.entries(redactEnv(env)).map(([k, v]) => [k, home ? redactHome(redactValues(v, secrets), home) : redactValues(v, secrets)])),
+    env: (env) =>
+      Object.fromEntries(
+        Object.entries(redactEnv(env)).map(([k, v]) => [
+          k,
+          home ? redactHome(redactValues(v, secrets), home) : redactValues(v, secrets)
+        ])
+      ),
     applied
   };
 }

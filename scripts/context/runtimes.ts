@@ -48,7 +48,12 @@ export const RUNTIMES: readonly Runtime[] = [
     names: /vllm/i,
     aliases: /^vllm$/i,
     programs: ["vllm", "vllm.entrypoints.openai.api_server"],
-    server: (c) => (c.program === "vllm" && c.argv[0] === "serve" ? {subcommand: 1} : c.program === "vllm.entrypoints.openai.api_server" ? {subcommand: 0} : null),
+    server: (c) =>
+      c.program === "vllm" && c.argv[0] === "serve"
+        ? {subcommand: 1}
+        : c.program === "vllm.entrypoints.openai.api_server"
+          ? {subcommand: 0}
+          : null,
     modelOptions: ["--model"],
     positionalModel: true,
     envPrefixes: ["VLLM_"],
@@ -71,7 +76,12 @@ export const RUNTIMES: readonly Runtime[] = [
     names: /mlx/i,
     aliases: /^(?:mlx-lm|mlx_lm|mlx)$/i,
     programs: ["mlx_lm.benchmark", "mlx_lm.server", "mlx_lm"],
-    server: (c) => (c.program === "mlx_lm.server" ? {subcommand: 0} : c.program === "mlx_lm" && c.argv[0] === "server" ? {subcommand: 1} : null),
+    server: (c) =>
+      c.program === "mlx_lm.server"
+        ? {subcommand: 0}
+        : c.program === "mlx_lm" && c.argv[0] === "server"
+          ? {subcommand: 1}
+          : null,
     modelOptions: ["--model", "-m"],
     positionalModel: false,
     envPrefixes: ["MLX_"],
@@ -82,7 +92,10 @@ export const RUNTIMES: readonly Runtime[] = [
     names: /lm\s*studio|\blms\b/i,
     aliases: /^(?:lms|lmstudio|lm-studio)$/i,
     programs: ["lms"],
-    server: (c) => (c.program === "lms" && (c.argv[0] === "load" || (c.argv[0] === "server" && c.argv[1] === "start")) ? {subcommand: c.argv[0] === "load" ? 1 : 2} : null),
+    server: (c) =>
+      c.program === "lms" && (c.argv[0] === "load" || (c.argv[0] === "server" && c.argv[1] === "start"))
+        ? {subcommand: c.argv[0] === "load" ? 1 : 2}
+        : null,
     modelOptions: [],
     positionalModel: true,
     envPrefixes: [],
@@ -111,4 +124,6 @@ export function runtimeByOwner(owner: string): Runtime | null {
 }
 
 /** Python packages whose modules are runtime programs (`sglang.launch_server`, `mlx_lm.benchmark`): `python -m <package>.<module>`. */
-export const PYTHON_PACKAGES: readonly string[] = [...new Set(RUNTIMES.flatMap((r) => r.programs.filter((p) => p.includes(".")).map((p) => p.split(".")[0])))];
+export const PYTHON_PACKAGES: readonly string[] = [
+  ...new Set(RUNTIMES.flatMap((r) => r.programs.filter((p) => p.includes(".")).map((p) => p.split(".")[0])))
+];

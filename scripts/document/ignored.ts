@@ -17,7 +17,8 @@ export interface IgnoredRange {
 type Kind = "blank" | "prose" | "table" | "json" | "shell" | "fence" | "rule";
 
 /** Commands that are never benchmark context (installs, downloads, navigation). */
-const OTHER_PROGRAMS = /^(?:git|cd|ls|cat|echo|export|source|uv|uvx|pip|pip3|pipx|python3?|conda|mamba|brew|apt(?:-get)?|sudo|cmake|make|ninja|wget|curl|hf|huggingface-cli|docker|podman|npm|npx|node|mkdir|rm|cp|mv|tar|unzip|ssh|scp|nvcc|bash|sh|zsh|set|ulimit|kill|nohup|tmux|screen|\.\/\S+|\S+\.(?:sh|bat|ps1|py))$/;
+const OTHER_PROGRAMS =
+  /^(?:git|cd|ls|cat|echo|export|source|uv|uvx|pip|pip3|pipx|python3?|conda|mamba|brew|apt(?:-get)?|sudo|cmake|make|ninja|wget|curl|hf|huggingface-cli|docker|podman|npm|npx|node|mkdir|rm|cp|mv|tar|unzip|ssh|scp|nvcc|bash|sh|zsh|set|ulimit|kill|nohup|tmux|screen|\.\/\S+|\S+\.(?:sh|bat|ps1|py))$/;
 
 function kindOf(text: string): Kind {
   const t = text.trim();
@@ -26,7 +27,8 @@ function kindOf(text: string): Kind {
   if (/^(?:-{3,}|\*{3,}|_{3,}|={3,})$/.test(t)) return "rule";
   if (t.startsWith("|") && t.indexOf("|", 1) > 0) return "table";
   // JSON no format claimed: a brace or bracket alone, a `"key": value` member, a string element of an array.
-  if (/^[{}[\]],?$|^[{[]\s*"|^"(?:[^"\\]|\\.)*"\s*:|^"(?:[^"\\]|\\.)*"\s*,?(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*$/.test(t)) return "json";
+  if (/^[{}[\]],?$|^[{[]\s*"|^"(?:[^"\\]|\\.)*"\s*:|^"(?:[^"\\]|\\.)*"\s*,?(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*$/.test(t))
+    return "json";
   const command = t.replace(/^(?:[$>%]|PS>)\s+/, "");
   const prompted = command !== t;
   // Only a line behind a prompt, or one starting with a setup program, is parsed as shell.
@@ -85,7 +87,12 @@ export class IgnoredLines {
     return this.ranges.map(({line_start, line_end, kind, header}) => ({
       line_start,
       line_end,
-      reason: kind === "table" ? `a table no format recognizes (columns: ${splitRow(header ?? "").map(columnKey).join(", ")})` : REASONS[kind]
+      reason:
+        kind === "table"
+          ? `a table no format recognizes (columns: ${splitRow(header ?? "")
+              .map(columnKey)
+              .join(", ")})`
+          : REASONS[kind]
     }));
   }
 }

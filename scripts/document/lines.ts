@@ -45,12 +45,14 @@ export function toDoc(name: string, text: string, formats: readonly Format[]): D
     for (const format of formats) {
       const pieces = format.unflatten?.(physical);
       if (pieces) {
-        for (const piece of pieces) for (const text of piece.startsWith("|") ? [piece] : splitContext(piece)) lines.push({text, line});
+        for (const piece of pieces)
+          for (const text of piece.startsWith("|") ? [piece] : splitContext(piece)) lines.push({text, line});
         return;
       }
     }
     // A device-init line glued to the end of a command (`… -ngl 99 ggml_cuda_init: found 1 ROCm devices`).
-    for (const text of physical.split(CONTEXT_BREAKS[0]).filter((p, k) => k === 0 || p.trim() !== "")) lines.push({text, line});
+    for (const text of physical.split(CONTEXT_BREAKS[0]).filter((p, k) => k === 0 || p.trim() !== ""))
+      lines.push({text, line});
   });
   return {name, lines};
 }

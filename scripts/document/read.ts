@@ -8,7 +8,13 @@
 import type {ParsedCommand} from "../context/command.js";
 import {isServerCommand, parseCommandLine} from "../context/command.js";
 import type {StatedConfiguration} from "../context/configuration.js";
-import {addConfigurationRow, emptyConfiguration, inheritStatedSettings, parseConfigurationRow, sectionHeading} from "../context/configuration.js";
+import {
+  addConfigurationRow,
+  emptyConfiguration,
+  inheritStatedSettings,
+  parseConfigurationRow,
+  sectionHeading
+} from "../context/configuration.js";
 import {applyDeviceLines, parseDeviceLine, parseHardwareHeading} from "../context/devices.js";
 import type {ModelFacts} from "../context/model-facts.js";
 import {addModelFacts, inheritModelFacts, readModelFacts} from "../context/model-facts.js";
@@ -105,7 +111,9 @@ export class InputError extends Error {
 /** Non-overlapping blocks, best confidence first where two formats claim the same lines. */
 function pickBlocks(doc: Doc, formats: readonly Format[]): Block[] {
   const candidates = formats.flatMap((format, order) => format.scan(doc).map((block) => ({block, order})));
-  candidates.sort((a, b) => b.block.confidence - a.block.confidence || a.order - b.order || a.block.start - b.block.start);
+  candidates.sort(
+    (a, b) => b.block.confidence - a.block.confidence || a.order - b.order || a.block.start - b.block.start
+  );
   const taken: Block[] = [];
   for (const {block} of candidates) {
     if (taken.every((t) => block.end < t.start || block.start > t.end)) taken.push(block);
@@ -115,30 +123,50 @@ function pickBlocks(doc: Doc, formats: readonly Format[]): Block[] {
 
 export function readDocument(text: string, options: ReadOptions): DocumentReading {
   const known = options.formats ?? FORMATS;
-  const formats = options.format ? [known.find((f) => f.id === options.format) ?? unknownFormat(options.format)] : known;
+  const formats = options.format
+    ? [known.find((f) => f.id === options.format) ?? unknownFormat(options.format)]
+    : known;
   const doc = toDoc(options.name, text, formats);
   const blocks = pickBlocks(doc, formats);
   if (blocks.length === 0) {
     const first = doc.lines.find((l) => l.text.trim() !== "");
     if (options.format || !first) {
-      throw new InputError(options.name, first?.line ?? 1, options.format ? `expected ${formats[0].description}; none found` : `no benchmark output recognized (the input is empty)`);
+      throw new InputError(
+        options.name,
+        first?.line ?? 1,
+        options.format
+          ? `expected ${formats[0].description}; none found`
+          : `no benchmark output recognized (the input is empty)`
+      );
     }
     // Nothing to import: say what the text held instead (context, tables no format reads) and where such numbers can go.
     const reading = walk(doc, [], formats, options);
     const starts = `(the input starts with ${JSON.stringify(first.text.slice(0, 60))})`;
     const formatsList = `expected the output of a benchmark tool (one of the formats: ${known.map((f) => f.id).join(", ")}; see docs/importing.md)`;
     const writeup = writeupAdvice(reading);
-    throw new InputError(options.name, first.line, writeup ? `no benchmark output recognized ${starts}${writeup}` : `no benchmark output recognized; ${formatsList} ${starts}${contextFound(reading)}`, reading);
+    throw new InputError(
+      options.name,
+      first.line,
+      writeup
+        ? `no benchmark output recognized ${starts}${writeup}`
+        : `no benchmark output recognized; ${formatsList} ${starts}${contextFound(reading)}`,
+      reading
+    );
   }
   return walk(doc, blocks, formats, options);
 }
 
-const span = (r: {line_start: number; line_end: number}) => (r.line_start === r.line_end ? `line ${r.line_start}` : `lines ${r.line_start}-${r.line_end}`);
+const span = (r: {line_start: number; line_end: number}) =>
+  r.line_start === r.line_end ? `line ${r.line_start}` : `lines ${r.line_start}-${r.line_end}`;
 
 /** For a text with no block: the context it held (commands, device lines, model facts…). */
 function contextFound(reading: DocumentReading): string {
-  const context = reading.context.filter((c) => c.kind !== "comment" && c.kind !== "section").map((c) => `${c.summary.replace(/ \(.*$/, "").replace(/, for the .*$/, "")} (${span(c)})`);
-  return context.length ? `. Read only as context: ${context.slice(0, 4).join("; ")}${context.length > 4 ? `; and ${context.length - 4} more` : ""}` : "";
+  const context = reading.context
+    .filter((c) => c.kind !== "comment" && c.kind !== "section")
+    .map((c) => `${c.summary.replace(/ \(.*$/, "").replace(/, for the .*$/, "")} (${span(c)})`);
+  return context.length
+    ? `. Read only as context: ${context.slice(0, 4).join("; ")}${context.length > 4 ? `; and ${context.length - 4} more` : ""}`
+    : "";
 }
 
 /**
@@ -148,9 +176,13 @@ function contextFound(reading: DocumentReading): string {
  */
 function writeupAdvice(reading: DocumentReading): string | null {
   const tables = reading.ignored.filter((r) => r.reason.startsWith("a table"));
-  const prose = reading.ignored.filter((r) => r.reason.startsWith("prose")).reduce((n, r) => n + r.line_end - r.line_start + 1, 0);
+  const prose = reading.ignored
+    .filter((r) => r.reason.startsWith("prose"))
+    .reduce((n, r) => n + r.line_end - r.line_start + 1, 0);
   if (tables.length === 0 && prose < 5) return null;
-  const where = tables.length ? ` (${tables.length} table${tables.length === 1 ? "" : "s"} no format reads, the first at ${span(tables[0])})` : "";
+  const where = tables.length
+    ? ` (${tables.length} table${tables.length === 1 ? "" : "s"} no format reads, the first at ${span(tables[0])})`
+    : "";
   return `: no tool output that benchbook reads, so its results seem to be stated in prose or hand-made tables${where}. Type those figures into an observations file (docs/hand-entered.md) and import that${contextFound(reading)}. \`benchbook parse --explain\` lists every line; docs/importing.md lists the tool outputs benchbook reads`;
 }
 
@@ -172,7 +204,8 @@ function walk(doc: Doc, blocks: Block[], formats: readonly Format[], options: Re
       try {
         runs = format.parse(doc, block, state.context());
       } catch (error) {
-        if (error instanceof ParseError) throw new InputError(options.name, error.line, `${format.id}: ${error.message.replace(/^line \d+: /, "")}`);
+        if (error instanceof ParseError)
+          throw new InputError(options.name, error.line, `${format.id}: ${error.message.replace(/^line \d+: /, "")}`);
         throw error;
       }
       // Settings a writeup states in a configuration table, and a load log's model facts, fill what a server's output and command leave out.
@@ -182,7 +215,12 @@ function walk(doc: Doc, blocks: Block[], formats: readonly Format[], options: Re
         canonicalTests(run.results);
         for (const unread of run.unread ?? []) {
           const message = `${format.id}: ${span(unread)} not read: ${unread.reason}`;
-          if (options.strict) throw new InputError(options.name, unread.line_start, `${format.id}: ${unread.reason} (--strict refuses an input with lines it cannot read; without it, the complete rows are imported and these lines reported)`);
+          if (options.strict)
+            throw new InputError(
+              options.name,
+              unread.line_start,
+              `${format.id}: ${unread.reason} (--strict refuses an input with lines it cannot read; without it, the complete rows are imported and these lines reported)`
+            );
           reading.warnings.push({line_start: unread.line_start, line_end: unread.line_end, message});
           run.notes.push(`${span(unread)} not read: ${unread.reason}`);
         }
@@ -244,7 +282,13 @@ class ContextState {
   }
 
   context(): Context {
-    return {commands: this.commands, server: this.server, comments: this.comments, hardware: this.hardware, runtime: this.runtime};
+    return {
+      commands: this.commands,
+      server: this.server,
+      comments: this.comments,
+      hardware: this.hardware,
+      runtime: this.runtime
+    };
   }
 
   blockEnded(): void {
@@ -302,29 +346,54 @@ const COMMENT = /^\s*#+\s?(.*?)\s*$/;
  * Read logical line i as context; returns the last logical line it used, or
  * null when the line is not context. `limit` is where the next block starts.
  */
-function readContextLine(doc: Doc, i: number, limit: number, state: ContextState, reports: ContextReport[]): number | null {
+function readContextLine(
+  doc: Doc,
+  i: number,
+  limit: number,
+  state: ContextState,
+  reports: ContextReport[]
+): number | null {
   const {text, line} = doc.lines[i];
   // A section heading ends the configuration stated above it; the line may still be a hardware heading or a comment.
   const section = sectionHeading(text);
   const sectionEnded = section !== null && state.endSection();
-  if (sectionEnded) reports.push({kind: "section", line_start: line, line_end: line, summary: `section heading "${clipped(section)}": the configuration stated above ends here`});
+  if (sectionEnded)
+    reports.push({
+      kind: "section",
+      line_start: line,
+      line_end: line,
+      summary: `section heading "${clipped(section)}": the configuration stated above ends here`
+    });
   // A command may continue over lines ending in a backslash.
   let end = i;
   let joined = text;
-  while (/\\\s*$/.test(doc.lines[end].text) && end + 1 < doc.lines.length && end + 1 !== limit) joined += "\n" + doc.lines[++end].text;
+  while (/\\\s*$/.test(doc.lines[end].text) && end + 1 < doc.lines.length && end + 1 !== limit)
+    joined += "\n" + doc.lines[++end].text;
   const command = parseCommandLine(joined, line, doc.lines[end].line) ?? quotedCommand(text, line);
   if (command) {
     state.command(command);
     const where = command.container ? ` in a ${command.container.engine} container (${command.container.image})` : "";
-    const server = isServerCommand(command) ? " (server launch: context for the blocks below until the next server command)" : "";
-    reports.push({kind: "command", line_start: line, line_end: doc.lines[end].line, summary: `${command.program} command${where}${server}`});
+    const server = isServerCommand(command)
+      ? " (server launch: context for the blocks below until the next server command)"
+      : "";
+    reports.push({
+      kind: "command",
+      line_start: line,
+      line_end: doc.lines[end].line,
+      summary: `${command.program} command${where}${server}`
+    });
     return end;
   }
   const devices = parseDeviceLine(text);
   if (devices.length) {
     state.hardware = applyDeviceLines(state.hardware, devices);
     const names = devices.flatMap((d) => (d.kind === "device" ? [d.gpu.name] : []));
-    reports.push({kind: "devices", line_start: line, line_end: line, summary: names.length ? `device ${names.join(", ")}` : `${devices[0].backend} device list`});
+    reports.push({
+      kind: "devices",
+      line_start: line,
+      line_end: line,
+      summary: names.length ? `device ${names.join(", ")}` : `${devices[0].backend} device list`
+    });
     return i;
   }
   const heading = parseHardwareHeading(text);
@@ -337,28 +406,55 @@ function readContextLine(doc: Doc, i: number, limit: number, state: ContextState
   if (stated) {
     // A shorter restatement of the GPU already stated (`RTX PRO 6000 Blackwell 96GB` after `NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)`) keeps the fuller name.
     const restated = stated.kind === "gpu" && state.hardware.stated?.toLowerCase().includes(stated.name.toLowerCase());
-    if (!restated) state.hardware = stated.kind === "gpu" ? {...emptyHardware(), stated: stated.name, cpu: state.hardware.cpu} : {...state.hardware, cpu: stated.name};
-    reports.push({kind: "hardware", line_start: line, line_end: line, summary: `${stated.kind.toUpperCase()} stated by the text: "${stated.name}"`});
+    if (!restated)
+      state.hardware =
+        stated.kind === "gpu"
+          ? {...emptyHardware(), stated: stated.name, cpu: state.hardware.cpu}
+          : {...state.hardware, cpu: stated.name};
+    reports.push({
+      kind: "hardware",
+      line_start: line,
+      line_end: line,
+      summary: `${stated.kind.toUpperCase()} stated by the text: "${stated.name}"`
+    });
     return i;
   }
   const row = parseConfigurationRow(text);
   if (row) {
     state.configuration = addConfigurationRow(state.configuration, row, line);
-    const what = row.key === "runtime" ? `runtime "${row.value}" (the runs the stated settings describe)` : `${row.key} = ${JSON.stringify(row.value)}`;
-    reports.push({kind: "configuration", line_start: line, line_end: line, summary: `"${row.label}" row: ${what}, for the server, log and serving runs below until the next section heading`});
+    const what =
+      row.key === "runtime"
+        ? `runtime "${row.value}" (the runs the stated settings describe)`
+        : `${row.key} = ${JSON.stringify(row.value)}`;
+    reports.push({
+      kind: "configuration",
+      line_start: line,
+      line_end: line,
+      summary: `"${row.label}" row: ${what}, for the server, log and serving runs below until the next section heading`
+    });
     return i;
   }
   const model = readModelFacts(doc.lines, i, limit);
   if (model) {
     state.modelFacts = addModelFacts(state.modelFacts, model.facts);
     const keys = Object.keys(model.facts.facts);
-    reports.push({kind: "model", line_start: line, line_end: doc.lines[model.end].line, summary: `llama.cpp model-load facts (${clipped(keys.join(", "))}) for the llama.cpp server runs below until the next server command or section heading`});
+    reports.push({
+      kind: "model",
+      line_start: line,
+      line_end: doc.lines[model.end].line,
+      summary: `llama.cpp model-load facts (${clipped(keys.join(", "))}) for the llama.cpp server runs below until the next server command or section heading`
+    });
     return model.end;
   }
   const comment = COMMENT.exec(text);
   if (comment && comment[1] !== "") {
     state.comment(comment[1]);
-    reports.push({kind: "comment", line_start: line, line_end: line, summary: `comment "${clipped(comment[1])}" (versions and notes for the next block)`});
+    reports.push({
+      kind: "comment",
+      line_start: line,
+      line_end: line,
+      summary: `comment "${clipped(comment[1])}" (versions and notes for the next block)`
+    });
     return i;
   }
   return sectionEnded ? i : null;

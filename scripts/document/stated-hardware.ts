@@ -6,7 +6,8 @@
  */
 
 /** A vendor or product family must start the value, so prose that mentions a GPU is not taken. */
-const GPU_NAME = /^(?:NVIDIA|GeForce|RTX|GTX|Quadro|Tesla|AMD|Radeon|Instinct|Apple\s+M\d|Intel\s+Arc|Arc\s+[AB]\d|[AHBL]\d{2,3}\b|GB\d{2,3}\b|DGX|Jetson)/i;
+const GPU_NAME =
+  /^(?:NVIDIA|GeForce|RTX|GTX|Quadro|Tesla|AMD|Radeon|Instinct|Apple\s+M\d|Intel\s+Arc|Arc\s+[AB]\d|[AHBL]\d{2,3}\b|GB\d{2,3}\b|DGX|Jetson)/i;
 const GPU_LINE = /^\s*\|?\s*(?:GPU|グラフィックス|显卡|그래픽카드)s?\s*(?:[:：|=]\s*)?(.+?)\s*\|?\s*$/i;
 const CPU_LINE = /^\s*\|?\s*(?:CPU|プロセッサ|处理器)\s*(?:[:：|=]\s*)?(.+?)\s*\|?\s*$/i;
 const CPU_NAME = /^(?:AMD|Intel|Apple|Ampere|Qualcomm|NVIDIA\s+Grace|EPYC|Ryzen|Xeon|Core|Threadripper)/i;

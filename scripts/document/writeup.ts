@@ -67,7 +67,12 @@ function utf8(bytes: Uint8Array): string | null {
  * observations file, line = its `writeup:` line or the value's line) when the
  * writeup cannot be read or a cited line does not hold the cited text.
  */
-export function attachWriteups(runs: ParsedRun[], inputName: string, read: WriteupReader, extension: (path: string) => string): WriteupAttachment[] {
+export function attachWriteups(
+  runs: ParsedRun[],
+  inputName: string,
+  read: WriteupReader,
+  extension: (path: string) => string
+): WriteupAttachment[] {
   const attachments = new Map<string, WriteupAttachment>();
   const lines = new Map<string, string[]>();
   for (const run of runs) {
@@ -81,11 +86,27 @@ export function attachWriteups(runs: ParsedRun[], inputName: string, read: Write
         // A reader refuses a path (one outside the observations file's folder) by throwing.
         throw new InputError(inputName, declared.line, `writeup: ${(error as Error).message}`);
       }
-      if (!bytes) throw new InputError(inputName, declared.line, `writeup: expected the file ${JSON.stringify(declared.path)} (a path relative to the observations file); it was not found`);
+      if (!bytes)
+        throw new InputError(
+          inputName,
+          declared.line,
+          `writeup: expected the file ${JSON.stringify(declared.path)} (a path relative to the observations file); it was not found`
+        );
       const text = utf8(bytes);
-      if (text === null) throw new InputError(inputName, declared.line, `writeup: expected ${JSON.stringify(declared.path)} to be UTF-8 text`);
+      if (text === null)
+        throw new InputError(
+          inputName,
+          declared.line,
+          `writeup: expected ${JSON.stringify(declared.path)} to be UTF-8 text`
+        );
       const sha256 = createHash("sha256").update(bytes).digest("hex");
-      attachments.set(declared.path, {role: "writeup", sha256, raw: `raw/${sha256}.${extension(declared.path)}`, bytes, path: declared.path});
+      attachments.set(declared.path, {
+        role: "writeup",
+        sha256,
+        raw: `raw/${sha256}.${extension(declared.path)}`,
+        bytes,
+        path: declared.path
+      });
       lines.set(declared.path, splitPhysicalLines(text.replace(/^\uFEFF/, "")));
     }
     const attachment = attachments.get(declared.path)!;
@@ -95,12 +116,21 @@ export function attachWriteups(runs: ParsedRun[], inputName: string, read: Write
       const cited = citedLines(result.extra?.source_line);
       if (cited.length === 0) continue;
       const beyond = cited.find((n) => n < 1 || n > writeupLines.length);
-      if (beyond !== undefined) throw new InputError(inputName, result.line, `line: expected a line of the writeup ${declared.path} (1-${writeupLines.length}), found ${beyond}`);
+      if (beyond !== undefined)
+        throw new InputError(
+          inputName,
+          result.line,
+          `line: expected a line of the writeup ${declared.path} (1-${writeupLines.length}), found ${beyond}`
+        );
       if (result.text) {
         const wanted = collapse(result.text);
         if (!cited.some((n) => collapse(writeupLines[n - 1]).includes(wanted))) {
           const shown = collapse(writeupLines[cited[0] - 1]);
-          throw new InputError(inputName, result.line, `text: expected ${JSON.stringify(result.text)} as written on line ${result.extra!.source_line} of the writeup ${declared.path}, which reads ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 79)}…` : shown)}`);
+          throw new InputError(
+            inputName,
+            result.line,
+            `text: expected ${JSON.stringify(result.text)} as written on line ${result.extra!.source_line} of the writeup ${declared.path}, which reads ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 79)}…` : shown)}`
+          );
         }
       }
       result.extra = {...result.extra, writeup_sha256: attachment.sha256};

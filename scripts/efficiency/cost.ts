@@ -9,11 +9,31 @@
  */
 import type {Model, Run, Settings} from "../schema/schema.js";
 
-const SIZE_UNITS: Record<string, number> = {B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40};
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40
+};
 const COUNT_UNITS: Record<string, number> = {K: 1e3, M: 1e6, B: 1e9, T: 1e12};
 
 /** Bytes per element of a KV cache type (ggml block sizes: q8_0 stores 32 values in 34 bytes). */
-const CACHE_BYTES: Record<string, number> = {f32: 4, f16: 2, bf16: 2, q8_0: 34 / 32, q5_1: 24 / 32, q5_0: 22 / 32, q4_1: 20 / 32, q4_0: 18 / 32, iq4_nl: 18 / 32};
+const CACHE_BYTES: Record<string, number> = {
+  f32: 4,
+  f16: 2,
+  bf16: 2,
+  q8_0: 34 / 32,
+  q5_1: 24 / 32,
+  q5_0: 22 / 32,
+  q4_1: 20 / 32,
+  q4_0: 18 / 32,
+  iq4_nl: 18 / 32
+};
 
 /** The model file's size in bytes: exact when printed as an integer, else the displayed size in its unit. */
 function modelBytes(model: Model): number | null {
@@ -90,7 +110,15 @@ export function modelCost(run: Run, model: Model, settings: Settings): ModelCost
   const used = meta("n_expert_used");
   const expertFf = meta("n_ff_exp") ?? meta("expert_feed_forward_length");
   const label = activeLabel(model);
-  if (experts && experts > 1 && used !== null && expertFf !== null && embd !== null && layers !== null && params !== null) {
+  if (
+    experts &&
+    experts > 1 &&
+    used !== null &&
+    expertFf !== null &&
+    embd !== null &&
+    layers !== null &&
+    params !== null
+  ) {
     // Expert FFNs hold layers × experts × 3 (gate, up, down) × embd × ff parameters; a token uses `used` of them.
     const expertParams = layers * experts * 3 * embd * expertFf;
     activeParams = params - expertParams * (1 - used / experts);
@@ -98,7 +126,11 @@ export function modelCost(run: Run, model: Model, settings: Settings): ModelCost
   } else if (label !== null && params !== null && label < params) {
     activeParams = label;
     moe = "label";
-  } else if ((experts && experts > 1) || /moe/i.test(model.architecture ?? "") || /\b\d+x\d+(?:\.\d+)?B\b/i.test(model.name ?? "")) {
+  } else if (
+    (experts && experts > 1) ||
+    /moe/i.test(model.architecture ?? "") ||
+    /\b\d+x\d+(?:\.\d+)?B\b/i.test(model.name ?? "")
+  ) {
     // A MoE (by its expert count, architecture or `8x7B` label) whose active share nothing states.
     activeParams = null;
   }
@@ -113,9 +145,16 @@ export function modelCost(run: Run, model: Model, settings: Settings): ModelCost
   const bk = CACHE_BYTES[typeK.toLowerCase()];
   const bv = CACHE_BYTES[typeV.toLowerCase()];
   const swa = meta("n_swa");
-  const shapeKnown = attentionLayers !== null && headsKv !== null && headK !== null && headV !== null && !(swa && swa > 0);
-  const kvBytesPerContextToken = shapeKnown && bk !== undefined && bv !== undefined ? attentionLayers! * headsKv! * (headK! * bk + headV! * bv) : null;
-  const attentionFlopsPerContextToken = attentionLayers !== null && heads !== null && headK !== null && headV !== null && !(swa && swa > 0) ? 2 * attentionLayers * heads * (headK + headV) : null;
+  const shapeKnown =
+    attentionLayers !== null && headsKv !== null && headK !== null && headV !== null && !(swa && swa > 0);
+  const kvBytesPerContextToken =
+    shapeKnown && bk !== undefined && bv !== undefined
+      ? attentionLayers! * headsKv! * (headK! * bk + headV! * bv)
+      : null;
+  const attentionFlopsPerContextToken =
+    attentionLayers !== null && heads !== null && headK !== null && headV !== null && !(swa && swa > 0)
+      ? 2 * attentionLayers * heads * (headK + headV)
+      : null;
   return {weightBytes, activeParams, kvBytesPerContextToken, attentionFlopsPerContextToken, moe};
 }
 

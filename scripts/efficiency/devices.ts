@@ -39,7 +39,8 @@ export interface DeviceMatch {
   int8_tops: number | null;
 }
 
-const number = (text: string | undefined): number | null => (text === undefined || text.trim() === "" ? null : Number(text));
+const number = (text: string | undefined): number | null =>
+  text === undefined || text.trim() === "" ? null : Number(text);
 
 let table: {devices: Device[]; byKey: Map<string, Device[]>} | null = null;
 
@@ -66,9 +67,11 @@ function load(): {devices: Device[]; byKey: Map<string, Device[]>} {
     };
     for (const key of ["memory_gb", "bw_gbs", "fp16_tflops", "int8_tops"] as const) {
       const v = device[key];
-      if (v !== null && !(Number.isFinite(v) && v > 0)) throw new Error(`devices.csv line ${i + 2}: ${key} must be a positive number, found "${row[key]}"`);
+      if (v !== null && !(Number.isFinite(v) && v > 0))
+        throw new Error(`devices.csv line ${i + 2}: ${key} must be a positive number, found "${row[key]}"`);
     }
-    if (!device.name || !device.source) throw new Error(`devices.csv line ${i + 2}: every row needs a name and a source`);
+    if (!device.name || !device.source)
+      throw new Error(`devices.csv line ${i + 2}: every row needs a name and a source`);
     return device;
   });
   const byKey = new Map<string, Device[]>();
@@ -89,7 +92,21 @@ function load(): {devices: Device[]; byKey: Map<string, Device[]>} {
 }
 
 /** Words that vendors and tools add or leave out of the same device's name. */
-const NOISE = new Set(["nvidia", "geforce", "amd", "ati", "radeon", "intel", "apple", "tesla", "graphics", "gpu", "corporation", "tm", "r"]);
+const NOISE = new Set([
+  "nvidia",
+  "geforce",
+  "amd",
+  "ati",
+  "radeon",
+  "intel",
+  "apple",
+  "tesla",
+  "graphics",
+  "gpu",
+  "corporation",
+  "tm",
+  "r"
+]);
 
 /**
  * A name reduced to the words that tell devices apart: lower case, without
@@ -138,10 +155,24 @@ export function matchDevice(name: string, vramMib: number | null = null): Device
     const values = new Set(rows!.map((d) => d[key]));
     return values.size === 1 ? [...values][0] : null;
   };
-  return {name: rows.map((d) => d.name).join(" | "), bw_gbs: agreed("bw_gbs"), fp16_tflops: agreed("fp16_tflops"), int8_tops: agreed("int8_tops")};
+  return {
+    name: rows.map((d) => d.name).join(" | "),
+    bw_gbs: agreed("bw_gbs"),
+    fp16_tflops: agreed("fp16_tflops"),
+    int8_tops: agreed("int8_tops")
+  };
 }
 
-const CHANNEL_WORDS: Record<string, number> = {single: 1, dual: 2, quad: 4, six: 6, hexa: 6, eight: 8, octa: 8, twelve: 12};
+const CHANNEL_WORDS: Record<string, number> = {
+  single: 1,
+  dual: 2,
+  quad: 4,
+  six: 6,
+  hexa: 6,
+  eight: 8,
+  octa: 8,
+  twelve: 12
+};
 
 /**
  * A CPU memory configuration as people write it (`DDR5-5600 dual channel`,

@@ -49,7 +49,8 @@ export function machinePeak(run: Run, settings: Settings): MachinePeak {
   let found: DeviceMatch[] = [];
   if (gpus.length) {
     let used = gpus;
-    if (String(settings.split_mode ?? "") === "none") used = [gpus.find((g) => g.index === Number(settings.main_gpu ?? 0)) ?? gpus[0]];
+    if (String(settings.split_mode ?? "") === "none")
+      used = [gpus.find((g) => g.index === Number(settings.main_gpu ?? 0)) ?? gpus[0]];
     else {
       const shares = splitDevices(settings.tensor_split);
       if (shares) used = gpus.filter((g, i) => shares.includes(g.index ?? i));
@@ -70,7 +71,8 @@ export function machinePeak(run: Run, settings: Settings): MachinePeak {
       found = Array.from({length: count}, () => match);
     } else return NO_PEAK;
   }
-  const sum = (key: "bw_gbs" | "fp16_tflops") => (found.some((d) => d[key] === null) ? null : Math.round(found.reduce((a, d) => a + d[key]!, 0) * 1000) / 1000);
+  const sum = (key: "bw_gbs" | "fp16_tflops") =>
+    found.some((d) => d[key] === null) ? null : Math.round(found.reduce((a, d) => a + d[key]!, 0) * 1000) / 1000;
   const names = [...new Set(found.map((d) => d.name))];
   const device = names.length === 1 && found.length > 1 ? `${found.length}× ${names[0]}` : names.join(" + ");
   return {device, bw_gbs: sum("bw_gbs"), tflops: sum("fp16_tflops")};
@@ -88,7 +90,8 @@ function fullyOffloaded(run: Run, settings: Settings): boolean {
   if (overrides !== undefined && overrides !== null && overrides !== "" && overrides !== "none") return false;
   const ngl = settings.n_gpu_layers ?? settings["n-gpu-layers"] ?? settings.ngl;
   // Absent, `auto`/`all` or -1 (llama.cpp's "as many as fit"): every layer on the devices.
-  if (ngl === undefined || ngl === null || ngl === "" || ngl === "auto" || ngl === "all" || ngl === -1 || ngl === "-1") return true;
+  if (ngl === undefined || ngl === null || ngl === "" || ngl === "auto" || ngl === "all" || ngl === -1 || ngl === "-1")
+    return true;
   const layers = Number((run.extra.model_metadata as Record<string, unknown> | undefined)?.n_layer);
   const n = Number(ngl);
   return Number.isFinite(n) && n > 0 && (!Number.isFinite(layers) || n > layers);
@@ -110,7 +113,11 @@ export interface RunEfficiency {
 export function runEfficiency(run: Run, result: Pick<Result, "model" | "settings">): RunEfficiency {
   const model: Model = {...run.model, ...result.model};
   const settings: Settings = {...run.settings, ...result.settings};
-  return {peak: machinePeak(run, settings), cost: modelCost(run, model, settings), comparable: fullyOffloaded(run, settings) && !speculative(settings)};
+  return {
+    peak: machinePeak(run, settings),
+    cost: modelCost(run, model, settings),
+    comparable: fullyOffloaded(run, settings) && !speculative(settings)
+  };
 }
 
 export interface ResultEfficiency {
@@ -134,7 +141,15 @@ export function resultEfficiency(run: RunEfficiency, result: Result): ResultEffi
   if (result.concurrency !== undefined && result.concurrency !== null && result.concurrency !== 1) return NONE;
   const bytes = result.kind === "tg" ? bytesPerToken(run.cost, result.n_depth, result.n_gen) : null;
   const flops = result.kind === "pp" ? flopsPerToken(run.cost, result.n_depth, result.n_prompt) : null;
-  const rate = result.metric === "throughput" && result.unit === "tok/s" && result.status === "ok" && result.value !== null && result.value > 0 && run.comparable ? result.value : null;
+  const rate =
+    result.metric === "throughput" &&
+    result.unit === "tok/s" &&
+    result.status === "ok" &&
+    result.value !== null &&
+    result.value > 0 &&
+    run.comparable
+      ? result.value
+      : null;
   return {
     bytes_per_token: bytes,
     flops_per_token: flops,

@@ -21,7 +21,8 @@ export const quoted = (name: string) => `"${name}"`;
 /** A column's value as DuckDB takes it (one function per column type, chosen once). */
 export function converter(type: string): (value: Row[string]) => DuckDBValue {
   if (type === "BIGINT") return (value) => (value === null || value === undefined ? null : BigInt(value as number));
-  if (type === "DOUBLE[]") return (value) => (value === null || value === undefined ? null : listValue(value as number[]));
+  if (type === "DOUBLE[]")
+    return (value) => (value === null || value === undefined ? null : listValue(value as number[]));
   if (type === "VARCHAR") return (value) => (value === null || value === undefined ? null : String(value));
   return (value) => (value === null || value === undefined ? null : (value as number));
 }
@@ -58,7 +59,11 @@ export class ChunkWriter {
   }
 }
 
-export async function createTable(connection: DuckDBConnection, name: string, spec: readonly ColumnSpec[]): Promise<ChunkWriter> {
+export async function createTable(
+  connection: DuckDBConnection,
+  name: string,
+  spec: readonly ColumnSpec[]
+): Promise<ChunkWriter> {
   await connection.run(`CREATE TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")})`);
   return new ChunkWriter(await connection.createAppender(name), spec);
 }
@@ -88,16 +93,28 @@ export interface CodedTable {
  * carries every column along: as ENUM codes, the run-level text a million
  * rows repeat costs the sort a byte or two per value instead of the string.
  */
-export async function codedTable(connection: DuckDBConnection, table: string, spec: readonly ColumnSpec[]): Promise<CodedTable> {
+export async function codedTable(
+  connection: DuckDBConnection,
+  table: string,
+  spec: readonly ColumnSpec[]
+): Promise<CodedTable> {
   const text = spec.filter((c) => c.type === "VARCHAR");
-  const counts = text.length ? ((await connection.runAndReadAll(`SELECT ${text.map((c) => `count(DISTINCT ${quoted(c.name)})`).join(", ")} FROM ${table}`)).getRows()[0] as bigint[]) : [];
+  const counts = text.length
+    ? ((
+        await connection.runAndReadAll(
+          `SELECT ${text.map((c) => `count(DISTINCT ${quoted(c.name)})`).join(", ")} FROM ${table}`
+        )
+      ).getRows()[0] as bigint[])
+    : [];
   const castBack = new Set(text.filter((_, i) => Number(counts[i]) > ENUM_WRITE_MAX).map((c) => c.name));
   const select = [];
   for (const c of spec) {
     if (c.type !== "VARCHAR") select.push(quoted(c.name));
     else {
       const type = quoted(`${table}_${c.name}`);
-      await connection.run(`CREATE TYPE ${type} AS ENUM (SELECT DISTINCT ${quoted(c.name)} FROM ${table} WHERE ${quoted(c.name)} IS NOT NULL)`);
+      await connection.run(
+        `CREATE TYPE ${type} AS ENUM (SELECT DISTINCT ${quoted(c.name)} FROM ${table} WHERE ${quoted(c.name)} IS NOT NULL)`
+      );
       select.push(`${quoted(c.name)}::${type} AS ${quoted(c.name)}`);
     }
   }

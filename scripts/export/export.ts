@@ -141,7 +141,9 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     // The first shard is read on this thread while the workers read the others.
     const workers = tasks.slice(1).map(onWorker);
     const shards = await allShards([exportShard(tasks[0]), ...workers]);
-    for (const shard of shards) for (const [phase, s] of Object.entries(shard.seconds)) seconds[`shard_${phase}`] = Math.max(seconds[`shard_${phase}`] ?? 0, s);
+    for (const shard of shards)
+      for (const [phase, s] of Object.entries(shard.seconds))
+        seconds[`shard_${phase}`] = Math.max(seconds[`shard_${phase}`] ?? 0, s);
     lap("shards");
 
     // Ids counted from 0 in each shard, offset by the shards before it.
@@ -176,7 +178,10 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       starts.set(place.ordinal, {rank, start});
       start += place.rows;
     });
-    const ranks = await createTable(connection, "ranks", [{name: "run_ordinal", type: "INTEGER"}, {name: "run_rank", type: "INTEGER"}]);
+    const ranks = await createTable(connection, "ranks", [
+      {name: "run_ordinal", type: "INTEGER"},
+      {name: "run_rank", type: "INTEGER"}
+    ]);
     for (const [ordinal, {rank}] of starts) ranks.push([ordinal, rank]);
     ranks.close();
     const names = (list: readonly string[]) => list.map(quoted).join(", ");
@@ -186,19 +191,31 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     const shapes = await codedTable(connection, "shapes", SHAPE_SPEC);
     const groups = await codedTable(connection, "groups", GROUP_SPEC);
     /** `rows` (results, or some of them) with every column: the sparse ones, the coded shape and group ones, and the run's rank. */
-    const coded = (rows: string) => `${rows} LEFT JOIN sparse USING (ord) JOIN ${shapes.name} USING (shape_id) JOIN ${groups.name} USING (group_id) JOIN ranks USING (run_ordinal)`;
-    const written = (name: string) => (shapes.castBack.has(name) || groups.castBack.has(name) ? `${quoted(name)}::VARCHAR AS ${quoted(name)}` : quoted(name));
+    const coded = (rows: string) =>
+      `${rows} LEFT JOIN sparse USING (ord) JOIN ${shapes.name} USING (shape_id) JOIN ${groups.name} USING (group_id) JOIN ranks USING (run_ordinal)`;
+    const written = (name: string) =>
+      shapes.castBack.has(name) || groups.castBack.has(name)
+        ? `${quoted(name)}::VARCHAR AS ${quoted(name)}`
+        : quoted(name);
     /** The site's rows in site order (runOrder, then store order); ENUM codes with many values cast back to text after the sort. */
-    const inSiteOrder = (columns: readonly string[], from: string) => `SELECT ${columns.map(written).join(", ")} FROM (SELECT ${names(columns)}, run_rank, ord FROM ${from} ORDER BY run_rank, ord)`;
+    const inSiteOrder = (columns: readonly string[], from: string) =>
+      `SELECT ${columns.map(written).join(", ")} FROM (SELECT ${names(columns)}, run_rank, ord FROM ${from} ORDER BY run_rank, ord)`;
     lap("load");
     const parquetTmp = join(work, "results.parquet");
     const csvTmp = join(work, "results.csv");
     const classesTmp = join(work, "results-classes.parquet");
-    await connection.run(`COPY (${inSiteOrder(allColumns, coded("results"))}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+    await connection.run(
+      `COPY (${inSiteOrder(allColumns, coded("results"))}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
+    );
     lap("parquet");
     // One real row per class (its last), with how many rows it stands for and where its run's rows are:
     // written on a second connection while the CSV is.
-    const classSpec = [{name: "ord", type: "INTEGER"}, {name: "class_rows", type: "INTEGER"}, {name: "run_row_start", type: "BIGINT"}, {name: "run_rows", type: "INTEGER"}];
+    const classSpec = [
+      {name: "ord", type: "INTEGER"},
+      {name: "class_rows", type: "INTEGER"},
+      {name: "run_row_start", type: "BIGINT"},
+      {name: "run_rows", type: "INTEGER"}
+    ];
     const classTable = await createTable(connection, "classes", classSpec);
     for (const c of classes) classTable.push([c.ord, c.rows, BigInt(starts.get(c.run)!.start), places[c.run].rows]);
     classTable.close();
@@ -207,8 +224,12 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       // The CSV reads the Parquet just written: a single-table scan keeps its order, and nothing is joined or sorted twice.
       await connection.run("SET preserve_insertion_order = true");
       await Promise.all([
-        connection.run(`COPY (SELECT ${csvSafeColumns(CSV_COLUMNS, quoted)} FROM read_parquet(${sqlString(parquetTmp)})) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`),
-        beside.run(`COPY (${inSiteOrder([...allColumns, "class_rows", "run_row_start", "run_rows"], coded("results JOIN classes USING (ord)"))}) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`)
+        connection.run(
+          `COPY (SELECT ${csvSafeColumns(CSV_COLUMNS, quoted)} FROM read_parquet(${sqlString(parquetTmp)})) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`
+        ),
+        beside.run(
+          `COPY (${inSiteOrder([...allColumns, "class_rows", "run_row_start", "run_rows"], coded("results JOIN classes USING (ord)"))}) TO ${sqlString(classesTmp)} (FORMAT parquet, COMPRESSION snappy)`
+        )
       ]);
     } finally {
       beside.closeSync();
@@ -231,7 +252,20 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     writeDerived(join(outDir, "sources.json"), JSON.stringify(sources));
     writeDerived(
       join(outDir, "manifest.json"),
-      JSON.stringify({schema: SCHEMA_VERSION, store: storeHash, inputs, writeups, runs: runs.length, rows, classes: classes.length, run_ids: runs.map((r) => r.id)}, null, 2)
+      JSON.stringify(
+        {
+          schema: SCHEMA_VERSION,
+          store: storeHash,
+          inputs,
+          writeups,
+          runs: runs.length,
+          rows,
+          classes: classes.length,
+          run_ids: runs.map((r) => r.id)
+        },
+        null,
+        2
+      )
     );
     lap("indexes");
     await writeHistory(connection, join(outDir, "results.parquet"), outDir);

@@ -4,7 +4,17 @@
  * can be exported again). Temporary names carry the process and thread, as
  * export shards on worker threads write side by side.
  */
-import {copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs";
 import {join} from "node:path";
 import {threadId} from "node:worker_threads";
 
@@ -44,6 +54,7 @@ export function linkOrCopy(from: string, to: string): void {
 /** Delete the files of `dir` whose name, less `extension`, is not in `keep` (a removed input's raw copy, a run no longer stored). */
 export function prune(dir: string, extension: string, keep: Set<string>): void {
   for (const file of readdirSync(dir)) {
-    if (!keep.has(file.endsWith(extension) ? file.slice(0, -extension.length) : file)) rmSync(join(dir, file), {force: true});
+    if (!keep.has(file.endsWith(extension) ? file.slice(0, -extension.length) : file))
+      rmSync(join(dir, file), {force: true});
   }
 }

@@ -22,7 +22,18 @@ import {writeDerived} from "./files.js";
 /** Shared by a group: a series' key columns, its settings, its build. */
 const GROUP = [...SERIES_COLUMNS, "settings", "build_commit", "tool_version"];
 /** One per row. */
-const EACH = ["value", "stddev", "stddev_kind", "repetitions", "run_id", "source_sha256", "line", "started_at", "time", "imported_at"];
+const EACH = [
+  "value",
+  "stddev",
+  "stddev_kind",
+  "repetitions",
+  "run_id",
+  "source_sha256",
+  "line",
+  "started_at",
+  "time",
+  "imported_at"
+];
 
 export async function writeHistory(connection: DuckDBConnection, parquet: string, outDir: string): Promise<void> {
   // Only measurements taken with two builds or more (counted before settings split them further): one build is no history.
@@ -35,7 +46,9 @@ export async function writeHistory(connection: DuckDBConnection, parquet: string
     SELECT ${GROUP.map(quoted).join(", ")}, build_number::DOUBLE AS build_number, ${EACH.map((c) => `list(${quoted(c)}) AS ${quoted(c)}`).join(", ")}
     FROM kept WHERE builds >= 2
     GROUP BY ALL`;
-  const groups: SharedRows[] = ((await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, Row[string][]>[]).map((group) => {
+  const groups: SharedRows[] = (
+    (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, Row[string][]>[]
+  ).map((group) => {
     const head: Row = {};
     for (const c of [...GROUP, "build_number"]) head[c] = group[c] as Row[string];
     const rows = group.value.map((_, i) => {

@@ -27,10 +27,23 @@ const POSIX_PATH = new RegExp(
   "g"
 );
 /** The same groups for a drive letter's paths (`C:\Users\carol\…` is a home directory). */
-const DRIVE_PATH = new RegExp(String.raw`(?<![\w.~/\\-])(?:([A-Za-z]:${SEP}Users${SEP}${SEGMENT})|([A-Za-z]:${SEP}${SEGMENT}))((?:${SEP}${SEGMENT})*)`, "g");
+const DRIVE_PATH = new RegExp(
+  String.raw`(?<![\w.~/\\-])(?:([A-Za-z]:${SEP}Users${SEP}${SEGMENT})|([A-Za-z]:${SEP}${SEGMENT}))((?:${SEP}${SEGMENT})*)`,
+  "g"
+);
 
 /** Whether a character ends a path segment (SEGMENT's exclusions). */
-const ends = (c: number) => c === 0x2f || c === 0x5c || c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x60 || c === 0x3c || c === 0x3e || c === 0x7c || c === 0x2c;
+const ends = (c: number) =>
+  c === 0x2f ||
+  c === 0x5c ||
+  c <= 0x20 ||
+  c === 0x22 ||
+  c === 0x27 ||
+  c === 0x60 ||
+  c === 0x3c ||
+  c === 0x3e ||
+  c === 0x7c ||
+  c === 0x2c;
 
 /** A character code of text, or a byte of UTF-8 (paths' separators and stops are ASCII either way). */
 type Codes = string | Buffer;
@@ -53,7 +66,16 @@ function hasDrive(text: Codes): boolean {
 }
 
 const baseName = (_: string, home: string | undefined, other: string | undefined, rest: string) =>
-  rest.split(/\\+|\//).filter(Boolean).pop() ?? (home ? "~" : other!.split(/\\+|\//).filter(Boolean).pop()!);
+  rest
+    .split(/\\+|\//)
+    .filter(Boolean)
+    .pop() ??
+  (home
+    ? "~"
+    : other!
+        .split(/\\+|\//)
+        .filter(Boolean)
+        .pop()!);
 
 /** Text with every local absolute path replaced by its base name (`~` for a home directory itself). */
 export function hideLocalPaths(text: string): string {

@@ -26,17 +26,40 @@ export const RUN_RESULTS_MAX = 100;
  * capture record. Rewritten by every export (a file is only replaced when
  * its bytes change), so the page can never show an older import.
  */
-export function writeRunFile(store: Store, source: SourceRecord, run: Run, total: number, dir: string, raw: RawLines, aliases?: MachineAliases, keepPaths = false): void {
+export function writeRunFile(
+  store: Store,
+  source: SourceRecord,
+  run: Run,
+  total: number,
+  dir: string,
+  raw: RawLines,
+  aliases?: MachineAliases,
+  keepPaths = false
+): void {
   const attachments = (source.attachments ?? [])
     .filter((a) => RUN_ATTACHMENT_ROLES.has(a.role))
     .map((a) => {
       const path = join(store.root, a.raw);
       const size = existsSync(path) ? statSync(path).size : null;
-      return {role: a.role, sha256: a.sha256, bytes: size, text: size !== null && size <= RUN_ATTACHMENT_MAX_BYTES ? (keepPaths ? readFileSync(path, "utf8") : hideLocalPaths(readFileSync(path, "utf8"))) : null};
+      return {
+        role: a.role,
+        sha256: a.sha256,
+        bytes: size,
+        text:
+          size !== null && size <= RUN_ATTACHMENT_MAX_BYTES
+            ? keepPaths
+              ? readFileSync(path, "utf8")
+              : hideLocalPaths(readFileSync(path, "utf8"))
+            : null
+      };
     });
-  const blocks = source.blocks.filter((b) => b.line_start <= run.source.line_end && b.line_end >= run.source.line_start);
+  const blocks = source.blocks.filter(
+    (b) => b.line_start <= run.source.line_end && b.line_end >= run.source.line_start
+  );
   // A page shows the first results; a run of thousands (a long log) is queried in the explorer instead.
-  const results = run.results.slice(0, RUN_RESULTS_MAX).map(({samples, ...r}) => (samples ? {...r, samples_n: samples.length} : r));
+  const results = run.results
+    .slice(0, RUN_RESULTS_MAX)
+    .map(({samples, ...r}) => (samples ? {...r, samples_n: samples.length} : r));
   // Each result's share of its hardware's limit (docs/efficiency.md), computed once per model/settings override.
   const efficiencies = new Map<string, RunEfficiency>();
   const limits = run.results.slice(0, RUN_RESULTS_MAX).map((r) => {
@@ -45,15 +68,36 @@ export function writeRunFile(store: Store, source: SourceRecord, run: Run, total
     if (!efficiency) efficiencies.set(key, (efficiency = runEfficiency(run, r)));
     const e = resultEfficiency(efficiency, r);
     const share = limitShare(r.kind, e);
-    return share === null ? null : {share, peak_device: efficiency.peak.device, peak_bw_gbs: efficiency.peak.bw_gbs, peak_tflops: efficiency.peak.tflops, bytes_per_token: e.bytes_per_token, flops_per_token: e.flops_per_token};
+    return share === null
+      ? null
+      : {
+          share,
+          peak_device: efficiency.peak.device,
+          peak_bw_gbs: efficiency.peak.bw_gbs,
+          peak_tflops: efficiency.peak.tflops,
+          bytes_per_token: e.bytes_per_token,
+          flops_per_token: e.flops_per_token
+        };
   });
-  const excerpt = excerptLines(run.source.line_start, raw.clamp(run.source.line_end), results.map((r) => r.line)).map((n) => [n, raw.line(n) ?? ""]);
+  const excerpt = excerptLines(
+    run.source.line_start,
+    raw.clamp(run.source.line_end),
+    results.map((r) => r.line)
+  ).map((n) => [n, raw.line(n) ?? ""]);
   const detail = {
     schema: SCHEMA_VERSION,
     hardware_label: hardwareLabel(run, aliases),
     hardware_described_as: machineLabel(describedHardware(run), aliases).described_as,
     model_label: modelLabel(run.model),
-    source: {sha256: source.sha256, name: source.name, bytes: source.bytes, lines: source.lines, imported_at: source.imported_at, tags: source.tags, blocks},
+    source: {
+      sha256: source.sha256,
+      name: source.name,
+      bytes: source.bytes,
+      lines: source.lines,
+      imported_at: source.imported_at,
+      tags: source.tags,
+      blocks
+    },
     attachments,
     excerpt,
     results_total: total,
@@ -139,7 +183,9 @@ export class RawLines {
   clamp(lineEnd: number): number {
     // The split text has the stored line count of pieces, or one more (the empty piece after a final break).
     if (lineEnd <= this.storedLines) return lineEnd;
-    this.count ??= readFileSync(this.path, "utf8").replace(/^\uFEFF/, "").split(/\r\n|\n|\r/).length;
+    this.count ??= readFileSync(this.path, "utf8")
+      .replace(/^\uFEFF/, "")
+      .split(/\r\n|\n|\r/).length;
     return Math.min(lineEnd, this.count);
   }
 }
@@ -148,8 +194,14 @@ export class RawLines {
  * The raw lines a run's page shows: its whole line range when that is short,
  * else its first lines and a few lines around each line a value came from.
  */
-export function excerptLines(lineStart: number, lineEnd: number, valueLines: number[], {maxLines = 200, context = 1} = {}): number[] {
-  if (lineEnd - lineStart + 1 <= maxLines) return Array.from({length: Math.max(0, lineEnd - lineStart + 1)}, (_, i) => lineStart + i);
+export function excerptLines(
+  lineStart: number,
+  lineEnd: number,
+  valueLines: number[],
+  {maxLines = 200, context = 1} = {}
+): number[] {
+  if (lineEnd - lineStart + 1 <= maxLines)
+    return Array.from({length: Math.max(0, lineEnd - lineStart + 1)}, (_, i) => lineStart + i);
   const keep = new Set<number>();
   for (let n = lineStart; n <= Math.min(lineEnd, lineStart + 2); n++) keep.add(n);
   for (const line of [...new Set(valueLines)].sort((a, b) => a - b)) {

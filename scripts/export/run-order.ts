@@ -19,5 +19,7 @@ export interface RunPlace {
  */
 export function runOrder(runs: RunPlace[]): RunPlace[] {
   const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
-  return [...runs].sort((a, b) => cmp(a.hardware, b.hardware) || cmp(a.model, b.model) || cmp(a.file, b.file) || a.ordinal - b.ordinal);
+  return [...runs].sort(
+    (a, b) => cmp(a.hardware, b.hardware) || cmp(a.model, b.model) || cmp(a.file, b.file) || a.ordinal - b.ordinal
+  );
 }

@@ -22,7 +22,15 @@ import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {runEfficiency, type RunEfficiency} from "../efficiency/efficiency.js";
 import {machineLabel, type MachineAliases} from "../schema/machine.js";
-import {COLUMNS, describedHardware, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
+import {
+  COLUMNS,
+  describedHardware,
+  hardwareLabel,
+  modelLabel,
+  resultColumns,
+  runColumns,
+  type Row
+} from "../schema/row.js";
 import {readMachineAliases} from "../store/aliases.js";
 import type {Result, Run} from "../schema/schema.js";
 import {Store, type SourceRecord} from "../store/store.js";
@@ -96,7 +104,20 @@ const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
  * and joined back, so a million rows do not each carry a dozen strings into
  * DuckDB. The other result columns are staged per row.
  */
-const SHAPE_NAMES = new Set(["test", "kind", "n_prompt", "n_gen", "n_depth", "concurrency", "scope", "metric", "unit", "stat", "stddev_kind", "status"]);
+const SHAPE_NAMES = new Set([
+  "test",
+  "kind",
+  "n_prompt",
+  "n_gen",
+  "n_depth",
+  "concurrency",
+  "scope",
+  "metric",
+  "unit",
+  "stat",
+  "stddev_kind",
+  "status"
+]);
 const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
 /**
  * Result columns most results leave empty (a serving log's request and
@@ -105,12 +126,28 @@ const SHAPE_COLUMNS = RESULT_COLUMNS.filter((c) => SHAPE_NAMES.has(c.name));
  * staged only for the results that fill one, in a side table the export
  * joins back by `ord`. Staging a null costs the appender more than a value.
  */
-export const SPARSE_NAMES = new Set(["request", "seq", "status_detail", "text", "result_extra", "bytes_per_token", "flops_per_token", "bw_util", "compute_util"]);
+export const SPARSE_NAMES = new Set([
+  "request",
+  "seq",
+  "status_detail",
+  "text",
+  "result_extra",
+  "bytes_per_token",
+  "flops_per_token",
+  "bw_util",
+  "compute_util"
+]);
 const SPARSE_COLUMNS = RESULT_COLUMNS.filter((c) => SPARSE_NAMES.has(c.name));
 const ROW_COLUMNS = RESULT_COLUMNS.filter((c) => !SHAPE_NAMES.has(c.name) && !SPARSE_NAMES.has(c.name));
 export const GROUP_SPEC: ColumnSpec[] = [{name: "group_id", type: "INTEGER"}, ...RUN_COLUMNS];
 export const SHAPE_SPEC: ColumnSpec[] = [{name: "shape_id", type: "INTEGER"}, ...SHAPE_COLUMNS];
-const RESULT_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, {name: "run_ordinal", type: "INTEGER"}, {name: "group_id", type: "INTEGER"}, {name: "shape_id", type: "INTEGER"}, ...ROW_COLUMNS];
+const RESULT_SPEC: ColumnSpec[] = [
+  {name: "ord", type: "INTEGER"},
+  {name: "run_ordinal", type: "INTEGER"},
+  {name: "group_id", type: "INTEGER"},
+  {name: "shape_id", type: "INTEGER"},
+  ...ROW_COLUMNS
+];
 const SPARSE_SPEC: ColumnSpec[] = [{name: "ord", type: "INTEGER"}, ...SPARSE_COLUMNS];
 
 export async function exportShard(task: ShardTask): Promise<ShardResult> {
@@ -120,7 +157,18 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
   const instance = await DuckDBInstance.create(":memory:", task.threads ? {threads: String(task.threads)} : {});
   const connection = await instance.connect();
   const {seconds, lap} = phaseClock(["read", "append", "raw_copies", "run_files", "fragments"]);
-  const result: ShardResult = {sources: [], runs: [], places: [], classes: [], writeups: [], digests: [], rows: 0, groups: 0, shapes: 0, seconds};
+  const result: ShardResult = {
+    sources: [],
+    runs: [],
+    places: [],
+    classes: [],
+    writeups: [],
+    digests: [],
+    rows: 0,
+    groups: 0,
+    shapes: 0,
+    seconds
+  };
   const writeups = new Set<string>();
   const runFiles: {source: SourceRecord; run: Run; total: number; raw: RawLines}[] = [];
   /** Per class of results: its last row (by ord) and how many rows it has. */
@@ -136,7 +184,11 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     const toRowValue = ROW_COLUMNS.map((c) => converter(c.type));
     /** Shapes by their values; a shape's class part is the id of its metric, kind, stat, status and scope (see classPrefix). */
     // Test and metric first: together they nearly decide the shape.
-    const shapeIds = new TupleMap<{id: number; classId: number}>(["test", "metric", ...SHAPE_COLUMNS.map((c) => c.name).filter((n) => n !== "test" && n !== "metric")]);
+    const shapeIds = new TupleMap<{id: number; classId: number}>([
+      "test",
+      "metric",
+      ...SHAPE_COLUMNS.map((c) => c.name).filter((n) => n !== "test" && n !== "metric")
+    ]);
     const shapeClasses = new Map<string, number>();
     const shapeClassId = (columns: Row): number => {
       const key = JSON.stringify([columns.metric, columns.kind, columns.stat, columns.status, columns.scope]);
@@ -150,13 +202,20 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
       const bytes = readFileSync(store.runsPath(sha));
       result.digests.push(createHash("sha256").update(bytes).digest("hex"));
       // Local paths become base names before anything of this input is published (local-paths.ts).
-      const input = store.parse(sha, task.keepPaths ? bytes : Buffer.from(hideLocalPaths(bytes.toString("utf8")), "utf8"));
+      const input = store.parse(
+        sha,
+        task.keepPaths ? bytes : Buffer.from(hideLocalPaths(bytes.toString("utf8")), "utf8")
+      );
       result.sources.push({...input.source, runs: input.runs.map((r) => r.id)});
       lap("read");
       publishRaw(store.rawPath(input.source), join(task.outDir, "raw", `${sha}.txt`), task.keepPaths);
       for (const attachment of input.source.attachments ?? []) {
         if (attachment.role !== "writeup" || writeups.has(attachment.sha256)) continue;
-        publishRaw(join(store.root, attachment.raw), join(task.outDir, "raw", `${attachment.sha256}.txt`), task.keepPaths);
+        publishRaw(
+          join(store.root, attachment.raw),
+          join(task.outDir, "raw", `${attachment.sha256}.txt`),
+          task.keepPaths
+        );
         writeups.add(attachment.sha256);
       }
       lap("raw_copies");
@@ -168,7 +227,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
         let last: {result: Result; group: Group} | null = null;
         const groupOf = (r: Result): Group => {
           // Results in a row mostly override the same settings: compared with the last one's before any key is printed.
-          if (last && sameOverride(r.settings, last.result.settings) && sameOverride(r.model, last.result.model)) return last.group;
+          if (last && sameOverride(r.settings, last.result.settings) && sameOverride(r.model, last.result.model))
+            return last.group;
           const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
           let group = groupIds.get(key);
           if (group === undefined) {
@@ -198,7 +258,8 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
           const row: DuckDBValue[] = [ord, ordinal, group.id, shape.id];
           for (let i = 0; i < ROW_COLUMNS.length; i++) row.push(toRowValue[i](columns[ROW_COLUMNS[i].name]));
           results.push(row);
-          if (SPARSE_COLUMNS.some((c) => columns[c.name] !== null)) sparse.push([ord, ...SPARSE_COLUMNS.map((c, i) => toSparseValue[i](columns[c.name]))]);
+          if (SPARSE_COLUMNS.some((c) => columns[c.name] !== null))
+            sparse.push([ord, ...SPARSE_COLUMNS.map((c, i) => toSparseValue[i](columns[c.name]))]);
           const key = `${group.classId},${shape.classId},${r.value === null ? "v" : "V"}${r.n_depth === null ? "d" : "D"}`;
           const known = classes.get(key);
           if (known) {
@@ -206,10 +267,21 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
             known.rows++;
           } else classes.set(key, {ord, rows: 1, run: ordinal});
         }
-        result.places.push({ordinal, hardware: hardwareLabel(run, aliases), model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model), file: run.source.name, rows: run.results.length});
+        result.places.push({
+          ordinal,
+          hardware: hardwareLabel(run, aliases),
+          model: (firstGroup?.model_label as string | null | undefined) ?? modelLabel(run.model),
+          file: run.source.name,
+          rows: run.results.length
+        });
         result.runs.push(summarize(run, aliases));
         // Written while DuckDB writes the fragments: a run's first results are all its file needs.
-        runFiles.push({source: input.source, run: {...run, results: run.results.slice(0, RUN_RESULTS_MAX)}, total: run.results.length, raw});
+        runFiles.push({
+          source: input.source,
+          run: {...run, results: run.results.slice(0, RUN_RESULTS_MAX)},
+          total: run.results.length,
+          raw
+        });
         lap("append");
       }
     }
@@ -219,9 +291,22 @@ export async function exportShard(task: ShardTask): Promise<ShardResult> {
     sparse.close();
     lap("append");
     const written = (async () => {
-      for (const table of ["results", "sparse", "groups", "shapes"]) await connection.run(`COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`);
+      for (const table of ["results", "sparse", "groups", "shapes"])
+        await connection.run(
+          `COPY ${table} TO ${sqlString(`${task.fragments}-${table}.parquet`)} (FORMAT parquet, COMPRESSION uncompressed)`
+        );
     })();
-    for (const pending of runFiles) writeRunFile(store, pending.source, pending.run, pending.total, join(task.outDir, "runs"), pending.raw, aliases, task.keepPaths);
+    for (const pending of runFiles)
+      writeRunFile(
+        store,
+        pending.source,
+        pending.run,
+        pending.total,
+        join(task.outDir, "runs"),
+        pending.raw,
+        aliases,
+        task.keepPaths
+      );
     lap("run_files");
     await written;
     lap("fragments");
@@ -259,7 +344,12 @@ function sameOverride(a: object | null | undefined, b: object | null | undefined
   if (keys.length !== other.length) return false;
   for (let i = 0; i < keys.length; i++) {
     const value = (a as Record<string, unknown>)[keys[i]];
-    if (keys[i] !== other[i] || value !== (b as Record<string, unknown>)[keys[i]] || (typeof value === "object" && value !== null)) return false;
+    if (
+      keys[i] !== other[i] ||
+      value !== (b as Record<string, unknown>)[keys[i]] ||
+      (typeof value === "object" && value !== null)
+    )
+      return false;
   }
   return true;
 }
@@ -319,7 +409,13 @@ export interface RunSummary {
 
 function summarize(run: Run, aliases: MachineAliases): RunSummary {
   // A result without a model of its own has the run's, whose label comes first anyway.
-  const models = [...new Set([run.model, ...run.results.filter((r) => r.model).map((r) => ({...run.model, ...r.model}))].map(modelLabel).filter((m): m is string => m !== null))];
+  const models = [
+    ...new Set(
+      [run.model, ...run.results.filter((r) => r.model).map((r) => ({...run.model, ...r.model}))]
+        .map(modelLabel)
+        .filter((m): m is string => m !== null)
+    )
+  ];
   return {
     id: run.id,
     source_sha256: run.source.sha256,
@@ -334,7 +430,9 @@ function summarize(run: Run, aliases: MachineAliases): RunSummary {
     hardware: hardwareLabel(run, aliases),
     hardware_described_as: machineLabel(describedHardware(run), aliases).described_as,
     backend: run.hardware.backend,
-    build: run.build_commit ? `${run.build_commit}${run.build_number !== null ? ` (${run.build_number})` : ""}` : (run.tool_version ?? null),
+    build: run.build_commit
+      ? `${run.build_commit}${run.build_number !== null ? ` (${run.build_number})` : ""}`
+      : (run.tool_version ?? null),
     date: run.started_at ?? run.imported_at,
     started_at: run.started_at,
     imported_at: run.imported_at,

@@ -22,7 +22,10 @@ interface Orderable {
 
 /** The commits of `rev` in the repository at `dir`, oldest first (topological order). */
 export function gitCommits(dir: string, rev = "HEAD"): string[] {
-  const out = execFileSync("git", ["-C", dir, "rev-list", "--topo-order", "--reverse", rev], {encoding: "utf8", maxBuffer: 256 * 1024 * 1024});
+  const out = execFileSync("git", ["-C", dir, "rev-list", "--topo-order", "--reverse", rev], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024
+  });
   return out.split("\n").filter(Boolean);
 }
 
@@ -51,10 +54,21 @@ const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 
 export function orderPoints<P extends Orderable>(points: P[], order: BuildOrder): {basis: OrderBasis; points: P[]} {
   const byTime = (a: P, b: P) => cmp(a.time, b.time) || cmp(a.build, b.build);
   // Build numbers order builds only where they tell them apart: squashed release bundles (node-llama-cpp's) all say build 1.
-  if (points.every((p) => p.build_number !== null) && new Set(points.map((p) => p.build_number)).size === points.length) return {basis: "build_number", points: [...points].sort((a, b) => a.build_number! - b.build_number! || byTime(a, b))};
+  if (points.every((p) => p.build_number !== null) && new Set(points.map((p) => p.build_number)).size === points.length)
+    return {
+      basis: "build_number",
+      points: [...points].sort((a, b) => a.build_number! - b.build_number! || byTime(a, b))
+    };
   if (order.git && points.every((p) => p.build_commit)) {
-    const places = gitPlaces(order.git, points.map((p) => p.build_commit!));
-    if (points.every((p) => places.has(p.build_commit!))) return {basis: "git", points: [...points].sort((a, b) => places.get(a.build_commit!)! - places.get(b.build_commit!)! || byTime(a, b))};
+    const places = gitPlaces(
+      order.git,
+      points.map((p) => p.build_commit!)
+    );
+    if (points.every((p) => places.has(p.build_commit!)))
+      return {
+        basis: "git",
+        points: [...points].sort((a, b) => places.get(a.build_commit!)! - places.get(b.build_commit!)! || byTime(a, b))
+      };
   }
   return {basis: "time", points: [...points].sort(byTime)};
 }

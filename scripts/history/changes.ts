@@ -102,11 +102,22 @@ export function analyse(series: Series): Analysis {
   const repeated = points.every((p) => p.sd !== null && p.n !== null && p.n > 1);
   if (k < (repeated ? 2 : 3)) {
     const reason = k === 0 ? "no builds" : k === 1 ? "one build" : "two builds without stated repetitions";
-    return {status: "insufficient data", unstable: false, reason, cv: null, noise: null, changes: [], levels: k ? [{from: 0, to: k, mean: overall}] : []};
+    return {
+      status: "insufficient data",
+      unstable: false,
+      reason,
+      cv: null,
+      noise: null,
+      changes: [],
+      levels: k ? [{from: 0, to: k, mean: overall}] : []
+    };
   }
   const {changes: confirmed, noise} = confirm(points, segment(points));
   const changes = confirmed.map((c) => ({...c, direction: directionOf(c.ratio, series.better)}));
-  const bounds = boundsOf(changes.map((c) => c.index), k);
+  const bounds = boundsOf(
+    changes.map((c) => c.index),
+    k
+  );
   const levels = bounds.slice(0, -1).map((from, i) => {
     const to = bounds[i + 1];
     return {from, to, mean: points.slice(from, to).reduce((a, p) => a + p.mean, 0) / (to - from)};
@@ -116,8 +127,25 @@ export function analyse(series: Series): Analysis {
   const cvs = [scatter, own.length ? median(own) : null].filter((x): x is number => x !== null && Number.isFinite(x));
   const cv = cvs.length ? Math.max(...cvs) : null;
   const unstable = cv !== null && cv > UNSTABLE_CV;
-  if (!noise) return {status: "insufficient data", unstable, reason: "no noise estimate: too few builds, and no stated repetitions", cv, noise: null, changes: [], levels};
-  return {status: changes.length ? "changed" : "no change", unstable, reason: unstable ? `coefficient of variation ${(cv! * 100).toFixed(1)}% > ${UNSTABLE_CV * 100}%` : null, cv, noise, changes, levels};
+  if (!noise)
+    return {
+      status: "insufficient data",
+      unstable,
+      reason: "no noise estimate: too few builds, and no stated repetitions",
+      cv,
+      noise: null,
+      changes: [],
+      levels
+    };
+  return {
+    status: changes.length ? "changed" : "no change",
+    unstable,
+    reason: unstable ? `coefficient of variation ${(cv! * 100).toFixed(1)}% > ${UNSTABLE_CV * 100}%` : null,
+    cv,
+    noise,
+    changes,
+    levels
+  };
 }
 
 function residualVariance(points: PointStats[], levels: Analysis["levels"]): number {

@@ -19,12 +19,23 @@ export interface FailOn {
 export class FailOnError extends Error {}
 
 export function parseFailOn(text: string): FailOn[] {
-  const clauses = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const clauses = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!clauses.length) throw new FailOnError("--fail-on: empty condition (e.g. 'regression>=3%')");
   return clauses.map((clause) => {
     const m = /^(regression|improvement|change)(?:\s*(>=|>)\s*(\d+(?:\.\d+)?)\s*%)?$/i.exec(clause);
-    if (!m) throw new FailOnError(`--fail-on: cannot read "${clause}": expected regression|improvement|change, optionally followed by >= or > and a percentage (e.g. 'regression>=3%')`);
-    return {kind: m[1].toLowerCase() as FailOn["kind"], op: (m[2] ?? ">=") as FailOn["op"], size: m[3] === undefined ? 0 : Number(m[3]) / 100, text: clause};
+    if (!m)
+      throw new FailOnError(
+        `--fail-on: cannot read "${clause}": expected regression|improvement|change, optionally followed by >= or > and a percentage (e.g. 'regression>=3%')`
+      );
+    return {
+      kind: m[1].toLowerCase() as FailOn["kind"],
+      op: (m[2] ?? ">=") as FailOn["op"],
+      size: m[3] === undefined ? 0 : Number(m[3]) / 100,
+      text: clause
+    };
   });
 }
 

@@ -12,9 +12,11 @@ import type {FlaggedChange, SeriesHistory} from "./history.js";
 const ALWAYS = ["model_label", "test", "metric"];
 
 export const percent = (ratio: number) => `${ratio >= 1 ? "+" : "−"}${Math.abs((ratio - 1) * 100).toFixed(1)}%`;
-const interval = (c: FlaggedChange) => (c.low === null || c.high === null ? "unbounded" : `[${percent(c.low)}, ${percent(c.high)}]`);
+const interval = (c: FlaggedChange) =>
+  c.low === null || c.high === null ? "unbounded" : `[${percent(c.low)}, ${percent(c.high)}]`;
 const num = (x: number) => String(+x.toPrecision(6));
-const buildLabel = (commit: string | null, number: number | null, build: string) => (commit ? (number !== null ? `${commit} (${number})` : commit) : build);
+const buildLabel = (commit: string | null, number: number | null, build: string) =>
+  commit ? (number !== null ? `${commit} (${number})` : commit) : build;
 
 /** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test), over these series keys. */
 export function seriesColumns(keys: Record<string, string | null>[]): string[] {

@@ -52,7 +52,12 @@ export interface HistoryData {
   latest: LatestChange[];
 }
 
-const measured = (p: SeriesPoint) => ({value: p.mean, stddev: p.sd, stddev_kind: p.sd === null ? null : "sample", repetitions: p.n});
+const measured = (p: SeriesPoint) => ({
+  value: p.mean,
+  stddev: p.sd,
+  stddev_kind: p.sd === null ? null : "sample",
+  repetitions: p.n
+});
 
 function comparePoints(a: SeriesPoint, b: SeriesPoint): PageComparison {
   const c = compareMeans(measured(a), measured(b));
@@ -63,26 +68,30 @@ export function historyPageData(all: SeriesHistory[]): HistoryData {
   const histories = all.filter((h) => h.points.length >= 2);
   const columns = seriesColumns(histories.map((h) => h.key));
   const kept = [...new Set([...columns, "metric", "unit"])];
-  const series = histories.map(
-    (h): PageSeries => ({
-      id: h.id,
-      label: columns.map((c) => [c, h.key[c] ?? null]),
-      key: Object.fromEntries(kept.map((c) => [c, h.key[c] ?? null])),
-      better: h.better,
-      order: h.order,
-      status: h.status,
-      unstable: h.unstable,
-      cv: h.cv,
-      reason: h.reason,
-      points: h.points.map(({sources, ...p}) => ({...p, source: sources[0] ?? null})),
-      levels: h.levels,
-      changes: h.changes.map((c) => ({...c, adjacent: comparePoints(h.points[c.index - 1], h.points[c.index])}))
-    })
-  );
+  const series = histories.map((h): PageSeries => ({
+    id: h.id,
+    label: columns.map((c) => [c, h.key[c] ?? null]),
+    key: Object.fromEntries(kept.map((c) => [c, h.key[c] ?? null])),
+    better: h.better,
+    order: h.order,
+    status: h.status,
+    unstable: h.unstable,
+    cv: h.cv,
+    reason: h.reason,
+    points: h.points.map(({sources, ...p}) => ({...p, source: sources[0] ?? null})),
+    levels: h.levels,
+    changes: h.changes.map((c) => ({...c, adjacent: comparePoints(h.points[c.index - 1], h.points[c.index])}))
+  }));
   const latest = histories.map((h): LatestChange => {
-      const [previous, newest] = h.points.slice(-2);
-      const flagged = h.changes.find((c) => c.index === h.points.length - 1);
-      return {series_id: h.id, previous: previous.build, newest: newest.build, comparison: comparePoints(previous, newest), flagged: flagged ? flagged.direction : null};
-    });
+    const [previous, newest] = h.points.slice(-2);
+    const flagged = h.changes.find((c) => c.index === h.points.length - 1);
+    return {
+      series_id: h.id,
+      previous: previous.build,
+      newest: newest.build,
+      comparison: comparePoints(previous, newest),
+      flagged: flagged ? flagged.direction : null
+    };
+  });
   return {series, latest};
 }

@@ -74,10 +74,16 @@ function settingsReader(): (row: Row) => Record<string, unknown> {
   };
 }
 
-const settingText = (v: unknown): string | null => (v === null || v === undefined || v === "" ? null : typeof v === "object" ? JSON.stringify(v) : String(v));
+const settingText = (v: unknown): string | null =>
+  v === null || v === undefined || v === "" ? null : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 /** Rows a history is made of: measured summaries with a value. */
-export const historyRow = (row: Row) => (row.scope ?? "run") === "run" && row.status === "ok" && typeof row.value === "number" && Number.isFinite(row.value) && row.origin !== "hand-entered";
+export const historyRow = (row: Row) =>
+  (row.scope ?? "run") === "run" &&
+  row.status === "ok" &&
+  typeof row.value === "number" &&
+  Number.isFinite(row.value) &&
+  row.origin !== "hand-entered";
 
 /** The sample sd a row states (a population sd turned into a sample sd when n is known). */
 function rowSd(row: Row): number | null {
@@ -95,7 +101,10 @@ function rowSd(row: Row): number | null {
  */
 function pointOf(build: string, head: Row, rows: Row[]): SeriesPoint {
   const first = rows[0];
-  const times = rows.map((r) => (r.started_at ?? r.time ?? r.imported_at) as string | null).filter((t): t is string => !!t).sort();
+  const times = rows
+    .map((r) => (r.started_at ?? r.time ?? r.imported_at) as string | null)
+    .filter((t): t is string => !!t)
+    .sort();
   const base = {
     build,
     build_commit: (head.build_commit as string | null) ?? null,
@@ -106,7 +115,8 @@ function pointOf(build: string, head: Row, rows: Row[]): SeriesPoint {
     run_ids: [...new Set(rows.map((r) => String(r.run_id)))],
     sources: rows.map((r) => ({sha256: String(r.source_sha256), line: Number(r.line)}))
   };
-  if (rows.length === 1) return {...base, mean: first.value as number, sd: rowSd(first), n: (first.repetitions as number | null) ?? null};
+  if (rows.length === 1)
+    return {...base, mean: first.value as number, sd: rowSd(first), n: (first.repetitions as number | null) ?? null};
   const stated = rows.map((r) => ({m: r.value as number, s: rowSd(r), n: r.repetitions as number | null}));
   if (stated.every((x) => x.s !== null && x.n !== null && x.n > 0)) {
     const total = stated.reduce((a, x) => a + x.n!, 0);
@@ -116,7 +126,12 @@ function pointOf(build: string, head: Row, rows: Row[]): SeriesPoint {
   }
   const values = stated.map((x) => x.m);
   const mean = values.reduce((a, x) => a + x, 0) / values.length;
-  return {...base, mean, sd: Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (values.length - 1)), n: values.length};
+  return {
+    ...base,
+    mean,
+    sd: Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (values.length - 1)),
+    n: values.length
+  };
 }
 
 const buildOf = (row: Row): string => {
@@ -134,7 +149,10 @@ export interface SharedRows {
 
 /** Series of `rows` (any flat rows; those historyRow refuses are left out). */
 export function buildSeries(rows: Row[], order: BuildOrder = {}): Series[] {
-  return buildSeriesOfGroups(rows.filter(historyRow).map((row) => ({head: row, rows: [row]})), order);
+  return buildSeriesOfGroups(
+    rows.filter(historyRow).map((row) => ({head: row, rows: [row]})),
+    order
+  );
 }
 
 /**
@@ -144,7 +162,10 @@ export function buildSeries(rows: Row[], order: BuildOrder = {}): Series[] {
  * newer llama-bench added) does not split a series.
  */
 export function buildSeriesOfGroups(shared: SharedRows[], order: BuildOrder = {}): Series[] {
-  const groups = new Map<string, {base: (string | null)[]; rows: number; members: {shared: SharedRows; settings: Record<string, unknown>}[]}>();
+  const groups = new Map<
+    string,
+    {base: (string | null)[]; rows: number; members: {shared: SharedRows; settings: Record<string, unknown>}[]}
+  >();
   const settingsOf = settingsReader();
   for (const member of shared) {
     const base = SERIES_COLUMNS.map((c) => keyValue(member.head, c));
@@ -167,8 +188,14 @@ export function buildSeriesOfGroups(shared: SharedRows[], order: BuildOrder = {}
         entry.values.add(settingText(value));
       }
     }
-    const keyed = [...seen].filter(([, e]) => e.present === group.rows || e.values.size > 1).map(([name]) => name).sort();
-    const bySettings = new Map<string, {key: Record<string, string | null>; builds: Map<string, {head: Row; rows: Row[]}>}>();
+    const keyed = [...seen]
+      .filter(([, e]) => e.present === group.rows || e.values.size > 1)
+      .map(([name]) => name)
+      .sort();
+    const bySettings = new Map<
+      string,
+      {key: Record<string, string | null>; builds: Map<string, {head: Row; rows: Row[]}>}
+    >();
     for (const {shared: member, settings} of group.members) {
       const values = keyed.map((name) => settingText(settings[name]));
       const id = JSON.stringify([group.base, values]);
@@ -186,7 +213,13 @@ export function buildSeriesOfGroups(shared: SharedRows[], order: BuildOrder = {}
     for (const [id, s] of bySettings) {
       const points = [...s.builds].map(([build, b]) => pointOf(build, b.head, b.rows));
       const ordered = orderPoints(points, order);
-      series.push({id, key: s.key, better: betterDirection(String(s.key.metric), s.key.unit), order: ordered.basis, points: ordered.points});
+      series.push({
+        id,
+        key: s.key,
+        better: betterDirection(String(s.key.metric), s.key.unit),
+        order: ordered.basis,
+        points: ordered.points
+      });
     }
   }
   return series.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -7,7 +7,9 @@
 import jstat from "jstat";
 import {fieller} from "../statistics/uncertainty.js";
 
-const {studentt} = jstat as unknown as {studentt: {inv(p: number, df: number): number; cdf(x: number, df: number): number}};
+const {studentt} = jstat as unknown as {
+  studentt: {inv(p: number, df: number): number; cdf(x: number, df: number): number};
+};
 
 /** What a series knows of one build: the mean of its repetitions, their sample sd and how many there were (null: not stated). */
 export interface PointStats {
@@ -83,7 +85,11 @@ export function pointNoise(points: PointStats[], bounds: number[]): Noise | null
     const parts = known.map((p) => p.sd! ** 2 / p.n!);
     const sum = parts.reduce((a, x) => a + x, 0);
     const denominator = parts.reduce((a, x, i) => a + (x * x) / (known[i].n! - 1), 0);
-    within = {variance: sum / parts.length, df: denominator === 0 ? known.reduce((a, p) => a + p.n! - 1, 0) : (sum * sum) / denominator, source: "within"};
+    within = {
+      variance: sum / parts.length,
+      df: denominator === 0 ? known.reduce((a, p) => a + p.n! - 1, 0) : (sum * sum) / denominator,
+      source: "within"
+    };
   }
   if (between && within) return within.variance > between.variance ? within : between;
   return between ?? within;
@@ -103,7 +109,14 @@ export interface SplitTest {
 }
 
 /** The t-test of the builds [a, τ) against [τ, b), each build mean one observation of the level, with `noise` per build. */
-export function testSplit(points: PointStats[], a: number, tau: number, b: number, noise: Noise, level = 0.95): SplitTest {
+export function testSplit(
+  points: PointStats[],
+  a: number,
+  tau: number,
+  b: number,
+  noise: Noise,
+  level = 0.95
+): SplitTest {
   const mean = (from: number, to: number) => points.slice(from, to).reduce((s, p) => s + p.mean, 0) / (to - from);
   const before = mean(a, tau);
   const after = mean(tau, b);

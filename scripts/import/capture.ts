@@ -93,7 +93,10 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
   const captureRaw = captureBytes(capture);
   const captureName = `${capture.cell.id}.capture.json`;
   const results = files.find((f) => f.role === capture.results_role && f.bytes.length > 0);
-  const logs = files.filter((f) => f.role === "stderr" || f.role === "server-log").map(text).join("\n");
+  const logs = files
+    .filter((f) => f.role === "stderr" || f.role === "server-log")
+    .map(text)
+    .join("\n");
   const hardware = hardwareFromLog(logs);
   const env = redactEnv(capture.env);
   const command = parseCommandLine(commandLine(redactArgv(capture.command), env), 1);
@@ -107,9 +110,14 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
     else {
       try {
         // A format this benchbook does not know (an older checkout reading a newer capture): detect instead.
-        const format = capture.results_format && formatById(capture.results_format) ? capture.results_format : undefined;
+        const format =
+          capture.results_format && formatById(capture.results_format) ? capture.results_format : undefined;
         checkShape(results.name, decoded.text);
-        reading = readDocument(decoded.text, {name: results.name, format, context: {commands: command ? [command] : [], hardware}});
+        reading = readDocument(decoded.text, {
+          name: results.name,
+          format,
+          context: {commands: command ? [command] : [], hardware}
+        });
         checkValues(results.name, reading.runs);
         checkJsonKeys(results.name, decoded.text, reading.blocks);
       } catch (error) {
@@ -129,11 +137,25 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
   if (reading && reading.runs.length) {
     parsed = reading.runs;
     const last = parsed[parsed.length - 1];
-    const missing = missingTests(capture.cell.expected, parsed.flatMap((r) => r.results));
+    const missing = missingTests(
+      capture.cell.expected,
+      parsed.flatMap((r) => r.results)
+    );
     for (const test of missing) last.results.push(failedResult(test, capture, lastContentLine(sourceText)));
-    if (capture.status !== "ok") last.notes.push(`${missing.length === 0 ? "the tool printed every expected result but" : "the tool"} ended with ${capture.status}: ${capture.status_detail?.split("\n")[0] ?? "no detail"}`);
+    if (capture.status !== "ok")
+      last.notes.push(
+        `${missing.length === 0 ? "the tool printed every expected result but" : "the tool"} ended with ${capture.status}: ${capture.status_detail?.split("\n")[0] ?? "no detail"}`
+      );
   } else {
-    parsed = [captureRun(capture, {lines, hardware, command: command?.text ?? commandLine(redactArgv(capture.command), env), statusLine: statusLine(sourceText), unreadable})];
+    parsed = [
+      captureRun(capture, {
+        lines,
+        hardware,
+        command: command?.text ?? commandLine(redactArgv(capture.command), env),
+        statusLine: statusLine(sourceText),
+        unreadable
+      })
+    ];
   }
 
   const attachments: Attachment[] = [];
@@ -148,8 +170,20 @@ export function readCapture(outcome: CellOutcome, options: CaptureImportOptions 
   if (source.role !== "capture") attach("capture", captureName, captureRaw);
   if (options.plan) attach("plan", options.plan.name, options.plan.bytes);
 
-  const facts = {sha256: hash, name: source.name, bytes: source.bytes.length, lines, imported_at, tags, blocks: reading?.blocks ?? [], ignored: reading?.ignored ?? [], attachments};
-  const stored = reading?.runs.length ? storedInput(facts, parsed, {extra}) : captureOnly(storedInput(facts, parsed, {extra, idBlocks: [{line_start: 1, runs: 1}]}));
+  const facts = {
+    sha256: hash,
+    name: source.name,
+    bytes: source.bytes.length,
+    lines,
+    imported_at,
+    tags,
+    blocks: reading?.blocks ?? [],
+    ignored: reading?.ignored ?? [],
+    attachments
+  };
+  const stored = reading?.runs.length
+    ? storedInput(facts, parsed, {extra})
+    : captureOnly(storedInput(facts, parsed, {extra, idBlocks: [{line_start: 1, runs: 1}]}));
   return {stored, raw: source.bytes, attachments: attachmentBytes};
 }
 
@@ -194,11 +228,11 @@ function missingTests(expected: ExpectedTest[], results: Result[]): ExpectedTest
     const i = pool.findIndex(
       (r) =>
         (test.kind === "serve" && r.kind === "serve" && r.metric === metric) ||
-        r.metric === metric &&
-        (r.n_prompt ?? null) === test.n_prompt &&
-        (r.n_gen ?? null) === test.n_gen &&
-        (test.n_depth === null || (r.n_depth ?? 0) === test.n_depth) &&
-        (test.concurrency == null || r.concurrency == null || r.concurrency === test.concurrency)
+        (r.metric === metric &&
+          (r.n_prompt ?? null) === test.n_prompt &&
+          (r.n_gen ?? null) === test.n_gen &&
+          (test.n_depth === null || (r.n_depth ?? 0) === test.n_depth) &&
+          (test.concurrency == null || r.concurrency == null || r.concurrency === test.concurrency))
     );
     if (i >= 0) pool.splice(i, 1);
     else missing.push(test);
@@ -249,7 +283,37 @@ function statusLine(captureText: string): number {
  * were always written (the bundled store holds some; a reparse rewrites them byte for byte).
  */
 function captureOnly(stored: StoredInput): StoredInput {
-  const runs = stored.runs.map(({schema, id, tool, tool_version, runtime, build_commit, build_number, format, source, imported_at, started_at, tags, ...rest}) => ({schema, id, tool, tool_version, runtime, build_commit, build_number, format, source, imported_at, started_at, tags, ...rest}));
+  const runs = stored.runs.map(
+    ({
+      schema,
+      id,
+      tool,
+      tool_version,
+      runtime,
+      build_commit,
+      build_number,
+      format,
+      source,
+      imported_at,
+      started_at,
+      tags,
+      ...rest
+    }) => ({
+      schema,
+      id,
+      tool,
+      tool_version,
+      runtime,
+      build_commit,
+      build_number,
+      format,
+      source,
+      imported_at,
+      started_at,
+      tags,
+      ...rest
+    })
+  );
   return {...stored, runs};
 }
 
@@ -267,11 +331,19 @@ function captureRun(capture: Capture, input: CaptureRunInput): ParsedRun {
   const params = capture.cell.params;
   const file = typeof params.model === "string" ? params.model : null;
   const settings: Settings = {};
-  if (params.settings && typeof params.settings === "object") for (const [k, v] of Object.entries(params.settings as Record<string, unknown>)) settings[k] = v as Scalar;
-  const runCapture: Capture = capture.status === "ok" ? {...capture, status: "error", status_detail: input.unreadable} : capture;
+  if (params.settings && typeof params.settings === "object")
+    for (const [k, v] of Object.entries(params.settings as Record<string, unknown>)) settings[k] = v as Scalar;
+  const runCapture: Capture =
+    capture.status === "ok" ? {...capture, status: "error", status_detail: input.unreadable} : capture;
   // What the environment record knows of the binary and the machine, so a failed cell sits beside its siblings.
-  const env = capture.environment as {runtime?: {build_commit?: unknown; build_number?: unknown} | null; machine?: {cpu?: {model?: unknown}}};
-  const hardware = {...input.hardware, cpu: input.hardware.cpu ?? (typeof env.machine?.cpu?.model === "string" ? env.machine.cpu.model : null)};
+  const env = capture.environment as {
+    runtime?: {build_commit?: unknown; build_number?: unknown} | null;
+    machine?: {cpu?: {model?: unknown}};
+  };
+  const hardware = {
+    ...input.hardware,
+    cpu: input.hardware.cpu ?? (typeof env.machine?.cpu?.model === "string" ? env.machine.cpu.model : null)
+  };
   return {
     tool,
     tool_version: null,

@@ -10,7 +10,11 @@ export function decodeText(bytes: Uint8Array): {text: string} | {error: string; 
     const text = new TextDecoder("utf-8", {fatal: true, ignoreBOM: false}).decode(bytes);
     // A NUL is never in a tool's text output: a binary file, or UTF-16 without its byte-order mark.
     const nul = text.indexOf("\0");
-    if (nul >= 0) return {error: "text without NUL bytes (a NUL here means a binary file, or UTF-16 without a byte-order mark)", line: text.slice(0, nul).split(/\r\n|\n|\r/).length};
+    if (nul >= 0)
+      return {
+        error: "text without NUL bytes (a NUL here means a binary file, or UTF-16 without a byte-order mark)",
+        line: text.slice(0, nul).split(/\r\n|\n|\r/).length
+      };
     return {text};
   } catch {
     // Name the line of the first byte that is not UTF-8.
@@ -23,8 +27,10 @@ export function decodeText(bytes: Uint8Array): {text: string} | {error: string; 
 
 /** Text back to bytes in the encoding decodeText found (its BOM kept): what a redacted input is stored as. */
 export function encodeLike(original: Uint8Array, text: string): Uint8Array {
-  if (original[0] === 0xff && original[1] === 0xfe) return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
-  if (original[0] === 0xfe && original[1] === 0xff) return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+  if (original[0] === 0xff && original[1] === 0xfe)
+    return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+  if (original[0] === 0xfe && original[1] === 0xff)
+    return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
   const bom = original[0] === 0xef && original[1] === 0xbb && original[2] === 0xbf;
   return bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf8")]) : Buffer.from(text, "utf8");
 }

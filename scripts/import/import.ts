@@ -72,7 +72,10 @@ function writeupBeside(input: RawInput): WriteupReader {
     const full = resolve(base, path);
     if (!existsSync(full)) return null;
     const inside = relative(realpathSync(base), realpathSync(full));
-    if (isAbsolute(path) || inside.startsWith("..") || isAbsolute(inside)) throw new Error(`expected a file inside the observations file's folder ${base}; ${JSON.stringify(path)} is outside it (copy the writeup beside the observations file)`);
+    if (isAbsolute(path) || inside.startsWith("..") || isAbsolute(inside))
+      throw new Error(
+        `expected a file inside the observations file's folder ${base}; ${JSON.stringify(path)} is outside it (copy the writeup beside the observations file)`
+      );
     return readFileSync(full);
   };
 }
@@ -110,10 +113,21 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
-  const reading = readDocument(text, {name: input.name, format: options.format, runtime: options.runtime, formats, strict: options.strict});
+  const reading = readDocument(text, {
+    name: input.name,
+    format: options.format,
+    runtime: options.runtime,
+    formats,
+    strict: options.strict
+  });
   checkValues(input.name, reading.runs);
   checkJsonKeys(input.name, text, reading.blocks);
-  const writeups = attachWriteups(reading.runs, input.name, redactedWriteups(options.readWriteup ?? writeupBeside(input)), rawExtension);
+  const writeups = attachWriteups(
+    reading.runs,
+    input.name,
+    redactedWriteups(options.readWriteup ?? writeupBeside(input)),
+    rawExtension
+  );
   // The store names an input by the hash of what it stores: the same input redacts the same way, so its id stays stable.
   const hash = found.length ? sha256(raw) : (input.sha256 ?? sha256(input.bytes));
   const stored = storedInput(
@@ -136,8 +150,20 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
 }
 
 export type ImportOutcome =
-  | {name: string; status: "imported"; sha256: string; runs: Run[]; /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[]}
-  | {name: string; status: "unchanged"; sha256: string; runs: number; /** Tags given now that the stored input does not have: not applied (retag does that). */ tags_not_applied?: TagsNotApplied}
+  | {
+      name: string;
+      status: "imported";
+      sha256: string;
+      runs: Run[];
+      /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[];
+    }
+  | {
+      name: string;
+      status: "unchanged";
+      sha256: string;
+      runs: number;
+      /** Tags given now that the stored input does not have: not applied (retag does that). */ tags_not_applied?: TagsNotApplied;
+    }
   | {name: string; status: "failed"; error: Error};
 
 export interface TagsNotApplied {
@@ -193,7 +219,11 @@ function importInput(input: RawInput, options: ImportOptions, seen: Set<string>)
  * it, and for a new input what to write (Store.write's arguments). `seen`
  * holds the inputs of this batch already imported.
  */
-export function prepareImport(input: RawInput, options: ImportOptions, seen: Set<string>): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
+export function prepareImport(
+  input: RawInput,
+  options: ImportOptions,
+  seen: Set<string>
+): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
   try {
     const hash = input.sha256 ?? sha256(input.bytes);
     if (options.store.has(hash) || seen.has(hash)) {
@@ -201,16 +231,40 @@ export function prepareImport(input: RawInput, options: ImportOptions, seen: Set
       const given = options.tags ?? {};
       // Re-importing stored bytes adds nothing, tags included: say so rather than drop them silently.
       const differs = stored !== null && Object.entries(given).some(([k, v]) => stored.source.tags[k] !== v);
-      return {outcome: {name: input.name, status: "unchanged", sha256: hash, runs: stored?.runs.length ?? 0, ...(differs ? {tags_not_applied: {given, stored: stored.source.tags}} : {})}};
+      return {
+        outcome: {
+          name: input.name,
+          status: "unchanged",
+          sha256: hash,
+          runs: stored?.runs.length ?? 0,
+          ...(differs ? {tags_not_applied: {given, stored: stored.source.tags}} : {})
+        }
+      };
     }
     const {stored, raw, attachments, reading} = readInput({...input, sha256: hash}, options);
     // A redacted input is stored under the hash of its redacted bytes: that copy may be in the store already.
     const stored_hash = stored.source.sha256;
     if (stored_hash !== hash && (options.store.has(stored_hash) || seen.has(stored_hash))) {
-      return {outcome: {name: input.name, status: "unchanged", sha256: stored_hash, runs: options.store.has(stored_hash) ? options.store.read(stored_hash).runs.length : 0}};
+      return {
+        outcome: {
+          name: input.name,
+          status: "unchanged",
+          sha256: stored_hash,
+          runs: options.store.has(stored_hash) ? options.store.read(stored_hash).runs.length : 0
+        }
+      };
     }
     const warnings = reading.warnings.map((w) => `${input.name}: ${w.message}`);
-    return {outcome: {name: input.name, status: "imported", sha256: stored_hash, runs: stored.runs, ...(warnings.length ? {warnings} : {})}, write: [raw, stored, attachments]};
+    return {
+      outcome: {
+        name: input.name,
+        status: "imported",
+        sha256: stored_hash,
+        runs: stored.runs,
+        ...(warnings.length ? {warnings} : {})
+      },
+      write: [raw, stored, attachments]
+    };
   } catch (error) {
     return {outcome: {name: input.name, status: "failed", error: error as Error}};
   }

@@ -28,7 +28,12 @@ export function checkShape(name: string, text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_NESTING) throw new InputError(name, line, `brackets nested at most ${MAX_NESTING} deep (JSON this deep is not a tool's output)`);
+      if (++depth > MAX_NESTING)
+        throw new InputError(
+          name,
+          line,
+          `brackets nested at most ${MAX_NESTING} deep (JSON this deep is not a tool's output)`
+        );
     } else if (c === 0x5d || c === 0x7d) {
       if (depth > 0) depth--;
     } else if (c === 0x0a || c === 0x0d) {
@@ -36,7 +41,11 @@ export function checkShape(name: string, text: string): void {
       line++;
       lineStart = i + 1;
     } else if (i - lineStart > MAX_LINE_CHARS) {
-      throw new InputError(name, line, `lines of at most ${MAX_LINE_CHARS / 2 ** 20} MiB characters (this one is longer)`);
+      throw new InputError(
+        name,
+        line,
+        `lines of at most ${MAX_LINE_CHARS / 2 ** 20} MiB characters (this one is longer)`
+      );
     }
   }
 }
@@ -49,12 +58,28 @@ export function checkShape(name: string, text: string): void {
 export function checkValues(name: string, runs: ParsedRun[]): void {
   for (const run of runs) {
     for (const result of run.results) {
-      for (const [field, value] of [["value", result.value], ["stddev", result.stddev]] as const) {
-        if (typeof value === "number" && !Number.isFinite(value)) throw new InputError(name, result.line, `a finite number for ${result.test} ${result.metric} ${field} (the number printed${result.text ? `, ${JSON.stringify(result.text)},` : ""} overflows a 64-bit float)`);
+      for (const [field, value] of [
+        ["value", result.value],
+        ["stddev", result.stddev]
+      ] as const) {
+        if (typeof value === "number" && !Number.isFinite(value))
+          throw new InputError(
+            name,
+            result.line,
+            `a finite number for ${result.test} ${result.metric} ${field} (the number printed${result.text ? `, ${JSON.stringify(result.text)},` : ""} overflows a 64-bit float)`
+          );
       }
-      if (result.samples?.some((s) => !Number.isFinite(s))) throw new InputError(name, result.line, `finite numbers in the samples of ${result.test} ${result.metric}`);
-      if (result.status === "ok" && result.metric.endsWith("throughput") && typeof result.value === "number" && result.value < 0) {
-        run.notes.push(`line ${result.line}: ${result.test} ${result.metric} is negative (${result.value} ${result.unit}), as printed`);
+      if (result.samples?.some((s) => !Number.isFinite(s)))
+        throw new InputError(name, result.line, `finite numbers in the samples of ${result.test} ${result.metric}`);
+      if (
+        result.status === "ok" &&
+        result.metric.endsWith("throughput") &&
+        typeof result.value === "number" &&
+        result.value < 0
+      ) {
+        run.notes.push(
+          `line ${result.line}: ${result.test} ${result.metric} is negative (${result.value} ${result.unit}), as printed`
+        );
       }
     }
   }
@@ -68,11 +93,20 @@ const KEYS_CHECKED_BY_PARSER = new Set(["llama-bench-jsonl"]);
  * `"avg_ts"` silently, so which number was meant is unknowable. The text of
  * every block read as JSON is scanned and the second key is refused at its line.
  */
-export function checkJsonKeys(name: string, text: string, blocks: readonly {format: string; line_start: number; line_end: number}[]): void {
+export function checkJsonKeys(
+  name: string,
+  text: string,
+  blocks: readonly {format: string; line_start: number; line_end: number}[]
+): void {
   for (const block of blocks) {
     if (!block.format.includes("json") || KEYS_CHECKED_BY_PARSER.has(block.format)) continue;
     const repeated = repeatedKey(text, lineOffset(text, block.line_start), lineOffset(text, block.line_end + 1));
-    if (repeated) throw new InputError(name, lineOf(text, repeated.at), repeatedKeyMessage(repeated.key, lineOf(text, repeated.first)));
+    if (repeated)
+      throw new InputError(
+        name,
+        lineOf(text, repeated.at),
+        repeatedKeyMessage(repeated.key, lineOf(text, repeated.first))
+      );
   }
 }
 

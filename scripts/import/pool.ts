@@ -53,9 +53,20 @@ export interface PoolTask {
 
 /** A worker's answer: the outcome with runs stripped of their results, and a new input's files to store (none on a dry run). */
 export type PoolReply =
-  | {index: number; status: "imported"; sha256: string; runs: (Omit<Run, "results"> & {results: number})[]; warnings?: string[]; files?: StoreFile[]}
+  | {
+      index: number;
+      status: "imported";
+      sha256: string;
+      runs: (Omit<Run, "results"> & {results: number})[];
+      warnings?: string[];
+      files?: StoreFile[];
+    }
   | {index: number; status: "unchanged"; sha256: string; runs: number; tags_not_applied?: TagsNotApplied}
-  | {index: number; status: "failed"; error: {name: string; message: string; file?: string; line?: number; detail?: string}};
+  | {
+      index: number;
+      status: "failed";
+      error: {name: string; message: string; file?: string; line?: number; detail?: string};
+    };
 
 /** Fewer inputs than this, or fewer bytes, are imported on this thread: starting workers costs more. */
 export const POOL_MIN_INPUTS = 8;
@@ -78,19 +89,39 @@ function withoutResults(run: Run): Omit<Run, "results"> & {results: number} {
  */
 export function movable(views: Uint8Array[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
-  for (const view of views) if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) buffers.add(view.buffer);
+  for (const view of views)
+    if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer)
+      buffers.add(view.buffer);
   return [...buffers];
 }
 
 /** Strip an outcome for the trip back from a worker. */
 export function replyOf(index: number, outcome: ImportOutcome, files?: StoreFile[]): PoolReply {
-  if (outcome.status === "imported") return {index, status: "imported", sha256: outcome.sha256, runs: outcome.runs.map(withoutResults), ...(outcome.warnings ? {warnings: outcome.warnings} : {}), ...(files ? {files} : {})};
-  if (outcome.status === "unchanged") return {index, status: "unchanged", sha256: outcome.sha256, runs: outcome.runs, ...(outcome.tags_not_applied ? {tags_not_applied: outcome.tags_not_applied} : {})};
+  if (outcome.status === "imported")
+    return {
+      index,
+      status: "imported",
+      sha256: outcome.sha256,
+      runs: outcome.runs.map(withoutResults),
+      ...(outcome.warnings ? {warnings: outcome.warnings} : {}),
+      ...(files ? {files} : {})
+    };
+  if (outcome.status === "unchanged")
+    return {
+      index,
+      status: "unchanged",
+      sha256: outcome.sha256,
+      runs: outcome.runs,
+      ...(outcome.tags_not_applied ? {tags_not_applied: outcome.tags_not_applied} : {})
+    };
   const error = outcome.error;
   return {
     index,
     status: "failed",
-    error: error instanceof InputError ? {name: error.name, message: error.message, file: error.file, line: error.line, detail: error.detail} : {name: error.name, message: error.message}
+    error:
+      error instanceof InputError
+        ? {name: error.name, message: error.message, file: error.file, line: error.line, detail: error.detail}
+        : {name: error.name, message: error.message}
   };
 }
 
@@ -107,17 +138,35 @@ function stored(name: string, reply: PoolReply): ImportOutcome {
 }
 
 function outcomeOf(name: string, reply: PoolReply): ImportOutcome {
-  if (reply.status === "imported") return {name, status: "imported", sha256: reply.sha256, runs: reply.runs.map((r) => ({...r, results: new Array(r.results)}) as Run), ...(reply.warnings ? {warnings: reply.warnings} : {})};
-  if (reply.status === "unchanged") return {name, status: "unchanged", sha256: reply.sha256, runs: reply.runs, ...(reply.tags_not_applied ? {tags_not_applied: reply.tags_not_applied} : {})};
+  if (reply.status === "imported")
+    return {
+      name,
+      status: "imported",
+      sha256: reply.sha256,
+      runs: reply.runs.map((r) => ({...r, results: new Array(r.results)}) as Run),
+      ...(reply.warnings ? {warnings: reply.warnings} : {})
+    };
+  if (reply.status === "unchanged")
+    return {
+      name,
+      status: "unchanged",
+      sha256: reply.sha256,
+      runs: reply.runs,
+      ...(reply.tags_not_applied ? {tags_not_applied: reply.tags_not_applied} : {})
+    };
   const {error} = reply;
-  if (error.name === "InputError" && error.file !== undefined && error.line !== undefined && error.detail !== undefined) return {name, status: "failed", error: new InputError(error.file, error.line, error.detail)};
+  if (error.name === "InputError" && error.file !== undefined && error.line !== undefined && error.detail !== undefined)
+    return {name, status: "failed", error: new InputError(error.file, error.line, error.detail)};
   const failure = new Error(error.message);
   failure.name = error.name;
   return {name, status: "failed", error: failure};
 }
 
 /** Import `inputs` on `jobs` worker threads; outcomes in input order (see the module comment). */
-export async function importInputsPooled(inputs: RawInput[], options: ImportOptions & {jobs: number}): Promise<ImportOutcome[]> {
+export async function importInputsPooled(
+  inputs: RawInput[],
+  options: ImportOptions & {jobs: number}
+): Promise<ImportOutcome[]> {
   // One writer at a time (Store.lock), as importInputs.
   return options.dryRun ? pooled(inputs, options) : options.store.withLock(() => pooled(inputs, options));
 }
@@ -164,10 +213,28 @@ async function pooled(inputs: RawInput[], options: ImportOptions & {jobs: number
       }
       firstOf.set(hash, index);
       if (options.store.has(hash)) {
-        settle(index, {name: input.name, status: "unchanged", sha256: hash, runs: options.store.read(hash).runs.length});
+        settle(index, {
+          name: input.name,
+          status: "unchanged",
+          sha256: hash,
+          runs: options.store.read(hash).runs.length
+        });
         continue;
       }
-      return {index, name: input.name, bytes: input.bytes, sha256: hash, ...(input.path ? {path: input.path} : {}), root: options.store.root, imported_at: now().toISOString(), tags: options.tags, format: options.format, runtime: options.runtime, strict: options.strict, dryRun: options.dryRun};
+      return {
+        index,
+        name: input.name,
+        bytes: input.bytes,
+        sha256: hash,
+        ...(input.path ? {path: input.path} : {}),
+        root: options.store.root,
+        imported_at: now().toISOString(),
+        tags: options.tags,
+        format: options.format,
+        runtime: options.runtime,
+        strict: options.strict,
+        dryRun: options.dryRun
+      };
     }
     return undefined;
   };
@@ -201,7 +268,15 @@ async function pooled(inputs: RawInput[], options: ImportOptions & {jobs: number
             settle(reply.index, stored(inputs[reply.index].name, reply));
           });
           worker.on("error", reject);
-          worker.on("exit", (code) => (sent.size ? reject(new Error(`an import worker stopped (exit code ${code}) while reading ${[...sent.values()].join(", ")}`)) : resolve()));
+          worker.on("exit", (code) =>
+            sent.size
+              ? reject(
+                  new Error(
+                    `an import worker stopped (exit code ${code}) while reading ${[...sent.values()].join(", ")}`
+                  )
+                )
+              : resolve()
+          );
           senders.push(send);
         })
     );
@@ -219,11 +294,19 @@ async function pooled(inputs: RawInput[], options: ImportOptions & {jobs: number
       settle(index, importInputs([inputs[index]], {...alone, now: () => now()})[0]);
     } else {
       const hash = earlier.sha256;
-      settle(index, {name: inputs[index].name, status: "unchanged", sha256: hash, runs: options.store.has(hash) ? options.store.read(hash).runs.length : 0});
+      settle(index, {
+        name: inputs[index].name,
+        status: "unchanged",
+        sha256: hash,
+        runs: options.store.has(hash) ? options.store.read(hash).runs.length : 0
+      });
     }
   }
   if (streamed.length) {
-    const results = importInputs(streamed.map((i) => inputs[i]), alone);
+    const results = importInputs(
+      streamed.map((i) => inputs[i]),
+      alone
+    );
     streamed.forEach((index, k) => settle(index, results[k]));
   }
   return outcomes as ImportOutcome[];

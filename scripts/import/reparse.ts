@@ -42,16 +42,42 @@ function tally(input: StoredInput): Tally {
 export function reparseInput(store: Store, hash: string): {before: StoredInput; after: StoredInput; notes: string[]} {
   const before = store.read(hash);
   const rawPath = store.rawPath(before.source);
-  if (!existsSync(rawPath)) throw new Error(`${before.source.name}: its raw copy ${before.source.raw} is missing from the store`);
+  if (!existsSync(rawPath))
+    throw new Error(`${before.source.name}: its raw copy ${before.source.raw} is missing from the store`);
   const bytes = readFileSync(rawPath);
-  if (sha256(bytes) !== hash) throw new Error(`${before.source.name}: its raw copy ${before.source.raw} no longer has sha256 ${hash}; the store is damaged`);
+  if (sha256(bytes) !== hash)
+    throw new Error(
+      `${before.source.name}: its raw copy ${before.source.raw} no longer has sha256 ${hash}; the store is damaged`
+    );
   const captured = storedCapture(store, before, bytes);
   // A bench cell is read again as bench read it: with its command, stderr's device lines and capture record.
-  if (captured) return {before, after: readCapture(captured.outcome, {tags: before.source.tags, plan: captured.plan, now: () => new Date(before.source.imported_at)}).stored, notes: []};
-  const after = readInput({name: before.source.name, bytes}, {tags: before.source.tags, ...before.source.read_with, redacted: before.source.redactions, now: () => new Date(before.source.imported_at), readWriteup: storedWriteups(store, before)}).stored;
+  if (captured)
+    return {
+      before,
+      after: readCapture(captured.outcome, {
+        tags: before.source.tags,
+        plan: captured.plan,
+        now: () => new Date(before.source.imported_at)
+      }).stored,
+      notes: []
+    };
+  const after = readInput(
+    {name: before.source.name, bytes},
+    {
+      tags: before.source.tags,
+      ...before.source.read_with,
+      redacted: before.source.redactions,
+      now: () => new Date(before.source.imported_at),
+      readWriteup: storedWriteups(store, before)
+    }
+  ).stored;
   if (after.source.sha256 !== hash) {
-    const found = (after.source.redactions ?? []).slice(before.source.redactions?.length ?? 0).map((r) => `line ${r.line}: ${r.kind}`);
-    throw new Error(`${before.source.name}: its raw copy holds secrets (${found.join(", ")}), stored before benchbook redacted them; remove ${rawPath} and ${store.runsPath(hash)} and import the file again`);
+    const found = (after.source.redactions ?? [])
+      .slice(before.source.redactions?.length ?? 0)
+      .map((r) => `line ${r.line}: ${r.kind}`);
+    throw new Error(
+      `${before.source.name}: its raw copy holds secrets (${found.join(", ")}), stored before benchbook redacted them; remove ${rawPath} and ${store.runsPath(hash)} and import the file again`
+    );
   }
   // Attachments stored at import stay; writeups are as just read.
   const kept = (before.source.attachments ?? []).filter((a) => a.role !== "writeup");
@@ -61,7 +87,10 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
   const notes: string[] = [];
   for (const run of after.runs) {
     const old = before.runs.find((r) => r.id === run.id);
-    if (old?.runtime && !run.runtime) notes.push(`run ${run.id} had runtime ${old.runtime} and now has none (import it again with --runtime to record it)`);
+    if (old?.runtime && !run.runtime)
+      notes.push(
+        `run ${run.id} had runtime ${old.runtime} and now has none (import it again with --runtime to record it)`
+      );
   }
   return {before, after, notes};
 }
@@ -71,7 +100,11 @@ export function reparseInput(store: Store, hash: string): {before: StoredInput; 
  * capture record (an attachment, or the source itself when the cell printed
  * nothing readable), the captured files and the plan. null: not a bench capture.
  */
-function storedCapture(store: Store, before: StoredInput, bytes: Buffer): {outcome: CellOutcome; plan: {name: string; bytes: Uint8Array} | null} | null {
+function storedCapture(
+  store: Store,
+  before: StoredInput,
+  bytes: Buffer
+): {outcome: CellOutcome; plan: {name: string; bytes: Uint8Array} | null} | null {
   if (!before.runs.some((r) => r.extra?.capture)) return null;
   const attachments = before.source.attachments ?? [];
   const read = (a: Attachment) => readFileSync(join(store.root, a.raw));
@@ -79,7 +112,9 @@ function storedCapture(store: Store, before: StoredInput, bytes: Buffer): {outco
   const capture = JSON.parse((record ? read(record) : bytes).toString("utf8")) as Capture;
   if (capture.benchbook_capture !== 1) return null;
   const named = (a: Attachment) => a.name ?? `${capture.cell.id}.${a.role}.${a.raw.split(".").pop()}`;
-  const files: CapturedFile[] = attachments.filter((a) => a.role !== "capture" && a.role !== "plan").map((a) => ({role: a.role, name: named(a), bytes: read(a)}));
+  const files: CapturedFile[] = attachments
+    .filter((a) => a.role !== "capture" && a.role !== "plan")
+    .map((a) => ({role: a.role, name: named(a), bytes: read(a)}));
   // The source first: it is the results file the capture names (unless the source is the capture record).
   if (record) files.unshift({role: capture.results_role, name: before.source.name, bytes});
   const plan = attachments.find((a) => a.role === "plan");
@@ -89,8 +124,12 @@ function storedCapture(store: Store, before: StoredInput, bytes: Buffer): {outco
 /** A hand-entered file's writeup, from the copy the store kept at import (found through the runs that named it). */
 function storedWriteups(store: Store, before: StoredInput): WriteupReader {
   return (path) => {
-    const named = before.runs.map((r) => r.extra.writeup as {path?: string; sha256?: string} | undefined).find((w) => w?.path === path && w.sha256);
-    const attachment = (before.source.attachments ?? []).find((a) => a.role === "writeup" && a.sha256 === named?.sha256);
+    const named = before.runs
+      .map((r) => r.extra.writeup as {path?: string; sha256?: string} | undefined)
+      .find((w) => w?.path === path && w.sha256);
+    const attachment = (before.source.attachments ?? []).find(
+      (a) => a.role === "writeup" && a.sha256 === named?.sha256
+    );
     const file = attachment ? join(store.root, attachment.raw) : null;
     return file && existsSync(file) ? readFileSync(file) : null;
   };
@@ -108,10 +147,23 @@ export function reparseStore(store: Store, options: ReparseOptions = {}): Repars
         const text = serializeInput(after);
         const changed = text !== readFileSync(store.runsPath(hash), "utf8");
         if (changed && !options.dryRun) writeFileAtomic(store.runsPath(hash), text);
-        return {sha256: hash, name: after.source.name, status: changed ? "changed" : "unchanged", before: tally(before), after: tally(after), notes};
+        return {
+          sha256: hash,
+          name: after.source.name,
+          status: changed ? "changed" : "unchanged",
+          before: tally(before),
+          after: tally(after),
+          notes
+        };
       });
     } catch (error) {
-      return {sha256: hash, name: before?.source.name ?? hash, status: "failed", before: before ? tally(before) : null, error: error as Error};
+      return {
+        sha256: hash,
+        name: before?.source.name ?? hash,
+        status: "failed",
+        before: before ? tally(before) : null,
+        error: error as Error
+      };
     }
   });
 }

@@ -45,7 +45,8 @@ export function shortcutFormats(text: string, formats: readonly Format[] = FORMA
   const doc = toDoc("", text, []);
   const last = doc.lines.length - 1;
   const blocks = llamaBenchJsonl.scan(doc);
-  if (blocks.length !== 1 || blocks[0].start !== 0 || blocks[0].end !== last || blocks[0].confidence < TOP_CONFIDENCE) return null;
+  if (blocks.length !== 1 || blocks[0].start !== 0 || blocks[0].end !== last || blocks[0].confidence < TOP_CONFIDENCE)
+    return null;
   // Each splitter once (llama-bench and llama-batched-bench share the table one).
   for (const unflatten of new Set(formats.map((format) => format.unflatten))) {
     if (!unflatten) continue;

@@ -59,7 +59,8 @@ export function hashFile(path: string, chunkBytes: number): string {
   const fd = openSync(path, "r");
   try {
     const buf = Buffer.alloc(chunkBytes);
-    for (let n = readSync(fd, buf, 0, chunkBytes, null); n > 0; n = readSync(fd, buf, 0, chunkBytes, null)) hash.update(buf.subarray(0, n));
+    for (let n = readSync(fd, buf, 0, chunkBytes, null); n > 0; n = readSync(fd, buf, 0, chunkBytes, null))
+      hash.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }

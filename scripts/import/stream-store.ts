@@ -28,7 +28,11 @@ export function storedRunCount(store: Store, sha: string): number {
     const buf = Buffer.alloc(CHUNK_BYTES);
     const decoder = new TextDecoder("utf-8");
     let text = "";
-    for (let n = readSync(fd, buf, 0, CHUNK_BYTES, null); n > 0 && text.length < 256 * 1024 * 1024; n = readSync(fd, buf, 0, CHUNK_BYTES, null)) {
+    for (
+      let n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+      n > 0 && text.length < 256 * 1024 * 1024;
+      n = readSync(fd, buf, 0, CHUNK_BYTES, null)
+    ) {
       text += decoder.decode(buf.subarray(0, n), {stream: true});
       const at = text.indexOf(marker);
       if (at >= 0) {
@@ -53,7 +57,10 @@ export function writeStore(store: Store, stored: StoredInput, runs: StreamedRun[
   else renameSync(rawTemp, rawPath);
   fsyncDir(dirname(rawPath));
 
-  const skeleton: StoredInput = {...stored, runs: stored.runs.map((r, k) => ({...r, results: [marker(k) as unknown as Result]}))};
+  const skeleton: StoredInput = {
+    ...stored,
+    runs: stored.runs.map((r, k) => ({...r, results: [marker(k) as unknown as Result]}))
+  };
   const text = serializeInput(skeleton);
   const runsPath = store.runsPath(stored.source.sha256);
   const out = new FileWriter(tempPath(dirname(runsPath), "runs"));

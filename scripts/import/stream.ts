@@ -58,7 +58,11 @@ class StreamSecrets {
     const [first] = redactSecrets(scanned).redactions;
     if (first) {
       const carried = this.carry.match(/\r\n|\n|\r/g)?.length ?? 0;
-      throw new InputError(this.name, linesBefore + 1 - carried + first.line - 1, `no secret in a streamed input, found a ${first.kind}: benchbook replaces secrets only in inputs under ${STREAM_THRESHOLD_BYTES / 2 ** 20} MiB; remove it from the file and import again`);
+      throw new InputError(
+        this.name,
+        linesBefore + 1 - carried + first.line - 1,
+        `no secret in a streamed input, found a ${first.kind}: benchbook replaces secrets only in inputs under ${STREAM_THRESHOLD_BYTES / 2 ** 20} MiB; remove it from the file and import again`
+      );
     }
     this.carry = scanned.slice(-4096);
   }
@@ -77,7 +81,12 @@ export function fileInput(name: string, path: string, size = statSync(path).size
     path,
     size,
     get bytes(): Uint8Array {
-      if (size > MAX_INPUT_BYTES) throw new InputError(name, 1, `an input of at most ${MAX_INPUT_BYTES / 2 ** 30} GiB to read whole (this one is ${(size / 2 ** 30).toFixed(1)} GiB, and no line-local log format streams it)`);
+      if (size > MAX_INPUT_BYTES)
+        throw new InputError(
+          name,
+          1,
+          `an input of at most ${MAX_INPUT_BYTES / 2 ** 30} GiB to read whole (this one is ${(size / 2 ** 30).toFixed(1)} GiB, and no line-local log format streams it)`
+        );
       bytes ??= readFileSync(path);
       return bytes;
     }
@@ -115,11 +124,21 @@ interface ResultSink {
  * a line-local log (the caller then reads it whole). Throws InputError for
  * input that cannot be imported, naming the file and line.
  */
-export function importStreamed(input: RawInput & {path: string}, options: ImportOptions, seen: Set<string>, chunkBytes = CHUNK_BYTES): ImportOutcome | null {
+export function importStreamed(
+  input: RawInput & {path: string},
+  options: ImportOptions,
+  seen: Set<string>,
+  chunkBytes = CHUNK_BYTES
+): ImportOutcome | null {
   // A hash-only pass first (a few seconds per GB): re-importing the same bytes then costs no parse.
   const known = hashFile(input.path, chunkBytes);
   if (options.store.has(known) || seen.has(known)) {
-    return {name: input.name, status: "unchanged", sha256: known, runs: options.store.has(known) ? storedRunCount(options.store, known) : 0};
+    return {
+      name: input.name,
+      status: "unchanged",
+      sha256: known,
+      runs: options.store.has(known) ? storedRunCount(options.store, known) : 0
+    };
   }
   const head = readHead(input.path);
   if (head === null) return null;
@@ -199,7 +218,15 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
       const run = open.builder.finish(open.context, seg.line_start, seg.line_end);
       open.sink.writer.close(false);
       runs.push({run, resultsPath: open.writer.path, count: open.builder.count});
-      blocks.push({format: spec.id, line_start: seg.line_start, line_end: seg.line_end, confidence: judged.confidence, reason: judged.reason, runs: 1, results: open.builder.count});
+      blocks.push({
+        format: spec.id,
+        line_start: seg.line_start,
+        line_end: seg.line_end,
+        confidence: judged.confidence,
+        reason: judged.reason,
+        runs: 1,
+        results: open.builder.count
+      });
       context.blockEnded();
     }
   });
@@ -242,7 +269,11 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
           const lenient = new TextDecoder("utf-8").decode(chunk);
           const before = lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")));
           const breaks = before.match(/\r\n|\n|\r/g)?.length ?? 0;
-          throw new InputError(input.name, splitter.count + 1 + breaks, "expected UTF-8 text (this looks like a binary file or another encoding)");
+          throw new InputError(
+            input.name,
+            splitter.count + 1 + breaks,
+            "expected UTF-8 text (this looks like a binary file or another encoding)"
+          );
         }
         secrets.check(text, splitter.count);
         splitter.push(text);
@@ -259,7 +290,12 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
       throw new InputError(input.name, 1, `no ${spec.description} found in the streamed input`);
     }
     const sha = hash.digest("hex");
-    if (sha !== known) throw new InputError(input.name, 1, "the file to stay the same while it is imported (it changed between two reads)");
+    if (sha !== known)
+      throw new InputError(
+        input.name,
+        1,
+        "the file to stay the same while it is imported (it changed between two reads)"
+      );
     const stored = storedInput(
       {
         sha256: sha,
@@ -277,9 +313,13 @@ export function importStreamed(input: RawInput & {path: string}, options: Import
     if (!options.dryRun) writeStore(store, stored, runs, rawTemp);
     seen.add(sha);
     // The results are in the store, not in memory: each run's `results` has their count as its length, and no elements.
-    return {name: input.name, status: "imported", sha256: sha, runs: stored.runs.map((r, i) => ({...r, results: new Array<Result>(runs[i].count)}))};
+    return {
+      name: input.name,
+      status: "imported",
+      sha256: sha,
+      runs: stored.runs.map((r, i) => ({...r, results: new Array<Result>(runs[i].count)}))
+    };
   } finally {
     for (const t of temps) rmSync(t, {force: true});
   }
 }
-

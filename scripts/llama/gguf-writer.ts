@@ -6,7 +6,7 @@
  * Format reference: ggml/docs/gguf.md in the llama.cpp source.
  * All integers are little-endian.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import {readFileSync, writeFileSync} from "node:fs";
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as little-endian u32
 export const GGUF_VERSION = 3;
@@ -25,14 +25,14 @@ export const GGUFValueType = {
   ARRAY: 9,
   UINT64: 10,
   INT64: 11,
-  FLOAT64: 12,
+  FLOAT64: 12
 } as const;
 export type GGUFValueType = (typeof GGUFValueType)[keyof typeof GGUFValueType];
 
 /** ggml tensor types used here (subset of enum ggml_type). */
 export const GGMLType = {
   F32: 0,
-  F16: 1,
+  F16: 1
 } as const;
 export type GGMLType = (typeof GGMLType)[keyof typeof GGMLType];
 
@@ -40,8 +40,8 @@ export type GGUFScalarType = Exclude<GGUFValueType, typeof GGUFValueType.ARRAY>;
 export type GGUFScalar = number | bigint | boolean | string;
 
 export type GGUFValue =
-  | { type: GGUFScalarType; value: GGUFScalar }
-  | { type: typeof GGUFValueType.ARRAY; itemType: GGUFScalarType; value: GGUFScalar[] };
+  | {type: GGUFScalarType; value: GGUFScalar}
+  | {type: typeof GGUFValueType.ARRAY; itemType: GGUFScalarType; value: GGUFScalar[]};
 
 export interface GGUFKV {
   key: string;
@@ -169,9 +169,9 @@ class Reader {
       const n = this.u64n();
       const value: GGUFScalar[] = new Array<GGUFScalar>(n);
       for (let i = 0; i < n; i++) value[i] = this.scalar(itemType);
-      return { type: GGUFValueType.ARRAY, itemType, value };
+      return {type: GGUFValueType.ARRAY, itemType, value};
     }
-    return { type, value: this.scalar(type) };
+    return {type, value: this.scalar(type)};
   }
 }
 
@@ -195,9 +195,9 @@ export function readGGUFMetadata(path: string): GGUFMetadata {
   for (let i = 0; i < kvCount; i++) {
     const key = r.str();
     const type = r.u32() as GGUFValueType;
-    kvs.push({ key, value: r.value(type) });
+    kvs.push({key, value: r.value(type)});
   }
-  return { version, tensorCount, kvs };
+  return {version, tensorCount, kvs};
 }
 
 // ---------------------------------------------------------------------------
@@ -385,7 +385,12 @@ export function encodeGGUF(kvs: GGUFKV[], tensors: GGUFTensor[], alignment = GGU
   return w.concat();
 }
 
-export function writeGGUF(path: string, kvs: GGUFKV[], tensors: GGUFTensor[], alignment = GGUF_DEFAULT_ALIGNMENT): void {
+export function writeGGUF(
+  path: string,
+  kvs: GGUFKV[],
+  tensors: GGUFTensor[],
+  alignment = GGUF_DEFAULT_ALIGNMENT
+): void {
   writeFileSync(path, encodeGGUF(kvs, tensors, alignment));
 }
 
@@ -393,11 +398,11 @@ export function writeGGUF(path: string, kvs: GGUFKV[], tensors: GGUFTensor[], al
 // Helpers for building values and tensors
 
 export const kv = {
-  str: (key: string, value: string): GGUFKV => ({ key, value: { type: GGUFValueType.STRING, value } }),
-  u32: (key: string, value: number): GGUFKV => ({ key, value: { type: GGUFValueType.UINT32, value } }),
-  i32: (key: string, value: number): GGUFKV => ({ key, value: { type: GGUFValueType.INT32, value } }),
-  f32: (key: string, value: number): GGUFKV => ({ key, value: { type: GGUFValueType.FLOAT32, value } }),
-  bool: (key: string, value: boolean): GGUFKV => ({ key, value: { type: GGUFValueType.BOOL, value } }),
+  str: (key: string, value: string): GGUFKV => ({key, value: {type: GGUFValueType.STRING, value}}),
+  u32: (key: string, value: number): GGUFKV => ({key, value: {type: GGUFValueType.UINT32, value}}),
+  i32: (key: string, value: number): GGUFKV => ({key, value: {type: GGUFValueType.INT32, value}}),
+  f32: (key: string, value: number): GGUFKV => ({key, value: {type: GGUFValueType.FLOAT32, value}}),
+  bool: (key: string, value: boolean): GGUFKV => ({key, value: {type: GGUFValueType.BOOL, value}})
 };
 
 const f32Scratch = new Float32Array(1);

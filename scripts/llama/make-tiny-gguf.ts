@@ -11,8 +11,8 @@
  *
  * The output is deterministic for a given set of arguments and vocab file.
  */
-import { parseArgs } from "node:util";
-import { statSync } from "node:fs";
+import {parseArgs} from "node:util";
+import {statSync} from "node:fs";
 import {
   GGMLType,
   GGUFValueType,
@@ -21,7 +21,7 @@ import {
   readGGUFMetadata,
   writeGGUF,
   type GGUFKV,
-  type GGUFTensor,
+  type GGUFTensor
 } from "./gguf-writer.js";
 
 export interface TinyModelOptions {
@@ -49,7 +49,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export function buildTinyModel(opts: TinyModelOptions): { kvs: GGUFKV[]; tensors: GGUFTensor[]; nVocab: number } {
+export function buildTinyModel(opts: TinyModelOptions): {kvs: GGUFKV[]; tensors: GGUFTensor[]; nVocab: number} {
   if (opts.embd % opts.heads !== 0) throw new Error("--embd must be divisible by --heads");
   if (opts.heads % opts.headsKv !== 0) throw new Error("--heads must be divisible by --heads-kv");
   const headDim = opts.embd / opts.heads;
@@ -79,7 +79,7 @@ export function buildTinyModel(opts: TinyModelOptions): { kvs: GGUFKV[]; tensors
     kv.u32(`${arch}.rope.dimension_count`, headDim),
     kv.f32(`${arch}.rope.freq_base`, 10000),
     kv.f32(`${arch}.attention.layer_norm_rms_epsilon`, 1e-5),
-    ...tokenizerKvs,
+    ...tokenizerKvs
   ];
 
   const rand = mulberry32(opts.seed);
@@ -91,11 +91,11 @@ export function buildTinyModel(opts: TinyModelOptions): { kvs: GGUFKV[]; tensors
     const scale = 1 / Math.sqrt(dims[0] ?? 1);
     const values = new Float32Array(n);
     for (let i = 0; i < n; i++) values[i] = (rand() * 2 - 1) * scale;
-    tensors.push({ name, dims, type: opts.type, data: encodeFloats(values, opts.type) });
+    tensors.push({name, dims, type: opts.type, data: encodeFloats(values, opts.type)});
   };
   const norm = (name: string, n: number): void => {
     const values = new Float32Array(n).fill(1);
-    tensors.push({ name, dims: [n], type: GGMLType.F32, data: encodeFloats(values, GGMLType.F32) });
+    tensors.push({name, dims: [n], type: GGMLType.F32, data: encodeFloats(values, GGMLType.F32)});
   };
 
   const kvDim = headDim * opts.headsKv;
@@ -114,7 +114,7 @@ export function buildTinyModel(opts: TinyModelOptions): { kvs: GGUFKV[]; tensors
   }
   norm("output_norm.weight", opts.embd);
 
-  return { kvs, tensors, nVocab };
+  return {kvs, tensors, nVocab};
 }
 
 function intArg(name: string, raw: string | undefined, fallback: number): number {
@@ -125,28 +125,28 @@ function intArg(name: string, raw: string | undefined, fallback: number): number
 }
 
 function main(): void {
-  const { values } = parseArgs({
+  const {values} = parseArgs({
     options: {
-      vocab: { type: "string" },
-      out: { type: "string" },
-      ctx: { type: "string" },
-      embd: { type: "string" },
-      layers: { type: "string" },
-      heads: { type: "string" },
-      "heads-kv": { type: "string" },
-      ff: { type: "string" },
-      type: { type: "string" },
-      seed: { type: "string" },
-      name: { type: "string" },
-      help: { type: "boolean", short: "h" },
+      vocab: {type: "string"},
+      out: {type: "string"},
+      ctx: {type: "string"},
+      embd: {type: "string"},
+      layers: {type: "string"},
+      heads: {type: "string"},
+      "heads-kv": {type: "string"},
+      ff: {type: "string"},
+      type: {type: "string"},
+      seed: {type: "string"},
+      name: {type: "string"},
+      help: {type: "boolean", short: "h"}
     },
-    strict: true,
+    strict: true
   });
 
   if (values.help === true || values.vocab === undefined || values.out === undefined) {
     process.stderr.write(
       "usage: npx tsx scripts/llama/make-tiny-gguf.ts --vocab <vocab.gguf> --out <file.gguf> [--ctx 4096]\n" +
-        "       [--embd 64] [--layers 2] [--heads 4] [--heads-kv 2] [--ff 128] [--type f16|f32] [--seed 42] [--name NAME]\n",
+        "       [--embd 64] [--layers 2] [--heads 4] [--heads-kv 2] [--ff 128] [--type f16|f32] [--seed 42] [--name NAME]\n"
     );
     process.exit(values.help === true ? 0 : 2);
   }
@@ -164,15 +164,15 @@ function main(): void {
     ff: intArg("ff", values.ff, 128),
     type: typeName === "f16" ? GGMLType.F16 : GGMLType.F32,
     seed: values.seed === undefined ? 42 : Number(values.seed),
-    name: values.name ?? "benchbook-tiny",
+    name: values.name ?? "benchbook-tiny"
   };
 
-  const { kvs, tensors, nVocab } = buildTinyModel(opts);
+  const {kvs, tensors, nVocab} = buildTinyModel(opts);
   writeGGUF(values.out, kvs, tensors);
   const size = statSync(values.out).size;
   process.stderr.write(
     `wrote ${values.out}: ${size} bytes, n_vocab=${nVocab} n_ctx=${opts.ctx} n_embd=${opts.embd} ` +
-      `n_layer=${opts.layers} n_head=${opts.heads}/${opts.headsKv} n_ff=${opts.ff} type=${typeName}\n`,
+      `n_layer=${opts.layers} n_head=${opts.heads}/${opts.headsKv} n_ff=${opts.ff} type=${typeName}\n`
   );
 }
 

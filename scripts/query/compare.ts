@@ -14,7 +14,17 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {compareMeans} from "../statistics/uncertainty.js";
-import {CONTEXT_KEYS, DEFAULT_BY, LABEL_KEYS, sideLabel, type CompareOptions, type CompareResult, type Pair, type Side, type SideValue} from "../compare/compare.js";
+import {
+  CONTEXT_KEYS,
+  DEFAULT_BY,
+  LABEL_KEYS,
+  sideLabel,
+  type CompareOptions,
+  type CompareResult,
+  type Pair,
+  type Side,
+  type SideValue
+} from "../compare/compare.js";
 import type {Selector} from "../compare/select.js";
 import {sqlString} from "../export/duckdb-table.js";
 import {exactRuns, keyExpr, rows, selectorSql, useMacros} from "./select.js";
@@ -31,7 +41,12 @@ export type StoreCompare = {empty: "A" | "B"} | {result: CompareResult};
  * what compareRows(selectRows(all rows, A), selectRows(all rows, B)) returns,
  * or which side selects no results at all.
  */
-export async function compareStore(connection: DuckDBConnection, selectors: [Selector, Selector], texts: {a: string; b: string}, options: StoreCompareOptions = {}): Promise<StoreCompare> {
+export async function compareStore(
+  connection: DuckDBConnection,
+  selectors: [Selector, Selector],
+  texts: {a: string; b: string},
+  options: StoreCompareOptions = {}
+): Promise<StoreCompare> {
   await useMacros(connection);
   const exact = await exactRuns(connection, selectors);
   const [a, b] = selectors.map((s, i) => selectorSql(s, exact[i]));
@@ -53,8 +68,19 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   const chosen = `chosen AS (
       SELECT input_no, _group, run_id, source_sha256, origin${jsonColumns.map((c) => `, ${c}`).join("")}, ${a.run} AS in_a, ${b.run} AS in_b${plain.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
       FROM groups g WHERE (${a.run}) OR (${b.run})
-    )${jsonColumns.map((column) => `, ${column}_keys AS (SELECT ${column}${runKeys.filter((k) => k.json === column).map((k) => `, ${k.sql} AS ${k.column}`).join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g)`).join("")}, side_chosen AS (
-      SELECT (c.input_no * 4294967296 + c._group) * 2 + CAST(sides.side = 'b' AS INTEGER) AS gid, sides.side, c.*${runKeys.filter((k) => k.json).map((k) => `, ${alias[k.json!]}.${k.column}`).join("")}
+    )${jsonColumns
+      .map(
+        (column) =>
+          `, ${column}_keys AS (SELECT ${column}${runKeys
+            .filter((k) => k.json === column)
+            .map((k) => `, ${k.sql} AS ${k.column}`)
+            .join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g)`
+      )
+      .join("")}, side_chosen AS (
+      SELECT (c.input_no * 4294967296 + c._group) * 2 + CAST(sides.side = 'b' AS INTEGER) AS gid, sides.side, c.*${runKeys
+        .filter((k) => k.json)
+        .map((k) => `, ${alias[k.json!]}.${k.column}`)
+        .join("")}
       FROM chosen c JOIN (VALUES ('a'), ('b')) sides(side) ON (side = 'a' AND in_a) OR (side = 'b' AND in_b)
         ${jsonColumns.map((column) => `LEFT JOIN ${column}_keys ${alias[column]} ON ${alias[column]}.${column} IS NOT DISTINCT FROM c.${column}`).join(" ")}
     )`;
@@ -62,8 +88,17 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   // one. min, max and whether nulls occur tell that without counting distinct values.
   // Spreads are read for the label keys, and for the context keys when they may join the pairing key.
   const spread = new Set([...LABEL_KEYS, ...(options.by?.length ? [] : CONTEXT_KEYS)]);
-  const spreadOf = (keyList: typeof runKeys, of: (column: string, stat: "min" | "max" | "null") => string = (c, stat) => (stat === "null" ? `${c} IS NULL` : c)) =>
-    keyList.filter((k) => spread.has(k.name)).map((k) => `, min(${of(k.column, "min")}) AS min_${k.column}, max(${of(k.column, "max")}) AS max_${k.column}, bool_or(${of(k.column, "null")}) AS null_${k.column}`).join("");
+  const spreadOf = (
+    keyList: typeof runKeys,
+    of: (column: string, stat: "min" | "max" | "null") => string = (c, stat) => (stat === "null" ? `${c} IS NULL` : c)
+  ) =>
+    keyList
+      .filter((k) => spread.has(k.name))
+      .map(
+        (k) =>
+          `, min(${of(k.column, "min")}) AS min_${k.column}, max(${of(k.column, "max")}) AS max_${k.column}, bool_or(${of(k.column, "null")}) AS null_${k.column}`
+      )
+      .join("");
 
   // A table of each side's groups with what the rows below need (written narrow: a table's every string
   // costs), and the run-level keys' spreads over all of them, which are the spreads over the groups that
@@ -71,11 +106,17 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   const pairing = runKeys.filter((k) => candidates.includes(k.name));
   await connection.run(`CREATE OR REPLACE TEMP TABLE side_groups AS WITH ${chosen}
     SELECT gid, side, input_no, _group, run_id, origin${provenance ? ", source_sha256" : ""}${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen`);
-  const groupSpread = await rows(connection, `WITH ${chosen} SELECT side, count(*) AS groups${spreadOf(runKeys)} FROM side_chosen GROUP BY side`);
+  const groupSpread = await rows(
+    connection,
+    `WITH ${chosen} SELECT side, count(*) AS groups${spreadOf(runKeys)} FROM side_chosen GROUP BY side`
+  );
 
   // Whether each side selects anything, and whether it has throughput summaries (the default metric).
   const chosenRows = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
-  const counts = await rows(connection, `SELECT s.side, bool_or(r.metric = 'throughput' AND coalesce(r.scope, 'run') = 'run') AS throughput, bool_or(${UTIL} IS NOT NULL) AS utils ${chosenRows} GROUP BY s.side`);
+  const counts = await rows(
+    connection,
+    `SELECT s.side, bool_or(r.metric = 'throughput' AND coalesce(r.scope, 'run') = 'run') AS throughput, bool_or(${UTIL} IS NOT NULL) AS utils ${chosenRows} GROUP BY s.side`
+  );
   const count = (side: string) => counts.find((c) => c.side === side);
   if (!count("a")) return {empty: "A"};
   if (!count("b")) return {empty: "B"};
@@ -87,7 +128,9 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
     SELECT s.*, s.input_no * 4294967296 + r._ord AS pos, r.line, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, ${UTIL} AS util${resultKeys.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
     ${chosenRows} AND coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`);
   // Per group that keeps rows: its first row (for the order of runs), its rows, its result-level keys' spreads.
-  await connection.run(`CREATE OR REPLACE TEMP TABLE kept_groups AS SELECT gid, min(pos) AS first, count(*) AS n${spreadOf(resultKeys)} FROM kept GROUP BY gid`);
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE kept_groups AS SELECT gid, min(pos) AS first, count(*) AS n${spreadOf(resultKeys)} FROM kept GROUP BY gid`
+  );
   const sideSpread = await rows(
     connection,
     `WITH k AS (SELECT * FROM kept_groups JOIN side_groups USING (gid)),
@@ -97,22 +140,32 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   );
   const side = (name: string) => sideSpread.find((d) => d.side === name);
   // Groups that keep no rows (another metric's only) leave the run-level spreads: read them over those that do.
-  const everyGroup = ["a", "b"].every((name) => Number(side(name)?.groups ?? 0) === Number(groupSpread.find((d) => d.side === name)?.groups ?? 0));
+  const everyGroup = ["a", "b"].every(
+    (name) => Number(side(name)?.groups ?? 0) === Number(groupSpread.find((d) => d.side === name)?.groups ?? 0)
+  );
   const runSpread = everyGroup
     ? groupSpread
-    : await rows(connection, `WITH ${chosen} SELECT side${spreadOf(runKeys)} FROM side_chosen WHERE gid IN (SELECT gid FROM kept_groups) GROUP BY side`);
+    : await rows(
+        connection,
+        `WITH ${chosen} SELECT side${spreadOf(runKeys)} FROM side_chosen WHERE gid IN (SELECT gid FROM kept_groups) GROUP BY side`
+      );
   const stats = (name: string, key: string) => {
     const k = keys.get(key)!;
     const row = (k.level === "run" ? runSpread : sideSpread).find((d) => d.side === name);
     if (!row) return {n: 0, value: null};
-    const [min, max, nulls] = [row[`min_${k.column}`] as string | null, row[`max_${k.column}`] as string | null, row[`null_${k.column}`] as boolean];
+    const [min, max, nulls] = [
+      row[`min_${k.column}`] as string | null,
+      row[`max_${k.column}`] as string | null,
+      row[`null_${k.column}`] as boolean
+    ];
     return {n: min === null ? 1 : Number(min !== max) + 1 + Number(nulls), value: min};
   };
 
   let by = options.by?.length ? [...options.by] : [...DEFAULT_BY];
   const varying: string[] = [];
   if (!options.by?.length) {
-    for (const key of CONTEXT_KEYS) if (!by.includes(key) && (stats("a", key).n > 1 || stats("b", key).n > 1)) varying.push(key);
+    for (const key of CONTEXT_KEYS)
+      if (!by.includes(key) && (stats("a", key).n > 1 || stats("b", key).n > 1)) varying.push(key);
     by = [...by, ...varying];
   }
 
@@ -151,7 +204,10 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
     FROM m ORDER BY side, first`
   );
 
-  const pairsById = new Map<string, {key: (string | null)[]; a: SideValue | null; b: SideValue | null; first: [number, number]}>();
+  const pairsById = new Map<
+    string,
+    {key: (string | null)[]; a: SideValue | null; b: SideValue | null; first: [number, number]}
+  >();
   for (const g of groups) {
     const key = by.map((_, i) => (g[`key${i}`] as string | null) ?? null);
     const id = JSON.stringify(key);
@@ -163,7 +219,9 @@ export async function compareStore(connection: DuckDBConnection, selectors: [Sel
   }
   // compareRows meets the groups in A's rows first, then in B's.
   const before = (x: number, y: number) => (x === y ? 0 : x < y ? -1 : 1);
-  const ordered = [...pairsById.values()].sort((x, y) => before(x.first[0], y.first[0]) || before(x.first[1], y.first[1]));
+  const ordered = [...pairsById.values()].sort(
+    (x, y) => before(x.first[0], y.first[0]) || before(x.first[1], y.first[1])
+  );
   const pairs: Pair[] = ordered.map((p) => ({
     key: Object.fromEntries(by.map((k, i) => [k, p.key[i]])),
     a: p.a,
@@ -207,11 +265,35 @@ function sideValue(g: Record<string, unknown>, provenance: boolean): SideValue {
   const nOk = Number(g.n_ok);
   if (nOk === 0) {
     const failed = g.failed as {status: string; detail: string | null};
-    return {...base, value: NaN, stddev: null, stddev_kind: null, repetitions: null, status: failed.status, status_detail: failed.detail ?? null};
+    return {
+      ...base,
+      value: NaN,
+      stddev: null,
+      stddev_kind: null,
+      repetitions: null,
+      status: failed.status,
+      status_detail: failed.detail ?? null
+    };
   }
   if (nOk === 1) {
     const one = g.one as {stddev: number | null; stddev_kind: string | null; repetitions: number | null};
-    return {...base, value: g.single as number, stddev: one.stddev ?? null, stddev_kind: one.stddev_kind ?? null, repetitions: one.repetitions ?? null, status: "ok", status_detail: null};
+    return {
+      ...base,
+      value: g.single as number,
+      stddev: one.stddev ?? null,
+      stddev_kind: one.stddev_kind ?? null,
+      repetitions: one.repetitions ?? null,
+      status: "ok",
+      status_detail: null
+    };
   }
-  return {...base, value: g.mean as number, stddev: g.sd as number, stddev_kind: "sample", repetitions: nOk, status: "ok", status_detail: null};
+  return {
+    ...base,
+    value: g.mean as number,
+    stddev: g.sd as number,
+    stddev_kind: "sample",
+    repetitions: nOk,
+    status: "ok",
+    status_detail: null
+  };
 }

@@ -38,7 +38,9 @@ export async function openStoreQuery(store: Store): Promise<StoreQuery> {
     );
   }
   const flat = COLUMNS.map((c) => `${c.level === "run" ? "g" : "r"}.${quoted(c.name)}`).join(", ");
-  await connection.run(`CREATE TEMP VIEW rows AS SELECT ${flat}, r.input_no, r._group, r._ord FROM results r JOIN groups g USING (input_no, _group)`);
+  await connection.run(
+    `CREATE TEMP VIEW rows AS SELECT ${flat}, r.input_no, r._group, r._ord FROM results r JOIN groups g USING (input_no, _group)`
+  );
   return {
     connection,
     inputs: entries.length,

@@ -13,12 +13,25 @@ import {COLUMNS, type Row} from "../schema/row.js";
 import {exactRuns, rows, selectorSql, useMacros} from "./select.js";
 
 /** The columns toRow keeps as objects (text in the index). */
-const JSON_COLUMNS = new Set(["tags", "gpus", "settings", "varied_settings", "settings_from_command", "notes", "extra", "result_extra"]);
-const HISTORY_ROW = "coalesce(r.scope, 'run') = 'run' AND r.status = 'ok' AND isfinite(r.value) AND g.origin IS DISTINCT FROM 'hand-entered'";
+const JSON_COLUMNS = new Set([
+  "tags",
+  "gpus",
+  "settings",
+  "varied_settings",
+  "settings_from_command",
+  "notes",
+  "extra",
+  "result_extra"
+]);
+const HISTORY_ROW =
+  "coalesce(r.scope, 'run') = 'run' AND r.status = 'ok' AND isfinite(r.value) AND g.origin IS DISTINCT FROM 'hand-entered'";
 
 export type HistoryRows = {rows: Row[]} | {empty: Selector};
 
-export async function queryHistoryRows(connection: DuckDBConnection, selectors: readonly Selector[]): Promise<HistoryRows> {
+export async function queryHistoryRows(
+  connection: DuckDBConnection,
+  selectors: readonly Selector[]
+): Promise<HistoryRows> {
   await useMacros(connection);
   const exact = await exactRuns(connection, selectors);
   const conditions = selectors.map((s, i) => {
@@ -27,7 +40,10 @@ export async function queryHistoryRows(connection: DuckDBConnection, selectors: 
   });
   // A selector that selects no result at all is an error (even one history would not use).
   for (const [i, condition] of conditions.entries()) {
-    const [{n}] = await rows(connection, `SELECT count(*) AS n FROM results r JOIN groups g USING (input_no, _group) WHERE ${condition}`);
+    const [{n}] = await rows(
+      connection,
+      `SELECT count(*) AS n FROM results r JOIN groups g USING (input_no, _group) WHERE ${condition}`
+    );
     if (Number(n) === 0) return {empty: selectors[i]};
   }
   const columns = COLUMNS.map((c) => `${c.level === "run" ? "g" : "r"}.${quoted(c.name)}`).join(", ");
@@ -41,7 +57,12 @@ export async function queryHistoryRows(connection: DuckDBConnection, selectors: 
     const row: Row = {};
     for (const {name} of COLUMNS) {
       const value = record[name];
-      row[name] = typeof value === "bigint" ? Number(value) : typeof value === "string" && JSON_COLUMNS.has(name) ? (JSON.parse(value) as Row[string]) : (value as Row[string]);
+      row[name] =
+        typeof value === "bigint"
+          ? Number(value)
+          : typeof value === "string" && JSON_COLUMNS.has(name)
+            ? (JSON.parse(value) as Row[string])
+            : (value as Row[string]);
     }
     found.push(row);
   }

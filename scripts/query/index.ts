@@ -40,8 +40,18 @@ const RESULT_COLUMNS = COLUMNS.filter((c) => c.level === "result");
  * what `benchbook list` prints. connection.ts joins groups and results into
  * the flat row; queries on run-level columns read only the groups.
  */
-export const GROUPS_SPEC: ColumnSpec[] = [{name: "_input", type: "VARCHAR"}, {name: "_group", type: "INTEGER"}, {name: "_run", type: "INTEGER"}, ...RUN_COLUMNS];
-export const RESULTS_SPEC: ColumnSpec[] = [{name: "_input", type: "VARCHAR"}, {name: "_group", type: "INTEGER"}, {name: "_ord", type: "INTEGER"}, ...RESULT_COLUMNS];
+export const GROUPS_SPEC: ColumnSpec[] = [
+  {name: "_input", type: "VARCHAR"},
+  {name: "_group", type: "INTEGER"},
+  {name: "_run", type: "INTEGER"},
+  ...RUN_COLUMNS
+];
+export const RESULTS_SPEC: ColumnSpec[] = [
+  {name: "_input", type: "VARCHAR"},
+  {name: "_group", type: "INTEGER"},
+  {name: "_ord", type: "INTEGER"},
+  ...RESULT_COLUMNS
+];
 export const RUNS_SPEC: ColumnSpec[] = [
   {name: "_input", type: "VARCHAR"},
   {name: "_run", type: "INTEGER"},
@@ -88,7 +98,11 @@ function entryFor(store: Store, dir: string, sha256: string): IndexEntry | null 
     return null; // removed since the store was listed
   }
   const key = `${sha256}.${stat.size}.${stat.mtimeNs}`;
-  return {sha256, key, files: Object.fromEntries(TABLE_NAMES.map((t) => [t, join(dir, `${key}.${t}.parquet`)])) as Record<Table, string>};
+  return {
+    sha256,
+    key,
+    files: Object.fromEntries(TABLE_NAMES.map((t) => [t, join(dir, `${key}.${t}.parquet`)])) as Record<Table, string>
+  };
 }
 
 /** One DuckDB database for building index files, opened when the first one is built. */
@@ -135,7 +149,8 @@ class Builder {
         const group = groupOf(r);
         const columns: Row = resultColumns(r, true, group.efficiency);
         const row = [sha, group.id, ord++];
-        for (let i = 0; i < RESULT_COLUMNS.length; i++) row.push(this.toResult[i](columns[RESULT_COLUMNS[i].name]) as number);
+        for (let i = 0; i < RESULT_COLUMNS.length; i++)
+          row.push(this.toResult[i](columns[RESULT_COLUMNS[i].name]) as number);
         results.push(row);
       }
       const runRow: Row = {
@@ -159,7 +174,8 @@ class Builder {
     runs.close();
     const tmp = (path: string) => `${path}.tmp-${process.pid}`;
     try {
-      for (const table of TABLE_NAMES) await connection.run(`COPY ${table} TO ${sqlString(tmp(entry.files[table]))} (FORMAT parquet)`);
+      for (const table of TABLE_NAMES)
+        await connection.run(`COPY ${table} TO ${sqlString(tmp(entry.files[table]))} (FORMAT parquet)`);
       for (const table of TABLE_NAMES) renameSync(tmp(entry.files[table]), entry.files[table]);
     } finally {
       for (const table of TABLE_NAMES) rmSync(tmp(entry.files[table]), {force: true});
@@ -204,7 +220,8 @@ export async function syncIndex(store: Store, options: SyncOptions = {}): Promis
   if (missing.length) {
     mkdirSync(dir, {recursive: true});
     const ignore = join(store.root, ".index", ".gitignore");
-    if (!existsSync(ignore)) writeFileSync(ignore, "# benchbook's index of the runs files (a cache: `benchbook reindex` rebuilds it)\n*\n");
+    if (!existsSync(ignore))
+      writeFileSync(ignore, "# benchbook's index of the runs files (a cache: `benchbook reindex` rebuilds it)\n*\n");
     const builder = new Builder();
     try {
       for (const entry of missing) await builder.build(entry, store.read(entry.sha256));
@@ -223,7 +240,9 @@ export async function syncIndex(store: Store, options: SyncOptions = {}): Promis
     }
     // Index folders of other versions of benchbook.
     const top = join(store.root, ".index");
-    if (existsSync(top)) for (const name of readdirSync(top)) if (name !== ".gitignore" && join(top, name) !== dir) rmSync(join(top, name), {recursive: true, force: true});
+    if (existsSync(top))
+      for (const name of readdirSync(top))
+        if (name !== ".gitignore" && join(top, name) !== dir) rmSync(join(top, name), {recursive: true, force: true});
   }
   return {entries, built: missing.length, pruned};
 }

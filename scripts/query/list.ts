@@ -36,7 +36,10 @@ export async function listRuns(store: Store): Promise<RunListing[]> {
       source: String(r.file),
       lines: `${r.run_line_start}-${r.run_line_end}`,
       tool: String(r.tool),
-      model: [...new Set([r.model_label as string | null, ...((r.labels as string[] | null) ?? [])])].filter(Boolean).join(", ") || "?",
+      model:
+        [...new Set([r.model_label as string | null, ...((r.labels as string[] | null) ?? [])])]
+          .filter(Boolean)
+          .join(", ") || "?",
       hardware: (r.hardware as string | null) ?? "?",
       date: String(r.date),
       results: Number(r.results),

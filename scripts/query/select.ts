@@ -32,16 +32,25 @@ export async function useMacros(connection: DuckDBConnection): Promise<void> {
 
 /** keyValue(row, key) in SQL. */
 export function keyExpr(key: string): KeyExpr {
-  const json = (column: "settings" | "tags", name: string): KeyExpr => ({sql: `bb_json(g.${column}, ${sqlString(`$."${name.replace(/["\\]/g, "\\$&")}"`)})`, level: "run", json: column});
+  const json = (column: "settings" | "tags", name: string): KeyExpr => ({
+    sql: `bb_json(g.${column}, ${sqlString(`$."${name.replace(/["\\]/g, "\\$&")}"`)})`,
+    level: "run",
+    json: column
+  });
   if (key.startsWith("tag.") || key.startsWith("tag:")) return json("tags", key.slice(4));
-  if (key.startsWith("setting.") || key.startsWith("settings.")) return json("settings", key.slice(key.indexOf(".") + 1));
+  if (key.startsWith("setting.") || key.startsWith("settings."))
+    return json("settings", key.slice(key.indexOf(".") + 1));
   const column = COLUMN.get(key);
   if (!column) return {sql: "CAST(NULL AS VARCHAR)", level: "run"};
   const level = column.level as KeyExpr["level"];
   const ref = `${level === "run" ? "g" : "r"}."${key}"`;
   if (column.type === "VARCHAR") return {sql: `NULLIF(${ref}, '')`, level};
   if (column.type === "DOUBLE") return {sql: `bb_num(${ref})`, level};
-  if (column.type === "DOUBLE[]") return {sql: `CASE WHEN ${ref} IS NULL THEN NULL ELSE '[' || array_to_string(list_transform(${ref}, lambda v: bb_num(v)), ',') || ']' END`, level};
+  if (column.type === "DOUBLE[]")
+    return {
+      sql: `CASE WHEN ${ref} IS NULL THEN NULL ELSE '[' || array_to_string(list_transform(${ref}, lambda v: bb_num(v)), ',') || ']' END`,
+      level
+    };
   return {sql: `CAST(${ref} AS VARCHAR)`, level};
 }
 
@@ -51,17 +60,34 @@ export function keyExpr(key: string): KeyExpr {
  */
 export function exactRuns(connection: DuckDBConnection, selectors: readonly Selector[]): Promise<boolean[]> {
   return Promise.all(
-    selectors.map(async (s) => s.kind === "run" && Number((await rows(connection, `SELECT count(*) AS n FROM results r JOIN groups g USING (input_no, _group) WHERE g.run_id = ${sqlString(s.id)}`))[0].n) > 0)
+    selectors.map(
+      async (s) =>
+        s.kind === "run" &&
+        Number(
+          (
+            await rows(
+              connection,
+              `SELECT count(*) AS n FROM results r JOIN groups g USING (input_no, _group) WHERE g.run_id = ${sqlString(s.id)}`
+            )
+          )[0].n
+        ) > 0
+    )
   );
 }
 
 /** A selector's condition on one group (g) and its results (r). */
 export function selectorSql(selector: Selector, exactRun: boolean): {run: string; result: string} {
-  if (selector.kind === "run") return {run: exactRun ? `g.run_id = ${sqlString(selector.id)}` : `starts_with(g.run_id, ${sqlString(selector.id)})`, result: "true"};
+  if (selector.kind === "run")
+    return {
+      run: exactRun ? `g.run_id = ${sqlString(selector.id)}` : `starts_with(g.run_id, ${sqlString(selector.id)})`,
+      result: "true"
+    };
   const parts = {run: ["true"], result: ["true"]};
   for (const clause of selector.clauses) {
     const key = keyExpr(clause.key);
-    parts[key.level].push(`${clause.negate ? "NOT " : ""}(coalesce(${key.sql}, '') IN (${clause.values.map(sqlString).join(", ")}))`);
+    parts[key.level].push(
+      `${clause.negate ? "NOT " : ""}(coalesce(${key.sql}, '') IN (${clause.values.map(sqlString).join(", ")}))`
+    );
   }
   return {run: parts.run.join(" AND "), result: parts.result.join(" AND ")};
 }

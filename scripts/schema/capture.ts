@@ -79,7 +79,16 @@ export interface Capture {
    * task and node. `failure: true` marks results recorded from sacct for a task
    * that stored nothing itself; `--resume` runs such cells again.
    */
-  scheduler?: {kind: "slurm"; array_job_id: string; task: number; job_id: string | null; node: string | null; cluster: string | null; state?: string; failure?: boolean};
+  scheduler?: {
+    kind: "slurm";
+    array_job_id: string;
+    task: number;
+    job_id: string | null;
+    node: string | null;
+    cluster: string | null;
+    state?: string;
+    failure?: boolean;
+  };
 }
 
 export interface CellOutcome {

@@ -39,7 +39,8 @@ export function machineAliases(machines: Record<string, readonly string[]>): Mac
     for (const label of [machine, ...others]) {
       const key = machineKey(label);
       const before = map.get(key);
-      if (before !== undefined && before !== machine) throw new Error(`"${label}" is listed under two machines: "${before}" and "${machine}"`);
+      if (before !== undefined && before !== machine)
+        throw new Error(`"${label}" is listed under two machines: "${before}" and "${machine}"`);
       map.set(key, machine);
     }
   }

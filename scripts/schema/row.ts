@@ -122,7 +122,19 @@ export const COLUMNS = [
  * would make every line a kilobyte. results.parquet has every column.
  */
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map((c) => c.name).filter(
-  (name) => !["tags", "command", "gpus", "settings", "varied_settings", "settings_from_command", "notes", "extra", "result_extra", "samples"].includes(name)
+  (name) =>
+    ![
+      "tags",
+      "command",
+      "gpus",
+      "settings",
+      "varied_settings",
+      "settings_from_command",
+      "notes",
+      "extra",
+      "result_extra",
+      "samples"
+    ].includes(name)
 );
 
 /** [name, type] pairs, in column order. */
@@ -156,7 +168,11 @@ export function describedHardware(run: Run): string | null {
  * `model` field).
  */
 export function modelLabel(model: Pick<Model, "file" | "name">): string | null {
-  return (model.file ? labelOf(model.file) : null) ?? (model.name && /[\\/]|\.gguf\s*$/i.test(model.name) ? labelOf(model.name) : null) ?? model.name;
+  return (
+    (model.file ? labelOf(model.file) : null) ??
+    (model.name && /[\\/]|\.gguf\s*$/i.test(model.name) ? labelOf(model.name) : null) ??
+    model.name
+  );
 }
 
 /** The Hugging Face repo id (`org/name`) a model file names, from a repo id or a cache path. */
@@ -174,7 +190,9 @@ function repoOf(text: string | null): string | null {
   const cache = HF_CACHE.exec(text);
   if (cache) return `${cache[1].replace(/--/g, "/")}/${cache[2]}`;
   const id = REPO_ID.exec(text.trim());
-  return id && !NOT_ORGS.has(id[1].toLowerCase()) && !/\.(?:gguf|bin|safetensors)$/i.test(id[2]) ? `${id[1]}/${id[2]}` : null;
+  return id && !NOT_ORGS.has(id[1].toLowerCase()) && !/\.(?:gguf|bin|safetensors)$/i.test(id[2])
+    ? `${id[1]}/${id[2]}`
+    : null;
 }
 
 function labelOf(text: string): string | null {
@@ -186,7 +204,8 @@ function labelOf(text: string): string | null {
   return last.replace(/\.(?:bin|safetensors)$/i, "") || null;
 }
 
-const text = (value: Scalar | undefined): string | null => (value === undefined || value === null ? null : String(value));
+const text = (value: Scalar | undefined): string | null =>
+  value === undefined || value === null ? null : String(value);
 
 type Json = (value: unknown) => Row[string];
 
@@ -194,7 +213,13 @@ type Json = (value: unknown) => Row[string];
  * The `run` columns of a result: the run's facts, with the model and settings
  * the result overrides. The same for every result of a run that overrides nothing.
  */
-export function runColumns(run: Run, result: Pick<Result, "model" | "settings">, asText: boolean, efficiency: RunEfficiency = runEfficiency(run, result), aliases?: MachineAliases): Row {
+export function runColumns(
+  run: Run,
+  result: Pick<Result, "model" | "settings">,
+  asText: boolean,
+  efficiency: RunEfficiency = runEfficiency(run, result),
+  aliases?: MachineAliases
+): Row {
   const machine = machineLabel(describedHardware(run), aliases);
   const model: Model = {...run.model, ...result.model};
   const settings: Settings = {...run.settings, ...result.settings};
@@ -283,7 +308,8 @@ export function resultColumns(result: Result, asText: boolean, efficiency: RunEf
     status: result.status,
     status_detail: result.status_detail ?? null,
     text: result.text ?? null,
-    result_extra: result.extra === undefined ? null : asText ? JSON.stringify(result.extra) : (result.extra as Row[string])
+    result_extra:
+      result.extra === undefined ? null : asText ? JSON.stringify(result.extra) : (result.extra as Row[string])
   };
 }
 

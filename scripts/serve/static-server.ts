@@ -63,7 +63,14 @@ function wholeForLongSuffix(req: IncomingMessage, root: string): void {
 export function createStaticServer(dir: string): Server {
   const root = resolve(dir);
   const realRoot = realpathSync(root);
-  const files = serveStatic(root, {extensions: ["html"], index: ["index.html"], dotfiles: "ignore", fallthrough: true, redirect: true, setHeaders: (res) => res.setHeader("cache-control", "no-cache")});
+  const files = serveStatic(root, {
+    extensions: ["html"],
+    index: ["index.html"],
+    dotfiles: "ignore",
+    fallthrough: true,
+    redirect: true,
+    setHeaders: (res) => res.setHeader("cache-control", "no-cache")
+  });
   const notFound = (res: ServerResponse, method: string | undefined) => {
     const page = join(root, "404.html");
     res.writeHead(404, {"content-type": "text/html; charset=utf-8"});

@@ -11,10 +11,22 @@ import {createStaticServer} from "../serve/static-server.js";
 export const CHROMIUM = process.env.BENCHBOOK_CHROMIUM ?? "/usr/bin/chromium";
 
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set BENCHBOOK_CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set BENCHBOOK_CHROMIUM`
+    );
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic"
+    ]
   });
 }
 
@@ -38,7 +50,11 @@ export interface PageProblems {
 }
 
 /** Open a page, recording every problem; resolves once Framework has rendered all cells. */
-export async function openPage(browser: Browser, url: string, {timeout = 30_000}: {timeout?: number} = {}): Promise<{page: Page; problems: PageProblems}> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  {timeout = 30_000}: {timeout?: number} = {}
+): Promise<{page: Page; problems: PageProblems}> {
   const page = await browser.newPage();
   const problems: PageProblems = {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []};
   page.on("console", (message) => {
@@ -46,7 +62,8 @@ export async function openPage(browser: Browser, url: string, {timeout = 30_000}
   });
   page.on("pageerror", (error) => problems.pageErrors.push(String(error)));
   page.on("requestfailed", (request) => {
-    if (!problems.externalRequests.includes(request.url())) problems.failedRequests.push(`${request.url()} ${request.failure()?.errorText ?? ""}`);
+    if (!problems.externalRequests.includes(request.url()))
+      problems.failedRequests.push(`${request.url()} ${request.failure()?.errorText ?? ""}`);
   });
   page.on("response", (response) => {
     if (response.status() >= 400) problems.failedRequests.push(`${response.url()} HTTP ${response.status()}`);
@@ -68,11 +85,16 @@ export async function openPage(browser: Browser, url: string, {timeout = 30_000}
  * still on a busy machine, so the count of drawn marks must hold steady.
  */
 export async function settle(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, {timeout: 30_000});
+  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, undefined, {
+    timeout: 30_000
+  });
   let last = "";
   let steady = 0;
   for (let i = 0; i < 100 && steady < 3; i++) {
-    const now = await page.evaluate(() => `${document.querySelectorAll("svg").length}:${document.querySelectorAll("svg circle, svg path, svg rect, svg line").length}:${document.querySelectorAll("table tr").length}:${document.querySelectorAll("observablehq-loading").length}`);
+    const now = await page.evaluate(
+      () =>
+        `${document.querySelectorAll("svg").length}:${document.querySelectorAll("svg circle, svg path, svg rect, svg line").length}:${document.querySelectorAll("table tr").length}:${document.querySelectorAll("observablehq-loading").length}`
+    );
     steady = now === last ? steady + 1 : 0;
     last = now;
     await page.waitForTimeout(150);
@@ -91,53 +113,86 @@ export async function cellErrors(page: Page): Promise<string[]> {
  * runtime's) drawn in another, a chart with more series than the limit and no series picker on the
  * page, a chart Plot drew its warning sign on. Returns one line per problem.
  */
-export async function chartProblems(page: Page, {seriesLimit = 8, fixedColors = {}}: {seriesLimit?: number; fixedColors?: Record<string, string>} = {}): Promise<string[]> {
+export async function chartProblems(
+  page: Page,
+  {seriesLimit = 8, fixedColors = {}}: {seriesLimit?: number; fixedColors?: Record<string, string>} = {}
+): Promise<string[]> {
   // tsx compiles the function below with esbuild's keepNames, whose __name helper the page lacks.
   await page.evaluate("window.__name ??= (f) => f");
-  return page.evaluate(([limit, fixed]) => {
-    const problems: string[] = [];
-    const charts = [...document.querySelectorAll("svg")].filter((svg) => !svg.closest("[class$='-swatch']") && !svg.closest("svg:not(:scope)") && svg.getBoundingClientRect().width > 60);
-    const name = (svg: SVGSVGElement, i: number) => svg.closest(".bb-figure")?.querySelector("h3")?.textContent?.trim() || svg.getAttribute("aria-label") || `chart ${i + 1}`;
-    charts.forEach((svg, i) => {
-      const box = svg.getBoundingClientRect();
-      for (const text of svg.querySelectorAll("text")) {
-        const r = text.getBoundingClientRect();
-        if (r.width === 0 || !text.textContent?.trim()) continue;
-        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
-          problems.push(`${name(svg as SVGSVGElement, i)}: text "${text.textContent.trim().slice(0, 40)}" outside its SVG`);
+  return page.evaluate(
+    ([limit, fixed]) => {
+      const problems: string[] = [];
+      const charts = [...document.querySelectorAll("svg")].filter(
+        (svg) =>
+          !svg.closest("[class$='-swatch']") &&
+          !svg.closest("svg:not(:scope)") &&
+          svg.getBoundingClientRect().width > 60
+      );
+      const name = (svg: SVGSVGElement, i: number) =>
+        svg.closest(".bb-figure")?.querySelector("h3")?.textContent?.trim() ||
+        svg.getAttribute("aria-label") ||
+        `chart ${i + 1}`;
+      charts.forEach((svg, i) => {
+        const box = svg.getBoundingClientRect();
+        for (const text of svg.querySelectorAll("text")) {
+          const r = text.getBoundingClientRect();
+          if (r.width === 0 || !text.textContent?.trim()) continue;
+          if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+            problems.push(
+              `${name(svg as SVGSVGElement, i)}: text "${text.textContent.trim().slice(0, 40)}" outside its SVG`
+            );
+          }
         }
-      }
-      for (const axis of svg.querySelectorAll("g[aria-label$='tick label']")) {
-        const rects = [...axis.querySelectorAll("text")].map((t) => t.getBoundingClientRect()).filter((r) => r.width > 0);
-        for (let a = 0; a < rects.length; a++) {
-          for (let b = a + 1; b < rects.length; b++) {
-            const [p, q] = [rects[a], rects[b]];
-            if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
-              problems.push(`${name(svg as SVGSVGElement, i)}: overlapping tick labels in ${axis.getAttribute("aria-label")}`);
-              a = rects.length;
-              break;
+        for (const axis of svg.querySelectorAll("g[aria-label$='tick label']")) {
+          const rects = [...axis.querySelectorAll("text")]
+            .map((t) => t.getBoundingClientRect())
+            .filter((r) => r.width > 0);
+          for (let a = 0; a < rects.length; a++) {
+            for (let b = a + 1; b < rects.length; b++) {
+              const [p, q] = [rects[a], rects[b]];
+              if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
+                problems.push(
+                  `${name(svg as SVGSVGElement, i)}: overlapping tick labels in ${axis.getAttribute("aria-label")}`
+                );
+                a = rects.length;
+                break;
+              }
             }
           }
         }
+        // Plot draws ⚠ in a corner when it warned (a channel it could not read, a bad scale): fix the chart.
+        if ([...svg.querySelectorAll("text")].some((t) => t.textContent?.startsWith("\u26a0")))
+          problems.push(`${name(svg as SVGSVGElement, i)}: Plot drew a warning sign`);
+        const series = Number(
+          (svg.closest("figure") as HTMLElement | null)
+            ?.querySelector("svg[data-series]")
+            ?.getAttribute("data-series") ??
+            svg.dataset.series ??
+            0
+        );
+        const total = Number(
+          document.querySelector(".bb-series-picker:not([hidden])")?.getAttribute("data-series-total") ?? 0
+        );
+        if (series > limit && !total)
+          problems.push(`${name(svg as SVGSVGElement, i)}: ${series} series and no series picker`);
+      });
+      // One colour per legend label across the page.
+      const colours = new Map<string, Set<string>>();
+      for (const swatch of document.querySelectorAll("[class$='-swatch']")) {
+        const mark = swatch.querySelector("rect, circle, line, path");
+        const colour = mark?.getAttribute("fill") ?? mark?.getAttribute("stroke");
+        const label = swatch.textContent?.trim();
+        if (!label || !colour) continue;
+        if (!colours.has(label)) colours.set(label, new Set());
+        colours.get(label)!.add(colour);
       }
-      // Plot draws ⚠ in a corner when it warned (a channel it could not read, a bad scale): fix the chart.
-      if ([...svg.querySelectorAll("text")].some((t) => t.textContent?.startsWith("\u26a0"))) problems.push(`${name(svg as SVGSVGElement, i)}: Plot drew a warning sign`);
-      const series = Number((svg.closest("figure") as HTMLElement | null)?.querySelector("svg[data-series]")?.getAttribute("data-series") ?? svg.dataset.series ?? 0);
-      const total = Number(document.querySelector(".bb-series-picker:not([hidden])")?.getAttribute("data-series-total") ?? 0);
-      if (series > limit && !total) problems.push(`${name(svg as SVGSVGElement, i)}: ${series} series and no series picker`);
-    });
-    // One colour per legend label across the page.
-    const colours = new Map<string, Set<string>>();
-    for (const swatch of document.querySelectorAll("[class$='-swatch']")) {
-      const mark = swatch.querySelector("rect, circle, line, path");
-      const colour = mark?.getAttribute("fill") ?? mark?.getAttribute("stroke");
-      const label = swatch.textContent?.trim();
-      if (!label || !colour) continue;
-      if (!colours.has(label)) colours.set(label, new Set());
-      colours.get(label)!.add(colour);
-    }
-    for (const [label, set] of colours) if (set.size > 1) problems.push(`"${label}" is drawn in ${set.size} colours (${[...set].join(", ")})`);
-    for (const [label, set] of colours) if (fixed[label] && [...set].some((c) => c.toLowerCase() !== fixed[label].toLowerCase())) problems.push(`"${label}" is drawn in ${[...set].join(", ")}, not its colour ${fixed[label]}`);
-    return problems;
-  }, [seriesLimit, fixedColors] as const);
+      for (const [label, set] of colours)
+        if (set.size > 1) problems.push(`"${label}" is drawn in ${set.size} colours (${[...set].join(", ")})`);
+      for (const [label, set] of colours)
+        if (fixed[label] && [...set].some((c) => c.toLowerCase() !== fixed[label].toLowerCase()))
+          problems.push(`"${label}" is drawn in ${[...set].join(", ")}, not its colour ${fixed[label]}`);
+      return problems;
+    },
+    [seriesLimit, fixedColors] as const
+  );
 }

@@ -18,7 +18,18 @@ import {expandPages} from "./expand-pages.js";
 /** Report cells that failed in the built site (a claim that matches no row): the build fails naming each. */
 export class ReportError extends InputError {
   constructor(readonly failures: CellFailure[]) {
-    super(failures[0].file, failures[0].line, `${failures[0].message}${failures.length > 1 ? `\n${failures.slice(1).map((f) => `${f.file}: line ${f.line}: ${f.message}`).join("\n")}` : ""}\n(a report claim that resolves to nothing fails the build)`);
+    super(
+      failures[0].file,
+      failures[0].line,
+      `${failures[0].message}${
+        failures.length > 1
+          ? `\n${failures
+              .slice(1)
+              .map((f) => `${f.file}: line ${f.line}: ${f.message}`)
+              .join("\n")}`
+          : ""
+      }\n(a report claim that resolves to nothing fails the build)`
+    );
     this.name = "ReportError";
   }
 }
@@ -47,7 +58,13 @@ export function observableBin(): string {
   return join(dirname(require.resolve("@observablehq/framework/package.json")), "dist/bin/observable.js");
 }
 
-export async function buildSite({root, store, log = () => {}, keepPaths = false, checkReports: check = true}: BuildOptions): Promise<BuildSummary> {
+export async function buildSite({
+  root,
+  store,
+  log = () => {},
+  keepPaths = false,
+  checkReports: check = true
+}: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
   const summary = await exportStore(store, resolve(root, "src/data"), {keepPaths});
   const t1 = performance.now();
@@ -57,7 +74,10 @@ export async function buildSite({root, store, log = () => {}, keepPaths = false,
   log(`built the site in ${((t2 - t1) / 1000).toFixed(2)} s`);
   const {CHROMIUM} = await import("./browser.js");
   // The check needs a browser; a build without one still builds, and says what it did not check.
-  if (check && !existsSync(CHROMIUM)) log(`report claims not checked: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set BENCHBOOK_CHROMIUM)`);
+  if (check && !existsSync(CHROMIUM))
+    log(
+      `report claims not checked: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set BENCHBOOK_CHROMIUM)`
+    );
   const failures = check && existsSync(CHROMIUM) ? await checkReports(root) : [];
   if (failures.length) throw new ReportError(failures);
   return {export: summary, exportSeconds: (t1 - t0) / 1000, buildSeconds: (t2 - t1) / 1000};
@@ -74,17 +94,25 @@ export async function buildPages(root: string, {expand = true}: {expand?: boolea
   if (expand) env.BENCHBOOK_EXPAND_PAGES = "1";
   else delete env.BENCHBOOK_EXPAND_PAGES;
   const output = await $({cwd: root, env, quiet: true, nothrow: true})`${process.execPath} ${observableBin()} build`;
-  if (output.exitCode !== 0) throw new Error(`observable build failed (exit ${output.exitCode}):\n${output.stderr || output.stdout}`);
+  if (output.exitCode !== 0)
+    throw new Error(`observable build failed (exit ${output.exitCode}):\n${output.stderr || output.stdout}`);
   return expand ? writeParameterizedPages(root) : 0;
 }
 
 /** The run and raw-input pages after the first of each, written from the one Framework rendered (the same lists as observablehq.config.ts). */
 function writeParameterizedPages(root: string): number {
-  const manifest = JSON.parse(readFileSync(join(root, "src/data/manifest.json"), "utf8")) as {inputs: string[]; writeups?: string[]; run_ids?: string[]};
+  const manifest = JSON.parse(readFileSync(join(root, "src/data/manifest.json"), "utf8")) as {
+    inputs: string[];
+    writeups?: string[];
+    run_ids?: string[];
+  };
   const src = join(root, "src");
   const dist = join(root, "dist");
   return (
-    expandPages(src, dist, {dir: "sources", values: [...manifest.inputs, ...(manifest.writeups ?? [])], file: (sha) => `data/raw/${sha}.txt`}) +
-    expandPages(src, dist, {dir: "runs", values: manifest.run_ids ?? [], file: (id) => `data/runs/${id}.json`})
+    expandPages(src, dist, {
+      dir: "sources",
+      values: [...manifest.inputs, ...(manifest.writeups ?? [])],
+      file: (sha) => `data/raw/${sha}.txt`
+    }) + expandPages(src, dist, {dir: "runs", values: manifest.run_ids ?? [], file: (id) => `data/runs/${id}.json`})
   );
 }

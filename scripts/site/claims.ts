@@ -81,7 +81,9 @@ function cellLines(markdown: string): Map<string, number> {
 export async function checkReports(root: string): Promise<CellFailure[]> {
   const reports = join(root, "src/reports");
   if (!existsSync(reports)) return [];
-  const names = readdirSync(reports).filter((f) => f.endsWith(".md") && existsSync(join(root, "dist/reports", f.replace(/\.md$/, ".html"))));
+  const names = readdirSync(reports).filter(
+    (f) => f.endsWith(".md") && existsSync(join(root, "dist/reports", f.replace(/\.md$/, ".html")))
+  );
   if (!names.length) return [];
   const {launch, openPage, serve} = await import("./browser.js");
   const site = await serve(join(root, "dist"));
@@ -90,7 +92,7 @@ export async function checkReports(root: string): Promise<CellFailure[]> {
   try {
     for (const name of names.sort()) {
       const {page} = await openPage(browser, `${site.url}reports/${name.replace(/\.md$/, ".html")}`);
-      const errors = await page.evaluate(`[...document.querySelectorAll(".observablehq--error")].map((el) => {
+      const errors = (await page.evaluate(`[...document.querySelectorAll(".observablehq--error")].map((el) => {
         for (let node = el; node; node = node.parentNode) {
           for (let next = node.nextSibling; next; next = next.nextSibling) {
             const id = next.nodeType === 8 ? /^:(.+):$/.exec(next.data)?.[1] : null;
@@ -98,7 +100,7 @@ export async function checkReports(root: string): Promise<CellFailure[]> {
           }
         }
         return {id: null, message: el.textContent.trim()};
-      })`) as {id: string | null; message: string}[];
+      })`)) as {id: string | null; message: string}[];
       await page.close();
       const lines = cellLines(readFileSync(join(reports, name), "utf8"));
       const seen = new Set<string>();

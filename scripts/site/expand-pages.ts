@@ -47,7 +47,10 @@ export function expandPages(root: string, dist: string, route: ParameterizedRout
   const name = (value: string) => `../${route.file(value)}`;
   const line = new RegExp(`^registerFile\\(${escapeRegExp(JSON.stringify(name(template)))}, (\\{.*\\})\\);$`, "m");
   const match = line.exec(page);
-  if (!match) throw new Error(`${templatePath}: no registerFile line for ${name(template)}: Framework's page output is not what expand-pages.ts expects`);
+  if (!match)
+    throw new Error(
+      `${templatePath}: no registerFile line for ${name(template)}: Framework's page output is not what expand-pages.ts expects`
+    );
   const registration = JSON.parse(match[1]) as {name: string; path: string; lastModified: number; size: number};
   const prefix = registration.path.slice(0, registration.path.indexOf("_file/"));
   // The page with its registerFile line taken out, split at every other place the parameter's value is written.
@@ -60,7 +63,13 @@ export function expandPages(root: string, dist: string, route: ParameterizedRout
     const output = hashedName(route.file(value), contents);
     mkdirSync(dirname(join(dist, "_file", output)), {recursive: true});
     copyFileSync(source, join(dist, "_file", output));
-    const registered = {...registration, name: name(value), path: `${prefix}_file/${output}`, lastModified: Math.floor(stat.mtimeMs), size: stat.size};
+    const registered = {
+      ...registration,
+      name: name(value),
+      path: `${prefix}_file/${output}`,
+      lastModified: Math.floor(stat.mtimeMs),
+      size: stat.size
+    };
     const text = `${pieces[0].join(value)}registerFile(${JSON.stringify(name(value))}, ${JSON.stringify(registered)});${pieces[1].join(value)}`;
     writeFileSync(join(dist, route.dir, `${value}.html`), text);
   }

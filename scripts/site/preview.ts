@@ -40,14 +40,25 @@ async function freePort(host: string): Promise<number> {
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-export async function startPreview({root, store, host = "127.0.0.1", port = 3000, keepPaths = false, log = () => {}}: PreviewOptions): Promise<Preview> {
+export async function startPreview({
+  root,
+  store,
+  host = "127.0.0.1",
+  port = 3000,
+  keepPaths = false,
+  log = () => {}
+}: PreviewOptions): Promise<Preview> {
   const summary = await exportStore(store, resolve(root, "src/data"), {keepPaths});
   const listen = port === 0 ? await freePort(host) : port;
-  const child = spawn(process.execPath, [observableBin(), "preview", "--no-open", "--host", host, "--port", String(listen)], {
-    cwd: root,
-    env: {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "1"},
-    stdio: ["ignore", "pipe", "pipe"]
-  });
+  const child = spawn(
+    process.execPath,
+    [observableBin(), "preview", "--no-open", "--host", host, "--port", String(listen)],
+    {
+      cwd: root,
+      env: {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "1"},
+      stdio: ["ignore", "pipe", "pipe"]
+    }
+  );
   let output = "";
   const exited = new Promise<number | null>((done) => child.once("exit", done));
   const started = new Promise<string>((ok, fail) => {

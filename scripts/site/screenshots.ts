@@ -22,8 +22,14 @@ const PAGES: [string, string][] = readdirSync(dist)
 for (const folder of ["reports", "runs", "sources"]) {
   const dir = join(dist, folder);
   if (!existsSync(dir)) continue;
-  const files = readdirSync(dir).filter((f) => f.endsWith(".html")).sort();
-  for (const file of folder === "reports" ? files : files.slice(0, 1)) PAGES.push([`${folder}/${file}`, `${folder === "reports" ? `report-${file.replace(/\.html$/, "")}` : folder.replace(/s$/, "")}.png`]);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".html"))
+    .sort();
+  for (const file of folder === "reports" ? files : files.slice(0, 1))
+    PAGES.push([
+      `${folder}/${file}`,
+      `${folder === "reports" ? `report-${file.replace(/\.html$/, "")}` : folder.replace(/s$/, "")}.png`
+    ]);
 }
 const out = "docs/screenshots";
 mkdirSync(out, {recursive: true});
@@ -32,7 +38,13 @@ const browser = await launch();
 try {
   for (const [path, file] of PAGES) {
     const {page, problems} = await openPage(browser, site.url + path);
-    const issues = [...problems.consoleErrors, ...problems.pageErrors, ...problems.externalRequests, ...problems.failedRequests, ...(await cellErrors(page))];
+    const issues = [
+      ...problems.consoleErrors,
+      ...problems.pageErrors,
+      ...problems.externalRequests,
+      ...problems.failedRequests,
+      ...(await cellErrors(page))
+    ];
     if (issues.length) throw new Error(`${path}: ${issues.join("; ")}`);
     await page.setViewportSize({width: 1280, height: 900});
     await page.waitForTimeout(300);

@@ -48,7 +48,8 @@ export interface ZipSummary {
 const MTIME = new Date(Date.UTC(2000, 0, 1));
 
 export function zipSite(dist: string, file: string, {folder = "benchbook-site"}: {folder?: string} = {}): ZipSummary {
-  if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} has no index.html: build the site first (npm run build)`);
+  if (!existsSync(join(dist, "index.html")))
+    throw new Error(`${dist} has no index.html: build the site first (npm run build)`);
   const files = listFiles(dist);
   const tree: Zippable = {};
   let inputBytes = 0;
@@ -59,7 +60,8 @@ export function zipSite(dist: string, file: string, {folder = "benchbook-site"}:
     const level = /\.(png|jpe?g|gif|webp|woff2?|zip|gz)$/i.test(path) ? 0 : 6;
     tree[`${folder}/${path}`] = [bytes, {level, mtime: MTIME}];
   }
-  if (!files.includes("README.txt")) tree[`${folder}/README.txt`] = [new TextEncoder().encode(README), {level: 6, mtime: MTIME}];
+  if (!files.includes("README.txt"))
+    tree[`${folder}/README.txt`] = [new TextEncoder().encode(README), {level: 6, mtime: MTIME}];
   const zipped = zipSync(tree);
   writeFileSync(file, zipped);
   return {file, files: Object.keys(tree).length, bytes: zipped.length, inputBytes};

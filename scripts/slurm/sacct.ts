@@ -70,7 +70,20 @@ function expandRange(text: string): number[] {
   return out;
 }
 
-const ACTIVE = new Set(["PENDING", "RUNNING", "REQUEUED", "RESIZING", "SUSPENDED", "CONFIGURING", "COMPLETING", "REQUEUE_FED", "REQUEUE_HOLD", "SIGNALING", "STAGE_OUT", "STOPPED"]);
+const ACTIVE = new Set([
+  "PENDING",
+  "RUNNING",
+  "REQUEUED",
+  "RESIZING",
+  "SUSPENDED",
+  "CONFIGURING",
+  "COMPLETING",
+  "REQUEUE_FED",
+  "REQUEUE_HOLD",
+  "SIGNALING",
+  "STAGE_OUT",
+  "STOPPED"
+]);
 
 export function isFinished(state: TaskState): boolean {
   return !ACTIVE.has(state.state);

@@ -33,15 +33,22 @@ export interface SlurmJob {
 const VALUE = /^[A-Za-z0-9_.,:=+-]+$/;
 
 /** Checks the options' shapes at the boundary (they become #SBATCH lines). */
-export function slurmOptions(raw: {partition?: string; gres?: string; time?: string; "array-parallelism"?: string}): SlurmOptions {
+export function slurmOptions(raw: {
+  partition?: string;
+  gres?: string;
+  time?: string;
+  "array-parallelism"?: string;
+}): SlurmOptions {
   const options: SlurmOptions = {};
   for (const key of ["partition", "gres", "time"] as const) {
     const value = raw[key];
     if (value === undefined) continue;
-    if (!VALUE.test(value)) throw new UsageError(`--${key}: invalid value "${value}" (letters, digits and . , : = + - _ only)`);
+    if (!VALUE.test(value))
+      throw new UsageError(`--${key}: invalid value "${value}" (letters, digits and . , : = + - _ only)`);
     options[key] = value;
   }
-  if (options.time !== undefined && !/^(\d+-)?\d+(:\d+){0,2}$/.test(options.time)) throw new UsageError(`--time: expected minutes, MM:SS, HH:MM:SS or D-HH:MM:SS, got "${options.time}"`);
+  if (options.time !== undefined && !/^(\d+-)?\d+(:\d+){0,2}$/.test(options.time))
+    throw new UsageError(`--time: expected minutes, MM:SS, HH:MM:SS or D-HH:MM:SS, got "${options.time}"`);
   const k = raw["array-parallelism"];
   if (k !== undefined) {
     if (!/^[1-9]\d*$/.test(k)) throw new UsageError(`--array-parallelism: expected a positive integer, got "${k}"`);
@@ -77,6 +84,7 @@ exec ${quote(job.taskArgv)}
 /** sbatch reads #SBATCH lines with its own tokenizer: double quotes group words, backslashes are not escapes. */
 function directive(text: string): string {
   if (/^[\w.,:=%+/@-]+$/.test(text)) return text;
-  if (/["\n\r]/.test(text)) throw new UsageError(`cannot pass ${JSON.stringify(text)} to sbatch (a path with a double quote or a line break)`);
+  if (/["\n\r]/.test(text))
+    throw new UsageError(`cannot pass ${JSON.stringify(text)} to sbatch (a path with a double quote or a line break)`);
   return `"${text}"`;
 }

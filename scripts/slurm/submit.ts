@@ -31,7 +31,11 @@ export type Exec = (program: string, args: string[]) => Promise<ExecResult>;
 export const execProgram: Exec = (program, args) =>
   new Promise((ok) => {
     execFile(program, args, {encoding: "utf8", maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as {code?: unknown}).code === "number" ? ((error as {code: number}).code) : 127) : 0;
+      const code = error
+        ? typeof (error as {code?: unknown}).code === "number"
+          ? (error as {code: number}).code
+          : 127
+        : 0;
       ok({code, stdout, stderr: stderr || (error && code === 127 ? String(error.message) : "")});
     });
   });
@@ -84,7 +88,14 @@ export async function submitPlan(options: SubmitOptions): Promise<SubmitSummary>
   const emit = options.onEvent ?? (() => {});
   const done = options.resume ? storedCellIds(options.store) : new Set<string>();
   const toRun = options.cells.filter((cell) => !done.has(cell.id));
-  const summary: SubmitSummary = {cells: options.cells.length, skipped: options.cells.length - toRun.length, submitted: 0, job_id: null, completed: 0, failed: 0};
+  const summary: SubmitSummary = {
+    cells: options.cells.length,
+    skipped: options.cells.length - toRun.length,
+    submitted: 0,
+    job_id: null,
+    completed: 0,
+    failed: 0
+  };
   if (toRun.length === 0) return summary;
 
   const name = jobName(options.plan.plan.name);
@@ -97,12 +108,23 @@ export async function submitPlan(options: SubmitOptions): Promise<SubmitSummary>
     dir,
     cellsFile,
     cwd: options.cwd,
-    taskArgv: [...options.cli, "bench", resolve(options.cwd, options.plan.file), "--store", resolve(options.store.root), "--slurm-task", cellsFile, ...options.taskOptions],
+    taskArgv: [
+      ...options.cli,
+      "bench",
+      resolve(options.cwd, options.plan.file),
+      "--store",
+      resolve(options.store.root),
+      "--slurm-task",
+      cellsFile,
+      ...options.taskOptions
+    ],
     options: options.slurm
   };
   const script = sbatchScript(job);
   if (options.dryRun) {
-    options.out(`# ${toRun.length} task${toRun.length === 1 ? "" : "s"}${summary.skipped ? ` (${summary.skipped} cells already have results)` : ""}; cells file ${cellsFile}:\n${toRun.map((c) => `#   ${c.id}  ${c.label}`).join("\n")}\n${script}`);
+    options.out(
+      `# ${toRun.length} task${toRun.length === 1 ? "" : "s"}${summary.skipped ? ` (${summary.skipped} cells already have results)` : ""}; cells file ${cellsFile}:\n${toRun.map((c) => `#   ${c.id}  ${c.label}`).join("\n")}\n${script}`
+    );
     return summary;
   }
 
@@ -111,16 +133,27 @@ export async function submitPlan(options: SubmitOptions): Promise<SubmitSummary>
   const scriptFile = join(dir, "job.sbatch");
   writeFileAtomic(scriptFile, script);
   const submitted = await exec("sbatch", ["--parsable", scriptFile]);
-  if (submitted.code !== 0) throw new SlurmError(`sbatch failed (exit ${submitted.code}): ${submitted.stderr.trim() || submitted.stdout.trim()}`);
+  if (submitted.code !== 0)
+    throw new SlurmError(
+      `sbatch failed (exit ${submitted.code}): ${submitted.stderr.trim() || submitted.stdout.trim()}`
+    );
   const jobId = submitted.stdout.trim().split(";")[0];
   if (!/^\d+$/.test(jobId)) throw new SlurmError(`sbatch printed no job id: ${JSON.stringify(submitted.stdout)}`);
-  writeFileAtomic(join(dir, "job.json"), `${JSON.stringify({job_id: jobId, plan: {name: options.plan.plan.name, file: options.plan.file, sha256: options.plan.sha256}, cells: toRun.map((c) => ({id: c.id, label: c.label})), submitted_at: now().toISOString()}, null, 2)}\n`);
+  writeFileAtomic(
+    join(dir, "job.json"),
+    `${JSON.stringify({job_id: jobId, plan: {name: options.plan.plan.name, file: options.plan.file, sha256: options.plan.sha256}, cells: toRun.map((c) => ({id: c.id, label: c.label})), submitted_at: now().toISOString()}, null, 2)}\n`
+  );
   summary.job_id = jobId;
   summary.submitted = toRun.length;
   emit({type: "submitted", job_id: jobId, tasks: toRun.length, dir});
   if (!options.wait) return summary;
 
-  const states = await waitForJob(jobId, toRun.length, {exec, pollSeconds: options.pollSeconds ?? 5, sleep: options.sleep, onProgress: (p) => emit({type: "progress", ...p})});
+  const states = await waitForJob(jobId, toRun.length, {
+    exec,
+    pollSeconds: options.pollSeconds ?? 5,
+    sleep: options.sleep,
+    onProgress: (p) => emit({type: "progress", ...p})
+  });
   const stored = storedTasks(options.store, jobId);
   for (const state of states) {
     const cell = toRun[state.task];
@@ -142,7 +175,16 @@ export class SlurmError extends Error {}
  * database (sacct) has every task's end. A task cancelled while pending never
  * reaches sacct: it is reported CANCELLED, never started.
  */
-export async function waitForJob(jobId: string, tasks: number, options: {exec: Exec; pollSeconds: number; sleep?: (ms: number) => Promise<void>; onProgress?: (p: {done: number; running: number; pending: number; total: number}) => void}): Promise<TaskState[]> {
+export async function waitForJob(
+  jobId: string,
+  tasks: number,
+  options: {
+    exec: Exec;
+    pollSeconds: number;
+    sleep?: (ms: number) => Promise<void>;
+    onProgress?: (p: {done: number; running: number; pending: number; total: number}) => void;
+  }
+): Promise<TaskState[]> {
   const sleep = options.sleep ?? ((ms) => new Promise((ok) => setTimeout(ok, ms)));
   let last = "";
   let settling = 0;
@@ -150,7 +192,8 @@ export async function waitForJob(jobId: string, tasks: number, options: {exec: E
     const queue = await options.exec("squeue", ["-h", "-r", "-j", jobId, "-o", "%i|%T"]);
     // Once purged from the controller (MinJobAge), squeue refuses the id: the job is over.
     const queued = queue.code === 0 ? queue.stdout.split("\n").filter((l) => l.startsWith(`${jobId}_`)).length : 0;
-    if (queue.code !== 0 && !/invalid job id/i.test(queue.stderr)) throw new SlurmError(`squeue failed (exit ${queue.code}): ${queue.stderr.trim()}`);
+    if (queue.code !== 0 && !/invalid job id/i.test(queue.stderr))
+      throw new SlurmError(`squeue failed (exit ${queue.code}): ${queue.stderr.trim()}`);
     const result = await options.exec("sacct", sacctArgs(jobId));
     if (result.code !== 0) throw new SlurmError(`sacct failed (exit ${result.code}): ${result.stderr.trim()}`);
     const states = parseSacct(result.stdout, jobId).filter((s) => s.task < tasks);
@@ -164,7 +207,19 @@ export async function waitForJob(jobId: string, tasks: number, options: {exec: E
       // The accounting database can lag a moment behind the controller.
       if (ended.length === states.length || ++settling > 30) {
         const byTask = new Map(ended.map((s) => [s.task, s]));
-        return Array.from({length: tasks}, (_, task) => byTask.get(task) ?? {task, job_id: `${jobId}_${task}`, state: "CANCELLED", exit_code: "", node: null, start: null, end: null});
+        return Array.from(
+          {length: tasks},
+          (_, task) =>
+            byTask.get(task) ?? {
+              task,
+              job_id: `${jobId}_${task}`,
+              state: "CANCELLED",
+              exit_code: "",
+              node: null,
+              start: null,
+              end: null
+            }
+        );
       }
       await sleep(1000);
       continue;
@@ -189,11 +244,27 @@ function storedTasks(store: Store, jobId: string): Map<number, string> {
 }
 
 /** A task that stored nothing: its cell's expected tests become results with the task's status and log tail. */
-function recordTaskFailure(options: SubmitOptions, cell: Cell, state: TaskState, jobId: string, logFile: string, now: () => Date): void {
+function recordTaskFailure(
+  options: SubmitOptions,
+  cell: Cell,
+  state: TaskState,
+  jobId: string,
+  logFile: string,
+  now: () => Date
+): void {
   const log = existsSync(logFile) ? readFileSync(logFile) : Buffer.alloc(0);
   const tail = logTail(log.toString("utf8"));
   const when = now().toISOString();
-  const scheduler: SchedulerRecord = {kind: "slurm", array_job_id: jobId, task: state.task, job_id: state.job_id, node: state.node, cluster: null, state: state.state, failure: true};
+  const scheduler: SchedulerRecord = {
+    kind: "slurm",
+    array_job_id: jobId,
+    task: state.task,
+    job_id: state.job_id,
+    node: state.node,
+    cluster: null,
+    state: state.state,
+    failure: true
+  };
   const capture: Capture = {
     benchbook_capture: 1,
     runner: cell.runner,
@@ -212,20 +283,35 @@ function recordTaskFailure(options: SubmitOptions, cell: Cell, state: TaskState,
     results_format: null,
     scheduler
   };
-  const outcome: CellOutcome = {capture, files: log.length ? [{role: "slurm-log", name: `${cell.id}.slurm.log`, bytes: log}] : []};
-  const finished = finalize(outcome, {plan: capture.plan, environment: capture.environment, redaction: {secrets: [], home: null}});
+  const outcome: CellOutcome = {
+    capture,
+    files: log.length ? [{role: "slurm-log", name: `${cell.id}.slurm.log`, bytes: log}] : []
+  };
+  const finished = finalize(outcome, {
+    plan: capture.plan,
+    environment: capture.environment,
+    redaction: {secrets: [], home: null}
+  });
   importCapture(options.store, finished, {tags: cell.tags});
 }
 
 /** The cell a Slurm task runs: line SLURM_ARRAY_TASK_ID (from 0) of the cells file. */
 export function taskCell(cellsFile: string, env: NodeJS.ProcessEnv): {id: string; scheduler: SchedulerRecord} {
   const index = env.SLURM_ARRAY_TASK_ID;
-  if (index === undefined || !/^\d+$/.test(index)) throw new SlurmError("--slurm-task runs inside a Slurm array task: SLURM_ARRAY_TASK_ID is not set");
+  if (index === undefined || !/^\d+$/.test(index))
+    throw new SlurmError("--slurm-task runs inside a Slurm array task: SLURM_ARRAY_TASK_ID is not set");
   const ids = readFileSync(cellsFile, "utf8").split("\n").filter(Boolean);
   const id = ids[Number(index)];
   if (!id) throw new SlurmError(`${cellsFile}: no line ${Number(index) + 1} (the file lists ${ids.length} cells)`);
   return {
     id,
-    scheduler: {kind: "slurm", array_job_id: env.SLURM_ARRAY_JOB_ID ?? env.SLURM_JOB_ID ?? "", task: Number(index), job_id: env.SLURM_JOB_ID ?? null, node: env.SLURMD_NODENAME ?? null, cluster: env.SLURM_CLUSTER_NAME ?? null}
+    scheduler: {
+      kind: "slurm",
+      array_job_id: env.SLURM_ARRAY_JOB_ID ?? env.SLURM_JOB_ID ?? "",
+      task: Number(index),
+      job_id: env.SLURM_JOB_ID ?? null,
+      node: env.SLURMD_NODENAME ?? null,
+      cluster: env.SLURM_CLUSTER_NAME ?? null
+    }
   };
 }

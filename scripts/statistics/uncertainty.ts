@@ -52,12 +52,15 @@ export interface Comparison {
   df?: number;
 }
 
-const {studentt} = jstat as unknown as {studentt: {inv(p: number, df: number): number; cdf(x: number, df: number): number}};
+const {studentt} = jstat as unknown as {
+  studentt: {inv(p: number, df: number): number; cdf(x: number, df: number): number};
+};
 
 /** Sample standard deviation from what was printed. */
 export function sampleSd(m: Measured): number | null {
   if (m.stddev === null) return null;
-  if (m.stddev_kind === "population" && m.repetitions !== null && m.repetitions > 1) return m.stddev * Math.sqrt(m.repetitions / (m.repetitions - 1));
+  if (m.stddev_kind === "population" && m.repetitions !== null && m.repetitions > 1)
+    return m.stddev * Math.sqrt(m.repetitions / (m.repetitions - 1));
   return m.stddev;
 }
 
@@ -67,7 +70,16 @@ export function compareMeans(a: Measured, b: Measured, level = 0.95): Comparison
   const sa = sampleSd(a);
   const sb = sampleSd(b);
   if (sa === null || sb === null) {
-    return {ratio, difference, low: null, high: null, p: null, noise: null, method: "none", note: "no dispersion reported: no interval"};
+    return {
+      ratio,
+      difference,
+      low: null,
+      high: null,
+      p: null,
+      noise: null,
+      method: "none",
+      note: "no dispersion reported: no interval"
+    };
   }
   const na = a.repetitions;
   const nb = b.repetitions;

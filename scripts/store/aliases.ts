@@ -29,12 +29,16 @@ export function parseMachineAliases(text: string, path = ALIASES_FILE): MachineA
   const doc = parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new AliasFileError(`${path}: line ${e.linePos?.[0].line ?? "?"}: expected YAML, found an error (${e.message.split("\n")[0]})`);
+    throw new AliasFileError(
+      `${path}: line ${e.linePos?.[0].line ?? "?"}: expected YAML, found an error (${e.message.split("\n")[0]})`
+    );
   }
   const parsed = Aliases.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AliasFileError(`${path}: at ${issue.path.join(".") || "the top"}: expected machines: {<machine label>: [<other label>, …]} (${issue.message})`);
+    throw new AliasFileError(
+      `${path}: at ${issue.path.join(".") || "the top"}: expected machines: {<machine label>: [<other label>, …]} (${issue.message})`
+    );
   }
   try {
     return machineAliases(parsed.data.machines ?? {});

@@ -32,10 +32,14 @@ export function selectInputs(store: Store, names: string[]): {selected: Selected
   for (const name of names) {
     const matches: [StoredInput, string][] = [];
     for (const input of inputs) {
-      const run = input.runs.find((r) => r.id === name) ?? (name.includes("-L") ? input.runs.find((r) => r.id.startsWith(name)) : undefined);
+      const run =
+        input.runs.find((r) => r.id === name) ??
+        (name.includes("-L") ? input.runs.find((r) => r.id.startsWith(name)) : undefined);
       if (run) matches.push([input, `run ${run.id}`]);
-      else if (/^[0-9a-f]{4,64}$/.test(name) && input.source.sha256.startsWith(name)) matches.push([input, `input ${name}`]);
-      else if (input.source.name === name || basename(input.source.name) === name) matches.push([input, `file ${name}`]);
+      else if (/^[0-9a-f]{4,64}$/.test(name) && input.source.sha256.startsWith(name))
+        matches.push([input, `input ${name}`]);
+      else if (input.source.name === name || basename(input.source.name) === name)
+        matches.push([input, `file ${name}`]);
     }
     if (matches.length === 0) unmatched.push(name);
     for (const [input, by] of matches) {
@@ -71,23 +75,44 @@ function applyTags(tags: Record<string, string>, change: TagChange): Record<stri
   return out;
 }
 
-const sameTags = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+const sameTags = (a: Record<string, string>, b: Record<string, string>) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /** Change the tags of the selected inputs and all their runs; each changed input's runs file is rewritten atomically. */
-export function retag(store: Store, selected: Selected[], change: TagChange, options: {dryRun?: boolean} = {}): RetagOutcome[] {
+export function retag(
+  store: Store,
+  selected: Selected[],
+  change: TagChange,
+  options: {dryRun?: boolean} = {}
+): RetagOutcome[] {
   // Each input is read again under the store's lock: another writer may have changed it since it was selected.
-  return locked(store, options, () => selected.map(({input: named, by}) => {
-    const input = options.dryRun ? named : store.read(named.source.sha256);
-    const before = input.source.tags;
-    const after = applyTags(before, change);
-    // Runs could in principle carry other tags than their input (older stores): each is changed the same way.
-    const changed = !sameTags(before, after) || input.runs.some((run) => !sameTags(run.tags, applyTags(run.tags, change)));
-    if (changed && !options.dryRun) {
-      const updated: StoredInput = {...input, source: {...input.source, tags: after}, runs: input.runs.map((run) => ({...run, tags: applyTags(run.tags, change)}))};
-      writeFileAtomic(store.runsPath(input.source.sha256), serializeInput(updated));
-    }
-    return {sha256: input.source.sha256, name: input.source.name, runs: input.runs.map((r) => r.id), by, before, after, changed};
-  }));
+  return locked(store, options, () =>
+    selected.map(({input: named, by}) => {
+      const input = options.dryRun ? named : store.read(named.source.sha256);
+      const before = input.source.tags;
+      const after = applyTags(before, change);
+      // Runs could in principle carry other tags than their input (older stores): each is changed the same way.
+      const changed =
+        !sameTags(before, after) || input.runs.some((run) => !sameTags(run.tags, applyTags(run.tags, change)));
+      if (changed && !options.dryRun) {
+        const updated: StoredInput = {
+          ...input,
+          source: {...input.source, tags: after},
+          runs: input.runs.map((run) => ({...run, tags: applyTags(run.tags, change)}))
+        };
+        writeFileAtomic(store.runsPath(input.source.sha256), serializeInput(updated));
+      }
+      return {
+        sha256: input.source.sha256,
+        name: input.source.name,
+        runs: input.runs.map((r) => r.id),
+        by,
+        before,
+        after,
+        changed
+      };
+    })
+  );
 }
 
 /** `fn` under the store's write lock, unless nothing is written. */
@@ -129,6 +154,13 @@ function removeLocked(store: Store, selected: Selected[], options: {dryRun?: boo
       }
     }
     if (!options.dryRun) for (const path of files) rmSync(join(store.root, path), {force: true});
-    return {sha256: input.source.sha256, name: input.source.name, runs: input.runs.map((r) => r.id), results: input.runs.reduce((n, r) => n + r.results.length, 0), by, files};
+    return {
+      sha256: input.source.sha256,
+      name: input.source.name,
+      runs: input.runs.map((r) => r.id),
+      results: input.runs.reduce((n, r) => n + r.results.length, 0),
+      by,
+      files
+    };
   });
 }

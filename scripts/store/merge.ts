@@ -35,7 +35,9 @@ export interface MergeReport {
 }
 
 export function mergeStore(target: Store, other: Store, options: {dryRun?: boolean} = {}): MergeReport {
-  return options.dryRun ? mergeLocked(target, other, options) : target.withLock(() => mergeLocked(target, other, options));
+  return options.dryRun
+    ? mergeLocked(target, other, options)
+    : target.withLock(() => mergeLocked(target, other, options));
 }
 
 function mergeLocked(target: Store, other: Store, options: {dryRun?: boolean}): MergeReport {
@@ -44,13 +46,27 @@ function mergeLocked(target: Store, other: Store, options: {dryRun?: boolean}): 
     const theirBytes = readFileSync(other.runsPath(sha));
     const theirs = other.parse(sha, theirBytes);
     const files = referencedFiles(theirs);
-    const clash = files.find((path) => existsSync(join(target.root, path)) && !readFileSync(join(target.root, path)).equals(readFileSync(join(other.root, path))));
+    const clash = files.find(
+      (path) =>
+        existsSync(join(target.root, path)) &&
+        !readFileSync(join(target.root, path)).equals(readFileSync(join(other.root, path)))
+    );
     if (clash) {
-      report.conflicts.push({sha256: sha, path: clash, reason: "a content-addressed file has other bytes here (a damaged copy in one of the stores?)"});
+      report.conflicts.push({
+        sha256: sha,
+        path: clash,
+        reason: "a content-addressed file has other bytes here (a damaged copy in one of the stores?)"
+      });
       continue;
     }
     const missing = files.filter((path) => !existsSync(join(target.root, path)));
-    for (const path of missing) if (!existsSync(join(other.root, path))) report.conflicts.push({sha256: sha, path, reason: `missing from ${other.root} too: the other store is incomplete`});
+    for (const path of missing)
+      if (!existsSync(join(other.root, path)))
+        report.conflicts.push({
+          sha256: sha,
+          path,
+          reason: `missing from ${other.root} too: the other store is incomplete`
+        });
     if (report.conflicts.some((c) => c.sha256 === sha)) continue;
 
     let replace = false;
@@ -91,8 +107,10 @@ function withoutImportTimes(input: StoredInput): unknown {
 }
 
 function differenceOf(ours: StoredInput, theirs: StoredInput): string {
-  if (JSON.stringify(ours.source.tags) !== JSON.stringify(theirs.source.tags)) return `tags differ (here ${JSON.stringify(ours.source.tags)}, there ${JSON.stringify(theirs.source.tags)})`;
-  if (ours.runs.length !== theirs.runs.length) return `read as ${ours.runs.length} runs here and ${theirs.runs.length} there (another benchbook version? \`benchbook reparse\` both first)`;
+  if (JSON.stringify(ours.source.tags) !== JSON.stringify(theirs.source.tags))
+    return `tags differ (here ${JSON.stringify(ours.source.tags)}, there ${JSON.stringify(theirs.source.tags)})`;
+  if (ours.runs.length !== theirs.runs.length)
+    return `read as ${ours.runs.length} runs here and ${theirs.runs.length} there (another benchbook version? \`benchbook reparse\` both first)`;
   return "the runs read from the same input differ (another benchbook version? `benchbook reparse` both first)";
 }
 

@@ -33,7 +33,15 @@ export interface SourceRecord {
   imported_at: string;
   tags: Record<string, string>;
   /** What `parse --explain` would say: blocks found, context lines, ignored ranges. */
-  blocks: {format: string; line_start: number; line_end: number; confidence: number; reason: string; runs: number; results: number}[];
+  blocks: {
+    format: string;
+    line_start: number;
+    line_end: number;
+    confidence: number;
+    reason: string;
+    runs: number;
+    results: number;
+  }[];
   ignored: {line_start: number; line_end: number}[];
   /**
    * Other raw files that belong with this input, stored verbatim beside it
@@ -91,7 +99,11 @@ export class Store {
    * pool's workers prepare these; its main thread writes them.)
    */
   files(raw: Uint8Array, input: StoredInput, attachments: {raw: string; bytes: Uint8Array}[] = []): StoreFile[] {
-    return [...attachments.map((a): StoreFile => [join(this.root, a.raw), a.bytes]), [join(this.root, input.source.raw), raw], [this.runsPath(input.source.sha256), serializeInput(input)]];
+    return [
+      ...attachments.map((a): StoreFile => [join(this.root, a.raw), a.bytes]),
+      [join(this.root, input.source.raw), raw],
+      [this.runsPath(input.source.sha256), serializeInput(input)]
+    ];
   }
 
   /** Hashes of all committed inputs, sorted. */
@@ -117,9 +129,14 @@ export class Store {
     } catch (error) {
       const conflict = /^(?:<{7}|={7}|>{7})(?: |$)/m.exec(text);
       const line = conflict ? text.slice(0, conflict.index).split("\n").length : null;
-      throw new StoreError(`${this.runsPath(sha256)}: ${line ? `line ${line}: a git merge conflict marker (${conflict![0].trim()}); resolve the conflict (or take one side: git checkout --theirs/--ours), then run benchbook reparse` : `not valid JSON (${(error as Error).message}); restore it from git, or remove it and import the input again`}`);
+      throw new StoreError(
+        `${this.runsPath(sha256)}: ${line ? `line ${line}: a git merge conflict marker (${conflict![0].trim()}); resolve the conflict (or take one side: git checkout --theirs/--ours), then run benchbook reparse` : `not valid JSON (${(error as Error).message}); restore it from git, or remove it and import the input again`}`
+      );
     }
-    if (input.schema > SCHEMA_VERSION) throw new StoreError(`${this.runsPath(sha256)}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`);
+    if (input.schema > SCHEMA_VERSION)
+      throw new StoreError(
+        `${this.runsPath(sha256)}: schema ${input.schema} is newer than this benchbook (schema ${SCHEMA_VERSION}); update benchbook`
+      );
     return input;
   }
 
@@ -177,7 +194,10 @@ export class Store {
         rmSync(path, {force: true});
         continue;
       }
-      if (Date.now() - started > timeoutMs) throw new StoreError(`${this.root}: another benchbook (pid ${holder.replace(/@[0-9a-f]+ /, " on ")}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`);
+      if (Date.now() - started > timeoutMs)
+        throw new StoreError(
+          `${this.root}: another benchbook (pid ${holder.replace(/@[0-9a-f]+ /, " on ")}) has been writing the store for ${Math.round(timeoutMs / 1000)} s; if it is gone, remove ${path}`
+        );
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   }
@@ -230,14 +250,22 @@ function alive(pid: number): boolean {
 export function removeStaleTemps(root: string): string[] {
   const removed: string[] = [];
   const index = join(root, ".index");
-  const indexDirs = existsSync(index) ? readdirSync(index, {withFileTypes: true}).filter((d) => d.isDirectory()).map((d) => join(index, d.name)) : [];
+  const indexDirs = existsSync(index)
+    ? readdirSync(index, {withFileTypes: true})
+        .filter((d) => d.isDirectory())
+        .map((d) => join(index, d.name))
+    : [];
   for (const dir of [root, join(root, "raw"), join(root, "runs"), ...indexDirs]) {
     if (!statSync(dir, {throwIfNoEntry: false})?.isDirectory()) continue;
     for (const name of readdirSync(dir)) {
       const [, pid, host] = /\.tmp-(\d+)(?:@([0-9a-f]{8}))?(?:-[^/]*)?$/.exec(name) ?? [];
       if (!pid || alive(Number(pid)) || (host !== undefined && host !== HOST_TAG)) continue;
       const path = join(dir, name);
-      if (host === undefined && Date.now() - (statSync(path, {throwIfNoEntry: false})?.mtimeMs ?? Date.now()) < 3_600_000) continue;
+      if (
+        host === undefined &&
+        Date.now() - (statSync(path, {throwIfNoEntry: false})?.mtimeMs ?? Date.now()) < 3_600_000
+      )
+        continue;
       rmSync(path, {force: true});
       removed.push(path);
     }
@@ -270,7 +298,9 @@ export function serializeInput(input: StoredInput): string {
 function serializeRun(run: Run, pad: string): string {
   const {results, ...head} = run;
   const inner = `${pad}  `;
-  const fields = Object.entries(head).map(([key, value]) => `${inner}${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), inner.length)}`);
+  const fields = Object.entries(head).map(
+    ([key, value]) => `${inner}${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), inner.length)}`
+  );
   if (results.length) {
     const lines = new Array<string>(results.length);
     const resultPad = `${inner}  `;

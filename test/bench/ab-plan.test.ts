@@ -11,7 +11,8 @@ import type {AbCellParams} from "../../scripts/bench/ab-plan.js";
 import {expandPlan, PlanError, readPlan} from "../../scripts/bench/plan.js";
 import {cli, tempDir} from "../helpers/cli.js";
 
-const plan = (...lines: string[]) => ["name: ab", "runner: llama-bench", "models: [tiny.gguf]", "tests: {p: 64, n: 16}", ...lines].join("\n");
+const plan = (...lines: string[]) =>
+  ["name: ab", "runner: llama-bench", "models: [tiny.gguf]", "tests: {p: 64, n: 16}", ...lines].join("\n");
 const expand = (text: string) => expandPlan(readPlan(text, "plan.yaml"));
 
 function problems(text: string): [number, string][] {
@@ -29,11 +30,34 @@ describe("A/B plans", () => {
     const cells = expand(plan("ab:", "  t: 1,2", "  rounds: 3"));
     assert.deepEqual(
       cells.map((c) => c.label),
-      ["tiny · d0 · A -t 1 · 1/3", "tiny · d0 · B -t 2 · 1/3", "tiny · d0 · A -t 1 · 2/3", "tiny · d0 · B -t 2 · 2/3", "tiny · d0 · A -t 1 · 3/3", "tiny · d0 · B -t 2 · 3/3"]
+      [
+        "tiny · d0 · A -t 1 · 1/3",
+        "tiny · d0 · B -t 2 · 1/3",
+        "tiny · d0 · A -t 1 · 2/3",
+        "tiny · d0 · B -t 2 · 2/3",
+        "tiny · d0 · A -t 1 · 3/3",
+        "tiny · d0 · B -t 2 · 3/3"
+      ]
     );
     for (const cell of cells) {
       const ab = cell.params.ab as AbCellParams;
-      assert.deepEqual(cell.argv, ["llama-bench", "-m", "tiny.gguf", "-p", "64", "-n", "16", "-d", "0", "-r", "1", "-t", ab.side === "A" ? "1" : "2", "-o", "jsonl"]);
+      assert.deepEqual(cell.argv, [
+        "llama-bench",
+        "-m",
+        "tiny.gguf",
+        "-p",
+        "64",
+        "-n",
+        "16",
+        "-d",
+        "0",
+        "-r",
+        "1",
+        "-t",
+        ab.side === "A" ? "1" : "2",
+        "-o",
+        "jsonl"
+      ]);
       assert.equal(cell.tags.ab_side, ab.side);
       assert.equal(cell.tags.ab_pair, ab.pair);
     }
@@ -49,7 +73,16 @@ describe("A/B plans", () => {
   });
 
   it("A/B of two builds: each side runs its own program; a matrix makes one pair per cell, each interleaved", () => {
-    const cells = expand(plan("matrix: {ub: \"32,64\"}", "repetitions: 2", "ab:", "  binary: [old/llama-bench, new/llama-bench]", "  labels: [v0.4.0, v0.5.0]", "  rounds: 2"));
+    const cells = expand(
+      plan(
+        'matrix: {ub: "32,64"}',
+        "repetitions: 2",
+        "ab:",
+        "  binary: [old/llama-bench, new/llama-bench]",
+        "  labels: [v0.4.0, v0.5.0]",
+        "  rounds: 2"
+      )
+    );
     assert.deepEqual(
       cells.map((c) => [c.argv[0], c.argv[c.argv.indexOf("-ub") + 1], c.argv[c.argv.indexOf("-r") + 1], c.label]),
       [
@@ -67,23 +100,54 @@ describe("A/B plans", () => {
   });
 
   it("refuses what would not be an A/B comparison, naming the line and the key", () => {
-    assert.deepEqual(problems(plan("matrix: {t: 4}", "warmup: false", "ab:", "  t: 1,2,3", "  -p: 1,2", "  ub: 64,64", "  fa: 0,1", "  nope: 1,2")), [
-      [6, "warmup: an A/B run warms up before every invocation (the first run after switching builds or settings pays for loading); remove warmup: false"],
-      [8, "ab.t: n_threads is set twice (in matrix: or another key of ab:); an A/B setting takes its two values from ab: only"],
-      [9, "ab.-p: -p is a test: A/B runs compare builds or settings on the same tests"],
-      [10, "ab.ub: A and B are the same value (64)"],
-      [12, "ab.nope: unknown llama-bench setting \"nope\" (an A/B side differs by binary: or by settings)"]
+    assert.deepEqual(
+      problems(
+        plan(
+          "matrix: {t: 4}",
+          "warmup: false",
+          "ab:",
+          "  t: 1,2,3",
+          "  -p: 1,2",
+          "  ub: 64,64",
+          "  fa: 0,1",
+          "  nope: 1,2"
+        )
+      ),
+      [
+        [
+          6,
+          "warmup: an A/B run warms up before every invocation (the first run after switching builds or settings pays for loading); remove warmup: false"
+        ],
+        [
+          8,
+          "ab.t: n_threads is set twice (in matrix: or another key of ab:); an A/B setting takes its two values from ab: only"
+        ],
+        [9, "ab.-p: -p is a test: A/B runs compare builds or settings on the same tests"],
+        [10, "ab.ub: A and B are the same value (64)"],
+        [12, 'ab.nope: unknown llama-bench setting "nope" (an A/B side differs by binary: or by settings)']
+      ]
+    );
+    assert.deepEqual(problems(plan("ab:", "  t: 1,2", "  rounds: 1")), [
+      [7, "ab.rounds: expected at least 2 rounds (one run per side gives no spread to test with)"]
     ]);
-    assert.deepEqual(problems(plan("ab:", "  t: 1,2", "  rounds: 1")), [[7, "ab.rounds: expected at least 2 rounds (one run per side gives no spread to test with)"]]);
-    assert.deepEqual(problems(plan("ab:", "  t: 1-4")), [[6, 'ab.t: expected two values (A and B), found 4: "1,2,3,4"']]);
-    assert.deepEqual(problems(plan("ab:", "  rounds: 4")), [[5, "ab: expected what differs between A and B: binary: [A, B] and/or a setting with two values (t: 1,2)"]]);
-    assert.deepEqual(problems(plan("ab:", "  binary: only/one")), [[6, 'ab.binary: expected two programs (A and B), found 1: "only/one"']]);
+    assert.deepEqual(problems(plan("ab:", "  t: 1-4")), [
+      [6, 'ab.t: expected two values (A and B), found 4: "1,2,3,4"']
+    ]);
+    assert.deepEqual(problems(plan("ab:", "  rounds: 4")), [
+      [5, "ab: expected what differs between A and B: binary: [A, B] and/or a setting with two values (t: 1,2)"]
+    ]);
+    assert.deepEqual(problems(plan("ab:", "  binary: only/one")), [
+      [6, 'ab.binary: expected two programs (A and B), found 1: "only/one"']
+    ]);
   });
 
   it("benchbook bench --ab KEY=A,B --rounds N makes any llama-bench plan an A/B run; mistakes are usage errors", async () => {
     const dir = tempDir("benchbook-ab-");
     writeFileSync(join(dir, "p.yaml"), plan("matrix: {ub: 32}"));
-    const {code, stdout} = await cli(["bench", "p.yaml", "--dry-run", "--ab", "t=1,2", "--ab", "binary=a/llama-bench,b/llama-bench", "--rounds", "2"], {cwd: dir});
+    const {code, stdout} = await cli(
+      ["bench", "p.yaml", "--dry-run", "--ab", "t=1,2", "--ab", "binary=a/llama-bench,b/llama-bench", "--rounds", "2"],
+      {cwd: dir}
+    );
     assert.equal(code, 0);
     assert.deepEqual(
       stdout.split("\n").filter((l) => l.includes("llama-bench -m")),

@@ -39,7 +39,11 @@ describe("A/B power", () => {
   });
 
   it("interleaving keeps a slow drift from reading as a change; running A then B does not", () => {
-    const interleaved = simulate({ratio: 1, cv: 0.01, rounds: 5, drift: 0.03, order: "interleaved"}, DRAWS, 15).detected;
+    const interleaved = simulate(
+      {ratio: 1, cv: 0.01, rounds: 5, drift: 0.03, order: "interleaved"},
+      DRAWS,
+      15
+    ).detected;
     const blocked = simulate({ratio: 1, cv: 0.01, rounds: 5, drift: 0.03, order: "blocked"}, DRAWS, 15).detected;
     assert.ok(interleaved / DRAWS <= 0.05, `interleaved ${interleaved}`);
     assert.ok(blocked / DRAWS >= 0.3, `blocked ${blocked}`);
@@ -50,7 +54,12 @@ describe("A/B power", () => {
     const b = [97.1, 96.8, 97.6, 96.9, 97.3];
     const t = testSides(a, b);
     assert.ok(t.detected);
-    assert.ok(t.comparison.method === "welch" && t.comparison.low! < t.comparison.ratio && t.comparison.ratio < t.comparison.high! && t.comparison.high! < 1);
+    assert.ok(
+      t.comparison.method === "welch" &&
+        t.comparison.low! < t.comparison.ratio &&
+        t.comparison.ratio < t.comparison.high! &&
+        t.comparison.high! < 1
+    );
     assert.equal(t.comparison.ratio, 97.14 / 100);
   });
 });

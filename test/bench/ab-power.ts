@@ -22,7 +22,11 @@ export interface Case {
 }
 
 /** How many of `draws` simulated runs detect a change, and the median detectable change. */
-export function simulate(c: Case, draws: number, seed = 1): {detected: number; draws: number; medianDetectable: number} {
+export function simulate(
+  c: Case,
+  draws: number,
+  seed = 1
+): {detected: number; draws: number; medianDetectable: number} {
   const draw = normal(seed);
   const total = 2 * c.rounds;
   let detected = 0;
@@ -46,14 +50,21 @@ export function simulate(c: Case, draws: number, seed = 1): {detected: number; d
 if (import.meta.url === `file://${process.argv[1]}`) {
   const draws = Number(process.argv[2] ?? 2000);
   const pct = (x: number) => `${+(x * 100).toFixed(2)}%`;
-  console.log("| invocation sd | rounds | 3% drop detected | no change flagged | median detectable change (95% power) |\n|---|---|---|---|---|");
+  console.log(
+    "| invocation sd | rounds | 3% drop detected | no change flagged | median detectable change (95% power) |\n|---|---|---|---|---|"
+  );
   for (const rounds of [5, 3]) {
     for (const cv of [0.003, 0.005, 0.01, 0.015]) {
       const change = simulate({ratio: 0.97, cv, rounds}, draws, 1);
       const none = simulate({ratio: 1, cv, rounds}, draws, 2);
-      console.log(`| ${pct(cv)} | ${rounds} | ${change.detected} / ${draws} | ${none.detected} / ${draws} | ±${pct(change.medianDetectable)} |`);
+      console.log(
+        `| ${pct(cv)} | ${rounds} | ${change.detected} / ${draws} | ${none.detected} / ${draws} | ±${pct(change.medianDetectable)} |`
+      );
     }
   }
   console.log("\n| 1% sd, no change, 3% linear drift over the run | flagged |\n|---|---|");
-  for (const order of ["interleaved", "blocked"] as const) console.log(`| ${order} | ${simulate({ratio: 1, cv: 0.01, rounds: 5, drift: 0.03, order}, draws, 3).detected} / ${draws} |`);
+  for (const order of ["interleaved", "blocked"] as const)
+    console.log(
+      `| ${order} | ${simulate({ratio: 1, cv: 0.01, rounds: 5, drift: 0.03, order}, draws, 3).detected} / ${draws} |`
+    );
 }

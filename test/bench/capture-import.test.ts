@@ -12,11 +12,31 @@ import {fixturePath} from "../helpers/fixtures.js";
 const NOW = () => new Date("2026-11-22T03:00:00Z");
 const bytes = (name: string) => readFileSync(fixturePath(name));
 
-function outcome(options: {command: string[]; expected: ExpectedTest[]; stdout: string; stderr: string; status?: Capture["status"]; detail?: string | null; exit?: number | null; signal?: string | null; runner?: string; results_role?: string; results_format?: string | null; extraFiles?: CapturedFile[]; params?: Record<string, unknown>}): CellOutcome {
+function outcome(options: {
+  command: string[];
+  expected: ExpectedTest[];
+  stdout: string;
+  stderr: string;
+  status?: Capture["status"];
+  detail?: string | null;
+  exit?: number | null;
+  signal?: string | null;
+  runner?: string;
+  results_role?: string;
+  results_format?: string | null;
+  extraFiles?: CapturedFile[];
+  params?: Record<string, unknown>;
+}): CellOutcome {
   const capture: Capture = {
     benchbook_capture: 1,
     runner: options.runner ?? "llama-bench",
-    cell: {id: "c0ffee00c0ffee00", label: "tiny · d0", params: options.params ?? {model: "tiny.gguf", settings: {}}, expected: options.expected, tags: {plan_tag: "x"}},
+    cell: {
+      id: "c0ffee00c0ffee00",
+      label: "tiny · d0",
+      params: options.params ?? {model: "tiny.gguf", settings: {}},
+      expected: options.expected,
+      tags: {plan_tag: "x"}
+    },
     plan: {name: "test-plan", sha256: "ab".repeat(32)},
     command: options.command,
     env: {CUDA_VISIBLE_DEVICES: "0,1"},
@@ -31,8 +51,16 @@ function outcome(options: {command: string[]; expected: ExpectedTest[]; stdout: 
     results_format: options.results_format === undefined ? "llama-bench-jsonl" : options.results_format
   };
   const files: CapturedFile[] = [
-    {role: "stdout", name: "c0ffee00c0ffee00.stdout.jsonl", bytes: options.stdout === "" ? Buffer.alloc(0) : bytes(options.stdout)},
-    {role: "stderr", name: "c0ffee00c0ffee00.stderr.txt", bytes: options.stderr === "" ? Buffer.alloc(0) : bytes(options.stderr)},
+    {
+      role: "stdout",
+      name: "c0ffee00c0ffee00.stdout.jsonl",
+      bytes: options.stdout === "" ? Buffer.alloc(0) : bytes(options.stdout)
+    },
+    {
+      role: "stderr",
+      name: "c0ffee00c0ffee00.stderr.txt",
+      bytes: options.stderr === "" ? Buffer.alloc(0) : bytes(options.stderr)
+    },
     ...(options.extraFiles ?? [])
   ];
   return {capture, files};
@@ -46,12 +74,36 @@ function printedAvgTs(text: string): {line: number; value: number}[] {
   });
 }
 
-const CPU_COMMAND = ["llama-bench", "-m", "tiny.gguf", "-p", "64", "-n", "16", "-d", "0,256", "-r", "3", "-t", "2", "-o", "jsonl"];
+const CPU_COMMAND = [
+  "llama-bench",
+  "-m",
+  "tiny.gguf",
+  "-p",
+  "64",
+  "-n",
+  "16",
+  "-d",
+  "0,256",
+  "-r",
+  "3",
+  "-t",
+  "2",
+  "-o",
+  "jsonl"
+];
 const CPU_EXPECTED = [...llamaBenchExpected([64], [16], [], 0), ...llamaBenchExpected([64], [16], [], 256)];
 
 describe("importCapture: a captured llama-bench cell goes through the jsonl parser", () => {
   it("reads stdout as the source: every value exactly as printed, on its line", () => {
-    const {stored} = readCapture(outcome({command: CPU_COMMAND, expected: CPU_EXPECTED, stdout: "captured/cpu/llama-bench-jsonl.stdout", stderr: "captured/cpu/llama-bench-jsonl.stderr"}), {now: NOW});
+    const {stored} = readCapture(
+      outcome({
+        command: CPU_COMMAND,
+        expected: CPU_EXPECTED,
+        stdout: "captured/cpu/llama-bench-jsonl.stdout",
+        stderr: "captured/cpu/llama-bench-jsonl.stderr"
+      }),
+      {now: NOW}
+    );
     const [run] = stored.runs;
     assert.equal(stored.runs.length, 1);
     assert.equal(run.format, "llama-bench-jsonl");
@@ -62,14 +114,28 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
       printedAvgTs(readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "utf8"))
     );
     assert.equal(throughput[0].value, 103292.158869);
-    assert.deepEqual(throughput.map((r) => r.test), ["pp64", "tg16", "pp64 @ d256", "tg16 @ d256"]);
+    assert.deepEqual(
+      throughput.map((r) => r.test),
+      ["pp64", "tg16", "pp64 @ d256", "tg16 @ d256"]
+    );
     assert.ok(run.results.every((r) => r.status === "ok"));
   });
 
   it("gives the reader the command it ran and records the capture and environment on the run", () => {
-    const {stored} = readCapture(outcome({command: CPU_COMMAND, expected: CPU_EXPECTED, stdout: "captured/cpu/llama-bench-jsonl.stdout", stderr: "captured/cpu/llama-bench-jsonl.stderr"}), {now: NOW, tags: {batch: "b1"}});
+    const {stored} = readCapture(
+      outcome({
+        command: CPU_COMMAND,
+        expected: CPU_EXPECTED,
+        stdout: "captured/cpu/llama-bench-jsonl.stdout",
+        stderr: "captured/cpu/llama-bench-jsonl.stderr"
+      }),
+      {now: NOW, tags: {batch: "b1"}}
+    );
     const [run] = stored.runs;
-    assert.equal(run.command, "CUDA_VISIBLE_DEVICES=0,1 llama-bench -m tiny.gguf -p 64 -n 16 -d 0,256 -r 3 -t 2 -o jsonl");
+    assert.equal(
+      run.command,
+      "CUDA_VISIBLE_DEVICES=0,1 llama-bench -m tiny.gguf -p 64 -n 16 -d 0,256 -r 3 -t 2 -o jsonl"
+    );
     assert.deepEqual(run.extra.env, {CUDA_VISIBLE_DEVICES: "0,1"});
     assert.equal(run.model.file, "tiny.gguf");
     assert.deepEqual(run.tags, {plan_tag: "x", batch: "b1"});
@@ -85,7 +151,10 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
       ended_at: "2026-11-22T02:18:26.500Z",
       duration_s: 2.5
     });
-    assert.deepEqual(run.extra.environment, {machine: {cpu: {model: "AMD EPYC"}}, runtime: {build_commit: "de3ff81", build_number: 1}});
+    assert.deepEqual(run.extra.environment, {
+      machine: {cpu: {model: "AMD EPYC"}},
+      runtime: {build_commit: "de3ff81", build_number: 1}
+    });
     assert.deepEqual(
       stored.source.attachments?.map((a) => a.role),
       ["stderr", "capture"]
@@ -94,9 +163,36 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
 
   it("turns tests the tool never printed into failed results with the cell's status and log tail", () => {
     const detail = "out of memory (exit code 1)\nllama_bench: error: failed to create context with model 'tiny.gguf'";
-    const command = ["llama-bench", "-m", "tiny.gguf", "-p", "64", "-n", "16", "-d", "0,100000000", "-r", "3", "-t", "2", "-o", "jsonl"];
+    const command = [
+      "llama-bench",
+      "-m",
+      "tiny.gguf",
+      "-p",
+      "64",
+      "-n",
+      "16",
+      "-d",
+      "0,100000000",
+      "-r",
+      "3",
+      "-t",
+      "2",
+      "-o",
+      "jsonl"
+    ];
     const expected = [...llamaBenchExpected([64], [16], [], 0), ...llamaBenchExpected([64], [16], [], 100000000)];
-    const {stored} = readCapture(outcome({command, expected, stdout: "captured/cpu/llama-bench-fail-jsonl.stdout", stderr: "captured/cpu/llama-bench-fail-jsonl.stderr", status: "oom", detail, exit: 1}), {now: NOW});
+    const {stored} = readCapture(
+      outcome({
+        command,
+        expected,
+        stdout: "captured/cpu/llama-bench-fail-jsonl.stdout",
+        stderr: "captured/cpu/llama-bench-fail-jsonl.stderr",
+        status: "oom",
+        detail,
+        exit: 1
+      }),
+      {now: NOW}
+    );
     const results = stored.runs[0].results.filter((r) => r.metric === "throughput");
     assert.deepEqual(
       results.map((r) => [r.test, r.status, r.value, r.line]),
@@ -113,8 +209,36 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
   });
 
   it("takes hardware from the device lines stderr holds (2× H200, CUDA)", () => {
-    const command = ["llama-bench", "-m", "tiny.gguf", "-p", "64", "-n", "16", "-d", "0", "-r", "3", "-ngl", "99", "-sm", "layer", "-fa", "1", "-o", "jsonl"];
-    const {stored} = readCapture(outcome({command, expected: llamaBenchExpected([64], [16], [], 0), stdout: "standins/llama-bench-cuda/cuda-sm-layer-d0.stdout", stderr: "standins/llama-bench-cuda/cuda-sm-layer-d0.stderr"}), {now: NOW});
+    const command = [
+      "llama-bench",
+      "-m",
+      "tiny.gguf",
+      "-p",
+      "64",
+      "-n",
+      "16",
+      "-d",
+      "0",
+      "-r",
+      "3",
+      "-ngl",
+      "99",
+      "-sm",
+      "layer",
+      "-fa",
+      "1",
+      "-o",
+      "jsonl"
+    ];
+    const {stored} = readCapture(
+      outcome({
+        command,
+        expected: llamaBenchExpected([64], [16], [], 0),
+        stdout: "standins/llama-bench-cuda/cuda-sm-layer-d0.stdout",
+        stderr: "standins/llama-bench-cuda/cuda-sm-layer-d0.stderr"
+      }),
+      {now: NOW}
+    );
     const {hardware, settings} = stored.runs[0];
     assert.deepEqual(
       hardware.gpus.map((g) => [g.index, g.name, g.vram_mib, g.compute_capability]),
@@ -130,10 +254,40 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
   });
 
   it("stores a cell that printed nothing with its capture record as the source", () => {
-    const command = ["llama-bench", "-m", "tiny.gguf", "-p", "64", "-n", "16", "-d", "0", "-r", "3", "-ngl", "99", "-sm", "tensor", "-fa", "1", "-o", "jsonl"];
+    const command = [
+      "llama-bench",
+      "-m",
+      "tiny.gguf",
+      "-p",
+      "64",
+      "-n",
+      "16",
+      "-d",
+      "0",
+      "-r",
+      "3",
+      "-ngl",
+      "99",
+      "-sm",
+      "tensor",
+      "-fa",
+      "1",
+      "-o",
+      "jsonl"
+    ];
     const detail = "killed by SIGABRT\n…unsupported mul_mat split states…";
     const {stored, raw} = readCapture(
-      outcome({command, expected: llamaBenchExpected([64], [16], [], 0), stdout: "", stderr: "standins/llama-bench-cuda/cuda-sm-tensor-d0.stderr", status: "error", detail, exit: null, signal: "SIGABRT", params: {model: "models/Qwen3.5-9B-Q8_0.gguf", settings: {split_mode: "tensor", n_gpu_layers: 99}}}),
+      outcome({
+        command,
+        expected: llamaBenchExpected([64], [16], [], 0),
+        stdout: "",
+        stderr: "standins/llama-bench-cuda/cuda-sm-tensor-d0.stderr",
+        status: "error",
+        detail,
+        exit: null,
+        signal: "SIGABRT",
+        params: {model: "models/Qwen3.5-9B-Q8_0.gguf", settings: {split_mode: "tensor", n_gpu_layers: 99}}
+      }),
       {now: NOW}
     );
     const [run] = stored.runs;
@@ -163,20 +317,41 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
   });
 
   it("keeps an unreadable output and records why no value was read", () => {
-    const garbage = {role: "stdout", name: "x.stdout.jsonl", bytes: Buffer.from('{"avg_ts": "fast", "n_prompt": 64}\n')};
-    const base = outcome({command: CPU_COMMAND, expected: llamaBenchExpected([64], [16], [], 0), stdout: "", stderr: ""});
+    const garbage = {
+      role: "stdout",
+      name: "x.stdout.jsonl",
+      bytes: Buffer.from('{"avg_ts": "fast", "n_prompt": 64}\n')
+    };
+    const base = outcome({
+      command: CPU_COMMAND,
+      expected: llamaBenchExpected([64], [16], [], 0),
+      stdout: "",
+      stderr: ""
+    });
     const {stored} = readCapture({capture: base.capture, files: [garbage, base.files[1]]}, {now: NOW});
     assert.equal(stored.runs[0].format, CAPTURE_FORMAT);
     assert.match(stored.runs[0].notes[0], /x\.stdout\.jsonl: line 1: llama-bench-jsonl: expected a numeric "n_gen"/);
     assert.ok(stored.runs[0].results.every((r) => r.status === "error" && r.value === null));
-    assert.deepEqual(stored.source.attachments?.map((a) => a.role), ["stdout", "stderr"]);
+    assert.deepEqual(
+      stored.source.attachments?.map((a) => a.role),
+      ["stdout", "stderr"]
+    );
   });
 
   it("redacts the command and env of the capture record it stores, whatever the runner did", () => {
-    const o = outcome({command: ["llama-bench", "-hft", "hf_abcdefghijklmnopqrstuvwx", "-m", "tiny.gguf"], expected: [], stdout: "", stderr: ""});
+    const o = outcome({
+      command: ["llama-bench", "-hft", "hf_abcdefghijklmnopqrstuvwx", "-m", "tiny.gguf"],
+      expected: [],
+      stdout: "",
+      stderr: ""
+    });
     o.capture.env = {HF_TOKEN: "hf_abcdefghijklmnopqrstuvwx"};
     const {stored, raw, attachments} = readCapture(o, {now: NOW});
-    const all = [Buffer.from(raw).toString(), ...attachments.map((a) => Buffer.from(a.bytes).toString()), JSON.stringify(stored)].join("\n");
+    const all = [
+      Buffer.from(raw).toString(),
+      ...attachments.map((a) => Buffer.from(a.bytes).toString()),
+      JSON.stringify(stored)
+    ].join("\n");
     assert.ok(!all.includes("hf_abcdefghijklmnopqrstuvwx"));
     assert.match(stored.runs[0].command!, /-hft \[REDACTED\]/);
   });
@@ -185,13 +360,33 @@ describe("importCapture: a captured llama-bench cell goes through the jsonl pars
 describe("importCapture: the store", () => {
   it("writes the attachments and the source before the runs file, and imports the same output once", () => {
     const store = new Store(join(tempDir("benchbook-capture-"), "data"));
-    const o = outcome({command: CPU_COMMAND, expected: CPU_EXPECTED, stdout: "captured/cpu/llama-bench-jsonl.stdout", stderr: "captured/cpu/llama-bench-jsonl.stderr"});
-    const first = importCapture(store, o, {now: NOW, plan: {name: "plan.yaml", bytes: Buffer.from("name: test-plan\n")}});
+    const o = outcome({
+      command: CPU_COMMAND,
+      expected: CPU_EXPECTED,
+      stdout: "captured/cpu/llama-bench-jsonl.stdout",
+      stderr: "captured/cpu/llama-bench-jsonl.stderr"
+    });
+    const first = importCapture(store, o, {
+      now: NOW,
+      plan: {name: "plan.yaml", bytes: Buffer.from("name: test-plan\n")}
+    });
     assert.equal(first.status, "imported");
     const input = store.read(first.sha256);
-    for (const attachment of input.source.attachments!) assert.ok(existsSync(join(store.root, attachment.raw)), attachment.role);
-    assert.deepEqual(input.source.attachments!.map((a) => [a.role, a.raw.split(".").pop()]), [["stderr", "txt"], ["capture", "json"], ["plan", "yaml"]]);
-    assert.deepEqual(readFileSync(store.rawPath(input.source)), bytes("captured/cpu/llama-bench-jsonl.stdout"), "the source is stdout, byte for byte");
+    for (const attachment of input.source.attachments!)
+      assert.ok(existsSync(join(store.root, attachment.raw)), attachment.role);
+    assert.deepEqual(
+      input.source.attachments!.map((a) => [a.role, a.raw.split(".").pop()]),
+      [
+        ["stderr", "txt"],
+        ["capture", "json"],
+        ["plan", "yaml"]
+      ]
+    );
+    assert.deepEqual(
+      readFileSync(store.rawPath(input.source)),
+      bytes("captured/cpu/llama-bench-jsonl.stdout"),
+      "the source is stdout, byte for byte"
+    );
     assert.equal(importCapture(store, o, {now: NOW}).status, "unchanged");
     assert.equal(store.inputs().length, 1);
   });
@@ -200,19 +395,46 @@ describe("importCapture: the store", () => {
 describe("importCapture: wrapper results", () => {
   it("vllm bench serve: the saved JSON is the source, stdout is kept beside it", () => {
     const result = {role: "result", name: "c0ffee00c0ffee00.vllm.json", bytes: bytes("standins/vllm/result.json")};
-    const o = outcome({runner: "vllm-bench-serve", command: ["vllm", "bench", "serve", "--model", "meta-llama/Llama-3.2-3B-Instruct", "--save-result"], expected: [], stdout: "standins/vllm/serve-block.txt", stderr: "", results_role: "result", results_format: "vllm-serve-json", extraFiles: [result]});
+    const o = outcome({
+      runner: "vllm-bench-serve",
+      command: ["vllm", "bench", "serve", "--model", "meta-llama/Llama-3.2-3B-Instruct", "--save-result"],
+      expected: [],
+      stdout: "standins/vllm/serve-block.txt",
+      stderr: "",
+      results_role: "result",
+      results_format: "vllm-serve-json",
+      extraFiles: [result]
+    });
     const {stored} = readCapture(o, {now: NOW});
     assert.equal(stored.source.name, "c0ffee00c0ffee00.vllm.json");
     assert.equal(stored.runs[0].format, "vllm-serve-json");
     const output = stored.runs[0].results.find((r) => r.metric === "output_throughput" && r.stat === "value");
     assert.equal(output?.value, 2258.212337970085, "output_throughput exactly as saved");
-    assert.deepEqual(stored.source.attachments?.map((a) => a.role), ["stdout", "stderr", "capture"]);
+    assert.deepEqual(
+      stored.source.attachments?.map((a) => a.role),
+      ["stdout", "stderr", "capture"]
+    );
   });
 
   it("a results format this checkout does not know is detected instead", () => {
-    const o = outcome({runner: "mlx-benchmark", command: ["mlx_lm.benchmark", "--model", "m", "-p", "1024", "-g", "64"], expected: [], stdout: "standins/mlx/stdout.txt", stderr: "", results_format: "no-such-format"});
+    const o = outcome({
+      runner: "mlx-benchmark",
+      command: ["mlx_lm.benchmark", "--model", "m", "-p", "1024", "-g", "64"],
+      expected: [],
+      stdout: "standins/mlx/stdout.txt",
+      stderr: "",
+      results_format: "no-such-format"
+    });
     const {stored} = readCapture(o, {now: NOW});
     assert.equal(stored.runs[0].format, "mlx-lm-benchmark");
-    assert.deepEqual(stored.runs[0].results.filter((r) => r.stat === "mean" && r.metric === "throughput").map((r) => [r.test, r.value]), [["pp1024", 359.188], ["tg64 @ d1024", 39.023]]);
+    assert.deepEqual(
+      stored.runs[0].results
+        .filter((r) => r.stat === "mean" && r.metric === "throughput")
+        .map((r) => [r.test, r.value]),
+      [
+        ["pp1024", 359.188],
+        ["tg64 @ d1024", 39.023]
+      ]
+    );
   });
 });

@@ -3,7 +3,15 @@ import {createHash, randomBytes} from "node:crypto";
 import {readFileSync, writeFileSync} from "node:fs";
 import {delimiter, join} from "node:path";
 import {describe, it} from "node:test";
-import {HEAD_HASH_BYTES, machineInfo, modelIdentity, parseLlamaVersion, parseNvidiaSmiHeader, parseNvidiaSmiQuery, runtimeInfo} from "../../scripts/bench/environment.js";
+import {
+  HEAD_HASH_BYTES,
+  machineInfo,
+  modelIdentity,
+  parseLlamaVersion,
+  parseNvidiaSmiHeader,
+  parseNvidiaSmiQuery,
+  runtimeInfo
+} from "../../scripts/bench/environment.js";
 import {GGMLType, kv, writeGGUF, type GGUFTensor} from "../../scripts/llama/gguf-writer.js";
 import {tempDir} from "../helpers/cli.js";
 import {fixturePath, fixtureText} from "../helpers/fixtures.js";
@@ -15,12 +23,28 @@ describe("nvidia-smi (real output of a 2× H200 machine)", () => {
     const csv = fixtureText("standins/llama-bench-cuda/nvidia-smi-query-2xh200.stdout");
     const gpus = parseNvidiaSmiQuery(csv);
     assert.equal(gpus.length, csv.trim().split("\n").length);
-    assert.deepEqual(gpus[1], {index: 1, name: "NVIDIA H200", memory_total_mib: 143771, driver_version: "580.159.04", pcie_link_gen_current: 5, pcie_link_width_current: 16, power_limit_w: 700, clocks_max_sm_mhz: 1980});
-    assert.deepEqual(parseNvidiaSmiQuery("NVIDIA GeForce RTX 3060, 12288, 550.54.15, 3, 4, [N/A], 1852\n")[0].power_limit_w, "[N/A]", "text that is not a number stays text");
+    assert.deepEqual(gpus[1], {
+      index: 1,
+      name: "NVIDIA H200",
+      memory_total_mib: 143771,
+      driver_version: "580.159.04",
+      pcie_link_gen_current: 5,
+      pcie_link_width_current: 16,
+      power_limit_w: 700,
+      clocks_max_sm_mhz: 1980
+    });
+    assert.deepEqual(
+      parseNvidiaSmiQuery("NVIDIA GeForce RTX 3060, 12288, 550.54.15, 3, 4, [N/A], 1852\n")[0].power_limit_w,
+      "[N/A]",
+      "text that is not a number stays text"
+    );
   });
 
   it("reads driver and CUDA versions from the header", () => {
-    assert.deepEqual(parseNvidiaSmiHeader(fixtureText("standins/llama-bench-cuda/nvidia-smi-2xh200.stdout")), {driver_version: "580.159.04", cuda_version: "13.0"});
+    assert.deepEqual(parseNvidiaSmiHeader(fixtureText("standins/llama-bench-cuda/nvidia-smi-2xh200.stdout")), {
+      driver_version: "580.159.04",
+      cuda_version: "13.0"
+    });
   });
 
   it("machineInfo asks nvidia-smi when it is there (the stand-in replays the captures)", async () => {
@@ -35,9 +59,19 @@ describe("nvidia-smi (real output of a 2× H200 machine)", () => {
 
 describe("runtime versions", () => {
   it("reads llama.cpp's version lines, as printed", () => {
-    assert.deepEqual(parseLlamaVersion(fixtureText("standins/llama-bench-cuda/llama-bench-version.stderr")), {build_number: 0, build_commit: "unknown"});
-    assert.deepEqual(parseLlamaVersion("version: 0.5.0-dev (build 1, commit de3ff81)\nbuilt with GNU 12.2.0 for Linux x86_64"), {build_number: 1, build_commit: "de3ff81"});
-    assert.deepEqual(parseLlamaVersion("version: 8396 (054d8b0f2)"), {build_number: 8396, build_commit: "054d8b0f2"}, "older builds (seed 001's llama-server)");
+    assert.deepEqual(parseLlamaVersion(fixtureText("standins/llama-bench-cuda/llama-bench-version.stderr")), {
+      build_number: 0,
+      build_commit: "unknown"
+    });
+    assert.deepEqual(
+      parseLlamaVersion("version: 0.5.0-dev (build 1, commit de3ff81)\nbuilt with GNU 12.2.0 for Linux x86_64"),
+      {build_number: 1, build_commit: "de3ff81"}
+    );
+    assert.deepEqual(
+      parseLlamaVersion("version: 8396 (054d8b0f2)"),
+      {build_number: 8396, build_commit: "054d8b0f2"},
+      "older builds (seed 001's llama-server)"
+    );
     assert.deepEqual(parseLlamaVersion("0.17.2rc1.dev13+gf34032433"), {build_number: null, build_commit: null});
   });
 
@@ -50,9 +84,25 @@ describe("runtime versions", () => {
 
 /** A small GGUF with the given metadata and tensors of the given shapes. */
 function gguf(path: string, shapes: number[][], meta: {arch?: string; fileType?: number; ctx?: number} = {}): number {
-  const tensors: GGUFTensor[] = shapes.map((dims, i) => ({name: `t${i}.weight`, dims, type: GGMLType.F32, data: new Uint8Array(dims.reduce((a, b) => a * b, 1) * 4)}));
+  const tensors: GGUFTensor[] = shapes.map((dims, i) => ({
+    name: `t${i}.weight`,
+    dims,
+    type: GGMLType.F32,
+    data: new Uint8Array(dims.reduce((a, b) => a * b, 1) * 4)
+  }));
   const arch = meta.arch ?? "llama";
-  writeGGUF(path, [kv.str("general.architecture", arch), kv.str("general.name", "test"), kv.u32("general.file_type", meta.fileType ?? 15), kv.u32("general.quantization_version", 2), kv.u32(`${arch}.context_length`, meta.ctx ?? 8192), kv.u32(`${arch}.block_count`, 2)], tensors);
+  writeGGUF(
+    path,
+    [
+      kv.str("general.architecture", arch),
+      kv.str("general.name", "test"),
+      kv.u32("general.file_type", meta.fileType ?? 15),
+      kv.u32("general.quantization_version", 2),
+      kv.u32(`${arch}.context_length`, meta.ctx ?? 8192),
+      kv.u32(`${arch}.block_count`, 2)
+    ],
+    tensors
+  );
   return shapes.reduce((n, dims) => n + dims.reduce((a, b) => a * b, 1), 0);
 }
 
@@ -65,11 +115,30 @@ describe("model identity", () => {
     const bytes = readFileSync(path);
     assert.equal(identity.exists, true);
     assert.equal(identity.size_bytes, bytes.length);
-    assert.equal(identity.head_sha256, createHash("sha256").update(bytes).digest("hex"), "a file under 16 MiB is hashed whole");
+    assert.equal(
+      identity.head_sha256,
+      createHash("sha256").update(bytes).digest("hex"),
+      "a file under 16 MiB is hashed whole"
+    );
     assert.equal(identity.head_bytes, bytes.length);
     assert.equal(identity.sha256, undefined, "the full hash only on request");
-    assert.deepEqual(identity.gguf, {version: 3, architecture: "llama", name: "test", parameter_count: params, file_type: 15, file_type_name: "Q4_K_M", quantization_version: 2, context_length: 8192, block_count: 2, embedding_length: null, tensor_count: 3});
-    assert.equal((await modelIdentity(path, {fullHash: true})).sha256, createHash("sha256").update(bytes).digest("hex"));
+    assert.deepEqual(identity.gguf, {
+      version: 3,
+      architecture: "llama",
+      name: "test",
+      parameter_count: params,
+      file_type: 15,
+      file_type_name: "Q4_K_M",
+      quantization_version: 2,
+      context_length: 8192,
+      block_count: 2,
+      embedding_length: null,
+      tensor_count: 3
+    });
+    assert.equal(
+      (await modelIdentity(path, {fullHash: true})).sha256,
+      createHash("sha256").update(bytes).digest("hex")
+    );
   });
 
   it("sums the parameters of a split GGUF's shards and lists them", async () => {
@@ -79,7 +148,10 @@ describe("model identity", () => {
     const identity = await modelIdentity(first);
     assert.equal(identity.gguf?.parameter_count, params);
     assert.equal(identity.gguf?.tensor_count, 3);
-    assert.deepEqual(identity.shards?.map((s) => s.file), ["Big-UD-IQ4_XS-00001-of-00002.gguf", "Big-UD-IQ4_XS-00002-of-00002.gguf"]);
+    assert.deepEqual(
+      identity.shards?.map((s) => s.file),
+      ["Big-UD-IQ4_XS-00001-of-00002.gguf", "Big-UD-IQ4_XS-00002-of-00002.gguf"]
+    );
   });
 
   it("hashes only the head of a big file, and says so", async () => {

@@ -8,7 +8,10 @@ describe("classifyEnd: why a cell failed, from real llama-bench endings", () => 
     const stderr = fixtureText("captured/cpu/llama-bench-fail-jsonl.stderr");
     const end = classifyEnd({exit_code: 1, signal: null, timed_out: false, stderr}, 2);
     assert.equal(end.status, "oom");
-    assert.equal(end.detail, "out of memory (exit code 1)\nllama_bench: error: failed to create context with model 'tiny.gguf'");
+    assert.equal(
+      end.detail,
+      "out of memory (exit code 1)\nllama_bench: error: failed to create context with model 'tiny.gguf'"
+    );
   });
 
   it("CUDA: the compute buffer that does not fit (exit 1) is out of memory, with the device lines in the tail", () => {
@@ -35,11 +38,39 @@ describe("classifyEnd: why a cell failed, from real llama-bench endings", () => 
   });
 
   it("timeouts win over everything; exit 0 with missing results is still a failure; a clean end is ok", () => {
-    assert.equal(classifyEnd({exit_code: null, signal: "SIGTERM", timed_out: true, timeout_s: 5, stderr: "failed to allocate"}).status, "timeout");
-    assert.equal(classifyEnd({exit_code: null, signal: "SIGTERM", timed_out: true, timeout_s: 5, stderr: ""}).detail, "timed out after 5 s; stopped (the tool printed no log)");
-    assert.deepEqual(classifyEnd({exit_code: 0, signal: null, timed_out: false, stderr: ""}, 1), {status: "error", detail: "exit code 0 but 1 expected result missing (the tool printed no log)"});
-    assert.deepEqual(classifyEnd({exit_code: 0, signal: null, timed_out: false, stderr: "warning: failed to allocate 10 MB of pinned memory"}), {status: "ok", detail: null}, "OOM-looking warnings of a successful run are ignored");
-    assert.equal(classifyEnd({exit_code: null, signal: null, timed_out: false, spawn_error: "could not start x: not found", stderr: ""}).status, "error");
+    assert.equal(
+      classifyEnd({exit_code: null, signal: "SIGTERM", timed_out: true, timeout_s: 5, stderr: "failed to allocate"})
+        .status,
+      "timeout"
+    );
+    assert.equal(
+      classifyEnd({exit_code: null, signal: "SIGTERM", timed_out: true, timeout_s: 5, stderr: ""}).detail,
+      "timed out after 5 s; stopped (the tool printed no log)"
+    );
+    assert.deepEqual(classifyEnd({exit_code: 0, signal: null, timed_out: false, stderr: ""}, 1), {
+      status: "error",
+      detail: "exit code 0 but 1 expected result missing (the tool printed no log)"
+    });
+    assert.deepEqual(
+      classifyEnd({
+        exit_code: 0,
+        signal: null,
+        timed_out: false,
+        stderr: "warning: failed to allocate 10 MB of pinned memory"
+      }),
+      {status: "ok", detail: null},
+      "OOM-looking warnings of a successful run are ignored"
+    );
+    assert.equal(
+      classifyEnd({
+        exit_code: null,
+        signal: null,
+        timed_out: false,
+        spawn_error: "could not start x: not found",
+        stderr: ""
+      }).status,
+      "error"
+    );
     assert.match(classifyEnd({exit_code: null, signal: "SIGKILL", timed_out: false, stderr: ""}).detail!, /OOM killer/);
   });
 });
@@ -54,7 +85,11 @@ describe("log tails", () => {
 
   it("finds OOM lines of the backends (strings as ggml and PyTorch print them)", () => {
     // Format strings from llama.cpp's ggml-cuda.cu / ggml-alloc.c, with values filled in.
-    assert.ok(oomLine("ggml_backend_cuda_buffer_type_alloc_buffer: allocating 9866.00 MiB on device 1: cudaMalloc failed: out of memory"));
+    assert.ok(
+      oomLine(
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 9866.00 MiB on device 1: cudaMalloc failed: out of memory"
+      )
+    );
     assert.ok(oomLine("ggml_gallocr_reserve_n: failed to allocate CUDA1 buffer of size 10345253120"));
     assert.ok(oomLine("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB"));
     assert.equal(oomLine("llama_bench: error: failed to load model 'tiny.gguf'"), null);

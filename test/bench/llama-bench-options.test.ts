@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import {expandParamValues, llamaBenchParam, parseIntRange, RangeError} from "../../scripts/bench/llama-bench-options.js";
+import {
+  expandParamValues,
+  llamaBenchParam,
+  parseIntRange,
+  RangeError
+} from "../../scripts/bench/llama-bench-options.js";
 
 // Expected values worked out by hand from llama-bench.cpp's parse_int_range
 // (regex ^(\d+)(?:-(\d+)(?:([\+|\*])(\d+))?)?(?:,|$), loop `for (i = first; i <= last;)`,
@@ -32,17 +37,26 @@ describe("parseIntRange: llama-bench's parse_int_range", () => {
   });
 
   it("refuses what llama-bench refuses", () => {
-    for (const bad of ["0-8*2", "1-8*1", "1-8+0", "2147483647-2147483647+1"]) assert.throws(() => parseIntRange(bad), (e: Error) => e instanceof RangeError && /invalid range:/.test(e.message), bad);
-    for (const bad of ["1-8|2", ",1", "1,,2", "a", "1 ,2", "1-", "1.5", "-1", "1-8/2"]) assert.throws(() => parseIntRange(bad), RangeError, bad);
+    for (const bad of ["0-8*2", "1-8*1", "1-8+0", "2147483647-2147483647+1"])
+      assert.throws(
+        () => parseIntRange(bad),
+        (e: Error) => e instanceof RangeError && /invalid range:/.test(e.message),
+        bad
+      );
+    for (const bad of ["1-8|2", ",1", "1,,2", "a", "1 ,2", "1-", "1.5", "-1", "1-8/2"])
+      assert.throws(() => parseIntRange(bad), RangeError, bad);
     assert.throws(() => parseIntRange("99999999999"), /out of range/);
   });
 });
 
 describe("llama-bench parameter names", () => {
   it("finds a parameter by short option, long option, Markdown column or JSON field", () => {
-    for (const name of ["-ub", "ub", "--ubatch-size", "ubatch-size", "ubatch_size", "--ubatch_size", "n_ubatch"]) assert.equal(llamaBenchParam(name)?.field, "n_ubatch", name);
-    for (const name of ["-sm", "sm", "--split-mode", "split_mode"]) assert.equal(llamaBenchParam(name)?.field, "split_mode", name);
-    for (const name of ["-ngl", "ngl", "--n-gpu-layers", "n_gpu_layers"]) assert.equal(llamaBenchParam(name)?.field, "n_gpu_layers", name);
+    for (const name of ["-ub", "ub", "--ubatch-size", "ubatch-size", "ubatch_size", "--ubatch_size", "n_ubatch"])
+      assert.equal(llamaBenchParam(name)?.field, "n_ubatch", name);
+    for (const name of ["-sm", "sm", "--split-mode", "split_mode"])
+      assert.equal(llamaBenchParam(name)?.field, "split_mode", name);
+    for (const name of ["-ngl", "ngl", "--n-gpu-layers", "n_gpu_layers"])
+      assert.equal(llamaBenchParam(name)?.field, "n_gpu_layers", name);
     assert.equal(llamaBenchParam("threads")?.field, "n_threads");
     assert.equal(llamaBenchParam("-d")?.field, "n_depth");
     assert.equal(llamaBenchParam("frobnicate"), undefined);
@@ -50,11 +64,23 @@ describe("llama-bench parameter names", () => {
 
   it("splits values as llama-bench does, per kind", () => {
     assert.deepEqual(expandParamValues(llamaBenchParam("-ub")!, "128-512*2"), ["128", "256", "512"]);
-    assert.deepEqual(expandParamValues(llamaBenchParam("-ub")!, [128, "256,384"]), ["128", "256", "384"], "a YAML list is the option repeated");
+    assert.deepEqual(
+      expandParamValues(llamaBenchParam("-ub")!, [128, "256,384"]),
+      ["128", "256", "384"],
+      "a YAML list is the option repeated"
+    );
     assert.deepEqual(expandParamValues(llamaBenchParam("-ngl")!, -1), ["-1"]);
     assert.deepEqual(expandParamValues(llamaBenchParam("-sm")!, "layer,tensor"), ["layer", "tensor"]);
-    assert.deepEqual(expandParamValues(llamaBenchParam("-ts")!, "0.48/0.52,0.5/0.5"), ["0.48/0.52", "0.5/0.5"], "-ts: `,` separates alternatives, `/` devices");
-    assert.deepEqual(expandParamValues(llamaBenchParam("-nkvo")!, [true, false]), ["1", "0"], "booleans become llama-bench's 0/1");
+    assert.deepEqual(
+      expandParamValues(llamaBenchParam("-ts")!, "0.48/0.52,0.5/0.5"),
+      ["0.48/0.52", "0.5/0.5"],
+      "-ts: `,` separates alternatives, `/` devices"
+    );
+    assert.deepEqual(
+      expandParamValues(llamaBenchParam("-nkvo")!, [true, false]),
+      ["1", "0"],
+      "booleans become llama-bench's 0/1"
+    );
     assert.throws(() => expandParamValues(llamaBenchParam("-nkvo")!, "yes"), /not 0 or 1/);
     assert.throws(() => expandParamValues(llamaBenchParam("-sm")!, "layer,"), /empty item/);
   });

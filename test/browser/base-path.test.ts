@@ -77,7 +77,13 @@ describe("the site packed as a zip, served under a sub-path", () => {
   it("holds every file of dist/, under one folder, plus a README on how to open it", () => {
     const entries = Object.keys(unzipSync(new Uint8Array(zipBytes)));
     assert.ok(entries.every((e) => e.startsWith("benchbook-site/")));
-    assert.deepEqual(entries.map((e) => e.slice("benchbook-site/".length)).filter((e) => e !== "README.txt").sort(), listFiles(dist));
+    assert.deepEqual(
+      entries
+        .map((e) => e.slice("benchbook-site/".length))
+        .filter((e) => e !== "README.txt")
+        .sort(),
+      listFiles(dist)
+    );
     assert.match(readFileSync(join(root, "README.txt"), "utf8"), /benchbook serve --dir/);
   });
 
@@ -95,13 +101,19 @@ describe("the site packed as a zip, served under a sub-path", () => {
 
   it("loads every page and asset from /sub/path/, and every rendered link resolves", async () => {
     const pages = listFiles(root).filter((f) => f.endsWith(".html") && f !== "404.html");
-    assert.ok(pages.some((p) => p.startsWith("reports/")) && pages.some((p) => p.startsWith("sources/")) && pages.some((p) => p.startsWith("runs/")));
+    assert.ok(
+      pages.some((p) => p.startsWith("reports/")) &&
+        pages.some((p) => p.startsWith("sources/")) &&
+        pages.some((p) => p.startsWith("runs/"))
+    );
     const broken: string[] = [];
     for (const path of pages) {
       const {page, problems} = await openPage(browser, `${origin}${BASE}${path}`);
       assert.deepEqual(problems, {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []}, path);
       assert.deepEqual(await cellErrors(page), [], path);
-      const links = await page.$$eval("a[href], link[href], script[src], img[src]", (els) => els.map((e) => (e as HTMLAnchorElement).href || (e as HTMLScriptElement).src));
+      const links = await page.$$eval("a[href], link[href], script[src], img[src]", (els) =>
+        els.map((e) => (e as HTMLAnchorElement).href || (e as HTMLScriptElement).src)
+      );
       for (const link of links) {
         const url = new URL(link);
         if (url.protocol === "blob:" || url.protocol === "data:" || url.protocol === "javascript:") continue;
@@ -122,11 +134,11 @@ describe("the site packed as a zip, served under a sub-path", () => {
   it("prints without the sidebar and the download buttons", async () => {
     const {page} = await openPage(browser, `${origin}${BASE}reports/4x3080-layer-vs-tensor.html`);
     await page.emulateMedia({media: "print"});
-    const shown = await page.evaluate(`(() => ({
+    const shown = (await page.evaluate(`(() => ({
       sidebar: getComputedStyle(document.querySelector("#observablehq-sidebar")).display,
       downloads: [...document.querySelectorAll(".bb-downloads")].map((e) => getComputedStyle(e).display),
       figures: document.querySelectorAll(".bb-figure svg").length
-    }))()`) as {sidebar: string; downloads: string[]; figures: number};
+    }))()`)) as {sidebar: string; downloads: string[]; figures: number};
     assert.equal(shown.sidebar, "none");
     assert.ok(shown.downloads.length > 0 && shown.downloads.every((d) => d === "none"));
     assert.ok(shown.figures > 0, "charts still print");

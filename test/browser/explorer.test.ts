@@ -27,7 +27,10 @@ before(async () => {
   dist = served.project.dist;
   // The Parquet file the built site serves (content-hashed name).
   const files = join(dist, "_file", "data");
-  parquet = join(files, readdirSync(files).find((f) => /^results\.[0-9a-f]+\.parquet$/.test(f))!);
+  parquet = join(
+    files,
+    readdirSync(files).find((f) => /^results\.[0-9a-f]+\.parquet$/.test(f))!
+  );
 });
 after(() => served?.close());
 
@@ -67,10 +70,14 @@ async function run(page: Page, sql: string): Promise<void> {
   });
 }
 
-const shownCount = async (page: Page) => Number(/^(\d+) rows?$/.exec((await page.locator(".bb-sql-count").textContent())!)![1]);
+const shownCount = async (page: Page) =>
+  Number(/^(\d+) rows?$/.exec((await page.locator(".bb-sql-count").textContent())!)![1]);
 
 async function download(page: Page, format: string): Promise<string> {
-  const [file] = await Promise.all([page.waitForEvent("download"), page.click(`div.bb-downloads button[data-format=${format}]`)]);
+  const [file] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click(`div.bb-downloads button[data-format=${format}]`)
+  ]);
   return readFileSync((await file.path())!, "utf8");
 }
 
@@ -85,7 +92,8 @@ describe("explorer", () => {
 
   it("a typed query returns the rows @duckdb/node-api returns on the same Parquet, and downloads them", async () => {
     const page = await openExplorer();
-    const sql = "SELECT metric, unit, count(*)::INTEGER AS n, sum(value) AS total FROM results WHERE status = 'ok' AND value IS NOT NULL GROUP BY metric, unit ORDER BY metric, unit";
+    const sql =
+      "SELECT metric, unit, count(*)::INTEGER AS n, sum(value) AS total FROM results WHERE status = 'ok' AND value IS NOT NULL GROUP BY metric, unit ORDER BY metric, unit";
     await run(page, sql);
     const expected = await nodeQuery(sql);
     assert.equal(await shownCount(page), expected.length);
@@ -95,7 +103,12 @@ describe("explorer", () => {
       csv.map((r) => [r.metric, r.unit, Number(r.n)]),
       expected.map((r) => [r.metric, r.unit, r.n])
     );
-    csv.forEach((r, i) => assert.ok(Math.abs(Number(r.total) - (expected[i].total as number)) <= 1e-9 * Math.abs(expected[i].total as number), `${r.metric} total`));
+    csv.forEach((r, i) =>
+      assert.ok(
+        Math.abs(Number(r.total) - (expected[i].total as number)) <= 1e-9 * Math.abs(expected[i].total as number),
+        `${r.metric} total`
+      )
+    );
     const md = (await download(page, "md")).trim().split("\n");
     assert.equal(md.length, expected.length + 2);
     assert.equal(md[0], "| metric | unit | n | total |");
@@ -125,11 +138,18 @@ describe("explorer", () => {
 
   it("is the only page that loads DuckDB", async () => {
     const wasm = readdirSync(join(dist, "_node", "@duckdb", "duckdb-wasm@1.32.0", "dist"));
-    assert.deepEqual(wasm.filter((f) => f.endsWith(".wasm")), ["duckdb-eh.wasm"], "one wasm bundle (eh) in dist");
+    assert.deepEqual(
+      wasm.filter((f) => f.endsWith(".wasm")),
+      ["duckdb-eh.wasm"],
+      "one wasm bundle (eh) in dist"
+    );
     for (const path of ["index.html", "serving.html", "speculative.html"]) {
       const {page} = await openPage(browser, site.url + path);
       const requested = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
-      assert.ok(!requested.some((url) => /duckdb/i.test(url)), `${path} requested ${requested.filter((u) => /duckdb/i.test(u)).join(", ")}`);
+      assert.ok(
+        !requested.some((url) => /duckdb/i.test(url)),
+        `${path} requested ${requested.filter((u) => /duckdb/i.test(u)).join(", ")}`
+      );
       assert.ok(!readFileSync(join(dist, path), "utf8").includes("duckdb"), `${path} preloads nothing of DuckDB`);
       await page.close();
     }

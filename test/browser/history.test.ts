@@ -24,7 +24,9 @@ before(async () => (browser = await launch()));
 after(async () => browser?.close());
 
 function importBuild(store: Store, build: number): void {
-  const [outcome] = importInputs([{name: `build-${build}.jsonl`, bytes: Buffer.from(buildOutput(build, TESTS))}], {store});
+  const [outcome] = importInputs([{name: `build-${build}.jsonl`, bytes: Buffer.from(buildOutput(build, TESTS))}], {
+    store
+  });
   assert.notEqual(outcome.status, "failed");
 }
 
@@ -32,15 +34,32 @@ async function look(dist: string) {
   const site = await serve(dist);
   try {
     const {page, problems} = await openPage(browser, site.url + "history.html");
-    const latest = await page.$$eval("table.bb-history-latest tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())));
-    const changes = await page.$$eval("table.bb-history-changes tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())));
-    const runLinks = await page.$$eval("table.bb-history-changes a[href^='./runs/']", (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const latest = await page.$$eval("table.bb-history-latest tbody tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim()))
+    );
+    const changes = await page.$$eval("table.bb-history-changes tbody tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim()))
+    );
+    const runLinks = await page.$$eval("table.bb-history-changes a[href^='./runs/']", (as) =>
+      as.map((a) => (a as HTMLAnchorElement).href)
+    );
     const dotLinks = await page.$$eval(".bb-history-series svg a", (as) => as.length);
     const charts = await page.$$eval(".bb-history-series", (ds) => ds.length);
     const run = runLinks.length ? await openPage(browser, runLinks[0]) : null;
     const runText = run ? await run.page.textContent("main") : null;
     const summary = (await page.textContent("main"))!.replace(/\s+/g, " ");
-    return {latest, changes, runLinks, dotLinks, charts, runText, summary, problems: [problems, run?.problems].flatMap((p) => (p ? [...p.consoleErrors, ...p.pageErrors, ...p.externalRequests, ...p.failedRequests] : []))};
+    return {
+      latest,
+      changes,
+      runLinks,
+      dotLinks,
+      charts,
+      runText,
+      summary,
+      problems: [problems, run?.problems].flatMap((p) =>
+        p ? [...p.consoleErrors, ...p.pageErrors, ...p.externalRequests, ...p.failedRequests] : []
+      )
+    };
   } finally {
     await site.close();
   }
@@ -54,14 +73,29 @@ describe("history page", () => {
     await project.build(store);
     const first = await look(project.dist);
     assert.deepEqual(first.problems, []);
-    assert.deepEqual(first.changes.map((r) => [r[0], r[5]]), [["tiny · pp64 · throughput", "improvement"], ["tiny · tg16 · throughput", "regression"]]);
+    assert.deepEqual(
+      first.changes.map((r) => [r[0], r[5]]),
+      [
+        ["tiny · pp64 · throughput", "improvement"],
+        ["tiny · tg16 · throughput", "regression"]
+      ]
+    );
     assert.match(first.changes[1][1], new RegExp(`${commitOf(7)} \\(1007\\) → ${commitOf(8)} \\(1008\\)`));
     assert.equal(first.runLinks.length, 4, "the runs before and after each change");
-    assert.ok(first.runText?.includes(`build-7.jsonl`) || first.runText?.includes("build-3.jsonl"), "a run link opens that run's page");
+    assert.ok(
+      first.runText?.includes(`build-7.jsonl`) || first.runText?.includes("build-3.jsonl"),
+      "a run link opens that run's page"
+    );
     assert.equal(first.charts, 2);
     assert.equal(first.dotLinks, 22, "every build's dot links to its run");
-    assert.match(first.summary, /2 series have a newest build to compare with the one before: 0 regressions, 0 improvements flagged there/);
-    assert.ok(first.latest.every((r) => r[4] === "within noise"), JSON.stringify(first.latest));
+    assert.match(
+      first.summary,
+      /2 series have a newest build to compare with the one before: 0 regressions, 0 improvements flagged there/
+    );
+    assert.ok(
+      first.latest.every((r) => r[4] === "within noise"),
+      JSON.stringify(first.latest)
+    );
 
     importBuild(store, 11);
     await project.build(store);

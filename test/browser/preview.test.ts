@@ -16,7 +16,9 @@ import {cli} from "../helpers/cli.js";
 import {REPO, siteProject} from "../helpers/site.js";
 
 const store = new Store(join(REPO, "data"));
-const rows = [...store.readAll()].flatMap((input) => input.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false))));
+const rows = [...store.readAll()].flatMap((input) =>
+  input.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false)))
+);
 const TAG = "rtx4090-qwen35-glm-m4";
 
 let preview: Preview;
@@ -24,7 +26,14 @@ let browser: Browser;
 
 before(async () => {
   const project = siteProject();
-  const made = await cli(["new-report", "Draft while previewing", "--tag", `writeup=${TAG}`, "--dir", join(project.root, "src/reports")]);
+  const made = await cli([
+    "new-report",
+    "Draft while previewing",
+    "--tag",
+    `writeup=${TAG}`,
+    "--dir",
+    join(project.root, "src/reports")
+  ]);
   assert.equal(made.code, 0, made.stderr);
   preview = await startPreview({root: project.root, store, port: 0});
   browser = await launch();
@@ -47,14 +56,29 @@ describe("npm run dev: the preview server", () => {
 
   it("a report renders its data: claims link to stored inputs, the retention chart a dot per result", async () => {
     const page = await open("reports/rtx4090-context-decay");
-    const claims = await page.$$eval(".bb-claim[data-value][href]", (ns) => ns.map((n) => ({value: Number((n as HTMLElement).dataset.value), href: n.getAttribute("href")!})));
+    const claims = await page.$$eval(".bb-claim[data-value][href]", (ns) =>
+      ns.map((n) => ({value: Number((n as HTMLElement).dataset.value), href: n.getAttribute("href")!}))
+    );
     assert.ok(claims.length > 0, "claims rendered");
     for (const {value, href} of claims) {
       const [, sha, line] = /sources\/([0-9a-f]{64})\.html#L(\d+)$/.exec(href)!;
-      assert.ok(rows.some((r) => r.source_sha256 === sha && Number(line) > 0), `claim ${value} links to a stored input: ${href}`);
+      assert.ok(
+        rows.some((r) => r.source_sha256 === sha && Number(line) > 0),
+        `claim ${value} links to a stored input: ${href}`
+      );
     }
-    const tg = rows.filter((r) => (r.tags as Record<string, string>)?.writeup === TAG && r.tool === "llama-bench" && r.hardware === "NVIDIA GeForce RTX 4090" && r.kind === "tg" && r.metric === "throughput");
-    const dots = await page.locator("figure", {hasText: "Generation speed kept"}).locator("[aria-label=dot] circle").count();
+    const tg = rows.filter(
+      (r) =>
+        (r.tags as Record<string, string>)?.writeup === TAG &&
+        r.tool === "llama-bench" &&
+        r.hardware === "NVIDIA GeForce RTX 4090" &&
+        r.kind === "tg" &&
+        r.metric === "throughput"
+    );
+    const dots = await page
+      .locator("figure", {hasText: "Generation speed kept"})
+      .locator("[aria-label=dot] circle")
+      .count();
     assert.equal(dots, tg.length);
     await page.close();
   });
@@ -63,7 +87,10 @@ describe("npm run dev: the preview server", () => {
     const page = await open("reports/draft-while-previewing");
     const tagged = rows.filter((r) => (r.tags as Record<string, string>)?.writeup === TAG);
     const text = await page.$eval("main", (m) => m.textContent ?? "");
-    assert.match(text, new RegExp(`draws on ${tagged.length} results from ${new Set(tagged.map((r) => r.run_id)).size} runs`));
+    assert.match(
+      text,
+      new RegExp(`draws on ${tagged.length} results from ${new Set(tagged.map((r) => r.run_id)).size} runs`)
+    );
     await page.close();
   });
 });

@@ -40,14 +40,32 @@ describe("publishing", () => {
   it("saves the table under a chart as CSV and as a Markdown table", async () => {
     const {page} = await openPage(browser, site.url + "context-decay.html");
     const points = await page.locator(".bb-figure").first().locator("[aria-label=dot] circle").count();
-    const csv = csvParse((await download(page, "div.bb-downloads >> nth=0 >> button[data-format=csv]")).toString("utf8"));
+    const csv = csvParse(
+      (await download(page, "div.bb-downloads >> nth=0 >> button[data-format=csv]")).toString("utf8")
+    );
     // The table holds every point of the selection; the chart draws the series the picker chose (at most 8).
     assert.ok(points > 0 && csv.length >= points, `${csv.length} rows, ${points} drawn`);
-    assert.deepEqual(csv.columns, ["series", "test", "n_depth", "value", "stddev", "retention", "limit_share", "limit", "source"]);
+    assert.deepEqual(csv.columns, [
+      "series",
+      "test",
+      "n_depth",
+      "value",
+      "stddev",
+      "retention",
+      "limit_share",
+      "limit",
+      "source"
+    ]);
     assert.ok(csv.every((r) => Number.isFinite(Number(r.value)) && /^[0-9a-f]{64}:\d+$/.test(r.source)));
-    const md = (await download(page, "div.bb-downloads >> nth=0 >> button[data-format=md]")).toString("utf8").trim().split("\n");
+    const md = (await download(page, "div.bb-downloads >> nth=0 >> button[data-format=md]"))
+      .toString("utf8")
+      .trim()
+      .split("\n");
     assert.equal(md.length, csv.length + 2);
-    assert.match(md[0], /^\| series \| test \| n_depth \| value \| stddev \| retention \| limit_share \| limit \| source \|$/);
+    assert.match(
+      md[0],
+      /^\| series \| test \| n_depth \| value \| stddev \| retention \| limit_share \| limit \| source \|$/
+    );
     assert.match(md[1], /^\| --- \| --- \| ---: \| ---: \|/);
     await page.close();
   });
@@ -55,7 +73,10 @@ describe("publishing", () => {
   it("keeps filters in the URL: a reload or a shared link shows the same selection", async () => {
     const {page} = await openPage(browser, site.url + "context-decay.html");
     // Series in the selection (the pickers' totals): the charts draw at most 8 of them.
-    const seriesIn = (p: typeof page) => p.$$eval(".bb-series-picker", (els) => els.reduce((n, el) => n + Number(el.getAttribute("data-series-total")), 0));
+    const seriesIn = (p: typeof page) =>
+      p.$$eval(".bb-series-picker", (els) =>
+        els.reduce((n, el) => n + Number(el.getAttribute("data-series-total")), 0)
+      );
     const all = await seriesIn(page);
     const label = await page.locator("[data-filter=hardware] label").first().textContent();
     await page.locator("[data-filter=hardware] input[type=checkbox]").first().uncheck();

@@ -25,7 +25,12 @@ async function look(dist: string) {
     const text = await overview.page.textContent("body");
     const decay = await openPage(browser, site.url + "context-decay.html");
     const dots = await decay.page.$$eval("svg [aria-label=dot] circle", (cs) => cs.length);
-    const problems = [overview.problems, decay.problems].flatMap((p) => [...p.consoleErrors, ...p.pageErrors, ...p.externalRequests, ...p.failedRequests]);
+    const problems = [overview.problems, decay.problems].flatMap((p) => [
+      ...p.consoleErrors,
+      ...p.pageErrors,
+      ...p.externalRequests,
+      ...p.failedRequests
+    ]);
     return {runs, text: text ?? "", dots, problems};
   } finally {
     await site.close();
@@ -45,7 +50,9 @@ describe("regeneration", () => {
     assert.equal(first.runs, firstRuns);
     assert.ok(!first.text.includes("cpu-run.md"));
 
-    importInputs([{name: "cpu-run.md", bytes: Buffer.from(fixtureText("captured/cpu/llama-bench-md.stdout"))}], {store});
+    importInputs([{name: "cpu-run.md", bytes: Buffer.from(fixtureText("captured/cpu/llama-bench-md.stdout"))}], {
+      store
+    });
     await project.build(store);
     const second = await look(project.dist);
     assert.deepEqual(second.problems, []);

@@ -43,6 +43,9 @@ describe("report claims at build time", () => {
     assert.match(broken[0].message, /0 rows match/);
     assert.match(error.message, /src\/reports\/broken\.md: line \d+: .*0 rows match/);
     // The shipped reports' claims all resolve against their store.
-    assert.deepEqual(error.failures.filter((f) => f.file !== "src/reports/broken.md"), []);
+    assert.deepEqual(
+      error.failures.filter((f) => f.file !== "src/reports/broken.md"),
+      []
+    );
   });
 });

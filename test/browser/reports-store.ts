@@ -14,7 +14,11 @@ import {REPO} from "../helpers/site.js";
 /** Fixtures standing in for a writeup the bundled data do not hold yet. */
 export const FALLBACK: Record<string, string[]> = {
   "dual-3060-retune": ["seeds/002-dual-3060-retune.yaml"],
-  "rtx-pro-6000-vllm-sglang": ["seeds/003-rtx-pro-6000-vllm-sglang.yaml", "logs/seed-003-vllm-digest.txt", "site/sglang-kv-dtype.txt"]
+  "rtx-pro-6000-vllm-sglang": [
+    "seeds/003-rtx-pro-6000-vllm-sglang.yaml",
+    "logs/seed-003-vllm-digest.txt",
+    "site/sglang-kv-dtype.txt"
+  ]
 };
 
 export function reportStore(): Store {
@@ -25,7 +29,10 @@ export function reportStore(): Store {
   for (const [tag, files] of Object.entries(FALLBACK)) {
     if (tags.has(tag)) continue;
     for (const file of files) {
-      const [outcome] = importInputs([{name: file, bytes: Buffer.from(fixtureText(file))}], {store, tags: {writeup: tag}});
+      const [outcome] = importInputs([{name: file, bytes: Buffer.from(fixtureText(file))}], {
+        store,
+        tags: {writeup: tag}
+      });
       if (outcome.status === "failed") throw new Error(`${file}: ${JSON.stringify(outcome)}`);
     }
   }

@@ -29,9 +29,31 @@ function captured(): CellOutcome {
   const capture: Capture = {
     benchbook_capture: 1,
     runner: "llama-bench",
-    cell: {id: "c0ffee00c0ffee00", label: "tiny · d0,256", params: {model: "tiny.gguf", settings: {n_threads: 2}, depths: [0, 256]}, expected: [...llamaBenchExpected([64], [16], [], 0), ...llamaBenchExpected([64], [16], [], 256)], tags: {}},
+    cell: {
+      id: "c0ffee00c0ffee00",
+      label: "tiny · d0,256",
+      params: {model: "tiny.gguf", settings: {n_threads: 2}, depths: [0, 256]},
+      expected: [...llamaBenchExpected([64], [16], [], 0), ...llamaBenchExpected([64], [16], [], 256)],
+      tags: {}
+    },
     plan: {name: "cpu-smoke.yaml", sha256: "ab".repeat(32)},
-    command: ["llama-bench", "-m", "tiny.gguf", "-p", "64", "-n", "16", "-d", "0,256", "-r", "3", "-t", "2", "-o", "jsonl"],
+    command: [
+      "llama-bench",
+      "-m",
+      "tiny.gguf",
+      "-p",
+      "64",
+      "-n",
+      "16",
+      "-d",
+      "0,256",
+      "-r",
+      "3",
+      "-t",
+      "2",
+      "-o",
+      "jsonl"
+    ],
     env: {},
     started_at: "2026-11-22T02:18:24.000Z",
     ended_at: "2026-11-22T02:18:26.500Z",
@@ -46,8 +68,16 @@ function captured(): CellOutcome {
   return {
     capture,
     files: [
-      {role: "stdout", name: "c0ffee00c0ffee00.stdout.jsonl", bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))},
-      {role: "stderr", name: "c0ffee00c0ffee00.stderr.txt", bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stderr"))}
+      {
+        role: "stdout",
+        name: "c0ffee00c0ffee00.stdout.jsonl",
+        bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))
+      },
+      {
+        role: "stderr",
+        name: "c0ffee00c0ffee00.stderr.txt",
+        bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stderr"))
+      }
     ]
   };
 }
@@ -80,7 +110,12 @@ async function openRun(id: string): Promise<Page> {
 }
 
 /** The text of the facts table row named `key`. */
-const fact = (page: Page, key: string) => page.locator("table.bb-run-facts tr", {has: page.locator(`th:text-is("${key}")`)}).first().locator("td").textContent();
+const fact = (page: Page, key: string) =>
+  page
+    .locator("table.bb-run-facts tr", {has: page.locator(`th:text-is("${key}")`)})
+    .first()
+    .locator("td")
+    .textContent();
 
 /** [setting, value, from] of the settings table (the first table after the Settings heading). */
 const settingRows = (page: Page) =>
@@ -111,27 +146,49 @@ describe("run pages", () => {
     assert.equal(await fact(page, "format"), run.format);
     const range = page.locator("table.bb-run-facts tr", {has: page.locator('th:text-is("raw input")')}).locator("a");
     assert.equal(await range.getAttribute("href"), `../sources/${run.source.sha256}.html#L${run.source.line_start}`);
-    assert.equal(await fact(page, "tags"), Object.entries(run.tags).map(([k, v]) => `${k}=${v}`).join(" "));
+    assert.equal(
+      await fact(page, "tags"),
+      Object.entries(run.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")
+    );
 
     const settings = await settingRows(page);
     assert.equal(settings.length, Object.keys(run.settings).length);
-    for (const [name, , from] of settings) assert.equal(from, run.settings_from_command.includes(name!) ? "command line" : "output", name!);
+    for (const [name, , from] of settings)
+      assert.equal(from, run.settings_from_command.includes(name!) ? "command line" : "output", name!);
 
     const card = page.locator(".bb-hardware-card");
     assert.equal(await card.getAttribute("data-machine"), "4× NVIDIA GeForce RTX 3080");
     assert.equal(await card.locator("table.bb-gpus tbody tr").count(), run.hardware.gpus.length);
-    assert.ok((await card.locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")!))).every((h) => h.startsWith(`../sources/${run.source.sha256}.html#L`)));
+    assert.ok(
+      (await card.locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")!))).every((h) =>
+        h.startsWith(`../sources/${run.source.sha256}.html#L`)
+      )
+    );
 
     const commands = await page.locator("pre.bb-command").allTextContents();
     assert.ok(commands.includes(run.command!), "the benchmark command, verbatim");
     assert.ok(commands.includes(run.extra.server_command as string), "the server command, verbatim");
 
-    const csv = csvParse((await Promise.all([page.waitForEvent("download"), page.locator("div.bb-downloads button[data-format=csv]").click()]).then(([d]) => d.path()).then((p) => readFileSync(p!, "utf8"))));
+    const csv = csvParse(
+      await Promise.all([
+        page.waitForEvent("download"),
+        page.locator("div.bb-downloads button[data-format=csv]").click()
+      ])
+        .then(([d]) => d.path())
+        .then((p) => readFileSync(p!, "utf8"))
+    );
     assert.equal(csv.length, run.results.length);
-    assert.deepEqual(csv.map((r) => Number(r.value)), run.results.map((r) => r.value));
+    assert.deepEqual(
+      csv.map((r) => Number(r.value)),
+      run.results.map((r) => r.value)
+    );
 
     const valueLines = [...new Set(run.results.map((r) => r.line))].sort((a, b) => a - b);
-    const highlighted = await page.locator("table.bb-run-excerpt tr.value-line").evaluateAll((trs) => trs.map((tr) => Number(tr.id.slice(1))));
+    const highlighted = await page
+      .locator("table.bb-run-excerpt tr.value-line")
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.id.slice(1))));
     assert.deepEqual(highlighted, valueLines);
     for (const result of run.results.filter((r) => r.text)) {
       const code = await page.locator(`table.bb-run-excerpt tr#L${result.line} td.code`).textContent();
@@ -149,7 +206,10 @@ describe("run pages", () => {
     assert.equal(await page.locator(".bb-run-lede .bb-hand").count(), 1);
     assert.match((await page.locator(".bb-reproduce").textContent())!, /typed in from a writeup/);
     const settings = await settingRows(page);
-    assert.ok(settings.length === Object.keys(run.settings).length && settings.every(([, , from]) => from === "writeup (hand-entered)"));
+    assert.ok(
+      settings.length === Object.keys(run.settings).length &&
+        settings.every(([, , from]) => from === "writeup (hand-entered)")
+    );
     await page.close();
   });
 
@@ -159,10 +219,23 @@ describe("run pages", () => {
     assert.equal(await fact(page, "cell_id"), "c0ffee00c0ffee00");
     assert.equal(await fact(page, "machine.cpu.model"), "AMD EPYC 7B13");
     const reproduce = page.locator(".bb-reproduce");
-    assert.ok((await reproduce.locator("pre.bb-command").first().textContent())!.includes("npx benchbook bench cpu-smoke.yaml --only c0ffee00c0ffee00"));
+    assert.ok(
+      (await reproduce.locator("pre.bb-command").first().textContent())!.includes(
+        "npx benchbook bench cpu-smoke.yaml --only c0ffee00c0ffee00"
+      )
+    );
     assert.equal(await reproduce.locator("pre.bb-plan").textContent(), PLAN);
-    assert.equal(await reproduce.locator("table.bb-run-facts tr", {has: page.locator('th:text-is("settings.n_threads")')}).locator("td").textContent(), "2");
-    assert.equal(await page.locator("table.bb-run-excerpt tr.value-line").count(), new Set(run.results.map((r) => r.line)).size);
+    assert.equal(
+      await reproduce
+        .locator("table.bb-run-facts tr", {has: page.locator('th:text-is("settings.n_threads")')})
+        .locator("td")
+        .textContent(),
+      "2"
+    );
+    assert.equal(
+      await page.locator("table.bb-run-excerpt tr.value-line").count(),
+      new Set(run.results.map((r) => r.line)).size
+    );
     await page.close();
   });
 
@@ -172,20 +245,45 @@ describe("run pages", () => {
     const page = await openRun(run.id);
     assert.match((await page.locator(".bb-run-lede").textContent())!, /^120 values from llama-bench/);
     const note = (await page.locator(".bb-note").textContent())!;
-    assert.ok(note.includes("The first 100 of this run's 120 results") && note.includes(`SELECT * FROM results WHERE run_id = '${run.id}'`), note);
+    assert.ok(
+      note.includes("The first 100 of this run's 120 results") &&
+        note.includes(`SELECT * FROM results WHERE run_id = '${run.id}'`),
+      note
+    );
     assert.equal(await page.locator(".bb-note a").getAttribute("href"), "../explorer.html");
     const shown = run.results.slice(0, 100);
-    const csv = csvParse((await Promise.all([page.waitForEvent("download"), page.locator("div.bb-downloads button[data-format=csv]").click()]).then(([d]) => d.path()).then((p) => readFileSync(p!, "utf8"))));
-    assert.deepEqual(csv.map((r) => Number(r.value)), shown.map((r) => r.value));
-    const highlighted = await page.locator("table.bb-run-excerpt tr.value-line").evaluateAll((trs) => trs.map((tr) => Number(tr.id.slice(1))));
-    assert.deepEqual(highlighted, [...new Set(shown.map((r) => r.line))].sort((a, b) => a - b));
+    const csv = csvParse(
+      await Promise.all([
+        page.waitForEvent("download"),
+        page.locator("div.bb-downloads button[data-format=csv]").click()
+      ])
+        .then(([d]) => d.path())
+        .then((p) => readFileSync(p!, "utf8"))
+    );
+    assert.deepEqual(
+      csv.map((r) => Number(r.value)),
+      shown.map((r) => r.value)
+    );
+    const highlighted = await page
+      .locator("table.bb-run-excerpt tr.value-line")
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.id.slice(1))));
+    assert.deepEqual(
+      highlighted,
+      [...new Set(shown.map((r) => r.line))].sort((a, b) => a - b)
+    );
     await page.close();
   });
 
   it("a log run: every value's line is highlighted and links to the whole raw input", async () => {
     const run = runOf((r) => r.tool === "vllm-log-summary");
     const page = await openRun(run.id);
-    const rows = await page.locator("table.bb-run-excerpt tr.value-line").evaluateAll((trs) => trs.map((tr) => ({id: tr.id, count: Number(tr.querySelector("td.marks")!.textContent), href: tr.querySelector("td.ln a")!.getAttribute("href")})));
+    const rows = await page.locator("table.bb-run-excerpt tr.value-line").evaluateAll((trs) =>
+      trs.map((tr) => ({
+        id: tr.id,
+        count: Number(tr.querySelector("td.marks")!.textContent),
+        href: tr.querySelector("td.ln a")!.getAttribute("href")
+      }))
+    );
     const perLine = new Map<number, number>();
     for (const r of run.results) perLine.set(r.line, (perLine.get(r.line) ?? 0) + 1);
     assert.deepEqual(

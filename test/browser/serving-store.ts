@@ -33,5 +33,7 @@ export function servingStore(): Store {
 
 /** The flat rows of a store, as the site's Parquet holds them (objects as objects). */
 export function storeRows(store: Store): Row[] {
-  return [...store.readAll()].flatMap((input) => input.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false))));
+  return [...store.readAll()].flatMap((input) =>
+    input.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false)))
+  );
 }

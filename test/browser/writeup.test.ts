@@ -27,7 +27,10 @@ describe("site: the writeup behind hand-entered values", () => {
 
   before(async () => {
     const store = new Store(tempDir());
-    const [outcome] = importInputs([{name: "post.observations.yaml", bytes: readFileSync(path), path}], {store, now: () => new Date("2026-01-01T00:00:00Z")});
+    const [outcome] = importInputs([{name: "post.observations.yaml", bytes: readFileSync(path), path}], {
+      store,
+      now: () => new Date("2026-01-01T00:00:00Z")
+    });
     if (outcome.status !== "imported") assert.fail(outcome.status);
     runId = outcome.runs[0].id;
     ({browser, site} = served = await servedSite(store));
@@ -49,12 +52,17 @@ describe("site: the writeup behind hand-entered values", () => {
     const {page} = await openPage(browser, `${site.url}runs/${runId}.html`);
     const links = page.locator(`a[href^="../sources/${sha}.html#L"]`);
     await links.first().waitFor();
-    const rows = await page.$$eval("table tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+    const rows = await page.$$eval("table tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? ""))
+    );
     const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
     assert.equal(hrefs.length, 8, "one per value");
     const lines = post.split("\n");
     for (const href of hrefs) assert.ok(Number(href.split("#L")[1]) <= lines.length, href);
-    assert.ok(rows.some((cells) => cells.includes("**1,157**") && cells.some((c) => c.includes("writeup 13"))), "the 1,157 value links to line 13");
+    assert.ok(
+      rows.some((cells) => cells.includes("**1,157**") && cells.some((c) => c.includes("writeup 13"))),
+      "the 1,157 value links to line 13"
+    );
     assert.ok(lines[12].includes("**1,157**"));
     await page.close();
   });

@@ -31,39 +31,86 @@ describe("benchbook CLI", () => {
   it("checks option values at the boundary: a usage error (exit 2) listing the choices, before any input is read", async () => {
     const parse = await cli(["parse", "--format", "nosuch", fixturePath("seeds/000-4x3080-split.txt")]);
     assert.equal(parse.code, 2);
-    assert.match(parse.stderr, /^benchbook parse: invalid --format: "nosuch"; expected one of: benchbook-endpoint-json, llama-bench-md, /);
+    assert.match(
+      parse.stderr,
+      /^benchbook parse: invalid --format: "nosuch"; expected one of: benchbook-endpoint-json, llama-bench-md, /
+    );
     assert.doesNotMatch(parse.stderr, /\n\s+at /);
     const dir = tempDir();
-    const imported = await cli(["import", "--store", dir, "--format", "nosuch", fixturePath("seeds/000-4x3080-split.txt")]);
+    const imported = await cli([
+      "import",
+      "--store",
+      dir,
+      "--format",
+      "nosuch",
+      fixturePath("seeds/000-4x3080-split.txt")
+    ]);
     assert.equal(imported.code, 2);
     assert.match(imported.stderr, /invalid --format: "nosuch"/);
     const compare = await cli(["compare", "--store", dir, "--by", "model_label,tset", "a", "b"]);
     assert.equal(compare.code, 2);
     assert.match(compare.stderr, /invalid --by: "tset"; expected one of: .*\btest\b.*, or tag\.NAME or setting\.NAME/);
     // Case does not matter; the choice comes back as listed.
-    assert.equal((await cli(["parse", "--json", "--format", "LLAMA-BENCH-MD", fixturePath("captured/cpu/llama-bench-md.stdout")])).code, 0);
+    assert.equal(
+      (await cli(["parse", "--json", "--format", "LLAMA-BENCH-MD", fixturePath("captured/cpu/llama-bench-md.stdout")]))
+        .code,
+      0
+    );
   });
 
   it("parse --json prints one object per measured value with the documented fields", async () => {
     const {code, stdout} = await cli(["parse", "--json", fixturePath("seeds/000-4x3080-split.txt")]);
     assert.equal(code, 0);
-    const rows = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const rows = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const llamaBench = rows.filter((r) => r.tool === "llama-bench");
     assert.equal(llamaBench.length, 16);
-    for (const key of ["tool", "model", "test", "n_prompt", "n_gen", "n_depth", "metric", "unit", "value", "stddev", "file", "line", "stat", "stddev_kind", "hardware", "settings", "run_id"]) {
+    for (const key of [
+      "tool",
+      "model",
+      "test",
+      "n_prompt",
+      "n_gen",
+      "n_depth",
+      "metric",
+      "unit",
+      "value",
+      "stddev",
+      "file",
+      "line",
+      "stat",
+      "stddev_kind",
+      "hardware",
+      "settings",
+      "run_id"
+    ]) {
       assert.ok(key in llamaBench[0], key);
     }
     assert.deepEqual(
-      [llamaBench[2].test, llamaBench[2].n_depth, llamaBench[2].value, llamaBench[2].stddev, llamaBench[2].model, llamaBench[2].line],
+      [
+        llamaBench[2].test,
+        llamaBench[2].n_depth,
+        llamaBench[2].value,
+        llamaBench[2].stddev,
+        llamaBench[2].model,
+        llamaBench[2].line
+      ],
       ["pp512 @ d16384", 16384, 216.76, 0.26, "mistral3 ?B IQ4_XS - 4.25 bpw", 1]
     );
     assert.ok(!("imported_at" in llamaBench[0]));
   });
 
   it("parse reads stdin with -", async () => {
-    const {code, stdout} = await cli(["parse", "--json", "-"], {stdin: fixtureText("captured/cpu/llama-bench-md.stdout")});
+    const {code, stdout} = await cli(["parse", "--json", "-"], {
+      stdin: fixtureText("captured/cpu/llama-bench-md.stdout")
+    });
     assert.equal(code, 0);
-    const rows = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const rows = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(rows.length, 4);
     assert.equal(rows[0].file, "-");
   });
@@ -75,8 +122,14 @@ describe("benchbook CLI", () => {
 
   it("import: imports, is idempotent, lists failures with file and line, exits 1 if any failed", async () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, "bad.md"), "| model | size | params | backend | test | t/s |\n|-|-|-|-|-|-|\n| m | 1 GiB | 1 B | CPU | pp512 | oops |\n");
-    const first = await cli(["import", "--tag", "writeup=test", fixturePath("captured/cpu/llama-bench-md.stdout"), "bad.md"], {cwd});
+    writeFileSync(
+      join(cwd, "bad.md"),
+      "| model | size | params | backend | test | t/s |\n|-|-|-|-|-|-|\n| m | 1 GiB | 1 B | CPU | pp512 | oops |\n"
+    );
+    const first = await cli(
+      ["import", "--tag", "writeup=test", fixturePath("captured/cpu/llama-bench-md.stdout"), "bad.md"],
+      {cwd}
+    );
     assert.equal(first.code, 1);
     assert.match(first.stdout, /imported {2}.*llama-bench-md\.stdout: 1 run, 4 results \(llama-bench-md\)/);
     assert.match(first.stderr, /failed {4}bad\.md: line 3: llama-bench-md: expected a t\/s cell/);
@@ -111,10 +164,16 @@ describe("benchbook CLI", () => {
     const parsed = await cli(["parse", file, "--json"]);
     assert.equal(parsed.code, 0, parsed.stderr);
     assert.equal(parsed.stdout.trim().split("\n").length, 3);
-    assert.match(parsed.stderr, new RegExp(`^warning: .*cut\\.md: llama-bench-md: line ${last + 1} not read: a cut-off last table row`, "m"));
+    assert.match(
+      parsed.stderr,
+      new RegExp(`^warning: .*cut\\.md: llama-bench-md: line ${last + 1} not read: a cut-off last table row`, "m")
+    );
     const strictParse = await cli(["parse", file, "--strict"]);
     assert.equal(strictParse.code, 1);
-    assert.match(strictParse.stderr, new RegExp(`cut\\.md: line ${last + 1}: llama-bench-md: a cut-off last table row`));
+    assert.match(
+      strictParse.stderr,
+      new RegExp(`cut\\.md: line ${last + 1}: llama-bench-md: a cut-off last table row`)
+    );
     const store = join(dir, "store");
     const strictImport = await cli(["import", file, "--strict", "--store", store, "--json"]);
     assert.equal(strictImport.code, 1);

@@ -12,7 +12,11 @@ import {build, sourceState} from "../../scripts/cli/compiled.mjs";
 import {tempDir} from "../helpers/cli.js";
 
 const REPO = join(import.meta.dirname, "../..");
-const bin = (...args: string[]) => spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), ...args], {encoding: "utf8", env: {...process.env, NODE_OPTIONS: "", BENCHBOOK_DEBUG: "1", BENCHBOOK_STORE: ""}});
+const bin = (...args: string[]) =>
+  spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), ...args], {
+    encoding: "utf8",
+    env: {...process.env, NODE_OPTIONS: "", BENCHBOOK_DEBUG: "1", BENCHBOOK_STORE: ""}
+  });
 
 describe("compiled CLI", () => {
   const work = tempDir("benchbook-compiled-");
@@ -21,7 +25,10 @@ describe("compiled CLI", () => {
   it("bin/benchbook.js answers --version (package.json's) and --help from the compiled build, not tsx", () => {
     const version = bin("--version");
     assert.equal(version.status, 0, version.stderr);
-    assert.equal(version.stdout, `benchbook ${(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {version: string}).version}\n`);
+    assert.equal(
+      version.stdout,
+      `benchbook ${(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {version: string}).version}\n`
+    );
     assert.equal(version.stderr, "", "BENCHBOOK_DEBUG reports a fall back to tsx");
     const help = bin("--help");
     assert.match(help.stdout, /Commands:\n {2}import/);
@@ -42,7 +49,9 @@ describe("compiled CLI", () => {
     assert.doesNotMatch(entry, /tsx\/esm|register\(\)/);
     assert.match(entry, /import\("\.\/worker\.js"\)/);
     // @duckdb/node-api as one ES module in the tree's node_modules, which the compiled modules import.
-    const duckdb = (await import(join(out, "node_modules/@duckdb/node-api/index.mjs"))) as typeof import("@duckdb/node-api");
+    const duckdb = (await import(
+      join(out, "node_modules/@duckdb/node-api/index.mjs")
+    )) as typeof import("@duckdb/node-api");
     const instance = await duckdb.DuckDBInstance.create(":memory:");
     assert.equal((await (await instance.connect()).runAndReadAll("SELECT 40 + 2 AS n")).getRowObjectsJS()[0].n, 42);
     instance.closeSync();

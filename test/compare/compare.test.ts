@@ -29,10 +29,12 @@ function storeOf(files: string[], tags: Record<string, string> = {}): Store {
   return store;
 }
 
-const fixtureJson = (file: string) => JSON.parse(fixtureText(file)) as {n_prompt: number; n_gen: number; n_depth: number; avg_ts: number}[];
+const fixtureJson = (file: string) =>
+  JSON.parse(fixtureText(file)) as {n_prompt: number; n_gen: number; n_depth: number; avg_ts: number}[];
 
 /** compare-llama-bench.py's test names: pp64, tg16@d256. */
-const llamaTest = (e: {n_prompt: number; n_gen: number; n_depth: number}) => `${e.n_gen === 0 ? `pp${e.n_prompt}` : e.n_prompt === 0 ? `tg${e.n_gen}` : `pp${e.n_prompt}+tg${e.n_gen}`}${e.n_depth ? `@d${e.n_depth}` : ""}`;
+const llamaTest = (e: {n_prompt: number; n_gen: number; n_depth: number}) =>
+  `${e.n_gen === 0 ? `pp${e.n_prompt}` : e.n_prompt === 0 ? `tg${e.n_gen}` : `pp${e.n_prompt}+tg${e.n_gen}`}${e.n_depth ? `@d${e.n_depth}` : ""}`;
 
 describe("fixed2", () => {
   it("rounds like Python's format(x, '.2f'): exact ties to even, everything else to nearest", () => {
@@ -50,8 +52,14 @@ describe("selectors", () => {
   const rows = storeRows(new Store(join(REPO, "data")));
 
   it("selects a run by id, and by id prefix when no id matches exactly", () => {
-    assert.deepEqual(new Set(selectRows(rows, parseSelector("9df1ce38efa5-L5")).map((r) => r.run_id)), new Set(["9df1ce38efa5-L5"]));
-    assert.deepEqual(new Set(selectRows(rows, parseSelector("9df1ce38efa5-L5.")).map((r) => r.run_id)), new Set(["9df1ce38efa5-L5.2"]));
+    assert.deepEqual(
+      new Set(selectRows(rows, parseSelector("9df1ce38efa5-L5")).map((r) => r.run_id)),
+      new Set(["9df1ce38efa5-L5"])
+    );
+    assert.deepEqual(
+      new Set(selectRows(rows, parseSelector("9df1ce38efa5-L5.")).map((r) => r.run_id)),
+      new Set(["9df1ce38efa5-L5.2"])
+    );
     const all = new Set(selectRows(rows, parseSelector("9df1ce38efa5")).map((r) => r.run_id));
     assert.ok(all.size >= 4 && [...all].every((id) => String(id).startsWith("9df1ce38efa5-")));
   });
@@ -60,15 +68,31 @@ describe("selectors", () => {
     const s = parseSelector("split_mode=tensor,tag.writeup=4x3080-layer-vs-tensor");
     assert.equal(s.kind, "where");
     const picked = selectRows(rows, s);
-    assert.ok(picked.length > 0 && picked.every((r) => r.split_mode === "tensor" && (r.tags as Record<string, string>).writeup === "4x3080-layer-vs-tensor"));
-    assert.deepEqual(parseSelector("tensor_split=0.48,0.52,runtime=vllm").kind === "where" && (parseSelector("tensor_split=0.48,0.52,runtime=vllm") as {clauses: unknown[]}).clauses, [
-      {key: "tensor_split", negate: false, values: ["0.48,0.52"]},
-      {key: "runtime", negate: false, values: ["vllm"]}
-    ]);
-    assert.ok(selectRows(rows, parseSelector("runtime=vllm|sglang")).every((r) => r.runtime === "vllm" || r.runtime === "sglang"));
+    assert.ok(
+      picked.length > 0 &&
+        picked.every(
+          (r) => r.split_mode === "tensor" && (r.tags as Record<string, string>).writeup === "4x3080-layer-vs-tensor"
+        )
+    );
+    assert.deepEqual(
+      parseSelector("tensor_split=0.48,0.52,runtime=vllm").kind === "where" &&
+        (parseSelector("tensor_split=0.48,0.52,runtime=vllm") as {clauses: unknown[]}).clauses,
+      [
+        {key: "tensor_split", negate: false, values: ["0.48,0.52"]},
+        {key: "runtime", negate: false, values: ["vllm"]}
+      ]
+    );
+    assert.ok(
+      selectRows(rows, parseSelector("runtime=vllm|sglang")).every(
+        (r) => r.runtime === "vllm" || r.runtime === "sglang"
+      )
+    );
     assert.ok(selectRows(rows, parseSelector("runtime!=llama.cpp")).every((r) => r.runtime !== "llama.cpp"));
     assert.ok(selectRows(rows, parseSelector("setting.fa=1")).length >= 0);
-    assert.equal(selectRows(rows, parseSelector("setting.n_threads=64")).length, selectRows(rows, parseSelector("n_threads=64")).length);
+    assert.equal(
+      selectRows(rows, parseSelector("setting.n_threads=64")).length,
+      selectRows(rows, parseSelector("n_threads=64")).length
+    );
     assert.throws(() => parseSelector("no_such_column=1"), SelectorError);
   });
 });
@@ -111,7 +135,10 @@ describe("compare two builds (the fixtures compare-llama-bench.py was run on)", 
       assert.equal(pair.comparison!.noise, expected.noise);
     }
     // A comment-only change on a busy 2-core VM: every difference is noise.
-    assert.deepEqual(table.rows.map((r) => r[noise]), [NOISE_MARK, NOISE_MARK, NOISE_MARK, NOISE_MARK]);
+    assert.deepEqual(
+      table.rows.map((r) => r[noise]),
+      [NOISE_MARK, NOISE_MARK, NOISE_MARK, NOISE_MARK]
+    );
     assert.match(table.notes.join("\n"), /Welch/);
   });
 
@@ -124,7 +151,9 @@ describe("compare two builds (the fixtures compare-llama-bench.py was run on)", 
     const tableLines = term.slice(0, 6);
     assert.equal(new Set(tableLines.map((l) => l.indexOf("Speedup") >= 0 || /\d\.\d\d  /.test(l))).size >= 1, true);
     // The CI column: an interval, or "unbounded" where the first build's mean cannot be told from zero (sd ≈ mean on this noisy CPU).
-    const ends = tableLines.slice(2).map((l) => l.search(/\d+\.\d\d(?=  (\[|unbounded))/) + l.match(/\d+\.\d\d(?=  (\[|unbounded))/)![0].length);
+    const ends = tableLines
+      .slice(2)
+      .map((l) => l.search(/\d+\.\d\d(?=  (\[|unbounded))/) + l.match(/\d+\.\d\d(?=  (\[|unbounded))/)![0].length);
     assert.equal(new Set(ends).size, 1, "the Speedup column is right-aligned");
   });
 
@@ -152,14 +181,22 @@ describe("compare on the bundled store", () => {
     assert.equal(fixed2(tg.comparison!.ratio), (21.59 / 10.37).toFixed(2));
     assert.equal(tg.comparison!.method, "sd-overlap");
     const table = buildTable(result);
-    assert.deepEqual(table.header.slice(0, 2), ["Model", "Test"], "model and test tell the rows apart; model_file follows the model");
+    assert.deepEqual(
+      table.header.slice(0, 2),
+      ["Model", "Test"],
+      "model and test tell the rows apart; model_file follows the model"
+    );
     assert.deepEqual(table.header.slice(-5), ["Speedup", "±1 sd", "Noise", "A % of limit", "B % of limit"]);
     assert.deepEqual(result.varying.sort(), ["model", "model_file", "n_depth", "n_gen", "n_prompt"]);
   });
 
   it("a sweep within each side joins the key (-ub 32,64 × -t 1,2)", () => {
     const sweep = storeRows(storeOf(["captured/cpu/llama-bench-sweep-jsonl.stdout"]));
-    const result = compareRows(selectRows(sweep, parseSelector("n_ubatch=32")), selectRows(sweep, parseSelector("n_ubatch=64")), {a: "ub32", b: "ub64"});
+    const result = compareRows(
+      selectRows(sweep, parseSelector("n_ubatch=32")),
+      selectRows(sweep, parseSelector("n_ubatch=64")),
+      {a: "ub32", b: "ub64"}
+    );
     assert.ok(result.varying.includes("n_threads"));
     assert.ok(!result.varying.includes("n_ubatch"), "what tells A from B is not keyed on");
     const paired = result.pairs.filter((p) => p.a && p.b);
@@ -169,9 +206,21 @@ describe("compare on the bundled store", () => {
   });
 
   it("explicit --by pairs different models (runtimes at depth)", async () => {
-    const out = await cli(["compare", "runtime=sglang", "runtime=vllm", "--by", "test,metric,stat,unit", "--store", join(REPO, "data"), "--json"]);
+    const out = await cli([
+      "compare",
+      "runtime=sglang",
+      "runtime=vllm",
+      "--by",
+      "test,metric,stat,unit",
+      "--store",
+      join(REPO, "data"),
+      "--json"
+    ]);
     assert.equal(out.code, 0, out.stderr);
-    const json = JSON.parse(out.stdout) as {pairs: {key: Record<string, string>; speedup: string; method: string; a: {value: number}; b: {value: number}}[]; a: {label: string}};
+    const json = JSON.parse(out.stdout) as {
+      pairs: {key: Record<string, string>; speedup: string; method: string; a: {value: number}; b: {value: number}}[];
+      a: {label: string};
+    };
     const deep = json.pairs.find((p) => p.key.test === "tg32 @ d32768" && p.key.stat === "mean")!;
     assert.equal(deep.speedup, fixed2(deep.b.value / deep.a.value));
     assert.equal(deep.method, "welch");
@@ -185,7 +234,14 @@ describe("benchbook compare (CLI)", () => {
     const term = await cli(["compare", "build_commit=de3ff81", "build_commit=d063b52", "--store", store.root]);
     assert.equal(term.code, 0, term.stderr);
     assert.match(term.stdout, /^Test +t\/s de3ff81 +t\/s d063b52 +Speedup/);
-    const md = await cli(["compare", "build_commit=de3ff81", "build_commit=d063b52", "--store", store.root, "--markdown"]);
+    const md = await cli([
+      "compare",
+      "build_commit=de3ff81",
+      "build_commit=d063b52",
+      "--store",
+      store.root,
+      "--markdown"
+    ]);
     assert.match(md.stdout, /^\| Test \|/);
     assert.equal((await cli(["compare", "build_commit=de3ff81", "--store", store.root])).code, 2);
     assert.equal((await cli(["compare", "a", "b", "--markdown", "--json", "--store", store.root])).code, 2);
@@ -193,7 +249,16 @@ describe("benchbook compare (CLI)", () => {
     const none = await cli(["compare", "build_commit=ffffff", "build_commit=de3ff81", "--store", store.root]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /A \(build_commit=ffffff\) selects no results/);
-    const metric = await cli(["compare", "build_commit=de3ff81", "build_commit=d063b52", "--metric", "duration", "--store", store.root, "--json"]);
+    const metric = await cli([
+      "compare",
+      "build_commit=de3ff81",
+      "build_commit=d063b52",
+      "--metric",
+      "duration",
+      "--store",
+      store.root,
+      "--json"
+    ]);
     const json = JSON.parse(metric.stdout) as {metrics: string[]; pairs: {key: {unit: string}}[]};
     assert.deepEqual(json.metrics, ["duration"]);
     assert.ok(json.pairs.every((p) => p.key.unit === "ns"));
@@ -201,9 +266,20 @@ describe("benchbook compare (CLI)", () => {
 
   it("--by test pairs an old build's `pp 64` / `tg 16` with today's pp64 / tg16", async () => {
     const mixed = storeOf(["llama-bench/readme-b5163/md-threads.md", BUILDS[0]]);
-    const out = await cli(["compare", "format=llama-bench-md,n_threads=2", "build_commit=de3ff81", "--by", "test,metric", "--store", mixed.root, "--json"]);
+    const out = await cli([
+      "compare",
+      "format=llama-bench-md,n_threads=2",
+      "build_commit=de3ff81",
+      "--by",
+      "test,metric",
+      "--store",
+      mixed.root,
+      "--json"
+    ]);
     assert.equal(out.code, 0, out.stderr);
-    const json = JSON.parse(out.stdout) as {pairs: {key: {test: string}; a: {value: number} | null; b: {value: number} | null}[]};
+    const json = JSON.parse(out.stdout) as {
+      pairs: {key: {test: string}; a: {value: number} | null; b: {value: number} | null}[];
+    };
     // The README's table prints `pp 64 | 12.31 ± 0.13` and `tg 16 | 7.80 ± 0.07` on its threads=2 rows.
     assert.deepEqual(
       json.pairs.filter((p) => p.a && p.b).map((p) => [p.key.test, p.a!.value]),
@@ -218,7 +294,8 @@ describe("benchbook compare (CLI)", () => {
 describe("% of limit", () => {
   it("shows each side's share of its hardware's limit: seed 000's layer vs tensor split on 4× RTX 3080 20GB", () => {
     const rows = storeRows(new Store(join(REPO, "data")));
-    const side = (mode: string) => selectRows(rows, parseSelector(`split_mode=${mode},tag.writeup=4x3080-layer-vs-tensor,architecture=mistral3`));
+    const side = (mode: string) =>
+      selectRows(rows, parseSelector(`split_mode=${mode},tag.writeup=4x3080-layer-vs-tensor,architecture=mistral3`));
     const result = compareRows(side("layer"), side("tensor"), {a: "layer", b: "tensor"});
     const tg = result.pairs.find((p) => p.key.test === "tg128")!;
     // 10.37 and 21.59 t/s × 62.51 GiB ÷ (4 × 760.3 GB/s), by hand.
@@ -235,7 +312,11 @@ describe("% of limit", () => {
 
   it("adds no columns where no value has a limit (CPU builds)", () => {
     const rows = storeRows(storeOf(BUILDS));
-    const result = compareRows(selectRows(rows, parseSelector("build_commit=de3ff81")), selectRows(rows, parseSelector("build_commit=d063b52")), {a: "a", b: "b"});
+    const result = compareRows(
+      selectRows(rows, parseSelector("build_commit=de3ff81")),
+      selectRows(rows, parseSelector("build_commit=d063b52")),
+      {a: "a", b: "b"}
+    );
     assert.ok(!buildTable(result).header.some((h) => h.includes("limit")));
   });
 });

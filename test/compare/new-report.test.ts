@@ -10,7 +10,8 @@ import {cli, tempDir} from "../helpers/cli.js";
 import {fixtureText, readFixture, rowsOf} from "../helpers/fixtures.js";
 
 /** The charts a scaffold draws, by the components it calls. */
-const charts = (md: string) => ["decayPlot", "ladderPlot", "runtimePlot", "sweepPlot"].filter((f) => md.includes(`${f}(`));
+const charts = (md: string) =>
+  ["decayPlot", "ladderPlot", "runtimePlot", "sweepPlot"].filter((f) => md.includes(`${f}(`));
 
 describe("benchbook new-report", () => {
   it("names the file after the title", () => {
@@ -19,7 +20,11 @@ describe("benchbook new-report", () => {
   });
 
   it("writes front matter, a cell filtering by every tag, and a table of every result", () => {
-    const md = reportTemplate("My GPU", {writeup: "my-gpu", machine: "a"}, selectionFacts(rowsOf(readFixture("seeds/001-rtx4090-m4.txt"))));
+    const md = reportTemplate(
+      "My GPU",
+      {writeup: "my-gpu", machine: "a"},
+      selectionFacts(rowsOf(readFixture("seeds/001-rtx4090-m4.txt")))
+    );
     assert.match(md, /^---\ntitle: "My GPU"\ntag: "writeup=my-gpu machine=a"\n---\n/);
     assert.match(md, /const TAGS = \{"writeup":"my-gpu","machine":"a"\};/);
     assert.match(md, /Object\.entries\(TAGS\)\.every/);
@@ -29,7 +34,8 @@ describe("benchbook new-report", () => {
   });
 
   it("scaffolds the charts that fit the selection (real writeups)", () => {
-    const scaffold = (fixture: string) => reportTemplate("R", {writeup: "r"}, selectionFacts(rowsOf(readFixture(fixture))));
+    const scaffold = (fixture: string) =>
+      reportTemplate("R", {writeup: "r"}, selectionFacts(rowsOf(readFixture(fixture))));
     // 4× RTX 3080: two models at depths 0 and 16384, layer against tensor split; one quantization each, one runtime.
     assert.deepEqual(charts(scaffold("seeds/000-4x3080-split.txt")), ["decayPlot", "sweepPlot"]);
     assert.match(scaffold("seeds/000-4x3080-split.txt"), /Swept here: split_mode\./);
@@ -53,8 +59,14 @@ describe("benchbook new-report", () => {
 
   it("reads the store: a single-depth selection gets no context-decay chart", async () => {
     const store = new Store(tempDir());
-    importInputs([{name: "002-dual-3060-retune.yaml", bytes: Buffer.from(fixtureText("seeds/002-dual-3060-retune.yaml"))}], {store, tags: {writeup: "retune"}});
-    importInputs([{name: "001-rtx4090-m4.txt", bytes: Buffer.from(fixtureText("seeds/001-rtx4090-m4.txt"))}], {store, tags: {writeup: "decay"}});
+    importInputs(
+      [{name: "002-dual-3060-retune.yaml", bytes: Buffer.from(fixtureText("seeds/002-dual-3060-retune.yaml"))}],
+      {store, tags: {writeup: "retune"}}
+    );
+    importInputs([{name: "001-rtx4090-m4.txt", bytes: Buffer.from(fixtureText("seeds/001-rtx4090-m4.txt"))}], {
+      store,
+      tags: {writeup: "decay"}
+    });
     const dir = tempDir();
     const retune = await cli(["new-report", "Retune", "--tag", "writeup=retune", "--dir", dir, "--store", store.root]);
     assert.equal(retune.code, 0, retune.stderr);
@@ -70,11 +82,17 @@ describe("benchbook new-report", () => {
 
   it("escapes a title and tags: ${…} is never an expression, </script> never closes the script", () => {
     const md = reportTemplate("Title ${alert(1)} <b>", {writeup: "</script><script>alert(2)</script>${alert(3)}"});
-    assert.ok(!md.split("---\n").slice(2).join("").includes("${alert(1)"), "the title's ${ never reaches the Markdown (front matter is data)");
+    assert.ok(
+      !md.split("---\n").slice(2).join("").includes("${alert(1)"),
+      "the title's ${ never reaches the Markdown (front matter is data)"
+    );
     assert.match(md, /<code>writeup=&#60;\/script&#62;.*&#36;&#123;alert\(3\)&#125;<\/code>/, "nor the tag's");
     assert.ok(!md.split("---\n").slice(2).join("").includes("</script>"));
     assert.match(md, /^# Title &#36;&#123;alert\(1\)&#125; &#60;b&#62;$/m);
-    assert.match(md, /const TAGS = \{"writeup":"\\u003c\/script>\\u003cscript>alert\(2\)\\u003c\/script>\$\{alert\(3\)\}"\};/);
+    assert.match(
+      md,
+      /const TAGS = \{"writeup":"\\u003c\/script>\\u003cscript>alert\(2\)\\u003c\/script>\$\{alert\(3\)\}"\};/
+    );
   });
 
   it("scaffolds into --dir, refuses to overwrite without --force and needs a tag", async () => {

@@ -16,12 +16,20 @@ describe("server launches and containers", () => {
       "lms server start"
     ];
     for (const text of servers) assert.equal(isServerCommand(parse(text)!), true, text);
-    const clients = ["vllm bench serve --model m --max-concurrency 8", "uvx llama-benchy@v0.3.5 --base-url http://127.0.0.1:8080", "python -m sglang.bench_serving --backend sglang", "llama-bench -m m.gguf", "lms ps"];
+    const clients = [
+      "vllm bench serve --model m --max-concurrency 8",
+      "uvx llama-benchy@v0.3.5 --base-url http://127.0.0.1:8080",
+      "python -m sglang.bench_serving --backend sglang",
+      "llama-bench -m m.gguf",
+      "lms ps"
+    ];
     for (const text of clients) assert.equal(isServerCommand(parse(text)!), false, text);
   });
 
   it("reads a vLLM OpenAI image as vllm serve, keeping engine options out of argv", () => {
-    const command = parse("docker run --gpus all --ipc=host -p 8000:8000 -e HF_TOKEN=secret-value vllm/vllm-openai:v0.10.1 --model Qwen/Qwen3-8B -tp 2")!;
+    const command = parse(
+      "docker run --gpus all --ipc=host -p 8000:8000 -e HF_TOKEN=secret-value vllm/vllm-openai:v0.10.1 --model Qwen/Qwen3-8B -tp 2"
+    )!;
     assert.equal(command.program, "vllm");
     assert.equal(command.program_version, "v0.10.1");
     assert.deepEqual(command.argv, ["serve", "--model", "Qwen/Qwen3-8B", "-tp", "2"]);
@@ -31,7 +39,9 @@ describe("server launches and containers", () => {
   });
 
   it("reads the program named after an image (SGLang), and ignores containers that run other things", () => {
-    const sglang = parse("docker run --gpus all --shm-size 32g -p 30000:30000 lmsysorg/sglang:latest python3 -m sglang.launch_server --model-path Qwen/Qwen3-8B --port 30000")!;
+    const sglang = parse(
+      "docker run --gpus all --shm-size 32g -p 30000:30000 lmsysorg/sglang:latest python3 -m sglang.launch_server --model-path Qwen/Qwen3-8B --port 30000"
+    )!;
     assert.equal(sglang.program, "sglang.launch_server");
     assert.deepEqual(sglang.argv, ["--model-path", "Qwen/Qwen3-8B", "--port", "30000"]);
     assert.equal(sglang.container?.image, "lmsysorg/sglang:latest");

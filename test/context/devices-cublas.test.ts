@@ -10,13 +10,22 @@ import {emptyHardware} from "../../scripts/schema/schema.js";
 import {fixtureText, read} from "../helpers/fixtures.js";
 
 // Verbatim from a user's llamafile run (server with --n-gpu-layers 35) quoted in a 2023 blog post.
-const OLD_BUILD = ["ggml_init_cublas: GGML_CUDA_FORCE_MMQ:   no", "ggml_init_cublas: CUDA_USE_TENSOR_CORES: yes", "ggml_init_cublas: found 2 CUDA devices:", "  Device 0: NVIDIA GeForce RTX 3090, compute capability 8.6", "  Device 1: NVIDIA GeForce GTX 660 Ti, compute capability 3.0"];
+const OLD_BUILD = [
+  "ggml_init_cublas: GGML_CUDA_FORCE_MMQ:   no",
+  "ggml_init_cublas: CUDA_USE_TENSOR_CORES: yes",
+  "ggml_init_cublas: found 2 CUDA devices:",
+  "  Device 0: NVIDIA GeForce RTX 3090, compute capability 8.6",
+  "  Device 1: NVIDIA GeForce GTX 660 Ti, compute capability 3.0"
+];
 
-const fold = (lines: string[]) => lines.reduce((hw, line) => applyDeviceLines(hw, parseDeviceLine(line)), emptyHardware());
+const fold = (lines: string[]) =>
+  lines.reduce((hw, line) => applyDeviceLines(hw, parseDeviceLine(line)), emptyHardware());
 
 describe("ggml_init_cublas device lines (old llama.cpp builds)", () => {
   it("reads the header's count and each device with its compute capability", () => {
-    assert.deepEqual(parseDeviceLine(OLD_BUILD[2]), [{kind: "header", backend: "CUDA", count: 2, vram_total_mib: null}]);
+    assert.deepEqual(parseDeviceLine(OLD_BUILD[2]), [
+      {kind: "header", backend: "CUDA", count: 2, vram_total_mib: null}
+    ]);
     const hw = fold(OLD_BUILD);
     assert.equal(hw.backend, "CUDA");
     // Oracle: the name and capability printed on each Device line.
@@ -28,8 +37,18 @@ describe("ggml_init_cublas device lines (old llama.cpp builds)", () => {
   });
 
   it("reads the oldest shape (names only) and ROCm builds", () => {
-    const names = fold(["ggml_init_cublas: found 2 CUDA devices:", "  Device 0: NVIDIA GeForce RTX 3090 Ti", "  Device 1: NVIDIA GeForce RTX 2080"]);
-    assert.deepEqual(names.gpus.map((g) => [g.index, g.name, g.compute_capability]), [[0, "NVIDIA GeForce RTX 3090 Ti", null], [1, "NVIDIA GeForce RTX 2080", null]]);
+    const names = fold([
+      "ggml_init_cublas: found 2 CUDA devices:",
+      "  Device 0: NVIDIA GeForce RTX 3090 Ti",
+      "  Device 1: NVIDIA GeForce RTX 2080"
+    ]);
+    assert.deepEqual(
+      names.gpus.map((g) => [g.index, g.name, g.compute_capability]),
+      [
+        [0, "NVIDIA GeForce RTX 3090 Ti", null],
+        [1, "NVIDIA GeForce RTX 2080", null]
+      ]
+    );
     assert.equal(parseDeviceLine("ggml_init_cublas: found 1 ROCm devices:")[0].backend, "ROCm");
   });
 
@@ -40,7 +59,13 @@ describe("ggml_init_cublas device lines (old llama.cpp builds)", () => {
     const text = [...OLD_BUILD, ...seed.slice(start, start + 12)].join("\n");
     const reading = read(text, "old.md");
     const [run] = reading.stored.runs;
-    assert.deepEqual(run.hardware.gpus.map((g) => g.name), ["NVIDIA GeForce RTX 3090", "NVIDIA GeForce GTX 660 Ti"]);
-    assert.deepEqual(reading.reading.context.filter((c) => c.kind === "devices").map((c) => c.line_start), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      run.hardware.gpus.map((g) => g.name),
+      ["NVIDIA GeForce RTX 3090", "NVIDIA GeForce GTX 660 Ti"]
+    );
+    assert.deepEqual(
+      reading.reading.context.filter((c) => c.kind === "devices").map((c) => c.line_start),
+      [1, 2, 3, 4, 5]
+    );
   });
 });

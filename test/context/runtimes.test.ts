@@ -24,12 +24,32 @@ describe("runtime table", () => {
 
   it("finds each runtime's server and the model it serves, whatever option or position names it", () => {
     const cases: [string, string, string | null, Record<string, string[]>][] = [
-      ["llama-server -m /models/Qwen3-8B-Q4_K_M.gguf -c 8192 -ngl 99", "llama.cpp", "/models/Qwen3-8B-Q4_K_M.gguf", {"-c": ["8192"], "-ngl": ["99"]}],
-      ["llama-server -hf unsloth/Qwen3-8B-GGUF:Q4_K_M --port 8080", "llama.cpp", "unsloth/Qwen3-8B-GGUF:Q4_K_M", {"--port": ["8080"]}],
+      [
+        "llama-server -m /models/Qwen3-8B-Q4_K_M.gguf -c 8192 -ngl 99",
+        "llama.cpp",
+        "/models/Qwen3-8B-Q4_K_M.gguf",
+        {"-c": ["8192"], "-ngl": ["99"]}
+      ],
+      [
+        "llama-server -hf unsloth/Qwen3-8B-GGUF:Q4_K_M --port 8080",
+        "llama.cpp",
+        "unsloth/Qwen3-8B-GGUF:Q4_K_M",
+        {"--port": ["8080"]}
+      ],
       ["vllm serve Qwen/Qwen3-8B --max-model-len 8192", "vllm", "Qwen/Qwen3-8B", {"--max-model-len": ["8192"]}],
-      ["python -m vllm.entrypoints.openai.api_server --model Qwen/Qwen3-8B --tensor-parallel-size 2", "vllm", "Qwen/Qwen3-8B", {"--tensor-parallel-size": ["2"]}],
+      [
+        "python -m vllm.entrypoints.openai.api_server --model Qwen/Qwen3-8B --tensor-parallel-size 2",
+        "vllm",
+        "Qwen/Qwen3-8B",
+        {"--tensor-parallel-size": ["2"]}
+      ],
       ["python -m sglang.launch_server --model-path Qwen/Qwen3-8B --tp 2", "sglang", "Qwen/Qwen3-8B", {"--tp": ["2"]}],
-      ["mlx_lm.server --model mlx-community/Qwen3-8B-4bit --port 8080", "mlx", "mlx-community/Qwen3-8B-4bit", {"--port": ["8080"]}],
+      [
+        "mlx_lm.server --model mlx-community/Qwen3-8B-4bit --port 8080",
+        "mlx",
+        "mlx-community/Qwen3-8B-4bit",
+        {"--port": ["8080"]}
+      ],
       ["mlx_lm server --model mlx-community/Qwen3-8B-4bit", "mlx", "mlx-community/Qwen3-8B-4bit", {}],
       ["lms load qwen/qwen3-8b --context-length 8192", "lmstudio", "qwen/qwen3-8b", {"--context-length": ["8192"]}],
       ["lms server start --port 1234", "lmstudio", null, {"--port": ["1234"]}]
@@ -45,7 +65,13 @@ describe("runtime table", () => {
   });
 
   it("benchmark clients are commands but not servers", () => {
-    for (const text of ["llama-bench -m a.gguf -p 512", "vllm bench serve --model Qwen/Qwen3-8B", "python -m sglang.bench_serving --backend sglang", "mlx_lm.benchmark --model mlx-community/Qwen3-8B-4bit", "uvx llama-benchy --base-url http://127.0.0.1:8080"]) {
+    for (const text of [
+      "llama-bench -m a.gguf -p 512",
+      "vllm bench serve --model Qwen/Qwen3-8B",
+      "python -m sglang.bench_serving --backend sglang",
+      "mlx_lm.benchmark --model mlx-community/Qwen3-8B-4bit",
+      "uvx llama-benchy --base-url http://127.0.0.1:8080"
+    ]) {
       assert.equal(isServerCommand(command(text)), false, text);
     }
   });
@@ -55,7 +81,10 @@ describe("runtime table", () => {
     for (const runtime of RUNTIMES) for (const prefix of runtime.envPrefixes) env[`${prefix}TEST_KNOB`] = runtime.id;
     const cell = {env: {}} as unknown as Cell;
     const recorded = recordedEnv(cell, {env} as unknown as RunnerContext);
-    assert.deepEqual(Object.keys(recorded).sort(), RUNTIMES.flatMap((r) => r.envPrefixes.map((p) => `${p}TEST_KNOB`)).sort());
+    assert.deepEqual(
+      Object.keys(recorded).sort(),
+      RUNTIMES.flatMap((r) => r.envPrefixes.map((p) => `${p}TEST_KNOB`)).sort()
+    );
   });
 
   it("names the runtime behind an endpoint by the owned_by of its /models", () => {

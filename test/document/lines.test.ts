@@ -4,7 +4,14 @@ import {toDoc} from "../../scripts/document/lines.js";
 import type {Format} from "../../scripts/formats/types.js";
 
 /** A format whose unflatten claims every line, so context breaks are applied to it. */
-const flattening: Format = {id: "flat", tool: "flat", description: "", scan: () => [], parse: () => [], unflatten: (line) => [line]};
+const flattening: Format = {
+  id: "flat",
+  tool: "flat",
+  description: "",
+  scan: () => [],
+  parse: () => [],
+  unflatten: (line) => [line]
+};
 
 describe("flattened lines: commands glued to other text become their own logical lines", () => {
   it("splits a vllm serve command, a vllm bench serve command and the output (seed 000's shape)", () => {
@@ -17,12 +24,23 @@ describe("flattened lines: commands glued to other text become their own logical
   });
 
   it("keeps uv run, python -m and environment assignments with their command", () => {
-    const pieces = toDoc("x", "done. SGLANG_ENABLE_SPEC_V2=1 uv run python -m sglang.launch_server --model Qwen/Qwen3.5-4B then uvx llama-benchy@v0.3.5 --base-url http://127.0.0.1:30000/v1", [flattening]).lines.map((l) => l.text);
-    assert.deepEqual(pieces, ["done.", "SGLANG_ENABLE_SPEC_V2=1 uv run python -m sglang.launch_server --model Qwen/Qwen3.5-4B then", "uvx llama-benchy@v0.3.5 --base-url http://127.0.0.1:30000/v1"]);
+    const pieces = toDoc(
+      "x",
+      "done. SGLANG_ENABLE_SPEC_V2=1 uv run python -m sglang.launch_server --model Qwen/Qwen3.5-4B then uvx llama-benchy@v0.3.5 --base-url http://127.0.0.1:30000/v1",
+      [flattening]
+    ).lines.map((l) => l.text);
+    assert.deepEqual(pieces, [
+      "done.",
+      "SGLANG_ENABLE_SPEC_V2=1 uv run python -m sglang.launch_server --model Qwen/Qwen3.5-4B then",
+      "uvx llama-benchy@v0.3.5 --base-url http://127.0.0.1:30000/v1"
+    ]);
   });
 
   it("leaves lines that no format unflattens alone", () => {
     const text = "uv run vllm serve Qwen/Qwen3.5-4B vllm bench serve --model x";
-    assert.deepEqual(toDoc("x", text, []).lines.map((l) => l.text), [text]);
+    assert.deepEqual(
+      toDoc("x", text, []).lines.map((l) => l.text),
+      [text]
+    );
   });
 });

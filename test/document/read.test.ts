@@ -15,14 +15,31 @@ function probe(): {format: Format; seen: Map<string, Context>} {
     tool: "probe",
     description: "RESULT lines",
     scan: (doc: Doc): Block[] =>
-      doc.lines.flatMap((l, i) => (/^RESULT \w+$/.test(l.text) ? [{format: "probe", start: i, end: i, confidence: 1, reason: "a RESULT line"}] : [])),
+      doc.lines.flatMap((l, i) =>
+        /^RESULT \w+$/.test(l.text) ? [{format: "probe", start: i, end: i, confidence: 1, reason: "a RESULT line"}] : []
+      ),
     parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       seen.set(doc.lines[block.start].text.slice(7), context);
       const line = doc.lines[block.start].line;
       return [
         {
-          tool: "probe", tool_version: null, runtime: null, build_commit: null, build_number: null, format: "probe", started_at: null, command: null,
-          hardware: context.hardware, model: emptyModel(), settings: {}, settings_from_command: [], notes: [], extra: {}, results: [], line_start: line, line_end: line
+          tool: "probe",
+          tool_version: null,
+          runtime: null,
+          build_commit: null,
+          build_number: null,
+          format: "probe",
+          started_at: null,
+          command: null,
+          hardware: context.hardware,
+          model: emptyModel(),
+          settings: {},
+          settings_from_command: [],
+          notes: [],
+          extra: {},
+          results: [],
+          line_start: line,
+          line_end: line
         }
       ];
     }
@@ -43,7 +60,8 @@ function assertAccounted(text: string, reading: DocumentReading) {
     for (let line = from; line <= to; line++) {
       const previous = owner.get(line);
       // Several logical pieces of one flattened physical line may be a block and context at once.
-      if (previous && (previous === "ignored" || what === "ignored")) assert.fail(`line ${line} is both ${previous} and ${what}`);
+      if (previous && (previous === "ignored" || what === "ignored"))
+        assert.fail(`line ${line} is both ${previous} and ${what}`);
       owner.set(line, what);
     }
   };
@@ -80,8 +98,14 @@ describe("document reader: context inheritance", () => {
   const {reading, seen} = readWithProbe(post);
 
   it("gives a block the commands since the previous block, and consumes them", () => {
-    assert.deepEqual(seen.get("first")!.commands.map((c) => c.program), ["vllm", "llama-benchy"]);
-    assert.deepEqual(seen.get("second")!.commands.map((c) => c.program), ["llama-benchy"]);
+    assert.deepEqual(
+      seen.get("first")!.commands.map((c) => c.program),
+      ["vllm", "llama-benchy"]
+    );
+    assert.deepEqual(
+      seen.get("second")!.commands.map((c) => c.program),
+      ["llama-benchy"]
+    );
     assert.deepEqual(seen.get("third")!.commands, []);
   });
 
@@ -89,7 +113,12 @@ describe("document reader: context inheritance", () => {
     for (const name of ["first", "second", "third"]) {
       const server = seen.get(name)!.server!;
       assert.equal(server.program, "vllm");
-      assert.deepEqual(server.argv.slice(0, 4), ["serve", "Qwen/Qwen3.5-4B", "--speculative-config", '{"method": "mtp", "num_speculative_tokens": 1}']);
+      assert.deepEqual(server.argv.slice(0, 4), [
+        "serve",
+        "Qwen/Qwen3.5-4B",
+        "--speculative-config",
+        '{"method": "mtp", "num_speculative_tokens": 1}'
+      ]);
       assert.deepEqual([server.line_start, server.line_end], [2, 4]);
     }
     const fourth = seen.get("fourth")!.server!;
@@ -101,7 +130,11 @@ describe("document reader: context inheritance", () => {
     assert.deepEqual(seen.get("first")!.comments, ["vllm 0.17.2rc1.dev13+gf34032433"]);
     assert.deepEqual(seen.get("first")!.server!.comments, ["vllm 0.17.2rc1.dev13+gf34032433"]);
     assert.deepEqual(seen.get("second")!.comments, []);
-    assert.deepEqual(seen.get("second")!.server!.comments, ["vllm 0.17.2rc1.dev13+gf34032433"], "a server keeps its version comment");
+    assert.deepEqual(
+      seen.get("second")!.server!.comments,
+      ["vllm 0.17.2rc1.dev13+gf34032433"],
+      "a server keeps its version comment"
+    );
     assert.deepEqual(seen.get("fourth")!.server!.comments, ["llama-server version: 8396 (054d8b0f2)"]);
     assert.equal(seen.get("first")!.commands[1].comments, undefined);
   });
@@ -109,20 +142,51 @@ describe("document reader: context inheritance", () => {
   it("explains every line, saying which commands launch servers", () => {
     assertAccounted(post, reading);
     const server = reading.context.filter((c) => c.kind === "command" && c.summary.includes("server launch"));
-    assert.deepEqual(server.map((c) => [c.line_start, c.line_end]), [[2, 4], [13, 15]]);
-    assert.deepEqual(reading.ignored.map((r) => [r.line_start, r.line_end, r.reason]), [[7, 8, "prose (no benchmark output, command, device line or hardware heading)"]]);
+    assert.deepEqual(
+      server.map((c) => [c.line_start, c.line_end]),
+      [
+        [2, 4],
+        [13, 15]
+      ]
+    );
+    assert.deepEqual(
+      reading.ignored.map((r) => [r.line_start, r.line_end, r.reason]),
+      [[7, 8, "prose (no benchmark output, command, device line or hardware heading)"]]
+    );
   });
 });
 
 describe("document reader: containers, stated hardware and reasons for ignored lines", () => {
   it("reads a vLLM container launch (seed 003) as a vllm serve command with the image's tag, env and model", () => {
-    const text = [fixtureText("seeds/003-config-tables.txt").split("\n").slice(6, 11).join("\n"), "", "  podman run --rm \\", "  --name test-model \\", "  --device nvidia.com/gpu=0 \\", "  --ipc=host \\", "  -p 8000:8000 \\", "  -e HF_HOME=/hf \\", "  -e HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz \\", "  registry.home.arpa/vllm/vllm-openai:v0.21.0-ubuntu2404 \\", "  /hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c \\", "  --kv-cache-dtype fp8 \\", "  --tensor-parallel-size 1 \\", "  --max-model-len 262144", "RESULT a"].join("\n");
+    const text = [
+      fixtureText("seeds/003-config-tables.txt").split("\n").slice(6, 11).join("\n"),
+      "",
+      "  podman run --rm \\",
+      "  --name test-model \\",
+      "  --device nvidia.com/gpu=0 \\",
+      "  --ipc=host \\",
+      "  -p 8000:8000 \\",
+      "  -e HF_HOME=/hf \\",
+      "  -e HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz \\",
+      "  registry.home.arpa/vllm/vllm-openai:v0.21.0-ubuntu2404 \\",
+      "  /hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c \\",
+      "  --kv-cache-dtype fp8 \\",
+      "  --tensor-parallel-size 1 \\",
+      "  --max-model-len 262144",
+      "RESULT a"
+    ].join("\n");
     const {reading, seen} = readWithProbe(text);
     const server = seen.get("a")!.server!;
     assert.equal(server.program, "vllm");
     assert.equal(server.program_version, "v0.21.0-ubuntu2404");
-    assert.deepEqual(server.container, {engine: "podman", image: "registry.home.arpa/vllm/vllm-openai:v0.21.0-ubuntu2404"});
-    assert.deepEqual(server.argv.slice(0, 2), ["serve", "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c"]);
+    assert.deepEqual(server.container, {
+      engine: "podman",
+      image: "registry.home.arpa/vllm/vllm-openai:v0.21.0-ubuntu2404"
+    });
+    assert.deepEqual(server.argv.slice(0, 2), [
+      "serve",
+      "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c"
+    ]);
     assert.ok(server.argv.includes("--kv-cache-dtype") && server.argv.includes("fp8"));
     assert.deepEqual(server.env, {HF_HOME: "/hf", HF_TOKEN: "[REDACTED]"});
     assert.ok(!server.text.includes("hf_abcdefghijklmnopqrstuvwxyz"), "the token never reaches the command text");
@@ -131,19 +195,45 @@ describe("document reader: containers, stated hardware and reasons for ignored l
   });
 
   it("takes a GPU stated in a key/value line or table row, and not a GPU mentioned in prose", () => {
-    for (const line of ["GPU: NVIDIA GeForce RTX 4090", "| GPU | NVIDIA GeForce RTX 4090 |", "GPUNVIDIA GeForce RTX 4090"]) {
+    for (const line of [
+      "GPU: NVIDIA GeForce RTX 4090",
+      "| GPU | NVIDIA GeForce RTX 4090 |",
+      "GPUNVIDIA GeForce RTX 4090"
+    ]) {
       const {seen} = readWithProbe(`${line}\nRESULT a`);
       assert.equal(seen.get("a")!.hardware.stated, "NVIDIA GeForce RTX 4090", line);
     }
     const {seen} = readWithProbe("GPU 0 sits in a PCIe 3.0 x4 slot, which is slow.\nRESULT a");
     assert.equal(seen.get("a")!.hardware.stated, null);
     // seed 003 states the GPU in full once, then shorter in each configuration table
-    const restated = readWithProbe("GPUNVIDIA RTX PRO 6000 Blackwell 96GB (SM120)\nRESULT a\nGPURTX PRO 6000 Blackwell 96GB\nRESULT b\nGPU: NVIDIA GeForce RTX 4090\nRESULT c").seen;
-    assert.deepEqual(["a", "b", "c"].map((k) => restated.get(k)!.hardware.stated), ["NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)", "NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)", "NVIDIA GeForce RTX 4090"]);
+    const restated = readWithProbe(
+      "GPUNVIDIA RTX PRO 6000 Blackwell 96GB (SM120)\nRESULT a\nGPURTX PRO 6000 Blackwell 96GB\nRESULT b\nGPU: NVIDIA GeForce RTX 4090\nRESULT c"
+    ).seen;
+    assert.deepEqual(
+      ["a", "b", "c"].map((k) => restated.get(k)!.hardware.stated),
+      [
+        "NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)",
+        "NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)",
+        "NVIDIA GeForce RTX 4090"
+      ]
+    );
   });
 
   it("says why each ignored range was ignored", () => {
-    const text = ["Some words about the setup.", "", "```bash", "git clone https://github.com/TIGER-AI-Lab/MMLU-Pro", "cd MMLU-Pro", "```", "", "| 컨텍스트 | KV 캐시 (q4_0) |", "|---------|---------------|", "| 128K | 720 MiB |", "RESULT a", "---"].join("\n");
+    const text = [
+      "Some words about the setup.",
+      "",
+      "```bash",
+      "git clone https://github.com/TIGER-AI-Lab/MMLU-Pro",
+      "cd MMLU-Pro",
+      "```",
+      "",
+      "| 컨텍스트 | KV 캐시 (q4_0) |",
+      "|---------|---------------|",
+      "| 128K | 720 MiB |",
+      "RESULT a",
+      "---"
+    ].join("\n");
     const {reading} = readWithProbe(text);
     assert.deepEqual(
       reading.ignored.map((r) => [r.line_start, r.line_end, r.reason]),
@@ -159,7 +249,14 @@ describe("document reader: containers, stated hardware and reasons for ignored l
 });
 
 describe("document reader: every line of real documents is accounted for", () => {
-  for (const name of ["seeds/000-4x3080-split.txt", "seeds/001-rtx4090-m4.txt", "mlx/mlx-vulkan-readme.md", "llama-batched-bench/mac-m2-ultra-gpt-oss-20b.md", "seeds/002-dual-3060-retune.yaml", "captured/cpu/llama-batched-bench-md.stdout"]) {
+  for (const name of [
+    "seeds/000-4x3080-split.txt",
+    "seeds/001-rtx4090-m4.txt",
+    "mlx/mlx-vulkan-readme.md",
+    "llama-batched-bench/mac-m2-ultra-gpt-oss-20b.md",
+    "seeds/002-dual-3060-retune.yaml",
+    "captured/cpu/llama-batched-bench-md.stdout"
+  ]) {
     it(name, () => {
       const text = fixtureText(name);
       assertAccounted(text, read(text, name).reading);
@@ -169,7 +266,13 @@ describe("document reader: every line of real documents is accounted for", () =>
 
 describe("versionFromComments", () => {
   it("finds versions as the seeds write them", () => {
-    const comments = ["llama-server + llama-benchy", "llama-server version: 8396 (054d8b0f2)", "sglang commit 7f99319c", "vllm 0.17.2rc1.dev13+gf34032433", "mlx-lm 0.31.1"];
+    const comments = [
+      "llama-server + llama-benchy",
+      "llama-server version: 8396 (054d8b0f2)",
+      "sglang commit 7f99319c",
+      "vllm 0.17.2rc1.dev13+gf34032433",
+      "mlx-lm 0.31.1"
+    ];
     assert.equal(versionFromComments(comments, ["llama-server"]), "8396 (054d8b0f2)");
     assert.equal(versionFromComments(comments, ["sglang"]), "commit 7f99319c");
     assert.equal(versionFromComments(comments, ["vllm"]), "0.17.2rc1.dev13+gf34032433");

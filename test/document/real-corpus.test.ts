@@ -8,7 +8,9 @@ describe("the real-world corpus (test/fixtures/real): every file imports with ze
   const checks: CorpusCheck[] = [];
 
   it("lists every file of the folder once, each with a source and hand-read values", () => {
-    const files = readdirSync(REAL).filter((f) => f !== "manifest.json" && f !== "README.md").sort();
+    const files = readdirSync(REAL)
+      .filter((f) => f !== "manifest.json" && f !== "README.md")
+      .sort();
     assert.deepEqual(manifest.map((e) => e.file).sort(), files);
     for (const entry of manifest) {
       // A URL, or the search tool's code-index id where the index names no repository.

@@ -35,7 +35,8 @@ const EXPECTED: Record<string, {device: string | null; bw: number | null; count?
   "Apple M4": {device: "Apple M4", bw: 120},
   // Workstation, Max-Q and Server editions: the same memory, different clocks.
   "NVIDIA RTX PRO 6000 Blackwell 96GB (SM120)": {
-    device: "NVIDIA RTX PRO 6000 Blackwell Workstation Edition | NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition | NVIDIA RTX PRO 6000 Blackwell Server Edition",
+    device:
+      "NVIDIA RTX PRO 6000 Blackwell Workstation Edition | NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition | NVIDIA RTX PRO 6000 Blackwell Server Edition",
     bw: 1792
   },
   // The real-world corpus (test/fixtures/real).
@@ -43,14 +44,17 @@ const EXPECTED: Record<string, {device: string | null; bw: number | null; count?
   "NVIDIA GeForce RTX 2080 Ti": {device: "NVIDIA GeForce RTX 2080 Ti", bw: 616},
   "NVIDIA GeForce RTX 3090 Ti": {device: "NVIDIA GeForce RTX 3090 Ti", bw: 1008},
   "NVIDIA GeForce RTX 5090": {device: "NVIDIA GeForce RTX 5090", bw: 1792},
-  "B200": {device: "NVIDIA B200", bw: 8000},
+  B200: {device: "NVIDIA B200", bw: 8000},
   "Radeon 8060S Graphics (RADV GFX1151)": {device: "AMD Radeon 8060S", bw: 256},
   "Radeon 8060S Graphics (RADV STRIX_HALO)": {device: "AMD Radeon 8060S", bw: 256},
   "Radeon 8060S Graphics @64042": {device: "AMD Radeon 8060S", bw: 256},
   "Radeon 8060S Graphics @126976": {device: "AMD Radeon 8060S", bw: 256},
   // Names that do not say which card: an H100 of three memory systems, a 3080 of 10, 12 or 20 GB (no VRAM printed), ROCm's generic name.
   H100: {device: "NVIDIA H100 80GB HBM3 | NVIDIA H100 PCIe | NVIDIA H100 NVL", bw: null},
-  "NVIDIA GeForce RTX 3080": {device: "NVIDIA GeForce RTX 3080 | NVIDIA GeForce RTX 3080 12GB | NVIDIA GeForce RTX 3080 20GB", bw: null},
+  "NVIDIA GeForce RTX 3080": {
+    device: "NVIDIA GeForce RTX 3080 | NVIDIA GeForce RTX 3080 12GB | NVIDIA GeForce RTX 3080 20GB",
+    bw: null
+  },
   "AMD Radeon Graphics @126976": {device: null, bw: null},
   // Devices the table has no row for (a series name, a Jetson SoC).
   "AMD Radeon R9 200 Series (RADV HAWAII)": {device: null, bw: null},
@@ -83,7 +87,8 @@ function namesOf(runs: Run[], seen: Map<string, {name: string; vram: number | nu
   for (const run of runs) {
     const {gpus, gpu_info, stated, cpu} = run.hardware;
     if (cpu) cpus.add(cpu);
-    for (const g of gpus) if (g.name) seen.set(g.vram_mib ? `${g.name} @${g.vram_mib}` : g.name, {name: g.name, vram: g.vram_mib});
+    for (const g of gpus)
+      if (g.name) seen.set(g.vram_mib ? `${g.name} @${g.vram_mib}` : g.name, {name: g.name, vram: g.vram_mib});
     for (const name of gpu_info ? gpu_info.split(/\s*,\s*/) : []) if (name) seen.set(name, {name, vram: null});
     if (stated) seen.set(stated, {name: stated, vram: null});
   }
@@ -95,7 +100,10 @@ describe("the device table", () => {
     assert.ok(rows.length >= 120, `${rows.length} rows`);
     for (const d of rows) assert.match(d.source, /^https:\/\//, d.name);
     const by = (vendor: string) => rows.filter((d) => d.vendor === vendor).length;
-    assert.ok(by("NVIDIA") >= 60 && by("AMD") >= 30 && by("Apple") >= 18 && by("Intel") >= 10, JSON.stringify({NVIDIA: by("NVIDIA"), AMD: by("AMD"), Apple: by("Apple"), Intel: by("Intel")}));
+    assert.ok(
+      by("NVIDIA") >= 60 && by("AMD") >= 30 && by("Apple") >= 18 && by("Intel") >= 10,
+      JSON.stringify({NVIDIA: by("NVIDIA"), AMD: by("AMD"), Apple: by("Apple"), Intel: by("Intel")})
+    );
     assert.ok(rows.filter((d) => d.kind === "cpu-memory").length >= 15);
     assert.equal(new Set(rows.map((d) => d.name)).size, rows.length, "names are unique");
   });
@@ -112,7 +120,8 @@ describe("the device table", () => {
       }
       namesOf(reading.stored.runs, seen, cpus);
     }
-    for (const file of readdirSync("data/runs")) namesOf(JSON.parse(readFileSync(join("data/runs", file), "utf8")).runs, seen, cpus);
+    for (const file of readdirSync("data/runs"))
+      namesOf(JSON.parse(readFileSync(join("data/runs", file), "utf8")).runs, seen, cpus);
     assert.ok(seen.size >= 15, `${seen.size} names`);
     for (const [key, {name, vram}] of seen) check(key, name, vram);
     assert.ok(cpus.size >= 3);
@@ -182,26 +191,50 @@ describe("the device table", () => {
 
 describe("the devices a run used", () => {
   const run = (hardware: Partial<Run["hardware"]>): Run =>
-    ({hardware: {gpus: [], gpu_info: null, vram_total_mib: null, backend: null, cpu: null, stated: null, ...hardware}, extra: {}}) as unknown as Run;
+    ({
+      hardware: {gpus: [], gpu_info: null, vram_total_mib: null, backend: null, cpu: null, stated: null, ...hardware},
+      extra: {}
+    }) as unknown as Run;
   const h200 = (index: number) => ({index, name: "NVIDIA H200", vram_mib: 143771, compute_capability: "9.0"});
 
   it("sums the devices of a split, one with split mode none, those a tensor split gives a share", () => {
     const two = run({gpus: [h200(0), h200(1)], backend: "CUDA"});
     assert.deepEqual(machinePeak(two, {split_mode: "layer"}), {device: "2× NVIDIA H200", bw_gbs: 9600, tflops: 1978.8});
-    assert.deepEqual(machinePeak(two, {split_mode: "none", main_gpu: 1}), {device: "NVIDIA H200", bw_gbs: 4800, tflops: 989.4});
+    assert.deepEqual(machinePeak(two, {split_mode: "none", main_gpu: 1}), {
+      device: "NVIDIA H200",
+      bw_gbs: 4800,
+      tflops: 989.4
+    });
     assert.equal(machinePeak(two, {tensor_split: "1/0"}).bw_gbs, 4800);
     assert.equal(machinePeak(two, {tensor_split: "0.43,0.57"}).bw_gbs, 9600);
   });
 
   it("reads llama-bench's gpu_info, a stated machine, and an APU named by its gfx chip", () => {
     assert.equal(machinePeak(run({gpu_info: "NVIDIA H200, NVIDIA H200"}), {}).bw_gbs, 9600);
-    assert.deepEqual(machinePeak(run({stated: "2× RTX 3060 12GB"}), {}), {device: "2× NVIDIA GeForce RTX 3060", bw_gbs: 720, tflops: 102});
-    const apu = run({gpus: [{index: 0, name: "AMD Radeon Graphics", vram_mib: null, compute_capability: null, extra: {note0: "gfx1151 (0x1151)"}}], backend: "ROCm"});
+    assert.deepEqual(machinePeak(run({stated: "2× RTX 3060 12GB"}), {}), {
+      device: "2× NVIDIA GeForce RTX 3060",
+      bw_gbs: 720,
+      tflops: 102
+    });
+    const apu = run({
+      gpus: [
+        {
+          index: 0,
+          name: "AMD Radeon Graphics",
+          vram_mib: null,
+          compute_capability: null,
+          extra: {note0: "gfx1151 (0x1151)"}
+        }
+      ],
+      backend: "ROCm"
+    });
     assert.equal(machinePeak(apu, {}).bw_gbs, 256);
   });
 
   it("knows no peak when any device used is unknown", () => {
-    const mixed = run({gpus: [h200(0), {index: 1, name: "Some Accelerator", vram_mib: null, compute_capability: null}]});
+    const mixed = run({
+      gpus: [h200(0), {index: 1, name: "Some Accelerator", vram_mib: null, compute_capability: null}]
+    });
     assert.deepEqual(machinePeak(mixed, {}), {device: null, bw_gbs: null, tflops: null});
     assert.equal(machinePeak(run({backend: "CPU"}), {}).bw_gbs, null);
   });

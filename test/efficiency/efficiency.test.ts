@@ -15,9 +15,13 @@ import {emptyModel} from "../../scripts/schema/schema.js";
 import {readFixture} from "../helpers/fixtures.js";
 
 const close = (actual: number | null | undefined, expected: number, tolerance = 1e-9, what = "") =>
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tolerance * Math.abs(expected), `${what}: ${actual} ≠ ${expected}`);
+  assert.ok(
+    actual !== null && actual !== undefined && Math.abs(actual - expected) <= tolerance * Math.abs(expected),
+    `${what}: ${actual} ≠ ${expected}`
+  );
 
-const storeRuns = (): Run[] => readdirSync("data/runs").flatMap((f) => JSON.parse(readFileSync(join("data/runs", f), "utf8")).runs as Run[]);
+const storeRuns = (): Run[] =>
+  readdirSync("data/runs").flatMap((f) => JSON.parse(readFileSync(join("data/runs", f), "utf8")).runs as Run[]);
 
 describe("bytes and FLOPs per token", () => {
   it("counts the file's bytes for a dense model, the printed size in its unit", () => {
@@ -33,7 +37,9 @@ describe("bytes and FLOPs per token", () => {
   });
 
   it("takes a MoE's active share from llama.cpp's label (35B.A3B)", () => {
-    const run = readFixture("seeds/001-rtx4090-m4.txt").stored.runs.find((r) => r.model.file?.endsWith("Qwen3.5-35B-A3B-UD-Q4_K_XL.gguf"))!;
+    const run = readFixture("seeds/001-rtx4090-m4.txt").stored.runs.find((r) =>
+      r.model.file?.endsWith("Qwen3.5-35B-A3B-UD-Q4_K_XL.gguf")
+    )!;
     const cost = modelCost(run, run.model, run.settings);
     assert.equal(cost.moe, "label");
     close(cost.weightBytes, 20.7 * 2 ** 30 * (3e9 / 34.66e9));
@@ -48,11 +54,29 @@ describe("bytes and FLOPs per token", () => {
     close(cost.kvBytesPerContextToken, 10 * 2 * 512 * (18 / 32));
     close(bytesPerToken(cost, 4096, 128), cost.weightBytes! + 5760 * (4096 + 63.5));
     // The same model with an f16 cache reads 32/9 times as much cache per token.
-    close(modelCost(run, run.model, {...run.settings, type_k: "f16", type_v: "f16"}).kvBytesPerContextToken, 10 * 2 * 512 * 2);
+    close(
+      modelCost(run, run.model, {...run.settings, type_k: "f16", type_v: "f16"}).kvBytesPerContextToken,
+      10 * 2 * 512 * 2
+    );
   });
 
   it("uses GGUF expert counts when the load log prints them, and knows no share for a MoE it cannot tell", () => {
-    const run = {runtime: "llama.cpp", extra: {model_metadata: {n_layer: "48", n_embd: "2048", n_expert: "128", n_expert_used: "8", n_ff_exp: "768", n_head: "32", n_head_kv: "4", n_embd_head_k: "128"}}, settings: {}} as unknown as Run;
+    const run = {
+      runtime: "llama.cpp",
+      extra: {
+        model_metadata: {
+          n_layer: "48",
+          n_embd: "2048",
+          n_expert: "128",
+          n_expert_used: "8",
+          n_ff_exp: "768",
+          n_head: "32",
+          n_head_kv: "4",
+          n_embd_head_k: "128"
+        }
+      },
+      settings: {}
+    } as unknown as Run;
     const model = {...emptyModel(), n_params: 30_532_122_624, size_bytes: 18_556_682_240, architecture: "qwen3moe"};
     const cost = modelCost(run, model, {});
     const expertParams = 48 * 128 * 3 * 2048 * 768;
@@ -63,7 +87,11 @@ describe("bytes and FLOPs per token", () => {
     close(cost.kvBytesPerContextToken, 48 * 4 * (128 * 2 + 128 * 2));
     close(cost.attentionFlopsPerContextToken, 2 * 48 * 32 * 256);
     close(flopsPerToken(cost, 0, 512), 2 * active + 2 * 48 * 32 * 256 * 256.5);
-    const unknown = modelCost({runtime: "llama.cpp", extra: {}, settings: {}} as unknown as Run, {...model, name: "qwen3moe ?B Q4_K - Medium"}, {});
+    const unknown = modelCost(
+      {runtime: "llama.cpp", extra: {}, settings: {}} as unknown as Run,
+      {...model, name: "qwen3moe ?B Q4_K - Medium"},
+      {}
+    );
     assert.equal(unknown.weightBytes, null);
     assert.equal(unknown.activeParams, null);
   });
@@ -87,10 +115,19 @@ describe("each result against its hardware's peak", () => {
   });
 
   it("sums four RTX 3080 20GB for seed 000's splits, the split mode beside it", () => {
-    const runs = readFixture("seeds/000-4x3080-split.txt").stored.runs.filter((r) => r.model.architecture === "mistral3");
-    for (const [mode, value] of [["layer", 10.37], ["tensor", 21.59]] as const) {
+    const runs = readFixture("seeds/000-4x3080-split.txt").stored.runs.filter(
+      (r) => r.model.architecture === "mistral3"
+    );
+    for (const [mode, value] of [
+      ["layer", 10.37],
+      ["tensor", 21.59]
+    ] as const) {
       const run = runs.find((r) => r.settings.split_mode === mode)!;
-      const row = toRow(run, run.results.find((r) => r.test === "tg128")!, false);
+      const row = toRow(
+        run,
+        run.results.find((r) => r.test === "tg128")!,
+        false
+      );
       assert.equal(row.split_mode, mode);
       assert.equal(row.peak_device, "4× NVIDIA GeForce RTX 3080 20GB");
       close(row.peak_bw_gbs as number, 4 * 760.3);
@@ -101,7 +138,9 @@ describe("each result against its hardware's peak", () => {
   it("gives no ratio for batched, partly offloaded, speculative or failed results", () => {
     const run = readFixture("seeds/001-rtx4090-m4.txt").stored.runs.find((r) => r.model.name === "qwen35 9B Q8_0")!;
     const tg = run.results.find((r) => r.test === "tg64")!;
-    const at = (settings: Record<string, string | number>, change: object = {}) => resultEfficiency(runEfficiency({...run, settings: {...run.settings, ...settings}}, tg), {...tg, ...change}).bw_util;
+    const at = (settings: Record<string, string | number>, change: object = {}) =>
+      resultEfficiency(runEfficiency({...run, settings: {...run.settings, ...settings}}, tg), {...tg, ...change})
+        .bw_util;
     assert.ok(at({})! > 0);
     assert.equal(at({}, {concurrency: 4}), null);
     assert.equal(at({n_gpu_layers: 0}), null);
@@ -119,10 +158,18 @@ describe("each result against its hardware's peak", () => {
         if (r.kind !== "tg" || r.metric !== "throughput" || r.value === null) continue;
         const eff = runEfficiency(run, r);
         const row = toRow(run, r, false);
-        const inputs = eff.peak.bw_gbs !== null && row.bytes_per_token !== null && eff.comparable && r.status === "ok" && (r.concurrency ?? 1) === 1;
+        const inputs =
+          eff.peak.bw_gbs !== null &&
+          row.bytes_per_token !== null &&
+          eff.comparable &&
+          r.status === "ok" &&
+          (r.concurrency ?? 1) === 1;
         if (inputs) {
           known++;
-          assert.ok(typeof row.bw_util === "number" && row.bw_util > 0 && row.bw_util < 1, `${run.id} ${r.test}: ${row.bw_util}`);
+          assert.ok(
+            typeof row.bw_util === "number" && row.bw_util > 0 && row.bw_util < 1,
+            `${run.id} ${r.test}: ${row.bw_util}`
+          );
         } else if (row.bw_util !== null) assert.fail(`${run.id} ${r.test}: a ratio without its inputs`);
       }
     }
@@ -137,11 +184,19 @@ describe("a real H100 SXM run", () => {
   // a random-weight 1.5 B model of Llama-3.2-1B's shape in Q4_K_M, model_size 947,613,696 bytes, tg128 at depths 0–32k.
   const runs = readFixture("captured/h100/run1/raw/direct-depth-fa.jsonl").stored.runs;
   const rows = runs.flatMap((run) => run.results.map((r) => toRow(run, r, false)));
-  const tg = (fa: number, depth: number, size: number) => rows.find((r) => r.kind === "tg" && r.n_depth === depth && r.size_bytes === size && (r.flash_attn === String(fa) || r.flash_attn === fa))!;
+  const tg = (fa: number, depth: number, size: number) =>
+    rows.find(
+      (r) =>
+        r.kind === "tg" &&
+        r.n_depth === depth &&
+        r.size_bytes === size &&
+        (r.flash_attn === String(fa) || r.flash_attn === fa)
+    )!;
 
   it("matches 'NVIDIA H100 80GB HBM3' to the SXM card: 3,350 GB/s, 989.4 dense FP16 TFLOP/s", () => {
     assert.ok(rows.length >= 32);
-    for (const row of rows) assert.deepEqual([row.peak_device, row.peak_bw_gbs, row.peak_tflops], ["NVIDIA H100 80GB HBM3", 3350, 989.4]);
+    for (const row of rows)
+      assert.deepEqual([row.peak_device, row.peak_bw_gbs, row.peak_tflops], ["NVIDIA H100 80GB HBM3", 3350, 989.4]);
   });
 
   it("puts tg128 of the Q4_K_M at 23.7% of the bandwidth limit with flash attention, 20.4% without (by hand: t/s × bytes ÷ 3.35 TB/s)", () => {
@@ -159,7 +214,9 @@ describe("a real H100 SXM run", () => {
   });
 
   it("puts pp512 against the dense FP16 peak", () => {
-    const pp = rows.find((r) => r.kind === "pp" && r.n_depth === 0 && r.size_bytes === 947613696 && String(r.flash_attn) === "1")!;
+    const pp = rows.find(
+      (r) => r.kind === "pp" && r.n_depth === 0 && r.size_bytes === 947613696 && String(r.flash_attn) === "1"
+    )!;
     close(pp.compute_util as number, ((pp.value as number) * 2 * 1498482688) / 989.4e12);
   });
 });

@@ -23,7 +23,17 @@ describe("hideLocalPaths", () => {
   });
 
   it("leaves system folders, HTTP routes, URLs, units, dates and one-segment paths alone", () => {
-    for (const text of ["http://host:8000/v1/completions", "--endpoint /v1/chat/completions", "tok/s 1/2 2024/01/02", "/usr/local/cuda/bin/nvcc", "/dev/nvidia0", "/proc/meminfo", "/metrics", "https://huggingface.co/unsloth/Qwen3-GGUF", "models/x.gguf"]) {
+    for (const text of [
+      "http://host:8000/v1/completions",
+      "--endpoint /v1/chat/completions",
+      "tok/s 1/2 2024/01/02",
+      "/usr/local/cuda/bin/nvcc",
+      "/dev/nvidia0",
+      "/proc/meminfo",
+      "/metrics",
+      "https://huggingface.co/unsloth/Qwen3-GGUF",
+      "models/x.gguf"
+    ]) {
       assert.equal(hideLocalPaths(text), text);
     }
   });

@@ -38,7 +38,12 @@ function jsonObjectAround(lines: string[], line: number): Raw | null {
   let end = line - 1;
   while (end < lines.length && !/^\s*\},?\s*$/.test(lines[end])) end++;
   if (start < 0 || end >= lines.length) return null;
-  return JSON.parse(lines.slice(start, end + 1).join("\n").replace(/,\s*$/, "")) as Raw;
+  return JSON.parse(
+    lines
+      .slice(start, end + 1)
+      .join("\n")
+      .replace(/,\s*$/, "")
+  ) as Raw;
 }
 
 /**
@@ -48,7 +53,9 @@ function jsonObjectAround(lines: string[], line: number): Raw | null {
  */
 function namesFor(names: string[], count: number): string[] {
   const i = names.indexOf("cuda");
-  return count === names.length + 1 && i >= 0 && !names.includes("opencl") ? [...names.slice(0, i + 1), "opencl", ...names.slice(i + 1)] : names;
+  return count === names.length + 1 && i >= 0 && !names.includes("opencl")
+    ? [...names.slice(0, i + 1), "opencl", ...names.slice(i + 1)]
+    : names;
 }
 
 /** The CSV row at `line` under the nearest header above it. */
@@ -67,14 +74,31 @@ function sqlRow(lines: string[], line: number): Raw | null {
   const m = /^INSERT INTO \w+ \(([^)]*)\) VALUES \((.*)\);\s*$/.exec(text);
   if (!m) return null;
   const columns = m[1].split(",").map((c) => c.trim());
-  const values = [...m[2].matchAll(/'((?:[^']|'')*)'|(NULL)|(-?[\d.eE+-]+)/g)].map((v) => (v[2] ? null : (v[1] ?? v[3]).replace(/''/g, "'")));
+  const values = [...m[2].matchAll(/'((?:[^']|'')*)'|(NULL)|(-?[\d.eE+-]+)/g)].map((v) =>
+    v[2] ? null : (v[1] ?? v[3]).replace(/''/g, "'")
+  );
   return Object.fromEntries(namesFor(columns, values.length).map((c, i) => [c, values[i]]));
 }
 
 /** llama-bench Markdown: the row's cells under its table's header (short column names). */
-const MD_NAMES: Record<string, string> = {model: "model_type", test: "test", ngl: "n_gpu_layers", threads: "n_threads", n_ubatch: "n_ubatch", n_batch: "n_batch", type_k: "type_k", type_v: "type_v", fa: "flash_attn"};
+const MD_NAMES: Record<string, string> = {
+  model: "model_type",
+  test: "test",
+  ngl: "n_gpu_layers",
+  threads: "n_threads",
+  n_ubatch: "n_ubatch",
+  n_batch: "n_batch",
+  type_k: "type_k",
+  type_v: "type_v",
+  fa: "flash_attn"
+};
 function mdRow(lines: string[], line: number): Raw | null {
-  const cells = (t: string) => t.trim().replace(/^\||\|$/g, "").split("|").map((c) => c.trim());
+  const cells = (t: string) =>
+    t
+      .trim()
+      .replace(/^\||\|$/g, "")
+      .split("|")
+      .map((c) => c.trim());
   let h = line - 2;
   while (h >= 0 && !/^\s*\|\s*model\s*\|/.test(lines[h])) h--;
   if (h < 0) return null;
@@ -88,7 +112,8 @@ function mdRow(lines: string[], line: number): Raw | null {
   return raw;
 }
 
-const same = (a: unknown, b: unknown) => a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b);
+const same = (a: unknown, b: unknown) =>
+  a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b);
 const given = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 /** The raw record of a result, by the run's format; null where the format has no per-record line. */
@@ -124,15 +149,30 @@ function disagreements(run: Run, result: Result, raw: Raw): string[] {
     ["test_time", raw.test_time, result.time]
   ];
   // A llama-bench record is one test; other tools' records (an endpoint test) may give a pp and a tg result.
-  if (run.tool === "llama-bench") checks.push(["n_prompt", raw.n_prompt, result.n_prompt], ["n_gen", raw.n_gen, result.n_gen], ["n_depth", raw.n_depth, result.n_depth]);
+  if (run.tool === "llama-bench")
+    checks.push(
+      ["n_prompt", raw.n_prompt, result.n_prompt],
+      ["n_gen", raw.n_gen, result.n_gen],
+      ["n_depth", raw.n_depth, result.n_depth]
+    );
   if (run.format === "llama-bench-md") checks.push(["test", raw.test, result.test_printed ?? result.test]);
   const out: string[] = [];
-  for (const [field, printed, read] of checks) if (given(printed) && !same(printed, read)) out.push(`${field}: the record says ${JSON.stringify(printed)}, the result has ${JSON.stringify(read)}`);
+  for (const [field, printed, read] of checks)
+    if (given(printed) && !same(printed, read))
+      out.push(`${field}: the record says ${JSON.stringify(printed)}, the result has ${JSON.stringify(read)}`);
   // Every record field the run keeps as a setting holds this record's value.
   for (const [key, printed] of Object.entries(raw)) {
     if (!(key in settings) || typeof printed === "object" || !given(printed)) continue;
-    if (!same(printed, settings[key]) && !(run.format === "llama-bench-md" && same(printed, settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key]))) {
-      out.push(`setting ${key}: the record says ${JSON.stringify(printed)}, the result has ${JSON.stringify(settings[key])}`);
+    if (
+      !same(printed, settings[key]) &&
+      !(
+        run.format === "llama-bench-md" &&
+        same(printed, settings[key] === true ? 1 : settings[key] === false ? 0 : settings[key])
+      )
+    ) {
+      out.push(
+        `setting ${key}: the record says ${JSON.stringify(printed)}, the result has ${JSON.stringify(settings[key])}`
+      );
     }
   }
   return out;
@@ -159,7 +199,8 @@ function check(name: string, text: string, into: Checked): void {
       if (!raw) continue;
       into.records++;
       into.byFormat.set(run.format, (into.byFormat.get(run.format) ?? 0) + 1);
-      for (const problem of disagreements(run, result, raw)) into.problems.push(`${name}:${result.line} (${run.format}, ${result.metric}) ${problem}`);
+      for (const problem of disagreements(run, result, raw))
+        into.problems.push(`${name}:${result.line} (${run.format}, ${result.metric}) ${problem}`);
     }
   }
 }
@@ -191,7 +232,14 @@ describe("per-record truth: every result carries its own record's build, model, 
     }
     assert.deepEqual(checked.problems, []);
     // The oracle must have seen every record-per-line format of llama-bench (and more).
-    for (const format of ["llama-bench-json", "llama-bench-jsonl", "llama-bench-csv", "llama-bench-sql", "llama-bench-md", "llama-batched-bench-jsonl"]) {
+    for (const format of [
+      "llama-bench-json",
+      "llama-bench-jsonl",
+      "llama-bench-csv",
+      "llama-bench-sql",
+      "llama-bench-md",
+      "llama-batched-bench-jsonl"
+    ]) {
       assert.ok((checked.byFormat.get(format) ?? 0) > 0, `no ${format} record was checked`);
     }
     assert.ok(checked.records > 100, `only ${checked.records} records checked`);
@@ -208,10 +256,19 @@ describe("per-record truth: every result carries its own record's build, model, 
         runs.map((r) => r.build_commit),
         ["de3ff81", "0a1b2c3"]
       );
-      assert.deepEqual(runs.map((r) => r.build_number), [1, 9999]);
+      assert.deepEqual(
+        runs.map((r) => r.build_number),
+        [1, 9999]
+      );
       if (format !== "md") {
-        assert.deepEqual(runs.map((r) => r.hardware.cpu), ["AMD EPYC", "Intel Xeon"]);
-        assert.equal(checked.records, runs.reduce((n, r) => n + r.results.length, 0));
+        assert.deepEqual(
+          runs.map((r) => r.hardware.cpu),
+          ["AMD EPYC", "Intel Xeon"]
+        );
+        assert.equal(
+          checked.records,
+          runs.reduce((n, r) => n + r.results.length, 0)
+        );
       }
       assert.equal(runs[0].results.length, runs[1].results.length);
     });
@@ -220,7 +277,16 @@ describe("per-record truth: every result carries its own record's build, model, 
   it("JSONL whose records change build in the middle of one block: the run ids stay those of the block", () => {
     const text = appendedBuild(fixtureText("captured/cpu/llama-bench-jsonl.stdout"));
     const reading = read(text, "all.jsonl");
-    assert.deepEqual(reading.stored.runs.map((r) => r.id.replace(/^\w+-/, "")), ["L1", "L1.2"]);
-    assert.deepEqual(reading.stored.runs.map((r) => [r.source.line_start, r.source.line_end]), [[1, 4], [5, 8]]);
+    assert.deepEqual(
+      reading.stored.runs.map((r) => r.id.replace(/^\w+-/, "")),
+      ["L1", "L1.2"]
+    );
+    assert.deepEqual(
+      reading.stored.runs.map((r) => [r.source.line_start, r.source.line_end]),
+      [
+        [1, 4],
+        [5, 8]
+      ]
+    );
   });
 });

@@ -39,12 +39,17 @@ const FIXTURE: Record<string, string> = {
 
 const docs = readFileSync(new URL("../../docs/formats.md", import.meta.url), "utf8");
 /** `### \`id\`` and the module path its entry names. */
-const documented = new Map([...docs.matchAll(/^### `([^`]+)`\n\n`(scripts\/formats\/[^`]+\.ts)`/gm)].map((m) => [m[1], m[2]]));
+const documented = new Map(
+  [...docs.matchAll(/^### `([^`]+)`\n\n`(scripts\/formats\/[^`]+\.ts)`/gm)].map((m) => [m[1], m[2]])
+);
 
 describe("format registry", () => {
   it("gives every format a unique id", () => {
     const ids = FORMATS.map((f) => f.id);
-    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
+    assert.deepEqual(
+      ids.filter((id, i) => ids.indexOf(id) !== i),
+      []
+    );
   });
 
   it("names a fixture for every format, and only for registered ones", () => {
@@ -59,16 +64,28 @@ describe("format registry", () => {
       assert.ok(blocks.length > 0, `${format.id} finds no block in ${name}`);
       assert.deepEqual([...new Set(blocks.map((b) => b.format))], [format.id]);
       const runs = readFixture(name).stored.runs;
-      assert.ok(runs.some((run) => run.format === format.id), `detection did not pick ${format.id} in ${name}: ${[...new Set(runs.map((r) => r.format))].join(", ")}`);
+      assert.ok(
+        runs.some((run) => run.format === format.id),
+        `detection did not pick ${format.id} in ${name}: ${[...new Set(runs.map((r) => r.format))].join(", ")}`
+      );
     });
   }
 
   it("documents every format in docs/formats.md under a heading naming its module, and nothing else", async () => {
     assert.deepEqual([...documented.keys()].sort(), FORMATS.map((f) => f.id).sort());
     for (const [id, path] of documented) {
-      const module = (await import(new URL(`../../${path.replace(/\.ts$/, ".js")}`, import.meta.url).href)) as Record<string, unknown>;
-      const exported = Object.values(module).filter((v): v is {id: string} => typeof v === "object" && v !== null && "scan" in v && "id" in v);
-      assert.deepEqual(exported.map((f) => f.id), [id], `${path} should export ${id}, and only it`);
+      const module = (await import(new URL(`../../${path.replace(/\.ts$/, ".js")}`, import.meta.url).href)) as Record<
+        string,
+        unknown
+      >;
+      const exported = Object.values(module).filter(
+        (v): v is {id: string} => typeof v === "object" && v !== null && "scan" in v && "id" in v
+      );
+      assert.deepEqual(
+        exported.map((f) => f.id),
+        [id],
+        `${path} should export ${id}, and only it`
+      );
     }
   });
 });

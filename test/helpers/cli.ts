@@ -9,7 +9,14 @@ export function tempDir(prefix = "benchbook-"): string {
 }
 
 /** Run the CLI in-process with captured output. */
-export async function cli(argv: string[], {cwd = process.cwd(), stdin = "", env = {}}: {cwd?: string; stdin?: string | Uint8Array; env?: Record<string, string>} = {}) {
+export async function cli(
+  argv: string[],
+  {
+    cwd = process.cwd(),
+    stdin = "",
+    env = {}
+  }: {cwd?: string; stdin?: string | Uint8Array; env?: Record<string, string>} = {}
+) {
   let stdout = "";
   let stderr = "";
   const terminal: Terminal = {

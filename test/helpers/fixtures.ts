@@ -15,7 +15,11 @@ export function fixtureText(name: string): string {
 }
 
 /** Read text as an import would (nothing is written), with a fixed clock. */
-export function read(text: string, name = "input.txt", options: {format?: string; runtime?: string; strict?: boolean} = {}): ReadInput {
+export function read(
+  text: string,
+  name = "input.txt",
+  options: {format?: string; runtime?: string; strict?: boolean} = {}
+): ReadInput {
   return readInput({name, bytes: Buffer.from(text, "utf8")}, {...options, now: () => new Date("2026-01-01T00:00:00Z")});
 }
 
@@ -33,5 +37,8 @@ export function rowsOf(reading: ReadInput): Row[] {
  * text's table rows, in order of appearance.
  */
 export function printedPlusMinus(text: string): {value: number; stddev: number}[] {
-  return [...text.matchAll(/\|\s*(-?\d+(?:\.\d+)?)\s*±\s*(\d+(?:\.\d+)?)\s*\|/g)].map((m) => ({value: Number(m[1]), stddev: Number(m[2])}));
+  return [...text.matchAll(/\|\s*(-?\d+(?:\.\d+)?)\s*±\s*(\d+(?:\.\d+)?)\s*\|/g)].map((m) => ({
+    value: Number(m[1]),
+    stddev: Number(m[2])
+  }));
 }

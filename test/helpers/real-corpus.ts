@@ -68,13 +68,22 @@ function matches(row: Row, want: ExpectedValue): string[] {
   if (want.metric !== undefined && row.metric !== want.metric) off.push(`metric ${row.metric}`);
   if (want.stat !== undefined && row.stat !== want.stat) off.push(`stat ${row.stat}`);
   if (want.unit !== undefined && row.unit !== want.unit) off.push(`unit ${row.unit}`);
-  if (want.concurrency !== undefined && row.concurrency !== want.concurrency) off.push(`concurrency ${row.concurrency}`);
-  if (want.model !== undefined && !(has("model", want.model) || has("model_file", want.model) || has("model_label", want.model))) off.push(`model ${row.model_label ?? row.model ?? row.model_file}`);
+  if (want.concurrency !== undefined && row.concurrency !== want.concurrency)
+    off.push(`concurrency ${row.concurrency}`);
+  if (
+    want.model !== undefined &&
+    !(has("model", want.model) || has("model_file", want.model) || has("model_label", want.model))
+  )
+    off.push(`model ${row.model_label ?? row.model ?? row.model_file}`);
   if (want.build !== undefined) {
-    const ok = typeof want.build === "number" ? row.build_number === want.build : String(row.build_commit ?? "").startsWith(want.build);
+    const ok =
+      typeof want.build === "number"
+        ? row.build_number === want.build
+        : String(row.build_commit ?? "").startsWith(want.build);
     if (!ok) off.push(`build ${row.build_commit}/${row.build_number}`);
   }
-  if (want.hardware !== undefined && !(has("hardware", want.hardware) || has("gpu_name", want.hardware))) off.push(`hardware ${row.hardware}`);
+  if (want.hardware !== undefined && !(has("hardware", want.hardware) || has("gpu_name", want.hardware)))
+    off.push(`hardware ${row.hardware}`);
   return off;
 }
 
@@ -82,7 +91,10 @@ export function checkCorpusEntry(entry: CorpusEntry): CorpusCheck {
   const text = readFileSync(REAL + entry.file, "utf8");
   let rows: Row[] = [];
   try {
-    const reading = readInput({name: entry.file, bytes: Buffer.from(text, "utf8")}, {now: () => new Date("2026-01-01T00:00:00Z")});
+    const reading = readInput(
+      {name: entry.file, bytes: Buffer.from(text, "utf8")},
+      {now: () => new Date("2026-01-01T00:00:00Z")}
+    );
     rows = reading.stored.runs.flatMap((run) => run.results.map((result) => toRow(run, result, false)));
   } catch (error) {
     return {file: entry.file, error: (error as Error).message, rows, found: 0, missing: entry.values, wrong: []};
@@ -99,8 +111,10 @@ export function checkCorpusEntry(entry: CorpusEntry): CorpusCheck {
   }
   const numbers = printedNumbers(text);
   for (const row of rows) {
-    if (typeof row.value === "number" && !numbers.has(row.value)) wrong.push(`line ${row.line}: ${row.metric} ${row.value} is printed nowhere in the text`);
+    if (typeof row.value === "number" && !numbers.has(row.value))
+      wrong.push(`line ${row.line}: ${row.metric} ${row.value} is printed nowhere in the text`);
   }
-  if (entry.results !== undefined && rows.length !== entry.results) wrong.push(`${rows.length} results read, ${entry.results} in the text`);
+  if (entry.results !== undefined && rows.length !== entry.results)
+    wrong.push(`${rows.length} results read, ${entry.results} in the text`);
   return {file: entry.file, error: null, rows, found, missing, wrong};
 }

@@ -23,7 +23,10 @@ export interface SiteProject {
 
 export function siteProject(): SiteProject {
   const root = tempDir("benchbook-site-");
-  cpSync(join(REPO, "src"), join(root, "src"), {recursive: true, filter: (path) => !/[\\/]src[\\/](data|\.observablehq)(?:[\\/]|$)/.test(path.slice(REPO.length - 1))});
+  cpSync(join(REPO, "src"), join(root, "src"), {
+    recursive: true,
+    filter: (path) => !/[\\/]src[\\/](data|\.observablehq)(?:[\\/]|$)/.test(path.slice(REPO.length - 1))
+  });
   cpSync(join(REPO, "observablehq.config.ts"), join(root, "observablehq.config.ts"));
   cpSync(join(REPO, "package.json"), join(root, "package.json"));
   symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"), "dir");
@@ -33,7 +36,11 @@ export function siteProject(): SiteProject {
     mkdirSync(join(root, "src/.observablehq/cache"), {recursive: true});
     cpSync(pins, join(root, "src/.observablehq/cache/_npm"), {recursive: true});
   }
-  return {root, dist: join(root, "dist"), build: (store, {checkReports = false} = {}) => buildSite({root, store, checkReports})};
+  return {
+    root,
+    dist: join(root, "dist"),
+    build: (store, {checkReports = false} = {}) => buildSite({root, store, checkReports})
+  };
 }
 
 export interface ServedSite {

@@ -112,7 +112,10 @@ export const TEMPLATE_TOKENS_PER_MESSAGE = 4;
 
 function promptTokensOf(body: Record<string, unknown>, vocab: WordVocab): number {
   if (Array.isArray(body.messages)) {
-    return (body.messages as Array<{content?: unknown}>).reduce((n, m) => n + vocab.encode(String(m.content ?? "")).length + TEMPLATE_TOKENS_PER_MESSAGE, 0);
+    return (body.messages as Array<{content?: unknown}>).reduce(
+      (n, m) => n + vocab.encode(String(m.content ?? "")).length + TEMPLATE_TOKENS_PER_MESSAGE,
+      0
+    );
   }
   return vocab.encode(String(body.prompt ?? "")).length;
 }
@@ -130,7 +133,10 @@ function json(response: ServerResponse, status: number, value: unknown): void {
 }
 
 /** `tokenize`: llama-server's /tokenize and /detokenize (default), vLLM's shapes (`"vllm"`), or none (`false`). */
-export async function startStreamingServer(scriptFor: ScriptFor, options: {tokenize?: boolean | "vllm"; model?: string; port?: number} = {}): Promise<StreamingServer> {
+export async function startStreamingServer(
+  scriptFor: ScriptFor,
+  options: {tokenize?: boolean | "vllm"; model?: string; port?: number} = {}
+): Promise<StreamingServer> {
   const records: SendRecord[] = [];
   const vocab = new WordVocab();
   const model = options.model ?? "test-model";
@@ -142,7 +148,8 @@ export async function startStreamingServer(scriptFor: ScriptFor, options: {token
     const text = await readBody(request);
     const arrived = performance.now();
     const path = (request.url ?? "/").split("?")[0];
-    if (request.method === "GET" && path === "/v1/models") return json(response, 200, {object: "list", data: [{id: model, object: "model", owned_by: "benchbook-test"}]});
+    if (request.method === "GET" && path === "/v1/models")
+      return json(response, 200, {object: "list", data: [{id: model, object: "model", owned_by: "benchbook-test"}]});
     if (request.method === "GET" && path === "/health") return json(response, 200, {status: "ok"});
     if (request.method === "GET" && path === "/__records") return json(response, 200, records);
     if (request.method === "POST" && path === "/__reset") {
@@ -157,18 +164,37 @@ export async function startStreamingServer(scriptFor: ScriptFor, options: {token
     }
     if (options.tokenize === "vllm" && request.method === "POST" && (path === "/tokenize" || path === "/detokenize")) {
       // vLLM's shapes: {model, prompt} → {tokens, count, max_model_len}; {model, tokens} → {prompt}. No `prompt`: 400, as its validation.
-      if (path === "/tokenize" && typeof body.prompt !== "string") return json(response, 400, {object: "error", message: "Field required: prompt", type: "BadRequestError", code: 400});
+      if (path === "/tokenize" && typeof body.prompt !== "string")
+        return json(response, 400, {
+          object: "error",
+          message: "Field required: prompt",
+          type: "BadRequestError",
+          code: 400
+        });
       if (path === "/tokenize") {
         const tokens = vocab.encode(body.prompt as string);
         return json(response, 200, {count: tokens.length, max_model_len: 4096, tokens});
       }
       return json(response, 200, {prompt: vocab.decode((body.tokens as number[]) ?? [])});
     }
-    if (options.tokenize !== false && request.method === "POST" && path === "/tokenize") return json(response, 200, {tokens: vocab.encode(String(body.content ?? ""))});
-    if (options.tokenize !== false && request.method === "POST" && path === "/detokenize") return json(response, 200, {content: vocab.decode((body.tokens as number[]) ?? [])});
+    if (options.tokenize !== false && request.method === "POST" && path === "/tokenize")
+      return json(response, 200, {tokens: vocab.encode(String(body.content ?? ""))});
+    if (options.tokenize !== false && request.method === "POST" && path === "/detokenize")
+      return json(response, 200, {content: vocab.decode((body.tokens as number[]) ?? [])});
     if (request.method === "POST" && (path === "/v1/chat/completions" || path === "/v1/completions")) {
       const script = typeof scriptFor === "function" ? scriptFor(body, index++) : scriptFor;
-      const record: SendRecord = {path, body, arrived, headers: null, firstEvent: null, events: [], eventsDone: [], eventTokens: [], promptTokens: promptTokensOf(body, vocab), ended: null};
+      const record: SendRecord = {
+        path,
+        body,
+        arrived,
+        headers: null,
+        firstEvent: null,
+        events: [],
+        eventsDone: [],
+        eventTokens: [],
+        promptTokens: promptTokensOf(body, vocab),
+        ended: null
+      };
       records.push(record);
       return stream(response, script, record, path === "/v1/completions" ? "completions" : "chat", model);
     }
@@ -188,12 +214,21 @@ export async function startStreamingServer(scriptFor: ScriptFor, options: {token
   };
 }
 
-async function stream(response: ServerResponse, script: StreamScript, record: SendRecord, api: "chat" | "completions", model: string): Promise<void> {
+async function stream(
+  response: ServerResponse,
+  script: StreamScript,
+  record: SendRecord,
+  api: "chat" | "completions",
+  model: string
+): Promise<void> {
   const start = record.arrived;
   await untilTime(start + (script.headersAfterMs ?? 0));
   if (script.hang === "headers") return; // the client's timeout (or close()) ends it
   if (script.status !== undefined) {
-    response.writeHead(script.status, {"content-type": "application/json", "content-length": Buffer.byteLength(script.errorBody ?? "")});
+    response.writeHead(script.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(script.errorBody ?? "")
+    });
     response.end(script.errorBody ?? "");
     record.headers = performance.now();
     return;
@@ -203,7 +238,14 @@ async function stream(response: ServerResponse, script: StreamScript, record: Se
   record.headers = performance.now();
   const id = `chatcmpl-${record.arrived.toFixed(0)}`;
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    JSON.stringify({choices, created: 1795313910, id, model, object: api === "chat" ? "chat.completion.chunk" : "text_completion", ...extra});
+    JSON.stringify({
+      choices,
+      created: 1795313910,
+      id,
+      model,
+      object: api === "chat" ? "chat.completion.chunk" : "text_completion",
+      ...extra
+    });
   const write = async (data: string) => {
     const event = `data: ${data}\n\n`;
     if (!script.splitEvents) return void response.write(event);
@@ -224,7 +266,7 @@ async function stream(response: ServerResponse, script: StreamScript, record: Se
   const perEvent = script.tokensPerEvent ?? 1;
   const interval = 1000 / (script.tokensPerSecond ?? 100);
   const firstToken = start + (script.firstTokenAfterMs ?? 0);
-  for (let sent = 0; sent < tokens; ) {
+  for (let sent = 0; sent < tokens;) {
     const n = Math.min(perEvent, tokens - sent);
     // The event goes out when its last token is due.
     await untilTime(firstToken + (sent + n - 1) * interval);
@@ -233,13 +275,24 @@ async function stream(response: ServerResponse, script: StreamScript, record: Se
     record.events.push(t);
     record.eventTokens.push(n);
     const text = Array.from({length: n}, (_, k) => ` tok${sent + k}`).join("");
-    await write(chunk(api === "chat" ? [{finish_reason: null, index: 0, delta: {content: text}}] : [{text, index: 0, logprobs: null, finish_reason: null}]));
+    await write(
+      chunk(
+        api === "chat"
+          ? [{finish_reason: null, index: 0, delta: {content: text}}]
+          : [{text, index: 0, logprobs: null, finish_reason: null}]
+      )
+    );
     record.eventsDone.push(performance.now());
     sent += n;
   }
   const completion = script.reportedCompletionTokens ?? tokens;
   const cached = script.cachedTokens ?? 0;
-  const usage = {completion_tokens: completion, prompt_tokens: record.promptTokens, total_tokens: completion + record.promptTokens, prompt_tokens_details: {cached_tokens: cached}};
+  const usage = {
+    completion_tokens: completion,
+    prompt_tokens: record.promptTokens,
+    total_tokens: completion + record.promptTokens,
+    prompt_tokens_details: {cached_tokens: cached}
+  };
   const firstAt = record.events[0] ?? start;
   const lastAt = record.events.at(-1) ?? start;
   const timings = {
@@ -251,7 +304,13 @@ async function stream(response: ServerResponse, script: StreamScript, record: Se
     predicted_ms: lastAt - firstAt,
     predicted_per_second: ((completion - 1) / (lastAt - firstAt)) * 1000
   };
-  await write(chunk(api === "chat" ? [{finish_reason: "length", index: 0, delta: {}}] : [{text: "", index: 0, logprobs: null, finish_reason: "length"}]));
+  await write(
+    chunk(
+      api === "chat"
+        ? [{finish_reason: "length", index: 0, delta: {}}]
+        : [{text: "", index: 0, logprobs: null, finish_reason: "length"}]
+    )
+  );
   if (script.usage !== false) await write(chunk([], {usage, ...(script.timings ? {timings} : {})}));
   await write("[DONE]");
   record.ended = performance.now();

@@ -12,7 +12,10 @@ import {energyStatistics} from "../../scripts/history/statistics.js";
 import {normal} from "./llama-bench-builds.js";
 
 /** k builds of n repetitions each around level(i), with coefficient of variation cv per repetition and `between` per build. */
-function synthetic(level: (i: number) => number, {k = 12, n = 5 as number | null, cv = 0.01, between = 0, seed = 1, better = "higher" as Better, sd = true} = {}): Series {
+function synthetic(
+  level: (i: number) => number,
+  {k = 12, n = 5 as number | null, cv = 0.01, between = 0, seed = 1, better = "higher" as Better, sd = true} = {}
+): Series {
   const draw = normal(seed);
   const points: SeriesPoint[] = [];
   for (let i = 0; i < k; i++) {
@@ -20,7 +23,19 @@ function synthetic(level: (i: number) => number, {k = 12, n = 5 as number | null
     const xs = Array.from({length: n ?? 5}, () => centre * (1 + cv * draw()));
     const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
     const s = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
-    points.push({build: `b${i}`, build_commit: `b${i}`, build_number: i, tool_version: null, time: null, rows: 1, run_ids: [`r${i}`], sources: [], mean, sd: sd ? s : null, n});
+    points.push({
+      build: `b${i}`,
+      build_commit: `b${i}`,
+      build_number: i,
+      tool_version: null,
+      time: null,
+      rows: 1,
+      run_ids: [`r${i}`],
+      sources: [],
+      mean,
+      sd: sd ? s : null,
+      n
+    });
   }
   return {id: "s", key: {metric: better === "lower" ? "ttft" : "throughput"}, better, order: "build_number", points};
 }
@@ -55,7 +70,10 @@ describe("change points", () => {
       assert.equal(a.status, "changed");
       const c = a.changes.find((x) => x.index === 6);
       assert.equal(c?.direction, "regression", `seed ${seed}`);
-      assert.ok(c.low! < c.ratio && c.ratio < c.high! && c.high! < 1 && Math.abs(c.ratio - 0.96) < 0.015, `seed ${seed}: ${c.ratio}`);
+      assert.ok(
+        c.low! < c.ratio && c.ratio < c.high! && c.high! < 1 && Math.abs(c.ratio - 0.96) < 0.015,
+        `seed ${seed}: ${c.ratio}`
+      );
       if (a.changes.length === 1) alone++;
     }
     assert.ok(alone >= 19, `the step alone in ${alone} of 20`);
@@ -63,13 +81,29 @@ describe("change points", () => {
 
   it("finds a change at the newest build (one build after it), as a nightly job needs", () => {
     const a = analyse(synthetic((i) => (i === 11 ? 96 : 100)));
-    assert.deepEqual(a.changes.map((c) => [c.index, c.direction]), [[11, "regression"]]);
+    assert.deepEqual(
+      a.changes.map((c) => [c.index, c.direction]),
+      [[11, "regression"]]
+    );
   });
 
   it("finds two changes, and calls an increase of a lower-is-better metric a regression", () => {
     const a = analyse(synthetic((i) => (i < 4 ? 50 : i < 9 ? 60 : 55), {k: 14, better: "lower"}));
-    assert.deepEqual(a.changes.map((c) => [c.index, c.direction]), [[4, "regression"], [9, "improvement"]]);
-    assert.deepEqual(a.levels.map((l) => [l.from, l.to]), [[0, 4], [4, 9], [9, 14]]);
+    assert.deepEqual(
+      a.changes.map((c) => [c.index, c.direction]),
+      [
+        [4, "regression"],
+        [9, "improvement"]
+      ]
+    );
+    assert.deepEqual(
+      a.levels.map((l) => [l.from, l.to]),
+      [
+        [0, 4],
+        [4, 9],
+        [9, 14]
+      ]
+    );
   });
 
   it("flags nothing in noise: 1% per repetition, and with 1% more between builds", () => {
@@ -91,7 +125,10 @@ describe("change points", () => {
   it("without repetitions, uses the scatter of the build means alone", () => {
     const a = analyse(synthetic((i) => (i >= 6 ? 90 : 100), {n: null, sd: false, between: 0.01}));
     assert.equal(a.noise?.source, "between");
-    assert.deepEqual(a.changes.map((c) => c.index), [6]);
+    assert.deepEqual(
+      a.changes.map((c) => c.index),
+      [6]
+    );
   });
 
   it("marks a series whose coefficient of variation exceeds 5% unstable, and still reports what it finds", () => {
@@ -111,6 +148,9 @@ describe("change points", () => {
   it("with two builds, tests their repetitions, as compare does", () => {
     const a = analyse(synthetic((i) => (i ? 96 : 100), {k: 2}));
     assert.equal(a.noise?.source, "within");
-    assert.deepEqual(a.changes.map((c) => [c.index, c.direction]), [[1, "regression"]]);
+    assert.deepEqual(
+      a.changes.map((c) => [c.index, c.direction]),
+      [[1, "regression"]]
+    );
   });
 });

@@ -25,7 +25,8 @@ async function store(seed: number): Promise<string> {
   const dir = tempDir("benchbook-history-");
   const outputs = join(dir, "outputs");
   mkdirSync(outputs);
-  for (let b = 0; b < BUILDS; b++) writeFileSync(join(outputs, `build-${String(b).padStart(2, "0")}.jsonl`), buildOutput(b, TESTS, {seed}));
+  for (let b = 0; b < BUILDS; b++)
+    writeFileSync(join(outputs, `build-${String(b).padStart(2, "0")}.jsonl`), buildOutput(b, TESTS, {seed}));
   const imported = await cli(["import", outputs, "--store", join(dir, "data")]);
   assert.equal(imported.code, 0, imported.stderr);
   return join(dir, "data");
@@ -41,7 +42,12 @@ interface Flagged {
   high: number;
 }
 
-const lines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Flagged);
+const lines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Flagged);
 
 for (const seed of [1, 2, 3]) {
   describe(`12 builds × 5 repetitions (noise seed ${seed})`, async () => {
@@ -59,7 +65,10 @@ for (const seed of [1, 2, 3]) {
         ].sort((a, b) => String(a[0]).localeCompare(String(b[0])))
       );
       const tg = flagged.find((f) => f.series.test === "tg16")!;
-      assert.ok(Math.abs(tg.ratio - 0.96) < 0.01 && tg.low < tg.ratio && tg.ratio < tg.high && tg.high < 1, JSON.stringify(tg));
+      assert.ok(
+        Math.abs(tg.ratio - 0.96) < 0.01 && tg.low < tg.ratio && tg.ratio < tg.high && tg.high < 1,
+        JSON.stringify(tg)
+      );
       const pp = flagged.find((f) => f.series.test === "pp64")!;
       assert.ok(Math.abs(pp.ratio - 1.1) < 0.02 && pp.low > 1, JSON.stringify(pp));
       assert.equal(tg.series.metric, "throughput");
@@ -74,7 +83,11 @@ for (const seed of [1, 2, 3]) {
         const other = await cli(["history", selector, "--fail-on", "regression>=3%", "--store", data]);
         assert.equal(other.code, 0, `${selector}: ${other.stderr}`);
       }
-      assert.equal((await cli(["history", "test=tg16", "--fail-on", "regression>=5%", "--store", data])).code, 0, "a 4% drop is not a 5% one");
+      assert.equal(
+        (await cli(["history", "test=tg16", "--fail-on", "regression>=5%", "--store", data])).code,
+        0,
+        "a 4% drop is not a 5% one"
+      );
     });
   });
 }

@@ -10,7 +10,14 @@ const change = (direction: FlaggedChange["direction"], ratio: number) => ({direc
 describe("--fail-on", () => {
   it("reads KIND[>=|>N%] clauses, any of which triggers", () => {
     const c = parseFailOn("regression>=3%, improvement > 10%,change");
-    assert.deepEqual(c.map((x) => [x.kind, x.op, x.size]), [["regression", ">=", 0.03], ["improvement", ">", 0.1], ["change", ">=", 0]]);
+    assert.deepEqual(
+      c.map((x) => [x.kind, x.op, x.size]),
+      [
+        ["regression", ">=", 0.03],
+        ["improvement", ">", 0.1],
+        ["change", ">=", 0]
+      ]
+    );
   });
 
   it("measures a change in its own direction: a throughput ratio of 0.97 and a latency ratio of 1.03 are 3% regressions", () => {
@@ -24,7 +31,10 @@ describe("--fail-on", () => {
   });
 
   it("refuses what it cannot read, naming the clause", () => {
-    assert.throws(() => parseFailOn("regressions>=3%"), (e: Error) => e instanceof FailOnError && /"regressions>=3%"/.test(e.message));
+    assert.throws(
+      () => parseFailOn("regressions>=3%"),
+      (e: Error) => e instanceof FailOnError && /"regressions>=3%"/.test(e.message)
+    );
     assert.throws(() => parseFailOn("regression>=3"), FailOnError);
     assert.throws(() => parseFailOn(""), FailOnError);
   });

@@ -40,15 +40,33 @@ describe("two real builds (test/fixtures/compare)", () => {
     const [first, second] = FIXTURES.map(records);
     for (const h of histories) {
       assert.equal(h.order, "build_number");
-      assert.deepEqual(h.points.map((p) => [p.build_commit, p.build_number]), [["de3ff81", 1], ["d063b52", 2]]);
+      assert.deepEqual(
+        h.points.map((p) => [p.build_commit, p.build_number]),
+        [
+          ["de3ff81", 1],
+          ["d063b52", 2]
+        ]
+      );
       assert.equal(h.key.hardware, "AMD EPYC");
       assert.equal(h.key["setting.n_threads"], "2");
-      const match = (r: Record) => r.n_prompt === Number(h.key.n_prompt) && r.n_gen === Number(h.key.n_gen) && r.n_depth === Number(h.key.n_depth);
+      const match = (r: Record) =>
+        r.n_prompt === Number(h.key.n_prompt) && r.n_gen === Number(h.key.n_gen) && r.n_depth === Number(h.key.n_depth);
       const field = h.key.metric === "throughput" ? "avg_ts" : "avg_ns";
-      assert.deepEqual(h.points.map((p) => p.mean), [first.find(match)![field], second.find(match)![field]]);
-      assert.deepEqual(h.points.map((p) => p.n), [5, 5]);
+      assert.deepEqual(
+        h.points.map((p) => p.mean),
+        [first.find(match)![field], second.find(match)![field]]
+      );
+      assert.deepEqual(
+        h.points.map((p) => p.n),
+        [5, 5]
+      );
     }
-    assert.deepEqual([...new Set(histories.map((h) => h.key.test))].sort(), ["pp64", "pp64 @ d256", "tg16", "tg16 @ d256"]);
+    assert.deepEqual([...new Set(histories.map((h) => h.key.test))].sort(), [
+      "pp64",
+      "pp64 @ d256",
+      "tg16",
+      "tg16 @ d256"
+    ]);
   });
 
   it("flags nothing between the two builds of the same code, and calls their series unstable (a busy machine)", () => {
@@ -59,7 +77,10 @@ describe("two real builds (test/fixtures/compare)", () => {
   it("prints so on the command line, and --fail-on does not trigger", async () => {
     const {code, stdout} = await cli(["history", "--fail-on", "regression>=3%", "--store", store.root]);
     assert.equal(code, 0);
-    assert.match(stdout, /^No changes flagged\.\n4 series: 0 with changes, 4 without, 0 with insufficient data, 4 unstable \(CV > 5%\); builds ordered by build_number\.\n$/);
+    assert.match(
+      stdout,
+      /^No changes flagged\.\n4 series: 0 with changes, 4 without, 0 with insufficient data, 4 unstable \(CV > 5%\); builds ordered by build_number\.\n$/
+    );
   });
 });
 
@@ -77,7 +98,9 @@ describe("series keys", () => {
 
   it("splits by a setting that takes several values (a sweep), and pools a build measured twice", () => {
     const twoThreads = fixtureText(FIXTURES[0]);
-    const oneThread = JSON.stringify(records(FIXTURES[0]).map((r) => ({...r, n_threads: 1, test_time: "2026-11-22T04:00:00Z"})));
+    const oneThread = JSON.stringify(
+      records(FIXTURES[0]).map((r) => ({...r, n_threads: 1, test_time: "2026-11-22T04:00:00Z"}))
+    );
     const again = JSON.stringify(records(FIXTURES[0]).map((r) => ({...r, test_time: "2026-11-22T05:00:00Z"})));
     const store = storeOf([
       {name: "t2.json", text: twoThreads},
@@ -91,7 +114,9 @@ describe("series keys", () => {
     const [p] = two.points;
     assert.equal(p.rows, 2);
     assert.equal(p.n, 10);
-    const samples = [records(FIXTURES[0]), records(FIXTURES[0])].flatMap((rs) => rs.find((r) => r.n_gen === 16 && r.n_depth === 0)!.samples_ts as number[]);
+    const samples = [records(FIXTURES[0]), records(FIXTURES[0])].flatMap(
+      (rs) => rs.find((r) => r.n_gen === 16 && r.n_depth === 0)!.samples_ts as number[]
+    );
     const mean = samples.reduce((a, x) => a + x, 0) / samples.length;
     assert.ok(Math.abs(p.mean - mean) / mean < 1e-6, "the pooled mean of both runs' repetitions");
   });
@@ -119,7 +144,17 @@ describe("build order", () => {
 
   it("orders by time without build numbers, and by a repository's commits with --git", async () => {
     const repo = tempDir("benchbook-git-");
-    const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], {encoding: "utf8", env: {...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@localhost", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@localhost"}}).trim();
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, ...args], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@localhost",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@localhost"
+        }
+      }).trim();
     git("init", "-q");
     const commits: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -129,17 +164,33 @@ describe("build order", () => {
       commits.push(git("rev-parse", "--short=9", "HEAD"));
     }
     // Measured out of commit order: the newest commit first.
-    const rows = [row(commits[2], "2026-01-01T00:00:00Z", 10), row(commits[0], "2026-01-02T00:00:00Z", 11), row(commits[1], "2026-01-03T00:00:00Z", 12)];
-    assert.deepEqual(buildSeries(rows)[0].points.map((p) => p.build_commit), [commits[2], commits[0], commits[1]]);
+    const rows = [
+      row(commits[2], "2026-01-01T00:00:00Z", 10),
+      row(commits[0], "2026-01-02T00:00:00Z", 11),
+      row(commits[1], "2026-01-03T00:00:00Z", 12)
+    ];
+    assert.deepEqual(
+      buildSeries(rows)[0].points.map((p) => p.build_commit),
+      [commits[2], commits[0], commits[1]]
+    );
     const [byGit] = buildSeries(rows, {git: gitCommits(repo)});
     assert.equal(byGit.order, "git");
-    assert.deepEqual(byGit.points.map((p) => p.build_commit), commits);
+    assert.deepEqual(
+      byGit.points.map((p) => p.build_commit),
+      commits
+    );
   });
 
   it("does not order by build numbers that do not tell the builds apart (squashed releases all say build 1)", () => {
-    const rows = [row("80fb11a", "2026-01-02T00:00:00Z", 10), row("de3ff81", "2026-01-01T00:00:00Z", 11)].map((r) => ({...r, build_number: 1}));
+    const rows = [row("80fb11a", "2026-01-02T00:00:00Z", 10), row("de3ff81", "2026-01-01T00:00:00Z", 11)].map((r) => ({
+      ...r,
+      build_number: 1
+    }));
     const [series] = buildSeries(rows);
     assert.equal(series.order, "time");
-    assert.deepEqual(series.points.map((p) => p.build_commit), ["de3ff81", "80fb11a"]);
+    assert.deepEqual(
+      series.points.map((p) => p.build_commit),
+      ["de3ff81", "80fb11a"]
+    );
   });
 });

@@ -14,7 +14,19 @@ function series(seed: number, level: (i: number) => number, between: number, k =
     const xs = Array.from({length: n}, () => centre * (1 + cv * draw()));
     const mean = xs.reduce((a, x) => a + x, 0) / n;
     const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-    return {build: `b${i}`, build_commit: null, build_number: i, tool_version: null, time: null, rows: 1, run_ids: [], sources: [], mean, sd, n};
+    return {
+      build: `b${i}`,
+      build_commit: null,
+      build_number: i,
+      tool_version: null,
+      time: null,
+      rows: 1,
+      run_ids: [],
+      sources: [],
+      mean,
+      sd,
+      n
+    };
   });
   return {id: "", key: {}, better: "higher", order: "build_number", points};
 }
@@ -27,7 +39,11 @@ for (const between of [0, 0.01]) {
     const step = analyse(series(seed + 100000, (i) => (i >= 6 ? 96 : 100), between)).changes;
     if (step.some((c) => c.index === 6)) count.stepFound++;
     if (step.length === 1 && step[0].index === 6) count.stepAlone++;
-    if (analyse(series(seed + 200000, (i) => (i >= 11 ? 96 : 100), between)).changes.some((c) => c.index === 11)) count.newestFound++;
+    if (analyse(series(seed + 200000, (i) => (i >= 11 ? 96 : 100), between)).changes.some((c) => c.index === 11))
+      count.newestFound++;
   }
-  console.log(`12 builds × 5 repetitions, 1% per repetition${between ? `, ${between * 100}% between builds` : ""}, ${draws} draws each:`, count);
+  console.log(
+    `12 builds × 5 repetitions, 1% per repetition${between ? `, ${between * 100}% between builds` : ""}, ${draws} draws each:`,
+    count
+  );
 }

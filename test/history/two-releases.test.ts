@@ -34,7 +34,11 @@ interface Record {
 const FILES = readdirSync(fixturePath("captured/builds"))
   .filter((f) => f.endsWith(".jsonl"))
   .sort();
-const records = (file: string) => fixtureText(`captured/builds/${file}`).trim().split("\n").map((l) => JSON.parse(l) as Record);
+const records = (file: string) =>
+  fixtureText(`captured/builds/${file}`)
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record);
 const round = (file: string) => Number(/-(\d+)\.jsonl$/.exec(file)![1]);
 
 function storeOf(text: (file: string) => string): Store {
@@ -51,12 +55,25 @@ describe("two llama.cpp releases (test/fixtures/captured/builds)", () => {
   const histories = history(readHistoryRows(store));
 
   it("are two builds that both say build 1, with the same settings: one series per test across them, ordered by time", () => {
-    assert.deepEqual([...new Set(FILES.flatMap(records).map((r) => `${r.build_commit} ${r.build_number}`))].sort(), ["80fb11a 1", "de3ff81 1"]);
-    assert.deepEqual(histories.map((h) => [h.key.test, h.key.metric, h.key["setting.n_threads"], h.order]), [
-      ["pp512", "throughput", "1", "time"],
-      ["tg128", "throughput", "1", "time"]
+    assert.deepEqual([...new Set(FILES.flatMap(records).map((r) => `${r.build_commit} ${r.build_number}`))].sort(), [
+      "80fb11a 1",
+      "de3ff81 1"
     ]);
-    for (const h of histories) assert.deepEqual(h.points.map((p) => [p.build_commit, p.build_number]), [["80fb11a", 1], ["de3ff81", 1]]);
+    assert.deepEqual(
+      histories.map((h) => [h.key.test, h.key.metric, h.key["setting.n_threads"], h.order]),
+      [
+        ["pp512", "throughput", "1", "time"],
+        ["tg128", "throughput", "1", "time"]
+      ]
+    );
+    for (const h of histories)
+      assert.deepEqual(
+        h.points.map((p) => [p.build_commit, p.build_number]),
+        [
+          ["80fb11a", 1],
+          ["de3ff81", 1]
+        ]
+      );
   });
 
   it("pools each build's 5 invocations × 5 repetitions into one point: the mean of the 25 printed samples", () => {
@@ -79,7 +96,10 @@ describe("two llama.cpp releases (test/fixtures/captured/builds)", () => {
     assert.ok(histories.every((h) => h.status === "no change" && h.unstable && h.cv! > 0.05));
     const {code, stdout} = await cli(["history", "--fail-on", "regression>=3%", "--store", store.root]);
     assert.equal(code, 0);
-    assert.equal(stdout, "No changes flagged.\n2 series: 0 with changes, 2 without, 0 with insufficient data, 2 unstable (CV > 5%); builds ordered by time.\n");
+    assert.equal(
+      stdout,
+      "No changes flagged.\n2 series: 0 with changes, 2 without, 0 with insufficient data, 2 unstable (CV > 5%); builds ordered by time.\n"
+    );
   });
 
   it("as an A/B of the interleaved invocations: B/A +1.0% (pp512) and +4.3% (tg128), neither detected; only ±79% and ±43% could have been", () => {
@@ -87,7 +107,7 @@ describe("two llama.cpp releases (test/fixtures/captured/builds)", () => {
       FILES.filter((f) => f.startsWith(commit))
         .sort((a, b) => round(a) - round(b))
         .flatMap(records)
-        .filter((r) => (r.n_gen > 0) === gen)
+        .filter((r) => r.n_gen > 0 === gen)
         .map((r) => r.avg_ts);
     const tg = testSides(side("80fb11a", true), side("de3ff81", true));
     // By hand from the files' avg_ts: (1834.319908 + 1751.621892 + 2437.446494 + 1554.199724 + 1932.934319) / 5
@@ -105,7 +125,16 @@ describe("two llama.cpp releases (test/fixtures/captured/builds)", () => {
   it("flags a regression at de3ff81 when the same records say half the throughput there", () => {
     const halved = (file: string) =>
       records(file)
-        .map((r) => (r.build_commit === "de3ff81" ? {...r, avg_ts: r.avg_ts / 2, stddev_ts: (r as unknown as {stddev_ts: number}).stddev_ts / 2, samples_ts: r.samples_ts.map((x) => x / 2)} : r))
+        .map((r) =>
+          r.build_commit === "de3ff81"
+            ? {
+                ...r,
+                avg_ts: r.avg_ts / 2,
+                stddev_ts: (r as unknown as {stddev_ts: number}).stddev_ts / 2,
+                samples_ts: r.samples_ts.map((x) => x / 2)
+              }
+            : r
+        )
         .map((r) => JSON.stringify(r))
         .join("\n") + "\n";
     const changes = flaggedChanges(history(readHistoryRows(storeOf(halved))));
@@ -116,6 +145,7 @@ describe("two llama.cpp releases (test/fixtures/captured/builds)", () => {
         ["tg128", "de3ff81", "80fb11a", "regression"]
       ]
     );
-    for (const c of changes) assert.ok(c.low! < 0.5 && 0.5 < c.high! && c.high! < 1, `${c.series.test}: [${c.low}, ${c.high}]`);
+    for (const c of changes)
+      assert.ok(c.low! < 0.5 && 0.5 < c.high! && c.high! < 1, `${c.series.test}: [${c.low}, ${c.high}]`);
   });
 });

@@ -17,12 +17,18 @@ import {fixturePath, fixtureText} from "../helpers/fixtures.js";
 
 const JSONL = fixtureText("captured/cpu/llama-bench-jsonl.stdout");
 const now = () => new Date("2026-01-01T00:00:00Z");
-const read = (text: string, name = "in.jsonl") => () => readInput({name, bytes: Buffer.from(text)}, {now});
+const read =
+  (text: string, name = "in.jsonl") =>
+  () =>
+    readInput({name, bytes: Buffer.from(text)}, {now});
 
 describe("plans that would expand without bound", () => {
   it("-ub: 1-1000000000 is refused with its line, even with --dry-run", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "p.yaml"), 'name: p\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000000000"\n');
+    writeFileSync(
+      join(dir, "p.yaml"),
+      'name: p\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000000000"\n'
+    );
     const {code, stderr} = await cli(["bench", "p.yaml", "--dry-run"], {cwd: dir});
     assert.equal(code, 1);
     assert.match(stderr, /p\.yaml:5: matrix\.-ub: "1-1000000000" expands to more than 100000 values/);
@@ -30,54 +36,79 @@ describe("plans that would expand without bound", () => {
 
   it("three 1-1000 ranges are counted before any cell is built; max_cells raises the bound", async () => {
     const dir = tempDir();
-    const plan = 'name: p\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000"\n  -b: "1-1000"\n  -t: "1-1000"\n';
+    const plan =
+      'name: p\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000"\n  -b: "1-1000"\n  -t: "1-1000"\n';
     writeFileSync(join(dir, "p.yaml"), plan);
     const {code, stderr} = await cli(["bench", "p.yaml", "--dry-run"], {cwd: dir});
     assert.equal(code, 1);
     assert.match(stderr, /p\.yaml:4: matrix: the plan expands to 1,000,000,000 cells, more than max_cells \(10000\)/);
-    writeFileSync(join(dir, "q.yaml"), 'name: q\nrunner: llama-bench\nmodels: [m.gguf]\nmax_cells: 20000\nmatrix:\n  -ub: "1-120"\n  -t: "1-100"\n');
+    writeFileSync(
+      join(dir, "q.yaml"),
+      'name: q\nrunner: llama-bench\nmodels: [m.gguf]\nmax_cells: 20000\nmatrix:\n  -ub: "1-120"\n  -t: "1-100"\n'
+    );
     const raised = await cli(["bench", "q.yaml", "--dry-run", "--json"], {cwd: dir});
     assert.equal(raised.code, 0, raised.stderr);
     assert.equal(raised.stdout.trim().split("\n").length, 12000);
   });
 
   it("a YAML alias bomb in a plan or a hand-entered file is refused by name", async () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`)].join("\n");
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`)
+    ].join("\n");
     const dir = tempDir();
     writeFileSync(join(dir, "p.yaml"), `name: p\nrunner: llama-bench\nmodels: [m.gguf]\n${bomb}\n`);
     const plan = await cli(["bench", "p.yaml", "--dry-run"], {cwd: dir});
     assert.equal(plan.code, 1);
     assert.match(plan.stderr, /p\.yaml:1: YAML: Excessive alias count/);
-    assert.throws(read(`benchbook: observations/1\n${bomb}\n`, "obs.yaml"), /^InputError: obs\.yaml: line 1: hand-observations-yaml: expected YAML whose aliases/);
+    assert.throws(
+      read(`benchbook: observations/1\n${bomb}\n`, "obs.yaml"),
+      /^InputError: obs\.yaml: line 1: hand-observations-yaml: expected YAML whose aliases/
+    );
   });
 });
 
 describe("values that would be stored wrong", () => {
   it("1e309 and a 400-digit number are refused at their line, not stored as null with status ok", () => {
-    assert.throws(read(JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": 1e309')), /in\.jsonl: line 1: a finite number for pp64 throughput value/);
+    assert.throws(
+      read(JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": 1e309')),
+      /in\.jsonl: line 1: a finite number for pp64 throughput value/
+    );
     const lines = JSONL.split("\n");
     lines[1] = lines[1].replace(/"avg_ts": [0-9.]+/, `"avg_ts": ${"9".repeat(400)}`);
     assert.throws(read(lines.join("\n")), /in\.jsonl: line 2: a finite number for tg16 throughput value/);
   });
 
   it("NUL bytes are refused with their line", () => {
-    assert.throws(read(`${JSONL}\nabc\0def\n`), new RegExp(`in\\.jsonl: line ${JSONL.split("\n").length + 1}: expected text without NUL bytes`));
+    assert.throws(
+      read(`${JSONL}\nabc\0def\n`),
+      new RegExp(`in\\.jsonl: line ${JSONL.split("\n").length + 1}: expected text without NUL bytes`)
+    );
   });
 
   it("negative throughput is kept as printed and said in the run's notes", () => {
     const {stored} = read(JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": -103292.158869'))();
     assert.equal(stored.runs[0].results[0].value, -103292.158869);
-    assert.ok(stored.runs[0].notes.includes("line 1: pp64 throughput is negative (-103292.158869 tok/s), as printed"), stored.runs[0].notes.join("\n"));
+    assert.ok(
+      stored.runs[0].notes.includes("line 1: pp64 throughput is negative (-103292.158869 tok/s), as printed"),
+      stored.runs[0].notes.join("\n")
+    );
   });
 
   it(`JSON nested ${MAX_NESTING + 1} deep or 100,000 deep names the file instead of overflowing the stack`, () => {
     for (const depth of [MAX_NESTING + 1, 100_000]) {
-      assert.throws(read(`${"[".repeat(depth)}${"]".repeat(depth)}`, "deep.json"), /^InputError: deep\.json: line 1: brackets nested at most 1000 deep/);
+      assert.throws(
+        read(`${"[".repeat(depth)}${"]".repeat(depth)}`, "deep.json"),
+        /^InputError: deep\.json: line 1: brackets nested at most 1000 deep/
+      );
     }
   });
 
   it(`a line longer than ${MAX_LINE_CHARS / 2 ** 20} Mi characters is refused with its line`, () => {
-    assert.throws(read(`${JSONL}${"x".repeat(MAX_LINE_CHARS + 2)}\n`), new RegExp(`in\\.jsonl: line ${JSONL.split("\n").length}: lines of at most 16 MiB`));
+    assert.throws(
+      read(`${JSONL}${"x".repeat(MAX_LINE_CHARS + 2)}\n`),
+      new RegExp(`in\\.jsonl: line ${JSONL.split("\n").length}: lines of at most 16 MiB`)
+    );
   });
 });
 
@@ -119,7 +150,11 @@ describe("files that are not files", () => {
     for (const path of ["../secret.md", "/etc/passwd", "./link.md"]) {
       writeFileSync(join(dir, "obs", "o.yaml"), observations.replace("writeup: ./post.md", `writeup: ${path}`));
       const input = {name: "o.yaml", path: join(dir, "obs", "o.yaml"), bytes: readFileSync(join(dir, "obs", "o.yaml"))};
-      assert.throws(() => readInput(input, {now}), /o\.yaml: line \d+: writeup: expected a file inside the observations file's folder/, path);
+      assert.throws(
+        () => readInput(input, {now}),
+        /o\.yaml: line \d+: writeup: expected a file inside the observations file's folder/,
+        path
+      );
     }
   });
 });
@@ -128,7 +163,10 @@ describe("a damaged store", () => {
   it("a runs file with git conflict markers is named, with the marker's line, by list and export", async () => {
     const dir = tempDir();
     const store = join(dir, "data");
-    assert.equal((await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code, 0);
+    assert.equal(
+      (await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code,
+      0
+    );
     const [sha] = new Store(store).inputs();
     const path = new Store(store).runsPath(sha);
     const lines = readFileSync(path, "utf8").split("\n");
@@ -136,9 +174,17 @@ describe("a damaged store", () => {
     lines.splice(6, 0, "=======", '  "x": 1,', ">>>>>>> other");
     writeFileSync(path, lines.join("\n"));
     for (const command of ["list", "export"]) {
-      const result = await cli([command, "--store", store, ...(command === "export" ? ["--out", join(dir, "out")] : [])]);
+      const result = await cli([
+        command,
+        "--store",
+        store,
+        ...(command === "export" ? ["--out", join(dir, "out")] : [])
+      ]);
       assert.notEqual(result.code, 0, command);
-      assert.ok(result.stderr.includes(`${path}: line 4: a git merge conflict marker (<<<<<<<)`), `${command}: ${result.stderr}`);
+      assert.ok(
+        result.stderr.includes(`${path}: line 4: a git merge conflict marker (<<<<<<<)`),
+        `${command}: ${result.stderr}`
+      );
     }
   });
 
@@ -148,14 +194,30 @@ describe("a damaged store", () => {
     mkdirSync(join(store, "runs"), {recursive: true});
     mkdirSync(join(store, "raw"), {recursive: true});
     const dead = 2 ** 22 + 12345; // above Linux's pid_max default: no such process
-    const kept = [`.tmp-${process.pid}@${HOST_TAG}-live`, `.tmp-${dead}@00000000-other-host`, `.tmp-${dead}-no-host-recent`];
-    for (const name of [...kept, `.tmp-${dead}@${HOST_TAG}-abcd`, `.tmp-${dead}-no-host-old`]) writeFileSync(join(store, "runs", name), "half");
+    const kept = [
+      `.tmp-${process.pid}@${HOST_TAG}-live`,
+      `.tmp-${dead}@00000000-other-host`,
+      `.tmp-${dead}-no-host-recent`
+    ];
+    for (const name of [...kept, `.tmp-${dead}@${HOST_TAG}-abcd`, `.tmp-${dead}-no-host-old`])
+      writeFileSync(join(store, "runs", name), "half");
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);
     utimesSync(join(store, "runs", `.tmp-${dead}-no-host-old`), hourAgo, hourAgo);
     writeFileSync(join(store, "raw", `.tmp-${dead}@${HOST_TAG}-ef01-raw`), "half");
-    assert.equal((await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code, 0);
-    assert.deepEqual(readdirSync(join(store, "runs")).filter((f) => f.startsWith(".tmp-")).sort(), kept.sort());
-    assert.deepEqual(readdirSync(join(store, "raw")).filter((f) => f.startsWith(".tmp-")), []);
+    assert.equal(
+      (await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code,
+      0
+    );
+    assert.deepEqual(
+      readdirSync(join(store, "runs"))
+        .filter((f) => f.startsWith(".tmp-"))
+        .sort(),
+      kept.sort()
+    );
+    assert.deepEqual(
+      readdirSync(join(store, "raw")).filter((f) => f.startsWith(".tmp-")),
+      []
+    );
     assert.ok(!existsSync(join(store, ".lock")), "the lock is released");
   });
 
@@ -166,6 +228,9 @@ describe("a damaged store", () => {
     writeFileSync(join(store.root, ".lock"), `${dead}@${HOST_TAG} here\n`);
     store.lock()();
     writeFileSync(join(store.root, ".lock"), `${dead}@00000000 node-7\n`);
-    assert.throws(() => store.lock(300), /another benchbook \(pid \d+ on node-7\) has been writing the store for 0 s; if it is gone, remove .*\.lock/);
+    assert.throws(
+      () => store.lock(300),
+      /another benchbook \(pid \d+ on node-7\) has been writing the store for 0 s; if it is gone, remove .*\.lock/
+    );
   });
 });

@@ -15,13 +15,20 @@ const now = () => new Date("2026-01-01T00:00:00Z");
 
 /** Every file under a directory with its bytes, by path relative to it. */
 function tree(dir: string): Record<string, string> {
-  const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
   return Object.fromEntries(walk(dir).map((p) => [relative(dir, p), readFileSync(p, "utf8")]));
 }
 
 /** What an outcome says, comparable across threads: runs by id, format and result count; errors by message. */
 function summary(o: ImportOutcome) {
-  if (o.status === "imported") return {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs.map((r) => [r.id, r.format, r.results.length])};
+  if (o.status === "imported")
+    return {
+      name: o.name,
+      status: o.status,
+      sha256: o.sha256,
+      runs: o.runs.map((r) => [r.id, r.format, r.results.length])
+    };
   if (o.status === "unchanged") return {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs};
   return {name: o.name, status: o.status, error: o.error.message, type: o.error.name};
 }
@@ -42,7 +49,11 @@ function batch(): RawInput[] {
     file("llama-bench/readme-b5163/README.md"), // prose only: fails
     file("captured/cpu/llama-bench-md.stdout"),
     // Read from disk: the writeup it names is found beside it, in a worker too.
-    {name: "post.observations.yaml", bytes: readFileSync(fixturePath("hand/writeup/post.observations.yaml")), path: fixturePath("hand/writeup/post.observations.yaml")}
+    {
+      name: "post.observations.yaml",
+      bytes: readFileSync(fixturePath("hand/writeup/post.observations.yaml")),
+      path: fixturePath("hand/writeup/post.observations.yaml")
+    }
   ];
 }
 
@@ -53,8 +64,19 @@ describe("import worker pool", () => {
     // One input is in both stores before the batch.
     for (const store of [one, many]) importInputs([file("llama-bench/readme-b5163/out.sql")], {store, now});
     const reported: ImportOutcome[][] = [[], []];
-    const sequential = importInputs(batch(), {store: one, now, tags: {writeup: "pool"}, onOutcome: (o) => reported[0].push(o)});
-    const pooled = await importInputsPooled(batch(), {store: many, now, tags: {writeup: "pool"}, jobs: 3, onOutcome: (o) => reported[1].push(o)});
+    const sequential = importInputs(batch(), {
+      store: one,
+      now,
+      tags: {writeup: "pool"},
+      onOutcome: (o) => reported[0].push(o)
+    });
+    const pooled = await importInputsPooled(batch(), {
+      store: many,
+      now,
+      tags: {writeup: "pool"},
+      jobs: 3,
+      onOutcome: (o) => reported[1].push(o)
+    });
     assert.deepEqual(pooled.map(summary), sequential.map(summary));
     // Every input's final outcome is reported once, as it is known: in input order one by one, in any order from the pool.
     assert.deepEqual(reported[0], sequential);
@@ -62,15 +84,34 @@ describe("import worker pool", () => {
     assert.deepEqual(new Set(reported[1]), new Set(pooled));
     assert.deepEqual(
       sequential.map((o) => o.status),
-      ["imported", "imported", "failed", "imported", "unchanged", "unchanged", "failed", "failed", "imported", "imported"]
+      [
+        "imported",
+        "imported",
+        "failed",
+        "imported",
+        "unchanged",
+        "unchanged",
+        "failed",
+        "failed",
+        "imported",
+        "imported"
+      ]
     );
     assert.deepEqual(tree(many.root), tree(one.root));
     const observations = pooled[9];
     assert.ok(observations.status === "imported");
-    assert.deepEqual(many.read(observations.sha256).source.attachments?.map((a) => a.role), ["writeup"], "the writeup beside the file is stored");
+    assert.deepEqual(
+      many.read(observations.sha256).source.attachments?.map((a) => a.role),
+      ["writeup"],
+      "the writeup beside the file is stored"
+    );
     // A failed input names its file and line as the sequential error does, and keeps its type.
     const failed = pooled[2];
-    assert.ok(failed.status === "failed" && failed.error.name === "InputError" && /^bad\.md: line 1: /.test(failed.error.message));
+    assert.ok(
+      failed.status === "failed" &&
+        failed.error.name === "InputError" &&
+        /^bad\.md: line 1: /.test(failed.error.message)
+    );
   });
 
   it("writes nothing on a dry run and reports what would be imported", async () => {
@@ -89,13 +130,24 @@ describe("import worker pool", () => {
       mkdirSync(store.root);
       writeFileSync(join(store.root, "raw"), "not a folder");
       const inputs = batch().slice(0, 4);
-      results.push(pooled ? await importInputsPooled(inputs, {store, now, jobs: 2}) : importInputs(inputs, {store, now}));
+      results.push(
+        pooled ? await importInputsPooled(inputs, {store, now, jobs: 2}) : importInputs(inputs, {store, now})
+      );
       assert.deepEqual(store.inputs(), [], "no runs file without its raw copy");
       assert.deepEqual(readdirSync(store.root), ["raw"], "nothing half-written");
     }
-    const [sequential, pooled] = results.map((outcomes) => outcomes.map((o) => [o.name, o.status, o.status === "failed" ? ((o.error as NodeJS.ErrnoException).code ?? o.error.message) : ""]));
+    const [sequential, pooled] = results.map((outcomes) =>
+      outcomes.map((o) => [
+        o.name,
+        o.status,
+        o.status === "failed" ? ((o.error as NodeJS.ErrnoException).code ?? o.error.message) : ""
+      ])
+    );
     assert.deepEqual(pooled, sequential);
-    assert.deepEqual(sequential.map(([, status]) => status), ["failed", "failed", "failed", "failed"]);
+    assert.deepEqual(
+      sequential.map(([, status]) => status),
+      ["failed", "failed", "failed", "failed"]
+    );
     assert.match(String(sequential[0][2]), /^(ENOTDIR|EEXIST)$/);
   });
 
@@ -103,9 +155,14 @@ describe("import worker pool", () => {
     const cwd = tempDir();
     const dir = join(cwd, "outputs");
     mkdirSync(dir);
-    for (const input of batch().filter((i) => !i.path)) writeFileSync(join(dir, input.name.replace(/\//g, "_")), input.bytes);
+    for (const input of batch().filter((i) => !i.path))
+      writeFileSync(join(dir, input.name.replace(/\//g, "_")), input.bytes);
     // Run the real executable: no --import tsx flag for the workers to inherit.
-    const run = spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), "import", "--jobs", "2", "--store", join(cwd, "data"), "outputs"], {cwd, encoding: "utf8", env: {...process.env, NODE_OPTIONS: ""}});
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO, "bin/benchbook.js"), "import", "--jobs", "2", "--store", join(cwd, "data"), "outputs"],
+      {cwd, encoding: "utf8", env: {...process.env, NODE_OPTIONS: ""}}
+    );
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /6 of 9 inputs in the store; 3 failed/);
     // out.jsonl (its copy unchanged), out.csv, out.json, out.sql, llama-bench-md.stdout
@@ -125,7 +182,9 @@ describe("import worker pool", () => {
   });
 
   it("refuses a --jobs that is not a whole number of threads", async () => {
-    const {code, stderr} = await cli(["import", "--jobs", "0", fixturePath("llama-bench/readme-b5163/out.jsonl")], {cwd: tempDir()});
+    const {code, stderr} = await cli(["import", "--jobs", "0", fixturePath("llama-bench/readme-b5163/out.jsonl")], {
+      cwd: tempDir()
+    });
     assert.equal(code, 2);
     assert.match(stderr, /--jobs takes a whole number/);
   });

@@ -73,7 +73,10 @@ describe("secrets in an imported post", () => {
     const input = store.read((outcome as {sha256: string}).sha256);
     const raw = readFileSync(store.rawPath(input.source), "utf8");
     assert.equal(raw.split("\n").length, POST.split("\n").length);
-    const clean = readInput({name: "post.md", bytes: Buffer.from(`${"\n".repeat(SECRET_LINES + 1)}${SEED}\n`)}, {now}).stored;
+    const clean = readInput(
+      {name: "post.md", bytes: Buffer.from(`${"\n".repeat(SECRET_LINES + 1)}${SEED}\n`)},
+      {now}
+    ).stored;
     const values = (s: typeof clean) => s.runs.flatMap((r) => r.results.map((x) => [x.line, x.test, x.value]));
     assert.equal(input.source.lines, clean.source.lines);
     assert.deepEqual(values(input), values(clean));
@@ -102,7 +105,10 @@ describe("secrets in an imported post", () => {
     assert.equal(again.status, "unchanged");
     assert.equal((again as {sha256: string}).sha256, (outcome as {sha256: string}).sha256);
     const before = everyFile(store.root);
-    assert.deepEqual(reparseStore(store).map((o) => o.status), ["unchanged"]);
+    assert.deepEqual(
+      reparseStore(store).map((o) => o.status),
+      ["unchanged"]
+    );
     assert.equal(everyFile(store.root), before);
   });
 
@@ -112,7 +118,10 @@ describe("secrets in an imported post", () => {
     writeFileSync(join(dir, "post.md"), post);
     writeFileSync(join(dir, "post.observations.yaml"), fixtureText("hand/writeup/post.observations.yaml"));
     const local = new Store(join(dir, "data"));
-    const [hand] = importInputs([fileInput(join(dir, "post.observations.yaml"), join(dir, "post.observations.yaml"))], {store: local, now});
+    const [hand] = importInputs([fileInput(join(dir, "post.observations.yaml"), join(dir, "post.observations.yaml"))], {
+      store: local,
+      now
+    });
     assert.equal(hand.status, "imported", hand.status === "failed" ? hand.error.message : "");
     assert.ok(!everyFile(local.root).includes(SECRETS.hf));
   });
@@ -120,26 +129,41 @@ describe("secrets in an imported post", () => {
   it("in a streamed input refuse it at the secret's line, writing nothing", () => {
     const dir = tempDir("benchbook-stream-");
     const path = join(dir, "server.log");
-    const line = "slot print_timing: id  0 | task 0 | prompt eval time =      12.34 ms /    10 tokens (    1.23 ms per token,   810.37 tokens per second)\n";
+    const line =
+      "slot print_timing: id  0 | task 0 | prompt eval time =      12.34 ms /    10 tokens (    1.23 ms per token,   810.37 tokens per second)\n";
     const lines = Math.ceil(STREAM_THRESHOLD_BYTES / line.length) + 10;
     writeFileSync(path, `${line.repeat(lines - 7)}HF_TOKEN=${SECRETS.hf}\n${line.repeat(6)}`);
     const local = new Store(join(dir, "data"));
     const [streamed] = importInputs([fileInput("server.log", path)], {store: local, format: "llama-server-log", now});
     assert.equal(streamed.status, "failed");
-    assert.match((streamed as {error: Error}).error.message, new RegExp(`^server\\.log: line ${lines - 6}: .*secret-assignment`));
+    assert.match(
+      (streamed as {error: Error}).error.message,
+      new RegExp(`^server\\.log: line ${lines - 6}: .*secret-assignment`)
+    );
     assert.deepEqual(local.inputs(), []);
   });
 });
 
 describe("redactSecrets", () => {
   it("finds nothing to replace in any fixture (real tool outputs: no value is ever touched)", () => {
-    const files = readdirSync(FIXTURES, {recursive: true, encoding: "utf8"}).filter((f) => statSync(join(FIXTURES, f)).isFile() && !f.includes("secret"));
+    const files = readdirSync(FIXTURES, {recursive: true, encoding: "utf8"}).filter(
+      (f) => statSync(join(FIXTURES, f)).isFile() && !f.includes("secret")
+    );
     assert.ok(files.length > 100);
-    for (const file of files) assert.deepEqual(redactSecrets(readFileSync(join(FIXTURES, file), "utf8")).redactions, [], file);
+    for (const file of files)
+      assert.deepEqual(redactSecrets(readFileSync(join(FIXTURES, file), "utf8")).redactions, [], file);
   });
 
   it("leaves numbers, placeholders, tokenizer tokens and dotted keys alone", () => {
-    const text = ["MAX_TOKEN=512", "HF_TOKEN=$HF_TOKEN", 'eos_token: "<|im_end|>"', "--override-kv tokenizer.ggml.add_bos_token=bool:false", "print_info: EOS token        = 151645 '<|im_end|>'", "hf_token: null", "http://localhost:8080/v1"].join("\n");
+    const text = [
+      "MAX_TOKEN=512",
+      "HF_TOKEN=$HF_TOKEN",
+      'eos_token: "<|im_end|>"',
+      "--override-kv tokenizer.ggml.add_bos_token=bool:false",
+      "print_info: EOS token        = 151645 '<|im_end|>'",
+      "hf_token: null",
+      "http://localhost:8080/v1"
+    ].join("\n");
     assert.deepEqual(redactSecrets(text), {text, redactions: []});
   });
 

@@ -20,7 +20,14 @@ import {tempDir} from "../helpers/cli.js";
 import {fixturePath} from "../helpers/fixtures.js";
 
 const now = () => new Date("2026-05-06T07:08:09.000Z");
-const MACHINE: MachineInfo = {os: {platform: "linux", arch: "x64", kernel: "k", version: "v", distribution: null}, cpu: {model: "Intel(R) Xeon(R) Processor", logical_cores: 32}, memory: {total_bytes: 1, meminfo_total: null}, gpus: [], nvidia: null, node: "v20"};
+const MACHINE: MachineInfo = {
+  os: {platform: "linux", arch: "x64", kernel: "k", version: "v", distribution: null},
+  cpu: {model: "Intel(R) Xeon(R) Processor", logical_cores: 32},
+  memory: {total_bytes: 1, meminfo_total: null},
+  gpus: [],
+  nvidia: null,
+  node: "v20"
+};
 const PLAN = `name: split-modes
 runner: llama-bench
 models: [tiny.gguf]
@@ -47,12 +54,26 @@ async function storeOfEveryKind(): Promise<Store> {
     fileInput(join(hand, "post.observations.yaml"), join(hand, "post.observations.yaml")),
     fileInput("observations.csv", fixturePath("hand/observations.csv"))
   ];
-  for (const outcome of importInputs(inputs, {store, tags: {batch: "one"}, now})) assert.equal(outcome.status, "imported", outcome.status === "failed" ? outcome.error.message : "");
-  const [withRuntime] = importInputs([fileInput("console-c4.txt", fixturePath("llama-benchy/console-c4.txt"))], {store, runtime: "sglang", now});
+  for (const outcome of importInputs(inputs, {store, tags: {batch: "one"}, now}))
+    assert.equal(outcome.status, "imported", outcome.status === "failed" ? outcome.error.message : "");
+  const [withRuntime] = importInputs([fileInput("console-c4.txt", fixturePath("llama-benchy/console-c4.txt"))], {
+    store,
+    runtime: "sglang",
+    now
+  });
   assert.equal(withRuntime.status, "imported");
   const env = {...process.env, PATH: `${fixturePath("standins/bin")}${delimiter}${process.env.PATH}`};
   const plan = readPlan(PLAN, "plan.yaml");
-  const summary = await runBench({store, plan, cells: expandPlan(plan, {env}), runners: RUNNERS, signal: new AbortController().signal, env, now, machine: async () => MACHINE});
+  const summary = await runBench({
+    store,
+    plan,
+    cells: expandPlan(plan, {env}),
+    runners: RUNNERS,
+    signal: new AbortController().signal,
+    env,
+    now,
+    machine: async () => MACHINE
+  });
   assert.deepEqual([summary.ok, summary.failed], [2, 2], "two cells worked, two failed");
   return store;
 }
@@ -75,7 +96,12 @@ describe("reparse with unchanged parsers", async () => {
     const runs = [...store.readAll()].flatMap((i) => i.runs).filter((r) => r.extra.capture);
     assert.equal(runs.length, 4);
     assert.ok(runs.every((r) => r.extra.environment && r.hardware.gpus.length === 2));
-    assert.deepEqual(runs.map((r) => (r.extra.capture as {status: string}).status).sort(), ["error", "error", "ok", "ok"]);
+    assert.deepEqual(runs.map((r) => (r.extra.capture as {status: string}).status).sort(), [
+      "error",
+      "error",
+      "ok",
+      "ok"
+    ]);
     assert.deepEqual(storedCellIds(store), cells);
   });
 
@@ -88,7 +114,17 @@ describe("reparse with unchanged parsers", async () => {
   it("then bench --resume runs no finished cell again", async () => {
     const env = {...process.env, PATH: `${fixturePath("standins/bin")}${delimiter}${process.env.PATH}`};
     const plan = readPlan(PLAN, "plan.yaml");
-    const summary = await runBench({store, plan, cells: expandPlan(plan, {env}), runners: RUNNERS, resume: true, signal: new AbortController().signal, env, now, machine: async () => MACHINE});
+    const summary = await runBench({
+      store,
+      plan,
+      cells: expandPlan(plan, {env}),
+      runners: RUNNERS,
+      resume: true,
+      signal: new AbortController().signal,
+      env,
+      now,
+      machine: async () => MACHINE
+    });
     assert.deepEqual([summary.skipped, summary.ran], [4, 0]);
   });
 });

@@ -12,7 +12,10 @@ const importedAt = "2026-03-04T05:06:07.000Z";
 /** A store holding seed 001, whose runs file looks as an older benchbook wrote it: without the MLX run. */
 function storeWithOldRuns(): {store: Store; sha: string; fresh: string} {
   const store = new Store(tempDir());
-  const [outcome] = importInputs([{name: "posts/seed-001.txt", bytes: Buffer.from(fixtureText("seeds/001-rtx4090-m4.txt"))}], {store, tags: {writeup: "001"}, now: () => new Date(importedAt)});
+  const [outcome] = importInputs(
+    [{name: "posts/seed-001.txt", bytes: Buffer.from(fixtureText("seeds/001-rtx4090-m4.txt"))}],
+    {store, tags: {writeup: "001"}, now: () => new Date(importedAt)}
+  );
   assert.equal(outcome.status, "imported");
   const sha = (outcome as {sha256: string}).sha256;
   const fresh = readFileSync(store.runsPath(sha), "utf8");
@@ -30,14 +33,22 @@ describe("reparse", () => {
     const [outcome] = reparseStore(store);
     if (outcome.status !== "changed") assert.fail(`expected a change, got ${outcome.status}`);
     assert.deepEqual([outcome.before.runs, outcome.after.runs], [before.runs.length, before.runs.length + 1]);
-    assert.deepEqual([outcome.before.results, outcome.after.results], [before.runs.reduce((n, r) => n + r.results.length, 0), before.runs.reduce((n, r) => n + r.results.length, 0) + 3]);
-    assert.ok(outcome.after.formats.includes("mlx-lm-benchmark") && !outcome.before.formats.includes("mlx-lm-benchmark"));
+    assert.deepEqual(
+      [outcome.before.results, outcome.after.results],
+      [before.runs.reduce((n, r) => n + r.results.length, 0), before.runs.reduce((n, r) => n + r.results.length, 0) + 3]
+    );
+    assert.ok(
+      outcome.after.formats.includes("mlx-lm-benchmark") && !outcome.before.formats.includes("mlx-lm-benchmark")
+    );
     const after = store.read(sha);
     assert.equal(after.source.name, "posts/seed-001.txt");
     assert.deepEqual(after.source.tags, {writeup: "001"});
     assert.equal(after.source.imported_at, importedAt);
     assert.ok(after.runs.every((r) => r.imported_at === importedAt && r.tags.writeup === "001"));
-    assert.deepEqual(after.runs.slice(0, before.runs.length).map((r) => r.id), before.runs.map((r) => r.id));
+    assert.deepEqual(
+      after.runs.slice(0, before.runs.length).map((r) => r.id),
+      before.runs.map((r) => r.id)
+    );
     assert.equal(readFileSync(store.runsPath(sha), "utf8"), fresh, "the same file a fresh import writes");
   });
 
@@ -53,7 +64,10 @@ describe("reparse", () => {
 
   it("keeps the old runs of an input whose raw copy is damaged, and goes on with the others", () => {
     const {store, sha} = storeWithOldRuns();
-    importInputs([{name: "mlx.txt", bytes: Buffer.from(fixtureText("mlx/seed-001-m4.txt"))}], {store, now: () => new Date(importedAt)});
+    importInputs([{name: "mlx.txt", bytes: Buffer.from(fixtureText("mlx/seed-001-m4.txt"))}], {
+      store,
+      now: () => new Date(importedAt)
+    });
     const old = readFileSync(store.runsPath(sha), "utf8");
     writeFileSync(store.rawPath(store.read(sha).source), "tampered");
     const outcomes = reparseStore(store);
@@ -72,7 +86,12 @@ describe("benchbook reparse", () => {
     const [runs, results] = [old.runs.length, old.runs.reduce((n, r) => n + r.results.length, 0)];
     const dry = await cli(["reparse", "--dry-run", "--store", store.root]);
     assert.equal(dry.code, 0);
-    assert.ok(dry.stdout.startsWith(`would change posts/seed-001.txt: runs ${runs} → ${runs + 1}, results ${results} → ${results + 3}; formats `), dry.stdout);
+    assert.ok(
+      dry.stdout.startsWith(
+        `would change posts/seed-001.txt: runs ${runs} → ${runs + 1}, results ${results} → ${results + 3}; formats `
+      ),
+      dry.stdout
+    );
     assert.match(dry.stdout, /→ [^\n]*mlx-lm-benchmark/);
     assert.match(dry.stdout, /1 input: 1 would change, 0 unchanged \(dry run, nothing written\)/);
     const json = await cli(["reparse", "--json", "--store", store.root]);

@@ -28,7 +28,8 @@ function readBoth(text: string, name = "input.jsonl") {
   return {formats, full, short};
 }
 
-const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
 
 const jsonl = fixtureText("llama-bench/readme-b5163/out.jsonl");
 const records = jsonl.split("\n").filter(Boolean);
@@ -50,7 +51,10 @@ describe("detection shortcut for whole llama-bench JSONL files", () => {
     const noisy = [records[0], "ggml_cuda_init: found 1 CUDA devices:", "", ...records.slice(1)].join("\r\n") + "\r\n";
     for (const text of [jsonl, noisy, "\uFEFF" + jsonl]) {
       const {formats, full, short} = readBoth(text);
-      assert.deepEqual(formats?.map((f) => f.id), ["llama-bench-jsonl"]);
+      assert.deepEqual(
+        formats?.map((f) => f.id),
+        ["llama-bench-jsonl"]
+      );
       assert.deepEqual(short, full);
       assert.ok(!("error" in full) && full.runs.length === 1);
     }
@@ -70,10 +74,22 @@ describe("detection shortcut for whole llama-bench JSONL files", () => {
     // A benchbook endpoint result file holds llama-bench-like keys on one line; the endpoint format wins the tie.
     const endpointLike = `{"benchbook_endpoint": 1, "n_prompt": 512, "n_gen": 0, "avg_ts": 1.5}\n`;
     assert.equal(shortcutFormats(endpointLike), null);
-    assert.equal(shortcutFormats(endpointLike, FORMATS.filter((f) => f.id !== "benchbook-endpoint-json"))?.length, 1);
+    assert.equal(
+      shortcutFormats(
+        endpointLike,
+        FORMATS.filter((f) => f.id !== "benchbook-endpoint-json")
+      )?.length,
+      1
+    );
   });
 
   it("needs llama-bench-jsonl in the list it is given", () => {
-    assert.equal(shortcutFormats(jsonl, FORMATS.filter((f) => f.id !== "llama-bench-jsonl")), null);
+    assert.equal(
+      shortcutFormats(
+        jsonl,
+        FORMATS.filter((f) => f.id !== "llama-bench-jsonl")
+      ),
+      null
+    );
   });
 });

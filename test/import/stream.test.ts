@@ -19,7 +19,8 @@ const tempDir = () => {
 after(() => dirs.forEach((d) => rmSync(d, {recursive: true, force: true})));
 
 /** A file input as a huge file would be (not read up front); the threshold is faked, not the content. */
-const large = (name: string, path: string) => fileInput(name, path, STREAM_THRESHOLD_BYTES) as RawInput & {path: string};
+const large = (name: string, path: string) =>
+  fileInput(name, path, STREAM_THRESHOLD_BYTES) as RawInput & {path: string};
 
 /** Lines of a server log from real vLLM lines: stats, spec decode, access lines, a stray non-log line. */
 function vllmLog(repeat: number, eol = "\n"): string {
@@ -27,7 +28,10 @@ function vllmLog(repeat: number, eol = "\n"): string {
     .split("\n")
     .filter((l) => l.includes("Engine 000"));
   const spec = fixtureText("logs/vllm-v1-spec-club3090-986.log").split("\n").filter(Boolean);
-  const lines = ["$ vllm serve Qwen/Qwen2.5-32B-Instruct --port 8081 --tensor-parallel-size 2 --max-model-len 8192", ...fixtureText("logs/vllm-kv-size-pr13596.log").split("\n").filter(Boolean)];
+  const lines = [
+    "$ vllm serve Qwen/Qwen2.5-32B-Instruct --port 8081 --tensor-parallel-size 2 --max-model-len 8192",
+    ...fixtureText("logs/vllm-kv-size-pr13596.log").split("\n").filter(Boolean)
+  ];
   for (let i = 0; i < repeat; i++) {
     lines.push(stats[i % stats.length], spec[i % spec.length], spec[(i + 1) % spec.length]);
     if (i % 7 === 3) lines.push("NCCL version 2.21.5+cuda12.4");
@@ -56,7 +60,10 @@ describe("streamed import of a large server log", () => {
     assert.equal(written, serializeInput(whole.stored));
     assert.deepEqual(store.read(outcome.sha256), JSON.parse(serializeInput(whole.stored)));
     assert.ok(whole.stored.runs[0].results.length > 1000);
-    assert.deepEqual(readFileSync(store.rawPath(whole.stored.source)), readFileSync(join(store.root, "..", "server.log")));
+    assert.deepEqual(
+      readFileSync(store.rawPath(whole.stored.source)),
+      readFileSync(join(store.root, "..", "server.log"))
+    );
   });
 
   it("gives the same runs whatever the chunk size (lines, CRLF and UTF-8 split across chunks)", () => {
@@ -64,7 +71,11 @@ describe("streamed import of a large server log", () => {
     for (const chunk of [7, 64, 1000]) {
       const {store, outcome, whole} = streamAndRead(text, chunk);
       assert.ok(outcome && outcome.status === "imported", `chunk ${chunk}`);
-      assert.equal(readFileSync(store.runsPath(outcome.sha256), "utf8"), serializeInput(whole.stored), `chunk ${chunk}`);
+      assert.equal(
+        readFileSync(store.runsPath(outcome.sha256), "utf8"),
+        serializeInput(whole.stored),
+        `chunk ${chunk}`
+      );
       assert.equal(whole.stored.source.lines, text.split("\r\n").length - 1);
     }
   });
@@ -78,7 +89,8 @@ describe("streamed import of a large server log", () => {
 
   it("reads the command before the log as context, and blocks split by a command line", () => {
     const log = vllmLog(20);
-    const second = "$ vllm serve other/model --max-model-len 4096\n" + fixtureText("logs/vllm-v1-spec-club3090-986.log");
+    const second =
+      "$ vllm serve other/model --max-model-len 4096\n" + fixtureText("logs/vllm-v1-spec-club3090-986.log");
     const {store, outcome, whole} = streamAndRead(log + second);
     assert.ok(outcome && outcome.status === "imported");
     const stored = store.read(outcome.sha256);
@@ -96,7 +108,11 @@ describe("streamed import of a large server log", () => {
     assert.ok(outcome && outcome.status === "imported");
     const again = importStreamed(large("server.log", path), {store, now}, new Set());
     assert.equal(again?.status, "unchanged");
-    assert.equal(readdirSync(join(store.root, "runs")).filter((f) => f.startsWith(".tmp")).length, 0, "no temporary files left");
+    assert.equal(
+      readdirSync(join(store.root, "runs")).filter((f) => f.startsWith(".tmp")).length,
+      0,
+      "no temporary files left"
+    );
     assert.equal(readdirSync(join(store.root, "raw")).filter((f) => f.startsWith(".tmp")).length, 0);
   });
 
@@ -129,9 +145,16 @@ describe("streamed import of a large server log", () => {
       }
     })();
     assert.ok(streamed instanceof Error);
-    assert.match(streamed.message, new RegExp(`^bad\\.log: line ${good.toString().split("\n").length}: expected UTF-8`));
+    assert.match(
+      streamed.message,
+      new RegExp(`^bad\\.log: line ${good.toString().split("\n").length}: expected UTF-8`)
+    );
     assert.equal(outcome.status, "failed");
-    if (outcome.status === "failed") assert.match(outcome.error.message, new RegExp(`^bad\\.log: line ${good.toString().split("\n").length}: expected UTF-8`));
+    if (outcome.status === "failed")
+      assert.match(
+        outcome.error.message,
+        new RegExp(`^bad\\.log: line ${good.toString().split("\n").length}: expected UTF-8`)
+      );
     assert.deepEqual(store.inputs(), []);
     const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
     assert.deepEqual(entries(join(store.root, "raw")), [], "the temporary raw copy is removed");
@@ -146,8 +169,14 @@ describe("streamed import of a large server log", () => {
     writeFileSync(mdPath, fixtureText("captured/cpu/llama-bench-md.stdout"));
     const store = new Store(join(dir, "data"));
     const outcomes = importInputs([large("server.log", logPath), large("bench.md", mdPath)], {store, now});
-    assert.deepEqual(outcomes.map((o) => o.status), ["imported", "imported"]);
-    const formats = store.inputs().flatMap((sha) => store.read(sha).runs.map((r) => r.format)).sort();
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ["imported", "imported"]
+    );
+    const formats = store
+      .inputs()
+      .flatMap((sha) => store.read(sha).runs.map((r) => r.format))
+      .sort();
     assert.deepEqual(formats, ["llama-bench-md", "vllm-log"]);
   });
 

@@ -32,7 +32,10 @@ describe("benchbook bundled", () => {
     const r = run(["bench", "plans/plan.yaml", "--dry-run"]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^# plan "h100-depth-fa" \(sha256 [0-9a-f]{12}\): 16 cells$/m);
-    assert.match(r.stdout, /^\.\/build\/bin\/llama-bench -m models\/random-1\.5B-Q8_0\.gguf -p 512 -n 128 -d 32768 -r 3 -ngl 99 -fa 1 -o jsonl$/m);
+    assert.match(
+      r.stdout,
+      /^\.\/build\/bin\/llama-bench -m models\/random-1\.5B-Q8_0\.gguf -p 512 -n 128 -d 32768 -r 3 -ngl 99 -fa 1 -o jsonl$/m
+    );
   });
 
   it("answers --version from package.json", () => {

@@ -22,7 +22,10 @@ describe("results.csv against formula injection", () => {
       .replace(/"cpu_info": "AMD EPYC"/g, `"cpu_info": "@SUM(1+1)"`)
       .replace(/"build_commit": "de3ff81"/g, `"build_commit": "+cmd|' /C calc'!A0"`);
     const store = new Store(tempDir());
-    const [outcome] = importInputs([{name: "=evil.jsonl", bytes: Buffer.from(jsonl)}], {store, now: () => new Date("2026-01-01T00:00:00Z")});
+    const [outcome] = importInputs([{name: "=evil.jsonl", bytes: Buffer.from(jsonl)}], {
+      store,
+      now: () => new Date("2026-01-01T00:00:00Z")
+    });
     assert.equal(outcome.status, "imported", outcome.status === "failed" ? outcome.error.message : "");
     const out = tempDir();
     await exportStore(store, out);
@@ -31,7 +34,8 @@ describe("results.csv against formula injection", () => {
     for (const row of rows) {
       for (const [column, cell] of Object.entries(row)) {
         if (/^[=+@\t\r]/.test(cell ?? "")) assert.fail(`${column} starts a formula: ${cell}`);
-        if (/^-/.test(cell ?? "") && !/^-[0-9.]+(e[+-]?[0-9]+)?$/i.test(cell!)) assert.fail(`${column} starts a formula: ${cell}`);
+        if (/^-/.test(cell ?? "") && !/^-[0-9.]+(e[+-]?[0-9]+)?$/i.test(cell!))
+          assert.fail(`${column} starts a formula: ${cell}`);
       }
     }
     const first = rows[0];

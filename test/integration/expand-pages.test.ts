@@ -46,7 +46,10 @@ describe("run and raw-input pages written from the first of their route", () => 
   });
 
   it("writes every page but the first of each route", () => {
-    assert.ok(manifest.run_ids.length > 20 && manifest.inputs.length > 3 && manifest.writeups.length === 1, "runs, inputs and a writeup");
+    assert.ok(
+      manifest.run_ids.length > 20 && manifest.inputs.length > 3 && manifest.writeups.length === 1,
+      "runs, inputs and a writeup"
+    );
     assert.equal(written, manifest.run_ids.length - 1 + manifest.inputs.length + manifest.writeups.length - 1);
   });
 
@@ -54,6 +57,7 @@ describe("run and raw-input pages written from the first of their route", () => 
     const names = files(rendered);
     assert.deepEqual(files(expanded), names);
     assert.ok(names.filter((n) => n.startsWith("runs/")).length === manifest.run_ids.length);
-    for (const name of names) assert.ok(readFileSync(join(expanded, name)).equals(readFileSync(join(rendered, name))), name);
+    for (const name of names)
+      assert.ok(readFileSync(join(expanded, name)).equals(readFileSync(join(rendered, name))), name);
   });
 });

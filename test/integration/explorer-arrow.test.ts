@@ -20,7 +20,8 @@ import {tempDir} from "../helpers/cli.js";
 function plain(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === "bigint") return Number(value);
-  if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function") return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
+  if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function")
+    return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
   if (Array.isArray(value)) return value.map(plain);
   return value;
 }
@@ -40,8 +41,12 @@ describe("explorer: results.parquet as Arrow batches", () => {
     parquet = join(out, "results.parquet");
     // The rows twenty times over in row groups of 2,048 (DuckDB's smallest), so batches of 4,096 rows split the file.
     small = join(out, "small-groups.parquet");
-    await duckdbRows(`COPY (SELECT results.* FROM read_parquet('${parquet}') AS results, range(20) ORDER BY range) TO '${small}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
-    expected = (await duckdbRows(`SELECT * FROM read_parquet('${parquet}')`)).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
+    await duckdbRows(
+      `COPY (SELECT results.* FROM read_parquet('${parquet}') AS results, range(20) ORDER BY range) TO '${small}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`
+    );
+    expected = (await duckdbRows(`SELECT * FROM read_parquet('${parquet}')`)).map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]))
+    );
   });
 
   async function batches(path: string, batchRows?: number): Promise<arrow.Table[]> {
@@ -51,7 +56,13 @@ describe("explorer: results.parquet as Arrow batches", () => {
   }
 
   function rows(tables: arrow.Table[]): Record<string, unknown>[] {
-    return tables.flatMap((table) => table.toArray().map((row) => Object.fromEntries(Object.entries(row.toJSON() as Record<string, unknown>).map(([k, v]) => [k, plain(v)]))));
+    return tables.flatMap((table) =>
+      table
+        .toArray()
+        .map((row) =>
+          Object.fromEntries(Object.entries(row.toJSON() as Record<string, unknown>).map(([k, v]) => [k, plain(v)]))
+        )
+    );
   }
 
   it("gives every value DuckDB reads, in order", async () => {
@@ -62,14 +73,18 @@ describe("explorer: results.parquet as Arrow batches", () => {
   });
 
   it("splits at row groups and keeps one schema across batches", async () => {
-    const [{groups}] = await duckdbRows(`SELECT count(DISTINCT row_group_id)::INTEGER AS groups FROM parquet_metadata('${small}')`);
+    const [{groups}] = await duckdbRows(
+      `SELECT count(DISTINCT row_group_id)::INTEGER AS groups FROM parquet_metadata('${small}')`
+    );
     assert.ok((groups as number) > 1, `${groups} row groups`);
     const tables = await batches(small, 4096);
     assert.ok(tables.length > 1);
     assert.ok(tables.every((t) => t.numRows <= 4096));
     assert.ok(tables.every((t) => t.schema.fields.map(String).join() === tables[0].schema.fields.map(String).join()));
     const got = rows(tables);
-    const want = (await duckdbRows(`SELECT * FROM read_parquet('${small}')`)).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
+    const want = (await duckdbRows(`SELECT * FROM read_parquet('${small}')`)).map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]))
+    );
     assert.equal(got.length, expected.length * 20);
     for (let i = 0; i < want.length; i++) assert.deepEqual(got[i], want[i], `row ${i}`);
   });
@@ -82,6 +97,9 @@ describe("explorer: results.parquet as Arrow batches", () => {
     assert.equal(type("line"), "Int32");
     assert.equal(type("n_depth"), "Int64");
     assert.match(type("samples"), /^List<Float64>$/);
-    assert.ok(expected.some((row) => Array.isArray(row.samples) && row.samples.length > 1), "the store has per-repetition samples");
+    assert.ok(
+      expected.some((row) => Array.isArray(row.samples) && row.samples.length > 1),
+      "the store has per-repetition samples"
+    );
   });
 });

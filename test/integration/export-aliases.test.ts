@@ -22,12 +22,19 @@ function seedStore(): Store {
     inputs.map((name) => ({name, path: fixturePath(name), bytes: Buffer.from(fixtureText(name))})),
     {store, now: () => new Date("2026-01-01T00:00:00Z")}
   );
-  assert.deepEqual(outcomes.map((o) => o.status), ["imported", "imported"]);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ["imported", "imported"]
+  );
   return store;
 }
 
 const machines = async (out: string) =>
-  (await duckdbRows(`SELECT DISTINCT hardware, hardware_described_as FROM '${join(out, "results.parquet")}' ORDER BY ALL`)).map((r) => [r.hardware, r.hardware_described_as]);
+  (
+    await duckdbRows(
+      `SELECT DISTINCT hardware, hardware_described_as FROM '${join(out, "results.parquet")}' ORDER BY ALL`
+    )
+  ).map((r) => [r.hardware, r.hardware_described_as]);
 
 describe("export: machine aliases", () => {
   it("without aliases.yaml the prose and the device lines are two machines; with it, one", async () => {
@@ -38,7 +45,10 @@ describe("export: machine aliases", () => {
       ["4× NVIDIA GeForce RTX 3080", null],
       ["4×RTX 3080 20GB", null]
     ]);
-    writeFileSync(join(store.root, "aliases.yaml"), `machines:\n  "4× NVIDIA GeForce RTX 3080":\n    - "4×RTX 3080 20GB"\n`);
+    writeFileSync(
+      join(store.root, "aliases.yaml"),
+      `machines:\n  "4× NVIDIA GeForce RTX 3080":\n    - "4×RTX 3080 20GB"\n`
+    );
     const after = tempDir();
     await exportStore(store, after, {jobs: 2});
     assert.deepEqual(await machines(after), [
@@ -50,6 +60,9 @@ describe("export: machine aliases", () => {
   it("a malformed aliases.yaml stops the export, naming the file and what was expected", async () => {
     const store = seedStore();
     writeFileSync(join(store.root, "aliases.yaml"), "machines:\n  a: b\n");
-    await assert.rejects(exportStore(store, tempDir(), {jobs: 1}), /aliases\.yaml: at machines\.a: expected machines: \{<machine label>: \[<other label>, …\]\}/);
+    await assert.rejects(
+      exportStore(store, tempDir(), {jobs: 1}),
+      /aliases\.yaml: at machines\.a: expected machines: \{<machine label>: \[<other label>, …\]\}/
+    );
   });
 });

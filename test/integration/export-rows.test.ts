@@ -30,12 +30,17 @@ async function assertEveryColumn(store: Store, jobs: number): Promise<Record<str
   const out = tempDir();
   await exportStore(store, out, {jobs});
   // The export publishes home-directory paths as base names (local-paths.ts): the runs as it reads them.
-  const published = store.inputs().map((sha) => store.parse(sha, Buffer.from(hideLocalPaths(readFileSync(store.runsPath(sha), "utf8")), "utf8")));
+  const published = store
+    .inputs()
+    .map((sha) => store.parse(sha, Buffer.from(hideLocalPaths(readFileSync(store.runsPath(sha), "utf8")), "utf8")));
   const runs = new Map<string, Run>(published.flatMap((input) => input.runs.map((run) => [run.id, run] as const)));
   const seen = new Map<string, number>();
   const filled: Record<string, number> = {};
   const rows = await duckdbRows(`SELECT * FROM '${join(out, "results.parquet")}'`);
-  assert.equal(rows.length, [...runs.values()].reduce((n, run) => n + run.results.length, 0));
+  assert.equal(
+    rows.length,
+    [...runs.values()].reduce((n, run) => n + run.results.length, 0)
+  );
   for (const row of rows) {
     // A run's rows are together and in store order (export.ts); which run comes first is tested in export.test.ts.
     const run = runs.get(row.run_id as string)!;
@@ -56,18 +61,30 @@ describe("export: every column of every row", () => {
     for (const jobs of [1, 2]) {
       const filled = await assertEveryColumn(store, jobs);
       // The efficiency columns (scripts/efficiency/) reach the Parquet: 22 tg results have a bandwidth share.
-      assert.ok(filled.bw_util >= 22 && filled.compute_util >= 15 && filled.peak_bw_gbs > filled.bw_util, JSON.stringify(filled));
+      assert.ok(
+        filled.bw_util >= 22 && filled.compute_util >= 15 && filled.peak_bw_gbs > filled.bw_util,
+        JSON.stringify(filled)
+      );
     }
   });
 
   it("is the result's flat row where the sparse columns are filled", async () => {
     const store = new Store(tempDir());
-    const inputs = ["endpoint/llama-server-cpu.endpoint.json", "hand/observations.csv", "logs/sglang-decode-3909.log", "llama-server/club3090-1090-n-decoded.md", "seeds/000-4x3080-split.txt"];
+    const inputs = [
+      "endpoint/llama-server-cpu.endpoint.json",
+      "hand/observations.csv",
+      "logs/sglang-decode-3909.log",
+      "llama-server/club3090-1090-n-decoded.md",
+      "seeds/000-4x3080-split.txt"
+    ];
     const outcomes = importInputs(
       inputs.map((name) => ({name, bytes: Buffer.from(fixtureText(name))})),
       {store, now: () => new Date("2026-01-01T00:00:00Z")}
     );
-    assert.deepEqual(outcomes.map((o) => o.status), inputs.map(() => "imported"));
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      inputs.map(() => "imported")
+    );
     const filled = await assertEveryColumn(store, 2);
     // Each sparse column is filled in some rows and empty in others.
     for (const name of SPARSE_NAMES) assert.ok(filled[name] > 0, name);

@@ -17,7 +17,11 @@ import {REPO} from "../helpers/site.js";
 function files(dir: string): Map<string, Buffer> {
   const found = new Map<string, Buffer>();
   for (const entry of readdirSync(dir, {recursive: true, withFileTypes: true})) {
-    if (entry.isFile()) found.set(join(entry.parentPath, entry.name).slice(dir.length + 1), readFileSync(join(entry.parentPath, entry.name)));
+    if (entry.isFile())
+      found.set(
+        join(entry.parentPath, entry.name).slice(dir.length + 1),
+        readFileSync(join(entry.parentPath, entry.name))
+      );
   }
   return found;
 }
@@ -48,7 +52,10 @@ describe("export in shards", () => {
     const before = readFileSync(join(out, "results.parquet"));
     const last = broken.inputs().at(-1)!;
     writeFileSync(broken.runsPath(last), JSON.stringify({schema: 999, source: {}, runs: []}));
-    await assert.rejects(exportStore(broken, out, {jobs: 2}), (error: Error) => error.message.includes(broken.runsPath(last)) && /schema 999/.test(error.message));
+    await assert.rejects(
+      exportStore(broken, out, {jobs: 2}),
+      (error: Error) => error.message.includes(broken.runsPath(last)) && /schema 999/.test(error.message)
+    );
     assert.ok(readFileSync(join(out, "results.parquet")).equals(before));
     assert.deepEqual(
       readdirSync(out).filter((f) => f.startsWith(".")),
@@ -62,10 +69,15 @@ describe("export in shards", () => {
     const there = tempDir();
     await exportStore(store, here, {jobs: 1});
     // The real executable: no --import tsx flag for the workers to inherit.
-    const run = spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), "export", "--jobs", "2", "--store", store.root, "--out", there, "--json"], {encoding: "utf8", env: {...process.env, NODE_OPTIONS: ""}});
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO, "bin/benchbook.js"), "export", "--jobs", "2", "--store", store.root, "--out", there, "--json"],
+      {encoding: "utf8", env: {...process.env, NODE_OPTIONS: ""}}
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).shards, 2);
-    for (const file of ["results.parquet", "results.csv", "manifest.json"]) assert.ok(readFileSync(join(here, file)).equals(readFileSync(join(there, file))), file);
+    for (const file of ["results.parquet", "results.csv", "manifest.json"])
+      assert.ok(readFileSync(join(here, file)).equals(readFileSync(join(there, file))), file);
   });
 
   it("refuses a --jobs that is not a whole number of threads", async () => {
@@ -75,9 +87,15 @@ describe("export in shards", () => {
   });
 
   it("splits inputs into contiguous slices of about their weight's share of the bytes", () => {
-    assert.deepEqual(splitBySize(["a", "b", "c", "d"], [1, 1, 1, 1], [1, 1]), [["a", "b"], ["c", "d"]]);
+    assert.deepEqual(splitBySize(["a", "b", "c", "d"], [1, 1, 1, 1], [1, 1]), [
+      ["a", "b"],
+      ["c", "d"]
+    ]);
     assert.deepEqual(splitBySize(["a", "b", "c", "d"], [10, 1, 1, 1], [1, 1]), [["a"], ["b", "c", "d"]]);
-    assert.deepEqual(splitBySize(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], Array(10).fill(1), [1.5, 1]), [["a", "b", "c", "d", "e", "f"], ["g", "h", "i", "j"]]);
+    assert.deepEqual(splitBySize(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], Array(10).fill(1), [1.5, 1]), [
+      ["a", "b", "c", "d", "e", "f"],
+      ["g", "h", "i", "j"]
+    ]);
     assert.deepEqual(splitBySize(["a", "b"], [1, 1], [1, 1, 1, 1]), [["a"], ["b"]]);
     assert.deepEqual(splitBySize([], [], [1, 1, 1]), [[]]);
     // Every item, in order, whatever the sizes.

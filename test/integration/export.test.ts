@@ -30,7 +30,13 @@ describe("export", () => {
   const storeRuns = [...store.readAll()].flatMap((input) => input.runs);
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const siteRuns = storeRuns
-    .map((run, i) => ({run, i, machine: label(hardwareLabel(run)), model: label(modelLabel({...run.model, ...run.results[0]?.model})), file: run.source.name}))
+    .map((run, i) => ({
+      run,
+      i,
+      machine: label(hardwareLabel(run)),
+      model: label(modelLabel({...run.model, ...run.results[0]?.model})),
+      file: run.source.name
+    }))
     .sort((a, b) => cmp(a.machine, b.machine) || cmp(a.model, b.model) || cmp(a.file, b.file) || a.i - b.i);
   const expected = siteRuns.flatMap(({run}) => run.results.map((r) => ({run, r})));
 
@@ -38,11 +44,17 @@ describe("export", () => {
     const summary = await exportStore(store, out);
     assert.equal(summary.rows, expected.length);
     // The Parquet holds the store's results in site order.
-    const rows = await query(`SELECT run_id, line, metric, stat, value, stddev, samples, n_depth, test, tags, hardware FROM '${join(out, "results.parquet")}'`);
+    const rows = await query(
+      `SELECT run_id, line, metric, stat, value, stddev, samples, n_depth, test, tags, hardware FROM '${join(out, "results.parquet")}'`
+    );
     assert.equal(rows.length, expected.length);
     rows.forEach((row, i) => {
       const {run, r} = expected[i];
-      assert.deepEqual([row.run_id, row.line, row.metric, row.stat, row.test], [run.id, r.line, r.metric, r.stat, r.test], `row ${i}`);
+      assert.deepEqual(
+        [row.run_id, row.line, row.metric, row.stat, row.test],
+        [run.id, r.line, r.metric, r.stat, r.test],
+        `row ${i}`
+      );
       assert.equal(row.value, r.value);
       assert.equal(row.stddev, r.stddev);
       assert.equal(row.n_depth === null ? null : Number(row.n_depth), r.n_depth);
@@ -53,17 +65,51 @@ describe("export", () => {
   });
 
   it("writes one real row per class of results, with where its run's rows are", async () => {
-    const rows = await query(`SELECT run_id, line, metric, kind, stat, status, scope, value, n_depth, model_label, split_mode FROM '${join(out, "results.parquet")}'`);
-    const classes = await query(`SELECT run_id, line, metric, kind, stat, status, scope, value, n_depth, model_label, split_mode, class_rows, run_row_start, run_rows FROM '${join(out, "results-classes.parquet")}'`);
+    const rows = await query(
+      `SELECT run_id, line, metric, kind, stat, status, scope, value, n_depth, model_label, split_mode FROM '${join(out, "results.parquet")}'`
+    );
+    const classes = await query(
+      `SELECT run_id, line, metric, kind, stat, status, scope, value, n_depth, model_label, split_mode, class_rows, run_row_start, run_rows FROM '${join(out, "results-classes.parquet")}'`
+    );
     // Classes computed here from the site-ordered rows: last row and count per (run, model, split mode, metric, kind, stat, status, scope, value/depth present).
     const want = new Map<string, {row: Record<string, unknown>; n: number}>();
     for (const row of rows) {
-      const key = JSON.stringify([row.run_id, row.model_label, row.split_mode, row.metric, row.kind, row.stat, row.status, row.scope, row.value === null, row.n_depth === null]);
+      const key = JSON.stringify([
+        row.run_id,
+        row.model_label,
+        row.split_mode,
+        row.metric,
+        row.kind,
+        row.stat,
+        row.status,
+        row.scope,
+        row.value === null,
+        row.n_depth === null
+      ]);
       want.set(key, {row, n: (want.get(key)?.n ?? 0) + 1});
     }
     assert.equal(classes.length, want.size);
-    assert.equal(classes.reduce((n, c) => n + Number(c.class_rows), 0), rows.length);
-    const byKey = new Map(classes.map((c) => [JSON.stringify([c.run_id, c.model_label, c.split_mode, c.metric, c.kind, c.stat, c.status, c.scope, c.value === null, c.n_depth === null]), c]));
+    assert.equal(
+      classes.reduce((n, c) => n + Number(c.class_rows), 0),
+      rows.length
+    );
+    const byKey = new Map(
+      classes.map((c) => [
+        JSON.stringify([
+          c.run_id,
+          c.model_label,
+          c.split_mode,
+          c.metric,
+          c.kind,
+          c.stat,
+          c.status,
+          c.scope,
+          c.value === null,
+          c.n_depth === null
+        ]),
+        c
+      ])
+    );
     for (const [key, {row, n}] of want) {
       const c = byKey.get(key)!;
       assert.ok(c, key);
@@ -94,15 +140,29 @@ describe("export", () => {
   it("writes indexes for the site and a copy of every raw input", () => {
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
     assert.deepEqual(manifest.inputs, store.inputs());
-    for (const sha of store.inputs()) assert.equal(readFileSync(join(out, "raw", `${sha}.txt`), "utf8"), readFileSync(store.rawPath(store.read(sha).source), "utf8"));
+    for (const sha of store.inputs())
+      assert.equal(
+        readFileSync(join(out, "raw", `${sha}.txt`), "utf8"),
+        readFileSync(store.rawPath(store.read(sha).source), "utf8")
+      );
     const runs = JSON.parse(readFileSync(join(out, "runs.json"), "utf8"));
-    assert.equal(runs.length, [...store.readAll()].reduce((n, i) => n + i.runs.length, 0));
+    assert.equal(
+      runs.length,
+      [...store.readAll()].reduce((n, i) => n + i.runs.length, 0)
+    );
   });
 
   it("exports the same store to the same bytes", async () => {
     const again = tempDir();
     await exportStore(store, again);
-    for (const file of ["results.parquet", "results-classes.parquet", "results.csv", "runs.json", "sources.json", "manifest.json"]) {
+    for (const file of [
+      "results.parquet",
+      "results-classes.parquet",
+      "results.csv",
+      "runs.json",
+      "sources.json",
+      "manifest.json"
+    ]) {
       assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(again, file))), file);
     }
   });

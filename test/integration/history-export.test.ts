@@ -25,21 +25,50 @@ const TESTS: Test[] = [
 describe("history.json", () => {
   it("holds the series over builds and their change points, as benchbook history finds them", async () => {
     const store = new Store(tempDir("benchbook-history-export-"));
-    const inputs = Array.from({length: 12}, (_, b) => ({name: `build-${b}.jsonl`, bytes: Buffer.from(buildOutput(b, TESTS))}));
+    const inputs = Array.from({length: 12}, (_, b) => ({
+      name: `build-${b}.jsonl`,
+      bytes: Buffer.from(buildOutput(b, TESTS))
+    }));
     // A run of another model with a single build: no history.
-    inputs.push({name: "single.json", bytes: Buffer.from(fixtureText("compare/llama-bench-de3ff81.json").replaceAll("tiny.gguf", "other.gguf"))});
+    inputs.push({
+      name: "single.json",
+      bytes: Buffer.from(fixtureText("compare/llama-bench-de3ff81.json").replaceAll("tiny.gguf", "other.gguf"))
+    });
     for (const outcome of importInputs(inputs, {store})) assert.notEqual(outcome.status, "failed");
     const out = tempDir("benchbook-history-out-");
     await exportStore(store, out);
     const data = JSON.parse(readFileSync(join(out, "history.json"), "utf8")) as HistoryData;
 
-    assert.deepEqual(data.series.map((s) => [s.key.test, s.key.metric, s.points.length]), [["pp64", "throughput", 12], ["tg16", "throughput", 12]]);
-    const changes = data.series.flatMap((s) => s.changes.map((c) => [s.key.test, c.direction, s.points[c.index].build_commit, s.points[c.index].build_number]));
-    assert.deepEqual(changes, [["pp64", "improvement", commitOf(4), 1004], ["tg16", "regression", commitOf(8), 1008]]);
+    assert.deepEqual(
+      data.series.map((s) => [s.key.test, s.key.metric, s.points.length]),
+      [
+        ["pp64", "throughput", 12],
+        ["tg16", "throughput", 12]
+      ]
+    );
+    const changes = data.series.flatMap((s) =>
+      s.changes.map((c) => [s.key.test, c.direction, s.points[c.index].build_commit, s.points[c.index].build_number])
+    );
+    assert.deepEqual(changes, [
+      ["pp64", "improvement", commitOf(4), 1004],
+      ["tg16", "regression", commitOf(8), 1008]
+    ]);
     const cli = flaggedChanges(history(readHistoryRows(store)));
-    assert.deepEqual(data.series.flatMap((s) => s.changes.map((c) => c.ratio)), cli.map((c) => c.ratio), "the same ratios as the command line");
+    assert.deepEqual(
+      data.series.flatMap((s) => s.changes.map((c) => c.ratio)),
+      cli.map((c) => c.ratio),
+      "the same ratios as the command line"
+    );
     assert.equal(data.latest.length, 2);
-    assert.ok(data.latest.every((l) => l.newest === commitOf(11) && l.previous === commitOf(10) && l.flagged === null && l.comparison?.method === "welch"));
+    assert.ok(
+      data.latest.every(
+        (l) =>
+          l.newest === commitOf(11) &&
+          l.previous === commitOf(10) &&
+          l.flagged === null &&
+          l.comparison?.method === "welch"
+      )
+    );
     const point = data.series[1].points[0];
     assert.equal(point.n, 5);
     assert.deepEqual(point.run_ids.length, 1);

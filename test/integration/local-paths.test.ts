@@ -21,12 +21,36 @@ const SEED = fixtureText("seeds/001-rtx4090-m4.txt")
   .slice(0, 19)
   .join("\n")
   .replace("--model unsloth/Qwen3.5-9B-GGUF/Qwen3.5-9B-Q8_0.gguf", "--model /home/alice/models/Qwen3.5-9B-Q8_0.gguf");
-const JSONL = fixtureText("captured/cpu/llama-bench-jsonl.stdout").replace(/"model_filename": "tiny\.gguf"/g, '"model_filename": "C:\\\\Users\\\\carol\\\\llm\\\\tiny.gguf"');
+const JSONL = fixtureText("captured/cpu/llama-bench-jsonl.stdout").replace(
+  /"model_filename": "tiny\.gguf"/g,
+  '"model_filename": "C:\\\\Users\\\\carol\\\\llm\\\\tiny.gguf"'
+);
 /** Paths outside a home directory, and secrets (built from pieces, so that no secret scanner takes this file for a leak). */
 const ELSEWHERE = ["/mnt/nas-dave/project-x", "/data/erin/posts", "D:\\frank-models"];
-const SECRETS = [`hf_${"Bu1ltS1teTok".repeat(3)}`, "site-url-pass", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDsite"];
-const POST = [`export HF_TOKEN=${SECRETS[0]}`, `git clone https://me:${SECRETS[1]}@git.example.com/x`, "-----BEGIN PRIVATE KEY-----", SECRETS[2], "-----END PRIVATE KEY-----", SEED.replace("--model /home/alice/models/", `--model ${ELSEWHERE[0]}/`)].join("\n");
-const PRIVATE = ["/home/alice", "alice/models", "Users\\carol", "Users\\\\carol", "carol\\llm", "carol\\\\llm", ...ELSEWHERE, "frank-models", ...SECRETS];
+const SECRETS = [
+  `hf_${"Bu1ltS1teTok".repeat(3)}`,
+  "site-url-pass",
+  "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDsite"
+];
+const POST = [
+  `export HF_TOKEN=${SECRETS[0]}`,
+  `git clone https://me:${SECRETS[1]}@git.example.com/x`,
+  "-----BEGIN PRIVATE KEY-----",
+  SECRETS[2],
+  "-----END PRIVATE KEY-----",
+  SEED.replace("--model /home/alice/models/", `--model ${ELSEWHERE[0]}/`)
+].join("\n");
+const PRIVATE = [
+  "/home/alice",
+  "alice/models",
+  "Users\\carol",
+  "Users\\\\carol",
+  "carol\\llm",
+  "carol\\\\llm",
+  ...ELSEWHERE,
+  "frank-models",
+  ...SECRETS
+];
 
 function store(): Store {
   const s = new Store(tempDir("benchbook-paths-"));
@@ -39,7 +63,10 @@ function store(): Store {
     ],
     {store: s, now: () => new Date("2026-01-01T00:00:00Z")}
   );
-  assert.deepEqual(outcomes.map((o) => o.status), ["imported", "imported", "imported", "imported"]);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ["imported", "imported", "imported", "imported"]
+  );
   return s;
 }
 

@@ -38,7 +38,9 @@ function allText(dir: string): string {
 /** Every file of a store, path → bytes (base64). */
 function snapshot(root: string): Map<string, string> {
   if (!existsSync(root)) return new Map();
-  const files = readdirSync(root, {recursive: true, encoding: "utf8"}).filter((f) => !f.startsWith(".index") && statSync(join(root, f)).isFile());
+  const files = readdirSync(root, {recursive: true, encoding: "utf8"}).filter(
+    (f) => !f.startsWith(".index") && statSync(join(root, f)).isFile()
+  );
   return new Map(files.sort().map((f) => [f, readFileSync(join(root, f)).toString("base64")]));
 }
 
@@ -53,25 +55,37 @@ async function published(store: string, keepPaths = false): Promise<string> {
 
 /** benchbook in a child process (under `sh -c` for a ulimit); resolves with its exit, stdout, stderr. */
 function child(args: string[], options: {ulimit?: number} = {}) {
-  const command = options.ulimit ? ["sh", ["-c", `ulimit -n ${options.ulimit}; exec "$0" "$@"`, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+  const command = options.ulimit
+    ? ["sh", ["-c", `ulimit -n ${options.ulimit}; exec "$0" "$@"`, process.execPath, BIN, ...args]]
+    : [process.execPath, [BIN, ...args]];
   const proc = spawn(command[0] as string, command[1] as string[], {stdio: ["ignore", "pipe", "pipe"]});
   let stdout = "";
   let stderr = "";
   proc.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
   proc.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{code: number | null; stdout: string; stderr: string}>((ok) => proc.on("close", (code) => ok({code, stdout, stderr})));
+  const done = new Promise<{code: number | null; stdout: string; stderr: string}>((ok) =>
+    proc.on("close", (code) => ok({code, stdout, stderr}))
+  );
   return {proc, done, out: () => stdout, err: () => stderr};
 }
 
 /** A bench plan whose two `-sm tensor` cells fail with the stand-in llama-bench (test/fixtures/standins). */
-const PLAN = "name: split-modes\nrunner: llama-bench\nmodels: [tiny.gguf]\nmatrix:\n  -ngl: 99\n  -sm: layer,tensor\n  -fa: 1\ntests: {p: 64, n: 16, d: \"0,16384\"}\nrepetitions: 3\n";
+const PLAN =
+  'name: split-modes\nrunner: llama-bench\nmodels: [tiny.gguf]\nmatrix:\n  -ngl: 99\n  -sm: layer,tensor\n  -fa: 1\ntests: {p: 64, n: 16, d: "0,16384"}\nrepetitions: 3\n';
 
 describe("probe: data loss", async () => {
   const dir = tempDir("benchbook-probe-");
   const store = join(dir, "data");
   writeFileSync(join(dir, "plan.yaml"), PLAN);
   const bench = await cli(["bench", "plan.yaml", "--store", store], {cwd: dir, env: STANDINS});
-  const imported = await cli(["import", fixturePath("llama-benchy/console-c4.txt"), "--runtime", "sglang", "--store", store]);
+  const imported = await cli([
+    "import",
+    fixturePath("llama-benchy/console-c4.txt"),
+    "--runtime",
+    "sglang",
+    "--store",
+    store
+  ]);
   const before = snapshot(store);
   const reparse = await cli(["reparse", "--store", store, "--json"]);
 
@@ -79,7 +93,10 @@ describe("probe: data loss", async () => {
     assert.equal(bench.code, 1, "two of four cells fail (exit 1), as planned");
     assert.equal(imported.code, 0, imported.stderr);
     assert.equal(reparse.code, 0, reparse.stderr);
-    assert.deepEqual(new Set((JSON.parse(reparse.stdout) as {status: string}[]).map((o) => o.status)), new Set(["unchanged"]));
+    assert.deepEqual(
+      new Set((JSON.parse(reparse.stdout) as {status: string}[]).map((o) => o.status)),
+      new Set(["unchanged"])
+    );
     assert.deepEqual(snapshot(store), before, "reparse changed no byte of the store");
     const runs = [...new Store(store).readAll()].flatMap((i) => i.runs).filter((r) => r.extra.capture);
     assert.equal(runs.length, 4);
@@ -87,16 +104,26 @@ describe("probe: data loss", async () => {
   });
 
   it("bench --resume after reparse re-runs no finished cell", async () => {
-    const resumed = await cli(["bench", "plan.yaml", "--store", store, "--resume", "--json"], {cwd: dir, env: STANDINS});
-    const end = resumed.stdout.trim().split("\n").map((l) => JSON.parse(l) as {event: string; ran?: number; skipped?: number}).find((e) => e.event === "end");
+    const resumed = await cli(["bench", "plan.yaml", "--store", store, "--resume", "--json"], {
+      cwd: dir,
+      env: STANDINS
+    });
+    const end = resumed.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as {event: string; ran?: number; skipped?: number})
+      .find((e) => e.event === "end");
     assert.deepEqual([end?.skipped, end?.ran], [4, 0], resumed.stdout);
   });
 
   it("capture records of failed cells reparse", () => {
-    const failed = [...new Store(store).readAll()].filter((i) => i.runs.some((r) => (r.extra.capture as {status?: string} | undefined)?.status === "error"));
+    const failed = [...new Store(store).readAll()].filter((i) =>
+      i.runs.some((r) => (r.extra.capture as {status?: string} | undefined)?.status === "error")
+    );
     assert.equal(failed.length, 2);
     const outcomes = JSON.parse(reparse.stdout) as {sha256: string; status: string}[];
-    for (const input of failed) assert.equal(outcomes.find((o) => o.sha256 === input.source.sha256)?.status, "unchanged");
+    for (const input of failed)
+      assert.equal(outcomes.find((o) => o.sha256 === input.source.sha256)?.status, "unchanged");
   });
 
   it("a --runtime given at import survives reparse", () => {
@@ -116,21 +143,40 @@ const SECRETS = {
 
 describe("probe: secrets", () => {
   it("a pasted post with an HF token, an API key, a URL password and a private key: in neither data/raw, the runs files nor the export", async () => {
-    const post = [`export HF_TOKEN=${SECRETS.hf}`, `OPENAI_API_KEY=${SECRETS.openai}`, `git clone https://me:${SECRETS.urlPassword}@git.example.com/x`, "-----BEGIN OPENSSH PRIVATE KEY-----", SECRETS.pem, "-----END OPENSSH PRIVATE KEY-----", SEED].join("\n");
+    const post = [
+      `export HF_TOKEN=${SECRETS.hf}`,
+      `OPENAI_API_KEY=${SECRETS.openai}`,
+      `git clone https://me:${SECRETS.urlPassword}@git.example.com/x`,
+      "-----BEGIN OPENSSH PRIVATE KEY-----",
+      SECRETS.pem,
+      "-----END OPENSSH PRIVATE KEY-----",
+      SEED
+    ].join("\n");
     const store = join(tempDir("benchbook-probe-"), "data");
     const {code, stderr} = await cli(["import", "-", "--name", "post.md", "--store", store], {stdin: post});
     assert.equal(code, 0, stderr);
     const text = `${allText(store)}\n${await published(store)}`;
-    for (const [kind, secret] of Object.entries(SECRETS)) assert.ok(!text.includes(secret), `${kind} stored or published`);
+    for (const [kind, secret] of Object.entries(SECRETS))
+      assert.ok(!text.includes(secret), `${kind} stored or published`);
     assert.match(text, /\[REDACTED\]/);
   });
 
   it("bench: a password in --rpc, a plan env value and a DSN the tool prints reach neither the store nor the export", async () => {
     const dir = tempDir("benchbook-probe-");
     const bin = tempDir("benchbook-probe-bin-");
-    writeFileSync(join(bin, "llama-bench"), `#!/bin/sh\necho "connecting to $DATABASE_URL" >&2\ncat ${JSON.stringify(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))}\n`, {mode: 0o755});
-    writeFileSync(join(dir, "p.yaml"), `name: p\nrunner: llama-bench\nmodels: [tiny.gguf]\ntests: {p: 64, n: 16}\nargs: [--rpc, 'http://bench:${SECRETS.urlPassword}@10.0.0.2:50052']\nenv: {DATABASE_URL: 'postgres://bench:${SECRETS.urlPassword}-db@db:5432/x'}\n`);
-    const {code, stderr} = await cli(["bench", "p.yaml", "--store", "data"], {cwd: dir, env: {PATH: `${bin}${delimiter}${process.env.PATH}`}});
+    writeFileSync(
+      join(bin, "llama-bench"),
+      `#!/bin/sh\necho "connecting to $DATABASE_URL" >&2\ncat ${JSON.stringify(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))}\n`,
+      {mode: 0o755}
+    );
+    writeFileSync(
+      join(dir, "p.yaml"),
+      `name: p\nrunner: llama-bench\nmodels: [tiny.gguf]\ntests: {p: 64, n: 16}\nargs: [--rpc, 'http://bench:${SECRETS.urlPassword}@10.0.0.2:50052']\nenv: {DATABASE_URL: 'postgres://bench:${SECRETS.urlPassword}-db@db:5432/x'}\n`
+    );
+    const {code, stderr} = await cli(["bench", "p.yaml", "--store", "data"], {
+      cwd: dir,
+      env: {PATH: `${bin}${delimiter}${process.env.PATH}`}
+    });
     assert.equal(code, 0, stderr);
     const text = `${allText(join(dir, "data"))}\n${await published(join(dir, "data"))}`;
     assert.ok(!text.includes(SECRETS.urlPassword));
@@ -139,17 +185,27 @@ describe("probe: secrets", () => {
 
   it("bench --dry-run prints no --api-key, -hft, --token or pass_env value", async () => {
     const dir = tempDir("benchbook-probe-");
-    writeFileSync(join(dir, "p.yaml"), `name: p\nrunner: llama-bench\nmodels: [m.gguf]\nargs: [-hft, ${SECRETS.hf}, --api-key, ${SECRETS.openai}, --token, tok-${SECRETS.urlPassword}]\npass_env: [PROBE_VAR]\n`);
+    writeFileSync(
+      join(dir, "p.yaml"),
+      `name: p\nrunner: llama-bench\nmodels: [m.gguf]\nargs: [-hft, ${SECRETS.hf}, --api-key, ${SECRETS.openai}, --token, tok-${SECRETS.urlPassword}]\npass_env: [PROBE_VAR]\n`
+    );
     for (const json of [[], ["--json"]]) {
-      const {code, stdout} = await cli(["bench", "p.yaml", "--dry-run", ...json], {cwd: dir, env: {PROBE_VAR: "probe-var-value"}});
+      const {code, stdout} = await cli(["bench", "p.yaml", "--dry-run", ...json], {
+        cwd: dir,
+        env: {PROBE_VAR: "probe-var-value"}
+      });
       assert.equal(code, 0);
-      for (const secret of [SECRETS.hf, SECRETS.openai, SECRETS.urlPassword, "probe-var-value"]) assert.ok(!stdout.includes(secret), `${secret} printed`);
+      for (const secret of [SECRETS.hf, SECRETS.openai, SECRETS.urlPassword, "probe-var-value"])
+        assert.ok(!stdout.includes(secret), `${secret} printed`);
     }
   });
 });
 
 /** `benchbook import` of one file (written to a fresh folder): exit, output, and whether the store was left untouched. */
-async function importText(name: string, text: string | Buffer): Promise<{code: number; stdout: string; stderr: string; untouched: boolean}> {
+async function importText(
+  name: string,
+  text: string | Buffer
+): Promise<{code: number; stdout: string; stderr: string; untouched: boolean}> {
   const dir = tempDir("benchbook-probe-");
   const store = join(dir, "data");
   const seeded = await cli(["import", fixturePath("llama-bench/readme-b5163/out.jsonl"), "--store", store]);
@@ -163,9 +219,18 @@ async function importText(name: string, text: string | Buffer): Promise<{code: n
 describe("probe: hostile or broken input", () => {
   it("plans with three 1-1000 ranges or -ub 1-1000000000 are refused with their line, --dry-run too (no heap exhaustion)", async () => {
     const dir = tempDir("benchbook-probe-");
-    writeFileSync(join(dir, "a.yaml"), 'name: a\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000"\n  -b: "1-1000"\n  -t: "1-1000"\n');
-    writeFileSync(join(dir, "b.yaml"), 'name: b\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000000000"\n');
-    for (const [plan, message] of [["a.yaml", /a\.yaml:4: matrix: the plan expands to 1,000,000,000 cells/], ["b.yaml", /b\.yaml:5: matrix\.-ub: "1-1000000000" expands to more than/]] as const) {
+    writeFileSync(
+      join(dir, "a.yaml"),
+      'name: a\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000"\n  -b: "1-1000"\n  -t: "1-1000"\n'
+    );
+    writeFileSync(
+      join(dir, "b.yaml"),
+      'name: b\nrunner: llama-bench\nmodels: [m.gguf]\nmatrix:\n  -ub: "1-1000000000"\n'
+    );
+    for (const [plan, message] of [
+      ["a.yaml", /a\.yaml:4: matrix: the plan expands to 1,000,000,000 cells/],
+      ["b.yaml", /b\.yaml:5: matrix\.-ub: "1-1000000000" expands to more than/]
+    ] as const) {
       for (const dry of [["--dry-run"], []]) {
         const result = await child(["bench", join(dir, plan), "--store", join(dir, "data"), ...dry]).done;
         assert.equal(result.code, 1, result.stderr);
@@ -176,7 +241,10 @@ describe("probe: hostile or broken input", () => {
   });
 
   it("YAML alias bombs in a plan and in a hand-entered file end in a message naming the file, no stack trace", async () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`)].join("\n");
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`)
+    ].join("\n");
     const dir = tempDir("benchbook-probe-");
     writeFileSync(join(dir, "p.yaml"), `name: p\nrunner: llama-bench\nmodels: [m.gguf]\n${bomb}\n`);
     const plan = await child(["bench", join(dir, "p.yaml"), "--dry-run"]).done;
@@ -200,12 +268,21 @@ describe("probe: hostile or broken input", () => {
       assert.equal(code, 1, path);
       assert.match(stderr, /o\.yaml: line \d+: writeup: expected a file inside the observations file's folder/);
     }
-    assert.ok(!allText(join(dir, "data")).includes("probe-key-body") && !allText(join(dir, "data")).includes("root:x:0"));
+    assert.ok(
+      !allText(join(dir, "data")).includes("probe-key-body") && !allText(join(dir, "data")).includes("root:x:0")
+    );
   });
 
   it("new-report 'Title ${alert(1)}' and a tag holding </script> are written as text, never as code", async () => {
     const dir = tempDir("benchbook-probe-");
-    const {code, stderr} = await cli(["new-report", "Title ${alert(1)}", "--tag", "w=</script><script>alert(2)</script>", "--dir", dir]);
+    const {code, stderr} = await cli([
+      "new-report",
+      "Title ${alert(1)}",
+      "--tag",
+      "w=</script><script>alert(2)</script>",
+      "--dir",
+      dir
+    ]);
     assert.equal(code, 0, stderr);
     const [file] = readdirSync(dir);
     const body = readFileSync(join(dir, file), "utf8").split("---\n").slice(2).join("---\n");
@@ -213,7 +290,9 @@ describe("probe: hostile or broken input", () => {
   });
 
   it("results.csv: cells starting with =, +, -, @ are prefixed with '", async () => {
-    const jsonl = JSONL.replace(/"model_filename": "tiny\.gguf"/g, '"model_filename": "=1+1"').replace(/"cpu_info": "AMD EPYC"/g, '"cpu_info": "@SUM(A1)"').replace(/"build_commit": "de3ff81"/g, '"build_commit": "-2+3"');
+    const jsonl = JSONL.replace(/"model_filename": "tiny\.gguf"/g, '"model_filename": "=1+1"')
+      .replace(/"cpu_info": "AMD EPYC"/g, '"cpu_info": "@SUM(A1)"')
+      .replace(/"build_commit": "de3ff81"/g, '"build_commit": "-2+3"');
     const dir = tempDir("benchbook-probe-");
     const store = join(dir, "data");
     assert.equal((await cli(["import", "-", "--name", "x.jsonl", "--store", store], {stdin: jsonl})).code, 0);
@@ -228,7 +307,10 @@ describe("probe: hostile or broken input", () => {
   it("1e309 and a 400-digit number are refused at their line, not stored as null with status ok", async () => {
     const lines = JSONL.split("\n");
     lines[1] = lines[1].replace(/"avg_ts": [0-9.]+/, `"avg_ts": ${"9".repeat(400)}`);
-    for (const [text, line] of [[JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": 1e309'), 1], [lines.join("\n"), 2]] as const) {
+    for (const [text, line] of [
+      [JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": 1e309'), 1],
+      [lines.join("\n"), 2]
+    ] as const) {
       const result = await importText("big.jsonl", text);
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`big\\.jsonl: line ${line}: a finite number`));
@@ -241,11 +323,23 @@ describe("probe: hostile or broken input", () => {
     lines[1] = lines[1].replace('"avg_ts": ', '"avg_ts": 1.5, "avg_ts": ');
     const result = await importText("dup.jsonl", lines.join("\n"));
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /dup\.jsonl: line 2: .*each key once in a JSON object; "avg_ts" was given on line 2 already/);
+    assert.match(
+      result.stderr,
+      /dup\.jsonl: line 2: .*each key once in a JSON object; "avg_ts" was given on line 2 already/
+    );
     assert.ok(result.untouched);
-    const pretty = await importText("dup.json", fixtureText("llama-bench/readme-b5163/out.json").replace('"n_prompt": 512,', '"n_prompt": 512,\n    "n_prompt": 0,'));
+    const pretty = await importText(
+      "dup.json",
+      fixtureText("llama-bench/readme-b5163/out.json").replace(
+        '"n_prompt": 512,',
+        '"n_prompt": 512,\n    "n_prompt": 0,'
+      )
+    );
     assert.equal(pretty.code, 1);
-    assert.match(pretty.stderr, /dup\.json: line \d+: each key once in a JSON object; "n_prompt" was given on line \d+ already/);
+    assert.match(
+      pretty.stderr,
+      /dup\.json: line \d+: each key once in a JSON object; "n_prompt" was given on line \d+ already/
+    );
   });
 
   it("a broken CSV quote in llama-bench CSV is refused at its line, not read as a shifted or empty field", async () => {
@@ -253,7 +347,10 @@ describe("probe: hostile or broken input", () => {
     lines[1] = lines[1].replace('"de3ff81",', '"de3ff81,');
     const result = await importText("bench.csv", lines.join("\n"));
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /bench\.csv: line 2: llama-bench-csv: expected CSV values each either bare or wholly in double quotes/);
+    assert.match(
+      result.stderr,
+      /bench\.csv: line 2: llama-bench-csv: expected CSV values each either bare or wholly in double quotes/
+    );
     assert.ok(result.untouched);
   });
 
@@ -265,7 +362,9 @@ describe("probe: hostile or broken input", () => {
 
   it("negative throughput is kept as printed and said in the run's notes", async () => {
     const dir = tempDir("benchbook-probe-");
-    const {code} = await cli(["import", "-", "--name", "neg.jsonl", "--store", join(dir, "data")], {stdin: JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": -103292.158869')});
+    const {code} = await cli(["import", "-", "--name", "neg.jsonl", "--store", join(dir, "data")], {
+      stdin: JSONL.replace('"avg_ts": 103292.158869', '"avg_ts": -103292.158869')
+    });
     assert.equal(code, 0);
     const [input] = new Store(join(dir, "data")).readAll();
     assert.ok(input.runs[0].notes.some((n) => /pp64 throughput is negative \(-103292\.158869/.test(n)));
@@ -277,23 +376,30 @@ describe("probe: hostile or broken input", () => {
     assert.match(result.stderr, /\/dev\/zero: a character device; benchbook imports regular files/);
   });
 
-  it("one 200 MB line is refused at its line, the process peaking under 1 GiB (it peaked at 4 GB)", {timeout: 300_000}, async () => {
-    const dir = tempDir("benchbook-probe-");
-    const path = join(dir, "long.txt");
-    writeFileSync(path, Buffer.alloc(200 * 1024 * 1024, "x"));
-    // The child reports its peak resident memory (KiB) as it exits.
-    const peak = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))';
-    const proc = spawn(process.execPath, ["--import", peak, BIN, "import", path, "--store", join(dir, "data")], {stdio: ["ignore", "ignore", "pipe"]});
-    let stderr = "";
-    proc.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise((ok) => proc.on("close", ok));
-    rmSync(path);
-    assert.equal(code, 1, stderr);
-    assert.match(stderr, /long\.txt: line 1: .*lines of at most 16 MiB/);
-    const kib = Number(/maxrss (\d+)/.exec(stderr)?.[1]);
-    assert.ok(kib > 0 && kib < 1024 * 1024, `peak ${kib} KiB`);
-    assert.ok(!existsSync(join(dir, "data", "runs")) || readdirSync(join(dir, "data", "runs")).length === 0);
-  });
+  it(
+    "one 200 MB line is refused at its line, the process peaking under 1 GiB (it peaked at 4 GB)",
+    {timeout: 300_000},
+    async () => {
+      const dir = tempDir("benchbook-probe-");
+      const path = join(dir, "long.txt");
+      writeFileSync(path, Buffer.alloc(200 * 1024 * 1024, "x"));
+      // The child reports its peak resident memory (KiB) as it exits.
+      const peak =
+        'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))';
+      const proc = spawn(process.execPath, ["--import", peak, BIN, "import", path, "--store", join(dir, "data")], {
+        stdio: ["ignore", "ignore", "pipe"]
+      });
+      let stderr = "";
+      proc.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise((ok) => proc.on("close", ok));
+      rmSync(path);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /long\.txt: line 1: .*lines of at most 16 MiB/);
+      const kib = Number(/maxrss (\d+)/.exec(stderr)?.[1]);
+      assert.ok(kib > 0 && kib < 1024 * 1024, `peak ${kib} KiB`);
+      assert.ok(!existsSync(join(dir, "data", "runs")) || readdirSync(join(dir, "data", "runs")).length === 0);
+    }
+  );
 
   it("a FIFO is refused at once by name (it blocked forever)", async () => {
     const dir = tempDir("benchbook-probe-");
@@ -312,7 +418,10 @@ describe("probe: hostile or broken input", () => {
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /2 of 2 inputs in the store/);
     execFileSync("mkfifo", [join(dir, "pipe")]);
-    for (const [target, what] of [[join(dir, "pipe"), "a FIFO"], ["/dev/zero", "a character device"]]) {
+    for (const [target, what] of [
+      [join(dir, "pipe"), "a FIFO"],
+      ["/dev/zero", "a character device"]
+    ]) {
       symlinkSync(target, join(dir, "in", "special.txt"));
       const special = await cli(["import", "in", "--store", "data"], {cwd: dir});
       assert.equal(special.code, 2);
@@ -331,7 +440,10 @@ describe("probe: hostile or broken input", () => {
   it("a runs file with git conflict markers is named with its line by list, export, build and the writers", async () => {
     const dir = tempDir("benchbook-probe-");
     const store = join(dir, "data");
-    assert.equal((await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code, 0);
+    assert.equal(
+      (await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code,
+      0
+    );
     const [sha] = new Store(store).inputs();
     const path = new Store(store).runsPath(sha);
     const lines = readFileSync(path, "utf8").split("\n");
@@ -339,10 +451,23 @@ describe("probe: hostile or broken input", () => {
     lines.splice(6, 0, "=======", '  "x": 1,', ">>>>>>> other");
     writeFileSync(path, lines.join("\n"));
     const project = tempDir("benchbook-probe-site-");
-    for (const args of [["list"], ["export", "--out", join(dir, "out")], ["build"], ["compare", "a", "b"], ["history"], ["retag", sha.slice(0, 8), "--tag", "x=1"], ["remove", sha.slice(0, 8)], ["reparse"], ["reindex"]]) {
+    for (const args of [
+      ["list"],
+      ["export", "--out", join(dir, "out")],
+      ["build"],
+      ["compare", "a", "b"],
+      ["history"],
+      ["retag", sha.slice(0, 8), "--tag", "x=1"],
+      ["remove", sha.slice(0, 8)],
+      ["reparse"],
+      ["reindex"]
+    ]) {
       const result = await cli([...args, "--store", store], {cwd: project});
       assert.notEqual(result.code, 0, args[0]);
-      assert.ok(result.stderr.includes(`${path}: line 4: a git merge conflict marker (<<<<<<<)`), `${args[0]}: ${result.stderr}`);
+      assert.ok(
+        result.stderr.includes(`${path}: line 4: a git merge conflict marker (<<<<<<<)`),
+        `${args[0]}: ${result.stderr}`
+      );
       assert.doesNotMatch(result.stderr, /    at /, args[0]);
     }
   });
@@ -351,7 +476,10 @@ describe("probe: hostile or broken input", () => {
     const dead = 2 ** 22 + 12345; // above Linux's pid_max default: no such process
     const dir = tempDir("benchbook-probe-");
     const store = join(dir, "data");
-    assert.equal((await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code, 0);
+    assert.equal(
+      (await cli(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store])).code,
+      0
+    );
     const [sha] = new Store(store).inputs();
     writeFileSync(join(dir, "plan.yaml"), "name: p\nrunner: llama-bench\nmodels: [tiny.gguf]\ntests: {p: 64, n: 16}\n");
     const other = join(dir, "other");
@@ -366,7 +494,11 @@ describe("probe: hostile or broken input", () => {
       ["remove", ["remove", sha.slice(0, 8)]]
     ];
     for (const [name, args] of writers) {
-      const temps = [join(store, "runs", `.tmp-${dead}@${HOST_TAG}-abcd`), join(store, "raw", `.tmp-${dead}@${HOST_TAG}-ef01-raw`), join(store, `.tmp-${dead}@${HOST_TAG}-0000`)];
+      const temps = [
+        join(store, "runs", `.tmp-${dead}@${HOST_TAG}-abcd`),
+        join(store, "raw", `.tmp-${dead}@${HOST_TAG}-ef01-raw`),
+        join(store, `.tmp-${dead}@${HOST_TAG}-0000`)
+      ];
       for (const t of temps) writeFileSync(t, "half");
       const result = await cli([...args, "--store", store], {cwd: dir, env: STANDINS});
       assert.equal(result.code, 0, `${name}: ${result.stderr}`);
@@ -375,43 +507,60 @@ describe("probe: hostile or broken input", () => {
     }
   });
 
-  it("two concurrent writers with different tags: both keep their tags, or the second says its tags were not applied", {timeout: 120_000}, async () => {
-    const dir = tempDir("benchbook-probe-");
-    const store = join(dir, "data");
-    const input = fixturePath("seeds/001-rtx4090-m4.txt");
-    // The same input twice at once: one stores it; the other waits and says which tags it did not apply.
-    const [a, b] = await Promise.all([child(["import", input, "--store", store, "--tag", "who=a"]).done, child(["import", input, "--store", store, "--tag", "who=b"]).done]);
-    assert.deepEqual([a.code, b.code], [0, 0]);
-    const [sha] = new Store(store).inputs();
-    const winner = new Store(store).read(sha).source.tags.who;
-    const loser = winner === "a" ? b : a;
-    assert.match(loser.stderr, /the tags given \(who=[ab]\) were not applied/);
-    // Retags of one input and bench, import and reparse at once: every tag given lands.
-    writeFileSync(join(dir, "plan.yaml"), "name: p\nrunner: llama-bench\nmodels: [tiny.gguf]\ntests: {p: 64, n: 16}\n");
-    const writers = [
-      ...["x", "y", "z"].map((k) => child(["retag", sha.slice(0, 12), "--tag", `${k}=1`, "--store", store]).done),
-      child(["reparse", "--store", store]).done,
-      child(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store, "--tag", "w=1"]).done
-    ];
-    const results = await Promise.all(writers);
-    for (const r of results) assert.equal(r.code, 0, r.stderr);
-    const tags = new Store(store).read(sha).source.tags;
-    assert.deepEqual(tags, {who: winner, x: "1", y: "1", z: "1"});
-    assert.ok([...new Store(store).readAll()].some((i) => i.source.tags.w === "1"));
-  });
+  it(
+    "two concurrent writers with different tags: both keep their tags, or the second says its tags were not applied",
+    {timeout: 120_000},
+    async () => {
+      const dir = tempDir("benchbook-probe-");
+      const store = join(dir, "data");
+      const input = fixturePath("seeds/001-rtx4090-m4.txt");
+      // The same input twice at once: one stores it; the other waits and says which tags it did not apply.
+      const [a, b] = await Promise.all([
+        child(["import", input, "--store", store, "--tag", "who=a"]).done,
+        child(["import", input, "--store", store, "--tag", "who=b"]).done
+      ]);
+      assert.deepEqual([a.code, b.code], [0, 0]);
+      const [sha] = new Store(store).inputs();
+      const winner = new Store(store).read(sha).source.tags.who;
+      const loser = winner === "a" ? b : a;
+      assert.match(loser.stderr, /the tags given \(who=[ab]\) were not applied/);
+      // Retags of one input and bench, import and reparse at once: every tag given lands.
+      writeFileSync(
+        join(dir, "plan.yaml"),
+        "name: p\nrunner: llama-bench\nmodels: [tiny.gguf]\ntests: {p: 64, n: 16}\n"
+      );
+      const writers = [
+        ...["x", "y", "z"].map((k) => child(["retag", sha.slice(0, 12), "--tag", `${k}=1`, "--store", store]).done),
+        child(["reparse", "--store", store]).done,
+        child(["import", fixturePath("captured/cpu/llama-bench-jsonl.stdout"), "--store", store, "--tag", "w=1"]).done
+      ];
+      const results = await Promise.all(writers);
+      for (const r of results) assert.equal(r.code, 0, r.stderr);
+      const tags = new Store(store).read(sha).source.tags;
+      assert.deepEqual(tags, {who: winner, x: "1", y: "1", z: "1"});
+      assert.ok([...new Store(store).readAll()].some((i) => i.source.tags.w === "1"));
+    }
+  );
 });
 
 describe("probe: local paths", () => {
   it("absolute paths outside $HOME (/mnt/…, /data/…, D:\\…) are published as base names unless --keep-paths", async () => {
     const dir = tempDir("benchbook-probe-");
     const store = join(dir, "data");
-    const text = SEED.replace("--model unsloth/Qwen3.5-9B-GGUF/Qwen3.5-9B-Q8_0.gguf", "--model /mnt/nas-alice/secret-project/Qwen3.5-9B-Q8_0.gguf");
+    const text = SEED.replace(
+      "--model unsloth/Qwen3.5-9B-GGUF/Qwen3.5-9B-Q8_0.gguf",
+      "--model /mnt/nas-alice/secret-project/Qwen3.5-9B-Q8_0.gguf"
+    );
     assert.ok(text.includes("/mnt/nas-alice"));
     await cli(["import", "-", "--name", "/data/bob/posts/rtx4090.md", "--store", store], {stdin: text});
-    const jsonl = JSONL.replace(/"model_filename": "tiny\.gguf"/g, '"model_filename": "D:\\\\carol-models\\\\tiny.gguf"');
+    const jsonl = JSONL.replace(
+      /"model_filename": "tiny\.gguf"/g,
+      '"model_filename": "D:\\\\carol-models\\\\tiny.gguf"'
+    );
     await cli(["import", "-", "--name", "cpu.jsonl", "--store", store], {stdin: jsonl});
     const hidden = await published(store);
-    for (const path of ["/mnt/nas-alice", "secret-project", "/data/bob", "carol-models"]) assert.ok(!hidden.includes(path), `${path} published`);
+    for (const path of ["/mnt/nas-alice", "secret-project", "/data/bob", "carol-models"])
+      assert.ok(!hidden.includes(path), `${path} published`);
     assert.ok(hidden.includes("Qwen3.5-9B-Q8_0.gguf") && hidden.includes("rtx4090.md"));
     const kept = await published(store, true);
     assert.ok(kept.includes("/mnt/nas-alice/secret-project/Qwen3.5-9B-Q8_0.gguf"));
@@ -457,18 +606,22 @@ function get(url: string, abort = false): Promise<number> {
 }
 
 describe("probe: benchbook serve", () => {
-  it("300 aborted downloads under a 200-descriptor limit: no EMFILE, the server still answers", {timeout: 120_000}, async () => {
-    const {site} = siteDir();
-    const server = await serve(site, {ulimit: 200});
-    try {
-      for (let i = 0; i < 300; i++) await get(`${server.base}/big.bin`, true);
-      assert.equal(await get(`${server.base}/index.html`), 200);
-      assert.equal(server.proc.exitCode, null, server.err());
-      assert.doesNotMatch(server.err(), /EMFILE/);
-    } finally {
-      server.proc.kill();
+  it(
+    "300 aborted downloads under a 200-descriptor limit: no EMFILE, the server still answers",
+    {timeout: 120_000},
+    async () => {
+      const {site} = siteDir();
+      const server = await serve(site, {ulimit: 200});
+      try {
+        for (let i = 0; i < 300; i++) await get(`${server.base}/big.bin`, true);
+        assert.equal(await get(`${server.base}/index.html`), 200);
+        assert.equal(server.proc.exitCode, null, server.err());
+        assert.doesNotMatch(server.err(), /EMFILE/);
+      } finally {
+        server.proc.kill();
+      }
     }
-  });
+  );
 
   it("a file removed between its check and its open: 404, no crash", async () => {
     const {site} = siteDir();
@@ -518,8 +671,19 @@ describe("probe: benchbook serve", () => {
     const busy = createServer();
     await new Promise<void>((ok) => busy.listen(0, "127.0.0.1", ok));
     try {
-      const {stderr} = await cli(["serve", "--dir", site, "--host", "0.0.0.0", "--port", String((busy.address() as AddressInfo).port)]);
-      assert.match(stderr, /warning: --host 0\.0\.0\.0 serves the site, its raw inputs included, to every machine that can reach this one/);
+      const {stderr} = await cli([
+        "serve",
+        "--dir",
+        site,
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String((busy.address() as AddressInfo).port)
+      ]);
+      assert.match(
+        stderr,
+        /warning: --host 0\.0\.0\.0 serves the site, its raw inputs included, to every machine that can reach this one/
+      );
     } finally {
       busy.close();
     }

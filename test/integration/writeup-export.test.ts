@@ -19,7 +19,10 @@ import {fixturePath} from "../helpers/fixtures.js";
 describe("export: writeups of hand-entered files", () => {
   const store = new Store(tempDir());
   const path = fixturePath("hand/writeup/post.observations.yaml");
-  importInputs([{name: "post.observations.yaml", bytes: readFileSync(path), path}], {store, now: () => new Date("2026-01-01T00:00:00Z")});
+  importInputs([{name: "post.observations.yaml", bytes: readFileSync(path), path}], {
+    store,
+    now: () => new Date("2026-01-01T00:00:00Z")
+  });
   const post = readFileSync(fixturePath("hand/writeup/post.md"));
   const sha = createHash("sha256").update(post).digest("hex");
 
@@ -32,9 +35,14 @@ describe("export: writeups of hand-entered files", () => {
     assert.deepEqual(manifest.writeups, [sha]);
     assert.deepEqual(manifest.inputs, store.inputs(), "the writeup is not an input of its own");
     const sources = JSON.parse(readFileSync(join(out, "sources.json"), "utf8"));
-    assert.deepEqual(sources[0].attachments.map((a: {role: string; sha256: string}) => [a.role, a.sha256]), [["writeup", sha]]);
+    assert.deepEqual(
+      sources[0].attachments.map((a: {role: string; sha256: string}) => [a.role, a.sha256]),
+      [["writeup", sha]]
+    );
 
-    const rows = (await duckdbRows(`SELECT line, value, text, result_extra FROM '${join(out, "results.parquet")}' ORDER BY line`)) as {line: number; value: number | null; text: string | null; result_extra: string}[];
+    const rows = (await duckdbRows(
+      `SELECT line, value, text, result_extra FROM '${join(out, "results.parquet")}' ORDER BY line`
+    )) as {line: number; value: number | null; text: string | null; result_extra: string}[];
     const lines = post.toString("utf8").split("\n");
     assert.equal(rows.length, 8);
     for (const row of rows) {

@@ -33,10 +33,14 @@ describe("compare over the index gives compareRows's result", () => {
       seeds.map((f) => ({name: `seeds/${f}`, bytes: Buffer.from(fixtureText(`seeds/${f}`))})),
       {store, tags: {writeup: "seeds"}}
     );
-    for (const [file, tags] of [["compare/llama-bench-de3ff81.json", {build: "one"}], ["compare/llama-bench-d063b52.json", {build: "two"}]] as const) {
+    for (const [file, tags] of [
+      ["compare/llama-bench-de3ff81.json", {build: "one"}],
+      ["compare/llama-bench-d063b52.json", {build: "two"}]
+    ] as const) {
       importInputs([{name: file, bytes: Buffer.from(fixtureText(file))}], {store, tags});
     }
-    for (const input of store.readAll()) for (const run of input.runs) for (const result of run.results) rows.push(toRow(run, result, false));
+    for (const input of store.readAll())
+      for (const run of input.runs) for (const result of run.results) rows.push(toRow(run, result, false));
     query = await openStoreQuery(store);
   });
   after(() => {
@@ -56,17 +60,43 @@ describe("compare over the index gives compareRows's result", () => {
     const expected = compareRows(ra, rb, {a, b}, options);
     assert.deepStrictEqual(ours.result, expected, `${a} vs ${b} ${JSON.stringify(options)}`);
     // What the tables print (no provenance): the same, without each value's runs and source lines.
-    const lean = await compareStore(query.connection, [selectors[0], selectors[1]], {a, b}, {...options, provenance: false});
+    const lean = await compareStore(
+      query.connection,
+      [selectors[0], selectors[1]],
+      {a, b},
+      {...options, provenance: false}
+    );
     const bare = (v: SideValue | null) => v && {...v, run_ids: [], sources: []};
     assert.ok("result" in lean);
-    assert.deepStrictEqual(lean.result, {...expected, pairs: expected.pairs.map((p) => ({...p, a: bare(p.a), b: bare(p.b)}))}, `${a} vs ${b} without provenance`);
+    assert.deepStrictEqual(
+      lean.result,
+      {...expected, pairs: expected.pairs.map((p) => ({...p, a: bare(p.a), b: bare(p.b)}))},
+      `${a} vs ${b} without provenance`
+    );
     return ours.result.pairs.filter((p) => p.a && p.b).length;
   }
 
   it("for pairs of values of every label column, settings and tags", async () => {
     let paired = 0;
     let compared = 0;
-    for (const key of ["build_commit", "runtime", "tool", "hardware", "split_mode", "model_label", "quant", "type_k", "n_ubatch", "flash_attn", "backend", "setting.n_ubatch", "tag.build", "tag.writeup", "concurrency", "n_depth"]) {
+    for (const key of [
+      "build_commit",
+      "runtime",
+      "tool",
+      "hardware",
+      "split_mode",
+      "model_label",
+      "quant",
+      "type_k",
+      "n_ubatch",
+      "flash_attn",
+      "backend",
+      "setting.n_ubatch",
+      "tag.build",
+      "tag.writeup",
+      "concurrency",
+      "n_depth"
+    ]) {
       const values = [...new Set(rows.map((r) => keyValue(r, key) ?? ""))].slice(0, 4);
       for (let i = 0; i < values.length; i++) {
         for (let j = i + 1; j < values.length; j++) {
@@ -89,7 +119,9 @@ describe("compare over the index gives compareRows's result", () => {
     await same("tag.writeup=seeds", "runtime!=llama.cpp", {by: ["test", "metric", "stat", "unit"]});
     await same("runtime=vllm|sglang", "runtime=llama.cpp", {by: ["model_label", "test", "metric"]});
     await same("tool=llama-bench", "tool=llama-bench", {by: ["file", "test"]});
-    await same("runtime=sglang", "runtime=vllm", {by: ["test", "metric", "stat", "unit", "setting.max_num_seqs", "nonexistent"]});
+    await same("runtime=sglang", "runtime=vllm", {
+      by: ["test", "metric", "stat", "unit", "setting.max_num_seqs", "nonexistent"]
+    });
     await same("model_label=", "runtime=vllm");
     await same("build_commit=nothing", "runtime=vllm");
     await same("runtime=vllm", "build_commit=nothing");

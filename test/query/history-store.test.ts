@@ -32,7 +32,12 @@ const TESTS: Test[] = [
 ];
 
 /** What the command printed when it read every runs file: the rows selectRows picks, in store order. */
-function inMemory(store: Store, selectorTexts: string[], format: "terminal" | "markdown" | "json", metrics?: string[]): string | null {
+function inMemory(
+  store: Store,
+  selectorTexts: string[],
+  format: "terminal" | "markdown" | "json",
+  metrics?: string[]
+): string | null {
   const all = readHistoryRows(store);
   let rows: Row[] = all;
   if (selectorTexts.length) {
@@ -46,7 +51,11 @@ function inMemory(store: Store, selectorTexts: string[], format: "terminal" | "m
   }
   const histories = history(rows, {metrics});
   const changes = flaggedChanges(histories);
-  return format === "json" ? formatJsonLines(changes) : format === "markdown" ? formatMarkdown(changes, histories) : formatTerminal(changes, histories);
+  return format === "json"
+    ? formatJsonLines(changes)
+    : format === "markdown"
+      ? formatMarkdown(changes, histories)
+      : formatTerminal(changes, histories);
 }
 
 describe("history over the index prints what the in-memory read printed", () => {
@@ -59,7 +68,8 @@ describe("history over the index prints what the in-memory read printed", () => 
       seeds.map((f) => ({name: `seeds/${f}`, bytes: Buffer.from(fixtureText(`seeds/${f}`))})),
       {store, tags: {writeup: "seeds"}}
     );
-    for (const file of ["compare/llama-bench-de3ff81.json", "compare/llama-bench-d063b52.json"]) importInputs([{name: file, bytes: Buffer.from(fixtureText(file))}], {store});
+    for (const file of ["compare/llama-bench-de3ff81.json", "compare/llama-bench-d063b52.json"])
+      importInputs([{name: file, bytes: Buffer.from(fixtureText(file))}], {store});
     importInputs(
       Array.from({length: 12}, (_, b) => ({name: `build-${b}.jsonl`, bytes: Buffer.from(buildOutput(b, TESTS))})),
       {store, tags: {nightly: "yes"}}
@@ -75,7 +85,8 @@ describe("history over the index prints what the in-memory read printed", () => 
       const expected = readHistoryRows(store).filter(historyRow);
       assert.equal(read.rows.length, expected.length);
       read.rows.forEach((row, i) => {
-        for (const [name, value] of Object.entries(expected[i])) assert.deepEqual(row[name], value ?? null, `row ${i} ${name}`);
+        for (const [name, value] of Object.entries(expected[i]))
+          assert.deepEqual(row[name], value ?? null, `row ${i} ${name}`);
       });
     } finally {
       query.close();
@@ -97,7 +108,14 @@ describe("history over the index prints what the in-memory read printed", () => 
     for (const {selectors, metrics} of cases) {
       for (const format of ["terminal", "markdown", "json"] as const) {
         const expected = inMemory(store, selectors, format, metrics);
-        const args = ["history", ...selectors, "--store", store.root, ...(metrics ? ["--metric", metrics.join(",")] : []), ...(format === "terminal" ? [] : [`--${format}`])];
+        const args = [
+          "history",
+          ...selectors,
+          "--store",
+          store.root,
+          ...(metrics ? ["--metric", metrics.join(",")] : []),
+          ...(format === "terminal" ? [] : [`--${format}`])
+        ];
         const out = await cli(args);
         assert.equal(out.code, 0, out.stderr);
         assert.equal(out.stdout, expected, args.join(" "));

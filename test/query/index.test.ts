@@ -21,14 +21,23 @@ describe("the store's index", () => {
   const store = new Store(join(work, "store"));
   cpSync(join(REPO, "data"), store.root, {recursive: true, filter: (src) => !src.includes(".index")});
   after(() => rmSync(work, {recursive: true, force: true}));
-  const listed = async () => JSON.parse((await cli(["list", "--json", "--store", store.root])).stdout) as {id: string; tags: Record<string, string>}[];
+  const listed = async () =>
+    JSON.parse((await cli(["list", "--json", "--store", store.root])).stdout) as {
+      id: string;
+      tags: Record<string, string>;
+    }[];
 
   it("holds every result's flat row, column for column, in store order", async () => {
     const expected: Row[] = [];
-    for (const input of store.readAll()) for (const run of input.runs) for (const result of run.results) expected.push(toRow(run, result, true));
+    for (const input of store.readAll())
+      for (const run of input.runs) for (const result of run.results) expected.push(toRow(run, result, true));
     const query = await openStoreQuery(store);
     try {
-      const rows = (await query.connection.runAndReadAll(`SELECT * EXCLUDE (input_no, _group, _ord) FROM rows ORDER BY input_no, _ord`)).getRowObjectsJS();
+      const rows = (
+        await query.connection.runAndReadAll(
+          `SELECT * EXCLUDE (input_no, _group, _ord) FROM rows ORDER BY input_no, _ord`
+        )
+      ).getRowObjectsJS();
       assert.equal(rows.length, expected.length);
       rows.forEach((row, i) => {
         for (const {name, type} of COLUMNS) {

@@ -11,9 +11,24 @@ import {fixtureText, read, rowsOf} from "../helpers/fixtures.js";
 describe("model label and repo", () => {
   const cases: [file: string | null, name: string | null, label: string | null, repo: string | null][] = [
     ["models/Qwen2.5-7B-Instruct-Q4_K_M.gguf", "qwen2 7B Q4_K - Medium", "Qwen2.5-7B-Instruct-Q4_K_M", null],
-    ["/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/0123456789abcdef0123456789abcdef01234567", null, "Qwen3-8B", "Qwen/Qwen3-8B"],
-    ["/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/0123456789abcdef/", null, "Qwen3-8B", "Qwen/Qwen3-8B"],
-    ["/hf/hub/models--unsloth--Qwen3.5-9B-GGUF/snapshots/abc/Qwen3.5-9B-UD-Q4_K_XL.gguf", null, "Qwen3.5-9B-UD-Q4_K_XL", "unsloth/Qwen3.5-9B-GGUF"],
+    [
+      "/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/0123456789abcdef0123456789abcdef01234567",
+      null,
+      "Qwen3-8B",
+      "Qwen/Qwen3-8B"
+    ],
+    [
+      "/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/0123456789abcdef/",
+      null,
+      "Qwen3-8B",
+      "Qwen/Qwen3-8B"
+    ],
+    [
+      "/hf/hub/models--unsloth--Qwen3.5-9B-GGUF/snapshots/abc/Qwen3.5-9B-UD-Q4_K_XL.gguf",
+      null,
+      "Qwen3.5-9B-UD-Q4_K_XL",
+      "unsloth/Qwen3.5-9B-GGUF"
+    ],
     ["Qwen/Qwen3-8B", null, "Qwen3-8B", "Qwen/Qwen3-8B"],
     ["mlx-community/Qwen3-8B-4bit", null, "Qwen3-8B-4bit", "mlx-community/Qwen3-8B-4bit"],
     ["/models/Qwen3-8B/", null, "Qwen3-8B", null],
@@ -36,10 +51,15 @@ describe("model label and repo", () => {
 
 describe("a real writeup's model on a Hugging Face cache path (seed 003)", () => {
   it("shows the repository, not the snapshot hash", () => {
-    const rows = rowsOf(read(fixtureText("seeds/003-outputs.txt"), "003-outputs.txt")).filter((r) => typeof r.model_file === "string" && (r.model_file as string).includes("models--"));
+    const rows = rowsOf(read(fixtureText("seeds/003-outputs.txt"), "003-outputs.txt")).filter(
+      (r) => typeof r.model_file === "string" && (r.model_file as string).includes("models--")
+    );
     assert.ok(rows.length > 0);
     for (const row of rows) {
-      assert.equal(row.model_file, "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c");
+      assert.equal(
+        row.model_file,
+        "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c"
+      );
       assert.equal(row.model_label, "Gemma-4-31B-IT-NVFP4");
       assert.equal(row.model_repo, "nvidia/Gemma-4-31B-IT-NVFP4");
     }
@@ -71,7 +91,10 @@ describe("models named by commands", () => {
     const rows = rowsOf(read(text, "post.md"));
     assert.ok(rows.length > 0);
     for (const row of rows) {
-      assert.equal(row.model_file, "/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/9c925d64d72725edaf899c6cb9c377fd0709d9c5");
+      assert.equal(
+        row.model_file,
+        "/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/9c925d64d72725edaf899c6cb9c377fd0709d9c5"
+      );
       assert.equal(row.model_label, "Qwen3-8B");
       assert.equal(row.model_repo, "Qwen/Qwen3-8B");
     }

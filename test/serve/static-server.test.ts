@@ -41,7 +41,11 @@ before(async () => {
 });
 after(() => close?.());
 
-function get(path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{status: number; headers: Record<string, unknown>; body: Buffer}> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET"
+): Promise<{status: number; headers: Record<string, unknown>; body: Buffer}> {
   return new Promise((ok, fail) => {
     const req = request(`${base}${path}`, {method, headers}, (res) => {
       const chunks: Buffer[] = [];
@@ -80,10 +84,19 @@ describe("the static server", () => {
   });
 
   it("never serves a file outside the site: traversal, dotfiles, symbolic links out", async () => {
-    for (const path of ["/../" + outside.split("/").pop() + "/secret.txt", "/%2e%2e/%2e%2e/etc/passwd", "/escape.txt", "/out/secret.txt", "/.env"]) {
+    for (const path of [
+      "/../" + outside.split("/").pop() + "/secret.txt",
+      "/%2e%2e/%2e%2e/etc/passwd",
+      "/escape.txt",
+      "/out/secret.txt",
+      "/.env"
+    ]) {
       const answer = await get(path);
       assert.equal(answer.status, 404, path);
-      assert.ok(!answer.body.toString().includes("outside the site") && !answer.body.toString().includes("SECRET"), path);
+      assert.ok(
+        !answer.body.toString().includes("outside the site") && !answer.body.toString().includes("SECRET"),
+        path
+      );
     }
     assert.equal((await get("/escape.txt")).body.toString(), "<h1>lost</h1>", "the site's 404 page");
     assert.equal((await get("/alias.html")).body.toString(), "<h1>page</h1>", "a link inside the site is followed");
@@ -119,7 +132,10 @@ describe("the static server", () => {
         return (await pending).status;
       })
     );
-    assert.ok(answers.every((s) => s === 200 || s === 404), answers.join(","));
+    assert.ok(
+      answers.every((s) => s === 200 || s === 404),
+      answers.join(",")
+    );
     assert.equal((await get("/data.bin")).status, 200, "still serving");
   });
 });

@@ -10,7 +10,26 @@ const PLAN = fileURLToPath(new URL("../../docs/plans/rtx4090-depth-sweeps.yaml",
 describe("benchbook bench --slurm (no cluster needed)", () => {
   it("--dry-run prints the cells and the sbatch script, and writes nothing", async () => {
     const store = join(tempDir(), "data");
-    const result = await cli(["bench", PLAN, "--slurm", "--dry-run", "--partition", "gpu", "--gres", "gpu:1", "--time", "2:00:00", "--array-parallelism", "4", "--only", "d=0", "--tag", "rig=4090", "--store", store]);
+    const result = await cli([
+      "bench",
+      PLAN,
+      "--slurm",
+      "--dry-run",
+      "--partition",
+      "gpu",
+      "--gres",
+      "gpu:1",
+      "--time",
+      "2:00:00",
+      "--array-parallelism",
+      "4",
+      "--only",
+      "d=0",
+      "--tag",
+      "rig=4090",
+      "--store",
+      store
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const cells = result.stdout.split("\n").filter((l) => /^# {3}[0-9a-f]{16,} /.test(l));
     assert.equal(cells.length, 6);
@@ -19,7 +38,10 @@ describe("benchbook bench --slurm (no cluster needed)", () => {
     assert.match(result.stdout, /^#SBATCH --gres=gpu:1$/m);
     assert.match(result.stdout, /^#SBATCH --time=2:00:00$/m);
     const exec = result.stdout.split("\n").find((l) => l.startsWith("exec "))!;
-    assert.match(exec, /bin\/benchbook\.js bench \S+rtx4090-depth-sweeps\.yaml --store \S+ --slurm-task \S+\/cells\.txt --tag rig\\?=4090$/);
+    assert.match(
+      exec,
+      /bin\/benchbook\.js bench \S+rtx4090-depth-sweeps\.yaml --store \S+ --slurm-task \S+\/cells\.txt --tag rig\\?=4090$/
+    );
     assert.equal(existsSync(store), false);
   });
 
@@ -33,7 +55,9 @@ describe("benchbook bench --slurm (no cluster needed)", () => {
   });
 
   it("--slurm-task outside a Slurm task says so", async () => {
-    const result = await cli(["bench", PLAN, "--slurm-task", "/nonexistent/cells.txt"], {env: {SLURM_ARRAY_TASK_ID: ""}});
+    const result = await cli(["bench", PLAN, "--slurm-task", "/nonexistent/cells.txt"], {
+      env: {SLURM_ARRAY_TASK_ID: ""}
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /--slurm-task runs inside a Slurm array task: SLURM_ARRAY_TASK_ID is not set/);
   });

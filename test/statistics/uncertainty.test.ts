@@ -5,7 +5,12 @@ import {compareMeans, formatRatio, sampleSd} from "../../scripts/statistics/unce
 
 const jstat = jstatModule as unknown as {studentt: {inv(p: number, df: number): number}};
 
-const m = (value: number, stddev: number | null, repetitions: number | null, stddev_kind = "sample") => ({value, stddev, stddev_kind, repetitions});
+const m = (value: number, stddev: number | null, repetitions: number | null, stddev_kind = "sample") => ({
+  value,
+  stddev,
+  stddev_kind,
+  repetitions
+});
 
 describe("compareMeans", () => {
   // Reference p-values from scipy.stats.ttest_ind_from_stats(..., equal_var=False).
@@ -32,16 +37,26 @@ describe("compareMeans", () => {
     let logRatioDisagrees = 0;
     for (const a of [100, 250])
       for (const gap of [0.5, 1, 2, 3, 4, 5, 6, 8, 12])
-        for (const [sa, sb] of [[2, 2], [1, 5], [6, 1], [4, 4]])
+        for (const [sa, sb] of [
+          [2, 2],
+          [1, 5],
+          [6, 1],
+          [4, 4]
+        ])
           for (const n of [2, 3, 5, 10]) {
             const b = a + gap;
             const c = compareMeans(m(a, sa, n), m(b, sb, n));
-            assert.equal(c.low! <= 1 && 1 <= c.high!, c.noise, `a=${a} b=${b} sd ${sa}/${sb} n=${n}: [${c.low}, ${c.high}] p=${c.p}`);
+            assert.equal(
+              c.low! <= 1 && 1 <= c.high!,
+              c.noise,
+              `a=${a} b=${b} sd ${sa}/${sb} n=${n}: [${c.low}, ${c.high}] p=${c.p}`
+            );
             // The endpoints are where the test of b − ρa is exactly at its critical value.
             const va = (sa * sa) / n;
             const vb = (sb * sb) / n;
             const df = (va + vb) ** 2 / ((va * va) / (n - 1) + (vb * vb) / (n - 1));
-            for (const rho of [c.low!, c.high!]) assert.ok(Math.abs(Math.abs(b - rho * a) / Math.sqrt(vb + rho * rho * va) - q(df)) < 1e-9);
+            for (const rho of [c.low!, c.high!])
+              assert.ok(Math.abs(Math.abs(b - rho * a) / Math.sqrt(vb + rho * rho * va) - q(df)) < 1e-9);
             // What a log-ratio interval would have said.
             const rel = Math.sqrt(va / (a * a) + vb / (b * b));
             const logRatioHasOne = (b / a) * Math.exp(-q(df) * rel) <= 1 && 1 <= (b / a) * Math.exp(q(df) * rel);

@@ -31,7 +31,8 @@ describe("machine identity: one rig described two ways (seed 000)", () => {
     const fromProse = machines("seeds/000-4x3080-prose.yaml", ALIASES);
     assert.ok(fromDevices.length > 0 && fromProse.length > 0);
     for (const m of fromDevices) assert.deepEqual(m, {hardware: "4× NVIDIA GeForce RTX 3080", described_as: null});
-    for (const m of fromProse) assert.deepEqual(m, {hardware: "4× NVIDIA GeForce RTX 3080", described_as: "4×RTX 3080 20GB"});
+    for (const m of fromProse)
+      assert.deepEqual(m, {hardware: "4× NVIDIA GeForce RTX 3080", described_as: "4×RTX 3080 20GB"});
   });
 
   it("labels that differ only in spacing, case or the count's × / x are one key", () => {
@@ -39,13 +40,25 @@ describe("machine identity: one rig described two ways (seed 000)", () => {
     assert.equal(machineKey("4×RTX 3080 20GB"), machineKey("4 x RTX 3080 20GB"));
     assert.notEqual(machineKey("4×RTX 3080 20GB"), machineKey("4× NVIDIA GeForce RTX 3080"));
     const aliases = parseMachineAliases(ALIASES);
-    assert.deepEqual(machineLabel("4 x rtx 3080 20gb", aliases), {label: "4× NVIDIA GeForce RTX 3080", described_as: "4 x rtx 3080 20gb"});
+    assert.deepEqual(machineLabel("4 x rtx 3080 20gb", aliases), {
+      label: "4× NVIDIA GeForce RTX 3080",
+      described_as: "4 x rtx 3080 20gb"
+    });
     assert.deepEqual(machineLabel("Apple M4", aliases), {label: "Apple M4", described_as: null});
   });
 
   it("a bad alias file is refused with its name, the line or key, and what was expected", () => {
-    assert.throws(() => parseMachineAliases("machines:\n  a: [b\n", "data/aliases.yaml"), (e: Error) => e instanceof AliasFileError && /data\/aliases\.yaml: line \d+: expected YAML/.test(e.message));
-    assert.throws(() => parseMachineAliases("machines:\n  a: b\n", "data/aliases.yaml"), (e: Error) => e instanceof AliasFileError && /at machines\.a: expected machines:/.test(e.message));
-    assert.throws(() => parseMachineAliases("machines:\n  a: [c]\n  b: [c]\n", "data/aliases.yaml"), /"c" is listed under two machines/);
+    assert.throws(
+      () => parseMachineAliases("machines:\n  a: [b\n", "data/aliases.yaml"),
+      (e: Error) => e instanceof AliasFileError && /data\/aliases\.yaml: line \d+: expected YAML/.test(e.message)
+    );
+    assert.throws(
+      () => parseMachineAliases("machines:\n  a: b\n", "data/aliases.yaml"),
+      (e: Error) => e instanceof AliasFileError && /at machines\.a: expected machines:/.test(e.message)
+    );
+    assert.throws(
+      () => parseMachineAliases("machines:\n  a: [c]\n  b: [c]\n", "data/aliases.yaml"),
+      /"c" is listed under two machines/
+    );
   });
 });

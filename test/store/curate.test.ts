@@ -18,7 +18,8 @@ function files(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const dir of ["raw", "runs"]) {
     if (!existsSync(join(root, dir))) continue;
-    for (const name of readdirSync(join(root, dir))) out[`${dir}/${name}`] = readFileSync(join(root, dir, name), "utf8");
+    for (const name of readdirSync(join(root, dir)))
+      out[`${dir}/${name}`] = readFileSync(join(root, dir, name), "utf8");
   }
   return out;
 }
@@ -37,12 +38,36 @@ describe("benchbook retag", () => {
     const store = new Store(root);
     const runId = store.read(a).runs[0].id;
     const before = files(root);
-    const dry = await cli(["retag", runId, "--tag", "rig=lab", "--tag", "gpu=none", "--untag", "os", "--store", root, "--dry-run"]);
+    const dry = await cli([
+      "retag",
+      runId,
+      "--tag",
+      "rig=lab",
+      "--tag",
+      "gpu=none",
+      "--untag",
+      "os",
+      "--store",
+      root,
+      "--dry-run"
+    ]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /would retag .*named by run .*: rig=desk os=linux → rig=lab gpu=none/);
     assert.deepEqual(files(root), before);
 
-    const done = await cli(["retag", runId, "--tag", "rig=lab", "--tag", "gpu=none", "--untag", "os", "--store", root, "--json"]);
+    const done = await cli([
+      "retag",
+      runId,
+      "--tag",
+      "rig=lab",
+      "--tag",
+      "gpu=none",
+      "--untag",
+      "os",
+      "--store",
+      root,
+      "--json"
+    ]);
     assert.equal(done.code, 0, done.stderr);
     const [outcome] = JSON.parse(done.stdout) as {sha256: string; changed: boolean; after: Record<string, string>}[];
     assert.equal(outcome.sha256, a);
@@ -93,9 +118,17 @@ describe("import of an input already stored, with other tags", () => {
     const out = await cli(["import", A, "--tag", "rig=lab", "--store", root]);
     assert.equal(out.code, 0);
     assert.match(out.stdout, /^unchanged /m);
-    assert.match(out.stderr, new RegExp(`stored with rig=desk os=linux; the tags given \\(rig=lab\\) were not applied\\. To change them: benchbook retag ${a.slice(0, 12)} --tag rig=lab`));
+    assert.match(
+      out.stderr,
+      new RegExp(
+        `stored with rig=desk os=linux; the tags given \\(rig=lab\\) were not applied\\. To change them: benchbook retag ${a.slice(0, 12)} --tag rig=lab`
+      )
+    );
     const json = await cli(["import", A, "--tag", "rig=lab", "--store", root, "--json"]);
-    assert.deepEqual((JSON.parse(json.stdout) as {tags_not_applied: unknown}[])[0].tags_not_applied, {given: {rig: "lab"}, stored: {rig: "desk", os: "linux"}});
+    assert.deepEqual((JSON.parse(json.stdout) as {tags_not_applied: unknown}[])[0].tags_not_applied, {
+      given: {rig: "lab"},
+      stored: {rig: "desk", os: "linux"}
+    });
     // The same tags again: nothing to say.
     const same = await cli(["import", A, "--tag", "rig=desk", "--store", root]);
     assert.doesNotMatch(same.stderr, /not applied/);

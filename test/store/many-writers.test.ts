@@ -18,7 +18,9 @@ const BIN = fileURLToPath(new URL("../../bin/benchbook.js", import.meta.url));
 
 function importProcess(file: string, store: string): Promise<{code: number | null; stderr: string}> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BIN, "import", fixturePath(file), "--store", store], {stdio: ["ignore", "ignore", "pipe"]});
+    const child = spawn(process.execPath, [BIN, "import", fixturePath(file), "--store", store], {
+      stdio: ["ignore", "ignore", "pipe"]
+    });
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
     child.on("error", fail);
@@ -29,7 +31,14 @@ function importProcess(file: string, store: string): Promise<{code: number | nul
 describe("many writers, one store", () => {
   it("lands every import whole when six processes write at once", async () => {
     const root = tempDir("benchbook-writers-");
-    const files = ["llama-bench/readme-b5163/out.jsonl", "llama-bench/readme-b5163/out.csv", "llama-bench/readme-b5163/out.sql", "mlx/seed-001-m4.txt", "vllm/benchmark-serving-old.txt", "vllm/benchmark-serving-old.txt"];
+    const files = [
+      "llama-bench/readme-b5163/out.jsonl",
+      "llama-bench/readme-b5163/out.csv",
+      "llama-bench/readme-b5163/out.sql",
+      "mlx/seed-001-m4.txt",
+      "vllm/benchmark-serving-old.txt",
+      "vllm/benchmark-serving-old.txt"
+    ];
     const results = await Promise.all(files.map((file) => importProcess(file, root)));
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const store = new Store(root);

@@ -17,7 +17,13 @@ function tree(root: string): Map<string, Buffer> {
 }
 
 async function importInto(store: string, files: string[], tags: string[] = []) {
-  const result = await cli(["import", ...files.map(fixturePath), "--store", store, ...tags.flatMap((t) => ["--tag", t])]);
+  const result = await cli([
+    "import",
+    ...files.map(fixturePath),
+    "--store",
+    store,
+    ...tags.flatMap((t) => ["--tag", t])
+  ]);
   assert.equal(result.code, 0, result.stderr);
 }
 
@@ -44,10 +50,16 @@ describe("benchbook merge", () => {
     const b2 = copyStore(b);
     const ab = await cli(["merge", b, "--store", a]);
     assert.equal(ab.code, 0, ab.stdout + ab.stderr);
-    assert.match(ab.stdout, /added 2 inputs, 0 kept with the other store's earlier import time, 1 already here, 0 conflicts/);
+    assert.match(
+      ab.stdout,
+      /added 2 inputs, 0 kept with the other store's earlier import time, 1 already here, 0 conflicts/
+    );
     const ba = await cli(["merge", a2, "--store", b2]);
     assert.equal(ba.code, 0, ba.stdout + ba.stderr);
-    assert.match(ba.stdout, /added 1 input, 1 kept with the other store's earlier import time, 0 already here, 0 conflicts/);
+    assert.match(
+      ba.stdout,
+      /added 1 input, 1 kept with the other store's earlier import time, 0 already here, 0 conflicts/
+    );
     assert.deepEqual(tree(a), tree(b2));
     const again = await cli(["merge", b, "--store", a, "--json"]);
     assert.equal(again.code, 0);
@@ -64,7 +76,10 @@ describe("benchbook merge", () => {
     const before = tree(a);
     const merged = await cli(["merge", b, "--store", a]);
     assert.equal(merged.code, 1);
-    assert.match(merged.stdout, /1 conflict\n  conflict runs\/[0-9a-f]{64}\.json: tags differ \(here \{"rig":"one"\}, there \{"rig":"two"\}\)/);
+    assert.match(
+      merged.stdout,
+      /1 conflict\n  conflict runs\/[0-9a-f]{64}\.json: tags differ \(here \{"rig":"one"\}, there \{"rig":"two"\}\)/
+    );
     assert.deepEqual(tree(a), before);
   });
 

@@ -12,7 +12,10 @@ const now = () => new Date("2026-01-01T00:00:00Z");
 
 function listFiles(root: string): string[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root, {recursive: true, withFileTypes: true}).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+  return readdirSync(root, {recursive: true, withFileTypes: true})
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
+    .sort();
 }
 
 describe("store", () => {
@@ -34,19 +37,35 @@ describe("store", () => {
     const text = fixtureText("seeds/001-rtx4090-m4.txt");
     importInputs([input("a.txt", text)], {store, now});
     const before = listFiles(store.root).map((f) => [f, readFileSync(join(store.root, f), "utf8")]);
-    const [again, copy] = importInputs([input("a.txt", text), input("renamed.txt", text)], {store, now: () => new Date("2027-01-01T00:00:00Z")});
+    const [again, copy] = importInputs([input("a.txt", text), input("renamed.txt", text)], {
+      store,
+      now: () => new Date("2027-01-01T00:00:00Z")
+    });
     assert.equal(again.status, "unchanged");
     assert.equal(copy.status, "unchanged");
-    assert.deepEqual(listFiles(store.root).map((f) => [f, readFileSync(join(store.root, f), "utf8")]), before);
+    assert.deepEqual(
+      listFiles(store.root).map((f) => [f, readFileSync(join(store.root, f), "utf8")]),
+      before
+    );
   });
 
   it("a bad input leaves the store untouched; good inputs of the same batch still land", () => {
     const store = new Store(tempDir());
     const outcomes = importInputs(
-      [input("good.md", fixtureText("captured/cpu/llama-bench-md.stdout")), input("bad.md", "| model | size | params | backend | test | t/s |\n|-|-|-|-|-|-|\n| m | 1 GiB | 1 B | CPU | pp512 | oops |\n"), input("prose.txt", "nothing here\n")],
+      [
+        input("good.md", fixtureText("captured/cpu/llama-bench-md.stdout")),
+        input(
+          "bad.md",
+          "| model | size | params | backend | test | t/s |\n|-|-|-|-|-|-|\n| m | 1 GiB | 1 B | CPU | pp512 | oops |\n"
+        ),
+        input("prose.txt", "nothing here\n")
+      ],
       {store, now}
     );
-    assert.deepEqual(outcomes.map((o) => o.status), ["imported", "failed", "failed"]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ["imported", "failed", "failed"]
+    );
     assert.equal(store.inputs().length, 1);
     assert.equal(listFiles(store.root).length, 2, "one raw file and one runs file");
     const bad = outcomes[1] as {error: Error};
@@ -75,7 +94,10 @@ describe("store", () => {
     const text = readFileSync(store.runsPath((o as {sha256: string}).sha256), "utf8");
     const parsed = JSON.parse(text);
     const resultLines = text.split("\n").filter((l) => /^\s+\{"line":/.test(l));
-    assert.equal(resultLines.length, parsed.runs.reduce((n: number, r: {results: unknown[]}) => n + r.results.length, 0));
+    assert.equal(
+      resultLines.length,
+      parsed.runs.reduce((n: number, r: {results: unknown[]}) => n + r.results.length, 0)
+    );
   });
 });
 

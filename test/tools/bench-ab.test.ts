@@ -22,11 +22,22 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 function llamaBin(): string {
   if (process.env.BENCHBOOK_LLAMA_BIN) return process.env.BENCHBOOK_LLAMA_BIN;
-  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]}).trim().split("\n").at(-1)!;
+  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {
+    cwd: REPO,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+    .trim()
+    .split("\n")
+    .at(-1)!;
 }
 
 function benchbook(args: string[], cwd: string) {
-  const child = spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), ...args], {cwd, encoding: "utf8", env: {...process.env, BENCHBOOK_STORE: ""}});
+  const child = spawnSync(process.execPath, [join(REPO, "bin/benchbook.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: {...process.env, BENCHBOOK_STORE: ""}
+  });
   return {code: child.status, stdout: child.stdout, stderr: child.stderr};
 }
 
@@ -51,18 +62,44 @@ describe("benchbook bench A/B against a real CPU llama-bench: -t 1 against -t 2"
   mkdirSync(dir, {recursive: true});
   after(() => rmSync(dir, {recursive: true, force: true}));
   const model = join(dir, "tiny.gguf");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"), "--out", model], {cwd: REPO, stdio: "ignore"});
-  writeFileSync(join(dir, "ab.yaml"), `name: tools-ab-threads\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: 16}\nab:\n  t: 1,2\n  rounds: 3\ntimeout_s: 120\n`);
+  execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/llama/make-tiny-gguf.ts",
+      "--vocab",
+      join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"),
+      "--out",
+      model
+    ],
+    {cwd: REPO, stdio: "ignore"}
+  );
+  writeFileSync(
+    join(dir, "ab.yaml"),
+    `name: tools-ab-threads\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: 16}\nab:\n  t: 1,2\n  rounds: 3\ntimeout_s: 120\n`
+  );
   const data = join(dir, "data");
   const first = benchbook(["bench", "ab.yaml", "--json", "--store", data], dir);
-  const events = first.stdout.trim().split("\n").map((l) => JSON.parse(l) as {event: string});
+  const events = first.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as {event: string});
   const ab = events.filter((e): e is AbEvent => e.event === "ab");
   const store = new Store(data);
-  const runs = new Map([...store.readAll()].flatMap((input) => input.runs.map((run) => [run.id, {run, raw: readFileSync(store.rawPath(input.source), "utf8")}] as const)));
+  const runs = new Map(
+    [...store.readAll()].flatMap((input) =>
+      input.runs.map((run) => [run.id, {run, raw: readFileSync(store.rawPath(input.source), "utf8")}] as const)
+    )
+  );
 
   it("runs A B A B A B, each invocation with its side's thread count, as llama-bench itself reports it", () => {
     assert.equal(first.code, 0, first.stderr);
-    const ordered = [...runs.values()].sort((x, y) => String((x.run.extra!.capture as {started_at: string}).started_at).localeCompare(String((y.run.extra!.capture as {started_at: string}).started_at)));
+    const ordered = [...runs.values()].sort((x, y) =>
+      String((x.run.extra!.capture as {started_at: string}).started_at).localeCompare(
+        String((y.run.extra!.capture as {started_at: string}).started_at)
+      )
+    );
     assert.deepEqual(
       ordered.map(({run}) => run.tags.ab_side),
       ["A", "B", "A", "B", "A", "B"]
@@ -70,7 +107,8 @@ describe("benchbook bench A/B against a real CPU llama-bench: -t 1 against -t 2"
     for (const {run, raw} of ordered) {
       const threads = run.tags.ab_side === "A" ? 1 : 2;
       assert.equal(run.settings.n_threads, threads);
-      for (const line of raw.trim().split("\n")) assert.equal((JSON.parse(line) as {n_threads: number}).n_threads, threads);
+      for (const line of raw.trim().split("\n"))
+        assert.equal((JSON.parse(line) as {n_threads: number}).n_threads, threads);
       assert.match(run.command ?? "", new RegExp(` -r 1 -t ${threads} -o jsonl$`));
     }
   });
@@ -96,7 +134,10 @@ describe("benchbook bench A/B against a real CPU llama-bench: -t 1 against -t 2"
       const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
       const sd = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
       assert.equal(e.ratio, mean(e.b.values) / mean(e.a.values));
-      const expected = compareMeans({value: mean(e.a.values), stddev: sd(e.a.values), stddev_kind: "sample", repetitions: 3}, {value: mean(e.b.values), stddev: sd(e.b.values), stddev_kind: "sample", repetitions: 3});
+      const expected = compareMeans(
+        {value: mean(e.a.values), stddev: sd(e.a.values), stddev_kind: "sample", repetitions: 3},
+        {value: mean(e.b.values), stddev: sd(e.b.values), stddev_kind: "sample", repetitions: 3}
+      );
       assert.deepEqual([e.low, e.high, e.p], [expected.low, expected.high, expected.p]);
       assert.equal(e.detected, expected.p! < 0.05);
       assert.equal(e.direction, e.detected ? (e.ratio > 1 ? "improvement" : "regression") : null);
@@ -111,6 +152,10 @@ describe("benchbook bench A/B against a real CPU llama-bench: -t 1 against -t 2"
     assert.match(more.stdout, /^A = -t 1, B = -t 2$/m);
     const rows = more.stdout.split("\n").filter((l) => /^tiny · d0 +(pp64|tg16) /.test(l));
     assert.equal(rows.length, 2);
-    for (const row of rows) assert.match(row, /\(n=4\) .* \(n=4\) +[−+]\d+\.\d%  (\[[−+]\d+\.\d%, [−+]\d+\.\d%\]|unbounded) +(yes: (regression|improvement)|no) +±\d+\.\d%$/);
+    for (const row of rows)
+      assert.match(
+        row,
+        /\(n=4\) .* \(n=4\) +[−+]\d+\.\d%  (\[[−+]\d+\.\d%, [−+]\d+\.\d%\]|unbounded) +(yes: (regression|improvement)|no) +±\d+\.\d%$/
+      );
   });
 });

@@ -24,7 +24,14 @@ const PLAN_SECRET = "hf_planSECRETplanSECRETplan3";
 
 function llamaBin(): string {
   if (process.env.BENCHBOOK_LLAMA_BIN) return process.env.BENCHBOOK_LLAMA_BIN;
-  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]}).trim().split("\n").at(-1)!;
+  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {
+    cwd: REPO,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+    .trim()
+    .split("\n")
+    .at(-1)!;
 }
 
 interface Cli {
@@ -35,9 +42,16 @@ interface Cli {
 }
 
 /** `node bin/benchbook.js …` as a child process (so it can be interrupted like a terminal user would). */
-function benchbook(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv; onStart?: (pid: number) => void}): Promise<Cli> {
+function benchbook(
+  args: string[],
+  options: {cwd: string; env?: NodeJS.ProcessEnv; onStart?: (pid: number) => void}
+): Promise<Cli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, "bin/benchbook.js"), ...args], {cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ["ignore", "pipe", "pipe"]});
+    const child = spawn(process.execPath, [join(REPO, "bin/benchbook.js"), ...args], {
+      cwd: options.cwd,
+      env: {...process.env, ...options.env},
+      stdio: ["ignore", "pipe", "pipe"]
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -68,7 +82,21 @@ function assertConsistent(root: string): void {
   assert.deepEqual(leftovers, []);
 }
 
-const ids = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l) as {event: string; status?: string; cell?: {label: string}; detail?: string; ok?: number; failed?: number});
+const ids = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          event: string;
+          status?: string;
+          cell?: {label: string};
+          detail?: string;
+          ok?: number;
+          failed?: number;
+        }
+    );
 
 describe("benchbook bench against a real CPU llama-bench", async () => {
   const bin = llamaBin();
@@ -78,7 +106,19 @@ describe("benchbook bench against a real CPU llama-bench", async () => {
   mkdirSync(join(home, "models"), {recursive: true});
   after(() => rmSync(home, {recursive: true, force: true}));
   const model = join(home, "models", "tiny.gguf");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"), "--out", model], {cwd: REPO, stdio: "ignore"});
+  execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/llama/make-tiny-gguf.ts",
+      "--vocab",
+      join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"),
+      "--out",
+      model
+    ],
+    {cwd: REPO, stdio: "ignore"}
+  );
   const env = {...SECRETS, HOME: home, BENCHBOOK_STORE: ""};
 
   // A docs-style depth sweep: two ubatch sizes × three depths; the third depth
@@ -130,7 +170,9 @@ tags:
 
   it("stores every value exactly as llama-bench printed it, with the settings each cell ran", () => {
     const store = new Store(data);
-    const runs = [...store.readAll()].flatMap((i) => i.runs.map((run) => ({run, raw: readFileSync(store.rawPath(i.source), "utf8")})));
+    const runs = [...store.readAll()].flatMap((i) =>
+      i.runs.map((run) => ({run, raw: readFileSync(store.rawPath(i.source), "utf8")}))
+    );
     assert.equal(runs.length, 6);
     for (const {run, raw} of runs.filter(({run}) => run.format === "llama-bench-jsonl")) {
       const lines = raw.split("\n");
@@ -142,20 +184,42 @@ tags:
       assert.equal(run.settings.n_threads, 2);
       assert.ok(run.settings.n_ubatch === 32 || run.settings.n_ubatch === 64);
       assert.equal(run.tags.suite, "tools");
-      assert.match(run.command!, /^HF_TOKEN=\[REDACTED\] .*llama-bench -m ~\/models\/tiny\.gguf -p 64 -n 16 -d (0|256) -r 2 -ub (32|64) -t 2 -hft \[REDACTED\] -o jsonl$/);
-      const environment = run.extra.environment as {runtime: {build_commit: string}; model: {gguf: {parameter_count: number; architecture: string}; path: string}};
-      assert.equal(environment.runtime.build_commit, run.build_commit, "the version command and llama-bench's records name the same build");
-      assert.equal(environment.model.gguf.parameter_count, run.model.n_params, "GGUF parameter count = llama-bench's model_n_params");
+      assert.match(
+        run.command!,
+        /^HF_TOKEN=\[REDACTED\] .*llama-bench -m ~\/models\/tiny\.gguf -p 64 -n 16 -d (0|256) -r 2 -ub (32|64) -t 2 -hft \[REDACTED\] -o jsonl$/
+      );
+      const environment = run.extra.environment as {
+        runtime: {build_commit: string};
+        model: {gguf: {parameter_count: number; architecture: string}; path: string};
+      };
+      assert.equal(
+        environment.runtime.build_commit,
+        run.build_commit,
+        "the version command and llama-bench's records name the same build"
+      );
+      assert.equal(
+        environment.model.gguf.parameter_count,
+        run.model.n_params,
+        "GGUF parameter count = llama-bench's model_n_params"
+      );
       assert.equal(environment.model.path, "~/models/tiny.gguf");
     }
     const failed = runs.filter(({run}) => run.format === "benchbook-capture");
     assert.equal(failed.length, 2);
-    for (const {run} of failed) assert.deepEqual(run.results.map((r) => [r.status, r.value]), [["oom", null], ["oom", null]]);
+    for (const {run} of failed)
+      assert.deepEqual(
+        run.results.map((r) => [r.status, r.value]),
+        [
+          ["oom", null],
+          ["oom", null]
+        ]
+      );
   });
 
   it("never stores a secret from the environment or the plan, nor the home directory", () => {
     const text = allText(data);
-    for (const secret of [...Object.values(SECRETS), PLAN_SECRET]) assert.ok(!text.includes(secret), `${secret} in data/`);
+    for (const secret of [...Object.values(SECRETS), PLAN_SECRET])
+      assert.ok(!text.includes(secret), `${secret} in data/`);
     assert.ok(!text.includes(home), "home directory in data/");
     assert.ok(text.includes("[REDACTED]"));
   });
@@ -169,23 +233,46 @@ tags:
   });
 
   it("streams results: a cell's first test is reported before llama-bench finishes", async () => {
-    writeFileSync(join(home, "stream.yaml"), `name: tools-stream\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: 16, d: 0}\nrepetitions: 1\nargs: [--delay, "2"]\n`);
+    writeFileSync(
+      join(home, "stream.yaml"),
+      `name: tools-stream\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: 16, d: 0}\nrepetitions: 1\nargs: [--delay, "2"]\n`
+    );
     const {runBench} = await import("../../scripts/bench/bench.js");
     const {expandPlan, loadPlan} = await import("../../scripts/bench/plan.js");
     const {RUNNERS} = await import("../../scripts/bench/runners/index.js");
     const plan = loadPlan(join(home, "stream.yaml"));
     const seen: {type: string; done?: number; at: number}[] = [];
-    await runBench({store: new Store(join(home, "data-stream")), plan, cells: expandPlan(plan), runners: RUNNERS, signal: new AbortController().signal, env: process.env, onEvent: (e) => seen.push({type: e.type, done: "done" in e ? e.done : undefined, at: performance.now()})});
+    await runBench({
+      store: new Store(join(home, "data-stream")),
+      plan,
+      cells: expandPlan(plan),
+      runners: RUNNERS,
+      signal: new AbortController().signal,
+      env: process.env,
+      onEvent: (e) => seen.push({type: e.type, done: "done" in e ? e.done : undefined, at: performance.now()})
+    });
     const progress = seen.filter((e) => e.type === "progress");
     const end = seen.find((e) => e.type === "cell-end")!;
-    assert.deepEqual(progress.map((e) => e.done), [1, 2]);
-    assert.ok(end.at - progress[0].at > 1500, `the first record arrived ${Math.round(end.at - progress[0].at)} ms before the end (--delay 2 between tests)`);
+    assert.deepEqual(
+      progress.map((e) => e.done),
+      [1, 2]
+    );
+    assert.ok(
+      end.at - progress[0].at > 1500,
+      `the first record arrived ${Math.round(end.at - progress[0].at)} ms before the end (--delay 2 between tests)`
+    );
   });
 
   it("stops a cell at its timeout and keeps the tests it finished", async () => {
-    writeFileSync(join(home, "slow.yaml"), `name: tools-timeout\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: "16,30000", d: 0}\nrepetitions: 1\ntimeout_s: 3\n`);
+    writeFileSync(
+      join(home, "slow.yaml"),
+      `name: tools-timeout\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: "16,30000", d: 0}\nrepetitions: 1\ntimeout_s: 3\n`
+    );
     const started = Date.now();
-    const slow = await benchbook(["bench", "slow.yaml", "--json", "--store", join(home, "data-slow")], {cwd: home, env});
+    const slow = await benchbook(["bench", "slow.yaml", "--json", "--store", join(home, "data-slow")], {
+      cwd: home,
+      env
+    });
     assert.ok(Date.now() - started < 60000);
     const [end] = ids(slow.stdout).filter((e) => e.event === "cell-end");
     assert.equal(end.status, "timeout");
@@ -202,13 +289,20 @@ tags:
   });
 
   it("Ctrl-C (SIGINT) stops the current cell, keeps the finished ones, exits 130; --resume finishes the rest", async () => {
-    writeFileSync(join(home, "int.yaml"), `name: tools-interrupt\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: 16, d: "0,1,2,3"}\nrepetitions: 1\nargs: [--delay, "1"]\n`);
+    writeFileSync(
+      join(home, "int.yaml"),
+      `name: tools-interrupt\nrunner: llama-bench\nbinary: ${join(bin, "llama-bench")}\nmodels: [${model}]\ntests: {p: 64, n: 16, d: "0,1,2,3"}\nrepetitions: 1\nargs: [--delay, "1"]\n`
+    );
     const store = join(home, "data-int");
     let pid = 0;
     const running = benchbook(["bench", "int.yaml", "--store", store], {cwd: home, env, onStart: (p) => (pid = p)});
     // Interrupt once the first cell is stored, while the second is running.
     const deadline = Date.now() + 60000;
-    while (!(existsSync(join(store, "runs")) && readdirSync(join(store, "runs")).some((f) => f.endsWith(".json"))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (
+      !(existsSync(join(store, "runs")) && readdirSync(join(store, "runs")).some((f) => f.endsWith(".json"))) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     process.kill(pid, "SIGINT");
     const result = await running;
@@ -230,7 +324,11 @@ tags:
     const csv = readFileSync(join(site.root, "src/data/results.csv"), "utf8");
     const header = csv.split("\n")[0].split(",");
     const col = (name: string) => header.indexOf(name);
-    const rows = csv.trim().split("\n").slice(1).map((l) => l.split(","));
+    const rows = csv
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
     assert.equal(rows.filter((r) => r[col("status")] === "oom").length, 4);
     assert.ok(rows.some((r) => r[col("test")] === "pp64 @ d256" && r[col("status")] === "ok"));
     const input = [...new Store(data).readAll()].find((i) => i.runs[0].format === "llama-bench-jsonl")!;

@@ -23,13 +23,21 @@ const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 function llamaBin(): string {
   if (process.env.BENCHBOOK_LLAMA_BIN) return process.env.BENCHBOOK_LLAMA_BIN;
-  const out = execFileSync("bash", ["scripts/llama/build-cpu.sh"], {cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+  const out = execFileSync("bash", ["scripts/llama/build-cpu.sh"], {
+    cwd: REPO,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
+  });
   return out.trim().split("\n").at(-1)!;
 }
 
 function tinyModel(bin: string, out: string): void {
   const vocab = join(bin, "../../src/models/ggml-vocab-llama-spm.gguf");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", vocab, "--out", out], {cwd: REPO, stdio: "ignore"});
+  execFileSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", vocab, "--out", out],
+    {cwd: REPO, stdio: "ignore"}
+  );
 }
 
 describe("endpoint runner against a real CPU llama-server", async () => {
@@ -58,7 +66,12 @@ endpoint:
     startup_timeout_s: 120
 `;
   const [cell] = expandPlan(readPlan(plan, "tools-endpoint.yaml"));
-  const outcome = await endpointRunner.run(cell, {signal: new AbortController().signal, progress: () => {}, now: () => new Date(), env: process.env});
+  const outcome = await endpointRunner.run(cell, {
+    signal: new AbortController().signal,
+    progress: () => {},
+    now: () => new Date(),
+    env: process.env
+  });
   const resultFile = outcome.files.find((f) => f.role === "result")!;
   const log = Buffer.from(outcome.files.find((f) => f.role === "server-log")!.bytes).toString("utf8");
   const result = JSON.parse(Buffer.from(resultFile.bytes).toString("utf8")) as EndpointResultFile;
@@ -84,42 +97,86 @@ endpoint:
   it("depths 0 and 256 at concurrency 1 and 2: every request ok with sane, server-reported values", () => {
     const okTests = result.tests.filter((t) => t.n_depth !== 4096);
     const failed = okTests.filter((t) => t.status !== "ok").map((t) => `${t.pp_test}: ${t.status_detail}`);
-    assert.deepEqual(okTests.map((t) => [t.pp_test, t.status, t.requests_ok]), [["pp64", "ok", 2], ["pp64 (c2)", "ok", 4], ["pp64 @ d256", "ok", 2], ["pp64 @ d256 (c2)", "ok", 4]], failed.join("\n"));
+    assert.deepEqual(
+      okTests.map((t) => [t.pp_test, t.status, t.requests_ok]),
+      [
+        ["pp64", "ok", 2],
+        ["pp64 (c2)", "ok", 4],
+        ["pp64 @ d256", "ok", 2],
+        ["pp64 @ d256 (c2)", "ok", 4]
+      ],
+      failed.join("\n")
+    );
     assert.equal(ok.length, 12);
     for (const r of ok) {
       const test = result.tests[r.test_id];
-      const timings = r.timings as {predicted_n: number; prompt_n: number; cache_n: number; predicted_per_second: number};
+      const timings = r.timings as {
+        predicted_n: number;
+        prompt_n: number;
+        cache_n: number;
+        predicted_per_second: number;
+      };
       const usage = r.usage as {prompt_tokens: number; completion_tokens: number};
       assert.equal(timings.predicted_n, 16, "server generated the requested tokens (ignore_eos)");
       assert.equal(usage.completion_tokens, 16);
       assert.deepEqual([r.completion_tokens, r.completion_tokens_source], [16, "server:usage.completion_tokens"]);
       assert.deepEqual([r.prompt_tokens, r.prompt_tokens_source], [timings.prompt_n, "server:timings.prompt_n"]);
       // With the template adaptation the server sees about pp + depth prompt tokens (± a token at text boundaries).
-      assert.ok(Math.abs(usage.prompt_tokens - (test.n_prompt + test.n_depth)) <= 3, `prompt_tokens ${usage.prompt_tokens} for pp ${test.n_prompt} + d ${test.n_depth}`);
+      assert.ok(
+        Math.abs(usage.prompt_tokens - (test.n_prompt + test.n_depth)) <= 3,
+        `prompt_tokens ${usage.prompt_tokens} for pp ${test.n_prompt} + d ${test.n_depth}`
+      );
       assert.equal(r.finish_reason, "length");
       // llama-server holds back a token that ends inside a UTF-8 character and sends it with the next: up to 16 events.
       assert.ok(r.content_events >= 8 && r.content_events <= 16, `${r.content_events} content events`);
-      assert.ok(r.ttfr_ms! > 0 && r.e2e_ttft_ms! >= r.ttfr_ms! && r.last_token_ms! >= r.e2e_ttft_ms! && r.end_ms! >= r.last_token_ms!);
+      assert.ok(
+        r.ttfr_ms! > 0 &&
+          r.e2e_ttft_ms! >= r.ttfr_ms! &&
+          r.last_token_ms! >= r.e2e_ttft_ms! &&
+          r.end_ms! >= r.last_token_ms!
+      );
       assert.equal(r.est_ppt_ms, r.ttfr_ms! - result.method.latency_ms);
       // The tiny model outruns the network: events may share reads, and when all do, no rate is defined.
-      assert.ok(r.tg_throughput === null ? r.content_reads === 1 : r.tg_throughput > 0 && Number.isFinite(r.tg_throughput));
+      assert.ok(
+        r.tg_throughput === null ? r.content_reads === 1 : r.tg_throughput > 0 && Number.isFinite(r.tg_throughput)
+      );
       assert.ok(r.pp_throughput === null ? r.est_ppt_ms! <= 0 : r.pp_throughput > 0);
     }
     // Each request's context was unseen: the server had at most the template cached.
-    assert.ok(ok.every((r) => (r.timings as {cache_n: number}).cache_n < 16), `cache_n ${ok.map((r) => (r.timings as {cache_n: number}).cache_n)}`);
+    assert.ok(
+      ok.every((r) => (r.timings as {cache_n: number}).cache_n < 16),
+      `cache_n ${ok.map((r) => (r.timings as {cache_n: number}).cache_n)}`
+    );
   });
 
   it("a depth beyond the slot's context: HTTP 400 from the server, the test's results are errors with its message", () => {
     const failed = result.tests.filter((t) => t.n_depth === 4096);
-    assert.deepEqual(failed.map((t) => t.status), ["error", "error"]);
-    for (const t of failed) assert.match(t.status_detail!, /^HTTP 400: request \(\d+ tokens\) exceeds the available context size \(1024 tokens\), try increasing it$/);
+    assert.deepEqual(
+      failed.map((t) => t.status),
+      ["error", "error"]
+    );
+    for (const t of failed)
+      assert.match(
+        t.status_detail!,
+        /^HTTP 400: request \(\d+ tokens\) exceeds the available context size \(1024 tokens\), try increasing it$/
+      );
     assert.equal(outcome.capture.status, "error");
     const {stored} = readInput({name: resultFile.name, bytes: resultFile.bytes});
     const rows = stored.runs[0].results.filter((r) => r.scope === "run" && r.n_depth === 4096);
     assert.equal(rows.length, 4);
-    assert.ok(rows.every((r) => r.status === "error" && r.value === null && /exceeds the available context size/.test(r.status_detail!)));
-    const headline = stored.runs[0].results.filter((r) => r.scope === "run" && r.metric === "throughput" && r.stat === "mean");
-    for (const expected of cell.expected) assert.ok(headline.some((r) => r.test === expected.test && r.kind === expected.kind), `no result for ${expected.test}`);
+    assert.ok(
+      rows.every(
+        (r) => r.status === "error" && r.value === null && /exceeds the available context size/.test(r.status_detail!)
+      )
+    );
+    const headline = stored.runs[0].results.filter(
+      (r) => r.scope === "run" && r.metric === "throughput" && r.stat === "mean"
+    );
+    for (const expected of cell.expected)
+      assert.ok(
+        headline.some((r) => r.test === expected.test && r.kind === expected.kind),
+        `no result for ${expected.test}`
+      );
   });
 });
 
@@ -153,13 +210,18 @@ endpoint:
     now: () => new Date(),
     env: process.env
   });
-  const result = JSON.parse(Buffer.from(outcome.files.find((f) => f.role === "result")!.bytes).toString("utf8")) as EndpointResultFile;
+  const result = JSON.parse(
+    Buffer.from(outcome.files.find((f) => f.role === "result")!.bytes).toString("utf8")
+  ) as EndpointResultFile;
 
   it("stops sending, stops the server, and says what was left undone", () => {
     assert.equal(outcome.capture.status, "error");
     assert.equal(outcome.capture.status_detail, "interrupted");
     assert.deepEqual([outcome.capture.exit_code, outcome.capture.signal], [0, null]);
-    assert.match(Buffer.from(outcome.files.find((f) => f.role === "server-log")!.bytes).toString(), /cleaning up before exit/);
+    assert.match(
+      Buffer.from(outcome.files.find((f) => f.role === "server-log")!.bytes).toString(),
+      /cleaning up before exit/
+    );
     assert.equal(result.tests[0].status_detail, "interrupted after 2 of 50 repetitions");
     assert.deepEqual([result.tests[1].status, result.tests[1].status_detail], ["error", "interrupted"]);
     assert.ok(result.requests.length <= 3);

@@ -13,7 +13,10 @@ import {parseIntRange} from "../../scripts/bench/llama-bench-options.js";
 
 function llamaBin(): string {
   if (process.env.BENCHBOOK_LLAMA_BIN) return process.env.BENCHBOOK_LLAMA_BIN;
-  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]}).trim().split("\n").at(-1)!;
+  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]})
+    .trim()
+    .split("\n")
+    .at(-1)!;
 }
 
 /** The function's text, cut from llama-bench.cpp: from its signature to the closing brace at column 0. */
@@ -56,7 +59,38 @@ int main() {
   execFileSync("c++", ["-std=c++17", "-O1", "-o", join(work, "h"), join(work, "h.cpp")], {stdio: "inherit"});
 
   const inputs: [boolean, string][] = [];
-  for (const text of ["512", "0,16384", "128,", "", "8-1", "007", "1-4", "1-8+2", "0-32768+8192", "16-512*2", "100-300*2", "1-2,8-16*2,100", "0-8*2", "1-8*1", "1-8+0", "1-8|2", ",1", "1,,2", "a", "1 ,2", "1-", "1.5", "-1", "1-8/2", "2147483640-2147483647+3", "5-5", "0", "0-0", "3-9*3", "1-1000*10"]) {
+  for (const text of [
+    "512",
+    "0,16384",
+    "128,",
+    "",
+    "8-1",
+    "007",
+    "1-4",
+    "1-8+2",
+    "0-32768+8192",
+    "16-512*2",
+    "100-300*2",
+    "1-2,8-16*2,100",
+    "0-8*2",
+    "1-8*1",
+    "1-8+0",
+    "1-8|2",
+    ",1",
+    "1,,2",
+    "a",
+    "1 ,2",
+    "1-",
+    "1.5",
+    "-1",
+    "1-8/2",
+    "2147483640-2147483647+3",
+    "5-5",
+    "0",
+    "0-0",
+    "3-9*3",
+    "1-1000*10"
+  ]) {
     inputs.push([false, text], [true, text]);
   }
   inputs.push([true, "-1-1"], [true, "-5-2+3"], [true, "-3"]);
@@ -64,9 +98,15 @@ int main() {
   let seed = 7;
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
   const alphabet = ["1", "2", "8", "16", "0", "-", "+", "*", ",", "|", "3"];
-  for (let k = 0; k < 400; k++) inputs.push([rand(2) === 1, Array.from({length: 1 + rand(7)}, () => alphabet[rand(alphabet.length)]).join("")]);
+  for (let k = 0; k < 400; k++)
+    inputs.push([rand(2) === 1, Array.from({length: 1 + rand(7)}, () => alphabet[rand(alphabet.length)]).join("")]);
 
-  const cpp = execFileSync(join(work, "h"), {input: inputs.map(([neg, text]) => `${neg ? 1 : 0} ${text}`).join("\n") + "\n", encoding: "utf8"}).trim().split("\n");
+  const cpp = execFileSync(join(work, "h"), {
+    input: inputs.map(([neg, text]) => `${neg ? 1 : 0} ${text}`).join("\n") + "\n",
+    encoding: "utf8"
+  })
+    .trim()
+    .split("\n");
 
   it("gives the same list, or refuses, for every input", () => {
     assert.equal(cpp.length, inputs.length);
@@ -77,9 +117,14 @@ int main() {
       } catch {
         ours = "ERR";
       }
-      return ours === cpp[i] ? [] : [`${neg ? "(negative allowed) " : ""}"${text}": llama-bench ${cpp[i]}, benchbook ${ours}`];
+      return ours === cpp[i]
+        ? []
+        : [`${neg ? "(negative allowed) " : ""}"${text}": llama-bench ${cpp[i]}, benchbook ${ours}`];
     });
     assert.deepEqual(mismatches, []);
-    assert.ok(cpp.filter((c) => c === "ERR").length > 20 && cpp.filter((c) => c !== "ERR").length > 20, "the corpus exercises both outcomes");
+    assert.ok(
+      cpp.filter((c) => c === "ERR").length > 20 && cpp.filter((c) => c !== "ERR").length > 20,
+      "the corpus exercises both outcomes"
+    );
   });
 });

@@ -18,7 +18,14 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 function llamaBin(): string {
   if (process.env.BENCHBOOK_LLAMA_BIN) return process.env.BENCHBOOK_LLAMA_BIN;
-  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]}).trim().split("\n").at(-1)!;
+  return execFileSync("bash", ["scripts/llama/build-cpu.sh"], {
+    cwd: REPO,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+    .trim()
+    .split("\n")
+    .at(-1)!;
 }
 
 interface Event {
@@ -34,9 +41,16 @@ interface Event {
 }
 
 /** `benchbook bench … --json` as a child process; `onEvent` sees each event as it is printed. */
-function bench(args: string[], cwd: string, onEvent: (e: Event) => void = () => {}): Promise<{code: number | null; events: Event[]; stderr: string}> {
+function bench(
+  args: string[],
+  cwd: string,
+  onEvent: (e: Event) => void = () => {}
+): Promise<{code: number | null; events: Event[]; stderr: string}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, "bin/benchbook.js"), "bench", ...args, "--json"], {cwd, stdio: ["ignore", "pipe", "pipe"]});
+    const child = spawn(process.execPath, [join(REPO, "bin/benchbook.js"), "bench", ...args, "--json"], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
     const events: Event[] = [];
     let buffer = "";
     let stderr = "";
@@ -62,7 +76,19 @@ describe("benchbook bench --slurm on a real Slurm", async () => {
   const work = join(tmpdir(), `benchbook-slurm-${process.pid}`);
   mkdirSync(work, {recursive: true});
   const model = join(work, "tiny.gguf");
-  execFileSync(process.execPath, ["--import", "tsx", "scripts/llama/make-tiny-gguf.ts", "--vocab", join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"), "--out", model], {cwd: REPO, stdio: "ignore"});
+  execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/llama/make-tiny-gguf.ts",
+      "--vocab",
+      join(bin, "../../src/models/ggml-vocab-llama-spm.gguf"),
+      "--out",
+      model
+    ],
+    {cwd: REPO, stdio: "ignore"}
+  );
   writeFileSync(
     join(work, "plan.yaml"),
     `name: tools-slurm
@@ -83,9 +109,13 @@ timeout_s: 120
   const data = join(work, "data");
 
   // Task 3 waits behind the others (one task at a time) and is cancelled before it starts.
-  const first = await bench(["plan.yaml", "--slurm", "--wait", "--array-parallelism", "1", "--store", data], work, (event) => {
-    if (event.event === "slurm-submitted") execFileSync("scancel", [`${event.job_id}_3`]);
-  });
+  const first = await bench(
+    ["plan.yaml", "--slurm", "--wait", "--array-parallelism", "1", "--store", data],
+    work,
+    (event) => {
+      if (event.event === "slurm-submitted") execFileSync("scancel", [`${event.job_id}_3`]);
+    }
+  );
   const ends = first.events.filter((e) => e.event === "slurm-task-end");
 
   it("runs the cells as one job array and records the cancelled task from sacct", () => {
@@ -105,7 +135,9 @@ timeout_s: 120
 
   it("stores each task's run with the node it ran on, and the cancelled cell as failed results", () => {
     const runs = [...new Store(data).readAll()].flatMap((input) => input.runs);
-    const slurmOf = (run: (typeof runs)[number]) => (run.extra?.capture as {scheduler?: {node: string | null; failure?: boolean; state?: string; task: number}}).scheduler!;
+    const slurmOf = (run: (typeof runs)[number]) =>
+      (run.extra?.capture as {scheduler?: {node: string | null; failure?: boolean; state?: string; task: number}})
+        .scheduler!;
     const ok = runs.filter((run) => !slurmOf(run).failure);
     assert.equal(ok.length, 3);
     for (const run of ok) {
@@ -124,7 +156,10 @@ timeout_s: 120
     const again = await bench(["plan.yaml", "--slurm", "--wait", "--resume", "--store", data], work);
     assert.equal(again.code, 0, again.stderr);
     const resumedEnds = again.events.filter((e) => e.event === "slurm-task-end");
-    assert.deepEqual(resumedEnds.map((e) => [e.cell!.id, e.state!.state]), [[cancelled.id, "COMPLETED"]]);
+    assert.deepEqual(
+      resumedEnds.map((e) => [e.cell!.id, e.state!.state]),
+      [[cancelled.id, "COMPLETED"]]
+    );
     const end = again.events.at(-1)!;
     assert.deepEqual([end.submitted, end.skipped, end.completed, end.failed], [1, 3, 1, 0]);
     assert.ok(existsSync(join(data, "slurm")));

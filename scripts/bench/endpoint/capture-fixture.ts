@@ -14,7 +14,14 @@ import {parseArgs} from "node:util";
 import {expandPlan, readPlan} from "../plan.js";
 import {endpointRunner} from "../runners/endpoint.js";
 
-const {values} = parseArgs({options: {bin: {type: "string"}, model: {type: "string"}, out: {type: "string"}, port: {type: "string", default: "18431"}}});
+const {values} = parseArgs({
+  options: {
+    bin: {type: "string"},
+    model: {type: "string"},
+    out: {type: "string"},
+    port: {type: "string", default: "18431"}
+  }
+});
 if (!values.bin || !values.model || !values.out) {
   console.error("usage: capture-fixture.ts --bin <llama.cpp bin dir> --model <tiny.gguf> --out <dir> [--port 18431]");
   process.exit(2);
@@ -38,11 +45,18 @@ endpoint:
     startup_timeout_s: 60
 `;
 const [cell] = expandPlan(readPlan(plan, "fixture-plan.yaml"));
-const outcome = await endpointRunner.run(cell, {signal: new AbortController().signal, progress: (e) => console.error(e.message), now: () => new Date(), env: process.env});
+const outcome = await endpointRunner.run(cell, {
+  signal: new AbortController().signal,
+  progress: (e) => console.error(e.message),
+  now: () => new Date(),
+  env: process.env
+});
 mkdirSync(values.out, {recursive: true});
 for (const file of outcome.files) {
   const name = file.role === "result" ? "llama-server-cpu.endpoint.json" : "llama-server-cpu.server.log";
   writeFileSync(join(values.out, name), file.bytes);
   console.error(`wrote ${join(values.out, name)} (${file.bytes.length} bytes)`);
 }
-console.error(`status: ${outcome.capture.status}${outcome.capture.status_detail ? ` (${outcome.capture.status_detail})` : ""}`);
+console.error(
+  `status: ${outcome.capture.status}${outcome.capture.status_detail ? ` (${outcome.capture.status_detail})` : ""}`
+);

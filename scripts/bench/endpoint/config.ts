@@ -89,7 +89,14 @@ export function fromCellParams(cell: EndpointCellParams): EndpointParams {
     no_cache: cell.no_cache,
     request_timeout_s: cell.request_timeout_s,
     api_key_env: target.api_key_env ?? null,
-    server: cell.server ? {argv: cell.server.command, env: cell.server.env, health_url: cell.server.health_url, startup_timeout_s: cell.server.startup_timeout_s} : null
+    server: cell.server
+      ? {
+          argv: cell.server.command,
+          env: cell.server.env,
+          health_url: cell.server.health_url,
+          startup_timeout_s: cell.server.startup_timeout_s
+        }
+      : null
   });
 }
 

@@ -13,7 +13,10 @@ export interface JsonResponse {
 /** Tries of a small request whose connection fails before any answer. */
 export const CONNECTION_TRIES = 8;
 
-export async function requestJson(url: string, init: {method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs: number; signal?: AbortSignal}): Promise<JsonResponse> {
+export async function requestJson(
+  url: string,
+  init: {method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs: number; signal?: AbortSignal}
+): Promise<JsonResponse> {
   const timeout = AbortSignal.timeout(init.timeoutMs);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   const send = () =>

@@ -29,7 +29,8 @@ export interface Counted {
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const field = (object: unknown, key: string): unknown => (object && typeof object === "object" ? (object as Record<string, unknown>)[key] : undefined);
+const field = (object: unknown, key: string): unknown =>
+  object && typeof object === "object" ? (object as Record<string, unknown>)[key] : undefined;
 
 /** Prompt tokens the server processed: llama-server timings.prompt_n (cached excluded), else usage minus cached tokens, else usage, else what the client counted. */
 export function promptTokens(result: Pick<StreamResult, "usage" | "timings">, sent: Counted): Counted {
@@ -37,7 +38,8 @@ export function promptTokens(result: Pick<StreamResult, "usage" | "timings">, se
   if (promptN !== null) return {value: promptN, source: "server:timings.prompt_n"};
   const usagePrompt = num(field(result.usage, "prompt_tokens"));
   const cached = num(field(field(result.usage, "prompt_tokens_details"), "cached_tokens"));
-  if (usagePrompt !== null && cached !== null) return {value: usagePrompt - cached, source: "server:usage.prompt_tokens-cached_tokens"};
+  if (usagePrompt !== null && cached !== null)
+    return {value: usagePrompt - cached, source: "server:usage.prompt_tokens-cached_tokens"};
   if (usagePrompt !== null) return {value: usagePrompt, source: "server:usage.prompt_tokens"};
   return sent;
 }
@@ -80,7 +82,10 @@ export function requestFigures(result: StreamResult, latencyMs: number, sent: Co
   const first = result.first_content_ms;
   const last = result.last_content_ms;
   const events = result.content_times_ms.length;
-  const tg = completion.value !== null && completion.value > 1 && events > 1 && first !== null && last !== null && last > first ? tokensAfterFirst(completion.value, events) / ((last - first) / 1000) : null;
+  const tg =
+    completion.value !== null && completion.value > 1 && events > 1 && first !== null && last !== null && last > first
+      ? tokensAfterFirst(completion.value, events) / ((last - first) / 1000)
+      : null;
   return {
     ttfr_ms: ttfr,
     e2e_ttft_ms: first,
@@ -110,8 +115,16 @@ export interface BatchFigures {
 
 export function batchFigures(members: BatchMember[]): BatchFigures {
   const ok = members.filter((m) => m.result.status === "ok" && m.result.first_content_ms !== null);
-  const sources = (pick: (m: BatchMember) => TokenSource | null) => [...new Set(ok.map(pick).filter((s): s is TokenSource => s !== null))];
-  const figures: BatchFigures = {pp_throughput: null, tg_throughput: null, peak_throughput: null, prompt_sources: sources((m) => m.figures.prompt.source), completion_sources: sources((m) => m.figures.completion.source)};
+  const sources = (pick: (m: BatchMember) => TokenSource | null) => [
+    ...new Set(ok.map(pick).filter((s): s is TokenSource => s !== null))
+  ];
+  const figures: BatchFigures = {
+    pp_throughput: null,
+    tg_throughput: null,
+    peak_throughput: null,
+    prompt_sources: sources((m) => m.figures.prompt.source),
+    completion_sources: sources((m) => m.figures.completion.source)
+  };
   if (ok.length === 0) return figures;
   const at = (m: BatchMember, t: number) => m.offset_ms + t;
   const firstSend = Math.min(...ok.map((m) => m.offset_ms));
@@ -124,7 +137,10 @@ export function batchFigures(members: BatchMember[]): BatchFigures {
   }
   if (ok.every((m) => m.figures.completion.value !== null)) {
     const span = Math.max(...lastContents) - Math.min(...firstContents);
-    const tokens = ok.reduce((n, m) => n + tokensAfterFirst(m.figures.completion.value!, m.result.content_times_ms.length), 0);
+    const tokens = ok.reduce(
+      (n, m) => n + tokensAfterFirst(m.figures.completion.value!, m.result.content_times_ms.length),
+      0
+    );
     if (span > 0 && tokens > 0) figures.tg_throughput = tokens / (span / 1000);
   }
   figures.peak_throughput = peakRate(ok.flatMap((m) => m.result.content_times_ms.map((t) => at(m, t))));
@@ -132,7 +148,10 @@ export function batchFigures(members: BatchMember[]): BatchFigures {
 }
 
 /** One aggregate over non-null values, population std. */
-export function aggregate(base: Omit<AggregateRecord, "value" | "stddev" | "stddev_kind" | "values">, values: (number | null)[]): AggregateRecord {
+export function aggregate(
+  base: Omit<AggregateRecord, "value" | "stddev" | "stddev_kind" | "values">,
+  values: (number | null)[]
+): AggregateRecord {
   const present = values.filter((v): v is number => v !== null);
   const std = populationStd(present);
   return {...base, value: mean(present), stddev: std, stddev_kind: std === null ? null : "population", values: present};

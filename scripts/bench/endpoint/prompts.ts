@@ -80,7 +80,13 @@ interface Tokenizer {
 function idsOf(json: unknown): number[] | null {
   const tokens = (json as {tokens?: unknown} | null)?.tokens;
   if (!Array.isArray(tokens)) return null;
-  const ids = tokens.map((t) => (typeof t === "number" ? t : typeof t === "object" && t !== null && typeof (t as {id?: unknown}).id === "number" ? (t as {id: number}).id : NaN));
+  const ids = tokens.map((t) =>
+    typeof t === "number"
+      ? t
+      : typeof t === "object" && t !== null && typeof (t as {id?: unknown}).id === "number"
+        ? (t as {id: number}).id
+        : NaN
+  );
   return ids.every(Number.isInteger) ? ids : null;
 }
 
@@ -108,7 +114,11 @@ function vllmTokenizer(root: string, model: string | null, http: HttpJson): Toke
   return {
     style: "vllm POST /tokenize, /detokenize",
     async tokenize(text) {
-      const {status, json} = await http.post(`${root}/tokenize`, {...(model ? {model} : {}), prompt: text, add_special_tokens: false});
+      const {status, json} = await http.post(`${root}/tokenize`, {
+        ...(model ? {model} : {}),
+        prompt: text,
+        add_special_tokens: false
+      });
       const ids = status === 200 ? idsOf(json) : null;
       if (!ids) throw new Error(`/tokenize answered HTTP ${status}`);
       return ids;

@@ -62,7 +62,13 @@ function hasContent(chunk: Chunk, api: Api): boolean {
     for (const key of ["content", "reasoning_content", "reasoning"]) {
       if (typeof delta[key] === "string" && delta[key] !== "") return true;
     }
-    if (api === "completions" && typeof choice.text !== "string" && typeof delta.content === "string" && delta.content !== "") return true;
+    if (
+      api === "completions" &&
+      typeof choice.text !== "string" &&
+      typeof delta.content === "string" &&
+      delta.content !== ""
+    )
+      return true;
   }
   return false;
 }
@@ -72,7 +78,8 @@ export function errorMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as {error?: unknown; message?: unknown; detail?: unknown};
     const error = parsed.error;
-    if (error && typeof error === "object" && typeof (error as {message?: unknown}).message === "string") return (error as {message: string}).message;
+    if (error && typeof error === "object" && typeof (error as {message?: unknown}).message === "string")
+      return (error as {message: string}).message;
     if (typeof error === "string") return error;
     if (typeof parsed.message === "string") return parsed.message;
     if (typeof parsed.detail === "string") return parsed.detail;
@@ -114,7 +121,12 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
   const result = emptyResult(sent_at);
   const since = (t: number) => t - sent_at;
   try {
-    const response = await fetch(request.url, {method: "POST", headers: {"content-type": "application/json", accept: "text/event-stream", ...request.headers}, body: payload, signal});
+    const response = await fetch(request.url, {
+      method: "POST",
+      headers: {"content-type": "application/json", accept: "text/event-stream", ...request.headers},
+      body: payload,
+      signal
+    });
     result.headers_ms = since(performance.now());
     result.http_status = response.status;
     if (!response.ok || !response.body) {
@@ -147,7 +159,8 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
       if (typeof chunk.system_fingerprint === "string") result.system_fingerprint = chunk.system_fingerprint;
       if (Array.isArray(chunk.choices) && chunk.choices.length > 0) {
         result.first_event_ms ??= since(at);
-        for (const choice of chunk.choices) if (typeof choice.finish_reason === "string") result.finish_reason = choice.finish_reason;
+        for (const choice of chunk.choices)
+          if (typeof choice.finish_reason === "string") result.finish_reason = choice.finish_reason;
         if (hasContent(chunk, request.api)) {
           const t = since(at);
           if (t !== result.last_content_ms) result.content_reads++;
@@ -165,7 +178,9 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
     const reason = signal.aborted ? (signal.reason as {name?: string} | undefined) : undefined;
     if (reason?.name === "TimeoutError") {
       result.status = "timeout";
-      result.error = timeout.aborted ? `no complete response within ${request.timeoutMs / 1000} s` : "the cell's time limit was reached";
+      result.error = timeout.aborted
+        ? `no complete response within ${request.timeoutMs / 1000} s`
+        : "the cell's time limit was reached";
     } else if (signal.aborted) {
       result.status = "error";
       result.error = "interrupted";
@@ -180,6 +195,8 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
 /** undici hides the reason (ECONNREFUSED, socket closed) in `cause`. */
 function describeFetchError(error: unknown): string {
   const e = error as {message?: string; cause?: {message?: string; code?: string}};
-  const cause = e.cause ? `: ${e.cause.code ?? ""}${e.cause.code && e.cause.message ? " " : ""}${e.cause.message ?? ""}` : "";
+  const cause = e.cause
+    ? `: ${e.cause.code ?? ""}${e.cause.code && e.cause.message ? " " : ""}${e.cause.message ?? ""}`
+    : "";
   return `${e.message ?? String(error)}${cause}`;
 }

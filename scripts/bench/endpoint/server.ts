@@ -51,7 +51,11 @@ function tailOf(log: Buffer, lines: number): string {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Spawn the server; resolves once it is healthy, rejects (after stopping it) when it exits or the startup time runs out. */
-export async function startServer(params: ServerParams, healthUrls: string[], options: {env: NodeJS.ProcessEnv; signal?: AbortSignal}): Promise<ManagedServer> {
+export async function startServer(
+  params: ServerParams,
+  healthUrls: string[],
+  options: {env: NodeJS.ProcessEnv; signal?: AbortSignal}
+): Promise<ManagedServer> {
   const chunks: Buffer[] = [];
   let exit: ServerExit | null = null;
   let spawnError: Error | null = null;
@@ -88,7 +92,11 @@ export async function startServer(params: ServerParams, healthUrls: string[], op
     exited: () => exit,
     gone: () => {
       if (!exit) return null;
-      const how = spawnError ? `could not start: ${spawnError.message}` : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      const how = spawnError
+        ? `could not start: ${spawnError.message}`
+        : exit.signal
+          ? `was killed by ${exit.signal}`
+          : `exited with code ${exit.code}`;
       const tail = tailOf(log(), 20);
       return `the server ${how}${tail ? `; its log ends:\n${tail}` : ""}`;
     },
@@ -119,7 +127,9 @@ export async function startServer(params: ServerParams, healthUrls: string[], op
       }
       if (performance.now() > deadline) {
         const tail = server.tail();
-        throw new Error(`the server did not answer 200 on ${healthUrls.join(" or ")} within ${params.startup_timeout_s} s${tail ? `; its log ends:\n${tail}` : ""}`);
+        throw new Error(
+          `the server did not answer 200 on ${healthUrls.join(" or ")} within ${params.startup_timeout_s} s${tail ? `; its log ends:\n${tail}` : ""}`
+        );
       }
       await sleep(250);
     }

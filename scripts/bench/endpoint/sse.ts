@@ -21,7 +21,10 @@ export interface StreamTimes {
 }
 
 /** Feed every chunk of `body` to an SSE parser; `onEvent` runs synchronously as events complete. */
-export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: TimedEvent) => void): Promise<StreamTimes> {
+export async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: TimedEvent) => void
+): Promise<StreamTimes> {
   let chunkAt = 0;
   const parser = createParser({
     onEvent: (message) => onEvent({data: message.data, event: message.event, at: chunkAt})

@@ -22,7 +22,9 @@ export const ENDPOINT_RESULT_FORMAT = "benchbook-endpoint-json";
 
 function benchbookVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {version?: string};
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";
@@ -31,7 +33,9 @@ function benchbookVersion(): string {
 
 /** The client's parameters: the plan's cell params (`target`, …), or the client's own shape. */
 export function paramsOf(cell: Cell): EndpointParams {
-  return "target" in cell.params ? fromCellParams(cell.params as unknown as EndpointCellParams) : endpointParams(cell.params);
+  return "target" in cell.params
+    ? fromCellParams(cell.params as unknown as EndpointCellParams)
+    : endpointParams(cell.params);
 }
 
 function healthUrls(params: EndpointParams): string[] {
@@ -45,15 +49,23 @@ function preview(cell: Cell): string[][] {
   const params = paramsOf(cell);
   const client = [
     "benchbook-endpoint",
-    "--base-url", params.base_url,
-    "--api", params.api,
+    "--base-url",
+    params.base_url,
+    "--api",
+    params.api,
     ...(params.model ? ["--model", params.model] : []),
-    "--depth", params.depths.join(","),
-    "--pp", params.pp.join(","),
-    "--tg", params.tg.join(","),
-    "--concurrency", params.concurrency.join(","),
-    "--runs", String(params.runs),
-    "--latency-mode", params.latency_mode
+    "--depth",
+    params.depths.join(","),
+    "--pp",
+    params.pp.join(","),
+    "--tg",
+    params.tg.join(","),
+    "--concurrency",
+    params.concurrency.join(","),
+    "--runs",
+    String(params.runs),
+    "--latency-mode",
+    params.latency_mode
   ];
   return [...(params.server ? [redactArgv(params.server.argv)] : []), client];
 }
@@ -68,14 +80,28 @@ async function run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
   if (params.server) {
     context.progress({cell, message: `starting ${params.server.argv[0]}`});
     try {
-      server = await startServer(params.server, healthUrls(params), {env, signal: AbortSignal.any([context.signal, deadline])});
+      server = await startServer(params.server, healthUrls(params), {
+        env,
+        signal: AbortSignal.any([context.signal, deadline])
+      });
       context.progress({cell, message: `server ready after ${Math.round(server.readyMs ?? 0)} ms`});
     } catch (error) {
       startError = error as ServerStartError;
     }
   }
-  const serverRecord = (s: ManagedServer | null, exit: {code: number | null; signal: string | null} | null): EndpointResultFile["server"] =>
-    params.server ? {argv: redactArgv(params.server.argv), health_url: s?.healthUrl ?? healthUrls(params).join(" "), ready_ms: s?.readyMs ?? null, exit_code: exit?.code ?? null, signal: exit?.signal ?? null} : null;
+  const serverRecord = (
+    s: ManagedServer | null,
+    exit: {code: number | null; signal: string | null} | null
+  ): EndpointResultFile["server"] =>
+    params.server
+      ? {
+          argv: redactArgv(params.server.argv),
+          health_url: s?.healthUrl ?? healthUrls(params).join(" "),
+          ready_ms: s?.readyMs ?? null,
+          exit_code: exit?.code ?? null,
+          signal: exit?.signal ?? null
+        }
+      : null;
   let file: EndpointResultFile;
   const common = {
     interrupt: context.signal,
@@ -88,14 +114,24 @@ async function run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
   };
   if (startError) {
     // Nothing to measure: every test becomes a failed result carrying the server's last words.
-    file = await runEndpointBenchmark(params, {...common, server: serverRecord(startError.server ?? null, startError.exit ?? null), serverGone: () => startError!.message});
+    file = await runEndpointBenchmark(params, {
+      ...common,
+      server: serverRecord(startError.server ?? null, startError.exit ?? null),
+      serverGone: () => startError!.message
+    });
   } else {
-    file = await runEndpointBenchmark(params, {...common, server: serverRecord(server, null), serverGone: () => server?.gone() ?? null});
+    file = await runEndpointBenchmark(params, {
+      ...common,
+      server: serverRecord(server, null),
+      serverGone: () => server?.gone() ?? null
+    });
   }
-  const exit = server ? await server.stop() : startError?.exit ?? null;
+  const exit = server ? await server.stop() : (startError?.exit ?? null);
   if (file.server) Object.assign(file.server, {exit_code: exit?.code ?? null, signal: exit?.signal ?? null});
   const log = server?.log() ?? startError?.server?.log() ?? null;
-  const files: CapturedFile[] = [{role: "result", name: `${cell.id}.endpoint.json`, bytes: Buffer.from(serializeResultFile(file), "utf8")}];
+  const files: CapturedFile[] = [
+    {role: "result", name: `${cell.id}.endpoint.json`, bytes: Buffer.from(serializeResultFile(file), "utf8")}
+  ];
   if (log) files.push({role: "server-log", name: `${cell.id}.server.log`, bytes: log});
   const capture: Capture = {
     benchbook_capture: 1,

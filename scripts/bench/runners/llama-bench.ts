@@ -37,7 +37,14 @@ export const llamaBenchRunner: Runner = {
     const records = stdout.split("\n").filter((l) => RECORD.test(l)).length;
     const end = classifyEnd(
       // stdout holds only result records: the log to quote is stderr.
-      {exit_code: result.exit_code, signal: result.signal, timed_out: result.timed_out, timeout_s: cell.timeout_s, spawn_error: result.spawn_error, stderr: Buffer.from(result.stderr).toString("utf8")},
+      {
+        exit_code: result.exit_code,
+        signal: result.signal,
+        timed_out: result.timed_out,
+        timeout_s: cell.timeout_s,
+        spawn_error: result.spawn_error,
+        stderr: Buffer.from(result.stderr).toString("utf8")
+      },
       Math.max(0, cell.expected.length - records)
     );
     const capture: Capture = {

@@ -43,7 +43,14 @@ export interface ProcessOptions {
  */
 export function withLimits(argv: string[], limits: CellLimits | undefined): string[] {
   if (!limits?.address_space_kib) return argv;
-  return ["/bin/sh", "-c", 'ulimit -v "$1" || exit 126; shift; exec "$@"', "benchbook-limits", String(limits.address_space_kib), ...argv];
+  return [
+    "/bin/sh",
+    "-c",
+    'ulimit -v "$1" || exit 126; shift; exec "$@"',
+    "benchbook-limits",
+    String(limits.address_space_kib),
+    ...argv
+  ];
 }
 
 export function runProcess(argv: string[], options: ProcessOptions): Promise<ProcessResult> {
@@ -58,7 +65,12 @@ export function runProcess(argv: string[], options: ProcessOptions): Promise<Pro
     let aborted = false;
     let spawn_error: string | null = null;
     let killTimer: NodeJS.Timeout | null = null;
-    const child = spawn(full[0], full.slice(1), {env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], shell: false});
+    const child = spawn(full[0], full.slice(1), {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      shell: false
+    });
     const stop = () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -84,7 +96,10 @@ export function runProcess(argv: string[], options: ProcessOptions): Promise<Pro
     });
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", (error: NodeJS.ErrnoException) => {
-      spawn_error = error.code === "ENOENT" ? `could not start ${argv[0]}: not found (give the plan's binary: as a path, or put it in PATH)` : `could not start ${argv[0]}: ${error.message}`;
+      spawn_error =
+        error.code === "ENOENT"
+          ? `could not start ${argv[0]}: not found (give the plan's binary: as a path, or put it in PATH)`
+          : `could not start ${argv[0]}: ${error.message}`;
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -127,6 +142,7 @@ const IMAGE_ENV = /^(?:\w+_VERSION|TORCH_CUDA_ARCH_LIST)$/;
 /** The variables worth recording: the cell's own (plan env, pass_env) and the relevant inherited ones. Not yet redacted. */
 export function recordedEnv(cell: Cell, context: RunnerContext): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(context.env)) if (value !== undefined && RELEVANT_ENV.test(key) && !IMAGE_ENV.test(key)) out[key] = value;
+  for (const [key, value] of Object.entries(context.env))
+    if (value !== undefined && RELEVANT_ENV.test(key) && !IMAGE_ENV.test(key)) out[key] = value;
   return {...out, ...cell.env};
 }

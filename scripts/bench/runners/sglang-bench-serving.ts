@@ -9,7 +9,11 @@ import {wrapperRunner} from "./wrapper.js";
 
 export const sglangBenchServingRunner = wrapperRunner({
   kind: "sglang-bench-serving",
-  resultArgs: (dir, cell) => ({args: ["--output-file", join(dir, `${cell.id}.jsonl`)], path: join(dir, `${cell.id}.jsonl`), name: `${cell.id}.sglang.jsonl`}),
+  resultArgs: (dir, cell) => ({
+    args: ["--output-file", join(dir, `${cell.id}.jsonl`)],
+    path: join(dir, `${cell.id}.jsonl`),
+    name: `${cell.id}.sglang.jsonl`
+  }),
   resultFormat: "sglang-bench-serving-jsonl",
   stdoutFormat: "sglang-bench-serving-text"
 });

@@ -9,7 +9,11 @@ import {wrapperRunner} from "./wrapper.js";
 
 export const vllmBenchServeRunner = wrapperRunner({
   kind: "vllm-bench-serve",
-  resultArgs: (dir, cell) => ({args: ["--save-result", "--result-dir", dir, "--result-filename", `${cell.id}.json`], path: join(dir, `${cell.id}.json`), name: `${cell.id}.vllm.json`}),
+  resultArgs: (dir, cell) => ({
+    args: ["--save-result", "--result-dir", dir, "--result-filename", `${cell.id}.json`],
+    path: join(dir, `${cell.id}.json`),
+    name: `${cell.id}.vllm.json`
+  }),
   resultFormat: "vllm-serve-json",
   stdoutFormat: "vllm-serve-text"
 });

@@ -54,7 +54,15 @@ export function wrapperRunner(spec: WrapperSpec): Runner {
           }
         }
         const stdout = Buffer.from(ran.stdout).toString("utf8");
-        const end = classifyEnd({exit_code: ran.exit_code, signal: ran.signal, timed_out: ran.timed_out, timeout_s: cell.timeout_s, spawn_error: ran.spawn_error, stderr: Buffer.from(ran.stderr).toString("utf8"), stdout});
+        const end = classifyEnd({
+          exit_code: ran.exit_code,
+          signal: ran.signal,
+          timed_out: ran.timed_out,
+          timeout_s: cell.timeout_s,
+          spawn_error: ran.spawn_error,
+          stderr: Buffer.from(ran.stderr).toString("utf8"),
+          stdout
+        });
         const files: CapturedFile[] = [
           {role: "stdout", name: `${cell.id}.stdout.txt`, bytes: ran.stdout},
           {role: "stderr", name: `${cell.id}.stderr.txt`, bytes: ran.stderr}

@@ -71,7 +71,10 @@ task running this plan's cell on its node into the same (shared) store.
 
 Exit status: 0 when every cell succeeded, 1 when a cell failed or the plan is
 invalid, 130 when interrupted.`,
-  options: {string: ["store", "only", "tag", "ab", "rounds", "partition", "gres", "time", "array-parallelism", "slurm-task"], boolean: ["dry-run", "resume", "json", "redact-home", "full-hash", "slurm", "wait"]},
+  options: {
+    string: ["store", "only", "tag", "ab", "rounds", "partition", "gres", "time", "array-parallelism", "slurm-task"],
+    boolean: ["dry-run", "resume", "json", "redact-home", "full-hash", "slurm", "wait"]
+  },
   async run(args, terminal) {
     const files = args._.map(String);
     if (files.length !== 1) throw new UsageError("expected one plan file (benchbook bench PLAN.yaml)");
@@ -89,7 +92,9 @@ invalid, 130 when interrupted.`,
     }
     const filters = ([] as unknown[]).concat(args.only ?? []).map(String);
     let selected = cells.filter((cell) => filters.every((f) => matches(cell, f)));
-    const slurmOnly = ["partition", "gres", "time", "array-parallelism", "wait"].filter((k) => args[k] !== undefined && args[k] !== false);
+    const slurmOnly = ["partition", "gres", "time", "array-parallelism", "wait"].filter(
+      (k) => args[k] !== undefined && args[k] !== false
+    );
     if (!args.slurm && slurmOnly.length) throw new UsageError(`--${slurmOnly[0]} is an option of --slurm`);
     let scheduler;
     if (args["slurm-task"]) {
@@ -103,7 +108,9 @@ invalid, 130 when interrupted.`,
       }
       selected = cells.filter((cell) => cell.id === task.id);
       if (!selected.length) {
-        terminal.err(`benchbook bench: cell ${task.id} (Slurm task ${task.scheduler.task}) is not in ${files[0]} any more: was the plan changed after submitting?\n`);
+        terminal.err(
+          `benchbook bench: cell ${task.id} (Slurm task ${task.scheduler.task}) is not in ${files[0]} any more: was the plan changed after submitting?\n`
+        );
         return 1;
       }
       scheduler = task.scheduler;
@@ -114,17 +121,32 @@ invalid, 130 when interrupted.`,
     }
     for (const cell of selected) cell.tags = {...cell.tags, ...tags};
     if (args.slurm) {
-      const taskOptions = [...Object.entries(tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]), ...(args["redact-home"] ? ["--redact-home"] : []), ...(args["full-hash"] ? ["--full-hash"] : [])];
+      const taskOptions = [
+        ...Object.entries(tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]),
+        ...(args["redact-home"] ? ["--redact-home"] : []),
+        ...(args["full-hash"] ? ["--full-hash"] : [])
+      ];
       return slurm(loaded, selected, {args, terminal, taskOptions});
     }
-    if (args["dry-run"]) return dryRun(loaded.plan.name, loaded.sha256, selected, cells.length, passedNames(loaded.plan), args.json, terminal);
+    if (args["dry-run"])
+      return dryRun(
+        loaded.plan.name,
+        loaded.sha256,
+        selected,
+        cells.length,
+        passedNames(loaded.plan),
+        args.json,
+        terminal
+      );
 
     const store = storeFrom(args, terminal);
     const controller = new AbortController();
     const interrupt = () => {
       if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: stores are atomic, leave now
       controller.abort();
-      terminal.err("\nbenchbook bench: interrupted; stopping the current cell (finished cells stay stored; --resume continues)\n");
+      terminal.err(
+        "\nbenchbook bench: interrupted; stopping the current cell (finished cells stay stored; --resume continues)\n"
+      );
     };
     process.on("SIGINT", interrupt);
     process.on("SIGTERM", interrupt);
@@ -162,34 +184,57 @@ invalid, 130 when interrupted.`,
 function abOptions(loaded: LoadedPlan, args: ParsedArgs): void {
   const given = ([] as unknown[]).concat(args.ab ?? []).map(String);
   if (!given.length && args.rounds === undefined) return;
-  if (loaded.plan.runner !== "llama-bench") throw new UsageError(`--ab and --rounds are for llama-bench plans; ${loaded.file} runs ${loaded.plan.runner}`);
+  if (loaded.plan.runner !== "llama-bench")
+    throw new UsageError(`--ab and --rounds are for llama-bench plans; ${loaded.file} runs ${loaded.plan.runner}`);
   const section: Record<string, unknown> = {...loaded.plan.ab};
   for (const option of given) {
     const eq = option.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--ab ${option}: expected KEY=A,B (t=1,2 or binary=old/llama-bench,new/llama-bench)`);
+    if (eq <= 0)
+      throw new UsageError(`--ab ${option}: expected KEY=A,B (t=1,2 or binary=old/llama-bench,new/llama-bench)`);
     section[option.slice(0, eq).trim()] = option.slice(eq + 1);
   }
-  if (args.rounds !== undefined) section.rounds = /^\d+$/.test(single(args, "rounds") ?? "") ? Number(single(args, "rounds")) : NaN;
+  if (args.rounds !== undefined)
+    section.rounds = /^\d+$/.test(single(args, "rounds") ?? "") ? Number(single(args, "rounds")) : NaN;
   const parsed = AbSection.safeParse(section);
-  if (!parsed.success) throw new UsageError(`--ab/--rounds: ${parsed.error.issues.map((i) => `${i.path.join(".") || "ab"}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--ab/--rounds: ${parsed.error.issues.map((i) => `${i.path.join(".") || "ab"}: ${i.message}`).join("; ")}`
+    );
   const {problems} = abSides(parsed.data, loaded.plan.matrix);
-  if (problems.length) throw new UsageError(problems.map((p) => `--ab: ${p.path.slice(1).join(".") || "ab"}: ${p.message}`).join("\n"));
+  if (problems.length)
+    throw new UsageError(problems.map((p) => `--ab: ${p.path.slice(1).join(".") || "ab"}: ${p.message}`).join("\n"));
   loaded.plan = {...loaded.plan, ab: parsed.data};
 }
 
 /** `--slurm`: submit the selected cells as one job array (and follow it with `--wait`). */
-async function slurm(loaded: LoadedPlan, cells: Cell[], context: {args: ParsedArgs; terminal: Terminal; taskOptions: string[]}): Promise<number> {
+async function slurm(
+  loaded: LoadedPlan,
+  cells: Cell[],
+  context: {args: ParsedArgs; terminal: Terminal; taskOptions: string[]}
+): Promise<number> {
   const {args, terminal} = context;
-  const options = slurmOptions({partition: single(args, "partition"), gres: single(args, "gres"), time: single(args, "time"), "array-parallelism": single(args, "array-parallelism")});
+  const options = slurmOptions({
+    partition: single(args, "partition"),
+    gres: single(args, "gres"),
+    time: single(args, "time"),
+    "array-parallelism": single(args, "array-parallelism")
+  });
   const store = storeFrom(args, terminal);
   const say = (text: string) => (args.json ? undefined : terminal.out(text));
   const onEvent = (event: SlurmEvent) => {
     if (args.json) {
       const cell = "cell" in event ? {id: event.cell.id, label: event.cell.label} : undefined;
       terminal.out(`${JSON.stringify({event: `slurm-${event.type}`, ...event, ...(cell ? {cell} : {})})}\n`);
-    } else if (event.type === "submitted") say(`submitted Slurm job ${event.job_id}: ${event.tasks} task${event.tasks === 1 ? "" : "s"} (scripts and logs in ${event.dir})\n`);
-    else if (event.type === "progress") say(`job: ${event.done}/${event.total} tasks ended, ${event.running} running, ${event.pending} pending\n`);
-    else say(`${event.state.job_id.padEnd(10)} ${event.state.state.padEnd(10)} ${event.cell.label}${event.state.node ? ` on ${event.state.node}` : ""}${event.recorded ? " (stored nothing: recorded from sacct as failed)" : ""}\n`);
+    } else if (event.type === "submitted")
+      say(
+        `submitted Slurm job ${event.job_id}: ${event.tasks} task${event.tasks === 1 ? "" : "s"} (scripts and logs in ${event.dir})\n`
+      );
+    else if (event.type === "progress")
+      say(`job: ${event.done}/${event.total} tasks ended, ${event.running} running, ${event.pending} pending\n`);
+    else
+      say(
+        `${event.state.job_id.padEnd(10)} ${event.state.state.padEnd(10)} ${event.cell.label}${event.state.node ? ` on ${event.state.node}` : ""}${event.recorded ? " (stored nothing: recorded from sacct as failed)" : ""}\n`
+      );
   };
   try {
     const summary = await submitPlan({
@@ -210,8 +255,14 @@ async function slurm(loaded: LoadedPlan, cells: Cell[], context: {args: ParsedAr
     if (args["dry-run"]) return 0;
     if (args.json) terminal.out(`${JSON.stringify({event: "end", ...summary})}\n`);
     else if (!summary.job_id) say(`nothing to submit: all ${summary.cells} cells have results in ${store.root}\n`);
-    else if (!args.wait) say(`follow it with: squeue -j ${summary.job_id}; sacct -j ${summary.job_id}\nthen: benchbook bench ${args._[0]} --slurm --resume   (submits the cells that stored nothing)\n`);
-    else say(`${summary.submitted} task${summary.submitted === 1 ? "" : "s"}: ${summary.completed} ok, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped (already have results)` : ""}; store ${store.root}\n`);
+    else if (!args.wait)
+      say(
+        `follow it with: squeue -j ${summary.job_id}; sacct -j ${summary.job_id}\nthen: benchbook bench ${args._[0]} --slurm --resume   (submits the cells that stored nothing)\n`
+      );
+    else
+      say(
+        `${summary.submitted} task${summary.submitted === 1 ? "" : "s"}: ${summary.completed} ok, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped (already have results)` : ""}; store ${store.root}\n`
+      );
     return summary.failed ? 1 : 0;
   } catch (error) {
     if (!(error instanceof SlurmError)) throw error;
@@ -227,7 +278,10 @@ function cliScript(): string {
     const candidate = join(dir, "bin", "benchbook.js");
     if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
-    if (up === dir) throw new SlurmError("cannot find bin/benchbook.js above this module: tasks need it to start benchbook on their node");
+    if (up === dir)
+      throw new SlurmError(
+        "cannot find bin/benchbook.js above this module: tasks need it to start benchbook on their node"
+      );
     dir = up;
   }
 }
@@ -260,21 +314,43 @@ function paramValues(cell: Cell, key: string): string[] {
   return candidates.filter((v) => v !== undefined && v !== null).map(String);
 }
 
-function dryRun(name: string, sha256: string, cells: Cell[], total: number, passed: string[], json: boolean, terminal: Terminal): number {
-  if (!json) terminal.out(`# plan "${name}" (sha256 ${sha256.slice(0, 12)}): ${cells.length}${cells.length === total ? "" : ` of ${total}`} cell${cells.length === 1 ? "" : "s"}\n`);
+function dryRun(
+  name: string,
+  sha256: string,
+  cells: Cell[],
+  total: number,
+  passed: string[],
+  json: boolean,
+  terminal: Terminal
+): number {
+  if (!json)
+    terminal.out(
+      `# plan "${name}" (sha256 ${sha256.slice(0, 12)}): ${cells.length}${cells.length === total ? "" : ` of ${total}`} cell${cells.length === 1 ? "" : "s"}\n`
+    );
   cells.forEach((cell, i) => {
     const runner = RUNNERS[cell.runner];
     // Shown, never run through a shell, and redacted as a capture is: secret options, secret-named variables,
     // and the values of variables passed from your environment (pass_env), wherever they appear.
     const given = cell.env ?? {};
-    const redactor = makeRedactor({secrets: [...secretValues(given, [cell.argv]), ...passed.map((n) => given[n]).filter((v): v is string => Boolean(v))]});
+    const redactor = makeRedactor({
+      secrets: [
+        ...secretValues(given, [cell.argv]),
+        ...passed.map((n) => given[n]).filter((v): v is string => Boolean(v))
+      ]
+    });
     const commands = (runner?.preview?.(cell) ?? [cell.argv]).map((argv) => redactor.argv(argv));
-    const env = Object.fromEntries(Object.entries(redactor.env(given)).map(([k, v]) => [k, passed.includes(k) ? REDACTED : v]));
+    const env = Object.fromEntries(
+      Object.entries(redactor.env(given)).map(([k, v]) => [k, passed.includes(k) ? REDACTED : v])
+    );
     if (json) {
-      terminal.out(`${JSON.stringify({id: cell.id, label: cell.label, runner: cell.runner, commands, env, expected: cell.expected.map((t) => t.test), timeout_s: cell.timeout_s, tags: cell.tags})}\n`);
+      terminal.out(
+        `${JSON.stringify({id: cell.id, label: cell.label, runner: cell.runner, commands, env, expected: cell.expected.map((t) => t.test), timeout_s: cell.timeout_s, tags: cell.tags})}\n`
+      );
       return;
     }
-    terminal.out(`\n# [${i + 1}/${cells.length}] ${cell.label}  (cell ${cell.id}; expects ${cell.expected.map((t) => t.test).join(", ")})\n`);
+    terminal.out(
+      `\n# [${i + 1}/${cells.length}] ${cell.label}  (cell ${cell.id}; expects ${cell.expected.map((t) => t.test).join(", ")})\n`
+    );
     for (const argv of commands) terminal.out(`${commandLine(argv, env)}\n`);
   });
   return 0;
@@ -291,16 +367,27 @@ function seconds(s: number): string {
 
 function cellEndLine(event: Extract<BenchEvent, {type: "cell-end"}>): string {
   const head = `[${event.index + 1}/${event.toRun}] ${event.status.padEnd(7)} ${event.cell.label}  ${seconds(event.duration_s)}, ${event.ok} test${event.ok === 1 ? "" : "s"} ok${event.failed ? `, ${event.failed} failed` : ""}${event.stored.status === "unchanged" ? " (output identical to a stored one; not stored again)" : ""}`;
-  const detail = event.status === "ok" ? "" : (event.detail ?? "").split("\n").slice(0, 3).map((l) => `\n      ${l}`).join("");
+  const detail =
+    event.status === "ok"
+      ? ""
+      : (event.detail ?? "")
+          .split("\n")
+          .slice(0, 3)
+          .map((l) => `\n      ${l}`)
+          .join("");
   return head + detail;
 }
 
 function lineView(terminal: Terminal): View {
   return {
     event(event) {
-      if (event.type === "start") terminal.out(`${event.total} cell${event.total === 1 ? "" : "s"}, ${event.toRun} to run${event.skipped ? `, ${event.skipped} already in the store` : ""}\n`);
+      if (event.type === "start")
+        terminal.out(
+          `${event.total} cell${event.total === 1 ? "" : "s"}, ${event.toRun} to run${event.skipped ? `, ${event.skipped} already in the store` : ""}\n`
+        );
       else if (event.type === "cell-end") terminal.out(`${cellEndLine(event)}\n`);
-      else if (event.type === "interrupted") terminal.out(`interrupted${event.cell ? ` during ${event.cell.label} (not stored)` : ""}\n`);
+      else if (event.type === "interrupted")
+        terminal.out(`interrupted${event.cell ? ` during ${event.cell.label} (not stored)` : ""}\n`);
     },
     stop() {}
   };
@@ -311,9 +398,18 @@ function jsonView(terminal: Terminal): View {
     event(event) {
       const cell = "cell" in event && event.cell ? {id: event.cell.id, label: event.cell.label} : null;
       if (event.type === "progress") return; // per-test progress is for people
-      if (event.type === "cell-end") terminal.out(`${JSON.stringify({event: event.type, cell, status: event.status, detail: event.detail, ok: event.ok, failed: event.failed, duration_s: event.duration_s, stored: event.stored.status, sha256: event.stored.sha256})}\n`);
-      else if (event.type === "start") terminal.out(`${JSON.stringify({event: event.type, cells: event.total, to_run: event.toRun, skipped: event.skipped})}\n`);
-      else terminal.out(`${JSON.stringify({event: event.type, cell, ...(event.type === "skip" ? {reason: event.reason} : {})})}\n`);
+      if (event.type === "cell-end")
+        terminal.out(
+          `${JSON.stringify({event: event.type, cell, status: event.status, detail: event.detail, ok: event.ok, failed: event.failed, duration_s: event.duration_s, stored: event.stored.status, sha256: event.stored.sha256})}\n`
+        );
+      else if (event.type === "start")
+        terminal.out(
+          `${JSON.stringify({event: event.type, cells: event.total, to_run: event.toRun, skipped: event.skipped})}\n`
+        );
+      else
+        terminal.out(
+          `${JSON.stringify({event: event.type, cell, ...(event.type === "skip" ? {reason: event.reason} : {})})}\n`
+        );
     },
     stop() {}
   };
@@ -321,7 +417,16 @@ function jsonView(terminal: Terminal): View {
 
 /** A progress bar with ETA over all cells, on a terminal (stderr). */
 function barView(): View {
-  const multi = new MultiBar({format: "{bar} {value}/{total} cells | ETA {eta_formatted} | {label} {test}", hideCursor: true, clearOnComplete: true, etaBuffer: 5, stream: process.stderr}, Presets.shades_classic);
+  const multi = new MultiBar(
+    {
+      format: "{bar} {value}/{total} cells | ETA {eta_formatted} | {label} {test}",
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 5,
+      stream: process.stderr
+    },
+    Presets.shades_classic
+  );
   let bar: SingleBar | null = null;
   let stopped = false;
   return {
@@ -329,11 +434,13 @@ function barView(): View {
       if (event.type === "start" && event.toRun > 0) bar = multi.create(event.toRun, 0, {label: "", test: ""});
       else if (event.type === "skip") multi.log(`skip    ${event.cell.label} (already in the store)\n`);
       else if (event.type === "cell-start") bar?.update(event.index, {label: event.cell.label, test: ""});
-      else if (event.type === "progress") bar?.update({test: event.total ? `${event.message} (${event.done}/${event.total})` : event.message});
+      else if (event.type === "progress")
+        bar?.update({test: event.total ? `${event.message} (${event.done}/${event.total})` : event.message});
       else if (event.type === "cell-end") {
         multi.log(`${cellEndLine(event)}\n`);
         bar?.update(event.index + 1, {test: ""});
-      } else if (event.type === "interrupted") multi.log(`interrupted${event.cell ? ` during ${event.cell.label} (not stored)` : ""}\n`);
+      } else if (event.type === "interrupted")
+        multi.log(`interrupted${event.cell ? ` during ${event.cell.label} (not stored)` : ""}\n`);
     },
     stop() {
       if (stopped) return;

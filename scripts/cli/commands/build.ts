@@ -23,7 +23,12 @@ ${STORE_HELP}`,
   options: {string: ["store"], boolean: ["json", "keep-paths"]},
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
-    const summary = await buildSite({root: terminal.cwd, store, keepPaths: args["keep-paths"], log: args.json ? undefined : (line) => terminal.out(line + "\n")});
+    const summary = await buildSite({
+      root: terminal.cwd,
+      store,
+      keepPaths: args["keep-paths"],
+      log: args.json ? undefined : (line) => terminal.out(line + "\n")
+    });
     if (args.json) terminal.out(JSON.stringify(summary, null, 2) + "\n");
     else terminal.out(`site ready in dist/ — open it with: npx benchbook serve  (then http://127.0.0.1:3000/)\n`);
     return 0;

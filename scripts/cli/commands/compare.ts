@@ -9,7 +9,13 @@ import {COLUMNS} from "../../schema/row.js";
 import {UsageError} from "../io.js";
 import {STORE_HELP, storeFrom} from "../store-option.js";
 
-const list = (value: string | undefined) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 export const compareCommand: Command = {
   name: "compare",
@@ -44,9 +50,15 @@ ${STORE_HELP}`,
   options: {string: ["by", "metric", "store"], boolean: ["markdown", "json"]},
   async run(args, terminal) {
     const positional = args._.map(String);
-    if (positional.length !== 2) throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
+    if (positional.length !== 2)
+      throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
     if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
-    const by = keywords(args, "by", COLUMNS.map((c) => c.name), {test: (key) => /^(?:tag[.:]|settings?\.)./.test(key), names: "tag.NAME or setting.NAME"});
+    const by = keywords(
+      args,
+      "by",
+      COLUMNS.map((c) => c.name),
+      {test: (key) => /^(?:tag[.:]|settings?\.)./.test(key), names: "tag.NAME or setting.NAME"}
+    );
     let selectors;
     try {
       selectors = positional.map(parseSelector);
@@ -57,7 +69,12 @@ ${STORE_HELP}`,
     const query = await openStoreQuery(storeFrom(args, terminal));
     let compared;
     try {
-      compared = await compareStore(query.connection, [selectors[0], selectors[1]], {a: positional[0], b: positional[1]}, {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)});
+      compared = await compareStore(
+        query.connection,
+        [selectors[0], selectors[1]],
+        {a: positional[0], b: positional[1]},
+        {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)}
+      );
     } finally {
       query.close();
     }

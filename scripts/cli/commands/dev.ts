@@ -7,7 +7,8 @@ import {hostWarning} from "./serve.js";
 
 export const devCommand: Command = {
   name: "dev",
-  summary: "live preview while writing a report: export the store, then serve src/ and re-render pages as they are saved",
+  summary:
+    "live preview while writing a report: export the store, then serve src/ and re-render pages as they are saved",
   help: `Usage: benchbook dev [options]
 
 Exports the store into src/data/ and starts Observable Framework's preview
@@ -23,12 +24,20 @@ ${STORE_HELP}`,
   options: {string: ["store", "port", "host"], boolean: ["keep-paths"]},
   async run(args, terminal) {
     const port = Number(single(args, "port") ?? 3000);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a port number, got "${args.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port expects a port number, got "${args.port}"`);
     const host = single(args, "host") ?? "127.0.0.1";
     const warning = hostWarning(host);
     if (warning) terminal.err(`benchbook dev: warning: ${warning}\n`);
     const store = storeFrom(args, terminal);
-    const preview = await startPreview({root: terminal.cwd, store, host, port, keepPaths: args["keep-paths"], log: (line) => terminal.out(line + "\n")});
+    const preview = await startPreview({
+      root: terminal.cwd,
+      store,
+      host,
+      port,
+      keepPaths: args["keep-paths"],
+      log: (line) => terminal.out(line + "\n")
+    });
     terminal.out(`exported ${preview.export.rows} results; previewing at ${preview.url} (Ctrl-C to stop)\n`);
     await new Promise<void>((done) => {
       process.once("SIGINT", done);

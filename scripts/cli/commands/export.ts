@@ -40,19 +40,26 @@ ${STORE_HELP}`,
         throw new UsageError((error as Error).message);
       }
       if (args.json) terminal.out(JSON.stringify({...summary, dir: dist}, null, 2) + "\n");
-      else terminal.out(`packed ${summary.files} files from ${dist} into ${file} (${summary.bytes} bytes, ${summary.inputBytes} unpacked); unzip it and serve the folder (npx benchbook serve --dir benchbook-site)\n`);
+      else
+        terminal.out(
+          `packed ${summary.files} files from ${dist} into ${file} (${summary.bytes} bytes, ${summary.inputBytes} unpacked); unzip it and serve the folder (npx benchbook serve --dir benchbook-site)\n`
+        );
       return 0;
     }
     const store = storeFrom(args, terminal);
     const out = resolve(terminal.cwd, single(args, "out") ?? "src/data");
     const jobsText = single(args, "jobs");
     const jobs = jobsText === undefined ? undefined : Number(jobsText);
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+      throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
     const started = performance.now();
     const summary = await exportStore(store, out, {jobs, keepPaths: args["keep-paths"]});
     const seconds = (performance.now() - started) / 1000;
     if (args.json) terminal.out(JSON.stringify({...summary, out, seconds}, null, 2) + "\n");
-    else terminal.out(`exported ${summary.rows} results from ${summary.runs} runs (${summary.inputs} inputs) to ${out} in ${seconds.toFixed(2)} s: results.parquet ${summary.parquetBytes} bytes, results.csv ${summary.csvBytes} bytes\n`);
+    else
+      terminal.out(
+        `exported ${summary.rows} results from ${summary.runs} runs (${summary.inputs} inputs) to ${out} in ${seconds.toFixed(2)} s: results.parquet ${summary.parquetBytes} bytes, results.csv ${summary.csvBytes} bytes\n`
+      );
     return 0;
   }
 };

@@ -73,17 +73,29 @@ Exit status: 0, or 1 when --fail-on triggers or the selectors match nothing;
     }
     const {rows} = read;
     const metric = single(args, "metric");
-    const histories = history(rows, {metrics: metric?.split(",").map((m) => m.trim()).filter(Boolean), order: {git}});
+    const histories = history(rows, {
+      metrics: metric
+        ?.split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+      order: {git}
+    });
     const changes = flaggedChanges(histories).filter((c) => !args.latest || c.latest);
     if (args.json) terminal.out(formatJsonLines(changes));
     else terminal.out(args.markdown ? formatMarkdown(changes, histories) : formatTerminal(changes, histories));
     if (conditions) {
       const hits = changes.flatMap((c) => {
         const condition = triggered(c, conditions);
-        return condition ? [`${c.series.model_label ?? ""} ${c.series.test ?? ""} ${c.series.metric}: ${c.direction} ${percent(c.ratio)} at ${c.build} (${condition.text})`] : [];
+        return condition
+          ? [
+              `${c.series.model_label ?? ""} ${c.series.test ?? ""} ${c.series.metric}: ${c.direction} ${percent(c.ratio)} at ${c.build} (${condition.text})`
+            ]
+          : [];
       });
       if (hits.length) {
-        terminal.err(`benchbook history: --fail-on triggered by ${hits.length} change${hits.length === 1 ? "" : "s"}:\n${hits.map((h) => `  ${h}\n`).join("")}`);
+        terminal.err(
+          `benchbook history: --fail-on triggered by ${hits.length} change${hits.length === 1 ? "" : "s"}:\n${hits.map((h) => `  ${h}\n`).join("")}`
+        );
         return 1;
       }
     }

@@ -42,15 +42,39 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
   async run(args, terminal) {
     const tags = parseTags(args.tag);
     const store = storeFrom(args, terminal);
-    const format = keyword(args, "format", FORMATS.map((f) => f.id));
+    const format = keyword(
+      args,
+      "format",
+      FORMATS.map((f) => f.id)
+    );
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     const jobsText = single(args, "jobs");
     const jobs = jobsText === undefined ? defaultJobs(inputs) : Number(jobsText);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`--jobs takes a whole number of threads, 1 or more (got ${JSON.stringify(jobsText)})`);
     // On a terminal, a batch shows its progress on stderr (stdout keeps the outcomes).
-    const bar = terminal.isTTY && !args.json && inputs.length > 1 ? new SingleBar({format: "importing {bar} {value}/{total} inputs | ETA {eta_formatted} | {name}", hideCursor: true, clearOnComplete: true, stream: process.stderr}, Presets.shades_classic) : null;
+    const bar =
+      terminal.isTTY && !args.json && inputs.length > 1
+        ? new SingleBar(
+            {
+              format: "importing {bar} {value}/{total} inputs | ETA {eta_formatted} | {name}",
+              hideCursor: true,
+              clearOnComplete: true,
+              stream: process.stderr
+            },
+            Presets.shades_classic
+          )
+        : null;
     bar?.start(inputs.length, 0, {name: ""});
-    const options = {store, tags, dryRun: args["dry-run"], format, runtime: single(args, "runtime"), strict: Boolean(args.strict), ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})};
+    const options = {
+      store,
+      tags,
+      dryRun: args["dry-run"],
+      format,
+      runtime: single(args, "runtime"),
+      strict: Boolean(args.strict),
+      ...(bar ? {onOutcome: (o: {name: string}) => bar.increment({name: o.name})} : {})
+    };
     let outcomes;
     // One writer at a time: a second import waits for the first (both functions take the store's lock).
     try {
@@ -65,9 +89,22 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         JSON.stringify(
           outcomes.map((o) =>
             o.status === "imported"
-              ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs.map((r) => r.id), results: o.runs.reduce((n, r) => n + r.results.length, 0), ...(o.warnings ? {warnings: o.warnings} : {})}
+              ? {
+                  name: o.name,
+                  status: o.status,
+                  sha256: o.sha256,
+                  runs: o.runs.map((r) => r.id),
+                  results: o.runs.reduce((n, r) => n + r.results.length, 0),
+                  ...(o.warnings ? {warnings: o.warnings} : {})
+                }
               : o.status === "unchanged"
-                ? {name: o.name, status: o.status, sha256: o.sha256, runs: o.runs, ...(o.tags_not_applied ? {tags_not_applied: o.tags_not_applied} : {})}
+                ? {
+                    name: o.name,
+                    status: o.status,
+                    sha256: o.sha256,
+                    runs: o.runs,
+                    ...(o.tags_not_applied ? {tags_not_applied: o.tags_not_applied} : {})
+                  }
                 : {name: o.name, status: o.status, error: o.error.message}
           ),
           null,
@@ -80,19 +117,33 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
         if (o.status === "imported") {
           const results = o.runs.reduce((n, r) => n + r.results.length, 0);
           const formats = [...new Set(o.runs.map((r) => r.format))].join(", ");
-          terminal.out(`${verb}  ${o.name}: ${o.runs.length} run${o.runs.length === 1 ? "" : "s"}, ${results} results (${formats})\n`);
+          terminal.out(
+            `${verb}  ${o.name}: ${o.runs.length} run${o.runs.length === 1 ? "" : "s"}, ${results} results (${formats})\n`
+          );
         } else if (o.status === "unchanged") {
           terminal.out(`unchanged ${o.name}: already in the store (${o.runs} runs), nothing added\n`);
           if (o.tags_not_applied) {
-            const show = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(" ") || "no tags";
-            terminal.err(`note      ${o.name}: stored with ${show(o.tags_not_applied.stored)}; the tags given (${show(o.tags_not_applied.given)}) were not applied. To change them: benchbook retag ${o.sha256.slice(0, 12)} ${Object.entries(o.tags_not_applied.given).map(([k, v]) => `--tag ${k}=${v}`).join(" ")}\n`);
+            const show = (tags: Record<string, string>) =>
+              Object.entries(tags)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ") || "no tags";
+            terminal.err(
+              `note      ${o.name}: stored with ${show(o.tags_not_applied.stored)}; the tags given (${show(o.tags_not_applied.given)}) were not applied. To change them: benchbook retag ${o.sha256.slice(0, 12)} ${Object.entries(
+                o.tags_not_applied.given
+              )
+                .map(([k, v]) => `--tag ${k}=${v}`)
+                .join(" ")}\n`
+            );
           }
         }
       }
-      for (const o of outcomes) if (o.status === "imported") for (const warning of o.warnings ?? []) terminal.err(`warning   ${warning}\n`);
+      for (const o of outcomes)
+        if (o.status === "imported") for (const warning of o.warnings ?? []) terminal.err(`warning   ${warning}\n`);
       for (const o of failed) if (o.status === "failed") terminal.err(`failed    ${o.error.message}\n`);
       const ok = outcomes.length - failed.length;
-      terminal.out(`${ok} of ${outcomes.length} input${outcomes.length === 1 ? "" : "s"} ${args["dry-run"] ? "readable (dry run, nothing written)" : "in the store"}${failed.length ? `; ${failed.length} failed: ${failed.map((f) => f.name).join(", ")}` : ""}\n`);
+      terminal.out(
+        `${ok} of ${outcomes.length} input${outcomes.length === 1 ? "" : "s"} ${args["dry-run"] ? "readable (dry run, nothing written)" : "in the store"}${failed.length ? `; ${failed.length} failed: ${failed.map((f) => f.name).join(", ")}` : ""}\n`
+      );
     }
     return failed.length ? 1 : 0;
   }

@@ -28,7 +28,11 @@ ${STORE_HELP}`,
     const columns = ["id", "source", "tool", "model", "hardware", "date", "results"] as const;
     const cells = rows.map((r) => columns.map((c) => (c === "date" ? r.date.slice(0, 10) : String(r[c]))));
     const widths = columns.map((c, i) => Math.min(48, Math.max(c.length, ...cells.map((row) => row[i].length))));
-    const fmt = (row: string[]) => row.map((cell, i) => (cell.length > widths[i] ? cell.slice(0, widths[i] - 1) + "…" : cell.padEnd(widths[i]))).join("  ").trimEnd();
+    const fmt = (row: string[]) =>
+      row
+        .map((cell, i) => (cell.length > widths[i] ? cell.slice(0, widths[i] - 1) + "…" : cell.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd();
     terminal.out(fmt([...columns]) + "\n");
     for (const row of cells) terminal.out(fmt(row) + "\n");
     terminal.out(`${rows.length} runs, ${rows.reduce((n, r) => n + r.results, 0)} results\n`);

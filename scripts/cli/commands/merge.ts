@@ -47,7 +47,9 @@ Exit status: 0 when merged without conflicts, 1 when a conflict was found.`,
         continue;
       }
       const verb = args["dry-run"] ? "would add" : "added";
-      terminal.out(`${path}: ${verb} ${report.added.length} input${report.added.length === 1 ? "" : "s"}, ${report.earlier.length} kept with the other store's earlier import time, ${report.unchanged} already here, ${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"}\n`);
+      terminal.out(
+        `${path}: ${verb} ${report.added.length} input${report.added.length === 1 ? "" : "s"}, ${report.earlier.length} kept with the other store's earlier import time, ${report.unchanged} already here, ${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"}\n`
+      );
       for (const c of report.conflicts) terminal.out(`  conflict ${c.path}: ${c.reason}\n`);
     }
     if (wrote) await indexAfterWrite(target, terminal);

@@ -29,7 +29,10 @@ function markdownText(text: string): string {
 
 /** A value as a JavaScript literal inside a page's inline script: `</script>` cannot close it. */
 function scriptLiteral(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /**
@@ -73,28 +76,69 @@ const withoutQuant = (r: Row) => {
 };
 
 export function selectionFacts(rows: Row[]): SelectionFacts {
-  const throughput = rows.filter((r) => r.metric === "throughput" && r.status === "ok" && r.value !== null && (r.kind === "pp" || r.kind === "tg"));
+  const throughput = rows.filter(
+    (r) => r.metric === "throughput" && r.status === "ok" && r.value !== null && (r.kind === "pp" || r.kind === "tg")
+  );
   const means = throughput.filter((r) => r.stat === "mean");
   const machine = (r: Row) => `${r.hardware ?? ""}`;
-  const model = (r: Row) => `${machine(r)}\u0000${r.tool ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000${r.runtime ?? ""}`;
+  const model = (r: Row) =>
+    `${machine(r)}\u0000${r.tool ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000${r.runtime ?? ""}`;
   const swept = new Set<string>();
   const byModel = new Map<string, Row[]>();
   for (const r of means) byModel.set(model(r), [...(byModel.get(model(r)) ?? []), r]);
   for (const group of byModel.values()) {
     const settings = group.map((r) => (r.settings as Record<string, unknown> | null) ?? {});
     for (const key of new Set(settings.flatMap((s) => Object.keys(s)))) {
-      const values = new Set(settings.map((s) => s[key]).filter((v) => v !== null && v !== undefined).map((v) => JSON.stringify(v)));
+      const values = new Set(
+        settings
+          .map((s) => s[key])
+          .filter((v) => v !== null && v !== undefined)
+          .map((v) => JSON.stringify(v))
+      );
       if (!TEST_SETTINGS.has(key) && values.size > 1) swept.add(key);
     }
   }
   // Runtimes compare by means where there are, else by what the writeups quote (peaks).
-  const runtimeStat = distinctPer(means, (r) => `${machine(r)}\u0000${withoutQuant(r)}`, (r) => r.runtime).some((n) => n > 1) ? "mean" : "peak";
+  const runtimeStat = distinctPer(
+    means,
+    (r) => `${machine(r)}\u0000${withoutQuant(r)}`,
+    (r) => r.runtime
+  ).some((n) => n > 1)
+    ? "mean"
+    : "peak";
   return {
     results: rows.length,
     runs: new Set(rows.map((r) => r.run_id)).size,
-    depthCurves: distinctPer(means, (r) => `${model(r)}\u0000${r.kind}`, (r) => r.n_depth).filter((n) => n > 1).length,
-    quantMachines: new Set(means.filter((r) => distinctPer(means.filter((o) => machine(o) === machine(r) && withoutQuant(o) === withoutQuant(r)), () => "", (o) => o.quant)[0] > 1).map(machine)).size,
-    runtimeMachines: new Set(throughput.filter((r) => r.stat === runtimeStat && distinctPer(throughput.filter((o) => o.stat === runtimeStat && machine(o) === machine(r)), () => "", (o) => o.runtime)[0] > 1).map(machine)).size,
+    depthCurves: distinctPer(
+      means,
+      (r) => `${model(r)}\u0000${r.kind}`,
+      (r) => r.n_depth
+    ).filter((n) => n > 1).length,
+    quantMachines: new Set(
+      means
+        .filter(
+          (r) =>
+            distinctPer(
+              means.filter((o) => machine(o) === machine(r) && withoutQuant(o) === withoutQuant(r)),
+              () => "",
+              (o) => o.quant
+            )[0] > 1
+        )
+        .map(machine)
+    ).size,
+    runtimeMachines: new Set(
+      throughput
+        .filter(
+          (r) =>
+            r.stat === runtimeStat &&
+            distinctPer(
+              throughput.filter((o) => o.stat === runtimeStat && machine(o) === machine(r)),
+              () => "",
+              (o) => o.runtime
+            )[0] > 1
+        )
+        .map(machine)
+    ).size,
     runtimeStat,
     sweptSettings: [...swept].sort()
   };
@@ -103,7 +147,11 @@ export function selectionFacts(rows: Row[]): SelectionFacts {
 /** The results in `store` that carry every one of `tags`. */
 export function taggedRows(store: Store, tags: Record<string, string>): Row[] {
   if (!existsSync(store.root)) return [];
-  return [...store.readAll()].flatMap((input) => input.runs.filter((run) => Object.entries(tags).every(([k, v]) => run.tags[k] === v)).flatMap((run) => run.results.map((r) => toRow(run, r, false))));
+  return [...store.readAll()].flatMap((input) =>
+    input.runs
+      .filter((run) => Object.entries(tags).every(([k, v]) => run.tags[k] === v))
+      .flatMap((run) => run.results.map((r) => toRow(run, r, false)))
+  );
 }
 
 /**
@@ -111,17 +159,27 @@ export function taggedRows(store: Store, tags: Record<string, string>): Row[] {
  * selection compares (context depths, quantizations, runtimes, a settings sweep), a table of
  * every result, and a claim to start from.
  */
-export function reportTemplate(title: string, tags: Record<string, string>, facts: SelectionFacts | null = null): string {
+export function reportTemplate(
+  title: string,
+  tags: Record<string, string>,
+  facts: SelectionFacts | null = null
+): string {
   const tagText = Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   const slug = reportSlug(title) || "report";
   const fence = "```";
   const name = (suffix: string) => JSON.stringify(`${slug}-${suffix}`);
-  const imports = [`import {chartFigure, tableDownloads} from "../components/shared/downloads.js";`, `import {change, pick, pickAll, range, ratio, relink, value} from "../components/shared/claims.js";`, `import {rawLineCell} from "../components/shared/format.js";`];
+  const imports = [
+    `import {chartFigure, tableDownloads} from "../components/shared/downloads.js";`,
+    `import {change, pick, pickAll, range, ratio, relink, value} from "../components/shared/claims.js";`,
+    `import {rawLineCell} from "../components/shared/format.js";`
+  ];
   const sections: string[] = [];
   if (facts?.depthCurves) {
-    imports.push(`import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/pages/context-decay.js";`);
+    imports.push(
+      `import {decayPlot, decayPoints, decayTable, decayTableRows} from "../components/pages/context-decay.js";`
+    );
     sections.push(`## Context decay
 
 ${fence}js
@@ -147,7 +205,9 @@ for (const ladder of ladders) {
 ${fence}`);
   }
   if (facts?.runtimeMachines) {
-    imports.push(`import {runtimeBars, runtimeGroups, runtimePlot, runtimeRatioPlot, runtimeTable} from "../components/pages/runtimes.js";`);
+    imports.push(
+      `import {runtimeBars, runtimeGroups, runtimePlot, runtimeRatioPlot, runtimeTable} from "../components/pages/runtimes.js";`
+    );
     sections.push(`## Runtimes
 
 ${fence}js
@@ -164,7 +224,9 @@ for (const group of groups) {
 ${fence}`);
   }
   if (facts?.sweptSettings.length) {
-    imports.push(`import {sweepMetrics, sweepPanels, sweepPlot, sweepPoints, sweepSettings, sweepTable} from "../components/pages/tuning.js";`);
+    imports.push(
+      `import {sweepMetrics, sweepPanels, sweepPlot, sweepPoints, sweepSettings, sweepTable} from "../components/pages/tuning.js";`
+    );
     sections.push(`## Settings swept
 
 ${fence}js
@@ -193,15 +255,21 @@ tag: ${JSON.stringify(tagText)}
     \${change(rowA, rowB)}  the same as a percentage
     \${range(rows, {…})}    a hand-entered band (marked hand-entered)
   pick(rows, {column: value, …}) finds exactly one row (or fails the build's page loudly).
-${facts === null || facts.results === 0 ? `
+${
+  facts === null || facts.results === 0
+    ? `
   No results in the store carried these tags when this page was scaffolded, so
   it has no charts yet: import them, then run new-report again with --force to
   get the charts that fit them (context decay, quantizations, runtimes, sweeps).
-` : charted ? "" : `
+`
+    : charted
+      ? ""
+      : `
   These results are at one context depth, with one quantization, one runtime
   and no setting swept, so no comparison chart was scaffolded; the table
   below holds every result.
-`}-->
+`
+}-->
 
 ${fence}js
 import * as Inputs from "@observablehq/inputs";
@@ -259,18 +327,32 @@ ${STORE_HELP} (read to choose the charts)`,
     const title = args._.map(String).join(" ").trim();
     if (!title) throw new UsageError('expects a title: benchbook new-report "My GPU" --tag writeup=my-gpu');
     const tags = parseTags(args.tag);
-    if (Object.keys(tags).length === 0) throw new UsageError("expects --tag key=value: a report selects its runs by tag");
+    if (Object.keys(tags).length === 0)
+      throw new UsageError("expects --tag key=value: a report selects its runs by tag");
     const slug = reportSlug(title);
     if (!slug) throw new UsageError(`cannot make a file name from "${title}"`);
     const dir = resolve(terminal.cwd, single(args, "dir") ?? "src/reports");
     const path = resolve(dir, `${slug}.md`);
-    if (existsSync(path) && !args.force) throw new UsageError(`${relative(terminal.cwd, path)} exists (--force overwrites it)`);
+    if (existsSync(path) && !args.force)
+      throw new UsageError(`${relative(terminal.cwd, path)} exists (--force overwrites it)`);
     mkdirSync(dir, {recursive: true});
     const facts = selectionFacts(taggedRows(storeFrom(args, terminal), tags));
     writeFileSync(path, reportTemplate(title, tags, facts));
-    const charts = [facts.depthCurves && "context decay", facts.quantMachines && "quantizations", facts.runtimeMachines && "runtimes", facts.sweptSettings.length && `settings swept (${facts.sweptSettings.join(", ")})`].filter(Boolean);
-    if (!facts.results) terminal.err(`benchbook new-report: no results in the store carry ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(" ")}: the page has a table but no charts; import them, then run new-report again with --force\n`);
-    terminal.out(`wrote ${relative(terminal.cwd, path) || path}: ${facts.results} results from ${facts.runs} runs; charts: ${charts.length ? charts.join(", ") : "none (one depth, quantization and runtime; nothing swept)"}\nbuild the site (npm run build) and open /reports/${slug}.html; it is listed under Reports in the sidebar\n`);
+    const charts = [
+      facts.depthCurves && "context decay",
+      facts.quantMachines && "quantizations",
+      facts.runtimeMachines && "runtimes",
+      facts.sweptSettings.length && `settings swept (${facts.sweptSettings.join(", ")})`
+    ].filter(Boolean);
+    if (!facts.results)
+      terminal.err(
+        `benchbook new-report: no results in the store carry ${Object.entries(tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}: the page has a table but no charts; import them, then run new-report again with --force\n`
+      );
+    terminal.out(
+      `wrote ${relative(terminal.cwd, path) || path}: ${facts.results} results from ${facts.runs} runs; charts: ${charts.length ? charts.join(", ") : "none (one depth, quantization and runtime; nothing swept)"}\nbuild the site (npm run build) and open /reports/${slug}.html; it is listed under Reports in the sidebar\n`
+    );
     return 0;
   }
 };

@@ -32,13 +32,22 @@ Exit status 1 if any input could not be read (the error names file and line).
 Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
   options: {string: ["format", "runtime", "name"], boolean: ["json", "explain", "strict"]},
   async run(args, terminal) {
-    const format = keyword(args, "format", FORMATS.map((f) => f.id));
+    const format = keyword(
+      args,
+      "format",
+      FORMATS.map((f) => f.id)
+    );
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     let failures = 0;
     for (const input of inputs) {
       let read;
       try {
-        read = readInput(input, {format, runtime: single(args, "runtime"), strict: Boolean(args.strict), now: () => new Date(0)});
+        read = readInput(input, {
+          format,
+          runtime: single(args, "runtime"),
+          strict: Boolean(args.strict),
+          now: () => new Date(0)
+        });
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         // A text with no block still has lines to explain (context, tables no format reads, prose).
@@ -66,12 +75,16 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
       terminal.out(`${input.name}\n`);
       for (const run of stored.runs) {
         const row = toRow(run, run.results[0], false);
-        terminal.out(`  lines ${run.source.line_start}-${run.source.line_end}  ${run.format}  ${row.model_label ?? "?"}  ${row.hardware ?? "hardware not stated"}\n`);
+        terminal.out(
+          `  lines ${run.source.line_start}-${run.source.line_end}  ${run.format}  ${row.model_label ?? "?"}  ${row.hardware ?? "hardware not stated"}\n`
+        );
         if (run.command) terminal.out(`    command: ${run.command.replace(/\s*\\?\n\s*/g, " ")}\n`);
         for (const result of run.results) {
           const r = toRow(run, result, false);
           const pm = r.stddev === null ? "" : ` ± ${r.stddev}`;
-          terminal.out(`    line ${String(r.line).padStart(4)}  ${String(r.test).padEnd(18)} ${r.metric} ${r.stat} ${r.value}${pm} ${r.unit}\n`);
+          terminal.out(
+            `    line ${String(r.line).padStart(4)}  ${String(r.test).padEnd(18)} ${r.metric} ${r.stat} ${r.value}${pm} ${r.unit}\n`
+          );
         }
         for (const note of run.notes) terminal.out(`    note: ${note}\n`);
       }
@@ -84,7 +97,10 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
 function explain(terminal: Terminal, title: string, reading: DocumentReading): void {
   terminal.out(`${title}\n`);
   const events = [
-    ...reading.blocks.map((b) => ({at: b.line_start, text: `  lines ${range(b)}  block  ${b.format} (confidence ${b.confidence}): ${b.reason} → ${b.runs} run, ${b.results} results`})),
+    ...reading.blocks.map((b) => ({
+      at: b.line_start,
+      text: `  lines ${range(b)}  block  ${b.format} (confidence ${b.confidence}): ${b.reason} → ${b.runs} run, ${b.results} results`
+    })),
     ...reading.context.map((c) => ({at: c.line_start, text: `  lines ${range(c)}  context  ${c.kind}: ${c.summary}`})),
     ...reading.ignored.map((r) => ({at: r.line_start, text: `  lines ${range(r)}  ignored  ${r.reason}`}))
   ].sort((a, b) => a.at - b.at);

@@ -24,8 +24,15 @@ ${STORE_HELP}`,
     // Under the write lock: pruning must not delete the index of an input another import is adding.
     const state = await store.withLock(() => syncIndex(store, {rebuild: true, prune: true}));
     const seconds = (performance.now() - started) / 1000;
-    if (args.json) terminal.out(JSON.stringify({inputs: state.entries.length, built: state.built, pruned: state.pruned, seconds}, null, 2) + "\n");
-    else terminal.out(`indexed ${state.built} input${state.built === 1 ? "" : "s"} of ${store.root} in ${seconds.toFixed(2)} s${state.pruned ? `; ${state.pruned} stale index files deleted` : ""}\n`);
+    if (args.json)
+      terminal.out(
+        JSON.stringify({inputs: state.entries.length, built: state.built, pruned: state.pruned, seconds}, null, 2) +
+          "\n"
+      );
+    else
+      terminal.out(
+        `indexed ${state.built} input${state.built === 1 ? "" : "s"} of ${store.root} in ${seconds.toFixed(2)} s${state.pruned ? `; ${state.pruned} stale index files deleted` : ""}\n`
+      );
     return 0;
   }
 };

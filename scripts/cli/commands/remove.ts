@@ -25,10 +25,14 @@ Exit status 2 if a name matches nothing.`,
   options: {string: ["store"], boolean: ["dry-run", "json"]},
   async run(args, terminal) {
     const names = args._.map(String);
-    if (names.length === 0) throw new UsageError("remove needs the runs or inputs to remove (run ids, sha256 prefixes or file names)");
+    if (names.length === 0)
+      throw new UsageError("remove needs the runs or inputs to remove (run ids, sha256 prefixes or file names)");
     const store = storeFrom(args, terminal);
     const {selected, unmatched} = selectInputs(store, names);
-    if (unmatched.length) throw new UsageError(`no stored run or input matches ${unmatched.map((n) => JSON.stringify(n)).join(", ")} in ${store.root}`);
+    if (unmatched.length)
+      throw new UsageError(
+        `no stored run or input matches ${unmatched.map((n) => JSON.stringify(n)).join(", ")} in ${store.root}`
+      );
     const outcomes = removeInputs(store, selected, {dryRun: args["dry-run"]});
     if (args.json) {
       terminal.out(JSON.stringify(outcomes, null, 2) + "\n");
@@ -36,9 +40,13 @@ Exit status 2 if a name matches nothing.`,
     }
     const verb = args["dry-run"] ? "would remove" : "removed";
     for (const o of outcomes) {
-      terminal.out(`${verb.padEnd(13)}${o.name} (input ${o.sha256.slice(0, 12)}; named by ${o.by.join(", ")}): ${o.runs.length} run${o.runs.length === 1 ? "" : "s"} (${o.runs.join(", ")}), ${o.results} results, ${o.files.length} files\n`);
+      terminal.out(
+        `${verb.padEnd(13)}${o.name} (input ${o.sha256.slice(0, 12)}; named by ${o.by.join(", ")}): ${o.runs.length} run${o.runs.length === 1 ? "" : "s"} (${o.runs.join(", ")}), ${o.results} results, ${o.files.length} files\n`
+      );
     }
-    terminal.out(`${outcomes.length} input${outcomes.length === 1 ? "" : "s"} ${verb}${args["dry-run"] ? " (dry run, nothing removed)" : ""}\n`);
+    terminal.out(
+      `${outcomes.length} input${outcomes.length === 1 ? "" : "s"} ${verb}${args["dry-run"] ? " (dry run, nothing removed)" : ""}\n`
+    );
     return 0;
   }
 };

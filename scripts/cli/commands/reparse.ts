@@ -27,7 +27,11 @@ ${STORE_HELP}`,
     if (args.json) {
       terminal.out(
         JSON.stringify(
-          outcomes.map((o) => (o.status === "failed" ? {name: o.name, sha256: o.sha256, status: o.status, before: o.before, error: o.error.message} : o)),
+          outcomes.map((o) =>
+            o.status === "failed"
+              ? {name: o.name, sha256: o.sha256, status: o.status, before: o.before, error: o.error.message}
+              : o
+          ),
           null,
           2
         ) + "\n"
@@ -45,12 +49,17 @@ ${STORE_HELP}`,
         continue;
       }
       const counts = `runs ${o.before.runs} → ${o.after.runs}, results ${o.before.results} → ${o.after.results}`;
-      const formats = o.before.formats.join(", ") === o.after.formats.join(", ") ? "" : `; formats ${o.before.formats.join(", ") || "none"} → ${o.after.formats.join(", ")}`;
+      const formats =
+        o.before.formats.join(", ") === o.after.formats.join(", ")
+          ? ""
+          : `; formats ${o.before.formats.join(", ") || "none"} → ${o.after.formats.join(", ")}`;
       terminal.out(`${(o.status === "changed" ? verb : "unchanged").padEnd(13)}${o.name}: ${counts}${formats}\n`);
       for (const note of o.notes) terminal.out(`${" ".repeat(13)}note: ${note}\n`);
     }
     const changed = outcomes.filter((o) => o.status === "changed").length;
-    terminal.out(`${outcomes.length} input${outcomes.length === 1 ? "" : "s"}: ${changed} ${verb}, ${outcomes.length - changed - failed.length} unchanged${failed.length ? `, ${failed.length} failed` : ""}${args["dry-run"] ? " (dry run, nothing written)" : ""}\n`);
+    terminal.out(
+      `${outcomes.length} input${outcomes.length === 1 ? "" : "s"}: ${changed} ${verb}, ${outcomes.length - changed - failed.length} unchanged${failed.length ? `, ${failed.length} failed` : ""}${args["dry-run"] ? " (dry run, nothing written)" : ""}\n`
+    );
     return failed.length ? 1 : 0;
   }
 };

@@ -29,24 +29,38 @@ Exit status 2 if a name matches nothing or no change is given.`,
     const names = args._.map(String);
     const set = parseTags(args.tag);
     const remove = ([] as unknown[]).concat(args.untag ?? []).map(String);
-    if (names.length === 0) throw new UsageError("retag needs the runs or inputs to change (run ids, sha256 prefixes or file names)");
-    if (Object.keys(set).length === 0 && remove.length === 0) throw new UsageError("retag needs --tag KEY=VALUE or --untag KEY");
+    if (names.length === 0)
+      throw new UsageError("retag needs the runs or inputs to change (run ids, sha256 prefixes or file names)");
+    if (Object.keys(set).length === 0 && remove.length === 0)
+      throw new UsageError("retag needs --tag KEY=VALUE or --untag KEY");
     const store = storeFrom(args, terminal);
     const {selected, unmatched} = selectInputs(store, names);
-    if (unmatched.length) throw new UsageError(`no stored run or input matches ${unmatched.map((n) => JSON.stringify(n)).join(", ")} in ${store.root}`);
+    if (unmatched.length)
+      throw new UsageError(
+        `no stored run or input matches ${unmatched.map((n) => JSON.stringify(n)).join(", ")} in ${store.root}`
+      );
     const outcomes = retag(store, selected, {set, remove}, {dryRun: args["dry-run"]});
     if (args.json) {
       terminal.out(JSON.stringify(outcomes, null, 2) + "\n");
       return 0;
     }
     const verb = args["dry-run"] ? "would retag" : "retagged";
-    const show = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(" ") || "(no tags)";
+    const show = (tags: Record<string, string>) =>
+      Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") || "(no tags)";
     for (const o of outcomes) {
       const what = `${o.name} (input ${o.sha256.slice(0, 12)}, ${o.runs.length} run${o.runs.length === 1 ? "" : "s"}; named by ${o.by.join(", ")})`;
-      terminal.out(o.changed ? `${verb.padEnd(12)}${what}: ${show(o.before)} → ${show(o.after)}\n` : `${"unchanged".padEnd(12)}${what}: already ${show(o.after)}\n`);
+      terminal.out(
+        o.changed
+          ? `${verb.padEnd(12)}${what}: ${show(o.before)} → ${show(o.after)}\n`
+          : `${"unchanged".padEnd(12)}${what}: already ${show(o.after)}\n`
+      );
     }
     const changed = outcomes.filter((o) => o.changed).length;
-    terminal.out(`${outcomes.length} input${outcomes.length === 1 ? "" : "s"}: ${changed} ${verb}${args["dry-run"] ? " (dry run, nothing written)" : ""}\n`);
+    terminal.out(
+      `${outcomes.length} input${outcomes.length === 1 ? "" : "s"}: ${changed} ${verb}${args["dry-run"] ? " (dry run, nothing written)" : ""}\n`
+    );
     return 0;
   }
 };

@@ -28,9 +28,11 @@ Options:
   options: {string: ["dir", "port", "host"]},
   async run(args, terminal) {
     const dir = resolve(terminal.cwd, single(args, "dir") ?? "dist");
-    if (!existsSync(resolve(dir, "index.html"))) throw new UsageError(`${dir} has no index.html: build the site first (npm run build)`);
+    if (!existsSync(resolve(dir, "index.html")))
+      throw new UsageError(`${dir} has no index.html: build the site first (npm run build)`);
     const port = Number(single(args, "port") ?? 3000);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a port number, got "${args.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port expects a port number, got "${args.port}"`);
     const host = single(args, "host") ?? "127.0.0.1";
     const warning = hostWarning(host);
     if (warning) terminal.err(`benchbook serve: warning: ${warning}\n`);
@@ -39,12 +41,20 @@ Options:
       await new Promise<void>((ok, fail) => server.once("error", fail).listen(port, host, ok));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE") throw new UsageError(`port ${port} on ${host} is in use (another server?); pick another with --port N, or --port 0 for a free one`);
-      if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EACCES") throw new UsageError(`cannot listen on ${host}:${port} (${code}); the default --host 127.0.0.1 serves this machine only`);
+      if (code === "EADDRINUSE")
+        throw new UsageError(
+          `port ${port} on ${host} is in use (another server?); pick another with --port N, or --port 0 for a free one`
+        );
+      if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EACCES")
+        throw new UsageError(
+          `cannot listen on ${host}:${port} (${code}); the default --host 127.0.0.1 serves this machine only`
+        );
       throw error;
     }
     const address = server.address() as AddressInfo;
-    terminal.out(`serving ${dir} at http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}/ (Ctrl-C to stop)\n`);
+    terminal.out(
+      `serving ${dir} at http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}/ (Ctrl-C to stop)\n`
+    );
     await new Promise<void>((done) => {
       const stop = () => server.close(() => done());
       process.once("SIGINT", stop);

@@ -79,11 +79,26 @@ interface EndpointFile {
   started_at?: string;
   status?: string;
   status_detail?: string | null;
-  endpoint: {base_url: string; api: string; model: string | null; runtime: string | null; runtime_source?: string | null};
+  endpoint: {
+    base_url: string;
+    api: string;
+    model: string | null;
+    runtime: string | null;
+    runtime_source?: string | null;
+  };
   server: {argv: string[]; [key: string]: unknown} | null;
   server_info?: {models?: unknown; props?: unknown; system_fingerprint?: string | null};
   request_settings?: Record<string, unknown>;
-  method: {latency_mode: string; latency_ms: number; token_counting?: {method?: string; detail?: string}; stddev_kind?: string; peak_window_s?: number; warmup?: boolean; cache_avoidance?: string; notes?: string[]};
+  method: {
+    latency_mode: string;
+    latency_ms: number;
+    token_counting?: {method?: string; detail?: string};
+    stddev_kind?: string;
+    peak_window_s?: number;
+    warmup?: boolean;
+    cache_avoidance?: string;
+    notes?: string[];
+  };
   tests: FileTest[];
   aggregates: FileAggregate[];
   requests: FileRequest[];
@@ -108,7 +123,13 @@ function scan(doc: Doc): Block[] {
     const close = closingOf(span.text, open);
     const end = close > 0 ? i + span.offsets.findLastIndex((o) => o <= close - 1) : doc.lines.length - 1;
     // The marker is unambiguous: a truncated file is still this format (and its error names where it ends).
-    blocks.push({format: "benchbook-endpoint-json", start: i, end, confidence: 1, reason: `benchbook endpoint client result file ("benchbook_endpoint": 1)${close > 0 ? "" : ", not closed"}`});
+    blocks.push({
+      format: "benchbook-endpoint-json",
+      start: i,
+      end,
+      confidence: 1,
+      reason: `benchbook endpoint client result file ("benchbook_endpoint": 1)${close > 0 ? "" : ", not closed"}`
+    });
     i = end;
   }
   return blocks;
@@ -136,9 +157,11 @@ function valueOf(text: string, open: number, key: string): number {
 /** Physical line of each element of a top-level array of the file. */
 function elementLines(doc: Doc, span: TextSpan, open: number, key: string, count: number): number[] {
   const at = valueOf(span.text, open, key);
-  if (at < 0 || span.text[at] !== "[") throw new ParseError(lineOf(doc, span, open), `a "${key}" array in the benchbook endpoint result file`);
+  if (at < 0 || span.text[at] !== "[")
+    throw new ParseError(lineOf(doc, span, open), `a "${key}" array in the benchbook endpoint result file`);
   const lines = elementStarts(span.text, at, closingOf(span.text, at)).map((offset) => lineOf(doc, span, offset));
-  if (lines.length !== count) throw new ParseError(lineOf(doc, span, at), `${count} objects in "${key}"`, `${lines.length}`);
+  if (lines.length !== count)
+    throw new ParseError(lineOf(doc, span, at), `${count} objects in "${key}"`, `${lines.length}`);
   return lines;
 }
 
@@ -156,7 +179,8 @@ function serverOptions(command: ParsedCommand): {settings: Settings; model_file:
 /** llama-server's `system_fingerprint` / `/props` build_info: `b<build number>-<commit>`. */
 function llamaBuild(file: EndpointFile): {build_number: number | null; build_commit: string | null} {
   const props = file.server_info?.props as {build_info?: unknown} | null | undefined;
-  const text = typeof props?.build_info === "string" ? props.build_info : file.server_info?.system_fingerprint ?? null;
+  const text =
+    typeof props?.build_info === "string" ? props.build_info : (file.server_info?.system_fingerprint ?? null);
   const m = text ? /^b(\d+)-([0-9a-f]{6,40})$/.exec(text) : null;
   return m ? {build_number: Number(m[1]), build_commit: m[2]} : {build_number: null, build_commit: null};
 }
@@ -166,11 +190,28 @@ function status(value: unknown, line: number): Result["status"] {
   throw new ParseError(line, "a status of ok, oom, error, timeout or skipped", String(value));
 }
 
-function shapeOf(test: FileTest, kind: "pp" | "tg"): Pick<Result, "test" | "kind" | "n_prompt" | "n_gen" | "n_depth" | "concurrency"> {
+function shapeOf(
+  test: FileTest,
+  kind: "pp" | "tg"
+): Pick<Result, "test" | "kind" | "n_prompt" | "n_gen" | "n_depth" | "concurrency"> {
   // As the llama-benchy importer: a pp row has no generation length, a tg row no prompt size.
   return kind === "pp"
-    ? {test: test.pp_test, kind, n_prompt: test.n_prompt, n_gen: null, n_depth: test.n_depth, concurrency: test.concurrency}
-    : {test: test.tg_test, kind, n_prompt: null, n_gen: test.n_gen, n_depth: test.n_depth, concurrency: test.concurrency};
+    ? {
+        test: test.pp_test,
+        kind,
+        n_prompt: test.n_prompt,
+        n_gen: null,
+        n_depth: test.n_depth,
+        concurrency: test.concurrency
+      }
+    : {
+        test: test.tg_test,
+        kind,
+        n_prompt: null,
+        n_gen: test.n_gen,
+        n_depth: test.n_depth,
+        concurrency: test.concurrency
+      };
 }
 
 function aggregateResult(a: FileAggregate, test: FileTest, line: number): Result {
@@ -194,18 +235,50 @@ function aggregateResult(a: FileAggregate, test: FileTest, line: number): Result
 
 /** The figures of one request, each a result (scope request). */
 function requestResults(r: FileRequest, test: FileTest, line: number): Result[] {
-  const base = (kind: "pp" | "tg") => ({line, text: null, ...shapeOf(test, kind), scope: "request" as const, request: r.request, stddev: null, stddev_kind: null, repetitions: null, ...(r.started_at ? {time: r.started_at} : {})});
+  const base = (kind: "pp" | "tg") => ({
+    line,
+    text: null,
+    ...shapeOf(test, kind),
+    scope: "request" as const,
+    request: r.request,
+    stddev: null,
+    stddev_kind: null,
+    repetitions: null,
+    ...(r.started_at ? {time: r.started_at} : {})
+  });
   const where = {repetition: r.repetition, index: r.index};
   const requestStatus = status(r.status, line);
   if (requestStatus !== "ok") {
-    return (["pp", "tg"] as const).map((kind) => ({...base(kind), metric: "throughput", unit: "tok/s", stat: "value", value: null, status: requestStatus, status_detail: r.error, extra: where}));
+    return (["pp", "tg"] as const).map((kind) => ({
+      ...base(kind),
+      metric: "throughput",
+      unit: "tok/s",
+      stat: "value",
+      value: null,
+      status: requestStatus,
+      status_detail: r.error,
+      extra: where
+    }));
   }
   const out: Result[] = [];
-  const add = (kind: "pp" | "tg", metric: string, unit: string, stat: string, value: number | null, extra: Record<string, unknown> = {}) => {
+  const add = (
+    kind: "pp" | "tg",
+    metric: string,
+    unit: string,
+    stat: string,
+    value: number | null,
+    extra: Record<string, unknown> = {}
+  ) => {
     if (value !== null) out.push({...base(kind), metric, unit, stat, value, status: "ok", extra: {...where, ...extra}});
   };
-  add("pp", "throughput", "tok/s", "value", r.pp_throughput, {tokens: r.prompt_tokens, tokens_source: r.prompt_tokens_source});
-  add("tg", "throughput", "tok/s", "value", r.tg_throughput, {tokens: r.completion_tokens, tokens_source: r.completion_tokens_source});
+  add("pp", "throughput", "tok/s", "value", r.pp_throughput, {
+    tokens: r.prompt_tokens,
+    tokens_source: r.prompt_tokens_source
+  });
+  add("tg", "throughput", "tok/s", "value", r.tg_throughput, {
+    tokens: r.completion_tokens,
+    tokens_source: r.completion_tokens_source
+  });
   add("tg", "throughput", "tok/s", "peak", r.peak_throughput);
   add("pp", "ttfr", "ms", "value", r.ttfr_ms);
   add("pp", "est_ppt", "ms", "value", r.est_ppt_ms);
@@ -237,26 +310,40 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const span = spanOf(doc, block.start, block.end);
   const open = span.text.indexOf("{");
   const close = closingOf(span.text, open);
-  if (close < 0) throw new ParseError(doc.lines[block.end].line, "the closing } of the benchbook endpoint result file (it is truncated)");
+  if (close < 0)
+    throw new ParseError(
+      doc.lines[block.end].line,
+      "the closing } of the benchbook endpoint result file (it is truncated)"
+    );
   const file = parseJsonAt<EndpointFile>(doc, span, open, close, "the benchbook endpoint result file");
   const firstLine = doc.lines[block.start].line;
-  if (file.benchbook_endpoint !== 1) throw new ParseError(firstLine, `"benchbook_endpoint": 1 (this reader knows version 1)`, String(file.benchbook_endpoint));
-  for (const key of ["tests", "aggregates", "requests"] as const) if (!Array.isArray(file[key])) throw new ParseError(firstLine, `a "${key}" array`);
+  if (file.benchbook_endpoint !== 1)
+    throw new ParseError(
+      firstLine,
+      `"benchbook_endpoint": 1 (this reader knows version 1)`,
+      String(file.benchbook_endpoint)
+    );
+  for (const key of ["tests", "aggregates", "requests"] as const)
+    if (!Array.isArray(file[key])) throw new ParseError(firstLine, `a "${key}" array`);
   if (!file.endpoint || !file.method) throw new ParseError(firstLine, `"endpoint" and "method" objects`);
   const testLines = elementLines(doc, span, open, "tests", file.tests.length);
   const aggregateLines = elementLines(doc, span, open, "aggregates", file.aggregates.length);
   const requestLines = elementLines(doc, span, open, "requests", file.requests.length);
   const tests = new Map(file.tests.map((t) => [t.test_id, t]));
-  const testOf = (id: number, line: number) => tests.get(id) ?? failWith(line, `a test_id listed in "tests"`, String(id));
+  const testOf = (id: number, line: number) =>
+    tests.get(id) ?? failWith(line, `a test_id listed in "tests"`, String(id));
   const results: Result[] = [];
   file.tests.forEach((test, i) => {
     if (status(test.status, testLines[i]) !== "ok") results.push(...failedTest(test, testLines[i]));
   });
   file.aggregates.forEach((a, i) => {
-    if (a.value === null || typeof a.value !== "number") throw new ParseError(aggregateLines[i], "a numeric aggregate value", String(a.value));
+    if (a.value === null || typeof a.value !== "number")
+      throw new ParseError(aggregateLines[i], "a numeric aggregate value", String(a.value));
     results.push(aggregateResult(a, testOf(a.test_id, aggregateLines[i]), aggregateLines[i]));
   });
-  file.requests.forEach((r, i) => results.push(...requestResults(r, testOf(r.test_id, requestLines[i]), requestLines[i])));
+  file.requests.forEach((r, i) =>
+    results.push(...requestResults(r, testOf(r.test_id, requestLines[i]), requestLines[i]))
+  );
   return [runOf(file, results, context, firstLine, doc.lines[block.end].line)];
 }
 
@@ -264,17 +351,27 @@ function failWith(line: number, expected: string, found: string): never {
   throw new ParseError(line, expected, found);
 }
 
-function runOf(file: EndpointFile, results: Result[], context: Context, line_start: number, line_end: number): ParsedRun {
+function runOf(
+  file: EndpointFile,
+  results: Result[],
+  context: Context,
+  line_start: number,
+  line_end: number
+): ParsedRun {
   const notes: string[] = [...(file.method.notes ?? [])];
   let runtime = file.endpoint.runtime ?? null;
   if (context.runtime) {
-    if (runtime && runtime !== context.runtime) notes.push(`runtime: the result file says ${runtime} (${file.endpoint.runtime_source ?? "?"}), --runtime says ${context.runtime}; --runtime is kept`);
+    if (runtime && runtime !== context.runtime)
+      notes.push(
+        `runtime: the result file says ${runtime} (${file.endpoint.runtime_source ?? "?"}), --runtime says ${context.runtime}; --runtime is kept`
+      );
     runtime = context.runtime;
   }
   const argv = file.server?.argv ?? [];
   // The argv read as a command line, as a server command printed in a post would be.
   const command = argv.length ? parseCommandLine(quote(argv), line_start) : null;
-  if (argv.length && !command) notes.push(`the server command ${quote(argv)} is not one benchbook knows; its options are not read as settings`);
+  if (argv.length && !command)
+    notes.push(`the server command ${quote(argv)} is not one benchbook knows; its options are not read as settings`);
   const {settings: serverSettings, model_file} = command ? serverOptions(command) : {settings: {}, model_file: null};
   const model = {...emptyModel(), name: file.endpoint.model, file: model_file};
   model.quant = quantFromFile(model.file) ?? quantFromFile(model.name);
@@ -287,7 +384,10 @@ function runOf(file: EndpointFile, results: Result[], context: Context, line_sta
   };
   for (const [key, value] of Object.entries(file.request_settings ?? {})) {
     if (key === "model" || key === "api") continue;
-    settings[key] = value === null || ["string", "number", "boolean"].includes(typeof value) ? (value as Settings[string]) : JSON.stringify(value);
+    settings[key] =
+      value === null || ["string", "number", "boolean"].includes(typeof value)
+        ? (value as Settings[string])
+        : JSON.stringify(value);
   }
   const build = runtime === "llama.cpp" ? llamaBuild(file) : {build_number: null, build_commit: null};
   return {
@@ -321,7 +421,8 @@ function runOf(file: EndpointFile, results: Result[], context: Context, line_sta
 export const benchbookEndpointJson: Format = {
   id: "benchbook-endpoint-json",
   tool: "benchbook-endpoint",
-  description: "benchbook endpoint client result file (llama-benchy method against an OpenAI-compatible server: pp/tg t/s, peak, ttfr, est_ppt, e2e_ttft; per request)",
+  description:
+    "benchbook endpoint client result file (llama-benchy method against an OpenAI-compatible server: pp/tg t/s, peak, ttfr, est_ppt, e2e_ttft; per request)",
   scan,
   parse
 };

@@ -25,9 +25,20 @@ function scan(doc: Doc): Block[] {
     const marker = MARKER_LINE.exec(doc.lines[i].text);
     if (!marker || /^\s/.test(doc.lines[i].text)) continue;
     let end = i;
-    while (end + 1 < doc.lines.length && !END.test(doc.lines[end + 1].text) && !MARKER_LINE.test(doc.lines[end + 1].text)) end++;
+    while (
+      end + 1 < doc.lines.length &&
+      !END.test(doc.lines[end + 1].text) &&
+      !MARKER_LINE.test(doc.lines[end + 1].text)
+    )
+      end++;
     while (end > i && doc.lines[end].text.trim() === "") end--;
-    blocks.push({format: "hand-observations-yaml", start: i, end, confidence: 1, reason: `a YAML document whose first key is "benchbook: observations/${marker[1]}" (hand-entered observations, docs/hand-entered.md)`});
+    blocks.push({
+      format: "hand-observations-yaml",
+      start: i,
+      end,
+      confidence: 1,
+      reason: `a YAML document whose first key is "benchbook: observations/${marker[1]}" (hand-entered observations, docs/hand-entered.md)`
+    });
     i = end;
   }
   return blocks;
@@ -39,7 +50,8 @@ export function yamlLocator(document: Document, counter: LineCounter, physical: 
   const nodeAt = (path: Path) => {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? document.contents : document.getIn(path.slice(0, n), true);
-      if (node && typeof node === "object" && "range" in node && (node as {range?: unknown}).range) return {node: node as {range: [number, number, number]}, exact: n === path.length};
+      if (node && typeof node === "object" && "range" in node && (node as {range?: unknown}).range)
+        return {node: node as {range: [number, number, number]}, exact: n === path.length};
     }
     return null;
   };
@@ -72,15 +84,32 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const lines = doc.lines.slice(block.start, block.end + 1);
   const physical = (yamlLine: number) => lines[Math.min(Math.max(yamlLine, 1), lines.length) - 1].line;
   const version = MARKER_LINE.exec(lines[0].text)?.[1];
-  if (version !== "1") throw new ParseError(lines[0].line, "benchbook: observations/1 (this benchbook reads version 1 of the format)", lines[0].text.trim());
+  if (version !== "1")
+    throw new ParseError(
+      lines[0].line,
+      "benchbook: observations/1 (this benchbook reads version 1 of the format)",
+      lines[0].text.trim()
+    );
   const counter = new LineCounter();
-  const document = parseDocument(lines.map((l) => l.text).join("\n"), {lineCounter: counter, prettyErrors: false, uniqueKeys: true});
+  const document = parseDocument(lines.map((l) => l.text).join("\n"), {
+    lineCounter: counter,
+    prettyErrors: false,
+    uniqueKeys: true
+  });
   const [error] = document.errors;
-  if (error) throw new ParseError(physical(counter.linePos(error.pos[0]).line), `valid YAML (${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")})`);
-  if (!isMap(document.contents)) throw new ParseError(lines[0].line, "a YAML mapping starting with benchbook: observations/1");
+  if (error)
+    throw new ParseError(
+      physical(counter.linePos(error.pos[0]).line),
+      `valid YAML (${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")})`
+    );
+  if (!isMap(document.contents))
+    throw new ParseError(lines[0].line, "a YAML mapping starting with benchbook: observations/1");
   const locate = yamlLocator(document, counter, physical);
   const observations = validateObservations(yamlValue(document, lines[0].line), locate);
-  return observationRuns(observations, locate, "hand-observations-yaml", context, {line_start: lines[0].line, line_end: lines.at(-1)!.line});
+  return observationRuns(observations, locate, "hand-observations-yaml", context, {
+    line_start: lines[0].line,
+    line_end: lines.at(-1)!.line
+  });
 }
 
 /**
@@ -92,7 +121,8 @@ export function yamlValue(document: Document, line: number): unknown {
   try {
     return document.toJS({maxAliasCount: MAX_YAML_ALIASES});
   } catch (error) {
-    if (error instanceof ReferenceError) throw new ParseError(line, `YAML whose aliases (*name) expand to a reasonable size (${error.message})`);
+    if (error instanceof ReferenceError)
+      throw new ParseError(line, `YAML whose aliases (*name) expand to a reasonable size (${error.message})`);
     throw error;
   }
 }

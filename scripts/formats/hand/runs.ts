@@ -43,14 +43,20 @@ function describe(issue: z.core.$ZodIssue, locate: Locator): {line: number; expe
   const where = path.length ? `${path.join(".")}: ` : "";
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0];
-    return {line: locate.line([...path, key]), expected: `${where}a known key (docs/hand-entered.md lists them; free-form values go under extra or notes)`, found: issue.keys.join(", ")};
+    return {
+      line: locate.line([...path, key]),
+      expected: `${where}a known key (docs/hand-entered.md lists them; free-form values go under extra or notes)`,
+      found: issue.keys.join(", ")
+    };
   }
   const found = locate.text(path);
   return {line: locate.line(path), expected: `${where}${issue.message}`, ...(found !== null ? {found} : {})};
 }
 
-const lineText = (lines: Lines | undefined): string | number | null => (lines === undefined ? null : Array.isArray(lines) ? `${lines[0]}-${lines[1]}` : lines);
-const noteList = (notes: string | string[] | undefined): string[] => (notes === undefined ? [] : Array.isArray(notes) ? notes : [notes]);
+const lineText = (lines: Lines | undefined): string | number | null =>
+  lines === undefined ? null : Array.isArray(lines) ? `${lines[0]}-${lines[1]}` : lines;
+const noteList = (notes: string | string[] | undefined): string[] =>
+  notes === undefined ? [] : Array.isArray(notes) ? notes : [notes];
 
 interface Group {
   label: string | null;
@@ -69,8 +75,21 @@ interface Group {
 
 function hardwareOf(stated: Observations["hardware"] | undefined, context: Context): Hardware {
   if (!stated) return context.hardware;
-  const gpus: Gpu[] = (stated.gpus ?? []).map((g) => ({index: g.index ?? null, name: g.name, vram_mib: g.vram_mib ?? null, compute_capability: g.compute_capability ?? null, ...(g.extra ? {extra: g.extra} : {})}));
-  return {...emptyHardware(), gpus, stated: stated.stated ?? null, cpu: stated.cpu ?? null, backend: stated.backend ?? null, vram_total_mib: stated.vram_total_mib ?? null};
+  const gpus: Gpu[] = (stated.gpus ?? []).map((g) => ({
+    index: g.index ?? null,
+    name: g.name,
+    vram_mib: g.vram_mib ?? null,
+    compute_capability: g.compute_capability ?? null,
+    ...(g.extra ? {extra: g.extra} : {})
+  }));
+  return {
+    ...emptyHardware(),
+    gpus,
+    stated: stated.stated ?? null,
+    cpu: stated.cpu ?? null,
+    backend: stated.backend ?? null,
+    vram_total_mib: stated.vram_total_mib ?? null
+  };
 }
 
 function modelOf(...parts: (Observations["model"] | undefined)[]): Model {
@@ -107,20 +126,60 @@ function entryResults(entry: Entry, path: Path, locate: Locator): Result[] {
   };
   const textOf = (key: string) => entry.text ?? locate.text([...path, key]);
   if (status !== "ok") {
-    return [{line: locate.line([...path, "status"]), text: entry.text ?? null, ...base, stat: entry.stat ?? "value", value: null, status_detail: entry.detail ?? null, extra}];
+    return [
+      {
+        line: locate.line([...path, "status"]),
+        text: entry.text ?? null,
+        ...base,
+        stat: entry.stat ?? "value",
+        value: null,
+        status_detail: entry.detail ?? null,
+        extra
+      }
+    ];
   }
   if (entry.low !== undefined && entry.high !== undefined) {
     const band = {...extra, range_of: entry.stat ?? "typical"};
     return [
-      {line: locate.line([...path, "low"]), text: textOf("low"), ...base, stat: "range_low", value: entry.low, extra: band},
-      {line: locate.line([...path, "high"]), text: textOf("high"), ...base, stat: "range_high", value: entry.high, extra: {...band}}
+      {
+        line: locate.line([...path, "low"]),
+        text: textOf("low"),
+        ...base,
+        stat: "range_low",
+        value: entry.low,
+        extra: band
+      },
+      {
+        line: locate.line([...path, "high"]),
+        text: textOf("high"),
+        ...base,
+        stat: "range_high",
+        value: entry.high,
+        extra: {...band}
+      }
     ];
   }
-  return [{line: locate.line([...path, "value"]), text: textOf("value"), ...base, stat: entry.stat ?? "value", value: entry.value ?? null, ...(entry.detail ? {status_detail: entry.detail} : {}), extra}];
+  return [
+    {
+      line: locate.line([...path, "value"]),
+      text: textOf("value"),
+      ...base,
+      stat: entry.stat ?? "value",
+      value: entry.value ?? null,
+      ...(entry.detail ? {status_detail: entry.detail} : {}),
+      extra
+    }
+  ];
 }
 
 /** One run per group of entries: the top-level `entries`, and each of `runs`. */
-export function observationRuns(observations: Observations, locate: Locator, format: string, context: Context, block: {line_start: number; line_end: number}): ParsedRun[] {
+export function observationRuns(
+  observations: Observations,
+  locate: Locator,
+  format: string,
+  context: Context,
+  block: {line_start: number; line_end: number}
+): ParsedRun[] {
   const groups: Group[] = [];
   if (observations.entries?.length) groups.push({label: null, path: [], entries: observations.entries});
   observations.runs?.forEach((run, i) => groups.push({...run, path: ["runs", i]}));
@@ -134,7 +193,11 @@ export function observationRuns(observations: Observations, locate: Locator, for
     const {model, settings, results} = hoist(rows);
     const [line_start, line_end] = group.path.length ? locate.range(group.path) : [block.line_start, block.line_end];
     const sourceLines = lineText(group.lines ?? observations.lines ?? observations.source.lines);
-    const extra: Record<string, unknown> = {...observations.extra, ...(group.path.length ? group.extra : {}), source: observations.source};
+    const extra: Record<string, unknown> = {
+      ...observations.extra,
+      ...(group.path.length ? group.extra : {}),
+      source: observations.source
+    };
     if (observations.entered_by) extra.entered_by = observations.entered_by;
     if (observations.entered_at) extra.entered_at = observations.entered_at;
     if (group.label) extra.label = group.label;
@@ -142,7 +205,8 @@ export function observationRuns(observations: Observations, locate: Locator, for
     if (runtimeVersion) extra.runtime_version = runtimeVersion;
     if (sourceLines !== null) extra.source_lines = sourceLines;
     // Resolved and checked by the importer (scripts/document/writeup.ts), which adds its sha256.
-    if (observations.writeup !== undefined) extra.writeup = {path: observations.writeup, line: locate.line(["writeup"])};
+    if (observations.writeup !== undefined)
+      extra.writeup = {path: observations.writeup, line: locate.line(["writeup"])};
     return {
       tool: "hand-entered",
       tool_version: null,

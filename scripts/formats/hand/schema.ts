@@ -11,7 +11,16 @@ const MARKER = "observations/1";
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {error: "a text, number, true/false or null"});
 const text = z.string({error: "a text (quote it if it looks like a number or a date)"});
 const count = z.number({error: "a number"}).int({error: "a whole number"}).nonnegative({error: "a number ≥ 0"});
-const lines = z.union([count, text.regex(/^\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*$/, {error: 'lines like "17", "17-21" or "18, 46-128"'}), z.tuple([count, count])], {error: 'a line number, lines like "17-21" or "18, 46-128", or [first, last]'});
+const lines = z.union(
+  [
+    count,
+    text.regex(/^\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*$/, {
+      error: 'lines like "17", "17-21" or "18, 46-128"'
+    }),
+    z.tuple([count, count])
+  ],
+  {error: 'a line number, lines like "17-21" or "18, 46-128", or [first, last]'}
+);
 const notes = z.union([text, z.array(text)], {error: "a text or a list of texts"});
 
 const gpu = z.strictObject({
@@ -60,8 +69,15 @@ const entry = z
   .strictObject({
     metric: text,
     unit: text.optional(),
-    stat: text.regex(/^(?:value|mean|median|peak|typical|min|max|total|p\d{1,2}(?:\.\d+)?)$/, {error: "one of value, mean, median, peak, typical, min, max, total, pNN"}).optional(),
-    value: z.number({error: "a number (write the figure without thousands separators; keep the written form in text)"}).nullable().optional(),
+    stat: text
+      .regex(/^(?:value|mean|median|peak|typical|min|max|total|p\d{1,2}(?:\.\d+)?)$/, {
+        error: "one of value, mean, median, peak, typical, min, max, total, pNN"
+      })
+      .optional(),
+    value: z
+      .number({error: "a number (write the figure without thousands separators; keep the written form in text)"})
+      .nullable()
+      .optional(),
     low: z.number({error: "a number"}).optional(),
     high: z.number({error: "a number"}).optional(),
     approximate: z.boolean({error: "true or false"}).optional(),
@@ -86,12 +102,34 @@ const entry = z
   .superRefine((e, ctx) => {
     const ok = (e.status ?? "ok") === "ok";
     const range = e.low !== undefined || e.high !== undefined;
-    if (ok && e.unit === undefined) ctx.addIssue({code: "custom", path: ["unit"], message: 'a unit (as written: tok/s, s, MiB, GB, %, tokens…; "" when the writeup states none)'});
-    if (ok && range && (e.low === undefined || e.high === undefined)) ctx.addIssue({code: "custom", path: [e.low === undefined ? "low" : "high"], message: "both low and high for a range"});
-    if (ok && range && e.value !== undefined && e.value !== null) ctx.addIssue({code: "custom", path: ["value"], message: "either value or low/high, not both"});
-    if (ok && !range && (e.value === undefined || e.value === null)) ctx.addIssue({code: "custom", path: [], message: "a value (or low and high) for an ok entry; a failed configuration says status: oom/error/…"});
-    if (ok && range && e.low !== undefined && e.high !== undefined && e.low > e.high) ctx.addIssue({code: "custom", path: ["high"], message: `high ≥ low (${e.low})`});
-    if (!ok && (range || (e.value !== undefined && e.value !== null))) ctx.addIssue({code: "custom", path: ["status"], message: "no value for a failed configuration (value is null when status is not ok)"});
+    if (ok && e.unit === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["unit"],
+        message: 'a unit (as written: tok/s, s, MiB, GB, %, tokens…; "" when the writeup states none)'
+      });
+    if (ok && range && (e.low === undefined || e.high === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: [e.low === undefined ? "low" : "high"],
+        message: "both low and high for a range"
+      });
+    if (ok && range && e.value !== undefined && e.value !== null)
+      ctx.addIssue({code: "custom", path: ["value"], message: "either value or low/high, not both"});
+    if (ok && !range && (e.value === undefined || e.value === null))
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: "a value (or low and high) for an ok entry; a failed configuration says status: oom/error/…"
+      });
+    if (ok && range && e.low !== undefined && e.high !== undefined && e.low > e.high)
+      ctx.addIssue({code: "custom", path: ["high"], message: `high ≥ low (${e.low})`});
+    if (!ok && (range || (e.value !== undefined && e.value !== null)))
+      ctx.addIssue({
+        code: "custom",
+        path: ["status"],
+        message: "no value for a failed configuration (value is null when status is not ok)"
+      });
   });
 
 /** What a group of entries shares: everything of the header but the marker and the source. */
@@ -119,7 +157,11 @@ export const observationsSchema = z
      * (`./my-post.md`): `benchbook import` stores it verbatim beside the
      * observations and checks that each entry's `line` holds its `text`.
      */
-    writeup: text.regex(/^(?![a-z][a-z0-9+.-]*:\/\/)/i, {error: "a path to the writeup file relative to this file (a URL goes in source.url)"}).optional(),
+    writeup: text
+      .regex(/^(?![a-z][a-z0-9+.-]*:\/\/)/i, {
+        error: "a path to the writeup file relative to this file (a URL goes in source.url)"
+      })
+      .optional(),
     entered_by: text.optional(),
     entered_at: text.optional(),
     ...shared,
@@ -127,7 +169,8 @@ export const observationsSchema = z
     runs: z.array(run).optional()
   })
   .superRefine((o, ctx) => {
-    if (!o.entries?.length && !o.runs?.length) ctx.addIssue({code: "custom", path: [], message: "entries (or runs, each with entries)"});
+    if (!o.entries?.length && !o.runs?.length)
+      ctx.addIssue({code: "custom", path: [], message: "entries (or runs, each with entries)"});
   });
 
 export type Observations = z.infer<typeof observationsSchema>;

@@ -34,7 +34,14 @@ function scan(doc: Doc): Block[] {
   let start = -1;
   let last = -1;
   const close = () => {
-    if (start >= 0) blocks.push({format: "llama-batched-bench-jsonl", start, end: last, confidence: 1, reason: "lines holding one llama-batched-bench JSON record each (keys pp, tg, pl, speed_pp)"});
+    if (start >= 0)
+      blocks.push({
+        format: "llama-batched-bench-jsonl",
+        start,
+        end: last,
+        confidence: 1,
+        reason: "lines holding one llama-batched-bench JSON record each (keys pp, tg, pl, speed_pp)"
+      });
     start = last = -1;
   };
   for (let i = 0; i < doc.lines.length; i++) {
@@ -59,11 +66,18 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     if (!RECORD.test(text)) continue; // log lines between records
     const span = spanOf(doc, i, i);
     const open = span.text.indexOf("{");
-    const record = parseJsonAt<Record<string, Scalar>>(doc, span, open, span.text.trimEnd().length, "a llama-batched-bench JSONL record");
+    const record = parseJsonAt<Record<string, Scalar>>(
+      doc,
+      span,
+      open,
+      span.text.trimEnd().length,
+      "a llama-batched-bench JSONL record"
+    );
     const at = lineOf(doc, span, open);
     const int = (key: string) => {
       const v = record[key];
-      if (typeof v !== "number") throw new ParseError(at, `a numeric "${key}" in the llama-batched-bench record`, String(v ?? "nothing"));
+      if (typeof v !== "number")
+        throw new ParseError(at, `a numeric "${key}" in the llama-batched-bench record`, String(v ?? "nothing"));
       return v;
     };
     const row: ConfigRow = {line: at, pp: int("pp"), tg: int("tg"), b: int("pl"), values: [], extra: {}, settings: {}};
@@ -78,7 +92,18 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     rows.push(row);
   }
   const settings: Settings = {};
-  return [batchedBenchRun({format: "llama-batched-bench-jsonl", line_start: doc.lines[block.start].line, line_end: doc.lines[block.end].line, settings, rows}, context)];
+  return [
+    batchedBenchRun(
+      {
+        format: "llama-batched-bench-jsonl",
+        line_start: doc.lines[block.start].line,
+        line_end: doc.lines[block.end].line,
+        settings,
+        rows
+      },
+      context
+    )
+  ];
 }
 
 export const llamaBatchedBenchJsonl: Format = {

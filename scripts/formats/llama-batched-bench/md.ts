@@ -19,7 +19,8 @@ import {ParseError} from "../types.js";
 import type {ConfigRow, Phase, PhaseValue} from "./run.js";
 import {batchedBenchRun} from "./run.js";
 
-const SETTINGS_LINE = /^\s*(?:main|llama_batched_bench|batched_bench)\s*:\s*((?:\w+\s*=\s*[^,]+,\s*)*n_kv_max\s*=.*?)\s*$/;
+const SETTINGS_LINE =
+  /^\s*(?:main|llama_batched_bench|batched_bench)\s*:\s*((?:\w+\s*=\s*[^,]+,\s*)*n_kv_max\s*=.*?)\s*$/;
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
 /** Value columns: lowercased header → what it holds. */
@@ -84,9 +85,15 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const table = findTables({...doc, lines: doc.lines.slice(block.start, block.end + 1)})[0];
   if (!table) throw new ParseError(doc.lines[block.start].line, "a llama-batched-bench table after the settings line");
   const keys = table.header.map(columnKey);
-  if (table.rows.length === 0) throw new ParseError(doc.lines[block.start + table.start].line, "table rows after the header of a llama-batched-bench table", "nothing");
+  if (table.rows.length === 0)
+    throw new ParseError(
+      doc.lines[block.start + table.start].line,
+      "table rows after the header of a llama-batched-bench table",
+      "nothing"
+    );
   const rows: ConfigRow[] = table.rows.map((row) => {
-    if (row.cells.length !== keys.length) throw new ParseError(row.line, `${keys.length} cells (${table.header.join(" | ")})`, row.text);
+    if (row.cells.length !== keys.length)
+      throw new ParseError(row.line, `${keys.length} cells (${table.header.join(" | ")})`, row.text);
     const config: ConfigRow = {line: row.line, pp: 0, tg: 0, b: 0, values: [], extra: {}, settings: {}};
     keys.forEach((key, i) => {
       const cell = row.cells[i];
@@ -95,7 +102,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       if (key === "pp") config.pp = cellNumber(cell, row.line, column);
       else if (key === "tg") config.tg = cellNumber(cell, row.line, column);
       else if (key === "b") config.b = cellNumber(cell, row.line, column);
-      else if (value) config.values.push({...value, value: cellNumber(cell, row.line, column), text: cell, field: column});
+      else if (value)
+        config.values.push({...value, value: cellNumber(cell, row.line, column), text: cell, field: column});
       else if (key === "n_kv") config.extra.n_kv = cellNumber(cell, row.line, column);
       else config.extra[column] = (NUMBER.test(cell) ? Number(cell) : cell) as Scalar;
     });
@@ -103,7 +111,17 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   });
   return [
     batchedBenchRun(
-      {format: "llama-batched-bench-md", line_start: doc.lines[block.start].line, line_end: doc.lines[block.end].line, settings, rows, notes: settingsIndex === null ? ["no n_kv_max settings line before the table: batch sizes and threads are unknown"] : []},
+      {
+        format: "llama-batched-bench-md",
+        line_start: doc.lines[block.start].line,
+        line_end: doc.lines[block.end].line,
+        settings,
+        rows,
+        notes:
+          settingsIndex === null
+            ? ["no n_kv_max settings line before the table: batch sizes and threads are unknown"]
+            : []
+      },
       context
     )
   ];

@@ -52,7 +52,12 @@ export interface ConfigRow {
 }
 
 /** The shape of one phase, in llama-bench's terms: generation runs after PP tokens of context. */
-function phaseShape(phase: Phase, pp: number, tg: number, b: number): Pick<Result, "test" | "kind" | "n_prompt" | "n_gen" | "n_depth" | "concurrency"> {
+function phaseShape(
+  phase: Phase,
+  pp: number,
+  tg: number,
+  b: number
+): Pick<Result, "test" | "kind" | "n_prompt" | "n_gen" | "n_depth" | "concurrency"> {
   switch (phase) {
     case "pp":
       return {test: `pp${pp} B${b}`, kind: "pp", n_prompt: pp, n_gen: 0, n_depth: 0, concurrency: b};

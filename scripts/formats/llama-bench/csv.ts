@@ -23,7 +23,13 @@ function scan(doc: Doc): Block[] {
     if (!fields) continue;
     let end = i;
     while (end + 1 < doc.lines.length && /^\s*"/.test(doc.lines[end + 1].text)) end++;
-    blocks.push({format: "llama-bench-csv", start: i, end, confidence: 1, reason: `CSV header with llama-bench fields (${fields.length} columns incl. avg_ts, n_prompt)`});
+    blocks.push({
+      format: "llama-bench-csv",
+      start: i,
+      end,
+      confidence: 1,
+      reason: `CSV header with llama-bench fields (${fields.length} columns incl. avg_ts, n_prompt)`
+    });
     i = end;
   }
   return blocks;
@@ -37,13 +43,15 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     const {text, line} = doc.lines[i];
     const cells = csvRow(text.trim(), line);
     const era = cells.length === fields.length ? null : columnsOfEra(fields, cells.length);
-    if (cells.length !== fields.length && !era) throw new ParseError(line, `${fields.length} comma-separated values like the header`, text);
+    if (cells.length !== fields.length && !era)
+      throw new ParseError(line, `${fields.length} comma-separated values like the header`, text);
     if (era) notes.push(eraNote(line, cells.length));
     const record: LlamaBenchRecord = {};
     (era ?? fields).forEach((field, j) => (record[field] = typedValue(field, cells[j])));
     records.push({record, line});
   }
-  if (records.length === 0) throw new ParseError(doc.lines[block.start].line, "rows after the llama-bench CSV header", "nothing");
+  if (records.length === 0)
+    throw new ParseError(doc.lines[block.start].line, "rows after the llama-bench CSV header", "nothing");
   const runs = recordsRuns("llama-bench-csv", records, context, doc.lines[block.start].line, doc.lines[block.end].line);
   if (notes.length) runs[0] = {...runs[0], notes: [...runs[0].notes, ...notes]};
   return runs;

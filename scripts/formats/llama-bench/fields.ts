@@ -165,7 +165,9 @@ export function parseTestName(test: string): TestShape | null {
   const depth = m[6] ? Number(m[6]) : 0;
   if (m[1]) {
     const pp = Number(m[2]);
-    return m[3] ? {kind: "pp+tg", n_prompt: pp, n_gen: Number(m[3]), n_depth: depth} : {kind: "pp", n_prompt: pp, n_gen: 0, n_depth: depth};
+    return m[3]
+      ? {kind: "pp+tg", n_prompt: pp, n_gen: Number(m[3]), n_depth: depth}
+      : {kind: "pp", n_prompt: pp, n_gen: 0, n_depth: depth};
   }
   return {kind: "tg", n_prompt: 0, n_gen: Number(m[5]), n_depth: depth};
 }

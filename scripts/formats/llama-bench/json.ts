@@ -23,7 +23,13 @@ function scan(doc: Doc): Block[] {
     const open = span.text.indexOf("[");
     const close = closingOf(span.text, open);
     const end = close > 0 ? i + span.offsets.findLastIndex((o) => o <= close - 1) : doc.lines.length - 1;
-    blocks.push({format: "llama-bench-json", start: i, end, confidence: close > 0 ? 1 : 0.8, reason: `JSON array of llama-bench records (keys avg_ts, n_prompt)${close > 0 ? "" : ", not closed"}`});
+    blocks.push({
+      format: "llama-bench-json",
+      start: i,
+      end,
+      confidence: close > 0 ? 1 : 0.8,
+      reason: `JSON array of llama-bench records (keys avg_ts, n_prompt)${close > 0 ? "" : ", not closed"}`
+    });
     i = end;
   }
   return blocks;
@@ -33,7 +39,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const span = spanOf(doc, block.start, block.end);
   const open = span.text.indexOf("[");
   const close = closingOf(span.text, open);
-  if (close < 0) throw new ParseError(doc.lines[block.end].line, "the closing ] of the llama-bench JSON array (the output is truncated)");
+  if (close < 0)
+    throw new ParseError(
+      doc.lines[block.end].line,
+      "the closing ] of the llama-bench JSON array (the output is truncated)"
+    );
   const records: LocatedRecord[] = [];
   for (const start of elementStarts(span.text, open, close)) {
     const end = closingOf(span.text, start);

@@ -17,7 +17,14 @@ function scan(doc: Doc): Block[] {
   let start = -1;
   let last = -1;
   const close = () => {
-    if (start >= 0) blocks.push({format: "llama-bench-jsonl", start, end: last, confidence: 1, reason: "lines holding one llama-bench JSON record each (keys avg_ts, n_prompt)"});
+    if (start >= 0)
+      blocks.push({
+        format: "llama-bench-jsonl",
+        start,
+        end: last,
+        confidence: 1,
+        reason: "lines holding one llama-bench JSON record each (keys avg_ts, n_prompt)"
+      });
     start = last = -1;
   };
   for (let i = 0; i < doc.lines.length; i++) {

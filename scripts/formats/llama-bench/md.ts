@@ -32,7 +32,12 @@ function isLlamaBenchHeader(header: string[]): boolean {
   const keys = header.map(columnKey);
   // The first llama-bench (August 2023) printed n_prompt and n_gen columns where later ones print `test`.
   const test = keys.includes("test") || (keys.includes("n_prompt") && keys.includes("n_gen"));
-  return test && keys.includes("t/s") && keys.includes("model") && (keys.includes("size") || keys.includes("params") || keys.includes("backend"));
+  return (
+    test &&
+    keys.includes("t/s") &&
+    keys.includes("model") &&
+    (keys.includes("size") || keys.includes("params") || keys.includes("backend"))
+  );
 }
 
 function findFooter(doc: Doc, after: number): number | null {
@@ -91,7 +96,8 @@ function scan(doc: Doc): Block[] {
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const table = findTables({...doc, lines: doc.lines.slice(block.start, block.end + 1)})[0] as MarkdownTable;
   const keys = table.header.map(columnKey);
-  if (table.rows.length === 0) throw new ParseError(doc.lines[block.start].line, "table rows after the header of a llama-bench table", "nothing");
+  if (table.rows.length === 0)
+    throw new ParseError(doc.lines[block.start].line, "table rows after the header of a llama-bench table", "nothing");
   const rows: RowWithFacts[] = [];
   const backends = new Set<string>();
   const unread: UnreadLines[] = [];
@@ -99,7 +105,11 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   for (const row of table.rows) {
     if (row === last && table.rows.length > 1 && cutOff(row, keys.length, doc.lines[block.start].text)) {
       // A paste cut off inside its last row: the complete rows above it are still good.
-      unread.push({line_start: row.line, line_end: row.line, reason: `a cut-off last table row (${keys.length} cells ending in "|" expected, found ${JSON.stringify(row.text.length > 60 ? row.text.slice(0, 60) + "…" : row.text)})`});
+      unread.push({
+        line_start: row.line,
+        line_end: row.line,
+        reason: `a cut-off last table row (${keys.length} cells ending in "|" expected, found ${JSON.stringify(row.text.length > 60 ? row.text.slice(0, 60) + "…" : row.text)})`
+      });
       continue;
     }
     if (row.cells.length !== keys.length) {
@@ -153,7 +163,12 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     });
     if (!keys.includes("test")) {
       const [n_prompt, n_gen] = [Number(shapeCells.n_prompt), Number(shapeCells.n_gen)];
-      if (!Number.isInteger(n_prompt) || !Number.isInteger(n_gen)) throw new ParseError(row.line, "whole numbers in the n_prompt and n_gen cells", `${shapeCells.n_prompt} | ${shapeCells.n_gen}`);
+      if (!Number.isInteger(n_prompt) || !Number.isInteger(n_gen))
+        throw new ParseError(
+          row.line,
+          "whole numbers in the n_prompt and n_gen cells",
+          `${shapeCells.n_prompt} | ${shapeCells.n_gen}`
+        );
       test = testName(n_prompt, n_gen, 0);
     }
     const shape = parseTestName(test);
@@ -176,27 +191,36 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   }
   const footer = findFooter(doc, block.start + table.end);
   const above = footer === null ? findBuildAbove(doc, block.start) : null;
-  const build = footer !== null ? FOOTER.exec(doc.lines[footer].text.trim()) : above !== null ? FOOTER.exec(doc.lines[above].text.trim()) : null;
+  const build =
+    footer !== null
+      ? FOOTER.exec(doc.lines[footer].text.trim())
+      : above !== null
+        ? FOOTER.exec(doc.lines[above].text.trim())
+        : null;
   const notes: string[] = [];
-  if (above !== null) notes.push(`the build line is printed above the table (line ${doc.lines[above].line}), not below it`);
-  if (!keys.includes("test")) notes.push("the table has n_prompt and n_gen columns (llama-bench of August 2023) instead of a test column: each test name is composed from them");
+  if (above !== null)
+    notes.push(`the build line is printed above the table (line ${doc.lines[above].line}), not below it`);
+  if (!keys.includes("test"))
+    notes.push(
+      "the table has n_prompt and n_gen columns (llama-bench of August 2023) instead of a test column: each test name is composed from them"
+    );
   if (backends.size > 1) notes.push(`rows were run on different backends: ${[...backends].join("; ")}`);
   const run = llamaBenchRun(
-      {
-        format: "llama-bench-md",
-        line_start: doc.lines[block.start].line,
-        line_end: doc.lines[block.end].line,
-        rows,
-        backend: backends.size ? [...backends].join("; ") : null,
-        cpu: null,
-        gpu_info: null,
-        build_commit: build ? build[1] : null,
-        build_number: build ? Number(build[2]) : null,
-        started_at: null,
-        notes
-      },
-      context
-    );
+    {
+      format: "llama-bench-md",
+      line_start: doc.lines[block.start].line,
+      line_end: doc.lines[block.end].line,
+      rows,
+      backend: backends.size ? [...backends].join("; ") : null,
+      cpu: null,
+      gpu_info: null,
+      build_commit: build ? build[1] : null,
+      build_number: build ? Number(build[2]) : null,
+      started_at: null,
+      notes
+    },
+    context
+  );
   return [unread.length ? {...run, unread} : run];
 }
 

@@ -24,12 +24,19 @@ export interface LocatedRecord {
 }
 
 const str = (v: unknown): string | null => (v === undefined || v === null || v === "" ? null : String(v));
-const num = (v: unknown): number | null => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : null);
-const numbers = (v: unknown): number[] | null => (Array.isArray(v) && v.every((x) => typeof x === "number") ? (v as number[]) : null);
+const num = (v: unknown): number | null =>
+  typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
+const numbers = (v: unknown): number[] | null =>
+  Array.isArray(v) && v.every((x) => typeof x === "number") ? (v as number[]) : null;
 
 function int(record: LlamaBenchRecord, field: string, line: number): number {
   const value = num(record[field]);
-  if (value === null) throw new ParseError(line, `a numeric "${field}" field in the llama-bench record`, String(record[field] ?? "nothing"));
+  if (value === null)
+    throw new ParseError(
+      line,
+      `a numeric "${field}" field in the llama-bench record`,
+      String(record[field] ?? "nothing")
+    );
   return value;
 }
 
@@ -73,11 +80,22 @@ function rowsOf({record, line}: LocatedRecord, previous: Facts | null): {rows: R
   const n_gen = int(record, "n_gen", line);
   const n_depth = num(record.n_depth) ?? 0;
   const avg_ts = num(record.avg_ts);
-  if (avg_ts === null) throw new ParseError(line, `a numeric "avg_ts" field in the llama-bench record`, String(record.avg_ts ?? "nothing"));
+  if (avg_ts === null)
+    throw new ParseError(
+      line,
+      `a numeric "avg_ts" field in the llama-bench record`,
+      String(record.avg_ts ?? "nothing")
+    );
   let model: Model;
   if (previous && MODEL_FIELDS.every((field) => record[field] === previous.record[field])) model = previous.model;
   else {
-    model = {...emptyModel(), name: str(record.model_type), file: str(record.model_filename), size_bytes: num(record.model_size), n_params: num(record.model_n_params)};
+    model = {
+      ...emptyModel(),
+      name: str(record.model_type),
+      file: str(record.model_filename),
+      size_bytes: num(record.model_size),
+      n_params: num(record.model_n_params)
+    };
     if (model.name) {
       const parts = splitModelType(model.name);
       model.architecture = parts.architecture;
@@ -116,12 +134,19 @@ function rowsOf({record, line}: LocatedRecord, previous: Facts | null): {rows: R
   };
   const rows: RowWithFacts[] = [{result: throughput, model, settings}];
   // The duration row shares the record's model and settings (hoisting only reads them).
-  if (num(record.avg_ns) !== null) rows.push({result: durationOf(record, line, shape, samples_ns, time), model, settings});
+  if (num(record.avg_ns) !== null)
+    rows.push({result: durationOf(record, line, shape, samples_ns, time), model, settings});
   return {rows, facts: {record, keys, model, settings}};
 }
 
 /** avg_ns: the time one repetition of the whole test took. */
-function durationOf(record: LlamaBenchRecord, line: number, shape: Pick<Result, "test" | "kind" | "n_prompt" | "n_gen" | "n_depth">, samples: number[] | null, time: string | null): Result {
+function durationOf(
+  record: LlamaBenchRecord,
+  line: number,
+  shape: Pick<Result, "test" | "kind" | "n_prompt" | "n_gen" | "n_depth">,
+  samples: number[] | null,
+  time: string | null
+): Result {
   return {
     line,
     ...shape,
@@ -152,7 +177,8 @@ function invocations(records: LocatedRecord[]): LocatedRecord[][] {
   let previous: LlamaBenchRecord | null = null;
   for (const located of records) {
     const {record} = located;
-    if (previous === null || INVOCATION_FIELDS.some((field) => str(record[field]) !== str(previous![field]))) groups.push([]);
+    if (previous === null || INVOCATION_FIELDS.some((field) => str(record[field]) !== str(previous![field])))
+      groups.push([]);
     groups.at(-1)!.push(located);
     previous = record;
   }
@@ -164,7 +190,13 @@ function invocations(records: LocatedRecord[]): LocatedRecord[][] {
  * the whole block). Each run starts at its first record's line, the first at
  * the block's.
  */
-export function recordsRuns(format: string, records: LocatedRecord[], context: Context, line_start: number, line_end: number): ParsedRun[] {
+export function recordsRuns(
+  format: string,
+  records: LocatedRecord[],
+  context: Context,
+  line_start: number,
+  line_end: number
+): ParsedRun[] {
   if (records.length === 0) throw new ParseError(line_start, "at least one llama-bench record");
   const groups = invocations(records);
   return groups.map((group, i) => {
@@ -177,7 +209,13 @@ export function recordsRuns(format: string, records: LocatedRecord[], context: C
 }
 
 /** One run from the records of one llama-bench invocation. */
-function recordsRun(format: string, records: LocatedRecord[], context: Context, line_start: number, line_end: number): ParsedRun {
+function recordsRun(
+  format: string,
+  records: LocatedRecord[],
+  context: Context,
+  line_start: number,
+  line_end: number
+): ParsedRun {
   const rows: RowWithFacts[] = [];
   let facts: Facts | null = null;
   for (const located of records) {

@@ -41,7 +41,9 @@ export function llamaBenchRun(input: LlamaBenchRunInput, context: Context): Pars
           row.settings[key] = value;
           if (!settingsFromCommand.includes(key)) settingsFromCommand.push(key);
         } else if (String(row.settings[key]) !== String(value) && !notes.some((n) => n.startsWith(`${key}:`))) {
-          notes.push(`${key}: the command says ${JSON.stringify(value)}, the output says ${JSON.stringify(row.settings[key])}; the output is kept`);
+          notes.push(
+            `${key}: the command says ${JSON.stringify(value)}, the output says ${JSON.stringify(row.settings[key])}; the output is kept`
+          );
         }
       }
       if (!row.model.file && command.models.length === 1) row.model.file = command.models[0];
@@ -77,7 +79,9 @@ function fillModel(model: Model): void {
 
 /** Device lines describe the run when their backend matches what the tool printed. */
 function hardwareFor(fromContext: Hardware, input: LlamaBenchRunInput): Hardware {
-  const base = backendsCompatible(fromContext.backend, input.backend) ? fromContext : {...emptyHardware(), stated: fromContext.stated};
+  const base = backendsCompatible(fromContext.backend, input.backend)
+    ? fromContext
+    : {...emptyHardware(), stated: fromContext.stated};
   return {
     ...base,
     backend: input.backend ?? base.backend,

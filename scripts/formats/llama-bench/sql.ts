@@ -26,12 +26,19 @@ function scan(doc: Doc): Block[] {
       if (INSERT.test(text)) {
         inserts++;
         // A wrapped INSERT continues until its closing `);`.
-        while (!/\)\s*;\s*$/.test(doc.lines[j].text) && j + 1 < doc.lines.length && !INSERT.test(doc.lines[j + 1].text)) j++;
+        while (!/\)\s*;\s*$/.test(doc.lines[j].text) && j + 1 < doc.lines.length && !INSERT.test(doc.lines[j + 1].text))
+          j++;
         end = j;
       } else if (!(j === i || text.trim() === "" || SCHEMA_LINE.test(text))) break;
     }
     if (inserts === 0) continue;
-    blocks.push({format: "llama-bench-sql", start: i, end, confidence: 1, reason: `SQL statements for table llama_bench/test (${inserts} INSERT)`});
+    blocks.push({
+      format: "llama-bench-sql",
+      start: i,
+      end,
+      confidence: 1,
+      reason: `SQL statements for table llama_bench/test (${inserts} INSERT)`
+    });
     i = end;
   }
   return blocks;
@@ -60,7 +67,8 @@ function sqlValues(text: string, line: number): (string | null)[] {
       values.push(value);
     } else {
       const m = /^(NULL|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)/i.exec(text.slice(i));
-      if (!m) throw new ParseError(line, "a quoted string, a number or NULL in the INSERT values", text.slice(i, i + 30));
+      if (!m)
+        throw new ParseError(line, "a quoted string, a number or NULL in the INSERT values", text.slice(i, i + 30));
       values.push(/^NULL$/i.test(m[1]) ? null : m[1]);
       i += m[1].length;
     }
@@ -96,10 +104,17 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     if (!columns) throw new ParseError(line, "a column list in the INSERT or a CREATE TABLE before it");
     const values = sqlValues(statement.slice(insert[0].length), line);
     const era = values.length === columns.length ? null : columnsOfEra(columns, values.length);
-    if (values.length !== columns.length && !era) throw new ParseError(line, `${columns.length} values for the ${columns.length} columns`, `${values.length} values`);
+    if (values.length !== columns.length && !era)
+      throw new ParseError(
+        line,
+        `${columns.length} values for the ${columns.length} columns`,
+        `${values.length} values`
+      );
     if (era) notes.push(eraNote(line, values.length));
     const record: LlamaBenchRecord = {};
-    (era ?? columns).forEach((column, j) => (record[column] = values[j] === null ? null : typedValue(column, values[j]!)));
+    (era ?? columns).forEach(
+      (column, j) => (record[column] = values[j] === null ? null : typedValue(column, values[j]!))
+    );
     records.push({record, line});
   }
   const runs = recordsRuns("llama-bench-sql", records, context, doc.lines[block.start].line, doc.lines[block.end].line);

@@ -22,8 +22,15 @@ function scan(doc: Doc): Block[] {
   for (let i = 0; i < doc.lines.length; i++) {
     if (!HEADER.test(doc.lines[i].text)) continue;
     let end = i;
-    while (end + 1 < doc.lines.length && doc.lines[end + 1].text.trim() !== "" && doc.lines[end + 1].text.includes(",")) end++;
-    blocks.push({format: "llama-benchy-csv", start: i, end, confidence: 1, reason: "CSV with llama-benchy's header (model,test_name,t_s_mean,…)"});
+    while (end + 1 < doc.lines.length && doc.lines[end + 1].text.trim() !== "" && doc.lines[end + 1].text.includes(","))
+      end++;
+    blocks.push({
+      format: "llama-benchy-csv",
+      start: i,
+      end,
+      confidence: 1,
+      reason: "CSV with llama-benchy's header (model,test_name,t_s_mean,…)"
+    });
     i = end;
   }
   return blocks;
@@ -36,10 +43,16 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   for (let i = block.start + 1; i <= block.end; i++) {
     const {text, line} = doc.lines[i];
     const fields = csvParseRows(text)[0] ?? [];
-    if (fields.length !== header.length) throw new ParseError(line, `${header.length} fields (${header.join(",")})`, text);
+    if (fields.length !== header.length)
+      throw new ParseError(line, `${header.length} fields (${header.join(",")})`, text);
     const field = (name: string) => fields[header.indexOf(name)]?.trim() ?? "";
     const shape = parseTestName(field("test_name"));
-    if (!shape) throw new ParseError(line, "a llama-benchy test name like pp2048, tg32 (c4) or ctx_pp @ d4096", field("test_name"));
+    if (!shape)
+      throw new ParseError(
+        line,
+        "a llama-benchy test name like pp2048, tg32 (c4) or ctx_pp @ d4096",
+        field("test_name")
+      );
     if (field("model")) models.add(field("model"));
     const known = new Set(["model", "test_name", ...Object.keys(CSV_STEMS).flatMap((s) => [`${s}_mean`, `${s}_std`])]);
     const unknown = header.flatMap((h, k): [string, string][] => (known.has(h) ? [] : [[h, fields[k]]]));
@@ -47,11 +60,21 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       const mean = field(`${stem}_mean`);
       const std = field(`${stem}_std`);
       if (mean === "") continue;
-      if (!NUMBER.test(mean) || (std !== "" && !NUMBER.test(std))) throw new ParseError(line, `numbers in ${stem}_mean/${stem}_std`, `${mean},${std}`);
-      results.push(benchyResult(shape, spec, {value: Number(mean), stddev: std === "" ? null : Number(std), text: std === "" ? mean : `${mean},${std}`, line, extra: extraCells(unknown)}));
+      if (!NUMBER.test(mean) || (std !== "" && !NUMBER.test(std)))
+        throw new ParseError(line, `numbers in ${stem}_mean/${stem}_std`, `${mean},${std}`);
+      results.push(
+        benchyResult(shape, spec, {
+          value: Number(mean),
+          stddev: std === "" ? null : Number(std),
+          text: std === "" ? mean : `${mean},${std}`,
+          line,
+          extra: extraCells(unknown)
+        })
+      );
     }
   }
-  if (results.length === 0) throw new ParseError(doc.lines[block.start].line, "rows with values after the llama-benchy CSV header", "none");
+  if (results.length === 0)
+    throw new ParseError(doc.lines[block.start].line, "rows with values after the llama-benchy CSV header", "none");
   return [
     benchyRun(
       {

@@ -44,10 +44,20 @@ interface Report {
   [key: string]: unknown;
 }
 
-const SHAPE_KEYS = new Set(["concurrency", "context_size", "prompt_size", "response_size", "is_context_prefill_phase", "throughput_over_time", "requests_throughput_over_time"]);
+const SHAPE_KEYS = new Set([
+  "concurrency",
+  "context_size",
+  "prompt_size",
+  "response_size",
+  "is_context_prefill_phase",
+  "throughput_over_time",
+  "requests_throughput_over_time"
+]);
 
 function isReport(text: string): boolean {
-  return /"benchmarks"\s*:/.test(text) && /"(?:latency_mode|prefix_caching_enabled|is_context_prefill_phase)"\s*:/.test(text);
+  return (
+    /"benchmarks"\s*:/.test(text) && /"(?:latency_mode|prefix_caching_enabled|is_context_prefill_phase)"\s*:/.test(text)
+  );
 }
 
 function scan(doc: Doc): Block[] {
@@ -60,15 +70,23 @@ function scan(doc: Doc): Block[] {
   }));
 }
 
-const isMetric = (v: unknown): v is Metric => typeof v === "object" && v !== null && typeof (v as Metric).mean === "number" && typeof (v as Metric).std === "number";
+const isMetric = (v: unknown): v is Metric =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as Metric).mean === "number" &&
+  typeof (v as Metric).std === "number";
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const span = spanOf(doc, block.start, block.end);
   const [object] = findJsonObjects(doc, () => true, span);
   if (!object) throw new ParseError(doc.lines[block.start].line, "a complete llama-benchy JSON report");
   const report = parseLenient(doc, span, object.from, object.to, "a llama-benchy report") as Report;
-  if (!Array.isArray(report.benchmarks)) throw new ParseError(doc.lines[block.start].line, `a "benchmarks" array in the llama-benchy report`);
-  const maxConcurrency = typeof report.max_concurrency === "number" ? report.max_concurrency : Math.max(1, ...report.benchmarks.map((b) => b.concurrency ?? 1));
+  if (!Array.isArray(report.benchmarks))
+    throw new ParseError(doc.lines[block.start].line, `a "benchmarks" array in the llama-benchy report`);
+  const maxConcurrency =
+    typeof report.max_concurrency === "number"
+      ? report.max_concurrency
+      : Math.max(1, ...report.benchmarks.map((b) => b.concurrency ?? 1));
   // Where each benchmark's text starts, so every value gets the line it was written on.
   const benchmarksAt = span.text.indexOf('"benchmarks"', object.from);
   const results: Result[] = [];
@@ -85,10 +103,12 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     for (const [key, value] of Object.entries(b)) {
       const known = JSON_METRICS[key];
       if (!known || value === null) continue;
-      if (!isMetric(value)) throw new ParseError(line(key), `"${key}" as {mean, std, values}`, JSON.stringify(value).slice(0, 60));
+      if (!isMetric(value))
+        throw new ParseError(line(key), `"${key}" as {mean, std, values}`, JSON.stringify(value).slice(0, 60));
       const shape = parseTestName(testNameOf(known.row, b, maxConcurrency))!;
       shape.concurrency = b.concurrency;
-      if (known.row === "pp" || shape.kind === "ctx_pp") shape.n_prompt = b.is_context_prefill_phase ? null : b.prompt_size;
+      if (known.row === "pp" || shape.kind === "ctx_pp")
+        shape.n_prompt = b.is_context_prefill_phase ? null : b.prompt_size;
       if (known.row === "tg") shape.n_gen = b.response_size;
       const extra: Record<string, unknown> = {};
       if (key === "tg_throughput") {
@@ -96,7 +116,16 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         if (b.requests_throughput_over_time) extra.requests_throughput_over_time = b.requests_throughput_over_time;
       }
       for (const [k, v] of Object.entries(b)) if (!SHAPE_KEYS.has(k) && !(k in JSON_METRICS)) extra[k] = v;
-      results.push(benchyResult(shape, known.spec, {value: value.mean, stddev: value.std, text: null, line: line(key), samples: value.values ?? null, extra}));
+      results.push(
+        benchyResult(shape, known.spec, {
+          value: value.mean,
+          stddev: value.std,
+          text: null,
+          line: line(key),
+          samples: value.values ?? null,
+          extra
+        })
+      );
     }
   }
   const settings: Settings = {};
@@ -105,7 +134,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     if (key === "benchmarks" || key === "version" || key === "model" || key === "timestamp") continue;
     // latency_ms is what llama-benchy measured (or assumed) and subtracted from ttfr: a figure, not a setting.
     if (key === "latency_ms") extra.latency_ms = value;
-    else if (value === null || ["string", "number", "boolean"].includes(typeof value)) settings[key] = value as string | number | boolean | null;
+    else if (value === null || ["string", "number", "boolean"].includes(typeof value))
+      settings[key] = value as string | number | boolean | null;
     else extra[key] = value;
   }
   const timestamp = typeof report.timestamp === "string" ? report.timestamp : null;
@@ -120,7 +150,10 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         model_name: report.model ?? null,
         tool_version: cleanVersion(report.version ?? null),
         // `2026-02-07 19:09:00Z` is UTC; a timestamp without a zone is left in extra only.
-        started_at: timestamp && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z$/.test(timestamp) ? timestamp.replace(" ", "T") : null,
+        started_at:
+          timestamp && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z$/.test(timestamp)
+            ? timestamp.replace(" ", "T")
+            : null,
         settings,
         extra
       },

@@ -18,7 +18,15 @@ import {columnKey, findTables, type MarkdownTable} from "../shared/markdown-tabl
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import type {Result} from "../../schema/schema.js";
-import {benchyResult, benchyRun, cleanVersion, extraCells, MD_COLUMNS, parseTestName, valueAndDeviation} from "./results.js";
+import {
+  benchyResult,
+  benchyRun,
+  cleanVersion,
+  extraCells,
+  MD_COLUMNS,
+  parseTestName,
+  valueAndDeviation
+} from "./results.js";
 
 const FOOTER_VERSION = /^llama-benchy\s*\(([^)\s]+)\)/i;
 const FOOTER_DATE = /date:\s*(.+?)\s*\|\s*latency mode:\s*(\S+)/i;
@@ -76,22 +84,32 @@ function scan(doc: Doc): Block[] {
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const table = findTables({...doc, lines: doc.lines.slice(block.start, block.end + 1)})[0] as MarkdownTable;
   const keys = table.header.map(columnKey);
-  if (table.rows.length === 0) throw new ParseError(doc.lines[block.start].line, "table rows after the header of a llama-benchy table", "nothing");
+  if (table.rows.length === 0)
+    throw new ParseError(doc.lines[block.start].line, "table rows after the header of a llama-benchy table", "nothing");
   const results: Result[] = [];
   const models = new Set<string>();
   for (const row of table.rows) {
-    if (row.cells.length !== keys.length) throw new ParseError(row.line, `${keys.length} cells (${table.header.join(" | ")})`, row.text);
+    if (row.cells.length !== keys.length)
+      throw new ParseError(row.line, `${keys.length} cells (${table.header.join(" | ")})`, row.text);
     const cell = (key: string) => row.cells[keys.indexOf(key)] ?? "";
     const shape = parseTestName(cell("test"));
-    if (!shape) throw new ParseError(row.line, "a llama-benchy test name like pp2048, tg32, pp2048 @ d8192, tg32 (c4) or ctx_pp @ d4096", cell("test"));
+    if (!shape)
+      throw new ParseError(
+        row.line,
+        "a llama-benchy test name like pp2048, tg32, pp2048 @ d8192, tg32 (c4) or ctx_pp @ d4096",
+        cell("test")
+      );
     if (keys.includes("model") && cell("model")) models.add(cell("model"));
-    const unknown = keys.flatMap((key, i): [string, string][] => (key in MD_COLUMNS || key === "test" || key === "model" ? [] : [[table.header[i], row.cells[i]]]));
+    const unknown = keys.flatMap((key, i): [string, string][] =>
+      key in MD_COLUMNS || key === "test" || key === "model" ? [] : [[table.header[i], row.cells[i]]]
+    );
     keys.forEach((key, i) => {
       const spec = MD_COLUMNS[key];
       const text = row.cells[i];
       if (!spec || text === "") return;
       const measured = valueAndDeviation(text);
-      if (!measured) throw new ParseError(row.line, `a "${table.header[i]}" cell like "805.91 ± 400.47" or empty`, text);
+      if (!measured)
+        throw new ParseError(row.line, `a "${table.header[i]}" cell like "805.91 ± 400.47" or empty`, text);
       results.push(benchyResult(shape, spec, {...measured, text, line: row.line, extra: extraCells(unknown)}));
     });
   }
@@ -121,7 +139,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const llamaBenchyMd: Format = {
   id: "llama-benchy-md",
   tool: "llama-benchy",
-  description: "llama-benchy Markdown table (t/s, peak t/s, ttfr, est_ppt, e2e_ttft; concurrency and prefix-caching variants) with its footer",
+  description:
+    "llama-benchy Markdown table (t/s, peak t/s, ttfr, est_ppt, e2e_ttft; concurrency and prefix-caching variants) with its footer",
   scan,
   parse
 };

@@ -100,11 +100,21 @@ export function parseTestName(test: string): TestShape | null {
     n_gen: phase === "tg" && size ? Number(size) : null,
     n_depth: depth ? Number(depth) : 0,
     concurrency: c ? Number(c) : null
- };
+  };
 }
 
 /** The test name llama-benchy itself prints for a JSON benchmark (`_generate_rows`). */
-export function testNameOf(row: "pp" | "tg", b: {prompt_size: number; response_size: number; context_size: number; concurrency: number; is_context_prefill_phase: boolean}, maxConcurrency: number): string {
+export function testNameOf(
+  row: "pp" | "tg",
+  b: {
+    prompt_size: number;
+    response_size: number;
+    context_size: number;
+    concurrency: number;
+    is_context_prefill_phase: boolean;
+  },
+  maxConcurrency: number
+): string {
   const c = maxConcurrency > 1 ? ` (c${b.concurrency})` : "";
   if (b.is_context_prefill_phase) return `ctx_${row} @ d${b.context_size}${c}`;
   const d = b.context_size > 0 ? ` @ d${b.context_size}` : "";
@@ -154,7 +164,7 @@ export function benchyResult(shape: TestShape, spec: MetricSpec, measured: Measu
     ...(measured.samples ? {samples: measured.samples} : {}),
     status: "ok",
     ...(measured.extra && Object.keys(measured.extra).length ? {extra: measured.extra} : {})
- };
+  };
 }
 
 /** `v0.3.5` (uvx pin) and `0.3.5` (footer) name the same version. */
@@ -190,7 +200,7 @@ function single(options: Map<string, string[]>, ...names: string[]): string | nu
   for (const name of names) {
     const values = options.get(name);
     if (values && values.length === 1 && values[0] !== "") return values[0];
- }
+  }
   return null;
 }
 
@@ -202,18 +212,21 @@ export function benchyRun(input: BenchyRunInput, doc: Doc, block: Block, context
   const options = command ? commandOptions(command.argv) : new Map<string, string[]>();
   const commandVersion = cleanVersion(command?.program_version ?? null);
   if (input.tool_version && commandVersion && input.tool_version !== commandVersion) {
-    notes.push(`tool_version: the command pins ${commandVersion}, the output says ${input.tool_version}; the output is kept`);
- }
+    notes.push(
+      `tool_version: the command pins ${commandVersion}, the output says ${input.tool_version}; the output is kept`
+    );
+  }
   // --runs N: N runs (batches) stand behind each per-run statistic; per-request ones also when one request runs at a time.
   const runs = single(options, "--runs");
   const concurrencyOption = single(options, "--concurrency");
   for (const result of input.results) {
-    result.concurrency ??= concurrencyOption !== null && /^\d+$/.test(concurrencyOption) ? Number(concurrencyOption) : 1;
+    result.concurrency ??=
+      concurrencyOption !== null && /^\d+$/.test(concurrencyOption) ? Number(concurrencyOption) : 1;
     if (result.repetitions === null && runs !== null && /^\d+$/.test(runs)) {
       // throughput (total) and its peak summarize one value per run; the others one per request.
       if (result.metric === "throughput" || result.concurrency === 1) result.repetitions = Number(runs);
-   }
- }
+    }
+  }
   const model = {...emptyModel(), name: input.model_name, file: server.model_file};
   model.quant = quantFromFile(model.file);
   const settings: Settings = {...server.settings, ...input.settings};
@@ -241,7 +254,7 @@ export function benchyRun(input: BenchyRunInput, doc: Doc, block: Block, context
     results: input.results,
     line_start: Math.min(input.line_start, fromContext(command), fromContext(server.command)),
     line_end: input.line_end
- };
+  };
 }
 
 /** Unknown columns' cells, kept on the result under their printed names. */

@@ -38,13 +38,20 @@ import {logResult} from "../logs/values.js";
 const NUM = String.raw`(-?\d+(?:\.\d+)?|-?nan|-?inf)`;
 const SLOT = /^slot\s+(\w+)\s*:\s*id\s+(\d+)\s*\|\s*task\s+(-?\d+)\s*\|\s*(.*)$/;
 const OLD_JSON = /^INFO\s+\[\s*print_timings\]\s*(.*?)\s*\|\s*tid=.*?\bid_slot=(\d+)\s+id_task=(\d+)/;
-const PROMPT = new RegExp(String.raw`^prompt eval time\s*=\s*${NUM}\s*ms\s*\/\s*(\d+)\s*(tokens|runs)\s*\(\s*${NUM}\s*ms per token,\s*${NUM}\s*tokens per second\)`);
-const EVAL = new RegExp(String.raw`^(?:generation )?eval time\s*=\s*${NUM}\s*ms\s*\/\s*(\d+)\s*(tokens|runs)\s*\(\s*${NUM}\s*ms per token,\s*${NUM}\s*tokens per second\)`);
+const PROMPT = new RegExp(
+  String.raw`^prompt eval time\s*=\s*${NUM}\s*ms\s*\/\s*(\d+)\s*(tokens|runs)\s*\(\s*${NUM}\s*ms per token,\s*${NUM}\s*tokens per second\)`
+);
+const EVAL = new RegExp(
+  String.raw`^(?:generation )?eval time\s*=\s*${NUM}\s*ms\s*\/\s*(\d+)\s*(tokens|runs)\s*\(\s*${NUM}\s*ms per token,\s*${NUM}\s*tokens per second\)`
+);
 const TOTAL = new RegExp(String.raw`^total time\s*=\s*${NUM}\s*ms(?:\s*\/\s*(\d+)\s*tokens)?`);
-const DRAFT = /^draft acceptance(?: rate)?\s*=\s*(\d+(?:\.\d+)?|nan)\s*\(\s*(\d+)\s*accepted\s*\/\s*(\d+)\s*generated\)(.*)$/;
+const DRAFT =
+  /^draft acceptance(?: rate)?\s*=\s*(\d+(?:\.\d+)?|nan)\s*\(\s*(\d+)\s*accepted\s*\/\s*(\d+)\s*generated\)(.*)$/;
 const GRAPHS = /^graphs reused\s*=\s*(\d+)\s*$/;
-const PROGRESS_TG = /^(n_gen|n_decoded)\s*=\s*(\d+),\s*tg\s*=\s*(\d+(?:\.\d+)?)\s*t\/s(?:,\s*tg_3s\s*=\s*(\d+(?:\.\d+)?)\s*t\/s)?/;
-const PROGRESS_PP = /^prompt processing,\s*n_tokens\s*=\s*(\d+),\s*progress\s*=\s*(\d+(?:\.\d+)?),\s*t\s*=\s*(\d+(?:\.\d+)?)\s*s\s*\/\s*(\d+(?:\.\d+)?)\s*tokens per second/;
+const PROGRESS_TG =
+  /^(n_gen|n_decoded)\s*=\s*(\d+),\s*tg\s*=\s*(\d+(?:\.\d+)?)\s*t\/s(?:,\s*tg_3s\s*=\s*(\d+(?:\.\d+)?)\s*t\/s)?/;
+const PROGRESS_PP =
+  /^prompt processing,\s*n_tokens\s*=\s*(\d+),\s*progress\s*=\s*(\d+(?:\.\d+)?),\s*t\s*=\s*(\d+(?:\.\d+)?)\s*s\s*\/\s*(\d+(?:\.\d+)?)\s*tokens per second/;
 
 /**
  * A line of `--log-format json` (2024 builds): `{"function":"print_timings",
@@ -131,7 +138,17 @@ class TimingReader implements LineReader {
   }
 
   private timing(body: string, task: string | null, line: number, prefix: LogPrefix): Result[] | null {
-    const make = (r: Request, test: string, kind: string, metric: string, unit: string, v: string | number, stat: Stat = "value", scope: Scope = "request", extra: Record<string, unknown> = {}): Result => {
+    const make = (
+      r: Request,
+      test: string,
+      kind: string,
+      metric: string,
+      unit: string,
+      v: string | number,
+      stat: Stat = "value",
+      scope: Scope = "request",
+      extra: Record<string, unknown> = {}
+    ): Result => {
       const num = typeof v === "number" ? v : value(v);
       return logResult({
         line,
@@ -155,28 +172,49 @@ class TimingReader implements LineReader {
     if (m) {
       const r = this.request(task, true);
       r.n_prompt = Number(m[2]);
-      return [make(r, "prompt eval time", "pp", "duration", "ms", m[1]), make(r, "prompt eval time", "pp", "time_per_token", "ms", m[4]), make(r, "prompt eval time", "pp", "throughput", "tok/s", m[5])];
+      return [
+        make(r, "prompt eval time", "pp", "duration", "ms", m[1]),
+        make(r, "prompt eval time", "pp", "time_per_token", "ms", m[4]),
+        make(r, "prompt eval time", "pp", "throughput", "tok/s", m[5])
+      ];
     }
     m = EVAL.exec(body);
     if (m) {
       const r = this.request(task, false);
       r.n_gen = Number(m[2]);
       const extra = m[3] === "runs" ? {counted: "runs"} : {};
-      return [make(r, "eval time", "tg", "duration", "ms", m[1], "value", "request", extra), make(r, "eval time", "tg", "time_per_token", "ms", m[4], "value", "request", extra), make(r, "eval time", "tg", "throughput", "tok/s", m[5], "value", "request", extra)];
+      return [
+        make(r, "eval time", "tg", "duration", "ms", m[1], "value", "request", extra),
+        make(r, "eval time", "tg", "time_per_token", "ms", m[4], "value", "request", extra),
+        make(r, "eval time", "tg", "throughput", "tok/s", m[5], "value", "request", extra)
+      ];
     }
     m = TOTAL.exec(body);
     if (m) {
       const r = this.request(task, false);
-      return [make(r, "total time", "pp+tg", "duration", "ms", m[1], "value", "request", m[2] ? {tokens: Number(m[2])} : {})];
+      return [
+        make(r, "total time", "pp+tg", "duration", "ms", m[1], "value", "request", m[2] ? {tokens: Number(m[2])} : {})
+      ];
     }
     m = DRAFT.exec(body);
     if (m) {
       const r = this.request(task, false);
-      const out = [make(r, "draft acceptance", "tg", "acceptance_rate", "ratio", m[1]), make(r, "draft acceptance", "tg", "accepted_tokens", "tokens", Number(m[2]), "total"), make(r, "draft acceptance", "tg", "drafted_tokens", "tokens", Number(m[3]), "total")];
+      const out = [
+        make(r, "draft acceptance", "tg", "acceptance_rate", "ratio", m[1]),
+        make(r, "draft acceptance", "tg", "accepted_tokens", "tokens", Number(m[2]), "total"),
+        make(r, "draft acceptance", "tg", "drafted_tokens", "tokens", Number(m[3]), "total")
+      ];
       const len = /mean (?:len|acceptance length)\s*=\s*(\d+(?:\.\d+)?)/.exec(m[4]);
       if (len) out.push(make(r, "draft acceptance", "tg", "acceptance_length", "tokens", len[1]));
       const perPos = /acceptance rate per position\s*=\s*\(([^)]*)\)/.exec(m[4]);
-      if (perPos) perPos[1].split(/\s*,\s*/).forEach((rate, i) => out.push(make(r, "acceptance rate per position", "tg", "acceptance_rate", "ratio", rate, "value", "request", {position: i + 1})));
+      if (perPos)
+        perPos[1].split(/\s*,\s*/).forEach((rate, i) =>
+          out.push(
+            make(r, "acceptance rate per position", "tg", "acceptance_rate", "ratio", rate, "value", "request", {
+              position: i + 1
+            })
+          )
+        );
       return out;
     }
     m = GRAPHS.exec(body);
@@ -189,7 +227,9 @@ class TimingReader implements LineReader {
       const r = this.request(task, false);
       const n_gen = Number(m[2]);
       const at = (res: Result) => ({...res, n_gen});
-      const out = [at(make(r, m[1] === "n_gen" ? "tg" : "tg (n_decoded)", "tg", "throughput", "tok/s", m[3], "mean", "cumulative"))];
+      const out = [
+        at(make(r, m[1] === "n_gen" ? "tg" : "tg (n_decoded)", "tg", "throughput", "tok/s", m[3], "mean", "cumulative"))
+      ];
       if (m[4]) out.push(at(make(r, "tg_3s", "tg", "throughput", "tok/s", m[4], "interval_mean", "interval")));
       return out;
     }
@@ -220,7 +260,8 @@ export const llamaServerLog = lineLogFormat({
   id: "llama-server-log",
   tool: "llama-server",
   runtime: "llama.cpp",
-  description: "llama-server log: per-request timings (prompt eval/eval/total time, draft acceptance) and progress lines (n_gen, tg, tg_3s)",
+  description:
+    "llama-server log: per-request timings (prompt eval/eval/total time, draft acceptance) and progress lines (n_gen, tg, tg_3s)",
   createReader: () => new TimingReader(),
   judge: (stats) => ({
     confidence: stats.prefixed > 0 ? 0.95 : 0.8,

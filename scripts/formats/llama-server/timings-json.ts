@@ -47,7 +47,10 @@ interface Located {
 function isTimings(o: unknown): o is Json {
   if (!o || typeof o !== "object" || Array.isArray(o)) return false;
   const k = o as Json;
-  return (typeof k.prompt_n === "number" && typeof k.prompt_per_second === "number") || (typeof k.predicted_n === "number" && typeof k.predicted_per_second === "number");
+  return (
+    (typeof k.prompt_n === "number" && typeof k.prompt_per_second === "number") ||
+    (typeof k.predicted_n === "number" && typeof k.predicted_per_second === "number")
+  );
 }
 
 /** Timings objects in a parsed value, with the top-level object each sits in. */
@@ -93,7 +96,11 @@ function isPartialChunk(response: Json | null): boolean {
   if (!response) return false;
   if (response.stop === false) return true;
   const choices = response.choices;
-  return Array.isArray(choices) && choices.length > 0 && choices.every((c) => c && typeof c === "object" && (c as Json).finish_reason === null);
+  return (
+    Array.isArray(choices) &&
+    choices.length > 0 &&
+    choices.every((c) => c && typeof c === "object" && (c as Json).finish_reason === null)
+  );
 }
 
 /** Lines that may sit between the chunks of one stream or the records of one JSON Lines file. */
@@ -115,7 +122,14 @@ function scan(doc: Doc): Block[] {
     const final = timingsIn(located.value).filter((t) => !isPartialChunk(t.response));
     if (final.length) {
       if (open) (open as Block).end = located.end;
-      else open = {format: "llama-server-timings-json", start: located.start, end: located.end, confidence: 0.9, reason: `llama-server "timings" JSON (prompt_n, prompt_per_second, predicted_n, predicted_per_second)`};
+      else
+        open = {
+          format: "llama-server-timings-json",
+          start: located.start,
+          end: located.end,
+          confidence: 0.9,
+          reason: `llama-server "timings" JSON (prompt_n, prompt_per_second, predicted_n, predicted_per_second)`
+        };
     } else if (!/^\s*data:/.test(doc.lines[i].text)) close(); // other JSON ends a run; a stream's running chunks do not
     i = located.end;
   }
@@ -123,7 +137,21 @@ function scan(doc: Doc): Block[] {
   return blocks;
 }
 
-const KNOWN = new Set(["prompt_n", "prompt_ms", "prompt_per_token_ms", "prompt_per_second", "predicted_n", "predicted_ms", "predicted_per_token_ms", "predicted_per_second", "draft_n", "draft_n_accepted", "drafted_n", "drafted_accepted_n", "drafted_accepted_p"]);
+const KNOWN = new Set([
+  "prompt_n",
+  "prompt_ms",
+  "prompt_per_token_ms",
+  "prompt_per_second",
+  "predicted_n",
+  "predicted_ms",
+  "predicted_per_token_ms",
+  "predicted_per_second",
+  "draft_n",
+  "draft_n_accepted",
+  "drafted_n",
+  "drafted_accepted_n",
+  "drafted_accepted_p"
+]);
 
 /** Where each timings object of a located value sits in its span text. */
 function timingsRanges(loc: Located): {from: number; to: number}[] {
@@ -139,14 +167,27 @@ function timingsRanges(loc: Located): {from: number; to: number}[] {
 }
 
 /** A number as printed under `"key":` inside text[from, to), with its line. */
-function printed(doc: Doc, loc: Located, from: number, to: number, key: string): {text: string; value: number; line: number} | null {
+function printed(
+  doc: Doc,
+  loc: Located,
+  from: number,
+  to: number,
+  key: string
+): {text: string; value: number; line: number} | null {
   const slice = loc.span.text.slice(from, to);
   const m = new RegExp(`"${key}"\\s*:\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`).exec(slice);
   if (!m) return null;
   return {text: m[0], value: Number(m[1]), line: lineOf(doc, loc.span, from + m.index)};
 }
 
-function requestRows(doc: Doc, loc: Located, range: {from: number; to: number}, timings: Json, response: Json | null, request: number): RowWithFacts[] {
+function requestRows(
+  doc: Doc,
+  loc: Located,
+  range: {from: number; to: number},
+  timings: Json,
+  response: Json | null,
+  request: number
+): RowWithFacts[] {
   const extra: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(timings)) if (!KNOWN.has(key)) extra[key] = v;
   const n_prompt = typeof timings.prompt_n === "number" ? timings.prompt_n : null;
@@ -159,7 +200,9 @@ function requestRows(doc: Doc, loc: Located, range: {from: number; to: number}, 
   }
   const gen = response?.generation_settings;
   if (gen && typeof gen === "object") {
-    for (const [key, v] of Object.entries(gen as Json)) if (v === null || ["string", "number", "boolean"].includes(typeof v)) settings[key] = v as string | number | boolean | null;
+    for (const [key, v] of Object.entries(gen as Json))
+      if (v === null || ["string", "number", "boolean"].includes(typeof v))
+        settings[key] = v as string | number | boolean | null;
   }
   const rows: RowWithFacts[] = [];
   const add = (key: string, kind: string, metric: string, unit: string, stat = "value") => {
@@ -214,11 +257,25 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       const fingerprint = t.response?.system_fingerprint;
       const fp = typeof fingerprint === "string" ? /^b(\d+)-([0-9a-f]{6,40})$/.exec(fingerprint) : null;
       if (fp && !build) build = {number: Number(fp[1]), commit: fp[2]};
-      rows.push(...requestRows(doc, loc, ranges[k] ?? ranges[0], t.timings, t.response, new Set(rows.map((r) => r.result.request)).size));
+      rows.push(
+        ...requestRows(
+          doc,
+          loc,
+          ranges[k] ?? ranges[0],
+          t.timings,
+          t.response,
+          new Set(rows.map((r) => r.result.request)).size
+        )
+      );
     });
     i = loc.end;
   }
-  if (rows.length === 0) throw new ParseError(doc.lines[block.start].line, `a llama-server "timings" object with prompt_n/predicted_n and their per-second rates`, doc.lines[block.start].text);
+  if (rows.length === 0)
+    throw new ParseError(
+      doc.lines[block.start].line,
+      `a llama-server "timings" object with prompt_n/predicted_n and their per-second rates`,
+      doc.lines[block.start].text
+    );
   const {model, settings, results} = hoist(rows);
   const b = build as {number: number; commit: string} | null;
   const run: ParsedRun = {
@@ -247,7 +304,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const llamaServerTimingsJson: Format = {
   id: "llama-server-timings-json",
   tool: "llama-server",
-  description: "llama-server completion responses' \"timings\" object (whole responses, SSE streams, JSON Lines, or the object alone)",
+  description:
+    'llama-server completion responses\' "timings" object (whole responses, SSE streams, JSON Lines, or the object alone)',
   scan,
   parse
 };

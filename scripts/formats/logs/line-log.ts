@@ -135,7 +135,14 @@ export class LogSegmenter {
     const hit = this.reader.read(text, line);
     if (hit) {
       const opened = this.current === null;
-      if (!this.current) this.current = {start: index, end: index, line_start: line, line_end: line, stats: {hits: 0, prefixed: 0, results: 0}};
+      if (!this.current)
+        this.current = {
+          start: index,
+          end: index,
+          line_start: line,
+          line_end: line,
+          stats: {hits: 0, prefixed: 0, results: 0}
+        };
       const seg = this.current;
       seg.end = index;
       seg.line_end = line;
@@ -215,7 +222,12 @@ export class LogRunBuilder {
         this.seqs.set(key, seq + 1);
         result.seq = seq;
       }
-      if ((scope === "interval" || scope === "request") && result.status === "ok" && result.value !== null && isSummarized(result)) {
+      if (
+        (scope === "interval" || scope === "request") &&
+        result.status === "ok" &&
+        result.value !== null &&
+        isSummarized(result)
+      ) {
         const key = seriesKey(result, false);
         let series = this.samples.get(key);
         if (!series) this.samples.set(key, (series = {template: result, values: [], lines: []}));
@@ -235,7 +247,8 @@ export class LogRunBuilder {
     f.build_number ??= facts.build_number ?? null;
     for (const [key, value] of Object.entries(facts.model ?? {})) {
       const k = key as keyof Model;
-      if (value !== null && value !== undefined && (f.model[k] === undefined || f.model[k] === null)) (f.model as Record<string, unknown>)[k] = value;
+      if (value !== null && value !== undefined && (f.model[k] === undefined || f.model[k] === null))
+        (f.model as Record<string, unknown>)[k] = value;
     }
     for (const [key, value] of Object.entries(facts.settings ?? {})) {
       if (!(key in f.settings)) f.settings[key] = value;
@@ -250,10 +263,11 @@ export class LogRunBuilder {
 
   /** Derived summaries go to the sink last; returns the run (results only when no sink was given). */
   finish(context: Context, line_start: number, line_end: number): ParsedRun {
-    for (const series of this.samples.values()) for (const summary of summarize(series)) {
-      this.count++;
-      this.sink(summary);
-    }
+    for (const series of this.samples.values())
+      for (const summary of summarize(series)) {
+        this.count++;
+        this.sink(summary);
+      }
     const model: Model = {...emptyModel(), ...this.facts.model};
     const run: ParsedRun = {
       tool: this.spec.tool,
@@ -310,7 +324,8 @@ export function lineLogFormat(spec: LineLogSpec): LineLogFormat {
       const segmenter = new LogSegmenter(spec, true, {hit: (hit) => builder.add(hit), close: () => void closed++});
       for (let i = block.start; i <= block.end; i++) segmenter.push(doc.lines[i].text, i, doc.lines[i].line);
       segmenter.end();
-      if (builder.count === 0) throw new ParseError(doc.lines[block.start].line, `${spec.description} lines`, doc.lines[block.start].text);
+      if (builder.count === 0)
+        throw new ParseError(doc.lines[block.start].line, `${spec.description} lines`, doc.lines[block.start].text);
       return [builder.finish(context, doc.lines[block.start].line, doc.lines[block.end].line)];
     }
   };

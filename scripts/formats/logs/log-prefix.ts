@@ -33,7 +33,8 @@ const PROCESS = /^\(([A-Za-z][\w-]*(?:\s+(?:rank|pid|replica)=\d+)*)\)\s+/; // v
 const STAGE = /^\[[A-Za-z][\w-]*\]\s+(?=(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b)/; // vllm-omni: `[Stage-0] `
 const PY_LEVEL =
   /^(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\s+(?:(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)|(\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?))\s+(?:\[?[\w./-]+\.py:\d+\]\s*)?/;
-const BRACKET_TIME = /^\[(?:(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)|(\d{2}:\d{2}:\d{2}(?:\.\d+)?))((?:\s+[A-Z]+\d+)*)\]\s+/; // SGLang
+const BRACKET_TIME =
+  /^\[(?:(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)|(\d{2}:\d{2}:\d{2}(?:\.\d+)?))((?:\s+[A-Z]+\d+)*)\]\s+/; // SGLang
 const GGML_TIME = /^(\d+\.\d{2}\.\d{3}\.\d{3})\s+[IWEDT]\s+/; // llama.cpp common log
 
 /** Terminal colour codes (`\x1b[36m`) that Ray and coloured loggers put around prefixes. */

@@ -35,7 +35,14 @@ function firstOf(sorted: {value: number; line: number}[], value: number): {value
 }
 
 /** The series worth a summary: speed, speculative acceptance, KV usage, concurrency. */
-const SUMMARIZED_METRICS = new Set(["throughput", "accepted_throughput", "acceptance_rate", "acceptance_length", "kv_cache_usage", "running_requests"]);
+const SUMMARIZED_METRICS = new Set([
+  "throughput",
+  "accepted_throughput",
+  "acceptance_rate",
+  "acceptance_length",
+  "kv_cache_usage",
+  "running_requests"
+]);
 
 export function isSummarized(result: Result): boolean {
   return SUMMARIZED_METRICS.has(result.metric);
@@ -81,7 +88,11 @@ export function summarize(series: SeriesSamples): Result[] {
     }
   });
   return [
-    make("median", nearestRank(points, 0.5), "nearest-rank median: rank ⌈0.5·n⌉ (the lower middle value for an even n)"),
+    make(
+      "median",
+      nearestRank(points, 0.5),
+      "nearest-rank median: rank ⌈0.5·n⌉ (the lower middle value for an even n)"
+    ),
     make("max", firstOf(points, points[points.length - 1].value), "largest value"),
     make("range_low", nearestRank(points, 0.25), "nearest-rank p25: rank ⌈0.25·n⌉ (typical band p25–p75)"),
     make("range_high", nearestRank(points, 0.75), "nearest-rank p75: rank ⌈0.75·n⌉ (typical band p25–p75)")

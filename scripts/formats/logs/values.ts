@@ -66,7 +66,12 @@ export interface Labeled {
 export function splitLabeled(body: string, label: string): Labeled[] {
   const re = new RegExp(`(?:^|,\\s*)(${label})\\s*:\\s*`, "g");
   const marks: {label: string; at: number; valueAt: number}[] = [];
-  for (const m of body.matchAll(re)) marks.push({label: m[1], at: m.index! + (m[0].startsWith(",") ? m[0].indexOf(m[1]) : 0), valueAt: m.index! + m[0].length});
+  for (const m of body.matchAll(re))
+    marks.push({
+      label: m[1],
+      at: m.index! + (m[0].startsWith(",") ? m[0].indexOf(m[1]) : 0),
+      valueAt: m.index! + m[0].length
+    });
   return marks.map((mark, i) => {
     const end = i + 1 < marks.length ? body.lastIndexOf(",", marks[i + 1].at) : body.length;
     const rawEnd = end >= mark.valueAt ? end : body.length;
@@ -87,7 +92,14 @@ export function splitAssignments(body: string, separator = ","): [string, string
   const push = (end: number) => {
     const piece = body.slice(start, end).trim();
     const eq = piece.search(/[=:]/);
-    if (eq > 0) out.push([piece.slice(0, eq).trim().replace(/^['"]|['"]$/g, ""), piece.slice(eq + 1).trim()]);
+    if (eq > 0)
+      out.push([
+        piece
+          .slice(0, eq)
+          .trim()
+          .replace(/^['"]|['"]$/g, ""),
+        piece.slice(eq + 1).trim()
+      ]);
   };
   for (let i = 0; i < body.length; i++) {
     const c = body[i];

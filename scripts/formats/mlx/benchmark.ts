@@ -99,7 +99,9 @@ function pairs(text: string): Pair[] {
 /** Split a line whose breaks a website removed (`… Trial 1: … Trial 2: … Averages: …`). */
 function unflatten(line: string): string[] | null {
   if (!/Trial\s+\d+\s*:.*prompt_tps\s*=.*(?:Trial\s+\d+\s*:|Averages\s*:)/i.test(line)) return null;
-  const pieces = line.split(/\s+(?=Timing with\s|Trial\s+\d+\s*:|Averages\s*:)|(?<=Running warmup\.\.)\s+/i).map((p) => p.trim());
+  const pieces = line
+    .split(/\s+(?=Timing with\s|Trial\s+\d+\s*:|Averages\s*:)|(?<=Running warmup\.\.)\s+/i)
+    .map((p) => p.trim());
   return pieces.filter(Boolean);
 }
 
@@ -126,9 +128,19 @@ function scan(doc: Doc): Block[] {
       let end = i;
       for (let j = neighbour(doc, end, 1); j >= 0; j = neighbour(doc, j, 1)) {
         if (resultLine(doc.lines[j].text) === "summary") end = j;
-        else if (!(sideHeading(doc.lines[j].text) !== null && resultLine(doc.lines[neighbour(doc, j, 1)]?.text ?? "") === "summary")) break;
+        else if (!(
+          sideHeading(doc.lines[j].text) !== null &&
+          resultLine(doc.lines[neighbour(doc, j, 1)]?.text ?? "") === "summary"
+        ))
+          break;
       }
-      blocks.push({format: "mlx-lm-benchmark", start, end, confidence: 0.9, reason: `mlx_lm.benchmark "${unlabel(doc.lines[i].text).label ?? "Averages"}: prompt_tps=…, generation_tps=…" lines without trials`});
+      blocks.push({
+        format: "mlx-lm-benchmark",
+        start,
+        end,
+        confidence: 0.9,
+        reason: `mlx_lm.benchmark "${unlabel(doc.lines[i].text).label ?? "Averages"}: prompt_tps=…, generation_tps=…" lines without trials`
+      });
       i = end;
       continue;
     }
@@ -153,7 +165,11 @@ function sideHeading(text: string): string | null {
   const t = text.trim();
   if (t === "" || t.length > 30 || t.includes("=")) return null;
   // Data-center GPUs that MLX's CUDA backend runs on are often named bare (`H100`, `B200`).
-  return parseHardwareHeading(/[:：]$/.test(t) ? t : `${t}:`) ?? /^(?:NVIDIA\s+)?[ABH]\d{3}(?:\s+\w+)?(?=[:：]?$)/.exec(t)?.[0] ?? null;
+  return (
+    parseHardwareHeading(/[:：]$/.test(t) ? t : `${t}:`) ??
+    /^(?:NVIDIA\s+)?[ABH]\d{3}(?:\s+\w+)?(?=[:：]?$)/.exec(t)?.[0] ??
+    null
+  );
 }
 
 interface LocatedPairs {
@@ -199,7 +215,12 @@ function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
     const averagesLine = AVERAGES.exec(text);
     if (trial) {
       const found = pairs(trial[2]);
-      if (found.length === 0) throw new ParseError(line, `"Trial ${trial[1]}:" followed by key=value pairs (prompt_tps=…, generation_tps=…)`, text);
+      if (found.length === 0)
+        throw new ParseError(
+          line,
+          `"Trial ${trial[1]}:" followed by key=value pairs (prompt_tps=…, generation_tps=…)`,
+          text
+        );
       trials.push({index: Number(trial[1]), line, pairs: found});
     } else if (timingLine) timing = {line, pairs: pairs(timingLine[1])};
     else if (averagesLine) {
@@ -209,13 +230,15 @@ function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
   }
   const command = mlxCommand(context);
   const options = command ? commandOptions(command.argv, FLAGS) : new Map<string, string[]>();
-  const option = (...names: string[]) => names.map((n) => options.get(n)?.at(-1)).find((v) => v !== undefined && v !== "") ?? null;
+  const option = (...names: string[]) =>
+    names.map((n) => options.get(n)?.at(-1)).find((v) => v !== undefined && v !== "") ?? null;
 
   // Settings: the Timing line is the tool's own statement; the command fills what it omits.
   const settings: Settings = {};
   const settingsFromCommand: string[] = [];
   const notes: string[] = [];
-  for (const pair of timing?.pairs ?? []) settings[pair.key] = NUMBER.test(pair.value) ? Number(pair.value) : pair.value;
+  for (const pair of timing?.pairs ?? [])
+    settings[pair.key] = NUMBER.test(pair.value) ? Number(pair.value) : pair.value;
   const fromCommand = new Map<string, Scalar>();
   for (const [name, values] of options) {
     const key = OPTIONS[name];
@@ -228,13 +251,18 @@ function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
       settings[key] = scalar;
       settingsFromCommand.push(key);
     } else if (String(settings[key]) !== String(scalar)) {
-      notes.push(`${key}: the command says ${JSON.stringify(scalar)}, the output says ${JSON.stringify(settings[key])}; the output is kept`);
+      notes.push(
+        `${key}: the command says ${JSON.stringify(scalar)}, the output says ${JSON.stringify(settings[key])}; the output is kept`
+      );
     }
   }
   if (typeof settings.num_trials === "number" && averages && settings.num_trials !== trials.length) {
     notes.push(`the command asks for ${settings.num_trials} trials but ${trials.length} Trial lines were printed`);
   }
-  if (labelled) notes.push(`the line is labelled "${label}:" in place of "Averages:" or "Trial N:": its values are kept as printed, as single values`);
+  if (labelled)
+    notes.push(
+      `the line is labelled "${label}:" in place of "Averages:" or "Trial N:": its values are kept as printed, as single values`
+    );
   else if (!averages) notes.push("no Averages line (the output ends early): each trial is kept as its own value");
   else if (trials.length === 0) notes.push("only the Averages line was pasted: the trials behind it are not known");
   if (label !== null) notes.push(`labelled "${label}:" by the person who pasted it`);
@@ -255,16 +283,40 @@ function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
     return {test: `pp${n_prompt}+tg${n_gen}`, n_prompt, n_gen, n_depth: 0, concurrency};
   };
 
-  const keys = [...new Set([...trials.flatMap((t) => t.pairs.map((p) => p.key)), ...(averages?.pairs.map((p) => p.key) ?? []), ...(labelled?.pairs.map((p) => p.key) ?? [])])];
+  const keys = [
+    ...new Set([
+      ...trials.flatMap((t) => t.pairs.map((p) => p.key)),
+      ...(averages?.pairs.map((p) => p.key) ?? []),
+      ...(labelled?.pairs.map((p) => p.key) ?? [])
+    ])
+  ];
   const results: Result[] = [];
   for (const key of keys) {
     const known = KNOWN[key] ?? {metric: key, unit: "", kind: "pp+tg" as const, trialStat: "value"};
-    const base = {kind: known.kind, ...shapeOf(known.kind, key), metric: known.metric, unit: known.unit, stddev: null, stddev_kind: null, status: "ok" as const};
-    const perTrial = trials.flatMap((t) => t.pairs.filter((p) => p.key === key).map((p) => ({trial: t, pair: p, value: numberOf(p, t.line)})));
+    const base = {
+      kind: known.kind,
+      ...shapeOf(known.kind, key),
+      metric: known.metric,
+      unit: known.unit,
+      stddev: null,
+      stddev_kind: null,
+      status: "ok" as const
+    };
+    const perTrial = trials.flatMap((t) =>
+      t.pairs.filter((p) => p.key === key).map((p) => ({trial: t, pair: p, value: numberOf(p, t.line)}))
+    );
     const average = averages?.pairs.find((p) => p.key === key);
     const single = labelled?.pairs.find((p) => p.key === key);
     if (single && labelled) {
-      results.push({line: labelled.line, text: single.text, ...base, stat: "value", value: numberOf(single, labelled.line), repetitions: null, extra: {field: key, label}});
+      results.push({
+        line: labelled.line,
+        text: single.text,
+        ...base,
+        stat: "value",
+        value: numberOf(single, labelled.line),
+        repetitions: null,
+        extra: {field: key, label}
+      });
     } else if (average && averages) {
       const complete = trials.length > 0 && perTrial.length === trials.length;
       results.push({
@@ -275,12 +327,24 @@ function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
         value: numberOf(average, averages.line),
         repetitions: complete ? trials.length : null,
         samples: complete ? perTrial.map((t) => t.value) : null,
-        extra: {field: key, ...(complete && perTrial.length ? {sample_lines: perTrial.map((t) => t.trial.line)} : {}), ...(label !== null ? {label} : {})}
+        extra: {
+          field: key,
+          ...(complete && perTrial.length ? {sample_lines: perTrial.map((t) => t.trial.line)} : {}),
+          ...(label !== null ? {label} : {})
+        }
       });
     } else {
       // No printed mean for this key: each trial's value is a result of its own.
       for (const {trial, pair, value} of perTrial) {
-        results.push({line: trial.line, text: pair.text, ...base, stat: known.trialStat, value, repetitions: null, extra: {field: key, trial: trial.index}});
+        results.push({
+          line: trial.line,
+          text: pair.text,
+          ...base,
+          stat: known.trialStat,
+          value,
+          repetitions: null,
+          extra: {field: key, trial: trial.index}
+        });
       }
     }
   }
@@ -288,29 +352,36 @@ function parseRun(doc: Doc, block: Block, context: Context): ParsedRun {
   const file = option("--model", "-m");
   const comments = [...(command?.comments ?? []), ...context.comments];
   return {
-      tool: "mlx_lm.benchmark",
-      tool_version: versionFromComments(comments, ["mlx-lm", "mlx_lm"]),
-      runtime: "mlx",
-      build_commit: null,
-      build_number: null,
-      format: "mlx-lm-benchmark",
-      started_at: null,
-      command: command?.text ?? null,
-      hardware: hardwareFor(context.hardware),
-      model: {...emptyModel(), file, quant: quantFromFile(file)},
-      settings,
-      settings_from_command: settingsFromCommand,
-      notes,
-      extra: {...(command && Object.keys(command.env).length ? {env: command.env} : {}), ...(label !== null ? {label} : {})},
-      results,
-      line_start: Math.min(doc.lines[block.start].line, command?.line_start ?? Infinity),
-      line_end: doc.lines[block.end].line
+    tool: "mlx_lm.benchmark",
+    tool_version: versionFromComments(comments, ["mlx-lm", "mlx_lm"]),
+    runtime: "mlx",
+    build_commit: null,
+    build_number: null,
+    format: "mlx-lm-benchmark",
+    started_at: null,
+    command: command?.text ?? null,
+    hardware: hardwareFor(context.hardware),
+    model: {...emptyModel(), file, quant: quantFromFile(file)},
+    settings,
+    settings_from_command: settingsFromCommand,
+    notes,
+    extra: {
+      ...(command && Object.keys(command.env).length ? {env: command.env} : {}),
+      ...(label !== null ? {label} : {})
+    },
+    results,
+    line_start: Math.min(doc.lines[block.start].line, command?.line_start ?? Infinity),
+    line_end: doc.lines[block.end].line
   };
 }
 
 /** The `mlx_lm.benchmark …` (or `mlx_lm benchmark …`) command before the output, if any. */
 function mlxCommand(context: Context): ParsedCommand | null {
-  return context.commands.filter((c) => c.program === "mlx_lm.benchmark" || (c.program === "mlx_lm" && c.argv[0] === "benchmark")).at(-1) ?? null;
+  return (
+    context.commands
+      .filter((c) => c.program === "mlx_lm.benchmark" || (c.program === "mlx_lm" && c.argv[0] === "benchmark"))
+      .at(-1) ?? null
+  );
 }
 
 /** MLX runs on Apple GPUs (Metal) or, lately, CUDA: CUDA/Vulkan device lines of another tool's run do not describe it. */

@@ -46,7 +46,19 @@ export const UNPRINTED_UNITS: Record<string, string> = {
   "fan.speed": "%"
 };
 
-export function gpuResult(args: {line: number; text: string; index: number | null; field: string; metric: string; unit: string; value: number; time?: string | null; scope?: "run" | "interval"; seq?: number | null; extra?: Record<string, unknown>}): Result {
+export function gpuResult(args: {
+  line: number;
+  text: string;
+  index: number | null;
+  field: string;
+  metric: string;
+  unit: string;
+  value: number;
+  time?: string | null;
+  scope?: "run" | "interval";
+  seq?: number | null;
+  extra?: Record<string, unknown>;
+}): Result {
   const result: Result = {
     line: args.line,
     text: args.text,
@@ -73,7 +85,9 @@ export function gpuResult(args: {line: number; text: string; index: number | nul
 
 /** Merge what is known of one GPU (several rows of a `-l` loop describe the same GPU). */
 export function mergeGpu(gpus: Gpu[], gpu: Gpu): void {
-  const same = gpus.find((g) => (gpu.index !== null && g.index === gpu.index) || (gpu.index === null && g.name === gpu.name));
+  const same = gpus.find(
+    (g) => (gpu.index !== null && g.index === gpu.index) || (gpu.index === null && g.name === gpu.name)
+  );
   if (!same) {
     gpus.push(gpu);
     return;
@@ -86,7 +100,10 @@ export function mergeGpu(gpus: Gpu[], gpu: Gpu): void {
 
 /** `Sun Nov 22 02:22:43 2026` (nvidia-smi's first line) → `2026-11-22T02:22:43`, the machine's local time (no offset is printed). */
 export function timestampLine(text: string): string | null {
-  const m = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2})\s+(\d{2}:\d{2}:\d{2})\s+(\d{4})\s*$/.exec(text);
+  const m =
+    /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2})\s+(\d{2}:\d{2}:\d{2})\s+(\d{4})\s*$/.exec(
+      text
+    );
   if (!m) return null;
   const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].indexOf(m[1]) + 1;
   return `${m[4]}-${String(month).padStart(2, "0")}-${m[2].padStart(2, "0")}T${m[3]}`;

@@ -28,7 +28,8 @@ import {gpuResult, MEASURED, mergeGpu, UNPRINTED_UNITS} from "./fields.js";
 /** A field name as nvidia-smi prints it, with its optional `[unit]`. */
 const FIELD = /^([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)(?:\s*\[([^\]]+)\])?$/;
 /** Fields that only nvidia-smi's query prints; one of them must be in a header. */
-const KNOWN_FIELD = /^(?:index|uuid|pci\.bus_id|driver_version|memory\.(?:total|used|free|reserved)|power\.(?:draw|limit)|temperature\.gpu|utilization\.gpu|pcie\.link\.|clocks\.|fan\.speed|pstate|compute_cap|vbios_version|serial|timestamp)/;
+const KNOWN_FIELD =
+  /^(?:index|uuid|pci\.bus_id|driver_version|memory\.(?:total|used|free|reserved)|power\.(?:draw|limit)|temperature\.gpu|utilization\.gpu|pcie\.link\.|clocks\.|fan\.speed|pstate|compute_cap|vbios_version|serial|timestamp)/;
 const QUERY_COMMAND = /nvidia-smi\b.*--query-gpu[= ]([\w.,]+).*--format[= ]([\w,]+)/;
 
 interface Column {
@@ -58,7 +59,14 @@ function commandColumns(text: string): {cols: Column[]; header: boolean; units: 
   const m = QUERY_COMMAND.exec(text);
   if (!m) return null;
   const format = m[2].split(",");
-  return {cols: m[1].split(",").filter(Boolean).map((f) => ({field: f, unit: null, printed: f})), header: !format.includes("noheader"), units: !format.includes("nounits")};
+  return {
+    cols: m[1]
+      .split(",")
+      .filter(Boolean)
+      .map((f) => ({field: f, unit: null, printed: f})),
+    header: !format.includes("noheader"),
+    units: !format.includes("nounits")
+  };
 }
 
 /**
@@ -87,7 +95,13 @@ function scan(doc: Doc): Block[] {
     if (cols) {
       const end = rowsAfter(doc, i + 1, cols);
       if (end > i) {
-        blocks.push({format: "nvidia-smi-csv", start: i, end, confidence: 0.9, reason: `nvidia-smi --query-gpu CSV header (${cols.map((c) => c.printed).join(", ")})`});
+        blocks.push({
+          format: "nvidia-smi-csv",
+          start: i,
+          end,
+          confidence: 0.9,
+          reason: `nvidia-smi --query-gpu CSV header (${cols.map((c) => c.printed).join(", ")})`
+        });
         i = end;
       }
       continue;
@@ -96,7 +110,13 @@ function scan(doc: Doc): Block[] {
     if (command && !command.header) {
       const end = rowsAfter(doc, i + 1, command.cols);
       if (end > i) {
-        blocks.push({format: "nvidia-smi-csv", start: i + 1, end, confidence: 0.85, reason: `rows of the nvidia-smi --query-gpu=${command.cols.map((c) => c.field).join(",")} command above them (noheader)`});
+        blocks.push({
+          format: "nvidia-smi-csv",
+          start: i + 1,
+          end,
+          confidence: 0.85,
+          reason: `rows of the nvidia-smi --query-gpu=${command.cols.map((c) => c.field).join(",")} command above them (noheader)`
+        });
         i = end;
       }
     }
@@ -108,9 +128,18 @@ function columnsFor(doc: Doc, block: Block, context: Context): {cols: Column[]; 
   const cols = headerColumns(doc.lines[block.start].text);
   if (cols) return {cols, first: block.start + 1};
   const fromDoc = block.start > 0 ? commandColumns(doc.lines[block.start - 1].text) : null;
-  const fromContext = [...context.commands].reverse().map((c) => commandColumns(c.text)).find((c) => c !== null) ?? null;
+  const fromContext =
+    [...context.commands]
+      .reverse()
+      .map((c) => commandColumns(c.text))
+      .find((c) => c !== null) ?? null;
   const command = fromDoc ?? fromContext;
-  if (!command) throw new ParseError(doc.lines[block.start].line, "an nvidia-smi --query-gpu CSV header or the --query-gpu command above the rows", doc.lines[block.start].text);
+  if (!command)
+    throw new ParseError(
+      doc.lines[block.start].line,
+      "an nvidia-smi --query-gpu CSV header or the --query-gpu command above the rows",
+      doc.lines[block.start].text
+    );
   return {cols: command.cols, first: block.start};
 }
 
@@ -127,7 +156,12 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const seen = new Map<string, number>();
   for (const {text, line} of doc.lines.slice(first, block.end + 1)) {
     const cells = splitRow(text);
-    if (cells.length !== cols.length) throw new ParseError(line, `${cols.length} comma-separated values (${cols.map((c) => c.printed).join(", ")})`, text);
+    if (cells.length !== cols.length)
+      throw new ParseError(
+        line,
+        `${cols.length} comma-separated values (${cols.map((c) => c.printed).join(", ")})`,
+        text
+      );
     const get = (field: string): string | undefined => cells[cols.findIndex((c) => c.field === field)];
     const indexText = get("index");
     const index = indexText !== undefined && /^\d+$/.test(indexText) ? Number(indexText) : null;
@@ -148,7 +182,20 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       const metric = MEASURED[col.field];
       if (metric && m && unit) {
         const unitNote = printedUnit ? {} : {unit_from: "nvidia-smi --help-query-gpu (not printed)"};
-        samples.push({result: gpuResult({line, text: cell, index, field: col.printed, metric, unit, value: Number(m[1]), time, extra: unitNote}), seq});
+        samples.push({
+          result: gpuResult({
+            line,
+            text: cell,
+            index,
+            field: col.printed,
+            metric,
+            unit,
+            value: Number(m[1]),
+            time,
+            extra: unitNote
+          }),
+          seq
+        });
       } else {
         extra[col.printed] = m && m[2] === undefined && col.unit === null ? Number(m[1]) : cell;
       }

@@ -39,12 +39,19 @@ function cells(text: string): string[] {
 }
 
 function names(headerCell: string): string[] {
-  return headerCell.trim().split(/\s{2,}/).filter(Boolean);
+  return headerCell
+    .trim()
+    .split(/\s{2,}/)
+    .filter(Boolean);
 }
 
 /** Tokens of a data cell: `127W /  700W` stays one token (`127W/700W`). */
 function tokens(dataCell: string): string[] {
-  return dataCell.trim().replace(/\s*\/\s*/g, "/").split(/\s+/).filter(Boolean);
+  return dataCell
+    .trim()
+    .replace(/\s*\/\s*/g, "/")
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /** Header names → tokens; a `Name` field takes what is left over (GPU names have spaces). */
@@ -103,7 +110,8 @@ function readSection(doc: Doc, from: number, to: number): {section: Section; nex
   const section: Section = {headers: [], groups: []};
   let i = from;
   while (i <= to && BORDER.test(doc.lines[i].text) && !DOUBLE_RULE.test(doc.lines[i].text)) i++;
-  for (; i <= to && !DOUBLE_RULE.test(doc.lines[i].text); i++) if (ROW.test(doc.lines[i].text)) section.headers.push(cells(doc.lines[i].text).map(names));
+  for (; i <= to && !DOUBLE_RULE.test(doc.lines[i].text); i++)
+    if (ROW.test(doc.lines[i].text)) section.headers.push(cells(doc.lines[i].text).map(names));
   i++; // the ==== rule
   let group: {line: number; text: string}[] = [];
   for (; i <= to; i++) {
@@ -111,7 +119,11 @@ function readSection(doc: Doc, from: number, to: number): {section: Section; nex
     if (BORDER.test(text)) {
       if (group.length) section.groups.push(group);
       group = [];
-      if (/^\s*\+/.test(text) && !/[|]/.test(text.trim().slice(1, -1)) && (i + 1 > to || !ROW.test(doc.lines[i + 1].text))) {
+      if (
+        /^\s*\+/.test(text) &&
+        !/[|]/.test(text.trim().slice(1, -1)) &&
+        (i + 1 > to || !ROW.test(doc.lines[i + 1].text))
+      ) {
         i++;
         break;
       }
@@ -140,7 +152,12 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const cuda = versions["CUDA Version"] ?? versions["CUDA UMD Version"] ?? null;
 
   const {section, next} = readSection(doc, headerAt + 1, block.end);
-  if (section.headers.length === 0 || section.groups.length === 0) throw new ParseError(doc.lines[headerAt].line, "nvidia-smi's GPU rows under its column headers", doc.lines[Math.min(headerAt + 1, block.end)].text);
+  if (section.headers.length === 0 || section.groups.length === 0)
+    throw new ParseError(
+      doc.lines[headerAt].line,
+      "nvidia-smi's GPU rows under its column headers",
+      doc.lines[Math.min(headerAt + 1, block.end)].text
+    );
   const gpus: Gpu[] = [];
   const results: Result[] = [];
   for (const group of section.groups) {
@@ -163,7 +180,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
     const gpu: Gpu = {index, name: fields.get("Name")?.value ?? "", vram_mib: null, compute_capability: null};
     const add = (field: string, metric: string, f: {value: string; cell: string; line: number}, token: string) => {
       const q = numberWithUnit(token);
-      if (q) results.push(gpuResult({line: f.line, text: f.cell, index, field, metric, unit: q.unit, value: q.value, time}));
+      if (q)
+        results.push(gpuResult({line: f.line, text: f.cell, index, field, metric, unit: q.unit, value: q.value, time}));
       else extra[metric] = token;
     };
     for (const [name, f] of fields) {

@@ -44,7 +44,12 @@ function multiOptions(argv: string[]): Map<string, string[]> {
 }
 
 function fromParsed(command: ParsedCommand, skip: number): BenchCommand {
-  return {text: command.text, line_start: command.line_start, options: multiOptions(command.argv.slice(skip)), env: command.env};
+  return {
+    text: command.text,
+    line_start: command.line_start,
+    options: multiOptions(command.argv.slice(skip)),
+    env: command.env
+  };
 }
 
 /**
@@ -52,12 +57,7 @@ function fromParsed(command: ParsedCommand, skip: number): BenchCommand {
  * text just above the block that contains one (`Running: python …/benchmark_serving.py …`,
  * `docker exec … vllm bench serve …`), which the command reader does not take.
  */
-export function findBenchCommand(
-  doc: Doc,
-  block: Block,
-  context: Context,
-  match: BenchProgram
-): BenchCommand | null {
+export function findBenchCommand(doc: Doc, block: Block, context: Context, match: BenchProgram): BenchCommand | null {
   for (const command of [...context.commands].reverse()) {
     const skip = match.parsed(command);
     if (skip !== null) return fromParsed(command, skip);
@@ -69,14 +69,20 @@ export function findBenchCommand(
     if (!m) continue;
     // The command may go on over lines ending in a backslash.
     let joined = text.slice(m.index);
-    for (let j = i; /\\\s*$/.test(doc.lines[j].text) && j + 1 < block.start; j++) joined += "\n" + doc.lines[j + 1].text;
+    for (let j = i; /\\\s*$/.test(doc.lines[j].text) && j + 1 < block.start; j++)
+      joined += "\n" + doc.lines[j + 1].text;
     let words: string[];
     try {
       words = shellWords(joined.slice(m[0].length).replace(/\\\r?\n/g, " "));
     } catch {
       continue;
     }
-    return {text: redactText(joined.trim()), line_start: doc.lines[i].line, options: multiOptions(words.map(redactText)), env: {}};
+    return {
+      text: redactText(joined.trim()),
+      line_start: doc.lines[i].line,
+      options: multiOptions(words.map(redactText)),
+      env: {}
+    };
   }
   return null;
 }

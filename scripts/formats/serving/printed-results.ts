@@ -44,11 +44,20 @@ export interface ReadBlock {
  * Turn a block's printed lines into results. `labels`/`settingLabels` are the
  * tool's vocabulary; latency lines (`Mean TTFT (ms)`) are understood for both tools.
  */
-export function readPrinted(lines: PrintedLine[], shape: ServeShape, labels: Record<string, LabelSpec>, settingLabels: Record<string, string>): ReadBlock {
+export function readPrinted(
+  lines: PrintedLine[],
+  shape: ServeShape,
+  labels: Record<string, LabelSpec>,
+  settingLabels: Record<string, string>
+): ReadBlock {
   const results: Result[] = [];
   const settings: Settings = {};
   const unrecognized: ReadBlock["unrecognized"] = [];
-  const notes = lines.flatMap((l) => (l.note === undefined ? [] : [`line ${l.line}: the text after the value ("${l.note}") is a remark, not part of "${l.label}"`]));
+  const notes = lines.flatMap((l) =>
+    l.note === undefined
+      ? []
+      : [`line ${l.line}: the text after the value ("${l.note}") is a remark, not part of "${l.label}"`]
+  );
   for (const l of lines) {
     const key = englishKey(l.label);
     if (key in settingLabels) {
@@ -59,13 +68,25 @@ export function readPrinted(lines: PrintedLine[], shape: ServeShape, labels: Rec
     const value = printedNumber(l.value);
     const latency = latencyStat(l.label);
     const position = /^position(\d+)$/.exec(key);
-    const spec: LabelSpec | null = latency ? {metric: latency.metric, unit: "ms", stat: latency.stat} : position ? {metric: "acceptance_rate", unit: "%", stat: "value"} : (labels[key] ?? null);
+    const spec: LabelSpec | null = latency
+      ? {metric: latency.metric, unit: "ms", stat: latency.stat}
+      : position
+        ? {metric: "acceptance_rate", unit: "%", stat: "value"}
+        : (labels[key] ?? null);
     if (!spec) {
       unrecognized.push({label: l.label, value: l.value, line: l.line});
       continue;
     }
     if (value === null) throw new ParseError(l.line, `a number after "${l.label}:"`, l.value);
-    results.push(serveResult(shape, {...spec, value, line: l.line, text: l.text, extra: position ? {position: Number(position[1])} : undefined}));
+    results.push(
+      serveResult(shape, {
+        ...spec,
+        value,
+        line: l.line,
+        text: l.text,
+        extra: position ? {position: Number(position[1])} : undefined
+      })
+    );
   }
   return {results, settings, unrecognized, notes};
 }

@@ -45,7 +45,13 @@ export interface ReadRecord {
  * Results, settings and extra of one saved record. `keys` maps the tool's
  * summary keys; `metricName` renames a latency key's metric (`e2e_latency` → `e2el`).
  */
-export function readRecord(record: Record<string, unknown>, shape: ServeShape, keys: Record<string, KeySpec>, lineOf: (key: string) => number, metricName: (m: string) => string = (m) => m): ReadRecord {
+export function readRecord(
+  record: Record<string, unknown>,
+  shape: ServeShape,
+  keys: Record<string, KeySpec>,
+  lineOf: (key: string) => number,
+  metricName: (m: string) => string = (m) => m
+): ReadRecord {
   const results: Result[] = [];
   const settings: Settings = {};
   const extra: Record<string, unknown> = {};
@@ -64,16 +70,29 @@ export function readRecord(record: Record<string, unknown>, shape: ServeShape, k
       else settings[key] = value.nonFinite;
       continue;
     }
-    const spec: KeySpec | null = latency ? {metric: metricName(latency[2]), unit: "ms", stat: latency[1]} : (keys[key] ?? null);
+    const spec: KeySpec | null = latency
+      ? {metric: metricName(latency[2]), unit: "ms", stat: latency[1]}
+      : (keys[key] ?? null);
     if (spec && typeof value === "number") {
       if (latency?.[1] === "std" && typeof record[`mean_${latency[2]}_ms`] === "number") continue; // stored as the mean's stddev
       const result = serveResult(shape, {...spec, value, line: lineOf(key)});
-      if (latency?.[1] === "mean" && stds.has(latency[2])) Object.assign(result, {stddev: stds.get(latency[2])!, stddev_kind: "population"});
+      if (latency?.[1] === "mean" && stds.has(latency[2]))
+        Object.assign(result, {stddev: stds.get(latency[2])!, stddev_kind: "population"});
       results.push(result);
     } else if (key === "spec_decode_per_position_acceptance_rates" && Array.isArray(value)) {
       // Fractions of drafts (not percent) per draft position.
       value.forEach((rate, i) => {
-        if (typeof rate === "number") results.push(serveResult(shape, {metric: "acceptance_rate", unit: "ratio", stat: "value", value: rate, line: lineOf(key), extra: {position: i}}));
+        if (typeof rate === "number")
+          results.push(
+            serveResult(shape, {
+              metric: "acceptance_rate",
+              unit: "ratio",
+              stat: "value",
+              value: rate,
+              line: lineOf(key),
+              extra: {position: i}
+            })
+          );
       });
     } else if (value === null || typeof value !== "object") settings[key] = asSetting(value);
     else extra[key] = value;
@@ -87,5 +106,13 @@ export function readRecord(record: Record<string, unknown>, shape: ServeShape, k
 /** `"max_concurrency": null` says there was no limit; `request_rate` as written (Infinity for Python's `inf`). */
 export function recordLimit(record: Record<string, unknown>): PrintedLimit {
   const rate = record.request_rate;
-  return {none: "max_concurrency" in record && record.max_concurrency === null, request_rate: typeof rate === "number" && Number.isFinite(rate) ? rate : rate === undefined || rate === null ? null : String(rate)};
+  return {
+    none: "max_concurrency" in record && record.max_concurrency === null,
+    request_rate:
+      typeof rate === "number" && Number.isFinite(rate)
+        ? rate
+        : rate === undefined || rate === null
+          ? null
+          : String(rate)
+  };
 }

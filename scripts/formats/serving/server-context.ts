@@ -35,7 +35,12 @@ function serverCommandFor(context: Context, runtime: string): ParsedCommand | nu
 }
 
 /** Fill a server-log run from the command that launched the server, and the hardware stated before it. */
-export function applyServerContext(run: ParsedRun, context: Context, runtime: string, how: {deviceLines: boolean}): void {
+export function applyServerContext(
+  run: ParsedRun,
+  context: Context,
+  runtime: string,
+  how: {deviceLines: boolean}
+): void {
   const hw = context.hardware;
   run.hardware = how.deviceLines ? {...hw} : {...emptyHardware(), stated: hw.stated};
   const command = serverCommandFor(context, runtime);
@@ -58,7 +63,10 @@ export function applyServerContext(run: ParsedRun, context: Context, runtime: st
     const printedKey = stated.get(comparable(option));
     if (printedKey !== undefined) {
       const printed = run.settings[printedKey];
-      if (String(printed) !== String(given)) run.notes.push(`${printedKey}: the command says ${JSON.stringify(given)}, the log says ${JSON.stringify(printed)}; the log is kept`);
+      if (String(printed) !== String(given))
+        run.notes.push(
+          `${printedKey}: the command says ${JSON.stringify(given)}, the log says ${JSON.stringify(printed)}; the log is kept`
+        );
       continue;
     }
     const key = option.replace(/^-+/, "");

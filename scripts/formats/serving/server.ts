@@ -61,7 +61,9 @@ function commandAt(doc: Doc, i: number, end: number): ParsedCommand | null {
  * `context.server` first, then the block's own commands, else further back.
  */
 function findServerCommand(doc: Doc, block: Block, context: Context): Located | null {
-  const fromContext = (context.server && runtimeOfCommand(context.server) ? context.server : null) ?? context.commands.filter((c) => runtimeOfCommand(c) !== null).at(-1);
+  const fromContext =
+    (context.server && runtimeOfCommand(context.server) ? context.server : null) ??
+    context.commands.filter((c) => runtimeOfCommand(c) !== null).at(-1);
   if (fromContext) {
     // On a flattened physical line several logical lines share the number: pick the one holding this command.
     for (let i = 0; i < block.start; i++) {
@@ -81,13 +83,21 @@ function findServerCommand(doc: Doc, block: Block, context: Context): Located | 
 /** `# …` comment lines directly above logical line `index`, nearest first, without the `#`. */
 function commentsAbove(doc: Doc, index: number): string[] {
   const comments: string[] = [];
-  for (let i = index - 1; i >= 0 && doc.lines[i].text.trim().startsWith("#"); i--) comments.push(doc.lines[i].text.trim().replace(/^#+\s*/, ""));
+  for (let i = index - 1; i >= 0 && doc.lines[i].text.trim().startsWith("#"); i--)
+    comments.push(doc.lines[i].text.trim().replace(/^#+\s*/, ""));
   return comments;
 }
 
 /** Version facts stated by comment lines directly above the server command (nearest first). */
-function readComments(comments: string[], runtime: string): Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> {
-  const facts: Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> = {runtime_version: null, build_commit: null, build_number: null};
+function readComments(
+  comments: string[],
+  runtime: string
+): Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> {
+  const facts: Pick<ServerContext, "runtime_version" | "build_commit" | "build_number"> = {
+    runtime_version: null,
+    build_commit: null,
+    build_number: null
+  };
   const alias = runtimeById(runtime)?.aliases ?? /^$/;
   for (const comment of comments) {
     const words = comment.trim();
@@ -125,11 +135,23 @@ export function serverBehind(doc: Doc, block: Block, context: Context): ServerCo
   const fromCommand = found ? runtimeOfCommand(found.command) : null;
   let runtime = fromCommand;
   if (context.runtime) {
-    if (fromCommand && fromCommand !== context.runtime) notes.push(`runtime: the server command says ${fromCommand}, --runtime says ${context.runtime}; --runtime is kept`);
+    if (fromCommand && fromCommand !== context.runtime)
+      notes.push(
+        `runtime: the server command says ${fromCommand}, --runtime says ${context.runtime}; --runtime is kept`
+      );
     runtime = context.runtime;
   }
   if (!found || !fromCommand) {
-    return {runtime, runtime_version: null, build_commit: null, build_number: null, command: null, settings: {}, model_file: null, notes};
+    return {
+      runtime,
+      runtime_version: null,
+      build_commit: null,
+      build_number: null,
+      command: null,
+      settings: {},
+      model_file: null,
+      notes
+    };
   }
   const {settings, model_file} = readServerOptions(found.command);
   // The reader attaches the comments right above a command; read them from the text when it did not.

@@ -42,7 +42,8 @@ function sectionTitle(text: string): string | null {
 }
 
 /** The commands a flattened line may hold before its block. */
-const COMMAND_START = /\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:vllm\s+(?:bench\s+)?serve\b|python3?\s+-m\s+sglang\.\w+|python3?\s+\S*benchmark_serving\.py\b))/;
+const COMMAND_START =
+  /\s+(?=(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:vllm\s+(?:bench\s+)?serve\b|python3?\s+-m\s+sglang\.\w+|python3?\s+\S*benchmark_serving\.py\b))/;
 
 /** Split the body of a flattened block into its printed lines; the text after its closing line is returned apart. */
 function splitBody(body: string): {lines: string[]; rest: string} {
@@ -54,7 +55,11 @@ function splitBody(body: string): {lines: string[]; rest: string} {
       lines.push(m[0]);
       return {lines, rest: s.slice(m[0].length).trim()};
     }
-    if ((m = /^-{3,}.+?-{3,}(?=\s|$)/.exec(s)) || (m = /^Per-position acceptance \(%\):/i.exec(s)) || (m = /^[^:=]+?:\s*(?:not set|\S+)/.exec(s))) {
+    if (
+      (m = /^-{3,}.+?-{3,}(?=\s|$)/.exec(s)) ||
+      (m = /^Per-position acceptance \(%\):/i.exec(s)) ||
+      (m = /^[^:=]+?:\s*(?:not set|\S+)/.exec(s))
+    ) {
       lines.push(m[0].trim());
       s = s.slice(m[0].length).trim();
       continue;
@@ -70,7 +75,10 @@ function splitBody(body: string): {lines: string[]; rest: string} {
 function looksFlattened(line: string): boolean {
   if (BANNER.test(line)) return !BANNER_LINE.test(line);
   // The rule first: most lines have none, and counting pairs costs more.
-  return (line.includes("-".repeat(10)) || line.includes("=".repeat(20))) && (line.match(/:\s*-?\d+(?:\.\d+)?(?=\s|$)/g)?.length ?? 0) >= 3;
+  return (
+    (line.includes("-".repeat(10)) || line.includes("=".repeat(20))) &&
+    (line.match(/:\s*-?\d+(?:\.\d+)?(?=\s|$)/g)?.length ?? 0) >= 3
+  );
 }
 
 /**
@@ -94,7 +102,13 @@ export function unflattenServing(line: string): string[] | null {
   while (rest) {
     const m = banner.exec(rest);
     const before = (m ? rest.slice(0, m.index) : rest).trim();
-    if (before) out.push(...before.split(COMMAND_START).map((p) => p.trim()).filter(Boolean));
+    if (before)
+      out.push(
+        ...before
+          .split(COMMAND_START)
+          .map((p) => p.trim())
+          .filter(Boolean)
+      );
     if (!m) break;
     out.push(m[0]);
     const body = splitBody(rest.slice(m.index + m[0].length));
@@ -161,7 +175,14 @@ export function printedLines(doc: Doc, start: number, end: number): PrintedLine[
     }
     const joined = pending ? `${pending}${m[1]}` : m[1];
     const noted = VALUE_AND_NOTE.exec(m[2]);
-    lines.push({label: joined, value: noted ? noted[1] : m[2], section, line, text: pending ? `${pending}${text.trim()}` : text.trim(), ...(noted ? {note: noted[2]} : {})});
+    lines.push({
+      label: joined,
+      value: noted ? noted[1] : m[2],
+      section,
+      line,
+      text: pending ? `${pending}${text.trim()}` : text.trim(),
+      ...(noted ? {note: noted[2]} : {})
+    });
     pending = "";
   }
   return lines;
@@ -201,7 +222,10 @@ export interface LatencyStat {
 
 /** `Mean TTFT (ms)`, `P99 E2EL (ms)`, `Median E2E Latency (ms)`, `Max ITL (ms)`, `平均TTFT (ms)`, `中央値TTFT (ms)`. */
 export function latencyStat(label: string): LatencyStat | null {
-  const m = /^(mean|median|std|max|min|p\d+(?:\.\d+)?|平均|中央値|中央)\s*(ttft|tpot|itl|e2el|e2e\s*latency)\s*\(ms\)$/i.exec(label.trim());
+  const m =
+    /^(mean|median|std|max|min|p\d+(?:\.\d+)?|平均|中央値|中央)\s*(ttft|tpot|itl|e2el|e2e\s*latency)\s*\(ms\)$/i.exec(
+      label.trim()
+    );
   if (!m) return null;
   const word = m[1].toLowerCase();
   const stat = word === "平均" ? "mean" : word === "中央値" || word === "中央" ? "median" : word;
@@ -220,7 +244,12 @@ export function printedNumber(value: string): number | null {
  * says about its concurrency limit and request rate. `settings` maps a
  * block label (englishKey) to a setting name.
  */
-export function printedLimit(doc: Doc, start: number, lines: PrintedLine[], settings: Record<string, string>): {none: boolean; request_rate: Scalar} {
+export function printedLimit(
+  doc: Doc,
+  start: number,
+  lines: PrintedLine[],
+  settings: Record<string, string>
+): {none: boolean; request_rate: Scalar} {
   const inBlock = (name: string) => lines.find((l) => settings[englishKey(l.label)] === name)?.value ?? null;
   const before = (re: RegExp) => {
     for (let i = start - 1; i >= 0 && i >= start - 40; i--) {
@@ -230,16 +259,33 @@ export function printedLimit(doc: Doc, start: number, lines: PrintedLine[], sett
     return null;
   };
   const limit = inBlock("max_concurrency") ?? before(/^\s*Max(?:imum)? request concurrency:\s*(.+?)\s*$/i);
-  const rate = inBlock("request_rate") ?? before(/^\s*(?:Traffic request rate|Request rate configured \(RPS\)):\s*(\S+)/i);
-  return {none: limit !== null && /^(?:none|not set)$/i.test(limit), request_rate: rate === null ? null : (printedNumber(rate) ?? rate)};
+  const rate =
+    inBlock("request_rate") ?? before(/^\s*(?:Traffic request rate|Request rate configured \(RPS\)):\s*(\S+)/i);
+  return {
+    none: limit !== null && /^(?:none|not set)$/i.test(limit),
+    request_rate: rate === null ? null : (printedNumber(rate) ?? rate)
+  };
 }
 
 /** Labels only SGLang's bench_serving prints (and the section name it uses for end-to-end latency). */
-const SGLANG_KEYS = new Set(["backend", "trafficrequestrate", "maxrequestconcurrency", "maxreqeuestconcurrency", "concurrency", "totalgeneratedtokens(retokenized)", "inputtokenthroughput(tok/s)", "acceptlength", "totalinputtexttokens", "totalinputvisiontokens"]);
+const SGLANG_KEYS = new Set([
+  "backend",
+  "trafficrequestrate",
+  "maxrequestconcurrency",
+  "maxreqeuestconcurrency",
+  "concurrency",
+  "totalgeneratedtokens(retokenized)",
+  "inputtokenthroughput(tok/s)",
+  "acceptlength",
+  "totalinputtexttokens",
+  "totalinputvisiontokens"
+]);
 
 /** Which tool printed this block: SGLang's labels, else vLLM's. */
 function servingFlavor(lines: PrintedLine[]): "sglang" | "vllm" {
-  return lines.some((l) => SGLANG_KEYS.has(englishKey(l.label)) || /e2elatency/i.test(labelKey(l.label))) ? "sglang" : "vllm";
+  return lines.some((l) => SGLANG_KEYS.has(englishKey(l.label)) || /e2elatency/i.test(labelKey(l.label)))
+    ? "sglang"
+    : "vllm";
 }
 
 export interface ServingBlock {

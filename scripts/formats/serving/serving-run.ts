@@ -42,25 +42,54 @@ export interface PrintedLimit {
  * run the output or the command shows without a limit is `unbounded`, with
  * its request rate (`random in1000 out500 unbounded 10 req/s`).
  */
-export function serveShape(bench: BenchCommand | null, concurrency: number | null, lengths: {input: string[]; output: string[]}, printed?: PrintedLimit): ServeShape {
+export function serveShape(
+  bench: BenchCommand | null,
+  concurrency: number | null,
+  lengths: {input: string[]; output: string[]},
+  printed?: PrintedLimit
+): ServeShape {
   const limit = concurrency ?? integer(option(bench, "--max-concurrency"));
-  const unbounded = limit === null && (printed?.none === true || (bench !== null && optionList(bench, "--max-concurrency").length === 0));
+  const unbounded =
+    limit === null &&
+    (printed?.none === true || (bench !== null && optionList(bench, "--max-concurrency").length === 0));
   return composeShape({
     dataset: option(bench, "--dataset-name"),
     n_prompt: integer(option(bench, ...lengths.input)),
     n_gen: integer(option(bench, ...lengths.output)),
     concurrency: limit,
-    unbounded: unbounded ? {request_rate: printed?.request_rate ?? scalarOrNull(option(bench, "--request-rate"))} : undefined
+    unbounded: unbounded
+      ? {request_rate: printed?.request_rate ?? scalarOrNull(option(bench, "--request-rate"))}
+      : undefined
   });
 }
 
-const scalarOrNull = (text: string | null): Scalar => (text === null ? null : /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : text);
+const scalarOrNull = (text: string | null): Scalar =>
+  text === null ? null : /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : text;
 
-export function composeShape(s: {dataset: string | null; n_prompt: number | null; n_gen: number | null; concurrency: number | null; unbounded?: {request_rate: Scalar}}): ServeShape {
+export function composeShape(s: {
+  dataset: string | null;
+  n_prompt: number | null;
+  n_gen: number | null;
+  concurrency: number | null;
+  unbounded?: {request_rate: Scalar};
+}): ServeShape {
   const rate = s.unbounded && s.unbounded.request_rate !== null ? ` ${s.unbounded.request_rate} req/s` : "";
   const limit = s.concurrency !== null ? `c${s.concurrency}` : s.unbounded ? `unbounded${rate}` : "";
-  const parts = [s.dataset ?? "serve", s.n_prompt !== null ? `in${s.n_prompt}` : "", s.n_gen !== null ? `out${s.n_gen}` : "", limit].filter(Boolean);
-  return {test: parts.join(" "), kind: "serve", n_prompt: s.n_prompt, n_gen: s.n_gen, n_depth: null, concurrency: s.concurrency, ...(s.concurrency === null && s.unbounded ? {unbounded: s.unbounded} : {})};
+  const parts = [
+    s.dataset ?? "serve",
+    s.n_prompt !== null ? `in${s.n_prompt}` : "",
+    s.n_gen !== null ? `out${s.n_gen}` : "",
+    limit
+  ].filter(Boolean);
+  return {
+    test: parts.join(" "),
+    kind: "serve",
+    n_prompt: s.n_prompt,
+    n_gen: s.n_gen,
+    n_depth: null,
+    concurrency: s.concurrency,
+    ...(s.concurrency === null && s.unbounded ? {unbounded: s.unbounded} : {})
+  };
 }
 
 export interface ServeValue {
@@ -150,5 +179,7 @@ export function servingRun(input: ServingRunInput, doc: Doc, block: Block, conte
 
 /** A JSON value as a setting: scalars as they are, anything else as JSON text. */
 export function asSetting(value: unknown): Scalar {
-  return value === null || ["string", "number", "boolean"].includes(typeof value) ? (value as Scalar) : JSON.stringify(value);
+  return value === null || ["string", "number", "boolean"].includes(typeof value)
+    ? (value as Scalar)
+    : JSON.stringify(value);
 }

@@ -34,14 +34,21 @@ function parseJson(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const results: Result[] = [];
   const runNames = new Set<string>();
   findJsonObjects(doc, () => true, span).forEach((object, k) => {
-    const r = parseLenient(doc, span, object.from, object.to, "a sglang.bench_one_batch result") as Record<string, unknown>;
+    const r = parseLenient(doc, span, object.from, object.to, "a sglang.bench_one_batch result") as Record<
+      string,
+      unknown
+    >;
     const int = (v: unknown) => (typeof v === "number" ? v : null);
     const combo = {batch: int(r.batch_size), input: int(r.input_len), output: int(r.output_len)};
     if (typeof r.run_name === "string") runNames.add(r.run_name);
     for (const [key, spec] of Object.entries(JSON_KEYS)) {
       if (typeof r[key] !== "number") continue;
       const line = lineOfKey(doc, span, key, object.from, object.to);
-      results.push({...value(shapeOf(combo, spec.kind, k + 1), spec.metric, spec.unit, spec.stat, String(r[key]), line, ""), value: r[key] as number, text: null});
+      results.push({
+        ...value(shapeOf(combo, spec.kind, k + 1), spec.metric, spec.unit, spec.stat, String(r[key]), line, ""),
+        value: r[key] as number,
+        text: null
+      });
     }
   });
   const bench = findBenchCommand(doc, block, context, SGLANG_ONE_BATCH);
@@ -53,7 +60,8 @@ function parseJson(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const sglangBenchOneBatchJsonl: Format = {
   id: "sglang-bench-one-batch-jsonl",
   tool: "sglang-bench-one-batch",
-  description: "SGLang `sglang.bench_one_batch --result-filename` JSON Lines (batch_size, input_len, output_len, prefill/decode/total latency and throughput)",
+  description:
+    "SGLang `sglang.bench_one_batch --result-filename` JSON Lines (batch_size, input_len, output_len, prefill/decode/total latency and throughput)",
   scan: scanJson,
   parse: parseJson
 };

@@ -38,7 +38,10 @@ const SGLANG_KEYS: Record<string, KeySpec> = {
 };
 
 function isSglangRecord(text: string): boolean {
-  return /"(?:mean_e2e_latency_ms|total_output_tokens_retokenized)"\s*:/.test(text) && /"(?:backend|dataset_name|request_rate)"\s*:/.test(text);
+  return (
+    /"(?:mean_e2e_latency_ms|total_output_tokens_retokenized)"\s*:/.test(text) &&
+    /"(?:backend|dataset_name|request_rate)"\s*:/.test(text)
+  );
 }
 
 function scan(doc: Doc): Block[] {
@@ -56,11 +59,16 @@ const int = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? v : 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const span = spanOf(doc, block.start, block.end);
   const objects = findJsonObjects(doc, () => true, span);
-  if (objects.length === 0) throw new ParseError(doc.lines[block.start].line, "a complete JSON line of sglang.bench_serving results");
+  if (objects.length === 0)
+    throw new ParseError(doc.lines[block.start].line, "a complete JSON line of sglang.bench_serving results");
   const bench = findBenchCommand(doc, block, context, SGLANG_BENCH_SERVING);
   return objects.map((object) => {
-    const record = parseLenient(doc, span, object.from, object.to, "sglang.bench_serving results") as Record<string, unknown>;
-    if (typeof record !== "object" || record === null || Array.isArray(record)) throw new ParseError(doc.lines[object.start].line, "a JSON object of sglang.bench_serving results");
+    const record = parseLenient(doc, span, object.from, object.to, "sglang.bench_serving results") as Record<
+      string,
+      unknown
+    >;
+    if (typeof record !== "object" || record === null || Array.isArray(record))
+      throw new ParseError(doc.lines[object.start].line, "a JSON object of sglang.bench_serving results");
     const dataset = typeof record.dataset_name === "string" ? record.dataset_name : null;
     const random = dataset?.startsWith("random") ?? false;
     const shape = composeShape({
@@ -70,7 +78,13 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
       concurrency: int(record.max_concurrency),
       unbounded: recordLimit(record).none ? {request_rate: recordLimit(record).request_rate} : undefined
     });
-    const read = readRecord(record, shape, SGLANG_KEYS, (key) => lineOfKey(doc, span, key, object.from, object.to), (m) => (m === "e2e_latency" ? "e2el" : m));
+    const read = readRecord(
+      record,
+      shape,
+      SGLANG_KEYS,
+      (key) => lineOfKey(doc, span, key, object.from, object.to),
+      (m) => (m === "e2e_latency" ? "e2el" : m)
+    );
     return servingRun(
       {
         tool: "sglang-bench-serving",
@@ -94,7 +108,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const sglangBenchServingJsonl: Format = {
   id: "sglang-bench-serving-jsonl",
   tool: "sglang-bench-serving",
-  description: "SGLang `sglang.bench_serving --output-file` JSON Lines (request_rate may be Infinity), with per-request arrays when --output-details",
+  description:
+    "SGLang `sglang.bench_serving --output-file` JSON Lines (request_rate may be Infinity), with per-request arrays when --output-details",
   scan,
   parse
 };

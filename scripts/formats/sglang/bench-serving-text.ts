@@ -47,7 +47,10 @@ const SGLANG_SETTINGS: Record<string, string> = {
   maxreqeuestconcurrency: "max_concurrency"
 };
 
-const LENGTHS = {input: ["--random-input-len", "--random-input"], output: ["--random-output-len", "--random-output", "--sharegpt-output-len"]};
+const LENGTHS = {
+  input: ["--random-input-len", "--random-input"],
+  output: ["--random-output-len", "--random-output", "--sharegpt-output-len"]
+};
 
 function scan(doc: Doc): Block[] {
   return findServingBlocks(doc)
@@ -63,10 +66,20 @@ function scan(doc: Doc): Block[] {
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const lines = printedLines(doc, block.start, block.end);
-  if (lines.length === 0) throw new ParseError(doc.lines[block.start].line, "result lines after the Serving Benchmark Result banner", "nothing");
+  if (lines.length === 0)
+    throw new ParseError(
+      doc.lines[block.start].line,
+      "result lines after the Serving Benchmark Result banner",
+      "nothing"
+    );
   const bench = findBenchCommand(doc, block, context, SGLANG_BENCH_SERVING);
   const concurrencyLine = lines.find((l) => SGLANG_SETTINGS[englishKey(l.label)] === "max_concurrency");
-  const shape = serveShape(bench, concurrencyLine ? printedNumber(concurrencyLine.value) : null, LENGTHS, printedLimit(doc, block.start, lines, SGLANG_SETTINGS));
+  const shape = serveShape(
+    bench,
+    concurrencyLine ? printedNumber(concurrencyLine.value) : null,
+    LENGTHS,
+    printedLimit(doc, block.start, lines, SGLANG_SETTINGS)
+  );
   const read = readPrinted(lines, shape, SGLANG_LABELS, SGLANG_SETTINGS);
   return [
     servingRun(
@@ -92,7 +105,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const sglangBenchServingText: Format = {
   id: "sglang-bench-serving-text",
   tool: "sglang-bench-serving",
-  description: "SGLang `python -m sglang.bench_serving` printed result (Serving Benchmark Result block with Backend, Concurrency, Accept length…)",
+  description:
+    "SGLang `python -m sglang.bench_serving` printed result (Serving Benchmark Result block with Backend, Concurrency, Accept length…)",
   scan,
   parse
 };

@@ -32,7 +32,15 @@ import {lineLogFormat} from "../logs/line-log.js";
 import type {LogPrefix} from "../logs/log-prefix.js";
 import {splitLogPrefix} from "../logs/log-prefix.js";
 import {applyServerContext} from "../serving/server-context.js";
-import {logResult, normalizeUnit, notANumber, parseQuantity, pythonScalar, slug, splitAssignments} from "../logs/values.js";
+import {
+  logResult,
+  normalizeUnit,
+  notANumber,
+  parseQuantity,
+  pythonScalar,
+  slug,
+  splitAssignments
+} from "../logs/values.js";
 
 interface Meaning {
   metric: string;
@@ -64,10 +72,25 @@ const BATCH_LABELS: Record<string, Meaning> = {
   "#cached-token": {metric: "cached_tokens", kind: "pp", stat: "value", unit: "tokens"},
   "#pending-token": {metric: "pending_tokens", stat: "value", unit: "tokens"},
   // `--enable-mfu-metrics`: SGLang's own estimates over the same interval ("est.").
-  "est. prefill tflops/s (per gpu)": {metric: "est_tflops_per_gpu", kind: "pp", stat: "interval_mean", unit: "TFLOPS/s"},
+  "est. prefill tflops/s (per gpu)": {
+    metric: "est_tflops_per_gpu",
+    kind: "pp",
+    stat: "interval_mean",
+    unit: "TFLOPS/s"
+  },
   "est. decode tflops/s (per gpu)": {metric: "est_tflops_per_gpu", kind: "tg", stat: "interval_mean", unit: "TFLOPS/s"},
-  "est. read bw (gb/s per gpu)": {metric: "est_read_bandwidth_per_gpu", kind: "tg", stat: "interval_mean", unit: "GB/s"},
-  "est. write bw (gb/s per gpu)": {metric: "est_write_bandwidth_per_gpu", kind: "tg", stat: "interval_mean", unit: "GB/s"},
+  "est. read bw (gb/s per gpu)": {
+    metric: "est_read_bandwidth_per_gpu",
+    kind: "tg",
+    stat: "interval_mean",
+    unit: "GB/s"
+  },
+  "est. write bw (gb/s per gpu)": {
+    metric: "est_write_bandwidth_per_gpu",
+    kind: "tg",
+    stat: "interval_mean",
+    unit: "GB/s"
+  },
   "fwd occupancy": {metric: "fwd_occupancy", stat: "interval_mean", unit: "%"}
 };
 
@@ -81,7 +104,17 @@ const POOL_KEYS: Record<string, Meaning> = {
 
 const GRAPH_LABEL = /^(cuda|npu|cpu|xpu|hpu) graph$/i;
 
-function result(line: number, prefix: LogPrefix | undefined, text: string, test: string, m: Meaning, value: number | null, scope: "interval" | "run", extra: Record<string, unknown>, skipped?: string): Result {
+function result(
+  line: number,
+  prefix: LogPrefix | undefined,
+  text: string,
+  test: string,
+  m: Meaning,
+  value: number | null,
+  scope: "interval" | "run",
+  extra: Record<string, unknown>,
+  skipped?: string
+): Result {
   return logResult({
     line,
     text,
@@ -109,7 +142,8 @@ function batchLine(kind: "decode" | "prefill", body: string, line: number, prefi
     })
     .filter((p): p is {label: string; raw: string; text: string} => p !== null);
   const extra: Record<string, unknown> = {batch: kind};
-  for (const p of pieces) if (GRAPH_LABEL.test(p.label)) extra[slug(p.label)] = p.raw === "True" ? true : p.raw === "False" ? false : p.raw;
+  for (const p of pieces)
+    if (GRAPH_LABEL.test(p.label)) extra[slug(p.label)] = p.raw === "True" ? true : p.raw === "False" ? false : p.raw;
   const out: Result[] = [];
   for (const p of pieces) {
     if (GRAPH_LABEL.test(p.label)) continue;
@@ -121,7 +155,19 @@ function batchLine(kind: "decode" | "prefill", body: string, line: number, prefi
     const known = BATCH_LABELS[p.label.toLowerCase()];
     const unitInLabel = /\(([^)]*\/[^)]*)\)/.exec(p.label)?.[1] ?? null;
     const m: Meaning = known ?? {metric: slug(p.label), stat: "value", unit: normalizeUnit(unitInLabel, "count")};
-    out.push(result(line, prefix, p.text, p.label, {...m, unit: normalizeUnit(q?.unit ?? null, m.unit)}, q?.value ?? null, "interval", extra, q ? undefined : `printed ${JSON.stringify(p.raw)}`));
+    out.push(
+      result(
+        line,
+        prefix,
+        p.text,
+        p.label,
+        {...m, unit: normalizeUnit(q?.unit ?? null, m.unit)},
+        q?.value ?? null,
+        "interval",
+        extra,
+        q ? undefined : `printed ${JSON.stringify(p.raw)}`
+      )
+    );
   }
   return out;
 }
@@ -132,15 +178,27 @@ function gb(raw: string): {value: number; unit: string} | null {
 }
 
 /** `key=value, key=value` assignments: pool sizes are results, the rest settings. */
-function assignments(body: string, line: number, prefix: LogPrefix, extra: Record<string, unknown> = {}): {results: Result[]; settings: Record<string, string | number | boolean | null>} {
+function assignments(
+  body: string,
+  line: number,
+  prefix: LogPrefix,
+  extra: Record<string, unknown> = {}
+): {results: Result[]; settings: Record<string, string | number | boolean | null>} {
   const results: Result[] = [];
   const settings: Record<string, string | number | boolean | null> = {};
   for (const [key, raw] of splitAssignments(body)) {
     const meaning = POOL_KEYS[key];
     const size = meaning?.unit === "GB" ? gb(raw) : null;
     const count = /^(\d+)(?:\s*\(.*\))?$/.exec(raw.trim());
-    if (meaning && size) results.push(result(line, prefix, `${key}=${raw}`, key, {...meaning, unit: size.unit}, size.value, "run", extra));
-    else if (meaning && count) results.push(result(line, prefix, `${key}=${raw}`, key, meaning, Number(count[1]), "run", {...extra, ...(raw.includes("(") ? {printed: raw} : {})}));
+    if (meaning && size)
+      results.push(result(line, prefix, `${key}=${raw}`, key, {...meaning, unit: size.unit}, size.value, "run", extra));
+    else if (meaning && count)
+      results.push(
+        result(line, prefix, `${key}=${raw}`, key, meaning, Number(count[1]), "run", {
+          ...extra,
+          ...(raw.includes("(") ? {printed: raw} : {})
+        })
+      );
     else {
       const value = pythonScalar(raw);
       if (value !== undefined) settings[key] = value;
@@ -155,17 +213,41 @@ function readSglangLine(text: string, line: number): LineHit | null {
   const message = prefix.message.trim();
   const hit = (results: Result[], facts?: RunFacts): LineHit => ({results, facts, prefixed: prefix.prefixed});
   let m = /^(Decode|Prefill) batch[.,]?\s+(.*)$/i.exec(message);
-  if (m && /#(?:running-req|new-seq)\s*:/.test(m[2])) return hit(batchLine(m[1].toLowerCase() as "decode" | "prefill", m[2], line, prefix));
+  if (m && /#(?:running-req|new-seq)\s*:/.test(m[2]))
+    return hit(batchLine(m[1].toLowerCase() as "decode" | "prefill", m[2], line, prefix));
   m = /^KV Cache is allocated\.\s*(.*)$/i.exec(message);
   if (m) {
     const results: Result[] = [];
     const extra: Record<string, unknown> = {};
     for (const piece of m[1].split(/,\s*/)) {
       const [label, raw = ""] = piece.split(/:\s*/);
-      if (/^#tokens$/i.test(label) && /^\d+$/.test(raw)) results.push(result(line, prefix, piece, "KV Cache #tokens", {metric: "kv_capacity", stat: "value", unit: "tokens"}, Number(raw), "run", {}));
+      if (/^#tokens$/i.test(label) && /^\d+$/.test(raw))
+        results.push(
+          result(
+            line,
+            prefix,
+            piece,
+            "KV Cache #tokens",
+            {metric: "kv_capacity", stat: "value", unit: "tokens"},
+            Number(raw),
+            "run",
+            {}
+          )
+        );
       else if (/^(K|V|KV) size$/i.test(label) && gb(raw)) {
         const size = gb(raw)!;
-        results.push(result(line, prefix, piece, `KV Cache ${label}`, {metric: "kv_cache_memory", stat: "value", unit: size.unit}, size.value, "run", label.toUpperCase() === "KV SIZE" ? {} : {part: label[0].toUpperCase()}));
+        results.push(
+          result(
+            line,
+            prefix,
+            piece,
+            `KV Cache ${label}`,
+            {metric: "kv_cache_memory", stat: "value", unit: size.unit},
+            size.value,
+            "run",
+            label.toUpperCase() === "KV SIZE" ? {} : {part: label[0].toUpperCase()}
+          )
+        );
       } else if (label) extra[slug(label)] = raw;
     }
     if (Object.keys(extra).length) for (const r of results) r.extra = {...r.extra, ...extra};
@@ -177,11 +259,47 @@ function readSglangLine(text: string, line: number): LineHit | null {
     const facts: RunFacts = {settings: {}, model: {}};
     for (const [key, raw] of splitAssignments(m[1])) {
       const size = gb(raw);
-      if (key === "mem usage" && size) results.push(result(line, prefix, `${key}=${raw}`, "Load weight mem usage", {metric: "model_memory", stat: "value", unit: size.unit}, size.value, "run", {}));
-      else if (key === "avail mem" && size) results.push(result(line, prefix, `${key}=${raw}`, "Load weight avail mem", {metric: "available_gpu_memory", stat: "value", unit: size.unit}, size.value, "run", {}));
+      if (key === "mem usage" && size)
+        results.push(
+          result(
+            line,
+            prefix,
+            `${key}=${raw}`,
+            "Load weight mem usage",
+            {metric: "model_memory", stat: "value", unit: size.unit},
+            size.value,
+            "run",
+            {}
+          )
+        );
+      else if (key === "avail mem" && size)
+        results.push(
+          result(
+            line,
+            prefix,
+            `${key}=${raw}`,
+            "Load weight avail mem",
+            {metric: "available_gpu_memory", stat: "value", unit: size.unit},
+            size.value,
+            "run",
+            {}
+          )
+        );
       else if (key === "elapsed") {
         const q = parseQuantity(raw);
-        if (q) results.push(result(line, prefix, `${key}=${raw}`, "Load weight elapsed", {metric: "model_load_time", stat: "value", unit: normalizeUnit(q.unit, "s")}, q.value, "run", {}));
+        if (q)
+          results.push(
+            result(
+              line,
+              prefix,
+              `${key}=${raw}`,
+              "Load weight elapsed",
+              {metric: "model_load_time", stat: "value", unit: normalizeUnit(q.unit, "s")},
+              q.value,
+              "run",
+              {}
+            )
+          );
       } else if (key === "type") facts.model!.architecture = raw;
       else if (key === "dtype") facts.settings!.dtype = raw;
     }
@@ -203,12 +321,42 @@ function readSglangLine(text: string, line: number): LineHit | null {
   if (m) {
     const pool = m[1].toLowerCase();
     return hit([
-      result(line, prefix, `${m[2]} ${m[3]} K`, `${m[1]} KV`, {metric: "kv_cache_memory", stat: "value", unit: m[3], pool}, Number(m[2]), "run", {part: "K"}),
-      result(line, prefix, `${m[4]} ${m[5]} V`, `${m[1]} KV`, {metric: "kv_cache_memory", stat: "value", unit: m[5], pool}, Number(m[4]), "run", {part: "V"})
+      result(
+        line,
+        prefix,
+        `${m[2]} ${m[3]} K`,
+        `${m[1]} KV`,
+        {metric: "kv_cache_memory", stat: "value", unit: m[3], pool},
+        Number(m[2]),
+        "run",
+        {part: "K"}
+      ),
+      result(
+        line,
+        prefix,
+        `${m[4]} ${m[5]} V`,
+        `${m[1]} KV`,
+        {metric: "kv_cache_memory", stat: "value", unit: m[5], pool},
+        Number(m[4]),
+        "run",
+        {part: "V"}
+      )
     ]);
   }
   m = /^Total SWAKVPool usage:\s*(\d+(?:\.\d+)?)\s*(GB|GiB)\s*$/i.exec(message);
-  if (m) return hit([result(line, prefix, message, "Total SWAKVPool usage", {metric: "kv_cache_memory", stat: "value", unit: m[2], pool: "total"}, Number(m[1]), "run", {})]);
+  if (m)
+    return hit([
+      result(
+        line,
+        prefix,
+        message,
+        "Total SWAKVPool usage",
+        {metric: "kv_cache_memory", stat: "value", unit: m[2], pool: "total"},
+        Number(m[1]),
+        "run",
+        {}
+      )
+    ]);
   // Facts, only with SGLang's prefix.
   if (!prefix.prefixed) return null;
   m = /^server_args=ServerArgs\((.*)\)\s*$/.exec(message);
@@ -230,7 +378,8 @@ export const sglangLog = lineLogFormat({
   id: "sglang-log",
   tool: "sglang-server",
   runtime: "sglang",
-  description: "SGLang server log: Decode/Prefill batch lines (throughput, accept len/rate, token usage), KV cache allocation and pool sizes",
+  description:
+    "SGLang server log: Decode/Prefill batch lines (throughput, accept len/rate, token usage), KV cache allocation and pool sizes",
   createReader: (): LineReader => ({read: readSglangLine}),
   judge: (stats) => ({
     confidence: stats.prefixed > 0 ? 0.95 : 0.75,

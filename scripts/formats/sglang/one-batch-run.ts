@@ -8,7 +8,23 @@ import type {Block, Context, Doc, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 
 /** Options of the benchmark itself; every other option of the command is a server argument (a setting). */
-const BENCH_OPTIONS = new Set(["batch-size", "batch", "input-len", "input", "output-len", "output", "run-name", "result-filename", "log-decode-step", "prompt-filename", "correctness-test", "cut-len", "profile", "model-path", "model"]);
+const BENCH_OPTIONS = new Set([
+  "batch-size",
+  "batch",
+  "input-len",
+  "input",
+  "output-len",
+  "output",
+  "run-name",
+  "result-filename",
+  "log-decode-step",
+  "prompt-filename",
+  "correctness-test",
+  "cut-len",
+  "profile",
+  "model-path",
+  "model"
+]);
 
 export interface Combo {
   batch: number | null;
@@ -19,19 +35,26 @@ export interface Combo {
 
 /** The sweep's combinations in the order bench_one_batch runs them (itertools.product). */
 export function combos(bench: BenchCommand | null): Combo[] {
-  const ints = (...names: string[]) => optionList(bench, ...names).filter((v) => /^\d+$/.test(v)).map(Number);
+  const ints = (...names: string[]) =>
+    optionList(bench, ...names)
+      .filter((v) => /^\d+$/.test(v))
+      .map(Number);
   const bs = ints("--batch-size", "--batch");
   const il = ints("--input-len", "--input");
   const ol = ints("--output-len", "--output");
   const out: Combo[] = [];
-  for (const b of bs.length ? bs : [null]) for (const i of il.length ? il : [null]) for (const o of ol.length ? ol : [null]) out.push({batch: b, input: i, output: o});
+  for (const b of bs.length ? bs : [null])
+    for (const i of il.length ? il : [null])
+      for (const o of ol.length ? ol : [null]) out.push({batch: b, input: i, output: o});
   return out;
 }
 
 export function shapeOf(combo: Combo, kind: string, group: number) {
   const known = combo.batch !== null || combo.input !== null || combo.output !== null;
   return {
-    test: (known ? `bs${combo.batch ?? "?"} in${combo.input ?? "?"} out${combo.output ?? "?"}` : `group ${group}`) + (combo.warmup ? " warmup" : ""),
+    test:
+      (known ? `bs${combo.batch ?? "?"} in${combo.input ?? "?"} out${combo.output ?? "?"}` : `group ${group}`) +
+      (combo.warmup ? " warmup" : ""),
     kind,
     n_prompt: kind === "tg" ? null : combo.input,
     n_gen: kind === "pp" ? null : combo.output,
@@ -40,7 +63,17 @@ export function shapeOf(combo: Combo, kind: string, group: number) {
   };
 }
 
-export function value(shape: ReturnType<typeof shapeOf>, metric: string, unit: string, stat: string, text: string, line: number, printed: string, extra?: Record<string, unknown>, seq?: number): Result {
+export function value(
+  shape: ReturnType<typeof shapeOf>,
+  metric: string,
+  unit: string,
+  stat: string,
+  text: string,
+  line: number,
+  printed: string,
+  extra?: Record<string, unknown>,
+  seq?: number
+): Result {
   const v = Number(text);
   if (!Number.isFinite(v)) throw new ParseError(line, `a number for ${metric}`, text);
   return {
@@ -60,7 +93,15 @@ export function value(shape: ReturnType<typeof shapeOf>, metric: string, unit: s
   };
 }
 
-export function oneBatchRun(format: string, results: Result[], bench: BenchCommand | null, doc: Doc, block: Block, context: Context, notes: string[]): ParsedRun {
+export function oneBatchRun(
+  format: string,
+  results: Result[],
+  bench: BenchCommand | null,
+  doc: Doc,
+  block: Block,
+  context: Context,
+  notes: string[]
+): ParsedRun {
   const settings: Settings = {};
   for (const [key, v] of Object.entries(optionsRecord(bench))) {
     if (BENCH_OPTIONS.has(key)) continue;

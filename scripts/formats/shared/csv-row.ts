@@ -11,6 +11,11 @@ const WELL_QUOTED = /^(?:"(?:[^"]|"")*"|[^",]*)(?:,(?:"(?:[^"]|"")*"|[^",]*))*$/
 
 /** The cells of one physical line of CSV; a ParseError at `line` if its quotes do not pair up. */
 export function csvRow(text: string, line: number): string[] {
-  if (text.includes('"') && !WELL_QUOTED.test(text)) throw new ParseError(line, "CSV values each either bare or wholly in double quotes (a quote here is not closed, or stands inside a bare value)", text);
+  if (text.includes('"') && !WELL_QUOTED.test(text))
+    throw new ParseError(
+      line,
+      "CSV values each either bare or wholly in double quotes (a quote here is not closed, or stands inside a bare value)",
+      text
+    );
   return csvParseRows(text)[0] ?? [];
 }

@@ -13,7 +13,13 @@ export interface RowWithFacts {
 }
 
 // Settings and model facts are scalars; only the rare object value needs a deep compare.
-const same = (a: unknown, b: unknown) => a === b || (typeof a === "object" && a !== null && typeof b === "object" && b !== null && JSON.stringify(a) === JSON.stringify(b));
+const same = (a: unknown, b: unknown) =>
+  a === b ||
+  (typeof a === "object" &&
+    a !== null &&
+    typeof b === "object" &&
+    b !== null &&
+    JSON.stringify(a) === JSON.stringify(b));
 
 /**
  * Keys whose value is the same in every item (with that value), and the others.
@@ -48,7 +54,8 @@ function splitCommon<T extends Record<string, unknown>>(items: T[]): {common: Pa
 
 /** obj[key] = value, as an own property even for `__proto__` (what Object.fromEntries does). */
 function put(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, {value, enumerable: true, writable: true, configurable: true});
+  if (key === "__proto__")
+    Object.defineProperty(obj, key, {value, enumerable: true, writable: true, configurable: true});
   else obj[key] = value;
 }
 

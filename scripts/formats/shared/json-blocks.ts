@@ -42,7 +42,8 @@ function markNonFinite(text: string): string {
 }
 
 function restoreNonFinite(_key: string, value: unknown): unknown {
-  if (typeof value === "object" && value !== null && MARKER in value) return {nonFinite: (value as Record<string, string>)[MARKER]};
+  if (typeof value === "object" && value !== null && MARKER in value)
+    return {nonFinite: (value as Record<string, string>)[MARKER]};
   return value;
 }
 
@@ -56,7 +57,10 @@ export function parseLenient(doc: Doc, span: TextSpan, from: number, to: number,
     // Positions in the marked text drift after a marker; the line is still close, and it is the best we have.
     const position = /position (\d+)/.exec(message);
     const offset = Math.min(from + (position ? Number(position[1]) : 0), to - 1);
-    throw new ParseError(lineOf(doc, span, Math.max(from, offset)), `valid JSON for ${what} (${message.replace(/\s*in JSON at position \d+.*$/, "").replace(/\s*\(line \d+ column \d+\)$/, "")})`);
+    throw new ParseError(
+      lineOf(doc, span, Math.max(from, offset)),
+      `valid JSON for ${what} (${message.replace(/\s*in JSON at position \d+.*$/, "").replace(/\s*\(line \d+ column \d+\)$/, "")})`
+    );
   }
 }
 
@@ -74,7 +78,11 @@ export interface JsonObjectAt {
  * on a line whose text starts with `{`; one that never closes is skipped here
  * (the parser names its line when the block is parsed).
  */
-export function findJsonObjects(doc: Doc, accept: (text: string) => boolean, span: TextSpan = spanOf(doc, 0, doc.lines.length - 1)): JsonObjectAt[] {
+export function findJsonObjects(
+  doc: Doc,
+  accept: (text: string) => boolean,
+  span: TextSpan = spanOf(doc, 0, doc.lines.length - 1)
+): JsonObjectAt[] {
   const found: JsonObjectAt[] = [];
   for (let i = span.start; i < span.start + span.offsets.length; i++) {
     const text = doc.lines[i].text;
@@ -108,7 +116,8 @@ export function groupAdjacent(doc: Doc, objects: JsonObjectAt[]): JsonObjectAt[]
   const groups: JsonObjectAt[][] = [];
   for (const object of objects) {
     const last = groups.at(-1)?.at(-1);
-    const gapIsBlank = last !== undefined && doc.lines.slice(last.end + 1, object.start).every((l) => l.text.trim() === "");
+    const gapIsBlank =
+      last !== undefined && doc.lines.slice(last.end + 1, object.start).every((l) => l.text.trim() === "");
     if (last && gapIsBlank) groups.at(-1)!.push(object);
     else groups.push([object]);
   }

@@ -87,7 +87,10 @@ export function unflattenTables(line: string): string[] | null {
   if (parts.length < columns + 2 || parts[parts.length - 1].trim() !== "") return null;
   const header = parts.slice(parts.length - 1 - columns, parts.length - 1);
   if (header.some((cell) => cell.trim() === "")) return null;
-  const prefix = parts.slice(0, parts.length - 1 - columns).join("|").trim();
+  const prefix = parts
+    .slice(0, parts.length - 1 - columns)
+    .join("|")
+    .trim();
   const out: string[] = [];
   if (prefix) out.push(prefix);
   out.push(`| ${header.map((cell) => cell.trim()).join(" | ")} |`);

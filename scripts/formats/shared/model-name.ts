@@ -27,7 +27,11 @@ function baseName(file: string): string {
  * llama.cpp prints a model as `<arch> <size label> <file type>`:
  * `qwen35moe 35B.A3B Q3_K - Medium`, `mistral3 ?B IQ4_XS - 4.25 bpw`.
  */
-export function splitModelType(name: string): {architecture: string | null; size_label: string | null; ftype: string | null} {
+export function splitModelType(name: string): {
+  architecture: string | null;
+  size_label: string | null;
+  ftype: string | null;
+} {
   const m = /^(\S+)\s+(\S*\d\S*[BMKT](?:\.A\d+[BMK])?|\?B)\s+(.+)$/.exec(name.trim());
   if (!m) return {architecture: name.split(/\s+/)[0] || null, size_label: null, ftype: null};
   return {architecture: m[1], size_label: m[2], ftype: m[3]};

@@ -36,7 +36,12 @@ function canonicalTest(test: string): string {
 
 /** The test label llama-bench's Markdown printer would print for a JSON record. */
 export function testName(n_prompt: number, n_gen: number, n_depth: number): string {
-  const base = n_prompt > 0 && n_gen === 0 ? `pp${n_prompt}` : n_gen > 0 && n_prompt === 0 ? `tg${n_gen}` : `pp${n_prompt}+tg${n_gen}`;
+  const base =
+    n_prompt > 0 && n_gen === 0
+      ? `pp${n_prompt}`
+      : n_gen > 0 && n_prompt === 0
+        ? `tg${n_gen}`
+        : `pp${n_prompt}+tg${n_gen}`;
   return n_depth > 0 ? `${base} @ d${n_depth}` : base;
 }
 

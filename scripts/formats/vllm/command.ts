@@ -7,4 +7,7 @@ export const VLLM_BENCH: BenchProgram = {
 };
 
 /** The options that set the prompt and output lengths. */
-export const VLLM_LENGTHS = {input: ["--random-input-len", "--input-len"], output: ["--random-output-len", "--output-len"]};
+export const VLLM_LENGTHS = {
+  input: ["--random-input-len", "--input-len"],
+  output: ["--random-output-len", "--output-len"]
+};

@@ -45,7 +45,17 @@ function readSummaryLine(text: string, line: number): LineHit | null {
     if (!q) return null; // `up to 115.3 tok/s` is prose, not a log line
     const meaning = LABELS[m[1].toLowerCase()] ?? {metric: slug(m[1]), kind: "tg", stat: "value", unit: "count"};
     results.push(
-      logResult({line, text: piece, test: m[1], kind: meaning.kind, metric: meaning.metric, unit: normalizeUnit(q.unit, meaning.unit), stat: meaning.stat, scope: "interval", value: q.value})
+      logResult({
+        line,
+        text: piece,
+        test: m[1],
+        kind: meaning.kind,
+        metric: meaning.metric,
+        unit: normalizeUnit(q.unit, meaning.unit),
+        stat: meaning.stat,
+        scope: "interval",
+        value: q.value
+      })
     );
   }
   return results.length >= 2 ? {results, prefixed: false} : null;
@@ -55,7 +65,8 @@ export const vllmLogSummary = lineLogFormat({
   id: "vllm-log-summary",
   tool: "vllm-log-summary",
   runtime: "vllm",
-  description: "a writeup's one-line digests of vLLM's log (Generation throughput: … acceptance length: … draft acceptance: …)",
+  description:
+    "a writeup's one-line digests of vLLM's log (Generation throughput: … acceptance length: … draft acceptance: …)",
   createReader: (): LineReader => ({read: readSummaryLine}),
   judge: (stats) => ({
     confidence: 0.7,

@@ -29,7 +29,16 @@ import {lineLogFormat} from "../logs/line-log.js";
 import type {LogPrefix} from "../logs/log-prefix.js";
 import {splitLogPrefix} from "../logs/log-prefix.js";
 import {applyServerContext} from "../serving/server-context.js";
-import {logResult, normalizeUnit, notANumber, parseQuantity, pythonScalar, slug, splitAssignments, splitLabeled} from "../logs/values.js";
+import {
+  logResult,
+  normalizeUnit,
+  notANumber,
+  parseQuantity,
+  pythonScalar,
+  slug,
+  splitAssignments,
+  splitLabeled
+} from "../logs/values.js";
 
 interface LabelMeaning {
   metric: string;
@@ -51,7 +60,12 @@ const STATS_LABELS: Record<string, LabelMeaning> = {
   "gpu kv cache usage": {metric: "kv_cache_usage", kind: "server", stat: "value", unit: "%"},
   "cpu kv cache usage": {metric: "cpu_kv_cache_usage", kind: "server", stat: "value", unit: "%"},
   "prefix cache hit rate": {metric: "prefix_cache_hit_rate", kind: "server", stat: "value", unit: "%"},
-  "external prefix cache hit rate": {metric: "external_prefix_cache_hit_rate", kind: "server", stat: "value", unit: "%"},
+  "external prefix cache hit rate": {
+    metric: "external_prefix_cache_hit_rate",
+    kind: "server",
+    stat: "value",
+    unit: "%"
+  },
   "mm cache hit rate": {metric: "mm_cache_hit_rate", kind: "server", stat: "value", unit: "%"}
 };
 
@@ -94,7 +108,12 @@ function labeledResults(body: string, meanings: Record<string, LabelMeaning>, sc
   const pieces = splitLabeled(body, LABEL);
   // A value that is not a number (a fork's compound value) is kept as text on every value of the line.
   for (const piece of pieces) {
-    if (piece.label.toLowerCase() !== "per-position acceptance rate" && !parseQuantity(piece.raw) && !notANumber(piece.raw)) lc.extra[slug(piece.label)] = piece.raw;
+    if (
+      piece.label.toLowerCase() !== "per-position acceptance rate" &&
+      !parseQuantity(piece.raw) &&
+      !notANumber(piece.raw)
+    )
+      lc.extra[slug(piece.label)] = piece.raw;
   }
   for (const piece of pieces) {
     const key = piece.label.toLowerCase();
@@ -142,8 +161,28 @@ function labeledResults(body: string, meanings: Record<string, LabelMeaning>, sc
   return out;
 }
 
-function single(lc: LineContext, text: string, test: string, metric: string, unit: string, value: number, extra: Record<string, unknown> = {}): Result {
-  return logResult({line: lc.line, text, test, kind: "server", metric, unit, stat: "value", scope: "run", value, prefix: lc.prefix, extra: {...lc.extra, ...extra}});
+function single(
+  lc: LineContext,
+  text: string,
+  test: string,
+  metric: string,
+  unit: string,
+  value: number,
+  extra: Record<string, unknown> = {}
+): Result {
+  return logResult({
+    line: lc.line,
+    text,
+    test,
+    kind: "server",
+    metric,
+    unit,
+    stat: "value",
+    scope: "run",
+    value,
+    prefix: lc.prefix,
+    extra: {...lc.extra, ...extra}
+  });
 }
 
 /** Settings from `non-default args: {...}` and `… with config: model='…', dtype=…`. */
@@ -186,10 +225,26 @@ function readVllmLine(text: string, line: number): LineHit | null {
   m = /^Speculative metrics:\s*(.*?)\.?\s*$/i.exec(message);
   if (m) return hit(labeledResults(m[1], V0_SPEC_LABELS, "cumulative", lc));
   m = /^GPU KV cache size:\s*((\d{1,3}(?:,\d{3})+|\d+)\s*tokens)\s*$/i.exec(message);
-  if (m) return hit([single(lc, message.trim(), "GPU KV cache size", "kv_capacity", "tokens", parseQuantity(m[2])!.value, {printed: m[1]})]);
-  m = /^Maximum concurrency for\s*((\d{1,3}(?:,\d{3})+|\d+))\s*tokens per request:\s*(\d+(?:\.\d+)?)x\s*$/i.exec(message);
-  if (m) return hit([single(lc, message.trim(), "Maximum concurrency", "max_concurrency", "x", Number(m[3]), {tokens_per_request: parseQuantity(m[2])!.value, tokens_per_request_printed: m[1]})]);
-  m = /^Model loading took\s*(\d+(?:\.\d+)?)\s*(GiB|GB|MiB|MB)(?:\s+memory)?\s+and\s+(\d+(?:\.\d+)?)\s*(?:seconds|s)\b/i.exec(message);
+  if (m)
+    return hit([
+      single(lc, message.trim(), "GPU KV cache size", "kv_capacity", "tokens", parseQuantity(m[2])!.value, {
+        printed: m[1]
+      })
+    ]);
+  m = /^Maximum concurrency for\s*((\d{1,3}(?:,\d{3})+|\d+))\s*tokens per request:\s*(\d+(?:\.\d+)?)x\s*$/i.exec(
+    message
+  );
+  if (m)
+    return hit([
+      single(lc, message.trim(), "Maximum concurrency", "max_concurrency", "x", Number(m[3]), {
+        tokens_per_request: parseQuantity(m[2])!.value,
+        tokens_per_request_printed: m[1]
+      })
+    ]);
+  m =
+    /^Model loading took\s*(\d+(?:\.\d+)?)\s*(GiB|GB|MiB|MB)(?:\s+memory)?\s+and\s+(\d+(?:\.\d+)?)\s*(?:seconds|s)\b/i.exec(
+      message
+    );
   if (m) {
     return hit([
       single(lc, `${m[1]} ${m[2]}`, "Model loading", "model_memory", m[2], Number(m[1])),
@@ -213,7 +268,17 @@ function readVllmLine(text: string, line: number): LineHit | null {
       const kv = /^(\w+)=(\d+(?:\.\d+)?)(GiB|GB|MiB|MB)?$/.exec(piece);
       if (!kv) continue;
       if (!kv[3]) settings[kv[1]] = Number(kv[2]);
-      else results.push(single(lc, piece, "Memory profiling results", kv[1] === "kv_cache_size" ? "kv_cache_memory" : kv[1], kv[3], Number(kv[2])));
+      else
+        results.push(
+          single(
+            lc,
+            piece,
+            "Memory profiling results",
+            kv[1] === "kv_cache_size" ? "kv_cache_memory" : kv[1],
+            kv[3],
+            Number(kv[2])
+          )
+        );
     }
     return hit(results, {settings});
   }
@@ -223,7 +288,20 @@ function readVllmLine(text: string, line: number): LineHit | null {
   if (m) return hit([single(lc, message.trim(), "init engine", "engine_init_time", "s", Number(m[1]))]);
   m = /^Prefix cache hit rate:\s*GPU:\s*(\d+(?:\.\d+)?)%,\s*CPU:\s*(\d+(?:\.\d+)?)%/i.exec(message);
   if (m) {
-    const make = (which: string, value: string) => logResult({line, text: `${which}: ${value}%`, test: `Prefix cache hit rate ${which}`, kind: "server", metric: "prefix_cache_hit_rate", unit: "%", stat: "value", scope: "interval", value: Number(value), prefix, extra: {pool: which}});
+    const make = (which: string, value: string) =>
+      logResult({
+        line,
+        text: `${which}: ${value}%`,
+        test: `Prefix cache hit rate ${which}`,
+        kind: "server",
+        metric: "prefix_cache_hit_rate",
+        unit: "%",
+        stat: "value",
+        scope: "interval",
+        value: Number(value),
+        prefix,
+        extra: {pool: which}
+      });
     return hit([make("GPU", m[1]), make("CPU", m[2])]);
   }
   // Facts: only with vLLM's own log prefix (a bare sentence could be anyone's).
@@ -241,7 +319,8 @@ export const vllmLog = lineLogFormat({
   id: "vllm-log",
   tool: "vllm-server",
   runtime: "vllm",
-  description: "vLLM server log: periodic throughput/KV-cache lines, SpecDecoding metrics, KV cache size and model loading lines",
+  description:
+    "vLLM server log: periodic throughput/KV-cache lines, SpecDecoding metrics, KV cache size and model loading lines",
   createReader: (): LineReader => ({read: readVllmLine}),
   judge(stats) {
     // A lone unprefixed capacity line may be a writer's own summary; two or more, or a prefix, are a log.

@@ -28,7 +28,11 @@ import {ParseError} from "../types.js";
 import {VLLM_BENCH, VLLM_LENGTHS} from "./command.js";
 
 function isVllmRecord(text: string): boolean {
-  return /"(?:mean|median|p\d+)_(?:ttft|tpot|itl|e2el)_ms"\s*:/.test(text) && /"(?:tokenizer_id|model_id|num_prompts|endpoint_type|total_token_throughput)"\s*:/.test(text) && !/"(?:mean_e2e_latency_ms|total_output_tokens_retokenized)"\s*:/.test(text);
+  return (
+    /"(?:mean|median|p\d+)_(?:ttft|tpot|itl|e2el)_ms"\s*:/.test(text) &&
+    /"(?:tokenizer_id|model_id|num_prompts|endpoint_type|total_token_throughput)"\s*:/.test(text) &&
+    !/"(?:mean_e2e_latency_ms|total_output_tokens_retokenized)"\s*:/.test(text)
+  );
 }
 
 function scan(doc: Doc): Block[] {
@@ -44,11 +48,16 @@ function scan(doc: Doc): Block[] {
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const span = spanOf(doc, block.start, block.end);
   const objects = findJsonObjects(doc, () => true, span);
-  if (objects.length === 0) throw new ParseError(doc.lines[block.start].line, "a complete JSON object of vllm bench serve results");
+  if (objects.length === 0)
+    throw new ParseError(doc.lines[block.start].line, "a complete JSON object of vllm bench serve results");
   const bench = findBenchCommand(doc, block, context, VLLM_BENCH);
   return objects.map((object) => {
-    const record = parseLenient(doc, span, object.from, object.to, "vllm bench serve results") as Record<string, unknown>;
-    if (typeof record !== "object" || record === null || Array.isArray(record)) throw new ParseError(doc.lines[object.start].line, "a JSON object of vllm bench serve results");
+    const record = parseLenient(doc, span, object.from, object.to, "vllm bench serve results") as Record<
+      string,
+      unknown
+    >;
+    if (typeof record !== "object" || record === null || Array.isArray(record))
+      throw new ParseError(doc.lines[object.start].line, "a JSON object of vllm bench serve results");
     const concurrency = typeof record.max_concurrency === "number" ? record.max_concurrency : null;
     const shape = serveShape(bench, concurrency, VLLM_LENGTHS, recordLimit(record));
     const read = readRecord(record, shape, SERVING_KEYS, (key) => lineOfKey(doc, span, key, object.from, object.to));
@@ -77,7 +86,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const vllmServeJson: Format = {
   id: "vllm-serve-json",
   tool: "vllm-bench-serve",
-  description: "vLLM `vllm bench serve --save-result` JSON (one object, or one per line with --append-result), with per-request arrays when saved",
+  description:
+    "vLLM `vllm bench serve --save-result` JSON (one object, or one per line with --append-result), with per-request arrays when saved",
   scan,
   parse
 };

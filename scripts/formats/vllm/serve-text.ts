@@ -30,7 +30,14 @@ import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 import {findBenchCommand} from "../serving/bench-command.js";
 import {readPrinted, SERVING_LABELS} from "../serving/printed-results.js";
-import {englishKey, findServingBlocks, printedLimit, printedLines, printedNumber, unflattenServing} from "../serving/serving-block.js";
+import {
+  englishKey,
+  findServingBlocks,
+  printedLimit,
+  printedLines,
+  printedNumber,
+  unflattenServing
+} from "../serving/serving-block.js";
 import {serveShape, servingRun} from "../serving/serving-run.js";
 import {VLLM_BENCH, VLLM_LENGTHS} from "./command.js";
 
@@ -54,7 +61,12 @@ function scan(doc: Doc): Block[] {
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const lines = printedLines(doc, block.start, block.end);
-  if (lines.length === 0) throw new ParseError(doc.lines[block.start].line, "result lines after the Serving Benchmark Result banner", "nothing");
+  if (lines.length === 0)
+    throw new ParseError(
+      doc.lines[block.start].line,
+      "result lines after the Serving Benchmark Result banner",
+      "nothing"
+    );
   const bench = findBenchCommand(doc, block, context, VLLM_BENCH);
   const concurrencyLine = lines.find((l) => VLLM_SETTINGS[englishKey(l.label)] === "max_concurrency");
   const shape = serveShape(
@@ -92,7 +104,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const vllmServeText: Format = {
   id: "vllm-serve-text",
   tool: "vllm-bench-serve",
-  description: "vLLM `vllm bench serve` printed result (Serving Benchmark Result block), also flattened onto one line or translated",
+  description:
+    "vLLM `vllm bench serve` printed result (Serving Benchmark Result block), also flattened onto one line or translated",
   unflatten: unflattenServing,
   scan,
   parse

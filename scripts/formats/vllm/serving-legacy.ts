@@ -27,7 +27,8 @@ import {findBenchCommand} from "../serving/bench-command.js";
 import {serveResult, serveShape, servingRun} from "../serving/serving-run.js";
 import {VLLM_BENCH} from "./command.js";
 
-const LINE = /^\s*(Total time|Throughput|Average latency(?: per (?:output )?token)?|Successful requests|Benchmark duration|Total input tokens|Total generated tokens|Request throughput|Input token throughput|Output token throughput|(?:Mean|Median|P\d+) (?:TTFT|TPOT|ITL))\s*:\s*(\S+)\s*(s|ms|requests\/s|tokens\/s)?\s*$/i;
+const LINE =
+  /^\s*(Total time|Throughput|Average latency(?: per (?:output )?token)?|Successful requests|Benchmark duration|Total input tokens|Total generated tokens|Request throughput|Input token throughput|Output token throughput|(?:Mean|Median|P\d+) (?:TTFT|TPOT|ITL))\s*:\s*(\S+)\s*(s|ms|requests\/s|tokens\/s)?\s*$/i;
 const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 interface Spec {
@@ -46,7 +47,11 @@ function specOf(label: string, unit: string | undefined): Spec | null {
     case "benchmark duration":
       return unit === "s" ? {metric: "duration", unit: "s", stat: "value"} : null;
     case "throughput":
-      return unit === "requests/s" ? {metric: "request_throughput", unit: "req/s", stat: "value"} : unit === "tokens/s" ? {metric: "output_throughput", unit: "tok/s", stat: "value"} : null;
+      return unit === "requests/s"
+        ? {metric: "request_throughput", unit: "req/s", stat: "value"}
+        : unit === "tokens/s"
+          ? {metric: "output_throughput", unit: "tok/s", stat: "value"}
+          : null;
     case "average latency":
       return unit === "s" ? {metric: "e2el", unit: "s", stat: "mean"} : null;
     case "average latency per token":
@@ -77,7 +82,8 @@ function lineSpec(text: string): {label: string; value: string; spec: Spec} | nu
 }
 
 /** Labels only these wordings print, one of which a block must hold (a lone `Throughput: …` is too common). */
-const DISTINCT = /^(average latency|benchmark duration|request throughput|total time|(mean|median|p\d+) (ttft|tpot|itl))$/i;
+const DISTINCT =
+  /^(average latency|benchmark duration|request throughput|total time|(mean|median|p\d+) (ttft|tpot|itl))$/i;
 
 function scan(doc: Doc): Block[] {
   const blocks: Block[] = [];
@@ -87,7 +93,13 @@ function scan(doc: Doc): Block[] {
     while (end + 1 < doc.lines.length && lineSpec(doc.lines[end + 1].text)) end++;
     const labels = doc.lines.slice(i, end + 1).map((l) => lineSpec(l.text)!.label);
     if (end - i + 1 >= 3 && labels.some((l) => DISTINCT.test(l))) {
-      blocks.push({format: "vllm-benchmark-serving-legacy", start: i, end, confidence: 0.9, reason: `${end - i + 1} "label: value unit" lines of vLLM's older benchmark_serving.py (${labels[0]}: …)`});
+      blocks.push({
+        format: "vllm-benchmark-serving-legacy",
+        start: i,
+        end,
+        confidence: 0.9,
+        reason: `${end - i + 1} "label: value unit" lines of vLLM's older benchmark_serving.py (${labels[0]}: …)`
+      });
     }
     i = end;
   }
@@ -96,7 +108,10 @@ function scan(doc: Doc): Block[] {
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
   const bench = findBenchCommand(doc, block, context, VLLM_BENCH);
-  const shape = serveShape(bench, null, {input: ["--random-input-len", "--input-len"], output: ["--random-output-len", "--output-len"]});
+  const shape = serveShape(bench, null, {
+    input: ["--random-input-len", "--input-len"],
+    output: ["--random-output-len", "--output-len"]
+  });
   const results: Result[] = [];
   for (let i = block.start; i <= block.end; i++) {
     const {text, line} = doc.lines[i];
@@ -114,7 +129,9 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
         results,
         model_name: null,
         bench,
-        notes: ["vLLM's older benchmark_serving.py wording (before the Serving Benchmark Result block): units as printed after each value"]
+        notes: [
+          "vLLM's older benchmark_serving.py wording (before the Serving Benchmark Result block): units as printed after each value"
+        ]
       },
       doc,
       block,
@@ -126,7 +143,8 @@ function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
 export const vllmServingLegacy: Format = {
   id: "vllm-benchmark-serving-legacy",
   tool: "vllm-benchmark-serving",
-  description: "vLLM's older benchmarks/benchmark_serving.py console output (2023: Total time / Throughput / Average latency; early 2024: Successful requests / Benchmark duration / Mean TTFT: … ms)",
+  description:
+    "vLLM's older benchmarks/benchmark_serving.py console output (2023: Total time / Throughput / Average latency; early 2024: Successful requests / Benchmark duration / Mean TTFT: … ms)",
   scan,
   parse
 };

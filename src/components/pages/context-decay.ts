@@ -12,7 +12,18 @@ import * as Plot from "@observablehq/plot";
 import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
-import {ERROR_BAR, endLabels, fmt3, linkLegend, logTicks, seriesColors, shortLabels, valueTicks, yMargin, type SeriesFacts} from "../shared/chart.js";
+import {
+  ERROR_BAR,
+  endLabels,
+  fmt3,
+  linkLegend,
+  logTicks,
+  seriesColors,
+  shortLabels,
+  valueTicks,
+  yMargin,
+  type SeriesFacts
+} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {EFFICIENCY_COLUMNS, limitRate, limitShare, limitText} from "../shared/efficiency.js";
 import {formatPercent, formatPm, leftOutCounts, rawLineCell, sourceHref} from "../shared/format.js";
@@ -21,7 +32,38 @@ import {formatPercent, formatPm, leftOutCounts, rawLineCell, sourceHref} from ".
  * The columns decayPoints and decayLeftOut read: a page loads these (pageResults) and no fewer.
  * `extra` holds a bench capture's cell, which joins a plan's one-run-per-depth sweep into one curve.
  */
-export const DECAY_COLUMNS = ["run_id", "source_sha256", "line", "text", "tool", "runtime", "hardware", "backend", "model", "model_label", "quant", "build_commit", "split_mode", "settings", "varied_settings", "extra", "tags", "test", "kind", "n_prompt", "n_gen", "n_depth", "metric", "stat", "scope", "value", "stddev", "stddev_kind", "status", ...EFFICIENCY_COLUMNS];
+export const DECAY_COLUMNS = [
+  "run_id",
+  "source_sha256",
+  "line",
+  "text",
+  "tool",
+  "runtime",
+  "hardware",
+  "backend",
+  "model",
+  "model_label",
+  "quant",
+  "build_commit",
+  "split_mode",
+  "settings",
+  "varied_settings",
+  "extra",
+  "tags",
+  "test",
+  "kind",
+  "n_prompt",
+  "n_gen",
+  "n_depth",
+  "metric",
+  "stat",
+  "scope",
+  "value",
+  "stddev",
+  "stddev_kind",
+  "status",
+  ...EFFICIENCY_COLUMNS
+];
 
 export interface DecayPoint extends SeriesFacts {
   series: string;
@@ -52,7 +94,8 @@ export interface DecayPoint extends SeriesFacts {
  * (`model · -fa 1 · d8192`) names the plan's settings; null for other runs.
  */
 function benchCurve(row: ResultRow): {id: string; settings: string[]} | null {
-  const capture = (row.extra as {capture?: {cell_label?: string; plan?: {sha256?: string} | null}} | null | undefined)?.capture;
+  const capture = (row.extra as {capture?: {cell_label?: string; plan?: {sha256?: string} | null}} | null | undefined)
+    ?.capture;
   const parts = capture?.cell_label?.split(" · ");
   if (!parts || !capture?.plan?.sha256 || !/^d\d+$/.test(parts[parts.length - 1] ?? "")) return null;
   const settings = parts.slice(1, -1);
@@ -73,7 +116,16 @@ export function seriesLabel(row: ResultRow): string {
 
 /** Throughput means of one test kind, grouped into series with depth-0 retention. */
 export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] {
-  const selected = rows.filter((r) => r.kind === kind && r.metric === "throughput" && r.stat === "mean" && (r.scope ?? "run") === "run" && r.status === "ok" && r.value !== null && r.n_depth !== null);
+  const selected = rows.filter(
+    (r) =>
+      r.kind === kind &&
+      r.metric === "throughput" &&
+      r.stat === "mean" &&
+      (r.scope ?? "run") === "run" &&
+      r.status === "ok" &&
+      r.value !== null &&
+      r.n_depth !== null
+  );
   const groups = new Map<string, ResultRow[]>();
   for (const row of selected) {
     // One curve per run (or bench plan cell) and test size (pp512 and pp2048 are different curves).
@@ -110,7 +162,10 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
         stddev: row.stddev,
         stddev_kind: row.stddev_kind ?? null,
         retention,
-        retention_sd: retention !== null && relRow !== null && relBase !== null ? retention * Math.hypot(relRow, row === base ? 0 : relBase) : null,
+        retention_sd:
+          retention !== null && relRow !== null && relBase !== null
+            ? retention * Math.hypot(relRow, row === base ? 0 : relBase)
+            : null,
         text: row.text ?? null,
         limit_share: limitShare(row),
         limit: limitRate(row),
@@ -168,7 +223,10 @@ export interface DecayPlotOptions {
  * by runtime, machine or quantization (shared/chart.ts), labelled at its end with what tells it
  * from the others; the parts all share are the chart's subtitle (`aria-description`).
  */
-export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = false, width = 640, height = 360}: DecayPlotOptions = {}): SVGSVGElement | HTMLElement {
+export function decayPlot(
+  points: DecayPoint[],
+  {mode = "absolute", logDepth = false, width = 640, height = 360}: DecayPlotOptions = {}
+): SVGSVGElement | HTMLElement {
   const retention = mode === "retention";
   const data = retention ? points.filter((p) => p.retention !== null) : points;
   const y = (p: DecayPoint) => (retention ? p.retention! * 100 : p.value);
@@ -185,7 +243,17 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
   const {labels, common} = shortLabels(decaySeries(data));
   const marginTop = 24;
   const marginBottom = 36;
-  const ends = endLabels(data, {x: (p) => p.n_depth, y, z: (p) => p.series, text: (p) => labels.get(p.series)!, fill: (p) => p.series, domain: [0, top * 1.05], height, marginTop, marginBottom});
+  const ends = endLabels(data, {
+    x: (p) => p.n_depth,
+    y,
+    z: (p) => p.series,
+    text: (p) => labels.get(p.series)!,
+    fill: (p) => p.series,
+    domain: [0, top * 1.05],
+    height,
+    marginTop,
+    marginBottom
+  });
   const depths = data.map((p) => p.n_depth);
   const maxDepth = Math.max(0, ...depths);
   const ticks = logDepth ? [0, ...logTicks(1024, maxDepth).filter((t) => t >= 1024)] : valueTicks(depths);
@@ -197,28 +265,79 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
     marginBottom,
     marginLeft: yMargin(top),
     marginRight: Math.min(width / 2.5, ends.margin),
-    x: {label: "context depth (tokens)", type: logDepth ? "symlog" : "linear", constant: 1024, grid: true, ticks, tickFormat: (d: number) => d.toLocaleString("en-US")} as Plot.ScaleOptions,
-    y: {label: retention ? "% of depth-0 throughput" : "throughput (tok/s)", grid: true, zero: true, domain: [0, top * 1.05]},
+    x: {
+      label: "context depth (tokens)",
+      type: logDepth ? "symlog" : "linear",
+      constant: 1024,
+      grid: true,
+      ticks,
+      tickFormat: (d: number) => d.toLocaleString("en-US")
+    } as Plot.ScaleOptions,
+    y: {
+      label: retention ? "% of depth-0 throughput" : "throughput (tok/s)",
+      grid: true,
+      zero: true,
+      domain: [0, top * 1.05]
+    },
     color: {type: "categorical", domain: color.domain, range: color.range},
     marks: [
       retention ? Plot.ruleY([100], {stroke: "currentColor", strokeOpacity: 0.3}) : null,
-      Plot.ruleX(bars, {x: "n_depth", y1: (p: DecayPoint) => y(p) - sd(p)!, y2: (p: DecayPoint) => y(p) + sd(p)!, stroke: "series", ...ERROR_BAR}),
-      Plot.line(limits, {x: "n_depth", y: "limit", stroke: "series", z: "series", strokeDasharray: "4,3", strokeOpacity: 0.8, clip: true, ariaDescription: "limit-line"}),
-      Plot.dot(limits, {x: "n_depth", y: "limit", stroke: "series", fill: "none", r: 4, symbol: "diamond", clip: true, title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`, ariaDescription: "limit"}),
+      Plot.ruleX(bars, {
+        x: "n_depth",
+        y1: (p: DecayPoint) => y(p) - sd(p)!,
+        y2: (p: DecayPoint) => y(p) + sd(p)!,
+        stroke: "series",
+        ...ERROR_BAR
+      }),
+      Plot.line(limits, {
+        x: "n_depth",
+        y: "limit",
+        stroke: "series",
+        z: "series",
+        strokeDasharray: "4,3",
+        strokeOpacity: 0.8,
+        clip: true,
+        ariaDescription: "limit-line"
+      }),
+      Plot.dot(limits, {
+        x: "n_depth",
+        y: "limit",
+        stroke: "series",
+        fill: "none",
+        r: 4,
+        symbol: "diamond",
+        clip: true,
+        title: (p: DecayPoint) => `${p.series}\n${p.test}: limit ${Math.round(p.limit!)} tok/s (${p.limit_text})`,
+        ariaDescription: "limit"
+      }),
       Plot.line(data, {x: "n_depth", y, stroke: "series", z: "series", strokeWidth: 1.75}),
-      Plot.dot(data, {x: "n_depth", y, fill: "series", r: 2.5, href: (p: DecayPoint) => sourceHref(p.source_sha256, p.line)}),
+      Plot.dot(data, {
+        x: "n_depth",
+        y,
+        fill: "series",
+        r: 2.5,
+        href: (p: DecayPoint) => sourceHref(p.source_sha256, p.line)
+      }),
       ends.mark,
       Plot.tip(
         data,
         Plot.pointer({
           x: "n_depth",
           y,
-          title: (p: DecayPoint) => `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.stddev_kind ? ` (${p.stddev_kind} sd)` : ""}${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}${p.limit_text ? `\n${p.limit_text}` : ""}\nraw line ${p.line}`
+          title: (p: DecayPoint) =>
+            `${p.series}\n${p.test}: ${formatPm(p.value, p.stddev)} tok/s${p.stddev_kind ? ` (${p.stddev_kind} sd)` : ""}${p.retention !== null ? `\n${formatPercent(p.retention)} of depth 0` : ""}${p.limit_text ? `\n${p.limit_text}` : ""}\nraw line ${p.line}`
         })
       )
     ]
   });
-  const subtitle = [common, above ? `hardware limits above the chart (up to ${fmt3(limitTop)} tok/s) left off the axis; "% of limit" in the table` : ""].filter(Boolean).join(" · ");
+  const subtitle = [
+    common,
+    above
+      ? `hardware limits above the chart (up to ${fmt3(limitTop)} tok/s) left off the axis; "% of limit" in the table`
+      : ""
+  ]
+    .filter(Boolean)
+    .join(" · ");
   if (subtitle) chart.dataset.subtitle = subtitle;
   chart.dataset.series = String(color.domain.length);
   return linkLegend(chart);
@@ -226,7 +345,17 @@ export function decayPlot(points: DecayPoint[], {mode = "absolute", logDepth = f
 
 /** Plain rows for downloads: values as stored, retention as a ratio, the raw input and line. */
 export function decayTableRows(points: DecayPoint[]): Record<string, string | number | null>[] {
-  return points.map((p) => ({series: p.series, test: p.test, n_depth: p.n_depth, value: p.value, stddev: p.stddev, retention: p.retention, limit_share: p.limit_share, limit: p.limit, source: `${p.source_sha256}:${p.line}`}));
+  return points.map((p) => ({
+    series: p.series,
+    test: p.test,
+    n_depth: p.n_depth,
+    value: p.value,
+    stddev: p.stddev,
+    retention: p.retention,
+    limit_share: p.limit_share,
+    limit: p.limit,
+    source: `${p.source_sha256}:${p.line}`
+  }));
 }
 
 /** The numbers behind a chart, each linked to the raw line it was read from. */
@@ -235,11 +364,23 @@ export function decayTable(points: DecayPoint[]): HTMLElement {
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
     columns: ["series", "test", "n_depth", "value", "retention", "limit_share", "source"],
-    header: {series: "series", test: "test", n_depth: "depth", value: "t/s (mean ± sd)", retention: "% of depth 0", limit_share: "% of limit", source: "raw line"},
+    header: {
+      series: "series",
+      test: "test",
+      n_depth: "depth",
+      value: "t/s (mean ± sd)",
+      retention: "% of depth 0",
+      limit_share: "% of limit",
+      source: "raw line"
+    },
     format: {
       value: (_: number, i: number, data: Row[]) => formatPm(data[i].value, data[i].stddev),
-      retention: (r: number, i: number, data: Row[]) => `${formatPercent(r)}${data[i].retention_sd !== null ? ` ± ${formatPercent(data[i].retention_sd)}` : ""}`,
-      limit_share: (_: number | null, i: number, data: Row[]) => (data[i].limit_share === null ? "—" : html`<span title=${`${data[i].limit_text}; limit ${Math.round(data[i].limit!)} tok/s`}>${formatPercent(data[i].limit_share)}</span>`),
+      retention: (r: number, i: number, data: Row[]) =>
+        `${formatPercent(r)}${data[i].retention_sd !== null ? ` ± ${formatPercent(data[i].retention_sd)}` : ""}`,
+      limit_share: (_: number | null, i: number, data: Row[]) =>
+        data[i].limit_share === null
+          ? "—"
+          : html`<span title=${`${data[i].limit_text}; limit ${Math.round(data[i].limit!)} tok/s`}>${formatPercent(data[i].limit_share)}</span>`,
       source: rawLineCell
     },
     sort: "series",

@@ -30,14 +30,26 @@ export interface ResultsDb {
 
 /** Example queries shown under the editor: each runs on any store. */
 export const EXAMPLE_QUERIES: {label: string; sql: string}[] = [
-  {label: "Results per tool and metric", sql: "SELECT tool, metric, unit, count(*) AS results\nFROM results\nGROUP BY ALL\nORDER BY results DESC"},
+  {
+    label: "Results per tool and metric",
+    sql: "SELECT tool, metric, unit, count(*) AS results\nFROM results\nGROUP BY ALL\nORDER BY results DESC"
+  },
   {
     label: "Fastest generation per machine",
     sql: "SELECT hardware, model_label, test, max(value) AS tok_s\nFROM results\nWHERE metric = 'throughput' AND kind = 'tg' AND stat = 'mean' AND status = 'ok'\nGROUP BY ALL\nORDER BY tok_s DESC\nLIMIT 20"
   },
-  {label: "Serving latency percentiles", sql: "SELECT runtime, model_label, concurrency, metric, stat, value, unit\nFROM results\nWHERE metric IN ('ttft', 'tpot', 'itl', 'e2el') AND scope = 'run'\nORDER BY runtime, concurrency, metric, stat"},
-  {label: "Failed configurations", sql: "SELECT run_id, test, status, status_detail\nFROM results\nWHERE status <> 'ok'"},
-  {label: "Hand-entered values", sql: "SELECT run_id, metric, stat, value, unit, text\nFROM results\nWHERE origin = 'hand-entered'"}
+  {
+    label: "Serving latency percentiles",
+    sql: "SELECT runtime, model_label, concurrency, metric, stat, value, unit\nFROM results\nWHERE metric IN ('ttft', 'tpot', 'itl', 'e2el') AND scope = 'run'\nORDER BY runtime, concurrency, metric, stat"
+  },
+  {
+    label: "Failed configurations",
+    sql: "SELECT run_id, test, status, status_detail\nFROM results\nWHERE status <> 'ok'"
+  },
+  {
+    label: "Hand-entered values",
+    sql: "SELECT run_id, metric, stat, value, unit, text\nFROM results\nWHERE origin = 'hand-entered'"
+  }
 ];
 
 interface SchemaNode {
@@ -61,10 +73,14 @@ function nullBitmap(values: unknown[]): {nullBitmap: Uint8Array; nullCount: numb
   return {nullBitmap: bitmap, nullCount};
 }
 
-function numbers(type: arrow.Int32 | arrow.Float64, Typed: Int32ArrayConstructor | Float64ArrayConstructor): ColumnBuilder {
+function numbers(
+  type: arrow.Int32 | arrow.Float64,
+  Typed: Int32ArrayConstructor | Float64ArrayConstructor
+): ColumnBuilder {
   return (values) => {
     const data = new Typed(values.length);
-    for (let i = 0; i < values.length; i++) data[i] = values[i] === null || values[i] === undefined ? 0 : Number(values[i]);
+    for (let i = 0; i < values.length; i++)
+      data[i] = values[i] === null || values[i] === undefined ? 0 : Number(values[i]);
     return arrow.makeData({type, length: values.length, data, ...nullBitmap(values)} as never);
   };
 }
@@ -134,7 +150,13 @@ function doubleLists(): ColumnBuilder {
         at++;
       }
     }
-    const child = arrow.makeData({type: type.children[0].type, length: total, data: items, nullBitmap: itemValid, nullCount: itemNulls});
+    const child = arrow.makeData({
+      type: type.children[0].type,
+      length: total,
+      data: items,
+      nullBitmap: itemValid,
+      nullCount: itemNulls
+    });
     return arrow.makeData({type, length: values.length, valueOffsets: offsets, child, ...nullBitmap(values)});
   };
 }
@@ -170,8 +192,9 @@ export async function* parquetToArrow(file: ArrayBuffer, batchRows = BATCH_ROWS)
   let rowStart = 0;
   const groups = metadata.row_groups.map((g) => Number(g.num_rows));
   // An empty store still makes a table with every column.
-  if (groups.length === 0) yield new arrow.Table(Object.fromEntries(names.map((name, i) => [name, arrow.makeVector(builders[i]([]))])));
-  for (let g = 0; g < groups.length; ) {
+  if (groups.length === 0)
+    yield new arrow.Table(Object.fromEntries(names.map((name, i) => [name, arrow.makeVector(builders[i]([]))])));
+  for (let g = 0; g < groups.length;) {
     let rows = 0;
     while (g < groups.length && (rows === 0 || rows + groups[g] <= batchRows)) rows += groups[g++];
     const columns = new Map<string, unknown[]>(names.map((name) => [name, new Array(rows).fill(null)]));
@@ -183,7 +206,8 @@ export async function* parquetToArrow(file: ArrayBuffer, batchRows = BATCH_ROWS)
       onChunk({columnName, columnData, rowStart: chunkStart}) {
         const target = columns.get(columnName)!;
         const offset = chunkStart - rowStart;
-        for (let i = 0; i < columnData.length; i++) if (offset + i >= 0 && offset + i < rows) target[offset + i] = columnData[i];
+        for (let i = 0; i < columnData.length; i++)
+          if (offset + i >= 0 && offset + i < rows) target[offset + i] = columnData[i];
       }
     });
     const vectors: Record<string, arrow.Vector> = {};
@@ -196,13 +220,17 @@ export async function* parquetToArrow(file: ArrayBuffer, batchRows = BATCH_ROWS)
 /** Plain JS values for display and downloads: BigInt → number, Arrow lists → arrays. */
 function plain(value: unknown): unknown {
   if (typeof value === "bigint") return Number(value);
-  if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function") return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
+  if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function")
+    return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
   return value;
 }
 
 /** Start DuckDB-wasm (eh bundle, module worker) and load the results into table `results`. */
 /** `onProgress(rows, total)` after each batch of rows DuckDB has taken. */
-export async function openResultsDb(file: ArrayBuffer, onProgress?: (rows: number, total: number) => void): Promise<ResultsDb> {
+export async function openResultsDb(
+  file: ArrayBuffer,
+  onProgress?: (rows: number, total: number) => void
+): Promise<ResultsDb> {
   // Framework copies both files from node_modules into the build; the worker is rebundled as an ES module.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
   const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
@@ -210,7 +238,11 @@ export async function openResultsDb(file: ArrayBuffer, onProgress?: (rows: numbe
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(wasm);
   // Offline: never fetch an extension from the internet (json, parquet… are not bundled).
-  await db.open({query: {castBigIntToDouble: true}, allowUnsignedExtensions: false, autoLoadExtensions: false} as duckdb.DuckDBConfig);
+  await db.open({
+    query: {castBigIntToDouble: true},
+    allowUnsignedExtensions: false,
+    autoLoadExtensions: false
+  } as duckdb.DuckDBConfig);
   const connection = await db.connect();
   await connection.query("SET autoinstall_known_extensions = false");
   await connection.query("SET autoload_known_extensions = false");
@@ -247,14 +279,26 @@ export function downloadRows(result: QueryResult): Record<string, string | numbe
     Object.fromEntries(
       result.columns.map((c) => {
         const v = row[c];
-        return [c, v === null || v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : (v as string | number | boolean)];
+        return [
+          c,
+          v === null || v === undefined
+            ? null
+            : typeof v === "object"
+              ? JSON.stringify(v)
+              : (v as string | number | boolean)
+        ];
       })
     )
   );
 }
 
 export function resultTable(result: QueryResult): HTMLElement {
-  return Inputs.table(downloadRows(result), {columns: result.columns, rows: 20, layout: "auto", select: false}) as HTMLElement;
+  return Inputs.table(downloadRows(result), {
+    columns: result.columns,
+    rows: 20,
+    layout: "auto",
+    select: false
+  }) as HTMLElement;
 }
 
 /**

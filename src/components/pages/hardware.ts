@@ -6,29 +6,94 @@ import {limitShare, limitText} from "../shared/efficiency.js";
 import {formatPercent, sourceLink} from "../shared/format.js";
 import {vramText, type MachineFacts} from "../shared/hardware.js";
 
-export const GPU_COLUMNS = ["machine", "index", "name", "vram_mib", "compute_capability", "pcie_current", "pcie_max", "pcie_bandwidth", "driver", "cuda", "power_limit"];
+export const GPU_COLUMNS = [
+  "machine",
+  "index",
+  "name",
+  "vram_mib",
+  "compute_capability",
+  "pcie_current",
+  "pcie_max",
+  "pcie_bandwidth",
+  "driver",
+  "cuda",
+  "power_limit"
+];
 
 /** One row per GPU of every machine (machines without a GPU list get one row with the machine only). */
 export function gpuTableRows(machines: MachineFacts[]): Record<string, string | number | null>[] {
   return machines.flatMap((m): Record<string, string | number | null>[] =>
     m.gpus.length
-      ? m.gpus.map((g) => ({machine: m.label, index: g.index, name: g.name, vram_mib: g.vram_mib, compute_capability: g.compute_capability, pcie_current: g.pcie_current, pcie_max: g.pcie_max, pcie_bandwidth: g.pcie_bandwidth, driver: g.driver ?? (m.drivers[0] ?? null), cuda: g.cuda ?? (m.cuda[0] ?? null), power_limit: g.power_limit}))
-      : [{machine: m.label, index: null, name: null, vram_mib: null, compute_capability: null, pcie_current: null, pcie_max: null, pcie_bandwidth: null, driver: m.drivers[0] ?? null, cuda: m.cuda[0] ?? null, power_limit: null}]
+      ? m.gpus.map((g) => ({
+          machine: m.label,
+          index: g.index,
+          name: g.name,
+          vram_mib: g.vram_mib,
+          compute_capability: g.compute_capability,
+          pcie_current: g.pcie_current,
+          pcie_max: g.pcie_max,
+          pcie_bandwidth: g.pcie_bandwidth,
+          driver: g.driver ?? m.drivers[0] ?? null,
+          cuda: g.cuda ?? m.cuda[0] ?? null,
+          power_limit: g.power_limit
+        }))
+      : [
+          {
+            machine: m.label,
+            index: null,
+            name: null,
+            vram_mib: null,
+            compute_capability: null,
+            pcie_current: null,
+            pcie_max: null,
+            pcie_bandwidth: null,
+            driver: m.drivers[0] ?? null,
+            cuda: m.cuda[0] ?? null,
+            power_limit: null
+          }
+        ]
   );
 }
 
 export function gpuTable(machines: MachineFacts[]): HTMLElement {
   return Inputs.table(gpuTableRows(machines), {
     columns: GPU_COLUMNS,
-    format: {vram_mib: (v: number | null) => (v === null ? "—" : String(v)), index: (v: number | null) => (v === null ? "—" : String(v))},
-    header: {machine: "machine", index: "GPU", name: "name", vram_mib: "VRAM (MiB)", compute_capability: "compute cap.", pcie_current: "PCIe (current)", pcie_max: "PCIe (max)", pcie_bandwidth: "PCIe bandwidth", driver: "driver", cuda: "CUDA", power_limit: "power limit"},
+    format: {
+      vram_mib: (v: number | null) => (v === null ? "—" : String(v)),
+      index: (v: number | null) => (v === null ? "—" : String(v))
+    },
+    header: {
+      machine: "machine",
+      index: "GPU",
+      name: "name",
+      vram_mib: "VRAM (MiB)",
+      compute_capability: "compute cap.",
+      pcie_current: "PCIe (current)",
+      pcie_max: "PCIe (max)",
+      pcie_bandwidth: "PCIe bandwidth",
+      driver: "driver",
+      cuda: "CUDA",
+      power_limit: "power limit"
+    },
     rows: 16,
     layout: "auto",
     select: false
   } as any) as HTMLElement;
 }
 
-export const MACHINE_COLUMNS = ["machine", "merged_labels", "gpus", "vram", "backend", "cpu", "driver", "cuda", "runtimes", "runs", "first_source"];
+export const MACHINE_COLUMNS = [
+  "machine",
+  "merged_labels",
+  "gpus",
+  "vram",
+  "backend",
+  "cpu",
+  "driver",
+  "cuda",
+  "runtimes",
+  "runs",
+  "first_source"
+];
 
 /** One row per machine, with its runs linked to their raw lines in the table. */
 export function machineTableRows(machines: MachineFacts[]): Record<string, string | number | null>[] {
@@ -53,7 +118,19 @@ export function machineTable(machines: MachineFacts[]): HTMLElement {
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
     columns: ["machine", "gpus", "vram", "backend", "cpu", "driver", "cuda", "runtimes", "runs", "first_source"],
-    header: {machine: "machine", merged_labels: "also described as", gpus: "GPUs", vram: "VRAM", backend: "backend", cpu: "CPU", driver: "driver", cuda: "CUDA", runtimes: "runtimes", runs: "runs", first_source: "raw lines"},
+    header: {
+      machine: "machine",
+      merged_labels: "also described as",
+      gpus: "GPUs",
+      vram: "VRAM",
+      backend: "backend",
+      cpu: "CPU",
+      driver: "driver",
+      cuda: "CUDA",
+      runtimes: "runtimes",
+      runs: "runs",
+      first_source: "raw lines"
+    },
     format: {
       first_source: (_: string, i: number, data: Row[]) => {
         const run = machines[data[i].i].runs[0];
@@ -85,7 +162,18 @@ export function machineLimits(rows: ResultRow[]): MachineLimit[] {
     if (row.peak_bw_gbs === null && row.peak_tflops === null) continue;
     const machine = String(row.hardware ?? row.peak_device);
     let m = machines.get(machine);
-    if (!m) machines.set(machine, (m = {machine, peak_device: row.peak_device ?? null, peak_bw_gbs: row.peak_bw_gbs ?? null, peak_tflops: row.peak_tflops ?? null, best_tg: null, best_pp: null}));
+    if (!m)
+      machines.set(
+        machine,
+        (m = {
+          machine,
+          peak_device: row.peak_device ?? null,
+          peak_bw_gbs: row.peak_bw_gbs ?? null,
+          peak_tflops: row.peak_tflops ?? null,
+          best_tg: null,
+          best_pp: null
+        })
+      );
     const share = limitShare(row);
     if (share === null) continue;
     const key = row.kind === "tg" ? "best_tg" : "best_pp";
@@ -94,9 +182,21 @@ export function machineLimits(rows: ResultRow[]): MachineLimit[] {
   return [...machines.values()].sort((a, b) => a.machine.localeCompare(b.machine));
 }
 
-export const LIMIT_COLUMNS = ["machine", "peak_device", "peak_bw_gbs", "peak_tflops", "best_tg_share", "best_tg", "best_tg_source", "best_pp_share", "best_pp", "best_pp_source"];
+export const LIMIT_COLUMNS = [
+  "machine",
+  "peak_device",
+  "peak_bw_gbs",
+  "peak_tflops",
+  "best_tg_share",
+  "best_tg",
+  "best_tg_source",
+  "best_pp_share",
+  "best_pp",
+  "best_pp_source"
+];
 
-const bestText = (row: ResultRow | null) => (row ? `${row.model_label ?? row.model ?? "?"} ${row.test}: ${row.value} tok/s` : null);
+const bestText = (row: ResultRow | null) =>
+  row ? `${row.model_label ?? row.model ?? "?"} ${row.test}: ${row.value} tok/s` : null;
 
 export function machineLimitRows(limits: MachineLimit[]): Record<string, string | number | null>[] {
   return limits.map((m) => ({
@@ -117,10 +217,20 @@ export function machineLimitRows(limits: MachineLimit[]): Record<string, string 
 export function machineLimitTable(limits: MachineLimit[]): HTMLElement {
   const rows = limits.map((m, i) => ({...m, i}));
   type Row = (typeof rows)[number];
-  const best = (row: ResultRow | null) => (row ? html`<span title=${limitText(row)}>${formatPercent(limitShare(row))}</span> · ${sourceLink(row.source_sha256, row.line, bestText(row)!)}` : "—");
+  const best = (row: ResultRow | null) =>
+    row
+      ? html`<span title=${limitText(row)}>${formatPercent(limitShare(row))}</span> · ${sourceLink(row.source_sha256, row.line, bestText(row)!)}`
+      : "—";
   return Inputs.table(rows, {
     columns: ["machine", "peak_device", "peak_bw_gbs", "peak_tflops", "best_tg", "best_pp"],
-    header: {machine: "machine", peak_device: "devices (table row)", peak_bw_gbs: "peak GB/s", peak_tflops: "peak FP16 TFLOP/s", best_tg: "best tg: % of bandwidth limit", best_pp: "best pp: % of compute limit"},
+    header: {
+      machine: "machine",
+      peak_device: "devices (table row)",
+      peak_bw_gbs: "peak GB/s",
+      peak_tflops: "peak FP16 TFLOP/s",
+      best_tg: "best tg: % of bandwidth limit",
+      best_pp: "best pp: % of compute limit"
+    },
     format: {
       peak_device: (v: string | null) => v ?? "not in the device table",
       peak_bw_gbs: (v: number | null) => (v === null ? "—" : String(v)),

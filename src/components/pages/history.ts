@@ -84,23 +84,28 @@ export function loadHistory(): Promise<HistoryData> {
 
 const COLORS = {regression: "#d62728", improvement: "#2ca02c", change: "#ff7f0e"};
 const percent = (ratio: number) => `${ratio >= 1 ? "+" : "−"}${Math.abs((ratio - 1) * 100).toFixed(1)}%`;
-const interval = (c: {low: number | null; high: number | null}) => (c.low === null || c.high === null ? "" : `[${percent(c.low)}, ${percent(c.high)}]`);
+const interval = (c: {low: number | null; high: number | null}) =>
+  c.low === null || c.high === null ? "" : `[${percent(c.low)}, ${percent(c.high)}]`;
 const seriesName = (s: Series) => s.label.map(([, v]) => v ?? "—").join(" · ");
 const runLinks = (ids: string[]) => ids.map((id, i) => html`${i ? ", " : ""}${runLink(id)}`);
 /** A build as `de3ff81 (1)`. */
-export const buildName = (p: Pick<Point, "build" | "build_commit" | "build_number">) => (p.build_commit ? (p.build_number !== null ? `${p.build_commit} (${p.build_number})` : p.build_commit) : p.build);
+export const buildName = (p: Pick<Point, "build" | "build_commit" | "build_number">) =>
+  p.build_commit ? (p.build_number !== null ? `${p.build_commit} (${p.build_number})` : p.build_commit) : p.build;
 
 function verdict(l: Latest): HTMLElement {
   if (l.flagged) return html`<strong style=${{color: COLORS[l.flagged]}}>${l.flagged}</strong>`;
   if (!l.comparison) return html`<span class="muted">—</span>`;
   if (l.comparison.noise === null) return html`<span class="muted">no deviation stated</span>`;
-  return l.comparison.noise ? html`<span class="muted">within noise</span>` : html`<span>differs from the previous build, not flagged as a change</span>`;
+  return l.comparison.noise
+    ? html`<span class="muted">within noise</span>`
+    : html`<span>differs from the previous build, not flagged as a change</span>`;
 }
 
 /** One sentence: how many series measured a newest build, and what was flagged there. */
 export function latestSummary(data: HistoryData): HTMLElement {
   const count = (d: string) => data.latest.filter((l) => l.flagged === d).length;
-  if (!data.latest.length) return html`<p class="muted">No series has two builds yet: import a second build's results and rebuild.</p>`;
+  if (!data.latest.length)
+    return html`<p class="muted">No series has two builds yet: import a second build's results and rebuild.</p>`;
   return html`<p>${data.latest.length} ${data.latest.length === 1 ? "series has" : "series have"} a newest build to compare with the one before:
     <strong>${count("regression")}</strong> ${count("regression") === 1 ? "regression" : "regressions"},
     <strong>${count("improvement")}</strong> ${count("improvement") === 1 ? "improvement" : "improvements"} flagged there${count("change") ? html`, ${count("change")} other change${count("change") === 1 ? "" : "s"}` : ""}.</p>`;
@@ -110,7 +115,11 @@ export function latestSummary(data: HistoryData): HTMLElement {
 export function latestTable(data: HistoryData, {limit = 50} = {}): HTMLElement {
   const byId = new Map(data.series.map((s) => [s.id, s]));
   const rank = (l: Latest) => (l.flagged === "regression" ? 0 : l.flagged ? 1 : 2);
-  const rows = [...data.latest].sort((a, b) => rank(a) - rank(b) || Math.abs((b.comparison?.ratio ?? 1) - 1) - Math.abs((a.comparison?.ratio ?? 1) - 1)).slice(0, limit);
+  const rows = [...data.latest]
+    .sort(
+      (a, b) => rank(a) - rank(b) || Math.abs((b.comparison?.ratio ?? 1) - 1) - Math.abs((a.comparison?.ratio ?? 1) - 1)
+    )
+    .slice(0, limit);
   return html`<table class="bb-history-latest">
     <thead><tr><th>Series</th><th>Previous → newest build</th><th>Change</th><th>Interval</th><th>Verdict</th></tr></thead>
     <tbody>${rows.map((l) => {
@@ -146,7 +155,8 @@ export function changesTable(data: HistoryData): HTMLElement {
     })}</tbody></table>`;
 }
 
-export const seriesAnchor = (s: Series) => `series-${s.id.length.toString(36)}-${[...s.id].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0, 7).toString(36)}`;
+export const seriesAnchor = (s: Series) =>
+  `series-${s.id.length.toString(36)}-${[...s.id].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0, 7).toString(36)}`;
 
 /** Series to draw: those with changes first, then the others; `changedOnly` keeps the first. */
 export function pickSeries(data: HistoryData, {changedOnly = false, metric = null as string | null} = {}): Series[] {
@@ -157,13 +167,24 @@ export function pickSeries(data: HistoryData, {changedOnly = false, metric = nul
 
 /** One series over its builds: dots (±1 sd of the repetitions), each segment's level, a rule at each change; a dot links to its run. */
 export function seriesPlot(s: Series, {width = 640} = {}): HTMLElement | SVGSVGElement {
-  const points = s.points.map((p, i) => ({...p, i, name: buildName(p), low: p.sd === null ? null : p.mean - p.sd, high: p.sd === null ? null : p.mean + p.sd, href: p.run_ids[0] ? `./runs/${p.run_ids[0]}.html` : null}));
+  const points = s.points.map((p, i) => ({
+    ...p,
+    i,
+    name: buildName(p),
+    low: p.sd === null ? null : p.mean - p.sd,
+    high: p.sd === null ? null : p.mean + p.sd,
+    href: p.run_ids[0] ? `./runs/${p.run_ids[0]}.html` : null
+  }));
   const names = points.map((p) => p.name);
   const levels = s.levels.flatMap((l) => [
     {x: names[l.from], y: l.mean, segment: l.from},
     {x: names[l.to - 1], y: l.mean, segment: l.from}
   ]);
-  const changes = s.changes.map((c) => ({x: names[c.index], label: `${c.direction} ${percent(c.ratio)}`, color: COLORS[c.direction]}));
+  const changes = s.changes.map((c) => ({
+    x: names[c.index],
+    label: `${c.direction} ${percent(c.ratio)}`,
+    color: COLORS[c.direction]
+  }));
   return Plot.plot({
     width,
     height: 240,
@@ -174,17 +195,38 @@ export function seriesPlot(s: Series, {width = 640} = {}): HTMLElement | SVGSVGE
       Plot.ruleX(changes, {x: "x", stroke: "color", strokeDasharray: "4 3"}),
       Plot.text(changes, {x: "x", frameAnchor: "top", dy: 4, dx: 4, textAnchor: "start", text: "label", fill: "color"}),
       Plot.line(levels, {x: "x", y: "y", z: "segment", stroke: "#999", strokeWidth: 2}),
-      Plot.ruleX(points.filter((p) => p.low !== null), {x: "name", y1: "low", y2: "high", stroke: "currentColor", strokeOpacity: 0.5}),
-      Plot.dot(points, {x: "name", y: "mean", fill: "currentColor", r: 3, href: "href", tip: true, title: (p) => `${p.name}\nmean ${p.mean}${p.sd !== null ? ` ± ${+p.sd.toPrecision(4)}` : ""}${p.n !== null ? ` (n = ${p.n})` : ""}\n${p.time ?? ""}\nruns: ${p.run_ids.join(", ")}`})
+      Plot.ruleX(
+        points.filter((p) => p.low !== null),
+        {x: "name", y1: "low", y2: "high", stroke: "currentColor", strokeOpacity: 0.5}
+      ),
+      Plot.dot(points, {
+        x: "name",
+        y: "mean",
+        fill: "currentColor",
+        r: 3,
+        href: "href",
+        tip: true,
+        title: (p) =>
+          `${p.name}\nmean ${p.mean}${p.sd !== null ? ` ± ${+p.sd.toPrecision(4)}` : ""}${p.n !== null ? ` (n = ${p.n})` : ""}\n${p.time ?? ""}\nruns: ${p.run_ids.join(", ")}`
+      })
     ]
   });
 }
 
 /** A series' chart with its name, its status, and each change's runs on either side. */
 export function seriesFigure(s: Series, {width = 640} = {}): HTMLElement {
-  const status = s.status === "insufficient data" ? `insufficient data (${s.reason})` : s.changes.length ? `${s.changes.length} change${s.changes.length === 1 ? "" : "s"}` : "no change";
+  const status =
+    s.status === "insufficient data"
+      ? `insufficient data (${s.reason})`
+      : s.changes.length
+        ? `${s.changes.length} change${s.changes.length === 1 ? "" : "s"}`
+        : "no change";
   const caption = `${status}${s.unstable ? `; unstable: ${s.reason}` : ""}; builds ordered by ${s.order.replace("_", " ")}. Bars: ±1 sd of the repetitions; grey: each segment's level. A dot opens its run.`;
-  const figure = chartFigure(seriesPlot(s, {width}), {title: seriesName(s), caption, filename: `history-${seriesAnchor(s)}`});
+  const figure = chartFigure(seriesPlot(s, {width}), {
+    title: seriesName(s),
+    caption,
+    filename: `history-${seriesAnchor(s)}`
+  });
   figure.id = seriesAnchor(s);
   const first = s.points[0]?.source;
   const details = s.changes.map((c) => {

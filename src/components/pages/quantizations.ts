@@ -25,12 +25,22 @@ import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell,
 import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
-
-const UNIT_BYTES: Record<string, number> = {B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40};
+const UNIT_BYTES: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+  TIB: 2 ** 40
+};
 
 /** A row's model size: as printed, and in GiB for plotting (null when no size is known). */
 export function modelSize(row: Record<string, any>): {text: string; gib: number; converted: boolean} | null {
-  if (row.size_bytes !== null && row.size_bytes !== undefined) return {text: `${row.size_bytes} B`, gib: Number(row.size_bytes) / 2 ** 30, converted: true};
+  if (row.size_bytes !== null && row.size_bytes !== undefined)
+    return {text: `${row.size_bytes} B`, gib: Number(row.size_bytes) / 2 ** 30, converted: true};
   if (row.size_value === null || row.size_value === undefined || !row.size_unit) return null;
   const unit = String(row.size_unit);
   const factor = UNIT_BYTES[unit.toUpperCase()];
@@ -89,7 +99,8 @@ export function setupLabel(row: ResultRow): string {
   const parts: string[] = [];
   if (row.runtime && row.runtime !== "llama.cpp") parts.push(String(row.runtime));
   if (row.split_mode) parts.push(`sm ${row.split_mode}`);
-  for (const key of (row.varied_settings as string[] | undefined) ?? []) if (key !== "split_mode") parts.push(`${key} ${row.settings?.[key]}`);
+  for (const key of (row.varied_settings as string[] | undefined) ?? [])
+    if (key !== "split_mode") parts.push(`${key} ${row.settings?.[key]}`);
   return parts.join(" · ");
 }
 
@@ -104,7 +115,9 @@ function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>):
     model_label: String(row.model_label ?? row.model ?? "?"),
     quant: String(row.quant ?? row.ftype ?? row.model_label ?? "?"),
     setup: setupLabel(row),
-    settings: Object.fromEntries(Object.entries((row.settings as Record<string, unknown> | null) ?? {}).filter(([k]) => !TEST_SETTINGS.has(k))),
+    settings: Object.fromEntries(
+      Object.entries((row.settings as Record<string, unknown> | null) ?? {}).filter(([k]) => !TEST_SETTINGS.has(k))
+    ),
     test: testLabel(row),
     kind: row.kind,
     n_depth: row.n_depth ?? 0,
@@ -161,15 +174,24 @@ export function quantPoints(rows: ResultRow[], options: QuantOptions = {}): Quan
 }
 
 /** The page's rows its size charts leave out at one depth, counted by reason. */
-export function quantLeftOut(rows: ResultRow[], {depth = 0}: {depth?: number | null} = {}): {reason: string; n: number}[] {
+export function quantLeftOut(
+  rows: ResultRow[],
+  {depth = 0}: {depth?: number | null} = {}
+): {reason: string; n: number}[] {
   const why = (r: ResultRow) =>
-    r.metric !== "throughput" || (r.kind !== "pp" && r.kind !== "tg") ? "they are not prompt-processing or generation throughput"
-    : r.stat !== "mean" ? "they are not means (the charts draw means)"
-    : r.status !== "ok" || r.value === null ? "their test did not produce a value"
-    : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values, not a run's`
-    : depth !== null && (r.n_depth ?? 0) !== depth ? "they are at another context depth (choose it above)"
-    : !modelSize(r) ? "their model size is not stated (e.g. measured through a server)"
-    : null;
+    r.metric !== "throughput" || (r.kind !== "pp" && r.kind !== "tg")
+      ? "they are not prompt-processing or generation throughput"
+      : r.stat !== "mean"
+        ? "they are not means (the charts draw means)"
+        : r.status !== "ok" || r.value === null
+          ? "their test did not produce a value"
+          : (r.scope ?? "run") !== "run"
+            ? `they are per-${r.scope} values, not a run's`
+            : depth !== null && (r.n_depth ?? 0) !== depth
+              ? "they are at another context depth (choose it above)"
+              : !modelSize(r)
+                ? "their model size is not stated (e.g. measured through a server)"
+                : null;
   return leftOutCounts(rows, why);
 }
 
@@ -181,7 +203,10 @@ const pointTitle = (p: QuantPoint) =>
  * magnitude), one colour per model family, ±1 sd error bars; the frontier of
  * each machine and test is a dashed step line, its points ringed and labelled.
  */
-export function quantScatter(points: QuantPoint[], {width = 640, height = 380, logY = true}: {width?: number; height?: number; logY?: boolean} = {}): SVGSVGElement | HTMLElement {
+export function quantScatter(
+  points: QuantPoint[],
+  {width = 640, height = 380, logY = true}: {width?: number; height?: number; logY?: boolean} = {}
+): SVGSVGElement | HTMLElement {
   const converted = points.some((p) => p.size_converted);
   const frontier = points.filter((p) => p.frontier).sort((a, b) => a.size_gib - b.size_gib);
   const withSd = points.filter((p) => p.stddev !== null && p.stddev > 0 && p.value - p.stddev > 0);
@@ -190,17 +215,63 @@ export function quantScatter(points: QuantPoint[], {width = 640, height = 380, l
     height,
     marginRight: 90,
     x: {label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`, grid: true},
-    marginLeft: logY ? logMargin(points.map((p) => p.value)) : yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
-    y: logY ? logScale(points.map((p) => p.value), {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"}, log scale)`}) : {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true, zero: true},
+    marginLeft: logY
+      ? logMargin(points.map((p) => p.value))
+      : yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
+    y: logY
+      ? logScale(
+          points.map((p) => p.value),
+          {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"}, log scale)`}
+        )
+      : {label: `${points[0]?.kind ?? ""} throughput (${points[0]?.unit ?? "tok/s"})`, grid: true, zero: true},
     color: {legend: true, type: "categorical"},
     symbol: {legend: true},
     marks: [
-      Plot.line(frontier, {x: "size_gib", y: "value", z: (p: QuantPoint) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`, curve: "step-after", stroke: "currentColor", strokeOpacity: 0.6, strokeDasharray: "4,3"}),
-      Plot.ruleX(withSd, {x: "size_gib", y1: (p: QuantPoint) => p.value - p.stddev!, y2: (p: QuantPoint) => p.value + p.stddev!, stroke: "family", ...ERROR_BAR}),
-      Plot.dot(frontier, {x: "size_gib", y: "value", r: 7, stroke: "currentColor", fill: "none", strokeWidth: 1, ariaDescription: "frontier"}),
-      Plot.dot(points, {x: "size_gib", y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, href: (p: QuantPoint) => sourceHref(p.source_sha256, p.line), ariaDescription: "quant"}),
+      Plot.line(frontier, {
+        x: "size_gib",
+        y: "value",
+        z: (p: QuantPoint) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`,
+        curve: "step-after",
+        stroke: "currentColor",
+        strokeOpacity: 0.6,
+        strokeDasharray: "4,3"
+      }),
+      Plot.ruleX(withSd, {
+        x: "size_gib",
+        y1: (p: QuantPoint) => p.value - p.stddev!,
+        y2: (p: QuantPoint) => p.value + p.stddev!,
+        stroke: "family",
+        ...ERROR_BAR
+      }),
+      Plot.dot(frontier, {
+        x: "size_gib",
+        y: "value",
+        r: 7,
+        stroke: "currentColor",
+        fill: "none",
+        strokeWidth: 1,
+        ariaDescription: "frontier"
+      }),
+      Plot.dot(points, {
+        x: "size_gib",
+        y: "value",
+        fill: "family",
+        symbol: "hardware",
+        r: 4,
+        title: pointTitle,
+        href: (p: QuantPoint) => sourceHref(p.source_sha256, p.line),
+        ariaDescription: "quant"
+      }),
       // Labels on the frontier only: elsewhere dots crowd (every point's label is in its tooltip and the table).
-      Plot.text(frontier, {x: "size_gib", y: "value", text: "quant", dx: 10, textAnchor: "start", fontSize: 10, fill: "currentColor"})
+      Plot.text(frontier, {
+        x: "size_gib",
+        y: "value",
+        text: "quant",
+        dx: 10,
+        textAnchor: "start",
+        fontSize: 10,
+        fill: "currentColor"
+      })
     ]
   });
 }
@@ -210,7 +281,9 @@ export function quantScatter(points: QuantPoint[], {width = 640, height = 380, l
  * have a bandwidth share: the points of bandwidthPlot.
  */
 export function bandwidthPoints(points: QuantPoint[]): QuantPoint[] {
-  return points.filter((p) => p.kind === "tg" && p.bytes_per_token !== null && p.peak_bw_gbs !== null && p.limit_share !== null);
+  return points.filter(
+    (p) => p.kind === "tg" && p.bytes_per_token !== null && p.peak_bw_gbs !== null && p.limit_share !== null
+  );
 }
 
 /**
@@ -218,7 +291,10 @@ export function bandwidthPoints(points: QuantPoint[]): QuantPoint[] {
  * bandwidth line: the throughput its peak bandwidth allows, peak ÷ bytes —
  * a point on the line would read memory at the peak rate.
  */
-export function bandwidthPlot(points: QuantPoint[], {width = 640, height = 380, logY = true}: {width?: number; height?: number; logY?: boolean} = {}): SVGSVGElement | HTMLElement {
+export function bandwidthPlot(
+  points: QuantPoint[],
+  {width = 640, height = 380, logY = true}: {width?: number; height?: number; logY?: boolean} = {}
+): SVGSVGElement | HTMLElement {
   const gb = (p: QuantPoint) => p.bytes_per_token! / 1e9;
   const xs = points.map(gb);
   const [lo, hi] = [Math.min(...xs) * 0.7, Math.max(...xs) * 1.3];
@@ -240,13 +316,38 @@ export function bandwidthPlot(points: QuantPoint[], {width = 640, height = 380, 
     symbol: {legend: true},
     marks: [
       Plot.line(lines, {x: "x", y: "y", z: "peak", stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "4,3"}),
-      Plot.text(lines.filter((_, i) => i % 41 === 4), {x: "x", y: "y", text: "peak", dy: -8, textAnchor: "start", fontSize: 10, fill: "currentColor"}),
-      Plot.dot(points, {x: gb, y: "value", fill: "family", symbol: "hardware", r: 4, title: pointTitle, ariaDescription: "bandwidth"})
+      Plot.text(
+        lines.filter((_, i) => i % 41 === 4),
+        {x: "x", y: "y", text: "peak", dy: -8, textAnchor: "start", fontSize: 10, fill: "currentColor"}
+      ),
+      Plot.dot(points, {
+        x: gb,
+        y: "value",
+        fill: "family",
+        symbol: "hardware",
+        r: 4,
+        title: pointTitle,
+        ariaDescription: "bandwidth"
+      })
     ]
   });
 }
 
-export const QUANT_COLUMNS = ["hardware", "model_label", "quant", "setup", "size", "test", "value", "stddev", "stddev_kind", "frontier", "bytes_per_token", "limit_share", "source"];
+export const QUANT_COLUMNS = [
+  "hardware",
+  "model_label",
+  "quant",
+  "setup",
+  "size",
+  "test",
+  "value",
+  "stddev",
+  "stddev_kind",
+  "frontier",
+  "bytes_per_token",
+  "limit_share",
+  "source"
+];
 
 export function quantTableRows(points: QuantPoint[]): Record<string, string | number | boolean | null>[] {
   return points.map((p) => ({
@@ -270,8 +371,30 @@ export function quantTable(points: QuantPoint[]): HTMLElement {
   const rows = points.map((p) => ({...p, source: p.line}));
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
-    columns: ["hardware", "model_label", "quant", "setup", "size_text", "test", "value", "frontier", "limit_share", "source"],
-    header: {hardware: "machine", model_label: "model", quant: "quant", setup: "setup", size_text: "size (as printed)", test: "test", value: "t/s (mean ± sd)", frontier: "Pareto frontier", limit_share: "% of limit", source: "raw line"},
+    columns: [
+      "hardware",
+      "model_label",
+      "quant",
+      "setup",
+      "size_text",
+      "test",
+      "value",
+      "frontier",
+      "limit_share",
+      "source"
+    ],
+    header: {
+      hardware: "machine",
+      model_label: "model",
+      quant: "quant",
+      setup: "setup",
+      size_text: "size (as printed)",
+      test: "test",
+      value: "t/s (mean ± sd)",
+      frontier: "Pareto frontier",
+      limit_share: "% of limit",
+      source: "raw line"
+    },
     format: {
       value: measuredCell,
       frontier: (f: boolean) => (f ? "yes" : ""),
@@ -311,11 +434,14 @@ export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | n
   for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}\u0000${configOf(p)}`, p);
   // What tells the ladders of one machine and family apart goes into their labels.
   const siblings = new Map<string, QuantPoint[][]>();
-  for (const group of groups.values()) push(siblings, `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`, group);
+  for (const group of groups.values())
+    push(siblings, `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`, group);
   const differing = (group: QuantPoint[]) => {
     const others = siblings.get(`${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`)!;
     const keys = [...new Set(others.flatMap((g) => Object.keys(g[0].settings)))].sort(cmp);
-    return keys.filter((k) => new Set(others.map((g) => JSON.stringify(g[0].settings[k] ?? null))).size > 1).map((k) => `${k} ${group[0].settings[k] ?? "—"}`);
+    return keys
+      .filter((k) => new Set(others.map((g) => JSON.stringify(g[0].settings[k] ?? null))).size > 1)
+      .map((k) => `${k} ${group[0].settings[k] ?? "—"}`);
   };
   const ladders: Ladder[] = [];
   for (const group of groups.values()) {
@@ -343,21 +469,37 @@ export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | n
     if (shared.length === 0) continue;
     shared.sort((a, b) => a.kind.localeCompare(b.kind) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);
     const setup = [group[0].setup, ...differing(group)].filter(Boolean).join(" · ");
-    ladders.push({label: `${group[0].family} on ${group[0].hardware}${setup ? ` (${setup})` : ""}`, hardware: group[0].hardware, family: group[0].family, reference: shared[0].reference, rungs: shared});
+    ladders.push({
+      label: `${group[0].family} on ${group[0].hardware}${setup ? ` (${setup})` : ""}`,
+      hardware: group[0].hardware,
+      family: group[0].family,
+      reference: shared[0].reference,
+      rungs: shared
+    });
   }
   return ladders.sort((a, b) => a.label.localeCompare(b.label));
 }
 
-const asMeasured = (p: QuantPoint) => ({value: p.value, stddev: p.stddev, stddev_kind: p.stddev_kind, repetitions: p.repetitions});
+const asMeasured = (p: QuantPoint) => ({
+  value: p.value,
+  stddev: p.stddev,
+  stddev_kind: p.stddev_kind,
+  repetitions: p.repetitions
+});
 
 /**
  * One family's quants side by side, one panel per test (pp and tg share the
  * axis because each bar is a ratio to the largest quant); the interval on each
  * bar is the ratio's (uncertainty.ts), the label above it the value as printed.
  */
-export function ladderPlot(rungs: Rung[], {width = 640, height = 300}: {width?: number; height?: number} = {}): SVGSVGElement | HTMLElement {
+export function ladderPlot(
+  rungs: Rung[],
+  {width = 640, height = 300}: {width?: number; height?: number} = {}
+): SVGSVGElement | HTMLElement {
   const quants = [...new Map([...rungs].sort((a, b) => a.size_gib - b.size_gib).map((r) => [r.quant, r])).keys()];
-  const tests = [...new Set([...rungs].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth).map((r) => r.test))];
+  const tests = [
+    ...new Set([...rungs].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth).map((r) => r.test))
+  ];
   const ratio = (r: Rung) => (r.is_reference ? 1 : (r.comparison?.ratio ?? NaN));
   const interval = rungs.filter((r) => r.comparison && r.comparison.low !== null);
   return Plot.plot({
@@ -372,24 +514,78 @@ export function ladderPlot(rungs: Rung[], {width = 640, height = 300}: {width?: 
     // A quantization has one colour on every chart (shared/chart.ts: by bits per weight).
     color: {type: "categorical", domain: quants, range: quants.map((q) => colorOf("quant", q))},
     marks: [
-      Plot.barY(rungs, {fx: "test", x: "quant", y: ratio, fill: "quant", title: (r: Rung) => `${pointTitle(r)}${r.comparison ? `\n${formatRatio(r.comparison)} of ${r.reference}\n${r.comparison.note}` : "\nreference"}`}),
-      Plot.ruleX(interval, {fx: "test", x: "quant", y1: (r: Rung) => r.comparison!.low!, y2: (r: Rung) => r.comparison!.high!, stroke: "currentColor", ...ERROR_BAR}),
-      Plot.text(rungs, {fx: "test", x: "quant", y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0), text: (r: Rung) => fmt3(r.value), dy: -6, lineAnchor: "bottom", fontSize: 10, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}),
+      Plot.barY(rungs, {
+        fx: "test",
+        x: "quant",
+        y: ratio,
+        fill: "quant",
+        title: (r: Rung) =>
+          `${pointTitle(r)}${r.comparison ? `\n${formatRatio(r.comparison)} of ${r.reference}\n${r.comparison.note}` : "\nreference"}`
+      }),
+      Plot.ruleX(interval, {
+        fx: "test",
+        x: "quant",
+        y1: (r: Rung) => r.comparison!.low!,
+        y2: (r: Rung) => r.comparison!.high!,
+        stroke: "currentColor",
+        ...ERROR_BAR
+      }),
+      Plot.text(rungs, {
+        fx: "test",
+        x: "quant",
+        y: (r: Rung) => Math.max(ratio(r), r.comparison?.high ?? 0),
+        text: (r: Rung) => fmt3(r.value),
+        dy: -6,
+        lineAnchor: "bottom",
+        fontSize: 10,
+        fill: "currentColor",
+        stroke: "var(--theme-background, white)",
+        strokeWidth: 3,
+        paintOrder: "stroke"
+      }),
       Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
       Plot.ruleY([0])
     ]
   });
 }
 
-export const LADDER_COLUMNS = ["hardware", "family", "test", "quant", "size", "value", "stddev", "reference", "ratio", "ratio_low", "ratio_high", "within_noise", "source"];
+export const LADDER_COLUMNS = [
+  "hardware",
+  "family",
+  "test",
+  "quant",
+  "size",
+  "value",
+  "stddev",
+  "reference",
+  "ratio",
+  "ratio_low",
+  "ratio_high",
+  "within_noise",
+  "source"
+];
 
 export function ladderTableRows(rungs: Rung[]): Record<string, string | number | boolean | null>[] {
   return rungs.map((r) => {
     const {method: _, ...columns} = comparedColumns(r);
-    return {hardware: r.hardware, family: r.family, test: r.test, quant: r.quant, size: r.size_text, value: r.value, stddev: r.stddev, reference: r.reference, ...columns};
+    return {
+      hardware: r.hardware,
+      family: r.family,
+      test: r.test,
+      quant: r.quant,
+      size: r.size_text,
+      value: r.value,
+      stddev: r.stddev,
+      reference: r.reference,
+      ...columns
+    };
   });
 }
 
 export function ladderTable(rungs: Rung[]): HTMLElement {
-  return comparisonTable(rungs, {columns: {test: "test", quant: "quant", size_text: "size (as printed)"}, ratioHeader: "ratio to the largest quant", rows: 12});
+  return comparisonTable(rungs, {
+    columns: {test: "test", quant: "quant", size_text: "size (as printed)"},
+    ratioHeader: "ratio to the largest quant",
+    rows: 12
+  });
 }

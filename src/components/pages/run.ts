@@ -65,7 +65,15 @@ export interface RunDetail {
   schema: number;
   hardware_label: string | null;
   model_label: string | null;
-  source: {sha256: string; name: string; bytes: number; lines: number; imported_at: string; tags: Record<string, string>; blocks: {format: string; line_start: number; line_end: number; confidence?: number; reason?: string}[]};
+  source: {
+    sha256: string;
+    name: string;
+    bytes: number;
+    lines: number;
+    imported_at: string;
+    tags: Record<string, string>;
+    blocks: {format: string; line_start: number; line_end: number; confidence?: number; reason?: string}[];
+  };
   attachments: {role: string; sha256: string; bytes: number | null; text: string | null}[];
   /** [line number, text] of the raw lines shown: the run's range, or the lines around its values when the range is long. */
   excerpt: [number, string][];
@@ -87,7 +95,20 @@ export interface RunDetail {
     started_at: string | null;
     tags: Record<string, string>;
     command: string | null;
-    hardware: {gpus: {index: number | null; name: string; vram_mib: number | null; compute_capability?: string | null; extra?: Record<string, unknown>}[]; gpu_info: string | null; vram_total_mib: number | null; backend: string | null; cpu: string | null; stated: string | null};
+    hardware: {
+      gpus: {
+        index: number | null;
+        name: string;
+        vram_mib: number | null;
+        compute_capability?: string | null;
+        extra?: Record<string, unknown>;
+      }[];
+      gpu_info: string | null;
+      vram_total_mib: number | null;
+      backend: string | null;
+      cpu: string | null;
+      stated: string | null;
+    };
     model: Record<string, Scalar>;
     settings: Record<string, Scalar>;
     settings_from_command: string[];
@@ -133,7 +154,12 @@ export function runProvenance(detail: RunDetail): HTMLElement {
   const {run, source} = detail;
   const origin = run.origin ?? "measured";
   const originNode = html`<span class=${origin === "hand-entered" ? "bb-origin bb-hand" : "bb-origin"}>${origin === "hand-entered" ? "hand-entered (typed in from a writeup, not printed by a tool)" : "measured (read from a tool's output)"}</span>`;
-  const range = sourceLink(run.source.sha256, run.source.line_start, `${run.source.name}, lines ${run.source.line_start}–${run.source.line_end}`, 1);
+  const range = sourceLink(
+    run.source.sha256,
+    run.source.line_start,
+    `${run.source.name}, lines ${run.source.line_start}–${run.source.line_end}`,
+    1
+  );
   const blocks = source.blocks.map((b) => `${b.format} (lines ${b.line_start}–${b.line_end})`).join("; ");
   const extra = run.extra ?? {};
   return facts([
@@ -150,7 +176,14 @@ export function runProvenance(detail: RunDetail): HTMLElement {
     ["raw input sha256", source.sha256],
     ["imported", run.imported_at],
     ["ran", run.started_at ?? (extra.date as string | undefined) ?? "not printed"],
-    ["tags", Object.keys(run.tags).length ? Object.entries(run.tags).map(([k, v]) => `${k}=${v}`).join(" ") : null],
+    [
+      "tags",
+      Object.keys(run.tags).length
+        ? Object.entries(run.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")
+        : null
+    ],
     ...(run.notes.length ? [["notes", run.notes.join(" · ")] as [string, unknown]] : [])
   ]);
 }
@@ -190,7 +223,8 @@ export function runHardware(detail: RunDetail): HTMLElement {
   const hw = detail.run.hardware;
   const card = hardwareCard(machineFacts([hardwareRow(detail)])[0]);
   // The card links raw inputs from the site root; this page is one folder down.
-  for (const a of card.querySelectorAll<HTMLAnchorElement>('a[href^="./sources/"]')) a.setAttribute("href", `../${a.getAttribute("href")!.slice(2)}`);
+  for (const a of card.querySelectorAll<HTMLAnchorElement>('a[href^="./sources/"]'))
+    a.setAttribute("href", `../${a.getAttribute("href")!.slice(2)}`);
   const wrap = html`<div></div>` as HTMLElement;
   wrap.append(card);
   const more: [string, unknown][] = [];
@@ -209,8 +243,19 @@ export function runModel(detail: RunDetail): HTMLElement {
     ["architecture", m.architecture],
     ["quantization", m.quant],
     ["file type", m.ftype],
-    ["size", m.size_bytes !== null && m.size_bytes !== undefined ? `${m.size_bytes} bytes` : m.size_value !== null && m.size_value !== undefined ? `${m.size_value} ${m.size_unit ?? ""}` : null],
-    ["parameters", m.n_params ?? (m.params_value !== null && m.params_value !== undefined ? `${m.params_value} ${m.params_unit ?? ""}` : null)]
+    [
+      "size",
+      m.size_bytes !== null && m.size_bytes !== undefined
+        ? `${m.size_bytes} bytes`
+        : m.size_value !== null && m.size_value !== undefined
+          ? `${m.size_value} ${m.size_unit ?? ""}`
+          : null
+    ],
+    [
+      "parameters",
+      m.n_params ??
+        (m.params_value !== null && m.params_value !== undefined ? `${m.params_value} ${m.params_unit ?? ""}` : null)
+    ]
   ]);
 }
 
@@ -226,10 +271,21 @@ export function settingRows(run: RunDetail["run"]): SettingRow[] {
   // Settings a writeup's configuration table stated (scripts/context/configuration.ts), with their lines.
   const contextLines = (run.extra?.settings_context_lines ?? {}) as Record<string, number>;
   const stated = run.origin === "hand-entered" ? "writeup (hand-entered)" : "output";
-  const from = (name: string) => (fromCommand.has(name) ? "command line" : contextLines[name] !== undefined ? `the text's configuration table (line ${contextLines[name]})` : stated);
-  const rows: SettingRow[] = Object.entries(run.settings).map(([name, value]) => ({name, value: show(value), from: from(name)}));
+  const from = (name: string) =>
+    fromCommand.has(name)
+      ? "command line"
+      : contextLines[name] !== undefined
+        ? `the text's configuration table (line ${contextLines[name]})`
+        : stated;
+  const rows: SettingRow[] = Object.entries(run.settings).map(([name, value]) => ({
+    name,
+    value: show(value),
+    from: from(name)
+  }));
   const varied = new Map<string, Set<string>>();
-  for (const r of run.results) for (const [name, value] of Object.entries(r.settings ?? {})) varied.set(name, (varied.get(name) ?? new Set()).add(show(value)));
+  for (const r of run.results)
+    for (const [name, value] of Object.entries(r.settings ?? {}))
+      varied.set(name, (varied.get(name) ?? new Set()).add(show(value)));
   for (const [name, values] of varied) rows.push({name, value: [...values].join(", "), from: "per result (varies)"});
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -237,7 +293,13 @@ export function settingRows(run: RunDetail["run"]): SettingRow[] {
 export function runSettings(detail: RunDetail): HTMLElement {
   const rows = settingRows(detail.run);
   if (!rows.length) return html`<p class="muted">No settings were printed or given.</p>` as HTMLElement;
-  return Inputs.table(rows, {header: {name: "setting", value: "value", from: "from"}, layout: "auto", select: false, rows: 30, sort: "name"}) as HTMLElement;
+  return Inputs.table(rows, {
+    header: {name: "setting", value: "value", from: "from"},
+    layout: "auto",
+    select: false,
+    rows: 30,
+    sort: "name"
+  }) as HTMLElement;
 }
 
 function pre(text: string, className = "bb-command"): HTMLElement {
@@ -255,7 +317,15 @@ export function runCommand(detail: RunDetail): HTMLElement {
   if (typeof server === "string") wrap.append(html`<p>Server:</p>`, pre(server));
   if (run.command) wrap.append(typeof server === "string" ? html`<p>Benchmark:</p>` : "", pre(run.command));
   const env = run.extra?.env;
-  if (env && typeof env === "object") wrap.append(html`<p>Environment variables on the command line:</p>`, pre(Object.entries(env as Record<string, unknown>).map(([k, v]) => `${k}=${show(v)}`).join("\n")));
+  if (env && typeof env === "object")
+    wrap.append(
+      html`<p>Environment variables on the command line:</p>`,
+      pre(
+        Object.entries(env as Record<string, unknown>)
+          .map(([k, v]) => `${k}=${show(v)}`)
+          .join("\n")
+      )
+    );
   if (!wrap.childNodes.length) wrap.append(html`<p class="muted">No command was printed with this output.</p>`);
   return wrap;
 }
@@ -314,7 +384,14 @@ export interface ResultTableRow {
 /** `79.8% of 1008 GB/s (NVIDIA GeForce RTX 4090), 9.51 GB per token`. */
 export function limitTitle(kind: string, limit: RunLimit): string {
   const peak = kind === "tg" ? `${limit.peak_bw_gbs} GB/s` : `${limit.peak_tflops} TFLOP/s`;
-  const cost = kind === "tg" ? (limit.bytes_per_token === null ? "" : `, ${(limit.bytes_per_token / 1e9).toPrecision(4)} GB read per token`) : limit.flops_per_token === null ? "" : `, ${(limit.flops_per_token / 1e9).toPrecision(4)} GFLOP per token`;
+  const cost =
+    kind === "tg"
+      ? limit.bytes_per_token === null
+        ? ""
+        : `, ${(limit.bytes_per_token / 1e9).toPrecision(4)} GB read per token`
+      : limit.flops_per_token === null
+        ? ""
+        : `, ${(limit.flops_per_token / 1e9).toPrecision(4)} GFLOP per token`;
   return `${formatPercent(limit.share)} of ${peak}${limit.peak_device ? ` (${limit.peak_device})` : ""}${cost}`;
 }
 
@@ -332,7 +409,9 @@ export function variedColumns(run: RunDetail["run"]): string[] {
     for (const key of Object.keys(r.settings ?? {})) values.set(key, values.get(key) ?? new Set());
   }
   // A key a result overrides differs from the run where any result lacks it or gives another value.
-  for (const r of run.results) for (const key of values.keys()) if (key !== "model" && key !== "gpu") add(key, show(r.settings?.[key] ?? run.settings[key] ?? null));
+  for (const r of run.results)
+    for (const key of values.keys())
+      if (key !== "model" && key !== "gpu") add(key, show(r.settings?.[key] ?? run.settings[key] ?? null));
   return [...values].filter(([, v]) => v.size > 1).map(([k]) => k);
 }
 
@@ -386,14 +465,51 @@ export function runResultsTable(detail: RunDetail): HTMLElement {
   const varied = variedColumns(detail.run);
   return Inputs.table(rows, {
     // The test kind (pp, tg) only where the run's tests mix them under one name.
-    columns: [...varied.map((k) => `setting:${k}`), "test", ...(new Set(rows.map((r) => r.kind)).size > 1 ? ["kind"] : []), "metric", "stat", "value", "unit", ...(limits ? ["limit"] : []), "scope", "concurrency", "n_depth", "request", "seq", "status", "text", "line"],
-    header: {...Object.fromEntries(varied.map((k) => [`setting:${k}`, k])), test: "test", kind: "kind", metric: "metric", stat: "stat", value: "value (± sd)", unit: "unit", limit: "% of limit", scope: "scope", concurrency: "conc.", n_depth: "depth", request: "request", seq: "#", status: "status", text: "as printed", line: "raw line"},
+    columns: [
+      ...varied.map((k) => `setting:${k}`),
+      "test",
+      ...(new Set(rows.map((r) => r.kind)).size > 1 ? ["kind"] : []),
+      "metric",
+      "stat",
+      "value",
+      "unit",
+      ...(limits ? ["limit"] : []),
+      "scope",
+      "concurrency",
+      "n_depth",
+      "request",
+      "seq",
+      "status",
+      "text",
+      "line"
+    ],
+    header: {
+      ...Object.fromEntries(varied.map((k) => [`setting:${k}`, k])),
+      test: "test",
+      kind: "kind",
+      metric: "metric",
+      stat: "stat",
+      value: "value (± sd)",
+      unit: "unit",
+      limit: "% of limit",
+      scope: "scope",
+      concurrency: "conc.",
+      n_depth: "depth",
+      request: "request",
+      seq: "#",
+      status: "status",
+      text: "as printed",
+      line: "raw line"
+    },
     format: {
-      limit: (v: string, i: number, data: ResultTableRow[]) => (v ? html`<span title=${data[i].limit_title}>${v}</span>` : ""),
+      limit: (v: string, i: number, data: ResultTableRow[]) =>
+        v ? html`<span title=${data[i].limit_title}>${v}</span>` : "",
       line: (n: number, i: number, data: ResultTableRow[]) => {
         const writeup = data[i].writeup;
         // A hand-entered value also links to the line of the writeup it was read from.
-        const cited = writeup ? html` · <a href=${sourceHref(writeup.sha256, writeup.line, 1)} title="the writeup this value was read from">writeup ${writeup.line}</a>` : "";
+        const cited = writeup
+          ? html` · <a href=${sourceHref(writeup.sha256, writeup.line, 1)} title="the writeup this value was read from">writeup ${writeup.line}</a>`
+          : "";
         return html`<span><a href=${`#L${n}`}>${n}</a> <a href=${sourceHref(sha, n, 1)} title="the whole raw input">↗</a>${cited}</span>`;
       }
     },
@@ -405,11 +521,47 @@ export function runResultsTable(detail: RunDetail): HTMLElement {
 
 export function resultDownloadRows(run: RunDetail["run"]): Record<string, string | number | null>[] {
   const varied = variedColumns(run);
-  return run.results.map((r) => ({...Object.fromEntries(varied.map((key) => [key, variedValue(run, r, key)])), test: r.test, kind: r.kind, metric: r.metric, stat: r.stat, value: r.value, stddev: r.stddev ?? null, stddev_kind: r.stddev_kind ?? null, unit: r.unit, scope: r.scope ?? "run", concurrency: r.concurrency ?? null, n_depth: r.n_depth ?? null, request: r.request ?? null, seq: r.seq ?? null, status: r.status, line: r.line}));
+  return run.results.map((r) => ({
+    ...Object.fromEntries(varied.map((key) => [key, variedValue(run, r, key)])),
+    test: r.test,
+    kind: r.kind,
+    metric: r.metric,
+    stat: r.stat,
+    value: r.value,
+    stddev: r.stddev ?? null,
+    stddev_kind: r.stddev_kind ?? null,
+    unit: r.unit,
+    scope: r.scope ?? "run",
+    concurrency: r.concurrency ?? null,
+    n_depth: r.n_depth ?? null,
+    request: r.request ?? null,
+    seq: r.seq ?? null,
+    status: r.status,
+    line: r.line
+  }));
 }
 /** The download's columns: the varied settings first, as in the table. */
-export const resultDownloadColumns = (run: RunDetail["run"]): string[] => [...variedColumns(run), ...RESULT_DOWNLOAD_COLUMNS];
-export const RESULT_DOWNLOAD_COLUMNS = ["test", "kind", "metric", "stat", "value", "stddev", "stddev_kind", "unit", "scope", "concurrency", "n_depth", "request", "seq", "status", "line"];
+export const resultDownloadColumns = (run: RunDetail["run"]): string[] => [
+  ...variedColumns(run),
+  ...RESULT_DOWNLOAD_COLUMNS
+];
+export const RESULT_DOWNLOAD_COLUMNS = [
+  "test",
+  "kind",
+  "metric",
+  "stat",
+  "value",
+  "stddev",
+  "stddev_kind",
+  "unit",
+  "scope",
+  "concurrency",
+  "n_depth",
+  "request",
+  "seq",
+  "status",
+  "line"
+];
 
 /**
  * The run's raw lines (the export keeps the whole line range when short, else
@@ -460,8 +612,15 @@ export function runExcerpt(detail: RunDetail): HTMLElement {
 }
 
 /** The cell id, plan and parameters of a `benchbook bench` run, when it was one. */
-export function benchCell(detail: RunDetail): {cell_id: string; cell_label: string | null; plan: string | null; params: Record<string, unknown> | null; planText: string | null} | null {
-  const capture = detail.run.extra?.capture as {cell_id?: string; cell_label?: string; plan?: {name?: string} | null} | undefined;
+export function benchCell(detail: RunDetail): {
+  cell_id: string;
+  cell_label: string | null;
+  plan: string | null;
+  params: Record<string, unknown> | null;
+  planText: string | null;
+} | null {
+  const capture = detail.run.extra?.capture as
+    {cell_id?: string; cell_label?: string; plan?: {name?: string} | null} | undefined;
   if (!capture?.cell_id) return null;
   const record = detail.attachments.find((a) => a.role === "capture")?.text;
   let params: Record<string, unknown> | null = null;
@@ -472,7 +631,13 @@ export function benchCell(detail: RunDetail): {cell_id: string; cell_label: stri
       params = null;
     }
   }
-  return {cell_id: capture.cell_id, cell_label: capture.cell_label ?? null, plan: capture.plan?.name ?? null, params, planText: detail.attachments.find((a) => a.role === "plan")?.text ?? null};
+  return {
+    cell_id: capture.cell_id,
+    cell_label: capture.cell_label ?? null,
+    plan: capture.plan?.name ?? null,
+    params,
+    planText: detail.attachments.find((a) => a.role === "plan")?.text ?? null
+  };
 }
 
 /** How to get this number again: the plan cell for `benchbook bench` runs, else the printed commands. */
@@ -481,7 +646,9 @@ export function runReproduce(detail: RunDetail): HTMLElement {
   const wrap = html`<div class="bb-reproduce"></div>` as HTMLElement;
   const cell = benchCell(detail);
   if (run.origin === "hand-entered") {
-    wrap.append(html`<p>These numbers were typed in from a writeup, not captured from a tool: reproduce them by running the writeup's configuration yourself${run.command ? " (its command is below)" : ""} and importing the output.</p>`);
+    wrap.append(
+      html`<p>These numbers were typed in from a writeup, not captured from a tool: reproduce them by running the writeup's configuration yourself${run.command ? " (its command is below)" : ""} and importing the output.</p>`
+    );
     if (run.command) wrap.append(pre(run.command));
     return wrap;
   }
@@ -505,8 +672,17 @@ export function runReproduce(detail: RunDetail): HTMLElement {
   if (typeof server === "string") steps.push(`# start the server as it was started\n${server}`);
   if (run.command) steps.push(`# run the benchmark as it was run\n${run.command}`);
   if (steps.length) {
-    wrap.append(html`<p>The commands printed with the output, in order; then import what the benchmark prints:</p>`, pre(`${steps.join("\n\n")}\n\n# keep what it prints, then\nnpx benchbook import output.txt`));
-    if (run.settings_from_command.length) wrap.append(html`<p class="muted">Settings from the command line: ${run.settings_from_command.join(", ")}. Settings the output printed that the command does not set were the tool's defaults at that build.</p>`);
-  } else wrap.append(html`<p class="muted">No command was printed with this output; the settings table above lists what the tool reported.</p>`);
+    wrap.append(
+      html`<p>The commands printed with the output, in order; then import what the benchmark prints:</p>`,
+      pre(`${steps.join("\n\n")}\n\n# keep what it prints, then\nnpx benchbook import output.txt`)
+    );
+    if (run.settings_from_command.length)
+      wrap.append(
+        html`<p class="muted">Settings from the command line: ${run.settings_from_command.join(", ")}. Settings the output printed that the command does not set were the tool's defaults at that build.</p>`
+      );
+  } else
+    wrap.append(
+      html`<p class="muted">No command was printed with this output; the settings table above lists what the tool reported.</p>`
+    );
   return wrap;
 }

@@ -86,7 +86,6 @@ export interface RuntimeBarOptions {
   minRuntimes?: number;
 }
 
-
 function modelKey(row: ResultRow, groupBy: GroupBy): string {
   if (groupBy === "family") return modelFamily(row);
   return String(row[groupBy] ?? row.model_label ?? row.model ?? "?");
@@ -97,14 +96,36 @@ function variedText(row: ResultRow): string {
 }
 
 /** Bars for every (machine, model, test, runtime variant), with ratios to the baseline runtime. */
-export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "llama.cpp", metric = "throughput", stat = "mean", matchDepth = true, minRuntimes = 1}: RuntimeBarOptions = {}): RuntimeBar[] {
-  const selected = rows.filter((r) => r.metric === metric && r.stat === stat && r.status === "ok" && r.value !== null && r.runtime && (r.scope ?? "run") === "run");
-  type Draft = Omit<RuntimeBar, "series" | "baseline" | "baseline_series" | "comparison"> & {variant: string; row: ResultRow};
+export function runtimeBars(
+  rows: ResultRow[],
+  {
+    groupBy = "family",
+    baseline = "llama.cpp",
+    metric = "throughput",
+    stat = "mean",
+    matchDepth = true,
+    minRuntimes = 1
+  }: RuntimeBarOptions = {}
+): RuntimeBar[] {
+  const selected = rows.filter(
+    (r) =>
+      r.metric === metric &&
+      r.stat === stat &&
+      r.status === "ok" &&
+      r.value !== null &&
+      r.runtime &&
+      (r.scope ?? "run") === "run"
+  );
+  type Draft = Omit<RuntimeBar, "series" | "baseline" | "baseline_series" | "comparison"> & {
+    variant: string;
+    row: ResultRow;
+  };
   const drafts: Draft[] = selected.map((row) => {
     const hardware = row.hardware || "hardware not stated";
     const key = modelKey(row, groupBy);
     const m = measuredOf(row);
-    const size = row.kind === "pp" ? row.n_prompt : row.kind === "tg" ? row.n_gen : (row.n_prompt ?? 0) + (row.n_gen ?? 0);
+    const size =
+      row.kind === "pp" ? row.n_prompt : row.kind === "tg" ? row.n_gen : (row.n_prompt ?? 0) + (row.n_gen ?? 0);
     return {
       group: `${hardware} · ${key}`,
       hardware,
@@ -146,7 +167,10 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
       for (const d of cell) perVariant.set(d.variant, (perVariant.get(d.variant) ?? new Set()).add(d.n_depth ?? 0));
       const depths = new Set(cell.map((d) => d.n_depth ?? 0));
       if (depths.size < 2 || [...perVariant.values()].some((s) => s.size > 1)) continue;
-      const label = `${testLabel(cell[0].row, false)} (${[...depths].sort((a, b) => a - b).map((x) => `d${x}`).join(" / ")})`;
+      const label = `${testLabel(cell[0].row, false)} (${[...depths]
+        .sort((a, b) => a - b)
+        .map((x) => `d${x}`)
+        .join(" / ")})`;
       for (const d of cell) {
         d.test = label;
         d.test_order = [d.test_order[0], Math.min(...depths), d.test_order[2]];
@@ -176,7 +200,9 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
     const counts = new Map<string, number>();
     for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
     // Variants that nothing printed tells apart are named by their run.
-    variants.forEach((v, i) => seriesOf.set(v.variant, counts.get(labels[i])! > 1 ? `${labels[i]} · run ${v.run_id}` : labels[i]));
+    variants.forEach((v, i) =>
+      seriesOf.set(v.variant, counts.get(labels[i])! > 1 ? `${labels[i]} · run ${v.run_id}` : labels[i])
+    );
   }
 
   // Baseline per group: the chosen runtime, else llama.cpp, else the first runtime.
@@ -185,11 +211,16 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
   const bars: RuntimeBar[] = [];
   for (const list of groups.values()) {
     if (new Set(list.map((d) => d.runtime)).size < minRuntimes) continue;
-    const runtimes = [...new Set(list.map((d) => d.runtime))].sort((a, b) => runtimeRank(a) - runtimeRank(b) || a.localeCompare(b));
+    const runtimes = [...new Set(list.map((d) => d.runtime))].sort(
+      (a, b) => runtimeRank(a) - runtimeRank(b) || a.localeCompare(b)
+    );
     const base = baseline && runtimes.includes(baseline) ? baseline : runtimes[0];
-    const baseSeries = [...new Set(list.filter((d) => d.runtime === base).map((d) => seriesOf.get(d.variant)!))].sort()[0];
+    const baseSeries = [
+      ...new Set(list.filter((d) => d.runtime === base).map((d) => seriesOf.get(d.variant)!))
+    ].sort()[0];
     const baseByTest = new Map<string, Draft>();
-    for (const d of list) if (seriesOf.get(d.variant) === baseSeries && !baseByTest.has(d.test)) baseByTest.set(d.test, d);
+    for (const d of list)
+      if (seriesOf.get(d.variant) === baseSeries && !baseByTest.has(d.test)) baseByTest.set(d.test, d);
     for (const d of list) {
       const series = seriesOf.get(d.variant)!;
       const ref = baseByTest.get(d.test);
@@ -216,15 +247,27 @@ export function runtimeBars(rows: ResultRow[], {groupBy = "family", baseline = "
 }
 
 /** The page's rows its bars leave out, counted by reason (pass the options and the bars drawn). */
-export function runtimeLeftOut(rows: ResultRow[], {metric = "throughput", stat = "mean"}: RuntimeBarOptions, drawn: RuntimeBar[]): {reason: string; n: number}[] {
+export function runtimeLeftOut(
+  rows: ResultRow[],
+  {metric = "throughput", stat = "mean"}: RuntimeBarOptions,
+  drawn: RuntimeBar[]
+): {reason: string; n: number}[] {
   const why = (r: ResultRow) =>
-    r.metric !== metric ? `they are not ${metric}`
-    : r.status !== "ok" || r.value === null ? "their test did not produce a value"
-    : !r.runtime ? "they do not state a runtime"
-    : (r.scope ?? "run") !== "run" ? `they are per-${r.scope} values, not a run's`
-    : r.stat !== stat ? `they are other statistics than the ${stat}s compared (choose the statistic above)`
-    : null;
-  return leftOutCounts(rows, why, {drawn: drawn.length, reason: "their model was measured with one runtime only on that machine"});
+    r.metric !== metric
+      ? `they are not ${metric}`
+      : r.status !== "ok" || r.value === null
+        ? "their test did not produce a value"
+        : !r.runtime
+          ? "they do not state a runtime"
+          : (r.scope ?? "run") !== "run"
+            ? `they are per-${r.scope} values, not a run's`
+            : r.stat !== stat
+              ? `they are other statistics than the ${stat}s compared (choose the statistic above)`
+              : null;
+  return leftOutCounts(rows, why, {
+    drawn: drawn.length,
+    reason: "their model was measured with one runtime only on that machine"
+  });
 }
 
 export interface RuntimeGroup {
@@ -245,7 +288,9 @@ export function runtimeGroups(bars: RuntimeBar[], {minRuntimes = 2}: {minRuntime
       label,
       hardware: list[0].hardware,
       model_key: list[0].model_key,
-      runtimes: [...new Set(list.map((b) => b.runtime))].sort((a, b) => runtimeRank(a) - runtimeRank(b) || a.localeCompare(b)),
+      runtimes: [...new Set(list.map((b) => b.runtime))].sort(
+        (a, b) => runtimeRank(a) - runtimeRank(b) || a.localeCompare(b)
+      ),
       baseline_series: list[0].baseline_series,
       bars: list
     }))
@@ -254,28 +299,52 @@ export function runtimeGroups(bars: RuntimeBar[], {minRuntimes = 2}: {minRuntime
 
 // ─── charts ─────────────────────────────────────────────────────────────────
 
-const testDomain = (bars: RuntimeBar[]) => [...new Map([...bars].sort((a, b) => a.test_order[0] - b.test_order[0] || a.test_order[1] - b.test_order[1] || a.test_order[2] - b.test_order[2]).map((b) => [b.test, b])).keys()];
+const testDomain = (bars: RuntimeBar[]) => [
+  ...new Map(
+    [...bars]
+      .sort(
+        (a, b) =>
+          a.test_order[0] - b.test_order[0] || a.test_order[1] - b.test_order[1] || a.test_order[2] - b.test_order[2]
+      )
+      .map((b) => [b.test, b])
+  ).keys()
+];
 /** The colours of some of the series (the ratio chart leaves out the baseline but keeps every colour). */
-const pick = (c: {domain: string[]; range: string[]}, keep: string[]) => ({domain: c.domain.filter((s) => keep.includes(s)), range: c.range.filter((_, i) => keep.includes(c.domain[i]))});
+const pick = (c: {domain: string[]; range: string[]}, keep: string[]) => ({
+  domain: c.domain.filter((s) => keep.includes(s)),
+  range: c.range.filter((_, i) => keep.includes(c.domain[i]))
+});
 
 /** Colours by runtime (shared/chart.ts): the same runtime the same colour on every chart, variants in shades. */
 const runtimeColors = (bars: RuntimeBar[]) => {
   const order = seriesDomain(bars);
   const facts = new Map(bars.map((b) => [b.series, {series: b.series, runtime: b.runtime, hardware: b.hardware}]));
-  return seriesColors(order.map((s) => facts.get(s)!), {by: "runtime"});
+  return seriesColors(
+    order.map((s) => facts.get(s)!),
+    {by: "runtime"}
+  );
 };
-const seriesDomain = (bars: RuntimeBar[]) => [...new Map(bars.map((b) => [b.series, b])).values()].sort((a, b) => runtimeRank(a.runtime) - runtimeRank(b.runtime) || a.series.localeCompare(b.series)).map((b) => b.series);
+const seriesDomain = (bars: RuntimeBar[]) =>
+  [...new Map(bars.map((b) => [b.series, b])).values()]
+    .sort((a, b) => runtimeRank(a.runtime) - runtimeRank(b.runtime) || a.series.localeCompare(b.series))
+    .map((b) => b.series);
 
 /** `pp2048 @ d8192` on two lines, so neighbouring panels' labels do not run into each other. */
 const wrapTest = (t: string) => t.replace(" @ ", "\n@ ");
 
 function barTitle(b: RuntimeBar): string {
-  const lines = [`${b.series}`, `${b.printed_test}: ${formatMeasured({value: b.value, stddev: b.stddev, stddev_kind: b.stddev_kind, repetitions: b.repetitions, sd_source: b.sd_source})} ${b.unit}${b.stddev_kind ? ` (${b.stddev_kind} sd)` : ""}`];
-  if (b.comparison) lines.push(`${formatRatio(b.comparison)} of ${b.baseline_series}${b.comparison.noise ? " — within noise" : ""}`, b.comparison.note);
+  const lines = [
+    `${b.series}`,
+    `${b.printed_test}: ${formatMeasured({value: b.value, stddev: b.stddev, stddev_kind: b.stddev_kind, repetitions: b.repetitions, sd_source: b.sd_source})} ${b.unit}${b.stddev_kind ? ` (${b.stddev_kind} sd)` : ""}`
+  ];
+  if (b.comparison)
+    lines.push(
+      `${formatRatio(b.comparison)} of ${b.baseline_series}${b.comparison.noise ? " — within noise" : ""}`,
+      b.comparison.note
+    );
   if (b.baseline) lines.push("baseline");
   return lines.join("\n");
 }
-
 
 export interface RuntimePlotOptions {
   width?: number;
@@ -287,30 +356,57 @@ export interface RuntimePlotOptions {
  * by orders of magnitude): one cluster per test, one bar per runtime variant,
  * ±1 sd error bars, and the ratio to the baseline above each other bar.
  */
-export function runtimePlot(bars: RuntimeBar[], {width = 640, height = 320}: RuntimePlotOptions = {}): SVGSVGElement | HTMLElement {
+export function runtimePlot(
+  bars: RuntimeBar[],
+  {width = 640, height = 320}: RuntimePlotOptions = {}
+): SVGSVGElement | HTMLElement {
   const withSd = bars.filter((b) => b.stddev !== null && b.stddev > 0);
   const top = (b: RuntimeBar) => b.value + (b.stddev ?? 0);
   const unit = bars[0]?.unit ?? "";
-  return linkLegend(Plot.plot({
-    width,
-    height,
-    marginTop: 36,
-    marginBottom: 36,
-    marginLeft: yMargin(Math.max(0, ...bars.map(top))),
-    fx: {label: null, domain: testDomain(bars), padding: 0.15, tickFormat: wrapTest},
-    x: {axis: null, domain: seriesDomain(bars), paddingInner: 0.08},
-    y: {label: `${bars[0]?.stat && bars[0].stat !== "mean" ? `${bars[0].stat} ` : ""}${bars[0]?.metric ?? ""} (${unit})`, grid: true},
-    color: {legend: true, type: "categorical", ...runtimeColors(bars)},
-    marks: [
-      Plot.barY(bars, {fx: "test", x: "series", y: "value", fill: "series", title: barTitle}),
-      Plot.ruleX(withSd, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.value - b.stddev!, y2: top, stroke: "currentColor", ...ERROR_BAR}),
-      Plot.text(
-        bars.filter((b) => b.comparison),
-        {fx: "test", x: "series", y: top, text: (b: RuntimeBar) => ratioLabel(b.comparison!), dy: -6, lineAnchor: "bottom", fontSize: 9, fill: "currentColor", stroke: "var(--theme-background, white)", strokeWidth: 3, paintOrder: "stroke"}
-      ),
-      Plot.ruleY([0])
-    ]
-  }));
+  return linkLegend(
+    Plot.plot({
+      width,
+      height,
+      marginTop: 36,
+      marginBottom: 36,
+      marginLeft: yMargin(Math.max(0, ...bars.map(top))),
+      fx: {label: null, domain: testDomain(bars), padding: 0.15, tickFormat: wrapTest},
+      x: {axis: null, domain: seriesDomain(bars), paddingInner: 0.08},
+      y: {
+        label: `${bars[0]?.stat && bars[0].stat !== "mean" ? `${bars[0].stat} ` : ""}${bars[0]?.metric ?? ""} (${unit})`,
+        grid: true
+      },
+      color: {legend: true, type: "categorical", ...runtimeColors(bars)},
+      marks: [
+        Plot.barY(bars, {fx: "test", x: "series", y: "value", fill: "series", title: barTitle}),
+        Plot.ruleX(withSd, {
+          fx: "test",
+          x: "series",
+          y1: (b: RuntimeBar) => b.value - b.stddev!,
+          y2: top,
+          stroke: "currentColor",
+          ...ERROR_BAR
+        }),
+        Plot.text(
+          bars.filter((b) => b.comparison),
+          {
+            fx: "test",
+            x: "series",
+            y: top,
+            text: (b: RuntimeBar) => ratioLabel(b.comparison!),
+            dy: -6,
+            lineAnchor: "bottom",
+            fontSize: 9,
+            fill: "currentColor",
+            stroke: "var(--theme-background, white)",
+            strokeWidth: 3,
+            paintOrder: "stroke"
+          }
+        ),
+        Plot.ruleY([0])
+      ]
+    })
+  );
 }
 
 /**
@@ -318,37 +414,87 @@ export function runtimePlot(bars: RuntimeBar[], {width = 640, height = 320}: Run
  * Welch where repetitions are known, else ±1 sd propagated). Hollow dots:
  * within noise.
  */
-export function runtimeRatioPlot(bars: RuntimeBar[], {width = 640, height = 260}: RuntimePlotOptions = {}): SVGSVGElement | HTMLElement {
+export function runtimeRatioPlot(
+  bars: RuntimeBar[],
+  {width = 640, height = 260}: RuntimePlotOptions = {}
+): SVGSVGElement | HTMLElement {
   const compared = bars.filter((b) => b.comparison);
   const domain = seriesDomain(compared);
   const tests = testDomain(compared);
   const interval = compared.filter((b) => b.comparison!.low !== null);
-  return linkLegend(Plot.plot({
-    width,
-    height,
-    marginBottom: 36,
-    fx: {label: null, domain: tests, padding: 0.15, tickFormat: wrapTest},
-    x: {axis: null, domain, padding: 0.3},
-    y: {label: `ratio to ${compared[0]?.baseline_series ?? "baseline"} (×)`, grid: true, tickFormat: (d: number) => `${d}×`},
-    color: {legend: true, type: "categorical", ...pick(runtimeColors(bars), domain)},
-    marks: [
-      Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
-      Plot.ruleX(interval, {fx: "test", x: "series", y1: (b: RuntimeBar) => b.comparison!.low!, y2: (b: RuntimeBar) => b.comparison!.high!, stroke: "series", strokeWidth: 2}),
-      Plot.dot(
-        compared.filter((b) => !b.comparison!.noise),
-        {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, fill: "series", r: 4, title: barTitle, ariaDescription: "ratio"}
-      ),
-      Plot.dot(
-        compared.filter((b) => b.comparison!.noise),
-        {fx: "test", x: "series", y: (b: RuntimeBar) => b.comparison!.ratio, stroke: "series", fill: "none", r: 4, strokeWidth: 1.5, title: barTitle, ariaDescription: "ratio-noise"}
-      )
-    ]
-  }));
+  return linkLegend(
+    Plot.plot({
+      width,
+      height,
+      marginBottom: 36,
+      fx: {label: null, domain: tests, padding: 0.15, tickFormat: wrapTest},
+      x: {axis: null, domain, padding: 0.3},
+      y: {
+        label: `ratio to ${compared[0]?.baseline_series ?? "baseline"} (×)`,
+        grid: true,
+        tickFormat: (d: number) => `${d}×`
+      },
+      color: {legend: true, type: "categorical", ...pick(runtimeColors(bars), domain)},
+      marks: [
+        Plot.ruleY([1], {stroke: "currentColor", strokeOpacity: 0.5}),
+        Plot.ruleX(interval, {
+          fx: "test",
+          x: "series",
+          y1: (b: RuntimeBar) => b.comparison!.low!,
+          y2: (b: RuntimeBar) => b.comparison!.high!,
+          stroke: "series",
+          strokeWidth: 2
+        }),
+        Plot.dot(
+          compared.filter((b) => !b.comparison!.noise),
+          {
+            fx: "test",
+            x: "series",
+            y: (b: RuntimeBar) => b.comparison!.ratio,
+            fill: "series",
+            r: 4,
+            title: barTitle,
+            ariaDescription: "ratio"
+          }
+        ),
+        Plot.dot(
+          compared.filter((b) => b.comparison!.noise),
+          {
+            fx: "test",
+            x: "series",
+            y: (b: RuntimeBar) => b.comparison!.ratio,
+            stroke: "series",
+            fill: "none",
+            r: 4,
+            strokeWidth: 1.5,
+            title: barTitle,
+            ariaDescription: "ratio-noise"
+          }
+        )
+      ]
+    })
+  );
 }
 
 // ─── table ──────────────────────────────────────────────────────────────────
 
-export const RUNTIME_COLUMNS = ["group", "test", "series", "model_label", "printed_test", "value", "stddev", "stddev_kind", "repetitions", "ratio", "ratio_low", "ratio_high", "within_noise", "method", "source"];
+export const RUNTIME_COLUMNS = [
+  "group",
+  "test",
+  "series",
+  "model_label",
+  "printed_test",
+  "value",
+  "stddev",
+  "stddev_kind",
+  "repetitions",
+  "ratio",
+  "ratio_low",
+  "ratio_high",
+  "within_noise",
+  "method",
+  "source"
+];
 
 /** Plain rows for downloads: values as stored, ratios as computed, the raw input and line. */
 export function runtimeTableRows(bars: RuntimeBar[]): Record<string, string | number | boolean | null>[] {
@@ -373,15 +519,33 @@ export function runtimeTableRows(bars: RuntimeBar[]): Record<string, string | nu
 
 /** The bars as a table: value ± sd as printed, ratio to the baseline with its interval, link to the raw line. */
 export function runtimeTable(bars: RuntimeBar[]): HTMLElement {
-  const rows = bars.map((b, i) => ({...b, i, ratio: b.comparison?.ratio ?? null, noise: b.comparison?.noise ?? null, source: b.line}));
+  const rows = bars.map((b, i) => ({
+    ...b,
+    i,
+    ratio: b.comparison?.ratio ?? null,
+    noise: b.comparison?.noise ?? null,
+    source: b.line
+  }));
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
     columns: ["group", "test", "series", "model_label", "value", "repetitions", "ratio", "noise", "source"],
-    header: {group: "machine · model", test: "test", series: "runtime", model_label: "model file", value: "value (± sd)", repetitions: "n", ratio: "ratio to baseline", noise: "within noise", source: "raw line"},
+    header: {
+      group: "machine · model",
+      test: "test",
+      series: "runtime",
+      model_label: "model file",
+      value: "value (± sd)",
+      repetitions: "n",
+      ratio: "ratio to baseline",
+      noise: "within noise",
+      source: "raw line"
+    },
     format: {
-      value: (_: number, i: number, data: Row[]) => `${formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source})} ${data[i].unit}`,
+      value: (_: number, i: number, data: Row[]) =>
+        `${formatMeasured({value: data[i].value, stddev: data[i].stddev, stddev_kind: data[i].stddev_kind, repetitions: data[i].repetitions, sd_source: data[i].sd_source})} ${data[i].unit}`,
       repetitions: (n: number | null) => (n === null ? "—" : String(n)),
-      ratio: (_: number, i: number, data: Row[]) => (data[i].comparison ? formatRatio(data[i].comparison!) : data[i].baseline ? "baseline" : "—"),
+      ratio: (_: number, i: number, data: Row[]) =>
+        data[i].comparison ? formatRatio(data[i].comparison!) : data[i].baseline ? "baseline" : "—",
       noise: (n: boolean | null) => (n === null ? "—" : n ? "≈ yes" : "no"),
       source: rawLineCell
     },

@@ -40,7 +40,8 @@ export function sourceView(text: string, runs: Pick<RunSummary, "line_start" | "
 /** The runs read from one input, each linked to its line range. */
 export function sourceRuns(runs: RunSummary[]): HTMLElement {
   return html`<ul>${runs.map(
-    (r) => html`<li><a href=${`#L${r.line_start}`}>lines ${r.line_start}–${r.line_end}</a>: ${r.tool} (${r.format}), ${r.models.join(", ") || "model not stated"}, ${r.hardware ?? "hardware not stated"}, ${r.results} values</li>`
+    (r) =>
+      html`<li><a href=${`#L${r.line_start}`}>lines ${r.line_start}–${r.line_end}</a>: ${r.tool} (${r.format}), ${r.models.join(", ") || "model not stated"}, ${r.hardware ?? "hardware not stated"}, ${r.results} values</li>`
   )}</ul>` as HTMLElement;
 }
 

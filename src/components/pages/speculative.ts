@@ -46,7 +46,6 @@ export function axisValue(metric: string, value: number, unit: string): number {
   return metric === "acceptance_rate" && unit === "ratio" ? value * 100 : value;
 }
 
-
 /** A configuration's name: a hand-entered run's own label, else runtime · model · quant · KV dtype · machine. */
 export function configLabel(row: ResultRow): string {
   const label = row.extra?.label;
@@ -82,9 +81,24 @@ function isPerPosition(row: ResultRow): boolean {
 /** Interval time series of the speculative metrics, per run (per-position rates left out). */
 export function specSeries(rows: ResultRow[]): SpecPoint[] {
   const wanted = new Set(SPEC_METRICS.map((m) => m.metric));
-  const runsWithSpec = new Set(rows.filter((r) => r.scope === "interval" && (r.metric === "acceptance_length" || r.metric === "acceptance_rate")).map((r) => r.run_id));
+  const runsWithSpec = new Set(
+    rows
+      .filter((r) => r.scope === "interval" && (r.metric === "acceptance_length" || r.metric === "acceptance_rate"))
+      .map((r) => r.run_id)
+  );
   return rows
-    .filter((r) => r.scope === "interval" && runsWithSpec.has(r.run_id) && wanted.has(r.metric) && r.seq !== null && r.seq !== undefined && r.value !== null && r.status === "ok" && !isPerPosition(r) && (r.metric !== "throughput" || r.kind === "tg"))
+    .filter(
+      (r) =>
+        r.scope === "interval" &&
+        runsWithSpec.has(r.run_id) &&
+        wanted.has(r.metric) &&
+        r.seq !== null &&
+        r.seq !== undefined &&
+        r.value !== null &&
+        r.status === "ok" &&
+        !isPerPosition(r) &&
+        (r.metric !== "throughput" || r.kind === "tg")
+    )
     .map((r) => ({
       series: `${configLabel(r)} · run ${r.run_id}`,
       run_id: r.run_id,
@@ -102,7 +116,10 @@ export function specSeries(rows: ResultRow[]): SpecPoint[] {
     .sort((a, b) => a.series.localeCompare(b.series) || a.metric.localeCompare(b.metric) || a.seq - b.seq);
 }
 
-export function specTimePlot(points: SpecPoint[], {metric, width = 640, height = 220}: {metric: string; width?: number; height?: number}): SVGSVGElement | HTMLElement {
+export function specTimePlot(
+  points: SpecPoint[],
+  {metric, width = 640, height = 220}: {metric: string; width?: number; height?: number}
+): SVGSVGElement | HTMLElement {
   const data = points.filter((p) => p.metric === metric);
   const label = SPEC_METRICS.find((m) => m.metric === metric)?.label ?? metric;
   return Plot.plot({
@@ -110,14 +127,27 @@ export function specTimePlot(points: SpecPoint[], {metric, width = 640, height =
     height,
     marginRight: 20,
     marginLeft: yMargin(Math.max(0, ...data.map((p) => p.y))),
-    x: {label: "log line (order within the log)", grid: true, ticks: integerTicks(data.map((p) => p.seq)), tickFormat: "d"},
+    x: {
+      label: "log line (order within the log)",
+      grid: true,
+      ticks: integerTicks(data.map((p) => p.seq)),
+      tickFormat: "d"
+    },
     // From zero: a change from 98 to 100 tok/s is small, and the chart says so.
     y: {label, grid: true, zero: true},
     color: {legend: true, type: "categorical"},
     marks: [
       Plot.line(data, {x: "seq", y: "y", stroke: "series"}),
       Plot.dot(data, {x: "seq", y: "y", fill: "series", r: 2.5}),
-      Plot.tip(data, Plot.pointer({x: "seq", y: "y", title: (p: SpecPoint) => `${p.series}\n#${p.seq}${p.time ? ` ${p.time}` : ""}: ${p.value} ${p.unit}\nline ${p.line}${p.text ? `: ${p.text}` : ""}`}))
+      Plot.tip(
+        data,
+        Plot.pointer({
+          x: "seq",
+          y: "y",
+          title: (p: SpecPoint) =>
+            `${p.series}\n#${p.seq}${p.time ? ` ${p.time}` : ""}: ${p.value} ${p.unit}\nline ${p.line}${p.text ? `: ${p.text}` : ""}`
+        })
+      )
     ]
   });
 }
@@ -135,17 +165,32 @@ export interface SpecPair {
 
 /** Acceptance and throughput printed for the same interval (same run and `seq`), paired. */
 export function specPairs(points: SpecPoint[], acceptanceMetric = "acceptance_length"): SpecPair[] {
-  const throughput = new Map(points.filter((p) => p.metric === "throughput").map((p) => [`${p.run_id}\u0000${p.seq}`, p]));
+  const throughput = new Map(
+    points.filter((p) => p.metric === "throughput").map((p) => [`${p.run_id}\u0000${p.seq}`, p])
+  );
   const out: SpecPair[] = [];
   for (const p of points) {
     if (p.metric !== acceptanceMetric) continue;
     const t = throughput.get(`${p.run_id}\u0000${p.seq}`);
-    if (t) out.push({series: p.series, run_id: p.run_id, seq: p.seq, acceptance: p.y, acceptance_metric: acceptanceMetric, throughput: t.value, line: p.line, source_sha256: p.source_sha256});
+    if (t)
+      out.push({
+        series: p.series,
+        run_id: p.run_id,
+        seq: p.seq,
+        acceptance: p.y,
+        acceptance_metric: acceptanceMetric,
+        throughput: t.value,
+        line: p.line,
+        source_sha256: p.source_sha256
+      });
   }
   return out;
 }
 
-export function specScatterPlot(pairs: SpecPair[], {width = 640, height = 320}: {width?: number; height?: number} = {}): SVGSVGElement | HTMLElement {
+export function specScatterPlot(
+  pairs: SpecPair[],
+  {width = 640, height = 320}: {width?: number; height?: number} = {}
+): SVGSVGElement | HTMLElement {
   const metric = pairs[0]?.acceptance_metric ?? "acceptance_length";
   return Plot.plot({
     width,
@@ -156,13 +201,29 @@ export function specScatterPlot(pairs: SpecPair[], {width = 640, height = 320}: 
     color: {legend: true, type: "categorical"},
     marks: [
       Plot.dot(pairs, {x: "acceptance", y: "throughput", fill: "series", r: 3.5}),
-      Plot.tip(pairs, Plot.pointer({x: "acceptance", y: "throughput", title: (p: SpecPair) => `${p.series}\n#${p.seq}: ${p.acceptance} → ${p.throughput} tok/s (line ${p.line})`}))
+      Plot.tip(
+        pairs,
+        Plot.pointer({
+          x: "acceptance",
+          y: "throughput",
+          title: (p: SpecPair) => `${p.series}\n#${p.seq}: ${p.acceptance} → ${p.throughput} tok/s (line ${p.line})`
+        })
+      )
     ]
   });
 }
 
 export function specTableRows(points: SpecPoint[]): Record<string, string | number | null>[] {
-  return points.map((p) => ({series: p.series, run: p.run_id, seq: p.seq, time: p.time, metric: p.metric, value: p.value, unit: p.unit, source: `${p.source_sha256}:${p.line}`}));
+  return points.map((p) => ({
+    series: p.series,
+    run: p.run_id,
+    seq: p.seq,
+    time: p.time,
+    metric: p.metric,
+    value: p.value,
+    unit: p.unit,
+    source: `${p.source_sha256}:${p.line}`
+  }));
 }
 export const SPEC_TABLE_COLUMNS = ["series", "run", "seq", "time", "metric", "value", "unit", "source"];
 
@@ -170,7 +231,11 @@ export function specTable(points: SpecPoint[], depth = 0): HTMLElement {
   return Inputs.table(points, {
     columns: ["run_id", "seq", "metric", "value", "unit", "line"],
     header: {run_id: "run", seq: "#", metric: "metric", value: "value", unit: "unit", line: "raw line"},
-    format: {run_id: (id: string) => runLink(id, depth), line: (_: number, i: number, data: SpecPoint[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)},
+    format: {
+      run_id: (id: string) => runLink(id, depth),
+      line: (_: number, i: number, data: SpecPoint[]) =>
+        sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
+    },
     rows: 12,
     layout: "auto",
     select: false
@@ -211,7 +276,14 @@ export function specBands(rows: ResultRow[]): Band[] {
   const wanted = new Set(SPEC_METRICS.map((m) => m.metric));
   const bands = new Map<string, Band>();
   for (const r of rows) {
-    if (!wanted.has(r.metric) || (r.scope ?? "run") !== "run" || r.value === null || r.status !== "ok" || isPerPosition(r)) continue;
+    if (
+      !wanted.has(r.metric) ||
+      (r.scope ?? "run") !== "run" ||
+      r.value === null ||
+      r.status !== "ok" ||
+      isPerPosition(r)
+    )
+      continue;
     if (r.metric === "throughput" && r.kind !== "tg") continue;
     const hand = r.origin === "hand-entered";
     const derived = !hand && r.result_extra?.derived_from !== undefined;
@@ -229,7 +301,9 @@ export function specBands(rows: ResultRow[]): Band[] {
         metric: r.metric,
         unit: r.metric === "acceptance_rate" ? "%" : r.unit,
         origin,
-        what: hand ? "stated by the writer" : `p25–p75 of ${r.result_extra?.n ?? "?"} ${r.result_extra?.derived_from ?? "interval"} values`,
+        what: hand
+          ? "stated by the writer"
+          : `p25–p75 of ${r.result_extra?.n ?? "?"} ${r.result_extra?.derived_from ?? "interval"} values`,
         low: null,
         high: null,
         mid: null,
@@ -257,7 +331,10 @@ export function bandName(b: Band): string {
   return b.origin === "hand-entered" ? `${b.config} (hand-entered)` : `${b.config} · run ${b.run_id}`;
 }
 
-export function bandPlot(bands: Band[], {metric, width = 640}: {metric: string; width?: number}): SVGSVGElement | HTMLElement {
+export function bandPlot(
+  bands: Band[],
+  {metric, width = 640}: {metric: string; width?: number}
+): SVGSVGElement | HTMLElement {
   const data = bands.filter((b) => b.metric === metric);
   const label = SPEC_METRICS.find((m) => m.metric === metric)?.label ?? metric;
   const ranged = data.filter((b) => b.low !== null && b.high !== null);
@@ -272,10 +349,26 @@ export function bandPlot(bands: Band[], {metric, width = 640}: {metric: string; 
     marginTop: 24,
     x: {label, grid: true},
     y: {label: null, axis: null, domain: rows, padding: 0.6},
-    color: {domain: ["derived", "hand-entered"], range: ["var(--theme-foreground-focus)", "currentColor"], legend: true, tickFormat: (d: string) => (d === "derived" ? "measured (derived from the log: p25–p75, median ▮, max ●)" : "hand-entered (writer's stated range ▭, typical ▮, peak ○)")},
+    color: {
+      domain: ["derived", "hand-entered"],
+      range: ["var(--theme-foreground-focus)", "currentColor"],
+      legend: true,
+      tickFormat: (d: string) =>
+        d === "derived"
+          ? "measured (derived from the log: p25–p75, median ▮, max ●)"
+          : "hand-entered (writer's stated range ▭, typical ▮, peak ○)"
+    },
     marks: [
       // Each configuration's name above its band (long names do not fit in a margin).
-      Plot.text(rows, {y: (d: string) => d, text: (d: string) => d, frameAnchor: "left", dy: -17, fontSize: 11, lineWidth: (width - 40) / 11, textOverflow: "ellipsis-middle"} as any),
+      Plot.text(rows, {
+        y: (d: string) => d,
+        text: (d: string) => d,
+        frameAnchor: "left",
+        dy: -17,
+        fontSize: 11,
+        lineWidth: (width - 40) / 11,
+        textOverflow: "ellipsis-middle"
+      } as any),
       // Measured bands: solid. Hand-entered: hollow with a dashed outline, so they are never read as measurements.
       Plot.barX(
         ranged.filter((b) => b.origin === "derived"),
@@ -291,7 +384,14 @@ export function bandPlot(bands: Band[], {metric, width = 640}: {metric: string; 
       ),
       Plot.dot(
         data.filter((b) => b.peak !== null),
-        {x: "peak", y: name, r: 4.5, fill: (b: Band) => (b.origin === "derived" ? b.origin : "none"), stroke: "origin", strokeWidth: 1.5}
+        {
+          x: "peak",
+          y: name,
+          r: 4.5,
+          fill: (b: Band) => (b.origin === "derived" ? b.origin : "none"),
+          stroke: "origin",
+          strokeWidth: 1.5
+        }
       ),
       Plot.tip(
         data,
@@ -307,18 +407,56 @@ export function bandPlot(bands: Band[], {metric, width = 640}: {metric: string; 
 }
 
 export function bandTableRows(bands: Band[]): Record<string, string | number | boolean | null>[] {
-  return bands.map((b) => ({config: b.config, run: b.run_id, metric: b.metric, origin: b.origin, what: b.what, low: b.low, high: b.high, mid: b.mid, peak: b.peak, unit: b.unit, approximate: b.approximate, source: `${b.source_sha256}:${b.lines.map((l) => l.line).join(",")}`}));
+  return bands.map((b) => ({
+    config: b.config,
+    run: b.run_id,
+    metric: b.metric,
+    origin: b.origin,
+    what: b.what,
+    low: b.low,
+    high: b.high,
+    mid: b.mid,
+    peak: b.peak,
+    unit: b.unit,
+    approximate: b.approximate,
+    source: `${b.source_sha256}:${b.lines.map((l) => l.line).join(",")}`
+  }));
 }
-export const BAND_TABLE_COLUMNS = ["config", "run", "metric", "origin", "what", "low", "high", "mid", "peak", "unit", "approximate", "source"];
+export const BAND_TABLE_COLUMNS = [
+  "config",
+  "run",
+  "metric",
+  "origin",
+  "what",
+  "low",
+  "high",
+  "mid",
+  "peak",
+  "unit",
+  "approximate",
+  "source"
+];
 
 export function bandTable(bands: Band[], depth = 0): HTMLElement {
   return Inputs.table(bands, {
     columns: ["config", "run_id", "metric", "origin", "low", "high", "mid", "peak", "unit", "lines"],
     width: {config: 260, run_id: 130},
-    header: {config: "configuration", run_id: "run", metric: "metric", origin: "origin", low: "low", high: "high", mid: "median / typical", peak: "max / peak", unit: "unit", lines: "raw lines"},
+    header: {
+      config: "configuration",
+      run_id: "run",
+      metric: "metric",
+      origin: "origin",
+      low: "low",
+      high: "high",
+      mid: "median / typical",
+      peak: "max / peak",
+      unit: "unit",
+      lines: "raw lines"
+    },
     format: {
       run_id: (id: string) => runLink(id, depth),
-      origin: (o: string, i: number, data: Band[]) => `${o === "hand-entered" ? "hand-entered" : "measured (derived)"}${data[i].approximate ? ", approximate" : ""}`,
+      origin: (o: string, i: number, data: Band[]) =>
+        `${o === "hand-entered" ? "hand-entered" : "measured (derived)"}${data[i].approximate ? ", approximate" : ""}`,
       lines: (_: unknown, i: number, data: Band[]) => {
         const span = document.createElement("span");
         data[i].lines.forEach((l, j) => {
@@ -368,7 +506,9 @@ export const KV_DTYPE_KEYS = ["kv_cache_dtype", "cache_type_k", "type_k", "ctk"]
  */
 export function dtypeFamily(dtype: unknown): string {
   if (dtype === undefined || dtype === null || dtype === "") return "not stated";
-  const d = String(dtype).toLowerCase().replace(/^torch\./, "");
+  const d = String(dtype)
+    .toLowerCase()
+    .replace(/^torch\./, "");
   if (/^(fp8|float8)/.test(d)) return "FP8";
   if (/^(bf16|bfloat16)$/.test(d)) return "BF16";
   if (/^(f16|fp16|float16|half)$/.test(d)) return "F16";
@@ -430,16 +570,28 @@ export function kvPoints(rows: ResultRow[]): KvPoint[] {
         test: r.test
       };
     })
-    .sort((a, b) => a.group.localeCompare(b.group) || a.pool.localeCompare(b.pool) || a.family.localeCompare(b.family) || a.value - b.value);
+    .sort(
+      (a, b) =>
+        a.group.localeCompare(b.group) ||
+        a.pool.localeCompare(b.pool) ||
+        a.family.localeCompare(b.family) ||
+        a.value - b.value
+    );
 }
 
-const POOL_LABEL: Record<string, string> = {full: "full-layer tokens", swa: "SWA-layer tokens", total: "max_total_num_tokens", all: "tokens"};
+const POOL_LABEL: Record<string, string> = {
+  full: "full-layer tokens",
+  swa: "SWA-layer tokens",
+  total: "max_total_num_tokens",
+  all: "tokens"
+};
 
 /** A bar's row within its group: the dtype family, and the run when a group has several of one family. */
 function barKey(points: KvPoint[]): (p: KvPoint) => string {
   const label = (p: KvPoint) => `${p.group}\u0000${p.pool}`;
   const count = new Map<string, number>();
-  for (const p of points) count.set(`${label(p)}\u0000${p.family}`, (count.get(`${label(p)}\u0000${p.family}`) ?? 0) + 1);
+  for (const p of points)
+    count.set(`${label(p)}\u0000${p.family}`, (count.get(`${label(p)}\u0000${p.family}`) ?? 0) + 1);
   return (p) => (count.get(`${label(p)}\u0000${p.family}`)! > 1 ? `${p.family} · run ${p.run_id}` : p.family);
 }
 
@@ -462,7 +614,15 @@ export function kvPlot(points: KvPoint[], {width = 640}: {width?: number} = {}):
     color: {legend: true, domain: families, type: "categorical"},
     marks: [
       // Each group's name above its bars (long names do not fit in a margin).
-      Plot.text(facets, {fy: (d: string) => d, text: (d: string) => d, frameAnchor: "top-left", dy: -16, fontSize: 11, lineWidth: (width - 30) / 11, textOverflow: "ellipsis-middle"} as any),
+      Plot.text(facets, {
+        fy: (d: string) => d,
+        text: (d: string) => d,
+        frameAnchor: "top-left",
+        dy: -16,
+        fontSize: 11,
+        lineWidth: (width - 30) / 11,
+        textOverflow: "ellipsis-middle"
+      } as any),
       Plot.barX(
         points.filter((p) => p.origin !== "hand-entered"),
         {x1: 0, x2: "value", y: key, fy: label, fill: "family", insetTop: 2, insetBottom: 2}
@@ -470,10 +630,37 @@ export function kvPlot(points: KvPoint[], {width = 640}: {width?: number} = {}):
       // Hand-entered values: outline only, never mistaken for a measurement.
       Plot.barX(
         points.filter((p) => p.origin === "hand-entered"),
-        {x1: 0, x2: "value", y: key, fy: label, stroke: "family", strokeDasharray: "4,3", fill: "none", insetTop: 2, insetBottom: 2}
+        {
+          x1: 0,
+          x2: "value",
+          y: key,
+          fy: label,
+          stroke: "family",
+          strokeDasharray: "4,3",
+          fill: "none",
+          insetTop: 2,
+          insetBottom: 2
+        }
       ),
-      Plot.text(points, {x: "value", y: key, fy: label, text: (p: KvPoint) => `${key(p)}${p.origin === "hand-entered" ? " (hand-entered)" : ""}: ${p.value}`, dx: 4, textAnchor: "start", fontSize: 10}),
-      Plot.tip(points, Plot.pointer({x: "value", y: key, fy: label, title: (p: KvPoint) => `${p.group}\n${POOL_LABEL[p.pool] ?? p.pool}, KV ${p.dtype ?? "dtype not stated"} (${p.origin})\n${p.value} tokens — run ${p.run_id}, line ${p.line}`}))
+      Plot.text(points, {
+        x: "value",
+        y: key,
+        fy: label,
+        text: (p: KvPoint) => `${key(p)}${p.origin === "hand-entered" ? " (hand-entered)" : ""}: ${p.value}`,
+        dx: 4,
+        textAnchor: "start",
+        fontSize: 10
+      }),
+      Plot.tip(
+        points,
+        Plot.pointer({
+          x: "value",
+          y: key,
+          fy: label,
+          title: (p: KvPoint) =>
+            `${p.group}\n${POOL_LABEL[p.pool] ?? p.pool}, KV ${p.dtype ?? "dtype not stated"} (${p.origin})\n${p.value} tokens — run ${p.run_id}, line ${p.line}`
+        })
+      )
     ]
   });
 }
@@ -502,12 +689,17 @@ export function kvRatios(points: KvPoint[]): KvRatio[] {
   }
   const out: KvRatio[] = [];
   for (const group of groups.values()) {
-    const families = [...new Set(group.map((p) => p.family))].sort((x, y) => (WIDTH[x] ?? 9) - (WIDTH[y] ?? 9) || x.localeCompare(y));
+    const families = [...new Set(group.map((p) => p.family))].sort(
+      (x, y) => (WIDTH[x] ?? 9) - (WIDTH[y] ?? 9) || x.localeCompare(y)
+    );
     if (families.length < 2) continue;
     const base = group.find((p) => p.family === families[0])!;
     for (const family of families.slice(1)) {
       const other = group.find((p) => p.family === family)!;
-      const comparison = compareMeans({value: base.value, stddev: null, stddev_kind: null, repetitions: null}, {value: other.value, stddev: null, stddev_kind: null, repetitions: null});
+      const comparison = compareMeans(
+        {value: base.value, stddev: null, stddev_kind: null, repetitions: null},
+        {value: other.value, stddev: null, stddev_kind: null, repetitions: null}
+      );
       out.push({group: base.group, pool: base.pool, a: base, b: other, comparison});
     }
   }
@@ -520,19 +712,50 @@ export function ratioSentence(r: KvRatio): string {
 }
 
 export function kvTableRows(points: KvPoint[]): Record<string, string | number | null>[] {
-  return points.map((p) => ({runtime: p.runtime, group: p.group, pool: p.pool, kv_dtype: p.dtype, family: p.family, value: p.value, unit: p.unit, origin: p.origin, run: p.run_id, source: `${p.source_sha256}:${p.line}`}));
+  return points.map((p) => ({
+    runtime: p.runtime,
+    group: p.group,
+    pool: p.pool,
+    kv_dtype: p.dtype,
+    family: p.family,
+    value: p.value,
+    unit: p.unit,
+    origin: p.origin,
+    run: p.run_id,
+    source: `${p.source_sha256}:${p.line}`
+  }));
 }
-export const KV_TABLE_COLUMNS = ["runtime", "group", "pool", "kv_dtype", "family", "value", "unit", "origin", "run", "source"];
+export const KV_TABLE_COLUMNS = [
+  "runtime",
+  "group",
+  "pool",
+  "kv_dtype",
+  "family",
+  "value",
+  "unit",
+  "origin",
+  "run",
+  "source"
+];
 
 export function kvTable(points: KvPoint[], depth = 0): HTMLElement {
   return Inputs.table(points, {
     columns: ["group", "pool", "dtype", "value", "origin", "run_id", "line"],
     width: {group: 260, run_id: 130},
-    header: {group: "runtime · model · machine", pool: "pool", dtype: "KV dtype (as stated)", value: "tokens", origin: "origin", run_id: "run", line: "raw line"},
+    header: {
+      group: "runtime · model · machine",
+      pool: "pool",
+      dtype: "KV dtype (as stated)",
+      value: "tokens",
+      origin: "origin",
+      run_id: "run",
+      line: "raw line"
+    },
     format: {
       dtype: (d: string | null) => d ?? "not stated",
       run_id: (id: string) => runLink(id, depth),
-      line: (_: number, i: number, data: KvPoint[]) => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
+      line: (_: number, i: number, data: KvPoint[]) =>
+        sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`, depth)
     },
     rows: 12,
     layout: "auto",

@@ -29,15 +29,25 @@ import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, seriesColors, yMargin, type SeriesFacts} from "../shared/chart.js";
 import {formatPm, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, gpuOf, measuredOf, push} from "../shared/rows.js";
-import {compareMeans, formatChange, formatRatio, sampleSd, type Comparison, type Measured} from "../shared/statistics/uncertainty.js";
-
+import {
+  compareMeans,
+  formatChange,
+  formatRatio,
+  sampleSd,
+  type Comparison,
+  type Measured
+} from "../shared/statistics/uncertainty.js";
 
 export type Better = "higher" | "lower" | "none";
 
 /** Which direction is better for a metric: throughput up, time down, anything else unknown. */
 export function betterDirection(metric: string, unit: string | null | undefined): Better {
   if (/\/s$/.test(unit ?? "") || /throughput|acceptance/.test(metric)) return "higher";
-  if (["ms", "s", "ns", "us", "µs"].includes(unit ?? "") || /^(ttft|tpot|itl|e2el|ttfr|est_ppt|e2e_ttft|latency|duration)$/.test(metric)) return "lower";
+  if (
+    ["ms", "s", "ns", "us", "µs"].includes(unit ?? "") ||
+    /^(ttft|tpot|itl|e2el|ttfr|est_ppt|e2e_ttft|latency|duration)$/.test(metric)
+  )
+    return "lower";
   return "none";
 }
 
@@ -55,7 +65,8 @@ function shape(row: ResultRow): string {
   if (row.kind === "pp" && row.n_prompt) parts.push(`pp${row.n_prompt}`);
   else if (row.kind === "tg" && row.n_gen) parts.push(`tg${row.n_gen}`);
   else if (row.kind === "pp+tg" && row.n_prompt && row.n_gen) parts.push(`pp${row.n_prompt}+tg${row.n_gen}`);
-  else if (row.kind && row.kind !== "other" && row.kind !== "hardware") parts.push(row.kind + (row.n_prompt ? ` (prompt ${row.n_prompt})` : ""));
+  else if (row.kind && row.kind !== "other" && row.kind !== "hardware")
+    parts.push(row.kind + (row.n_prompt ? ` (prompt ${row.n_prompt})` : ""));
   else if (row.n_prompt) parts.push(`prompt ${row.n_prompt}`);
   if (row.n_depth) parts.push(`@ d${row.n_depth}`);
   if (row.concurrency && row.concurrency !== 1) parts.push(`(c${row.concurrency})`);
@@ -64,7 +75,17 @@ function shape(row: ResultRow): string {
 
 /** What a sweep line has in common apart from the swept settings. */
 function baseKey(row: ResultRow): string {
-  return [row.hardware ?? "", row.model_label ?? row.model ?? "", row.runtime ?? "", row.origin ?? "measured", shape(row), row.metric, row.stat, row.unit, gpuOf(row) ?? ""].join("\u0000");
+  return [
+    row.hardware ?? "",
+    row.model_label ?? row.model ?? "",
+    row.runtime ?? "",
+    row.origin ?? "measured",
+    shape(row),
+    row.metric,
+    row.stat,
+    row.unit,
+    gpuOf(row) ?? ""
+  ].join("\u0000");
 }
 
 function baseLabel(row: ResultRow, multi: {hardware: boolean; model: boolean; stat: boolean}): string {
@@ -89,10 +110,12 @@ const numbers = (v: string) => v.split(/\s*[,/;]\s*/).map(Number);
  */
 export function orderValues(values: string[]): string[] {
   const unique = [...new Set(values)];
-  if (!unique.every((v) => NUMBER_LIST.test(v))) return unique.sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
+  if (!unique.every((v) => NUMBER_LIST.test(v)))
+    return unique.sort((a, b) => a.localeCompare(b, undefined, {numeric: true}));
   return unique.sort((a, b) => {
     const [x, y] = [numbers(a), numbers(b)];
-    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? -Infinity) !== (y[i] ?? -Infinity)) return (x[i] ?? -Infinity) - (y[i] ?? -Infinity);
+    for (let i = 0; i < Math.max(x.length, y.length); i++)
+      if ((x[i] ?? -Infinity) !== (y[i] ?? -Infinity)) return (x[i] ?? -Infinity) - (y[i] ?? -Infinity);
     return a.localeCompare(b);
   });
 }
@@ -106,14 +129,27 @@ export interface SweepCandidate {
   failures: number;
 }
 
-const PREFERRED = ["n_ubatch", "n_batch", "tensor_split", "n_threads", "n_gpu_layers", "flash_attn", "type_k", "type_v", "split_mode", "n_cpu_moe", "ctx_size"];
+const PREFERRED = [
+  "n_ubatch",
+  "n_batch",
+  "tensor_split",
+  "n_threads",
+  "n_gpu_layers",
+  "flash_attn",
+  "type_k",
+  "type_v",
+  "split_mode",
+  "n_cpu_moe",
+  "ctx_size"
+];
 
 /** Settings that take at least two values within one series (sweepable), most useful first. */
 export function sweepSettings(rows: ResultRow[]): SweepCandidate[] {
   const groups = new Map<string, ResultRow[]>();
   for (const r of rows) {
     if (r.status === "ok" && r.value === null) continue;
-    const key = r.status === "ok" ? baseKey(r) : `${r.hardware ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000failed`;
+    const key =
+      r.status === "ok" ? baseKey(r) : `${r.hardware ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000failed`;
     push(groups, key, r);
   }
   const found = new Map<string, SweepCandidate>();
@@ -130,7 +166,9 @@ export function sweepSettings(rows: ResultRow[]): SweepCandidate[] {
     }
   }
   const rank = (k: string) => (PREFERRED.includes(k) ? PREFERRED.indexOf(k) : PREFERRED.length);
-  return [...found.values()].filter((c) => c.series > 0 && sweepMetrics(rows, c.key, {first: true}).length > 0).sort((a, b) => rank(a.key) - rank(b.key) || b.series - a.series || a.key.localeCompare(b.key));
+  return [...found.values()]
+    .filter((c) => c.series > 0 && sweepMetrics(rows, c.key, {first: true}).length > 0)
+    .sort((a, b) => rank(a.key) - rank(b.key) || b.series - a.series || a.key.localeCompare(b.key));
 }
 
 /** Metrics that have at least two values of setting `x` within one sweep line, throughput first. */
@@ -148,7 +186,9 @@ export function sweepMetrics(rows: ResultRow[], x: string, {first = false}: {fir
     found.add(group[0].metric);
     if (first) break;
   }
-  return [...found].sort((a, b) => (a === "throughput" ? -1 : b === "throughput" ? 1 : (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || cmp(a, b)));
+  return [...found].sort((a, b) =>
+    a === "throughput" ? -1 : b === "throughput" ? 1 : (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || cmp(a, b)
+  );
 }
 
 export interface SweepPoint extends SeriesFacts {
@@ -231,8 +271,18 @@ function groupSweeps(group: ResultRow[], x: string): boolean {
 }
 
 /** Points of one sweep: ok values of `metric` by the value of setting `x`, plus the failures that belong on it. */
-export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, better = "auto"}: SweepOptions): SweepPoint[] & {better: Better} {
-  const ok = rows.filter((r) => r.status === "ok" && r.value !== null && r.metric === metric && stats.includes(r.stat) && settingText(r, x) !== null);
+export function sweepPoints(
+  rows: ResultRow[],
+  {x, metric, stats = CENTRAL, better = "auto"}: SweepOptions
+): SweepPoint[] & {better: Better} {
+  const ok = rows.filter(
+    (r) =>
+      r.status === "ok" &&
+      r.value !== null &&
+      r.metric === metric &&
+      stats.includes(r.stat) &&
+      settingText(r, x) !== null
+  );
   const groups = new Map<string, ResultRow[]>();
   for (const r of ok) push(groups, baseKey(r), r);
   const multi = {
@@ -264,7 +314,10 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
         failed: false,
         best: false,
         // Annotating settings take one value per x (that is what makes them annotating): name it where it is not the usual one.
-        also: annotating.filter((k) => settingText(r, k) !== modal.get(k)).map((k) => `${k} ${settingText(r, k)}`).join(", "),
+        also: annotating
+          .filter((k) => settingText(r, k) !== modal.get(k))
+          .map((k) => `${k} ${settingText(r, k)}`)
+          .join(", "),
         test: r.test,
         kind: r.kind ?? null,
         runtime: r.runtime ?? null,
@@ -287,7 +340,8 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
       const bySeries = new Map<string, SweepPoint[]>();
       for (const p of seriesPoints) push(bySeries, p.series, p);
       for (const list of bySeries.values()) {
-        const target = direction === "higher" ? Math.max(...list.map((p) => p.value!)) : Math.min(...list.map((p) => p.value!));
+        const target =
+          direction === "higher" ? Math.max(...list.map((p) => p.value!)) : Math.min(...list.map((p) => p.value!));
         for (const p of list) p.best = p.value === target;
       }
     }
@@ -324,7 +378,13 @@ export function sweepPoints(rows: ResultRow[], {x, metric, stats = CENTRAL, bett
     });
   }
   const order = new Map(orderValues(points.map((p) => p.x)).map((x, i) => [x, i]));
-  points.sort((a, b) => Number(a.failed) - Number(b.failed) || cmp(a.series, b.series) || order.get(a.x)! - order.get(b.x)! || a.line - b.line);
+  points.sort(
+    (a, b) =>
+      Number(a.failed) - Number(b.failed) ||
+      cmp(a.series, b.series) ||
+      order.get(a.x)! - order.get(b.x)! ||
+      a.line - b.line
+  );
   return Object.assign(points, {better: direction});
 }
 
@@ -341,7 +401,13 @@ function mode<T extends string | null>(values: T[]): T | null {
 
 function pointTitle(p: SweepPoint): string {
   if (p.failed) return `${p.status.toUpperCase()} at ${p.x}\n${p.test}${p.status_detail ? `\n${p.status_detail}` : ""}`;
-  return [`${p.series}`, `${p.x}: ${p.approximate ? "~" : ""}${formatPm(p.value, p.stddev)} ${p.unit}${p.stat !== "mean" && p.stat !== "value" ? ` (${p.stat})` : ""}`, p.also ? `also: ${p.also}` : "", p.best ? "best of its series" : "", `as printed: ${p.text ?? "—"}`]
+  return [
+    `${p.series}`,
+    `${p.x}: ${p.approximate ? "~" : ""}${formatPm(p.value, p.stddev)} ${p.unit}${p.stat !== "mean" && p.stat !== "value" ? ` (${p.stat})` : ""}`,
+    p.also ? `also: ${p.also}` : "",
+    p.best ? "best of its series" : "",
+    `as printed: ${p.text ?? "—"}`
+  ]
     .filter(Boolean)
     .join("\n");
 }
@@ -355,8 +421,16 @@ export function sweepPanels(points: SweepPoint[]): {kind: string | null; label: 
   const failed = points.filter((p) => p.failed);
   const kinds = [...new Set(ok.map((p) => p.kind))];
   if (kinds.length < 2) return [{kind: kinds[0] ?? null, label: "", points}];
-  const names: Record<string, string> = {pp: "prompt processing (pp)", tg: "generation (tg)", "pp+tg": "prompt and generation (pp+tg)"};
-  return kinds.map((kind) => ({kind, label: names[kind ?? ""] ?? kind ?? "other", points: [...ok.filter((p) => p.kind === kind), ...failed]}));
+  const names: Record<string, string> = {
+    pp: "prompt processing (pp)",
+    tg: "generation (tg)",
+    "pp+tg": "prompt and generation (pp+tg)"
+  };
+  return kinds.map((kind) => ({
+    kind,
+    label: names[kind ?? ""] ?? kind ?? "other",
+    points: [...ok.filter((p) => p.kind === kind), ...failed]
+  }));
 }
 
 /**
@@ -365,7 +439,10 @@ export function sweepPanels(points: SweepPoint[]): {kind: string | null; label: 
  * crosses on the x axis labelled with their status; best cells are ringed. Pass one panel of
  * sweepPanels: pp and tg differ by orders of magnitude.
  */
-export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLabel}: {width?: number; height?: number; xLabel?: string} = {}): SVGSVGElement | HTMLElement {
+export function sweepPlot(
+  points: SweepPoint[],
+  {width = 640, height = 360, xLabel}: {width?: number; height?: number; xLabel?: string} = {}
+): SVGSVGElement | HTMLElement {
   const ok = points.filter((p) => !p.failed);
   const failed = points.filter((p) => p.failed);
   const domain = orderValues(points.map((p) => p.x));
@@ -373,7 +450,10 @@ export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLab
   for (const p of ok) push(cells, `${p.series}\u0000${p.x}`, p);
   const line = [...cells.values()].map((cell) => {
     const values = cell.map((p) => p.value!).sort((a, b) => a - b);
-    const mid = values.length % 2 ? values[(values.length - 1) / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+    const mid =
+      values.length % 2
+        ? values[(values.length - 1) / 2]
+        : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     return {series: cell[0].series, x: cell[0].x, value: mid};
   });
   const withSd = ok.filter((p) => p.stddev !== null && p.stddev > 0);
@@ -391,20 +471,66 @@ export function sweepPlot(points: SweepPoint[], {width = 640, height = 360, xLab
     color: {legend: true, type: "categorical", domain: color.domain, range: color.range},
     marks: [
       Plot.line(line, {x: "x", y: "value", stroke: "series", sort: (d: {x: string}) => domain.indexOf(d.x)}),
-      Plot.ruleX(withSd, {x: "x", y1: (p: SweepPoint) => p.value! - p.stddev!, y2: (p: SweepPoint) => p.value! + p.stddev!, stroke: "series", ...ERROR_BAR}),
+      Plot.ruleX(withSd, {
+        x: "x",
+        y1: (p: SweepPoint) => p.value! - p.stddev!,
+        y2: (p: SweepPoint) => p.value! + p.stddev!,
+        stroke: "series",
+        ...ERROR_BAR
+      }),
       Plot.dot(
         ok.filter((p) => p.best),
         {x: "x", y: "value", r: 8, stroke: "currentColor", strokeWidth: 1.5, fill: "none", ariaDescription: "best"}
       ),
-      Plot.dot(ok, {x: "x", y: "value", fill: "series", r: 3.5, title: pointTitle, href: (p: SweepPoint) => sourceHref(p.source_sha256, p.line), ariaDescription: "sweep"}),
-      Plot.dot(failed, {x: "x", frameAnchor: "bottom", symbol: "times", r: 6, stroke: "var(--theme-red, #d62728)", strokeWidth: 2.5, title: pointTitle, ariaDescription: "failed"}),
-      Plot.text(failed, {x: "x", frameAnchor: "bottom", text: "status", dy: -12, fontSize: 10, fill: "var(--theme-red, #d62728)", title: pointTitle, ariaDescription: "failed-label"})
+      Plot.dot(ok, {
+        x: "x",
+        y: "value",
+        fill: "series",
+        r: 3.5,
+        title: pointTitle,
+        href: (p: SweepPoint) => sourceHref(p.source_sha256, p.line),
+        ariaDescription: "sweep"
+      }),
+      Plot.dot(failed, {
+        x: "x",
+        frameAnchor: "bottom",
+        symbol: "times",
+        r: 6,
+        stroke: "var(--theme-red, #d62728)",
+        strokeWidth: 2.5,
+        title: pointTitle,
+        ariaDescription: "failed"
+      }),
+      Plot.text(failed, {
+        x: "x",
+        frameAnchor: "bottom",
+        text: "status",
+        dy: -12,
+        fontSize: 10,
+        fill: "var(--theme-red, #d62728)",
+        title: pointTitle,
+        ariaDescription: "failed-label"
+      })
     ]
   });
   return linkLegend(chart);
 }
 
-export const SWEEP_COLUMNS = ["series", "x", "value", "stddev", "unit", "stat", "status", "status_detail", "best", "also", "test", "text", "source"];
+export const SWEEP_COLUMNS = [
+  "series",
+  "x",
+  "value",
+  "stddev",
+  "unit",
+  "stat",
+  "status",
+  "status_detail",
+  "best",
+  "also",
+  "test",
+  "text",
+  "source"
+];
 
 export function sweepTableRows(points: SweepPoint[]): Record<string, string | number | boolean | null>[] {
   return points.map((p) => ({
@@ -429,10 +555,23 @@ export function sweepTable(points: SweepPoint[], {xLabel = "setting"}: {xLabel?:
   type Row = (typeof rows)[number];
   return Inputs.table(rows, {
     columns: ["series", "x", "value", "status", "best", "also", "test", "source"],
-    header: {series: "series", x: xLabel, value: "value", status: "status", best: "best", also: "also changed", test: "test / label", source: "raw line"},
+    header: {
+      series: "series",
+      x: xLabel,
+      value: "value",
+      status: "status",
+      best: "best",
+      also: "also changed",
+      test: "test / label",
+      source: "raw line"
+    },
     format: {
-      value: (_: number, i: number, data: Row[]) => (data[i].failed ? "—" : `${data[i].approximate ? "~" : ""}${formatPm(data[i].value, data[i].stddev)} ${data[i].unit}`),
-      status: (s: string, i: number, data: Row[]) => (s === "ok" ? "ok" : `${s}${data[i].status_detail ? `: ${data[i].status_detail}` : ""}`),
+      value: (_: number, i: number, data: Row[]) =>
+        data[i].failed
+          ? "—"
+          : `${data[i].approximate ? "~" : ""}${formatPm(data[i].value, data[i].stddev)} ${data[i].unit}`,
+      status: (s: string, i: number, data: Row[]) =>
+        s === "ok" ? "ok" : `${s}${data[i].status_detail ? `: ${data[i].status_detail}` : ""}`,
       best: (b: boolean) => (b ? "★" : ""),
       source: rawLineCell
     },
@@ -494,8 +633,14 @@ function hash(text: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
-const stable = (s: Settings) => JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]]));
-const show = (v: unknown) => (v === undefined || v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const stable = (s: Settings) =>
+  JSON.stringify(
+    Object.keys(s)
+      .sort()
+      .map((k) => [k, s[k]])
+  );
+const show = (v: unknown) =>
+  v === undefined || v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 /** Configurations: runs, split by the settings their results override. */
 export function configurations(rows: ResultRow[]): Config[] {
@@ -513,7 +658,9 @@ export function configurations(rows: ResultRow[]): Config[] {
         model_label: r.model_label ?? r.model ?? null,
         runtime: r.runtime ?? null,
         tool: r.tool ?? null,
-        build: r.build_commit ? `${r.build_commit}${r.build_number ? ` (${r.build_number})` : ""}` : (r.tool_version ?? null),
+        build: r.build_commit
+          ? `${r.build_commit}${r.build_number ? ` (${r.build_number})` : ""}`
+          : (r.tool_version ?? null),
         backend: r.backend ?? null,
         origin: r.origin ?? "measured",
         settings,
@@ -527,12 +674,23 @@ export function configurations(rows: ResultRow[]): Config[] {
   // Labels: the run's own label (hand-entered) or model · machine, then the settings that tell it from configurations with the same label.
   const baseOf = (c: Config) => {
     const runLabel = (c.rows[0].extra as Record<string, unknown> | null)?.label;
-    return typeof runLabel === "string" ? `${runLabel} · ${c.hardware ?? "hardware not stated"}` : [c.model_label ?? "?", c.hardware ?? "hardware not stated", c.runtime && c.runtime !== "llama.cpp" ? c.runtime : null, c.tool && c.tool !== "llama-bench" && c.tool !== c.runtime ? c.tool : null].filter(Boolean).join(" · ");
+    return typeof runLabel === "string"
+      ? `${runLabel} · ${c.hardware ?? "hardware not stated"}`
+      : [
+          c.model_label ?? "?",
+          c.hardware ?? "hardware not stated",
+          c.runtime && c.runtime !== "llama.cpp" ? c.runtime : null,
+          c.tool && c.tool !== "llama-bench" && c.tool !== c.runtime ? c.tool : null
+        ]
+          .filter(Boolean)
+          .join(" · ");
   };
   const neighbours = new Map<string, Config[]>();
   for (const c of configs) push(neighbours, baseOf(c), c);
   for (const [base, list] of neighbours) {
-    const keys = [...new Set(list.flatMap((c) => Object.keys(c.settings)))].filter((k) => new Set(list.map((c) => show(c.settings[k]))).size > 1).sort();
+    const keys = [...new Set(list.flatMap((c) => Object.keys(c.settings)))]
+      .filter((k) => new Set(list.map((c) => show(c.settings[k]))).size > 1)
+      .sort();
     const modal = new Map(keys.map((k) => [k, mode(list.map((c) => show(c.settings[k])))]));
     for (const c of list) {
       const distinguishing = keys.length <= 3 ? keys : keys.filter((k) => show(c.settings[k]) !== modal.get(k));
@@ -545,10 +703,20 @@ export function configurations(rows: ResultRow[]): Config[] {
   return configs.sort((a, b) => cmp(a.label, b.label));
 }
 
-
 /** What a value measured, independent of how the test was named. */
 export function metricKey(row: ResultRow): string {
-  return [row.metric, row.stat, row.unit, row.kind, row.n_prompt ?? "", row.n_gen ?? "", row.n_depth ?? "", row.concurrency ?? "", row.scope ?? "run", gpuOf(row) ?? ""].join("|");
+  return [
+    row.metric,
+    row.stat,
+    row.unit,
+    row.kind,
+    row.n_prompt ?? "",
+    row.n_gen ?? "",
+    row.n_depth ?? "",
+    row.concurrency ?? "",
+    row.scope ?? "run",
+    gpuOf(row) ?? ""
+  ].join("|");
 }
 
 export function metricLabel(row: ResultRow): string {
@@ -640,7 +808,12 @@ const {studentt} = jstat as unknown as {studentt: {inv(p: number, df: number): n
  * repetition counts are known, ±1 sd propagated where only deviations are,
  * none without deviations.
  */
-export function differenceInterval(a: Measured, b: Measured, c: Comparison, level = 0.95): {low: number; high: number} | null {
+export function differenceInterval(
+  a: Measured,
+  b: Measured,
+  c: Comparison,
+  level = 0.95
+): {low: number; high: number} | null {
   const sa = sampleSd(a);
   const sb = sampleSd(b);
   if (c.method === "none" || sa === null || sb === null) return null;
@@ -648,7 +821,10 @@ export function differenceInterval(a: Measured, b: Measured, c: Comparison, leve
     const va = (sa * sa) / a.repetitions!;
     const vb = (sb * sb) / b.repetitions!;
     const se = Math.sqrt(va + vb);
-    const df = va + vb === 0 ? a.repetitions! + b.repetitions! - 2 : (va + vb) ** 2 / ((va * va) / (a.repetitions! - 1) + (vb * vb) / (b.repetitions! - 1));
+    const df =
+      va + vb === 0
+        ? a.repetitions! + b.repetitions! - 2
+        : (va + vb) ** 2 / ((va * va) / (a.repetitions! - 1) + (vb * vb) / (b.repetitions! - 1));
     const q = studentt.inv(1 - (1 - level) / 2, df);
     return {low: c.difference - q * se, high: c.difference + q * se};
   }
@@ -667,10 +843,21 @@ export interface ConfigDiff {
 /** What differs between two configurations: machine, model, runtime, tool, build, backend, origin, then every setting. */
 export function changesBetween(before: Config, after: Config): Change[] {
   const changes: Change[] = [];
-  const facts: [string, keyof Config][] = [["machine", "hardware"], ["model", "model_label"], ["runtime", "runtime"], ["tool", "tool"], ["build / version", "build"], ["backend", "backend"], ["origin", "origin"]];
-  for (const [field, key] of facts) if (show(before[key]) !== show(after[key])) changes.push({field, before: show(before[key]), after: show(after[key])});
+  const facts: [string, keyof Config][] = [
+    ["machine", "hardware"],
+    ["model", "model_label"],
+    ["runtime", "runtime"],
+    ["tool", "tool"],
+    ["build / version", "build"],
+    ["backend", "backend"],
+    ["origin", "origin"]
+  ];
+  for (const [field, key] of facts)
+    if (show(before[key]) !== show(after[key]))
+      changes.push({field, before: show(before[key]), after: show(after[key])});
   for (const k of [...new Set([...Object.keys(before.settings), ...Object.keys(after.settings)])].sort()) {
-    if (show(before.settings[k]) !== show(after.settings[k])) changes.push({field: k, before: show(before.settings[k]), after: show(after.settings[k])});
+    if (show(before.settings[k]) !== show(after.settings[k]))
+      changes.push({field: k, before: show(before.settings[k]), after: show(after.settings[k])});
   }
   return changes;
 }
@@ -688,7 +875,8 @@ export function diffConfigs(before: Config, after: Config): ConfigDiff {
     const named = listA.flatMap((x) => listB.filter((y) => y.test === x.test).map((y) => [x, y] as const));
     const pairs = named.length ? named : listA.flatMap((x) => listB.map((y) => [x, y] as const));
     for (const [x, y] of pairs) {
-      const comparable = x.value !== null && y.value !== null && x.status === "ok" && y.status === "ok" && x.value !== 0;
+      const comparable =
+        x.value !== null && y.value !== null && x.status === "ok" && y.status === "ok" && x.value !== 0;
       const comparison = comparable ? compareMeans(measuredOf(x.row), measuredOf(y.row)) : null;
       const difference = comparison ? differenceInterval(measuredOf(x.row), measuredOf(y.row), comparison) : null;
       metrics.push({key, label: metricLabel(x.row), unit: x.row.unit, before: x, after: y, comparison, difference});
@@ -732,11 +920,14 @@ export function suggestPairs(configs: Config[], limit = 20): Pair[] {
       }
     }
   }
-  return pairs.sort((p, q) => p.changes - q.changes || q.shared - p.shared || p.label.localeCompare(q.label)).slice(0, limit);
+  return pairs
+    .sort((p, q) => p.changes - q.changes || q.shared - p.shared || p.label.localeCompare(q.label))
+    .slice(0, limit);
 }
 
 /** Where a config was written: the writeup's line for hand-entered values, else the raw input's. */
-const firstLine = (c: Config) => Math.min(...c.rows.map((r) => Number((r.result_extra as Record<string, unknown> | null)?.source_line ?? r.line)));
+const firstLine = (c: Config) =>
+  Math.min(...c.rows.map((r) => Number((r.result_extra as Record<string, unknown> | null)?.source_line ?? r.line)));
 
 /**
  * Before and after: one numeric setting changed → ascending (`-ub 128` before
@@ -747,23 +938,31 @@ export function orderPair(a: Config, b: Config): [Config, Config] {
   const changes = changesBetween(a, b);
   if (changes.length === 1) {
     const [x, y] = [Number(changes[0].before), Number(changes[0].after)];
-    if (Number.isFinite(x) && Number.isFinite(y) && changes[0].before !== "—" && changes[0].after !== "—") return x <= y ? [a, b] : [b, a];
+    if (Number.isFinite(x) && Number.isFinite(y) && changes[0].before !== "—" && changes[0].after !== "—")
+      return x <= y ? [a, b] : [b, a];
   }
   if (a.rows[0].source_sha256 === b.rows[0].source_sha256) return firstLine(a) <= firstLine(b) ? [a, b] : [b, a];
   return [a, b];
 }
 
 /** A select of configurations whose choice lives in the URL (`?before=<id>`), so a comparison can be linked. */
-export function configPicker(configs: Config[], {param, label, value}: {param: string; label: string; value?: string | null}): HTMLElement & {value: string} {
+export function configPicker(
+  configs: Config[],
+  {param, label, value}: {param: string; label: string; value?: string | null}
+): HTMLElement & {value: string} {
   return urlSelect(new Map(configs.map((c) => [c.label, c.id])), {param, label, value, width: 560});
 }
 
-const cellText = (c: Cell, unit: string) => (c.status !== "ok" ? `${c.status}${c.status_detail ? ` (${c.status_detail})` : ""}` : `${c.approximate ? "~" : ""}${formatPm(c.value, c.stddev)} ${unit}`.trim());
+const cellText = (c: Cell, unit: string) =>
+  c.status !== "ok"
+    ? `${c.status}${c.status_detail ? ` (${c.status_detail})` : ""}`
+    : `${c.approximate ? "~" : ""}${formatPm(c.value, c.stddev)} ${unit}`.trim();
 
 /** Each shared metric's after/before ratio (×) with its interval where the inputs had dispersion; the label gives both values. */
 export function diffPlot(diff: ConfigDiff, {width = 640}: {width?: number} = {}): SVGSVGElement | HTMLElement {
   const compared = diff.metrics.filter((m) => m.comparison);
-  const row = (m: MetricDelta) => `${m.label}${diff.metrics.filter((n) => n.label === m.label).length > 1 ? ` (${m.before.test} → ${m.after.test})` : ""}`;
+  const row = (m: MetricDelta) =>
+    `${m.label}${diff.metrics.filter((n) => n.label === m.label).length > 1 ? ` (${m.before.test} → ${m.after.test})` : ""}`;
   const interval = compared.filter((m) => m.comparison!.low !== null);
   return Plot.plot({
     width,
@@ -774,16 +973,31 @@ export function diffPlot(diff: ConfigDiff, {width = 640}: {width?: number} = {})
     y: {label: null, domain: compared.map(row)},
     marks: [
       Plot.ruleX([1], {stroke: "currentColor", strokeOpacity: 0.5}),
-      Plot.ruleY(interval, {y: row, x1: (m: MetricDelta) => m.comparison!.low!, x2: (m: MetricDelta) => m.comparison!.high!, stroke: "var(--theme-foreground-focus)", strokeWidth: 2}),
+      Plot.ruleY(interval, {
+        y: row,
+        x1: (m: MetricDelta) => m.comparison!.low!,
+        x2: (m: MetricDelta) => m.comparison!.high!,
+        stroke: "var(--theme-foreground-focus)",
+        strokeWidth: 2
+      }),
       Plot.dot(compared, {
         y: row,
         x: (m: MetricDelta) => m.comparison!.ratio,
         fill: (m: MetricDelta) => (m.comparison!.ratio >= 1 ? "higher" : "lower"),
         r: 5,
         ariaDescription: "delta",
-        title: (m: MetricDelta) => `${m.label}\n${cellText(m.before, m.unit)} → ${cellText(m.after, m.unit)}\n${formatRatio(m.comparison!)} (${formatChange(m.comparison!, 1)})\n${m.comparison!.note}`
+        title: (m: MetricDelta) =>
+          `${m.label}\n${cellText(m.before, m.unit)} → ${cellText(m.after, m.unit)}\n${formatRatio(m.comparison!)} (${formatChange(m.comparison!, 1)})\n${m.comparison!.note}`
       }),
-      Plot.text(compared, {y: row, x: (m: MetricDelta) => m.comparison!.ratio, text: (m: MetricDelta) => `${m.before.value} → ${m.after.value} ${m.unit}`, dx: 10, textAnchor: "start", fontSize: 10, fill: "currentColor"})
+      Plot.text(compared, {
+        y: row,
+        x: (m: MetricDelta) => m.comparison!.ratio,
+        text: (m: MetricDelta) => `${m.before.value} → ${m.after.value} ${m.unit}`,
+        dx: 10,
+        textAnchor: "start",
+        fontSize: 10,
+        fill: "currentColor"
+      })
     ],
     color: {domain: ["higher", "lower"], range: ["var(--theme-foreground-focus)", "var(--theme-foreground-muted)"]}
   });
@@ -793,11 +1007,37 @@ export const CHANGE_COLUMNS = ["field", "before", "after"];
 
 /** What changed: machine, model, runtime, build and every setting that differs. */
 export function changesTable(diff: ConfigDiff): HTMLElement {
-  if (diff.changes.length === 0) return html`<p class="muted">Nothing differs between the two configurations: same machine, model, runtime and settings.</p>` as HTMLElement;
-  return Inputs.table(diff.changes, {columns: CHANGE_COLUMNS, header: {field: "what", before: "before", after: "after"}, layout: "auto", select: false, rows: 20} as any) as HTMLElement;
+  if (diff.changes.length === 0)
+    return html`<p class="muted">Nothing differs between the two configurations: same machine, model, runtime and settings.</p>` as HTMLElement;
+  return Inputs.table(diff.changes, {
+    columns: CHANGE_COLUMNS,
+    header: {field: "what", before: "before", after: "after"},
+    layout: "auto",
+    select: false,
+    rows: 20
+  } as any) as HTMLElement;
 }
 
-export const DELTA_COLUMNS = ["metric", "unit", "before_test", "before", "before_stddev", "after_test", "after", "after_stddev", "difference", "difference_low", "difference_high", "ratio", "ratio_low", "ratio_high", "within_noise", "method", "before_source", "after_source"];
+export const DELTA_COLUMNS = [
+  "metric",
+  "unit",
+  "before_test",
+  "before",
+  "before_stddev",
+  "after_test",
+  "after",
+  "after_stddev",
+  "difference",
+  "difference_low",
+  "difference_high",
+  "ratio",
+  "ratio_low",
+  "ratio_high",
+  "within_noise",
+  "method",
+  "before_source",
+  "after_source"
+];
 
 export function deltaTableRows(diff: ConfigDiff): Record<string, string | number | boolean | null>[] {
   return diff.metrics.map((m) => ({
@@ -826,20 +1066,26 @@ export function deltaTableRows(diff: ConfigDiff): Record<string, string | number
 export function deltaTable(diff: ConfigDiff): HTMLElement {
   const rows = diff.metrics.map((m, i) => ({...m, i, delta: m.comparison?.difference ?? null}));
   type Row = (typeof rows)[number];
-  const links = (c: Cell) => html`<span>${c.lines.map((line, k) => html`${k ? ", " : ""}${sourceLink(c.source_sha256, line, `L${line}`)}`)}</span>`;
+  const links = (c: Cell) =>
+    html`<span>${c.lines.map((line, k) => html`${k ? ", " : ""}${sourceLink(c.source_sha256, line, `L${line}`)}`)}</span>`;
   return Inputs.table(rows, {
     columns: ["label", "before", "after", "delta", "comparison"],
     header: {label: "metric", before: "before", after: "after", delta: "after − before", comparison: "after ÷ before"},
     format: {
-      before: (c: Cell, i: number, data: Row[]) => html`<span title=${c.test}>${cellText(c, data[i].unit)}</span> ${links(c)}`,
-      after: (c: Cell, i: number, data: Row[]) => html`<span title=${c.test}>${cellText(c, data[i].unit)}</span> ${links(c)}`,
+      before: (c: Cell, i: number, data: Row[]) =>
+        html`<span title=${c.test}>${cellText(c, data[i].unit)}</span> ${links(c)}`,
+      after: (c: Cell, i: number, data: Row[]) =>
+        html`<span title=${c.test}>${cellText(c, data[i].unit)}</span> ${links(c)}`,
       delta: (d: number | null, i: number, data: Row[]) => {
         if (d === null) return "—";
         const f = (x: number) => `${x >= 0 ? "+" : "−"}${Number(Math.abs(x).toPrecision(4))}`;
         const interval = data[i].difference;
         return `${f(d)} ${data[i].unit}${interval ? ` [${f(interval.low)} to ${f(interval.high)}]` : ""}`;
       },
-      comparison: (c: Comparison | null) => (c ? html`<span title=${c.note}>${formatRatio(c)} (${formatChange(c, 1)})${c.noise ? " ≈ within noise" : ""}${c.method === "none" ? " · no dispersion printed" : ""}</span>` : "—")
+      comparison: (c: Comparison | null) =>
+        c
+          ? html`<span title=${c.note}>${formatRatio(c)} (${formatChange(c, 1)})${c.noise ? " ≈ within noise" : ""}${c.method === "none" ? " · no dispersion printed" : ""}</span>`
+          : "—"
     },
     sort: undefined,
     rows: 20,

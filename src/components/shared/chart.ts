@@ -20,16 +20,43 @@ import type {Comparison} from "./statistics/uncertainty.js";
 // ─── palette ────────────────────────────────────────────────────────────────
 
 /** Plot's own categorical scheme (observable10). */
-const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+const PALETTE = [
+  "#4269d0",
+  "#efb118",
+  "#ff725c",
+  "#6cc5b0",
+  "#3ca951",
+  "#ff8ab7",
+  "#a463f2",
+  "#97bbf5",
+  "#9c6b4e",
+  "#9498a0"
+];
 /** Grey for "not stated". */
 const UNSTATED = "#9498a0";
 
 /** Runtimes in display order: the ids of scripts/context/runtimes.ts, which the site cannot import (test/context/runtimes.test.ts keeps the two equal). */
 export const RUNTIME_ORDER = ["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"];
 export const runtimeRank = (r: string) => (RUNTIME_ORDER.includes(r) ? RUNTIME_ORDER.indexOf(r) : RUNTIME_ORDER.length);
-const RUNTIME_COLOR: Record<string, string> = {"llama.cpp": "#4269d0", vllm: "#efb118", sglang: "#ff725c", mlx: "#3ca951", lmstudio: "#a463f2", ollama: "#9c6b4e"};
+const RUNTIME_COLOR: Record<string, string> = {
+  "llama.cpp": "#4269d0",
+  vllm: "#efb118",
+  sglang: "#ff725c",
+  mlx: "#3ca951",
+  lmstudio: "#a463f2",
+  ollama: "#9c6b4e"
+};
 /** Colours by bits per weight: a Q4 is the same red on every chart, whatever its variant. */
-const BITS_COLOR: [number, string][] = [[2, "#a463f2"], [3, "#ff8ab7"], [4, "#ff725c"], [5, "#efb118"], [6, "#3ca951"], [8, "#4269d0"], [16, "#6cc5b0"], [32, "#9c6b4e"]];
+const BITS_COLOR: [number, string][] = [
+  [2, "#a463f2"],
+  [3, "#ff8ab7"],
+  [4, "#ff725c"],
+  [5, "#efb118"],
+  [6, "#3ca951"],
+  [8, "#4269d0"],
+  [16, "#6cc5b0"],
+  [32, "#9c6b4e"]
+];
 
 type Dimension = "runtime" | "machine" | "quant" | "build";
 const siteDomains: Record<Dimension, string[]> = {runtime: [], machine: [], quant: [], build: []};
@@ -52,7 +79,9 @@ function slot(text: string): number {
 export function quantBits(quant: string | null | undefined): number | null {
   if (!quant) return null;
   const q = quant.toUpperCase();
-  const m = /(?:^|[^A-Z])I?Q(\d)(?:_|$)|(?:^|[^A-Z0-9])(?:B?F|FP|INT|W|MXFP|NVFP)(\d+)|(\d+)[-_]?BIT/.exec(q) ?? /I?Q(\d)/.exec(q);
+  const m =
+    /(?:^|[^A-Z])I?Q(\d)(?:_|$)|(?:^|[^A-Z0-9])(?:B?F|FP|INT|W|MXFP|NVFP)(\d+)|(\d+)[-_]?BIT/.exec(q) ??
+    /I?Q(\d)/.exec(q);
   const bits = m ? Number(m[1] ?? m[2] ?? m[3]) : /AWQ|GPTQ/.test(q) ? 4 : NaN;
   return Number.isFinite(bits) ? bits : null;
 }
@@ -63,7 +92,8 @@ export function colorOf(dimension: Dimension, value: string | null | undefined):
   if (dimension === "runtime" && RUNTIME_COLOR[value]) return RUNTIME_COLOR[value];
   if (dimension === "quant") {
     const bits = quantBits(value);
-    if (bits !== null) return BITS_COLOR.reduce((best, c) => (Math.abs(c[0] - bits) < Math.abs(best[0] - bits) ? c : best))[1];
+    if (bits !== null)
+      return BITS_COLOR.reduce((best, c) => (Math.abs(c[0] - bits) < Math.abs(best[0] - bits) ? c : best))[1];
   }
   const i = siteDomains[dimension].indexOf(value);
   const palette = dimension === "runtime" ? PALETTE.filter((c) => !Object.values(RUNTIME_COLOR).includes(c)) : PALETTE;
@@ -88,7 +118,12 @@ export interface SeriesFacts {
 }
 
 const MAX_SHADES = 3;
-const FACT: Record<Dimension, keyof SeriesFacts> = {runtime: "runtime", machine: "hardware", quant: "quant", build: "build"};
+const FACT: Record<Dimension, keyof SeriesFacts> = {
+  runtime: "runtime",
+  machine: "hardware",
+  quant: "quant",
+  build: "build"
+};
 
 /**
  * A colour scale for a chart's series: coloured by the first of runtime, machine, quantization and
@@ -97,7 +132,10 @@ const FACT: Record<Dimension, keyof SeriesFacts> = {runtime: "runtime", machine:
  * and the series' labels say what they are). `by` forces a dimension (a runtime comparison is
  * coloured by runtime whatever else varies).
  */
-export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}): {domain: string[]; range: string[]; dimension: Dimension | null} {
+export function seriesColors(
+  items: SeriesFacts[],
+  {by}: {by?: Dimension} = {}
+): {domain: string[]; range: string[]; dimension: Dimension | null} {
   const unique = [...new Map(items.map((s) => [s.series, s])).values()];
   const dims: Dimension[] = ["runtime", "machine", "quant", "build"];
   // A dimension colours the chart where it tells series apart and shades stay distinguishable (≤ 3 a colour).
@@ -110,7 +148,10 @@ export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}):
     }
     return [...counts.values()];
   };
-  const dimension = by ?? dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ?? (unique.length === 1 && unique[0].runtime ? "runtime" : null);
+  const dimension =
+    by ??
+    dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ??
+    (unique.length === 1 && unique[0].runtime ? "runtime" : null);
   const domain = unique.map((s) => s.series);
   if (!dimension) return {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]), dimension};
   const seen = new Map<string, number>();
@@ -127,7 +168,10 @@ export function seriesColors(items: SeriesFacts[], {by}: {by?: Dimension} = {}):
  * The part of a page-wide colour scale (seriesColors over every series of the page) that one chart
  * draws: each series keeps its page colour whichever others a chart shows.
  */
-export function colorsFor(page: {domain: string[]; range: string[]}, present: Iterable<string>): {domain: string[]; range: string[]} {
+export function colorsFor(
+  page: {domain: string[]; range: string[]},
+  present: Iterable<string>
+): {domain: string[]; range: string[]} {
   const shown = new Set(present);
   const keep = page.domain.map((d, i) => [d, page.range[i]] as const).filter(([d]) => shown.has(d));
   return {domain: keep.map(([d]) => d), range: keep.map(([, r]) => r)};
@@ -137,7 +181,8 @@ export function colorsFor(page: {domain: string[]; range: string[]}, present: It
 
 const SIG3 = new Intl.NumberFormat("en-US", {maximumSignificantDigits: 3});
 /** A number on a chart: 3 significant digits (`14,000`, `62.4`, `0.812`); tooltips and tables show the value as stored. */
-export const fmt3 = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? "—" : SIG3.format(x));
+export const fmt3 = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? "—" : SIG3.format(x);
 
 /** `1.68×` over `[1.42–1.99]` (its interval), `≈` where within noise: a ratio on a chart carries its uncertainty. */
 export function ratioLabel(c: Comparison): string {
@@ -166,9 +211,16 @@ export interface ValueFacts {
 export function valueTitle(series: string | null, f: ValueFacts, more: string[] = []): string {
   const sd = f.stddev !== null && f.stddev !== undefined ? ` ± ${f.stddev}` : "";
   const what = [f.metric, f.stat].filter(Boolean).join(" ");
-  const spread = [f.stddev !== null && f.stddev !== undefined ? `± is ${f.stddev_kind ?? "an unstated kind of"} sd` : "no sd printed", f.repetitions ? `${f.repetitions} repetitions` : null].filter(Boolean).join(", ");
+  const spread = [
+    f.stddev !== null && f.stddev !== undefined ? `± is ${f.stddev_kind ?? "an unstated kind of"} sd` : "no sd printed",
+    f.repetitions ? `${f.repetitions} repetitions` : null
+  ]
+    .filter(Boolean)
+    .join(", ");
   const value = `${f.test ? `${f.test}: ` : ""}${what ? `${what} ` : ""}${f.value}${sd}${f.unit ? ` ${f.unit}` : ""}`;
-  return [series, value, spread, ...more, f.line ? `raw line ${f.line} (click the mark)` : null].filter(Boolean).join("\n");
+  return [series, value, spread, ...more, f.line ? `raw line ${f.line} (click the mark)` : null]
+    .filter(Boolean)
+    .join("\n");
 }
 
 // ─── scales and margins ─────────────────────────────────────────────────────
@@ -176,7 +228,8 @@ export function valueTitle(series: string | null, f: ValueFacts, more: string[] 
 let canvas: CanvasRenderingContext2D | null | undefined;
 /** Width of a label in pixels (measured where there is a canvas, else estimated). */
 function textWidth(text: string, fontSize = 10): number {
-  if (canvas === undefined) canvas = typeof document === "undefined" ? null : document.createElement("canvas").getContext("2d");
+  if (canvas === undefined)
+    canvas = typeof document === "undefined" ? null : document.createElement("canvas").getContext("2d");
   if (canvas) {
     canvas.font = `${fontSize}px system-ui, sans-serif`;
     return canvas.measureText(text).width;
@@ -185,12 +238,20 @@ function textWidth(text: string, fontSize = 10): number {
 }
 
 /** A margin that fits the widest of some labels (Plot does not size margins to its labels). */
-function marginFor(labels: string[], {fontSize = 10, min = 30, pad = 14}: {fontSize?: number; min?: number; pad?: number} = {}): number {
+function marginFor(
+  labels: string[],
+  {fontSize = 10, min = 30, pad = 14}: {fontSize?: number; min?: number; pad?: number} = {}
+): number {
   return Math.ceil(Math.max(min, ...labels.map((l) => textWidth(l, fontSize) + pad)));
 }
 
 /** The tick labels a linear axis over [lo, hi] gets (d3's ticks, Plot's default format). */
-export function linearTickLabels(lo: number, hi: number, count = 8, format: (x: number) => string = (x) => x.toLocaleString("en-US")): string[] {
+export function linearTickLabels(
+  lo: number,
+  hi: number,
+  count = 8,
+  format: (x: number) => string = (x) => x.toLocaleString("en-US")
+): string[] {
   return scaleLinear().domain([lo, hi]).nice().ticks(count).map(format);
 }
 
@@ -219,7 +280,10 @@ export function logTicks(lo: number, hi: number): number[] {
 /** A log axis with readable ticks (1-2-5) formatted to 3 significant digits. */
 export function logScale(values: number[], options: Plot.ScaleOptions = {}): Plot.ScaleOptions {
   const positive = values.filter((v) => v > 0);
-  const [lo, hi] = scaleLog().domain([Math.min(...positive), Math.max(...positive)]).nice().domain();
+  const [lo, hi] = scaleLog()
+    .domain([Math.min(...positive), Math.max(...positive)])
+    .nice()
+    .domain();
   return {type: "log", domain: [lo, hi], ticks: logTicks(lo, hi), tickFormat: fmt3, grid: true, ...options};
 }
 
@@ -227,7 +291,10 @@ export function logScale(values: number[], options: Plot.ScaleOptions = {}): Plo
 export function logMargin(values: number[]): number {
   const positive = values.filter((v) => v > 0);
   if (!positive.length) return 40;
-  const [lo, hi] = scaleLog().domain([Math.min(...positive), Math.max(...positive)]).nice().domain();
+  const [lo, hi] = scaleLog()
+    .domain([Math.min(...positive), Math.max(...positive)])
+    .nice()
+    .domain();
   return marginFor(logTicks(lo, hi).map(fmt3), {min: 40});
 }
 
@@ -263,7 +330,27 @@ const SERIES_LIMIT = 8;
  */
 export function endLabels<T>(
   points: T[],
-  {x, y, z, text, domain, height, marginTop = 20, marginBottom = 30, fill}: {x: (p: T) => number; y: (p: T) => number; z: (p: T) => string; text: (p: T) => string; domain: [number, number]; height: number; marginTop?: number; marginBottom?: number; fill?: (p: T) => string}
+  {
+    x,
+    y,
+    z,
+    text,
+    domain,
+    height,
+    marginTop = 20,
+    marginBottom = 30,
+    fill
+  }: {
+    x: (p: T) => number;
+    y: (p: T) => number;
+    z: (p: T) => string;
+    text: (p: T) => string;
+    domain: [number, number];
+    height: number;
+    marginTop?: number;
+    marginBottom?: number;
+    fill?: (p: T) => string;
+  }
 ): {mark: Plot.Markish; margin: number} {
   const last = new Map<string, T>();
   for (const p of points) {
@@ -284,7 +371,13 @@ export function endLabels<T>(
     clip: false,
     ariaDescription: "end-label"
   });
-  return {mark, margin: marginFor(ends.map((e) => e.label), {min: 20, pad: 12})};
+  return {
+    mark,
+    margin: marginFor(
+      ends.map((e) => e.label),
+      {min: 20, pad: 12}
+    )
+  };
 }
 
 /**
@@ -302,15 +395,29 @@ export function shortLabels(series: string[], separator = " · "): {labels: Map<
  * A selector for charts with more series than SERIES_LIMIT: the first `limit` are drawn, the rest
  * listed to pick. Where all fit it is an empty element whose value is every series.
  */
-export function seriesPicker(series: string[], {label = "Series drawn", limit = SERIES_LIMIT}: {label?: string; limit?: number} = {}): HTMLElement & {value: string[]} {
+export function seriesPicker(
+  series: string[],
+  {label = "Series drawn", limit = SERIES_LIMIT}: {label?: string; limit?: number} = {}
+): HTMLElement & {value: string[]} {
   if (series.length <= limit) {
-    const none = html`<span class="bb-series-picker" data-series-total=${series.length} hidden></span>` as HTMLElement & {value: string[]};
+    const none =
+      html`<span class="bb-series-picker" data-series-total=${series.length} hidden></span>` as HTMLElement & {
+        value: string[];
+      };
     none.value = series;
     return none;
   }
-  const input = Inputs.select(series, {label, multiple: Math.min(series.length, 8), value: series.slice(0, limit), width: 560}) as HTMLElement & {value: string[]};
+  const input = Inputs.select(series, {
+    label,
+    multiple: Math.min(series.length, 8),
+    value: series.slice(0, limit),
+    width: 560
+  }) as HTMLElement & {value: string[]};
   const note = html`<p class="bb-note">${series.length} series: the first ${limit} are drawn; choose others here (ctrl/⌘-click to add).</p>`;
-  const box = html`<div class="bb-series-picker" data-series-total=${series.length}>${input}${note}</div>` as HTMLElement & {value: string[]};
+  const box =
+    html`<div class="bb-series-picker" data-series-total=${series.length}>${input}${note}</div>` as HTMLElement & {
+      value: string[];
+    };
   box.value = input.value;
   input.addEventListener("input", () => (box.value = input.value));
   return box;
@@ -321,8 +428,16 @@ export function seriesPicker(series: string[], {label = "Series drawn", limit = 
  * marks are matched by the colour of the hovered entry.
  */
 export function linkLegend<T extends Element>(chart: T): T {
-  const marks = () => [...chart.querySelectorAll("svg [aria-label] > *, svg [aria-label] path, svg [aria-label] circle, svg [aria-label] rect, svg [aria-label] line")] as SVGElement[];
-  const colorOfEl = (el: Element) => el.getAttribute("fill") ?? el.getAttribute("stroke") ?? (el.parentElement?.getAttribute("fill") || el.parentElement?.getAttribute("stroke"));
+  const marks = () =>
+    [
+      ...chart.querySelectorAll(
+        "svg [aria-label] > *, svg [aria-label] path, svg [aria-label] circle, svg [aria-label] rect, svg [aria-label] line"
+      )
+    ] as SVGElement[];
+  const colorOfEl = (el: Element) =>
+    el.getAttribute("fill") ??
+    el.getAttribute("stroke") ??
+    (el.parentElement?.getAttribute("fill") || el.parentElement?.getAttribute("stroke"));
   const highlight = (color: string | null) => {
     for (const el of marks()) {
       const c = colorOfEl(el);

@@ -65,7 +65,8 @@ const describe = (where: Where) =>
 /** Exactly one row matching `where` (throws otherwise, naming the criteria and the count). */
 export function pick(rows: Row[], where: Where): Row {
   const found = pickAll(rows, where);
-  if (found.length !== 1) throw new ClaimError(`${found.length} rows match ${describe(where)} (a claim needs exactly one)`);
+  if (found.length !== 1)
+    throw new ClaimError(`${found.length} rows match ${describe(where)} (a claim needs exactly one)`);
   return found[0];
 }
 
@@ -92,13 +93,15 @@ const unitText = (row: Row) => (!row.unit ? "" : row.unit === "%" ? "%" : ` ${ro
 /** The number as stored (value ± sd unit), or the failure status. */
 export function valueText(row: Row, {unit = true, sd = true}: {unit?: boolean; sd?: boolean} = {}): string {
   if (row.status && row.status !== "ok") return row.status;
-  const number = sd && row.stddev !== null && row.stddev !== undefined ? `${row.value} ± ${row.stddev}` : String(row.value);
+  const number =
+    sd && row.stddev !== null && row.stddev !== undefined ? `${row.value} ± ${row.stddev}` : String(row.value);
   return `${row.approximate || row.result_extra?.approximate ? "~" : ""}${number}${unit ? unitText(row) : ""}`;
 }
 
 /** `21.59 ± 0.05 tok/s`, linked to the raw line it was read from. */
 export function value(row: Row, {depth = 1, id, unit = true, sd = true}: ClaimOptions = {}): HTMLElement {
-  const link = html`<a class="bb-claim bb-value" href=${sourceHref(row.source_sha256, row.line, depth)} title=${`raw input, line ${row.line}${row.text ? `: “${row.text}”` : ""}`}>${valueText(row, {unit, sd})}</a>` as HTMLAnchorElement;
+  const link =
+    html`<a class="bb-claim bb-value" href=${sourceHref(row.source_sha256, row.line, depth)} title=${`raw input, line ${row.line}${row.text ? `: “${row.text}”` : ""}`}>${valueText(row, {unit, sd})}</a>` as HTMLAnchorElement;
   link.dataset.value = row.value === null || row.value === undefined ? "" : String(row.value);
   link.dataset.source = row.source_sha256;
   link.dataset.line = String(row.line);
@@ -119,12 +122,18 @@ export function measured(row: Row) {
     const sd = Math.sqrt(samples.reduce((s, v) => s + (v - mean) ** 2, 0) / (samples.length - 1));
     return {value: row.value as number, stddev: sd, stddev_kind: "sample", repetitions: samples.length};
   }
-  return {value: row.value as number, stddev: row.stddev ?? null, stddev_kind: row.stddev_kind ?? null, repetitions: row.repetitions ?? null};
+  return {
+    value: row.value as number,
+    stddev: row.stddev ?? null,
+    stddev_kind: row.stddev_kind ?? null,
+    repetitions: row.repetitions ?? null
+  };
 }
 
 /** b / a with its interval (compareMeans). */
 export function compare(a: Row, b: Row): Comparison {
-  for (const r of [a, b]) if (r.status && r.status !== "ok") throw new ClaimError(`cannot compare a ${r.status} result (line ${r.line})`);
+  for (const r of [a, b])
+    if (r.status && r.status !== "ok") throw new ClaimError(`cannot compare a ${r.status} result (line ${r.line})`);
   return compareMeans(measured(a), measured(b));
 }
 
@@ -138,8 +147,17 @@ function refs(a: Row, b: Row, depth: number): HTMLElement {
   return html`<sup class="bb-refs"><a href=${sourceHref(a.source_sha256, a.line, depth)} title=${`A: raw input, line ${a.line}`}>A</a>,<a href=${sourceHref(b.source_sha256, b.line, depth)} title=${`B: raw input, line ${b.line}`}>B</a></sup>` as HTMLElement;
 }
 
-function comparisonElement(kind: "ratio" | "change" | "share", a: Row, b: Row, c: Comparison, text: string, depth: number, id?: string): HTMLElement {
-  const span = html`<span class=${`bb-claim bb-${kind}`} title=${`${c.note}. A: ${valueText(a)} (line ${a.line}); B: ${valueText(b)} (line ${b.line})`}>${text}${c.noise ? html` <span class="bb-noise">(within noise)</span>` : ""}${refs(a, b, depth)}${isHand(a) || isHand(b) ? html` ${handMark()}` : ""}</span>` as HTMLElement;
+function comparisonElement(
+  kind: "ratio" | "change" | "share",
+  a: Row,
+  b: Row,
+  c: Comparison,
+  text: string,
+  depth: number,
+  id?: string
+): HTMLElement {
+  const span =
+    html`<span class=${`bb-claim bb-${kind}`} title=${`${c.note}. A: ${valueText(a)} (line ${a.line}); B: ${valueText(b)} (line ${b.line})`}>${text}${c.noise ? html` <span class="bb-noise">(within noise)</span>` : ""}${refs(a, b, depth)}${isHand(a) || isHand(b) ? html` ${handMark()}` : ""}</span>` as HTMLElement;
   const d = span.dataset;
   d.ratio = String(c.ratio);
   d.low = c.low === null ? "" : String(c.low);
@@ -159,7 +177,9 @@ function comparisonElement(kind: "ratio" | "change" | "share", a: Row, b: Row, c
 /** `2.08× [2.08–2.09, ±1 sd]`: b / a. */
 export function ratioText(c: Comparison, digits = 2): string {
   const f = (x: number) => x.toFixed(digits);
-  return c.low === null || c.high === null ? `${f(c.ratio)}× (${methodText(c)})` : `${f(c.ratio)}× [${f(c.low)}–${f(c.high)}, ${methodText(c)}]`;
+  return c.low === null || c.high === null
+    ? `${f(c.ratio)}× (${methodText(c)})`
+    : `${f(c.ratio)}× [${f(c.low)}–${f(c.high)}, ${methodText(c)}]`;
 }
 
 export function ratio(a: Row, b: Row, {depth = 1, id, digits = 2}: ClaimOptions & {digits?: number} = {}): HTMLElement {
@@ -172,10 +192,16 @@ const pct = (x: number, digits: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x 
 /** `+78% [+75%–+81%, 95% CI]`: the change from a to b. */
 export function changeText(c: Comparison, digits = 0): string {
   const main = pct(c.ratio - 1, digits);
-  return c.low === null || c.high === null ? `${main} (${methodText(c)})` : `${main} [${pct(c.low - 1, digits)} to ${pct(c.high - 1, digits)}, ${methodText(c)}]`;
+  return c.low === null || c.high === null
+    ? `${main} (${methodText(c)})`
+    : `${main} [${pct(c.low - 1, digits)} to ${pct(c.high - 1, digits)}, ${methodText(c)}]`;
 }
 
-export function change(a: Row, b: Row, {depth = 1, id, digits = 0}: ClaimOptions & {digits?: number} = {}): HTMLElement {
+export function change(
+  a: Row,
+  b: Row,
+  {depth = 1, id, digits = 0}: ClaimOptions & {digits?: number} = {}
+): HTMLElement {
   const c = compare(a, b);
   return comparisonElement("change", a, b, c, changeText(c, digits), depth, id);
 }
@@ -183,7 +209,9 @@ export function change(a: Row, b: Row, {depth = 1, id, digits = 0}: ClaimOptions
 /** `68.1% [67.9–68.3%, ±1 sd]`: b as a share of a. */
 export function shareText(c: Comparison, digits = 1): string {
   const f = (x: number) => (x * 100).toFixed(digits);
-  return c.low === null || c.high === null ? `${f(c.ratio)}% (${methodText(c)})` : `${f(c.ratio)}% [${f(c.low)}–${f(c.high)}%, ${methodText(c)}]`;
+  return c.low === null || c.high === null
+    ? `${f(c.ratio)}% (${methodText(c)})`
+    : `${f(c.ratio)}% [${f(c.low)}–${f(c.high)}%, ${methodText(c)}]`;
 }
 
 export function share(a: Row, b: Row, {depth = 1, id, digits = 1}: ClaimOptions & {digits?: number} = {}): HTMLElement {
@@ -199,7 +227,8 @@ export function range(rows: Row[], where: Where, {depth = 1, id, unit = true}: C
   const low = pick(rows, {...where, stat: "range_low"});
   const high = pick(rows, {...where, stat: "range_high"});
   const link = (row: Row, which: string) => {
-    const a = html`<a class="bb-claim bb-value" href=${sourceHref(row.source_sha256, row.line, depth)} title=${`raw input, line ${row.line}${row.text ? `: “${row.text}”` : ""}`}>${String(row.value)}</a>` as HTMLAnchorElement;
+    const a =
+      html`<a class="bb-claim bb-value" href=${sourceHref(row.source_sha256, row.line, depth)} title=${`raw input, line ${row.line}${row.text ? `: “${row.text}”` : ""}`}>${String(row.value)}</a>` as HTMLAnchorElement;
     a.dataset.value = String(row.value);
     a.dataset.source = row.source_sha256;
     a.dataset.line = String(row.line);
@@ -220,10 +249,15 @@ const row0Approx = (row: Row) => (row.result_extra?.approximate ? "~" : "");
  * @example
  *   ${fact(row, row.n_depth)} tokens of context;  ${fact(row, row.settings["max-model-len"], {line: row.run_line_start})}
  */
-export function fact(row: Row, given: string | number | boolean | null | undefined, {depth = 1, id, unit = "", line}: {depth?: number; id?: string; unit?: string; line?: number} = {}): HTMLElement {
+export function fact(
+  row: Row,
+  given: string | number | boolean | null | undefined,
+  {depth = 1, id, unit = "", line}: {depth?: number; id?: string; unit?: string; line?: number} = {}
+): HTMLElement {
   if (given === null || given === undefined) throw new ClaimError(`no such fact for run ${row.run_id}`);
   const at = line ?? row.line;
-  const a = html`<a class="bb-claim bb-fact" href=${sourceHref(row.source_sha256, at, depth)} title=${`stated on line ${at} of the raw input`}>${String(given)}${unit ? ` ${unit}` : ""}</a>` as HTMLAnchorElement;
+  const a =
+    html`<a class="bb-claim bb-fact" href=${sourceHref(row.source_sha256, at, depth)} title=${`stated on line ${at} of the raw input`}>${String(given)}${unit ? ` ${unit}` : ""}</a>` as HTMLAnchorElement;
   a.dataset.value = String(given);
   a.dataset.source = row.source_sha256;
   a.dataset.line = String(at);
@@ -248,7 +282,8 @@ export function best(rows: Row[], {higher = true}: {higher?: boolean} = {}): Row
 export function relink<T extends Element>(element: T, depth = 1): T {
   const prefix = "../".repeat(depth);
   const fix = (root: Element) => {
-    for (const a of root.querySelectorAll<HTMLAnchorElement>('a[href^="./sources/"], a[href^="./runs/"]')) a.setAttribute("href", prefix + a.getAttribute("href")!.slice(2));
+    for (const a of root.querySelectorAll<HTMLAnchorElement>('a[href^="./sources/"], a[href^="./runs/"]'))
+      a.setAttribute("href", prefix + a.getAttribute("href")!.slice(2));
   };
   fix(element);
   new MutationObserver(() => fix(element)).observe(element, {childList: true, subtree: true});

@@ -49,7 +49,10 @@ export function ratioText(c: Compared): string {
  * The table: the given leading columns (key → header), then the value (mean ± sd), the ratio
  * (`ratioHeader`) and the raw line.
  */
-export function comparisonTable<T extends Compared>(items: T[], {columns, ratioHeader, rows = 16}: {columns: Record<string, string>; ratioHeader: string; rows?: number}): HTMLElement {
+export function comparisonTable<T extends Compared>(
+  items: T[],
+  {columns, ratioHeader, rows = 16}: {columns: Record<string, string>; ratioHeader: string; rows?: number}
+): HTMLElement {
   const data = items.map((c) => ({...c, ratio: ratioText(c), source: c.line}));
   return Inputs.table(data, {
     columns: [...Object.keys(columns), "value", "ratio", "source"],

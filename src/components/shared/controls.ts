@@ -58,12 +58,19 @@ export function urlFilters(rows: Record<string, any>[], fields: FilterField[]): 
     const values = [...new Set(rows.map((r) => fieldValue(r, field.key)))].sort();
     if (values.length < 2) continue;
     const value = initial[field.key]?.filter((v) => values.includes(v)) ?? values;
-    const input = (values.length <= 8 ? Inputs.checkbox(values, {label: field.label, value}) : Inputs.select(values, {label: field.label, value, multiple: Math.min(values.length, 6)})) as HTMLElement & {value: string[]};
+    const input = (
+      values.length <= 8
+        ? Inputs.checkbox(values, {label: field.label, value})
+        : Inputs.select(values, {label: field.label, value, multiple: Math.min(values.length, 6)})
+    ) as HTMLElement & {value: string[]};
     input.dataset.filter = field.key;
     inputs.push({field, values, input});
   }
   const form = html`<div class="bb-filters">${inputs.map((i) => i.input)}</div>` as HTMLElement & {value: FilterState};
-  const read = (): FilterState => Object.fromEntries(inputs.filter((i) => i.input.value.length !== i.values.length).map((i) => [i.field.key, [...i.input.value]]));
+  const read = (): FilterState =>
+    Object.fromEntries(
+      inputs.filter((i) => i.input.value.length !== i.values.length).map((i) => [i.field.key, [...i.input.value]])
+    );
   form.value = read();
   form.addEventListener("input", () => {
     form.value = read();
@@ -83,10 +90,18 @@ export function applyFilters<T extends Record<string, any>>(rows: T[], state: Fi
  * be linked; a value in the URL that is not among the options is ignored.
  * Options: values, or a Map of label → value.
  */
-export function urlSelect(options: string[] | Map<string, string>, {param, label, value, width}: {param: string; label: string; value?: string | null; width?: number}): HTMLElement & {value: string} {
+export function urlSelect(
+  options: string[] | Map<string, string>,
+  {param, label, value, width}: {param: string; label: string; value?: string | null; width?: number}
+): HTMLElement & {value: string} {
   const values = options instanceof Map ? [...options.values()] : options;
   const fromUrl = new URLSearchParams(location.search).get(param);
-  const initial = fromUrl !== null && values.includes(fromUrl) ? fromUrl : value !== undefined && value !== null && values.includes(value) ? value : values[0];
+  const initial =
+    fromUrl !== null && values.includes(fromUrl)
+      ? fromUrl
+      : value !== undefined && value !== null && values.includes(value)
+        ? value
+        : values[0];
   const input = Inputs.select(options, {label, value: initial, width}) as HTMLElement & {value: string};
   input.dataset.param = param;
   input.addEventListener("input", () => {

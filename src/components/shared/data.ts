@@ -90,7 +90,16 @@ export interface SourceSummary {
 }
 
 /** JSON-text columns, parsed on read. */
-const JSON_COLUMNS = new Set(["tags", "settings", "gpus", "notes", "extra", "settings_from_command", "varied_settings", "result_extra"]);
+const JSON_COLUMNS = new Set([
+  "tags",
+  "settings",
+  "gpus",
+  "notes",
+  "extra",
+  "settings_from_command",
+  "varied_settings",
+  "result_extra"
+]);
 
 function normalize(row: Record<string, unknown>): ResultRow {
   for (const key in row) {
@@ -127,10 +136,14 @@ const TAIL_BYTES = 512 * 1024;
  * with the whole file, which is then kept and sliced.
  */
 async function urlBuffer(href: string): Promise<AsyncBuffer> {
-  const whole = (bytes: ArrayBuffer): AsyncBuffer => ({byteLength: bytes.byteLength, slice: (start, end) => bytes.slice(start, end)});
+  const whole = (bytes: ArrayBuffer): AsyncBuffer => ({
+    byteLength: bytes.byteLength,
+    slice: (start, end) => bytes.slice(start, end)
+  });
   let first = await fetch(href, {headers: {Range: "bytes=0-0"}});
   const known = first.status === 206 ? Number(/\/(\d+)\s*$/.exec(first.headers.get("content-range") ?? "")?.[1]) : NaN;
-  if (first.status === 206 && Number.isInteger(known) && known > 1) first = await fetch(href, {headers: {Range: `bytes=${Math.max(0, known - TAIL_BYTES)}-${known - 1}`}});
+  if (first.status === 206 && Number.isInteger(known) && known > 1)
+    first = await fetch(href, {headers: {Range: `bytes=${Math.max(0, known - TAIL_BYTES)}-${known - 1}`}});
   if (!first.ok) throw new Error(`${href}: HTTP ${first.status}`);
   const size = Number(/\/(\d+)\s*$/.exec(first.headers.get("content-range") ?? "")?.[1]);
   if (first.status !== 206 || !Number.isFinite(size)) return whole(await first.arrayBuffer());
@@ -186,7 +199,12 @@ let palette: Promise<void> | null = null;
 /** The notebook's machines, runtimes, quantizations and builds, so each has one colour on every chart (shared/chart.ts). */
 const registerPalette = () =>
   (palette ??= readClasses(["runtime", "hardware", "quant", "build_commit"]).then((rows) =>
-    registerDomains({runtime: rows.map((r) => r.runtime), machine: rows.map((r) => r.hardware), quant: rows.map((r) => r.quant), build: rows.map((r) => r.build_commit)})
+    registerDomains({
+      runtime: rows.map((r) => r.runtime),
+      machine: rows.map((r) => r.hardware),
+      quant: rows.map((r) => r.quant),
+      build: rows.map((r) => r.build_commit)
+    })
   ));
 
 /** Row ranges [start, end) of results.parquet, sorted and merged. */
@@ -223,7 +241,7 @@ class ResultReader {
     }
     const needed = bounds.map((b, i) => i).filter((i) => wanted.some(([s, e]) => s < bounds[i][1] && e > bounds[i][0]));
     // Missing groups, read in runs of consecutive groups (one request each).
-    for (let i = 0; i < needed.length; ) {
+    for (let i = 0; i < needed.length;) {
       if (this.groups.has(needed[i])) {
         i++;
         continue;
@@ -232,8 +250,18 @@ class ResultReader {
       while (j + 1 < needed.length && needed[j + 1] === needed[j] + 1 && !this.groups.has(needed[j + 1])) j++;
       const first = needed[i];
       const last = needed[j];
-      const span = parquetReadObjects({file, metadata, columns: this.columns, rowStart: bounds[first][0], rowEnd: bounds[last][1]}) as Promise<Record<string, unknown>[]>;
-      for (let g = first; g <= last; g++) this.groups.set(g, span.then((rows) => rows.slice(bounds[g][0] - bounds[first][0], bounds[g][1] - bounds[first][0])));
+      const span = parquetReadObjects({
+        file,
+        metadata,
+        columns: this.columns,
+        rowStart: bounds[first][0],
+        rowEnd: bounds[last][1]
+      }) as Promise<Record<string, unknown>[]>;
+      for (let g = first; g <= last; g++)
+        this.groups.set(
+          g,
+          span.then((rows) => rows.slice(bounds[g][0] - bounds[first][0], bounds[g][1] - bounds[first][0]))
+        );
       i = j + 1;
     }
     const decoded = new Map(await Promise.all(needed.map(async (g) => [g, await this.groups.get(g)!] as const)));
@@ -265,14 +293,21 @@ function readerFor(columns: string[] | undefined): ResultReader {
 const readRanges = (columns: string[] | undefined, ranges: [number, number][]) => readerFor(columns).read(ranges);
 
 /** The row ranges of the runs some class rows belong to. */
-const runRanges = (classes: ClassRow[]): [number, number][] => [...new Map(classes.map((c) => [c.run_row_start, [c.run_row_start, c.run_row_start + c.run_rows] as [number, number]])).values()];
+const runRanges = (classes: ClassRow[]): [number, number][] => [
+  ...new Map(
+    classes.map((c) => [c.run_row_start, [c.run_row_start, c.run_row_start + c.run_rows] as [number, number]])
+  ).values()
+];
 
 /**
  * Result rows, in results.parquet's order; `columns` limits decoding to what
  * a page needs. With `runs`, only the rows of the runs with a class row that
  * passes it are read (see the header for what a class row can answer).
  */
-export async function loadResults(columns?: string[], {runs}: {runs?: (row: ClassRow) => boolean} = {}): Promise<ResultRow[]> {
+export async function loadResults(
+  columns?: string[],
+  {runs}: {runs?: (row: ClassRow) => boolean} = {}
+): Promise<ResultRow[]> {
   await registerPalette();
   if (!runs) {
     const {file, metadata} = await openResults();
@@ -326,7 +361,10 @@ const count = (classes: ClassRow[]) => classes.reduce((n, c) => n + c.class_rows
  * fields, in order, until at most `limit` rows are selected (then input
  * files), written into the URL and said in `note`.
  */
-export async function pageResults<T extends ResultRow = ResultRow>(columns: string[], {where = () => true, map = (r) => r as T, fields, limit = 5_000}: PageResultsOptions<T>): Promise<PageResults<T>> {
+export async function pageResults<T extends ResultRow = ResultRow>(
+  columns: string[],
+  {where = () => true, map = (r) => r as T, fields, limit = 5_000}: PageResultsOptions<T>
+): Promise<PageResults<T>> {
   // The results file's footer is needed in every case: fetch it while the classes come.
   void openResults();
   const all = await loadResultClasses([...columns, FILE_FIELD.key]);
@@ -342,12 +380,15 @@ export async function pageResults<T extends ResultRow = ResultRow>(columns: stri
     const rows = (await readRanges(columns, runRanges(classes))).filter(where).map(map);
     return {rows, fields, complete: true, total: rows.length, note: none, load: async () => rows};
   }
-  const options = classes.map((c) => ({...map(c), class_rows: c.class_rows, run_row_start: c.run_row_start, run_rows: c.run_rows}) as T & ClassRow);
+  const options = classes.map(
+    (c) => ({...map(c), class_rows: c.class_rows, run_row_start: c.run_row_start, run_rows: c.run_rows}) as T & ClassRow
+  );
   const allFields = [...fields, FILE_FIELD];
   const opened = openingSelection(options, allFields, limit);
   // The rows read carry the input file too, so the page's applyFilters can test it.
   const read = columns.includes(FILE_FIELD.key) ? columns : [...columns, FILE_FIELD.key];
-  const load = async (filters: FilterState): Promise<T[]> => (await readRanges(read, runRanges(applyFilters(options, filters)))).filter(where).map(map);
+  const load = async (filters: FilterState): Promise<T[]> =>
+    (await readRanges(read, runRanges(applyFilters(options, filters)))).filter(where).map(map);
   return {rows: options, fields: allFields, complete: false, total, note: opened, load};
 }
 

@@ -40,13 +40,17 @@ export interface FigureText {
 }
 
 const XMLNS = "http://www.w3.org/2000/svg";
-const escapeXml = (t: string) => t.replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!);
+const escapeXml = (t: string) =>
+  t.replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!);
 
 /** The legend entries Plot drew as HTML swatches beside the chart: label and colour. */
 function legendEntries(chart: Element): {label: string; color: string}[] {
   return [...chart.querySelectorAll("[class$='-swatch']")].map((swatch) => {
     const mark = swatch.querySelector("rect, circle, line, path");
-    return {label: swatch.textContent?.trim() ?? "", color: mark?.getAttribute("fill") ?? mark?.getAttribute("stroke") ?? "currentColor"};
+    return {
+      label: swatch.textContent?.trim() ?? "",
+      color: mark?.getAttribute("fill") ?? mark?.getAttribute("stroke") ?? "currentColor"
+    };
   });
 }
 
@@ -70,7 +74,9 @@ export function svgText(chart: Element, text: FigureText = {}): string {
   let y = 8;
   const line = (content: string, size: number, weight = "normal", opacity = 1) => {
     y += size + 4;
-    lines.push(`<text x="8" y="${y}" font-size="${size}" font-weight="${weight}" fill="${ink}" fill-opacity="${opacity}">${escapeXml(content)}</text>`);
+    lines.push(
+      `<text x="8" y="${y}" font-size="${size}" font-weight="${weight}" fill="${ink}" fill-opacity="${opacity}">${escapeXml(content)}</text>`
+    );
   };
   if (text.title) line(text.title, 15, "bold");
   if (text.subtitle) line(text.subtitle, 11, "normal", 0.75);
@@ -84,7 +90,9 @@ export function svgText(chart: Element, text: FigureText = {}): string {
         x = 8;
         y += 14;
       }
-      lines.push(`<rect x="${x}" y="${y}" width="10" height="10" fill="${escapeXml(color)}"/><text x="${x + 14}" y="${y + 9}" font-size="10" fill="${ink}">${escapeXml(label)}</text>`);
+      lines.push(
+        `<rect x="${x}" y="${y}" width="10" height="10" fill="${escapeXml(color)}"/><text x="${x + 14}" y="${y + 9}" font-size="10" fill="${ink}">${escapeXml(label)}</text>`
+      );
       x += w + 10;
     }
     y += 14;
@@ -116,14 +124,25 @@ export async function pngBlob(chart: Element, scale = 2, text: FigureText = {}):
   canvas.height = Math.ceil(h * scale);
   const context = canvas.getContext("2d")!;
   context.drawImage(image, 0, 0, canvas.width, canvas.height);
-  return new Promise((ok, fail) => canvas.toBlob((blob) => (blob ? ok(blob) : fail(new Error("PNG encoding failed"))), "image/png"));
+  return new Promise((ok, fail) =>
+    canvas.toBlob((blob) => (blob ? ok(blob) : fail(new Error("PNG encoding failed"))), "image/png")
+  );
 }
 
 /**
  * A chart with its title and subtitle (the chart's `data-subtitle` unless given), and "SVG" /
  * "PNG" download buttons under it; the files carry title, subtitle, legend and source line.
  */
-export function chartFigure(chart: Element, {title, subtitle, caption, source, filename}: {title?: string; subtitle?: string; caption?: string; source?: string; filename: string}): HTMLElement {
+export function chartFigure(
+  chart: Element,
+  {
+    title,
+    subtitle,
+    caption,
+    source,
+    filename
+  }: {title?: string; subtitle?: string; caption?: string; source?: string; filename: string}
+): HTMLElement {
   const svgButton = html`<button type="button" class="bb-download" data-format="svg">SVG</button>` as HTMLButtonElement;
   const pngButton = html`<button type="button" class="bb-download" data-format="png">PNG</button>` as HTMLButtonElement;
   const sub = subtitle ?? (chart as HTMLElement).dataset?.subtitle ?? mainSvgOrNull(chart)?.dataset.subtitle;
@@ -143,9 +162,16 @@ function mainSvgOrNull(chart: Element): SVGSVGElement | null {
 }
 
 /** A GitHub/Reddit/Discourse-style pipe table; cell text has pipes escaped. */
-export function markdownTable(rows: Record<string, Cell>[], columns: string[], header: Record<string, string> = {}): string {
-  const text = (v: Cell) => (v === null || v === undefined ? "" : String(v)).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === "number"));
+export function markdownTable(
+  rows: Record<string, Cell>[],
+  columns: string[],
+  header: Record<string, string> = {}
+): string {
+  const text = (v: Cell) =>
+    (v === null || v === undefined ? "" : String(v)).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  const numeric = columns.map(
+    (c) => rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === "number")
+  );
   const lines = [
     `| ${columns.map((c) => text(header[c] ?? c)).join(" | ")} |`,
     `| ${numeric.map((n) => (n ? "---:" : "---")).join(" | ")} |`,
@@ -159,10 +185,14 @@ export function csvText(rows: Record<string, Cell>[], columns: string[]): string
 }
 
 /** "CSV" and "Markdown" download buttons, and a "Copy Markdown" button, for the rows behind a table. */
-export function tableDownloads(rows: Record<string, Cell>[], {columns, header = {}, filename}: {columns: string[]; header?: Record<string, string>; filename: string}): HTMLElement {
+export function tableDownloads(
+  rows: Record<string, Cell>[],
+  {columns, header = {}, filename}: {columns: string[]; header?: Record<string, string>; filename: string}
+): HTMLElement {
   const csv = html`<button type="button" class="bb-download" data-format="csv">CSV</button>` as HTMLButtonElement;
   const md = html`<button type="button" class="bb-download" data-format="md">Markdown</button>` as HTMLButtonElement;
-  const copy = html`<button type="button" class="bb-download" data-format="copy">Copy Markdown</button>` as HTMLButtonElement;
+  const copy =
+    html`<button type="button" class="bb-download" data-format="copy">Copy Markdown</button>` as HTMLButtonElement;
   csv.onclick = () => save(new Blob([csvText(rows, columns)], {type: "text/csv"}), `${filename}.csv`);
   md.onclick = () => save(new Blob([markdownTable(rows, columns, header)], {type: "text/markdown"}), `${filename}.md`);
   copy.onclick = async () => {

@@ -12,7 +12,15 @@
 import {formatPercent} from "./format.js";
 
 /** The columns a page loads to show efficiency. */
-export const EFFICIENCY_COLUMNS = ["peak_device", "peak_bw_gbs", "peak_tflops", "bytes_per_token", "flops_per_token", "bw_util", "compute_util"];
+export const EFFICIENCY_COLUMNS = [
+  "peak_device",
+  "peak_bw_gbs",
+  "peak_tflops",
+  "bytes_per_token",
+  "flops_per_token",
+  "bw_util",
+  "compute_util"
+];
 
 type Row = Record<string, any>;
 

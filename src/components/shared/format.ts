@@ -23,7 +23,12 @@ export function sourceHref(sha256: string, line?: number | null, depth = 0): str
 }
 
 /** A link to the raw line a number came from; the text is escaped by htl. */
-export function sourceLink(sha256: string, line: number | null | undefined, label: string, depth = 0): HTMLAnchorElement {
+export function sourceLink(
+  sha256: string,
+  line: number | null | undefined,
+  label: string,
+  depth = 0
+): HTMLAnchorElement {
   return html`<a href=${sourceHref(sha256, line, depth)} title="raw input, line ${line ?? ""}">${label}</a>` as HTMLAnchorElement;
 }
 
@@ -37,8 +42,11 @@ export function sourceLink(sha256: string, line: number | null | undefined, labe
 export function writeupLine(extra: Record<string, unknown> | null | undefined): {sha256: string; line: number} | null {
   const sha256 = extra?.writeup_sha256;
   const cited = extra?.source_line;
-  const line = typeof cited === "number" ? cited : typeof cited === "string" ? Number(/^\s*(\d+)/.exec(cited)?.[1]) : NaN;
-  return typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256) && Number.isInteger(line) && line > 0 ? {sha256, line} : null;
+  const line =
+    typeof cited === "number" ? cited : typeof cited === "string" ? Number(/^\s*(\d+)/.exec(cited)?.[1]) : NaN;
+  return typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256) && Number.isInteger(line) && line > 0
+    ? {sha256, line}
+    : null;
 }
 
 /** `39.023 ± 0.41*` where the sd was computed from samples (a derived figure, 2 significant digits). */
@@ -52,7 +60,6 @@ export function runLink(runId: string, depth = 0): HTMLAnchorElement {
   return html`<a href=${`${depth ? "../".repeat(depth) : "./"}runs/${runId}.html`}>${runId}</a>` as HTMLAnchorElement;
 }
 
-
 /**
  * "N results not shown: 8 because …; 4 because …" under a chart whose page filters rows; an empty
  * element where nothing was left out. Nothing a page drops goes unsaid.
@@ -62,7 +69,10 @@ export function leftOutNote(counts: {reason: string; n: number}[]): HTMLElement 
   const total = shown.reduce((sum, c) => sum + c.n, 0);
   if (!total) return html`<span class="bb-left-out" hidden></span>` as HTMLElement;
   const n = (x: number) => `${x.toLocaleString("en-US")} result${x === 1 ? "" : "s"}`;
-  const why = shown.length === 1 ? ` because ${shown[0].reason}` : `: ${shown.map((c) => `${c.n.toLocaleString("en-US")} because ${c.reason}`).join("; ")}`;
+  const why =
+    shown.length === 1
+      ? ` because ${shown[0].reason}`
+      : `: ${shown.map((c) => `${c.n.toLocaleString("en-US")} because ${c.reason}`).join("; ")}`;
   return html`<p class="bb-note bb-left-out" data-left-out=${total}>${n(total)} not shown${why}.</p>` as HTMLElement;
 }
 
@@ -71,16 +81,25 @@ export function leftOutNote(counts: {reason: string; n: number}[]): HTMLElement 
  * the filter a row fails (null: it passes); of the rows that pass, those beyond `drawn` are left out
  * for `rest` (e.g. no second runtime to compare with). Feed to leftOutNote.
  */
-export function leftOutCounts<T>(rows: T[], why: (row: T) => string | null, rest?: {drawn: number; reason: string}): {reason: string; n: number}[] {
+export function leftOutCounts<T>(
+  rows: T[],
+  why: (row: T) => string | null,
+  rest?: {drawn: number; reason: string}
+): {reason: string; n: number}[] {
   const reasons = rows.map(why).filter((r): r is string => r !== null);
   const passed = rows.length - reasons.length;
   if (rest && passed > rest.drawn) reasons.push(...Array<string>(passed - rest.drawn).fill(rest.reason));
   if (!reasons.length) return [];
-  return aq.table({reason: reasons}).groupby("reason").count({as: "n"}).orderby(aq.desc("n"), "reason").objects() as {reason: string; n: number}[];
+  return aq.table({reason: reasons}).groupby("reason").count({as: "n"}).orderby(aq.desc("n"), "reason").objects() as {
+    reason: string;
+    n: number;
+  }[];
 }
 
 /** A table cell (Inputs.table `format`): the row's raw line, linked. */
-export const rawLineCell = (_: unknown, i: number, data: {source_sha256: string; line: number}[]): HTMLAnchorElement => sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`);
+export const rawLineCell = (_: unknown, i: number, data: {source_sha256: string; line: number}[]): HTMLAnchorElement =>
+  sourceLink(data[i].source_sha256, data[i].line, `line ${data[i].line}`);
 
 /** A table cell (Inputs.table `format`): the row's value ± sd as measured (formatMeasured). */
-export const measuredCell = (_: unknown, i: number, data: (Measured & {sd_source: SdSource})[]): string => formatMeasured(data[i]);
+export const measuredCell = (_: unknown, i: number, data: (Measured & {sd_source: SdSource})[]): string =>
+  formatMeasured(data[i]);

@@ -81,12 +81,20 @@ function gpuFacts(gpu: Obj, env: Obj | null, envNvidia: Obj | null, versions: Ob
     name: text(gpu.name) ?? text(e.name) ?? "GPU (name not printed)",
     vram_mib: gpu.vram_mib ?? (typeof e.memory_total_mib === "number" ? e.memory_total_mib : null),
     compute_capability: text(gpu.compute_capability),
-    pcie_current: text(x.pcie_current) ?? link(x["pcie.link.gen.current"], x["pcie.link.width.current"]) ?? link(e.pcie_link_gen_current, e.pcie_link_width_current),
+    pcie_current:
+      text(x.pcie_current) ??
+      link(x["pcie.link.gen.current"], x["pcie.link.width.current"]) ??
+      link(e.pcie_link_gen_current, e.pcie_link_width_current),
     pcie_max: text(x.pcie_max) ?? link(x["pcie.link.gen.max"], x["pcie.link.width.max"]),
     pcie_bandwidth: text(x.pcie_bandwidth),
-    driver: text(x.driver_version) ?? text(e.driver_version) ?? text(envNvidia?.driver_version) ?? text(versions?.["Driver Version"]),
+    driver:
+      text(x.driver_version) ??
+      text(e.driver_version) ??
+      text(envNvidia?.driver_version) ??
+      text(versions?.["Driver Version"]),
     cuda: text(x.cuda_version) ?? text(envNvidia?.cuda_version) ?? text(versions?.["CUDA Version"]),
-    power_limit: text(x.power_limit) ?? (e.power_limit_w !== undefined && e.power_limit_w !== null ? `${e.power_limit_w} W` : null)
+    power_limit:
+      text(x.power_limit) ?? (e.power_limit_w !== undefined && e.power_limit_w !== null ? `${e.power_limit_w} W` : null)
   };
 }
 
@@ -104,7 +112,23 @@ export function machineFacts(rows: ResultRow[]): MachineFacts[] {
     const label = r.hardware || (r.gpu_name ? String(r.gpu_name) : "") || "hardware not stated";
     let m = machines.get(label);
     if (!m) {
-      m = {label, gpus: [], gpu_count: null, vram_total_mib: null, backends: [], cpus: [], drivers: [], cuda: [], memory: [], os: [], runtimes: [], tools: [], models: [], merged: [], runs: []};
+      m = {
+        label,
+        gpus: [],
+        gpu_count: null,
+        vram_total_mib: null,
+        backends: [],
+        cpus: [],
+        drivers: [],
+        cuda: [],
+        memory: [],
+        os: [],
+        runtimes: [],
+        tools: [],
+        models: [],
+        merged: [],
+        runs: []
+      };
       machines.set(label, m);
     }
     const extra: Obj = (r.extra as Obj | null) ?? {};
@@ -114,29 +138,58 @@ export function machineFacts(rows: ResultRow[]): MachineFacts[] {
     const envGpus: Obj[] = Array.isArray(env?.gpus) ? env!.gpus : [];
     const count = Math.max(gpus.length, envGpus.length);
     for (let i = 0; i < count; i++) {
-      const facts = gpuFacts(gpus[i] ?? {index: envGpus[i]?.index ?? i}, envGpus[i] ?? null, env?.nvidia ?? null, versions);
+      const facts = gpuFacts(
+        gpus[i] ?? {index: envGpus[i]?.index ?? i},
+        envGpus[i] ?? null,
+        env?.nvidia ?? null,
+        versions
+      );
       const known = m.gpus.find((g) => g.index === facts.index);
       if (!known) m.gpus.push(facts);
-      else for (const k of Object.keys(facts) as (keyof GpuFacts)[]) if ((known[k] === null || known[k] === "GPU (name not printed)") && facts[k] !== null) (known as any)[k] = facts[k];
+      else
+        for (const k of Object.keys(facts) as (keyof GpuFacts)[])
+          if ((known[k] === null || known[k] === "GPU (name not printed)") && facts[k] !== null)
+            (known as any)[k] = facts[k];
     }
     if (count) m.gpu_count = Math.max(m.gpu_count ?? 0, count);
     if (r.vram_total_mib) m.vram_total_mib = Math.max(m.vram_total_mib ?? 0, Number(r.vram_total_mib));
     add(m.backends, text(r.backend));
     add(m.cpus, text(r.cpu));
-    if (env?.cpu?.model) add(m.cpus, `${env.cpu.model}${env.cpu.logical_cores ? ` (${env.cpu.logical_cores} logical cores)` : ""}`);
+    if (env?.cpu?.model)
+      add(m.cpus, `${env.cpu.model}${env.cpu.logical_cores ? ` (${env.cpu.logical_cores} logical cores)` : ""}`);
     for (const g of m.gpus) {
       add(m.drivers, g.driver);
       add(m.cuda, g.cuda);
     }
     add(m.drivers, text(env?.nvidia?.driver_version) ?? text(versions?.["Driver Version"]));
     add(m.cuda, text(env?.nvidia?.cuda_version) ?? text(versions?.["CUDA Version"]));
-    if (env?.memory?.total_bytes) add(m.memory, `${(env.memory.total_bytes / 2 ** 30).toFixed(1)} GiB${env.memory.meminfo_total ? ` (MemTotal ${env.memory.meminfo_total})` : ""}`);
-    if (env?.os) add(m.os, [env.os.distribution, env.os.platform && env.os.arch ? `${env.os.platform}/${env.os.arch}` : null, env.os.kernel ? `kernel ${env.os.kernel}` : null].filter(Boolean).join(" · ") || null);
+    if (env?.memory?.total_bytes)
+      add(
+        m.memory,
+        `${(env.memory.total_bytes / 2 ** 30).toFixed(1)} GiB${env.memory.meminfo_total ? ` (MemTotal ${env.memory.meminfo_total})` : ""}`
+      );
+    if (env?.os)
+      add(
+        m.os,
+        [
+          env.os.distribution,
+          env.os.platform && env.os.arch ? `${env.os.platform}/${env.os.arch}` : null,
+          env.os.kernel ? `kernel ${env.os.kernel}` : null
+        ]
+          .filter(Boolean)
+          .join(" · ") || null
+      );
     add(m.runtimes, text(r.runtime));
     add(m.tools, text(r.tool));
     add(m.models, text(r.model_label ?? r.model));
     add(m.merged, text(r.hardware_described_as));
-    m.runs.push({run_id: r.run_id, tool: String(r.tool ?? "?"), source_sha256: r.source_sha256, file: String(r.file ?? r.source_sha256.slice(0, 12)), line: Number(r.run_line_start ?? r.line)});
+    m.runs.push({
+      run_id: r.run_id,
+      tool: String(r.tool ?? "?"),
+      source_sha256: r.source_sha256,
+      file: String(r.file ?? r.source_sha256.slice(0, 12)),
+      line: Number(r.run_line_start ?? r.line)
+    });
   }
   for (const m of machines.values()) m.gpus.sort((a, b) => a.index - b.index);
   return [...machines.values()].sort((a, b) => b.runs.length - a.runs.length || a.label.localeCompare(b.label));
@@ -147,7 +200,8 @@ const dash = (list: string[]) => (list.length ? list.join("; ") : "—");
 export function vramText(m: MachineFacts): string {
   if (m.vram_total_mib) return `${m.vram_total_mib} MiB total (as the backend printed it)`;
   const known = m.gpus.filter((g) => g.vram_mib !== null);
-  if (known.length && known.length === m.gpus.length) return `${known.reduce((s, g) => s + g.vram_mib!, 0)} MiB total (sum of the GPUs)`;
+  if (known.length && known.length === m.gpus.length)
+    return `${known.reduce((s, g) => s + g.vram_mib!, 0)} MiB total (sum of the GPUs)`;
   return "—";
 }
 
@@ -163,9 +217,11 @@ export function hardwareCard(m: MachineFacts, {maxLinks = 6}: {maxLinks?: number
   return html`<div class="card bb-hardware-card" data-machine=${m.label}>
     <h2>${m.label}</h2>
     ${m.merged.length ? html`<p class="bb-merged muted">Also described as ${m.merged.map((l, i) => html`${i ? ", " : ""}<q>${l}</q>`)} — merged by the store's aliases (data/aliases.yaml).</p>` : ""}
-    ${m.gpus.length
-      ? html`<table class="bb-gpus"><thead><tr><th>GPU</th><th>name</th><th>VRAM (MiB)</th><th>compute cap.</th><th>PCIe link</th></tr></thead><tbody>${gpuRows}</tbody></table>`
-      : html`<p class="muted">No GPU list was printed for this machine.</p>`}
+    ${
+      m.gpus.length
+        ? html`<table class="bb-gpus"><thead><tr><th>GPU</th><th>name</th><th>VRAM (MiB)</th><th>compute cap.</th><th>PCIe link</th></tr></thead><tbody>${gpuRows}</tbody></table>`
+        : html`<p class="muted">No GPU list was printed for this machine.</p>`
+    }
     <dl class="bb-facts">
       <dt>VRAM</dt><dd>${vramText(m)}</dd>
       <dt>Driver</dt><dd>${dash(m.drivers)}</dd>

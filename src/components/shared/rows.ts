@@ -13,7 +13,8 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Quantization labels as they end model file names (`-UD-Q4_K_XL`, `-MXFP4_MOE`, `-4bit`, `-GPTQ-Int4`, …). */
-const QUANT_SUFFIX = /[-_.](?:UD[-_])?(?:I?Q\d[\w]*|MXFP4[\w]*|NVFP4[\w]*|FP8[\w-]*|F16|BF16|F32|\d+bit|GPTQ(?:-Int\d)?|AWQ|Int\d|W\d+A\d+)$/i;
+const QUANT_SUFFIX =
+  /[-_.](?:UD[-_])?(?:I?Q\d[\w]*|MXFP4[\w]*|NVFP4[\w]*|FP8[\w-]*|F16|BF16|F32|\d+bit|GPTQ(?:-Int\d)?|AWQ|Int\d|W\d+A\d+)$/i;
 /** Packaging suffixes left after the quantization (`-GGUF`, `-MLX`). */
 const PACKAGE_SUFFIX = /[-_.](?:GGUF|MLX)$/i;
 
@@ -26,7 +27,12 @@ export function modelFamily(row: Record<string, any>): string {
   let name = String(row.model_label ?? row.model ?? "?");
   name = name.split(/[\\/]/).pop() || name;
   const quant = row.quant ? String(row.quant) : null;
-  if (quant && name.length > quant.length + 1 && name.toLowerCase().endsWith(quant.toLowerCase()) && /[-_.]/.test(name[name.length - quant.length - 1])) {
+  if (
+    quant &&
+    name.length > quant.length + 1 &&
+    name.toLowerCase().endsWith(quant.toLowerCase()) &&
+    /[-_.]/.test(name[name.length - quant.length - 1])
+  ) {
     name = name.slice(0, name.length - quant.length - 1);
   }
   for (let i = 0; i < 3; i++) {
@@ -44,10 +50,19 @@ export type SdSource = "printed" | "samples" | null;
  * samples but no deviation (mlx_lm.benchmark's trials), the sample sd (n−1)
  * of those samples is used, and `sd_source` says so.
  */
-export function measuredOf(row: Pick<ResultRow, "value" | "stddev"> & Record<string, any>): Measured & {sd_source: SdSource} {
+export function measuredOf(
+  row: Pick<ResultRow, "value" | "stddev"> & Record<string, any>
+): Measured & {sd_source: SdSource} {
   const samples: number[] | null = row.samples ? Array.from(row.samples as ArrayLike<number>).map(Number) : null;
   const repetitions: number | null = row.repetitions ?? (samples?.length || null);
-  if (row.stddev !== null && row.stddev !== undefined) return {value: row.value!, stddev: row.stddev, stddev_kind: row.stddev_kind ?? null, repetitions, sd_source: "printed"};
+  if (row.stddev !== null && row.stddev !== undefined)
+    return {
+      value: row.value!,
+      stddev: row.stddev,
+      stddev_kind: row.stddev_kind ?? null,
+      repetitions,
+      sd_source: "printed"
+    };
   if (samples && samples.length >= 2) {
     const mean = samples.reduce((s, v) => s + v, 0) / samples.length;
     const sd = Math.sqrt(samples.reduce((s, v) => s + (v - mean) ** 2, 0) / (samples.length - 1));
@@ -55,7 +70,6 @@ export function measuredOf(row: Pick<ResultRow, "value" | "stddev"> & Record<str
   }
   return {value: row.value!, stddev: null, stddev_kind: row.stddev_kind ?? null, repetitions, sd_source: null};
 }
-
 
 /** Test size label: `pp512`, `tg128`, `pp512+tg128`. */
 function sizeLabel(row: ResultRow): string {
@@ -76,7 +90,9 @@ export function testLabel(row: ResultRow, withDepth = true): string {
 /** A setting by any of its spellings (`--kv-cache-dtype`, `kv_cache_dtype`). */
 export function settingValue(settings: Record<string, unknown> | null | undefined, keys: string[]): unknown {
   if (!settings) return undefined;
-  const normalized = new Map(Object.entries(settings).map(([k, v]) => [k.replace(/^-+/, "").replace(/-/g, "_").toLowerCase(), v]));
+  const normalized = new Map(
+    Object.entries(settings).map(([k, v]) => [k.replace(/^-+/, "").replace(/-/g, "_").toLowerCase(), v])
+  );
   for (const key of keys) if (normalized.has(key)) return normalized.get(key);
   return undefined;
 }

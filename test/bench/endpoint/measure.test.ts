@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import {batchFigures, completionTokens, promptTokens, requestFigures, tokensAfterFirst} from "../../../scripts/bench/endpoint/measure.js";
+import {
+  batchFigures,
+  completionTokens,
+  promptTokens,
+  requestFigures,
+  tokensAfterFirst
+} from "../../../scripts/bench/endpoint/measure.js";
 import type {StreamResult} from "../../../scripts/bench/endpoint/request.js";
 import {fixtureText} from "../../helpers/fixtures.js";
 
@@ -42,27 +48,48 @@ describe("token counts: server-reported first", () => {
   const sent = {value: 40, source: "client:tokenizer" as const};
 
   it("prompt tokens: llama-server timings.prompt_n (cached tokens excluded)", () => {
-    assert.deepEqual(promptTokens({usage: real.usage, timings: real.timings}, sent), {value: real.timings.prompt_n, source: "server:timings.prompt_n"});
+    assert.deepEqual(promptTokens({usage: real.usage, timings: real.timings}, sent), {
+      value: real.timings.prompt_n,
+      source: "server:timings.prompt_n"
+    });
     assert.equal(real.timings.prompt_n, 23); // as printed in the fixture
   });
 
   it("prompt tokens: usage.prompt_tokens minus cached_tokens, then usage.prompt_tokens, then the client's count", () => {
-    assert.deepEqual(promptTokens({usage: real.usage, timings: null}, sent), {value: 33 - 10, source: "server:usage.prompt_tokens-cached_tokens"});
-    assert.deepEqual(promptTokens({usage: {prompt_tokens: 33}, timings: null}, sent), {value: 33, source: "server:usage.prompt_tokens"});
+    assert.deepEqual(promptTokens({usage: real.usage, timings: null}, sent), {
+      value: 33 - 10,
+      source: "server:usage.prompt_tokens-cached_tokens"
+    });
+    assert.deepEqual(promptTokens({usage: {prompt_tokens: 33}, timings: null}, sent), {
+      value: 33,
+      source: "server:usage.prompt_tokens"
+    });
     assert.deepEqual(promptTokens({usage: null, timings: null}, sent), sent);
   });
 
   it("generated tokens: usage.completion_tokens, then timings.predicted_n, then content events", () => {
     const events = {content_times_ms: [1, 2, 3]};
-    assert.deepEqual(completionTokens({...events, usage: real.usage, timings: real.timings}), {value: 16, source: "server:usage.completion_tokens"});
-    assert.deepEqual(completionTokens({...events, usage: null, timings: {predicted_n: 12}}), {value: 12, source: "server:timings.predicted_n"});
-    assert.deepEqual(completionTokens({...events, usage: {}, timings: null}), {value: 3, source: "client:content-events"});
+    assert.deepEqual(completionTokens({...events, usage: real.usage, timings: real.timings}), {
+      value: 16,
+      source: "server:usage.completion_tokens"
+    });
+    assert.deepEqual(completionTokens({...events, usage: null, timings: {predicted_n: 12}}), {
+      value: 12,
+      source: "server:timings.predicted_n"
+    });
+    assert.deepEqual(completionTokens({...events, usage: {}, timings: null}), {
+      value: 3,
+      source: "client:content-events"
+    });
   });
 });
 
 describe("per-request figures", () => {
   it("est_ppt = ttfr − latency; pp = prompt tokens / est_ppt; tg = (tokens − 1) / (last − first)", () => {
-    const figures = requestFigures(result({usage: {prompt_tokens: 400, completion_tokens: 16}}), 20, {value: null, source: null});
+    const figures = requestFigures(result({usage: {prompt_tokens: 400, completion_tokens: 16}}), 20, {
+      value: null,
+      source: null
+    });
     assert.equal(figures.ttfr_ms, 100);
     assert.equal(figures.e2e_ttft_ms, 120);
     assert.equal(figures.est_ppt_ms, 80);
@@ -73,7 +100,10 @@ describe("per-request figures", () => {
   });
 
   it("leaves pp undefined when the latency estimate is not below ttfr, and keeps est_ppt as measured", () => {
-    const figures = requestFigures(result({usage: {prompt_tokens: 400, completion_tokens: 16}}), 130, {value: null, source: null});
+    const figures = requestFigures(result({usage: {prompt_tokens: 400, completion_tokens: 16}}), 130, {
+      value: null,
+      source: null
+    });
     assert.equal(figures.est_ppt_ms, -30);
     assert.equal(figures.pp_throughput, null);
   });
@@ -82,7 +112,15 @@ describe("per-request figures", () => {
     // 16 tokens in 8 events: the first event carried 2, so 14 tokens arrived over the span.
     assert.equal(tokensAfterFirst(16, 8), 14);
     assert.equal(tokensAfterFirst(16, 16), 15);
-    const figures = requestFigures(result({usage: {completion_tokens: 16}, content_times_ms: [120, 160, 200, 240, 280, 320, 360, 400], last_content_ms: 400}), 0, {value: null, source: null});
+    const figures = requestFigures(
+      result({
+        usage: {completion_tokens: 16},
+        content_times_ms: [120, 160, 200, 240, 280, 320, 360, 400],
+        last_content_ms: 400
+      }),
+      0,
+      {value: null, source: null}
+    );
     assert.equal(figures.tg_throughput, 14 / 0.28);
   });
 });
@@ -90,7 +128,12 @@ describe("per-request figures", () => {
 describe("batch figures (concurrent requests)", () => {
   it("pp total = Σ prompt tokens / (latest first token − earliest send); tg total = Σ tokens after the first / (latest last − earliest first)", () => {
     const a = result({usage: {prompt_tokens: 100, completion_tokens: 16}});
-    const b = result({usage: {prompt_tokens: 300, completion_tokens: 16}, first_content_ms: 150, last_content_ms: 450, content_times_ms: Array.from({length: 16}, (_, i) => 150 + i * 20)});
+    const b = result({
+      usage: {prompt_tokens: 300, completion_tokens: 16},
+      first_content_ms: 150,
+      last_content_ms: 450,
+      content_times_ms: Array.from({length: 16}, (_, i) => 150 + i * 20)
+    });
     const members = [
       {offset_ms: 0, result: a, figures: requestFigures(a, 0, {value: null, source: null})},
       {offset_ms: 10, result: b, figures: requestFigures(b, 0, {value: null, source: null})}

@@ -39,25 +39,40 @@ function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
 }
 
 /** A raw HTTP server answering every POST with fixed bytes (a captured response), for replaying real streams. */
-async function rawServer(status: number, headers: Record<string, string>, body: string | ((write: (s: string) => void, end: () => void) => void)): Promise<{url: string; server: Server}> {
+async function rawServer(
+  status: number,
+  headers: Record<string, string>,
+  body: string | ((write: (s: string) => void, end: () => void) => void)
+): Promise<{url: string; server: Server}> {
   const server = createServer((request, response) => {
     request.resume();
     request.on("end", () => {
       response.writeHead(status, headers);
       if (typeof body === "string") response.end(body);
-      else body((s) => response.write(s), () => response.end());
+      else
+        body(
+          (s) => response.write(s),
+          () => response.end()
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, server};
 }
 
-const chat = (content: string, maxTokens = 8) => ({messages: [{role: "user", content}], max_tokens: maxTokens, stream: true, stream_options: {include_usage: true}});
+const chat = (content: string, maxTokens = 8) => ({
+  messages: [{role: "user", content}],
+  max_tokens: maxTokens,
+  stream: true,
+  stream_options: {include_usage: true}
+});
 
 describe("SSE parsing", () => {
   it("joins an event split across network chunks, including between its two newlines", async () => {
     const events: string[] = [];
-    await readEvents(streamOf(['data: {"a"', ":1}\n", '\ndata: {"b":2}\r\n\r\nda', "ta: [DO", "NE]\n\n"]), (e) => events.push(e.data));
+    await readEvents(streamOf(['data: {"a"', ":1}\n", '\ndata: {"b":2}\r\n\r\nda', "ta: [DO", "NE]\n\n"]), (e) =>
+      events.push(e.data)
+    );
     assert.deepEqual(events, ['{"a":1}', '{"b":2}', "[DONE]"]);
   });
 
@@ -74,9 +89,21 @@ describe("SSE parsing", () => {
   });
 
   it("stamps an event with the arrival of the chunk that completed it", async () => {
-    const server = await startStreamingServer({firstEventAfterMs: 20, firstTokenAfterMs: 40, tokens: 6, tokensPerSecond: 100, splitEvents: true});
+    const server = await startStreamingServer({
+      firstEventAfterMs: 20,
+      firstTokenAfterMs: 40,
+      tokens: 6,
+      tokensPerSecond: 100,
+      splitEvents: true
+    });
     after(() => server.close());
-    const result = await streamRequest({url: `${server.base}/chat/completions`, headers: {}, api: "chat", timeoutMs: 10_000, body: chat("split")});
+    const result = await streamRequest({
+      url: `${server.base}/chat/completions`,
+      headers: {},
+      api: "chat",
+      timeoutMs: 10_000,
+      body: chat("split")
+    });
     assert.equal(result.status, "ok");
     assert.equal(result.content_times_ms.length, 6);
     const [record] = server.records;
@@ -90,18 +117,36 @@ describe("SSE parsing", () => {
       return arrival - lastPiece;
     });
     assert.ok(median(delays) <= MEDIAN_JITTER_MS, `median ${median(delays)} ms after the last piece`);
-    assert.deepEqual(result.usage, {completion_tokens: 6, prompt_tokens: record.promptTokens, total_tokens: 6 + record.promptTokens, prompt_tokens_details: {cached_tokens: 0}});
+    assert.deepEqual(result.usage, {
+      completion_tokens: 6,
+      prompt_tokens: record.promptTokens,
+      total_tokens: 6 + record.promptTokens,
+      prompt_tokens_details: {cached_tokens: 0}
+    });
   });
 });
 
 describe("streamRequest timing", () => {
   it("measures first event, first and last token and every token within jitter of when the server wrote them", async () => {
-    const server = await startStreamingServer({headersAfterMs: 10, firstEventAfterMs: 60, firstTokenAfterMs: 90, tokens: 20, tokensPerSecond: 50});
+    const server = await startStreamingServer({
+      headersAfterMs: 10,
+      firstEventAfterMs: 60,
+      firstTokenAfterMs: 90,
+      tokens: 20,
+      tokensPerSecond: 50
+    });
     after(() => server.close());
-    const result = await streamRequest({url: `${server.base}/chat/completions`, headers: {}, api: "chat", timeoutMs: 10_000, body: chat("timing", 20)});
+    const result = await streamRequest({
+      url: `${server.base}/chat/completions`,
+      headers: {},
+      api: "chat",
+      timeoutMs: 10_000,
+      body: chat("timing", 20)
+    });
     const [record] = server.records;
     assert.equal(result.status, "ok");
-    const delay = (clientRelative: number | null, serverAbsolute: number | null) => result.sent_at + clientRelative! - serverAbsolute!;
+    const delay = (clientRelative: number | null, serverAbsolute: number | null) =>
+      result.sent_at + clientRelative! - serverAbsolute!;
     for (const [name, d] of [
       ["headers", delay(result.headers_ms, record.headers)],
       ["first event", delay(result.first_event_ms, record.firstEvent)],
@@ -111,7 +156,9 @@ describe("streamRequest timing", () => {
       assert.ok(d >= 0 && d <= JITTER_MS, `${name}: read ${d.toFixed(3)} ms after it was written`);
     }
     const delays = result.content_times_ms.map((t, i) => result.sent_at + t - record.events[i]);
-    delays.forEach((d, i) => assert.ok(d >= 0 && d <= JITTER_MS, `token ${i}: read ${d.toFixed(3)} ms after it was written`));
+    delays.forEach((d, i) =>
+      assert.ok(d >= 0 && d <= JITTER_MS, `token ${i}: read ${d.toFixed(3)} ms after it was written`)
+    );
     assert.ok(median(delays) <= MEDIAN_JITTER_MS, `median delay ${median(delays)} ms`);
     // Against the script: never before the scheduled time (a busy machine may make the server itself late).
     assert.ok(result.first_event_ms! >= 60, `ttfr ${result.first_event_ms}`);
@@ -129,7 +176,11 @@ describe("streamRequest timing", () => {
     // Oracle: the fixture's own lines.
     const dataLines = sse.split("\n").filter((l) => l.startsWith("data: {"));
     const contentLines = dataLines.filter((l) => /"delta":\{"content":"[^"]+"\}/.test(l));
-    const last = JSON.parse(dataLines.at(-1)!.slice(6)) as {usage: unknown; timings: unknown; system_fingerprint: string};
+    const last = JSON.parse(dataLines.at(-1)!.slice(6)) as {
+      usage: unknown;
+      timings: unknown;
+      system_fingerprint: string;
+    };
     assert.equal(result.status, "ok");
     assert.equal(result.content_times_ms.length, contentLines.length);
     assert.equal(result.content_times_ms.length, 16);
@@ -146,7 +197,13 @@ describe("streamRequest timing", () => {
   it("completions API: text chunks are content, and there is no role event", async () => {
     const server = await startStreamingServer({firstTokenAfterMs: 30, tokens: 5, tokensPerSecond: 200});
     after(() => server.close());
-    const result = await streamRequest({url: `${server.base}/completions`, headers: {}, api: "completions", timeoutMs: 10_000, body: {prompt: "once upon", max_tokens: 5, stream: true}});
+    const result = await streamRequest({
+      url: `${server.base}/completions`,
+      headers: {},
+      api: "completions",
+      timeoutMs: 10_000,
+      body: {prompt: "once upon", max_tokens: 5, stream: true}
+    });
     assert.equal(result.status, "ok");
     assert.equal(result.content_times_ms.length, 5);
     assert.equal(result.first_event_ms, result.first_content_ms);
@@ -178,7 +235,9 @@ describe("streamRequest failures", () => {
   it("an error event inside a 200 stream (vLLM's way) fails the request", async () => {
     const {url, server} = await rawServer(200, {"content-type": "text/event-stream"}, (write, end) => {
       write('data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\n');
-      write('data: {"error":{"object":"error","message":"The engine died","type":"InternalServerError","code":500}}\n\n');
+      write(
+        'data: {"error":{"object":"error","message":"The engine died","type":"InternalServerError","code":500}}\n\n'
+      );
       write("data: [DONE]\n\n");
       end();
     });
@@ -192,7 +251,13 @@ describe("streamRequest failures", () => {
     const server = await startStreamingServer({hang: "headers"});
     after(() => server.close());
     const started = performance.now();
-    const result = await streamRequest({url: `${server.base}/chat/completions`, headers: {}, api: "chat", timeoutMs: 300, body: chat("hang")});
+    const result = await streamRequest({
+      url: `${server.base}/chat/completions`,
+      headers: {},
+      api: "chat",
+      timeoutMs: 300,
+      body: chat("hang")
+    });
     const took = performance.now() - started;
     assert.equal(result.status, "timeout");
     assert.equal(result.error, "no complete response within 0.3 s");
@@ -202,7 +267,13 @@ describe("streamRequest failures", () => {
   it("a stream that stalls after its first event: timeout, with what arrived kept", async () => {
     const server = await startStreamingServer({firstEventAfterMs: 10, hang: "stream"});
     after(() => server.close());
-    const result = await streamRequest({url: `${server.base}/chat/completions`, headers: {}, api: "chat", timeoutMs: 300, body: chat("stall")});
+    const result = await streamRequest({
+      url: `${server.base}/chat/completions`,
+      headers: {},
+      api: "chat",
+      timeoutMs: 300,
+      body: chat("stall")
+    });
     assert.equal(result.status, "timeout");
     assert.notEqual(result.first_event_ms, null);
     assert.equal(result.first_content_ms, null);
@@ -213,7 +284,14 @@ describe("streamRequest failures", () => {
     after(() => server.close());
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const result = await streamRequest({url: `${server.base}/chat/completions`, headers: {}, api: "chat", timeoutMs: 10_000, signal: controller.signal, body: chat("abort")});
+    const result = await streamRequest({
+      url: `${server.base}/chat/completions`,
+      headers: {},
+      api: "chat",
+      timeoutMs: 10_000,
+      signal: controller.signal,
+      body: chat("abort")
+    });
     assert.equal(result.status, "error");
     assert.equal(result.error, "interrupted");
   });

@@ -38,10 +38,17 @@ endpoint:
 }
 
 function context(progress: string[] = []): RunnerContext {
-  return {signal: new AbortController().signal, progress: (e) => progress.push(e.message), now: () => new Date(), env: process.env};
+  return {
+    signal: new AbortController().signal,
+    progress: (e) => progress.push(e.message),
+    now: () => new Date(),
+    env: process.env
+  };
 }
 
-async function runPlan(command: (port: number) => string[]): Promise<{cell: Cell; outcome: CellOutcome; progress: string[]; port: number}> {
+async function runPlan(
+  command: (port: number) => string[]
+): Promise<{cell: Cell; outcome: CellOutcome; progress: string[]; port: number}> {
   const port = await freePort();
   const [cell] = expandPlan(readPlan(planText(port, command(port)), "plan.yaml"));
   const progress: string[] = [];
@@ -52,11 +59,32 @@ async function runPlan(command: (port: number) => string[]): Promise<{cell: Cell
 const file = (outcome: CellOutcome, role: string) => outcome.files.find((f) => f.role === role);
 
 describe("endpoint runner: a plan's cell with a server to start", async () => {
-  const script = JSON.stringify({firstEventAfterMs: 5, firstTokenAfterMs: 10, tokens: 4, tokensPerSecond: 400, timings: true});
-  const {cell, outcome, progress, port} = await runPlan((p) => [process.execPath, "--import", "tsx", HELPER, script, String(p), "--api-key", SECRET]);
+  const script = JSON.stringify({
+    firstEventAfterMs: 5,
+    firstTokenAfterMs: 10,
+    tokens: 4,
+    tokensPerSecond: 400,
+    timings: true
+  });
+  const {cell, outcome, progress, port} = await runPlan((p) => [
+    process.execPath,
+    "--import",
+    "tsx",
+    HELPER,
+    script,
+    String(p),
+    "--api-key",
+    SECRET
+  ]);
 
   it("captures the result file and the server's log", () => {
-    assert.deepEqual(outcome.files.map((f) => [f.role, f.name]), [["result", `${cell.id}.endpoint.json`], ["server-log", `${cell.id}.server.log`]]);
+    assert.deepEqual(
+      outcome.files.map((f) => [f.role, f.name]),
+      [
+        ["result", `${cell.id}.endpoint.json`],
+        ["server-log", `${cell.id}.server.log`]
+      ]
+    );
     assert.equal(Buffer.from(file(outcome, "server-log")!.bytes).toString(), `listening ${port}\n`);
     assert.ok(progress.includes(`starting ${process.execPath}`));
     assert.ok(progress.some((m) => /^server ready after \d+ ms$/.test(m)));
@@ -72,21 +100,33 @@ describe("endpoint runner: a plan's cell with a server to start", async () => {
     assert.deepEqual(capture.command.slice(-2), ["--api-key", "[REDACTED]"]);
     assert.deepEqual([capture.exit_code, capture.signal], [0, null]);
     assert.equal(capture.cell.id, cell.id);
-    for (const f of outcome.files) assert.ok(!Buffer.from(f.bytes).toString().includes(SECRET), `${f.name} holds the secret`);
+    for (const f of outcome.files)
+      assert.ok(!Buffer.from(f.bytes).toString().includes(SECRET), `${f.name} holds the secret`);
   });
 
   it("imports through the import path: one benchbook-endpoint run with every test the plan expects", () => {
     const {stored, reading} = readInput({name: file(outcome, "result")!.name, bytes: file(outcome, "result")!.bytes});
-    assert.deepEqual(reading.blocks.map((b) => b.format), ["benchbook-endpoint-json"]);
+    assert.deepEqual(
+      reading.blocks.map((b) => b.format),
+      ["benchbook-endpoint-json"]
+    );
     const [run] = stored.runs;
     assert.equal(run.tool, "benchbook-endpoint");
     assert.equal(run.runtime, "llama.cpp");
     assert.equal(run.model.name, "test-model");
     assert.ok(run.command!.endsWith(String.raw`--api-key \[REDACTED\]`), run.command!);
     assert.ok(!run.command!.includes(SECRET));
-    const headline = run.results.filter((r) => (r.scope ?? "run") === "run" && r.metric === "throughput" && r.stat === "mean");
+    const headline = run.results.filter(
+      (r) => (r.scope ?? "run") === "run" && r.metric === "throughput" && r.stat === "mean"
+    );
     for (const expected of cell.expected) {
-      const found = headline.find((r) => r.test === expected.test && r.kind === expected.kind && r.concurrency === expected.concurrency && r.n_depth === expected.n_depth);
+      const found = headline.find(
+        (r) =>
+          r.test === expected.test &&
+          r.kind === expected.kind &&
+          r.concurrency === expected.concurrency &&
+          r.n_depth === expected.n_depth
+      );
       assert.ok(found, `no result for expected test ${expected.test} (c${expected.concurrency})`);
       assert.equal(found.status, "ok");
     }
@@ -96,22 +136,56 @@ describe("endpoint runner: a plan's cell with a server to start", async () => {
   it("previews the server command and the client's parameters", () => {
     const [server, client] = endpointRunner.preview!(cell);
     assert.deepEqual(server.slice(-2), ["--api-key", "[REDACTED]"]);
-    assert.deepEqual(client, ["benchbook-endpoint", "--base-url", `http://127.0.0.1:${port}/v1`, "--api", "chat", "--model", "test-model", "--depth", "0,32", "--pp", "16", "--tg", "4", "--concurrency", "1,2", "--runs", "2", "--latency-mode", "none"]);
+    assert.deepEqual(client, [
+      "benchbook-endpoint",
+      "--base-url",
+      `http://127.0.0.1:${port}/v1`,
+      "--api",
+      "chat",
+      "--model",
+      "test-model",
+      "--depth",
+      "0,32",
+      "--pp",
+      "16",
+      "--tg",
+      "4",
+      "--concurrency",
+      "1,2",
+      "--runs",
+      "2",
+      "--latency-mode",
+      "none"
+    ]);
   });
 });
 
 describe("endpoint runner: a server that does not start", async () => {
-  const {cell, outcome} = await runPlan(() => [process.execPath, "-e", `console.error("llama_model_load: error loading model: tensor 'x' not found"); process.exit(2)`]);
+  const {cell, outcome} = await runPlan(() => [
+    process.execPath,
+    "-e",
+    `console.error("llama_model_load: error loading model: tensor 'x' not found"); process.exit(2)`
+  ]);
 
   it("every expected test is a failed result carrying the server's last words; its log is kept", () => {
     assert.equal(outcome.capture.status, "error");
-    assert.match(outcome.capture.status_detail!, /^the server exited with code 2; its log ends:\nllama_model_load: error loading model: tensor 'x' not found$/);
+    assert.match(
+      outcome.capture.status_detail!,
+      /^the server exited with code 2; its log ends:\nllama_model_load: error loading model: tensor 'x' not found$/
+    );
     assert.deepEqual([outcome.capture.exit_code, outcome.capture.signal], [2, null]);
-    assert.equal(Buffer.from(file(outcome, "server-log")!.bytes).toString(), "llama_model_load: error loading model: tensor 'x' not found\n");
+    assert.equal(
+      Buffer.from(file(outcome, "server-log")!.bytes).toString(),
+      "llama_model_load: error loading model: tensor 'x' not found\n"
+    );
     const {stored} = readInput({name: "r.json", bytes: file(outcome, "result")!.bytes});
     const results = stored.runs[0].results;
     assert.equal(results.length, cell.expected.length);
-    assert.ok(results.every((r) => r.status === "error" && r.value === null && r.status_detail === outcome.capture.status_detail));
+    assert.ok(
+      results.every(
+        (r) => r.status === "error" && r.value === null && r.status_detail === outcome.capture.status_detail
+      )
+    );
   });
 });
 
@@ -130,11 +204,20 @@ describe("endpoint runner: a server that dies during the tests", async () => {
 
   it("the tests fail as out of memory, with the server's last words", () => {
     assert.equal(outcome.capture.status, "oom");
-    assert.match(outcome.capture.status_detail!, /^the server exited with code 1; its log ends:\ntorch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 2\.00 GiB$/);
+    assert.match(
+      outcome.capture.status_detail!,
+      /^the server exited with code 1; its log ends:\ntorch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 2\.00 GiB$/
+    );
     const {stored} = readInput({name: "r.json", bytes: file(outcome, "result")!.bytes});
     const failed = stored.runs[0].results.filter((r) => r.scope === "run");
     assert.equal(failed.length, cell.expected.length);
-    assert.ok(failed.every((r) => r.status === "oom" && r.status_detail === outcome.capture.status_detail), JSON.stringify(failed.map((r) => [r.status, r.status_detail])));
-    assert.equal(Buffer.from(file(outcome, "server-log")!.bytes).toString(), "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n");
+    assert.ok(
+      failed.every((r) => r.status === "oom" && r.status_detail === outcome.capture.status_detail),
+      JSON.stringify(failed.map((r) => [r.status, r.status_detail]))
+    );
+    assert.equal(
+      Buffer.from(file(outcome, "server-log")!.bytes).toString(),
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
+    );
   });
 });

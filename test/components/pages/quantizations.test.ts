@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {markFrontier, modelSize, quantLadders, quantLeftOut, quantPoints, type QuantPoint} from "../../../src/components/pages/quantizations.js";
+import {
+  markFrontier,
+  modelSize,
+  quantLadders,
+  quantLeftOut,
+  quantPoints,
+  type QuantPoint
+} from "../../../src/components/pages/quantizations.js";
 import {fixturePath, fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
@@ -10,7 +17,16 @@ const RTX4090 = "NVIDIA GeForce RTX 4090";
 
 /** Brute force: a point is dominated when another of its machine, test and setup is at most as big and at least as fast, one strictly. */
 function dominated(p: QuantPoint, all: QuantPoint[]): boolean {
-  return all.some((q) => q !== p && q.hardware === p.hardware && q.test === p.test && q.setup === p.setup && q.size_gib <= p.size_gib && q.value >= p.value && (q.size_gib < p.size_gib || q.value > p.value));
+  return all.some(
+    (q) =>
+      q !== p &&
+      q.hardware === p.hardware &&
+      q.test === p.test &&
+      q.setup === p.setup &&
+      q.size_gib <= p.size_gib &&
+      q.value >= p.value &&
+      (q.size_gib < p.size_gib || q.value > p.value)
+  );
 }
 
 describe("modelSize", () => {
@@ -38,8 +54,23 @@ describe("modelSize", () => {
 describe("quantPoints and the Pareto frontier", () => {
   it("puts every llama-bench mean of a test with a size on the chart, and counts what has none", () => {
     const tg = quantPoints(seed001, {kind: "tg", depth: 0});
-    const withSize = seed001.filter((r) => r.kind === "tg" && r.metric === "throughput" && r.stat === "mean" && (r.n_depth ?? 0) === 0 && r.size_value !== null);
-    const without = seed001.filter((r) => r.kind === "tg" && r.metric === "throughput" && r.stat === "mean" && (r.n_depth ?? 0) === 0 && r.size_value === null && r.size_bytes === null);
+    const withSize = seed001.filter(
+      (r) =>
+        r.kind === "tg" &&
+        r.metric === "throughput" &&
+        r.stat === "mean" &&
+        (r.n_depth ?? 0) === 0 &&
+        r.size_value !== null
+    );
+    const without = seed001.filter(
+      (r) =>
+        r.kind === "tg" &&
+        r.metric === "throughput" &&
+        r.stat === "mean" &&
+        (r.n_depth ?? 0) === 0 &&
+        r.size_value === null &&
+        r.size_bytes === null
+    );
     assert.equal(tg.length, withSize.length);
     assert.equal(tg.left_out, without.length);
     assert.ok(without.length > 0, "llama-benchy and MLX print no model size");
@@ -50,7 +81,8 @@ describe("quantPoints and the Pareto frontier", () => {
     for (const kind of ["pp", "tg"]) {
       for (const depth of [0, 16384]) {
         const points = quantPoints([...seed001, ...seed000], {kind, depth});
-        for (const p of points) assert.equal(p.frontier, !dominated(p, points), `${p.model_label} ${p.test} ${p.setup}`);
+        for (const p of points)
+          assert.equal(p.frontier, !dominated(p, points), `${p.model_label} ${p.test} ${p.setup}`);
       }
     }
   });
@@ -71,10 +103,14 @@ describe("quantPoints and the Pareto frontier", () => {
   });
 
   it("markFrontier keeps the first of equal points and drops bigger-and-slower ones", () => {
-    const p = (size_gib: number, value: number) => ({hardware: "h", test: "t", setup: "", size_gib, value, frontier: false}) as QuantPoint;
+    const p = (size_gib: number, value: number) =>
+      ({hardware: "h", test: "t", setup: "", size_gib, value, frontier: false}) as QuantPoint;
     const points = [p(1, 10), p(2, 20), p(2, 15), p(3, 20), p(4, 30)];
     markFrontier(points);
-    assert.deepEqual(points.map((x) => x.frontier), [true, true, false, false, true]);
+    assert.deepEqual(
+      points.map((x) => x.frontier),
+      [true, true, false, false, true]
+    );
   });
 });
 
@@ -96,8 +132,14 @@ describe("quantLadders", () => {
   });
 
   it("needs two quants of a family on one machine", () => {
-    const families = quantLadders(seed001).map((l) => `${l.family} on ${l.hardware}`).sort();
-    assert.deepEqual(families, [`GLM-4.7-Flash on ${RTX4090}`, `Qwen3.5-35B-A3B on ${RTX4090}`], "Qwen3.5-9B's two quants ran on different machines");
+    const families = quantLadders(seed001)
+      .map((l) => `${l.family} on ${l.hardware}`)
+      .sort();
+    assert.deepEqual(
+      families,
+      [`GLM-4.7-Flash on ${RTX4090}`, `Qwen3.5-35B-A3B on ${RTX4090}`],
+      "Qwen3.5-9B's two quants ran on different machines"
+    );
   });
 });
 
@@ -107,7 +149,12 @@ describe("quantLeftOut", () => {
       const drawn = quantPoints(seed001, {kind: "pp", depth}).length + quantPoints(seed001, {kind: "tg", depth}).length;
       const left = quantLeftOut(seed001, {depth});
       assert.equal(drawn + left.reduce((n, c) => n + c.n, 0), seed001.length, `depth ${depth}`);
-      assert.equal(left.find((c) => c.reason.startsWith("they are at another context depth"))?.n, seed001.filter((r) => r.metric === "throughput" && r.stat === "mean" && r.status === "ok" && (r.n_depth ?? 0) !== depth).length);
+      assert.equal(
+        left.find((c) => c.reason.startsWith("they are at another context depth"))?.n,
+        seed001.filter(
+          (r) => r.metric === "throughput" && r.stat === "mean" && r.status === "ok" && (r.n_depth ?? 0) !== depth
+        ).length
+      );
     }
   });
 });
@@ -117,7 +164,11 @@ describe("quantLadders on a bench plan (H100: Q4_K_M and Q8_0, -fa 0 and -fa 1, 
     const {Store} = await import("../../../scripts/store/store.js");
     const {toRow} = await import("../../../scripts/schema/row.js");
     const store = new Store(fixturePath("captured/h100/run2/store"));
-    const rows = [...store.readAll()].flatMap((i) => i.runs.filter((r) => r.tool === "llama-bench").flatMap((run) => run.results.map((r) => toRow(run, r, false) as unknown as ResultRow)));
+    const rows = [...store.readAll()].flatMap((i) =>
+      i.runs
+        .filter((r) => r.tool === "llama-bench")
+        .flatMap((run) => run.results.map((r) => toRow(run, r, false) as unknown as ResultRow))
+    );
     const ladders = quantLadders(rows, {depth: 0});
     assert.equal(ladders.length, 2, ladders.map((l) => l.label).join(" | "));
     for (const ladder of ladders) {
@@ -127,4 +178,3 @@ describe("quantLadders on a bench plan (H100: Q4_K_M and Q8_0, -fa 0 and -fa 1, 
     }
   });
 });
-

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import {resultDownloadColumns, resultDownloadRows, resultRows, variedColumns, type RunDetail} from "../../../src/components/pages/run.js";
+import {
+  resultDownloadColumns,
+  resultDownloadRows,
+  resultRows,
+  variedColumns,
+  type RunDetail
+} from "../../../src/components/pages/run.js";
 import {readFixture} from "../../helpers/fixtures.js";
 
 type Run = RunDetail["run"];
@@ -15,8 +21,15 @@ describe("run pages: settings that vary between results are columns", () => {
   const base = ["test", "kind", "metric", "stat", "unit", "scope", "status"];
 
   it("finds the settings the results override with more than one value", () => {
-    assert.ok(varied.includes("tensor_split") && varied.includes("n_ubatch") && varied.includes("gpu"), varied.join(", "));
-    for (const key of varied.filter((k) => k !== "gpu")) assert.ok(new Set(run.results.map((r) => JSON.stringify(r.settings?.[key] ?? run.settings[key] ?? null))).size > 1, key);
+    assert.ok(
+      varied.includes("tensor_split") && varied.includes("n_ubatch") && varied.includes("gpu"),
+      varied.join(", ")
+    );
+    for (const key of varied.filter((k) => k !== "gpu"))
+      assert.ok(
+        new Set(run.results.map((r) => JSON.stringify(r.settings?.[key] ?? run.settings[key] ?? null))).size > 1,
+        key
+      );
   });
 
   it("rows that looked alike differ in their columns", () => {

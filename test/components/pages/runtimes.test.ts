@@ -15,7 +15,10 @@ function printed(afterCommand: RegExp, test: string): number {
   const text = fixtureText("seeds/001-rtx4090-m4.txt");
   const start = text.search(afterCommand);
   assert.ok(start >= 0, String(afterCommand));
-  const line = text.slice(start).split("\n").find((l) => new RegExp(`\\|\\s*${test.replace(/[@+]/g, "\\$&")}\\s*\\|`).test(l))!;
+  const line = text
+    .slice(start)
+    .split("\n")
+    .find((l) => new RegExp(`\\|\\s*${test.replace(/[@+]/g, "\\$&")}\\s*\\|`).test(l))!;
   return Number(/^\s*([\d.]+) ±/.exec(line.split("|")[3])![1]);
 }
 
@@ -49,7 +52,9 @@ describe("measuredOf", () => {
 
   it("computes a sample sd from mlx_lm.benchmark's printed trials, which print no sd", () => {
     const mlx = seed001.find((r) => r.runtime === "mlx" && r.kind === "pp" && r.metric === "throughput")!;
-    const trials = [...fixtureText("seeds/001-rtx4090-m4.txt").matchAll(/Trial \d+:\s+prompt_tps=([\d.]+)/g)].map((m) => Number(m[1]));
+    const trials = [...fixtureText("seeds/001-rtx4090-m4.txt").matchAll(/Trial \d+:\s+prompt_tps=([\d.]+)/g)].map((m) =>
+      Number(m[1])
+    );
     assert.equal(trials.length, 5);
     const mean = trials.reduce((s, v) => s + v, 0) / trials.length;
     const sd = Math.sqrt(trials.reduce((s, v) => s + (v - mean) ** 2, 0) / (trials.length - 1));
@@ -70,7 +75,16 @@ describe("runtimeBars", () => {
     assert.deepEqual(group.runtimes, ["llama.cpp", "vllm", "sglang"]);
     assert.equal(group.baseline_series, "llama.cpp");
     const tests = [...new Set(group.bars.map((b) => b.test))];
-    assert.deepEqual(tests, ["pp2048", "pp2048 @ d8192", "pp2048 @ d16384", "pp2048 @ d32768", "tg32", "tg32 @ d8192", "tg32 @ d16384", "tg32 @ d32768"]);
+    assert.deepEqual(tests, [
+      "pp2048",
+      "pp2048 @ d8192",
+      "pp2048 @ d16384",
+      "pp2048 @ d32768",
+      "tg32",
+      "tg32 @ d8192",
+      "tg32 @ d16384",
+      "tg32 @ d32768"
+    ]);
     assert.equal(group.bars.length, 24);
     const bar = (series: string, test: string) => group.bars.find((b) => b.series === series && b.test === test)!;
     const vllm = printed(/vllm serve/, "pp2048 @ d8192");
@@ -96,14 +110,20 @@ describe("runtimeBars", () => {
   });
 
   it("divides by the chosen baseline runtime", () => {
-    const group = runtimeGroups(runtimeBars(seed001, {baseline: "sglang"})).find((g) => g.label === `${RTX4090} · Qwen3.5-4B`)!;
+    const group = runtimeGroups(runtimeBars(seed001, {baseline: "sglang"})).find(
+      (g) => g.label === `${RTX4090} · Qwen3.5-4B`
+    )!;
     assert.equal(group.baseline_series, "sglang");
     const llama = group.bars.find((b) => b.series === "llama.cpp" && b.test === "tg32")!;
-    assert.equal(llama.comparison!.ratio, printed(/Qwen3\.5-4B-Q8_0\.gguf/, "tg32") / printed(/sglang\.launch_server/, "tg32"));
+    assert.equal(
+      llama.comparison!.ratio,
+      printed(/Qwen3\.5-4B-Q8_0\.gguf/, "tg32") / printed(/sglang\.launch_server/, "tg32")
+    );
   });
 
   it("pairs MLX's tg (generated after its 1024-token prompt) with llama-bench's tg64 only when asked", () => {
-    const m4 = (matchDepth: boolean) => runtimeGroups(runtimeBars(seed001, {matchDepth})).find((g) => g.label === "Apple M4 · Qwen3.5-4B")!;
+    const m4 = (matchDepth: boolean) =>
+      runtimeGroups(runtimeBars(seed001, {matchDepth})).find((g) => g.label === "Apple M4 · Qwen3.5-4B")!;
     const exact = m4(true);
     assert.deepEqual([...new Set(exact.bars.map((b) => b.test))].sort(), ["pp1024", "tg64", "tg64 @ d1024"]);
     assert.equal(exact.bars.find((b) => b.test === "tg64 @ d1024")!.comparison, null);
@@ -122,11 +142,17 @@ describe("runtimeBars", () => {
     const series = new Set(moe.map((b) => b.series));
     assert.equal(series.size, 4, [...series].join(", "));
     assert.ok([...series].every((s) => s.startsWith("llama.cpp · ")));
-    assert.ok(!runtimeGroups(bars).some((g) => g.label === `${RTX4090} · Qwen3.5-35B-A3B`), "one runtime is no comparison");
+    assert.ok(
+      !runtimeGroups(bars).some((g) => g.label === `${RTX4090} · Qwen3.5-35B-A3B`),
+      "one runtime is no comparison"
+    );
     assert.ok(runtimeGroups(bars, {minRuntimes: 1}).some((g) => g.label === `${RTX4090} · Qwen3.5-35B-A3B`));
     const early = runtimeBars(seed001, {minRuntimes: 2});
     assert.ok(!early.some((b) => b.group === `${RTX4090} · Qwen3.5-35B-A3B`), "left out before any ratio is computed");
-    assert.equal(early.length, runtimeGroups(bars).reduce((n, g) => n + g.bars.length, 0));
+    assert.equal(
+      early.length,
+      runtimeGroups(bars).reduce((n, g) => n + g.bars.length, 0)
+    );
   });
 
   it("groups by model file when asked, so different quants are not compared", () => {
@@ -148,11 +174,25 @@ describe("testLabel", () => {
 
 describe("ratioLabel", () => {
   it("puts the interval under the ratio, and marks noise", () => {
-    const c = compareMeans({value: 10.37, stddev: 0, stddev_kind: "sample", repetitions: null}, {value: 21.59, stddev: 0.05, stddev_kind: "sample", repetitions: null});
+    const c = compareMeans(
+      {value: 10.37, stddev: 0, stddev_kind: "sample", repetitions: null},
+      {value: 21.59, stddev: 0.05, stddev_kind: "sample", repetitions: null}
+    );
     assert.equal(ratioLabel(c), `2.08×\n[${c.low!.toFixed(2)}–${c.high!.toFixed(2)}]`);
-    const noisy = compareMeans({value: 57.78, stddev: 0.72, stddev_kind: "sample", repetitions: null}, {value: 56.67, stddev: 1.39, stddev_kind: "sample", repetitions: null});
+    const noisy = compareMeans(
+      {value: 57.78, stddev: 0.72, stddev_kind: "sample", repetitions: null},
+      {value: 56.67, stddev: 1.39, stddev_kind: "sample", repetitions: null}
+    );
     assert.match(ratioLabel(noisy), /^0\.98× ≈\n\[/);
-    assert.equal(ratioLabel(compareMeans({value: 1, stddev: null, stddev_kind: null, repetitions: null}, {value: 2, stddev: null, stddev_kind: null, repetitions: null})), "2.00×");
+    assert.equal(
+      ratioLabel(
+        compareMeans(
+          {value: 1, stddev: null, stddev_kind: null, repetitions: null},
+          {value: 2, stddev: null, stddev_kind: null, repetitions: null}
+        )
+      ),
+      "2.00×"
+    );
   });
 });
 
@@ -163,7 +203,10 @@ describe("runtimeLeftOut", () => {
     const left = runtimeLeftOut(rows, {}, shown);
     assert.equal(shown.length + left.reduce((n, c) => n + c.n, 0), rows.length);
     // Oracle counted directly: every statistic but the mean is left out, under one reason.
-    assert.equal(left.find((c) => c.reason.startsWith("they are other statistics than the means"))?.n, rows.filter((r) => r.stat !== "mean" && (r.scope ?? "run") === "run").length);
+    assert.equal(
+      left.find((c) => c.reason.startsWith("they are other statistics than the means"))?.n,
+      rows.filter((r) => r.stat !== "mean" && (r.scope ?? "run") === "run").length
+    );
     const lonely = left.find((c) => c.reason.startsWith("their model was measured with one runtime"));
     assert.ok(lonely && lonely.n > 0, "the RTX 4090's llama-bench-only models have no second runtime");
   });

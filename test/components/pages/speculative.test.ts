@@ -6,7 +6,18 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {axisValue, bandName, configLabel, dtypeFamily, kvPoints, kvRatios, ratioSentence, specBands, specPairs, specSeries} from "../../../src/components/pages/speculative.js";
+import {
+  axisValue,
+  bandName,
+  configLabel,
+  dtypeFamily,
+  kvPoints,
+  kvRatios,
+  ratioSentence,
+  specBands,
+  specPairs,
+  specSeries
+} from "../../../src/components/pages/speculative.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
 const rows = (name: string) => rowsOf(readFixture(name)) as unknown as ResultRow[];
@@ -25,15 +36,24 @@ describe("specSeries", () => {
     assert.deepEqual(of("throughput"), printed("logs/seed-003-vllm-digest.txt", /Generation throughput: ([\d.]+)/g));
     assert.deepEqual(of("acceptance_length"), printed("logs/seed-003-vllm-digest.txt", /acceptance length: ([\d.]+)/g));
     assert.deepEqual(of("acceptance_rate"), printed("logs/seed-003-vllm-digest.txt", /draft acceptance: ([\d.]+)%/g));
-    assert.deepEqual(series.filter((p) => p.metric === "throughput").map((p) => p.seq), [0, 1, 2, 3]);
+    assert.deepEqual(
+      series.filter((p) => p.metric === "throughput").map((p) => p.seq),
+      [0, 1, 2, 3]
+    );
   });
 
   it("puts SGLang's 0–1 accept rate on the % axis and keeps the stored value", () => {
     const series = specSeries(rows("logs/sglang-mtp-accept.md"));
     const rates = series.filter((p) => p.metric === "acceptance_rate");
     const expected = printed("logs/sglang-mtp-accept.md", /accept rate: ([\d.]+)/g);
-    assert.deepEqual(rates.map((p) => p.value), expected);
-    assert.deepEqual(rates.map((p) => p.y), expected.map((v) => v * 100));
+    assert.deepEqual(
+      rates.map((p) => p.value),
+      expected
+    );
+    assert.deepEqual(
+      rates.map((p) => p.y),
+      expected.map((v) => v * 100)
+    );
     assert.ok(rates.every((p) => p.unit === "ratio"));
     assert.equal(axisValue("acceptance_rate", 82, "%"), 82);
   });
@@ -42,7 +62,10 @@ describe("specSeries", () => {
     const pairs = specPairs(specSeries(rows("logs/sglang-mtp-accept.md")));
     const len = printed("logs/sglang-mtp-accept.md", /accept len: ([\d.]+)/g);
     const tput = printed("logs/sglang-mtp-accept.md", /gen throughput \(token\/s\): ([\d.]+)/g);
-    assert.deepEqual(pairs.map((p) => [p.acceptance, p.throughput]), len.map((l, i) => [l, tput[i]]));
+    assert.deepEqual(
+      pairs.map((p) => [p.acceptance, p.throughput]),
+      len.map((l, i) => [l, tput[i]])
+    );
   });
 
   it("leaves runs without any acceptance figure out", () => {
@@ -108,7 +131,9 @@ describe("kvPoints and kvRatios", () => {
   it("computes FP8 ÷ BF16 per pool from the printed capacities, with no interval (one number each)", () => {
     const ratios = kvRatios(points);
     const full = ratios.find((r) => r.pool === "full")!;
-    const expected = printedKey("logs/seed-003-sglang-fp8-kv.txt", "full_layer_tokens") / printedKey("logs/seed-003-sglang-bf16-kv.txt", "full_layer_tokens");
+    const expected =
+      printedKey("logs/seed-003-sglang-fp8-kv.txt", "full_layer_tokens") /
+      printedKey("logs/seed-003-sglang-bf16-kv.txt", "full_layer_tokens");
     assert.equal(full.comparison.ratio, expected);
     assert.equal(full.a.family, "BF16");
     assert.equal(full.b.family, "FP8");
@@ -122,7 +147,10 @@ describe("kvPoints and kvRatios", () => {
   it("never compares hand-entered capacities, and keeps the 'K tokens' ones off the token axis", () => {
     const hand = kvPoints(rows("seeds/003-rtx-pro-6000-vllm-sglang.yaml"));
     assert.ok(hand.length > 0 && hand.every((p) => p.origin === "hand-entered" && p.unit === "tokens"));
-    assert.deepEqual(hand.map((p) => p.value), [876006, 876006]);
+    assert.deepEqual(
+      hand.map((p) => p.value),
+      [876006, 876006]
+    );
     assert.deepEqual(kvRatios(hand), []);
   });
 });

@@ -1,7 +1,19 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {ResultRow} from "../../../src/components/shared/data.js";
-import {betterDirection, configurations, differenceInterval, diffConfigs, metricKey, orderPair, orderValues, suggestPairs, sweepMetrics, sweepPoints, sweepSettings} from "../../../src/components/pages/tuning.js";
+import {
+  betterDirection,
+  configurations,
+  differenceInterval,
+  diffConfigs,
+  metricKey,
+  orderPair,
+  orderValues,
+  suggestPairs,
+  sweepMetrics,
+  sweepPoints,
+  sweepSettings
+} from "../../../src/components/pages/tuning.js";
 import {compareMeans} from "../../../scripts/statistics/uncertainty.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
@@ -17,13 +29,19 @@ const table = fixtureText("captured/cpu/llama-bench-sweep-md.stdout")
 
 describe("sweepSettings and sweepMetrics", () => {
   it("finds llama-bench's -ub 32,64 -t 1,2 sweep", () => {
-    assert.deepEqual(sweepSettings(sweepMd).map((c) => c.key), ["n_ubatch", "n_threads"]);
+    assert.deepEqual(
+      sweepSettings(sweepMd).map((c) => c.key),
+      ["n_ubatch", "n_threads"]
+    );
     assert.deepEqual(sweepMetrics(sweepMd, "n_ubatch"), ["throughput"]);
   });
 
   it("finds the hand-entered -ub and -ts sweeps of the retuning log, with the -ts failures", () => {
     const candidates = sweepSettings(retune);
-    assert.deepEqual(candidates.slice(0, 2).map((c) => c.key), ["n_ubatch", "tensor_split"]);
+    assert.deepEqual(
+      candidates.slice(0, 2).map((c) => c.key),
+      ["n_ubatch", "tensor_split"]
+    );
     assert.ok(candidates.find((c) => c.key === "tensor_split")!.failures > 0);
     assert.ok(sweepMetrics(retune, "tensor_split").includes("model_buffer"));
     assert.equal(sweepMetrics(retune, "n_ubatch")[0], "throughput");
@@ -37,9 +55,16 @@ describe("sweepPoints", () => {
     assert.equal(points.length, table.length);
     assert.ok(points.every((p) => !p.failed));
     const series = new Set(points.map((p) => p.series));
-    assert.deepEqual([...series].sort(), ["pp64 throughput · n_threads 1", "pp64 throughput · n_threads 2", "tg16 throughput · n_threads 1", "tg16 throughput · n_threads 2"]);
+    assert.deepEqual([...series].sort(), [
+      "pp64 throughput · n_threads 1",
+      "pp64 throughput · n_threads 2",
+      "tg16 throughput · n_threads 1",
+      "tg16 throughput · n_threads 2"
+    ]);
     for (const row of table) {
-      const p = points.find((q) => q.series === `${row.test} throughput · n_threads ${row.threads}` && q.x === row.ubatch)!;
+      const p = points.find(
+        (q) => q.series === `${row.test} throughput · n_threads ${row.threads}` && q.x === row.ubatch
+      )!;
       assert.equal(p.value, row.value, `${row.test} t=${row.threads} ub=${row.ubatch}`);
       const others = table.filter((r) => r.test === row.test && r.threads === row.threads);
       assert.equal(p.best, row.value === Math.max(...others.map((r) => r.value)));
@@ -52,8 +77,14 @@ describe("sweepPoints", () => {
     assert.deepEqual(orderValues(pp.map((p) => p.x)), ["128", "256", "384"]);
     assert.deepEqual([...new Set(pp.map((p) => `${p.x}:${p.value}`))], ["128:649", "256:1157", "384:1275"]);
     assert.equal(pp.find((p) => p.x === "384")!.also, "n_batch 768");
-    assert.deepEqual(pp.filter((p) => p.best).map((p) => p.value), [1275]);
-    assert.ok(points.every((p) => !p.failed), "the -ts failures are not about -ub");
+    assert.deepEqual(
+      pp.filter((p) => p.best).map((p) => p.value),
+      [1275]
+    );
+    assert.ok(
+      points.every((p) => !p.failed),
+      "the -ts failures are not about -ub"
+    );
   });
 
   it("marks the -ts splits that could not start, with what the log said, and leaves out a failure at a split that did start", () => {
@@ -61,8 +92,15 @@ describe("sweepPoints", () => {
     const failed = points.filter((p) => p.failed);
     const okSplits = new Set(points.filter((p) => !p.failed).map((p) => p.x));
     assert.deepEqual([...okSplits].sort(), ["0.47,0.53", "0.48,0.52", "0.5,0.5"]);
-    assert.deepEqual(orderValues(points.map((p) => p.x)), ["0.40,0.60", "0.43,0.57", "0.45,0.55", "0.47,0.53", "0.48,0.52", "0.5,0.5"], "GPU 0's share, ascending");
-    const expected = retune.filter((r) => r.status !== "ok" && r.settings?.tensor_split !== undefined && !okSplits.has(String(r.settings.tensor_split)));
+    assert.deepEqual(
+      orderValues(points.map((p) => p.x)),
+      ["0.40,0.60", "0.43,0.57", "0.45,0.55", "0.47,0.53", "0.48,0.52", "0.5,0.5"],
+      "GPU 0's share, ascending"
+    );
+    const expected = retune.filter(
+      (r) =>
+        r.status !== "ok" && r.settings?.tensor_split !== undefined && !okSplits.has(String(r.settings.tensor_split))
+    );
     assert.deepEqual(failed.map((p) => p.x).sort(), expected.map((r) => String(r.settings.tensor_split)).sort());
     assert.deepEqual(failed.map((p) => p.x).sort(), ["0.40,0.60", "0.43,0.57", "0.45,0.55"]);
     for (const f of failed) {
@@ -73,13 +111,22 @@ describe("sweepPoints", () => {
     // The OOM at 0.5,0.5 (a drifted config with --mlock etc.) is not drawn where 0.5,0.5 loaded fine.
     assert.ok(!failed.some((p) => p.x === "0.5,0.5"));
     // Per-GPU buffers are separate lines; memory sizes have no "best".
-    assert.deepEqual([...new Set(points.filter((p) => !p.failed).map((p) => p.series))].sort(), ["model_buffer · GPU 0", "model_buffer · GPU 1"]);
+    assert.deepEqual([...new Set(points.filter((p) => !p.failed).map((p) => p.series))].sort(), [
+      "model_buffer · GPU 0",
+      "model_buffer · GPU 1"
+    ]);
     assert.equal(points.better, "none");
     assert.ok(!points.some((p) => p.best));
   });
 
   it("puts a failed llama-bench test of the same metric on its sweep", () => {
-    const failedRow = {...sweepMd[0], status: "oom", status_detail: "cudaMalloc failed: out of memory", value: null, settings: {...sweepMd[0].settings, n_ubatch: 128}} as ResultRow;
+    const failedRow = {
+      ...sweepMd[0],
+      status: "oom",
+      status_detail: "cudaMalloc failed: out of memory",
+      value: null,
+      settings: {...sweepMd[0].settings, n_ubatch: 128}
+    } as ResultRow;
     const points = sweepPoints([...sweepMd, failedRow], {x: "n_ubatch", metric: "throughput"});
     const failed = points.filter((p) => p.failed);
     assert.equal(failed.length, 1);
@@ -109,18 +156,30 @@ describe("configurations", () => {
     assert.equal(new Set(configs.map((c) => c.id)).size, configs.length);
     assert.equal(new Set(configs.map((c) => c.label)).size, configs.length, "labels are unique");
     // Every row is in exactly one configuration.
-    assert.equal(configs.reduce((n, c) => n + c.rows.length, 0), retune.length);
+    assert.equal(
+      configs.reduce((n, c) => n + c.rows.length, 0),
+      retune.length
+    );
   });
 
   it("gives the same ids on a second read (links with ?before=… stay valid across builds)", () => {
-    assert.deepEqual(configurations(retune).map((c) => c.id), configurations(rowsOf(readFixture("seeds/002-dual-3060-retune.yaml")) as unknown as ResultRow[]).map((c) => c.id));
+    assert.deepEqual(
+      configurations(retune).map((c) => c.id),
+      configurations(rowsOf(readFixture("seeds/002-dual-3060-retune.yaml")) as unknown as ResultRow[]).map((c) => c.id)
+    );
   });
 });
 
 describe("diffConfigs", () => {
   it("ub 128 → 256: one setting changed, prefill 649 → 1,157 t/s, no interval for hand-entered values", () => {
     const configs = configurations(retune);
-    const main = configs.find((c) => c.settings.n_ubatch === 256 && c.settings.tensor_split === "0.48,0.52" && c.settings.mlock === undefined && c.settings.ctx_size === 262144)!;
+    const main = configs.find(
+      (c) =>
+        c.settings.n_ubatch === 256 &&
+        c.settings.tensor_split === "0.48,0.52" &&
+        c.settings.mlock === undefined &&
+        c.settings.ctx_size === 262144
+    )!;
     const ub128 = configs.find((c) => c.settings.n_ubatch === 128)!;
     const diff = diffConfigs(ub128, main);
     assert.deepEqual(diff.changes, [{field: "n_ubatch", before: "128", after: "256"}]);
@@ -153,11 +212,22 @@ describe("diffConfigs", () => {
 
   it("a Welch difference interval excludes zero exactly when the means can be told apart", () => {
     const seed001 = rowsOf(readFixture("seeds/001-rtx4090-m4.txt")) as unknown as ResultRow[];
-    const benchy = seed001.filter((r) => r.tool === "llama-benchy" && r.metric === "throughput" && r.stat === "mean" && String(r.model).endsWith("Qwen3.5-4B"));
+    const benchy = seed001.filter(
+      (r) =>
+        r.tool === "llama-benchy" &&
+        r.metric === "throughput" &&
+        r.stat === "mean" &&
+        String(r.model).endsWith("Qwen3.5-4B")
+    );
     let checked = 0;
     for (const a of benchy.filter((r) => r.runtime === "llama.cpp")) {
       for (const b of benchy.filter((r) => r.runtime !== "llama.cpp" && r.test === a.test)) {
-        const m = (r: ResultRow) => ({value: r.value!, stddev: r.stddev, stddev_kind: r.stddev_kind, repetitions: r.repetitions});
+        const m = (r: ResultRow) => ({
+          value: r.value!,
+          stddev: r.stddev,
+          stddev_kind: r.stddev_kind,
+          repetitions: r.repetitions
+        });
         const c = compareMeans(m(a), m(b));
         const d = differenceInterval(m(a), m(b), c)!;
         assert.equal(c.method, "welch");
@@ -177,7 +247,10 @@ describe("diffConfigs", () => {
     assert.ok(diff.changes.some((c) => c.field === "machine" && c.after === "2× RTX 3060 12GB"));
     assert.ok(diff.changes.some((c) => c.field === "n_ubatch" && c.before === "—" && c.after === "256"));
     const tg = diff.metrics.filter((m) => m.label === "tg throughput");
-    assert.ok(tg.some((m) => m.before.value === 61.62 && m.after.value === 64.16), tg.map((m) => `${m.before.value}→${m.after.value}`).join(", "));
+    assert.ok(
+      tg.some((m) => m.before.value === 61.62 && m.after.value === 64.16),
+      tg.map((m) => `${m.before.value}→${m.after.value}`).join(", ")
+    );
   });
 
   it("matches metrics by what they measured, not by the test's name", () => {
@@ -195,23 +268,45 @@ describe("suggestPairs", () => {
     const configs = configurations([...retune, ...seed000]);
     const pairs = suggestPairs(configs);
     assert.ok(pairs.length > 0);
-    assert.ok(pairs.every((p, i) => i === 0 || pairs[i - 1].changes < p.changes || (pairs[i - 1].changes === p.changes && pairs[i - 1].shared >= p.shared)));
+    assert.ok(
+      pairs.every(
+        (p, i) =>
+          i === 0 ||
+          pairs[i - 1].changes < p.changes ||
+          (pairs[i - 1].changes === p.changes && pairs[i - 1].shared >= p.shared)
+      )
+    );
     const byId = new Map(configs.map((c) => [c.id, c]));
     const first = pairs[0];
     assert.equal(first.changes, 1);
-    const ub = pairs.find((p) => byId.get(p.before)!.settings.n_ubatch === 128 && byId.get(p.after)!.settings.n_ubatch === 256)!;
+    const ub = pairs.find(
+      (p) => byId.get(p.before)!.settings.n_ubatch === 128 && byId.get(p.after)!.settings.n_ubatch === 256
+    )!;
     assert.ok(ub, "ub 128 → 256 is suggested in ascending order");
-    const split = pairs.find((p) => byId.get(p.before)!.settings.split_mode === "layer" && byId.get(p.after)!.settings.split_mode === "tensor");
+    const split = pairs.find(
+      (p) => byId.get(p.before)!.settings.split_mode === "layer" && byId.get(p.after)!.settings.split_mode === "tensor"
+    );
     assert.ok(split, "layer → tensor is suggested");
-    assert.ok(!pairs.some((p) => byId.get(p.before)!.hardware !== byId.get(p.after)!.hardware), "only the same machine");
+    assert.ok(
+      !pairs.some((p) => byId.get(p.before)!.hardware !== byId.get(p.after)!.hardware),
+      "only the same machine"
+    );
   });
 
   it("orderPair puts the smaller value of a single numeric change first", () => {
     const configs = configurations(retune);
     const ub128 = configs.find((c) => c.settings.n_ubatch === 128)!;
     const main = configs.find((c) => c.label === "balanced (v3 retune) · 2× RTX 3060 12GB")!;
-    assert.deepEqual(orderPair(main, ub128).map((c) => c.settings.n_ubatch), [128, 256], "written 256 first (its buffers), ordered 128 → 256");
+    assert.deepEqual(
+      orderPair(main, ub128).map((c) => c.settings.n_ubatch),
+      [128, 256],
+      "written 256 first (its buffers), ordered 128 → 256"
+    );
     const [kv128, kv256] = ["128K", "256K"].map((v) => configs.find((c) => c.settings.ctx_size === v)!);
-    assert.deepEqual(orderPair(kv256, kv128).map((c) => c.settings.ctx_size), ["128K", "256K"], "text values: in the order they were written");
+    assert.deepEqual(
+      orderPair(kv256, kv128).map((c) => c.settings.ctx_size),
+      ["128K", "256K"],
+      "text values: in the order they were written"
+    );
   });
 });

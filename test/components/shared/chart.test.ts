@@ -1,18 +1,43 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
-import {colorOf, colorsFor, endLabels, valueTitle, integerTicks, linearTickLabels, logTicks, quantBits, registerDomains, seriesColors, shade, shortLabels, yMargin} from "../../../src/components/shared/chart.js";
+import {
+  colorOf,
+  colorsFor,
+  endLabels,
+  valueTitle,
+  integerTicks,
+  linearTickLabels,
+  logTicks,
+  quantBits,
+  registerDomains,
+  seriesColors,
+  shade,
+  shortLabels,
+  yMargin
+} from "../../../src/components/shared/chart.js";
 
 describe("palette", () => {
   it("gives a runtime the same colour whatever else is on the chart", () => {
-    const a = seriesColors([{series: "vllm", runtime: "vllm"}, {series: "llama.cpp", runtime: "llama.cpp"}]);
-    const b = seriesColors([{series: "sglang", runtime: "sglang"}, {series: "vllm", runtime: "vllm"}, {series: "mlx", runtime: "mlx"}]);
+    const a = seriesColors([
+      {series: "vllm", runtime: "vllm"},
+      {series: "llama.cpp", runtime: "llama.cpp"}
+    ]);
+    const b = seriesColors([
+      {series: "sglang", runtime: "sglang"},
+      {series: "vllm", runtime: "vllm"},
+      {series: "mlx", runtime: "mlx"}
+    ]);
     assert.equal(a.range[a.domain.indexOf("vllm")], b.range[b.domain.indexOf("vllm")]);
     assert.equal(a.dimension, "runtime");
     assert.equal(new Set(b.range).size, 3);
   });
 
   it("shades variants of one runtime and keeps the runtime's colour for the first", () => {
-    const c = seriesColors([{series: "vllm · a", runtime: "vllm"}, {series: "vllm · b", runtime: "vllm"}, {series: "llama.cpp", runtime: "llama.cpp"}]);
+    const c = seriesColors([
+      {series: "vllm · a", runtime: "vllm"},
+      {series: "vllm · b", runtime: "vllm"},
+      {series: "llama.cpp", runtime: "llama.cpp"}
+    ]);
     assert.equal(c.range[0], colorOf("runtime", "vllm"));
     assert.notEqual(c.range[1], c.range[0]);
     assert.equal(c.range[1], shade(colorOf("runtime", "vllm"), 1));
@@ -20,8 +45,14 @@ describe("palette", () => {
 
   it("colours machines by their place in the notebook, so a machine keeps its colour on every page", () => {
     registerDomains({machine: ["Apple M4", "RTX 4090", "4× RTX 3080"]});
-    const one = seriesColors([{series: "x", hardware: "RTX 4090"}, {series: "y", hardware: "Apple M4"}]);
-    const two = seriesColors([{series: "z", hardware: "4× RTX 3080"}, {series: "w", hardware: "RTX 4090"}]);
+    const one = seriesColors([
+      {series: "x", hardware: "RTX 4090"},
+      {series: "y", hardware: "Apple M4"}
+    ]);
+    const two = seriesColors([
+      {series: "z", hardware: "4× RTX 3080"},
+      {series: "w", hardware: "RTX 4090"}
+    ]);
     assert.equal(one.dimension, "machine");
     assert.equal(one.range[0], two.range[1]);
   });
@@ -35,7 +66,23 @@ describe("palette", () => {
   });
 
   it("reads bits per weight from quantization labels", () => {
-    assert.deepEqual(["Q4_K_M", "UD-Q4_K_XL", "IQ3_XXS", "Q8_0", "BF16", "F16", "MXFP4_MOE", "NVFP4", "4bit", "GPTQ-Int4", "FP8", "mystery"].map(quantBits), [4, 4, 3, 8, 16, 16, 4, 4, 4, 4, 8, null]);
+    assert.deepEqual(
+      [
+        "Q4_K_M",
+        "UD-Q4_K_XL",
+        "IQ3_XXS",
+        "Q8_0",
+        "BF16",
+        "F16",
+        "MXFP4_MOE",
+        "NVFP4",
+        "4bit",
+        "GPTQ-Int4",
+        "FP8",
+        "mystery"
+      ].map(quantBits),
+      [4, 4, 3, 8, 16, 16, 4, 4, 4, 4, 8, null]
+    );
     assert.equal(colorOf("quant", "Q4_K_M"), colorOf("quant", "IQ4_XS"));
     assert.notEqual(colorOf("quant", "Q4_K_M"), colorOf("quant", "Q8_0"));
   });
@@ -60,7 +107,11 @@ describe("scales", () => {
 
 describe("labels", () => {
   it("drops the parts every series shares and gives them back for the subtitle", () => {
-    const {labels, common} = shortLabels(["GLM · RTX 4090 · pp1024", "Qwen · RTX 4090 · pp1024", "Qwen · RTX 4090 · pp2048"]);
+    const {labels, common} = shortLabels([
+      "GLM · RTX 4090 · pp1024",
+      "Qwen · RTX 4090 · pp1024",
+      "Qwen · RTX 4090 · pp2048"
+    ]);
     assert.equal(common, "RTX 4090");
     assert.deepEqual([...labels.values()], ["GLM · pp1024", "Qwen · pp1024", "Qwen · pp2048"]);
   });
@@ -72,17 +123,40 @@ describe("labels", () => {
       {s: "b", x: 0, y: 90},
       {s: "b", x: 10, y: 50.5}
     ];
-    const {mark} = endLabels(points, {x: (p) => p.x, y: (p) => p.y, z: (p) => p.s, text: (p) => p.s, domain: [0, 100], height: 300});
+    const {mark} = endLabels(points, {
+      x: (p) => p.x,
+      y: (p) => p.y,
+      z: (p) => p.s,
+      text: (p) => p.s,
+      domain: [0, 100],
+      height: 300
+    });
     const data = (mark as unknown as {data: {p: (typeof points)[number]; at: number}[]}).data;
-    assert.deepEqual(data.map((e) => e.p.x), [10, 10]);
+    assert.deepEqual(
+      data.map((e) => e.p.x),
+      [10, 10]
+    );
     assert.ok(Math.abs(data[1].at - data[0].at) >= (11 * 100) / 250 - 1e-9);
   });
 });
 
 describe("tooltips and page colours", () => {
   it("a tooltip says the value as stored, ± sd with its kind, the statistic, the repetitions and the raw line", () => {
-    const t = valueTitle("vllm · Qwen3.5-4B", {value: 330.87, unit: "ms", stddev: 12.5, stddev_kind: "population", stat: "mean", metric: "ttft", repetitions: 5, test: "in 1024 · out 128", line: 42});
-    assert.equal(t, "vllm · Qwen3.5-4B\nin 1024 · out 128: ttft mean 330.87 ± 12.5 ms\n± is population sd, 5 repetitions\nraw line 42 (click the mark)");
+    const t = valueTitle("vllm · Qwen3.5-4B", {
+      value: 330.87,
+      unit: "ms",
+      stddev: 12.5,
+      stddev_kind: "population",
+      stat: "mean",
+      metric: "ttft",
+      repetitions: 5,
+      test: "in 1024 · out 128",
+      line: 42
+    });
+    assert.equal(
+      t,
+      "vllm · Qwen3.5-4B\nin 1024 · out 128: ttft mean 330.87 ± 12.5 ms\n± is population sd, 5 repetitions\nraw line 42 (click the mark)"
+    );
     assert.match(valueTitle(null, {value: 7, stat: "p99"}), /^p99 7\nno sd printed$/);
   });
 
@@ -103,4 +177,3 @@ describe("seriesColors: distinct values never share a colour", () => {
     assert.notEqual(range[0], range[1]);
   });
 });
-

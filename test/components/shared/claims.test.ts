@@ -8,7 +8,18 @@ import {join} from "node:path";
 import {describe, it} from "node:test";
 import {storeRows} from "../../../scripts/compare/rows.js";
 import {Store} from "../../../scripts/store/store.js";
-import {best, ClaimError, changeText, compare, measured, pick, pickAll, ratioText, shareText, valueText} from "../../../src/components/shared/claims.js";
+import {
+  best,
+  ClaimError,
+  changeText,
+  compare,
+  measured,
+  pick,
+  pickAll,
+  ratioText,
+  shareText,
+  valueText
+} from "../../../src/components/shared/claims.js";
 import {REPO} from "../../helpers/site.js";
 
 const rows = storeRows(new Store(join(REPO, "data"))) as Record<string, any>[];
@@ -17,10 +28,27 @@ const tag = (name: string) => rows.filter((r) => r.tags?.writeup === name);
 describe("pick", () => {
   it("finds exactly one row by columns, tags and settings, or throws naming the count", () => {
     const split = tag("4x3080-layer-vs-tensor");
-    const r = pick(split, {model_label: "Mistral-Medium-3.5-128B-IQ4_XS", test: "tg128", split_mode: "tensor", metric: "throughput"});
+    const r = pick(split, {
+      model_label: "Mistral-Medium-3.5-128B-IQ4_XS",
+      test: "tg128",
+      split_mode: "tensor",
+      metric: "throughput"
+    });
     assert.equal(r.value, 21.59);
-    assert.equal(pick(rows, {"tag:writeup": "4x3080-layer-vs-tensor", test: "tg128", split_mode: "tensor", model_label: /^Mistral/, metric: "throughput"}), r);
-    assert.throws(() => pick(split, {test: "tg128"}), (e: Error) => e instanceof ClaimError && /^\d+ rows match test=tg128/.test(e.message));
+    assert.equal(
+      pick(rows, {
+        "tag:writeup": "4x3080-layer-vs-tensor",
+        test: "tg128",
+        split_mode: "tensor",
+        model_label: /^Mistral/,
+        metric: "throughput"
+      }),
+      r
+    );
+    assert.throws(
+      () => pick(split, {test: "tg128"}),
+      (e: Error) => e instanceof ClaimError && /^\d+ rows match test=tg128/.test(e.message)
+    );
     assert.throws(() => pick(split, {test: "no such test"}), /0 rows match/);
     assert.ok(pickAll(split, {"setting.n_threads": 64}).length > 0);
     assert.ok(pickAll(split, {value: (v: number) => v > 1000}).every((x) => x.value > 1000));
@@ -29,7 +57,8 @@ describe("pick", () => {
 
 describe("claim text", () => {
   const split = tag("4x3080-layer-vs-tensor");
-  const get = (model: string, test: string, mode: string) => pick(split, {model_label: model, test, split_mode: mode, metric: "throughput"});
+  const get = (model: string, test: string, mode: string) =>
+    pick(split, {model_label: model, test, split_mode: mode, metric: "throughput"});
   const layer = get("Mistral-Medium-3.5-128B-IQ4_XS", "tg128", "layer");
   const tensor = get("Mistral-Medium-3.5-128B-IQ4_XS", "tg128", "tensor");
 
@@ -37,7 +66,10 @@ describe("claim text", () => {
     assert.equal(valueText(tensor), "21.59 ± 0.05 tok/s");
     assert.equal(valueText(tensor, {sd: false, unit: false}), "21.59");
     assert.equal(valueText({value: 99.5, unit: "%", status: "ok", stddev: null}), "99.5%");
-    assert.equal(valueText({value: 80, unit: "tok/s", status: "ok", stddev: null, result_extra: {approximate: true}}), "~80 tok/s");
+    assert.equal(
+      valueText({value: 80, unit: "tok/s", status: "ok", stddev: null, result_extra: {approximate: true}}),
+      "~80 tok/s"
+    );
     assert.equal(valueText({value: null, unit: "", status: "oom", stddev: null}), "oom");
   });
 
@@ -58,7 +90,12 @@ describe("claim text", () => {
     const m = measured(mlx);
     assert.equal(m.repetitions, mlx.samples.length);
     const mean = mlx.samples.reduce((s: number, v: number) => s + v, 0) / mlx.samples.length;
-    assert.ok(Math.abs(m.stddev! - Math.sqrt(mlx.samples.reduce((s: number, v: number) => s + (v - mean) ** 2, 0) / (mlx.samples.length - 1))) < 1e-12);
+    assert.ok(
+      Math.abs(
+        m.stddev! -
+          Math.sqrt(mlx.samples.reduce((s: number, v: number) => s + (v - mean) ** 2, 0) / (mlx.samples.length - 1))
+      ) < 1e-12
+    );
     assert.equal(m.value, mlx.value, "the printed mean is kept");
   });
 

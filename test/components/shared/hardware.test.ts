@@ -21,7 +21,10 @@ describe("machineFacts", () => {
       readFixture(name).stored.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false, aliases)))
     ) as unknown as ResultRow[];
     const machines = machineFacts(merged);
-    assert.deepEqual(machines.map((m) => m.label), ["4× NVIDIA GeForce RTX 3080"]);
+    assert.deepEqual(
+      machines.map((m) => m.label),
+      ["4× NVIDIA GeForce RTX 3080"]
+    );
     assert.deepEqual(machines[0].merged, ["4×RTX 3080 20GB"]);
     assert.equal(machineTableRows(machines)[0].merged_labels, "4×RTX 3080 20GB");
   });
@@ -31,13 +34,30 @@ describe("machineFacts", () => {
     assert.ok(m);
     assert.equal(m.gpus.length, 4);
     // The device lines, as printed (Japanese locale): `デバイス0: NVIDIA GeForce RTX 3080、計算能力 8.6、VMM: yes、VRAM: 20052 MiB`.
-    const device = /デバイス(\d): NVIDIA GeForce RTX 3080、計算能力 ([\d.]+)、VMM: yes、VRAM: (\d+) MiB/.exec(fixtureText("seeds/000-4x3080-split.txt"))!;
-    assert.deepEqual(m.gpus.map((g) => g.index), [0, 1, 2, 3]);
-    assert.ok(m.gpus.every((g) => g.vram_mib === Number(device[3]) && g.compute_capability === device[2] && g.name === "NVIDIA GeForce RTX 3080"));
+    const device = /デバイス(\d): NVIDIA GeForce RTX 3080、計算能力 ([\d.]+)、VMM: yes、VRAM: (\d+) MiB/.exec(
+      fixtureText("seeds/000-4x3080-split.txt")
+    )!;
+    assert.deepEqual(
+      m.gpus.map((g) => g.index),
+      [0, 1, 2, 3]
+    );
+    assert.ok(
+      m.gpus.every(
+        (g) =>
+          g.vram_mib === Number(device[3]) && g.compute_capability === device[2] && g.name === "NVIDIA GeForce RTX 3080"
+      )
+    );
     assert.equal(m.vram_total_mib, Number(/総VRAM: (\d+) MiB/.exec(fixtureText("seeds/000-4x3080-split.txt"))![1]));
     assert.ok(m.backends.some((b) => b.includes("CUDA")));
     assert.ok(m.runtimes.includes("llama.cpp"));
-    assert.equal(m.runs.length, new Set(rows("seeds/000-4x3080-split.txt").filter((r) => r.hardware === m.label).map((r) => r.run_id)).size);
+    assert.equal(
+      m.runs.length,
+      new Set(
+        rows("seeds/000-4x3080-split.txt")
+          .filter((r) => r.hardware === m.label)
+          .map((r) => r.run_id)
+      ).size
+    );
   });
 
   it("2× RTX 3060 (writeup 002): the PCIe asymmetry as stated, Gen3 x4 against Gen4 x16", () => {
@@ -53,11 +73,16 @@ describe("machineFacts", () => {
 
   it("nvidia-smi's table: driver and CUDA versions; its --query-gpu CSV: the PCIe link from generation and width", () => {
     const table = machineFacts(rows("nvidia-smi/nvidia-smi-default.txt"))[0];
-    const header = /Driver Version:\s*([\d.]+)\s+CUDA Version:\s*([\d.]+)/.exec(fixtureText("nvidia-smi/nvidia-smi-default.txt"))!;
+    const header = /Driver Version:\s*([\d.]+)\s+CUDA Version:\s*([\d.]+)/.exec(
+      fixtureText("nvidia-smi/nvidia-smi-default.txt")
+    )!;
     assert.deepEqual([table.drivers, table.cuda], [[header[1]], [header[2]]]);
     assert.equal(table.gpus[0].name, "NVIDIA H200");
     const csv = machineFacts(rows("nvidia-smi/query-seed002.csv"))[0];
-    const [, fields] = fixtureText("nvidia-smi/query-seed002.csv").trim().split("\n").map((l) => l.split(",").map((s) => s.trim()));
+    const [, fields] = fixtureText("nvidia-smi/query-seed002.csv")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(",").map((s) => s.trim()));
     assert.equal(csv.gpus[0].pcie_current, `Gen${fields[3]} x${fields[4]}`);
     assert.equal(csv.gpus[0].name, "GPU (name not printed)");
   });
@@ -85,12 +110,22 @@ describe("machineFacts", () => {
     const outcome: CellOutcome = {
       capture,
       files: [
-        {role: "stdout", name: "c0ffee00c0ffee00.stdout.jsonl", bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))},
-        {role: "stderr", name: "c0ffee00c0ffee00.stderr.txt", bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stderr"))}
+        {
+          role: "stdout",
+          name: "c0ffee00c0ffee00.stdout.jsonl",
+          bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stdout"))
+        },
+        {
+          role: "stderr",
+          name: "c0ffee00c0ffee00.stderr.txt",
+          bytes: readFileSync(fixturePath("captured/cpu/llama-bench-jsonl.stderr"))
+        }
       ]
     } as CellOutcome;
     const {stored} = readCapture(outcome, {now: () => new Date("2026-11-22T03:00:00Z")});
-    const captured = stored.runs.flatMap((run) => run.results.map((r) => toRow(run, r, false))) as unknown as ResultRow[];
+    const captured = stored.runs.flatMap((run) =>
+      run.results.map((r) => toRow(run, r, false))
+    ) as unknown as ResultRow[];
     const [m] = machineFacts(captured);
     const smi = parseNvidiaSmiQuery(fixtureText("standins/llama-bench-cuda/nvidia-smi-query-2xh200.stdout"));
     assert.equal(m.gpus.length, smi.length);
@@ -112,7 +147,13 @@ describe("machineFacts", () => {
   it("one card per machine, however many values its runs printed", () => {
     const all = [...rows("seeds/000-4x3080-split.txt"), ...rows("seeds/001-rtx4090-m4.txt")];
     const machines = machineFacts(all);
-    assert.deepEqual(machines.map((m) => m.label).sort(), [...new Set(all.map((r) => r.hardware || "hardware not stated"))].sort());
-    assert.equal(machines.reduce((n, m) => n + m.runs.length, 0), new Set(all.map((r) => r.run_id)).size);
+    assert.deepEqual(
+      machines.map((m) => m.label).sort(),
+      [...new Set(all.map((r) => r.hardware || "hardware not stated"))].sort()
+    );
+    assert.equal(
+      machines.reduce((n, m) => n + m.runs.length, 0),
+      new Set(all.map((r) => r.run_id)).size
+    );
   });
 });

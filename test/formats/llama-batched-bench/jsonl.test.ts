@@ -21,7 +21,14 @@ describe("llama-batched-bench jsonl: our CPU capture", () => {
   it("reads every value of every record exactly as printed", () => {
     const printed = records(text);
     assert.equal(printed.length, 4);
-    const keyOf: Record<string, string> = {"pp throughput": "speed_pp", "tg throughput": "speed_tg", "pp+tg throughput": "speed", "pp duration": "t_pp", "tg duration": "t_tg", "pp+tg duration": "t"};
+    const keyOf: Record<string, string> = {
+      "pp throughput": "speed_pp",
+      "tg throughput": "speed_tg",
+      "pp+tg throughput": "speed",
+      "pp duration": "t_pp",
+      "tg duration": "t_tg",
+      "pp+tg duration": "t"
+    };
     assert.equal(run.results.length, 24);
     for (const r of run.results) {
       const {record} = printed.find((p) => p.line === r.line)!;
@@ -38,7 +45,16 @@ describe("llama-batched-bench jsonl: our CPU capture", () => {
   });
 
   it("hoists the settings every record repeats onto the run", () => {
-    assert.deepEqual(run.settings, {n_kv_max: 2048, n_batch: 2048, n_ubatch: 512, flash_attn: -1, is_pp_shared: 0, n_gpu_layers: -1, n_threads: 2, n_threads_batch: 2});
+    assert.deepEqual(run.settings, {
+      n_kv_max: 2048,
+      n_batch: 2048,
+      n_ubatch: 512,
+      flash_attn: -1,
+      is_pp_shared: 0,
+      n_gpu_layers: -1,
+      n_threads: 2,
+      n_threads_batch: 2
+    });
     assert.ok(run.results.every((r) => r.settings === undefined));
     assert.equal(run.format, "llama-batched-bench-jsonl");
   });
@@ -53,6 +69,9 @@ describe("llama-batched-bench jsonl: our CPU capture", () => {
 
   it("refuses a broken record, naming its line", () => {
     const broken = text.replace('"pl": 2, "n_kv": 96', '"pl": 2 "n_kv": 96');
-    assert.throws(() => read(broken), (e: unknown) => e instanceof InputError && e.line === 2);
+    assert.throws(
+      () => read(broken),
+      (e: unknown) => e instanceof InputError && e.line === 2
+    );
   });
 });

@@ -11,7 +11,13 @@ const COLUMNS = ["PP", "TG", "B", "N_KV", "T_PP s", "S_PP t/s", "T_TG s", "S_TG 
 function printedRows(text: string): {line: number; cells: Record<string, string>}[] {
   return text
     .split(/\r?\n/)
-    .map((row, i) => ({line: i + 1, cells: row.split("|").slice(1, -1).map((c) => c.trim())}))
+    .map((row, i) => ({
+      line: i + 1,
+      cells: row
+        .split("|")
+        .slice(1, -1)
+        .map((c) => c.trim())
+    }))
     .filter((r) => r.cells.length === COLUMNS.length && r.cells.every((c) => /^\d+(?:\.\d+)?$/.test(c)))
     .map((r) => ({line: r.line, cells: Object.fromEntries(COLUMNS.map((name, i) => [name, r.cells[i]]))}));
 }
@@ -75,12 +81,25 @@ describe("llama-batched-bench md: our CPU capture (llama_batched_bench: prefix)"
   });
 
   it("keeps every key of the settings line, including ones older builds lacked", () => {
-    assert.deepEqual(run.settings, {n_kv_max: 2048, n_batch: 2048, n_ubatch: 512, flash_attn: -1, is_pp_shared: 0, is_tg_separate: 0, n_gpu_layers: -1, n_threads: 2, n_threads_batch: 2});
+    assert.deepEqual(run.settings, {
+      n_kv_max: 2048,
+      n_batch: 2048,
+      n_ubatch: 512,
+      flash_attn: -1,
+      is_pp_shared: 0,
+      is_tg_separate: 0,
+      n_gpu_layers: -1,
+      n_threads: 2,
+      n_threads_batch: 2
+    });
     assert.equal(run.tool, "llama-batched-bench");
     assert.equal(run.runtime, "llama.cpp");
     assert.equal(run.format, "llama-batched-bench-md");
     assert.deepEqual([run.source.line_start, run.source.line_end], [2, 9]);
-    assert.deepEqual(reading.reading.blocks.map((b) => b.confidence), [1]);
+    assert.deepEqual(
+      reading.reading.blocks.map((b) => b.confidence),
+      [1]
+    );
   });
 });
 
@@ -94,10 +113,15 @@ describe("llama-batched-bench md: llama.cpp's Apple M2 Ultra bench page (main: p
     const printed = printedRows(text);
     assert.equal(printed.length, 18);
     assert.deepEqual(
-      results.filter((r) => r.metric === "throughput" && r.kind === "tg").map((r) => [r.line, r.value, r.concurrency, r.n_depth]),
+      results
+        .filter((r) => r.metric === "throughput" && r.kind === "tg")
+        .map((r) => [r.line, r.value, r.concurrency, r.n_depth]),
       printed.map((p) => [p.line, Number(p.cells["S_TG t/s"]), Number(p.cells.B), Number(p.cells.PP)])
     );
-    assert.deepEqual(reading.stored.runs.map((r) => r.tool), ["llama-batched-bench", "llama-bench"]);
+    assert.deepEqual(
+      reading.stored.runs.map((r) => r.tool),
+      ["llama-batched-bench", "llama-bench"]
+    );
   });
 
   it("spot-checks printed values", () => {
@@ -132,14 +156,25 @@ describe("llama-batched-bench md: variants and damage", () => {
     const reading = read(table);
     assert.equal(reading.reading.blocks[0].confidence, 0.9);
     assert.ok(reading.stored.runs[0].notes[0].includes("no n_kv_max settings line"));
-    const old = "main: n_kv_max = 4096, is_pp_shared = 0, n_gpu_layers = 99, mmq = 1\n\n|    PP |     TG |    B |   N_KV | S_PP t/s | S_TG t/s |    S t/s |\n|-------|--------|------|--------|----------|----------|----------|\n|   128 |    128 |    1 |    256 |  1234.56 |   98.76 |   182.00 |\n";
+    const old =
+      "main: n_kv_max = 4096, is_pp_shared = 0, n_gpu_layers = 99, mmq = 1\n\n|    PP |     TG |    B |   N_KV | S_PP t/s | S_TG t/s |    S t/s |\n|-------|--------|------|--------|----------|----------|----------|\n|   128 |    128 |    1 |    256 |  1234.56 |   98.76 |   182.00 |\n";
     const [run] = read(old).stored.runs;
     assert.deepEqual(run.settings, {n_kv_max: 4096, is_pp_shared: 0, n_gpu_layers: 99, mmq: 1});
-    assert.deepEqual(run.results.map((r) => [r.kind, r.metric, r.value]), [["pp", "throughput", 1234.56], ["tg", "throughput", 98.76], ["pp+tg", "throughput", 182]]);
+    assert.deepEqual(
+      run.results.map((r) => [r.kind, r.metric, r.value]),
+      [
+        ["pp", "throughput", 1234.56],
+        ["tg", "throughput", 98.76],
+        ["pp+tg", "throughput", 182]
+      ]
+    );
   });
 
   it("reads a table flattened onto one line", () => {
-    const flat = capture.split("\n").filter((l) => l.startsWith("|")).join(" ");
+    const flat = capture
+      .split("\n")
+      .filter((l) => l.startsWith("|"))
+      .join(" ");
     const results = resultsOf(read(`results: ${flat}`));
     assert.equal(results.length, 24);
     assert.ok(results.every((r) => r.line === 1));
@@ -150,7 +185,8 @@ describe("llama-batched-bench md: variants and damage", () => {
   });
 
   it("does not claim llama-sweep-bench tables (no B column)", () => {
-    const sweep = "main: n_kv_max = 8704, n_batch = 2048, n_ubatch = 512, flash_attn = 1, n_gpu_layers = 99, n_threads = 24, n_threads_batch = 24\n\n|    PP |     TG |   N_KV |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s |\n|-------|--------|--------|----------|----------|----------|----------|\n|   512 |    128 |      0 |    6.297 |    81.30 |   12.097 |    10.58 |\n";
+    const sweep =
+      "main: n_kv_max = 8704, n_batch = 2048, n_ubatch = 512, flash_attn = 1, n_gpu_layers = 99, n_threads = 24, n_threads_batch = 24\n\n|    PP |     TG |   N_KV |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s |\n|-------|--------|--------|----------|----------|----------|----------|\n|   512 |    128 |      0 |    6.297 |    81.30 |   12.097 |    10.58 |\n";
     let tools: string[] = [];
     try {
       tools = read(sweep).stored.runs.map((r) => r.tool);
@@ -162,11 +198,17 @@ describe("llama-batched-bench md: variants and damage", () => {
 
   it("refuses a cell that is not a number, naming its line", () => {
     const broken = capture.replace("5899.71", "58x9.71");
-    assert.throws(() => read(broken), (e: unknown) => e instanceof InputError && e.line === 6 && /a number in column "S_TG t\/s"/.test(e.message));
+    assert.throws(
+      () => read(broken),
+      (e: unknown) => e instanceof InputError && e.line === 6 && /a number in column "S_TG t\/s"/.test(e.message)
+    );
   });
 
   it("refuses a row with a cell missing", () => {
     const broken = capture.replace("|    0.003 |  5899.71 |", "|  5899.71 |");
-    assert.throws(() => read(broken), (e: unknown) => e instanceof InputError && e.line === 6 && /10 cells/.test(e.message));
+    assert.throws(
+      () => read(broken),
+      (e: unknown) => e instanceof InputError && e.line === 6 && /10 cells/.test(e.message)
+    );
   });
 });

@@ -11,11 +11,21 @@ describe("llama-benchy csv: printed by llama-benchy's own writer (sample-csv.txt
     const lines = text.split(/\r?\n/);
     const header = lines.findIndex((l) => l.startsWith("model,test_name"));
     const names = lines[header].split(",");
-    const printed = lines.slice(header + 1).filter((l) => l.trim()).flatMap((l, i) => {
-      const f = l.split(",");
-      return names.flatMap((n, k) => (n.endsWith("_mean") && f[k] !== "" ? [{value: Number(f[k]), stddev: Number(f[k + 1]), line: header + 2 + i}] : []));
-    });
-    assert.deepEqual(rows.map((r) => ({value: r.value, stddev: r.stddev, line: r.line})), printed);
+    const printed = lines
+      .slice(header + 1)
+      .filter((l) => l.trim())
+      .flatMap((l, i) => {
+        const f = l.split(",");
+        return names.flatMap((n, k) =>
+          n.endsWith("_mean") && f[k] !== ""
+            ? [{value: Number(f[k]), stddev: Number(f[k + 1]), line: header + 2 + i}]
+            : []
+        );
+      });
+    assert.deepEqual(
+      rows.map((r) => ({value: r.value, stddev: r.stddev, line: r.line})),
+      printed
+    );
     assert.equal(rows.length, 18);
   });
 
@@ -34,6 +44,9 @@ describe("llama-benchy csv: printed by llama-benchy's own writer (sample-csv.txt
 
   it("names the line of a row with a missing field", () => {
     const bad = "model,test_name,t_s_mean,t_s_std\nm,tg32,1.5\n";
-    assert.throws(() => read(bad, "b.csv"), (e: unknown) => e instanceof InputError && e.line === 2 && /4 fields/.test(e.message));
+    assert.throws(
+      () => read(bad, "b.csv"),
+      (e: unknown) => e instanceof InputError && e.line === 2 && /4 fields/.test(e.message)
+    );
   });
 });

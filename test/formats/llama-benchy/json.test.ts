@@ -7,14 +7,28 @@ const NAME = "llama-benchy/sample.json";
 
 describe("llama-benchy json: schemas/sample.json (eugr/llama-benchy, against its mock server)", () => {
   const text = fixtureText(NAME);
-  const raw = JSON.parse(text) as {benchmarks: Record<string, {mean: number; std: number; values: number[]} | number | boolean>[]};
+  const raw = JSON.parse(text) as {
+    benchmarks: Record<string, {mean: number; std: number; values: number[]} | number | boolean>[];
+  };
   const reading = readFixture(NAME);
   const [run] = reading.stored.runs;
   const rows = rowsOf(reading);
 
   it("turns every metric of every benchmark into one result with its mean, std and values", () => {
-    const metrics = ["pp_throughput", "pp_req_throughput", "tg_throughput", "tg_req_throughput", "peak_throughput", "peak_req_throughput", "ttfr", "est_ppt", "e2e_ttft"];
-    const expected = raw.benchmarks.flatMap((b) => metrics.filter((m) => m in b).map((m) => b[m] as {mean: number; std: number; values: number[]}));
+    const metrics = [
+      "pp_throughput",
+      "pp_req_throughput",
+      "tg_throughput",
+      "tg_req_throughput",
+      "peak_throughput",
+      "peak_req_throughput",
+      "ttfr",
+      "est_ppt",
+      "e2e_ttft"
+    ];
+    const expected = raw.benchmarks.flatMap((b) =>
+      metrics.filter((m) => m in b).map((m) => b[m] as {mean: number; std: number; values: number[]})
+    );
     const byValue = (a: {value: unknown}, b: {value: unknown}) => (a.value as number) - (b.value as number);
     assert.deepEqual(
       rows.map((r) => ({value: r.value, stddev: r.stddev, samples: r.samples})).sort(byValue),
@@ -32,7 +46,8 @@ describe("llama-benchy json: schemas/sample.json (eugr/llama-benchy, against its
 
   it("points each value at the line of its mean", () => {
     const lines = text.split("\n");
-    for (const row of rows) assert.match(lines[(row.line as number) - 1], new RegExp(`"mean": ${String(row.value).replace(".", "\\.")}`));
+    for (const row of rows)
+      assert.match(lines[(row.line as number) - 1], new RegExp(`"mean": ${String(row.value).replace(".", "\\.")}`));
   });
 
   it("reads the report's header: version, UTC timestamp, latency mode, model", () => {
@@ -50,8 +65,12 @@ describe("llama-benchy json: schemas/sample.json (eugr/llama-benchy, against its
   });
 
   it("names the line of malformed JSON", () => {
-    const broken = '{"version": "0.3.5", "latency_mode": "api",\n "benchmarks": [{"concurrency": 1, "context_size": 0, "prompt_size": 2048,\n "response_size": 32, "is_context_prefill_phase": false, "pp_throughput": {"mean": 1.0, "std": 0.1,, "values": [1.0]}}]}';
-    assert.throws(() => read(broken, "r.json"), (e: unknown) => e instanceof InputError && e.file === "r.json" && e.line === 3);
+    const broken =
+      '{"version": "0.3.5", "latency_mode": "api",\n "benchmarks": [{"concurrency": 1, "context_size": 0, "prompt_size": 2048,\n "response_size": 32, "is_context_prefill_phase": false, "pp_throughput": {"mean": 1.0, "std": 0.1,, "values": [1.0]}}]}';
+    assert.throws(
+      () => read(broken, "r.json"),
+      (e: unknown) => e instanceof InputError && e.file === "r.json" && e.line === 3
+    );
   });
 });
 
@@ -68,7 +87,9 @@ describe("llama-benchy: the same data as md, csv and json", () => {
   });
 
   it("md prints the json's means and stds to two decimals", () => {
-    const fromJson = new Map(json.map((r) => [key(r), [Number((r.value as number).toFixed(2)), Number((r.stddev as number).toFixed(2))]]));
+    const fromJson = new Map(
+      json.map((r) => [key(r), [Number((r.value as number).toFixed(2)), Number((r.stddev as number).toFixed(2))]])
+    );
     assert.equal(md.length, json.length);
     for (const r of md) assert.deepEqual([r.value, r.stddev], fromJson.get(key(r)), key(r));
   });

@@ -24,7 +24,10 @@ describe("llama-benchy md: seed 001 (llama-server, SGLang and vLLM behind the en
   const rows = rowsOf(reading);
 
   it("reads all four tables, every value and deviation exactly as printed, on its own line", () => {
-    assert.deepEqual(runs.map((r) => r.format), ["llama-benchy-md", "llama-benchy-md", "llama-benchy-md", "llama-benchy-md"]);
+    assert.deepEqual(
+      runs.map((r) => r.format),
+      ["llama-benchy-md", "llama-benchy-md", "llama-benchy-md", "llama-benchy-md"]
+    );
     assert.deepEqual(
       rows.map((r) => ({value: r.value, stddev: r.stddev, line: r.line})),
       printedCells(text)
@@ -56,14 +59,21 @@ describe("llama-benchy md: seed 001 (llama-server, SGLang and vLLM behind the en
   });
 
   it("reads test names into kind, prompt, generation, depth and concurrency", () => {
-    const shapes = new Map(rows.filter((r) => r.run_id === runs[3].id).map((r) => [r.test, [r.kind, r.n_prompt, r.n_gen, r.n_depth, r.concurrency]]));
+    const shapes = new Map(
+      rows
+        .filter((r) => r.run_id === runs[3].id)
+        .map((r) => [r.test, [r.kind, r.n_prompt, r.n_gen, r.n_depth, r.concurrency]])
+    );
     assert.deepEqual(shapes.get("pp2048 @ d32768"), ["pp", 2048, null, 32768, 1]);
     assert.deepEqual(shapes.get("tg32 @ d8192"), ["tg", null, 32, 8192, 1]);
     assert.deepEqual(shapes.get("pp2048"), ["pp", 2048, null, 0, 1]);
   });
 
   it("takes the runtime from the server command before each table", () => {
-    assert.deepEqual(runs.map((r) => r.runtime), ["llama.cpp", "llama.cpp", "sglang", "vllm"]);
+    assert.deepEqual(
+      runs.map((r) => r.runtime),
+      ["llama.cpp", "llama.cpp", "sglang", "vllm"]
+    );
   });
 
   it("reads the runtime's version from the comment line above its command", () => {
@@ -75,7 +85,10 @@ describe("llama-benchy md: seed 001 (llama-server, SGLang and vLLM behind the en
   });
 
   it("takes llama-benchy's version from the uvx pin, and repetitions from --runs", () => {
-    assert.deepEqual(runs.map((r) => r.tool_version), ["0.3.4", "0.3.5", "0.3.5", "0.3.5"]);
+    assert.deepEqual(
+      runs.map((r) => r.tool_version),
+      ["0.3.4", "0.3.5", "0.3.5", "0.3.5"]
+    );
     assert.match(runs[0].command!, /^uvx llama-benchy@v0\.3\.4 --base-url http:\/\/127\.0\.0\.1:8080/);
     assert.ok(rows.every((r) => r.repetitions === 5));
   });
@@ -179,30 +192,48 @@ describe("llama-benchy md: console capture with one concurrency level (c4)", () 
 });
 
 describe("llama-benchy md: edge cases", () => {
-  const header = "| model | test | t/s | peak t/s | ttfr (ms) | est_ppt (ms) | e2e_ttft (ms) |\n|:--|--:|--:|--:|--:|--:|--:|";
+  const header =
+    "| model | test | t/s | peak t/s | ttfr (ms) | est_ppt (ms) | e2e_ttft (ms) |\n|:--|--:|--:|--:|--:|--:|--:|";
 
   it("reads CRLF text", () => {
     const text = `${header}\n| m | tg32 | 49.87 ± 0.22 | 55.22 ± 0.68 | | | |\n`.replace(/\n/g, "\r\n");
-    assert.deepEqual(rowsOf(read(text)).map((r) => [r.value, r.line]), [[49.87, 3], [55.22, 3]]);
+    assert.deepEqual(
+      rowsOf(read(text)).map((r) => [r.value, r.line]),
+      [
+        [49.87, 3],
+        [55.22, 3]
+      ]
+    );
   });
 
   it("names the line of a truncated row", () => {
     const text = `${header}\n| m | pp2048 | 8768.36 ± 886.82 | | 239.95 ± 21.02 | 235.78 ± 21.02 | 240.08 ± 21.03 |\n| m | tg32 | 49.87 ± 0.22`;
-    assert.throws(() => read(text, "cut.md"), (e: unknown) => e instanceof InputError && e.file === "cut.md" && e.line === 4 && /expected 7 cells/.test(e.message));
+    assert.throws(
+      () => read(text, "cut.md"),
+      (e: unknown) =>
+        e instanceof InputError && e.file === "cut.md" && e.line === 4 && /expected 7 cells/.test(e.message)
+    );
   });
 
   it("names the line of a cell that is not a number", () => {
     const text = `${header}\n| m | tg32 | fast | | | | |`;
-    assert.throws(() => read(text, "bad.md"), (e: unknown) => e instanceof InputError && e.line === 3 && /"t\/s" cell/.test(e.message));
+    assert.throws(
+      () => read(text, "bad.md"),
+      (e: unknown) => e instanceof InputError && e.line === 3 && /"t\/s" cell/.test(e.message)
+    );
   });
 
   it("refuses a test name llama-benchy never prints", () => {
     const text = `${header}\n| m | warmup | 1.00 ± 0.00 | | | | |`;
-    assert.throws(() => read(text), (e: unknown) => e instanceof InputError && e.line === 3 && /test name/.test(e.message));
+    assert.throws(
+      () => read(text),
+      (e: unknown) => e instanceof InputError && e.line === 3 && /test name/.test(e.message)
+    );
   });
 
   it("is not confused with a llama-bench table", () => {
-    const text = "| model | size | params | backend | ngl | test | t/s |\n| --- | ---: | ---: | --- | --: | ---: | ---: |\n| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 | 150.10 ± 0.20 |";
+    const text =
+      "| model | size | params | backend | ngl | test | t/s |\n| --- | ---: | ---: | --- | --: | ---: | ---: |\n| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 | 150.10 ± 0.20 |";
     assert.equal(read(text).stored.runs[0].tool, "llama-bench");
   });
 });

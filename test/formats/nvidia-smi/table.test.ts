@@ -4,7 +4,16 @@ import {fixtureText, read, readFixture, rowsOf} from "../../helpers/fixtures.js"
 
 /** Oracle: per GPU data row pair, the printed memory used/total, power draw/cap, temperature and utilization. */
 function printedRows(text: string) {
-  return [...text.matchAll(/\|\s*(\S+)\s+(\d+)C\s+\S+\s+(\d+)W\s*\/\s*(\S+)\s*\|\s*(\d+)MiB\s*\/\s*(\d+)MiB\s*\|\s*(\d+)%/g)].map((m) => ({temp: Number(m[2]), power: Number(m[3]), cap: m[4], used: Number(m[5]), total: Number(m[6]), util: Number(m[7])}));
+  return [
+    ...text.matchAll(/\|\s*(\S+)\s+(\d+)C\s+\S+\s+(\d+)W\s*\/\s*(\S+)\s*\|\s*(\d+)MiB\s*\/\s*(\d+)MiB\s*\|\s*(\d+)%/g)
+  ].map((m) => ({
+    temp: Number(m[2]),
+    power: Number(m[3]),
+    cap: m[4],
+    used: Number(m[5]),
+    total: Number(m[6]),
+    util: Number(m[7])
+  }));
 }
 
 describe("nvidia-smi-table: our H200 capture (driver 580)", () => {
@@ -48,10 +57,13 @@ describe("nvidia-smi-table: other drivers' layouts", () => {
     const text = fixtureText(name);
     const [run] = readFixture(name).stored.runs;
     assert.equal(run.command, "nvidia-smi");
-    assert.deepEqual(run.hardware.gpus.map((g) => [g.index, g.name, g.vram_mib]), [
-      [0, "GeForce GTX 1080", 8118],
-      [1, "GeForce GTX 1080", 8119]
-    ]);
+    assert.deepEqual(
+      run.hardware.gpus.map((g) => [g.index, g.name, g.vram_mib]),
+      [
+        [0, "GeForce GTX 1080", 8118],
+        [1, "GeForce GTX 1080", 8119]
+      ]
+    );
     const rows = printedRows(text);
     assert.deepEqual(
       run.results.filter((r) => r.metric === "memory_used").map((r) => r.value),
@@ -65,23 +77,40 @@ describe("nvidia-smi-table: other drivers' layouts", () => {
       ]
     );
     const processes = run.results.filter((r) => r.metric === "process_memory_used");
-    assert.deepEqual(processes.map((r) => [r.value, r.unit, r.extra?.pid, r.extra?.type, r.extra?.process]), [
-      [124, "MiB", "1224", "G", "/usr/lib/xorg/Xorg"],
-      [98, "MiB", "1352", "G", "/usr/bin/gnome-shell"]
-    ]);
+    assert.deepEqual(
+      processes.map((r) => [r.value, r.unit, r.extra?.pid, r.extra?.type, r.extra?.process]),
+      [
+        [124, "MiB", "1224", "G", "/usr/lib/xorg/Xorg"],
+        [98, "MiB", "1352", "G", "/usr/bin/gnome-shell"]
+      ]
+    );
     assert.equal(run.hardware.gpus[0].extra?.cuda_version, "11.2");
   });
 
   it("reads driver 610's KMD and CUDA UMD labels", () => {
     const [run] = readFixture("nvidia-smi/rtx3090-driver610-kmd.txt").stored.runs;
     const [gpu] = run.hardware.gpus;
-    assert.deepEqual([gpu.name, gpu.vram_mib, gpu.extra?.driver_version, gpu.extra?.cuda_version, gpu.extra?.power_limit], ["NVIDIA GeForce RTX 3090", 24576, "610.57.04", "13.3", "270W"]);
+    assert.deepEqual(
+      [gpu.name, gpu.vram_mib, gpu.extra?.driver_version, gpu.extra?.cuda_version, gpu.extra?.power_limit],
+      ["NVIDIA GeForce RTX 3090", 24576, "610.57.04", "13.3", "270W"]
+    );
     assert.deepEqual(run.extra.versions, {"KMD Version": "610.57.04", "CUDA UMD Version": "13.3"});
     assert.equal(run.results.find((r) => r.metric === "power_draw")!.value, 162);
-    assert.equal(run.results.find((r) => r.metric === "process_memory_used")!.extra?.process, "...p/build-cuda/bin/llama-server");
+    assert.equal(
+      run.results.find((r) => r.metric === "process_memory_used")!.extra?.process,
+      "...p/build-cuda/bin/llama-server"
+    );
   });
 
   it("refuses a header without GPU rows, naming the line", () => {
-    assert.throws(() => read("+------------------+\n| NVIDIA-SMI 550.54.14   Driver Version: 550.54.14   CUDA Version: 12.4 |\n+------------------+\n", "x.txt", {format: "nvidia-smi-table"}), /line 2: nvidia-smi-table: expected nvidia-smi's GPU rows/);
+    assert.throws(
+      () =>
+        read(
+          "+------------------+\n| NVIDIA-SMI 550.54.14   Driver Version: 550.54.14   CUDA Version: 12.4 |\n+------------------+\n",
+          "x.txt",
+          {format: "nvidia-smi-table"}
+        ),
+      /line 2: nvidia-smi-table: expected nvidia-smi's GPU rows/
+    );
   });
 });

@@ -14,7 +14,8 @@ function printed(text: string, marker: string, label: string): number[] {
     .map((m) => Number(m[1].replace(/,/g, "")));
 }
 
-const series = (run: Run, test: string, scope = "interval"): Result[] => run.results.filter((r) => r.test === test && (r.scope ?? "run") === scope);
+const series = (run: Run, test: string, scope = "interval"): Result[] =>
+  run.results.filter((r) => r.test === test && (r.scope ?? "run") === scope);
 
 describe("vllm-log: V1 periodic stats and SpecDecoding lines (club-3090 #986)", () => {
   const name = "logs/vllm-v1-spec-club3090-986.log";
@@ -36,9 +37,18 @@ describe("vllm-log: V1 periodic stats and SpecDecoding lines (club-3090 #986)", 
       gen.map((r) => r.value),
       printed(text, "Engine 000", "Avg generation throughput")
     );
-    assert.deepEqual(gen.map((r) => r.value), [249.5, 249.7]);
-    assert.deepEqual(gen.map((r) => r.seq), [0, 1]);
-    assert.deepEqual(gen.map((r) => r.line), [1, 3]);
+    assert.deepEqual(
+      gen.map((r) => r.value),
+      [249.5, 249.7]
+    );
+    assert.deepEqual(
+      gen.map((r) => r.seq),
+      [0, 1]
+    );
+    assert.deepEqual(
+      gen.map((r) => r.line),
+      [1, 3]
+    );
     for (const r of gen) {
       assert.equal(r.metric, "throughput");
       assert.equal(r.unit, "tok/s");
@@ -53,30 +63,48 @@ describe("vllm-log: V1 periodic stats and SpecDecoding lines (club-3090 #986)", 
 
   it("keeps scheduler state as values, not averages", () => {
     const kv = series(run, "GPU KV cache usage");
-    assert.deepEqual(kv.map((r) => [r.value, r.unit, r.stat, r.metric]), [
-      [6.5, "%", "value", "kv_cache_usage"],
-      [6.8, "%", "value", "kv_cache_usage"]
-    ]);
-    assert.deepEqual(series(run, "Running").map((r) => [r.value, r.unit]), [
-      [1, "requests"],
-      [1, "requests"]
-    ]);
+    assert.deepEqual(
+      kv.map((r) => [r.value, r.unit, r.stat, r.metric]),
+      [
+        [6.5, "%", "value", "kv_cache_usage"],
+        [6.8, "%", "value", "kv_cache_usage"]
+      ]
+    );
+    assert.deepEqual(
+      series(run, "Running").map((r) => [r.value, r.unit]),
+      [
+        [1, "requests"],
+        [1, "requests"]
+      ]
+    );
   });
 
   it("reads the SpecDecoding line by label: acceptance length, counts, per-position rates, acceptance %", () => {
-    assert.deepEqual(series(run, "Mean acceptance length").map((r) => [r.value, r.unit, r.stat]), [
-      [4, "tokens", "interval_mean"],
-      [4, "tokens", "interval_mean"]
-    ]);
-    assert.deepEqual(series(run, "Accepted").map((r) => [r.value, r.stat, r.metric]), [
-      [1871, "total", "accepted_tokens"],
-      [1872, "total", "accepted_tokens"]
-    ]);
-    assert.deepEqual(series(run, "Drafted").map((r) => r.value), printed(text, "SpecDecoding", "Drafted"));
-    assert.deepEqual(series(run, "Avg Draft acceptance rate").map((r) => [r.value, r.unit]), [
-      [99.9, "%"],
-      [99.8, "%"]
-    ]);
+    assert.deepEqual(
+      series(run, "Mean acceptance length").map((r) => [r.value, r.unit, r.stat]),
+      [
+        [4, "tokens", "interval_mean"],
+        [4, "tokens", "interval_mean"]
+      ]
+    );
+    assert.deepEqual(
+      series(run, "Accepted").map((r) => [r.value, r.stat, r.metric]),
+      [
+        [1871, "total", "accepted_tokens"],
+        [1872, "total", "accepted_tokens"]
+      ]
+    );
+    assert.deepEqual(
+      series(run, "Drafted").map((r) => r.value),
+      printed(text, "SpecDecoding", "Drafted")
+    );
+    assert.deepEqual(
+      series(run, "Avg Draft acceptance rate").map((r) => [r.value, r.unit]),
+      [
+        [99.9, "%"],
+        [99.8, "%"]
+      ]
+    );
     const perPos = series(run, "Per-position acceptance rate");
     assert.deepEqual(
       perPos.map((r) => [r.line, r.extra?.position, r.value, r.unit]),
@@ -99,9 +127,14 @@ describe("vllm-log: V1 periodic stats and SpecDecoding lines (club-3090 #986)", 
       assert.ok(["median", "max", "range_low", "range_high"].includes(d.stat));
       assert.equal(d.extra?.derived_from, "interval");
       assert.match(String(d.extra?.method), /nearest-rank|largest/);
-      const printedValues = series(run, d.test).filter((r) => JSON.stringify(r.extra?.position) === JSON.stringify(d.extra?.position)).map((r) => r.value);
+      const printedValues = series(run, d.test)
+        .filter((r) => JSON.stringify(r.extra?.position) === JSON.stringify(d.extra?.position))
+        .map((r) => r.value);
       assert.ok(printedValues.includes(d.value), `${d.stat} ${d.test} ${d.value} is a printed value`);
-      assert.ok(run.results.some((r) => r.line === d.line && r.value === d.value && r.test === d.test), "its line is where that value was printed");
+      assert.ok(
+        run.results.some((r) => r.line === d.line && r.value === d.value && r.test === d.test),
+        "its line is where that value was printed"
+      );
     }
     const genMax = derived.find((d) => d.test === "Avg generation throughput" && d.stat === "max")!;
     assert.equal(genMax.value, 249.7);
@@ -165,12 +198,18 @@ describe("vllm-log: V0 and older spec-decode lines", () => {
       series(run, "Avg generation throughput").map((r) => r.value),
       printed(fixtureText(name), "metrics.py", "Avg generation throughput")
     );
-    assert.deepEqual(series(run, "CPU KV cache usage").map((r) => [r.value, r.unit, r.metric]), [
-      [0, "%", "cpu_kv_cache_usage"],
-      [0, "%", "cpu_kv_cache_usage"],
-      [0, "%", "cpu_kv_cache_usage"]
-    ]);
-    assert.deepEqual(series(run, "Pending").map((r) => r.metric), ["pending_requests", "pending_requests", "pending_requests"]);
+    assert.deepEqual(
+      series(run, "CPU KV cache usage").map((r) => [r.value, r.unit, r.metric]),
+      [
+        [0, "%", "cpu_kv_cache_usage"],
+        [0, "%", "cpu_kv_cache_usage"],
+        [0, "%", "cpu_kv_cache_usage"]
+      ]
+    );
+    assert.deepEqual(
+      series(run, "Pending").map((r) => r.metric),
+      ["pending_requests", "pending_requests", "pending_requests"]
+    );
     assert.equal(series(run, "GPU KV cache usage")[0].value, 20);
   });
 
@@ -187,12 +226,21 @@ describe("vllm-log: V0 and older spec-decode lines", () => {
       ["drafted_tokens", "drafted_tokens"]
     );
     const rate = series(run, "Draft acceptance rate", "cumulative");
-    assert.deepEqual(rate.map((r) => [r.value, r.unit]), [
-      [0, "ratio"],
-      [0, "ratio"]
-    ]);
-    assert.deepEqual(series(run, "System efficiency", "cumulative").map((r) => r.value), [0.059, 0.059]);
-    assert.ok(!run.results.some((r) => r.extra?.derived_from && r.metric === "acceptance_rate"), "cumulative figures get no interval summary");
+    assert.deepEqual(
+      rate.map((r) => [r.value, r.unit]),
+      [
+        [0, "ratio"],
+        [0, "ratio"]
+      ]
+    );
+    assert.deepEqual(
+      series(run, "System efficiency", "cumulative").map((r) => r.value),
+      [0.059, 0.059]
+    );
+    assert.ok(
+      !run.results.some((r) => r.extra?.derived_from && r.metric === "acceptance_rate"),
+      "cumulative figures get no interval summary"
+    );
   });
 
   it("reads V0's Prefix cache hit rate split by GPU and CPU", () => {
@@ -209,12 +257,21 @@ describe("vllm-log: V0 and older spec-decode lines", () => {
 
   it("reads the renamed spec line and its predecessor, and a reordered one", () => {
     const [old] = readFixture("logs/vllm-spec-pr15902.txt").stored.runs;
-    assert.deepEqual(series(old, "Draft acceptance rate", "cumulative").map((r) => [r.value, r.unit]), [[1, "ratio"]]);
-    assert.deepEqual(series(old, "Draft acceptance rate").map((r) => [r.value, r.unit]), [[100, "%"]]);
+    assert.deepEqual(
+      series(old, "Draft acceptance rate", "cumulative").map((r) => [r.value, r.unit]),
+      [[1, "ratio"]]
+    );
+    assert.deepEqual(
+      series(old, "Draft acceptance rate").map((r) => [r.value, r.unit]),
+      [[100, "%"]]
+    );
     assert.equal(series(old, "Avg generation throughput")[0].value, 10);
 
     const [reordered] = readFixture("logs/vllm-spec-reordered-pr24127.log").stored.runs;
-    assert.deepEqual(series(reordered, "Per-position acceptance rate").map((r) => r.value), [0.983, 0.949, 0.915, 0.881, 0.712]);
+    assert.deepEqual(
+      series(reordered, "Per-position acceptance rate").map((r) => r.value),
+      [0.983, 0.949, 0.915, 0.881, 0.712]
+    );
     assert.equal(series(reordered, "Mean acceptance length")[0].value, 5.44);
     assert.equal(series(reordered, "Draft acceptance rate")[0].value, 88.8);
   });
@@ -235,27 +292,37 @@ describe("vllm-log: startup lines", () => {
 
   it("reads model memory, GPU blocks, KV memory and engine init time across versions", () => {
     const [early] = readFixture("logs/vllm-startup-pr12569.log").stored.runs;
-    assert.deepEqual(early.results.map((r) => [r.metric, r.value, r.unit]), [
-      ["model_memory", 67.7229, "GB"],
-      ["kv_capacity", 1381, "blocks"],
-      ["max_concurrency", 10.79, "x"]
-    ]);
+    assert.deepEqual(
+      early.results.map((r) => [r.metric, r.value, r.unit]),
+      [
+        ["model_memory", 67.7229, "GB"],
+        ["kv_capacity", 1381, "blocks"],
+        ["max_concurrency", 10.79, "x"]
+      ]
+    );
     assert.match(early.command ?? "", /^VLLM_USE_V1=1 vllm serve neuralmagic/);
     assert.equal(early.model.file, "neuralmagic/Meta-Llama-3.1-70B-Instruct-quantized.w8a8");
     assert.equal(early.settings["max-model-len"], 2048);
     assert.ok(early.settings_from_command.includes("gpu-memory-utilization"));
 
     const [omni] = readFixture("logs/vllm-startup-omni-pr1160.log").stored.runs;
-    assert.deepEqual(omni.results.map((r) => [r.metric, r.value, r.unit]), [
-      ["kv_cache_memory", 100.43, "GiB"],
-      ["kv_capacity", 2925232, "tokens"],
-      ["max_concurrency", 89.27, "x"],
-      ["engine_init_time", 2.6, "s"]
-    ]);
+    assert.deepEqual(
+      omni.results.map((r) => [r.metric, r.value, r.unit]),
+      [
+        ["kv_cache_memory", 100.43, "GiB"],
+        ["kv_capacity", 2925232, "tokens"],
+        ["max_concurrency", 89.27, "x"],
+        ["engine_init_time", 2.6, "s"]
+      ]
+    );
 
     const [bare] = readFixture("logs/vllm-bare-startup-10517.txt").stored.runs;
     assert.deepEqual(
-      bare.results.filter((r) => ["model_memory", "kv_capacity", "cpu_kv_capacity", "kv_cache_memory", "max_concurrency"].includes(r.metric)).map((r) => [r.metric, r.value, r.unit]),
+      bare.results
+        .filter((r) =>
+          ["model_memory", "kv_capacity", "cpu_kv_capacity", "kv_cache_memory", "max_concurrency"].includes(r.metric)
+        )
+        .map((r) => [r.metric, r.value, r.unit]),
       [
         ["model_memory", 14.9888, "GB"],
         ["kv_cache_memory", 2.89, "GiB"],
@@ -268,15 +335,21 @@ describe("vllm-log: startup lines", () => {
   });
 
   it("reads `Model loading took … GiB and … seconds`", () => {
-    const {stored} = read("(VllmWorker rank=0 pid=3008574) INFO 05-29 23:37:00 [gpu_model_runner.py:1347] Model loading took 11.4384 GiB and 5.338305 seconds\n");
-    assert.deepEqual(stored.runs[0].results.map((r) => [r.metric, r.value, r.unit, r.extra?.source]), [
-      ["model_memory", 11.4384, "GiB", "VllmWorker rank=0 pid=3008574"],
-      ["model_load_time", 5.338305, "s", "VllmWorker rank=0 pid=3008574"]
-    ]);
+    const {stored} = read(
+      "(VllmWorker rank=0 pid=3008574) INFO 05-29 23:37:00 [gpu_model_runner.py:1347] Model loading took 11.4384 GiB and 5.338305 seconds\n"
+    );
+    assert.deepEqual(
+      stored.runs[0].results.map((r) => [r.metric, r.value, r.unit, r.extra?.source]),
+      [
+        ["model_memory", 11.4384, "GiB", "VllmWorker rank=0 pid=3008574"],
+        ["model_load_time", 5.338305, "s", "VllmWorker rank=0 pid=3008574"]
+      ]
+    );
   });
 
   it("leaves a lone unprefixed KV-size sentence to other readers (a writer's summary)", () => {
-    const text = "Observed values\n\nGeneration throughput: up to 115.3 tok/s\nGPU KV cache size: 876,006 tokens\nBest draft acceptance rate: 93.5%\n";
+    const text =
+      "Observed values\n\nGeneration throughput: up to 115.3 tok/s\nGPU KV cache size: 876,006 tokens\nBest draft acceptance rate: 93.5%\n";
     assert.throws(() => read(text, "summary.txt", {format: "vllm-log"}), /vLLM server log/);
   });
 });
@@ -307,12 +380,19 @@ describe("vllm-log: edge cases", () => {
   });
 
   it("matches labels case-insensitively and reads CRLF line endings", () => {
-    const {stored} = read("INFO 01-01 00:00:00 metrics.py:1] avg prompt throughput: 3.5 tokens/s, AVG GENERATION THROUGHPUT: 7.25 tokens/s, Running: 1 reqs\r\nINFO 01-01 00:00:10 metrics.py:1] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 8.5 tokens/s, Running: 1 reqs\r\n");
-    const gen = stored.runs[0].results.filter((r) => r.metric === "throughput" && r.kind === "tg" && r.scope === "interval");
-    assert.deepEqual(gen.map((r) => [r.value, r.line]), [
-      [7.25, 1],
-      [8.5, 2]
-    ]);
+    const {stored} = read(
+      "INFO 01-01 00:00:00 metrics.py:1] avg prompt throughput: 3.5 tokens/s, AVG GENERATION THROUGHPUT: 7.25 tokens/s, Running: 1 reqs\r\nINFO 01-01 00:00:10 metrics.py:1] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 8.5 tokens/s, Running: 1 reqs\r\n"
+    );
+    const gen = stored.runs[0].results.filter(
+      (r) => r.metric === "throughput" && r.kind === "tg" && r.scope === "interval"
+    );
+    assert.deepEqual(
+      gen.map((r) => [r.value, r.line]),
+      [
+        [7.25, 1],
+        [8.5, 2]
+      ]
+    );
   });
 
   it("fills model and settings from the vllm serve command before the log; the log's own config wins", () => {

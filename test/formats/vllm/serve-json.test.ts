@@ -5,7 +5,10 @@ import {fixtureText, read, readFixture} from "../../helpers/fixtures.js";
 
 describe("vllm serve json: --append-result file (nerdalert/vllm-bench-automation)", () => {
   const name = "vllm/results-append.jsonl";
-  const records = fixtureText(name).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = fixtureText(name)
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const runs = readFixture(name).stored.runs;
 
   it("makes one run per line, every numeric summary key stored digit for digit", () => {
@@ -45,17 +48,35 @@ describe("vllm serve json: --save-detailed per-request arrays", () => {
 
   it("stores each request's values in seconds as saved, with the request index", () => {
     const ttfts = perRequest.filter((r) => r.metric === "ttft");
-    assert.deepEqual(ttfts.map((r) => [r.request, r.value, r.unit]), [[0, raw.ttfts[0], "s"], [1, raw.ttfts[1], "s"]]);
+    assert.deepEqual(
+      ttfts.map((r) => [r.request, r.value, r.unit]),
+      [
+        [0, raw.ttfts[0], "s"],
+        [1, raw.ttfts[1], "s"]
+      ]
+    );
     const itls = perRequest.filter((r) => r.metric === "itl");
-    assert.deepEqual(itls.map((r) => [r.request, r.seq, r.value]), (raw.itls as number[][]).slice(0, 2).flatMap((gaps, i) => gaps.map((g, j) => [i, j, g])));
-    assert.deepEqual(perRequest.filter((r) => r.metric === "e2el").map((r) => r.value), (raw.latencies as number[]).slice(0, 2));
-    assert.deepEqual(perRequest.filter((r) => r.metric === "output_tokens").map((r) => r.value), (raw.output_lens as number[]).slice(0, 2));
+    assert.deepEqual(
+      itls.map((r) => [r.request, r.seq, r.value]),
+      (raw.itls as number[][]).slice(0, 2).flatMap((gaps, i) => gaps.map((g, j) => [i, j, g]))
+    );
+    assert.deepEqual(
+      perRequest.filter((r) => r.metric === "e2el").map((r) => r.value),
+      (raw.latencies as number[]).slice(0, 2)
+    );
+    assert.deepEqual(
+      perRequest.filter((r) => r.metric === "output_tokens").map((r) => r.value),
+      (raw.output_lens as number[]).slice(0, 2)
+    );
   });
 
   it("records a failed request as an error, not as zero timings", () => {
     const failed = perRequest.filter((r) => r.request === 2);
     assert.equal(failed.length, 1);
-    assert.deepEqual([failed[0].status, failed[0].status_detail, failed[0].value], ["error", "Server disconnected", null]);
+    assert.deepEqual(
+      [failed[0].status, failed[0].status_detail, failed[0].value],
+      ["error", "Server disconnected", null]
+    );
     assert.equal(failed[0].extra?.ttfts, 0);
   });
 
@@ -67,6 +88,9 @@ describe("vllm serve json: --save-detailed per-request arrays", () => {
   });
 
   it("names the line of a broken object", () => {
-    assert.throws(() => read('{"model_id": "m", "num_prompts": 1,\n"mean_ttft_ms": 1.0,, "duration": 1}', "r.json"), (e: unknown) => e instanceof InputError && e.line === 2);
+    assert.throws(
+      () => read('{"model_id": "m", "num_prompts": 1,\n"mean_ttft_ms": 1.0,, "duration": 1}', "r.json"),
+      (e: unknown) => e instanceof InputError && e.line === 2
+    );
   });
 });
