@@ -8,7 +8,7 @@
  *
  * Captured with `2>&1`, log lines sit between records; they are skipped.
  */
-import {parseCommandLine} from "../../context/command.js";
+import {recordLineBlocks} from "../shared/record-lines.js";
 import type {Scalar, Settings} from "../../schema/schema.js";
 import {lineOf, parseJsonAt, spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
@@ -30,29 +30,12 @@ const VALUE_KEYS: Record<string, {phase: Phase; metric: PhaseValue["metric"]}> =
 const ROW_KEYS = new Set(["pp", "tg", "pl", "n_kv"]);
 
 function scan(doc: Doc): Block[] {
-  const blocks: Block[] = [];
-  let start = -1;
-  let last = -1;
-  const close = () => {
-    if (start >= 0)
-      blocks.push({
-        format: "llama-batched-bench-jsonl",
-        start,
-        end: last,
-        confidence: 1,
-        reason: "lines holding one llama-batched-bench JSON record each (keys pp, tg, pl, speed_pp)"
-      });
-    start = last = -1;
-  };
-  for (let i = 0; i < doc.lines.length; i++) {
-    const text = doc.lines[i].text;
-    if (RECORD.test(text)) {
-      if (start < 0) start = i;
-      last = i;
-    } else if (start >= 0 && parseCommandLine(text, doc.lines[i].line)) close();
-  }
-  close();
-  return blocks;
+  return recordLineBlocks(
+    doc,
+    RECORD,
+    "llama-batched-bench-jsonl",
+    "lines holding one llama-batched-bench JSON record each (keys pp, tg, pl, speed_pp)"
+  );
 }
 
 function fragment(text: string, key: string): string | null {

@@ -3,7 +3,7 @@
  * Captured with `2>&1`, stderr lines (device lines, progress, warnings) sit
  * between records; they are context or ignored, never an error.
  */
-import {parseCommandLine} from "../../context/command.js";
+import {recordLineBlocks} from "../shared/record-lines.js";
 import {parseJsonAt, repeatedKey, repeatedKeyMessage, spanOf} from "../shared/json-text.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
@@ -13,31 +13,12 @@ import {recordsRuns} from "./records.js";
 const RECORD = /^\s*\{\s*"build_commit"\s*:|^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
 
 function scan(doc: Doc): Block[] {
-  const blocks: Block[] = [];
-  let start = -1;
-  let last = -1;
-  const close = () => {
-    if (start >= 0)
-      blocks.push({
-        format: "llama-bench-jsonl",
-        start,
-        end: last,
-        confidence: 1,
-        reason: "lines holding one llama-bench JSON record each (keys avg_ts, n_prompt)"
-      });
-    start = last = -1;
-  };
-  for (let i = 0; i < doc.lines.length; i++) {
-    const text = doc.lines[i].text;
-    if (RECORD.test(text)) {
-      if (start < 0) start = i;
-      last = i;
-    } else if (start >= 0 && parseCommandLine(text, doc.lines[i].line)) {
-      close(); // a new command starts another invocation
-    }
-  }
-  close();
-  return blocks;
+  return recordLineBlocks(
+    doc,
+    RECORD,
+    "llama-bench-jsonl",
+    "lines holding one llama-bench JSON record each (keys avg_ts, n_prompt)"
+  );
 }
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {

@@ -23,11 +23,9 @@
  * this run alone, hence scope "cumulative" (vLLM's is a per-run delta).
  */
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
-import {ParseError} from "../types.js";
-import {findBenchCommand} from "../serving/bench-command.js";
-import {readPrinted, SERVING_LABELS, type LabelSpec} from "../serving/printed-results.js";
-import {englishKey, findServingBlocks, printedLimit, printedLines, printedNumber} from "../serving/serving-block.js";
-import {serveShape, servingRun} from "../serving/serving-run.js";
+import {SERVING_LABELS, type LabelSpec} from "../serving/printed-results.js";
+import {parsePrintedServing} from "../serving/printed-run.js";
+import {findServingBlocks} from "../serving/serving-block.js";
 import {SGLANG_BENCH_SERVING} from "./command.js";
 
 const SGLANG_LABELS: Record<string, LabelSpec> = {
@@ -65,41 +63,14 @@ function scan(doc: Doc): Block[] {
 }
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
-  const lines = printedLines(doc, block.start, block.end);
-  if (lines.length === 0)
-    throw new ParseError(
-      doc.lines[block.start].line,
-      "result lines after the Serving Benchmark Result banner",
-      "nothing"
-    );
-  const bench = findBenchCommand(doc, block, context, SGLANG_BENCH_SERVING);
-  const concurrencyLine = lines.find((l) => SGLANG_SETTINGS[englishKey(l.label)] === "max_concurrency");
-  const shape = serveShape(
-    bench,
-    concurrencyLine ? printedNumber(concurrencyLine.value) : null,
-    LENGTHS,
-    printedLimit(doc, block.start, lines, SGLANG_SETTINGS)
-  );
-  const read = readPrinted(lines, shape, SGLANG_LABELS, SGLANG_SETTINGS);
-  return [
-    servingRun(
-      {
-        tool: "sglang-bench-serving",
-        format: "sglang-bench-serving-text",
-        line_start: doc.lines[block.start].line,
-        line_end: doc.lines[block.end].line,
-        results: read.results,
-        model_name: null,
-        bench,
-        settings: read.settings,
-        extra: read.unrecognized.length ? {unrecognized: read.unrecognized} : {},
-        notes: read.notes
-      },
-      doc,
-      block,
-      context
-    )
-  ];
+  return parsePrintedServing(doc, block, context, {
+    tool: "sglang-bench-serving",
+    format: "sglang-bench-serving-text",
+    program: SGLANG_BENCH_SERVING,
+    labels: SGLANG_LABELS,
+    settings: SGLANG_SETTINGS,
+    lengths: LENGTHS
+  });
 }
 
 export const sglangBenchServingText: Format = {

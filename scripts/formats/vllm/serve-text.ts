@@ -27,18 +27,9 @@
  * deltas of the server's counters over this run (scope run).
  */
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
-import {ParseError} from "../types.js";
-import {findBenchCommand} from "../serving/bench-command.js";
-import {readPrinted, SERVING_LABELS} from "../serving/printed-results.js";
-import {
-  englishKey,
-  findServingBlocks,
-  printedLimit,
-  printedLines,
-  printedNumber,
-  unflattenServing
-} from "../serving/serving-block.js";
-import {serveShape, servingRun} from "../serving/serving-run.js";
+import {SERVING_LABELS} from "../serving/printed-results.js";
+import {parsePrintedServing} from "../serving/printed-run.js";
+import {findServingBlocks, unflattenServing} from "../serving/serving-block.js";
 import {VLLM_BENCH, VLLM_LENGTHS} from "./command.js";
 
 /** Labels that state a setting of the run rather than a measurement. */
@@ -60,45 +51,14 @@ function scan(doc: Doc): Block[] {
 }
 
 function parse(doc: Doc, block: Block, context: Context): ParsedRun[] {
-  const lines = printedLines(doc, block.start, block.end);
-  if (lines.length === 0)
-    throw new ParseError(
-      doc.lines[block.start].line,
-      "result lines after the Serving Benchmark Result banner",
-      "nothing"
-    );
-  const bench = findBenchCommand(doc, block, context, VLLM_BENCH);
-  const concurrencyLine = lines.find((l) => VLLM_SETTINGS[englishKey(l.label)] === "max_concurrency");
-  const shape = serveShape(
-    bench,
-    concurrencyLine ? printedNumber(concurrencyLine.value) : null,
-    VLLM_LENGTHS,
-    printedLimit(doc, block.start, lines, VLLM_SETTINGS)
-  );
-  const read = readPrinted(lines, shape, SERVING_LABELS, VLLM_SETTINGS);
-  const notes: string[] = [...read.notes];
-  if (lines.some((l, i) => i > 0 && l.line === lines[i - 1].line)) {
-    notes.push("the block's line breaks had been removed; it was split back into lines at its labels");
-  }
-  return [
-    servingRun(
-      {
-        tool: "vllm-bench-serve",
-        format: "vllm-serve-text",
-        line_start: doc.lines[block.start].line,
-        line_end: doc.lines[block.end].line,
-        results: read.results,
-        model_name: null,
-        bench,
-        settings: read.settings,
-        extra: read.unrecognized.length ? {unrecognized: read.unrecognized} : {},
-        notes
-      },
-      doc,
-      block,
-      context
-    )
-  ];
+  return parsePrintedServing(doc, block, context, {
+    tool: "vllm-bench-serve",
+    format: "vllm-serve-text",
+    program: VLLM_BENCH,
+    labels: SERVING_LABELS,
+    settings: VLLM_SETTINGS,
+    lengths: VLLM_LENGTHS
+  });
 }
 
 export const vllmServeText: Format = {
