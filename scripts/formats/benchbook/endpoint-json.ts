@@ -14,13 +14,12 @@
  * was written on (the client writes one record per line).
  */
 import {quote} from "shell-quote";
-import type {ParsedCommand} from "../../context/command.js";
-import {parseCommandLine, serverArguments} from "../../context/command.js";
+import {parseCommandLine} from "../../context/command.js";
 import type {Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
-import {scalarFromText} from "../shared/scalar.js";
 import {closingOf, elementStarts, lineOf, parseJsonAt, spanOf, type TextSpan} from "../shared/json-text.js";
 import {quantFromFile} from "../shared/model-name.js";
+import {readServerOptions} from "../serving/server.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {ParseError} from "../types.js";
 
@@ -163,17 +162,6 @@ function elementLines(doc: Doc, span: TextSpan, open: number, key: string, count
   if (lines.length !== count)
     throw new ParseError(lineOf(doc, span, at), `${count} objects in "${key}"`, `${lines.length}`);
   return lines;
-}
-
-/** The server's options under its own names without dashes (as the llama-benchy importer stores them); the model path apart. */
-function serverOptions(command: ParsedCommand): {settings: Settings; model_file: string | null} {
-  const args = serverArguments(command);
-  const settings: Settings = {};
-  for (const [option, values] of args?.options ?? []) {
-    const value = values[values.length - 1];
-    settings[option.replace(/^-+/, "")] = value === "" ? true : scalarFromText(value);
-  }
-  return {settings, model_file: args?.model ?? null};
 }
 
 /** llama-server's `system_fingerprint` / `/props` build_info: `b<build number>-<commit>`. */
@@ -372,7 +360,9 @@ function runOf(
   const command = argv.length ? parseCommandLine(quote(argv), line_start) : null;
   if (argv.length && !command)
     notes.push(`the server command ${quote(argv)} is not one benchbook knows; its options are not read as settings`);
-  const {settings: serverSettings, model_file} = command ? serverOptions(command) : {settings: {}, model_file: null};
+  const {settings: serverSettings, model_file} = command
+    ? readServerOptions(command)
+    : {settings: {}, model_file: null};
   const model = {...emptyModel(), name: file.endpoint.model, file: model_file};
   model.quant = quantFromFile(model.file) ?? quantFromFile(model.name);
   const settings: Settings = {

@@ -119,7 +119,7 @@ function readComments(
 }
 
 /** The server's options, under its own names without leading dashes; the model path apart. */
-function readServerOptions(command: ParsedCommand): {settings: Settings; model_file: string | null} {
+export function readServerOptions(command: ParsedCommand): {settings: Settings; model_file: string | null} {
   const args = serverArguments(command);
   const settings: Settings = {};
   for (const [option, values] of args?.options ?? []) {
