@@ -19,6 +19,8 @@ import {splitLeftOut, splitPoints} from "../../src/components/pages/multi-gpu.js
 import {quantLeftOut} from "../../src/components/pages/quantizations.js";
 import {runtimeBars, runtimeGroups, runtimeLeftOut} from "../../src/components/pages/runtimes.js";
 import {LATENCY_METRICS, servingLeftOut, THROUGHPUT_METRICS} from "../../src/components/pages/serving.js";
+import {kvPoints, SPEC_METRICS, specBands, specLeftOut, specSeries} from "../../src/components/pages/speculative.js";
+import {sweepLeftOut, sweepMetrics, sweepPoints, sweepSettings} from "../../src/components/pages/tuning.js";
 
 const SERVING = new Set([...LATENCY_METRICS, ...THROUGHPUT_METRICS].map((m) => m.metric));
 
@@ -132,7 +134,23 @@ describe("site built from data/", () => {
     // Each page's rows (its own filter, as the page states it) and what its components leave out of them.
     const runtimeRows = rows.filter((r) => ok(r) && r.runtime) as unknown as ResultRow[];
     const splitRows = rows.filter((r) => ok(r) && r.split_mode) as unknown as ResultRow[];
+    const tuningRows = rows.filter(
+      (r) => (r.scope ?? "run") === "run" && r.kind !== "hardware"
+    ) as unknown as ResultRow[];
+    const x = sweepSettings(tuningRows)[0].key;
+    const metric = sweepMetrics(tuningRows, x)[0];
+    const specMetrics = new Set([...SPEC_METRICS.map((m) => m.metric), "kv_capacity"]);
+    const specRuns = new Set(
+      rows
+        .filter((r) => ["acceptance_length", "acceptance_rate", "kv_capacity"].includes(r.metric as string))
+        .map((r) => r.run_id)
+    );
+    const specRows = rows.filter(
+      (r) => specRuns.has(r.run_id) && specMetrics.has(r.metric as string)
+    ) as unknown as ResultRow[];
     const expected: Record<string, number> = {
+      "tuning.html": count(sweepLeftOut(tuningRows, sweepPoints(tuningRows, {x, metric}), {x, metric})),
+      "speculative.html": count(specLeftOut(specRows, specSeries(specRows), specBands(specRows), kvPoints(specRows))),
       "context-decay.html": count(
         decayLeftOut(rows.filter((r) => r.metric === "throughput" && r.n_depth !== null) as unknown as ResultRow[])
       ),

@@ -26,7 +26,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {integerTicks, yMargin} from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
-import {runLink, sourceLink} from "../shared/format.js";
+import {leftOutCounts, runLink, sourceLink} from "../shared/format.js";
 import {settingValue} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
@@ -324,6 +324,47 @@ export function specBands(rows: ResultRow[]): Band[] {
     band.lines.push({stat: r.stat, line: r.line, text: r.text ?? null});
   }
   return [...bands.values()].sort((a, b) => a.config.localeCompare(b.config) || a.origin.localeCompare(b.origin));
+}
+
+/**
+ * The page's rows that neither the time series, the bands nor the KV chart show, counted by reason
+ * (leftOutNote): a row is shown when a point, a band's line or a KV bar was drawn from it.
+ */
+export function specLeftOut(
+  rows: ResultRow[],
+  series: SpecPoint[],
+  bands: Band[],
+  kv: KvPoint[]
+): {reason: string; n: number}[] {
+  // A band draws some of a line's statistics: its figures are told apart by statistic too.
+  const key = (run: string, line: number, metric: string, stat = "") => [run, line, metric, stat].join("\u0000");
+  const shown = new Set([
+    ...series.map((p) => key(p.run_id, p.line, p.metric)),
+    ...bands.flatMap((b) => b.lines.map((l) => key(b.run_id, l.line, b.metric, l.stat))),
+    ...kv.map((p) => key(p.run_id, p.line, "kv_capacity"))
+  ]);
+  const why = (r: ResultRow): string | null =>
+    // Prompt throughput shares its log line (and statistic) with the generation figure a chart draws.
+    r.metric === "throughput" && r.kind !== "tg"
+      ? "they are prompt-processing throughput"
+      : shown.has(
+            key(r.run_id, r.line, r.metric, (r.scope ?? "run") === "run" && r.metric !== "kv_capacity" ? r.stat : "")
+          )
+        ? null
+        : r.status !== "ok" || r.value === null
+          ? "their test did not produce a value"
+          : isPerPosition(r)
+            ? "they are per-position acceptance figures (listed on their run's page)"
+            : r.metric === "kv_capacity"
+              ? `they are in ${r.unit} (the KV chart draws tokens)`
+              : r.scope === "interval"
+                ? "their run logged no acceptance figures to set them against"
+                : r.origin === "hand-entered"
+                  ? `they are hand-entered ${r.stat} figures, which the bands do not draw`
+                  : r.result_extra?.derived_from !== undefined
+                    ? `they are ${r.stat} values of a run's intervals (a band draws the quartiles, median and peak)`
+                    : "they are a run's summary figures, not derived from its intervals, which the bands do not draw";
+  return leftOutCounts(rows, why);
 }
 
 /** A band's row label: hand-entered runs by their own label, measured ones by configuration and run. */

@@ -27,7 +27,7 @@ import jstat from "jstat";
 import {urlSelect} from "../shared/controls.js";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, seriesColors, yMargin, type SeriesFacts} from "../shared/chart.js";
-import {formatPm, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
+import {formatPm, leftOutCounts, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
 import {cmp, gpuOf, measuredOf, push} from "../shared/rows.js";
 import {
   compareMeans,
@@ -386,6 +386,30 @@ export function sweepPoints(
       a.line - b.line
   );
   return Object.assign(points, {better: direction});
+}
+
+/** The rows a sweep chart leaves out, counted by reason (leftOutNote): every row no point was drawn from. */
+export function sweepLeftOut(
+  rows: ResultRow[],
+  points: SweepPoint[],
+  {x, metric, stats = CENTRAL}: {x: string; metric: string; stats?: string[]}
+): {reason: string; n: number}[] {
+  const key = (p: {run_id: string; line: number; metric: string; test: string; stat: string}) =>
+    [p.run_id, p.line, p.metric, p.test, p.stat].join("\u0000");
+  const drawn = new Set(points.map(key));
+  const why = (r: ResultRow): string | null =>
+    drawn.has(key(r))
+      ? null
+      : r.metric !== metric
+        ? "they measure another metric (choose it above)"
+        : r.status !== "ok" || r.value === null
+          ? "their test did not produce a value"
+          : !stats.includes(r.stat)
+            ? `they are ${r.stat} values, not central ones (mean, median)`
+            : settingText(r, x) === null
+              ? `they do not state ${x}`
+              : `their series has a single value of ${x}`;
+  return leftOutCounts(rows, why);
 }
 
 /** The most common of some values, the first met on a tie; null for none. */

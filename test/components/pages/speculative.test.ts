@@ -15,8 +15,10 @@ import {
   kvRatios,
   ratioSentence,
   specBands,
+  specLeftOut,
   specPairs,
-  specSeries
+  specSeries,
+  SPEC_METRICS
 } from "../../../src/components/pages/speculative.js";
 import {fixtureText, readFixture, rowsOf} from "../../helpers/fixtures.js";
 
@@ -152,5 +154,42 @@ describe("kvPoints and kvRatios", () => {
       [876006, 876006]
     );
     assert.deepEqual(kvRatios(hand), []);
+  });
+});
+
+describe("specLeftOut", () => {
+  /** The page's rows of a fixture: the runs that state acceptance or KV capacity, their page metrics. */
+  const pageRows = (name: string) => {
+    const all = rows(name);
+    const metrics = new Set([...SPEC_METRICS.map((m) => m.metric), "kv_capacity"]);
+    const spec = new Set(
+      all.filter((r) => ["acceptance_length", "acceptance_rate", "kv_capacity"].includes(r.metric)).map((r) => r.run_id)
+    );
+    return all.filter((r) => spec.has(r.run_id) && metrics.has(r.metric));
+  };
+
+  it("counts every row no series point, band line or KV bar was drawn from: drawn + left out = the page's rows", () => {
+    for (const name of [
+      "seeds/003-rtx-pro-6000-vllm-sglang.yaml",
+      "seeds/003-outputs.txt",
+      "logs/vllm-v0-spec-6768.log"
+    ]) {
+      const page = pageRows(name);
+      const series = specSeries(page);
+      const bands = specBands(page);
+      const kv = kvPoints(page);
+      const drawn = series.length + bands.reduce((n, b) => n + b.lines.length, 0) + kv.length;
+      const left = specLeftOut(page, series, bands, kv);
+      assert.equal(drawn + left.reduce((n, c) => n + c.n, 0), page.length, name);
+    }
+  });
+
+  it("says why: KV figures the writer gave in K tokens, a hand-entered lower bound", () => {
+    const page = pageRows("seeds/003-rtx-pro-6000-vllm-sglang.yaml");
+    const left = specLeftOut(page, specSeries(page), specBands(page), kvPoints(page));
+    assert.deepEqual(left, [
+      {reason: "they are in K tokens (the KV chart draws tokens)", n: page.filter((r) => r.unit === "K tokens").length},
+      {reason: "they are hand-entered min figures, which the bands do not draw", n: 1}
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import {
   orderPair,
   orderValues,
   suggestPairs,
+  sweepLeftOut,
   sweepMetrics,
   sweepPoints,
   sweepSettings
@@ -308,5 +309,38 @@ describe("suggestPairs", () => {
       ["128K", "256K"],
       "text values: in the order they were written"
     );
+  });
+});
+
+describe("sweepLeftOut", () => {
+  it("counts every row no point of the sweep was drawn from, by reason: drawn + left out = the page's rows", () => {
+    for (const rows of [retune, sweepMd]) {
+      for (const {key: x} of sweepSettings(rows)) {
+        const metric = sweepMetrics(rows, x)[0];
+        const points = sweepPoints(rows, {x, metric});
+        const left = sweepLeftOut(rows, points, {x, metric});
+        assert.equal(points.length + left.reduce((n, c) => n + c.n, 0), rows.length, `${x} ${metric}`);
+      }
+    }
+  });
+
+  it("names the reasons on the retuning log's -ub sweep, and a row that loses its -ub is counted as not stating it", () => {
+    const points = sweepPoints(retune, {x: "n_ubatch", metric: "throughput"});
+    const left = sweepLeftOut(retune, points, {x: "n_ubatch", metric: "throughput"});
+    const other = retune.filter((r) => r.metric !== "throughput").length;
+    assert.deepEqual(left[0], {reason: "they measure another metric (choose it above)", n: other});
+    const notStated = (l: {reason: string; n: number}[]) =>
+      l.find((c) => c.reason === "they do not state n_ubatch")?.n ?? 0;
+    const drawn = retune.findIndex((r) =>
+      points.some(
+        (p) => !p.failed && p.run_id === r.run_id && p.line === r.line && p.metric === r.metric && p.test === r.test
+      )
+    );
+    const stripped = retune.map((r, i) => (i === drawn ? {...r, settings: {}, n_ubatch: null} : r)) as ResultRow[];
+    const after = sweepLeftOut(stripped, sweepPoints(stripped, {x: "n_ubatch", metric: "throughput"}), {
+      x: "n_ubatch",
+      metric: "throughput"
+    });
+    assert.equal(notStated(after), notStated(left) + 1);
   });
 });
