@@ -73,7 +73,8 @@ ${STORE_HELP}`,
         query.connection,
         [selectors[0], selectors[1]],
         {a: positional[0], b: positional[1]},
-        {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)}
+        {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)},
+        await query.connect()
       );
     } finally {
       query.close();
