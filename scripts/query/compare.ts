@@ -13,7 +13,6 @@
  * both print the same digits.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {compareMeans} from "../statistics/uncertainty.js";
 import {
   CONTEXT_KEYS,
   DEFAULT_BY,
@@ -24,7 +23,7 @@ import {
   type Pair,
   type Side,
   type SideValue
-} from "../compare/compare.js";
+} from "../compare/result.js";
 import type {Selector} from "../compare/select.js";
 import {sqlString} from "../export/duckdb-table.js";
 import {exactRuns, keyExpr, rows, selectorSql, useMacros} from "./select.js";
@@ -52,6 +51,8 @@ export async function compareStore(
   options: StoreCompareOptions = {},
   beside?: DuckDBConnection
 ): Promise<StoreCompare> {
+  // The statistics (and jstat) load while DuckDB reads.
+  const statistics = import("../statistics/uncertainty.js");
   await useMacros(connection);
   const exact = await exactRuns(connection, selectors);
   const [a, b] = selectors.map((s, i) => selectorSql(s, exact[i]));
@@ -246,6 +247,7 @@ export async function compareStore(
   const ordered = [...pairsById.values()].sort(
     (x, y) => before(x.first[0], y.first[0]) || before(x.first[1], y.first[1])
   );
+  const {compareMeans} = await statistics;
   const pairs: Pair[] = ordered.map((p) => ({
     key: Object.fromEntries(by.map((k, i) => [k, p.key[i]])),
     a: p.a,

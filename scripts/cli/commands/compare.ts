@@ -1,5 +1,4 @@
-import {DEFAULT_BY} from "../../compare/compare.js";
-import {formatMarkdown, formatTerminal, toJson} from "../../compare/format.js";
+import {DEFAULT_BY} from "../../compare/result.js";
 import {parseSelector, SelectorError} from "../../compare/select.js";
 import {compareStore} from "../../query/compare.js";
 import {openStoreQuery} from "../../query/connection.js";
@@ -53,6 +52,8 @@ ${STORE_HELP}`,
     if (positional.length !== 2)
       throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
     if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
+    // Loaded while DuckDB starts and reads.
+    const formatting = import("../../compare/format.js");
     const by = keywords(
       args,
       "by",
@@ -85,6 +86,7 @@ ${STORE_HELP}`,
       return 1;
     }
     const {result} = compared;
+    const {formatMarkdown, formatTerminal, toJson} = await formatting;
     if (args.json) terminal.out(JSON.stringify(toJson(result), null, 2) + "\n");
     else terminal.out(args.markdown ? formatMarkdown(result) : formatTerminal(result));
     return result.pairs.some((p) => p.a && p.b) ? 0 : 1;
