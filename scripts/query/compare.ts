@@ -110,9 +110,12 @@ export async function compareStore(
   // costs), and the run-level keys' spreads over all of them, which are the spreads over the groups that
   // keep rows when every group does (checked below).
   const pairing = runKeys.filter((k) => candidates.includes(k.name));
-  // The database's table, not the connection's: the means may be read on the second connection.
-  await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen}
-    SELECT gid, side, input_no, _group, run_id, origin${provenance ? ", source_sha256" : ""}${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen`);
+  // The database's table, not the connection's: the means may be read on the second connection. rk numbers each
+  // side's combinations of the run-level pairing keys: the means group the rows on it rather than on their text.
+  await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen},
+    classes AS (SELECT *, row_number() OVER () AS rk FROM (SELECT DISTINCT side${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen))
+    SELECT gid, s.side, input_no, _group, run_id, origin = 'hand-entered' AS hand${provenance ? ", source_sha256" : ""}${pairing.map((k) => `, s.${k.column}`).join("")}, rk
+    FROM side_chosen s JOIN classes c ON c.side = s.side${pairing.map((k) => ` AND c.${k.column} IS NOT DISTINCT FROM s.${k.column}`).join("")}`);
   const selected = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
   const ofMetrics = (metrics: "all" | string[]) =>
     `coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`;
@@ -193,15 +196,13 @@ export async function compareStore(
   // value's provenance, which then rides in the same sorted list; without it, a list of doubles sorts fastest.
   function meansSql(metrics: "all" | string[], by: string[]): string {
     const ok = "(status = 'ok' AND value IS NOT NULL)";
-    return `WITH ${kept(
-      metrics,
-      resultKeys.filter((k) => by.includes(k.name))
-    )}, g AS (
-      SELECT side${by.map((k, i) => `, ${keys.get(k)!.column} AS key${i}`).join("")},
+    const resultBy = resultKeys.filter((k) => by.includes(k.name));
+    return `WITH ${kept(metrics, resultBy)}, g AS (
+      SELECT rk${resultBy.map((k) => `, ${k.column}`).join("")},
         min(pos) AS first, count(*) AS n_rows,
         ${provenance ? `list({'ok': ${ok}, 'value': value, 'run_id': run_id, 'sha256': source_sha256, 'line': coalesce(line, 0)} ORDER BY pos) AS items` : `list(value ORDER BY pos) FILTER (WHERE ${ok}) AS vals`},
         CASE WHEN count(*) = 1 THEN any_value(text) END AS text,
-        bool_or(origin = 'hand-entered') AS hand,
+        bool_or(hand) AS hand,
         count(*) FILTER (WHERE ${ok}) AS n_ok,
         any_value({'stddev': stddev, 'stddev_kind': stddev_kind, 'repetitions': repetitions}) FILTER (WHERE ${ok}) AS one,
         coalesce(arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos) FILTER (WHERE status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos)) AS failed,
@@ -218,9 +219,9 @@ export async function compareStore(
     ), m AS (
       SELECT *, list_sum(vals) / len(vals) AS mean FROM v
     )
-    SELECT * EXCLUDE (vals), vals[1] AS single,
+    SELECT c.side${by.map((k, i) => `, ${keys.get(k)!.level === "run" ? "c" : "m"}.${keys.get(k)!.column} AS key${i}`).join("")}, m.* EXCLUDE (vals), vals[1] AS single,
       CASE WHEN n_ok > 1 THEN sqrt(list_sum(list_transform(vals, lambda v: (v - mean) * (v - mean))) / (n_ok - 1)) END AS sd
-    FROM m ORDER BY side, first`;
+    FROM m JOIN (SELECT DISTINCT rk, side${pairing.map((k) => `, ${k.column}`).join("")} FROM side_groups) c USING (rk) ORDER BY side, first`;
   }
   const earlyGroups = earlyMeans && (await earlyMeans);
   if (earlyGroups instanceof Error) throw earlyGroups;
