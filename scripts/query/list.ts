@@ -16,7 +16,8 @@ export interface RunListing {
   tags: Record<string, string>;
 }
 
-export async function listRuns(store: Store): Promise<RunListing[]> {
+/** `keepOpen`: leave the database to the process's end (the CLI's, Terminal.exitsAfter). */
+export async function listRuns(store: Store, {keepOpen = false} = {}): Promise<RunListing[]> {
   const query = await openStoreQuery(store);
   try {
     const reader = await query.connection.runAndReadAll(`
@@ -46,6 +47,6 @@ export async function listRuns(store: Store): Promise<RunListing[]> {
       tags: JSON.parse(String(r.tags)) as Record<string, string>
     }));
   } finally {
-    query.close();
+    if (!keepOpen) query.close();
   }
 }

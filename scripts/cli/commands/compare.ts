@@ -78,7 +78,7 @@ ${STORE_HELP}`,
         await query.connect()
       );
     } finally {
-      query.close();
+      if (!terminal.exitsAfter) query.close();
     }
     if ("empty" in compared) {
       const index = compared.empty === "A" ? 0 : 1;

@@ -65,7 +65,7 @@ Exit status: 0, or 1 when --fail-on triggers or the selectors match nothing;
     try {
       read = await queryHistoryRows(query.connection, selectors);
     } finally {
-      query.close();
+      if (!terminal.exitsAfter) query.close();
     }
     if ("empty" in read) {
       terminal.err(`benchbook history: ${read.empty.text} selects no results\n`);

@@ -16,7 +16,7 @@ ${STORE_HELP}`,
   options: {string: ["store"], boolean: ["json"]},
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
-    const rows = await listRuns(store);
+    const rows = await listRuns(store, {keepOpen: terminal.exitsAfter});
     if (args.json) {
       terminal.out(JSON.stringify(rows, null, 2) + "\n");
       return 0;
