@@ -106,19 +106,20 @@ export async function compareStore(
       )
       .join("");
 
-  // A table of each side's groups with what the rows below need (written narrow: a table's every string
-  // costs), and the run-level keys' spreads over all of them, which are the spreads over the groups that
-  // keep rows when every group does (checked below).
+  // A table of each side's groups with what the rows below need: the run-level keys the pairing and the spreads use.
   const pairing = runKeys.filter((k) => candidates.includes(k.name));
+  const tabled = runKeys.filter((k) => candidates.includes(k.name) || spread.has(k.name));
   // The database's table, not the connection's: the means may be read on the second connection. rk numbers each
   // side's combinations of the run-level pairing keys: the means group the rows on it rather than on their text.
   await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen},
     classes AS (SELECT *, row_number() OVER () AS rk FROM (SELECT DISTINCT side${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen))
-    SELECT gid, s.side, input_no, _group, run_id, origin = 'hand-entered' AS hand${provenance ? ", source_sha256" : ""}${pairing.map((k) => `, s.${k.column}`).join("")}, rk
+    SELECT gid, s.side, input_no, _group, run_id, origin = 'hand-entered' AS hand${provenance ? ", source_sha256" : ""}${tabled.map((k) => `, s.${k.column}`).join("")}, rk
     FROM side_chosen s JOIN classes c ON c.side = s.side${pairing.map((k) => ` AND c.${k.column} IS NOT DISTINCT FROM s.${k.column}`).join("")}`);
   const selected = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
   const ofMetrics = (metrics: "all" | string[]) =>
     `coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`;
+  // The rows compared (summaries of the chosen metrics) with what the grouping and the side values need; pos is a row's
+  // place in the store (compareRows adds values in that order).
   const kept = (metrics: "all" | string[], keyList: typeof resultKeys) => `kept AS (
       SELECT s.*, s.input_no * 4294967296 + r._ord AS pos, r.line, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, ${UTIL} AS util${keyList.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
       ${selected} AND ${ofMetrics(metrics)}
@@ -127,11 +128,6 @@ export async function compareStore(
   const earlyMeans = early
     ? rows(beside!, meansSql(early, options.by!)).catch((error: unknown) => error as Error)
     : null;
-  const groupSpread = await rows(
-    connection,
-    `WITH ${chosen} SELECT side, count(*) AS groups${spreadOf(runKeys)} FROM side_chosen GROUP BY side`
-  );
-
   // Whether each side selects anything, and whether it has throughput summaries (the default metric).
   const counts = await rows(
     connection,
@@ -144,9 +140,8 @@ export async function compareStore(
   }
   const metrics = requested ?? (count("a")!.throughput && count("b")!.throughput ? ["throughput"] : "all");
 
-  // The rows compared (summaries of the chosen metrics), with what the grouping and the side values need; pos is
-  // a row's place in the store (compareRows adds values in that order). A view: each query reads the columns it uses.
-  // Per group that keeps rows: its first row (for the order of runs), its rows, its result-level keys' spreads.
+  // Per group that keeps rows: its first row (for the order of runs), its rows, its result-level keys' spreads. Then
+  // per side, over those groups: its rows, its runs and the spreads of every key.
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE kept_groups AS WITH ${kept(
       metrics,
@@ -157,23 +152,13 @@ export async function compareStore(
     connection,
     `WITH k AS (SELECT * FROM kept_groups JOIN side_groups USING (gid)),
       runs AS (SELECT side, list(run_id ORDER BY first) AS runs FROM (SELECT side, run_id, min(first) AS first FROM k GROUP BY ALL) GROUP BY side)
-    SELECT side, sum(n) AS n, count(*) AS groups, any_value(runs.runs) AS runs${spreadOf(resultKeys, (c, stat) => `${stat}_${c}`)}
+    SELECT side, sum(n) AS n, any_value(runs.runs) AS runs${spreadOf(runKeys)}${spreadOf(resultKeys, (c, stat) => `${stat}_${c}`)}
     FROM k JOIN runs USING (side) GROUP BY side`
   );
   const side = (name: string) => sideSpread.find((d) => d.side === name);
-  // Groups that keep no rows (another metric's only) leave the run-level spreads: read them over those that do.
-  const everyGroup = ["a", "b"].every(
-    (name) => Number(side(name)?.groups ?? 0) === Number(groupSpread.find((d) => d.side === name)?.groups ?? 0)
-  );
-  const runSpread = everyGroup
-    ? groupSpread
-    : await rows(
-        connection,
-        `WITH ${chosen} SELECT side${spreadOf(runKeys)} FROM side_chosen WHERE gid IN (SELECT gid FROM kept_groups) GROUP BY side`
-      );
   const stats = (name: string, key: string) => {
+    const row = side(name);
     const k = keys.get(key)!;
-    const row = (k.level === "run" ? runSpread : sideSpread).find((d) => d.side === name);
     if (!row) return {n: 0, value: null};
     const [min, max, nulls] = [
       row[`min_${k.column}`] as string | null,
