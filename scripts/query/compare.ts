@@ -109,12 +109,9 @@ export async function compareStore(
   // A table of each side's groups with what the rows below need: the run-level keys the pairing and the spreads use.
   const pairing = runKeys.filter((k) => candidates.includes(k.name));
   const tabled = runKeys.filter((k) => candidates.includes(k.name) || spread.has(k.name));
-  // The database's table, not the connection's: the means may be read on the second connection. rk numbers each
-  // side's combinations of the run-level pairing keys: the means group the rows on it rather than on their text.
-  await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen},
-    classes AS (SELECT *, row_number() OVER () AS rk FROM (SELECT DISTINCT side${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen))
-    SELECT gid, s.side, input_no, _group, run_id, origin = 'hand-entered' AS hand${provenance ? ", source_sha256" : ""}${tabled.map((k) => `, s.${k.column}`).join("")}, rk
-    FROM side_chosen s JOIN classes c ON c.side = s.side${pairing.map((k) => ` AND c.${k.column} IS NOT DISTINCT FROM s.${k.column}`).join("")}`);
+  // The database's table, not the connection's: the means may be read on the second connection.
+  await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen}
+    SELECT gid, side, input_no, _group, run_id, origin = 'hand-entered' AS hand${provenance ? ", source_sha256" : ""}${tabled.map((k) => `, ${k.column}`).join("")} FROM side_chosen`);
   const selected = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
   const ofMetrics = (metrics: "all" | string[]) =>
     `coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`;
@@ -124,6 +121,12 @@ export async function compareStore(
       SELECT s.*, s.input_no * 4294967296 + r._ord AS pos, r.line, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, ${UTIL} AS util${keyList.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
       ${selected} AND ${ofMetrics(metrics)}
     )`;
+  // Whether any result has a share of its hardware's limit (most stores have none: no known device). A sorted sum of
+  // them costs the means a second sort; Parquet statistics answer this without reading the columns.
+  const [{utils}] = await rows(
+    connection,
+    "SELECT EXISTS (SELECT 1 FROM results WHERE bw_util IS NOT NULL) OR EXISTS (SELECT 1 FROM results WHERE compute_util IS NOT NULL) AS utils"
+  );
   const early = beside && options.by?.length ? (requested ?? ["throughput"]) : null;
   const earlyMeans = early
     ? rows(beside!, meansSql(early, options.by!)).catch((error: unknown) => error as Error)
@@ -183,7 +186,7 @@ export async function compareStore(
     const ok = "(status = 'ok' AND value IS NOT NULL)";
     const resultBy = resultKeys.filter((k) => by.includes(k.name));
     return `WITH ${kept(metrics, resultBy)}, g AS (
-      SELECT rk${resultBy.map((k) => `, ${k.column}`).join("")},
+      SELECT side${by.map((k, i) => `, ${keys.get(k)!.column} AS key${i}`).join("")},
         min(pos) AS first, count(*) AS n_rows,
         ${provenance ? `list({'ok': ${ok}, 'value': value, 'run_id': run_id, 'sha256': source_sha256, 'line': coalesce(line, 0)} ORDER BY pos) AS items` : `list(value ORDER BY pos) FILTER (WHERE ${ok}) AS vals`},
         CASE WHEN count(*) = 1 THEN any_value(text) END AS text,
@@ -191,7 +194,7 @@ export async function compareStore(
         count(*) FILTER (WHERE ${ok}) AS n_ok,
         any_value({'stddev': stddev, 'stddev_kind': stddev_kind, 'repetitions': repetitions}) FILTER (WHERE ${ok}) AS one,
         coalesce(arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos) FILTER (WHERE status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos)) AS failed,
-        CASE WHEN count(util) = count(*) THEN sum(util ORDER BY pos) FILTER (WHERE util IS NOT NULL) / count(*) END AS limit_util
+        ${utils ? "CASE WHEN count(util) = count(*) THEN sum(util ORDER BY pos) / count(*) END" : "CAST(NULL AS DOUBLE)"} AS limit_util
       FROM kept GROUP BY ALL
     ), v AS (
       ${
@@ -204,9 +207,9 @@ export async function compareStore(
     ), m AS (
       SELECT *, list_sum(vals) / len(vals) AS mean FROM v
     )
-    SELECT c.side${by.map((k, i) => `, ${keys.get(k)!.level === "run" ? "c" : "m"}.${keys.get(k)!.column} AS key${i}`).join("")}, m.* EXCLUDE (vals), vals[1] AS single,
+    SELECT * EXCLUDE (vals), vals[1] AS single,
       CASE WHEN n_ok > 1 THEN sqrt(list_sum(list_transform(vals, lambda v: (v - mean) * (v - mean))) / (n_ok - 1)) END AS sd
-    FROM m JOIN (SELECT DISTINCT rk, side${pairing.map((k) => `, ${k.column}`).join("")} FROM side_groups) c USING (rk) ORDER BY side, first`;
+    FROM m ORDER BY side, first`;
   }
   const earlyGroups = earlyMeans && (await earlyMeans);
   if (earlyGroups instanceof Error) throw earlyGroups;
