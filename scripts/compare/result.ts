@@ -1,9 +1,6 @@
 /**
- * What a comparison is (compare.ts computes it in memory, scripts/query/compare.ts
- * over the store's index): the keys it pairs and labels on, the shape of its
- * result, a side's label and the B/A figure as compare-llama-bench prints it.
- * Its own module so that a command that compares loads neither the in-memory
- * comparison nor the statistics until it needs them.
+ * A comparison's keys, result shape, side label and B/A text: apart from compare.ts, so the compare command loads
+ * neither the in-memory comparison nor the statistics before DuckDB is reading.
  */
 import type {Comparison, Measured} from "../statistics/uncertainty.js";
 
