@@ -21,11 +21,10 @@ export async function listRuns(store: Store, {keepOpen = false} = {}): Promise<R
   const query = await openStoreQuery(store);
   try {
     const reader = await query.connection.runAndReadAll(`
-      WITH firsts AS (
-        SELECT input_no, _group, min(_ord) AS first FROM results GROUP BY ALL
-      ), labels AS (
-        SELECT g.input_no, g._run, g.model_label, min(f.first) AS first
-        FROM groups g JOIN firsts f USING (input_no, _group) WHERE coalesce(g.model_label, '') <> '' GROUP BY ALL
+      WITH labels AS (
+        -- A run's groups are numbered as its results first meet them (index.ts), so the results need not be read.
+        SELECT g.input_no, g._run, g.model_label, min(g._group) AS first
+        FROM groups g JOIN runs r USING (input_no, _run) WHERE r.results > 0 AND coalesce(g.model_label, '') <> '' GROUP BY ALL
       ), per_run AS (
         SELECT input_no, _run, list(model_label ORDER BY first) AS labels FROM labels GROUP BY ALL
       )
