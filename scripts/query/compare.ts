@@ -97,7 +97,6 @@ export async function compareStore(
       .join("");
 
   // A table of each side's groups with what the rows below need: the run-level keys the pairing and the spreads use.
-  const pairing = runKeys.filter((k) => candidates.includes(k.name));
   const tabled = runKeys.filter((k) => candidates.includes(k.name) || spread.has(k.name));
   // The database's table, not the connection's: the means may be read on the second connection.
   await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen}
