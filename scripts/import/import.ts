@@ -20,6 +20,8 @@ import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {shortcutFormats} from "./shortcut.js";
 import {storedInput} from "./stored-input.js";
 import {importStreamed, shouldStream} from "./stream.js";
+import type {PlainReading} from "./fast-path.js";
+import {readPlainInput} from "./fast-path.js";
 
 export interface RawInput {
   /** File name as given (`-` for stdin). */
@@ -50,6 +52,8 @@ export interface ReadOptions {
   redacted?: Redaction[];
   /** The redaction (default redactSecrets); injected only by perf/redaction.ts, to time a read without it. */
   redact?: typeof redactSecrets;
+  /** false: read a plain llama-bench JSONL file through the document reader too (fast-path.ts; tests and perf compare both). */
+  fastPath?: boolean;
 }
 
 export interface ReadInput {
@@ -104,13 +108,19 @@ export function readWith(options: ReadOptions): SourceRecord["read_with"] {
 
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
+  // A plain llama-bench JSONL file is read without the document reader, to the same runs (fast-path.ts).
+  const plain = readPlainInput(input.bytes, options);
+  return plain ? readInputAs(input, options, plain) : readInputAs(input, options, readGeneral(input, options));
+}
+
+/** The general path: any input, through the document reader. */
+function readGeneral(input: RawInput, options: ReadOptions): PlainReading & {found: Redaction[]; raw: Uint8Array} {
   const decoded = decodeText(input.bytes);
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
   checkShape(input.name, decoded.text);
   // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
   const {text, redactions: found} = (options.redact ?? redactSecrets)(decoded.text);
   const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
-  const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
   const reading = readDocument(text, {
@@ -122,6 +132,16 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   });
   checkValues(input.name, reading.runs);
   checkJsonKeys(input.name, text, reading.blocks);
+  return {text, lines: splitPhysicalLines(text).length, reading, found, raw};
+}
+
+/** What the store holds for an input read either way. */
+function readInputAs(
+  input: RawInput,
+  options: ReadOptions,
+  {reading, lines, found = [], raw = input.bytes}: PlainReading & {found?: Redaction[]; raw?: Uint8Array}
+): ReadInput {
+  const redactions = [...(options.redacted ?? []), ...found];
   const writeups = attachWriteups(
     reading.runs,
     input.name,
@@ -135,7 +155,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
       sha256: hash,
       name: input.name,
       bytes: raw.length,
-      lines: splitPhysicalLines(text).length,
+      lines,
       imported_at: (options.now?.() ?? new Date()).toISOString(),
       tags: options.tags ?? {},
       blocks: reading.blocks,

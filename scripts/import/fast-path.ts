@@ -1,0 +1,140 @@
+/**
+ * The import's fast path for one plain record format: a whole llama-bench
+ * `-o jsonl` file, every line one record, nothing else in it — what `bench`
+ * captures and what large single inputs are. It reads such a file without
+ * the document reader (no logical lines, no scanners, no context) and builds
+ * its runs with plainRecordsRuns (formats/llama-bench/plain-runs.ts), giving
+ * exactly what readInput's general path gives: the same block, runs,
+ * results, provenance and stored bytes. test/import/fast-path.test.ts
+ * compares the store files of both, byte for byte.
+ *
+ * Whatever the general path would treat differently is left to it (null):
+ * another encoding or a BOM, CR line breaks, a line that is not a record,
+ * a record JSON.parse refuses or that names a key twice, a secret to
+ * redact, a value it would refuse or note, text another format or a line
+ * splitter could claim (pipes, banners, ggml device lines), `--format`.
+ * `BENCHBOOK_IMPORT_FAST_PATH=0` (or ReadOptions.fastPath false) turns it
+ * off, so perf/compare.ts can time both paths.
+ */
+import {isUtf8} from "node:buffer";
+import {redactSecrets} from "../context/redact.js";
+import type {DocumentReading} from "../document/read.js";
+import {llamaBenchJsonl} from "../formats/llama-bench/jsonl.js";
+import {PlainRecords} from "../formats/llama-bench/plain-runs.js";
+import type {LlamaBenchRecord} from "../formats/llama-bench/records.js";
+import {emptyHardware} from "../schema/schema.js";
+import {MAX_LINE_CHARS, MAX_NESTING} from "./limits.js";
+
+/** How llama-bench starts every JSONL record. */
+const RECORD_START = '{"build_commit":';
+
+/**
+ * Text the general path may read differently: the document reader's line
+ * splitters (tables, flattened serving blocks and MLX trials, glued ggml
+ * device lines), formats listed before llama-bench-jsonl, CR line breaks
+ * (split differently), NUL (refused), `__proto__` (kept as an own key there).
+ */
+const LEFT_TO_GENERAL = ["\r", "\0", "|", "===", "----------", "prompt_tps", "ggml_", '"benchbook_endpoint"', '"__proto__"'];
+
+/** Whether the text holds a number that may be negative zero: stored as 0, it would not read back as -0. */
+function mayHoldNegativeZero(text: string): boolean {
+  for (let i = text.indexOf("-0"); i >= 0; i = text.indexOf("-0", i + 2)) {
+    let j = i + 2;
+    if (text.charCodeAt(j) === 0x2e) while (text.charCodeAt(++j) === 0x30);
+    const c = text.charCodeAt(j);
+    if (c >= 0x30 && c <= 0x39) continue; // -01, -0.5: not zero (or not a number)
+    return true;
+  }
+  return false;
+}
+
+/** Whether brackets nest deeper than checkShape allows anywhere in the text (it counts those in strings too). */
+function nestsTooDeep(text: string): boolean {
+  const brackets = /[[\]{}]/g;
+  let depth = 0;
+  while (brackets.test(text)) {
+    const c = text.charCodeAt(brackets.lastIndex - 1);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING) return true;
+    } else if (depth > 0) depth--;
+  }
+  return false;
+}
+
+/** Keys printed in a record line (`":`), as llamaBenchJsonl's checkKeysOnce counts them. */
+function printedKeys(text: string): number {
+  let printed = 0;
+  for (let i = text.indexOf('":'); i >= 0; i = text.indexOf('":', i + 2)) printed++;
+  return printed;
+}
+
+export interface PlainReading {
+  text: string;
+  lines: number;
+  reading: DocumentReading;
+}
+
+export interface FastPathOptions {
+  format?: string;
+  runtime?: string | null;
+  /** false: always the general path (the comparison tests and perf). */
+  fastPath?: boolean;
+  redacted?: unknown[];
+  redact?: unknown;
+}
+
+/** A plain llama-bench JSONL input read as the general path reads it; null to read it there. */
+export function readPlainInput(bytes: Uint8Array, options: FastPathOptions): PlainReading | null {
+  if (options.fastPath === false || process.env.BENCHBOOK_IMPORT_FAST_PATH === "0") return null;
+  if (options.format || options.redacted?.length || options.redact) return null;
+  if (bytes.length === 0 || bytes[0] !== 0x7b || !isUtf8(bytes)) return null;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if (!text.startsWith(RECORD_START)) return null;
+  for (const s of LEFT_TO_GENERAL) if (text.includes(s)) return null;
+  if (mayHoldNegativeZero(text) || nestsTooDeep(text)) return null;
+  if (redactSecrets(text).redactions.length) return null;
+  const records = new PlainRecords();
+  let first: LlamaBenchRecord | null = null;
+  let line = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    line++;
+    if (end - start > MAX_LINE_CHARS || !text.startsWith(RECORD_START, start)) return null;
+    const recordText = text.slice(start, end);
+    let record: LlamaBenchRecord;
+    try {
+      record = JSON.parse(recordText);
+    } catch {
+      return null;
+    }
+    if (printedKeys(recordText) !== Object.keys(record).length) return null;
+    first ??= record;
+    if (!records.add(record, line)) return null;
+    start = end + 1;
+  }
+  // The block's confidence and reason, as the format's scanner gives them.
+  const [block] = llamaBenchJsonl.scan({name: "", lines: [{text: JSON.stringify(first), line: 1}]});
+  if (!block) return null;
+  const context = {commands: [], server: null, comments: [], hardware: emptyHardware(), runtime: options.runtime ?? null};
+  const runs = records.runs(block.format, context, 1, line);
+  if (!runs) return null;
+  const reading: DocumentReading = {
+    runs,
+    warnings: [],
+    blocks: [
+      {
+        format: block.format,
+        line_start: 1,
+        line_end: line,
+        confidence: block.confidence,
+        reason: block.reason,
+        runs: runs.length,
+        results: runs.reduce((n, r) => n + r.results.length, 0)
+      }
+    ],
+    context: [],
+    ignored: []
+  };
+  return {text, lines: line, reading};
+}
