@@ -1,5 +1,5 @@
 import {resolve} from "node:path";
-import {Store} from "../store/store.js";
+import {Store, type StoredInput} from "../store/store.js";
 import type {ParsedArgs} from "./command.js";
 import {single} from "./command.js";
 import type {Terminal} from "./io.js";
@@ -16,9 +16,13 @@ export const STORE_HELP = "  --store DIR      the store (default: $BENCHBOOK_STO
  * (scripts/query/index.ts). A failure here loses nothing: the runs files are
  * written, and the next read rebuilds what is stale.
  */
-export async function indexAfterWrite(store: Store, terminal: Terminal): Promise<void> {
+export async function indexAfterWrite(
+  store: Store,
+  terminal: Terminal,
+  fresh?: ReadonlyMap<string, StoredInput>
+): Promise<void> {
   try {
-    await (await import("../query/index.js")).updateIndex(store);
+    await (await import("../query/index.js")).updateIndex(store, fresh);
   } catch (error) {
     terminal.err(
       `benchbook: the store's index was not updated (${(error as Error).message}); the next read rebuilds it\n`

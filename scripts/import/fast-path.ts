@@ -34,7 +34,17 @@ const RECORD_START = '{"build_commit":';
  * device lines), formats listed before llama-bench-jsonl, CR line breaks
  * (split differently), NUL (refused), `__proto__` (kept as an own key there).
  */
-const LEFT_TO_GENERAL = ["\r", "\0", "|", "===", "----------", "prompt_tps", "ggml_", '"benchbook_endpoint"', '"__proto__"'];
+const LEFT_TO_GENERAL = [
+  "\r",
+  "\0",
+  "|",
+  "===",
+  "----------",
+  "prompt_tps",
+  "ggml_",
+  '"benchbook_endpoint"',
+  '"__proto__"'
+];
 
 /** Whether the text holds a number that may be negative zero: stored as 0, it would not read back as -0. */
 function mayHoldNegativeZero(text: string): boolean {
@@ -96,7 +106,7 @@ export function readPlainInput(bytes: Uint8Array, options: FastPathOptions): Pla
   const records = new PlainRecords();
   let first: LlamaBenchRecord | null = null;
   let line = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
     line++;
@@ -116,7 +126,13 @@ export function readPlainInput(bytes: Uint8Array, options: FastPathOptions): Pla
   // The block's confidence and reason, as the format's scanner gives them.
   const [block] = llamaBenchJsonl.scan({name: "", lines: [{text: JSON.stringify(first), line: 1}]});
   if (!block) return null;
-  const context = {commands: [], server: null, comments: [], hardware: emptyHardware(), runtime: options.runtime ?? null};
+  const context = {
+    commands: [],
+    server: null,
+    comments: [],
+    hardware: emptyHardware(),
+    runtime: options.runtime ?? null
+  };
   const runs = records.runs(block.format, context, 1, line);
   if (!runs) return null;
   const reading: DocumentReading = {

@@ -63,6 +63,8 @@ export interface ReadInput {
   reading: DocumentReading;
   /** Files stored beside the input (a hand-entered file's writeup); their paths are in stored.source.attachments. */
   attachments: {raw: string; bytes: Uint8Array}[];
+  /** Read by the fast path (fast-path.ts): its runs are what the runs file reads back as. */
+  plain: boolean;
 }
 
 /**
@@ -110,7 +112,9 @@ export function readWith(options: ReadOptions): SourceRecord["read_with"] {
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
   // A plain llama-bench JSONL file is read without the document reader, to the same runs (fast-path.ts).
   const plain = readPlainInput(input.bytes, options);
-  return plain ? readInputAs(input, options, plain) : readInputAs(input, options, readGeneral(input, options));
+  return plain
+    ? {...readInputAs(input, options, plain), plain: true}
+    : {...readInputAs(input, options, readGeneral(input, options)), plain: false};
 }
 
 /** The general path: any input, through the document reader. */
@@ -140,7 +144,7 @@ function readInputAs(
   input: RawInput,
   options: ReadOptions,
   {reading, lines, found = [], raw = input.bytes}: PlainReading & {found?: Redaction[]; raw?: Uint8Array}
-): ReadInput {
+): Omit<ReadInput, "plain"> {
   const redactions = [...(options.redacted ?? []), ...found];
   const writeups = attachWriteups(
     reading.runs,
@@ -176,6 +180,12 @@ export type ImportOutcome =
       sha256: string;
       runs: Run[];
       /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[];
+      /**
+       * The runs file's key (Store.runsKey) right after it was written, and
+       * what it holds: for the index (SyncOptions.fresh), only where the runs
+       * read back from JSON the same (the fast path's).
+       */
+      written?: [key: string, input: StoredInput];
     }
   | {
       name: string;
@@ -222,10 +232,14 @@ function importInput(input: RawInput, options: ImportOptions, seen: Set<string>)
       return {name: input.name, status: "failed", error: error as Error};
     }
   }
-  const {outcome, write} = prepareImport(input, options, seen);
+  const {outcome, write, plain} = prepareImport(input, options, seen);
   if (write) {
     try {
-      if (!options.dryRun) options.store.write(...write);
+      if (!options.dryRun) {
+        options.store.write(...write);
+        const key = plain && options.store.runsKey(write[1].source.sha256);
+        if (key && outcome.status === "imported") outcome.written = [key, write[1]];
+      }
     } catch (error) {
       return {name: input.name, status: "failed", error: error as Error};
     }
@@ -243,7 +257,7 @@ export function prepareImport(
   input: RawInput,
   options: ImportOptions,
   seen: Set<string>
-): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
+): {outcome: ImportOutcome; write?: Parameters<Store["write"]>; plain?: boolean} {
   try {
     const hash = input.sha256 ?? sha256(input.bytes);
     if (options.store.has(hash) || seen.has(hash)) {
@@ -261,7 +275,7 @@ export function prepareImport(
         }
       };
     }
-    const {stored, raw, attachments, reading} = readInput({...input, sha256: hash}, options);
+    const {stored, raw, attachments, reading, plain} = readInput({...input, sha256: hash}, options);
     // A redacted input is stored under the hash of its redacted bytes: that copy may be in the store already.
     const stored_hash = stored.source.sha256;
     if (stored_hash !== hash && (options.store.has(stored_hash) || seen.has(stored_hash))) {
@@ -283,7 +297,8 @@ export function prepareImport(
         runs: stored.runs,
         ...(warnings.length ? {warnings} : {})
       },
-      write: [raw, stored, attachments]
+      write: [raw, stored, attachments],
+      plain
     };
   } catch (error) {
     return {outcome: {name: input.name, status: "failed", error: error as Error}};

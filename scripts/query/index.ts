@@ -16,7 +16,7 @@
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
-import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
 import type {Result} from "../schema/schema.js";
@@ -91,13 +91,8 @@ export interface IndexEntry {
 }
 
 function entryFor(store: Store, dir: string, sha256: string): IndexEntry | null {
-  let stat;
-  try {
-    stat = statSync(store.runsPath(sha256), {bigint: true});
-  } catch {
-    return null; // removed since the store was listed
-  }
-  const key = `${sha256}.${stat.size}.${stat.mtimeNs}`;
+  const key = store.runsKey(sha256);
+  if (key === null) return null; // removed since the store was listed
   return {
     sha256,
     key,
@@ -195,6 +190,13 @@ export interface SyncOptions {
   prune?: boolean;
   /** Build every input's files again. */
   rebuild?: boolean;
+  /**
+   * Inputs a write has in memory, by the runs file key (Store.runsKey) it
+   * read right after writing them: built from these instead of reading the
+   * runs file back, while the file still has that key. Only inputs whose
+   * runs read back the same from JSON (the import's fast path).
+   */
+  fresh?: ReadonlyMap<string, StoredInput>;
 }
 
 export interface IndexState {
@@ -224,7 +226,8 @@ export async function syncIndex(store: Store, options: SyncOptions = {}): Promis
       writeFileSync(ignore, "# benchbook's index of the runs files (a cache: `benchbook reindex` rebuilds it)\n*\n");
     const builder = new Builder();
     try {
-      for (const entry of missing) await builder.build(entry, store.read(entry.sha256));
+      for (const entry of missing)
+        await builder.build(entry, options.fresh?.get(entry.key) ?? store.read(entry.sha256));
     } finally {
       builder.close();
     }
@@ -248,6 +251,6 @@ export async function syncIndex(store: Store, options: SyncOptions = {}): Promis
 }
 
 /** What a write calls when it is done: the index follows the runs files it wrote. */
-export function updateIndex(store: Store): Promise<IndexState> {
-  return syncIndex(store, {prune: true});
+export function updateIndex(store: Store, fresh?: ReadonlyMap<string, StoredInput>): Promise<IndexState> {
+  return syncIndex(store, {prune: true, fresh});
 }

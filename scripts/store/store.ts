@@ -84,6 +84,20 @@ export class Store {
     return join(this.root, "runs", `${sha256}.json`);
   }
 
+  /**
+   * `<sha>.<size>.<mtimeNs>` of an input's runs file as it is now, null when
+   * there is none: what names its index files (scripts/query/index.ts), so
+   * that a runs file changed by anything is seen.
+   */
+  runsKey(sha256: string): string | null {
+    try {
+      const stat = statSync(this.runsPath(sha256), {bigint: true});
+      return `${sha256}.${stat.size}.${stat.mtimeNs}`;
+    } catch {
+      return null;
+    }
+  }
+
   has(sha256: string): boolean {
     return existsSync(this.runsPath(sha256));
   }

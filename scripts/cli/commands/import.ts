@@ -82,7 +82,11 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     } finally {
       bar?.stop();
     }
-    if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) await indexAfterWrite(store, terminal);
+    if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) {
+      // Inputs read by the fast path are indexed from memory, not read back (SyncOptions.fresh).
+      const fresh = new Map(outcomes.flatMap((o) => (o.status === "imported" && o.written ? [o.written] : [])));
+      await indexAfterWrite(store, terminal, fresh);
+    }
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {
       terminal.out(

@@ -12,14 +12,17 @@ import {emptyModel} from "../../schema/schema.js";
 import {canonicalTests, testKind, testName} from "../shared/test-name.js";
 import type {Context, ParsedRun} from "../types.js";
 import {NON_SETTING_FIELDS} from "./fields.js";
-import type {LlamaBenchRecord, LocatedRecord} from "./records.js";
+import type {LlamaBenchRecord} from "./records.js";
 import {INVOCATION_FIELDS, MODEL_FIELDS, num, numbers, recordModel, str} from "./records.js";
 import {fillModel, llamaBenchRun} from "./run.js";
 
 const NOT_SETTINGS: ReadonlySet<string> = NON_SETTING_FIELDS;
 
 /** What records.ts's hoist() does with a run's distinct model or settings objects: the keys all share, and the others. */
-function splitCommon(items: readonly Record<string, unknown>[]): {common: Record<string, unknown>; differing: string[]} {
+function splitCommon(items: readonly Record<string, unknown>[]): {
+  common: Record<string, unknown>;
+  differing: string[];
+} {
   const keys = new Set<string>();
   for (const item of items) for (const key in item) keys.add(key);
   const common: Record<string, unknown> = {};
@@ -79,10 +82,7 @@ export class PlainRecords {
   add(record: LlamaBenchRecord, line: number): boolean {
     let current = this.current;
     let previous = this.previous;
-    if (
-      current === null ||
-      INVOCATION_FIELDS.some((field) => str(record[field]) !== str(current!.first[field]))
-    ) {
+    if (current === null || INVOCATION_FIELDS.some((field) => str(record[field]) !== str(current!.first[field]))) {
       current = this.current = {
         first: record,
         line,
@@ -204,7 +204,13 @@ export class PlainRecords {
     const runs: ParsedRun[] = [];
     for (let i = 0; i < this.invocations.length; i++) {
       const next = this.invocations[i + 1];
-      const run = plainRun(format, this.invocations[i], context, i === 0 ? line_start : this.invocations[i].line, next ? next.line - 1 : line_end);
+      const run = plainRun(
+        format,
+        this.invocations[i],
+        context,
+        i === 0 ? line_start : this.invocations[i].line,
+        next ? next.line - 1 : line_end
+      );
       if (!run) return null;
       runs.push(run);
     }
@@ -235,7 +241,8 @@ function plainRun(
       if (models[i] !== lastModel) {
         lastModel = models[i];
         const own: Record<string, unknown> = {};
-        for (const key of modelSplit.differing) own[key] = (lastModel as unknown as Record<string, unknown>)[key] ?? null;
+        for (const key of modelSplit.differing)
+          own[key] = (lastModel as unknown as Record<string, unknown>)[key] ?? null;
         modelOverride = own as Partial<Model>;
       }
       results[i].model = modelOverride;
