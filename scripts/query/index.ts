@@ -127,7 +127,11 @@ class Builder {
     input.runs.forEach((run, runOrdinal) => {
       // A group: the run with the model and settings its results override, and its efficiency (the same for each of them).
       const groupIds = new Map<string, {id: number; efficiency: RunEfficiency}>();
+      // Results that share their override objects (the fast path's, plain-runs.ts) share their group: looked up once.
+      let last: {model?: object; settings?: object; group: {id: number; efficiency: RunEfficiency}} | null = null;
       const groupOf = (r: Result) => {
+        if (last !== null && r.model === last.model && r.settings === last.settings && (r.model || r.settings))
+          return last.group;
         const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
         let group = groupIds.get(key);
         if (group === undefined) {
@@ -136,6 +140,7 @@ class Builder {
           groupIds.set(key, (group = {id: groupCount++, efficiency}));
           groups.push([sha, group.id, runOrdinal, ...RUN_COLUMNS.map((c, i) => this.toGroup[i](columns[c.name]))]);
         }
+        last = {model: r.model, settings: r.settings, group};
         return group;
       };
       // A run without results still has its run-level row (list and the selectors see it).
