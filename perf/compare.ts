@@ -60,6 +60,20 @@ export function writeCompareJsonl(dir: string, models: number, seed = 13): {buil
   return {builds, both: join(dir, "llama-bench.jsonl")};
 }
 
+/**
+ * The first build's records as llama-bench `-o csv` prints them: a header,
+ * then every value quoted, booleans as 0/1, no sample lists.
+ */
+export function compareCsv(models: number, seed = 13): string {
+  const records = compareJsonl(models, seed, 1)[0]
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const fields = Object.keys(records[0]).filter((field) => !Array.isArray(records[0][field]));
+  const cell = (v: unknown) => `"${typeof v === "boolean" ? Number(v) : String(v).replace(/"/g, '""')}"`;
+  return [fields.join(","), ...records.map((r) => fields.map((f) => cell(r[f])).join(","))].join("\n") + "\n";
+}
+
 /** The text of each build's JSONL file (`builds` of them, the first build's first). */
 export function compareJsonl(models: number, seed = 13, builds = BUILDS.length): string[] {
   const template = JSON.parse(

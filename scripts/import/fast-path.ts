@@ -1,7 +1,8 @@
 /**
- * The import's fast path for one plain record format: a whole llama-bench
- * `-o jsonl` file, every line one record, nothing else in it — what `bench`
- * captures and what large single inputs are. It reads such a file without
+ * The import's fast path for plain record formats: a whole llama-bench
+ * `-o jsonl` file, every line one record, or `-o csv` file, a header and one
+ * row per line, with nothing else in it — what `bench` captures and what
+ * large single inputs are. It reads such a file without
  * the document reader (no logical lines, no scanners, no context) and builds
  * its runs with plainRecordsRuns (formats/llama-bench/plain-runs.ts), giving
  * exactly what readInput's general path gives: the same block, runs,
@@ -19,14 +20,20 @@
 import {isUtf8} from "node:buffer";
 import {redactSecrets} from "../context/redact.js";
 import type {DocumentReading} from "../document/read.js";
+import {csvParseRows} from "d3-dsv";
+import {llamaBenchCsv} from "../formats/llama-bench/csv.js";
+import {typedValue} from "../formats/llama-bench/fields.js";
 import {llamaBenchJsonl} from "../formats/llama-bench/jsonl.js";
+import {csvRow} from "../formats/shared/csv-row.js";
+import type {Block} from "../formats/types.js";
 import {PlainRecords} from "../formats/llama-bench/plain-runs.js";
 import type {LlamaBenchRecord} from "../formats/llama-bench/records.js";
 import {emptyHardware} from "../schema/schema.js";
 import {MAX_LINE_CHARS, MAX_NESTING} from "./limits.js";
 
-/** How llama-bench starts every JSONL record. */
+/** How llama-bench starts every JSONL record, and its CSV header. */
 const RECORD_START = '{"build_commit":';
+const CSV_START = "build_commit,";
 
 /**
  * Text the general path may read differently: the document reader's line
@@ -93,39 +100,81 @@ export interface FastPathOptions {
   redact?: unknown;
 }
 
-/** A plain llama-bench JSONL input read as the general path reads it; null to read it there. */
-export function readPlainInput(bytes: Uint8Array, options: FastPathOptions): PlainReading | null {
-  if (options.fastPath === false || process.env.BENCHBOOK_IMPORT_FAST_PATH === "0") return null;
-  if (options.format || options.redacted?.length || options.redact) return null;
-  if (bytes.length === 0 || bytes[0] !== 0x7b || !isUtf8(bytes)) return null;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  if (!text.startsWith(RECORD_START)) return null;
-  for (const s of LEFT_TO_GENERAL) if (text.includes(s)) return null;
-  if (mayHoldNegativeZero(text) || nestsTooDeep(text)) return null;
-  if (redactSecrets(text).redactions.length) return null;
-  const records = new PlainRecords();
-  let first: LlamaBenchRecord | null = null;
+/** Physical lines (LF only: the caller refuses CR), each with its 1-based number; false from `each` stops. */
+function eachLine(text: string, each: (start: number, end: number, line: number) => boolean): number | null {
   let line = 0;
   for (let start = 0; start < text.length;) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
-    line++;
-    if (end - start > MAX_LINE_CHARS || !text.startsWith(RECORD_START, start)) return null;
+    if (end - start > MAX_LINE_CHARS || !each(start, end, ++line)) return null;
+    start = end + 1;
+  }
+  return line;
+}
+
+/** Every line one record (llamaBenchJsonl.parse, with its keys counted as checkKeysOnce counts them). */
+function jsonlRecords(text: string, records: PlainRecords): {block: Block; line: number} | null {
+  let first: LlamaBenchRecord | null = null;
+  const line = eachLine(text, (start, end, line) => {
+    if (!text.startsWith(RECORD_START, start)) return false;
     const recordText = text.slice(start, end);
     let record: LlamaBenchRecord;
     try {
       record = JSON.parse(recordText);
     } catch {
-      return null;
+      return false;
     }
-    if (printedKeys(recordText) !== Object.keys(record).length) return null;
+    if (printedKeys(recordText) !== Object.keys(record).length) return false;
     first ??= record;
-    if (!records.add(record, line)) return null;
-    start = end + 1;
-  }
+    return records.add(record, line);
+  });
   // The block's confidence and reason, as the format's scanner gives them.
-  const [block] = llamaBenchJsonl.scan({name: "", lines: [{text: JSON.stringify(first), line: 1}]});
-  if (!block) return null;
+  const [block] = first ? llamaBenchJsonl.scan({name: "", lines: [{text: JSON.stringify(first), line: 1}]}) : [];
+  return line !== null && block ? {block, line} : null;
+}
+
+/** A header, then every line one quoted row of as many values (llamaBenchCsv.parse without its era notes). */
+function csvRecords(text: string, records: PlainRecords): {block: Block; line: number} | null {
+  let fields: string[] = [];
+  let block: Block | undefined;
+  const line = eachLine(text, (start, end, line) => {
+    const row = text.slice(start, end);
+    if (line === 1) {
+      [block] = llamaBenchCsv.scan({name: "", lines: [{text: row, line}]});
+      fields = csvParseRows(row.trim())[0] ?? [];
+      return block !== undefined;
+    }
+    if (row.charCodeAt(0) !== 0x22) return false;
+    let cells: string[];
+    try {
+      cells = csvRow(row.trim(), line);
+    } catch {
+      return false;
+    }
+    if (cells.length !== fields.length) return false;
+    const record: LlamaBenchRecord = {};
+    fields.forEach((field, j) => (record[field] = typedValue(field, cells[j])));
+    return records.add(record, line);
+  });
+  return line !== null && line > 1 && block ? {block, line} : null;
+}
+
+/** A plain llama-bench JSONL or CSV input read as the general path reads it; null to read it there. */
+export function readPlainInput(bytes: Uint8Array, options: FastPathOptions): PlainReading | null {
+  if (options.fastPath === false || process.env.BENCHBOOK_IMPORT_FAST_PATH === "0") return null;
+  if (options.format || options.redacted?.length || options.redact) return null;
+  // A record (JSONL) or the header's first field (CSV): no BOM, no blank line, no UTF-16.
+  if (bytes.length === 0 || (bytes[0] !== 0x7b && bytes[0] !== 0x62) || !isUtf8(bytes)) return null;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  const read = text.startsWith(RECORD_START) ? jsonlRecords : text.startsWith(CSV_START) ? csvRecords : null;
+  if (!read) return null;
+  for (const s of LEFT_TO_GENERAL) if (text.includes(s)) return null;
+  if (mayHoldNegativeZero(text) || nestsTooDeep(text)) return null;
+  if (redactSecrets(text).redactions.length) return null;
+  const records = new PlainRecords();
+  const lines = read(text, records);
+  if (lines === null) return null;
+  const {block, line} = lines;
   const context = {
     commands: [],
     server: null,

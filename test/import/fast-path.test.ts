@@ -3,7 +3,7 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from "node:fs"
 import {tmpdir} from "node:os";
 import {join, relative} from "node:path";
 import {after, describe, it} from "node:test";
-import {writeCompareJsonl} from "../../perf/compare.js";
+import {compareCsv, writeCompareJsonl} from "../../perf/compare.js";
 import {readPlainInput} from "../../scripts/import/fast-path.js";
 import {importInputs, type ImportOutcome} from "../../scripts/import/import.js";
 import {syncIndex} from "../../scripts/query/index.js";
@@ -69,9 +69,10 @@ async function importBoth(inputs: {name: string; bytes: Buffer}[]): Promise<{fas
 }
 
 const build80 = fixtureText("captured/builds/80fb11a-1.jsonl");
+const csv = fixtureText("captured/cpu/llama-bench-csv.stdout");
 const buildDe = fixtureText("captured/builds/de3ff81-1.jsonl");
 
-describe("the import's fast path for plain llama-bench JSONL", () => {
+describe("the import's fast path for plain llama-bench JSONL and CSV", () => {
   it("stores every fixture byte for byte as the general path does (runs file, raw copy, index)", async () => {
     const inputs = new Map<string, {name: string; bytes: Buffer}>();
     for (const path of walk(FIXTURES)) {
@@ -85,18 +86,25 @@ describe("the import's fast path for plain llama-bench JSONL", () => {
     await importBoth([...inputs.values()]);
   });
 
-  it("stores a large generated file (perf's records) and two builds in one file as the general path does", async () => {
+  it("stores large generated files (perf's records, JSONL and CSV) and two builds in one file as the general path does", async () => {
     const {builds, both} = writeCompareJsonl(tempDir(), 40);
-    const {fast} = await importBoth([
+    const inputs = [
       {name: "one-build.jsonl", bytes: readFileSync(builds[0])},
       {name: "two-builds.jsonl", bytes: readFileSync(both)},
-      {name: "two-captured-builds.jsonl", bytes: Buffer.from(build80 + buildDe)}
-    ]);
+      {name: "two-captured-builds.jsonl", bytes: Buffer.from(build80 + buildDe)},
+      {name: "one-build.csv", bytes: Buffer.from(compareCsv(40))}
+    ];
+    for (const {name, bytes} of inputs) assert.ok(readPlainInput(bytes, {}), name);
+    const {fast} = await importBoth(inputs);
     assert.deepEqual(
-      fast.outcomes.map((o) => (o.status === "imported" ? o.runs.length : 0)),
-      [1, 2, 2]
+      fast.outcomes.map((o) => (o.status === "imported" ? [o.runs.length, o.runs[0].format] : null)),
+      [
+        [1, "llama-bench-jsonl"],
+        [2, "llama-bench-jsonl"],
+        [2, "llama-bench-jsonl"],
+        [1, "llama-bench-csv"]
+      ]
     );
-    assert.ok(readPlainInput(readFileSync(both), {}));
   });
 
   it("leaves to the general path what it reads differently, which then stores and fails as before", async () => {
@@ -123,9 +131,16 @@ describe("the import's fast path for plain llama-bench JSONL", () => {
       overflow: build80.replace(/"avg_ts": [\d.]+/, '"avg_ts": 1e999'),
       negative: build80.replace(/"avg_ts": [\d.]+/, '"avg_ts": -5'),
       "numeric text": build80.replace(/"n_prompt": (\d+)/, '"n_prompt": "$1"'),
-      "no records": "{}\n"
+      "no records": "{}\n",
+      // CSV: a row of another length, a broken quote, a header alone.
+      "short row.csv": csv.replace(/,"[^"]*"\n/, "\n"),
+      "broken quote.csv": csv.replace('"AMD EPYC"', '"AMD EPYC'),
+      "header only.csv": csv.slice(0, csv.indexOf("\n") + 1)
     };
-    const inputs = Object.entries(cases).map(([name, text]) => ({name: `${name}.jsonl`, bytes: Buffer.from(text)}));
+    const inputs = Object.entries(cases).map(([name, text]) => ({
+      name: name.endsWith(".csv") ? name : `${name}.jsonl`,
+      bytes: Buffer.from(text)
+    }));
     const {general} = await importBoth(inputs);
     const failures = Object.fromEntries(
       general.outcomes.map((o) => [o.name, o.status === "failed" ? o.error.message : null])
@@ -137,7 +152,13 @@ describe("the import's fast path for plain llama-bench JSONL", () => {
     assert.match(failures["duplicate key.jsonl"] ?? "", /^duplicate key\.jsonl: line 1: .*avg_ts/);
     assert.match(failures["overflow.jsonl"] ?? "", /^overflow\.jsonl: line 1: a finite number/);
     assert.match(failures["no records.jsonl"] ?? "", /no benchmark output recognized/);
-    assert.equal(Object.values(failures).filter((f) => f !== null).length, 4);
+    assert.match(failures["broken quote.csv"] ?? "", /^broken quote\.csv: line 2: llama-bench-csv: /);
+    assert.match(
+      failures["header only.csv"] ?? "",
+      /^header only\.csv: line 1: .*rows after the llama-bench CSV header/
+    );
+    assert.match(failures["short row.csv"] ?? "", /^short row\.csv: line 2: llama-bench-csv: expected 41 comma-separated/);
+    assert.equal(Object.values(failures).filter((f) => f !== null).length, 7);
     const secret = await importInto([inputs.find((i) => i.name === "secret.jsonl")!], true);
     assert.ok(![...secret.files.values()].some((data) => data.includes("hf_abcdefghijklmnop")));
     assert.equal(readPlainInput(Buffer.from(cases["negative zero"]), {}), null);
