@@ -1,5 +1,5 @@
 /**
- * `benchbook import` of ONE large llama-bench JSONL file — one build, so one
+ * `benchbook import` of ONE large llama-bench JSONL (or CSV) file — one build, so one
  * run of every result in it — through the CLI as a user runs it (the store's
  * index included), by the import's fast path (scripts/import/fast-path.ts)
  * and by the general path (BENCHBOOK_IMPORT_FAST_PATH=0), alternated in the
@@ -14,11 +14,11 @@
 import {mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {loadavg, tmpdir} from "node:os";
 import {join} from "node:path";
-import {compareJsonl, timed, type Timed} from "./compare.js";
+import {compareCsv, compareJsonl, timed, type Timed} from "./compare.js";
 
 const BIN = join(import.meta.dirname, "..", "bin/benchbook.js");
-/** Bytes of one model file's 24 records in compareJsonl's output (42,451,481 for 2,000). */
-const BYTES_PER_MODEL = 21_226;
+/** Bytes of one model file's 24 records in compareJsonl's and compareCsv's output (42,451,481 and 15,142,656 for 2,000). */
+const BYTES_PER_MODEL = {jsonl: 21_226, csv: 7_571};
 
 const PATHS = {general: "0", fast: "1"} as const;
 type Path = keyof typeof PATHS;
@@ -32,18 +32,29 @@ function runsFile(store: string): string {
 
 export async function importOneBenchmark({
   sizesMb = [42.5, 100],
+  csvMb = [42.5],
   repeat = 2,
   log = console.error
-}: {sizesMb?: number[]; repeat?: number; log?: (s: string) => void} = {}): Promise<Record<string, unknown>> {
+}: {
+  sizesMb?: number[];
+  /** Sizes of a llama-bench CSV file to import the same way. */
+  csvMb?: number[];
+  repeat?: number;
+  log?: (s: string) => void;
+} = {}): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), "benchbook-perf-import-one-"));
   try {
     // The compiled CLI is rebuilt after an edit: not inside a timed run.
     timed(process.execPath, [BIN, "--version"], work);
     const sizes = [];
-    for (const mb of sizesMb) {
-      const models = Math.round((mb * 1e6) / BYTES_PER_MODEL);
-      const file = join(work, `llama-bench-${models}.jsonl`);
-      writeFileSync(file, compareJsonl(models, 13, 1)[0]);
+    const files = [
+      ...sizesMb.map((mb) => ({mb, format: "jsonl" as const})),
+      ...csvMb.map((mb) => ({mb, format: "csv" as const}))
+    ];
+    for (const {mb, format} of files) {
+      const models = Math.round((mb * 1e6) / BYTES_PER_MODEL[format]);
+      const file = join(work, `llama-bench-${models}.${format}`);
+      writeFileSync(file, format === "csv" ? compareCsv(models) : compareJsonl(models, 13, 1)[0]);
       const size = statSync(file).size / 1e6;
       const started = {date: new Date().toISOString(), load: load()};
       const runs: Record<Path, Timed[]> = {general: [], fast: []};
@@ -56,7 +67,7 @@ export async function importOneBenchmark({
             BENCHBOOK_IMPORT_FAST_PATH: PATHS[path]
           });
           log(
-            `${size.toFixed(1)} MB, ${path} path: ${run.seconds} s (${run.cpu} CPU s), ${(size / run.seconds).toFixed(1)} MB/s, peak RSS ${run.rssMb.toFixed(0)} MB`
+            `${size.toFixed(1)} MB ${format}, ${path} path: ${run.seconds} s (${run.cpu} CPU s), ${(size / run.seconds).toFixed(1)} MB/s, peak RSS ${run.rssMb.toFixed(0)} MB`
           );
           runs[path].push(run);
         }
@@ -70,6 +81,7 @@ export async function importOneBenchmark({
         rss_mb: runs[path].map((r) => Math.round(r.rssMb))
       });
       sizes.push({
+        format,
         mb: +size.toFixed(1),
         records: models * 24,
         results: models * 48,
