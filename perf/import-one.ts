@@ -1,15 +1,7 @@
 /**
- * `benchbook import` of ONE large llama-bench JSONL (or CSV) file — one build, so one
- * run of every result in it — through the CLI as a user runs it (the store's
- * index included), by the import's fast path (scripts/import/fast-path.ts)
- * and by the general path (BENCHBOOK_IMPORT_FAST_PATH=0), alternated in the
- * same run, each into a fresh store. The records are perf/compare.ts's (one
- * real llama-bench record made into 24 tests per model file), as many model
- * files as make the size asked. Wall time, CPU time and peak RSS from GNU
- * time; the load average before and after each size, as the machine is
- * shared. The two paths' runs files are compared too (they differ only in
- * imported_at; test/import/fast-path.test.ts compares every store file byte
- * for byte with a fixed clock).
+ * `benchbook import` of ONE large llama-bench JSONL or CSV file (one build, so one run) through the CLI, index
+ * included: the fast path and the general path (BENCHBOOK_IMPORT_FAST_PATH=0) alternated, each into a fresh store,
+ * from perf/compare.ts's records. Wall, CPU and peak RSS from GNU time; load average before and after each size.
  */
 import {mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {loadavg, tmpdir} from "node:os";

@@ -1,21 +1,10 @@
 /**
- * The import's fast path for plain record formats: a whole llama-bench
- * `-o jsonl` file, every line one record, or `-o csv` file, a header and one
- * row per line, with nothing else in it — what `bench` captures and what
- * large single inputs are. It reads such a file without
- * the document reader (no logical lines, no scanners, no context) and builds
- * its runs with plainRecordsRuns (formats/llama-bench/plain-runs.ts), giving
- * exactly what readInput's general path gives: the same block, runs,
- * results, provenance and stored bytes. test/import/fast-path.test.ts
- * compares the store files of both, byte for byte.
- *
- * Whatever the general path would treat differently is left to it (null):
- * another encoding or a BOM, CR line breaks, a line that is not a record,
- * a record JSON.parse refuses or that names a key twice, a secret to
- * redact, a value it would refuse or note, text another format or a line
- * splitter could claim (pipes, banners, ggml device lines), `--format`.
- * `BENCHBOOK_IMPORT_FAST_PATH=0` (or ReadOptions.fastPath false) turns it
- * off, so perf/compare.ts can time both paths.
+ * The import's fast path for whole plain llama-bench `-o jsonl` / `-o csv` files (what `bench` captures, what
+ * large single inputs are): read without the document reader, runs built by PlainRecords, the same stored input
+ * as the general path. Anything that path would read differently (another encoding, CR, noise or context lines,
+ * a broken or duplicate-keyed record, a secret, a value it refuses or notes, `--format`) returns null and goes
+ * there. BENCHBOOK_IMPORT_FAST_PATH=0 or `fastPath: false` turns it off; test/import/fast-path.test.ts compares
+ * both paths' store files byte for byte.
  */
 import {isUtf8} from "node:buffer";
 import {redactSecrets} from "../context/redact.js";
@@ -36,10 +25,10 @@ const RECORD_START = '{"build_commit":';
 const CSV_START = "build_commit,";
 
 /**
- * Text the general path may read differently: the document reader's line
- * splitters (tables, flattened serving blocks and MLX trials, glued ggml
- * device lines), formats listed before llama-bench-jsonl, CR line breaks
- * (split differently), NUL (refused), `__proto__` (kept as an own key there).
+ * Text the general path may read differently: the document reader's line splitters (tables, flattened serving
+ * blocks and MLX trials, glued ggml device lines), the formats listed before llama-bench-jsonl/-csv that could
+ * tie with them (the endpoint file's marker, pipe tables; llama-bench JSON needs a line opening `[`), CR line
+ * breaks, NUL (refused), `__proto__` (an own key there).
  */
 const LEFT_TO_GENERAL = [
   "\r",

@@ -52,7 +52,7 @@ export interface ReadOptions {
   redacted?: Redaction[];
   /** The redaction (default redactSecrets); injected only by perf/redaction.ts, to time a read without it. */
   redact?: typeof redactSecrets;
-  /** false: read a plain llama-bench JSONL file through the document reader too (fast-path.ts; tests and perf compare both). */
+  /** false: read a plain llama-bench JSONL or CSV file through the document reader too (fast-path.ts; tests and perf compare both). */
   fastPath?: boolean;
 }
 
@@ -110,7 +110,7 @@ export function readWith(options: ReadOptions): SourceRecord["read_with"] {
 
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
-  // A plain llama-bench JSONL file is read without the document reader, to the same runs (fast-path.ts).
+  // A plain llama-bench JSONL or CSV file is read without the document reader, to the same runs (fast-path.ts).
   const plain = readPlainInput(input.bytes, options);
   return plain
     ? {...readInputAs(input, options, plain), plain: true}

@@ -1,11 +1,6 @@
 /**
- * The runs of plain llama-bench records, built without the general reader's
- * intermediate rows: what recordsRuns (records.ts) returns for them, field
- * for field and in the same key order, with one object per result instead
- * of three (the import's fast path, scripts/import/fast-path.ts). A plain
- * record is a flat object of scalars and arrays with no command line or
- * device lines around it. null where a record needs the general reader (a
- * value it would refuse, note or respell); the caller then uses that.
+ * recordsRuns (records.ts) for plain records with an empty context, one object per result instead of three: the
+ * same runs, field for field and in the same key order (the import's fast path, scripts/import/fast-path.ts).
  */
 import type {Model, Result, Scalar, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";
