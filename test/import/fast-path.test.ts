@@ -92,7 +92,12 @@ describe("the import's fast path for plain llama-bench JSONL and CSV", () => {
       {name: "one-build.jsonl", bytes: readFileSync(builds[0])},
       {name: "two-builds.jsonl", bytes: readFileSync(both)},
       {name: "two-captured-builds.jsonl", bytes: Buffer.from(build80 + buildDe)},
-      {name: "one-build.csv", bytes: Buffer.from(compareCsv(40))}
+      {name: "one-build.csv", bytes: Buffer.from(compareCsv(40))},
+      // No line break after the last record or row; one record; text that is not ASCII.
+      {name: "no-final-break.jsonl", bytes: Buffer.from(build80.trimEnd())},
+      {name: "no-final-break.csv", bytes: Buffer.from(csv.trimEnd())},
+      {name: "one-record.jsonl", bytes: Buffer.from(build80.split("\n")[0])},
+      {name: "unicode.jsonl", bytes: Buffer.from(build80.replace(/tiny\.gguf/g, "модель-ü-模型.gguf"))}
     ];
     for (const {name, bytes} of inputs) assert.ok(readPlainInput(bytes, {}), name);
     const {fast} = await importBoth(inputs);
@@ -102,7 +107,11 @@ describe("the import's fast path for plain llama-bench JSONL and CSV", () => {
         [1, "llama-bench-jsonl"],
         [2, "llama-bench-jsonl"],
         [2, "llama-bench-jsonl"],
-        [1, "llama-bench-csv"]
+        [1, "llama-bench-csv"],
+        [1, "llama-bench-jsonl"],
+        [1, "llama-bench-csv"],
+        [1, "llama-bench-jsonl"],
+        [1, "llama-bench-jsonl"]
       ]
     );
   });
@@ -157,7 +166,10 @@ describe("the import's fast path for plain llama-bench JSONL and CSV", () => {
       failures["header only.csv"] ?? "",
       /^header only\.csv: line 1: .*rows after the llama-bench CSV header/
     );
-    assert.match(failures["short row.csv"] ?? "", /^short row\.csv: line 2: llama-bench-csv: expected 41 comma-separated/);
+    assert.match(
+      failures["short row.csv"] ?? "",
+      /^short row\.csv: line 2: llama-bench-csv: expected 41 comma-separated/
+    );
     assert.equal(Object.values(failures).filter((f) => f !== null).length, 7);
     const secret = await importInto([inputs.find((i) => i.name === "secret.jsonl")!], true);
     assert.ok(![...secret.files.values()].some((data) => data.includes("hf_abcdefghijklmnop")));
