@@ -90,14 +90,13 @@ const WIDTH = 80;
 /** `benchbook NAME --help`, from the command's definition. */
 export function helpText(command: Command): string {
   const visible = command.options.filter((o) => !o.internal);
-  const names = visible.map((o) => `--${o.name}${o.value ? ` ${o.value}` : ""}`);
-  const column = Math.max(15, ...names.map((n) => n.length)) + 4;
+  const label = (o: Option) => `--${o.name}${o.value ? ` ${o.value}` : ""}`;
+  const column = Math.max(15, ...visible.map((o) => label(o).length)) + 4;
   const line = (option: Option) => {
     const choices = option.choices && !option.list ? `; one of: ${option.choices().join(", ")}` : "";
     const text = `${option.description}${option.default !== undefined ? ` (default: ${option.default})` : ""}${choices}`;
-    const name = `  --${option.name}${option.value ? ` ${option.value}` : ""}`;
     return wrap(text, WIDTH - column)
-      .map((l, i) => (i ? " ".repeat(column) : name.padEnd(column)) + l)
+      .map((l, i) => (i ? " ".repeat(column) : `  ${label(option)}`.padEnd(column)) + l)
       .join("\n");
   };
   const sections = [`Usage: benchbook ${command.name} ${command.usage}`];
