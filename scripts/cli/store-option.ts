@@ -1,6 +1,6 @@
 import {resolve} from "node:path";
 import {Store, type StoredInput} from "../store/store.js";
-import type {ParsedArgs} from "./command.js";
+import type {Option, ParsedArgs} from "./command.js";
 import {single} from "./command.js";
 import type {Terminal} from "./io.js";
 
@@ -9,7 +9,11 @@ export function storeFrom(args: ParsedArgs, terminal: Terminal): Store {
   return new Store(resolve(terminal.cwd, single(args, "store") ?? terminal.env.BENCHBOOK_STORE ?? "data"));
 }
 
-export const STORE_HELP = "  --store DIR      the store (default: $BENCHBOOK_STORE or ./data)";
+export const STORE_OPTION: Option = {
+  name: "store",
+  value: "DIR",
+  description: "the store (default: $BENCHBOOK_STORE or ./data)"
+};
 
 /**
  * After a command wrote the store: bring its index up to date
