@@ -3,6 +3,9 @@
 # network into one folder (default .gpu/ of this checkout, which must be
 # git-ignored): Node.js (xz), benchbook bundled (scripts/cli/bundle.mjs), llama.cpp's source
 # (xz, from scripts/llama/build-cpu.sh's cache), the model writer and plans.
+# LLAMA_SRC_B=<a second llama.cpp source> adds it as llama-src-b.* for a
+# cross-build A/B (run.sh's build_b phase). Everything here travels with the
+# device tool's working tree (64 MiB in all), hence xz everywhere.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -13,7 +16,12 @@ mkdir -p "$stage/plans"
 [[ -s "$stage/llama-src.tar.xz" ]] || tar -C "$src" --exclude=./.git --exclude=./docs --exclude=./media --exclude='./models/*' -cf - . | xz -T0 -6 > "$stage/llama-src.tar.xz"
 git -C "$src" rev-parse --short HEAD > "$stage/llama-src.commit"
 git -C "$src" rev-list --count HEAD > "$stage/llama-src.number"
-cp "$src/models/ggml-vocab-llama-bpe.gguf" "$stage/"
+[[ -s "$stage/ggml-vocab-llama-bpe.gguf.xz" ]] || xz -T0 -6 -c "$src/models/ggml-vocab-llama-bpe.gguf" > "$stage/ggml-vocab-llama-bpe.gguf.xz"
+if [[ -n "${LLAMA_SRC_B:-}" ]]; then
+  [[ -s "$stage/llama-src-b.tar.xz" ]] || tar -C "$LLAMA_SRC_B" --exclude=./.git --exclude=./docs --exclude=./media --exclude='./models/*' -cf - . | xz -T0 -6 > "$stage/llama-src-b.tar.xz"
+  git -C "$LLAMA_SRC_B" rev-parse --short HEAD > "$stage/llama-src-b.commit"
+  git -C "$LLAMA_SRC_B" rev-list --count HEAD > "$stage/llama-src-b.number"
+fi
 (cd "$repo" && node scripts/cli/bundle.mjs --out "$stage/benchbook" >/dev/null)
 cp "$here/run.sh" "$repo/scripts/llama/make-random-gguf.py" "$stage/"
 cp "$here"/plans/*.yaml "$stage/plans/"
