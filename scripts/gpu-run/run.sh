@@ -139,11 +139,16 @@ phase_endpoint() {
   bb list --store "$WORK/store" > "$RAW/list.txt" 2>&1
 }
 
+# The A/B table as bench prints it without --json: every cell is in the store,
+# so --resume runs nothing and prints the result.
+abtable() { bb bench "$STAGE/plans/$1" --store "$2" --resume > "$RAW/ab-table-${1%.yaml}.txt" 2>&1; }
+
 # An A/B run (docs/bench.md, "A/B runs"): flash attention off and on, interleaved.
 phase_ab() {
   capture_machine
   plan h100-ab-fa.yaml 100
   nvidia-smi > "$RAW/nvidia-smi-after.txt"
+  abtable h100-ab-fa.yaml "$WORK/store"
 }
 
 # Two builds, interleaved: build_b's llama-bench (A) against build's (B). A
@@ -153,6 +158,7 @@ phase_ab_builds() {
   "$WORK/build-b/bin/llama-bench" --version > "$RAW/llama-bench-b-version.txt" 2>&1
   plan h100-ab-builds.yaml 100 "$WORK/store-builds"
   nvidia-smi > "$RAW/nvidia-smi-after-builds.txt"
+  abtable h100-ab-builds.yaml "$WORK/store-builds"
 }
 
 phase_pack() {
