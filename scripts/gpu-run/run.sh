@@ -37,21 +37,21 @@ Q8="$WORK/models/$MODEL_NAME-Q8_0.gguf"
 # build_tree SOURCE BUILD_DIR TARGETS…: llama.cpp from $STAGE/SOURCE.tar.xz (with
 # SOURCE.commit and SOURCE.number) into $WORK/BUILD_DIR, CUDA on.
 build_tree() {
-  local name="$1" dir="$WORK/$2" t missing=0; shift 2
+  local name="$1" out="$2" dir="$WORK/$2" t missing=0; shift 2
   for t in "$@"; do [[ -x "$dir/bin/$t" ]] || missing=1; done
-  if (( ! missing )); then log "build $2: present"; return; fi
+  if (( ! missing )); then log "build $out: present"; return; fi
   rm -rf "$WORK/$name" && mkdir -p "$WORK/$name" && tar -xJf "$STAGE/$name.tar.xz" -C "$WORK/$name" || return 1
   # The source is node-llama-cpp's bundle without its .git: give build-info the
   # commit and count that `git` reports in the CPU build's clone of it.
   sed -i "s/^set(BUILD_NUMBER 0)/set(BUILD_NUMBER $(cat "$STAGE/$name.number"))/; s/^set(BUILD_COMMIT \"unknown\")/set(BUILD_COMMIT \"$(cat "$STAGE/$name.commit")\")/" "$WORK/$name/cmake/build-info.cmake"
-  log "build $2: configure $(cat "$STAGE/$name.commit") (CUDA sm_$CUDA_ARCH)"
+  log "build $out: configure $(cat "$STAGE/$name.commit") (CUDA sm_$CUDA_ARCH)"
   cmake -S "$WORK/$name" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
     -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_LLGUIDANCE=OFF \
-    -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DGGML_BACKEND_DL=OFF ${CMAKE_EXTRA:-} > "$RAW/$2.log" 2>&1 || { tail -40 "$RAW/$2.log"; return 1; }
-  log "build $2: compile -j$JOBS"
-  cmake --build "$dir" -j "$JOBS" --target "$@" >> "$RAW/$2.log" 2>&1 || { tail -60 "$RAW/$2.log"; return 1; }
-  log "build $2: done"
+    -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DGGML_BACKEND_DL=OFF ${CMAKE_EXTRA:-} > "$RAW/$out.log" 2>&1 || { tail -40 "$RAW/$out.log"; return 1; }
+  log "build $out: compile -j$JOBS"
+  cmake --build "$dir" -j "$JOBS" --target "$@" >> "$RAW/$out.log" 2>&1 || { tail -60 "$RAW/$out.log"; return 1; }
+  log "build $out: done"
 }
 # shellcheck disable=SC2086 # TARGETS is a list
 phase_build() { build_tree llama-src build $TARGETS; }
