@@ -248,7 +248,8 @@ for (const run of RUNS) {
     });
 
     it("each stored raw file still has its sha256", () => {
-      for (const hash of store.inputs()) assert.equal(sha256(readFileSync(store.rawPath(store.read(hash).source))), hash);
+      for (const hash of store.inputs())
+        assert.equal(sha256(readFileSync(store.rawPath(store.read(hash).source))), hash);
     });
   });
 }
