@@ -1,10 +1,7 @@
 /**
- * `benchbook bench`: run a plan's cells one after another, each through its
- * runner, and hand every captured cell to the import path. A failed cell is
- * stored as failed results and the run goes on; an interrupted cell (Ctrl-C)
- * is not stored, so `--resume` runs it again. Before anything is written the
- * capture is redacted (secrets, optionally the home directory) and given the
- * environment it ran in.
+ * `benchbook bench`: run a plan's cells through their runners and hand each capture to the import path,
+ * redacted and with its environment. A failed cell is stored as failed results; an interrupted one is not
+ * stored, so `--resume` runs it again.
  */
 import {homedir} from "node:os";
 import type {Redactor} from "../context/redact.js";
@@ -90,23 +87,10 @@ export function storedCellIds(store: Store): Set<string> {
   return ids;
 }
 
-/** The command that prints a runner's version, for the environment record. */
-export function versionCommand(cell: Cell): string[] | null {
+/** The command that prints a cell's binary's version, for the environment record. */
+function versionCommand(cell: Cell, runner: Runner): string[] | null {
   const binary = Array.isArray(cell.params.binary) ? (cell.params.binary as string[]) : null;
-  if (!binary?.length) return null;
-  switch (cell.runner) {
-    case "llama-bench":
-      return [...binary, "--version"];
-    case "vllm-bench-serve":
-      return [binary[0], "--version"];
-    case "sglang-bench-serving":
-      // `python3 -m sglang.bench_serving`: ask the same interpreter.
-      return binary.includes("-m") ? [binary[0], "-c", "import sglang; print(sglang.__version__)"] : null;
-    case "mlx-benchmark":
-      return null;
-    default:
-      return null;
-  }
+  return binary?.length ? runner.version(binary) : null;
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchSummary> {
@@ -147,7 +131,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     const runner = options.runners[cell.runner];
     if (!runner) throw new Error(`no runner for "${cell.runner}"`);
     emit({type: "cell-start", cell, index, toRun: toRun.length});
-    const version = versionCommand(cell);
+    const version = versionCommand(cell, runner);
     const runtime = version
       ? (runtimes.get(version.join("\0")) ??
         runtimes

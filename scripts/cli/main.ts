@@ -1,9 +1,5 @@
 /**
- * `benchbook <command> …`: a thin shell over the modules in scripts/.
- *
- * Commands are loaded when they run: `--help`, `--version` and a command's
- * own `--help` load no command module but the one asked for, so the CLI
- * answers at once (docs/architecture.md, "A command").
+ * `benchbook <command> …`. Commands are loaded only when they run, so `--help` and `--version` answer at once.
  */
 import {readFileSync} from "node:fs";
 import type {Command} from "./command.js";
@@ -140,11 +136,11 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     terminal.err(`benchbook: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const [command, {parseArgs}] = await Promise.all([entry.load(), import("./command.js")]);
+  const [command, {parseArgs, helpText}] = await Promise.all([entry.load(), import("./command.js")]);
   try {
     const args = parseArgs(command, rest);
     if (args.help) {
-      terminal.out(command.help + "\n");
+      terminal.out(helpText(command) + "\n");
       return 0;
     }
     return await command.run(args, terminal);

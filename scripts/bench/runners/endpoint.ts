@@ -1,10 +1,6 @@
 /**
- * The endpoint runner: one cell = one target (an OpenAI-compatible server),
- * measured with the llama-benchy method by scripts/bench/endpoint/client.ts.
- * When the plan gives a server command, the runner starts it, waits for its
- * health endpoint, keeps its log and stops it afterwards. The client's result
- * file (benchbook-endpoint-json) and the server log are the captured files;
- * the import path reads them like any other input.
+ * The endpoint runner: one cell = one OpenAI-compatible target, measured by endpoint/client.ts, with the
+ * plan's server started and logged around it when given.
  */
 import {readFileSync} from "node:fs";
 import {redactArgv, redactEnv} from "../../context/redact.js";
@@ -13,7 +9,8 @@ import {runEndpointBenchmark} from "../endpoint/client.js";
 import type {EndpointResultFile} from "../endpoint/result-file.js";
 import {serializeResultFile} from "../endpoint/result-file.js";
 import {type ManagedServer, runtimeOfArgv, startServer, type ServerStartError} from "../endpoint/server.js";
-import type {EndpointCellParams} from "../plan.js";
+import {type EndpointCellParams, endpointCells} from "../cells.js";
+import {EndpointPlan} from "../plan-schema.js";
 import type {Cell, Runner, RunnerContext} from "../types.js";
 import type {Capture, CapturedFile, CellOutcome} from "../../schema/capture.js";
 import {recordedEnv} from "./process.js";
@@ -154,4 +151,15 @@ async function run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
   return {capture, files};
 }
 
-export const endpointRunner: Runner = {kind: "endpoint", preview, run};
+export const endpointRunner: Runner<EndpointPlan> = {
+  id: "endpoint",
+  tool: "benchbook-endpoint",
+  // Each target names its own runtime (or its server command does).
+  runtime: null,
+  plan: EndpointPlan,
+  cells: (plan, {env, callerEnv, fail}) => endpointCells(plan, env, callerEnv, fail),
+  version: () => null,
+  formats: {result: ENDPOINT_RESULT_FORMAT, stdout: null},
+  preview,
+  run
+};

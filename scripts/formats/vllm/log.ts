@@ -1,44 +1,13 @@
 /**
- * vLLM server logs (`vllm serve …` stdout/stderr). Every value is on one line:
- *
- *   (APIServer pid=1) INFO 08-14 11:31:25 [loggers.py:273] Engine 000: Avg prompt throughput: 0.0 tokens/s,
- *       Avg generation throughput: 249.5 tokens/s, Running: 1 reqs, Waiting: 0 reqs, GPU KV cache usage: 6.5%,
- *       Prefix cache hit rate: 0.0%                                                  (V1, every 10 s)
- *   … [metrics.py:120] SpecDecoding metrics: Mean acceptance length: 4.00, Accepted throughput: 187.08 tokens/s,
- *       Drafted throughput: 187.18 tokens/s, Accepted: 1871 tokens, Drafted: 1872 tokens,
- *       Per-position acceptance rate: 1.000, 1.000, 0.998, Avg Draft acceptance rate: 99.9%
- *   INFO 01-09 09:53:39 metrics.py:351] Avg prompt throughput: …, Running: 1 reqs, Swapped: 0 reqs,
- *       Pending: 0 reqs, GPU KV cache usage: 20.0%, CPU KV cache usage: 0.0%.         (V0, every 5 s)
- *   INFO 10-16 19:05:47 metrics.py:367] Speculative metrics: Draft acceptance rate: 0.642, System efficiency: 0.598, …
- *   … [kv_cache_utils.py:1305] GPU KV cache size: 2,925,232 tokens
- *   … [kv_cache_utils.py:1310] Maximum concurrency for 32,768 tokens per request: 89.27x
- *   … [gpu_model_runner.py:1347] Model loading took 11.4384 GiB and 5.338305 seconds
- *
- * What each figure is (vllm/v1/metrics/loggers.py, vllm/v1/spec_decode/metrics.py):
- * throughputs are averages over the logging interval (stat interval_mean,
- * scope interval); Running/Waiting and the KV cache usage are the scheduler's
- * state when the line was logged (stat value, scope interval); SpecDecoding
- * figures cover the same interval (V1 resets them after each line). V0's
- * `Speculative metrics` are totals since the server started (scope
- * cumulative). Labels are matched by name, case-insensitively; unknown
- * labels are kept under their own name.
+ * vLLM server logs (`vllm serve`): V1's periodic stats and SpecDecoding lines, V0's metrics lines, KV cache
+ * and load lines. From loggers.py: throughputs are interval means; V1 resets spec-decode counters per line,
+ * V0's `Speculative metrics` are cumulative since start.
  */
 import type {Result, Scope, Stat} from "../../schema/schema.js";
-import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";
-import {lineLogFormat} from "../logs/line-log.js";
+import type {LineHit} from "../logs/line-log.js";
 import type {LogPrefix} from "../logs/log-prefix.js";
-import {splitLogPrefix} from "../logs/log-prefix.js";
-import {applyServerContext} from "../serving/server-context.js";
-import {
-  logResult,
-  normalizeUnit,
-  notANumber,
-  parseQuantity,
-  pythonScalar,
-  slug,
-  splitAssignments,
-  splitLabeled
-} from "../logs/values.js";
+import {configFacts, logLine, serverLogFormat} from "../serving/server-log.js";
+import {logResult, normalizeUnit, notANumber, parseQuantity, slug, splitLabeled} from "../logs/values.js";
 
 interface LabelMeaning {
   metric: string;
@@ -185,31 +154,13 @@ function single(
   });
 }
 
-/** Settings from `non-default args: {...}` and `… with config: model='…', dtype=…`. */
-function configFacts(body: string): RunFacts {
-  const settings: Record<string, string | number | boolean | null> = {};
-  const model: Record<string, string> = {};
-  for (const [key, raw] of splitAssignments(body)) {
-    const value = pythonScalar(raw);
-    if (value === undefined) continue;
-    if (key === "model" || key === "model_tag") {
-      if (typeof value === "string" && !model.file) model.file = value;
-      continue;
-    }
-    if (key === "tokenizer" || key === "served_model_name") continue;
-    settings[key] = value;
-  }
-  return {model, settings};
-}
-
 const STATS_START = /\bAvg prompt throughput\s*:/i;
 
 function readVllmLine(text: string, line: number): LineHit | null {
-  if (text.length > 20000) return null; // a logged prompt, not a stats line
-  const prefix = splitLogPrefix(text);
-  const message = prefix.message;
+  const read = logLine(text);
+  if (!read) return null;
+  const {prefix, message, hit} = read;
   const lc: LineContext = {line, prefix, extra: {}};
-  const hit = (results: Result[], facts?: RunFacts): LineHit => ({results, facts, prefixed: prefix.prefixed});
 
   // The stats label comes right after `Engine 000: ` (or `2 Engines Aggregated: `): no need to search a logged prompt.
   const stats = STATS_START.exec(message.slice(0, 200));
@@ -309,26 +260,23 @@ function readVllmLine(text: string, line: number): LineHit | null {
   m = /^vLLM API server version\s+(\S+)/i.exec(message);
   if (m) return hit([], {tool_version: m[1]});
   m = /^non-default args:\s*\{(.*)\}\s*$/.exec(message);
-  if (m) return hit([], configFacts(m[1]));
+  if (m) return hit([], vllmConfig(m[1]));
   m = /^Initializing an? (?:V1 )?LLM engine \(v?([^)]+)\) with config:\s*(.*)$/i.exec(message);
-  if (m) return hit([], {tool_version: m[1], ...configFacts(m[2])});
+  if (m) return hit([], {tool_version: m[1], ...vllmConfig(m[2])});
   return null;
 }
 
-export const vllmLog = lineLogFormat({
+/** Settings from `non-default args: {...}` and `… with config: model='…', dtype=…`. */
+const vllmConfig = (body: string) => configFacts(body, ["model", "model_tag"], ["tokenizer", "served_model_name"]);
+
+export const vllmLog = serverLogFormat({
   id: "vllm-log",
   tool: "vllm-server",
   runtime: "vllm",
+  name: "vLLM",
   description:
     "vLLM server log: periodic throughput/KV-cache lines, SpecDecoding metrics, KV cache size and model loading lines",
-  createReader: (): LineReader => ({read: readVllmLine}),
-  judge(stats) {
-    // A lone unprefixed capacity line may be a writer's own summary; two or more, or a prefix, are a log.
-    if (stats.prefixed === 0 && stats.hits < 2) return null;
-    return {
-      confidence: stats.prefixed > 0 ? 0.95 : 0.8,
-      reason: `${stats.hits} vLLM log line${stats.hits === 1 ? "" : "s"} (${stats.prefixed ? `${stats.prefixed} with vLLM's log prefix` : "without a log prefix"}), ${stats.results} values`
-    };
-  },
-  applyContext: (run, context) => applyServerContext(run, context, "vllm", {deviceLines: false})
+  read: readVllmLine,
+  // A lone unprefixed capacity line may be a writer's own summary; two or more, or a prefix, are a log.
+  unprefixed: {confidence: 0.8, minHits: 2}
 });
