@@ -18,20 +18,44 @@ const num = (x: number) => String(+x.toPrecision(6));
 const buildLabel = (commit: string | null, number: number | null, build: string) =>
   commit ? (number !== null ? `${commit} (${number})` : commit) : build;
 
-/** ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test), over these series keys. */
+/**
+ * ALWAYS, then each other key column whose value the columns already chosen do not determine (n_gen follows test), over these series keys.
+ * Each key carries the number of its class (keys equal on the chosen columns) and a column chosen splits the classes further:
+ * a tuple of the chosen columns' values is never printed per key and column (the export's history has one key per series).
+ */
 export function seriesColumns(keys: Record<string, string | null>[]): string[] {
   const names = [...new Set(keys.flatMap((k) => Object.keys(k)))];
-  const columns = ALWAYS.filter((k) => names.includes(k));
+  const columns: string[] = [];
+  let classes = new Int32Array(keys.length);
+  let count = keys.length ? 1 : 0;
+  const choose = (name: string) => {
+    columns.push(name);
+    const split = new Map<number, Map<string | null, number>>();
+    const next = new Int32Array(keys.length);
+    count = 0;
+    keys.forEach((key, i) => {
+      let byValue = split.get(classes[i]);
+      if (!byValue) split.set(classes[i], (byValue = new Map()));
+      const value = key[name] ?? null;
+      let c = byValue.get(value);
+      if (c === undefined) byValue.set(value, (c = count++));
+      next[i] = c;
+    });
+    classes = next;
+  };
+  for (const name of ALWAYS) if (names.includes(name)) choose(name);
+  const UNSEEN = Symbol("unseen");
   for (const name of names) {
     if (columns.includes(name)) continue;
-    const seen = new Map<string, string | null>();
-    const determined = keys.every((key) => {
-      const id = JSON.stringify(columns.map((col) => key[col] ?? null));
-      if (seen.has(id) && seen.get(id) !== (key[name] ?? null)) return false;
-      seen.set(id, key[name] ?? null);
+    const valueOf: (string | null | typeof UNSEEN)[] = new Array(count).fill(UNSEEN);
+    const determined = keys.every((key, i) => {
+      const value = key[name] ?? null;
+      const seen = valueOf[classes[i]];
+      if (seen !== UNSEEN && seen !== value) return false;
+      valueOf[classes[i]] = value;
       return true;
     });
-    if (!determined) columns.push(name);
+    if (!determined) choose(name);
   }
   return columns;
 }
