@@ -22,7 +22,8 @@ import {limitShare, limitText} from "../shared/efficiency.js";
 import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
 import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
-import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
+import * as aq from "../shared/arquero.js";
+import {cmp, measuredOf, modelFamily, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 const UNIT_BYTES: Record<string, number> = {
@@ -144,12 +145,7 @@ function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>):
 
 /** Marks the points no other point of the same machine, test and setup dominates (size ≤ and value ≥, one strictly). */
 export function markFrontier(points: QuantPoint[]): QuantPoint[] {
-  const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) {
-    const key = `${p.hardware}\u0000${p.test}\u0000${p.setup}`;
-    push(groups, key, p);
-  }
-  for (const group of groups.values()) {
+  for (const group of aq.groupRows(points, (p) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`)) {
     let best = -Infinity;
     for (const p of [...group].sort((a, b) => a.size_gib - b.size_gib || b.value - a.value)) {
       p.frontier = p.value > best;
@@ -430,41 +426,40 @@ export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | n
   const points = quantPoints(rows, {depth});
   // One ladder per machine, family and configuration: a bench plan's `-fa 0` and `-fa 1` cells are two ladders.
   const configOf = (p: QuantPoint) => JSON.stringify(Object.entries(p.settings).sort(([a], [b]) => cmp(a, b)));
-  const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}\u0000${configOf(p)}`, p);
+  const groups = aq.groupRows(points, (p) => `${p.hardware}\u0000${p.family}\u0000${p.setup}\u0000${configOf(p)}`);
   // What tells the ladders of one machine and family apart goes into their labels.
-  const siblings = new Map<string, QuantPoint[][]>();
-  for (const group of groups.values())
-    push(siblings, `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`, group);
+  const siblingKey = (group: QuantPoint[]) => `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`;
+  const siblings = new Map(aq.groupRows(groups, siblingKey).map((list) => [siblingKey(list[0]), list]));
   const differing = (group: QuantPoint[]) => {
-    const others = siblings.get(`${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`)!;
+    const others = siblings.get(siblingKey(group))!;
     const keys = [...new Set(others.flatMap((g) => Object.keys(g[0].settings)))].sort(cmp);
     return keys
       .filter((k) => new Set(others.map((g) => JSON.stringify(g[0].settings[k] ?? null))).size > 1)
       .map((k) => `${k} ${group[0].settings[k] ?? "—"}`);
   };
+  // Each ladder against its largest quant, test by test.
+  const ladderGroups = groups.filter((group) => new Set(group.map((p) => p.model_label)).size > 1);
+  const largest = ladderGroups.map((group) => [...group].sort((a, b) => b.size_gib - a.size_gib)[0].model_label);
+  const refs = aq.referencesWithin(
+    ladderGroups,
+    (q) => q.test,
+    (q, g) => q.model_label === largest[g]
+  );
   const ladders: Ladder[] = [];
-  for (const group of groups.values()) {
-    const quants = [...new Set(group.map((p) => p.model_label))];
-    if (quants.length < 2) continue;
-    const largest = [...group].sort((a, b) => b.size_gib - a.size_gib)[0].model_label;
-    const refByTest = new Map<string, QuantPoint>();
-    for (const q of group) if (q.model_label === largest && !refByTest.has(q.test)) refByTest.set(q.test, q);
-    const referenceQuant = group.find((q) => q.model_label === largest)!.quant;
-    const rungs: Rung[] = [];
-    for (const p of group) {
-      const ref = refByTest.get(p.test);
-      const isRef = p.model_label === largest;
-      rungs.push({
+  for (const [g, group] of ladderGroups.entries()) {
+    const referenceQuant = group.find((q) => q.model_label === largest[g])!.quant;
+    const rungs: Rung[] = group.map((p, i) => {
+      const isRef = p.model_label === largest[g];
+      const ref = refs[g][i];
+      return {
         ...p,
         reference: referenceQuant,
         is_reference: isRef,
         comparison: ref && !isRef ? compareMeans(asMeasured(ref), asMeasured(p)) : null
-      });
-    }
+      };
+    });
     // Only tests that at least two quants share make a ladder.
-    const perTest = new Map<string, number>();
-    for (const r of rungs) perTest.set(r.test, (perTest.get(r.test) ?? 0) + 1);
+    const perTest = aq.countValues(rungs.map((r) => r.test));
     const shared = rungs.filter((r) => perTest.get(r.test)! > 1);
     if (shared.length === 0) continue;
     shared.sort((a, b) => a.kind.localeCompare(b.kind) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);

@@ -15,6 +15,7 @@ import {html} from "htl";
 import {color as d3color} from "d3-color";
 import {interpolateLab} from "d3-interpolate";
 import {scaleLinear, scaleLog} from "d3-scale";
+import * as aq from "./arquero.js";
 import type {Comparison} from "./statistics/uncertainty.js";
 
 // ─── palette ────────────────────────────────────────────────────────────────
@@ -140,27 +141,17 @@ export function seriesColors(
   const dims: Dimension[] = ["runtime", "machine", "quant", "build"];
   // A dimension colours the chart where it tells series apart and shades stay distinguishable (≤ 3 a colour).
   // Counted by colour, not by value: two 4-bit quantizations (IQ4_XS, UD-IQ4_XS) share red and are shades of it.
-  const groupSizes = (d: Dimension) => {
-    const counts = new Map<string, number>();
-    for (const s of unique) {
-      const c = colorOf(d, (s[FACT[d]] as string | null | undefined) ?? "");
-      counts.set(c, (counts.get(c) ?? 0) + 1);
-    }
-    return [...counts.values()];
-  };
+  const colorsBy = (d: Dimension) => unique.map((s) => colorOf(d, (s[FACT[d]] as string | null | undefined) ?? ""));
+  const groupSizes = (d: Dimension) => [...aq.countValues(colorsBy(d)).values()];
   const dimension =
     by ??
     dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ??
     (unique.length === 1 && unique[0].runtime ? "runtime" : null);
   const domain = unique.map((s) => s.series);
   if (!dimension) return {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]), dimension};
-  const seen = new Map<string, number>();
-  const range = unique.map((s) => {
-    const base = colorOf(dimension, (s[FACT[dimension]] as string | null | undefined) ?? "");
-    const k = seen.get(base) ?? 0;
-    seen.set(base, k + 1);
-    return shade(base, k);
-  });
+  const bases = colorsBy(dimension);
+  const seen = aq.occurrences(bases);
+  const range = bases.map((base, i) => shade(base, seen[i].nth - 1));
   return {domain, range, dimension};
 }
 
@@ -352,12 +343,8 @@ export function endLabels<T>(
     fill?: (p: T) => string;
   }
 ): {mark: Plot.Markish; margin: number} {
-  const last = new Map<string, T>();
-  for (const p of points) {
-    const prev = last.get(z(p));
-    if (!prev || x(p) >= x(prev)) last.set(z(p), p);
-  }
-  const ends = [...last.values()].map((p) => ({p, label: text(p), y: y(p), at: y(p)})).sort((a, b) => a.y - b.y);
+  const last = aq.groupRows(points, z).map((list) => list.reduce((end, p) => (x(p) >= x(end) ? p : end)));
+  const ends = last.map((p) => ({p, label: text(p), y: y(p), at: y(p)})).sort((a, b) => a.y - b.y);
   const gap = (11 * (domain[1] - domain[0])) / Math.max(1, height - marginTop - marginBottom);
   for (let i = 1; i < ends.length; i++) if (ends[i].at - ends[i - 1].at < gap) ends[i].at = ends[i - 1].at + gap;
   const mark = Plot.text(ends, {
