@@ -26,7 +26,7 @@ import {
 } from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {EFFICIENCY_COLUMNS, limitRate, limitShare, limitText} from "../shared/efficiency.js";
-import {formatPercent, formatPm, leftOutCounts, rawLineCell, sourceHref} from "../shared/format.js";
+import {formatPercent, formatPm, leftOutCounts, measuredReason, rawLineCell, sourceHref} from "../shared/format.js";
 
 /**
  * The columns decayPoints and decayLeftOut read: a page loads these (pageResults) and no fewer.
@@ -175,13 +175,9 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
 
 /** Why a row of the page is not on its charts (null: it is drawn). */
 function leftOutReason(row: ResultRow): string | null {
-  if (row.metric !== "throughput") return "they are not throughput";
-  if (row.kind !== "pp" && row.kind !== "tg") return "they are neither prompt processing nor generation";
-  if ((row.scope ?? "run") !== "run") return `they are per-${row.scope} values, not a run's`;
-  if (row.stat !== "mean") return "they are not means (the charts draw means)";
-  if (row.status !== "ok" || row.value === null) return "their test did not produce a value";
-  if (row.n_depth === null) return "they do not state a context depth";
-  return null;
+  return (
+    measuredReason(row, {kinds: ["pp", "tg"]}) ?? (row.n_depth === null ? "they do not state a context depth" : null)
+  );
 }
 
 /** The rows the charts leave out, counted by reason, most first. */

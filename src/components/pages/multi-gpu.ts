@@ -20,7 +20,7 @@ import * as Plot from "@observablehq/plot";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, seriesColors, valueTitle, yMargin} from "../shared/chart.js";
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
-import {leftOutCounts, sourceHref} from "../shared/format.js";
+import {leftOutCounts, measuredReason, sourceHref} from "../shared/format.js";
 import * as aq from "../shared/arquero.js";
 import {cmp, measuredOf, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
@@ -133,18 +133,7 @@ export function splitLeftOut(
   drawn: SplitPoint[],
   {metric = "throughput", stat = "mean"}: {metric?: string; stat?: string} = {}
 ): {reason: string; n: number}[] {
-  const why = (r: ResultRow) =>
-    r.metric !== metric
-      ? `they are not ${metric}`
-      : r.status !== "ok" || r.value === null
-        ? "their test did not produce a value"
-        : !r.split_mode
-          ? "they do not state a split mode"
-          : (r.scope ?? "run") !== "run"
-            ? `they are per-${r.scope} values, not a run's`
-            : r.stat !== stat
-              ? `they are ${r.stat} values, not ${stat}s`
-              : null;
+  const why = (r: ResultRow) => measuredReason(r, {metric, stat, needs: [["split_mode", "a split mode"]]});
   return leftOutCounts(rows, why, {
     drawn: drawn.length,
     reason: "no other split mode was measured with the same model, machine and settings"

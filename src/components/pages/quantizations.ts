@@ -21,7 +21,15 @@ import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
 import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
-import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
+import {
+  formatMeasured,
+  formatPercent,
+  leftOutCounts,
+  measuredCell,
+  measuredReason,
+  rawLineCell,
+  sourceHref
+} from "../shared/format.js";
 import * as aq from "../shared/arquero.js";
 import {cmp, measuredOf, modelFamily, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
@@ -175,19 +183,12 @@ export function quantLeftOut(
   {depth = 0}: {depth?: number | null} = {}
 ): {reason: string; n: number}[] {
   const why = (r: ResultRow) =>
-    r.metric !== "throughput" || (r.kind !== "pp" && r.kind !== "tg")
-      ? "they are not prompt-processing or generation throughput"
-      : r.stat !== "mean"
-        ? "they are not means (the charts draw means)"
-        : r.status !== "ok" || r.value === null
-          ? "their test did not produce a value"
-          : (r.scope ?? "run") !== "run"
-            ? `they are per-${r.scope} values, not a run's`
-            : depth !== null && (r.n_depth ?? 0) !== depth
-              ? "they are at another context depth (choose it above)"
-              : !modelSize(r)
-                ? "their model size is not stated (e.g. measured through a server)"
-                : null;
+    measuredReason(r, {kinds: ["pp", "tg"]}) ??
+    (depth !== null && (r.n_depth ?? 0) !== depth
+      ? "they are at another context depth (choose it above)"
+      : !modelSize(r)
+        ? "their model size is not stated (e.g. measured through a server)"
+        : null);
   return leftOutCounts(rows, why);
 }
 

@@ -26,7 +26,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, runtimeRank, seriesColors, yMargin} from "../shared/chart.js";
-import {formatMeasured, leftOutCounts, rawLineCell} from "../shared/format.js";
+import {formatMeasured, leftOutCounts, measuredReason, rawLineCell} from "../shared/format.js";
 import * as aq from "../shared/arquero.js";
 import {cmp, measuredOf, modelFamily, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/statistics/uncertainty.js";
@@ -241,18 +241,7 @@ export function runtimeLeftOut(
   {metric = "throughput", stat = "mean"}: RuntimeBarOptions,
   drawn: RuntimeBar[]
 ): {reason: string; n: number}[] {
-  const why = (r: ResultRow) =>
-    r.metric !== metric
-      ? `they are not ${metric}`
-      : r.status !== "ok" || r.value === null
-        ? "their test did not produce a value"
-        : !r.runtime
-          ? "they do not state a runtime"
-          : (r.scope ?? "run") !== "run"
-            ? `they are per-${r.scope} values, not a run's`
-            : r.stat !== stat
-              ? `they are other statistics than the ${stat}s compared (choose the statistic above)`
-              : null;
+  const why = (r: ResultRow) => measuredReason(r, {metric, stat, statChosen: true, needs: [["runtime", "a runtime"]]});
   return leftOutCounts(rows, why, {
     drawn: drawn.length,
     reason: "their model was measured with one runtime only on that machine"
