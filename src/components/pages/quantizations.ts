@@ -19,7 +19,7 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
-import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
+import {ERROR_BAR, fmt3, logMargin, logScale, seriesColors, yMargin} from "../shared/chart.js";
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
 import {
   formatMeasured,
@@ -493,6 +493,11 @@ export function ladderPlot(
   {width = 640, height = 300}: {width?: number; height?: number} = {}
 ): SVGSVGElement | HTMLElement {
   const quants = [...new Map([...rungs].sort((a, b) => a.size_gib - b.size_gib).map((r) => [r.quant, r])).keys()];
+  // By bits per weight, two quants of the same bits in shades of that colour (MXFP4 and Q4_K_XL).
+  const quantColors = seriesColors(
+    quants.map((q) => ({series: q, quant: q})),
+    {by: "quant"}
+  );
   const tests = [
     ...new Set([...rungs].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth).map((r) => r.test))
   ];
@@ -508,7 +513,7 @@ export function ladderPlot(
     x: {label: null, domain: quants, tickRotate: quants.length > 3 ? -20 : 0, axis: "top"},
     y: {label: `ratio to ${rungs[0]?.reference ?? "the largest quant"} (×)`, grid: true},
     // A quantization has one colour on every chart (shared/chart.ts: by bits per weight).
-    color: {type: "categorical", domain: quants, range: quants.map((q) => colorOf("quant", q))},
+    color: {type: "categorical", domain: quantColors.domain, range: quantColors.range},
     marks: [
       Plot.barY(rungs, {
         fx: "test",

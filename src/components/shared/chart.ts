@@ -12,8 +12,7 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
-import {color as d3color} from "d3-color";
-import {interpolateLab} from "d3-interpolate";
+import {lab} from "d3-color";
 import {scaleLinear, scaleLog} from "d3-scale";
 import * as aq from "./arquero.js";
 import type {Comparison} from "./statistics/uncertainty.js";
@@ -101,12 +100,39 @@ export function colorOf(dimension: Dimension, value: string | null | undefined):
   return palette[(i >= 0 ? i : slot(value)) % palette.length];
 }
 
-/** The k-th variant of a colour: the colour, then alternately lighter and darker shades. */
+/**
+ * How far apart (CIELAB ΔE, d3's lab) two series' colours on one chart must be to be told apart as
+ * thin lines: the palette's closest pair is 31 apart; 20 is what a light shade of a light colour
+ * (teal, pink) missed. The browser chart checks hold every chart to it.
+ */
+export const MIN_COLOR_DISTANCE = 20;
+export const colorDistance = (a: string, b: string): number => {
+  const [x, y] = [lab(a), lab(b)];
+  return Math.hypot(x.l - y.l, x.a - y.a, x.b - y.b);
+};
+
+/**
+ * The k-th variant of a colour: the colour, then shades of it, lighter or darker by lightness steps
+ * (the nearest first, kept readable on white), each at least MIN_COLOR_DISTANCE from the others.
+ */
 export function shade(base: string, k: number): string {
   if (k === 0) return base;
-  const step = Math.ceil(k / 2) * 0.28;
-  const toward = k % 2 ? "#ffffff" : "#000000";
-  return d3color(interpolateLab(base, toward)(Math.min(step, 0.75)))!.formatHex();
+  const c = lab(base);
+  const shades: string[] = [];
+  for (const offset of [24, -24, -48, 48, 36, -36]) {
+    if (c.l + offset < 12 || c.l + offset > 90) continue;
+    const hex = lab(c.l + offset, c.a, c.b).formatHex();
+    if ([base, ...shades].every((other) => colorDistance(hex, other) >= MIN_COLOR_DISTANCE + 2)) shades.push(hex);
+  }
+  return shades[(k - 1) % shades.length] ?? base;
+}
+
+/** No two of the colours closer than MIN_COLOR_DISTANCE (distinct series on one chart). */
+function distinguishable(colors: string[]): boolean {
+  for (let i = 0; i < colors.length; i++)
+    for (let j = i + 1; j < colors.length; j++)
+      if (colorDistance(colors[i], colors[j]) < MIN_COLOR_DISTANCE) return false;
+  return true;
 }
 
 /** What a series is, for choosing its colour. */
@@ -143,16 +169,21 @@ export function seriesColors(
   // Counted by colour, not by value: two 4-bit quantizations (IQ4_XS, UD-IQ4_XS) share red and are shades of it.
   const colorsBy = (d: Dimension) => unique.map((s) => colorOf(d, (s[FACT[d]] as string | null | undefined) ?? ""));
   const groupSizes = (d: Dimension) => [...aq.countValues(colorsBy(d)).values()];
-  const dimension =
-    by ??
-    dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ??
-    (unique.length === 1 && unique[0].runtime ? "runtime" : null);
+  const rangeBy = (d: Dimension) => {
+    const bases = colorsBy(d);
+    const seen = aq.occurrences(bases);
+    return bases.map((base, i) => shade(base, seen[i].nth - 1));
+  };
+  // …and where every series states it (not grey beside colours) and no two colours come too close to tell apart.
+  const fits = (d: Dimension) =>
+    groupSizes(d).length > 1 &&
+    Math.max(...groupSizes(d)) <= MAX_SHADES &&
+    unique.every((s) => s[FACT[d]]) &&
+    distinguishable(rangeBy(d));
+  const dimension = by ?? dims.find(fits) ?? (unique.length === 1 && unique[0].runtime ? "runtime" : null);
   const domain = unique.map((s) => s.series);
   if (!dimension) return {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]), dimension};
-  const bases = colorsBy(dimension);
-  const seen = aq.occurrences(bases);
-  const range = bases.map((base, i) => shade(base, seen[i].nth - 1));
-  return {domain, range, dimension};
+  return {domain, range: rangeBy(dimension), dimension};
 }
 
 /**
