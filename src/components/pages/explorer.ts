@@ -1,15 +1,6 @@
 /**
- * SQL over every result, in the browser: DuckDB-wasm 1.32 from node_modules
- * (the `eh` bundle only), run in a module worker, with results.parquet read
- * by hyparquet and handed to DuckDB as Arrow — so DuckDB never needs its
- * parquet extension, which it would otherwise fetch from the internet. The
- * table is `results` (columns in docs/schema.md). Loaded only by the page
- * that imports this module.
- *
- * @example
- *   const db = await openResultsDb(await FileAttachment("data/results.parquet").arrayBuffer());
- *   const result = await db.query("SELECT hardware, count(*) AS n FROM results GROUP BY ALL");
- *   display(resultTable(result));
+ * SQL over every result in the browser: DuckDB-wasm (`eh` bundle) in a worker, fed Arrow read by hyparquet, so
+ * DuckDB never fetches its parquet extension from the internet.
  */
 import * as duckdb from "@duckdb/duckdb-wasm";
 import * as arrow from "apache-arrow";
