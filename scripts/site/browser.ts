@@ -112,8 +112,7 @@ export async function cellErrors(page: Page): Promise<string[]> {
  * colours across the page's charts, a legend label with a fixed colour (`fixedColors`: each
  * runtime's) drawn in another, a chart with more series than the limit and no series picker on the
  * page, a chart Plot drew its warning sign on, two series of one chart in colours closer than
- * `minColorDistance` (CIELAB ΔE), a table wider than the page's column outside a horizontally
- * scrolling container. Returns one line per problem.
+ * `minColorDistance` (CIELAB ΔE). Returns one line per problem.
  */
 export async function chartProblems(
   page: Page,
@@ -218,20 +217,6 @@ export async function chartProblems(
             }
         }
       });
-      // Tables wider than the page's column scroll inside a container, never run under the sidebar or off the page.
-      const main = document.querySelector("#observablehq-main, main") ?? document.body;
-      const right = Math.min(main.getBoundingClientRect().right, document.documentElement.clientWidth);
-      for (const table of document.querySelectorAll("table")) {
-        const box = table.getBoundingClientRect();
-        if (!box.width || box.right <= right + 1) continue;
-        let scroller = table.parentElement;
-        while (scroller && !["auto", "scroll"].includes(getComputedStyle(scroller).overflowX))
-          scroller = scroller.parentElement;
-        if (!scroller || scroller.getBoundingClientRect().right > right + 1)
-          problems.push(
-            `table "${(table.querySelector("th, td")?.textContent ?? "").trim().slice(0, 30)}" runs ${Math.round(box.right - right)} px past the page without a scroll container`
-          );
-      }
       // One colour per legend label across the page.
       const colours = new Map<string, Set<string>>();
       for (const swatch of document.querySelectorAll("[class$='-swatch']")) {
@@ -252,4 +237,30 @@ export async function chartProblems(
     },
     [seriesLimit, fixedColors, minColorDistance] as const
   );
+}
+
+/**
+ * Tables wider than the page's column (a wide results table, a report's Markdown table) that run
+ * past it, under the table of contents or off the page, instead of scrolling sideways inside a
+ * container of the column's width. Returns one line per table.
+ */
+export async function tableProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    // Tables wider than the page's column scroll inside a container, never run under the sidebar or off the page.
+    const main = document.querySelector("#observablehq-main, main") ?? document.body;
+    const right = Math.min(main.getBoundingClientRect().right, document.documentElement.clientWidth);
+    for (const table of document.querySelectorAll("table")) {
+      const box = table.getBoundingClientRect();
+      if (!box.width || box.right <= right + 1) continue;
+      let scroller = table.parentElement;
+      while (scroller && !["auto", "scroll"].includes(getComputedStyle(scroller).overflowX))
+        scroller = scroller.parentElement;
+      if (!scroller || scroller.getBoundingClientRect().right > right + 1)
+        problems.push(
+          `table "${(table.querySelector("th, td")?.textContent ?? "").trim().slice(0, 30)}" runs ${Math.round(box.right - right)} px past the page without a scroll container`
+        );
+    }
+    return problems;
+  });
 }
