@@ -248,6 +248,8 @@ export function decayPlot(
     x: {
       label: "context depth (tokens)",
       type: logDepth ? "symlog" : "linear",
+      // Depth 0 sits off the y axis, so a limit's diamond there is drawn whole.
+      inset: 8,
       constant: 1024,
       grid: true,
       ticks,

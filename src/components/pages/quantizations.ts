@@ -194,11 +194,28 @@ export function quantScatter(
   const converted = points.some((p) => p.size_converted);
   const frontier = points.filter((p) => p.frontier).sort((a, b) => a.size_gib - b.size_gib);
   const withSd = points.filter((p) => p.stddev !== null && p.stddev > 0 && p.value - p.stddev > 0);
+  // A frontier label is left off where a label already placed sits within a label's width and height
+  // (two machines' Q8_0 and Q4_K_M side by side); its point's tooltip and the table still name it.
+  const [xs, ys] = [points.map((p) => p.size_gib), points.map((p) => (logY ? Math.log10(p.value) : p.value))];
+  const span = (v: number[]) => Math.max(...v) - Math.min(...v) || 1;
+  const [xSpan, ySpan] = [span(xs), span(ys)];
+  const labelled: QuantPoint[] = [];
+  for (const p of frontier) {
+    const y = logY ? Math.log10(p.value) : p.value;
+    const near = (q: QuantPoint) =>
+      Math.abs(q.size_gib - p.size_gib) / xSpan < 90 / width &&
+      Math.abs((logY ? Math.log10(q.value) : q.value) - y) / ySpan < 14 / height;
+    if (!labelled.some(near)) labelled.push(p);
+  }
   return Plot.plot({
     width,
     height,
     marginRight: 90,
-    x: {label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`, grid: true},
+    x: {
+      label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`,
+      grid: true,
+      inset: 8
+    },
     marginLeft: logY
       ? logMargin(points.map((p) => p.value))
       : yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
@@ -247,7 +264,7 @@ export function quantScatter(
         ariaDescription: "quant"
       }),
       // Labels on the frontier only: elsewhere dots crowd (every point's label is in its tooltip and the table).
-      Plot.text(frontier, {
+      Plot.text(labelled, {
         x: "size_gib",
         y: "value",
         text: "quant",

@@ -369,7 +369,8 @@ export function endLabels<T>(
 ): {mark: Plot.Markish; margin: number} {
   const last = aq.groupRows(points, z).map((list) => list.reduce((end, p) => (x(p) >= x(end) ? p : end)));
   const ends = last.map((p) => ({p, label: text(p), y: y(p), at: y(p)})).sort((a, b) => a.y - b.y);
-  const gap = (11 * (domain[1] - domain[0])) / Math.max(1, height - marginTop - marginBottom);
+  // 13 px: a 10 px label with its underscores and descenders clear of the next.
+  const gap = (13 * (domain[1] - domain[0])) / Math.max(1, height - marginTop - marginBottom);
   for (let i = 1; i < ends.length; i++) if (ends[i].at - ends[i - 1].at < gap) ends[i].at = ends[i - 1].at + gap;
   const mark = Plot.text(ends, {
     x: (e: (typeof ends)[number]) => x(e.p),
