@@ -122,9 +122,14 @@ export function shade(base: string, k: number): string {
 
 /** No two of the colours closer than MIN_COLOR_DISTANCE (distinct series on one chart). */
 function distinguishable(colors: string[]): boolean {
-  for (let i = 0; i < colors.length; i++)
-    for (let j = i + 1; j < colors.length; j++)
-      if (colorDistance(colors[i], colors[j]) < MIN_COLOR_DISTANCE) return false;
+  // Two series in one colour fail at once; the distinct colours are few (a palette and its shades).
+  const distinct = [...new Set(colors)];
+  if (distinct.length < colors.length) return false;
+  const labs = distinct.map((c) => lab(c));
+  for (let i = 0; i < labs.length; i++)
+    for (let j = i + 1; j < labs.length; j++)
+      if (Math.hypot(labs[i].l - labs[j].l, labs[i].a - labs[j].a, labs[i].b - labs[j].b) < MIN_COLOR_DISTANCE)
+        return false;
   return true;
 }
 
