@@ -22,7 +22,9 @@ export const op: typeof Op = opApi;
 export function groupRows<T>(rows: readonly T[], key: (row: T) => unknown): T[][] {
   if (!rows.length) return [];
   // groups().keys: each row's group index, numbered in order of first appearance.
-  const {keys, size} = table({key: rows.map(key)}).groupby("key").groups() as {keys: Uint32Array; size: number};
+  const {keys, size} = table({key: rows.map(key)})
+    .groupby("key")
+    .groups() as {keys: Uint32Array; size: number};
   const groups: T[][] = Array.from({length: size}, () => []);
   for (let i = 0; i < rows.length; i++) groups[keys[i]].push(rows[i]);
   return groups;
