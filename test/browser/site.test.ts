@@ -179,6 +179,11 @@ describe("site built from data/", () => {
       if (path !== "serving.html") assert.ok(n > 0, `${path}: the bundled data have results this page leaves out`);
       const page = await openClean(path);
       const note = page.locator(".bb-left-out");
+      // The note comes with the page's charts, after its data are read: on a loaded machine, later than the page settles.
+      await note
+        .first()
+        .waitFor({state: "attached", timeout: 15000})
+        .catch(() => {});
       assert.equal(await note.count(), 1, `${path}: one note`);
       if (n === 0) {
         assert.equal(await note.getAttribute("hidden"), "", `${path}: nothing left out, nothing said`);
