@@ -23,6 +23,12 @@ import {join} from "node:path";
 
 const REPO = join(import.meta.dirname, "..");
 const BIN = join(REPO, "bin/benchbook.js");
+/**
+ * Another checkout's bin/benchbook.js (e.g. main's, `git worktree add`), run
+ * on the same store alternating with this one's: a baseline measured side by
+ * side in the same run.
+ */
+export const BASELINE_BIN = process.env.BENCHBOOK_PERF_BASELINE || null;
 const BUILDS = ["aaaaaaa", "bbbbbbb"];
 const QUANTS = [
   ["Q4_0", 0.62],
@@ -52,12 +58,35 @@ function prng(seed: number): () => number {
  * imports the two files).
  */
 export function writeCompareJsonl(dir: string, models: number, seed = 13): {builds: string[]; both: string} {
+  const files = compareJsonl(models, seed);
+  mkdirSync(dir, {recursive: true});
+  const builds = BUILDS.map((build) => join(dir, `llama-bench-${build}.jsonl`));
+  builds.forEach((path, b) => writeFileSync(path, files[b]));
+  writeFileSync(join(dir, "llama-bench.jsonl"), files.join(""));
+  return {builds, both: join(dir, "llama-bench.jsonl")};
+}
+
+/**
+ * The first build's records as llama-bench `-o csv` prints them: a header,
+ * then every value quoted, booleans as 0/1, no sample lists.
+ */
+export function compareCsv(models: number, seed = 13): string {
+  const records = compareJsonl(models, seed, 1)[0]
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const fields = Object.keys(records[0]).filter((field) => !Array.isArray(records[0][field]));
+  const cell = (v: unknown) => `"${typeof v === "boolean" ? Number(v) : String(v).replace(/"/g, '""')}"`;
+  return [fields.join(","), ...records.map((r) => fields.map((f) => cell(r[f])).join(","))].join("\n") + "\n";
+}
+
+/** The text of each build's JSONL file (`builds` of them, the first build's first). */
+export function compareJsonl(models: number, seed = 13, builds = BUILDS.length): string[] {
   const template = JSON.parse(
     readFileSync(join(REPO, "test/fixtures/captured/cpu/llama-bench-jsonl.stdout"), "utf8").split("\n")[0]
   ) as Record<string, unknown>;
   const random = prng(seed);
-  mkdirSync(dir, {recursive: true});
-  const files = BUILDS.map((build, b) => {
+  return BUILDS.slice(0, builds).map((build, b) => {
     const lines: string[] = [];
     for (let m = 0; m < models; m++) {
       for (const [quant, speed] of QUANTS) {
@@ -95,13 +124,9 @@ export function writeCompareJsonl(dir: string, models: number, seed = 13): {buil
     }
     return lines.join("\n") + "\n";
   });
-  const builds = BUILDS.map((build, b) => join(dir, `llama-bench-${build}.jsonl`));
-  builds.forEach((path, b) => writeFileSync(path, files[b]));
-  writeFileSync(join(dir, "llama-bench.jsonl"), files.join(""));
-  return {builds, both: join(dir, "llama-bench.jsonl")};
 }
 
-interface Timed {
+export interface Timed {
   seconds: number;
   /** User + system CPU seconds: less swayed than wall time by other processes on a busy machine. */
   cpu: number;
@@ -110,13 +135,13 @@ interface Timed {
 }
 
 /** A command's wall time and peak RSS (GNU time). */
-function timed(command: string, args: string[], cwd: string): Timed {
+export function timed(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Timed {
   const out = join(cwd, ".time");
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M %U %S", "-o", out, command, ...args], {
     cwd,
     encoding: "utf8",
     maxBuffer: 1 << 28,
-    env: {...process.env, NODE_OPTIONS: ""}
+    env: {...process.env, NODE_OPTIONS: "", ...env}
   });
   if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${run.status}): ${run.stderr}`);
   const [seconds, kb, user, system] = readFileSync(out, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
@@ -194,14 +219,16 @@ export async function compareBenchmark({
       "--store",
       store
     ];
-    const runs: {theirs: Timed; ours: Timed}[] = [];
+    const runs: {theirs: Timed; ours: Timed; baseline: Timed | null}[] = [];
+    const said = (t: Timed) => `${t.seconds} s (${t.cpu} CPU s) ${t.rssMb.toFixed(0)} MB`;
     for (let i = 0; i < repeat; i++) {
       const theirs = timed("/usr/bin/python3", theirsArgs, work);
       const ours = timed(process.execPath, oursArgs, work);
+      const baseline = BASELINE_BIN ? timed(process.execPath, [BASELINE_BIN, ...oursArgs.slice(1)], work) : null;
       log(
-        `compare-llama-bench.py ${theirs.seconds} s (${theirs.cpu} CPU s) ${theirs.rssMb.toFixed(0)} MB; benchbook compare ${ours.seconds} s (${ours.cpu} CPU s) ${ours.rssMb.toFixed(0)} MB`
+        `compare-llama-bench.py ${said(theirs)}; benchbook compare ${said(ours)}${baseline ? `; baseline ${said(baseline)}` : ""}`
       );
-      runs.push({theirs, ours});
+      runs.push({theirs, ours, baseline});
     }
     const [a, b] = [speedups(runs[0].theirs.stdout), speedups(runs[0].ours.stdout)];
     const equal = [...a].filter(([key, value]) => b.get(key) === value).length;
@@ -227,6 +254,20 @@ export async function compareBenchmark({
         cpu_seconds: runs.map((r) => r.ours.cpu),
         rss_mb: runs.map((r) => Math.round(r.ours.rssMb))
       },
+      ...(BASELINE_BIN && {
+        baseline: {
+          bin: BASELINE_BIN,
+          seconds: runs.map((r) => r.baseline!.seconds),
+          cpu_seconds: runs.map((r) => r.baseline!.cpu),
+          rss_mb: runs.map((r) => Math.round(r.baseline!.rssMb)),
+          speedup_over_python: +(
+            median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.baseline!.seconds))
+          ).toFixed(2),
+          cpu_ratio_over_python: +(
+            median(runs.map((r) => r.theirs.cpu)) / median(runs.map((r) => r.baseline!.cpu))
+          ).toFixed(2)
+        }
+      }),
       speedup_over_python: +(
         median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.ours.seconds))
       ).toFixed(2),
