@@ -199,9 +199,13 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     for (const c of classes) classTable.push([c.ord, c.rows, BigInt(starts.get(c.run)!.start), places[c.run].rows]);
     classTable.close();
     const beside = await instance.connect();
+    const threads = Number((await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0][0]);
     try {
-      // The CSV reads the Parquet just written: a single-table scan keeps its order, and nothing is joined or sorted twice.
+      // The CSV reads the Parquet just written: nothing is joined or sorted twice. On one thread, since DuckDB's parallel
+      // CSV writer did not keep this scan's order (results.csv came out in another order at each export of 20,000
+      // rows or more); the classes file written beside it takes the other core.
       await connection.run("SET preserve_insertion_order = true");
+      await connection.run("SET threads = 1");
       await Promise.all([
         connection.run(
           `COPY (SELECT ${csvSafeColumns(CSV_COLUMNS, quoted)} FROM read_parquet(${sqlString(parquetTmp)})) TO ${sqlString(csvTmp)} (FORMAT csv, HEADER true)`
@@ -212,6 +216,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       ]);
     } finally {
       beside.closeSync();
+      await connection.run(`SET threads = ${threads}`);
     }
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
