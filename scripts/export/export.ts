@@ -5,7 +5,9 @@
  * raw/<sha256>.txt copies of every raw input (so pages can show the lines
  * each number came from) and of every writeup a hand-entered file attached
  * (its values link to the writeup's lines), history.json (every series over
- * builds with its change points, history.ts) and manifest.json.
+ * builds with its change points, history.ts), manifest.json, and
+ * results.duckdb, results.parquet as a DuckDB database for the explorer page
+ * (explorer-db.ts).
  *
  * For the site at scale, results.parquet keeps each run's rows together,
  * runs ordered by machine and model (runOrder), in small row groups; and
@@ -37,6 +39,7 @@ import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
 import {prune, writeDerived} from "./files.js";
+import {writeExplorerDb} from "./explorer-db.js";
 import {writeHistory} from "./history.js";
 import {phaseClock} from "./phases.js";
 import {runOrder, type RunPlace} from "./run-order.js";
@@ -50,6 +53,8 @@ export interface ExportSummary {
   rows: number;
   parquetBytes: number;
   csvBytes: number;
+  /** results.duckdb (the explorer's copy of results.parquet, explorer-db.ts): its size. */
+  explorerBytes: number;
   /** results-classes.parquet: its size and rows (classes of results, see classPrefix in shard.ts). */
   classesBytes: number;
   classes: number;
@@ -61,7 +66,7 @@ export interface ExportSummary {
    * Wall-clock seconds per phase (for `npm run perf`): the shards (`shards`,
    * and the slowest shard's own phases as `shard_<phase>`), loading their
    * fragments, Parquet, CSV (with results-classes.parquet beside it), the
-   * JSON files, and history.json.
+   * explorer's results.duckdb, the JSON files, and history.json.
    */
   seconds: Record<string, number>;
   /** CPU seconds per phase of `seconds` (not the shards' own), over every thread of the process: workers' and DuckDB's included. */
@@ -121,7 +126,7 @@ const HEAD_START = 0.1;
 export async function exportStore(store: Store, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
   mkdirSync(join(outDir, "runs"), {recursive: true});
-  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "indexes", "history"]);
+  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "explorer", "indexes", "history"]);
   const inputs = store.inputs();
   const sizes = inputs.map((sha) => statSync(store.runsPath(sha)).size);
   const jobs = options.jobs ?? exportJobs(sizes);
@@ -234,10 +239,19 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     } finally {
       beside.closeSync();
     }
+    lap("csv");
+    const explorerTmp = join(work, "results.duckdb");
+    const explorerWritten = await writeExplorerDb({
+      parquet: parquetTmp,
+      previousParquet: join(outDir, "results.parquet"),
+      database: join(outDir, "results.duckdb"),
+      tmp: explorerTmp
+    });
+    lap("explorer");
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
     renameSync(classesTmp, join(outDir, "results-classes.parquet"));
-    lap("csv");
+    if (explorerWritten) renameSync(explorerTmp, join(outDir, "results.duckdb"));
 
     const runs = shards.flatMap((s) => s.runs);
     const sources = shards.flatMap((s) => s.sources);
@@ -277,6 +291,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       parquetBytes: statSync(join(outDir, "results.parquet")).size,
       csvBytes: statSync(join(outDir, "results.csv")).size,
       classesBytes: statSync(join(outDir, "results-classes.parquet")).size,
+      explorerBytes: statSync(join(outDir, "results.duckdb")).size,
       classes: classes.length,
       storeHash,
       shards: shards.length,
