@@ -1,56 +1,14 @@
 /**
- * SQL over every result, in the browser: DuckDB-wasm 1.32 from node_modules
- * (the `eh` bundle only), run in a module worker, with results.parquet read
- * by hyparquet and handed to DuckDB as Arrow — so DuckDB never needs its
- * parquet extension, which it would otherwise fetch from the internet. The
- * table is `results` (columns in docs/schema.md). Loaded only by the page
- * that imports this module.
- *
- * @example
- *   const db = await openResultsDb(await FileAttachment("data/results.parquet").arrayBuffer());
- *   const result = await db.query("SELECT hardware, count(*) AS n FROM results GROUP BY ALL");
- *   display(resultTable(result));
+ * The explorer's loading path before results.duckdb, kept as the baseline
+ * `npm run perf -- site` measures beside it (perf/site.ts copies this file
+ * into the site project it builds, beside explorer.ts, with
+ * explorer-parquet.md as a page): results.parquet read by hyparquet,
+ * converted to Arrow in JavaScript in batches of row groups, and inserted
+ * into an in-memory DuckDB-wasm table.
  */
-import * as duckdb from "@duckdb/duckdb-wasm";
 import * as arrow from "apache-arrow";
 import {parquetMetadata, parquetRead, parquetSchema} from "hyparquet";
-import * as Inputs from "@observablehq/inputs";
-
-export interface QueryResult {
-  columns: string[];
-  rows: Record<string, unknown>[];
-}
-
-export interface ResultsDb {
-  /** Rows loaded into `results`. */
-  rows: number;
-  query(sql: string): Promise<QueryResult>;
-  close(): Promise<void>;
-}
-
-/** Example queries shown under the editor: each runs on any store. */
-export const EXAMPLE_QUERIES: {label: string; sql: string}[] = [
-  {
-    label: "Results per tool and metric",
-    sql: "SELECT tool, metric, unit, count(*) AS results\nFROM results\nGROUP BY ALL\nORDER BY results DESC"
-  },
-  {
-    label: "Fastest generation per machine",
-    sql: "SELECT hardware, model_label, test, max(value) AS tok_s\nFROM results\nWHERE metric = 'throughput' AND kind = 'tg' AND stat = 'mean' AND status = 'ok'\nGROUP BY ALL\nORDER BY tok_s DESC\nLIMIT 20"
-  },
-  {
-    label: "Serving latency percentiles",
-    sql: "SELECT runtime, model_label, concurrency, metric, stat, value, unit\nFROM results\nWHERE metric IN ('ttft', 'tpot', 'itl', 'e2el') AND scope = 'run'\nORDER BY runtime, concurrency, metric, stat"
-  },
-  {
-    label: "Failed configurations",
-    sql: "SELECT run_id, test, status, status_detail\nFROM results\nWHERE status <> 'ok'"
-  },
-  {
-    label: "Hand-entered values",
-    sql: "SELECT run_id, metric, stat, value, unit, text\nFROM results\nWHERE origin = 'hand-entered'"
-  }
-];
+import {resultsDb, startDuckDB, type ResultsDb} from "../../src/components/pages/explorer.js";
 
 interface SchemaNode {
   element: {name: string; type?: string; converted_type?: string; logical_type?: {type: string}};
@@ -217,136 +175,21 @@ export async function* parquetToArrow(file: ArrayBuffer, batchRows = BATCH_ROWS)
   }
 }
 
-/** Plain JS values for display and downloads: BigInt → number, Arrow lists → arrays. */
-function plain(value: unknown): unknown {
-  if (typeof value === "bigint") return Number(value);
-  if (value && typeof value === "object" && typeof (value as {toArray?: unknown}).toArray === "function")
-    return Array.from((value as {toArray(): ArrayLike<unknown>}).toArray(), plain);
-  return value;
-}
-
-/** Start DuckDB-wasm (eh bundle, module worker) and load the results into table `results`. */
-/** `onProgress(rows, total)` after each batch of rows DuckDB has taken. */
-export async function openResultsDb(
+/** DuckDB-wasm with every row of results.parquet (`file`) inserted into table `results`, batch by batch. */
+export async function openParquetResultsDb(
   file: ArrayBuffer,
   onProgress?: (rows: number, total: number) => void
 ): Promise<ResultsDb> {
-  // Framework copies both files from node_modules into the build; the worker is rebundled as an ES module.
-  const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
-  const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
-  const worker = new Worker(workerUrl, {type: "module"});
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  await db.instantiate(wasm);
-  // Offline: never fetch an extension from the internet (json, parquet… are not bundled).
-  await db.open({
-    query: {castBigIntToDouble: true},
-    allowUnsignedExtensions: false,
-    autoLoadExtensions: false
-  } as duckdb.DuckDBConfig);
-  const connection = await db.connect();
-  await connection.query("SET autoinstall_known_extensions = false");
-  await connection.query("SET autoload_known_extensions = false");
+  const started = await startDuckDB();
   const total = Number(parquetMetadata(file).num_rows);
   let rows = 0;
   for await (const batch of parquetToArrow(file)) {
-    await connection.insertArrowFromIPCStream(arrow.tableToIPC(batch, "stream"), {name: "results", create: rows === 0});
+    await started.connection.insertArrowFromIPCStream(arrow.tableToIPC(batch, "stream"), {
+      name: "results",
+      create: rows === 0
+    });
     rows += batch.numRows;
     onProgress?.(rows, total);
   }
-  return {
-    rows,
-    async query(sql: string): Promise<QueryResult> {
-      const result = await connection.query(sql);
-      const columns = result.schema.fields.map((f) => f.name);
-      const rows = result.toArray().map((row) => {
-        const object = row.toJSON() as Record<string, unknown>;
-        for (const key of columns) object[key] = plain(object[key]);
-        return object;
-      });
-      return {columns, rows};
-    },
-    async close() {
-      await connection.close();
-      await db.terminate();
-      worker.terminate();
-    }
-  };
-}
-
-/** Cells for CSV/Markdown downloads: lists and objects as JSON text. */
-export function downloadRows(result: QueryResult): Record<string, string | number | boolean | null>[] {
-  return result.rows.map((row) =>
-    Object.fromEntries(
-      result.columns.map((c) => {
-        const v = row[c];
-        return [
-          c,
-          v === null || v === undefined
-            ? null
-            : typeof v === "object"
-              ? JSON.stringify(v)
-              : (v as string | number | boolean)
-        ];
-      })
-    )
-  );
-}
-
-export function resultTable(result: QueryResult): HTMLElement {
-  return Inputs.table(downloadRows(result), {
-    columns: result.columns,
-    rows: 20,
-    layout: "auto",
-    select: false
-  }) as HTMLElement;
-}
-
-/**
- * A SQL editor whose value is the query last run: Run (or Ctrl/⌘+Enter) and
- * the example buttons set it and dispatch `input`, so `view(sqlEditor(…))`
- * re-runs dependent cells.
- */
-export function sqlEditor(initial: string, examples = EXAMPLE_QUERIES): HTMLElement & {value: string} {
-  const form = document.createElement("form") as unknown as HTMLFormElement & {value: string};
-  form.className = "bb-sql";
-  const textarea = document.createElement("textarea");
-  textarea.name = "sql";
-  textarea.rows = 8;
-  textarea.spellcheck = false;
-  textarea.value = initial;
-  textarea.setAttribute("aria-label", "SQL query");
-  const run = document.createElement("button");
-  run.type = "submit";
-  run.textContent = "Run";
-  const list = document.createElement("div");
-  list.className = "bb-sql-examples";
-  list.append("Examples: ");
-  for (const example of examples) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = example.label; // text, never HTML
-    button.dataset.example = example.label;
-    button.onclick = () => {
-      textarea.value = example.sql;
-      submit();
-    };
-    list.append(button, " ");
-  }
-  const submit = () => {
-    form.value = textarea.value;
-    form.dispatchEvent(new Event("input", {bubbles: true}));
-  };
-  form.onsubmit = (event) => {
-    event.preventDefault();
-    submit();
-  };
-  textarea.onkeydown = (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      submit();
-    }
-  };
-  form.append(textarea, run, list);
-  form.value = initial;
-  return form;
+  return resultsDb(started, rows);
 }

@@ -59,35 +59,38 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/**
- * Start DuckDB-wasm (eh bundle, module worker) and attach the explorer's
- * database (results.duckdb, written by the export from results.parquet) at
- * `url`, read-only: DuckDB reads the blocks each query needs with HTTP range
- * requests, so nothing is converted or copied before the first query.
- * `results` is a view over its table, so queries may still create tables of
- * their own (in memory).
- */
-export async function openResultsDb(url: string): Promise<ResultsDb> {
+/** DuckDB-wasm started offline, with one connection. */
+export interface StartedDuckDB {
+  db: duckdb.AsyncDuckDB;
+  connection: duckdb.AsyncDuckDBConnection;
+  worker: Worker;
+}
+
+/** Start DuckDB-wasm: the eh bundle, in a module worker, never fetching an extension. */
+export async function startDuckDB(): Promise<StartedDuckDB> {
   // Framework copies both files from node_modules into the build; the worker is rebundled as an ES module.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
   const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
   const worker = new Worker(workerUrl, {type: "module"});
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(wasm);
-  // Offline: never fetch an extension from the internet (json, parquet… are not bundled).
   await db.open({
     query: {castBigIntToDouble: true},
+    // Offline: never fetch an extension from the internet (json, parquet… are not bundled).
     allowUnsignedExtensions: false,
-    autoLoadExtensions: false
+    autoLoadExtensions: false,
+    // Read files by URL with range requests (by default DuckDB-wasm 1.32 fetches them whole);
+    // a whole read remains the fallback for a server that answers no ranges.
+    filesystem: {forceFullHTTPReads: false, allowFullHTTPReads: true}
   } as duckdb.DuckDBConfig);
   const connection = await db.connect();
   await connection.query("SET autoinstall_known_extensions = false");
   await connection.query("SET autoload_known_extensions = false");
-  // The worker resolves the URL itself: make it absolute.
-  await db.registerFileURL("results.duckdb", new URL(url, location.href).href, duckdb.DuckDBDataProtocol.HTTP, false);
-  await connection.query("ATTACH 'results.duckdb' AS explorer (READ_ONLY)");
-  await connection.query("CREATE VIEW results AS SELECT * FROM explorer.results");
-  const rows = Number((await connection.query("SELECT count(*) AS n FROM results")).toArray()[0].n);
+  return {db, connection, worker};
+}
+
+/** The page's handle on a started DuckDB whose table or view `results` holds `rows` rows. */
+export function resultsDb({db, connection, worker}: StartedDuckDB, rows: number): ResultsDb {
   return {
     rows,
     async query(sql: string): Promise<QueryResult> {
@@ -106,6 +109,23 @@ export async function openResultsDb(url: string): Promise<ResultsDb> {
       worker.terminate();
     }
   };
+}
+
+/**
+ * DuckDB-wasm with the explorer's database (results.duckdb, written by the
+ * export from results.parquet) at `url` attached read-only: DuckDB reads the
+ * blocks each query needs with HTTP range requests, so nothing is converted
+ * or copied before the first query. `results` is a view over its table, so
+ * queries may still create tables of their own (in memory).
+ */
+export async function openResultsDb(url: string): Promise<ResultsDb> {
+  const started = await startDuckDB();
+  // The worker fetches the file itself: give it an absolute URL.
+  await started.db.registerFileURL("results.duckdb", new URL(url, location.href).href, duckdb.DuckDBDataProtocol.HTTP, false);
+  await started.connection.query("ATTACH 'results.duckdb' AS explorer (READ_ONLY)");
+  await started.connection.query("CREATE VIEW results AS SELECT * FROM explorer.results");
+  const [{n}] = (await started.connection.query("SELECT count(*) AS n FROM results")).toArray();
+  return resultsDb(started, Number(n));
 }
 
 /** Cells for CSV/Markdown downloads: lists and objects as JSON text. */
@@ -175,6 +195,8 @@ export function sqlEditor(initial: string, examples = EXAMPLE_QUERIES): HTMLElem
     event.preventDefault();
     submit();
   };
+  // Typing is not running: without this, each keystroke's input event would reach view() and run the last query again.
+  textarea.oninput = (event) => event.stopPropagation();
   textarea.onkeydown = (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
