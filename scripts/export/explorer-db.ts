@@ -1,60 +1,82 @@
 /**
- * results.duckdb, the explorer's copy of results.parquet: the same rows, in
- * the same order, with the same column types, as a DuckDB database holding
- * one table, `results`. DuckDB-wasm has no Parquet reader of its own (its
- * parquet extension would be fetched from extensions.duckdb.org, which an
- * offline site never does), but it attaches a database file by URL and reads
- * only the blocks a query needs, with HTTP range requests
- * (src/components/pages/explorer.ts).
+ * results.duckdb, the explorer's database: results.parquet's rows, in the
+ * same order, with the same column types, as view `results` in a DuckDB
+ * database. DuckDB-wasm has no Parquet
+ * reader of its own (its parquet extension would be fetched from
+ * extensions.duckdb.org, which an offline site never does), but it attaches
+ * a database file by URL and reads only the blocks a query needs, with HTTP
+ * range requests (src/components/pages/explorer.ts).
+ *
+ * The export sorts the rows into site order once, into this table, and
+ * writes results.parquet from it. Text columns with few values stay ENUM
+ * codes in the table, as they are in the sort (codedTable in
+ * duckdb-table.ts): writing each string of a million rows into a DuckDB
+ * table costs several times what the codes do. The view casts them back to
+ * text, so the explorer's queries see results.parquet's column types.
  *
  * DuckDB leaves the unused bytes of a block as they were in memory, so two
- * writes of the same rows differ in bytes. The file is written from
- * results.parquet alone, in an instance of its own, and kept while
- * results.parquet does not change, so an unchanged store keeps the file
- * (and the site its content hash).
+ * writes of the same rows differ in bytes: the file the last export wrote is
+ * kept while results.parquet is unchanged, and the site keeps its content
+ * hash.
  */
-import {DuckDBInstance} from "@duckdb/node-api";
-import {existsSync, readFileSync, rmSync, statSync} from "node:fs";
-import {sqlString} from "./duckdb-table.js";
+import type {DuckDBConnection} from "@duckdb/node-api";
+import {existsSync, readFileSync, statSync} from "node:fs";
+import {quoted, sqlString} from "./duckdb-table.js";
 
-/** The newest storage format DuckDB-wasm 1.32 (DuckDB 1.4.3) reads; newer DuckDB in Node would otherwise be free to write a newer one. */
+/** The newest storage format DuckDB-wasm 1.32 (DuckDB 1.4.3) reads; DuckDB in Node would otherwise be free to write a newer one. */
 export const EXPLORER_STORAGE_VERSION = "v1.4.0";
 
-/** Whether two files hold the same bytes (sizes first). */
-function sameBytes(a: string, b: string): boolean {
-  return existsSync(a) && existsSync(b) && statSync(a).size === statSync(b).size && readFileSync(a).equals(readFileSync(b));
-}
+/** The table of ENUM codes, while the database is attached to the export's connection as `explorer`. */
+export const EXPLORER_CODED = "explorer.results_coded";
 
 /**
- * Write the explorer's database for `parquet` to `tmp`, unless
- * `previousParquet` holds the same bytes and its `database` exists (then the
- * caller keeps that). Returns whether it wrote `tmp`.
+ * Compression methods DuckDB need not try on this table: with them, writing
+ * it took about twice the CPU (most in roaring, for validity masks) for a
+ * file of the same size.
  */
-export async function writeExplorerDb({
-  parquet,
-  previousParquet,
-  database,
-  tmp
-}: {
-  parquet: string;
-  previousParquet: string;
-  database: string;
-  tmp: string;
-}): Promise<boolean> {
-  if (existsSync(database) && sameBytes(parquet, previousParquet)) return false;
-  rmSync(tmp, {force: true});
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
+const NOT_TRIED = "zstd,roaring,chimp,patas,alprd,fsst";
+
+/**
+ * Create the database at `path`, attached to `connection` as `explorer`:
+ * table `results_coded` holding what `select` returns, in its order (the
+ * caller sets preserve_insertion_order), and view `results` over it with
+ * each of `enums` (columns of ENUM types) cast to text. It stays attached
+ * until detachExplorerDb.
+ */
+export async function writeExplorerDb(
+  connection: DuckDBConnection,
+  path: string,
+  select: string,
+  enums: string[]
+): Promise<void> {
+  await connection.run(
+    `ATTACH ${sqlString(path)} AS explorer (STORAGE_VERSION ${sqlString(EXPLORER_STORAGE_VERSION)})`
+  );
+  await connection.run(`SET disabled_compression_methods = ${sqlString(NOT_TRIED)}`);
   try {
-    await connection.run(
-      `ATTACH ${sqlString(tmp)} AS explorer (STORAGE_VERSION ${sqlString(EXPLORER_STORAGE_VERSION)})`
-    );
-    await connection.run(`CREATE TABLE explorer.results AS SELECT * FROM read_parquet(${sqlString(parquet)})`);
-    // DETACH checkpoints: every row is in the file and no write-ahead log is left beside it.
-    await connection.run("DETACH explorer");
+    await connection.run(`CREATE TABLE ${EXPLORER_CODED} AS ${select}`);
+    await connection.run("CHECKPOINT explorer");
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    await connection.run("RESET disabled_compression_methods");
   }
-  return true;
+  const casts = enums.map((name) => `${quoted(name)}::VARCHAR AS ${quoted(name)}`);
+  // Unqualified: a view binds in its own database, whatever name the reader attaches it under.
+  await connection.run(
+    `CREATE VIEW explorer.results AS SELECT * ${casts.length ? `REPLACE (${casts.join(", ")}) ` : ""}FROM results_coded`
+  );
+}
+
+/** DETACH: every row is in the file and no write-ahead log is left beside it. */
+export async function detachExplorerDb(connection: DuckDBConnection): Promise<void> {
+  await connection.run("DETACH explorer");
+}
+
+/** Whether `parquet` holds the same bytes as `previousParquet`, and the database written with that is still there. */
+export function sameExport(parquet: string, previousParquet: string, previousDatabase: string): boolean {
+  return (
+    existsSync(previousDatabase) &&
+    existsSync(previousParquet) &&
+    statSync(parquet).size === statSync(previousParquet).size &&
+    readFileSync(parquet).equals(readFileSync(previousParquet))
+  );
 }

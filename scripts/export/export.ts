@@ -39,7 +39,7 @@ import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
 import {prune, writeDerived} from "./files.js";
-import {writeExplorerDb} from "./explorer-db.js";
+import {detachExplorerDb, EXPLORER_CODED, sameExport, writeExplorerDb} from "./explorer-db.js";
 import {writeHistory} from "./history.js";
 import {phaseClock} from "./phases.js";
 import {runOrder, type RunPlace} from "./run-order.js";
@@ -209,9 +209,19 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     const parquetTmp = join(work, "results.parquet");
     const csvTmp = join(work, "results.csv");
     const classesTmp = join(work, "results-classes.parquet");
-    await connection.run(
-      `COPY (${inSiteOrder(allColumns, coded("results"))}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
+    // Sorted once into the explorer's database, text columns still ENUM codes where they have few values
+    // (explorer-db.ts), and written to Parquet from there: a table scan keeps its order.
+    const explorerTmp = join(work, "results.duckdb");
+    await connection.run("SET preserve_insertion_order = true");
+    const enums = [...shapes.types.keys(), ...groups.types.keys()].filter(
+      (name) => !shapes.castBack.has(name) && !groups.castBack.has(name)
     );
+    await writeExplorerDb(connection, explorerTmp, inSiteOrder(allColumns, coded("results")), enums);
+    lap("explorer");
+    await connection.run(
+      `COPY (SELECT * FROM ${EXPLORER_CODED}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
+    );
+    await detachExplorerDb(connection);
     lap("parquet");
     // One real row per class (its last), with how many rows it stands for and where its run's rows are:
     // written on a second connection while the CSV is.
@@ -239,15 +249,9 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     } finally {
       beside.closeSync();
     }
+    // The same rows as the last export's keep its database file (and the site its content hash).
+    const explorerWritten = !sameExport(parquetTmp, join(outDir, "results.parquet"), join(outDir, "results.duckdb"));
     lap("csv");
-    const explorerTmp = join(work, "results.duckdb");
-    const explorerWritten = await writeExplorerDb({
-      parquet: parquetTmp,
-      previousParquet: join(outDir, "results.parquet"),
-      database: join(outDir, "results.duckdb"),
-      tmp: explorerTmp
-    });
-    lap("explorer");
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
     renameSync(classesTmp, join(outDir, "results-classes.parquet"));
