@@ -207,7 +207,7 @@ async function visit(browser: Browser, url: string, filters: boolean, waitFor?: 
     await page.addInitScript(PROBE);
     await page.goto(url, {waitUntil: "load"});
     // The explorer's DuckDB starts in a worker without touching the page: wait for its first answer.
-    if (waitFor) await page.waitForSelector(waitFor, {timeout: 120_000});
+    if (waitFor) await page.waitForSelector(waitFor, {timeout: 300_000});
     await settled(page);
     const loaded = await probe(page);
     const note = (await page.$eval(".bb-scale-note", (n) => n.textContent ?? "").catch(() => null)) ?? undefined;

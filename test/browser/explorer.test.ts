@@ -135,7 +135,10 @@ describe("explorer", () => {
     // The page read the database by range requests, and never the Parquet file.
     const database = requested.filter((r) => /\/results\.[0-9a-f]+\.duckdb$/.test(r.url));
     assert.ok(database.length > 0, "results.duckdb requested");
-    assert.ok(database.some((r) => r.range), "with range requests");
+    assert.ok(
+      database.some((r) => r.range),
+      "with range requests"
+    );
     assert.deepEqual(
       requested.filter((r) => /\.parquet$/.test(r.url)).map((r) => r.url),
       []

@@ -42,7 +42,8 @@ describe("export in shards", () => {
     const actual = files(three);
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
     // results.duckdb keeps whatever bytes DuckDB left unused in its blocks (explorer-db.ts): its rows are compared instead.
-    for (const [path, bytes] of expected) if (path !== "results.duckdb") assert.ok(bytes.equals(actual.get(path)!), path);
+    for (const [path, bytes] of expected)
+      if (path !== "results.duckdb") assert.ok(bytes.equals(actual.get(path)!), path);
     const {database, parquet} = await explorerDbAndParquet(join(three, "results.duckdb"), join(one, "results.parquet"));
     assert.deepEqual(database, parquet);
   });

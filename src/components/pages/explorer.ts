@@ -121,7 +121,12 @@ export function resultsDb({db, connection, worker}: StartedDuckDB, rows: number)
 export async function openResultsDb(url: string): Promise<ResultsDb> {
   const started = await startDuckDB();
   // The worker fetches the file itself: give it an absolute URL.
-  await started.db.registerFileURL("results.duckdb", new URL(url, location.href).href, duckdb.DuckDBDataProtocol.HTTP, false);
+  await started.db.registerFileURL(
+    "results.duckdb",
+    new URL(url, location.href).href,
+    duckdb.DuckDBDataProtocol.HTTP,
+    false
+  );
   await started.connection.query("ATTACH 'results.duckdb' AS explorer (READ_ONLY)");
   await started.connection.query("CREATE VIEW results AS SELECT * FROM explorer.results");
   const [{n}] = (await started.connection.query("SELECT count(*) AS n FROM results")).toArray();
