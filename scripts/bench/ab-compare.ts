@@ -1,11 +1,7 @@
 /**
- * The result of an A/B run (docs/bench.md, "A/B runs"): each invocation of a
- * side is one observation of it (the mean of its measured runs), so the
- * noise between invocations — what differs from one launch to the next — is
- * in the test. B / A with compare's 95% interval (Welch's t-test and
- * Fieller's interval: compareMeans), whether the change is detected (the
- * interval excludes 1), and the smallest change this run's own noise lets it
- * detect with 95% power.
+ * The result of an A/B run (docs/bench.md, "A/B runs"): each invocation of a side is one observation (the
+ * mean of its runs), so launch-to-launch noise is in the test. B / A with compareMeans' 95% interval, whether
+ * the change is detected, and the smallest change this run's own noise could detect.
  */
 import jstat from "jstat";
 import {compareMeans, type Comparison} from "../statistics/uncertainty.js";

@@ -1,10 +1,6 @@
 /**
- * A/B plans (docs/bench.md, "A/B runs"): a llama-bench plan's `ab:` section
- * names what differs between A and B — two binaries (two builds) and/or two
- * values of settings, each written as llama-bench writes a list (`t: 1,2`) —
- * and how many rounds to run. Every cell of the plan becomes a pair whose
- * invocations alternate, A B A B …, so that drift (heat, other jobs) falls on
- * both sides alike; ab-compare.ts then compares the two sides' invocations.
+ * A/B plans (docs/bench.md, "A/B runs"): the `ab:` section names what differs (two binaries and/or two
+ * setting values). Each cell becomes a pair whose invocations alternate A B A B …, so drift falls on both sides.
  */
 import {createHash} from "node:crypto";
 import {z} from "zod";

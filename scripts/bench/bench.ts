@@ -1,10 +1,7 @@
 /**
- * `benchbook bench`: run a plan's cells one after another, each through its
- * runner, and hand every captured cell to the import path. A failed cell is
- * stored as failed results and the run goes on; an interrupted cell (Ctrl-C)
- * is not stored, so `--resume` runs it again. Before anything is written the
- * capture is redacted (secrets, optionally the home directory) and given the
- * environment it ran in.
+ * `benchbook bench`: run a plan's cells through their runners and hand each capture to the import path,
+ * redacted and with its environment. A failed cell is stored as failed results; an interrupted one is not
+ * stored, so `--resume` runs it again.
  */
 import {homedir} from "node:os";
 import type {Redactor} from "../context/redact.js";

@@ -1,12 +1,6 @@
 /**
- * What a run needs to be run again, recorded with every capture: the machine
- * (OS, kernel, CPU, RAM), its GPUs (nvidia-smi when present), the runtime's
- * version, each model file's identity (size, GGUF metadata, a content hash)
- * and the exact command. Stored in each run's `extra.environment`.
- *
- * Values are kept as the source printed them: nvidia-smi's CSV fields are
- * numbers only where the text is a plain number, otherwise the text
- * (`[N/A]`); units are in the field names.
+ * What a run needs to be run again (machine, GPUs, runtime version, model identity, command), stored in
+ * `extra.environment`. Values are kept as printed (`[N/A]` stays text).
  */
 import {execFile} from "node:child_process";
 import {createHash} from "node:crypto";

@@ -1,10 +1,4 @@
-/**
- * Why a cell failed, from how its process ended and what it printed: out of
- * memory (the CUDA/ggml/Metal/Vulkan/PyTorch messages, llama-bench's
- * `failed to create context`), a timeout, or another error (non-zero exit,
- * a signal). The detail is the tail of the log, so a reader of the failed
- * result sees what the tool said last.
- */
+/** Why a cell failed (out of memory, timeout, other), from its exit and output; the detail is the log's tail. */
 import type {Status} from "../schema/schema.js";
 
 /** Lines that mean the tool ran out of memory (host or device). Consulted only when the cell failed. */

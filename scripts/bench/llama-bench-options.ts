@@ -1,9 +1,6 @@
 /**
- * llama-bench's command line as a plan sees it: every option that takes a
- * list of values, under all the names a user may write it (short option,
- * long option, the Markdown column, the JSON field), and the way llama-bench
- * itself splits its values — `parse_int_range` for integers, `,` for the
- * rest (tools/llama-bench/llama-bench.cpp, `parse_cmd_params`).
+ * llama-bench's list options under every name a plan may use, split as llama-bench splits them
+ * (`parse_int_range` for integers, `,` otherwise: llama-bench.cpp `parse_cmd_params`).
  */
 
 /** How llama-bench reads an option's value. */

@@ -1,13 +1,6 @@
 /**
- * The shape of a bench plan (YAML), validated with zod. Every runner shares
- * the top-level keys (name, runner, binary, models, matrix, args, env,
- * repetitions, tags, timeouts, limits); each runner adds its own section.
- * docs/bench.md documents every key; docs/plans/ holds worked examples.
- *
- * Plans are strict: an unknown key is an error (a typo must not silently
- * run a different benchmark). Values that llama-bench would parse itself
- * (`128,256`, `1-8+1`) are kept as written here and expanded in plan.ts,
- * where each value can be checked against llama-bench's own rules.
+ * The bench plan's shape (zod; docs/bench.md documents every key). Strict: a typo must not silently run a
+ * different benchmark. llama-bench lists (`128,256`, `1-8+1`) are kept as written and expanded in plan.ts.
  */
 import {z} from "zod";
 import {isSecretName} from "../context/redact.js";

@@ -1,10 +1,6 @@
 /**
- * A plan → cells. The cartesian product of models × matrix settings (× depths
- * for llama-bench) becomes one cell per tool invocation, each with a stable
- * id (a hash of the runner and its normalized parameters, so a `--resume`
- * finds it again whatever the spelling in the plan), a label, an argv array
- * built item by item (plan values never pass through a shell) and the tests
- * it should produce.
+ * A plan → cells, one per tool invocation. A cell's id hashes its normalized parameters, so `--resume` finds
+ * it whatever the plan's spelling; its argv is built item by item (plan values never pass through a shell).
  */
 import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";

@@ -1,14 +1,6 @@
-// `npm run bundle`: the CLI as a few JavaScript files in bundle/ that plain
-// Node runs without node_modules (`node bundle/benchbook.mjs …`), for a
-// machine that only runs benchmarks. Every dependency is inside except
-// @duckdb/node-api (native; loaded only by the commands that query or
-// export: list, compare, history, export, and the index update after a
-// write, which then says it was skipped) and the site's build tools
-// (Observable Framework, playwright-core: build and serve need a checkout).
-// The endpoint runner's recorded benchbook version reads package.json three
-// folders above its module, so a bundle records "unknown" there.
-// The workers of import --jobs and export --jobs are entries of their own.
-// `node scripts/cli/bundle.mjs --out DIR` writes it elsewhere (scripts/gpu-run/stage.sh).
+// `npm run bundle`: the CLI as a few files in bundle/ that plain Node runs without node_modules, for a
+// machine that only runs benchmarks. @duckdb/node-api (native) stays outside: commands that query or export
+// need it. `--out DIR` writes elsewhere (scripts/gpu-run/stage.sh).
 import {build} from "esbuild";
 import {copyFileSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {basename, join, resolve} from "node:path";

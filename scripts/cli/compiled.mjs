@@ -1,16 +1,6 @@
-// benchbook's TypeScript compiled to JavaScript once, so that the CLI starts
-// without compiling its sources on every run (tsx took 2–5 s for --help).
-//
-// The tree (scripts/) is compiled file by file with esbuild into .build/<stamp>/, keeping its layout
-// (other files, such as a CSV a module reads beside itself, are copied),
-// so relative imports, workers' `new URL("./x-entry.mjs", import.meta.url)`
-// and package.json two folders above scripts/cli all resolve as in the source.
-// The stamp hashes every source file's path, size and mtime and package.json:
-// an edited checkout gets a fresh build on its next run, and a build is never
-// used for other sources. `npm ci` builds it through the `prepare` script;
-// `node scripts/cli/compiled.mjs` builds it by hand.
-//
-// Plain JavaScript on purpose: bin/benchbook.js loads it before anything is compiled.
+// benchbook's TypeScript compiled once with esbuild into .build/<stamp>/ (same layout), so the CLI starts
+// without tsx (2–5 s for --help). The stamp hashes every source's path, size and mtime: an edited checkout
+// gets a fresh build. Plain JavaScript because bin/benchbook.js loads it before anything is compiled.
 import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {dirname, join, relative} from "node:path";

@@ -1,9 +1,5 @@
 /**
- * `benchbook <command> …`: a thin shell over the modules in scripts/.
- *
- * Commands are loaded when they run: `--help`, `--version` and a command's
- * own `--help` load no command module but the one asked for, so the CLI
- * answers at once (docs/architecture.md, "A command").
+ * `benchbook <command> …`. Commands are loaded only when they run, so `--help` and `--version` answer at once.
  */
 import {readFileSync} from "node:fs";
 import type {Command} from "./command.js";

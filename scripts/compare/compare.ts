@@ -1,29 +1,8 @@
 /**
- * A against B: pair the flat rows of two selections and compare each pair,
- * the way llama.cpp's scripts/compare-llama-bench.py compares two builds —
- * for any two runs, tags, runtimes or settings. Pure: rows in, pairs out.
- *
- * Pairing. Rows pair up when their key columns are equal. The key is `by`
- * when given; by default it is DEFAULT_BY (model_label, test, metric, stat,
- * unit) plus every column of CONTEXT_KEYS — compare-llama-bench's key
- * properties by benchbook's names, and runtime, tool, hardware, concurrency —
- * whose value varies *within* side A or *within* side B (a sweep: `-ub
- * 128,256` on both sides pairs 128 with 128). A column that is constant within
- * each side is not keyed on: it is either the same on both sides, or it is
- * what the comparison is about (split_mode layer vs tensor, build a vs build b).
- *
- * Rows. Only summaries (`scope` run) are compared, not per-request or
- * time-series rows. `metrics` limits the metrics; by default, throughput when
- * both sides have throughput rows, else every metric.
- *
- * Several rows of one side with the same key (the same test run twice) are
- * averaged without weights, as compare-llama-bench does; their spread
- * becomes the sample sd of that mean, n = the number of rows.
- *
- * Uncertainty: compareMeans (scripts/statistics/uncertainty.ts): Welch's t-test
- * and a 95% Fieller interval for the ratio (it contains 1 exactly when the
- * test says within noise) when both sides state their repetitions,
- * else ±1 sd propagated and "within noise" when the ±1 sd ranges overlap.
+ * A against B, as llama.cpp's compare-llama-bench.py compares two builds, for any two selections. Pure.
+ * Rows pair on DEFAULT_BY plus every CONTEXT_KEYS column that varies within a side (a sweep); a column
+ * constant within each side is what the comparison is about, so it is not keyed on. Duplicate keys are
+ * averaged as compare-llama-bench does. Uncertainty: compareMeans (statistics/uncertainty.ts).
  */
 import {compareMeans, type Comparison, type Measured} from "../statistics/uncertainty.js";
 import {limitShare, type ResultEfficiency} from "../efficiency/efficiency.js";

@@ -1,17 +1,7 @@
 /**
- * Selectors for `benchbook compare A B`: which flat rows (scripts/schema/row.ts)
- * make up one side of a comparison.
- *
- * - a run id (`9df1ce38efa5-L5`) selects that run; when no run has exactly that
- *   id, it is a prefix (`9df1ce38efa5` selects every run read from that input);
- * - `key=value[,key=value…]` selects the rows where every clause holds:
- *   - `key` is a row column (`split_mode`, `runtime`, `build_commit`, `hardware`,
- *     `model_label`, `quant`, …), `tag.NAME` (or `tag:NAME`) a tag given on
- *     import, `setting.NAME` any setting (also those not promoted to a column);
- *   - `value` is compared as text with the value as stored (`split_mode=tensor`,
- *     `n_ubatch=256`); `a|b` accepts either; an empty value matches a missing one;
- *   - `key!=value` excludes; a comma starts a new clause only when a `key=`
- *     follows it, so `tensor_split=0.48,0.52` stays one value.
+ * `benchbook compare` selectors: a run id (or its prefix), or `key=value[,key=value…]` clauses over row
+ * columns, `tag.NAME` and `setting.NAME` (docs/compare.md). A comma starts a clause only before `key=`, so
+ * `tensor_split=0.48,0.52` stays one value.
  */
 import {COLUMNS} from "../schema/row.js";
 import type {Row} from "../schema/row.js";

@@ -1,18 +1,7 @@
 /**
- * Configuration rows a writeup states in its own words, before the outputs
- * they describe:
- *
- *   | KV cache dtype | torch.bfloat16 |       a Markdown table row
- *   KV cache dtype: torch.bfloat16           a key/value line
- *   KV cache dtypetorch.bfloat16             a table whose cells a website glued together
- *
- * Server logs often lack what such a table says (SGLang's SWAKVPool lines
- * name no KV cache dtype), so the document reader hands these settings to the
- * server, log and serving runs below them, where their own output and
- * command do not state them (`inheritStatedSettings`). Only labels of a fixed
- * vocabulary are read, each with a check of what its value may look like, so
- * prose that happens to start with a label word is not taken; the value is
- * kept as written. A new section heading (`## …`, `C. SGLang …`) ends them.
+ * Configuration a writeup states before its outputs (`| KV cache dtype | torch.bfloat16 |`, `key: value`),
+ * handed to the runs below where their own output does not say it (logs often don't). Only a fixed
+ * vocabulary of labels with value checks is read, so prose is not taken; a section heading ends them.
  */
 import type {Scalar, Settings} from "../schema/schema.js";
 import {runtimeById} from "./runtimes.js";

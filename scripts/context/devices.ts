@@ -1,16 +1,6 @@
 /**
- * Device lines printed by ggml backends before a benchmark:
- *
- *   ggml_cuda_init: found 1 CUDA devices (Total VRAM: 24210 MiB):
- *     Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes, VRAM: 24210 MiB
- *   ggml_init_cublas: found 2 CUDA devices:                 (builds before early 2024)
- *     Device 0: NVIDIA GeForce GTX 1080 Ti, compute capability 6.1
- *   ggml_vulkan: 0 = NVIDIA GeForce RTX 3090 (NVIDIA) | uma: 0 | fp16: 1 | …
- *   ggml_metal_init: found device: Apple M4
- *
- * Sites that translate pages also translate these lines (`デバイス0: … 計算能力 8.6`),
- * so the parsers key on structure (index, colon, name, comma-separated facts)
- * rather than on the English words.
+ * ggml backends' device lines (`ggml_cuda_init: found 1 CUDA devices`, `Device 0: …`, `ggml_vulkan: 0 = …`).
+ * Sites translate them (`デバイス0: …`), so parsers key on structure, not English words.
  */
 import type {Gpu, Hardware, Scalar} from "../schema/schema.js";
 import {emptyHardware} from "../schema/schema.js";

@@ -1,21 +1,7 @@
 /**
- * What llama.cpp prints about a model while loading it, as `key = value`
- * lines (llama-model.cpp `print_info`, before mid-2025 `llm_load_print_meta`;
- * the file lines come from llama-model-loader.cpp):
- *
- *   print_info: file type   = Q4_K - Medium
- *   print_info: file size   = 20.49 GiB (5.08 BPW)
- *   print_info: arch             = qwen35moe
- *   print_info: n_layer          = 40
- *   print_info: model params     = 34.66 B
- *
- * Writeups quote such blocks with the prefix trimmed and sometimes the
- * labels reworded (seed 002: `architecture = qwen35moe`, `file size = 20.49
- * GiB (Q4_K_M, 5.08 BPW)`, `n_params = 34.66 B`). They are model metadata,
- * not measurements: the document reader hands them to the llama.cpp runs
- * below (server logs and the benchmarks of a llama-server), whose model then
- * gets the architecture, size and parameter count as printed, never
- * converted; every line is kept in `extra.model_metadata`.
+ * llama.cpp's model load lines (`print_info: file size = 20.49 GiB (5.08 BPW)`, formerly `llm_load_print_meta`),
+ * also as writeups quote them (prefix trimmed, labels reworded). Metadata, not measurements: handed to the
+ * llama.cpp runs below, kept as printed in `extra.model_metadata`.
  */
 import type {Model} from "../schema/schema.js";
 

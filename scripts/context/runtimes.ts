@@ -1,10 +1,7 @@
 /**
- * The inference engines benchbook knows, in display order: the one list that
- * command parsing, server detection, configuration tables, server comments,
- * the endpoint client, recorded environment variables and flattened-line
- * splitting read. Add a runtime here (docs/architecture.md, "Add a runtime");
- * the site's copy of the order and colours is `RUNTIME_ORDER` in
- * src/components/shared/chart.ts, kept equal by test/context/runtimes.test.ts.
+ * The inference engines benchbook knows, in display order: the one list every runtime lookup reads
+ * (docs/architecture.md, "Add a runtime"). The site's copy is RUNTIME_ORDER in src/components/shared/chart.ts,
+ * kept equal by test/context/runtimes.test.ts.
  */
 import type {ParsedCommand} from "./command.js";
 

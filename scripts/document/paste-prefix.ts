@@ -1,9 +1,4 @@
-/**
- * Tool output pasted behind a prefix: a Markdown quote (`> `, nested `> > `
- * or `>> `), or a comment marker when output was kept in a script or a
- * config (`# `, `// `). The text behind the prefix is what formats read;
- * line numbers stay those of the physical lines.
- */
+/** Tool output pasted behind a Markdown quote or a comment marker; line numbers stay the physical ones. */
 
 /** `>`, `> >`, `>>` with the spaces around them: a Markdown blockquote, at any depth. */
 const QUOTE = /^[ \t]{0,3}(?:>[ \t]?)+/;

@@ -1,9 +1,6 @@
 /**
- * Reads a whole raw input — a tool's output file or a pasted post — into
- * runs. Blocks are found by content; the text between blocks is context
- * (commands, server launches, device lines, hardware headings and tables,
- * `#` comments) or ignored, and every line is accounted for so
- * `parse --explain` can show what became what, and why.
+ * A whole raw input → runs. Blocks are found by content; every other line is context or ignored, and
+ * accounted for, so `parse --explain` can show what became what.
  */
 import type {ParsedCommand} from "../context/command.js";
 import {isServerCommand, parseCommandLine} from "../context/command.js";

@@ -1,9 +1,4 @@
-/**
- * Hardware stated by a writeup's own tables or key/value lines rather than by
- * a tool: `| GPU | NVIDIA RTX PRO 6000 Blackwell 96GB (SM120) |`, `GPU: RTX 4090`,
- * or a table whose cells a website glued together (`GPUNVIDIA RTX PRO 6000 …`).
- * The name is kept as written; nothing is looked up or normalized.
- */
+/** Hardware a writeup states in its own words (`GPU: RTX 4090`), kept as written: nothing looked up. */
 
 /** A vendor or product family must start the value, so prose that mentions a GPU is not taken. */
 const GPU_NAME =

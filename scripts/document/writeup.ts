@@ -1,12 +1,6 @@
 /**
- * The writeup behind hand-entered numbers. An observations file may name the
- * post its figures were read from (`writeup: ./my-post.md`, a path relative to
- * the observations file, docs/hand-entered.md). The importer then keeps that
- * post verbatim beside the observations (an attachment with role `writeup`),
- * checks that each entry's `line` of the post holds the entry's `text`, and
- * records the post's sha256 on every value read from it
- * (`extra.writeup_sha256`), so a page can link a hand-entered value to the
- * line of the writeup it came from.
+ * The writeup behind hand-entered numbers (docs/hand-entered.md): kept verbatim as an attachment, each entry's
+ * `line` checked against its `text`, its sha256 recorded so pages can link a value to its line.
  */
 import {createHash} from "node:crypto";
 import type {ParsedRun} from "../formats/types.js";

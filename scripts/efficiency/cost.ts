@@ -1,11 +1,6 @@
 /**
- * What one token costs a model: the bytes generation reads (weights, then
- * the KV cache at the depth reached) and the FLOPs prompt processing does
- * (2 × active parameters, then attention over the context). Every input is
- * a fact the run states — the size and parameter count the tool printed,
- * the load log's `n_layer`/`n_head_kv`/… (`extra.model_metadata`), the
- * cache type — and a figure that needs an unknown input is null.
- * docs/efficiency.md gives the formulas and what they leave out.
+ * What one token costs a model: bytes read per generated token, FLOPs per prompt token, from facts the run
+ * states; a figure needing an unknown input is null (docs/efficiency.md).
  */
 import type {Model, Run, Settings} from "../schema/schema.js";
 

@@ -1,14 +1,6 @@
 /**
- * The device table (devices.csv, one row per device with its source) and
- * matching of the names tools print to its rows: CUDA/ROCm device lines
- * (`NVIDIA GeForce RTX 4090`), nvidia-smi (`NVIDIA A100-SXM4-80GB`,
- * `Tesla V100-PCIE-32GB`), Vulkan and Metal names, llama-bench `gpu_info`
- * (comma-joined), and names stated by a writeup (`2× RTX 3060 12GB`).
- *
- * A name may fit several rows (`NVIDIA GeForce RTX 3080` is a 10, 12 or
- * 20 GB card; `Apple M4 Max` a 32- or 40-core GPU): the memory size the
- * name or the device line states picks among them, and a figure the
- * remaining rows disagree on is unknown (null), never the first row's.
+ * devices.csv and matching printed device names to its rows. A name may fit several rows (RTX 3080: 10, 12 or
+ * 20 GB); the stated memory picks, and a figure the remaining rows disagree on is null, never the first row's.
  */
 import {csvParse} from "d3-dsv";
 import {readFileSync} from "node:fs";

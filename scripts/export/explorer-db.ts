@@ -1,23 +1,9 @@
 /**
- * results.duckdb, the explorer's database: results.parquet's rows, in the
- * same order, with the same column types, as view `results` in a DuckDB
- * database. DuckDB-wasm has no Parquet
- * reader of its own (its parquet extension would be fetched from
- * extensions.duckdb.org, which an offline site never does), but it attaches
- * a database file by URL and reads only the blocks a query needs, with HTTP
- * range requests (src/components/pages/explorer.ts).
- *
- * The export sorts the rows into site order once, into this table, and
- * writes results.parquet from it. Text columns with few values stay ENUM
- * codes in the table, as they are in the sort (codedTable in
- * duckdb-table.ts): writing each string of a million rows into a DuckDB
- * table costs several times what the codes do. The view casts them back to
- * text, so the explorer's queries see results.parquet's column types.
- *
- * DuckDB leaves the unused bytes of a block as they were in memory, so two
- * writes of the same rows differ in bytes: the file the last export wrote is
- * kept while results.parquet is unchanged, and the site keeps its content
- * hash.
+ * results.duckdb: results.parquet's rows, order and column types as view `results` of a DuckDB database, for the
+ * explorer (DuckDB-wasm reads no Parquet offline, but attaches a database by URL and reads it by range requests).
+ * The table under the view keeps few-valued text as ENUM codes (strings cost several times more to write); the view
+ * casts them back. DuckDB leaves stale memory in unused block bytes, so the same rows never write the same bytes:
+ * the last file is kept while results.parquet is unchanged, and the site keeps its content hash.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {existsSync, readFileSync, statSync} from "node:fs";

@@ -1,32 +1,9 @@
 /**
- * Store → the site's data: results.parquet and results.csv written by DuckDB
- * (one flat row per measured value, see scripts/schema/row.ts), runs.json and
- * sources.json for the overview, runs/<run id>.json for each run's page,
- * raw/<sha256>.txt copies of every raw input (so pages can show the lines
- * each number came from) and of every writeup a hand-entered file attached
- * (its values link to the writeup's lines), history.json (every series over
- * builds with its change points, history.ts), manifest.json, and
- * results.duckdb, results.parquet as a DuckDB database for the explorer page
- * (explorer-db.ts).
- *
- * For the site at scale, results.parquet keeps each run's rows together,
- * runs ordered by machine and model (runOrder), in small row groups; and
- * results-classes.parquet holds one real row per class of results (classPrefix
- * in shard.ts) with where its run's rows are. A page of a large store reads
- * the classes to offer its filters and then only the rows of the runs they
- * select (src/components/shared/data.ts); row order within a run is the store's.
- *
- * The store's inputs are read in shards (shard.ts): contiguous slices, each
- * flattened into Parquet fragments by its own DuckDB database, the first on
- * this thread and the others on worker threads when the store is large. This thread then joins the fragments,
- * sorts them into site order once, and writes the files above. What the
- * export writes does not depend on how many shards read it.
- *
- * These are plain files under src/data/, not Framework data loaders: the
- * build content-hashes static files every time, while a cached loader output
- * would be reused after the store changed (Framework does not track a
- * loader's inputs). Every file is written atomically (files.ts); files that
- * no longer belong (a removed input's raw copy) are deleted.
+ * Store → the site's data files (src/data/: results.parquet/csv, runs.json, runs/<id>.json, raw copies,
+ * history.json, manifest.json, the explorer's results.duckdb: explorer-db.ts). Rows are ordered by run in small row groups and results-classes.parquet
+ * indexes them, so a page of a large store reads only the runs it selects. Inputs are read in shards (shard.ts),
+ * on worker threads when large; the output does not depend on the shard count. Plain files, not Framework
+ * loaders: a cached loader output would survive a store change.
  */
 import {DuckDBInstance} from "@duckdb/node-api";
 import {createHash} from "node:crypto";

@@ -1,14 +1,6 @@
 /**
- * src/data/history.json for the site's history page: the series, their
- * change points and "what changed since the previous build"
- * (scripts/history/page-data.ts), computed from the summary rows of the
- * results.parquet just written — every metric but llama-bench's duration
- * per repetition (ns), which repeats its throughput inverted.
- *
- * DuckDB groups the rows by everything a series and a build share (key
- * columns, settings, build), so that a group's text (the settings are most
- * of a row's bytes) crosses into JavaScript and is keyed once; each row
- * brings only its value columns.
+ * src/data/history.json (scripts/history/page-data.ts) from the summary rows just written. DuckDB groups rows
+ * by what a series and build share, so that text crosses into JavaScript once per group.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {join} from "node:path";

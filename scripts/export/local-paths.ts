@@ -1,14 +1,6 @@
 /**
- * Absolute local paths (`/home/alice/models/x.gguf`, `/mnt/nas/bob/x.gguf`,
- * `/data/…`, `C:\Users\carol\…`, `D:\models\…`) name people, machines and
- * their folders: what the export publishes shows their base name (`x.gguf`)
- * instead, unless `--keep-paths` is given. Line breaks are never touched,
- * so every value still points at its line.
- *
- * Kept as they are: system folders (`/usr/…`, `/dev/…`, `/proc/…`: the same
- * on every machine), HTTP routes (`/v1/completions`), a path of one segment
- * (`/metrics`), and anything inside a URL but `file://` or after a letter or
- * digit (`tok/s`, `https://host/a/b`).
+ * Local paths name people and machines: published copies show base names unless `--keep-paths`. System
+ * folders, HTTP routes, one-segment paths and URLs are kept; line breaks are never touched.
  */
 
 const SEP = String.raw`(?:\\+|/)`;

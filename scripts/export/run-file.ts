@@ -19,12 +19,8 @@ const RUN_ATTACHMENT_MAX_BYTES = 256 * 1024;
 export const RUN_RESULTS_MAX = 100;
 
 /**
- * runs/<run id>.json: everything a run's page shows — the run as stored
- * (provenance, hardware, model, settings, command, environment, its first
- * RUN_RESULTS_MAX results, the raw lines they came from),
- * its labels as the other files name them, and the text of its plan and
- * capture record. Rewritten by every export (a file is only replaced when
- * its bytes change), so the page can never show an older import.
+ * runs/<run id>.json: everything a run's page shows. Rewritten by every export (replaced only when its bytes
+ * change), so a page never shows an older import.
  */
 export function writeRunFile(
   store: Store,

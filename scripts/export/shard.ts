@@ -1,18 +1,6 @@
 /**
- * One shard of an export (export.ts): a contiguous slice of the store's
- * inputs, read, flattened and staged in its own DuckDB database (on a
- * worker thread, shard-worker.ts, for all but the first shard). It writes
- *   - four Parquet fragments in `fragments` that the export joins and sorts:
- *     `<prefix>-results.parquet` (per-result columns, with the result's
- *     place in the shard `ord`, its run `run_ordinal`, and the ids of its
- *     group and shape), `<prefix>-sparse.parquet` (the columns most results
- *     leave empty, for the results that fill one), `<prefix>-groups.parquet`
- *     (run-level columns, once per run and overridden model/settings) and
- *     `<prefix>-shapes.parquet` (the few distinct test/metric/summary
- *     combinations);
- *   - its runs' files (runs/<id>.json) and raw copies into the output;
- * and answers with what the export needs to merge: every id counted from 0
- * within the shard, the export adds the shards before it.
+ * One shard of an export: a contiguous slice of inputs flattened into Parquet fragments in its own DuckDB
+ * (shard-worker.ts for all but the first). Ids count from 0 within the shard; export.ts offsets them.
  */
 import {DuckDBInstance, type DuckDBValue} from "@duckdb/node-api";
 import {createHash} from "node:crypto";

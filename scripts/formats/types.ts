@@ -1,11 +1,7 @@
 /**
- * The contract between the document reader and the per-format modules.
- *
- * A raw input becomes a Doc: its logical lines, each remembering the 1-based
- * physical line it came from (a physical line whose line breaks were lost is
- * split into several logical lines that share its number). A Format finds
- * Blocks of its kind in a Doc and parses each into ParsedRuns, reading the
- * Context (command line, device lines, …) that the text before the block set.
+ * The contract between the document reader and the formats: a Doc of logical lines that remember their
+ * physical line (a line whose breaks were lost splits into several sharing its number); a Format finds Blocks
+ * and parses each into ParsedRuns, reading the Context the text before set.
  */
 import type {Hardware, Run} from "../schema/schema.js";
 import type {ParsedCommand} from "../context/command.js";

@@ -1,14 +1,6 @@
 /**
- * The side-by-side tables of docs/real-gpu.md, from what scripts/gpu-run/run.sh
- * brought back (a folder with store/ and raw/):
- *
+ * docs/real-gpu.md's side-by-side tables from what scripts/gpu-run/run.sh brought back:
  *   node --import tsx scripts/gpu-run/compare.ts test/fixtures/captured/h100/run2
- *
- * llama-bench: each cell's value as benchbook stored it (its results, keyed
- * by the raw line each points to) beside llama-bench run directly
- * (raw/direct-*.jsonl, raw/percell-*.jsonl), with the difference in percent. Endpoint: each test's client
- * figure beside llama-server's own `timings` of the same requests (kept
- * verbatim in the result file).
  */
 import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";

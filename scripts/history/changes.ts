@@ -1,12 +1,6 @@
 /**
- * Change points of one series, Otava-style (the E-Divisive variant Apache
- * Otava, formerly Hunter, runs): binary segmentation that splits a segment
- * of build means where E-Divisive's energy statistic is largest and keeps
- * the split when a t-test of the builds before against the builds after
- * rejects equal levels at 1% (ALPHA), Bonferroni-corrected for the segment's
- * candidate splits; then every kept change is tested again against its
- * neighbouring segments only, and the weakest that fails is dropped, until
- * all pass. docs/history.md says why and what the labels mean.
+ * Change points of one series, as Apache Otava does: E-Divisive binary segmentation, each split kept when a
+ * Bonferroni-corrected t-test rejects equal levels at 1%, then re-tested against its neighbours (docs/history.md).
  */
 import {directionOf, type Direction} from "./direction.js";
 import type {Series} from "./series.js";

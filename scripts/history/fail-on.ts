@@ -1,10 +1,4 @@
-/**
- * `--fail-on` conditions: `regression>=3%`, `improvement>10%`, `change`,
- * several separated by commas (any one triggers). KIND [OP N%]: KIND is
- * regression, improvement or change (either, and changes of metrics with no
- * better direction); N is the change's size in its own direction, |ratio − 1|
- * in percent; no OP and N: any flagged change of that kind.
- */
+/** `--fail-on` conditions: `regression>=3%`, `improvement>10%`, `change`, comma-separated (any one triggers). */
 import {magnitude} from "./direction.js";
 import type {FlaggedChange} from "./history.js";
 

@@ -1,10 +1,4 @@
-/**
- * What the site's history page reads (src/data/history.json, written by the
- * export): every series with its points, levels and change points, each
- * change with the comparison of the two builds on either side, and "what
- * changed since the previous build" — each series' newest build against the
- * one before it.
- */
+/** What the site's history page reads (src/data/history.json): series, levels, change points, latest changes. */
 import {compareMeans, type Comparison} from "../statistics/uncertainty.js";
 import {seriesColumns} from "./format.js";
 import type {SeriesHistory} from "./history.js";

@@ -1,16 +1,7 @@
 /**
- * A runner's captured cell → the store, through the same document reader and
- * format parsers as a pasted file. The tool's results file (llama-bench's
- * stdout, vLLM's result JSON) is the run's source: every value's line points
- * into it. The rest of what was captured — stderr with the device lines, the
- * capture record, the plan — is stored verbatim beside it as attachments.
- *
- * The reader starts with the context the runner knows: the command it ran
- * (settings, model path) and the hardware stderr's device lines describe.
- * Tests the cell expected but the tool never printed (a cell that ran out of
- * memory halfway) become results with the cell's status and a null value.
- * A cell that printed nothing readable is stored with its capture record as
- * the source, so even an empty output leaves a failed result behind.
+ * A runner's captured cell → the store, through the same reader as a pasted file; the tool's results file is
+ * the source, the rest attachments. Expected tests the tool never printed become results with the cell's status,
+ * so even an empty output leaves a failed result behind.
  */
 import {parseCommandLine} from "../context/command.js";
 import {applyDeviceLines, parseDeviceLine} from "../context/devices.js";

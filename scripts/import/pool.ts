@@ -1,29 +1,7 @@
 /**
- * `benchbook import --jobs N`: many inputs read on N worker threads. Each
- * input still goes through prepareImport and the store's files (import.ts)
- * — in a worker, worker.ts — so it is read and stored exactly as a
- * one-by-one import would store it, and lands whole or not at all (the
- * store's runs file is its commit point).
- *
- * What the order of a one-by-one import decides is decided here, in input
- * order as inputs are handed out, so outcomes never depend on which worker
- * is faster:
- *
- *   - every input is hashed on this thread; bytes already in the store are
- *     `unchanged` without a worker;
- *   - an input whose bytes appeared earlier in the batch is not dispatched:
- *     it is `unchanged` once the earlier one is imported, and read again
- *     (here, in order) if the earlier one failed — as a sequential import does;
- *   - huge files that would be streamed (stream.ts) are imported here, one
- *     by one, after the pool: they have their own bounded-memory path;
- *   - the import time of each input (`now`) is taken here, in input order.
- *
- * A worker sends back each new input's files (Store.files) and this thread
- * writes them, in the order a sequential import does, while the worker
- * reads its next input.
- *
- * Outcomes come back in input order. Runs come back without their results
- * (as a streamed import returns them): `runs[i].results.length` is the count.
+ * `import --jobs N`: inputs read on worker threads exactly as a one-by-one import reads them. What the order of a
+ * sequential import decides (duplicates within the batch, import times, streamed huge files, write order) is
+ * decided here, in input order, so outcomes never depend on which worker is faster.
  */
 import {availableParallelism} from "node:os";
 import {Worker} from "node:worker_threads";

@@ -1,9 +1,6 @@
 /**
- * Re-read every raw input in the store with the current parsers. Parsers
- * improve after data was imported (a new format, a fixed label): the raw
- * bytes are kept verbatim precisely so that the runs can be read again.
- * Each input keeps its name, tags and import time, so ids and provenance stay
- * stable; only its runs file is rewritten, atomically, and only if it changed.
+ * Re-read every stored raw input with the current parsers; ids and provenance stay, and a runs file is
+ * rewritten (atomically) only if it changed.
  */
 import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";

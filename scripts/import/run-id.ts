@@ -1,11 +1,6 @@
 /**
- * Run ids: `<first 12 hex of the input's sha256>-L<line>` where line is the
- * first line of the block the run was read from (`-L26.2` for the second run
- * starting on the same line, e.g. two tables flattened onto one line).
- *
- * Ids depend only on the input's bytes and where the block sits in it, so a
- * re-import, or a reparse after benchbook learned to read *other* blocks of
- * the same input, keeps every existing id: links to runs stay valid.
+ * Run ids: `<12 hex of the input's sha256>-L<first line>` (`-L26.2` for a second run on one line). They depend
+ * only on the bytes and the block's place, so re-import and reparse keep links valid.
  */
 export function runIds(sha256: string, blocks: readonly {line_start: number; runs: number}[]): string[] {
   const prefix = sha256.slice(0, 12);

@@ -1,28 +1,8 @@
 /**
- * A shortcut through format detection for whole llama-bench `-o jsonl`
- * files — what `benchbook bench` captures and what large stores are mostly
- * made of. Full detection runs every format's scanner over every line
- * (about 70 ms of CPU per MB of JSONL with 27 formats, several times the cost
- * of reading the records); when the text is one llama-bench JSONL block from
- * its first line to its last, only a few of them can change the outcome, and
- * those few are run here.
- *
- * The reader (scripts/document/read.ts) keeps the blocks with the highest
- * confidence, ties going to the format listed first in the registry, and a
- * block covering every line overlaps every other block. So, when
- *
- *   1. no format splits any line of the text (`unflatten`), so the logical
- *      lines are the physical ones whichever formats are asked;
- *   2. llama-bench-jsonl finds one block spanning every line, with the
- *      highest confidence a block can have (1: formats/types.ts, Block);
- *   3. no format listed before llama-bench-jsonl finds a block of that
- *      confidence (it would win the tie),
- *
- * reading the text with llama-bench-jsonl alone gives exactly what reading it
- * with every format gives: the same block, the same runs, the same ignored
- * lines (none outside the block), the same errors. Each condition is checked
- * on the text itself; anything else returns null and is detected in full.
- * test/import/shortcut.test.ts compares both readings on every fixture.
+ * A shortcut past format detection for whole llama-bench JSONL files (most of a large store): full detection
+ * costs several times the parse. It applies only when reading with llama-bench-jsonl alone provably gives what
+ * every format gives (no line split, one block of top confidence, no earlier format ties); otherwise null.
+ * test/import/shortcut.test.ts compares both on every fixture.
  */
 import {toDoc} from "../document/lines.js";
 import {llamaBenchJsonl} from "../formats/llama-bench/jsonl.js";

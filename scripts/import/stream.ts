@@ -1,19 +1,7 @@
 /**
- * Huge inputs in bounded memory: a 1 GB server log is read in chunks, never
- * as one string. A first pass only hashes it: bytes already in the store stop
- * there. The second pass hashes again (a file that changed in between is
- * refused), copies the bytes to a temporary raw file, splits physical lines
- * (stream-lines.ts) and feeds them to a line-local log format — the segmenter,
- * readers and run builder that read the file when it is small, so both paths
- * give the same runs — writing each run's results to a temporary file. Lines
- * between blocks are context (stream-context.ts) or ignored, as the document
- * reader reads them. The runs file is assembled last and renamed into place
- * (stream-store.ts): a crash leaves temporary files, never a half-written run.
- *
- * Which inputs take this path: files of STREAM_THRESHOLD_BYTES or more whose
- * first MB holds blocks of exactly one line-local log format (or that are
- * forced to one with --format); anything else is read whole. Other formats
- * in a streamed file (a table pasted into a log) are not looked for.
+ * Huge inputs in bounded memory: hashed, copied and split into lines in chunks, fed to the same line-local log
+ * machinery as small files, results written to temp files; the runs file is renamed into place last. Taken by
+ * files of STREAM_THRESHOLD_BYTES or more whose first MB holds one line-local log format.
  */
 import {createHash} from "node:crypto";
 import {closeSync, openSync, readFileSync, readSync, rmSync, statSync} from "node:fs";

@@ -1,10 +1,4 @@
-/**
- * One import worker of the pool (pool.ts): reads the inputs it is sent, one
- * at a time, as a sequential import does (prepareImport in import.ts), and
- * answers each with its outcome (runs without their results) and the files
- * to store, encoded and in order (Store.files). The pool's main thread writes
- * them while this worker reads its next input: the workers never wait on the disk.
- */
+/** One import worker of pool.ts: reads its inputs as a sequential import does and sends back outcome and files. */
 import {parentPort} from "node:worker_threads";
 import {Store, type StoreFile} from "../store/store.js";
 import {prepareImport} from "./import.js";

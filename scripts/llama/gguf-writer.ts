@@ -1,11 +1,4 @@
-/**
- * Minimal GGUF (v3) reader for key/value metadata and writer for small
- * F32/F16 models. Only what scripts/llama/make-tiny-gguf.ts needs; not a
- * general-purpose library.
- *
- * Format reference: ggml/docs/gguf.md in the llama.cpp source.
- * All integers are little-endian.
- */
+/** Minimal GGUF v3 metadata reader and small-model writer for make-tiny-gguf.ts (ref: llama.cpp ggml/docs/gguf.md). */
 import {readFileSync, writeFileSync} from "node:fs";
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as little-endian u32

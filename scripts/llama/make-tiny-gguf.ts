@@ -1,15 +1,6 @@
 /**
- * Write a tiny random-weight llama-architecture GGUF model that real
- * llama.cpp tools (llama-bench, llama-server, llama-batched-bench) can load
- * and run quickly on CPU. The tokenizer is copied from a vocab-only GGUF
- * (e.g. models/ggml-vocab-llama-spm.gguf from the llama.cpp source).
- *
- * Usage:
- *   npx tsx scripts/llama/make-tiny-gguf.ts --vocab <vocab.gguf> --out <file.gguf> [--ctx 4096]
- *     [--embd 64] [--layers 2] [--heads 4] [--heads-kv 2] [--ff 128]
- *     [--type f16|f32] [--seed 42] [--name benchbook-tiny]
- *
- * The output is deterministic for a given set of arguments and vocab file.
+ * A tiny random-weight llama GGUF that real llama.cpp tools load and run fast on CPU, deterministic per arguments:
+ *   npx tsx scripts/llama/make-tiny-gguf.ts --vocab <vocab.gguf> --out <file.gguf> [--ctx 4096] [--type f16|f32] …
  */
 import {parseArgs} from "node:util";
 import {statSync} from "node:fs";

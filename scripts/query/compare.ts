@@ -1,16 +1,6 @@
 /**
- * `benchbook compare` over the store's index: the same result as
- * compareRows (scripts/compare/compare.ts) on every row of the store, with
- * the selection, the pairing key, the grouping and each side's pooled mean
- * and sd computed by DuckDB. Only the paired groups come back to
- * JavaScript, where compareMeans (Welch, Fieller) compares them.
- *
- * A key's value is its text exactly as keyValue (scripts/compare/select.ts)
- * prints it: numbers as JavaScript prints them, settings and tags read from
- * their JSON. Run-level keys (settings, tags, the model, the build: most of
- * them) are computed once per group of the index, not once per result.
- * Means and sds add the values in store order, as compareRows does, so
- * both print the same digits.
+ * `benchbook compare` over the store's index: compareRows' result with selection, pairing and pooling done by
+ * DuckDB. Keys print as keyValue prints them and sums run in store order, so both give the same digits.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {compareMeans} from "../statistics/uncertainty.js";

@@ -1,10 +1,6 @@
 /**
- * A DuckDB connection over the store's index (index.ts), brought up to date
- * first. Views: `groups`, `results` and `runs`, one per index table, each
- * with `input_no` (the input's place in the store), and `rows`, the flat row
- * (scripts/schema/row.ts) with `input_no`, `_group` and `_ord` (ORDER BY
- * input_no, _ord is store order). Queries read the Parquet
- * files themselves, so what a command holds is what its query returns.
+ * A DuckDB connection over the store's index, updated first: views `groups`, `results`, `runs` and `rows` (the
+ * flat row; ORDER BY input_no, _ord is store order).
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {COLUMNS} from "../schema/row.js";

@@ -1,11 +1,4 @@
-/**
- * The rows `benchbook history` analyses, read over the store's index: the
- * results any of the selectors selects (every result without selectors)
- * that a series can use (historyRow: summaries with an ok, finite value, not
- * hand-entered), in store order, as flat rows with their objects parsed
- * (what toRow(run, result, false) gives). The command holds these rows and
- * nothing else of the store.
- */
+/** The rows `benchbook history` analyses, read over the store's index in store order. */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {Selector} from "../compare/select.js";
 import {quoted} from "../export/duckdb-table.js";

@@ -1,18 +1,7 @@
 /**
- * The store's columnar index: for every runs file, its flat rows
- * (scripts/schema/row.ts, objects as JSON text) and its runs, as Parquet
- * files in `<store>/.index/<version>/`, which every read queries through
- * DuckDB (scripts/query/connection.ts).
- *
- * The runs files stay the source of truth. An input's index files are named
- * by the runs file's sha256, size and mtime (`<sha>.<size>.<mtimeNs>.<table>.parquet`),
- * so a runs file that was rewritten, added or removed by anything (import,
- * reparse, bench, a hand edit) is seen at the next read: its index is built
- * again, never trusted. Writes bring the index up to date when they finish
- * (`updateIndex`); `benchbook reindex` rebuilds it whole. The version folder
- * is named by the flat row's columns: another benchbook's index is not read.
- *
- * The folder ignores itself in git (`.index/.gitignore`): it is a cache.
+ * The store's columnar index: each runs file's rows and runs as Parquet in `<store>/.index/<version>/`, named by
+ * the runs file's sha256, size and mtime, so any rewrite is seen at the next read. The runs files stay the truth;
+ * the index is a cache.
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {createHash} from "node:crypto";

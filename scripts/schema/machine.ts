@@ -1,10 +1,6 @@
 /**
- * Machine identity: the label a run's hardware is shown under, and the labels
- * merged into it. Runs whose device lines list the same GPUs get the same
- * label already (row.ts hardwareLabel). A rig described in other words (`4×RTX 3080 20GB` stated in
- * prose, `4× NVIDIA GeForce RTX 3080` from device lines) is merged only by
- * the store's alias file (docs/aliases.md): no rule guesses that a stated
- * card is the one a device line names.
+ * Machine labels and the labels merged into them. A rig described in other words is merged only by the
+ * store's alias file (docs/aliases.md): no rule guesses that two descriptions are one card.
  */
 
 /** Label → machine label, keyed by machineKey. */

@@ -1,13 +1,6 @@
 /**
- * The normalized schema of benchbook: the one place where the shape of a
- * stored run and of a measured value is defined. docs/schema.md documents it
- * field by field; bump SCHEMA_VERSION (and write a migration note there) on
- * any change that readers of old stores would notice.
- *
- * Tidy/long: one Result per measured value. Facts shared by the results of a
- * run (tool, build, hardware, model, settings, command, provenance) are stored
- * once on the Run; a Result may override `model` and `settings` where one
- * invocation measured several (e.g. `llama-bench -ub 128,256`).
+ * The normalized schema, the one place a stored run and a measured value are defined (docs/schema.md; bump
+ * SCHEMA_VERSION on any change old readers would notice). One Result per value; shared facts on the Run.
  */
 
 export const SCHEMA_VERSION = 1;
@@ -21,13 +14,9 @@ export type Settings = Record<string, Scalar>;
 export type Status = "ok" | "oom" | "error" | "timeout" | "skipped";
 
 /**
- * What kind of figure a value is. Never converted: a median stays a median.
- * - mean/median/min/max/pNN: statistics over repetitions or requests
- * - peak: highest value seen (e.g. llama-benchy peak t/s over 1 s windows)
- * - value: a single measurement (one request, one run, a capacity)
- * - interval_mean: an average over a logging interval (server throughput logs)
- * - total: a count or sum over the run
- * - range_low/range_high: ends of a band stated by hand ("90-100 tok/s")
+ * What kind of figure a value is; never converted (a median stays a median). `peak`: the highest value seen;
+ * `value`: one measurement; `interval_mean`: an average over a logging interval; `range_low`/`range_high`: the
+ * ends of a band stated by hand.
  */
 export type Stat = string;
 

@@ -1,12 +1,6 @@
 /**
- * A static file server for a built site, on loopback by default: a built
- * Framework site needs HTTP (browsers block module scripts from file://).
- *
- * The files are served by serve-static (`send`): byte ranges (DuckDB-wasm
- * reads Parquet with range requests), HEAD, clean URLs (/page → page.html),
- * index pages, no directory listing, no dotfiles, and a stream closed when a
- * download is aborted or the file vanishes. Ours is only what it does not
- * do: refuse a symbolic link that leads out of the site, and 404.html.
+ * A static server for a built site (module scripts need HTTP). serve-static does ranges (DuckDB-wasm reads Parquet
+ * by range), clean URLs and the rest; ours refuses symlinks leading out of the site and serves 404.html.
  */
 import {existsSync, readFileSync, realpathSync, statSync} from "node:fs";
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from "node:http";

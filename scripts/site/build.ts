@@ -1,9 +1,6 @@
 /**
- * Store → static site: export the store into src/data/, then run
- * Framework's build. Exported files are static (content-hashed on every
- * build), so a build after an import always shows the new data; no loader
- * cache is involved. Framework's own cache (src/.observablehq/cache) is left
- * alone: its _npm folder holds version pins the offline build relies on.
+ * Store → static site: export into src/data/, then Framework's build. Framework's cache is left alone: its _npm
+ * folder holds the version pins the offline build relies on.
  */
 import {existsSync, readFileSync} from "node:fs";
 import {createRequire} from "node:module";

@@ -1,11 +1,6 @@
 /**
- * Refresh the screenshots in docs/screenshots/ from the built site (dist/):
- *   npm run build && npm run screenshots
- *   npm run screenshots -- --dir other/dist      (another build)
- * Pages are opened in Debian's Chromium on loopback, like the browser tests,
- * and must render without errors or outside requests. Every top-level
- * page is captured as docs/screenshots/<page>.png, every report in dist/reports/
- * as report-<name>.png, and the first run and raw-input page as run.png and source.png.
+ * Refresh docs/screenshots/ from dist/ (`npm run build && npm run screenshots [-- --dir other/dist]`) in
+ * Chromium on loopback; pages must render without errors or outside requests.
  */
 import {existsSync, mkdirSync, readdirSync} from "node:fs";
 import {join} from "node:path";

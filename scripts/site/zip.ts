@@ -1,12 +1,6 @@
 /**
- * `benchbook export --zip`: the built site (dist/) as one zip file for
- * offline sharing. Unpacked anywhere and served by any static server
- * (`npx benchbook serve --dir <folder>`, `python3 -m http.server`), it works
- * without a network: the site requests nothing outside its own origin.
- *
- * Entries sit under one folder (`benchbook-site/…`), sorted, with a fixed
- * timestamp, so packing the same dist/ twice gives the same bytes.
- * Compression: fflate (MIT, no dependencies).
+ * `benchbook export --zip`: dist/ as one zip that works offline under any static server. Sorted entries with a
+ * fixed timestamp, so the same dist/ gives the same bytes.
  */
 import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from "node:fs";
 import {join, relative, sep} from "node:path";

@@ -1,11 +1,6 @@
 /**
- * `benchbook bench PLAN --slurm`: the plan's cells as one Slurm job array.
- * Each task runs `benchbook bench PLAN --slurm-task CELLS` on its node, which
- * runs one cell and imports it into the shared store like a local run. With
- * `--wait`, tasks that ended without storing anything (node failure, time
- * limit, cancelled, a crash before the import) are recorded from sacct as
- * failed results with the tail of their log, so the store says what happened
- * to every cell; `--resume` submits again the cells without results of their own.
+ * `bench PLAN --slurm`: cells as one Slurm job array, each task running and importing one cell. With `--wait`,
+ * tasks that stored nothing are recorded from sacct as failed results, so every cell's fate is in the store.
  */
 import {execFile} from "node:child_process";
 import {existsSync, mkdirSync, readFileSync} from "node:fs";

@@ -1,25 +1,7 @@
 /**
- * Ratios and differences of two measured values, with the uncertainty their
- * dispersion implies. Shared by the site's components and `benchbook compare`
- * (pure functions, no DOM).
- *
- * Inputs are what tools print: a mean, a standard deviation of a known kind
- * (sample n−1, or population n), and the number of repetitions when known.
- * - With n on both sides: the standard error of each mean is s/√n (a
- *   population sd is first turned into a sample sd, s·√(n/(n−1))); "within
- *   noise" means Welch's t-test cannot tell the means apart at the 5% level,
- *   and the ratio's 95% interval is Fieller's with the same t quantile and
- *   Welch–Satterthwaite degrees of freedom — so it contains 1 exactly when
- *   the test says "within noise" (a log-ratio interval can disagree with the
- *   test near the edge).
- * - Without n: only the spread is known, so the interval is ±1 sd propagated
- *   (first order), and "within noise" means the ±1 sd ranges overlap. The
- *   result says which method was used.
- *
- * @example
- *   const r = compareMeans({value: 10.37, stddev: 0.0, stddev_kind: "sample", repetitions: 5},
- *                          {value: 21.59, stddev: 0.05, stddev_kind: "sample", repetitions: 5});
- *   // r.ratio ≈ 2.082, r.low/r.high its 95% interval, r.noise false
+ * Ratios and differences of two measured values with their uncertainty (site and `benchbook compare`). With n on
+ * both sides: Welch's t-test and Fieller's 95% interval with the same t and df, so the interval contains 1 exactly
+ * when the test says "within noise". Without n: ±1 sd propagated and overlap. The result names its method.
  */
 import jstat from "jstat";
 

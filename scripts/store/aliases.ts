@@ -1,12 +1,4 @@
-/**
- * The store's alias file, `aliases.yaml` at its root (docs/aliases.md):
- *
- *   machines:
- *     "4× NVIDIA GeForce RTX 3080":      # the label runs are shown under
- *       - "4×RTX 3080 20GB"              # other labels of the same rig
- *
- * Optional: a store without it merges nothing by alias.
- */
+/** The store's optional `aliases.yaml` (docs/aliases.md): machine labels and the other labels of the same rig. */
 import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseDocument} from "yaml";

@@ -1,12 +1,6 @@
 /**
- * Curating the store: changing the tags of stored inputs and removing an
- * input with its runs. Tags belong to an input (import gives every run of an
- * input the same tags, and reparse gives them back from the input's record),
- * so a run named here stands for its whole input.
- *
- * Each input changes atomically: retag rewrites its runs file in one atomic
- * write; remove deletes the runs file first (the commit point: readers no
- * longer see the input), then its raw copy and attachments no other input uses.
+ * Retagging and removing stored inputs (tags belong to an input, so a run stands for its input). remove deletes
+ * the runs file first, the commit point, then raw copies and attachments nothing else uses.
  */
 import {rmSync} from "node:fs";
 import {basename, join} from "node:path";

@@ -1,14 +1,6 @@
 /**
- * Merging stores made on separate machines. Every file of a store is named by
- * the hash of what it holds (raw inputs, attachments) or of the input it
- * describes (runs files), so merging is copying what is missing: raw files and
- * attachments first, the runs file last (the commit point, as on import).
- *
- * The same input imported on both machines has two runs files that differ in
- * their import times: the earlier import wins, so either order of merging
- * gives the same store. Runs files that differ in anything else (tags,
- * another parser version's reading) are a true conflict: reported, never
- * overwritten.
+ * Merging stores: files are named by content, so merging copies what is missing, runs files last. The same input
+ * imported twice keeps the earlier import (order-independent); any other difference is a conflict, reported.
  */
 import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";

@@ -1,13 +1,6 @@
 /**
- * The store: plain files in data/ that diff well in git.
- *
- *   data/raw/<sha256>.<ext>    every raw input, verbatim, named by the hash of its bytes
- *   data/runs/<sha256>.json    the runs read from that input (one file per input)
- *
- * Importing an input writes its raw file, then its runs file, each
- * atomically. The runs file is the commit point: readers only see inputs whose
- * runs file exists, so a crash in between leaves at most an unreferenced raw
- * file, which the next import of the same input reuses.
+ * The store: data/raw/<sha256>.<ext> (raw inputs, verbatim) and data/runs/<sha256>.json (their runs), each written
+ * atomically, the runs file last: the commit point, so a crash leaves at most an unreferenced raw file.
  */
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {hostname} from "node:os";

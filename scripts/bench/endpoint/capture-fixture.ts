@@ -1,12 +1,6 @@
 /**
- * Capture a real endpoint-client result against a CPU llama-server, for the
- * fixtures in test/fixtures/endpoint/ (see the README there).
- *
+ * Capture a real endpoint result against a CPU llama-server for test/fixtures/endpoint/ (README there):
  *   npx tsx scripts/bench/endpoint/capture-fixture.ts --bin <llama.cpp bin dir> --model <tiny.gguf> --out <dir>
- *
- * Writes <out>/llama-server-cpu.endpoint.json (the result file) and
- * <out>/llama-server-cpu.server.log (the server's stdout+stderr), through the
- * endpoint runner exactly as `benchbook bench` runs a plan cell.
  */
 import {mkdirSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";

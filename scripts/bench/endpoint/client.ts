@@ -1,11 +1,6 @@
 /**
- * The endpoint client: the llama-benchy method against any server that speaks
- * the OpenAI `/v1/chat/completions` or `/v1/completions` streaming API.
- *
- * Order (as llama-benchy): warmup, latency, then depth → prompt size →
- * generation length → concurrency, `runs` repetitions each; every
- * repetition sends `concurrency` requests at once, each with its own unseen
- * context. The result is an EndpointResultFile; nothing here writes files.
+ * The endpoint client: the llama-benchy method against any OpenAI-compatible streaming server, in
+ * llama-benchy's order (warmup, latency, then depth → prompt → generation → concurrency). Writes no files.
  */
 import {runtimeByOwner} from "../../context/runtimes.js";
 import type {Status} from "../../schema/schema.js";

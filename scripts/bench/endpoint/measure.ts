@@ -1,23 +1,8 @@
 /**
- * From timed requests to the figures of the llama-benchy method:
- *
- * per request
- * - ttfr: first event with choices (llama-benchy's "first response"), ms after sending
- * - e2e_ttft: first event with content, ms after sending
- * - est_ppt = ttfr − latency (not clamped: a negative value says the latency estimate is too high)
- * - pp rate = prompt tokens / est_ppt (only when est_ppt > 0)
- * - tg rate = (generated tokens − tokens of the first event) / (last content − first content);
- *   the first event's tokens are generated / content events (1 when the server streams one
- *   token per event, which gives llama-benchy's (tokens − 1) / (t_last − t_first))
- * - peak = highest 1 s window rate over its content events (stats.peakRate)
- *
- * per batch of c concurrent requests (llama-benchy's "total")
- * - pp = Σ prompt tokens / (latest first content − earliest send)
- * - tg = Σ (generated − first event's tokens) / (latest last content − earliest first content)
- * - peak over the content events of all its requests
- *
- * Token counts: the server's when it reports them (timings, usage), else the
- * client's; each figure records which.
+ * Timed requests → the llama-benchy method's figures, per request and per batch of concurrent requests
+ * (docs/endpoint-client.md). est_ppt = ttfr − latency is not clamped: a negative value says the latency
+ * estimate is too high. Token counts are the server's when it reports them, else the client's; each figure
+ * records which.
  */
 import type {AggregateRecord, TokenSource} from "./result-file.js";
 import type {StreamResult} from "./request.js";

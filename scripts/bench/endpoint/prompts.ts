@@ -1,16 +1,7 @@
 /**
- * Contexts and prompts of a given number of tokens that no cache has seen.
- *
- * Each text starts with a random nonce and continues with filler words drawn
- * by a generator seeded from that nonce, so every request's text differs from
- * its first token on: a prefix cache (llama-server's slot reuse, vLLM's block
- * hashes, SGLang's radix tree) can match at most the chat template before it.
- *
- * Token counts come from the server's own tokenizer when it has one
- * (llama-server and vLLM: POST /tokenize, /detokenize): the filler is
- * tokenized, cut to the wanted count and detokenized, then counted again.
- * Otherwise two probe requests calibrate tokens per word from the server's
- * `usage.prompt_tokens`, and counts are estimates.
+ * Prompts of a given token count that no prefix cache has seen: each starts with a random nonce, then filler
+ * seeded from it. Counts come from the server's /tokenize when it has one, else are calibrated from `usage`
+ * (estimates).
  */
 import {randomBytes} from "node:crypto";
 import type {TokenCountingMethod, TokenSource} from "./result-file.js";

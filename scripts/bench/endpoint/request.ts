@@ -1,10 +1,6 @@
 /**
- * One streaming completion request, timed from just before it is sent:
- * response headers, first body byte, first event with choices (llama-benchy's
- * "first response"), first and last content token, end of stream. Also keeps
- * what the server reported about the request (`usage`, llama-server
- * `timings`) verbatim. Never throws for a failed request: the failure is the
- * result (HTTP status and the server's message, or a timeout).
+ * One streaming completion request, timed from just before it is sent, keeping what the server reported
+ * (`usage`, `timings`) verbatim. Never throws: a failed request is its result.
  */
 import type {Status} from "../../schema/schema.js";
 import type {Api} from "./result-file.js";

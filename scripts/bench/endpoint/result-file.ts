@@ -1,10 +1,6 @@
 /**
- * The endpoint client's own result file (`benchbook_endpoint: 1`): what it
- * measured, request by request, the aggregates it computed from that, how it
- * measured (latency mode, token counting, statistics) and what the server
- * reported, verbatim. scripts/formats/benchbook/endpoint-json.ts reads it back
- * into runs; the layout puts every test, aggregate and request on its own
- * line so each stored value keeps the line it was written on.
+ * The endpoint client's result file (`benchbook_endpoint: 1`), read back by formats/benchbook/endpoint-json.ts.
+ * Every test, aggregate and request is on its own line so each stored value keeps its line.
  */
 import type {Status} from "../../schema/schema.js";
 

@@ -1,10 +1,6 @@
 /**
- * The optional server lifecycle of an endpoint cell: start the plan's server
- * command (an argv array, never a shell string), keep everything it prints
- * (stdout and stderr interleaved as they arrive, byte for byte), wait until
- * its health endpoint answers 200, and stop it at the end (SIGTERM to its
- * process group, SIGKILL after a grace period). The log is imported with the
- * run, so server-side figures (timings, acceptance rates) land beside it.
+ * An endpoint cell's optional server: start it (argv, never a shell string), keep its output byte for byte,
+ * wait for health 200, stop its process group. The log is imported with the run.
  */
 import {type ChildProcess, spawn} from "node:child_process";
 import {quote} from "shell-quote";

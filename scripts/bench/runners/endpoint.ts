@@ -1,10 +1,6 @@
 /**
- * The endpoint runner: one cell = one target (an OpenAI-compatible server),
- * measured with the llama-benchy method by scripts/bench/endpoint/client.ts.
- * When the plan gives a server command, the runner starts it, waits for its
- * health endpoint, keeps its log and stops it afterwards. The client's result
- * file (benchbook-endpoint-json) and the server log are the captured files;
- * the import path reads them like any other input.
+ * The endpoint runner: one cell = one OpenAI-compatible target, measured by endpoint/client.ts, with the
+ * plan's server started and logged around it when given.
  */
 import {readFileSync} from "node:fs";
 import {redactArgv, redactEnv} from "../../context/redact.js";

@@ -1,10 +1,6 @@
 /**
- * The llama-bench runner: one llama-bench invocation per cell with
- * `-o jsonl`, so each test's record lands on stdout as soon as it is measured
- * (a crash keeps the tests before it). stdout and stderr are kept verbatim —
- * stderr holds the device lines (`ggml_cuda_init: …`) and any error — and
- * the capture goes through the import path, where the llama-bench JSONL
- * parser reads stdout like a pasted file.
+ * The llama-bench runner: `-o jsonl`, so each test's record is on stdout as soon as it is measured (a crash
+ * keeps the tests before it); stderr keeps the device lines.
  */
 import {redactArgv, redactEnv} from "../../context/redact.js";
 import {classifyEnd} from "../failure.js";

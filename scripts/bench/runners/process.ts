@@ -1,9 +1,6 @@
 /**
- * Running one tool invocation for a cell: an argv array (never a shell
- * string), the plan's environment on top of the caller's, an optional
- * `ulimit -v`, a timeout and an abort signal (Ctrl-C). stdout and stderr are
- * kept byte for byte; stdout lines are reported as they arrive so a runner
- * can show results streaming in.
+ * One tool invocation: argv (never a shell string), the plan's env, optional `ulimit -v`, a timeout and an
+ * abort signal; output kept byte for byte, stdout lines reported as they arrive.
  */
 import {spawn} from "node:child_process";
 import {RUNTIMES} from "../../context/runtimes.js";

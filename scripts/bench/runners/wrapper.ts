@@ -1,9 +1,6 @@
 /**
- * Runners for benchmark tools that write their own result files: run the
- * tool (argv array), keep stdout, stderr and the result file byte for byte,
- * and let the import path read the result file with the tool's own format
- * parser. When the tool wrote no result file (it failed), the printed output
- * is offered to the parser instead.
+ * Runners for tools that write their own result file; when the tool wrote none (it failed), its printed
+ * output is offered to the parser instead.
  */
 import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";

@@ -1,17 +1,7 @@
 /**
- * benchbook's endpoint client result file (`"benchbook_endpoint": 1`,
- * scripts/bench/endpoint/result-file.ts): the llama-benchy method run by
- * benchbook itself against an OpenAI-compatible server.
- *
- * One run per file. Results, with the metric names of the llama-benchy
- * importer so both land on the same axes:
- *   aggregates → scope run: throughput / throughput_per_request tok/s (stat mean, or peak:
- *                the mean of per-repetition 1 s window peaks), ttfr / est_ppt / e2e_ttft ms (mean);
- *                population std, the values behind each as samples
- *   requests   → scope request: the same figures for one request (stat value; peak for its peak)
- *   tests      → a failed test (every request failed) as failed throughput results
- * Every value's line is the line of the aggregate, request or test record it
- * was written on (the client writes one record per line).
+ * benchbook's endpoint result file (`"benchbook_endpoint": 1`, bench/endpoint/result-file.ts), with
+ * llama-benchy's metric names so both land on the same axes. Aggregates → scope run, requests → scope request,
+ * a test whose requests all failed → failed results; each value's line is its record's line.
  */
 import {quote} from "shell-quote";
 import {parseCommandLine} from "../../context/command.js";

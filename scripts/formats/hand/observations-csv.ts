@@ -1,18 +1,6 @@
 /**
- * Hand-entered observations as CSV (docs/hand-entered.md): the same format
- * as the YAML one, for people who keep their numbers in a spreadsheet. The
- * header is YAML in `#` comment lines, starting with the marker; then one
- * CSV row per entry:
- *
- *   # benchbook: observations/1
- *   # source: {title: "v3 retune log", date: "2026-04-11"}
- *   # runtime: llama.cpp
- *   metric,unit,stat,value,low,high,status,detail,kind,settings.n_ubatch,line,text
- *   throughput,tok/s,value,1157,,,ok,,pp,256,100,"1,157"
- *
- * Columns are matched by name; `settings.<name>`, `model.<field>` and
- * `extra.<name>` fill those maps; a `run` column groups rows into runs (the
- * header's `runs:` may describe each label). Rows are one line each.
+ * Hand-entered observations as CSV (docs/hand-entered.md): a YAML header in `#` lines starting with
+ * `# benchbook: observations/1`, then one row per entry, columns matched by name.
  */
 import {csvParseRows} from "d3-dsv";
 import {LineCounter, parseDocument} from "yaml";

@@ -1,13 +1,6 @@
 /**
- * Hand-entered observations in YAML (docs/hand-entered.md): numbers a person
- * read off a writeup's prose or hand-made tables, typed into a small
- * documented file whose first key is the marker
- *
- *   benchbook: observations/1
- *
- * The file may stand alone or sit in a fenced block of a larger document.
- * Every value keeps the YAML line it was typed on (and, in extra, the line
- * of the writeup it was read from); runs are marked origin "hand-entered".
+ * Hand-entered observations in YAML (`benchbook: observations/1`, docs/hand-entered.md), alone or fenced in a
+ * document. Values keep their YAML line; runs are marked origin "hand-entered".
  */
 import {isMap, isScalar, LineCounter, parseDocument, type Document} from "yaml";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";

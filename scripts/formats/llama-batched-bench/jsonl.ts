@@ -1,12 +1,6 @@
 /**
- * `llama-batched-bench --output-format jsonl`: one JSON record per
- * configuration, settings repeated in each (printf `%f`, so times and speeds
- * have six decimals), no settings line and no table:
- *
- *   {"n_kv_max": 2048, "n_batch": 2048, …, "pp": 32, "tg": 16, "pl": 1, "n_kv": 48,
- *    "t_pp": 0.001364, "speed_pp": 23460.410156, "t_tg": 0.003757, "speed_tg": 4258.717285, "t": 0.005121, "speed": 9373.168945}
- *
- * Captured with `2>&1`, log lines sit between records; they are skipped.
+ * `llama-batched-bench --output-format jsonl`: one record per configuration, settings repeated in each
+ * (`{"n_kv_max": 2048, …, "pp": 32, "tg": 16, "pl": 1, …, "speed": 9373.168945}`); log lines between are skipped.
  */
 import {recordLineBlocks} from "../shared/record-lines.js";
 import type {Scalar, Settings} from "../../schema/schema.js";

@@ -1,16 +1,6 @@
 /**
- * llama-batched-bench's default output: a settings line, then a pipe table.
- *
- *   llama_batched_bench: n_kv_max = 2048, n_batch = 2048, n_ubatch = 512, flash_attn = -1, is_pp_shared = 0, …
- *
- *   |    PP |     TG |    B |   N_KV |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s |      T s |    S t/s |
- *   |-------|--------|------|--------|----------|----------|----------|----------|----------|----------|
- *   |    32 |     16 |    1 |     48 |    0.001 | 31840.80 |    0.003 |  5899.71 |    0.004 | 12913.64 |
- *
- * The line's prefix is the printing function's name (`main` in older builds,
- * `llama_batched_bench` now) and its keys changed over time (`mmq`,
- * `is_tg_separate`…): every key is kept as printed. Columns are matched by
- * name; the oldest builds print no T_* columns. Cells are not width-stable.
+ * llama-batched-bench's default output: `llama_batched_bench: n_kv_max = 2048, …` (`main:` in older builds),
+ * then a `| PP | TG | B | N_KV | … |` table. Keys and columns changed over time: kept as printed, matched by name.
  */
 import type {Scalar, Settings} from "../../schema/schema.js";
 import {columnKey, findTables, unflattenTables} from "../shared/markdown-table.js";

@@ -1,21 +1,6 @@
 /**
- * llama-batched-bench (llama.cpp `tools/batched-bench`): for every PP × TG × B
- * it fills B sequences with PP prompt tokens, then generates TG tokens in each,
- * once (no repetitions). Both its outputs — the Markdown table and
- * `--output-format jsonl` — become the same rows here:
- *
- * | printed            | result                                                        |
- * | ------------------ | ------------------------------------------------------------- |
- * | `S_PP t/s`/speed_pp | throughput tok/s, kind pp, test `pp32 B2`                    |
- * | `S_TG t/s`/speed_tg | throughput tok/s, kind tg, test `tg16 @ d32 B2` (after PP)   |
- * | `S t/s`/speed       | throughput tok/s, kind pp+tg, test `pp32+tg16 B2`            |
- * | `T_PP s`, `T_TG s`, `T s` / t_pp, t_tg, t | duration s of the same three phases     |
- * | `B`/pl              | concurrency (parallel sequences)                             |
- * | `N_KV`/n_kv         | extra.n_kv (KV cells the configuration needed)               |
- *
- * Every value is stat `value` (one measurement). The settings line
- * (`main: n_kv_max = …` / `llama_batched_bench: n_kv_max = …`) and the JSONL
- * settings keys become run settings under the names printed.
+ * llama-batched-bench rows, shared by its table and JSONL: for each PP × TG × B one measurement (stat value)
+ * of pp, tg (after pp) and pp+tg, as throughput and duration; B is the concurrency. docs/importing.md maps each column.
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions} from "../../context/command.js";

@@ -1,13 +1,6 @@
 /**
- * llama-bench `-o md` (the default output): a pipe table whose last two
- * columns are `test` and `t/s`, optional columns in between, and a
- * `build: <commit> (<number>)` footer.
- *
- *   | model          |     size |  params | backend | ngl |   test |            t/s |
- *   | -------------- | -------: | ------: | ------- | --: | -----: | -------------: |
- *   | qwen35 9B Q8_0 | 8.86 GiB |  8.95 B | CUDA    |  99 | pp1024 | 9512.79 ± 7.42 |
- *
- *   build: 054d8b0f2 (8396)
+ * llama-bench `-o md` (the default): a pipe table ending in `test | t/s` (`9512.79 ± 7.42`) and a
+ * `build: 054d8b0f2 (8396)` footer.
  */
 import type {Model, Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";

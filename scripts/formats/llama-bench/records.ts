@@ -54,12 +54,8 @@ const NOT_SETTINGS: ReadonlySet<string> = NON_SETTING_FIELDS;
 const MODEL_FIELDS = ["model_type", "model_filename", "model_size", "model_n_params"] as const;
 
 /**
- * Whether `record` (with its `keys`) has the settings `previous` had: the
- * same fields in the same order with the same scalar values. Consecutive
- * records of one invocation usually do (only the test and the measurement
- * change), and then share one settings object: fewer objects to build and
- * to compare when hoisting. A shared object holds what separate equal ones
- * would, so the run comes out the same.
+ * Whether `record` has `previous`'s settings (same fields, order, values). Consecutive records of one invocation
+ * usually do, and then share one settings object: fewer objects to build and compare.
  */
 function sameSettings(record: LlamaBenchRecord, keys: string[], previous: Facts): boolean {
   if (keys.length !== previous.keys.length) return false;

@@ -1,13 +1,4 @@
-/**
- * llama-benchy's CSV (`--format csv`): one row per printed test,
- *
- *   model,test_name,t_s_mean,t_s_std,t_s_req_mean,t_s_req_std,peak_ts_mean,peak_ts_std,
- *   peak_ts_req_mean,peak_ts_req_std,ttfr_mean,ttfr_std,est_ppt_mean,est_ppt_std,e2e_ttft_mean,e2e_ttft_std
- *
- * with full-precision numbers and empty fields where the Markdown table has
- * empty cells. Fields are matched by name (`<stem>_mean`/`<stem>_std`);
- * unknown fields are kept in the result's extra.
- */
+/** llama-benchy `--format csv`: one row per printed test, `<stem>_mean`/`<stem>_std` fields matched by name. */
 import {csvParseRows} from "d3-dsv";
 import type {Result} from "../../schema/schema.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";

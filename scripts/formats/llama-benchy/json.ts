@@ -1,17 +1,7 @@
 /**
- * llama-benchy's JSON report (`--format json`, schemas/benchmark_report_schema.json):
- *
- *   {"version": "0.2.2.dev7+gcd427054e", "timestamp": "2026-02-07 19:09:00Z", "latency_mode": "api",
- *    "latency_ms": 1.27, "model": "test", "prefix_caching_enabled": true, "max_concurrency": 2,
- *    "benchmarks": [{"concurrency": 1, "context_size": 0, "prompt_size": 2048, "response_size": 32,
- *                    "is_context_prefill_phase": false,
- *                    "pp_throughput": {"mean": …, "std": …, "values": […]}, …}]}
- *
- * Each metric becomes one result with its per-run (or per-request) `values`
- * as samples, on the row (pp or tg) and test name the Markdown table would
- * print. Its line is the line of the metric's `"mean"`. The optional
- * `throughput_over_time` / `requests_throughput_over_time` series are kept,
- * verbatim, in the extra of the tg row's total throughput.
+ * llama-benchy `--format json` (`{"version": …, "latency_mode": …, "benchmarks": [{…, "pp_throughput":
+ * {"mean", "std", "values"}}]}`): each metric one result with its values as samples, on the row the table
+ * would print; its line is the `"mean"` line.
  */
 import type {Result, Settings} from "../../schema/schema.js";
 import {spanOf} from "../shared/json-text.js";

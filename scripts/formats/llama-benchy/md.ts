@@ -1,18 +1,6 @@
 /**
- * llama-benchy's Markdown table (`--format md`, the default), with its footer:
- *
- *   | model           |           test |             t/s |     peak t/s |      ttfr (ms) |   est_ppt (ms) |   e2e_ttft (ms) |
- *   |:----------------|---------------:|----------------:|-------------:|---------------:|---------------:|----------------:|
- *   | Qwen/Qwen3.5-4B |         pp2048 | 7862.30 ± 1114.94 |            | 267.98 ± 42.54 | 266.63 ± 42.54 |  268.10 ± 42.54 |
- *   | Qwen/Qwen3.5-4B |           tg32 |   118.85 ± 0.74 | 123.27 ± 0.90 |               |                |                 |
- *
- *   llama-benchy (0.3.8.dev2+gff162bcfc)
- *   date: 2026-08-20 15:21:43 | latency mode: api
- *
- * With several concurrency levels the columns become `t/s (total)`,
- * `t/s (req)`, `peak t/s`, `peak t/s (req)` and test names end in ` (cN)`.
- * Columns are matched by name; empty cells mean "not measured for this row".
- * results.ts says what each column maps to.
+ * llama-benchy's Markdown table (`| model | test | t/s | peak t/s | ttfr (ms) | … |`) and its
+ * `llama-benchy (version)` footer. Columns matched by name; empty cells mean not measured. results.ts maps them.
  */
 import {columnKey, findTables, type MarkdownTable} from "../shared/markdown-table.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";

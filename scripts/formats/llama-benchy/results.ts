@@ -1,21 +1,6 @@
 /**
- * What llama-benchy's three outputs (Markdown table, JSON, CSV) share: its
- * test names, its metrics and how they map to benchbook, and the run they
- * make together with the commands printed before them.
- *
- * llama-benchy (eugr/llama-benchy, `src/llama_benchy/results.py`) reports per
- * test the mean and the **population** standard deviation (`np.std`) of:
- *
- *   t/s, t/s (total)  → throughput tok/s, stat mean. pp rows: prompt tokens / est_ppt per request
- *                       (c>1: the batch's prompt tokens over the time to the last first token);
- *                       tg rows: (generated − 1) / decode time.
- *   t/s (req)         → throughput_per_request tok/s, stat mean (c>1: the mean over requests).
- *   peak t/s          → throughput tok/s, stat peak: the mean over runs of each run's highest token count
- *                       in a 1-second window; the ± is the population std of those per-run peaks.
- *   peak t/s (req)    → throughput_per_request tok/s, stat peak: the same per request, averaged over requests.
- *   ttfr (ms)         → ttfr ms, stat mean: time to the first response chunk.
- *   est_ppt (ms)      → est_ppt ms, stat mean: ttfr minus the measured latency.
- *   e2e_ttft (ms)     → e2e_ttft ms, stat mean: time to the first content token.
+ * What llama-benchy's three outputs share: test names, the metric mapping (docs/importing.md) and the run they
+ * make. Its ± is the **population** sd (np.std, llama_benchy/results.py); `peak` is the mean of per-run peaks.
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions} from "../../context/command.js";

@@ -1,31 +1,8 @@
 /**
- * llama-server's log: the timings it prints when a request finishes, and the
- * progress lines it prints while one runs.
- *
- *   0.00.276.005 I slot print_timing: id  0 | task 0 | prompt eval time =       6.99 ms /    35 tokens (    0.20 ms per token,  5004.29 tokens per second)
- *   0.00.276.026 I slot print_timing: id  0 | task 0 |        eval time =       8.17 ms /    16 tokens (    0.54 ms per token,  1835.76 tokens per second)
- *   0.00.276.026 I slot print_timing: id  0 | task 0 |       total time =      15.16 ms /    51 tokens
- *   0.00.276.027 I slot print_timing: id  0 | task 0 |    graphs reused =         15
- *   5.27.453.102 I slot print_timing: id  0 | task 160 | draft acceptance = 0.46218 (   55 accepted /   119 generated), mean len =  2.38
- *   5.34.346.441 I slot print_timing: id  0 | task 202 | n_gen =    100, tg =  19.04 t/s, tg_3s =  19.23 t/s
- *   132.13.746.042 I slot print_timing: id  0 | task 9161 | prompt processing, n_tokens =   1934, progress = 1.00, t =   8.36 s / 231.47 tokens per second
- *
- * Older builds print the prefix once and the timings bare below it
- * (`slot print_timing: id  0 | task 0 |` then `prompt eval time = …`,
- * `draft acceptance rate = 0.23026 (   70 accepted /   304 generated)`);
- * mid-2024 builds print `INFO [ print_timings] prompt eval time = … |
- * tid=… id_slot=0 id_task=0 …` and `generation eval time = … runs`; the
- * progress line once said `n_decoded` where it now says `n_gen`. With
- * `--log-format json` (2024) each line is a JSON record whose `msg` is the
- * text line.
- *
- * Each request is a run of results with scope "request" and `request` = its
- * order of appearance (0-based). From the server source
- * (tools/server/server-context.cpp): `tg` is the average since generation
- * began (scope cumulative, stat mean) and `tg_3s` the rate since the
- * previous progress line, at least 3 s earlier (scope interval); progress
- * lines appear only after 100 generated tokens or 3 s of prompt processing.
- * `graphs reused` counts since the context was created (cumulative).
+ * llama-server's per-request timings (`slot print_timing: … prompt eval time = … ms / 35 tokens`) and progress
+ * lines (`n_gen = 100, tg = 19.04 t/s, tg_3s = …`), in every log shape since 2024 (docs/importing.md). Each request
+ * is a run of scope-request results. From server-context.cpp: `tg` is the mean since generation began
+ * (cumulative), `tg_3s` the rate since the previous progress line (interval).
  */
 import type {Result, Scope, Stat} from "../../schema/schema.js";
 import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";

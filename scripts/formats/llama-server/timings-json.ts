@@ -1,22 +1,7 @@
 /**
- * The `timings` object llama-server adds to a completion response, found
- * wherever it is: in a whole response (`/completion`, `/v1/chat/completions`),
- * in the last chunk of an SSE stream (`data: {…"timings":{…}}`), as a JSON
- * Lines file of responses, pretty-printed inside a post, or alone.
- *
- *   "timings":{"cache_n":1,"prompt_n":5,"prompt_ms":0.633,"prompt_per_token_ms":0.1266,
- *              "prompt_per_second":7898.894154818326,"predicted_n":16,"predicted_ms":3.763,
- *              "predicted_per_token_ms":0.2508666666666667,"predicted_per_second":3986.1812383736383}
- *
- * Speculative decoding adds `draft_n` and `draft_n_accepted` (upstream) or
- * `drafted_n`, `drafted_accepted_n`, `drafted_accepted_p` (a fork). Each
- * timings object is one request (scope "request", `request` = order of
- * appearance): pp rows for `prompt_*` with n_prompt = prompt_n, tg rows for
- * `predicted_*` with n_gen = predicted_n. `cache_n` (prompt tokens reused
- * from the cache) and any other field are kept in `extra`. A stream sent
- * with `timings_per_token` carries running timings on every chunk; only the
- * final chunk (`"stop":true`, or a finish reason / usage chunk) is a
- * request's result. Numbers are read from the JSON text as printed.
+ * The `timings` object llama-server adds to a completion response, wherever it is (a response, an SSE stream's
+ * last chunk, JSON Lines, a post). One request each; with `timings_per_token` only the final chunk counts.
+ * Numbers are read from the JSON text as printed.
  */
 import type {Model, Result, Settings} from "../../schema/schema.js";
 import {emptyModel} from "../../schema/schema.js";

@@ -1,23 +1,8 @@
 /**
- * Line-local logs: server logs whose every value sits on one line (vLLM's
- * periodic stats, SGLang's `Decode batch` lines, llama-server's timings).
- * One machinery reads them whether the text is in memory (a Doc) or
- * streamed line by line from a huge file (scripts/import/stream.ts), so both
- * paths give the same runs.
- *
- * - A LineReader recognizes one line and returns what it holds (results,
- *   facts about the run). It may keep state (the request a llama-server
- *   timing line belongs to).
- * - A LogSegmenter groups recognized lines into blocks: a block runs from
- *   the first recognized line to the last one before a break. Blank and
- *   log-like lines in between stay in the block; a fence, table, banner or
- *   command line ends it; any other line (prose) ends it too unless the
- *   input as a whole is a log file, whose stray lines (`NCCL version …`)
- *   must not cut one server run into many.
- * - A LogRunBuilder turns the hits of one block into a run: it numbers each
- *   time series (`seq`), collects the values for the derived summaries
- *   (summary.ts) and hands results to a sink — an array, or a file when
- *   streaming.
+ * Logs whose every value is on one line, read by one machinery whether the text is in memory or streamed
+ * (import/stream.ts), so both paths give the same runs: a LineReader recognizes lines, a LogSegmenter groups
+ * them into blocks (in a log file, stray lines must not cut one server run into many), a LogRunBuilder
+ * makes the run.
  */
 import {parseCommandLine} from "../../context/command.js";
 import type {Model, Result, Settings} from "../../schema/schema.js";

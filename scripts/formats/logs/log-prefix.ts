@@ -1,17 +1,6 @@
 /**
- * The prefixes servers put before a log message, and whether a line looks
- * like log output at all.
- *
- *   (APIServer pid=1) INFO 08-14 11:31:25 [loggers.py:273] Engine 000: …   vLLM V1
- *   INFO 01-09 09:53:39 metrics.py:351] Avg prompt throughput: …          vLLM V0
- *   [2025-02-27 04:46:39 TP0] Decode batch. #running-req: 8, …             SGLang
- *   132.05.318.177 I slot print_timing: id  0 | task 9126 | …              llama.cpp (minutes.seconds.ms.µs since start)
- *   vllm-1  | INFO 05-04 …  /  [53409] 4.44.253.775 I …                    compose service / llama-swap process tags
- *
- * A time is stored in `time` only when the prefix prints a whole date; it
- * has no offset because none is printed (the server's local time). vLLM
- * prints month and day without a year, so its stamp stays text (`log_time`):
- * no year is ever invented.
+ * Servers' log prefixes (vLLM, SGLang, llama.cpp, compose/llama-swap tags) and whether a line looks like log
+ * output. A time is stored only when a whole date is printed: vLLM prints no year, so its stamp stays text.
  */
 
 export interface LogPrefix {

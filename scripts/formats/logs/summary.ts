@@ -1,15 +1,6 @@
 /**
- * Derived summaries of a log's time series: for each series (one printed
- * label of one engine/rank/position), the median, the maximum and a typical
- * band (p25–p75) of the values the log printed.
- *
- * These are computed by benchbook, not printed by the tool, so they are
- * marked: scope "run", stat median/max/range_low/range_high, and
- * `extra.derived_from` ("interval" or "request") with the method. They use
- * the nearest-rank method (the value at rank ⌈p·n⌉ of the n sorted values),
- * so every derived figure is one of the printed values — nothing is
- * averaged, interpolated or rounded — and its `line` is the line where that
- * value was printed.
+ * Derived summaries of a log's series (median, max, p25–p75), marked as derived. Nearest rank, so every figure
+ * is one of the printed values and keeps its line.
  */
 import type {Result} from "../../schema/schema.js";
 

@@ -1,16 +1,6 @@
 /**
- * `mlx_lm.benchmark` (ml-explore/mlx-lm `mlx_lm/benchmark.py`): text only.
- *
- *   Running warmup..
- *   Timing with prompt_tokens=1024, generation_tokens=64, batch_size=1.
- *   Trial 1:  prompt_tps=361.322, generation_tps=39.657, peak_memory=3.502
- *   …
- *   Averages: prompt_tps=359.188, generation_tps=39.023, peak_memory=3.503
- *
- * Every trial prints `key=value` with 3 decimals; `Averages` is the plain mean
- * over trials (sum / num_trials, of the unrounded values) with no deviation.
- * `peak_memory` is `mx.get_peak_memory() / 1e9`: GB of 10^9 bytes. Forks
- * add keys (`total_time=5.650`): unknown keys are kept as their own metric.
+ * `mlx_lm.benchmark` (`Trial 1:  prompt_tps=361.322, generation_tps=39.657, peak_memory=3.502`, then
+ * `Averages: …`, a plain mean with no deviation). peak_memory is GB of 10^9 bytes; unknown keys are kept.
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {commandOptions, versionFromComments} from "../../context/command.js";

@@ -1,22 +1,7 @@
 /**
- * `nvidia-smi --query-gpu=<fields> --format=csv[,noheader][,nounits]`:
- *
- *   index, name, memory.total [MiB], memory.used [MiB], power.draw [W], pcie.link.gen.current, pcie.link.width.current
- *   0, NVIDIA H200, 143771 MiB, 0 MiB, 127.67 W, 5, 16
- *
- * Any field list, matched by name: the header names each column and its
- * unit in brackets (`memory.used [MiB]`); nvidia-smi renames some fields in
- * the header (`clocks.sm` prints as `clocks.current.sm [MHz]`), so the
- * printed name is what is kept. Without a header (`noheader`), the field
- * list comes from the `--query-gpu=` command line just above the rows.
- * With `-l`/`-lms` the same GPUs repeat: each row is then one point of a
- * time series (scope interval, `seq`, `time` from a `timestamp` column).
- *
- * Measured fields (memory used/free, power draw, temperatures, utilization,
- * fan speed) become results, unit as printed; the rest — driver version,
- * PCIe link generation and width, power limit, clocks, memory total — goes
- * to `hardware.gpus[].extra` under the printed field name. `[N/A]` and
- * `[Not Supported]` are kept as text.
+ * `nvidia-smi --query-gpu=… --format=csv`: any field list, matched by the printed header name (with or without
+ * units); without a header the field list comes from the command line above. Repeated GPUs (`-l`) are a time
+ * series. Measured fields are results; the rest goes to the GPU's extra. `[N/A]` stays text.
  */
 import {csvParseRows} from "d3-dsv";
 import type {Gpu, Result, Scalar} from "../../schema/schema.js";

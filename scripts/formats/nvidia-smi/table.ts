@@ -1,26 +1,6 @@
 /**
- * `nvidia-smi` with no arguments: the box table.
- *
- *   Sun Nov 22 02:22:43 2026
- *   +-----------------------------------------------------------------------------------------+
- *   | NVIDIA-SMI 580.159.04             Driver Version: 580.159.04     CUDA Version: 13.0     |
- *   +-----------------------------------------+------------------------+----------------------+
- *   | GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
- *   | Fan  Temp   Perf          Pwr:Usage/Cap |           Memory-Usage | GPU-Util  Compute M. |
- *   |                                         |                        |               MIG M. |
- *   |=========================================+========================+======================|
- *   |   0  NVIDIA H200                    On  |   00000000:00:06.0 Off |                    0 |
- *   | N/A   40C    P0            127W /  700W |       0MiB / 143771MiB |      0%      Default |
- *   |                                         |                        |             Disabled |
- *   +-----------------------------------------+------------------------+----------------------+
- *
- * Column widths, the number of header rows, and the header labels changed
- * across drivers (`Driver Version`/`CUDA Version` became `KMD Version`/`CUDA
- * UMD Version` in 610), so each data cell is read by the names in the header
- * cell above it, not by position. GPUs go to `hardware.gpus` (name, memory
- * total as vram_mib, the rest in extra); memory used, power draw,
- * temperature, utilization and fan speed become results (unit as printed).
- * The Processes table's per-process memory becomes results too.
+ * `nvidia-smi`'s box table. Widths and labels change across drivers (`Driver Version` → `KMD Version` in 610),
+ * so each cell is read by the header cell above it, not by position.
  */
 import type {Gpu, Result, Scalar} from "../../schema/schema.js";
 import {emptyHardware, emptyModel} from "../../schema/schema.js";

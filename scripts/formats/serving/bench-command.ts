@@ -1,10 +1,4 @@
-/**
- * The benchmark client's command printed before a serving block:
- * `vllm bench serve …`, vLLM's older `python benchmarks/benchmark_serving.py …`,
- * `python -m sglang.bench_serving …`, `python -m sglang.bench_one_batch …`.
- * It says what the block does not: the model, the prompt and output lengths,
- * the concurrency limit, the dataset.
- */
+/** The benchmark client's command before a serving block: the model, lengths and concurrency the block omits. */
 import type {ParsedCommand} from "../../context/command.js";
 import {shellWords} from "../../context/command.js";
 import {redactText} from "../../context/redact.js";

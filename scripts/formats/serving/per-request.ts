@@ -1,17 +1,6 @@
 /**
- * Per-request arrays of a serving benchmark's saved result (vLLM
- * `--save-result --save-detailed`, SGLang `--output-file … --output-details`):
- * `ttfts` (s), `itls` (a list per request, s), `latencies` (s), `start_times`
- * (s, the client's clock), `queue_times` (s), `input_lens`, `output_lens`,
- * `errors`. Each value becomes a result of scope "request" with its request
- * index, in the unit it was stored in (seconds stay seconds); each
- * inter-token gap is one result with its position in `seq`.
- *
- * A failed request (non-empty `errors[i]`) gets one result with status
- * "error" and the error text; the zeros the tool stores for its timings are
- * placeholders, kept verbatim in that result's extra rather than as values.
- * `generated_texts` are the model's words, not measurements: not stored
- * (the raw input keeps them).
+ * Per-request arrays of a saved serving result (vLLM `--save-detailed`, SGLang `--output-details`), in their
+ * stored units. A failed request's zeros are placeholders, kept in extra, not as values; generated text is not stored.
  */
 import type {Result} from "../../schema/schema.js";
 import {serveResult, type ServeShape} from "./serving-run.js";

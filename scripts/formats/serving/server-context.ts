@@ -1,10 +1,6 @@
 /**
- * What the text before a server log says about the run: the server's launch
- * command (model, flags) and the hardware. A log's own statements win; the
- * command fills what the log leaves out, and `settings_from_command` says
- * which settings came from it. Options are kept under the server's own names
- * without leading dashes (`max-model-len`, `tp`, `ctx-size`), as the HTTP
- * benchmark formats keep them, so a server's log and its benchmark share keys.
+ * What the text before a server log says (launch command, hardware). The log's own statements win; options
+ * keep the server's names without dashes, as the HTTP benchmark formats keep them, so both share keys.
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {serverArguments} from "../../context/command.js";

@@ -1,17 +1,6 @@
 /**
- * The server behind an HTTP benchmark. llama-benchy, `vllm bench serve` and
- * `sglang.bench_serving` talk to an endpoint; what they measured (llama.cpp,
- * SGLang, vLLM, MLX, LM Studio) is said by the server command printed before
- * the output (`llama-server …`, `python -m sglang.launch_server …`,
- * `vllm serve …`, `mlx_lm.server …`, `lms server …`), by shell comments just
- * above that command (`# vllm 0.17.2rc1.dev13+gf34032433`,
- * `# sglang commit 7f99319c`, `# llama-server version: 8396 (054d8b0f2)`), or
- * by the user's `--runtime`.
- *
- * The server usually keeps running while several benchmarks are printed, so
- * the latest server command before the block applies, even when another
- * block came in between (the document reader hands each block only the
- * commands since the previous block; this looks further back in the text).
+ * The server behind an HTTP benchmark, from the latest server command printed before the block, shell comments
+ * above it, or `--runtime`. A server outlives several benchmarks, so this looks back past the previous block.
  */
 import type {ParsedCommand} from "../../context/command.js";
 import {parseCommandLine, serverArguments} from "../../context/command.js";

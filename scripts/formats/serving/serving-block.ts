@@ -1,19 +1,6 @@
 /**
- * The "Serving Benchmark Result" block that `vllm bench serve` prints, and
- * that `sglang.bench_serving` (forked from vLLM's benchmark_serving.py)
- * prints with its own labels:
- *
- *   ============ Serving Benchmark Result ============
- *   Successful requests:                     8
- *   Benchmark duration (s):                  10.95
- *   ---------------Time to First Token----------------
- *   Mean TTFT (ms):                          3541.17
- *   ==================================================
- *
- * This module finds such blocks (also when a website put a whole block on
- * one line, or translated its labels), splits flattened lines back into
- * `label: value` lines, and reads them. The two formats (vllm/serve-text,
- * sglang/bench-serving-text) map the labels.
+ * The "Serving Benchmark Result" block of `vllm bench serve` and its fork `sglang.bench_serving`: found (also
+ * flattened onto one line or translated), split back into `label: value` lines and read; the formats map labels.
  */
 import type {Scalar} from "../../schema/schema.js";
 import type {Doc} from "../types.js";

@@ -1,23 +1,7 @@
 /**
- * `python -m sglang.bench_one_batch` (a static batch run in-process, no
- * server): its printed lines (its `--result-filename` JSON Lines: bench-one-batch-jsonl.ts).
- *
- *   Warmup ...
- *   Prefill. latency: 4.32211 s, throughput:    947.69 token/s
- *   Decode.  latency: 0.02052 s, throughput:    194.90 token/s              (older; one per decode step, first 5)
- *   Decode 0. Batch size: 4, latency: 0.29446 s, throughput: 13.58 token/s  (newer)
- *   Decode.  median latency: 0.01973 s, median throughput:    202.71 token/s
- *   Total. latency:  6.476 s, throughput:    637.43 token/s
- *   Benchmark ...
- *   (one Prefill … Total group per --batch-size × --input-len × --output-len, in that order;
- *    "skipping (bs, il, ol) due to max batch size limit" for a combination that does not fit)
- *
- * Per group: prefill → kind pp, decode → kind tg (each printed step a value
- * with its step in `seq`, scope interval; the median over steps stat median),
- * total → kind pp+tg; each with metric latency (s) and throughput (token/s,
- * stored as tok/s). The warmup group is kept, marked extra.phase "warmup".
- * Batch size is the concurrency; input and output lengths come from the
- * command (or the JSON). A skipped combination is a result with status skipped.
+ * `python -m sglang.bench_one_batch`'s printed lines (`Prefill. latency: …`, `Decode …`, `Total. …`), one group
+ * per batch size × input × output length; its JSONL is bench-one-batch-jsonl.ts. Warmup is kept, marked;
+ * a skipped combination is a skipped result.
  */
 import type {Result} from "../../schema/schema.js";
 import {findBenchCommand} from "../serving/bench-command.js";

@@ -1,21 +1,6 @@
 /**
- * `python -m sglang.bench_serving --output-file FILE.jsonl`: one JSON object
- * appended per run,
- *
- *   {"backend": "sglang", "dataset_name": "random", "request_rate": Infinity, "max_concurrency": 100,
- *    "sharegpt_output_len": null, "random_input_len": 1024, "random_output_len": 1024,
- *    "random_range_ratio": 1.0, "duration": …, "completed": …, "total_input_tokens": …,
- *    "total_output_tokens": …, "total_output_tokens_retokenized": …, "request_throughput": …,
- *    "input_throughput": …, "output_throughput": …, "mean_e2e_latency_ms": …, "median_e2e_latency_ms": …,
- *    "std_e2e_latency_ms": …, "p99_e2e_latency_ms": …, "mean_ttft_ms": …, …, "concurrency": …,
- *    "accept_length": …, [--output-details: input_lens, output_lens, ttfts, itls, generated_texts, errors]}
- *
- * `"request_rate": Infinity` is not valid JSON (Python's json writes it);
- * it is read as the setting "Infinity". Keys map as in vLLM's saved result,
- * with SGLang's names (`e2e_latency` → e2el, `total_throughput`,
- * `input_throughput`, `concurrency` as the mean number of requests in
- * flight); `accept_length` is the server's cumulative average (scope
- * cumulative). Each line is one run.
+ * `sglang.bench_serving --output-file`: one JSON object per run, keys as vLLM's saved result with SGLang's
+ * names. `"request_rate": Infinity` (Python's json) is the setting "Infinity"; `accept_length` is cumulative.
  */
 import {findBenchCommand} from "../serving/bench-command.js";
 import {readRecord, recordLimit, SERVING_KEYS, type KeySpec} from "../serving/saved-record.js";

@@ -1,26 +1,6 @@
 /**
- * `python -m sglang.bench_serving`'s printed result (forked from vLLM's
- * benchmark_serving.py, with its own labels):
- *
- *   ============ Serving Benchmark Result ============
- *   Backend:                                 sglang
- *   Traffic request rate:                    inf
- *   Max request concurrency:                 100        (older: "Max reqeuest concurrency:", "not set")
- *   Successful requests / Benchmark duration (s) / Total input tokens / Total input text tokens /
- *   Total input vision tokens / Total generated tokens / Total generated tokens (retokenized)
- *   Request throughput (req/s) / Input token throughput (tok/s) / Output token throughput (tok/s)
- *   Peak output token throughput (tok/s) / Peak concurrent requests / Total token throughput (tok/s)
- *   Concurrency:                             97.41      (total request time / duration: a mean)
- *   Accept length:                           2.86       (the server's running average: scope cumulative)
- *   ----------------End-to-End Latency----------------  Mean/Median/P90/P99 E2E Latency (ms)
- *   ---------------Time to First Token----------------  Mean/Median/P99 TTFT (ms)
- *   -----Time per Output Token (excl. 1st token)------  … TPOT (ms)
- *   ---------------Inter-Token Latency----------------  Mean/Median/P95/P99/Max ITL (ms)
- *   ==================================================
- *
- * `Accept length` is read by bench_serving from the server's /server_info
- * (`avg_spec_accept_length`): an average since the server started, not over
- * this run alone, hence scope "cumulative" (vLLM's is a per-run delta).
+ * `sglang.bench_serving`'s printed result (serving-block.ts, with SGLang's labels). `Accept length` comes from
+ * the server's /server_info: an average since the server started, hence scope "cumulative" (vLLM's is per run).
  */
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {SERVING_LABELS, type LabelSpec} from "../serving/printed-results.js";

@@ -1,30 +1,8 @@
 /**
- * SGLang server logs (`python -m sglang.launch_server …`):
- *
- *   [2025-02-27 04:46:39 TP0] Decode batch. #running-req: 8, #token: 62531, token usage: 0.12, gen throughput (token/s): 186.64, #queue-req: 0
- *   [2026-04-05 20:02:51] Decode batch, #running-req: 32, #token: 11179, token usage: 0.08, accept len: 2.99, accept rate: 0.66,
- *       cuda graph: True, gen throughput (token/s): 1635.11, #queue-req: 0
- *   [2026-04-05 20:02:51] Prefill batch, #new-seq: 1, #new-token: 158, #cached-token: 0, token usage: 0.08, #running-req: 31,
- *       #queue-req: 0, cuda graph: True, input throughput (token/s): 559.53
- *   [2026-03-11 13:53:23 TP0] KV Cache is allocated. #tokens: 383872, K size: 9.68 GB, V size: 9.68 GB   (or `KV size: 19.36 GB`)
- *   Use sliding window memory pool. full_layer_tokens=69757, swa_layer_tokens=55805
- *   max_total_num_tokens=69757, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=…, context_len=…
- *
- * What the figures are (scheduler_metrics_mixin.py): a `Decode batch` line is
- * logged every `--decode-log-interval` decode steps (default 40).
- * `gen throughput` is tokens generated since the previous Decode line divided
- * by the time since it; `accept len` is accepted tokens per verify step over
- * those same steps, and the counters are reset after each line — so it is a
- * per-interval mean (scope interval, stat interval_mean), not the
- * server-cumulative average that `bench_serving` reads from /server_info.
- * `#running-req`, `#token`, `token usage` (a 0–1 ratio) and `#queue-req`
- * are the scheduler's state when the line was logged (stat value).
- *
- * Writeup 003 (its outputs: test/fixtures/seeds/003-outputs.txt) shows
- * SGLang's pool sizes one per line (`full_layer_tokens=69757`) and its KV
- * memory as `SWA KV:  21.29 GB K + 21.29 GB V` / `Total SWAKVPool usage:
- * 47.90 GB`; those shapes are read too (without a log prefix, at lower
- * confidence).
+ * SGLang server logs: `Decode batch` / `Prefill batch` lines, KV cache and pool sizes (also as writeup 003
+ * quotes them, at lower confidence). From scheduler_metrics_mixin.py: gen throughput and accept len cover the
+ * steps since the previous line (counters reset), so they are interval means, not the server-cumulative
+ * average bench_serving reads.
  */
 import type {Result, Stat} from "../../schema/schema.js";
 import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";

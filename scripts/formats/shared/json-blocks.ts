@@ -1,11 +1,6 @@
 /**
- * JSON objects inside a text, as the serving benchmarks write them: one
- * object (`vllm bench serve --save-result`, llama-benchy `--format json`), one
- * object per line (`--append-result`, SGLang `--output-file`), pretty-printed
- * or not, possibly between other output. Python's `json.dump` writes the
- * non-standard literals `NaN`, `Infinity` and `-Infinity` (SGLang's
- * `"request_rate": Infinity`, vLLM's NaN percentiles of an empty metric);
- * they are read as {@link NonFinite} markers, never as numbers.
+ * JSON objects inside a text, one or one per line, between other output. Python writes NaN/Infinity: read as
+ * {@link NonFinite} markers, never as numbers.
  */
 import {closingOf, lineOf, spanOf, type TextSpan} from "./json-text.js";
 import type {Doc} from "../types.js";

@@ -1,10 +1,6 @@
 /**
- * One spelling per test, so that results of the same test pair up across
- * tools and builds: old llama-bench's `pp 512` / `tg 128` are `pp512` /
- * `tg128`, a depth is always ` @ d<N>` (`pp512@d512` → `pp512 @ d512`, a
- * zero depth is no depth), and whatever follows (llama-benchy's ` (c4)`,
- * llama-batched-bench's ` B8`) is kept after one space. Names that are not
- * pp/tg tests (`serve random 1024/128 c8`, `GPU 0`) are kept as printed.
+ * One spelling per test so results pair across tools and builds: `pp 512` → `pp512`, depth ` @ d<N>` (zero is
+ * none), suffixes (` (c4)`, ` B8`) after one space; non-pp/tg names kept as printed.
  */
 import type {Result} from "../../schema/schema.js";
 

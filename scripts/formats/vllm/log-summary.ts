@@ -1,18 +1,7 @@
 /**
- * One-line summaries that writers make of vLLM's periodic log, one line per
- * moment they noted (writeup 003: test/fixtures/seeds/003-outputs.txt):
- *
- *   Generation throughput: 95.9 tok/s   acceptance length: 4.28   draft acceptance: 82.0%
- *   Generation throughput: 109.8 tok/s  acceptance length: 4.97   draft acceptance: 99.2%
- *
- * vLLM never prints this line: it condenses `Avg generation throughput`,
- * `Mean acceptance length` and `Avg Draft acceptance rate` of vLLM's own
- * lines. So the tool is named for what it is — `vllm-log-summary`, a
- * person's digest of a vLLM log — and every run says so in a note. The
- * figures are still measured values (copied from the log), not estimates,
- * so they are stored like the log's: one time-series point per line
- * (scope interval) plus the derived summaries. Pieces are separated by two
- * or more spaces and matched by label, case-insensitively.
+ * A person's one-line digest of vLLM's log (`Generation throughput: 95.9 tok/s  acceptance length: 4.28 …`,
+ * writeup 003). vLLM never prints it, so the tool is `vllm-log-summary` and each run says so; values are still
+ * copied from the log, stored like the log's.
  */
 import type {Result, Stat} from "../../schema/schema.js";
 import type {LineHit, LineReader} from "../logs/line-log.js";

@@ -1,27 +1,7 @@
 /**
- * vLLM server logs (`vllm serve …` stdout/stderr). Every value is on one line:
- *
- *   (APIServer pid=1) INFO 08-14 11:31:25 [loggers.py:273] Engine 000: Avg prompt throughput: 0.0 tokens/s,
- *       Avg generation throughput: 249.5 tokens/s, Running: 1 reqs, Waiting: 0 reqs, GPU KV cache usage: 6.5%,
- *       Prefix cache hit rate: 0.0%                                                  (V1, every 10 s)
- *   … [metrics.py:120] SpecDecoding metrics: Mean acceptance length: 4.00, Accepted throughput: 187.08 tokens/s,
- *       Drafted throughput: 187.18 tokens/s, Accepted: 1871 tokens, Drafted: 1872 tokens,
- *       Per-position acceptance rate: 1.000, 1.000, 0.998, Avg Draft acceptance rate: 99.9%
- *   INFO 01-09 09:53:39 metrics.py:351] Avg prompt throughput: …, Running: 1 reqs, Swapped: 0 reqs,
- *       Pending: 0 reqs, GPU KV cache usage: 20.0%, CPU KV cache usage: 0.0%.         (V0, every 5 s)
- *   INFO 10-16 19:05:47 metrics.py:367] Speculative metrics: Draft acceptance rate: 0.642, System efficiency: 0.598, …
- *   … [kv_cache_utils.py:1305] GPU KV cache size: 2,925,232 tokens
- *   … [kv_cache_utils.py:1310] Maximum concurrency for 32,768 tokens per request: 89.27x
- *   … [gpu_model_runner.py:1347] Model loading took 11.4384 GiB and 5.338305 seconds
- *
- * What each figure is (vllm/v1/metrics/loggers.py, vllm/v1/spec_decode/metrics.py):
- * throughputs are averages over the logging interval (stat interval_mean,
- * scope interval); Running/Waiting and the KV cache usage are the scheduler's
- * state when the line was logged (stat value, scope interval); SpecDecoding
- * figures cover the same interval (V1 resets them after each line). V0's
- * `Speculative metrics` are totals since the server started (scope
- * cumulative). Labels are matched by name, case-insensitively; unknown
- * labels are kept under their own name.
+ * vLLM server logs (`vllm serve`): V1's periodic stats and SpecDecoding lines, V0's metrics lines, KV cache
+ * and load lines. From loggers.py: throughputs are interval means; V1 resets spec-decode counters per line,
+ * V0's `Speculative metrics` are cumulative since start.
  */
 import type {Result, Scope, Stat} from "../../schema/schema.js";
 import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";

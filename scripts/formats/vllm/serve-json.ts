@@ -1,22 +1,7 @@
 /**
- * `vllm bench serve --save-result` JSON (and `--append-result`, one object
- * per line; older benchmarks/benchmark_serving.py writes the same keys):
- *
- *   {"date": "20250530-203806", "backend": "vllm", "model_id": …, "tokenizer_id": …,
- *    "num_prompts": 300, <--metadata k=v>, "request_rate": 10.0 | "inf", "burstiness": 1.0,
- *    "max_concurrency": null, "duration": 36.03…, "completed": 300, "failed": 0,
- *    "total_input_tokens": …, "total_output_tokens": …, "request_throughput": …,
- *    "request_goodput": …, "output_throughput": …, "total_token_throughput": …,
- *    "max_output_tokens_per_s": …, "max_concurrent_requests": …,
- *    "mean_ttft_ms": …, "median_ttft_ms": …, "std_ttft_ms": …, "p99_ttft_ms": …, (tpot, itl, e2el, …)
- *    "spec_decode_acceptance_rate": …, … , per-request arrays with --save-detailed}
- *
- * Summary keys map like the printed block's lines; `std_<m>_ms` is the
- * population deviation (np.std) of `mean_<m>_ms` and is stored as that
- * result's stddev. NaN/Infinity values are not stored as values (listed in
- * extra.non_finite). Every other scalar key (the run's parameters and
- * `--metadata`) is a setting under its own name; per-request arrays become
- * scope "request" results (per-request.ts).
+ * `vllm bench serve --save-result` JSON (and `--append-result`, one object per line). `std_<m>_ms` is the
+ * population sd of `mean_<m>_ms`; NaN/Infinity are listed in extra.non_finite, not stored as values; other
+ * scalars are settings; per-request arrays: per-request.ts.
  */
 import {findBenchCommand} from "../serving/bench-command.js";
 import {readRecord, recordLimit, SERVING_KEYS} from "../serving/saved-record.js";

@@ -1,30 +1,7 @@
 /**
- * `vllm bench serve`'s printed result (vllm/benchmarks/serve.py; older
- * benchmarks/benchmark_serving.py prints the same block):
- *
- *   ============ Serving Benchmark Result ============
- *   Successful requests:                     250
- *   Failed requests:                         0
- *   Maximum request concurrency:             8            (when --max-concurrency)
- *   Request rate configured (RPS):           0.30         (when --request-rate is finite)
- *   Benchmark duration (s):                  835.25
- *   Total input tokens / Total generated tokens
- *   Request throughput (req/s) / Request goodput (req/s)
- *   Output token throughput (tok/s) / Peak output token throughput (tok/s)
- *   Peak concurrent requests / Total token throughput (tok/s) (older: "Total Token throughput")
- *   ---------------Time to First Token----------------   Mean/Median/P<n> TTFT (ms)
- *   -----Time per Output Token (excl. 1st token)------   … TPOT (ms)
- *   ---------------Inter-token Latency----------------   … ITL (ms)
- *   ----------------End-to-end Latency----------------   … E2EL (ms)
- *   ---------------Speculative Decoding---------------   Acceptance rate (%), Acceptance length,
- *                                                        Drafts, Draft tokens, Accepted tokens,
- *                                                        Per-position acceptance (%): Position i
- *   ==================================================
- *
- * Labels are matched by name, case and spacing ignored; Japanese labels as a
- * site translated them are understood too. Unknown labels are kept in the
- * run's extra (`unrecognized`), never dropped. The spec-decode figures are
- * deltas of the server's counters over this run (scope run).
+ * `vllm bench serve`'s printed "Serving Benchmark Result" block (also older benchmark_serving.py). Labels matched
+ * by name (also as a site translated them); unknown labels kept in extra.unrecognized. Spec-decode figures are
+ * deltas over this run.
  */
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";
 import {SERVING_LABELS} from "../serving/printed-results.js";

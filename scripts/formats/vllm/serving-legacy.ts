@@ -1,24 +1,6 @@
 /**
- * vLLM's `benchmarks/benchmark_serving.py` before it printed the "Serving
- * Benchmark Result" block (serve-text.ts). Two wordings, each a run of
- * `label: value unit` lines:
- *
- *   2023 (to early 2024):        Total time: 166.88 s
- *                                Throughput: 5.99 requests/s
- *                                Average latency: 67.59 s
- *                                Average latency per token: 0.21 s
- *                                Average latency per output token: 1.10 s
- *
- *   early 2024 (and forks of it, e.g. JetStream's):
- *                                Successful requests: 1780
- *                                Benchmark duration: 294.101467 s
- *                                Total input tokens / Total generated tokens
- *                                Request throughput: 6.05 requests/s
- *                                Input token throughput / Output token throughput: … tokens/s
- *                                Mean / Median / P99 TTFT (and TPOT, ITL): … ms
- *
- * The unit printed after each value is the line's own; `requests/s` and
- * `tokens/s` are written `req/s` and `tok/s` as for the newer block.
+ * vLLM's benchmark_serving.py before the "Serving Benchmark Result" block: the 2023 (`Total time: …`) and early
+ * 2024 (`Successful requests: …`) wordings. Each value's unit is its own line's.
  */
 import type {Result} from "../../schema/schema.js";
 import type {Block, Context, Doc, Format, ParsedRun} from "../types.js";

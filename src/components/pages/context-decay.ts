@@ -1,13 +1,4 @@
-/**
- * Context decay: throughput against context depth (llama-bench `-d`,
- * llama-benchy `--depth`), per series, absolute or as a share of the series'
- * depth-0 value, with ±1 standard deviation error bars.
- *
- * @example
- *   const points = decayPoints(rows, "tg");
- *   display(decayPlot(points, {mode: "retention", width}));
- *   display(decayTable(points));
- */
+/** Context decay: throughput against context depth per series, absolute or as a share of depth 0, ±1 sd. */
 import * as Plot from "@observablehq/plot";
 import * as aq from "../shared/arquero.js";
 import * as Inputs from "@observablehq/inputs";

@@ -1,16 +1,6 @@
 /**
- * SQL over every result, in the browser: DuckDB-wasm 1.32 from node_modules
- * (the `eh` bundle only), run in a module worker, over results.duckdb, the
- * export's copy of results.parquet as a DuckDB database
- * (scripts/export/explorer-db.ts) — DuckDB-wasm reads no Parquet without its
- * parquet extension, which it would fetch from the internet. The table is
- * `results` (columns in docs/schema.md). Loaded only by the page that
- * imports this module.
- *
- * @example
- *   const db = await openResultsDb(FileAttachment("data/results.duckdb").href);
- *   const result = await db.query("SELECT hardware, count(*) AS n FROM results GROUP BY ALL");
- *   display(resultTable(result));
+ * SQL over every result in the browser: DuckDB-wasm (`eh` bundle) in a worker, attaching results.duckdb
+ * (scripts/export/explorer-db.ts) by URL, so DuckDB never fetches its parquet extension from the internet.
  */
 import * as duckdb from "@duckdb/duckdb-wasm";
 import * as Inputs from "@observablehq/inputs";

@@ -1,15 +1,4 @@
-/**
- * The history page: every series over builds (src/data/history.json, written
- * by `benchbook export` from scripts/history/), its change points marked and
- * linked to the runs on either side, and "what changed since the previous
- * build" — each series' newest build against the one before it.
- *
- * @example
- *   const data = await loadHistory();
- *   display(latestSummary(data));
- *   display(latestTable(data));
- *   for (const s of pickSeries(data, {changedOnly: true})) display(seriesFigure(s, {width}));
- */
+/** The history page: every series over builds with its change points, and what changed since the previous build. */
 import * as Plot from "@observablehq/plot";
 import {html} from "htl";
 import {FileAttachment} from "observablehq:stdlib";

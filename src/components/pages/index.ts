@@ -1,12 +1,4 @@
-/**
- * What is in the store: headline counts, hardware and models, and a
- * searchable list of runs linked to their raw inputs.
- *
- * @example
- *   display(storeStats(runs, sources));
- *   const search = view(Inputs.search(runs));
- *   display(runsTable(search));
- */
+/** What is in the store: headline counts, hardware and models, and a searchable list of runs. */
 import {html} from "htl";
 import * as Inputs from "@observablehq/inputs";
 import type {RunSummary, SourceSummary} from "../shared/data.js";

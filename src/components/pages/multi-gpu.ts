@@ -1,20 +1,6 @@
 /**
- * Multi-GPU split modes: llama.cpp's `--split-mode layer | row | tensor` (and
- * `none`) for the same model on the same machine with otherwise identical
- * settings, per test and context depth — throughput bars with ±1 sd error
- * bars, and each mode's speedup over layer split with its interval
- * (uncertainty.ts compareMeans).
- *
- * Runs are compared only when everything but the split mode is the same
- * (machine, model file, tool, runtime, every other setting); a run whose
- * split mode is not stated is left out rather than assumed to be `layer`.
- *
- * @example
- *   const points = splitPoints(rows);
- *   display(chartFigure(splitSpeedupPlot(points, {width}), {title: "Speedup over layer split", filename: "split-speedup"}));
- *   display(chartFigure(splitBarsPlot(points.filter((p) => p.kind === "tg"), {width}), {filename: "split-tg"}));
- *   display(splitTable(points));
- *   display(tableDownloads(splitTableRows(points), {columns: SPLIT_COLUMNS, filename: "split-modes"}));
+ * Multi-GPU split modes (`--split-mode layer | row | tensor | none`): throughput and speedup over layer split.
+ * Runs are compared only when all else is equal; an unstated split mode is left out, not assumed `layer`.
  */
 import * as Plot from "@observablehq/plot";
 import type {ResultRow} from "../shared/data.js";

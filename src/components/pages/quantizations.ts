@@ -1,19 +1,6 @@
 /**
- * Quantization: model size against throughput, per test, with the Pareto
- * frontier (smaller is better, faster is better: a quant is on the frontier
- * when no other quant of the same machine and test is both at most as big and
- * at least as fast), and a "quant ladder" per model family: its quants side by
- * side, pp and tg, as a ratio to the largest quant with its interval.
- *
- * Sizes are shown as printed (`20.70 GiB`, or `size_bytes` when the tool gave
- * bytes). To put them on one axis they are converted to GiB for plotting only
- * (1 GB = 10^9 bytes, 1 GiB = 2^30 bytes); the axis label says so.
- *
- * @example
- *   const points = quantPoints(rows, {kind: "tg", depth: 0});
- *   display(chartFigure(quantScatter(points, {width}), {filename: "quant-tg"}));
- *   display(quantTable(points));
- *   for (const ladder of quantLadders(rows, {depth: 0})) display(chartFigure(ladderPlot(ladder.rungs, {width}), {title: ladder.label, filename: "ladder"}));
+ * Quantization: size against throughput with the Pareto frontier, and each model family's quant ladder.
+ * Sizes are converted to GiB for the axis only (labelled so); tables show them as printed.
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";

@@ -1,18 +1,4 @@
-/**
- * One run, whole: where it came from (tool, build, format, raw input and
- * lines, import time, tags, origin), the machine, the model, every setting
- * (marking those that came from the command line), the exact command, the
- * environment a `benchbook bench` capture recorded, every result, the raw
- * lines with the ones each number was read from highlighted, and how to run
- * it again. Reads the run file `benchbook export` writes
- * (src/data/runs/<run id>.json); pages live one folder down (depth 1).
- *
- * @example
- *   const detail = await FileAttachment(`../data/runs/${observable.params.run}.json`).json();
- *   display(runProvenance(detail));
- *   display(runResultsTable(detail));
- *   display(runExcerpt(detail));
- */
+/** One run, whole: provenance, machine, model, settings, command, environment, results, raw lines. */
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 import type {ResultRow} from "../shared/data.js";

@@ -1,26 +1,6 @@
 /**
- * Runtime comparison: the same model (or model family) on the same machine
- * across inference runtimes — llama.cpp (llama-bench, or llama-server measured
- * by llama-benchy), SGLang, vLLM, MLX — per test and context depth, as grouped
- * bars with ±1 sd error bars, and each bar's ratio to a chosen baseline
- * runtime with its interval (uncertainty.ts compareMeans).
- *
- * Also home of small helpers the other comparison components share:
- * `modelFamily` (a model's name without its quantization) and `measuredOf`
- * (a row as a compareMeans input, with the sd computed from printed samples
- * where the tool printed samples but no sd, e.g. mlx_lm.benchmark).
- *
- * @example
- *   const bars = runtimeBars(rows, {groupBy: "family", baseline: "llama.cpp"});
- *   for (const group of runtimeGroups(bars)) {
- *     for (const kind of ["pp", "tg"]) {
- *       const some = group.bars.filter((b) => b.kind === kind);
- *       if (some.length) display(chartFigure(runtimePlot(some, {width}), {title: `${group.label} · ${kind}`, filename: `runtimes-${kind}`}));
- *     }
- *     display(chartFigure(runtimeRatioPlot(group.bars, {width}), {filename: "runtimes-ratio"}));
- *   }
- *   display(runtimeTable(bars));
- *   display(tableDownloads(runtimeTableRows(bars), {columns: RUNTIME_COLUMNS, filename: "runtimes"}));
+ * Runtime comparison: one model on one machine across runtimes, bars and ratios to a baseline runtime.
+ * Also `modelFamily` and `measuredOf`, shared by the other comparison components.
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";

@@ -1,17 +1,6 @@
 /**
- * Serving latency: TTFT / TPOT / ITL / E2EL (and llama-benchy's TTFR,
- * e2e TTFT) as the benchmark printed them — mean, median, pNN, each labelled
- * with its `stat` — against request concurrency, one curve per runtime,
- * model and machine; and the distribution of per-request samples (vLLM
- * `--save-detailed`, SGLang `--output-details`, benchbook's endpoint client)
- * as a CDF or histogram, with the run's printed percentiles marked on it.
- *
- * @example
- *   const points = latencyPoints(rows);
- *   display(latencyPlot(points, {metric: "ttft", width}));
- *   display(latencyTable(points.filter((p) => p.metric === "ttft")));
- *   const samples = requestSamples(rows);
- *   display(requestDistributionPlot(samples, {metric: "ttft", mode: "cdf", marks: printedMarks(rows, samples), width}));
+ * Serving latency as printed (each labelled with its stat) against concurrency, and the distribution of
+ * per-request samples with the run's printed percentiles marked.
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";

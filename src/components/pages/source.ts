@@ -1,11 +1,4 @@
-/**
- * A raw input as it was imported, one row per physical line with anchors
- * (#L12), the lines that became runs highlighted: where a number on any page
- * links to, so a reader can check it against what the tool printed.
- *
- * @example
- *   display(sourceView(text, runsOfThisSource));
- */
+/** A raw input as imported, one anchored row per physical line: where every number on the site links to. */
 import {html} from "htl";
 import type {RunSummary} from "../shared/data.js";
 

@@ -1,26 +1,6 @@
 /**
- * Speculative decoding: acceptance against throughput over time, from
- * server-log time series (scope `interval`, ordered by `seq`: vLLM
- * `SpecDecoding metrics`, SGLang `Decode batch … accept len`, a writeup's
- * `Generation throughput … acceptance length … draft acceptance` digest), and
- * typical bands per configuration — measured bands derived by benchbook from
- * those series (p25–p75 with median and max, `result_extra.derived_from`) drawn
- * solid, and ranges a person typed in (origin `hand-entered`) drawn hatched
- * and labelled as such.
- *
- * What "acceptance length" means differs: vLLM's log gives the mean over each
- * logging interval, SGLang's `Decode batch` lines the mean over the steps
- * since the previous line, SGLang's bench_serving `Accept length` the
- * server's running average since start (scope `cumulative`), and
- * `vllm bench serve` the mean over one benchmark run. SPEC_NOTE says so on
- * every chart.
- *
- * @example
- *   const series = specSeries(rows);
- *   display(specTimePlot(series, {metric: "throughput", width}));
- *   display(specScatterPlot(specPairs(series), {width}));
- *   const bands = specBands(rows);
- *   display(bandPlot(bands, {metric: "acceptance_rate", width}));
+ * Speculative decoding: acceptance and throughput over time from server-log series, and bands per configuration
+ * (measured solid, hand-entered hatched). "Acceptance length" means different things per source: SPEC_NOTE says so.
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
@@ -516,25 +496,8 @@ export function bandTable(bands: Band[], depth = 0): HTMLElement {
 // ─── KV cache capacity ─────────────────────────────────────────────────────
 
 /*
- * KV cache capacity (metric `kv_capacity`, in tokens) against the KV cache
- * dtype, per runtime: vLLM's `GPU KV cache size: N tokens`, SGLang's
- * `max_total_num_tokens` / `full_layer_tokens` / `swa_layer_tokens` (its
- * sliding-window pool reports full-layer and SWA-layer tokens separately),
- * llama.cpp's `-ctk`/`-ctv`. The dtype comes from the run's settings
- * (`--kv-cache-dtype`, `cache-type-k`, llama-bench `type_k`); a run that
- * does not say is shown as "not stated". Hand-entered capacities are drawn
- * hollow and named as such.
- *
- * `kvRatios` compares dtypes within one runtime, model, machine and pool —
- * "FP8 KV doubles SGLang's token capacity" is the ratio FP8 ÷ BF16 computed
- * here, with compareMeans (a capacity is one printed number: no dispersion,
- * so no interval, and the note says so).
- *
- * @example
- *   const points = kvPoints(rows);
- *   display(kvPlot(points, {width}));
- *   const ratios = kvRatios(points);
- *   display(html`<p>${ratioSentence(ratios[0])}</p>`);
+ * KV cache capacity (tokens) against the KV cache dtype, per runtime; a run that states no dtype is "not
+ * stated", hand-entered capacities are hollow. A capacity is one printed number: kvRatios has no interval.
  */
 /** Setting names that carry the KV cache dtype, after normalizing dashes (`--kv-cache-dtype` → kv_cache_dtype). */
 export const KV_DTYPE_KEYS = ["kv_cache_dtype", "cache_type_k", "type_k", "ctk"];

@@ -1,23 +1,6 @@
 /**
- * Parameter sweep: any setting (x) against any metric (y) — llama-bench
- * `-ub`/`-t`/`-ngl`/`-ts` sweeps, a server retuned run by run, hand-entered
- * sweep tables. One line per series (machine, model, test shape, metric, GPU,
- * and any other setting swept independently of x); failed configurations
- * (status ≠ ok: oom, error, timeout, skipped) are drawn as a distinct mark on
- * the x axis with their status detail in the tooltip; the best cell of each
- * series is ringed.
- *
- * A failure is placed on a sweep when it measured the same metric (a failed
- * llama-bench test) or when its x value never produced a value (a tensor
- * split that could not start): a failure at an x value that also succeeded
- * was about something else and is left to the table.
- *
- * @example
- *   const candidates = sweepSettings(rows);            // [{key: "n_ubatch", …}, …]
- *   const points = sweepPoints(rows, {x: "n_ubatch", metric: "throughput"});
- *   display(chartFigure(sweepPlot(points, {width}), {filename: "sweep-n_ubatch"}));
- *   display(sweepTable(points));
- *   display(tableDownloads(sweepTableRows(points), {columns: SWEEP_COLUMNS, filename: "sweep-n_ubatch"}));
+ * Parameter sweeps: any setting against any metric, one line per series, failures as marks on the x axis, the
+ * best cell ringed. A failure at an x that also succeeded was about something else: left to the table.
  */
 import * as Plot from "@observablehq/plot";
 import * as aq from "../shared/arquero.js";
@@ -608,26 +591,9 @@ export function sweepTable(points: SweepPoint[], {xLabel = "setting"}: {xLabel?:
 // ─── before/after ──────────────────────────────────────────────────────────
 
 /*
- * Before/after: what changed between two configurations (settings, model,
- * machine, runtime) and, for every metric both measured, the value before
- * and after with the change and its uncertainty (uncertainty.ts
- * compareMeans; "no interval" where the inputs printed no deviation).
- *
- * A configuration is one run, or the part of a run that shares one set of
- * settings (a `-ub 128,256` sweep, or the entries of a hand-entered tuning
- * log that override a setting). Metrics are matched by what they measured
- * (metric, statistic, unit, test shape, GPU) rather than by test name, since
- * hand-entered values are named by their label.
- *
- * @example
- *   const configs = configurations(rows);
- *   const [pair] = suggestPairs(configs);
- *   const before = view(configPicker(configs, {param: "before", label: "Before", value: pair?.before}));
- *   const after = view(configPicker(configs, {param: "after", label: "After", value: pair?.after}));
- *   const diff = diffConfigs(configs.find((c) => c.id === before)!, configs.find((c) => c.id === after)!);
- *   display(changesTable(diff));
- *   display(chartFigure(diffPlot(diff, {width}), {filename: "before-after"}));
- *   display(deltaTable(diff));
+ * Before/after: what changed between two configurations (a run, or the part of one sharing one set of settings)
+ * and each common metric's change with compareMeans. Metrics match by what they measured, not by test name,
+ * since hand-entered values are named by their label.
  */
 type Settings = Record<string, unknown>;
 

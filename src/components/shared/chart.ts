@@ -1,13 +1,6 @@
 /**
- * The chart design system, used by every chart of the site:
- * - palette: one colour per runtime, machine, quantization and build, the same on every chart
- *   (runtimes fixed, quantizations by bits per weight, machines and builds by their place in the
- *   whole notebook, registered once by shared/data.ts); variants of one value are shades of it;
- * - scales: throughput axes from zero, ratios around 1, log axes with 1-2-5 ticks, margins sized
- *   from the tick labels;
- * - marks: quiet error bars, direct labels at line ends, at most SERIES_LIMIT series per chart
- *   (the rest behind seriesPicker), 3 significant digits in labels (tooltips and tables keep the
- *   value as stored).
+ * The chart design system: one colour per runtime, machine, quantization and build on every chart; scales,
+ * quiet error bars, direct labels, at most SERIES_LIMIT series; 3 significant digits in labels only.
  */
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";

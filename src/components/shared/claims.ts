@@ -1,26 +1,7 @@
 /**
- * Claims: the numbers in a report's prose, computed from the data at build
- * time and never typed in. Each returns an inline element for a Markdown
- * `${…}` expression that shows the number, links to the raw line it was read
- * from, and carries `data-*` attributes (value, source, line, ratio, method)
- * so a test — or a curious reader — can check it against the store.
- *
- * - `pick(rows, {model_label: "…", test: "tg128", split_mode: "tensor"})`
- *   finds exactly one row, or throws (a report must not silently quote the
- *   wrong row when the data change);
- * - `value(row)` → `21.59 ± 0.05 tok/s`, the number as stored, linked to its line;
- * - `ratio(a, b)` → `2.08× [2.08–2.09, ±1 sd]`: b / a with its interval and
- *   the method (uncertainty.ts compareMeans), linked to both lines; `change`
- *   says the same as a percentage, `share` as "b is 68.1% of a";
- * - `range(rows, where)` → `90–100 tok/s`, a hand-entered band.
- *
- * Values that a person typed in from a writeup (origin `hand-entered`) carry
- * a visible "hand-entered" mark wherever they appear.
- *
- * @example
- *   const layer = pick(rows, {model_label: "Mistral-Medium-3.5-128B-IQ4_XS", test: "tg128", split_mode: "layer"});
- *   const tensor = pick(rows, {model_label: "Mistral-Medium-3.5-128B-IQ4_XS", test: "tg128", split_mode: "tensor"});
- *   // In Markdown: Tensor split generates at ${value(tensor)}, ${ratio(layer, tensor)} the layer-split speed.
+ * Claims: numbers in a report's prose, computed at build time and never typed in, each linked to its raw line
+ * with `data-*` attributes a test can check. `pick` throws unless exactly one row matches, so a report never
+ * quietly quotes the wrong row; hand-entered values carry a visible mark.
  */
 import {html} from "htl";
 import {sourceHref} from "./format.js";
@@ -242,12 +223,8 @@ export function range(rows: Row[], where: Where, {depth = 1, id, unit = true}: C
 const row0Approx = (row: Row) => (row.result_extra?.approximate ? "~" : "");
 
 /**
- * A stated fact of a row's run that is not a measured value — the GPU count,
- * a VRAM size, a context depth, a server option — shown as given and linked
- * to the raw line that states it (`line`, default the value's own line).
- *
- * @example
- *   ${fact(row, row.n_depth)} tokens of context;  ${fact(row, row.settings["max-model-len"], {line: row.run_line_start})}
+ * A stated fact of a row's run that is not a measured value (GPU count, VRAM, depth, a server option), shown
+ * as given and linked to the line stating it (`line`, default the value's own line).
  */
 export function fact(
   row: Row,

@@ -1,12 +1,4 @@
-/**
- * Filters over result rows (hardware, model, runtime, tag, …) whose state
- * lives in the page URL (`?hardware=Apple%20M4&model=…`), so a filtered view
- * can be linked and survives a reload. Unset means "all".
- *
- * @example
- *   const filters = view(urlFilters(rows, [{key: "hardware", label: "Machine"}, {key: "model_label", label: "Model"}]));
- *   const selected = applyFilters(rows, filters);
- */
+/** Filters over result rows whose state lives in the page URL, so a filtered view can be linked. */
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
 

@@ -1,39 +1,8 @@
 /**
- * The site's data, read from the files `benchbook export` writes into
- * src/data/. Parquet is read with hyparquet (no CDN, no wasm) through HTTP
- * range requests where the server offers them (`benchbook serve` does; a
- * server that does not sends the whole file once): only the columns a page
- * asks for are decoded, and only the row groups holding the rows it reads.
- *
- * Scale. results.parquet keeps each run's rows together (runs ordered by
- * machine and model) and results-classes.parquet holds one real row per
- * class of results: one run's results that share model, split mode, metric,
- * kind, stat, status, scope and whether value and depth are present
- * (scripts/export/export.ts, classKey), with how many rows the class has and
- * where its run's rows are. A few thousand rows stand for a million, so:
- *
- *   - loadResultClasses() answers "is there any serving result?" or "one
- *     row per run" without reading results.parquet;
- *   - loadResults(columns, {runs}) reads only the runs whose class rows
- *     pass `runs`;
- *   - pageResults() gives a filtered page what it needs at any size: every
- *     row when its rows are few (as before), else class rows for its filters
- *     and the rows of the runs its filters select, read as they change, with
- *     a default selection small enough to draw at once (said on the page).
- *
- * A predicate given as `runs` or `where` is tested on class rows to choose
- * runs. A class row is a real row, so the test is exact for the class
- * columns above, for run-level columns (machine, runtime, tags, …) and for
- * whether value or n_depth is null; a test of the values themselves (say
- * value > 100) would choose runs by one row of each class (`where` is tested
- * again on every row read, so no row that fails it gets through).
- *
- * @example
- *   const results = await pageResults(["run_id", "model_label", "metric", "value"], {where: (r) => r.metric === "throughput", fields});
- *   const filters = view(urlFilters(results.rows, results.fields));
- *   display(results.note);
- *   const rows = await results.load(filters);       // the selected runs' rows (every row for a small page)
- *   const selected = applyFilters(rows, filters);
+ * The site's data from src/data/, read with hyparquet over HTTP ranges: only the columns and row groups a page
+ * asks for. results-classes.parquet holds one real row per class of a run's results, so a page of a million
+ * rows chooses runs on a few thousand class rows, then reads only those runs (pageResults). A predicate on
+ * values chooses runs by one row per class; `where` is tested again on every row read.
  */
 import {FileAttachment} from "observablehq:stdlib";
 import {html} from "htl";

@@ -1,12 +1,4 @@
-/**
- * Publishing helpers: every chart can be saved as SVG or PNG, every table as
- * CSV or as a Markdown table ready to paste into a forum post. Everything is
- * made in the browser from what is on the page: no server, no network.
- *
- * @example
- *   display(chartFigure(decayPlot(points), {title: "Generation vs depth", filename: "tg-decay"}));
- *   display(tableDownloads(rows, {columns: ["model", "test", "value"], filename: "tg-decay"}));
- */
+/** Every chart as SVG or PNG, every table as CSV or Markdown, made in the browser from what is on the page. */
 import {html} from "htl";
 import {csvFormat} from "d3-dsv";
 

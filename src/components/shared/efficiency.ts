@@ -1,14 +1,4 @@
-/**
- * Results against their hardware's limits, from the columns the export
- * computes (docs/efficiency.md): a tg throughput's share of the devices'
- * peak memory bandwidth (`bw_util`), a pp throughput's share of their peak
- * dense FP16 compute (`compute_util`), and the throughput that limit allows.
- *
- * @example
- *   const rows = await pageResults([...columns, ...EFFICIENCY_COLUMNS], …);
- *   limitShare(row)  // 0.798 for a tg at 79.8% of the bandwidth limit
- *   limitRate(row)   // the tok/s that limit allows at this test's bytes per token
- */
+/** Results against their hardware's limits (docs/efficiency.md): share of peak bandwidth or compute. */
 import {formatPercent} from "./format.js";
 
 /** The columns a page loads to show efficiency. */

@@ -1,18 +1,6 @@
 /**
- * Hardware cards: one card per machine (the `hardware` label of its runs)
- * with what its runs say about it — GPUs (name, count, VRAM), PCIe link
- * (generation and width, current and maximum) where nvidia-smi or a writeup
- * stated it, driver and CUDA versions, backend, CPU, memory and OS from
- * `benchbook bench`'s environment capture (`extra.environment`) — each fact
- * with the runs and raw lines it came from.
- *
- * Facts are shown as printed; where two runs disagree (a driver upgraded
- * between runs), every value is listed.
- *
- * @example
- *   const machines = machineFacts(rows);
- *   display(hardwareCards(machines));
- *   display(hardwareCard(machines[0]));
+ * One card per machine with what its runs say about it, each fact linked to its runs and lines; disagreeing
+ * values (a driver upgraded between runs) are all listed.
  */
 import {html} from "htl";
 import type {ResultRow} from "./data.js";
