@@ -1,9 +1,9 @@
 /**
  * Store → the site's data files (src/data/: results.parquet/csv, runs.json, runs/<id>.json, raw copies,
- * history.json, manifest.json, the explorer's results.duckdb: explorer-db.ts). Rows are ordered by run in small row groups and results-classes.parquet
- * indexes them, so a page of a large store reads only the runs it selects. Inputs are read in shards (shard.ts),
- * on worker threads when large; the output does not depend on the shard count. Plain files, not Framework
- * loaders: a cached loader output would survive a store change.
+ * history.json, manifest.json, the explorer's results.duckdb: explorer-db.ts). Rows are ordered by run in small
+ * row groups and results-classes.parquet indexes them, so a page of a large store reads only the runs it selects.
+ * Inputs are read in shards (shard.ts), on worker threads when large; the output does not depend on the shard
+ * count. Plain files, not Framework loaders: a cached loader output would survive a store change.
  */
 import {DuckDBInstance} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
