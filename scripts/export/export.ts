@@ -226,9 +226,10 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     } finally {
       beside.closeSync();
     }
+    lap("csv");
     // The same rows as the last export's keep its database file (and the site its content hash).
     const explorerWritten = !sameExport(parquetTmp, join(outDir, "results.parquet"), join(outDir, "results.duckdb"));
-    lap("csv");
+    lap("explorer");
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
     renameSync(classesTmp, join(outDir, "results-classes.parquet"));
