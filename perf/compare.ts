@@ -52,12 +52,35 @@ function prng(seed: number): () => number {
  * imports the two files).
  */
 export function writeCompareJsonl(dir: string, models: number, seed = 13): {builds: string[]; both: string} {
+  const files = compareJsonl(models, seed);
+  mkdirSync(dir, {recursive: true});
+  const builds = BUILDS.map((build) => join(dir, `llama-bench-${build}.jsonl`));
+  builds.forEach((path, b) => writeFileSync(path, files[b]));
+  writeFileSync(join(dir, "llama-bench.jsonl"), files.join(""));
+  return {builds, both: join(dir, "llama-bench.jsonl")};
+}
+
+/**
+ * The first build's records as llama-bench `-o csv` prints them: a header,
+ * then every value quoted, booleans as 0/1, no sample lists.
+ */
+export function compareCsv(models: number, seed = 13): string {
+  const records = compareJsonl(models, seed, 1)[0]
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const fields = Object.keys(records[0]).filter((field) => !Array.isArray(records[0][field]));
+  const cell = (v: unknown) => `"${typeof v === "boolean" ? Number(v) : String(v).replace(/"/g, '""')}"`;
+  return [fields.join(","), ...records.map((r) => fields.map((f) => cell(r[f])).join(","))].join("\n") + "\n";
+}
+
+/** The text of each build's JSONL file (`builds` of them, the first build's first). */
+export function compareJsonl(models: number, seed = 13, builds = BUILDS.length): string[] {
   const template = JSON.parse(
     readFileSync(join(REPO, "test/fixtures/captured/cpu/llama-bench-jsonl.stdout"), "utf8").split("\n")[0]
   ) as Record<string, unknown>;
   const random = prng(seed);
-  mkdirSync(dir, {recursive: true});
-  const files = BUILDS.map((build, b) => {
+  return BUILDS.slice(0, builds).map((build, b) => {
     const lines: string[] = [];
     for (let m = 0; m < models; m++) {
       for (const [quant, speed] of QUANTS) {
@@ -95,13 +118,9 @@ export function writeCompareJsonl(dir: string, models: number, seed = 13): {buil
     }
     return lines.join("\n") + "\n";
   });
-  const builds = BUILDS.map((build, b) => join(dir, `llama-bench-${build}.jsonl`));
-  builds.forEach((path, b) => writeFileSync(path, files[b]));
-  writeFileSync(join(dir, "llama-bench.jsonl"), files.join(""));
-  return {builds, both: join(dir, "llama-bench.jsonl")};
 }
 
-interface Timed {
+export interface Timed {
   seconds: number;
   /** User + system CPU seconds: less swayed than wall time by other processes on a busy machine. */
   cpu: number;
@@ -110,13 +129,13 @@ interface Timed {
 }
 
 /** A command's wall time and peak RSS (GNU time). */
-function timed(command: string, args: string[], cwd: string): Timed {
+export function timed(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Timed {
   const out = join(cwd, ".time");
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M %U %S", "-o", out, command, ...args], {
     cwd,
     encoding: "utf8",
     maxBuffer: 1 << 28,
-    env: {...process.env, NODE_OPTIONS: ""}
+    env: {...process.env, NODE_OPTIONS: "", ...env}
   });
   if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${run.status}): ${run.stderr}`);
   const [seconds, kb, user, system] = readFileSync(out, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);

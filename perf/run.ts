@@ -7,6 +7,7 @@
  *   npm run perf -- store --records 50000
  *   npm run perf -- --only store,log
  *   npm run perf -- compare --models 200 --repeat 1
+ *   npm run perf -- import-one --sizes-mb 42.5,100 --csv-mb 42.5 --repeat 2
  */
 import {cpus, totalmem} from "node:os";
 import {writeFileSync} from "node:fs";
@@ -48,6 +49,21 @@ const BENCHMARKS: Benchmark[] = [
     }))
   },
   {
+    name: "import-one",
+    about:
+      "import of ONE large llama-bench JSONL file (one run; default 42.5 and 100 MB) and CSV file (42.5 MB) through the CLI, the fast path and the general path alternated: MB/s, CPU s, peak RSS",
+    run: await optional("./import-one.js", "importOneBenchmark", (a) => ({
+      sizesMb: String(a["sizes-mb"] ?? "42.5,100")
+        .split(",")
+        .map(Number),
+      csvMb: String(a["csv-mb"] ?? "42.5")
+        .split(",")
+        .filter(Boolean)
+        .map(Number),
+      repeat: Number(a.repeat ?? 2)
+    }))
+  },
+  {
     name: "log",
     about: "streaming import of a large vLLM server log (default 1 GB): MB/s and peak RSS",
     run: await optional("./log-import.js", "logImportBenchmark", (a) => ({sizeMb: Number(a["size-mb"] ?? 1024)}))
@@ -74,7 +90,7 @@ const BENCHMARKS: Benchmark[] = [
 ];
 
 const args = minimist(process.argv.slice(2), {
-  string: ["only", "out", "records", "size-mb", "models", "repeat", "log-mb"]
+  string: ["only", "out", "records", "size-mb", "sizes-mb", "csv-mb", "models", "repeat", "log-mb"]
 });
 const wanted = new Set([
   ...args._.map(String),

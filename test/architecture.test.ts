@@ -11,6 +11,7 @@ import {describe, it} from "node:test";
 import {fileURLToPath} from "node:url";
 import ts from "typescript";
 import {RUNTIMES} from "../scripts/context/runtimes.js";
+import {FORMATS} from "../scripts/formats/registry.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const FORMAT_HELPERS = new Set(["shared", "serving", "logs"]);
@@ -75,14 +76,18 @@ function importsOf(file: string): Import[] {
   });
 }
 
-/** The files a recipe in docs/architecture.md names, by its heading's start. */
+/** The files a recipe in docs/architecture.md names, by its heading's start (`<name>` stands for the new file). */
 function recipeFiles(heading: string): string[] {
   const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
   const at = doc.indexOf(`### ${heading}`);
   assert.ok(at >= 0, `docs/architecture.md has no "### ${heading}"`);
   const section = doc.slice(at, doc.indexOf("\n##", at + 4));
-  return [...new Set([...section.matchAll(/`((?:scripts|src)\/[^`<>]+\.ts)`/g)].map((m) => m[1]))];
+  return [...new Set([...section.matchAll(/`((?:scripts|src)\/[^`]+\.ts)`/g)].map((m) => m[1]))];
 }
+
+/** Whether a file is one a recipe names: a path, or a pattern such as `scripts/bench/runners/<runner>.ts`. */
+const named = (recipe: string[], file: string) =>
+  recipe.some((f) => new RegExp(`^${f.replace(/[.]/g, "\\.").replace(/<[^>]+>/g, "[^/]+")}$`).test(file));
 
 const files = [...sources("scripts"), ...sources("src"), ...sources("bin")];
 const imports = files.flatMap(importsOf);
@@ -161,12 +166,13 @@ describe("architecture (docs/architecture.md)", () => {
   it("adding a runtime touches at most 5 code files in 4 folders, and no other file names a runtime", () => {
     const recipe = recipeFiles("Add a runtime");
     const runner = recipeFiles("Add a runner");
-    assert.ok(recipe.length + 1 <= 5, `${recipe.length} files and a format file`); // and the format's own module
-    assert.ok(new Set(recipe.map((f) => dirname(f))).size + 1 <= 4, recipe.join(", "));
+    const fixed = recipe.filter((f) => !f.includes("<"));
+    assert.ok(fixed.length + 1 <= 5, `${fixed.length} files and a format file`); // and the format's own module
+    assert.ok(new Set(fixed.map((f) => dirname(f))).size + 1 <= 4, fixed.join(", "));
     // llama.cpp, the runtime of llama-bench, is also the site's default baseline: only the others are checked.
     const ids = RUNTIMES.map((r) => r.id).filter((id) => id !== "llama.cpp");
     const code = files.filter(
-      (f) => /\.ts$/.test(f) && !f.startsWith("scripts/formats/") && !recipe.includes(f) && !runner.includes(f)
+      (f) => /\.ts$/.test(f) && !f.startsWith("scripts/formats/") && !named(recipe, f) && !named(runner, f)
     );
     const naming = code.flatMap((file) => {
       const text = readFileSync(join(ROOT, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
@@ -175,5 +181,41 @@ describe("architecture (docs/architecture.md)", () => {
         .map((id) => `${file} names ${id}`);
     });
     assert.deepEqual(naming, []);
+  });
+
+  it("adding a runner touches its own file, the list and at most one file elsewhere; every runner describes itself", async () => {
+    const recipe = recipeFiles("Add a runner");
+    assert.ok(recipe.length <= 3, recipe.join(", "));
+    assert.ok(
+      recipe.includes("scripts/bench/runners/<runner>.ts") && recipe.includes("scripts/bench/runners/index.ts")
+    );
+    const {RUNNERS} = await import("../scripts/bench/runners/index.js");
+    const listed = Object.keys(RUNNERS).sort();
+    const files = readdirSync(join(ROOT, "scripts/bench/runners"))
+      .map((f) => f.replace(/\.ts$/, ""))
+      .filter((f) => !["index", "process", "wrapper"].includes(f))
+      .sort();
+    assert.deepEqual(listed, files, "one file per runner, named by its id, and each listed");
+    for (const runner of Object.values(RUNNERS)) {
+      // Its schema takes its own id and refuses another runner's.
+      assert.ok(!runner.plan.safeParse({name: "x", runner: `${runner.id}-not`}).success, runner.id);
+      assert.equal(
+        runner.plan.safeParse({name: "x", runner: runner.id}).error?.issues.some((i) => i.path[0] === "runner") ??
+          false,
+        false,
+        runner.id
+      );
+      assert.ok(
+        runner.runtime === null || RUNTIMES.some((r) => r.id === runner.runtime),
+        `${runner.id}: ${runner.runtime}`
+      );
+      const formats = [runner.formats.result, runner.formats.stdout].filter((f) => f !== null);
+      assert.ok(runner.tool.length > 0 && formats.length > 0, runner.id);
+      for (const format of formats)
+        assert.ok(
+          FORMATS.some((f) => f.id === format),
+          `${runner.id}: format ${format}`
+        );
+    }
   });
 });

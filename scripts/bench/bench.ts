@@ -87,23 +87,10 @@ export function storedCellIds(store: Store): Set<string> {
   return ids;
 }
 
-/** The command that prints a runner's version, for the environment record. */
-export function versionCommand(cell: Cell): string[] | null {
+/** The command that prints a cell's binary's version, for the environment record. */
+function versionCommand(cell: Cell, runner: Runner): string[] | null {
   const binary = Array.isArray(cell.params.binary) ? (cell.params.binary as string[]) : null;
-  if (!binary?.length) return null;
-  switch (cell.runner) {
-    case "llama-bench":
-      return [...binary, "--version"];
-    case "vllm-bench-serve":
-      return [binary[0], "--version"];
-    case "sglang-bench-serving":
-      // `python3 -m sglang.bench_serving`: ask the same interpreter.
-      return binary.includes("-m") ? [binary[0], "-c", "import sglang; print(sglang.__version__)"] : null;
-    case "mlx-benchmark":
-      return null;
-    default:
-      return null;
-  }
+  return binary?.length ? runner.version(binary) : null;
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchSummary> {
@@ -144,7 +131,7 @@ export async function runBench(options: BenchOptions): Promise<BenchSummary> {
     const runner = options.runners[cell.runner];
     if (!runner) throw new Error(`no runner for "${cell.runner}"`);
     emit({type: "cell-start", cell, index, toRun: toRun.length});
-    const version = versionCommand(cell);
+    const version = versionCommand(cell, runner);
     const runtime = version
       ? (runtimes.get(version.join("\0")) ??
         runtimes

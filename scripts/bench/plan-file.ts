@@ -7,7 +7,7 @@ import {createHash} from "node:crypto";
 import type {Document, Node} from "yaml";
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument} from "yaml";
 import type {z} from "zod";
-import {Plan} from "./plan-schema.js";
+import {Plan} from "./runners/index.js";
 
 export type KeyPath = readonly (string | number)[];
 

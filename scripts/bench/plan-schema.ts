@@ -9,15 +9,6 @@ import {parseIntRange, RangeError} from "./llama-bench-options.js";
 
 export const DEFAULT_MAX_CELLS = 10_000;
 
-export const RUNNERS = [
-  "llama-bench",
-  "endpoint",
-  "vllm-bench-serve",
-  "sglang-bench-serving",
-  "mlx-benchmark"
-] as const;
-export type RunnerKind = (typeof RUNNERS)[number];
-
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A scalar option value as YAML gives it. */
@@ -93,8 +84,8 @@ const Model = z.union(
   {error: "expected a model path, or {path, label}"}
 );
 
-/** The keys every runner shares. */
-const common = {
+/** The keys every runner shares; a runner's plan is `z.strictObject({...planKeys, runner: z.literal(ID), …})`. */
+export const planKeys = {
   name: z.string().min(1),
   description: z.string().optional(),
   /**
@@ -152,7 +143,7 @@ const LlamaBenchTests = z
   .default({});
 
 export const LlamaBenchPlan = z.strictObject({
-  ...common,
+  ...planKeys,
   runner: z.literal("llama-bench"),
   tests: LlamaBenchTests,
   /** false → `--no-warmup`. */
@@ -243,25 +234,14 @@ export const EndpointSection = z
   });
 
 export const EndpointPlan = z.strictObject({
-  ...common,
+  ...planKeys,
   runner: z.literal("endpoint"),
   endpoint: EndpointSection
 });
 
-/** `vllm bench serve`, `python -m sglang.bench_serving`, `mlx_lm.benchmark`: matrix keys are the tool's own options. */
-export const VllmBenchServePlan = z.strictObject({...common, runner: z.literal("vllm-bench-serve")});
-export const SglangBenchServingPlan = z.strictObject({...common, runner: z.literal("sglang-bench-serving")});
-export const MlxBenchmarkPlan = z.strictObject({...common, runner: z.literal("mlx-benchmark")});
-
-export const Plan = z.discriminatedUnion(
-  "runner",
-  [LlamaBenchPlan, EndpointPlan, VllmBenchServePlan, SglangBenchServingPlan, MlxBenchmarkPlan],
-  {
-    error: (issue) => (issue.code === "invalid_union" ? `expected runner: one of ${RUNNERS.join(", ")}` : undefined)
-  }
-);
-
-export type Plan = z.output<typeof Plan>;
+const CommonPlan = z.object(planKeys);
+/** What every runner's plan has. */
+export type CommonPlan = z.output<typeof CommonPlan> & {runner: string};
 export type LlamaBenchPlan = z.output<typeof LlamaBenchPlan>;
 export type EndpointPlan = z.output<typeof EndpointPlan>;
 export type EndpointSection = z.output<typeof EndpointSection>;

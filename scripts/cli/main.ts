@@ -136,11 +136,11 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     terminal.err(`benchbook: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const [command, {parseArgs}] = await Promise.all([entry.load(), import("./command.js")]);
+  const [command, {parseArgs, helpText}] = await Promise.all([entry.load(), import("./command.js")]);
   try {
     const args = parseArgs(command, rest);
     if (args.help) {
-      terminal.out(command.help + "\n");
+      terminal.out(helpText(command) + "\n");
       return 0;
     }
     return await command.run(args, terminal);

@@ -20,6 +20,8 @@ import {checkJsonKeys, checkShape, checkValues} from "./limits.js";
 import {shortcutFormats} from "./shortcut.js";
 import {storedInput} from "./stored-input.js";
 import {importStreamed, shouldStream} from "./stream.js";
+import type {PlainReading} from "./fast-path.js";
+import {readPlainInput} from "./fast-path.js";
 
 export interface RawInput {
   /** File name as given (`-` for stdin). */
@@ -50,6 +52,8 @@ export interface ReadOptions {
   redacted?: Redaction[];
   /** The redaction (default redactSecrets); injected only by perf/redaction.ts, to time a read without it. */
   redact?: typeof redactSecrets;
+  /** false: read a plain llama-bench JSONL or CSV file through the document reader too (fast-path.ts; tests and perf compare both). */
+  fastPath?: boolean;
 }
 
 export interface ReadInput {
@@ -59,6 +63,8 @@ export interface ReadInput {
   reading: DocumentReading;
   /** Files stored beside the input (a hand-entered file's writeup); their paths are in stored.source.attachments. */
   attachments: {raw: string; bytes: Uint8Array}[];
+  /** Read by the fast path (fast-path.ts): its runs are what the runs file reads back as. */
+  plain: boolean;
 }
 
 /**
@@ -104,13 +110,21 @@ export function readWith(options: ReadOptions): SourceRecord["read_with"] {
 
 /** Read one raw input into what the store would hold, touching nothing. Throws InputError. */
 export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput {
+  // A plain llama-bench JSONL or CSV file is read without the document reader, to the same runs (fast-path.ts).
+  const plain = readPlainInput(input.bytes, options);
+  return plain
+    ? {...readInputAs(input, options, plain), plain: true}
+    : {...readInputAs(input, options, readGeneral(input, options)), plain: false};
+}
+
+/** The general path: any input, through the document reader. */
+function readGeneral(input: RawInput, options: ReadOptions): PlainReading & {found: Redaction[]; raw: Uint8Array} {
   const decoded = decodeText(input.bytes);
   if ("error" in decoded) throw new InputError(input.name, decoded.line, `expected ${decoded.error}`);
   checkShape(input.name, decoded.text);
   // Secrets go before anything is read or written; line numbers stay, so every value still points at its line.
   const {text, redactions: found} = (options.redact ?? redactSecrets)(decoded.text);
   const raw = found.length ? encodeLike(input.bytes, text) : input.bytes;
-  const redactions = [...(options.redacted ?? []), ...found];
   // Whole llama-bench JSONL files skip the scanners that cannot claim them (shortcut.ts: the same reading).
   const formats = options.format ? undefined : (shortcutFormats(text) ?? undefined);
   const reading = readDocument(text, {
@@ -122,6 +136,16 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
   });
   checkValues(input.name, reading.runs);
   checkJsonKeys(input.name, text, reading.blocks);
+  return {text, lines: splitPhysicalLines(text).length, reading, found, raw};
+}
+
+/** What the store holds for an input read either way. */
+function readInputAs(
+  input: RawInput,
+  options: ReadOptions,
+  {reading, lines, found = [], raw = input.bytes}: PlainReading & {found?: Redaction[]; raw?: Uint8Array}
+): Omit<ReadInput, "plain"> {
+  const redactions = [...(options.redacted ?? []), ...found];
   const writeups = attachWriteups(
     reading.runs,
     input.name,
@@ -135,7 +159,7 @@ export function readInput(input: RawInput, options: ReadOptions = {}): ReadInput
       sha256: hash,
       name: input.name,
       bytes: raw.length,
-      lines: splitPhysicalLines(text).length,
+      lines,
       imported_at: (options.now?.() ?? new Date()).toISOString(),
       tags: options.tags ?? {},
       blocks: reading.blocks,
@@ -156,6 +180,12 @@ export type ImportOutcome =
       sha256: string;
       runs: Run[];
       /** Lines skipped, not read ("file: line N: …"). */ warnings?: string[];
+      /**
+       * The runs file's key (Store.runsKey) right after it was written, and
+       * what it holds: for the index (SyncOptions.fresh), only where the runs
+       * read back from JSON the same (the fast path's).
+       */
+      written?: [key: string, input: StoredInput];
     }
   | {
       name: string;
@@ -202,10 +232,14 @@ function importInput(input: RawInput, options: ImportOptions, seen: Set<string>)
       return {name: input.name, status: "failed", error: error as Error};
     }
   }
-  const {outcome, write} = prepareImport(input, options, seen);
+  const {outcome, write, plain} = prepareImport(input, options, seen);
   if (write) {
     try {
-      if (!options.dryRun) options.store.write(...write);
+      if (!options.dryRun) {
+        options.store.write(...write);
+        const key = plain && options.store.runsKey(write[1].source.sha256);
+        if (key && outcome.status === "imported") outcome.written = [key, write[1]];
+      }
     } catch (error) {
       return {name: input.name, status: "failed", error: error as Error};
     }
@@ -223,7 +257,7 @@ export function prepareImport(
   input: RawInput,
   options: ImportOptions,
   seen: Set<string>
-): {outcome: ImportOutcome; write?: Parameters<Store["write"]>} {
+): {outcome: ImportOutcome; write?: Parameters<Store["write"]>; plain?: boolean} {
   try {
     const hash = input.sha256 ?? sha256(input.bytes);
     if (options.store.has(hash) || seen.has(hash)) {
@@ -241,7 +275,7 @@ export function prepareImport(
         }
       };
     }
-    const {stored, raw, attachments, reading} = readInput({...input, sha256: hash}, options);
+    const {stored, raw, attachments, reading, plain} = readInput({...input, sha256: hash}, options);
     // A redacted input is stored under the hash of its redacted bytes: that copy may be in the store already.
     const stored_hash = stored.source.sha256;
     if (stored_hash !== hash && (options.store.has(stored_hash) || seen.has(stored_hash))) {
@@ -263,7 +297,8 @@ export function prepareImport(
         runs: stored.runs,
         ...(warnings.length ? {warnings} : {})
       },
-      write: [raw, stored, attachments]
+      write: [raw, stored, attachments],
+      plain
     };
   } catch (error) {
     return {outcome: {name: input.name, status: "failed", error: error as Error}};

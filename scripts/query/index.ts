@@ -5,7 +5,7 @@
  */
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
-import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {COLUMNS, hardwareLabel, modelLabel, resultColumns, runColumns, type Row} from "../schema/row.js";
 import type {Result} from "../schema/schema.js";
@@ -80,13 +80,8 @@ export interface IndexEntry {
 }
 
 function entryFor(store: Store, dir: string, sha256: string): IndexEntry | null {
-  let stat;
-  try {
-    stat = statSync(store.runsPath(sha256), {bigint: true});
-  } catch {
-    return null; // removed since the store was listed
-  }
-  const key = `${sha256}.${stat.size}.${stat.mtimeNs}`;
+  const key = store.runsKey(sha256);
+  if (key === null) return null; // removed since the store was listed
   return {
     sha256,
     key,
@@ -121,7 +116,11 @@ class Builder {
     input.runs.forEach((run, runOrdinal) => {
       // A group: the run with the model and settings its results override, and its efficiency (the same for each of them).
       const groupIds = new Map<string, {id: number; efficiency: RunEfficiency}>();
+      // Results that share their override objects (the fast path's, plain-runs.ts) share their group: looked up once.
+      let last: {model?: object; settings?: object; group: {id: number; efficiency: RunEfficiency}} | null = null;
       const groupOf = (r: Result) => {
+        if (last !== null && r.model === last.model && r.settings === last.settings && (r.model || r.settings))
+          return last.group;
         const key = r.model || r.settings ? JSON.stringify([r.model ?? null, r.settings ?? null]) : "";
         let group = groupIds.get(key);
         if (group === undefined) {
@@ -130,6 +129,7 @@ class Builder {
           groupIds.set(key, (group = {id: groupCount++, efficiency}));
           groups.push([sha, group.id, runOrdinal, ...RUN_COLUMNS.map((c, i) => this.toGroup[i](columns[c.name]))]);
         }
+        last = {model: r.model, settings: r.settings, group};
         return group;
       };
       // A run without results still has its run-level row (list and the selectors see it).
@@ -184,6 +184,13 @@ export interface SyncOptions {
   prune?: boolean;
   /** Build every input's files again. */
   rebuild?: boolean;
+  /**
+   * Inputs a write has in memory, by the runs file key (Store.runsKey) it
+   * read right after writing them: built from these instead of reading the
+   * runs file back, while the file still has that key. Only inputs whose
+   * runs read back the same from JSON (the import's fast path).
+   */
+  fresh?: ReadonlyMap<string, StoredInput>;
 }
 
 export interface IndexState {
@@ -213,7 +220,8 @@ export async function syncIndex(store: Store, options: SyncOptions = {}): Promis
       writeFileSync(ignore, "# benchbook's index of the runs files (a cache: `benchbook reindex` rebuilds it)\n*\n");
     const builder = new Builder();
     try {
-      for (const entry of missing) await builder.build(entry, store.read(entry.sha256));
+      for (const entry of missing)
+        await builder.build(entry, options.fresh?.get(entry.key) ?? store.read(entry.sha256));
     } finally {
       builder.close();
     }
@@ -237,6 +245,6 @@ export async function syncIndex(store: Store, options: SyncOptions = {}): Promis
 }
 
 /** What a write calls when it is done: the index follows the runs files it wrote. */
-export function updateIndex(store: Store): Promise<IndexState> {
-  return syncIndex(store, {prune: true});
+export function updateIndex(store: Store, fresh?: ReadonlyMap<string, StoredInput>): Promise<IndexState> {
+  return syncIndex(store, {prune: true, fresh});
 }

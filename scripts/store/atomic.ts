@@ -20,14 +20,19 @@ export function tempName(suffix = ""): string {
   return `.tmp-${process.pid}@${HOST_TAG}-${randomBytes(4).toString("hex")}${suffix}`;
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** Write a file atomically: bytes, text, or text in pieces (each written as it comes). */
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): void {
   const tmp = tempPath(dirname(path));
   let fd: number | null = null;
   try {
     fd = openSync(tmp, "w");
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    const write = (bytes: Uint8Array) => {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd!, bytes, written, bytes.length - written);
+    };
+    if (typeof data === "string") write(Buffer.from(data, "utf8"));
+    else if (data instanceof Uint8Array) write(data);
+    else for (const piece of data) write(Buffer.from(piece, "utf8"));
     fsyncSync(fd);
     closeSync(fd);
     fd = null;

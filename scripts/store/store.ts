@@ -77,13 +77,31 @@ export class Store {
     return join(this.root, "runs", `${sha256}.json`);
   }
 
+  /**
+   * `<sha>.<size>.<mtimeNs>` of an input's runs file as it is now, null when
+   * there is none: what names its index files (scripts/query/index.ts), so
+   * that a runs file changed by anything is seen.
+   */
+  runsKey(sha256: string): string | null {
+    try {
+      const stat = statSync(this.runsPath(sha256), {bigint: true});
+      return `${sha256}.${stat.size}.${stat.mtimeNs}`;
+    } catch {
+      return null;
+    }
+  }
+
   has(sha256: string): boolean {
     return existsSync(this.runsPath(sha256));
   }
 
   /** Write one input, its attachments and its runs; the runs file lands last and atomically. */
   write(raw: Uint8Array, input: StoredInput, attachments: {raw: string; bytes: Uint8Array}[] = []): void {
-    writeStoreFiles(this.files(raw, input, attachments));
+    // The runs file in pieces: a large input's is never one string.
+    writeStoreFiles([
+      ...this.inputFiles(raw, input, attachments),
+      [this.runsPath(input.source.sha256), serializedPieces(input)]
+    ]);
   }
 
   /**
@@ -92,10 +110,18 @@ export class Store {
    * pool's workers prepare these; its main thread writes them.)
    */
   files(raw: Uint8Array, input: StoredInput, attachments: {raw: string; bytes: Uint8Array}[] = []): StoreFile[] {
+    return [...this.inputFiles(raw, input, attachments), [this.runsPath(input.source.sha256), serializeInput(input)]];
+  }
+
+  /** The files before the runs file: attachments, then the raw copy. */
+  private inputFiles(
+    raw: Uint8Array,
+    input: StoredInput,
+    attachments: {raw: string; bytes: Uint8Array}[]
+  ): StoreFile[] {
     return [
       ...attachments.map((a): StoreFile => [join(this.root, a.raw), a.bytes]),
-      [join(this.root, input.source.raw), raw],
-      [this.runsPath(input.source.sha256), serializeInput(input)]
+      [join(this.root, input.source.raw), raw]
     ];
   }
 
@@ -269,8 +295,8 @@ export function removeStaleTemps(root: string): string[] {
 /** A file of the store: its path and bytes (or text, written as UTF-8). */
 export type StoreFile = [path: string, data: string | Uint8Array];
 
-/** Store files written atomically, one after the other in the order given. */
-export function writeStoreFiles(files: StoreFile[]): void {
+/** Store files written atomically, one after the other in the order given (text may come in pieces). */
+export function writeStoreFiles(files: [path: string, data: string | Uint8Array | Iterable<string>][]): void {
   for (const [path, data] of files) writeFileAtomic(path, data);
 }
 
@@ -283,24 +309,45 @@ export function writeStoreFiles(files: StoreFile[]): void {
  * re-indented: the results are most of a large input's bytes.
  */
 export function serializeInput(input: StoredInput): string {
-  const runs = input.runs.map((run) => serializeRun(run, "    "));
-  return `{\n  "schema": ${input.schema},\n  "source": ${indent(JSON.stringify(input.source, null, 2), 2)},\n  "runs": [\n    ${runs.join(",\n    ")}\n  ]\n}\n`;
+  return [...serializedPieces(input)].join("");
+}
+
+/** Results joined into one piece of serializedPieces. */
+const RESULTS_PER_PIECE = 2048;
+
+/** serializeInput's text in pieces of at most RESULTS_PER_PIECE results, so a large input's runs file is written without ever being one string. */
+export function* serializedPieces(input: StoredInput): Generator<string> {
+  yield `{\n  "schema": ${input.schema},\n  "source": ${indent(JSON.stringify(input.source, null, 2), 2)},\n  "runs": [\n    `;
+  for (let i = 0; i < input.runs.length; i++) {
+    if (i > 0) yield ",\n    ";
+    yield* runPieces(input.runs[i], "    ");
+  }
+  yield "\n  ]\n}\n";
 }
 
 /** One run as an object whose first line is already placed and whose other lines start with `pad`. */
-function serializeRun(run: Run, pad: string): string {
+function* runPieces(run: Run, pad: string): Generator<string> {
   const {results, ...head} = run;
   const inner = `${pad}  `;
   const fields = Object.entries(head).map(
     ([key, value]) => `${inner}${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), inner.length)}`
   );
-  if (results.length) {
-    const lines = new Array<string>(results.length);
-    const resultPad = `${inner}  `;
-    for (let i = 0; i < results.length; i++) lines[i] = resultPad + JSON.stringify(results[i]);
-    fields.push(`${inner}"results": [\n${lines.join(",\n")}\n${inner}]`);
-  } else fields.push(`${inner}"results": []`);
-  return `{\n${fields.join(",\n")}\n${pad}}`;
+  if (results.length === 0) {
+    fields.push(`${inner}"results": []`);
+    yield `{\n${fields.join(",\n")}\n${pad}}`;
+    return;
+  }
+  fields.push(`${inner}"results": [`);
+  yield `{\n${fields.join(",\n")}\n`;
+  const resultPad = `${inner}  `;
+  const between = `,\n${resultPad}`;
+  for (let from = 0; from < results.length; from += RESULTS_PER_PIECE) {
+    const to = Math.min(results.length, from + RESULTS_PER_PIECE);
+    const lines = new Array<string>(to - from);
+    for (let i = from; i < to; i++) lines[i - from] = JSON.stringify(results[i]);
+    yield (from === 0 ? resultPad : between) + lines.join(between);
+  }
+  yield `\n${inner}]\n${pad}}`;
 }
 
 function indent(text: string, spaces: number): string {

@@ -172,11 +172,19 @@ endpoint:
     const headline = stored.runs[0].results.filter(
       (r) => r.scope === "run" && r.metric === "throughput" && r.stat === "mean"
     );
-    for (const expected of cell.expected)
+    for (const expected of cell.expected) {
+      if (headline.some((r) => r.test === expected.test && r.kind === expected.kind)) continue;
+      // The tiny model outruns the latency estimate and the network (docs/endpoint-client.md, "Limits"): on a
+      // loaded machine every request of a test can have est_ppt ≤ 0 (no pp rate) or all its tokens in one read
+      // (no tg rate), and a mean of no values is no result. Any other missing test is a defect.
+      const test = result.tests.find((t) => (expected.kind === "pp" ? t.pp_test : t.tg_test) === expected.test)!;
+      const requests = ok.filter((r) => r.test_id === test.test_id);
+      const figures = requests.map((r) => (expected.kind === "pp" ? r.pp_throughput : r.tg_throughput));
       assert.ok(
-        headline.some((r) => r.test === expected.test && r.kind === expected.kind),
-        `no result for ${expected.test}`
+        test.concurrency === 1 && requests.length > 0 && figures.every((f) => f === null),
+        `no result for ${expected.test}: est_ppt ${requests.map((r) => r.est_ppt_ms)} ms, latency ${result.method.latency_ms} ms, reads ${requests.map((r) => r.content_reads)}`
       );
+    }
   });
 });
 

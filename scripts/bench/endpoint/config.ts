@@ -5,7 +5,7 @@
  * built by hand or by the plan reader fails early, naming the key.
  */
 import {z} from "zod";
-import type {EndpointCellParams} from "../plan.js";
+import type {EndpointCellParams} from "../cells.js";
 
 const count = (min: number) => z.number().int().min(min);
 

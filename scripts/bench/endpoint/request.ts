@@ -4,6 +4,7 @@
  */
 import type {Status} from "../../schema/schema.js";
 import type {Api} from "./result-file.js";
+import {CONNECTION_TRIES} from "./http.js";
 import {readEvents} from "./sse.js";
 
 export interface StreamRequest {
@@ -109,13 +110,39 @@ function emptyResult(sent_at: number): StreamResult {
   };
 }
 
+/**
+ * A request the server never saw: sent on a pooled keep-alive connection that the server closed as it was reused
+ * (llama-server's cpp-httplib closes a connection idle for 5 s; a client stalled by a loaded machine can reuse it
+ * after that, before it has read the server's FIN). Fetch fails with no response; the connection had answered
+ * earlier requests (`bytesRead` > 0), so it was a reused one, not a server that died on this request.
+ */
+function staleConnection(error: unknown): boolean {
+  const cause = (error as {cause?: {code?: string; socket?: {bytesRead?: number}}}).cause;
+  if (cause?.code === "UND_ERR_SOCKET") return (cause.socket?.bytesRead ?? 0) > 0;
+  return cause?.code === "ECONNRESET" || cause?.code === "EPIPE";
+}
+
+/**
+ * Sends the request, and sends it again on another connection when a stale keep-alive connection dropped it
+ * unanswered (up to CONNECTION_TRIES: after a concurrency-N test, N pooled connections may be stale). Each try
+ * is timed from its own send: a dropped try is not part of the measurement.
+ */
 export async function streamRequest(request: StreamRequest): Promise<StreamResult> {
+  for (let attempt = 1; ; attempt++) {
+    const {result, dropped} = await streamOnce(request);
+    if (!dropped || attempt === CONNECTION_TRIES) return result;
+  }
+}
+
+/** One try; `dropped`: a stale connection dropped it unanswered. */
+async function streamOnce(request: StreamRequest): Promise<{result: StreamResult; dropped: boolean}> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
   const payload = JSON.stringify(request.body);
   const sent_at = performance.now();
   const result = emptyResult(sent_at);
   const since = (t: number) => t - sent_at;
+  let answered = false;
   try {
     const response = await fetch(request.url, {
       method: "POST",
@@ -123,6 +150,7 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
       body: payload,
       signal
     });
+    answered = true;
     result.headers_ms = since(performance.now());
     result.http_status = response.status;
     if (!response.ok || !response.body) {
@@ -131,7 +159,7 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
       result.status = "error";
       result.error_body = body;
       result.error = `HTTP ${response.status}: ${errorMessage(body)}`;
-      return result;
+      return {result, dropped: false};
     }
     const times = await readEvents(response.body, ({data, at}) => {
       if (data === "[DONE]") {
@@ -168,7 +196,7 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
     });
     result.first_byte_ms = times.firstByte === null ? null : since(times.firstByte);
     result.end_ms = since(times.end);
-    return result;
+    return {result, dropped: false};
   } catch (error) {
     result.end_ms = since(performance.now());
     const reason = signal.aborted ? (signal.reason as {name?: string} | undefined) : undefined;
@@ -184,7 +212,7 @@ export async function streamRequest(request: StreamRequest): Promise<StreamResul
       result.status = "error";
       result.error = describeFetchError(error);
     }
-    return result;
+    return {result, dropped: !answered && !signal.aborted && staleConnection(error)};
   }
 }
 

@@ -9,7 +9,8 @@ import {runEndpointBenchmark} from "../endpoint/client.js";
 import type {EndpointResultFile} from "../endpoint/result-file.js";
 import {serializeResultFile} from "../endpoint/result-file.js";
 import {type ManagedServer, runtimeOfArgv, startServer, type ServerStartError} from "../endpoint/server.js";
-import type {EndpointCellParams} from "../plan.js";
+import {type EndpointCellParams, endpointCells} from "../cells.js";
+import {EndpointPlan} from "../plan-schema.js";
 import type {Cell, Runner, RunnerContext} from "../types.js";
 import type {Capture, CapturedFile, CellOutcome} from "../../schema/capture.js";
 import {recordedEnv} from "./process.js";
@@ -150,4 +151,15 @@ async function run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
   return {capture, files};
 }
 
-export const endpointRunner: Runner = {kind: "endpoint", preview, run};
+export const endpointRunner: Runner<EndpointPlan> = {
+  id: "endpoint",
+  tool: "benchbook-endpoint",
+  // Each target names its own runtime (or its server command does).
+  runtime: null,
+  plan: EndpointPlan,
+  cells: (plan, {env, callerEnv, fail}) => endpointCells(plan, env, callerEnv, fail),
+  version: () => null,
+  formats: {result: ENDPOINT_RESULT_FORMAT, stdout: null},
+  preview,
+  run
+};

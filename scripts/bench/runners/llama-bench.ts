@@ -3,7 +3,10 @@
  * keeps the tests before it); stderr keeps the device lines.
  */
 import {redactArgv, redactEnv} from "../../context/redact.js";
+import {abCells} from "../ab-plan.js";
+import {llamaBenchCells} from "../cells.js";
 import {classifyEnd} from "../failure.js";
+import {LlamaBenchPlan} from "../plan-schema.js";
 import type {Cell, Runner, RunnerContext} from "../types.js";
 import type {Capture, CellOutcome} from "../../schema/capture.js";
 import {childEnv, recordedEnv, runProcess, withLimits} from "./process.js";
@@ -11,8 +14,17 @@ import {childEnv, recordedEnv, runProcess, withLimits} from "./process.js";
 /** A JSONL record line (the same test the llama-bench-jsonl format uses). */
 const RECORD = /^\s*\{.*"(?:avg_ts|n_prompt)"\s*:/;
 
-export const llamaBenchRunner: Runner = {
-  kind: "llama-bench",
+export const llamaBenchRunner: Runner<LlamaBenchPlan> = {
+  id: "llama-bench",
+  tool: "llama-bench",
+  runtime: "llama.cpp",
+  plan: LlamaBenchPlan,
+  cells: (plan, {env, fail}) =>
+    plan.ab
+      ? abCells({...plan, ab: plan.ab}, (side, sideFail) => llamaBenchCells(side, env, sideFail), fail)
+      : llamaBenchCells(plan, env, fail),
+  version: (binary) => [...binary, "--version"],
+  formats: {result: null, stdout: "llama-bench-jsonl"},
   preview: (cell) => [withLimits(cell.argv, cell.limits)],
   async run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
     let done = 0;
@@ -58,7 +70,7 @@ export const llamaBenchRunner: Runner = {
       status_detail: end.detail,
       environment: {},
       results_role: "stdout",
-      results_format: "llama-bench-jsonl",
+      results_format: llamaBenchRunner.formats.stdout,
       ...(cell.limits ? {limits: cell.limits} : {})
     };
     return {

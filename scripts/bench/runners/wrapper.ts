@@ -5,27 +5,40 @@
 import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
+import {z} from "zod";
 import {redactArgv, redactEnv} from "../../context/redact.js";
+import {type WrapperCells, wrapperCells} from "../cells.js";
 import {classifyEnd} from "../failure.js";
+import {planKeys} from "../plan-schema.js";
 import type {Cell, Runner, RunnerContext} from "../types.js";
 import type {Capture, CapturedFile, CellOutcome} from "../../schema/capture.js";
 import {childEnv, recordedEnv, runProcess, withLimits} from "./process.js";
 
-export interface WrapperSpec {
-  kind: string;
+export interface WrapperSpec<I extends string> extends WrapperCells {
+  id: I;
+  tool: string;
+  runtime: string | null;
+  version(binary: string[]): string[] | null;
   /** Arguments that make the tool write its result file at `path` (inside `dir`); null for tools that only print. */
   resultArgs: ((dir: string, cell: Cell) => {args: string[]; path: string; name: string}) | null;
   /** Format of the result file, and of stdout when there is no result file (null: detect). */
-  resultFormat: string | null;
-  stdoutFormat: string | null;
+  formats: {result: string | null; stdout: string | null};
 }
 
 /** Where --dry-run shows the scratch directory. */
 const PREVIEW_DIR = "$TMPDIR/benchbook-<cell>";
 
-export function wrapperRunner(spec: WrapperSpec): Runner {
-  return {
-    kind: spec.kind,
+/** A tool run as it is, its matrix keys its own options; its plan has no section of its own. */
+export function wrapperRunner<const I extends string>(spec: WrapperSpec<I>) {
+  const plan = z.strictObject({...planKeys, runner: z.literal(spec.id)});
+  const runner: Runner<z.output<typeof plan>> = {
+    id: spec.id,
+    tool: spec.tool,
+    runtime: spec.runtime,
+    plan,
+    cells: (p, context) => wrapperCells(p, spec, context.env, context.fail),
+    version: spec.version,
+    formats: spec.formats,
     preview: (cell) => [withLimits([...cell.argv, ...(spec.resultArgs?.(PREVIEW_DIR, cell).args ?? [])], cell.limits)],
     async run(cell: Cell, context: RunnerContext): Promise<CellOutcome> {
       const dir = mkdtempSync(join(tmpdir(), `benchbook-${cell.id}-`));
@@ -67,7 +80,7 @@ export function wrapperRunner(spec: WrapperSpec): Runner {
         if (resultBytes && result) files.push({role: "result", name: result.name, bytes: resultBytes});
         const capture: Capture = {
           benchbook_capture: 1,
-          runner: spec.kind,
+          runner: spec.id,
           cell: {id: cell.id, label: cell.label, params: cell.params, expected: cell.expected, tags: cell.tags},
           plan: null,
           command: redactArgv(argv),
@@ -80,7 +93,7 @@ export function wrapperRunner(spec: WrapperSpec): Runner {
           status_detail: end.detail,
           environment: {},
           results_role: resultBytes ? "result" : "stdout",
-          results_format: resultBytes ? spec.resultFormat : spec.stdoutFormat,
+          results_format: resultBytes ? spec.formats.result : spec.formats.stdout,
           ...(cell.limits ? {limits: cell.limits} : {})
         };
         return {capture, files};
@@ -89,4 +102,5 @@ export function wrapperRunner(spec: WrapperSpec): Runner {
       }
     }
   };
+  return runner;
 }

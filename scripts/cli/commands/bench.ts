@@ -19,7 +19,7 @@ import type {Command, ParsedArgs} from "../command.js";
 import {parseTags, single} from "../command.js";
 import type {Terminal} from "../io.js";
 import {UsageError} from "../io.js";
-import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_OPTION, storeFrom} from "../store-option.js";
 import {slurmOptions} from "../../slurm/script.js";
 import type {SlurmEvent} from "../../slurm/submit.js";
 import {SlurmError, submitPlan, taskCell} from "../../slurm/submit.js";
@@ -27,54 +27,72 @@ import {SlurmError, submitPlan, taskCell} from "../../slurm/submit.js";
 export const benchCommand: Command = {
   name: "bench",
   summary: "run a bench plan (llama-bench, an OpenAI endpoint, vLLM/SGLang/MLX benchmarks) into the store",
-  help: `Usage: benchbook bench PLAN.yaml [options]
-
-Expands the plan into cells (models × settings × depths), runs each with its
+  usage: "PLAN.yaml [options]",
+  about: `Expands the plan into cells (models × settings × depths), runs each with its
 runner, and imports what each printed into the store, as if you had pasted it.
 A cell that fails (out of memory, crash, timeout, non-zero exit) is stored as
 failed results with the tail of its log, and the run goes on. Ctrl-C stops
-the current cell; finished cells stay stored. See docs/bench.md.
-
-Options:
-  --dry-run        print every command it would run, run nothing
-  --resume         skip cells already in the store (from an earlier run of this plan)
-  --only FILTER    run only matching cells: text in the label, an id prefix, or
-                   KEY=VALUE on a parameter (model=…, d=16384, ub=256, sm=tensor);
-                   repeat to narrow further
-  --json           JSON Lines on stdout: one object per event (start, cell-end, …)
-  --redact-home    store the home directory as ~ (commands, paths, logs)
-  --full-hash      hash whole model files (default: the first 16 MiB + size)
-  --tag KEY=VALUE  tag every stored run (repeatable; adds to the plan's tags)
-${STORE_HELP}
-
-A/B runs (llama-bench plans; the plan key ab:, docs/bench.md "A/B runs"):
-  --ab KEY=A,B     run every cell as two sides, A B A B …: two values of a
-                   setting (--ab t=1,2, --ab ub=256,512) or two programs
-                   (--ab binary=old/llama-bench,new/llama-bench); repeatable
-  --rounds N       A B pairs per cell (default 5); then B/A per test with its
-                   95% interval, whether the change is detected, and the
-                   smallest change detectable at this noise with 95% power
-
-On a Slurm cluster (docs/scale-out.md): one job array, one task per cell, each
-task running this plan's cell on its node into the same (shared) store.
-  --slurm                    submit to Slurm instead of running here
-  --partition NAME           sbatch --partition
-  --gres SPEC                sbatch --gres (e.g. gpu:1)
-  --time LIMIT               sbatch --time per task (e.g. 30, 1:00:00)
-  --array-parallelism K      at most K tasks at once
-  --wait                     follow the job (progress from sacct); tasks that
-                             stored nothing (node failure, time limit,
-                             cancelled) are stored as failed results with
-                             their log tail
-  --dry-run                  print the sbatch script, submit nothing
-  --resume                   submit only cells without results of their own
-
-Exit status: 0 when every cell succeeded, 1 when a cell failed or the plan is
-invalid, 130 when interrupted.`,
-  options: {
-    string: ["store", "only", "tag", "ab", "rounds", "partition", "gres", "time", "array-parallelism", "slurm-task"],
-    boolean: ["dry-run", "resume", "json", "redact-home", "full-hash", "slurm", "wait"]
+the current cell; finished cells stay stored. See docs/bench.md.`,
+  options: [
+    {name: "dry-run", description: "print every command it would run (with --slurm: the sbatch script), run nothing"},
+    {
+      name: "resume",
+      description:
+        "skip cells already in the store from an earlier run of this plan (with --slurm: submit only cells without results of their own)"
+    },
+    {
+      name: "only",
+      value: "FILTER",
+      repeatable: true,
+      description:
+        "run only matching cells: text in the label, an id prefix, or KEY=VALUE on a parameter (model=…, d=16384, ub=256, sm=tensor); repeat to narrow further"
+    },
+    {name: "json", description: "JSON Lines on stdout: one object per event (start, cell-end, …)"},
+    {name: "redact-home", description: "store the home directory as ~ (commands, paths, logs)"},
+    {name: "full-hash", description: "hash whole model files (default: the first 16 MiB + size)"},
+    {
+      name: "tag",
+      value: "KEY=VALUE",
+      repeatable: true,
+      description: "tag every stored run (repeatable; adds to the plan's tags)"
+    },
+    STORE_OPTION,
+    {
+      name: "ab",
+      value: "KEY=A,B",
+      repeatable: true,
+      group: "ab",
+      description:
+        "run every cell as two sides, A B A B …: two values of a setting (--ab t=1,2, --ab ub=256,512) or two programs (--ab binary=old/llama-bench,new/llama-bench); repeatable"
+    },
+    {
+      name: "rounds",
+      value: "N",
+      group: "ab",
+      description:
+        "A B pairs per cell (default 5); then B/A per test with its 95% interval, whether the change is detected, and the smallest change detectable at this noise with 95% power"
+    },
+    {name: "slurm", group: "slurm", description: "submit to Slurm instead of running here"},
+    {name: "partition", value: "NAME", group: "slurm", description: "sbatch --partition"},
+    {name: "gres", value: "SPEC", group: "slurm", description: "sbatch --gres (e.g. gpu:1)"},
+    {name: "time", value: "LIMIT", group: "slurm", description: "sbatch --time per task (e.g. 30, 1:00:00)"},
+    {name: "array-parallelism", value: "K", group: "slurm", description: "at most K tasks at once"},
+    {
+      name: "wait",
+      group: "slurm",
+      description:
+        "follow the job (progress from sacct); tasks that stored nothing (node failure, time limit, cancelled) are stored as failed results with their log tail"
+    },
+    // What a Slurm task runs on its node (slurm/submit.ts writes it): one cell of the plan.
+    {name: "slurm-task", value: "CELLS", internal: true, description: "the cells of this Slurm task"}
+  ],
+  groups: {
+    ab: 'A/B runs (llama-bench plans; the plan key ab:, docs/bench.md "A/B runs"):',
+    slurm: `On a Slurm cluster (docs/scale-out.md): one job array, one task per cell, each
+task running this plan's cell on its node into the same (shared) store.`
   },
+  footer: `Exit status: 0 when every cell succeeded, 1 when a cell failed or the plan is
+invalid, 130 when interrupted.`,
   async run(args, terminal) {
     const files = args._.map(String);
     if (files.length !== 1) throw new UsageError("expected one plan file (benchbook bench PLAN.yaml)");

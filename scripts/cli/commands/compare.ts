@@ -4,10 +4,10 @@ import {parseSelector, SelectorError} from "../../compare/select.js";
 import {compareStore} from "../../query/compare.js";
 import {openStoreQuery} from "../../query/connection.js";
 import type {Command} from "../command.js";
-import {keywords, single} from "../command.js";
+import {single} from "../command.js";
 import {COLUMNS} from "../../schema/row.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 const list = (value: string | undefined) =>
   value
@@ -20,9 +20,8 @@ const list = (value: string | undefined) =>
 export const compareCommand: Command = {
   name: "compare",
   summary: "compare two runs, tags, runtimes or builds: B/A with intervals and noise marks",
-  help: `Usage: benchbook compare A B [options]
-
-Pairs the results of A and B and prints B/A per pair — what llama.cpp's
+  usage: "A B [options]",
+  about: `Pairs the results of A and B and prints B/A per pair — what llama.cpp's
 scripts/compare-llama-bench.py does for two builds, for any two selections.
 
 A and B are selectors over the store's rows (docs/compare.md):
@@ -38,27 +37,30 @@ compare-llama-bench keys on (and runtime, tool, hardware, concurrency)
 wherever they vary within a side. Speedup = B/A with two decimals, as
 compare-llama-bench.py prints it. The interval and the noise mark (≈) come
 from each side's sd: Welch's t-test and a 95% interval when repetitions are
-known, else ±1 sd (≈ when the ranges overlap); ? when no sd was reported.
-
-Options:
-  --by COLS        pair on these columns instead (comma-separated)
-  --metric M[,M]   metrics to compare (default: throughput if both sides have it,
-                   else all; "all" for every metric)
-  --markdown       a Markdown pipe table, ready to paste
-  --json           everything as JSON (both values, ratio, interval, p, sources)
-${STORE_HELP}`,
-  options: {string: ["by", "metric", "store"], boolean: ["markdown", "json"]},
+known, else ±1 sd (≈ when the ranges overlap); ? when no sd was reported.`,
+  options: [
+    {
+      name: "by",
+      value: "COLS",
+      choices: () => COLUMNS.map((c) => c.name),
+      list: {open: {test: (key) => /^(?:tag[.:]|settings?\.)./.test(key), names: "tag.NAME or setting.NAME"}},
+      description: "pair on these columns instead (comma-separated row columns, tag.NAME, setting.NAME)"
+    },
+    {
+      name: "metric",
+      value: "M[,M]",
+      description: 'metrics to compare (default: throughput if both sides have it, else all; "all" for every metric)'
+    },
+    {name: "markdown", description: "a Markdown pipe table, ready to paste"},
+    {name: "json", description: "everything as JSON (both values, ratio, interval, p, sources)"},
+    STORE_OPTION
+  ],
   async run(args, terminal) {
     const positional = args._.map(String);
     if (positional.length !== 2)
       throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
     if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
-    const by = keywords(
-      args,
-      "by",
-      COLUMNS.map((c) => c.name),
-      {test: (key) => /^(?:tag[.:]|settings?\.)./.test(key), names: "tag.NAME or setting.NAME"}
-    );
+    const by = list(single(args, "by"));
     let selectors;
     try {
       selectors = positional.map(parseSelector);

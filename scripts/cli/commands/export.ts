@@ -2,37 +2,43 @@ import {resolve} from "node:path";
 import {exportStore} from "../../export/export.js";
 import {zipSite} from "../../site/zip.js";
 import type {Command} from "../command.js";
-import {single} from "../command.js";
+import {single, valueOf} from "../command.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const exportCommand: Command = {
   name: "export",
   summary: "write the store as Parquet and CSV (and the site's run/source indexes)",
-  help: `Usage: benchbook export [options]
-
-Writes results.parquet and results.csv (one row per measured value, columns in
+  usage: "[options]",
+  about: `Writes results.parquet and results.csv (one row per measured value, columns in
 docs/schema.md), runs.json, sources.json, manifest.json, history.json (every
 series over builds with its change points, docs/history.md) and
 raw/<sha256>.txt into the output directory. \`npm run build\` runs this before building the site.
 
 With --zip, packs the built site (dist/, from \`npm run build\`) into one zip
-file to share: unpacked and served by any static server it works offline.
-
-Options:
-  --out DIR        output directory (default: src/data)
-  --zip [FILE]     instead: pack the built site into FILE (default: benchbook-site.zip)
-  --dir DIR        the built site to pack (default: dist)
-  --jobs N         read the store in N shards on worker threads (default: up
-                   to 4, one per core, for a store of 32 MB or more; else 1)
-  --keep-paths     publish absolute local paths as they are (default: base names)
-  --json           print the summary as JSON
-${STORE_HELP}`,
-  options: {string: ["out", "store", "zip", "dir", "jobs"], boolean: ["json", "keep-paths"]},
+file to share: unpacked and served by any static server it works offline.`,
+  options: [
+    {name: "out", value: "DIR", default: "src/data", description: "output directory"},
+    {
+      name: "zip",
+      value: "[FILE]",
+      description: "instead: pack the built site into FILE (default: benchbook-site.zip)"
+    },
+    {name: "dir", value: "DIR", default: "dist", description: "the built site to pack"},
+    {
+      name: "jobs",
+      value: "N",
+      description:
+        "read the store in N shards on worker threads (default: up to 4, one per core, for a store of 32 MB or more; else 1)"
+    },
+    {name: "keep-paths", description: "publish absolute local paths as they are (default: base names)"},
+    {name: "json", description: "print the summary as JSON"},
+    STORE_OPTION
+  ],
   async run(args, terminal) {
     if (args.zip !== undefined) {
       const file = resolve(terminal.cwd, single(args, "zip") ?? "benchbook-site.zip");
-      const dist = resolve(terminal.cwd, single(args, "dir") ?? "dist");
+      const dist = resolve(terminal.cwd, valueOf(args, "dir"));
       let summary;
       try {
         summary = zipSite(dist, file);
@@ -47,7 +53,7 @@ ${STORE_HELP}`,
       return 0;
     }
     const store = storeFrom(args, terminal);
-    const out = resolve(terminal.cwd, single(args, "out") ?? "src/data");
+    const out = resolve(terminal.cwd, valueOf(args, "out"));
     const jobsText = single(args, "jobs");
     const jobs = jobsText === undefined ? undefined : Number(jobsText);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))

@@ -9,35 +9,36 @@ import {queryHistoryRows} from "../../query/history.js";
 import type {Command} from "../command.js";
 import {single} from "../command.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const historyCommand: Command = {
   name: "history",
   summary: "every series across builds: change points labelled regression or improvement, for CI",
-  help: `Usage: benchbook history [SELECTOR…] [options]
-
-Groups the store's results into series — one machine, model, test (with
+  usage: "[SELECTOR…] [options]",
+  about: `Groups the store's results into series — one machine, model, test (with
 depth), metric and value of every setting, measured over builds — orders each
 by build (build number; else the commit order of --git DIR; else time), finds
 its change points and prints the flagged ones: regression or improvement,
 the ratio after/before and its 95% interval (docs/history.md).
 
 SELECTORs are compare's (docs/compare.md): a run id or prefix, or
-key=value[,key=value…]; several select the rows any of them selects.
-
-Options:
-  --metric M[,M]   metrics to follow (default: throughput if any, else all; "all")
-  --git DIR        order builds without build numbers by this repository's commits
-  --latest         only changes at each series' newest build (for a nightly job)
-  --fail-on COND   exit 1 when a listed change meets COND, e.g. 'regression>=3%'
-                   (KIND[>=|>N%], KIND regression|improvement|change; commas: any)
-  --markdown       a Markdown pipe table
-  --json           one JSON object per flagged change, one per line
-${STORE_HELP}
-
-Exit status: 0, or 1 when --fail-on triggers or the selectors match nothing;
+key=value[,key=value…]; several select the rows any of them selects.`,
+  options: [
+    {name: "metric", value: "M[,M]", description: 'metrics to follow (default: throughput if any, else all; "all")'},
+    {name: "git", value: "DIR", description: "order builds without build numbers by this repository's commits"},
+    {name: "latest", description: "only changes at each series' newest build (for a nightly job)"},
+    {
+      name: "fail-on",
+      value: "COND",
+      description:
+        "exit 1 when a listed change meets COND, e.g. 'regression>=3%' (KIND[>=|>N%], KIND regression|improvement|change; commas: any)"
+    },
+    {name: "markdown", description: "a Markdown pipe table"},
+    {name: "json", description: "one JSON object per flagged change, one per line"},
+    STORE_OPTION
+  ],
+  footer: `Exit status: 0, or 1 when --fail-on triggers or the selectors match nothing;
 2 for bad arguments.`,
-  options: {string: ["metric", "git", "fail-on", "store"], boolean: ["markdown", "json", "latest"]},
   async run(args, terminal) {
     if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
     let selectors: Selector[];

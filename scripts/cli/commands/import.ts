@@ -3,50 +3,50 @@ import {FORMATS} from "../../formats/registry.js";
 import {importInputs} from "../../import/import.js";
 import {defaultJobs, importInputsPooled, POOL_MIN_BYTES, POOL_MIN_INPUTS} from "../../import/pool.js";
 import type {Command} from "../command.js";
-import {keyword, parseTags, single} from "../command.js";
+import {parseTags, single} from "../command.js";
 import {UsageError} from "../io.js";
 import {collectInputs} from "../inputs.js";
-import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_OPTION, storeFrom} from "../store-option.js";
 
 const POOL_HINT = `${POOL_MIN_INPUTS} or more inputs of ${POOL_MIN_BYTES / 2 ** 20} MiB or more in all`;
 
 export const importCommand: Command = {
   name: "import",
   summary: "import raw benchmark outputs (files, directories, or - for pasted text) into the store",
-  help: `Usage: benchbook import <file|dir|->... [options]
-
-Reads each input, finds the benchmark outputs in it by content (a whole tool
+  usage: "<file|dir|->... [options]",
+  about: `Reads each input, finds the benchmark outputs in it by content (a whole tool
 output file, or tables and logs inside a pasted post), and stores the raw
 input verbatim plus the normalized runs. Importing the same bytes again adds
 nothing. Each input lands whole or not at all; a bad input does not stop the
-others, and the exit status is 1 if any failed.
-
-Options:
-  --tag KEY=VALUE  tag every run of these inputs (repeatable)
-  --format ID      skip detection and read every input as this format
-  --runtime NAME   the engine behind an endpoint when the text does not say
-  --name NAME      the name to record for standard input (default: -)
-  --dry-run        read and report, write nothing
-  --strict         refuse an input with lines that would be skipped (a
-                   pasted table's cut-off last row) instead of importing its
-                   complete rows with a warning
-  --jobs N         read inputs on N worker threads (default: up to 4, one per
-                   core, for ${POOL_HINT}; else 1). Outcomes, their order and
-                   the store are the same whatever N is; inputs with the same
-                   bytes are read once
-  --json           print the outcome as JSON
-${STORE_HELP}
-
-Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["tag", "format", "runtime", "store", "name", "jobs"], boolean: ["dry-run", "json", "strict"]},
+others, and the exit status is 1 if any failed.`,
+  options: [
+    {name: "tag", value: "KEY=VALUE", repeatable: true, description: "tag every run of these inputs (repeatable)"},
+    {
+      name: "format",
+      value: "ID",
+      choices: () => FORMATS.map((f) => f.id),
+      description: "skip detection and read every input as this format"
+    },
+    {name: "runtime", value: "NAME", description: "the engine behind an endpoint when the text does not say"},
+    {name: "name", value: "NAME", description: "the name to record for standard input (default: -)"},
+    {name: "dry-run", description: "read and report, write nothing"},
+    {
+      name: "strict",
+      description:
+        "refuse an input with lines that would be skipped (a pasted table's cut-off last row) instead of importing its complete rows with a warning"
+    },
+    {
+      name: "jobs",
+      value: "N",
+      description: `read inputs on N worker threads (default: up to 4, one per core, for ${POOL_HINT}; else 1). Outcomes, their order and the store are the same whatever N is; inputs with the same bytes are read once`
+    },
+    {name: "json", description: "print the outcome as JSON"},
+    STORE_OPTION
+  ],
   async run(args, terminal) {
     const tags = parseTags(args.tag);
     const store = storeFrom(args, terminal);
-    const format = keyword(
-      args,
-      "format",
-      FORMATS.map((f) => f.id)
-    );
+    const format = single(args, "format");
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     const jobsText = single(args, "jobs");
     const jobs = jobsText === undefined ? defaultJobs(inputs) : Number(jobsText);
@@ -82,7 +82,11 @@ Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
     } finally {
       bar?.stop();
     }
-    if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) await indexAfterWrite(store, terminal);
+    if (!args["dry-run"] && outcomes.some((o) => o.status === "imported")) {
+      // Inputs read by the fast path are indexed from memory, not read back (SyncOptions.fresh).
+      const fresh = new Map(outcomes.flatMap((o) => (o.status === "imported" && o.written ? [o.written] : [])));
+      await indexAfterWrite(store, terminal, fresh);
+    }
     const failed = outcomes.filter((o) => o.status === "failed");
     if (args.json) {
       terminal.out(

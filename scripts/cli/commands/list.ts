@@ -1,19 +1,14 @@
 import {listRuns} from "../../query/list.js";
 import type {Command} from "../command.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const listCommand: Command = {
   name: "list",
   summary: "list the runs in the store",
-  help: `Usage: benchbook list [options]
-
-One line per run: id, source file, tool, model, hardware, date (when the
-benchmark ran if the output says, else when it was imported), number of results.
-
-Options:
-  --json           print the runs as JSON (an array of objects)
-${STORE_HELP}`,
-  options: {string: ["store"], boolean: ["json"]},
+  usage: "[options]",
+  about: `One line per run: id, source file, tool, model, hardware, date (when the
+benchmark ran if the output says, else when it was imported), number of results.`,
+  options: [{name: "json", description: "print the runs as JSON (an array of objects)"}, STORE_OPTION],
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
     const rows = await listRuns(store);

@@ -3,27 +3,24 @@ import {mergeStore, openStore} from "../../store/merge.js";
 import type {Command} from "../command.js";
 import type {Terminal} from "../io.js";
 import {UsageError} from "../io.js";
-import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const mergeCommand: Command = {
   name: "merge",
   summary: "merge stores made on other machines into this one (idempotent; conflicts reported, never overwritten)",
-  help: `Usage: benchbook merge OTHER_STORE… [options]
-
-Copies into the store every input the other stores have and it lacks: raw
+  usage: "OTHER_STORE… [options]",
+  about: `Copies into the store every input the other stores have and it lacks: raw
 files and attachments first, the runs file last, each atomically. Files are
 named by content, so merging twice changes nothing and the order of merges
 does not matter. The same input imported on two machines is kept with its
 earlier import time. Runs files that differ in anything else (tags, another
-benchbook version's reading) are conflicts: listed, left as they are, exit 1.
-
-Options:
-  --dry-run        say what would be copied, copy nothing
-  --json           print one report per other store as JSON Lines
-${STORE_HELP}
-
-Exit status: 0 when merged without conflicts, 1 when a conflict was found.`,
-  options: {string: ["store"], boolean: ["dry-run", "json"]},
+benchbook version's reading) are conflicts: listed, left as they are, exit 1.`,
+  options: [
+    {name: "dry-run", description: "say what would be copied, copy nothing"},
+    {name: "json", description: "print one report per other store as JSON Lines"},
+    STORE_OPTION
+  ],
+  footer: "Exit status: 0 when merged without conflicts, 1 when a conflict was found.",
   async run(args, terminal: Terminal) {
     const others = args._.map(String);
     if (others.length === 0) throw new UsageError("expected at least one other store (benchbook merge OTHER_STORE…)");

@@ -1,11 +1,11 @@
 import {existsSync, mkdirSync, writeFileSync} from "node:fs";
 import {relative, resolve} from "node:path";
 import type {Command} from "../command.js";
-import {parseTags, single} from "../command.js";
+import {parseTags, valueOf} from "../command.js";
 import {UsageError} from "../io.js";
 import {toRow, type Row} from "../../schema/row.js";
 import type {Store} from "../../store/store.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 /** `Dual RTX 3060: retuning` → `dual-rtx-3060-retuning`. */
 export function reportSlug(title: string): string {
@@ -307,22 +307,25 @@ ${fence}
 export const newReportCommand: Command = {
   name: "new-report",
   summary: "scaffold a narrative report (src/reports/<slug>.md) over the runs with a tag",
-  help: `Usage: benchbook new-report "Title" --tag key=value [options]
-
-Writes src/reports/<slug>.md: front matter, a cell loading the results that
+  usage: '"Title" --tag key=value [options]',
+  about: `Writes src/reports/<slug>.md: front matter, a cell loading the results that
 carry the tag(s), the charts that fit them (context decay where a model was
 measured at several depths, a quantization ladder where quantizations vary,
 runtime comparisons, a settings sweep), a table of every result, and notes
 on quoting numbers with components/shared/claims.js (every number computed from the
 data and linked to its raw line). The site's sidebar lists every
-src/reports/*.md under "Reports" by its title; nothing else to edit.
-
-Options:
-  --tag k=v        select the runs imported with this tag (repeatable; all must match)
-  --dir DIR        where to write (default: src/reports)
-  --force          overwrite an existing report of the same name
-${STORE_HELP} (read to choose the charts)`,
-  options: {string: ["tag", "dir", "store"], boolean: ["force"]},
+src/reports/*.md under "Reports" by its title; nothing else to edit.`,
+  options: [
+    {
+      name: "tag",
+      value: "KEY=VALUE",
+      repeatable: true,
+      description: "select the runs imported with this tag (repeatable; all must match)"
+    },
+    {name: "dir", value: "DIR", default: "src/reports", description: "where to write"},
+    {name: "force", description: "overwrite an existing report of the same name"},
+    {...STORE_OPTION, description: `${STORE_OPTION.description}, read to choose the charts`}
+  ],
   async run(args, terminal) {
     const title = args._.map(String).join(" ").trim();
     if (!title) throw new UsageError('expects a title: benchbook new-report "My GPU" --tag writeup=my-gpu');
@@ -331,7 +334,7 @@ ${STORE_HELP} (read to choose the charts)`,
       throw new UsageError("expects --tag key=value: a report selects its runs by tag");
     const slug = reportSlug(title);
     if (!slug) throw new UsageError(`cannot make a file name from "${title}"`);
-    const dir = resolve(terminal.cwd, single(args, "dir") ?? "src/reports");
+    const dir = resolve(terminal.cwd, valueOf(args, "dir"));
     const path = resolve(dir, `${slug}.md`);
     if (existsSync(path) && !args.force)
       throw new UsageError(`${relative(terminal.cwd, path)} exists (--force overwrites it)`);

@@ -4,39 +4,43 @@ import {FORMATS} from "../../formats/registry.js";
 import {readInput} from "../../import/import.js";
 import {toRow} from "../../schema/row.js";
 import type {Command} from "../command.js";
-import {keyword, single} from "../command.js";
+import {single} from "../command.js";
 import {collectInputs} from "../inputs.js";
 import type {Terminal} from "../io.js";
 
 export const parseCommand: Command = {
   name: "parse",
   summary: "print what would be imported, without touching the store",
-  help: `Usage: benchbook parse <file|->... [options]
-
-Options:
-  --json           JSON Lines on stdout: one object per measured value, the
-                   same row the exported Parquet holds (see docs/schema.md):
-                   tool, model, test, n_prompt, n_gen, n_depth, metric, unit,
-                   stat, value, stddev, stddev_kind, file, line, …
-  --explain        which lines became which block and why, which lines were
-                   context (commands, device lines) and which were ignored
-  --format ID      skip detection and read as this format
-  --runtime NAME   the engine behind an endpoint when the text does not say
-  --name NAME      the name to record for standard input (default: -)
-  --strict         refuse an input with lines that would be skipped (a
-                   pasted table's cut-off last row) instead of warning
-
-Lines skipped rather than read are reported on stderr as warnings.
-Exit status 1 if any input could not be read (the error names file and line).
-
-Formats: ${FORMATS.map((f) => f.id).join(", ")}`,
-  options: {string: ["format", "runtime", "name"], boolean: ["json", "explain", "strict"]},
+  usage: "<file|->... [options]",
+  options: [
+    {
+      name: "json",
+      description:
+        "JSON Lines on stdout: one object per measured value, the same row the exported Parquet holds (see docs/schema.md): tool, model, test, n_prompt, n_gen, n_depth, metric, unit, stat, value, stddev, stddev_kind, file, line, …"
+    },
+    {
+      name: "explain",
+      description:
+        "which lines became which block and why, which lines were context (commands, device lines) and which were ignored"
+    },
+    {
+      name: "format",
+      value: "ID",
+      choices: () => FORMATS.map((f) => f.id),
+      description: "skip detection and read as this format"
+    },
+    {name: "runtime", value: "NAME", description: "the engine behind an endpoint when the text does not say"},
+    {name: "name", value: "NAME", description: "the name to record for standard input (default: -)"},
+    {
+      name: "strict",
+      description:
+        "refuse an input with lines that would be skipped (a pasted table's cut-off last row) instead of warning"
+    }
+  ],
+  footer: `Lines skipped rather than read are reported on stderr as warnings.
+Exit status 1 if any input could not be read (the error names file and line).`,
   async run(args, terminal) {
-    const format = keyword(
-      args,
-      "format",
-      FORMATS.map((f) => f.id)
-    );
+    const format = single(args, "format");
     const inputs = await collectInputs(args._.map(String), terminal, single(args, "name"));
     let failures = 0;
     for (const input of inputs) {

@@ -1,23 +1,18 @@
 import {syncIndex} from "../../query/index.js";
 import type {Command} from "../command.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const reindexCommand: Command = {
   name: "reindex",
   summary: "rebuild the store's index (the Parquet files every read queries) from its runs files",
-  help: `Usage: benchbook reindex [options]
-
-Reads every runs file of the store and writes its index again
+  usage: "[options]",
+  about: `Reads every runs file of the store and writes its index again
 (<store>/.index/, Parquet files that list, compare and the other reads query
 through DuckDB), deleting index files no runs file has. The runs files are
 the source of truth: every write updates the index, and every read rebuilds
 the part of it whose runs file changed, so this is only needed to start
-afresh (docs/performance.md, "The store's index").
-
-Options:
-  --json           print what was done as JSON
-${STORE_HELP}`,
-  options: {string: ["store"], boolean: ["json"]},
+afresh (docs/performance.md, "The store's index").`,
+  options: [{name: "json", description: "print what was done as JSON"}, STORE_OPTION],
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
     const started = performance.now();

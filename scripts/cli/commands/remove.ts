@@ -1,28 +1,25 @@
 import {removeInputs, selectInputs} from "../../store/curate.js";
 import type {Command} from "../command.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const removeCommand: Command = {
   name: "remove",
   summary: "remove stored inputs and their runs",
-  help: `Usage: benchbook remove <run-id|sha256-prefix|file>... [options]
-
-Removes inputs from the store: the runs read from each, its raw copy, and its
+  usage: "<run-id|sha256-prefix|file>... [options]",
+  about: `Removes inputs from the store: the runs read from each, its raw copy, and its
 attachments that no other input uses. Runs come from an input and go with it:
 naming one run (its id, or an id prefix) removes the whole input it came from,
 and says which runs go. An input can also be named by the start of its sha256
 (4 hex digits or more) or by its file name as imported (or its base name). The runs file goes
 first, so the input is gone at once or not at all; importing the same bytes
-again brings it back.
-
-Options:
-  --dry-run        report what would be removed, remove nothing
-  --json           print the outcome as JSON (one object per input)
-${STORE_HELP}
-
-Exit status 2 if a name matches nothing.`,
-  options: {string: ["store"], boolean: ["dry-run", "json"]},
+again brings it back.`,
+  options: [
+    {name: "dry-run", description: "report what would be removed, remove nothing"},
+    {name: "json", description: "print the outcome as JSON (one object per input)"},
+    STORE_OPTION
+  ],
+  footer: "Exit status 2 if a name matches nothing.",
   async run(args, terminal) {
     const names = args._.map(String);
     if (names.length === 0)

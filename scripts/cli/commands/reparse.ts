@@ -1,24 +1,22 @@
 import {reparseStore} from "../../import/reparse.js";
 import type {Command} from "../command.js";
-import {indexAfterWrite, STORE_HELP, storeFrom} from "../store-option.js";
+import {indexAfterWrite, STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const reparseCommand: Command = {
   name: "reparse",
   summary: "re-read every raw input in the store with the current parsers",
-  help: `Usage: benchbook reparse [options]
-
-Reads every raw input kept in the store again, with the parsers of this
+  usage: "[options]",
+  about: `Reads every raw input kept in the store again, with the parsers of this
 benchbook, and rewrites its runs file (atomically) where the result changed.
 Each input keeps its file name, tags and import time, so run ids stay the
 same. Use it after benchbook learned a new format or fixed a parser. An input
 that can no longer be read keeps its old runs and is reported; the exit status
-is then 1.
-
-Options:
-  --dry-run        report what would change, write nothing
-  --json           print the outcome as JSON (one object per input)
-${STORE_HELP}`,
-  options: {string: ["store"], boolean: ["dry-run", "json"]},
+is then 1.`,
+  options: [
+    {name: "dry-run", description: "report what would change, write nothing"},
+    {name: "json", description: "print the outcome as JSON (one object per input)"},
+    STORE_OPTION
+  ],
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
     const outcomes = reparseStore(store, {dryRun: args["dry-run"]});

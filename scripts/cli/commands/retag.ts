@@ -2,29 +2,26 @@ import {retag, selectInputs} from "../../store/curate.js";
 import type {Command} from "../command.js";
 import {parseTags} from "../command.js";
 import {UsageError} from "../io.js";
-import {STORE_HELP, storeFrom} from "../store-option.js";
+import {STORE_OPTION, storeFrom} from "../store-option.js";
 
 export const retagCommand: Command = {
   name: "retag",
   summary: "add, change or remove tags of stored runs",
-  help: `Usage: benchbook retag <run-id|sha256-prefix|file>... [--tag KEY=VALUE]... [--untag KEY]... [options]
-
-Changes the tags of stored inputs and every run read from them. Tags belong to
+  usage: "<run-id|sha256-prefix|file>... [--tag KEY=VALUE]... [--untag KEY]... [options]",
+  about: `Changes the tags of stored inputs and every run read from them. Tags belong to
 an input, as import gives them: naming one run (its id, or an id prefix such
 as 3f2a9c01d4e5-L1) retags the whole input it came from, and says so. An input
 can also be named by the start of its sha256 (4 hex digits or more) or by its
 file name as imported (or its base name). Each input's runs file is rewritten atomically; reparse
-keeps the new tags.
-
-Options:
-  --tag KEY=VALUE  add the tag, or change its value (repeatable)
-  --untag KEY      remove the tag (repeatable)
-  --dry-run        report what would change, write nothing
-  --json           print the outcome as JSON (one object per input)
-${STORE_HELP}
-
-Exit status 2 if a name matches nothing or no change is given.`,
-  options: {string: ["tag", "untag", "store"], boolean: ["dry-run", "json"]},
+keeps the new tags.`,
+  options: [
+    {name: "tag", value: "KEY=VALUE", repeatable: true, description: "add the tag, or change its value (repeatable)"},
+    {name: "untag", value: "KEY", repeatable: true, description: "remove the tag (repeatable)"},
+    {name: "dry-run", description: "report what would change, write nothing"},
+    {name: "json", description: "print the outcome as JSON (one object per input)"},
+    STORE_OPTION
+  ],
+  footer: "Exit status 2 if a name matches nothing or no change is given.",
   async run(args, terminal) {
     const names = args._.map(String);
     const set = parseTags(args.tag);

@@ -3,7 +3,7 @@ import {existsSync} from "node:fs";
 import {resolve} from "node:path";
 import {createStaticServer} from "../../serve/static-server.js";
 import type {Command} from "../command.js";
-import {single} from "../command.js";
+import {valueOf} from "../command.js";
 import {UsageError} from "../io.js";
 
 /** What to tell someone who serves beyond loopback: the site (raw inputs included) is then open to the network. */
@@ -16,24 +16,22 @@ export function hostWarning(host: string): string | null {
 export const serveCommand: Command = {
   name: "serve",
   summary: "serve the built site (dist/) on localhost",
-  help: `Usage: benchbook serve [options]
-
-A built site needs an HTTP server (browsers refuse module scripts from
-file://). This serves it on loopback only; nothing leaves your machine.
-
-Options:
-  --dir DIR        the built site (default: dist)
-  --port N         port (default: 3000; 0 picks a free one)
-  --host HOST      address to listen on (default: 127.0.0.1)`,
-  options: {string: ["dir", "port", "host"]},
+  usage: "[options]",
+  about: `A built site needs an HTTP server (browsers refuse module scripts from
+file://). This serves it on loopback only; nothing leaves your machine.`,
+  options: [
+    {name: "dir", value: "DIR", default: "dist", description: "the built site"},
+    {name: "port", value: "N", default: "3000", description: "port; 0 picks a free one"},
+    {name: "host", value: "HOST", default: "127.0.0.1", description: "address to listen on"}
+  ],
   async run(args, terminal) {
-    const dir = resolve(terminal.cwd, single(args, "dir") ?? "dist");
+    const dir = resolve(terminal.cwd, valueOf(args, "dir"));
     if (!existsSync(resolve(dir, "index.html")))
       throw new UsageError(`${dir} has no index.html: build the site first (npm run build)`);
-    const port = Number(single(args, "port") ?? 3000);
+    const port = Number(valueOf(args, "port"));
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port expects a port number, got "${args.port}"`);
-    const host = single(args, "host") ?? "127.0.0.1";
+    const host = valueOf(args, "host");
     const warning = hostWarning(host);
     if (warning) terminal.err(`benchbook serve: warning: ${warning}\n`);
     const server = createStaticServer(dir);

@@ -23,10 +23,10 @@ export interface LocatedRecord {
   start?: number;
 }
 
-const str = (v: unknown): string | null => (v === undefined || v === null || v === "" ? null : String(v));
-const num = (v: unknown): number | null =>
+export const str = (v: unknown): string | null => (v === undefined || v === null || v === "" ? null : String(v));
+export const num = (v: unknown): number | null =>
   typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : null;
-const numbers = (v: unknown): number[] | null =>
+export const numbers = (v: unknown): number[] | null =>
   Array.isArray(v) && v.every((x) => typeof x === "number") ? (v as number[]) : null;
 
 function int(record: LlamaBenchRecord, field: string, line: number): number {
@@ -51,7 +51,7 @@ interface Facts {
 // A module-local binding: read once per field of every record.
 const NOT_SETTINGS: ReadonlySet<string> = NON_SETTING_FIELDS;
 
-const MODEL_FIELDS = ["model_type", "model_filename", "model_size", "model_n_params"] as const;
+export const MODEL_FIELDS = ["model_type", "model_filename", "model_size", "model_n_params"] as const;
 
 /**
  * Whether `record` has `previous`'s settings (same fields, order, values). Consecutive records of one invocation
@@ -70,6 +70,23 @@ function sameSettings(record: LlamaBenchRecord, keys: string[], previous: Facts)
   return true;
 }
 
+/** The model a record names (its quantization is filled in later, from the command's model file too: run.ts). */
+export function recordModel(record: LlamaBenchRecord): Model {
+  const model: Model = {
+    ...emptyModel(),
+    name: str(record.model_type),
+    file: str(record.model_filename),
+    size_bytes: num(record.model_size),
+    n_params: num(record.model_n_params)
+  };
+  if (model.name) {
+    const parts = splitModelType(model.name);
+    model.architecture = parts.architecture;
+    model.ftype = parts.ftype;
+  }
+  return model;
+}
+
 /** The throughput row, and the duration row when the record has avg_ns. */
 function rowsOf({record, line}: LocatedRecord, previous: Facts | null): {rows: RowWithFacts[]; facts: Facts} {
   const n_prompt = int(record, "n_prompt", line);
@@ -82,22 +99,10 @@ function rowsOf({record, line}: LocatedRecord, previous: Facts | null): {rows: R
       `a numeric "avg_ts" field in the llama-bench record`,
       String(record.avg_ts ?? "nothing")
     );
-  let model: Model;
-  if (previous && MODEL_FIELDS.every((field) => record[field] === previous.record[field])) model = previous.model;
-  else {
-    model = {
-      ...emptyModel(),
-      name: str(record.model_type),
-      file: str(record.model_filename),
-      size_bytes: num(record.model_size),
-      n_params: num(record.model_n_params)
-    };
-    if (model.name) {
-      const parts = splitModelType(model.name);
-      model.architecture = parts.architecture;
-      model.ftype = parts.ftype;
-    }
-  }
+  const model =
+    previous && MODEL_FIELDS.every((field) => record[field] === previous.record[field])
+      ? previous.model
+      : recordModel(record);
   const keys = Object.keys(record);
   const reuse = previous !== null && sameSettings(record, keys, previous);
   const settings: Settings = reuse ? previous.settings : {};
@@ -165,7 +170,7 @@ function durationOf(
  * per build, or per machine) change these between records: a new run starts
  * there, so no record is given another record's build or machine.
  */
-const INVOCATION_FIELDS = ["build_commit", "build_number", "cpu_info", "gpu_info", "backends"] as const;
+export const INVOCATION_FIELDS = ["build_commit", "build_number", "cpu_info", "gpu_info", "backends"] as const;
 
 /** Consecutive records of one invocation, split where an invocation field changes. */
 function invocations(records: LocatedRecord[]): LocatedRecord[][] {

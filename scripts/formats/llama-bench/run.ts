@@ -73,7 +73,7 @@ export function llamaBenchRun(input: LlamaBenchRunInput, context: Context): Pars
   };
 }
 
-function fillModel(model: Model): void {
+export function fillModel(model: Model): void {
   model.quant ??= quantFromFile(model.file) ?? model.ftype?.split(/\s/)[0] ?? null;
 }
 

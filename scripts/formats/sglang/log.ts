@@ -5,11 +5,9 @@
  * average bench_serving reads.
  */
 import type {Result, Stat} from "../../schema/schema.js";
-import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";
-import {lineLogFormat} from "../logs/line-log.js";
+import type {LineHit, RunFacts} from "../logs/line-log.js";
 import type {LogPrefix} from "../logs/log-prefix.js";
-import {splitLogPrefix} from "../logs/log-prefix.js";
-import {applyServerContext} from "../serving/server-context.js";
+import {configFacts, logLine, serverLogFormat} from "../serving/server-log.js";
 import {
   logResult,
   normalizeUnit,
@@ -186,10 +184,10 @@ function assignments(
 }
 
 function readSglangLine(text: string, line: number): LineHit | null {
-  if (text.length > 20000) return null;
-  const prefix = splitLogPrefix(text);
-  const message = prefix.message.trim();
-  const hit = (results: Result[], facts?: RunFacts): LineHit => ({results, facts, prefixed: prefix.prefixed});
+  const read = logLine(text);
+  if (!read) return null;
+  const {prefix, hit} = read;
+  const message = read.message.trim();
   let m = /^(Decode|Prefill) batch[.,]?\s+(.*)$/i.exec(message);
   if (m && /#(?:running-req|new-seq)\s*:/.test(m[2]))
     return hit(batchLine(m[1].toLowerCase() as "decode" | "prefill", m[2], line, prefix));
@@ -338,30 +336,17 @@ function readSglangLine(text: string, line: number): LineHit | null {
   // Facts, only with SGLang's prefix.
   if (!prefix.prefixed) return null;
   m = /^server_args=ServerArgs\((.*)\)\s*$/.exec(message);
-  if (m) {
-    const settings: Record<string, string | number | boolean | null> = {};
-    const model: Record<string, string> = {};
-    for (const [key, raw] of splitAssignments(m[1])) {
-      const value = pythonScalar(raw);
-      if (value === undefined) continue;
-      if (key === "model_path" && typeof value === "string") model.file = value;
-      else if (key !== "tokenizer_path") settings[key] = value;
-    }
-    return hit([], {model, settings});
-  }
+  if (m) return hit([], configFacts(m[1], ["model_path"], ["tokenizer_path"]));
   return null;
 }
 
-export const sglangLog = lineLogFormat({
+export const sglangLog = serverLogFormat({
   id: "sglang-log",
   tool: "sglang-server",
   runtime: "sglang",
+  name: "SGLang",
   description:
     "SGLang server log: Decode/Prefill batch lines (throughput, accept len/rate, token usage), KV cache allocation and pool sizes",
-  createReader: (): LineReader => ({read: readSglangLine}),
-  judge: (stats) => ({
-    confidence: stats.prefixed > 0 ? 0.95 : 0.75,
-    reason: `${stats.hits} SGLang log line${stats.hits === 1 ? "" : "s"} (${stats.prefixed ? `${stats.prefixed} with SGLang's log prefix` : "without a log prefix"}), ${stats.results} values`
-  }),
-  applyContext: (run, context) => applyServerContext(run, context, "sglang", {deviceLines: false})
+  read: readSglangLine,
+  unprefixed: {confidence: 0.75, minHits: 1}
 });

@@ -4,21 +4,10 @@
  * V0's `Speculative metrics` are cumulative since start.
  */
 import type {Result, Scope, Stat} from "../../schema/schema.js";
-import type {LineHit, LineReader, RunFacts} from "../logs/line-log.js";
-import {lineLogFormat} from "../logs/line-log.js";
+import type {LineHit} from "../logs/line-log.js";
 import type {LogPrefix} from "../logs/log-prefix.js";
-import {splitLogPrefix} from "../logs/log-prefix.js";
-import {applyServerContext} from "../serving/server-context.js";
-import {
-  logResult,
-  normalizeUnit,
-  notANumber,
-  parseQuantity,
-  pythonScalar,
-  slug,
-  splitAssignments,
-  splitLabeled
-} from "../logs/values.js";
+import {configFacts, logLine, serverLogFormat} from "../serving/server-log.js";
+import {logResult, normalizeUnit, notANumber, parseQuantity, slug, splitLabeled} from "../logs/values.js";
 
 interface LabelMeaning {
   metric: string;
@@ -165,31 +154,13 @@ function single(
   });
 }
 
-/** Settings from `non-default args: {...}` and `… with config: model='…', dtype=…`. */
-function configFacts(body: string): RunFacts {
-  const settings: Record<string, string | number | boolean | null> = {};
-  const model: Record<string, string> = {};
-  for (const [key, raw] of splitAssignments(body)) {
-    const value = pythonScalar(raw);
-    if (value === undefined) continue;
-    if (key === "model" || key === "model_tag") {
-      if (typeof value === "string" && !model.file) model.file = value;
-      continue;
-    }
-    if (key === "tokenizer" || key === "served_model_name") continue;
-    settings[key] = value;
-  }
-  return {model, settings};
-}
-
 const STATS_START = /\bAvg prompt throughput\s*:/i;
 
 function readVllmLine(text: string, line: number): LineHit | null {
-  if (text.length > 20000) return null; // a logged prompt, not a stats line
-  const prefix = splitLogPrefix(text);
-  const message = prefix.message;
+  const read = logLine(text);
+  if (!read) return null;
+  const {prefix, message, hit} = read;
   const lc: LineContext = {line, prefix, extra: {}};
-  const hit = (results: Result[], facts?: RunFacts): LineHit => ({results, facts, prefixed: prefix.prefixed});
 
   // The stats label comes right after `Engine 000: ` (or `2 Engines Aggregated: `): no need to search a logged prompt.
   const stats = STATS_START.exec(message.slice(0, 200));
@@ -289,26 +260,23 @@ function readVllmLine(text: string, line: number): LineHit | null {
   m = /^vLLM API server version\s+(\S+)/i.exec(message);
   if (m) return hit([], {tool_version: m[1]});
   m = /^non-default args:\s*\{(.*)\}\s*$/.exec(message);
-  if (m) return hit([], configFacts(m[1]));
+  if (m) return hit([], vllmConfig(m[1]));
   m = /^Initializing an? (?:V1 )?LLM engine \(v?([^)]+)\) with config:\s*(.*)$/i.exec(message);
-  if (m) return hit([], {tool_version: m[1], ...configFacts(m[2])});
+  if (m) return hit([], {tool_version: m[1], ...vllmConfig(m[2])});
   return null;
 }
 
-export const vllmLog = lineLogFormat({
+/** Settings from `non-default args: {...}` and `… with config: model='…', dtype=…`. */
+const vllmConfig = (body: string) => configFacts(body, ["model", "model_tag"], ["tokenizer", "served_model_name"]);
+
+export const vllmLog = serverLogFormat({
   id: "vllm-log",
   tool: "vllm-server",
   runtime: "vllm",
+  name: "vLLM",
   description:
     "vLLM server log: periodic throughput/KV-cache lines, SpecDecoding metrics, KV cache size and model loading lines",
-  createReader: (): LineReader => ({read: readVllmLine}),
-  judge(stats) {
-    // A lone unprefixed capacity line may be a writer's own summary; two or more, or a prefix, are a log.
-    if (stats.prefixed === 0 && stats.hits < 2) return null;
-    return {
-      confidence: stats.prefixed > 0 ? 0.95 : 0.8,
-      reason: `${stats.hits} vLLM log line${stats.hits === 1 ? "" : "s"} (${stats.prefixed ? `${stats.prefixed} with vLLM's log prefix` : "without a log prefix"}), ${stats.results} values`
-    };
-  },
-  applyContext: (run, context) => applyServerContext(run, context, "vllm", {deviceLines: false})
+  read: readVllmLine,
+  // A lone unprefixed capacity line may be a writer's own summary; two or more, or a prefix, are a log.
+  unprefixed: {confidence: 0.8, minHits: 2}
 });
