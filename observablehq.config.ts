@@ -56,6 +56,16 @@ export default {
     sourcePages.map((sha) => `/sources/${sha}`),
     (manifest.run_ids ?? []).map((id) => `/runs/${id}`)
   ].flatMap((paths) => (process.env.BENCHBOOK_EXPAND_PAGES ? paths.slice(0, 1) : paths)),
+  // A Markdown table (a report's) wider than the column scrolls sideways in its own box (.bb-table-scroll)
+  // instead of running under the table of contents.
+  markdownIt: (md: any) => {
+    const render = (tokens: any[], i: number, options: unknown, _env: unknown, self: any) =>
+      self.renderToken(tokens, i, options);
+    md.renderer.rules.table_open = (...args: [any[], number, unknown, unknown, any]) =>
+      `<div class="bb-table-scroll">${render(...args)}`;
+    md.renderer.rules.table_close = (...args: [any[], number, unknown, unknown, any]) => `${render(...args)}</div>`;
+    return md;
+  },
   toc: true,
   search: false
 };

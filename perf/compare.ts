@@ -23,6 +23,12 @@ import {join} from "node:path";
 
 const REPO = join(import.meta.dirname, "..");
 const BIN = join(REPO, "bin/benchbook.js");
+/**
+ * Another checkout's bin/benchbook.js (e.g. main's, `git worktree add`), run
+ * on the same store alternating with this one's: a baseline measured side by
+ * side in the same run.
+ */
+export const BASELINE_BIN = process.env.BENCHBOOK_PERF_BASELINE || null;
 const BUILDS = ["aaaaaaa", "bbbbbbb"];
 const QUANTS = [
   ["Q4_0", 0.62],
@@ -213,14 +219,16 @@ export async function compareBenchmark({
       "--store",
       store
     ];
-    const runs: {theirs: Timed; ours: Timed}[] = [];
+    const runs: {theirs: Timed; ours: Timed; baseline: Timed | null}[] = [];
+    const said = (t: Timed) => `${t.seconds} s (${t.cpu} CPU s) ${t.rssMb.toFixed(0)} MB`;
     for (let i = 0; i < repeat; i++) {
       const theirs = timed("/usr/bin/python3", theirsArgs, work);
       const ours = timed(process.execPath, oursArgs, work);
+      const baseline = BASELINE_BIN ? timed(process.execPath, [BASELINE_BIN, ...oursArgs.slice(1)], work) : null;
       log(
-        `compare-llama-bench.py ${theirs.seconds} s (${theirs.cpu} CPU s) ${theirs.rssMb.toFixed(0)} MB; benchbook compare ${ours.seconds} s (${ours.cpu} CPU s) ${ours.rssMb.toFixed(0)} MB`
+        `compare-llama-bench.py ${said(theirs)}; benchbook compare ${said(ours)}${baseline ? `; baseline ${said(baseline)}` : ""}`
       );
-      runs.push({theirs, ours});
+      runs.push({theirs, ours, baseline});
     }
     const [a, b] = [speedups(runs[0].theirs.stdout), speedups(runs[0].ours.stdout)];
     const equal = [...a].filter(([key, value]) => b.get(key) === value).length;
@@ -246,6 +254,20 @@ export async function compareBenchmark({
         cpu_seconds: runs.map((r) => r.ours.cpu),
         rss_mb: runs.map((r) => Math.round(r.ours.rssMb))
       },
+      ...(BASELINE_BIN && {
+        baseline: {
+          bin: BASELINE_BIN,
+          seconds: runs.map((r) => r.baseline!.seconds),
+          cpu_seconds: runs.map((r) => r.baseline!.cpu),
+          rss_mb: runs.map((r) => Math.round(r.baseline!.rssMb)),
+          speedup_over_python: +(
+            median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.baseline!.seconds))
+          ).toFixed(2),
+          cpu_ratio_over_python: +(
+            median(runs.map((r) => r.theirs.cpu)) / median(runs.map((r) => r.baseline!.cpu))
+          ).toFixed(2)
+        }
+      }),
       speedup_over_python: +(
         median(runs.map((r) => r.theirs.seconds)) / median(runs.map((r) => r.ours.seconds))
       ).toFixed(2),

@@ -32,6 +32,9 @@ import {Store} from "../scripts/store/store.js";
 import {siteProject} from "../test/helpers/site.js";
 import {tempDir} from "../test/helpers/cli.js";
 import {writeSyntheticJsonl} from "./synthetic.js";
+import {BASELINE_BIN, timed, type Timed} from "./compare.js";
+
+const BIN = join(import.meta.dirname, "../bin/benchbook.js");
 
 export interface StoreFigures {
   records: number;
@@ -69,6 +72,55 @@ export interface StoreFigures {
   build_framework_s: number;
   /** Pages Framework renders per input and per run (sources/<sha>, runs/<id>). */
   dynamic_pages: number;
+  /**
+   * Reads of this store through the CLI (its index, scripts/query/): `benchbook
+   * reindex` once, then `list`, `compare` (a tenth of the results on each side)
+   * and `export`, each with wall and CPU seconds and peak RSS, and the same
+   * commands of the baseline's CLI (BENCHBOOK_PERF_BASELINE) alternating with them.
+   */
+  reads: Record<string, CliFigures>;
+}
+
+interface CliFigures {
+  seconds: number[];
+  cpu_seconds: number[];
+  rss_mb: number[];
+}
+
+function cliFigures(runs: Timed[]): CliFigures {
+  return {
+    seconds: runs.map((r) => r.seconds),
+    cpu_seconds: runs.map((r) => r.cpu),
+    rss_mb: runs.map((r) => Math.round(r.rssMb))
+  };
+}
+
+/** `benchbook reindex`, then list, compare and export at this size (and the baseline's, alternating). */
+function cliReads(store: string, work: string, log: (s: string) => void): Record<string, CliFigures> {
+  const commands: Record<string, {args: string[]; repeat: number}> = {
+    list: {args: ["list", "--store", store], repeat: 3},
+    compare: {
+      args: ["compare", "n_ubatch=512", "n_ubatch=1024", "--by", "model_label,test", "--markdown", "--store", store],
+      repeat: 3
+    },
+    export: {args: ["export", "--store", store, "--out", join(work, "cli-export")], repeat: 1}
+  };
+  const reads: Record<string, Timed[]> = {};
+  const run = (name: string, bin: string, args: string[]) => {
+    const t = timed(process.execPath, [bin, ...args], work);
+    log(`${name}: ${t.seconds} s, ${t.cpu} CPU s, ${t.rssMb.toFixed(0)} MB`);
+    (reads[name] ??= []).push(t);
+  };
+  log("indexing the store (benchbook reindex)…");
+  run("reindex", BIN, ["reindex", "--store", store]);
+  for (const [name, {args, repeat}] of Object.entries(commands)) {
+    for (let i = 0; i < repeat; i++) {
+      run(name, BIN, args);
+      if (BASELINE_BIN) run(`${name}_baseline`, BASELINE_BIN, args);
+    }
+  }
+  rmSync(join(work, "cli-export"), {recursive: true, force: true});
+  return Object.fromEntries(Object.entries(reads).map(([name, runs]) => [name, cliFigures(runs)]));
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -121,6 +173,8 @@ export async function storeBenchmark({
     if (failed) throw new Error(`${failed.name}: ${failed.status}`);
     const store_mb = store.inputs().reduce((n, sha) => n + statSync(store.runsPath(sha)).size, 0) / 1e6;
 
+    const reads = cliReads(store.root, work, log);
+
     log(`exporting ${results} results…`);
     const out = join(work, "export");
     t = performance.now();
@@ -130,7 +184,8 @@ export async function storeBenchmark({
     const export_cpu_s = cpuSeconds(cpu);
 
     log("building the site…");
-    const build = await buildSite({root: project.root, store});
+    // The bundled reports' claims are about the bundled store, not this synthetic one: their check is not timed here.
+    const build = await buildSite({root: project.root, store, checkReports: false});
     return {
       records: synthetic.records,
       files: synthetic.files.length,
@@ -160,7 +215,8 @@ export async function storeBenchmark({
       build_s: round(build.exportSeconds + build.buildSeconds),
       build_export_s: round(build.exportSeconds),
       build_framework_s: round(build.buildSeconds),
-      dynamic_pages: summary.inputs + summary.runs
+      dynamic_pages: summary.inputs + summary.runs,
+      reads
     };
   } finally {
     rmSync(work, {recursive: true, force: true});

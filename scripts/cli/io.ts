@@ -11,6 +11,11 @@ export interface Terminal {
   isTTY: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * The process ends when the command returns (the CLI's own terminal): what the command holds, such as a DuckDB
+   * database, goes with the process instead of being torn down first (10–30 ms of CPU for a compare).
+   */
+  exitsAfter?: boolean;
 }
 
 export function processTerminal(): Terminal {
@@ -34,7 +39,8 @@ export function processTerminal(): Terminal {
     },
     isTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
-    env: process.env
+    env: process.env,
+    exitsAfter: true
   };
 }
 

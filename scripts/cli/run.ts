@@ -8,4 +8,8 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is done (processTerminal's exitsAfter): exit once what it printed is written, without waiting for what
+// it left open to be torn down.
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

@@ -5,7 +5,7 @@
  * mark come from compareMeans (scripts/statistics/uncertainty.ts).
  */
 import type {Comparison} from "../statistics/uncertainty.js";
-import {fixed2, type CompareResult, type Pair, type SideValue} from "./compare.js";
+import {fixed2, type CompareResult, type Pair, type SideValue} from "./result.js";
 
 const PRETTY: Record<string, string> = {
   model_label: "Model",

@@ -57,17 +57,23 @@ function hasDrive(text: Codes): boolean {
   return false;
 }
 
-const baseName = (_: string, home: string | undefined, other: string | undefined, rest: string) =>
-  rest
-    .split(/\\+|\//)
-    .filter(Boolean)
-    .pop() ??
-  (home
-    ? "~"
-    : other!
-        .split(/\\+|\//)
-        .filter(Boolean)
-        .pop()!);
+const baseName = (_: string, home: string | undefined, other: string | undefined, rest: string) => {
+  const segments = rest.split(/\\+|\//).filter(Boolean);
+  // A Hugging Face cache snapshot folder's base name is a bare commit hash: keep the repository's folder name
+  // (public, and how the site names the model) and drop only the local part before it.
+  const n = segments.length;
+  if (n >= 3 && segments[n - 2] === "snapshots" && segments[n - 3].startsWith("models--"))
+    return segments.slice(n - 3).join("/");
+  return (
+    segments.pop() ??
+    (home
+      ? "~"
+      : other!
+          .split(/\\+|\//)
+          .filter(Boolean)
+          .pop()!)
+  );
+};
 
 /** Text with every local absolute path replaced by its base name (`~` for a home directory itself). */
 export function hideLocalPaths(text: string): string {

@@ -7,6 +7,7 @@
 #   bash .gpu/run.sh bench pack             # every plan + llama-bench direct + the endpoint client
 #   bash .gpu/run.sh order endpoint pack    # the tg difference: one process vs one per cell, both orders
 #   TARGETS="llama-bench llama-quantize" bash .gpu/run.sh build model ab pack   # an A/B run (-fa 0 against 1)
+#   bash .gpu/run.sh build_b ab_builds pack   # then two releases A/B (stage.sh with LLAMA_SRC_B)
 #
 # Work files (node, llama.cpp build, models, store, raw outputs) live in $WORK
 # so that a second call on the same machine finds them. pack writes
@@ -33,29 +34,36 @@ MODEL_NAME="${MODEL_NAME:-random-1.5B}"
 Q4="$WORK/models/$MODEL_NAME-Q4_K_M.gguf"
 Q8="$WORK/models/$MODEL_NAME-Q8_0.gguf"
 
-phase_build() {
-  local t missing=0
-  for t in $TARGETS; do [[ -x "$BIN/$t" ]] || missing=1; done
-  if (( ! missing )); then log "build: present"; return; fi
-  rm -rf "$WORK/src" && mkdir -p "$WORK/src" && tar -xJf "$STAGE/llama-src.tar.xz" -C "$WORK/src" || return 1
+# build_tree SOURCE BUILD_DIR TARGETS…: llama.cpp from $STAGE/SOURCE.tar.xz (with
+# SOURCE.commit and SOURCE.number) into $WORK/BUILD_DIR, CUDA on.
+build_tree() {
+  local name="$1" out="$2" dir="$WORK/$2" t missing=0; shift 2
+  for t in "$@"; do [[ -x "$dir/bin/$t" ]] || missing=1; done
+  if (( ! missing )); then log "build $out: present"; return; fi
+  rm -rf "$WORK/$name" && mkdir -p "$WORK/$name" && tar -xJf "$STAGE/$name.tar.xz" -C "$WORK/$name" || return 1
   # The source is node-llama-cpp's bundle without its .git: give build-info the
   # commit and count that `git` reports in the CPU build's clone of it.
-  sed -i "s/^set(BUILD_NUMBER 0)/set(BUILD_NUMBER $(cat "$STAGE/llama-src.number"))/; s/^set(BUILD_COMMIT \"unknown\")/set(BUILD_COMMIT \"$(cat "$STAGE/llama-src.commit")\")/" "$WORK/src/cmake/build-info.cmake"
-  log "build: configure (CUDA sm_$CUDA_ARCH)"
-  cmake -S "$WORK/src" -B "$WORK/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+  sed -i "s/^set(BUILD_NUMBER 0)/set(BUILD_NUMBER $(cat "$STAGE/$name.number"))/; s/^set(BUILD_COMMIT \"unknown\")/set(BUILD_COMMIT \"$(cat "$STAGE/$name.commit")\")/" "$WORK/$name/cmake/build-info.cmake"
+  log "build $out: configure $(cat "$STAGE/$name.commit") (CUDA sm_$CUDA_ARCH)"
+  cmake -S "$WORK/$name" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
     -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_LLGUIDANCE=OFF \
-    -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DGGML_BACKEND_DL=OFF ${CMAKE_EXTRA:-} > "$RAW/build.log" 2>&1 || { tail -40 "$RAW/build.log"; return 1; }
-  log "build: compile -j$JOBS"
-  cmake --build "$WORK/build" -j "$JOBS" --target $TARGETS >> "$RAW/build.log" 2>&1 || { tail -60 "$RAW/build.log"; return 1; }
-  log "build: done"
+    -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DGGML_BACKEND_DL=OFF ${CMAKE_EXTRA:-} > "$RAW/$out.log" 2>&1 || { tail -40 "$RAW/$out.log"; return 1; }
+  log "build $out: compile -j$JOBS"
+  cmake --build "$dir" -j "$JOBS" --target "$@" >> "$RAW/$out.log" 2>&1 || { tail -60 "$RAW/$out.log"; return 1; }
+  log "build $out: done"
 }
+# shellcheck disable=SC2086 # TARGETS is a list
+phase_build() { build_tree llama-src build $TARGETS; }
+# The second source (stage.sh's LLAMA_SRC_B) for a cross-build A/B: llama-bench only.
+phase_build_b() { build_tree llama-src-b build-b llama-bench; }
 
 phase_model() {
   if [[ -s "$Q4" && -s "$Q8" ]]; then log "model: present"; return; fi
   local f16="$WORK/models/$MODEL_NAME-F16.gguf"
-  PYTHONUNBUFFERED=1 python3 "$STAGE/make-random-gguf.py" --gguf-py "$WORK/src/gguf-py" \
-    --vocab "$STAGE/ggml-vocab-llama-bpe.gguf" --out "$f16" ${MODEL_SHAPE:-} 2>&1 | tee -a "$RAW/model.log" | tail -2 || return 1
+  xz -dc "$STAGE/ggml-vocab-llama-bpe.gguf.xz" > "$WORK/ggml-vocab-llama-bpe.gguf" || return 1
+  PYTHONUNBUFFERED=1 python3 "$STAGE/make-random-gguf.py" --gguf-py "$WORK/llama-src/gguf-py" \
+    --vocab "$WORK/ggml-vocab-llama-bpe.gguf" --out "$f16" ${MODEL_SHAPE:-} 2>&1 | tee -a "$RAW/model.log" | tail -2 || return 1
   "$BIN/llama-quantize" "$f16" "$Q4" Q4_K_M "$JOBS" >> "$RAW/model.log" 2>&1 || { tail -20 "$RAW/model.log"; return 1; }
   "$BIN/llama-quantize" "$f16" "$Q8" Q8_0 "$JOBS" >> "$RAW/model.log" 2>&1 || { tail -20 "$RAW/model.log"; return 1; }
   rm -f "$f16"
@@ -83,10 +91,10 @@ direct() { # NAME ARGS…
   log "direct $name: llama-bench $*"
   (cd "$WORK" && "$BIN/llama-bench" "$@" -o jsonl > "$RAW/direct-$name.jsonl" 2> "$RAW/direct-$name.stderr"); echo "rc=$?" >> "$RAW/direct-$name.stderr"
 }
-plan() { # FILE [SECONDS IT NEEDS]
+plan() { # FILE [SECONDS IT NEEDS] [STORE]
   late "${2:-30}" "plan $1" && return
   log "benchbook bench $1"
-  bb bench "$STAGE/plans/$1" --store "$WORK/store" --tag machine=h100 --json > "$RAW/bench-${1%.yaml}.jsonl" 2> "$RAW/bench-${1%.yaml}.stderr"
+  bb bench "$STAGE/plans/$1" --store "${3:-$WORK/store}" --tag machine=h100 --json > "$RAW/bench-${1%.yaml}.jsonl" 2> "$RAW/bench-${1%.yaml}.stderr"
   log "benchbook bench $1: rc=$?"
 }
 
@@ -131,15 +139,30 @@ phase_endpoint() {
   bb list --store "$WORK/store" > "$RAW/list.txt" 2>&1
 }
 
+# The A/B table as bench prints it without --json: every cell is in the store,
+# so --resume runs nothing and prints the result.
+abtable() { bb bench "$STAGE/plans/$1" --store "$2" --resume > "$RAW/ab-table-${1%.yaml}.txt" 2>&1; }
+
 # An A/B run (docs/bench.md, "A/B runs"): flash attention off and on, interleaved.
 phase_ab() {
   capture_machine
   plan h100-ab-fa.yaml 100
   nvidia-smi > "$RAW/nvidia-smi-after.txt"
+  abtable h100-ab-fa.yaml "$WORK/store"
+}
+
+# Two builds, interleaved: build_b's llama-bench (A) against build's (B). A
+# store of its own: its B cells run the very commands of h100-ab-fa's B cells
+# (same cell ids), and an A/B result counts every stored run of its cells.
+phase_ab_builds() {
+  "$WORK/build-b/bin/llama-bench" --version > "$RAW/llama-bench-b-version.txt" 2>&1
+  plan h100-ab-builds.yaml 100 "$WORK/store-builds"
+  nvidia-smi > "$RAW/nvidia-smi-after-builds.txt"
+  abtable h100-ab-builds.yaml "$WORK/store-builds"
 }
 
 phase_pack() {
-  tar -C "$WORK" -cJf "$OUT/gpu-results.tar.xz" $(cd "$WORK" && ls -d store smoke-store raw 2>/dev/null)
+  tar -C "$WORK" -cJf "$OUT/gpu-results.tar.xz" $(cd "$WORK" && ls -d store store-builds smoke-store raw 2>/dev/null)
   ls -l "$OUT"
 }
 

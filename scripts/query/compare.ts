@@ -3,7 +3,6 @@
  * DuckDB. Keys print as keyValue prints them and sums run in store order, so both give the same digits.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {compareMeans} from "../statistics/uncertainty.js";
 import {
   CONTEXT_KEYS,
   DEFAULT_BY,
@@ -14,7 +13,7 @@ import {
   type Pair,
   type Side,
   type SideValue
-} from "../compare/compare.js";
+} from "../compare/result.js";
 import type {Selector} from "../compare/select.js";
 import {sqlString} from "../export/duckdb-table.js";
 import {exactRuns, keyExpr, rows, selectorSql, useMacros} from "./select.js";
@@ -29,14 +28,21 @@ export type StoreCompare = {empty: "A" | "B"} | {result: CompareResult};
 /**
  * Compare selections A and B of the store (a connection from openStoreQuery):
  * what compareRows(selectRows(all rows, A), selectRows(all rows, B)) returns,
- * or which side selects no results at all.
+ * or which side selects no results at all. With `beside`, a second
+ * connection to the same database (StoreQuery.connect), the grouped means
+ * are read on it while `connection` reads the sides, when the pairing key is
+ * given (--by): the metric is then taken to be throughput, and the means
+ * read again if it is not.
  */
 export async function compareStore(
   connection: DuckDBConnection,
   selectors: [Selector, Selector],
   texts: {a: string; b: string},
-  options: StoreCompareOptions = {}
+  options: StoreCompareOptions = {},
+  beside?: DuckDBConnection
 ): Promise<StoreCompare> {
+  // The statistics (and jstat) load while DuckDB reads.
+  const statistics = import("../statistics/uncertainty.js");
   await useMacros(connection);
   const exact = await exactRuns(connection, selectors);
   const [a, b] = selectors.map((s, i) => selectorSql(s, exact[i]));
@@ -55,6 +61,13 @@ export async function compareStore(
   // A JSON column is read (and its keys joined back once per distinct text) only when a key comes from it.
   const jsonColumns = (["settings", "tags"] as const).filter((column) => runKeys.some((k) => k.json === column));
   const alias = {settings: "s", tags: "t"} as const;
+  const sideGroups = (side: "a" | "b") =>
+    `SELECT (c.input_no * 4294967296 + c._group) * 2 + ${Number(side === "b")} AS gid, '${side}' AS side, c.*${runKeys
+      .filter((k) => k.json)
+      .map((k) => `, ${alias[k.json!]}.${k.column}`)
+      .join("")}
+      FROM chosen c ${jsonColumns.map((column) => `LEFT JOIN ${column}_keys ${alias[column]} ON ${alias[column]}.${column} IS NOT DISTINCT FROM c.${column}`).join(" ")}
+      WHERE in_${side}`;
   const chosen = `chosen AS (
       SELECT input_no, _group, run_id, source_sha256, origin${jsonColumns.map((c) => `, ${c}`).join("")}, ${a.run} AS in_a, ${b.run} AS in_b${plain.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
       FROM groups g WHERE (${a.run}) OR (${b.run})
@@ -66,14 +79,7 @@ export async function compareStore(
             .map((k) => `, ${k.sql} AS ${k.column}`)
             .join("")} FROM (SELECT DISTINCT ${column} FROM chosen) g)`
       )
-      .join("")}, side_chosen AS (
-      SELECT (c.input_no * 4294967296 + c._group) * 2 + CAST(sides.side = 'b' AS INTEGER) AS gid, sides.side, c.*${runKeys
-        .filter((k) => k.json)
-        .map((k) => `, ${alias[k.json!]}.${k.column}`)
-        .join("")}
-      FROM chosen c JOIN (VALUES ('a'), ('b')) sides(side) ON (side = 'a' AND in_a) OR (side = 'b' AND in_b)
-        ${jsonColumns.map((column) => `LEFT JOIN ${column}_keys ${alias[column]} ON ${alias[column]}.${column} IS NOT DISTINCT FROM c.${column}`).join(" ")}
-    )`;
+      .join("")}, side_chosen AS (${sideGroups("a")} UNION ALL ${sideGroups("b")})`;
   // Per side: whether each key takes no value, one (null counting as one, as a Set does) or more, and the value when it is
   // one. min, max and whether nulls occur tell that without counting distinct values.
   // Spreads are read for the label keys, and for the context keys when they may join the pairing key.
@@ -90,58 +96,61 @@ export async function compareStore(
       )
       .join("");
 
-  // A table of each side's groups with what the rows below need (written narrow: a table's every string
-  // costs), and the run-level keys' spreads over all of them, which are the spreads over the groups that
-  // keep rows when every group does (checked below).
-  const pairing = runKeys.filter((k) => candidates.includes(k.name));
-  await connection.run(`CREATE OR REPLACE TEMP TABLE side_groups AS WITH ${chosen}
-    SELECT gid, side, input_no, _group, run_id, origin${provenance ? ", source_sha256" : ""}${pairing.map((k) => `, ${k.column}`).join("")} FROM side_chosen`);
-  const groupSpread = await rows(
+  // A table of each side's groups with what the rows below need: the run-level keys the pairing and the spreads use.
+  const tabled = runKeys.filter((k) => candidates.includes(k.name) || spread.has(k.name));
+  // The database's table, not the connection's: the means may be read on the second connection.
+  await connection.run(`CREATE OR REPLACE TABLE side_groups AS WITH ${chosen}
+    SELECT gid, side, input_no, _group, run_id, origin = 'hand-entered' AS hand${provenance ? ", source_sha256" : ""}${tabled.map((k) => `, ${k.column}`).join("")} FROM side_chosen`);
+  const selected = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
+  const ofMetrics = (metrics: "all" | string[]) =>
+    `coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`;
+  // The rows compared (summaries of the chosen metrics) with what the grouping and the side values need; pos is a row's
+  // place in the store (compareRows adds values in that order).
+  const kept = (metrics: "all" | string[], keyList: typeof resultKeys) => `kept AS (
+      SELECT s.*, s.input_no * 4294967296 + r._ord AS pos, r.line, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, ${UTIL} AS util${keyList.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
+      ${selected} AND ${ofMetrics(metrics)}
+    )`;
+  // Whether any result has a share of its hardware's limit (most stores have none: no known device). A sorted sum of
+  // them costs the means a second sort; Parquet statistics answer this without reading the columns.
+  const [{utils}] = await rows(
     connection,
-    `WITH ${chosen} SELECT side, count(*) AS groups${spreadOf(runKeys)} FROM side_chosen GROUP BY side`
+    "SELECT EXISTS (SELECT 1 FROM results WHERE bw_util IS NOT NULL) OR EXISTS (SELECT 1 FROM results WHERE compute_util IS NOT NULL) AS utils"
   );
-
+  const early = beside && options.by?.length ? (requested ?? ["throughput"]) : null;
+  const earlyMeans = early
+    ? rows(beside!, meansSql(early, options.by!)).catch((error: unknown) => error as Error)
+    : null;
   // Whether each side selects anything, and whether it has throughput summaries (the default metric).
-  const chosenRows = `FROM results r JOIN side_groups s USING (input_no, _group) WHERE ((s.side = 'a' AND ${a.result}) OR (s.side = 'b' AND ${b.result}))`;
   const counts = await rows(
     connection,
-    `SELECT s.side, bool_or(r.metric = 'throughput' AND coalesce(r.scope, 'run') = 'run') AS throughput, bool_or(${UTIL} IS NOT NULL) AS utils ${chosenRows} GROUP BY s.side`
+    `SELECT s.side, bool_or(r.metric = 'throughput' AND coalesce(r.scope, 'run') = 'run') AS throughput ${selected} GROUP BY s.side`
   );
   const count = (side: string) => counts.find((c) => c.side === side);
-  if (!count("a")) return {empty: "A"};
-  if (!count("b")) return {empty: "B"};
+  if (!count("a") || !count("b")) {
+    await earlyMeans;
+    return {empty: count("a") ? "B" : "A"};
+  }
   const metrics = requested ?? (count("a")!.throughput && count("b")!.throughput ? ["throughput"] : "all");
 
-  // The rows compared (summaries of the chosen metrics), with what the grouping and the side values need; pos is
-  // a row's place in the store (compareRows adds values in that order). A view: each query reads the columns it uses.
-  await connection.run(`CREATE OR REPLACE TEMP VIEW kept AS
-    SELECT s.*, s.input_no * 4294967296 + r._ord AS pos, r.line, r.status, r.status_detail, r.value, r.stddev, r.stddev_kind, r.repetitions, r.text, ${UTIL} AS util${resultKeys.map((k) => `, ${k.sql} AS ${k.column}`).join("")}
-    ${chosenRows} AND coalesce(r.scope, 'run') = 'run'${metrics === "all" ? "" : ` AND r.metric IN (${metrics.map(sqlString).join(", ")})`}`);
-  // Per group that keeps rows: its first row (for the order of runs), its rows, its result-level keys' spreads.
+  // Per group that keeps rows: its first row (for the order of runs), its rows, its result-level keys' spreads. Then
+  // per side, over those groups: its rows, its runs and the spreads of every key.
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE kept_groups AS SELECT gid, min(pos) AS first, count(*) AS n${spreadOf(resultKeys)} FROM kept GROUP BY gid`
+    `CREATE OR REPLACE TEMP TABLE kept_groups AS WITH ${kept(
+      metrics,
+      resultKeys.filter((k) => spread.has(k.name))
+    )} SELECT gid, min(pos) AS first, count(*) AS n${spreadOf(resultKeys)} FROM kept GROUP BY gid`
   );
   const sideSpread = await rows(
     connection,
     `WITH k AS (SELECT * FROM kept_groups JOIN side_groups USING (gid)),
       runs AS (SELECT side, list(run_id ORDER BY first) AS runs FROM (SELECT side, run_id, min(first) AS first FROM k GROUP BY ALL) GROUP BY side)
-    SELECT side, sum(n) AS n, count(*) AS groups, any_value(runs.runs) AS runs${spreadOf(resultKeys, (c, stat) => `${stat}_${c}`)}
+    SELECT side, sum(n) AS n, any_value(runs.runs) AS runs${spreadOf(runKeys)}${spreadOf(resultKeys, (c, stat) => `${stat}_${c}`)}
     FROM k JOIN runs USING (side) GROUP BY side`
   );
   const side = (name: string) => sideSpread.find((d) => d.side === name);
-  // Groups that keep no rows (another metric's only) leave the run-level spreads: read them over those that do.
-  const everyGroup = ["a", "b"].every(
-    (name) => Number(side(name)?.groups ?? 0) === Number(groupSpread.find((d) => d.side === name)?.groups ?? 0)
-  );
-  const runSpread = everyGroup
-    ? groupSpread
-    : await rows(
-        connection,
-        `WITH ${chosen} SELECT side${spreadOf(runKeys)} FROM side_chosen WHERE gid IN (SELECT gid FROM kept_groups) GROUP BY side`
-      );
   const stats = (name: string, key: string) => {
+    const row = side(name);
     const k = keys.get(key)!;
-    const row = (k.level === "run" ? runSpread : sideSpread).find((d) => d.side === name);
     if (!row) return {n: 0, value: null};
     const [min, max, nulls] = [
       row[`min_${k.column}`] as string | null,
@@ -159,40 +168,44 @@ export async function compareStore(
     by = [...by, ...varying];
   }
 
-  // Each pair's side: its values in store order (mean and sd add them in that order), sorted once per group. Each
-  // row's share of its hardware's limit and its provenance ride in the same sorted list when they are wanted: most
-  // stores have no limit (no known device) and only --json prints provenance, and a list of doubles sorts fastest.
-  const ok = "(status = 'ok' AND value IS NOT NULL)";
-  const utils = counts.some((c) => c.utils);
-  const items = utils || provenance;
-  const groups = await rows(
-    connection,
-    `WITH g AS (
+  // Each pair's side: its values in store order (mean and sd add them in that order), sorted once per group, and
+  // its rows' shares of their hardware's limit (most stores have none: no known device). Only --json prints each
+  // value's provenance, which then rides in the same sorted list; without it, a list of doubles sorts fastest.
+  function meansSql(metrics: "all" | string[], by: string[]): string {
+    const ok = "(status = 'ok' AND value IS NOT NULL)";
+    const resultBy = resultKeys.filter((k) => by.includes(k.name));
+    return `WITH ${kept(metrics, resultBy)}, g AS (
       SELECT side${by.map((k, i) => `, ${keys.get(k)!.column} AS key${i}`).join("")},
         min(pos) AS first, count(*) AS n_rows,
-        ${items ? `list({'ok': ${ok}, 'value': value, 'util': util${provenance ? ", 'run_id': run_id, 'sha256': source_sha256, 'line': coalesce(line, 0)" : ""}} ORDER BY pos) AS items` : `list(value ORDER BY pos) FILTER (WHERE ${ok}) AS vals`},
+        ${provenance ? `list({'ok': ${ok}, 'value': value, 'run_id': run_id, 'sha256': source_sha256, 'line': coalesce(line, 0)} ORDER BY pos) AS items` : `list(value ORDER BY pos) FILTER (WHERE ${ok}) AS vals`},
         CASE WHEN count(*) = 1 THEN any_value(text) END AS text,
-        bool_or(origin = 'hand-entered') AS hand,
+        bool_or(hand) AS hand,
         count(*) FILTER (WHERE ${ok}) AS n_ok,
         any_value({'stddev': stddev, 'stddev_kind': stddev_kind, 'repetitions': repetitions}) FILTER (WHERE ${ok}) AS one,
-        coalesce(arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos) FILTER (WHERE status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos)) AS failed
+        coalesce(arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos) FILTER (WHERE status IS DISTINCT FROM 'ok'), arg_min({'status': coalesce(status, 'error'), 'detail': status_detail}, pos)) AS failed,
+        ${utils ? "CASE WHEN count(util) = count(*) THEN sum(util ORDER BY pos) / count(*) END" : "CAST(NULL AS DOUBLE)"} AS limit_util
       FROM kept GROUP BY ALL
     ), v AS (
       ${
-        items
-          ? `SELECT * EXCLUDE (items), CASE WHEN n_ok > 0 THEN list_transform(list_filter(items, lambda i: i.ok), lambda i: i.value) END AS vals, list_transform(items, lambda i: i.util) AS utils,
-        ${provenance ? "list_transform(items, lambda i: i.run_id) AS run_ids, list_transform(items, lambda i: {'sha256': i.sha256, 'line': i.line}) AS sources" : "NULL AS run_ids, NULL AS sources"}`
-          : "SELECT *, CAST(NULL AS DOUBLE[]) AS utils, NULL AS run_ids, NULL AS sources"
+        provenance
+          ? `SELECT * EXCLUDE (items), CASE WHEN n_ok > 0 THEN list_transform(list_filter(items, lambda i: i.ok), lambda i: i.value) END AS vals,
+        list_transform(items, lambda i: i.run_id) AS run_ids, list_transform(items, lambda i: {'sha256': i.sha256, 'line': i.line}) AS sources`
+          : "SELECT *, NULL AS run_ids, NULL AS sources"
       }
       FROM g
     ), m AS (
-      SELECT *, list_reduce(vals, lambda x, y: x + y) / len(vals) AS mean FROM v
+      SELECT *, list_sum(vals) / len(vals) AS mean FROM v
     )
-    SELECT * EXCLUDE (vals, utils), vals[1] AS single,
-      CASE WHEN list_count(utils) = len(utils) THEN list_reduce(utils, lambda x, y: x + y) / len(utils) END AS limit_util,
-      CASE WHEN n_ok > 1 THEN sqrt(list_reduce(list_transform(vals, lambda v: (v - mean) * (v - mean)), lambda x, y: x + y) / (n_ok - 1)) END AS sd
-    FROM m ORDER BY side, first`
-  );
+    SELECT * EXCLUDE (vals), vals[1] AS single,
+      CASE WHEN n_ok > 1 THEN sqrt(list_sum(list_transform(vals, lambda v: (v - mean) * (v - mean))) / (n_ok - 1)) END AS sd
+    FROM m ORDER BY side, first`;
+  }
+  const earlyGroups = earlyMeans && (await earlyMeans);
+  if (earlyGroups instanceof Error) throw earlyGroups;
+  const groups =
+    earlyGroups && JSON.stringify(early) === JSON.stringify(metrics)
+      ? earlyGroups
+      : await rows(connection, meansSql(metrics, by));
 
   const pairsById = new Map<
     string,
@@ -212,6 +225,7 @@ export async function compareStore(
   const ordered = [...pairsById.values()].sort(
     (x, y) => before(x.first[0], y.first[0]) || before(x.first[1], y.first[1])
   );
+  const {compareMeans} = await statistics;
   const pairs: Pair[] = ordered.map((p) => ({
     key: Object.fromEntries(by.map((k, i) => [k, p.key[i]])),
     a: p.a,

@@ -12,35 +12,55 @@ export interface StoreQuery {
   connection: DuckDBConnection;
   /** Inputs in the store. */
   inputs: number;
+  /** Another connection to the same views, for a query run beside one on `connection` (closed by close()). */
+  connect(): Promise<DuckDBConnection>;
   close(): void;
 }
 
 export async function openStoreQuery(store: Store): Promise<StoreQuery> {
-  const {entries} = await syncIndex(store);
-  // One thread: these queries are small, and a second thread costs more to coordinate than it saves.
-  const instance = await DuckDBInstance.create(":memory:", {threads: "1"});
-  const connection = await instance.connect();
-  // Each query reads the same few footers again; keep them.
-  await connection.run("SET parquet_metadata_cache = true");
-  // One scan over every input's file, each row numbered by its file's place in the list, which is store
-  // order (input_no): queries join and order on that number rather than on the 64-character sha256.
-  // One scan of a list binds one file's schema, where a union of one scan per file bound every file.
-  for (const [name, spec] of Object.entries(TABLES)) {
-    const files = entries.map((e) => sqlString(e.files[name as Table]));
-    await connection.run(
-      files.length
-        ? `CREATE TEMP VIEW ${name} AS SELECT *, CAST(file_index AS INTEGER) AS input_no FROM read_parquet([${files.join(", ")}])`
-        : `CREATE TEMP TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")}, input_no INTEGER)`
-    );
+  // One thread per query: these queries are small, and a second thread costs more to coordinate than it saves; a
+  // command that has two independent queries runs them on two connections at once. DuckDB starts while the index
+  // is brought up to date.
+  const starting = DuckDBInstance.create(":memory:", {threads: "1"});
+  const indexed = syncIndex(store).catch((error: unknown) => error as Error);
+  const instance = await starting;
+  const state = await indexed;
+  if (state instanceof Error) {
+    instance.closeSync();
+    throw state;
   }
+  const {entries} = state;
+  const connection = await instance.connect();
+  const others: DuckDBConnection[] = [];
+  // Each query reads the same few footers again: keep them (for every connection). The views are the database's,
+  // not one connection's: every connection sees them. One scan over every input's file, each row numbered by its
+  // file's place in the list, which is store order (input_no): queries join and order on that number rather than on
+  // the 64-character sha256. One scan of a list binds one file's schema, where a union of one scan per file bound
+  // every file. All in one call: every statement costs a round trip.
+  const views = Object.entries(TABLES).map(([name, spec]) => {
+    const files = entries.map((e) => sqlString(e.files[name as Table]));
+    return files.length
+      ? `CREATE VIEW ${name} AS SELECT *, CAST(file_index AS INTEGER) AS input_no FROM read_parquet([${files.join(", ")}])`
+      : `CREATE TABLE ${name} (${spec.map((c) => `${quoted(c.name)} ${c.type}`).join(", ")}, input_no INTEGER)`;
+  });
   const flat = COLUMNS.map((c) => `${c.level === "run" ? "g" : "r"}.${quoted(c.name)}`).join(", ");
   await connection.run(
-    `CREATE TEMP VIEW rows AS SELECT ${flat}, r.input_no, r._group, r._ord FROM results r JOIN groups g USING (input_no, _group)`
+    [
+      "SET GLOBAL parquet_metadata_cache = true",
+      ...views,
+      `CREATE VIEW rows AS SELECT ${flat}, r.input_no, r._group, r._ord FROM results r JOIN groups g USING (input_no, _group)`
+    ].join(";\n")
   );
   return {
     connection,
     inputs: entries.length,
+    async connect() {
+      const other = await instance.connect();
+      others.push(other);
+      return other;
+    },
     close() {
+      for (const other of others) other.closeSync();
       connection.closeSync();
       instance.closeSync();
     }

@@ -16,15 +16,15 @@ export interface RunListing {
   tags: Record<string, string>;
 }
 
-export async function listRuns(store: Store): Promise<RunListing[]> {
+/** `keepOpen`: leave the database to the process's end (the CLI's, Terminal.exitsAfter). */
+export async function listRuns(store: Store, {keepOpen = false} = {}): Promise<RunListing[]> {
   const query = await openStoreQuery(store);
   try {
     const reader = await query.connection.runAndReadAll(`
-      WITH firsts AS (
-        SELECT input_no, _group, min(_ord) AS first FROM results GROUP BY ALL
-      ), labels AS (
-        SELECT g.input_no, g._run, g.model_label, min(f.first) AS first
-        FROM groups g JOIN firsts f USING (input_no, _group) WHERE coalesce(g.model_label, '') <> '' GROUP BY ALL
+      WITH labels AS (
+        -- A run's groups are numbered as its results first meet them (index.ts), so the results need not be read.
+        SELECT g.input_no, g._run, g.model_label, min(g._group) AS first
+        FROM groups g JOIN runs r USING (input_no, _run) WHERE r.results > 0 AND coalesce(g.model_label, '') <> '' GROUP BY ALL
       ), per_run AS (
         SELECT input_no, _run, list(model_label ORDER BY first) AS labels FROM labels GROUP BY ALL
       )
@@ -46,6 +46,6 @@ export async function listRuns(store: Store): Promise<RunListing[]> {
       tags: JSON.parse(String(r.tags)) as Record<string, string>
     }));
   } finally {
-    query.close();
+    if (!keepOpen) query.close();
   }
 }

@@ -20,14 +20,14 @@ export interface KeyExpr {
 
 const MACROS = [
   // String(x) of a JavaScript number: integers without ".0".
-  `CREATE OR REPLACE TEMP MACRO bb_num(x) AS CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END`,
+  `CREATE OR REPLACE MACRO bb_num(x) AS CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END`,
   // A JSON field as keyValue prints it: text as is, other values as JSON, "" and null as NULL.
-  `CREATE OR REPLACE TEMP MACRO bb_json(j, p) AS CASE json_type(j, p) WHEN 'VARCHAR' THEN NULLIF(json_extract_string(j, p), '') WHEN 'NULL' THEN NULL ELSE CAST(json_extract(j, p) AS VARCHAR) END`
+  `CREATE OR REPLACE MACRO bb_json(j, p) AS CASE json_type(j, p) WHEN 'VARCHAR' THEN NULLIF(json_extract_string(j, p), '') WHEN 'NULL' THEN NULL ELSE CAST(json_extract(j, p) AS VARCHAR) END`
 ];
 
-/** Define the macros keyExpr's SQL calls. */
+/** Define the macros keyExpr's SQL calls (one call: every statement costs a round trip). */
 export async function useMacros(connection: DuckDBConnection): Promise<void> {
-  for (const macro of MACROS) await connection.run(macro);
+  await connection.run(MACROS.join(";\n"));
 }
 
 /** keyValue(row, key) in SQL. */

@@ -111,17 +111,40 @@ export async function cellErrors(page: Page): Promise<string[]> {
  * text outside its SVG's box, overlapping tick labels on one axis, one legend label drawn in two
  * colours across the page's charts, a legend label with a fixed colour (`fixedColors`: each
  * runtime's) drawn in another, a chart with more series than the limit and no series picker on the
- * page, a chart Plot drew its warning sign on. Returns one line per problem.
+ * page, a chart Plot drew its warning sign on, two series of one chart in colours closer than
+ * `minColorDistance` (CIELAB ΔE). Returns one line per problem.
  */
 export async function chartProblems(
   page: Page,
-  {seriesLimit = 8, fixedColors = {}}: {seriesLimit?: number; fixedColors?: Record<string, string>} = {}
+  {
+    seriesLimit = 8,
+    fixedColors = {},
+    minColorDistance = 20
+  }: {seriesLimit?: number; fixedColors?: Record<string, string>; minColorDistance?: number} = {}
 ): Promise<string[]> {
   // tsx compiles the function below with esbuild's keepNames, whose __name helper the page lacks.
   await page.evaluate("window.__name ??= (f) => f");
   return page.evaluate(
-    ([limit, fixed]) => {
+    ([limit, fixed, minDistance]) => {
       const problems: string[] = [];
+      // sRGB → CIELAB (D50, as d3-color's lab), for how far apart two colours look.
+      const probe = document.createElement("span");
+      document.body.append(probe);
+      const lab = (css: string) => {
+        probe.style.color = css;
+        const [r, g, b] = (getComputedStyle(probe).color.match(/[\d.]+/g) ?? ["0", "0", "0"]).map((v) =>
+          Number(v) / 255 <= 0.04045 ? Number(v) / 255 / 12.92 : ((Number(v) / 255 + 0.055) / 1.055) ** 2.4
+        );
+        const f = (t: number) => (t > 0.008856451679035631 ? Math.cbrt(t) : t / 0.12841854934601665 + 4 / 29);
+        const y = f(0.2225045 * r + 0.7168786 * g + 0.0606169 * b);
+        const x = r === g && g === b ? y : f((0.4360747 * r + 0.3850649 * g + 0.1430804 * b) / 0.96422);
+        const z = r === g && g === b ? y : f((0.0139322 * r + 0.0971045 * g + 0.7141733 * b) / 0.82521);
+        return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+      };
+      const labDistance = (a: string, b: string) => {
+        const [p, q] = [lab(a), lab(b)];
+        return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+      };
       const charts = [...document.querySelectorAll("svg")].filter(
         (svg) =>
           !svg.closest("[class$='-swatch']") &&
@@ -175,6 +198,24 @@ export async function chartProblems(
         );
         if (series > limit && !total)
           problems.push(`${name(svg as SVGSVGElement, i)}: ${series} series and no series picker`);
+        // Series a reader cannot tell apart: two colours of the chart's colour scale closer than minDistance (CIELAB ΔE).
+        const plot = ((svg as any).scale ? svg : svg.closest("figure")) as any;
+        const color = plot?.scale?.("color");
+        if (color && (color.type === "categorical" || color.type === "ordinal") && Array.isArray(color.range)) {
+          const domain: unknown[] = color.domain ?? [];
+          const colours = domain.map((_, k) => String(color.range[k % color.range.length]));
+          for (let a = 0; a < colours.length; a++)
+            for (let b = a + 1; b < colours.length; b++) {
+              const d = labDistance(colours[a], colours[b]);
+              if (d < minDistance) {
+                problems.push(
+                  `${name(svg as SVGSVGElement, i)}: "${domain[a]}" and "${domain[b]}" in colours ${d.toFixed(0)} apart (${colours[a]}, ${colours[b]})`
+                );
+                a = colours.length;
+                break;
+              }
+            }
+        }
       });
       // One colour per legend label across the page.
       const colours = new Map<string, Set<string>>();
@@ -191,8 +232,35 @@ export async function chartProblems(
       for (const [label, set] of colours)
         if (fixed[label] && [...set].some((c) => c.toLowerCase() !== fixed[label].toLowerCase()))
           problems.push(`"${label}" is drawn in ${[...set].join(", ")}, not its colour ${fixed[label]}`);
+      probe.remove();
       return problems;
     },
-    [seriesLimit, fixedColors] as const
+    [seriesLimit, fixedColors, minColorDistance] as const
   );
+}
+
+/**
+ * Tables wider than the page's column (a wide results table, a report's Markdown table) that run
+ * past it, under the table of contents or off the page, instead of scrolling sideways inside a
+ * container of the column's width. Returns one line per table.
+ */
+export async function tableProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    // Tables wider than the page's column scroll inside a container, never run under the sidebar or off the page.
+    const main = document.querySelector("#observablehq-main, main") ?? document.body;
+    const right = Math.min(main.getBoundingClientRect().right, document.documentElement.clientWidth);
+    for (const table of document.querySelectorAll("table")) {
+      const box = table.getBoundingClientRect();
+      if (!box.width || box.right <= right + 1) continue;
+      let scroller = table.parentElement;
+      while (scroller && !["auto", "scroll"].includes(getComputedStyle(scroller).overflowX))
+        scroller = scroller.parentElement;
+      if (!scroller || scroller.getBoundingClientRect().right > right + 1)
+        problems.push(
+          `table "${(table.querySelector("th, td")?.textContent ?? "").trim().slice(0, 30)}" runs ${Math.round(box.right - right)} px past the page without a scroll container`
+        );
+    }
+    return problems;
+  });
 }

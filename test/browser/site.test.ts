@@ -10,7 +10,7 @@ import type {Browser, Page} from "playwright-core";
 import {toRow, type Row} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {readdirSync} from "node:fs";
-import {cellErrors, chartProblems, openPage, type Served} from "../helpers/browser.js";
+import {cellErrors, chartProblems, openPage, tableProblems, type Served} from "../helpers/browser.js";
 import {REPO, servedSite, type ServedSite} from "../helpers/site.js";
 import type {ResultRow} from "../../src/components/shared/data.js";
 import {decayLeftOut} from "../../src/components/pages/context-decay.js";
@@ -179,6 +179,11 @@ describe("site built from data/", () => {
       if (path !== "serving.html") assert.ok(n > 0, `${path}: the bundled data have results this page leaves out`);
       const page = await openClean(path);
       const note = page.locator(".bb-left-out");
+      // The note comes with the page's charts, after its data are read: on a loaded machine, later than the page settles.
+      await note
+        .first()
+        .waitFor({state: "attached", timeout: 15000})
+        .catch(() => {});
       assert.equal(await note.count(), 1, `${path}: one note`);
       if (n === 0) {
         assert.equal(await note.getAttribute("hidden"), "", `${path}: nothing left out, nothing said`);
@@ -259,7 +264,7 @@ describe("site built from data/", () => {
     }
   });
 
-  it("every page passes the chart checks: no text outside its SVG, no overlapping tick labels, one colour per legend label and each runtime's own, no chart over 8 series without a picker", async () => {
+  it("every page passes the chart checks: no text outside its SVG, no overlapping tick labels, one colour per legend label and each runtime's own, no two series of a chart in colours too close to tell apart, no chart over 8 series without a picker, no table past the page without a scroll container", async () => {
     // A runtime named alone in a legend is drawn in its design-system colour on every chart.
     const fixedColors = Object.fromEntries(RUNTIME_ORDER.map((r) => [r, colorOf("runtime", r)]));
     const pages = [
@@ -272,6 +277,12 @@ describe("site built from data/", () => {
       await page.setViewportSize({width: 1280, height: 900});
       await page.waitForTimeout(200);
       for (const problem of await chartProblems(page, {fixedColors})) problems.push(`${path}: ${problem}`);
+      // Wide tables scroll in their own box, on a wide screen and a laptop's half screen alike.
+      for (const width of [1280, 760]) {
+        await page.setViewportSize({width, height: 900});
+        await page.waitForTimeout(200);
+        for (const problem of await tableProblems(page)) problems.push(`${path} at ${width} px: ${problem}`);
+      }
       await page.close();
     }
     assert.deepEqual(problems, []);

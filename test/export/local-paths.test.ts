@@ -22,6 +22,20 @@ describe("hideLocalPaths", () => {
     for (const [text, published] of cases) assert.equal(hideLocalPaths(text), published, text);
   });
 
+  it("keeps a Hugging Face snapshot folder's repository name (its base name is a bare commit hash the site cannot name)", () => {
+    const snapshot = "/hf/hub/models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c";
+    assert.equal(
+      hideLocalPaths(`vllm serve ${snapshot} --host 0.0.0.0`),
+      "vllm serve models--nvidia--Gemma-4-31B-IT-NVFP4/snapshots/e5ef03afa233c35cb000323ff098d4291e1dd07c --host 0.0.0.0"
+    );
+    assert.equal(
+      hideLocalPaths("/home/bob/.cache/huggingface/hub/models--a--b/snapshots/abc123"),
+      "models--a--b/snapshots/abc123"
+    );
+    // A file inside a snapshot keeps its own name, as any file does.
+    assert.equal(hideLocalPaths(`${snapshot}/model-q4.gguf`), "model-q4.gguf");
+  });
+
   it("leaves system folders, HTTP routes, URLs, units, dates and one-segment paths alone", () => {
     for (const text of [
       "http://host:8000/v1/completions",

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {cpSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
+import type {DuckDBConnection} from "@duckdb/node-api";
 import {compareRows, type SideValue} from "../../scripts/compare/compare.js";
 import {keyValue, parseSelector, selectRows} from "../../scripts/compare/select.js";
 import {importInputs} from "../../scripts/import/import.js";
@@ -26,6 +27,7 @@ describe("compare over the index gives compareRows's result", () => {
   const store = new Store(join(work, "store"));
   let rows: Row[] = [];
   let query: StoreQuery;
+  let beside: DuckDBConnection;
   before(async () => {
     cpSync(join(REPO, "data"), store.root, {recursive: true, filter: (src) => !src.includes(".index")});
     const seeds = readdirSync(fixturePath("seeds")).filter((f) => f.endsWith(".txt"));
@@ -42,6 +44,7 @@ describe("compare over the index gives compareRows's result", () => {
     for (const input of store.readAll())
       for (const run of input.runs) for (const result of run.results) rows.push(toRow(run, result, false));
     query = await openStoreQuery(store);
+    beside = await query.connect();
   });
   after(() => {
     query?.close();
@@ -51,7 +54,8 @@ describe("compare over the index gives compareRows's result", () => {
   async function same(a: string, b: string, options: {by?: string[]; metrics?: string[]} = {}) {
     const selectors = [parseSelector(a), parseSelector(b)] as const;
     const [ra, rb] = selectors.map((s) => selectRows(rows, s));
-    const ours = await compareStore(query.connection, [selectors[0], selectors[1]], {a, b}, options);
+    // With a second connection (the CLI's way: the means read beside the sides when --by is given) and without.
+    const ours = await compareStore(query.connection, [selectors[0], selectors[1]], {a, b}, options, beside);
     if (ra.length === 0 || rb.length === 0) {
       assert.deepEqual(ours, {empty: ra.length === 0 ? "A" : "B"}, `${a} vs ${b}`);
       return 0;

@@ -1,5 +1,4 @@
-import {DEFAULT_BY} from "../../compare/compare.js";
-import {formatMarkdown, formatTerminal, toJson} from "../../compare/format.js";
+import {DEFAULT_BY} from "../../compare/result.js";
 import {parseSelector, SelectorError} from "../../compare/select.js";
 import {compareStore} from "../../query/compare.js";
 import {openStoreQuery} from "../../query/connection.js";
@@ -60,6 +59,8 @@ known, else ±1 sd (≈ when the ranges overlap); ? when no sd was reported.`,
     if (positional.length !== 2)
       throw new UsageError(`expects two selectors, A and B (got ${positional.length}); see benchbook compare --help`);
     if (args.markdown && args.json) throw new UsageError("--markdown and --json: choose one");
+    // Loaded while DuckDB starts and reads.
+    const formatting = import("../../compare/format.js");
     const by = list(single(args, "by"));
     let selectors;
     try {
@@ -75,10 +76,11 @@ known, else ±1 sd (≈ when the ranges overlap); ? when no sd was reported.`,
         query.connection,
         [selectors[0], selectors[1]],
         {a: positional[0], b: positional[1]},
-        {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)}
+        {by, metrics: list(single(args, "metric")), provenance: Boolean(args.json)},
+        await query.connect()
       );
     } finally {
-      query.close();
+      if (!terminal.exitsAfter) query.close();
     }
     if ("empty" in compared) {
       const index = compared.empty === "A" ? 0 : 1;
@@ -86,6 +88,7 @@ known, else ±1 sd (≈ when the ranges overlap); ? when no sd was reported.`,
       return 1;
     }
     const {result} = compared;
+    const {formatMarkdown, formatTerminal, toJson} = await formatting;
     if (args.json) terminal.out(JSON.stringify(toJson(result), null, 2) + "\n");
     else terminal.out(args.markdown ? formatMarkdown(result) : formatTerminal(result));
     return result.pairs.some((p) => p.a && p.b) ? 0 : 1;

@@ -66,7 +66,7 @@ key=value[,key=value…]; several select the rows any of them selects.`,
     try {
       read = await queryHistoryRows(query.connection, selectors);
     } finally {
-      query.close();
+      if (!terminal.exitsAfter) query.close();
     }
     if ("empty" in read) {
       terminal.err(`benchbook history: ${read.empty.text} selects no results\n`);

@@ -11,7 +11,7 @@ benchmark ran if the output says, else when it was imported), number of results.
   options: [{name: "json", description: "print the runs as JSON (an array of objects)"}, STORE_OPTION],
   async run(args, terminal) {
     const store = storeFrom(args, terminal);
-    const rows = await listRuns(store);
+    const rows = await listRuns(store, {keepOpen: terminal.exitsAfter});
     if (args.json) {
       terminal.out(JSON.stringify(rows, null, 2) + "\n");
       return 0;

@@ -17,7 +17,7 @@ import {
 } from "../shared/chart.js";
 import type {ResultRow} from "../shared/data.js";
 import {EFFICIENCY_COLUMNS, limitRate, limitShare, limitText} from "../shared/efficiency.js";
-import {formatPercent, formatPm, leftOutCounts, rawLineCell, sourceHref} from "../shared/format.js";
+import {formatPercent, formatPm, leftOutCounts, measuredReason, rawLineCell, sourceHref} from "../shared/format.js";
 
 /**
  * The columns decayPoints and decayLeftOut read: a page loads these (pageResults) and no fewer.
@@ -117,25 +117,18 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
       r.value !== null &&
       r.n_depth !== null
   );
-  const groups = new Map<string, ResultRow[]>();
-  for (const row of selected) {
-    // One curve per run (or bench plan cell) and test size (pp512 and pp2048 are different curves).
-    const size = kind === "pp" ? row.n_prompt : row.n_gen;
-    const key = `${benchCurve(row)?.id ?? row.run_id}\u0000${size}\u0000${seriesLabel(row)}`;
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  const labels = new Map<string, number>();
+  // One curve per run (or bench plan cell) and test size (pp512 and pp2048 are different curves).
+  const sizeOf = (row: ResultRow) => (kind === "pp" ? row.n_prompt : row.n_gen);
+  const groups = aq.groupRows(
+    selected,
+    (row) => `${benchCurve(row)?.id ?? row.run_id}\u0000${sizeOf(row)}\u0000${seriesLabel(row)}`
+  );
+  // Two runs with identical labels stay apart.
+  const labels = groups.map((group) => `${seriesLabel(group[0])} · ${kind}${sizeOf(group[0])}`);
+  const seen = aq.occurrences(labels);
   const points: DecayPoint[] = [];
-  for (const group of groups.values()) {
-    const first = group[0];
-    const size = kind === "pp" ? first.n_prompt : first.n_gen;
-    let series = `${seriesLabel(first)} · ${kind}${size}`;
-    // Two runs with identical labels stay apart.
-    const seen = labels.get(series) ?? 0;
-    labels.set(series, seen + 1);
-    if (seen) series += ` (#${seen + 1})`;
+  for (const [g, group] of groups.entries()) {
+    const series = seen[g].nth > 1 ? `${labels[g]} (#${seen[g].nth})` : labels[g];
     const base = group.find((r) => r.n_depth === 0);
     for (const row of group.sort((a, b) => (a.n_depth ?? 0) - (b.n_depth ?? 0))) {
       const retention = base ? row.value! / base.value! : null;
@@ -173,13 +166,9 @@ export function decayPoints(rows: ResultRow[], kind: "pp" | "tg"): DecayPoint[] 
 
 /** Why a row of the page is not on its charts (null: it is drawn). */
 function leftOutReason(row: ResultRow): string | null {
-  if (row.metric !== "throughput") return "they are not throughput";
-  if (row.kind !== "pp" && row.kind !== "tg") return "they are neither prompt processing nor generation";
-  if ((row.scope ?? "run") !== "run") return `they are per-${row.scope} values, not a run's`;
-  if (row.stat !== "mean") return "they are not means (the charts draw means)";
-  if (row.status !== "ok" || row.value === null) return "their test did not produce a value";
-  if (row.n_depth === null) return "they do not state a context depth";
-  return null;
+  return (
+    measuredReason(row, {kinds: ["pp", "tg"]}) ?? (row.n_depth === null ? "they do not state a context depth" : null)
+  );
 }
 
 /** The rows the charts leave out, counted by reason, most first. */
@@ -259,6 +248,8 @@ export function decayPlot(
     x: {
       label: "context depth (tokens)",
       type: logDepth ? "symlog" : "linear",
+      // Depth 0 sits off the y axis, so a limit's diamond there is drawn whole.
+      inset: 8,
       constant: 1024,
       grid: true,
       ticks,

@@ -1,6 +1,7 @@
 /** The hardware page's tables: one row per GPU, one row per machine (the cards are shared: shared/hardware.ts). */
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
+import * as aq from "../shared/arquero.js";
 import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
 import {formatPercent, sourceLink} from "../shared/format.js";
@@ -157,29 +158,26 @@ export interface MachineLimit {
 
 /** Per machine (the `hardware` label), its devices' peaks and the tg and pp results closest to their limits. */
 export function machineLimits(rows: ResultRow[]): MachineLimit[] {
-  const machines = new Map<string, MachineLimit>();
-  for (const row of rows) {
-    if (row.peak_bw_gbs === null && row.peak_tflops === null) continue;
-    const machine = String(row.hardware ?? row.peak_device);
-    let m = machines.get(machine);
-    if (!m)
-      machines.set(
-        machine,
-        (m = {
-          machine,
-          peak_device: row.peak_device ?? null,
-          peak_bw_gbs: row.peak_bw_gbs ?? null,
-          peak_tflops: row.peak_tflops ?? null,
-          best_tg: null,
-          best_pp: null
-        })
-      );
-    const share = limitShare(row);
-    if (share === null) continue;
-    const key = row.kind === "tg" ? "best_tg" : "best_pp";
-    if (!m[key] || share > limitShare(m[key]!)!) m[key] = row;
-  }
-  return [...machines.values()].sort((a, b) => a.machine.localeCompare(b.machine));
+  const machineOf = (row: ResultRow) => String(row.hardware ?? row.peak_device);
+  const withPeaks = rows.filter((row) => row.peak_bw_gbs !== null || row.peak_tflops !== null);
+  return aq
+    .groupRows(withPeaks, machineOf)
+    .map((list) => {
+      // The first of the rows nearest their limit, of tg or of the other kinds.
+      const closest = (tg: boolean) =>
+        list
+          .filter((r) => (r.kind === "tg") === tg && limitShare(r) !== null)
+          .reduce<ResultRow | null>((best, r) => (!best || limitShare(r)! > limitShare(best)! ? r : best), null);
+      return {
+        machine: machineOf(list[0]),
+        peak_device: list[0].peak_device ?? null,
+        peak_bw_gbs: list[0].peak_bw_gbs ?? null,
+        peak_tflops: list[0].peak_tflops ?? null,
+        best_tg: closest(true),
+        best_pp: closest(false)
+      };
+    })
+    .sort((a, b) => a.machine.localeCompare(b.machine));
 }
 
 export const LIMIT_COLUMNS = [

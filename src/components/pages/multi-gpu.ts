@@ -6,8 +6,9 @@ import * as Plot from "@observablehq/plot";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, seriesColors, valueTitle, yMargin} from "../shared/chart.js";
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
-import {leftOutCounts, sourceHref} from "../shared/format.js";
-import {cmp, measuredOf, push, testLabel, type SdSource} from "../shared/rows.js";
+import {leftOutCounts, measuredReason, sourceHref} from "../shared/format.js";
+import * as aq from "../shared/arquero.js";
+import {cmp, measuredOf, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatChange, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 export interface SplitPoint extends MeasuredPoint {
@@ -58,26 +59,23 @@ export function splitPoints(
   );
   const keyOf = (r: ResultRow) =>
     [r.hardware ?? "", r.model_label ?? r.model ?? "", r.tool ?? "", r.runtime ?? "", otherSettings(r)].join("\u0000");
-  const groups = new Map<string, ResultRow[]>();
-  for (const r of selected) push(groups, keyOf(r), r);
+  const groups = aq
+    .groupRows(selected, keyOf)
+    .filter((group) => new Set(group.map((r) => String(r.split_mode))).size > 1);
   // Label: machine · model, plus a counter where one model has several comparable groups.
-  const labels = new Map<string, number>();
+  const labels = groups.map(
+    (group) => `${group[0].model_label ?? group[0].model ?? "?"} · ${group[0].hardware || "hardware not stated"}`
+  );
+  const seen = aq.occurrences(labels);
+  const refOf = groups.map((group) => (group.some((r) => String(r.split_mode) === reference) ? reference : null));
+  const refs = aq.referencesWithin(groups, testLabel, (r, g) => String(r.split_mode) === refOf[g]);
   const points: SplitPoint[] = [];
-  for (const group of groups.values()) {
-    const modes = new Set(group.map((r) => String(r.split_mode)));
-    if (modes.size < 2) continue;
-    const first = group[0];
-    let label = `${first.model_label ?? first.model ?? "?"} · ${first.hardware || "hardware not stated"}`;
-    const n = labels.get(label) ?? 0;
-    labels.set(label, n + 1);
-    if (n) label += ` (settings #${n + 1})`;
-    const ref = modes.has(reference) ? reference : null;
-    const refByTest = new Map<string, ResultRow>();
-    for (const r of group)
-      if (String(r.split_mode) === ref && !refByTest.has(testLabel(r))) refByTest.set(testLabel(r), r);
-    for (const r of group) {
+  for (const [g, group] of groups.entries()) {
+    const label = seen[g].nth > 1 ? `${labels[g]} (settings #${seen[g].nth})` : labels[g];
+    const ref = refOf[g];
+    for (const [i, r] of group.entries()) {
       const m = measuredOf(r);
-      const base = refByTest.get(testLabel(r));
+      const base = refs[g][i];
       const isRef = String(r.split_mode) === ref;
       points.push({
         group: label,
@@ -121,18 +119,7 @@ export function splitLeftOut(
   drawn: SplitPoint[],
   {metric = "throughput", stat = "mean"}: {metric?: string; stat?: string} = {}
 ): {reason: string; n: number}[] {
-  const why = (r: ResultRow) =>
-    r.metric !== metric
-      ? `they are not ${metric}`
-      : r.status !== "ok" || r.value === null
-        ? "their test did not produce a value"
-        : !r.split_mode
-          ? "they do not state a split mode"
-          : (r.scope ?? "run") !== "run"
-            ? `they are per-${r.scope} values, not a run's`
-            : r.stat !== stat
-              ? `they are ${r.stat} values, not ${stat}s`
-              : null;
+  const why = (r: ResultRow) => measuredReason(r, {metric, stat, needs: [["split_mode", "a split mode"]]});
   return leftOutCounts(rows, why, {
     drawn: drawn.length,
     reason: "no other split mode was measured with the same model, machine and settings"

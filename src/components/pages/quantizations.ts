@@ -6,10 +6,19 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {limitShare, limitText} from "../shared/efficiency.js";
-import {colorOf, ERROR_BAR, fmt3, logMargin, logScale, yMargin} from "../shared/chart.js";
+import {ERROR_BAR, fmt3, logMargin, logScale, seriesColors, yMargin} from "../shared/chart.js";
 import {comparedColumns, comparisonTable, type MeasuredPoint} from "../shared/comparison-table.js";
-import {formatMeasured, formatPercent, leftOutCounts, measuredCell, rawLineCell, sourceHref} from "../shared/format.js";
-import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
+import {
+  formatMeasured,
+  formatPercent,
+  leftOutCounts,
+  measuredCell,
+  measuredReason,
+  rawLineCell,
+  sourceHref
+} from "../shared/format.js";
+import * as aq from "../shared/arquero.js";
+import {cmp, measuredOf, modelFamily, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison} from "../shared/statistics/uncertainty.js";
 
 const UNIT_BYTES: Record<string, number> = {
@@ -131,12 +140,7 @@ function point(row: ResultRow, size: NonNullable<ReturnType<typeof modelSize>>):
 
 /** Marks the points no other point of the same machine, test and setup dominates (size ≤ and value ≥, one strictly). */
 export function markFrontier(points: QuantPoint[]): QuantPoint[] {
-  const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) {
-    const key = `${p.hardware}\u0000${p.test}\u0000${p.setup}`;
-    push(groups, key, p);
-  }
-  for (const group of groups.values()) {
+  for (const group of aq.groupRows(points, (p) => `${p.hardware}\u0000${p.test}\u0000${p.setup}`)) {
     let best = -Infinity;
     for (const p of [...group].sort((a, b) => a.size_gib - b.size_gib || b.value - a.value)) {
       p.frontier = p.value > best;
@@ -166,19 +170,12 @@ export function quantLeftOut(
   {depth = 0}: {depth?: number | null} = {}
 ): {reason: string; n: number}[] {
   const why = (r: ResultRow) =>
-    r.metric !== "throughput" || (r.kind !== "pp" && r.kind !== "tg")
-      ? "they are not prompt-processing or generation throughput"
-      : r.stat !== "mean"
-        ? "they are not means (the charts draw means)"
-        : r.status !== "ok" || r.value === null
-          ? "their test did not produce a value"
-          : (r.scope ?? "run") !== "run"
-            ? `they are per-${r.scope} values, not a run's`
-            : depth !== null && (r.n_depth ?? 0) !== depth
-              ? "they are at another context depth (choose it above)"
-              : !modelSize(r)
-                ? "their model size is not stated (e.g. measured through a server)"
-                : null;
+    measuredReason(r, {kinds: ["pp", "tg"]}) ??
+    (depth !== null && (r.n_depth ?? 0) !== depth
+      ? "they are at another context depth (choose it above)"
+      : !modelSize(r)
+        ? "their model size is not stated (e.g. measured through a server)"
+        : null);
   return leftOutCounts(rows, why);
 }
 
@@ -197,11 +194,28 @@ export function quantScatter(
   const converted = points.some((p) => p.size_converted);
   const frontier = points.filter((p) => p.frontier).sort((a, b) => a.size_gib - b.size_gib);
   const withSd = points.filter((p) => p.stddev !== null && p.stddev > 0 && p.value - p.stddev > 0);
+  // A frontier label is left off where a label already placed sits within a label's width and height
+  // (two machines' Q8_0 and Q4_K_M side by side); its point's tooltip and the table still name it.
+  const [xs, ys] = [points.map((p) => p.size_gib), points.map((p) => (logY ? Math.log10(p.value) : p.value))];
+  const span = (v: number[]) => Math.max(...v) - Math.min(...v) || 1;
+  const [xSpan, ySpan] = [span(xs), span(ys)];
+  const labelled: QuantPoint[] = [];
+  for (const p of frontier) {
+    const y = logY ? Math.log10(p.value) : p.value;
+    const near = (q: QuantPoint) =>
+      Math.abs(q.size_gib - p.size_gib) / xSpan < 90 / width &&
+      Math.abs((logY ? Math.log10(q.value) : q.value) - y) / ySpan < 14 / height;
+    if (!labelled.some(near)) labelled.push(p);
+  }
   return Plot.plot({
     width,
     height,
     marginRight: 90,
-    x: {label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`, grid: true},
+    x: {
+      label: `model size (GiB${converted ? "; other units converted for plotting" : ""})`,
+      grid: true,
+      inset: 8
+    },
     marginLeft: logY
       ? logMargin(points.map((p) => p.value))
       : yMargin(Math.max(0, ...points.map((p) => p.value + (p.stddev ?? 0)))),
@@ -250,7 +264,7 @@ export function quantScatter(
         ariaDescription: "quant"
       }),
       // Labels on the frontier only: elsewhere dots crowd (every point's label is in its tooltip and the table).
-      Plot.text(frontier, {
+      Plot.text(labelled, {
         x: "size_gib",
         y: "value",
         text: "quant",
@@ -417,41 +431,40 @@ export function quantLadders(rows: ResultRow[], {depth = 0}: {depth?: number | n
   const points = quantPoints(rows, {depth});
   // One ladder per machine, family and configuration: a bench plan's `-fa 0` and `-fa 1` cells are two ladders.
   const configOf = (p: QuantPoint) => JSON.stringify(Object.entries(p.settings).sort(([a], [b]) => cmp(a, b)));
-  const groups = new Map<string, QuantPoint[]>();
-  for (const p of points) push(groups, `${p.hardware}\u0000${p.family}\u0000${p.setup}\u0000${configOf(p)}`, p);
+  const groups = aq.groupRows(points, (p) => `${p.hardware}\u0000${p.family}\u0000${p.setup}\u0000${configOf(p)}`);
   // What tells the ladders of one machine and family apart goes into their labels.
-  const siblings = new Map<string, QuantPoint[][]>();
-  for (const group of groups.values())
-    push(siblings, `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`, group);
+  const siblingKey = (group: QuantPoint[]) => `${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`;
+  const siblings = new Map(aq.groupRows(groups, siblingKey).map((list) => [siblingKey(list[0]), list]));
   const differing = (group: QuantPoint[]) => {
-    const others = siblings.get(`${group[0].hardware}\u0000${group[0].family}\u0000${group[0].setup}`)!;
+    const others = siblings.get(siblingKey(group))!;
     const keys = [...new Set(others.flatMap((g) => Object.keys(g[0].settings)))].sort(cmp);
     return keys
       .filter((k) => new Set(others.map((g) => JSON.stringify(g[0].settings[k] ?? null))).size > 1)
       .map((k) => `${k} ${group[0].settings[k] ?? "—"}`);
   };
+  // Each ladder against its largest quant, test by test.
+  const ladderGroups = groups.filter((group) => new Set(group.map((p) => p.model_label)).size > 1);
+  const largest = ladderGroups.map((group) => [...group].sort((a, b) => b.size_gib - a.size_gib)[0].model_label);
+  const refs = aq.referencesWithin(
+    ladderGroups,
+    (q) => q.test,
+    (q, g) => q.model_label === largest[g]
+  );
   const ladders: Ladder[] = [];
-  for (const group of groups.values()) {
-    const quants = [...new Set(group.map((p) => p.model_label))];
-    if (quants.length < 2) continue;
-    const largest = [...group].sort((a, b) => b.size_gib - a.size_gib)[0].model_label;
-    const refByTest = new Map<string, QuantPoint>();
-    for (const q of group) if (q.model_label === largest && !refByTest.has(q.test)) refByTest.set(q.test, q);
-    const referenceQuant = group.find((q) => q.model_label === largest)!.quant;
-    const rungs: Rung[] = [];
-    for (const p of group) {
-      const ref = refByTest.get(p.test);
-      const isRef = p.model_label === largest;
-      rungs.push({
+  for (const [g, group] of ladderGroups.entries()) {
+    const referenceQuant = group.find((q) => q.model_label === largest[g])!.quant;
+    const rungs: Rung[] = group.map((p, i) => {
+      const isRef = p.model_label === largest[g];
+      const ref = refs[g][i];
+      return {
         ...p,
         reference: referenceQuant,
         is_reference: isRef,
         comparison: ref && !isRef ? compareMeans(asMeasured(ref), asMeasured(p)) : null
-      });
-    }
+      };
+    });
     // Only tests that at least two quants share make a ladder.
-    const perTest = new Map<string, number>();
-    for (const r of rungs) perTest.set(r.test, (perTest.get(r.test) ?? 0) + 1);
+    const perTest = aq.countValues(rungs.map((r) => r.test));
     const shared = rungs.filter((r) => perTest.get(r.test)! > 1);
     if (shared.length === 0) continue;
     shared.sort((a, b) => a.kind.localeCompare(b.kind) || a.test.localeCompare(b.test) || a.size_gib - b.size_gib);
@@ -484,6 +497,11 @@ export function ladderPlot(
   {width = 640, height = 300}: {width?: number; height?: number} = {}
 ): SVGSVGElement | HTMLElement {
   const quants = [...new Map([...rungs].sort((a, b) => a.size_gib - b.size_gib).map((r) => [r.quant, r])).keys()];
+  // By bits per weight, two quants of the same bits in shades of that colour (MXFP4 and Q4_K_XL).
+  const quantColors = seriesColors(
+    quants.map((q) => ({series: q, quant: q})),
+    {by: "quant"}
+  );
   const tests = [
     ...new Set([...rungs].sort((a, b) => a.kind.localeCompare(b.kind) || a.n_depth - b.n_depth).map((r) => r.test))
   ];
@@ -499,7 +517,7 @@ export function ladderPlot(
     x: {label: null, domain: quants, tickRotate: quants.length > 3 ? -20 : 0, axis: "top"},
     y: {label: `ratio to ${rungs[0]?.reference ?? "the largest quant"} (×)`, grid: true},
     // A quantization has one colour on every chart (shared/chart.ts: by bits per weight).
-    color: {type: "categorical", domain: quants, range: quants.map((q) => colorOf("quant", q))},
+    color: {type: "categorical", domain: quantColors.domain, range: quantColors.range},
     marks: [
       Plot.barY(rungs, {
         fx: "test",

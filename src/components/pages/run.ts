@@ -1,6 +1,7 @@
 /** One run, whole: provenance, machine, model, settings, command, environment, results, raw lines. */
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
+import * as aq from "../shared/arquero.js";
 import type {ResultRow} from "../shared/data.js";
 import {formatPercent, formatPm, sourceHref, sourceLink, writeupLine} from "../shared/format.js";
 import {hardwareCard, machineFacts} from "../shared/hardware.js";
@@ -387,18 +388,17 @@ export function limitTitle(kind: string, limit: RunLimit): string {
  * `model` where the results name different models, `gpu` where values are per GPU (a log's buffers).
  */
 export function variedColumns(run: RunDetail["run"]): string[] {
-  const values = new Map<string, Set<string>>();
-  const add = (key: string, value: string) => values.set(key, (values.get(key) ?? new Set()).add(value));
-  for (const r of run.results) {
-    add("model", show(r.model?.label ?? r.model?.name ?? r.model?.path ?? null));
-    add("gpu", show(r.extra?.gpu ?? null));
-    for (const key of Object.keys(r.settings ?? {})) values.set(key, values.get(key) ?? new Set());
-  }
-  // A key a result overrides differs from the run where any result lacks it or gives another value.
-  for (const r of run.results)
-    for (const key of values.keys())
-      if (key !== "model" && key !== "gpu") add(key, show(r.settings?.[key] ?? run.settings[key] ?? null));
-  return [...values].filter(([, v]) => v.size > 1).map(([k]) => k);
+  const overridden = new Set(run.results.flatMap((r) => Object.keys(r.settings ?? {})));
+  const columns = ["model", "gpu", ...[...overridden].filter((k) => k !== "model" && k !== "gpu")];
+  // A column varies where its results have two distinct values (a rollup over the long form); a key a
+  // result overrides differs from the run where any result lacks it or gives another value.
+  const cells = run.results.flatMap((r) => columns.map((column) => [column, variedValue(run, r, column)]));
+  if (!cells.length) return [];
+  const distinct = aq
+    .table({column: cells.map((c) => c[0]), value: cells.map((c) => c[1])})
+    .groupby("column")
+    .rollup({values: aq.op.distinct("value")});
+  return distinct.array("column").filter((_, i) => (distinct.get("values", i) as number) > 1) as string[];
 }
 
 /** One result's value of a varied column (variedColumns). */
@@ -556,8 +556,7 @@ export const RESULT_DOWNLOAD_COLUMNS = [
  * each gave. Gaps say how many lines were left out.
  */
 export function runExcerpt(detail: RunDetail): HTMLElement {
-  const counts = new Map<number, number>();
-  for (const r of detail.run.results) counts.set(r.line, (counts.get(r.line) ?? 0) + 1);
+  const counts = aq.countValues(detail.run.results.map((r) => r.line)) as Map<number, number>;
   const table = document.createElement("table");
   table.className = "raw-source bb-run-excerpt";
   const body = document.createElement("tbody");

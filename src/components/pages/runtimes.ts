@@ -6,8 +6,9 @@ import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, ratioLabel, runtimeRank, seriesColors, yMargin} from "../shared/chart.js";
-import {formatMeasured, leftOutCounts, rawLineCell} from "../shared/format.js";
-import {cmp, measuredOf, modelFamily, push, testLabel, type SdSource} from "../shared/rows.js";
+import {formatMeasured, leftOutCounts, measuredReason, rawLineCell} from "../shared/format.js";
+import * as aq from "../shared/arquero.js";
+import {cmp, measuredOf, modelFamily, testLabel, type SdSource} from "../shared/rows.js";
 import {compareMeans, formatRatio, type Comparison, type Measured} from "../shared/statistics/uncertainty.js";
 
 // ─── runtime bars ───────────────────────────────────────────────────────────
@@ -137,16 +138,10 @@ export function runtimeBars(
 
   // Tests that differ only in depth share a label where each variant has one depth of them.
   if (!matchDepth) {
-    const cells = new Map<string, Draft[]>();
-    for (const d of drafts) {
-      const key = `${d.group}\u0000${testLabel(d.row, false)}`;
-      push(cells, key, d);
-    }
-    for (const cell of cells.values()) {
-      const perVariant = new Map<string, Set<number>>();
-      for (const d of cell) perVariant.set(d.variant, (perVariant.get(d.variant) ?? new Set()).add(d.n_depth ?? 0));
+    for (const cell of aq.groupRows(drafts, (d) => `${d.group}\u0000${testLabel(d.row, false)}`)) {
       const depths = new Set(cell.map((d) => d.n_depth ?? 0));
-      if (depths.size < 2 || [...perVariant.values()].some((s) => s.size > 1)) continue;
+      const perVariant = aq.groupRows(cell, (d) => d.variant).map((list) => new Set(list.map((d) => d.n_depth ?? 0)));
+      if (depths.size < 2 || perVariant.some((s) => s.size > 1)) continue;
       const label = `${testLabel(cell[0].row, false)} (${[...depths]
         .sort((a, b) => a - b)
         .map((x) => `d${x}`)
@@ -160,12 +155,7 @@ export function runtimeBars(
 
   // Series labels: the runtime, plus what tells its variants apart within the group.
   const seriesOf = new Map<string, string>();
-  const byGroupRuntime = new Map<string, Draft[]>();
-  for (const d of drafts) {
-    const key = `${d.group}\u0000${d.runtime}`;
-    push(byGroupRuntime, key, d);
-  }
-  for (const list of byGroupRuntime.values()) {
+  for (const list of aq.groupRows(drafts, (d) => `${d.group}\u0000${d.runtime}`)) {
     const variants = [...new Map(list.map((d) => [d.variant, d])).values()];
     if (variants.length === 1) {
       seriesOf.set(variants[0].variant, variants[0].runtime);
@@ -177,40 +167,39 @@ export function runtimeBars(
     if (distinct((d) => d.tool)) parts.push((d) => d.tool);
     if (distinct((d) => variedText(d.row))) parts.push((d) => variedText(d.row));
     const labels = variants.map((d) => [d.runtime, ...parts.map((p) => p(d))].filter(Boolean).join(" · "));
-    const counts = new Map<string, number>();
-    for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
     // Variants that nothing printed tells apart are named by their run.
-    variants.forEach((v, i) =>
-      seriesOf.set(v.variant, counts.get(labels[i])! > 1 ? `${labels[i]} · run ${v.run_id}` : labels[i])
-    );
+    const seen = aq.occurrences(labels);
+    variants.forEach((v, i) => seriesOf.set(v.variant, seen[i].of > 1 ? `${labels[i]} · run ${v.run_id}` : labels[i]));
   }
 
   // Baseline per group: the chosen runtime, else llama.cpp, else the first runtime.
-  const groups = new Map<string, Draft[]>();
-  for (const d of drafts) push(groups, d.group, d);
-  const bars: RuntimeBar[] = [];
-  for (const list of groups.values()) {
-    if (new Set(list.map((d) => d.runtime)).size < minRuntimes) continue;
+  const lists = aq
+    .groupRows(drafts, (d) => d.group)
+    .filter((list) => new Set(list.map((d) => d.runtime)).size >= minRuntimes);
+  const baseSeries = lists.map((list) => {
     const runtimes = [...new Set(list.map((d) => d.runtime))].sort(
       (a, b) => runtimeRank(a) - runtimeRank(b) || a.localeCompare(b)
     );
     const base = baseline && runtimes.includes(baseline) ? baseline : runtimes[0];
-    const baseSeries = [
-      ...new Set(list.filter((d) => d.runtime === base).map((d) => seriesOf.get(d.variant)!))
-    ].sort()[0];
-    const baseByTest = new Map<string, Draft>();
-    for (const d of list)
-      if (seriesOf.get(d.variant) === baseSeries && !baseByTest.has(d.test)) baseByTest.set(d.test, d);
-    for (const d of list) {
+    return [...new Set(list.filter((d) => d.runtime === base).map((d) => seriesOf.get(d.variant)!))].sort()[0];
+  });
+  const refs = aq.referencesWithin(
+    lists,
+    (d) => d.test,
+    (d, g) => seriesOf.get(d.variant) === baseSeries[g]
+  );
+  const bars: RuntimeBar[] = [];
+  for (const [g, list] of lists.entries()) {
+    for (const [i, d] of list.entries()) {
       const series = seriesOf.get(d.variant)!;
-      const ref = baseByTest.get(d.test);
-      const isBase = series === baseSeries;
+      const ref = refs[g][i];
+      const isBase = series === baseSeries[g];
       const {variant: _v, row: _r, ...rest} = d;
       bars.push({
         ...rest,
         series,
         baseline: isBase,
-        baseline_series: baseSeries,
+        baseline_series: baseSeries[g],
         comparison: ref && !isBase ? compareMeans(measuredOf(ref.row), measuredOf(d.row)) : null
       });
     }
@@ -232,18 +221,7 @@ export function runtimeLeftOut(
   {metric = "throughput", stat = "mean"}: RuntimeBarOptions,
   drawn: RuntimeBar[]
 ): {reason: string; n: number}[] {
-  const why = (r: ResultRow) =>
-    r.metric !== metric
-      ? `they are not ${metric}`
-      : r.status !== "ok" || r.value === null
-        ? "their test did not produce a value"
-        : !r.runtime
-          ? "they do not state a runtime"
-          : (r.scope ?? "run") !== "run"
-            ? `they are per-${r.scope} values, not a run's`
-            : r.stat !== stat
-              ? `they are other statistics than the ${stat}s compared (choose the statistic above)`
-              : null;
+  const why = (r: ResultRow) => measuredReason(r, {metric, stat, statChosen: true, needs: [["runtime", "a runtime"]]});
   return leftOutCounts(rows, why, {
     drawn: drawn.length,
     reason: "their model was measured with one runtime only on that machine"
@@ -261,11 +239,10 @@ export interface RuntimeGroup {
 
 /** Groups with at least `minRuntimes` runtimes (a comparison needs two). */
 export function runtimeGroups(bars: RuntimeBar[], {minRuntimes = 2}: {minRuntimes?: number} = {}): RuntimeGroup[] {
-  const groups = new Map<string, RuntimeBar[]>();
-  for (const b of bars) push(groups, b.group, b);
-  return [...groups.entries()]
-    .map(([label, list]) => ({
-      label,
+  return aq
+    .groupRows(bars, (b) => b.group)
+    .map((list) => ({
+      label: list[0].group,
       hardware: list[0].hardware,
       model_key: list[0].model_key,
       runtimes: [...new Set(list.map((b) => b.runtime))].sort(

@@ -5,6 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
+import * as aq from "../shared/arquero.js";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, colorsFor, linkLegend, seriesColors, valueTitle} from "../shared/chart.js";
 import {formatPm, leftOutCounts, runLink, sourceHref, sourceLink} from "../shared/format.js";
@@ -384,11 +385,8 @@ export interface CdfPoint extends RequestSample {
 
 /** Empirical CDF per series: the i-th smallest of n samples at i/n. */
 export function cdfPoints(samples: RequestSample[]): CdfPoint[] {
-  const groups = new Map<string, RequestSample[]>();
-  for (const s of samples)
-    groups.set(`${s.series}\u0000${s.metric}`, [...(groups.get(`${s.series}\u0000${s.metric}`) ?? []), s]);
   const out: CdfPoint[] = [];
-  for (const group of groups.values()) {
+  for (const group of aq.groupRows(samples, (s) => `${s.series}\u0000${s.metric}`)) {
     const sorted = [...group].sort((a, b) => a.ms - b.ms || a.line - b.line);
     sorted.forEach((s, i) => out.push({...s, p: (i + 1) / sorted.length, n: sorted.length}));
   }

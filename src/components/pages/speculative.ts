@@ -5,6 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {integerTicks, yMargin} from "../shared/chart.js";
+import * as aq from "../shared/arquero.js";
 import type {ResultRow} from "../shared/data.js";
 import {leftOutCounts, runLink, sourceLink} from "../shared/format.js";
 import {settingValue} from "../shared/rows.js";
@@ -592,11 +593,9 @@ const POOL_LABEL: Record<string, string> = {
 
 /** A bar's row within its group: the dtype family, and the run when a group has several of one family. */
 function barKey(points: KvPoint[]): (p: KvPoint) => string {
-  const label = (p: KvPoint) => `${p.group}\u0000${p.pool}`;
-  const count = new Map<string, number>();
-  for (const p of points)
-    count.set(`${label(p)}\u0000${p.family}`, (count.get(`${label(p)}\u0000${p.family}`) ?? 0) + 1);
-  return (p) => (count.get(`${label(p)}\u0000${p.family}`)! > 1 ? `${p.family} · run ${p.run_id}` : p.family);
+  const cell = (p: KvPoint) => `${p.group}\u0000${p.pool}\u0000${p.family}`;
+  const count = aq.countValues(points.map(cell));
+  return (p) => (count.get(cell(p))! > 1 ? `${p.family} · run ${p.run_id}` : p.family);
 }
 
 export function kvPlot(points: KvPoint[], {width = 640}: {width?: number} = {}): SVGSVGElement | HTMLElement {
@@ -685,14 +684,9 @@ export interface KvRatio {
  */
 export function kvRatios(points: KvPoint[]): KvRatio[] {
   const WIDTH: Record<string, number> = {F32: 0, BF16: 1, F16: 1, auto: 2};
-  const groups = new Map<string, KvPoint[]>();
-  for (const p of points) {
-    if (p.origin === "hand-entered" || p.family === "not stated") continue;
-    const key = `${p.group}\u0000${p.pool}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
-  }
+  const measured = points.filter((p) => p.origin !== "hand-entered" && p.family !== "not stated");
   const out: KvRatio[] = [];
-  for (const group of groups.values()) {
+  for (const group of aq.groupRows(measured, (p) => `${p.group}\u0000${p.pool}`)) {
     const families = [...new Set(group.map((p) => p.family))].sort(
       (x, y) => (WIDTH[x] ?? 9) - (WIDTH[y] ?? 9) || x.localeCompare(y)
     );

@@ -11,7 +11,7 @@ import {urlSelect} from "../shared/controls.js";
 import type {ResultRow} from "../shared/data.js";
 import {ERROR_BAR, linkLegend, seriesColors, yMargin, type SeriesFacts} from "../shared/chart.js";
 import {formatPm, leftOutCounts, rawLineCell, sourceHref, sourceLink} from "../shared/format.js";
-import {cmp, gpuOf, measuredOf, push} from "../shared/rows.js";
+import {cmp, gpuOf, measuredOf} from "../shared/rows.js";
 import {
   compareMeans,
   formatChange,
@@ -128,22 +128,21 @@ const PREFERRED = [
 
 /** Settings that take at least two values within one series (sweepable), most useful first. */
 export function sweepSettings(rows: ResultRow[]): SweepCandidate[] {
-  const groups = new Map<string, ResultRow[]>();
-  for (const r of rows) {
-    if (r.status === "ok" && r.value === null) continue;
-    const key =
-      r.status === "ok" ? baseKey(r) : `${r.hardware ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000failed`;
-    push(groups, key, r);
-  }
+  // Failures are grouped by machine and model alone: a failed setting counts, not its series.
+  const failed = (r: ResultRow) => r.status !== "ok";
+  const groups = aq.groupRows(
+    rows.filter((r) => failed(r) || r.value !== null),
+    (r) => (failed(r) ? `${r.hardware ?? ""}\u0000${r.model_label ?? r.model ?? ""}\u0000failed` : baseKey(r))
+  );
   const found = new Map<string, SweepCandidate>();
-  for (const [gk, group] of groups) {
+  for (const group of groups) {
     const keys = new Set(group.flatMap((r) => Object.keys((r.settings as object) ?? {})));
     for (const key of keys) {
       const values = new Set(group.map((r) => settingText(r, key)).filter((v) => v !== null));
       if (values.size < 2) continue;
       const c = found.get(key) ?? {key, values: 0, series: 0, failures: 0};
       c.values = Math.max(c.values, values.size);
-      if (gk.endsWith("\u0000failed")) c.failures += group.length;
+      if (failed(group[0])) c.failures += group.length;
       else c.series++;
       found.set(key, c);
     }
@@ -156,15 +155,12 @@ export function sweepSettings(rows: ResultRow[]): SweepCandidate[] {
 
 /** Metrics that have at least two values of setting `x` within one sweep line, throughput first. */
 export function sweepMetrics(rows: ResultRow[], x: string, {first = false}: {first?: boolean} = {}): string[] {
-  const groups = new Map<string, ResultRow[]>();
-  const counts = new Map<string, number>();
-  for (const r of rows) {
-    if (r.status !== "ok" || r.value === null || !CENTRAL.includes(r.stat) || settingText(r, x) === null) continue;
-    push(groups, baseKey(r), r);
-    counts.set(r.metric, (counts.get(r.metric) ?? 0) + 1);
-  }
+  const usable = rows.filter(
+    (r) => r.status === "ok" && r.value !== null && CENTRAL.includes(r.stat) && settingText(r, x) !== null
+  );
+  const counts = aq.countValues(usable.map((r) => r.metric));
   const found = new Set<string>();
-  for (const group of groups.values()) {
+  for (const group of aq.groupRows(usable, baseKey)) {
     if (found.has(group[0].metric) || !groupSweeps(group, x)) continue;
     found.add(group[0].metric);
     if (first) break;
@@ -266,8 +262,6 @@ export function sweepPoints(
       stats.includes(r.stat) &&
       settingText(r, x) !== null
   );
-  const groups = new Map<string, ResultRow[]>();
-  for (const r of ok) push(groups, baseKey(r), r);
   const multi = {
     hardware: new Set(ok.map((r) => r.hardware)).size > 1,
     model: new Set(ok.map((r) => r.model_label ?? r.model)).size > 1,
@@ -276,7 +270,7 @@ export function sweepPoints(
   const points: SweepPoint[] = [];
   const direction: Better = better === "auto" ? betterDirection(metric, ok[0]?.unit) : better;
   const swept = new Set<unknown>();
-  for (const group of groups.values()) {
+  for (const group of aq.groupRows(ok, baseKey)) {
     if (new Set(group.map((r) => settingText(r, x))).size < 2) continue;
     const {splitting, annotating} = lineSettings(group, x);
     const modal = new Map(annotating.map((k) => [k, mode(group.map((r) => settingText(r, k)))]));
@@ -315,20 +309,16 @@ export function sweepPoints(
       };
     });
     // A line needs two x values: series split off by another setting may have one.
-    const xsOf = new Map<string, Set<string>>();
-    for (const p of seriesPoints) xsOf.set(p.series, (xsOf.get(p.series) ?? new Set()).add(p.x));
-    seriesPoints.splice(0, seriesPoints.length, ...seriesPoints.filter((p) => xsOf.get(p.series)!.size > 1));
-    if (seriesPoints.length) swept.add(`${group[0].hardware}\u0000${group[0].model_label ?? group[0].model}`);
-    if (direction !== "none") {
-      const bySeries = new Map<string, SweepPoint[]>();
-      for (const p of seriesPoints) push(bySeries, p.series, p);
-      for (const list of bySeries.values()) {
+    const lines = aq.groupRows(seriesPoints, (p) => p.series).filter((list) => new Set(list.map((p) => p.x)).size > 1);
+    if (lines.length) swept.add(`${group[0].hardware}\u0000${group[0].model_label ?? group[0].model}`);
+    if (direction !== "none")
+      for (const list of lines) {
         const target =
           direction === "higher" ? Math.max(...list.map((p) => p.value!)) : Math.min(...list.map((p) => p.value!));
         for (const p of list) p.best = p.value === target;
       }
-    }
-    points.push(...seriesPoints);
+    const drawn = new Set(lines.map((list) => list[0].series));
+    points.push(...seriesPoints.filter((p) => drawn.has(p.series)));
   }
   // Failures: the same metric, or an x value that never produced a value.
   const okX = new Set(points.map((p) => p.x));
@@ -453,16 +443,14 @@ export function sweepPlot(
   const ok = points.filter((p) => !p.failed);
   const failed = points.filter((p) => p.failed);
   const domain = orderValues(points.map((p) => p.x));
-  const cells = new Map<string, SweepPoint[]>();
-  for (const p of ok) push(cells, `${p.series}\u0000${p.x}`, p);
-  const line = [...cells.values()].map((cell) => {
-    const values = cell.map((p) => p.value!).sort((a, b) => a - b);
-    const mid =
-      values.length % 2
-        ? values[(values.length - 1) / 2]
-        : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
-    return {series: cell[0].series, x: cell[0].x, value: mid};
-  });
+  // The line goes through the median of the values at each x (several runs can measure one).
+  const line = ok.length
+    ? (aq
+        .table({series: ok.map((p) => p.series), x: ok.map((p) => p.x), value: ok.map((p) => p.value)})
+        .groupby("series", "x")
+        .rollup({value: aq.op.median("value")})
+        .objects() as {series: string; x: string; value: number}[])
+    : [];
   const withSd = ok.filter((p) => p.stddev !== null && p.stddev > 0);
   const top = Math.max(0, ...ok.map((p) => p.value! + (p.stddev ?? 0)));
   const low = Math.min(0, ...ok.map((p) => p.value! - (p.stddev ?? 0)));
@@ -634,33 +622,27 @@ const show = (v: unknown) =>
 
 /** Configurations: runs, split by the settings their results override. */
 export function configurations(rows: ResultRow[]): Config[] {
-  const byId = new Map<string, Config>();
-  for (const r of rows) {
-    const settings = (r.settings as Settings | null) ?? {};
-    const id = `${r.run_id}~${hash(stable(settings))}`;
-    let c = byId.get(id);
-    if (!c) {
-      c = {
-        id,
-        run_id: r.run_id,
-        label: "",
-        hardware: r.hardware || null,
-        model_label: r.model_label ?? r.model ?? null,
-        runtime: r.runtime ?? null,
-        tool: r.tool ?? null,
-        build: r.build_commit
-          ? `${r.build_commit}${r.build_number ? ` (${r.build_number})` : ""}`
-          : (r.tool_version ?? null),
-        backend: r.backend ?? null,
-        origin: r.origin ?? "measured",
-        settings,
-        rows: []
-      };
-      byId.set(id, c);
-    }
-    c.rows.push(r);
-  }
-  const configs = [...byId.values()];
+  const settingsOf = (r: ResultRow) => (r.settings as Settings | null) ?? {};
+  const idOf = (r: ResultRow) => `${r.run_id}~${hash(stable(settingsOf(r)))}`;
+  const configs: Config[] = aq.groupRows(rows, idOf).map((group) => {
+    const r = group[0];
+    return {
+      id: idOf(r),
+      run_id: r.run_id,
+      label: "",
+      hardware: r.hardware || null,
+      model_label: r.model_label ?? r.model ?? null,
+      runtime: r.runtime ?? null,
+      tool: r.tool ?? null,
+      build: r.build_commit
+        ? `${r.build_commit}${r.build_number ? ` (${r.build_number})` : ""}`
+        : (r.tool_version ?? null),
+      backend: r.backend ?? null,
+      origin: r.origin ?? "measured",
+      settings: settingsOf(r),
+      rows: group
+    };
+  });
   // Labels: the run's own label (hand-entered) or model · machine, then the settings that tell it from configurations with the same label.
   const baseOf = (c: Config) => {
     const runLabel = (c.rows[0].extra as Record<string, unknown> | null)?.label;
@@ -675,9 +657,8 @@ export function configurations(rows: ResultRow[]): Config[] {
           .filter(Boolean)
           .join(" · ");
   };
-  const neighbours = new Map<string, Config[]>();
-  for (const c of configs) push(neighbours, baseOf(c), c);
-  for (const [base, list] of neighbours) {
+  for (const list of aq.groupRows(configs, baseOf)) {
+    const base = baseOf(list[0]);
     const keys = [...new Set(list.flatMap((c) => Object.keys(c.settings)))]
       .filter((k) => new Set(list.map((c) => show(c.settings[k]))).size > 1)
       .sort();
@@ -687,9 +668,8 @@ export function configurations(rows: ResultRow[]): Config[] {
       c.label = [base, ...distinguishing.map((k) => `${k} ${show(c.settings[k])}`)].join(" · ");
     }
   }
-  const counts = new Map<string, number>();
-  for (const c of configs) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
-  for (const c of configs) if (counts.get(c.label)! > 1) c.label += ` (run ${c.run_id})`;
+  const seen = aq.occurrences(configs.map((c) => c.label));
+  configs.forEach((c, i) => seen[i].of > 1 && (c.label += ` (run ${c.run_id})`));
   return configs.sort((a, b) => cmp(a.label, b.label));
 }
 
@@ -893,9 +873,7 @@ export function suggestPairs(configs: Config[], limit = 20): Pair[] {
   const pairs: Pair[] = [];
   const keysOf = new Map(configs.map((c) => [c.id, new Set(c.rows.filter((r) => r.status === "ok").map(metricKey))]));
   // Only configurations of the same machine, model and origin are paired: bucket them first.
-  const buckets = new Map<string, Config[]>();
-  for (const c of configs) push(buckets, `${c.hardware}\u0000${c.model_label}\u0000${c.origin}`, c);
-  for (const bucket of buckets.values()) {
+  for (const bucket of aq.groupRows(configs, (c) => `${c.hardware}\u0000${c.model_label}\u0000${c.origin}`)) {
     for (let i = 0; i < bucket.length; i++) {
       for (let j = i + 1; j < bucket.length; j++) {
         const [a, b] = [bucket[i], bucket[j]];

@@ -5,9 +5,9 @@
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import {html} from "htl";
-import {color as d3color} from "d3-color";
-import {interpolateLab} from "d3-interpolate";
+import {lab} from "d3-color";
 import {scaleLinear, scaleLog} from "d3-scale";
+import * as aq from "./arquero.js";
 import type {Comparison} from "./statistics/uncertainty.js";
 
 // ─── palette ────────────────────────────────────────────────────────────────
@@ -93,12 +93,44 @@ export function colorOf(dimension: Dimension, value: string | null | undefined):
   return palette[(i >= 0 ? i : slot(value)) % palette.length];
 }
 
-/** The k-th variant of a colour: the colour, then alternately lighter and darker shades. */
+/**
+ * How far apart (CIELAB ΔE, d3's lab) two series' colours on one chart must be to be told apart as
+ * thin lines: the palette's closest pair is 31 apart; 20 is what a light shade of a light colour
+ * (teal, pink) missed. The browser chart checks hold every chart to it.
+ */
+export const MIN_COLOR_DISTANCE = 20;
+export const colorDistance = (a: string, b: string): number => {
+  const [x, y] = [lab(a), lab(b)];
+  return Math.hypot(x.l - y.l, x.a - y.a, x.b - y.b);
+};
+
+/**
+ * The k-th variant of a colour: the colour, then shades of it, lighter or darker by lightness steps
+ * (the nearest first, kept readable on white), each at least MIN_COLOR_DISTANCE from the others.
+ */
 export function shade(base: string, k: number): string {
   if (k === 0) return base;
-  const step = Math.ceil(k / 2) * 0.28;
-  const toward = k % 2 ? "#ffffff" : "#000000";
-  return d3color(interpolateLab(base, toward)(Math.min(step, 0.75)))!.formatHex();
+  const c = lab(base);
+  const shades: string[] = [];
+  for (const offset of [24, -24, -48, 48, 36, -36]) {
+    if (c.l + offset < 12 || c.l + offset > 90) continue;
+    const hex = lab(c.l + offset, c.a, c.b).formatHex();
+    if ([base, ...shades].every((other) => colorDistance(hex, other) >= MIN_COLOR_DISTANCE + 2)) shades.push(hex);
+  }
+  return shades[(k - 1) % shades.length] ?? base;
+}
+
+/** No two of the colours closer than MIN_COLOR_DISTANCE (distinct series on one chart). */
+function distinguishable(colors: string[]): boolean {
+  // Two series in one colour fail at once; the distinct colours are few (a palette and its shades).
+  const distinct = [...new Set(colors)];
+  if (distinct.length < colors.length) return false;
+  const labs = distinct.map((c) => lab(c));
+  for (let i = 0; i < labs.length; i++)
+    for (let j = i + 1; j < labs.length; j++)
+      if (Math.hypot(labs[i].l - labs[j].l, labs[i].a - labs[j].a, labs[i].b - labs[j].b) < MIN_COLOR_DISTANCE)
+        return false;
+  return true;
 }
 
 /** What a series is, for choosing its colour. */
@@ -133,28 +165,23 @@ export function seriesColors(
   const dims: Dimension[] = ["runtime", "machine", "quant", "build"];
   // A dimension colours the chart where it tells series apart and shades stay distinguishable (≤ 3 a colour).
   // Counted by colour, not by value: two 4-bit quantizations (IQ4_XS, UD-IQ4_XS) share red and are shades of it.
-  const groupSizes = (d: Dimension) => {
-    const counts = new Map<string, number>();
-    for (const s of unique) {
-      const c = colorOf(d, (s[FACT[d]] as string | null | undefined) ?? "");
-      counts.set(c, (counts.get(c) ?? 0) + 1);
-    }
-    return [...counts.values()];
+  const colorsBy = (d: Dimension) => unique.map((s) => colorOf(d, (s[FACT[d]] as string | null | undefined) ?? ""));
+  const groupSizes = (d: Dimension) => [...aq.countValues(colorsBy(d)).values()];
+  const rangeBy = (d: Dimension) => {
+    const bases = colorsBy(d);
+    const seen = aq.occurrences(bases);
+    return bases.map((base, i) => shade(base, seen[i].nth - 1));
   };
-  const dimension =
-    by ??
-    dims.find((d) => groupSizes(d).length > 1 && Math.max(...groupSizes(d)) <= MAX_SHADES) ??
-    (unique.length === 1 && unique[0].runtime ? "runtime" : null);
+  // …and where every series states it (not grey beside colours) and no two colours come too close to tell apart.
+  const fits = (d: Dimension) =>
+    groupSizes(d).length > 1 &&
+    Math.max(...groupSizes(d)) <= MAX_SHADES &&
+    unique.every((s) => s[FACT[d]]) &&
+    distinguishable(rangeBy(d));
+  const dimension = by ?? dims.find(fits) ?? (unique.length === 1 && unique[0].runtime ? "runtime" : null);
   const domain = unique.map((s) => s.series);
   if (!dimension) return {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]), dimension};
-  const seen = new Map<string, number>();
-  const range = unique.map((s) => {
-    const base = colorOf(dimension, (s[FACT[dimension]] as string | null | undefined) ?? "");
-    const k = seen.get(base) ?? 0;
-    seen.set(base, k + 1);
-    return shade(base, k);
-  });
-  return {domain, range, dimension};
+  return {domain, range: rangeBy(dimension), dimension};
 }
 
 /**
@@ -345,13 +372,10 @@ export function endLabels<T>(
     fill?: (p: T) => string;
   }
 ): {mark: Plot.Markish; margin: number} {
-  const last = new Map<string, T>();
-  for (const p of points) {
-    const prev = last.get(z(p));
-    if (!prev || x(p) >= x(prev)) last.set(z(p), p);
-  }
-  const ends = [...last.values()].map((p) => ({p, label: text(p), y: y(p), at: y(p)})).sort((a, b) => a.y - b.y);
-  const gap = (11 * (domain[1] - domain[0])) / Math.max(1, height - marginTop - marginBottom);
+  const last = aq.groupRows(points, z).map((list) => list.reduce((end, p) => (x(p) >= x(end) ? p : end)));
+  const ends = last.map((p) => ({p, label: text(p), y: y(p), at: y(p)})).sort((a, b) => a.y - b.y);
+  // 13 px: a 10 px label with its underscores and descenders clear of the next.
+  const gap = (13 * (domain[1] - domain[0])) / Math.max(1, height - marginTop - marginBottom);
   for (let i = 1; i < ends.length; i++) if (ends[i].at - ends[i - 1].at < gap) ends[i].at = ends[i - 1].at + gap;
   const mark = Plot.text(ends, {
     x: (e: (typeof ends)[number]) => x(e.p),

@@ -4,6 +4,7 @@
  */
 import {html} from "htl";
 import * as aq from "./arquero.js";
+import type {ResultRow} from "./data.js";
 import type {SdSource} from "./rows.js";
 import type {Measured} from "./statistics/uncertainty.js";
 
@@ -95,6 +96,37 @@ export function leftOutCounts<T>(
     n: number;
   }[];
 }
+
+/**
+ * The first links of the reason chains (leftOutCounts) of the pages that draw one statistic of a
+ * metric's run values: another metric or test kind, no value, a field the page needs not stated
+ * (`needs`: the runtime, the split mode), per-request or per-interval values, another statistic
+ * (`statChosen`: the page has a selector for it). Null: the row passes; the page's own reasons follow.
+ */
+export function measuredReason(
+  row: ResultRow,
+  {
+    metric = "throughput",
+    kinds,
+    stat = "mean",
+    statChosen = false,
+    needs = []
+  }: {metric?: string; kinds?: string[]; stat?: string; statChosen?: boolean; needs?: [field: string, what: string][]}
+): string | null {
+  if (row.metric !== metric) return `they are not ${metric}`;
+  if (kinds && !kinds.includes(row.kind))
+    return `they are neither ${kinds.map((k) => KIND_TEXT[k] ?? k).join(" nor ")}`;
+  if (row.status !== "ok" || row.value === null) return "their test did not produce a value";
+  for (const [field, what] of needs)
+    if (row[field] === null || row[field] === undefined || row[field] === "") return `they do not state ${what}`;
+  if ((row.scope ?? "run") !== "run") return `they are per-${row.scope} values, not a run's`;
+  if (row.stat !== stat)
+    return statChosen
+      ? `they are other statistics than the ${stat}s compared (choose the statistic above)`
+      : `they are not ${stat}s (the charts draw ${stat}s)`;
+  return null;
+}
+const KIND_TEXT: Record<string, string> = {pp: "prompt processing", tg: "generation"};
 
 /** A table cell (Inputs.table `format`): the row's raw line, linked. */
 export const rawLineCell = (_: unknown, i: number, data: {source_sha256: string; line: number}[]): HTMLAnchorElement =>

@@ -3,6 +3,7 @@
  * values (a driver upgraded between runs) are all listed.
  */
 import {html} from "htl";
+import * as aq from "./arquero.js";
 import type {ResultRow} from "./data.js";
 import {sourceLink} from "./format.js";
 
@@ -92,33 +93,36 @@ const add = (list: string[], v: string | null) => {
 
 /** One entry per machine label, from the runs of the given rows (each run read once). */
 export function machineFacts(rows: ResultRow[]): MachineFacts[] {
-  const machines = new Map<string, MachineFacts>();
-  const seen = new Set<string>();
-  for (const r of rows) {
-    if (seen.has(r.run_id)) continue;
-    seen.add(r.run_id);
-    const label = r.hardware || (r.gpu_name ? String(r.gpu_name) : "") || "hardware not stated";
-    let m = machines.get(label);
-    if (!m) {
-      m = {
-        label,
-        gpus: [],
-        gpu_count: null,
-        vram_total_mib: null,
-        backends: [],
-        cpus: [],
-        drivers: [],
-        cuda: [],
-        memory: [],
-        os: [],
-        runtimes: [],
-        tools: [],
-        models: [],
-        merged: [],
-        runs: []
-      };
-      machines.set(label, m);
-    }
+  const labelOf = (r: ResultRow) => r.hardware || (r.gpu_name ? String(r.gpu_name) : "") || "hardware not stated";
+  return aq
+    .groupRows(
+      aq.firstRows(rows, (r) => r.run_id),
+      labelOf
+    )
+    .map((runs) => machineOf(labelOf(runs[0]), runs))
+    .sort((a, b) => b.runs.length - a.runs.length || a.label.localeCompare(b.label));
+}
+
+/** What the runs of one machine label say about it. */
+function machineOf(label: string, runs: ResultRow[]): MachineFacts {
+  const m: MachineFacts = {
+    label,
+    gpus: [],
+    gpu_count: null,
+    vram_total_mib: null,
+    backends: [],
+    cpus: [],
+    drivers: [],
+    cuda: [],
+    memory: [],
+    os: [],
+    runtimes: [],
+    tools: [],
+    models: [],
+    merged: [],
+    runs: []
+  };
+  for (const r of runs) {
     const extra: Obj = (r.extra as Obj | null) ?? {};
     const env: Obj | null = extra.environment?.machine ?? null;
     const versions: Obj | null = extra.versions ?? null;
@@ -179,8 +183,8 @@ export function machineFacts(rows: ResultRow[]): MachineFacts[] {
       line: Number(r.run_line_start ?? r.line)
     });
   }
-  for (const m of machines.values()) m.gpus.sort((a, b) => a.index - b.index);
-  return [...machines.values()].sort((a, b) => b.runs.length - a.runs.length || a.label.localeCompare(b.label));
+  m.gpus.sort((a, b) => a.index - b.index);
+  return m;
 }
 
 const dash = (list: string[]) => (list.length ? list.join("; ") : "—");

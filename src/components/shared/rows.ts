@@ -5,13 +5,6 @@ import type {Measured} from "./statistics/uncertainty.js";
 /** Plain string order (localeCompare is too slow for sorting a million rows). */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Append to a Map of lists (without copying the list: groups can hold a million rows). */
-export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /** Quantization labels as they end model file names (`-UD-Q4_K_XL`, `-MXFP4_MOE`, `-4bit`, `-GPTQ-Int4`, …). */
 const QUANT_SUFFIX =
   /[-_.](?:UD[-_])?(?:I?Q\d[\w]*|MXFP4[\w]*|NVFP4[\w]*|FP8[\w-]*|F16|BF16|F32|\d+bit|GPTQ(?:-Int\d)?|AWQ|Int\d|W\d+A\d+)$/i;

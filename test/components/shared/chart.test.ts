@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import {
+  colorDistance,
   colorOf,
   colorsFor,
+  MIN_COLOR_DISTANCE,
   endLabels,
   valueTitle,
   integerTicks,
@@ -63,6 +65,28 @@ describe("palette", () => {
     const same = seriesColors(["a", "b", "c", "d", "e"].map((s) => ({series: s, runtime: "llama.cpp", hardware: "m"})));
     assert.equal(same.dimension, null);
     assert.equal(new Set(same.range).size, 5);
+  });
+
+  it("keeps every series of a chart distinguishable: shades a step apart, no grey among colours, no two colours too close", () => {
+    const far = (range: string[]) =>
+      range.every((a, i) => range.slice(i + 1).every((b) => colorDistance(a, b) >= MIN_COLOR_DISTANCE));
+    // A colour and its two shades, for every runtime and bits-per-weight colour (teal's light shade was 12 apart).
+    for (const base of [
+      ...["llama.cpp", "vllm", "sglang", "mlx", "lmstudio"].map((r) => colorOf("runtime", r)),
+      ...["Q2_K", "Q3_K", "Q4_K_M", "Q5_K", "Q6_K", "Q8_0", "BF16", "F32"].map((q) => colorOf("quant", q))
+    ])
+      assert.ok(far([0, 1, 2].map((k) => shade(base, k))), base);
+    // The RTX 4090 context-decay curves: two 4-bit quants of one family, and SGLang's run that states no quant.
+    const decay = seriesColors([
+      {series: "27B Q4_K_XL", runtime: "llama.cpp", quant: "UD-Q4_K_XL"},
+      {series: "35B Q4_K_XL", runtime: "llama.cpp", quant: "UD-Q4_K_XL"},
+      {series: "35B IQ4_XS", runtime: "llama.cpp", quant: "IQ4_XS"},
+      {series: "35B Q3_K_XL", runtime: "llama.cpp", quant: "UD-Q3_K_XL"},
+      {series: "4B sglang", runtime: "sglang", quant: null}
+    ]);
+    assert.notEqual(decay.dimension, "quant", "a series without a quant would be grey among coloured ones");
+    assert.ok(!decay.range.includes(colorOf("quant", null)), "no grey");
+    assert.ok(far(decay.range), decay.range.join(" "));
   });
 
   it("reads bits per weight from quantization labels", () => {
