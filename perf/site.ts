@@ -16,7 +16,12 @@
  *                   settled (no cell loading, nothing changing for 500 ms)
  *   first_chart_marks  SVG elements in that first chart: how much it drew
  *   first_query_ms  (explorer) navigation start → the first query's result
- *                   on the page (DuckDB-wasm loads results.parquet first)
+ *                   on the page (DuckDB-wasm attaches results.duckdb first);
+ *                   explorer-parquet is the same page with the loading path
+ *                   it replaced (perf/explorer-parquet/: results.parquet
+ *                   converted to Arrow in JavaScript and inserted into
+ *                   DuckDB-wasm), built into the synthetic site only, as the
+ *                   baseline measured in the same run
  *
  * and on pages with filters, two filter changes after the page settled,
  * each from the `input` event (a listener in the capture phase) to the
@@ -35,7 +40,7 @@
  *   node --import tsx perf/site.ts --records 50000 --repeats 3
  *   node --import tsx perf/site.ts --root /tmp/benchbook-site-XXXX   # a project already built
  */
-import {readdirSync, readFileSync, rmSync} from "node:fs";
+import {copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {basename, join} from "node:path";
 import {fileURLToPath} from "node:url";
 import type {Browser, Page} from "playwright-core";
@@ -43,7 +48,7 @@ import {importInputsPooled} from "../scripts/import/pool.js";
 import {Store} from "../scripts/store/store.js";
 import {launch, serve} from "../test/helpers/browser.js";
 import {tempDir} from "../test/helpers/cli.js";
-import {siteProject, type SiteProject} from "../test/helpers/site.js";
+import {REPO, siteProject, type SiteProject} from "../test/helpers/site.js";
 import {writeSyntheticJsonl} from "./synthetic.js";
 
 export interface PageVisit {
@@ -68,6 +73,11 @@ export interface SiteFigures {
   import_s: number | null;
   build_s: number | null;
   export_s: number | null;
+  /** The export's phases (scripts/export/export.ts ExportSummary.seconds), `explorer` being results.duckdb. */
+  export_phases_s: Record<string, number> | null;
+  /** results.duckdb and results.parquet, bytes. */
+  explorer_bytes: number | null;
+  parquet_bytes: number | null;
   repeats: number;
   /** Per page: medians over the visits, or the error of a page that never got ready. */
   pages: Record<
@@ -197,7 +207,7 @@ async function visit(browser: Browser, url: string, filters: boolean, waitFor?: 
     await page.addInitScript(PROBE);
     await page.goto(url, {waitUntil: "load"});
     // The explorer's DuckDB starts in a worker without touching the page: wait for its first answer.
-    if (waitFor) await page.waitForSelector(waitFor, {timeout: 120_000});
+    if (waitFor) await page.waitForSelector(waitFor, {timeout: 300_000});
     await settled(page);
     const loaded = await probe(page);
     const note = (await page.$eval(".bb-scale-note", (n) => n.textContent ?? "").catch(() => null)) ?? undefined;
@@ -306,6 +316,7 @@ export async function siteBenchmark({
       "serving",
       "speculative",
       "explorer",
+      ...(synthetic ? ["explorer-parquet"] : []),
       ...reports,
       `runs/${manifest.run_ids[0]}`,
       `sources/${manifest.inputs[0]}`
@@ -321,7 +332,7 @@ export async function siteBenchmark({
               browser,
               `${site.url}${name}.html`,
               FILTER_PAGES.has(name),
-              name === "explorer" ? ".bb-sql-count" : undefined
+              name.startsWith("explorer") ? ".bb-sql-count" : undefined
             )
           );
           log(`${name} #${i + 1}: ${JSON.stringify(visits.at(-1))}`);
@@ -336,7 +347,7 @@ export async function siteBenchmark({
         first_chart_ms: median(visits.map((v) => v.first_chart_ms)),
         first_chart_marks: median(visits.map((v) => v.first_chart_marks)),
         ready_ms: median(visits.map((v) => v.ready_ms))!,
-        ...(name === "explorer" ? {first_query_ms: median(visits.map((v) => v.first_query_ms))} : {}),
+        ...(name.startsWith("explorer") ? {first_query_ms: median(visits.map((v) => v.first_query_ms))} : {}),
         ...(FILTER_PAGES.has(name)
           ? {
               filter_narrow_ms: median(visits.map((v) => v.filter_narrow_ms)),
@@ -355,6 +366,9 @@ export async function siteBenchmark({
       import_s: built?.import_s ?? null,
       build_s: built?.build_s ?? null,
       export_s: built?.export_s ?? null,
+      export_phases_s: built?.export_phases_s ?? null,
+      explorer_bytes: built?.explorer_bytes ?? null,
+      parquet_bytes: built?.parquet_bytes ?? null,
       repeats,
       pages: figures
     };
@@ -386,10 +400,28 @@ async function buildSynthetic(
   );
   const import_s = (performance.now() - t) / 1000;
   rmSync(join(work, "jsonl"), {recursive: true, force: true});
+  // The baseline explorer page, beside the real one (its module imports the real one's from beside it).
+  const baseline = join(REPO, "perf/explorer-parquet");
+  copyFileSync(join(baseline, "explorer-parquet.md"), join(project.root, "src/explorer-parquet.md"));
+  writeFileSync(
+    join(project.root, "src/components/pages/explorer-parquet.ts"),
+    readFileSync(join(baseline, "explorer-parquet.ts"), "utf8").replace(
+      '"../../src/components/pages/explorer.js"',
+      '"./explorer.js"'
+    )
+  );
   log("building the site…");
   t = performance.now();
   const build = await project.build(store);
-  return {import_s, build_s: (performance.now() - t) / 1000, export_s: build.exportSeconds};
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    import_s,
+    build_s: (performance.now() - t) / 1000,
+    export_s: build.exportSeconds,
+    export_phases_s: Object.fromEntries(Object.entries(build.export.seconds).map(([k, v]) => [k, round(v)])),
+    explorer_bytes: build.export.explorerBytes,
+    parquet_bytes: build.export.parquetBytes
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -61,6 +61,9 @@ export interface StoreFigures {
   parquet_bytes: number;
   parquet_bytes_per_row: number;
   classes_bytes: number;
+  /** results.duckdb (the explorer's database); its wall time is export_phases_s.explorer. */
+  explorer_bytes: number;
+  explorer_cpu_s: number;
   classes: number;
   csv_bytes: number;
   /** Export (again, in the site project) plus Framework's build. */
@@ -205,6 +208,8 @@ export async function storeBenchmark({
       parquet_bytes: summary.parquetBytes,
       parquet_bytes_per_row: round(summary.parquetBytes / summary.rows, 1),
       classes_bytes: summary.classesBytes,
+      explorer_bytes: summary.explorerBytes,
+      explorer_cpu_s: round(summary.cpuSeconds.explorer),
       classes: summary.classes,
       csv_bytes: summary.csvBytes,
       build_s: round(build.exportSeconds + build.buildSeconds),

@@ -84,6 +84,8 @@ export interface CodedTable {
   name: string;
   /** Coded columns with more than ENUM_WRITE_MAX values: cast back to text before they are written. */
   castBack: Set<string>;
+  /** Each coded column's ENUM type, quoted. */
+  types: Map<string, string>;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function codedTable(
     : [];
   const castBack = new Set(text.filter((_, i) => Number(counts[i]) > ENUM_WRITE_MAX).map((c) => c.name));
   const select = [];
+  const types = new Map<string, string>();
   for (const c of spec) {
     if (c.type !== "VARCHAR") select.push(quoted(c.name));
     else {
@@ -116,8 +119,9 @@ export async function codedTable(
         `CREATE TYPE ${type} AS ENUM (SELECT DISTINCT ${quoted(c.name)} FROM ${table} WHERE ${quoted(c.name)} IS NOT NULL)`
       );
       select.push(`${quoted(c.name)}::${type} AS ${quoted(c.name)}`);
+      types.set(c.name, type);
     }
   }
   await connection.run(`CREATE TABLE ${table}_coded AS SELECT ${select.join(", ")} FROM ${table}`);
-  return {name: `${table}_coded`, castBack};
+  return {name: `${table}_coded`, castBack, types};
 }

@@ -1,9 +1,9 @@
 /**
  * Store → the site's data files (src/data/: results.parquet/csv, runs.json, runs/<id>.json, raw copies,
- * history.json, manifest.json). Rows are ordered by run in small row groups and results-classes.parquet
- * indexes them, so a page of a large store reads only the runs it selects. Inputs are read in shards (shard.ts),
- * on worker threads when large; the output does not depend on the shard count. Plain files, not Framework
- * loaders: a cached loader output would survive a store change.
+ * history.json, manifest.json, the explorer's results.duckdb: explorer-db.ts). Rows are ordered by run in small
+ * row groups and results-classes.parquet indexes them, so a page of a large store reads only the runs it selects.
+ * Inputs are read in shards (shard.ts), on worker threads when large; the output does not depend on the shard
+ * count. Plain files, not Framework loaders: a cached loader output would survive a store change.
  */
 import {DuckDBInstance} from "@duckdb/node-api";
 import {createHash} from "node:crypto";
@@ -16,6 +16,7 @@ import {SCHEMA_VERSION} from "../schema/schema.js";
 import type {Store} from "../store/store.js";
 import {codedTable, createTable, quoted, sqlString} from "./duckdb-table.js";
 import {prune, writeDerived} from "./files.js";
+import {detachExplorerDb, EXPLORER_CODED, sameExport, writeExplorerDb} from "./explorer-db.js";
 import {writeHistory} from "./history.js";
 import {phaseClock} from "./phases.js";
 import {runOrder, type RunPlace} from "./run-order.js";
@@ -29,6 +30,8 @@ export interface ExportSummary {
   rows: number;
   parquetBytes: number;
   csvBytes: number;
+  /** results.duckdb (the explorer's copy of results.parquet, explorer-db.ts): its size. */
+  explorerBytes: number;
   /** results-classes.parquet: its size and rows (classes of results, see classPrefix in shard.ts). */
   classesBytes: number;
   classes: number;
@@ -40,7 +43,7 @@ export interface ExportSummary {
    * Wall-clock seconds per phase (for `npm run perf`): the shards (`shards`,
    * and the slowest shard's own phases as `shard_<phase>`), loading their
    * fragments, Parquet, CSV (with results-classes.parquet beside it), the
-   * JSON files, and history.json.
+   * explorer's results.duckdb, the JSON files, and history.json.
    */
   seconds: Record<string, number>;
   /** CPU seconds per phase of `seconds` (not the shards' own), over every thread of the process: workers' and DuckDB's included. */
@@ -100,7 +103,7 @@ const HEAD_START = 0.1;
 export async function exportStore(store: Store, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
   mkdirSync(join(outDir, "raw"), {recursive: true});
   mkdirSync(join(outDir, "runs"), {recursive: true});
-  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "indexes", "history"]);
+  const {seconds, cpuSeconds, lap} = phaseClock(["shards", "load", "parquet", "csv", "explorer", "indexes", "history"]);
   const inputs = store.inputs();
   const sizes = inputs.map((sha) => statSync(store.runsPath(sha)).size);
   const jobs = options.jobs ?? exportJobs(sizes);
@@ -183,9 +186,19 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
     const parquetTmp = join(work, "results.parquet");
     const csvTmp = join(work, "results.csv");
     const classesTmp = join(work, "results-classes.parquet");
-    await connection.run(
-      `COPY (${inSiteOrder(allColumns, coded("results"))}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
+    // Sorted once into the explorer's database, text columns still ENUM codes where they have few values
+    // (explorer-db.ts), and written to Parquet from there: a table scan keeps its order.
+    const explorerTmp = join(work, "results.duckdb");
+    await connection.run("SET preserve_insertion_order = true");
+    const enums = [...shapes.types.keys(), ...groups.types.keys()].filter(
+      (name) => !shapes.castBack.has(name) && !groups.castBack.has(name)
     );
+    await writeExplorerDb(connection, explorerTmp, inSiteOrder(allColumns, coded("results")), enums);
+    lap("explorer");
+    await connection.run(
+      `COPY (SELECT * FROM ${EXPLORER_CODED}) TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
+    );
+    await detachExplorerDb(connection);
     lap("parquet");
     // One real row per class (its last), with how many rows it stands for and where its run's rows are:
     // written on a second connection while the CSV is.
@@ -218,10 +231,14 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       beside.closeSync();
       await connection.run(`SET threads = ${threads}`);
     }
+    lap("csv");
+    // The same rows as the last export's keep its database file (and the site its content hash).
+    const explorerWritten = !sameExport(parquetTmp, join(outDir, "results.parquet"), join(outDir, "results.duckdb"));
+    lap("explorer");
     renameSync(parquetTmp, join(outDir, "results.parquet"));
     renameSync(csvTmp, join(outDir, "results.csv"));
     renameSync(classesTmp, join(outDir, "results-classes.parquet"));
-    lap("csv");
+    if (explorerWritten) renameSync(explorerTmp, join(outDir, "results.duckdb"));
 
     const runs = shards.flatMap((s) => s.runs);
     const sources = shards.flatMap((s) => s.sources);
@@ -261,6 +278,7 @@ export async function exportStore(store: Store, outDir: string, options: ExportO
       parquetBytes: statSync(join(outDir, "results.parquet")).size,
       csvBytes: statSync(join(outDir, "results.csv")).size,
       classesBytes: statSync(join(outDir, "results-classes.parquet")).size,
+      explorerBytes: statSync(join(outDir, "results.duckdb")).size,
       classes: classes.length,
       storeHash,
       shards: shards.length,

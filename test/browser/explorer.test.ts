@@ -1,8 +1,9 @@
 /**
  * The explorer page: DuckDB-wasm from node_modules, offline (every non-local
- * request blocked and failing the test), loaded only on that page. Queries
- * typed into it must return what @duckdb/node-api returns on the same
- * results.parquet the site ships.
+ * request blocked and failing the test), loaded only on that page, reading
+ * results.duckdb (the export's copy of results.parquet). Queries typed into
+ * it must return what @duckdb/node-api returns on the same results.parquet
+ * the site ships.
  */
 import assert from "node:assert/strict";
 import {readdirSync, readFileSync} from "node:fs";
@@ -11,8 +12,9 @@ import {after, before, describe, it} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
 import {csvParse} from "d3-dsv";
 import type {Browser, Page} from "playwright-core";
+import {COLUMNS} from "../../scripts/schema/row.js";
 import {EXAMPLE_QUERIES} from "../../src/components/pages/explorer.js";
-import {cellErrors, openPage, type Served} from "../helpers/browser.js";
+import {cellErrors, openPage, settle, type Served} from "../helpers/browser.js";
 import {servedSite, type ServedSite} from "../helpers/site.js";
 import {servingStore} from "./serving-store.js";
 
@@ -87,6 +89,61 @@ describe("explorer", () => {
     const [{n}] = await nodeQuery("SELECT count(*)::INTEGER AS n FROM results");
     assert.ok((n as number) > 100);
     assert.equal(await page.locator(".bb-explorer-status").textContent(), `DuckDB ready: ${n} rows in table results.`);
+    await page.close();
+  });
+
+  it("answers from results.duckdb what node-api reads in results.parquet, for every column", async () => {
+    const requested: {url: string; range: string | undefined}[] = [];
+    const {page, problems} = await openPage(browser, "about:blank");
+    page.on("request", (request) => requested.push({url: request.url(), range: request.headers().range}));
+    await page.goto(site.url + "explorer.html");
+    await page.waitForSelector(".bb-sql-count", {timeout: 60_000});
+    await settle(page);
+    // One row per column: how many values, how many distinct, and what they add up to (text: its length and an
+    // MD5 of its sorted values; samples: their count and sum), as DuckDB computes them on either side.
+    const sql = COLUMNS.map(({name, type}) => {
+      const c = `"${name}"`;
+      const [total, lo, hi, digest] =
+        type === "VARCHAR"
+          ? [`sum(strlen(${c}))`, "NULL", "NULL", `md5(string_agg(${c}, chr(31) ORDER BY ${c}))`]
+          : type === "DOUBLE[]"
+            ? [`sum(list_sum(${c}))`, `sum(len(${c}))`, "NULL", "NULL"]
+            : [`sum(${c})`, `min(${c})`, `max(${c})`, "NULL"];
+      return `SELECT '${name}' AS col, count(${c})::INTEGER AS n, count(DISTINCT ${c})::INTEGER AS distinct_n, (${total})::DOUBLE AS total, (${lo})::DOUBLE AS lo, (${hi})::DOUBLE AS hi, (${digest})::VARCHAR AS digest FROM results`;
+    }).join("\nUNION ALL ");
+    await run(page, sql);
+    assert.equal(await shownCount(page), COLUMNS.length);
+    const expected = await nodeQuery(sql);
+    const shown = csvParse(await download(page, "csv"));
+    assert.equal(shown.length, COLUMNS.length);
+    const byColumn = new Map(shown.map((r) => [r.col, r]));
+    const number = (v: string | undefined) => (v === "" || v === undefined ? null : Number(v));
+    for (const e of expected) {
+      const r = byColumn.get(e.col as string)!;
+      assert.ok(r, `${e.col as string} shown`);
+      assert.deepEqual(
+        [number(r.n), number(r.distinct_n), number(r.lo), number(r.hi), r.digest || null],
+        [e.n, e.distinct_n, e.lo, e.hi, e.digest],
+        e.col as string
+      );
+      // Sums of doubles may be added in another order: equal to the last few bits.
+      const total = e.total as number | null;
+      if (total === null) assert.equal(number(r.total), null, e.col as string);
+      else assert.ok(Math.abs(number(r.total)! - total) <= 1e-12 * Math.abs(total), `${e.col as string} total`);
+    }
+    assert.ok(expected.some((e) => e.col === "value" && (e.n as number) > 100));
+    // The page read the database by range requests, and never the Parquet file.
+    const database = requested.filter((r) => /\/results\.[0-9a-f]+\.duckdb$/.test(r.url));
+    assert.ok(database.length > 0, "results.duckdb requested");
+    assert.ok(
+      database.some((r) => r.range),
+      "with range requests"
+    );
+    assert.deepEqual(
+      requested.filter((r) => /\.parquet$/.test(r.url)).map((r) => r.url),
+      []
+    );
+    assert.deepEqual(problems, {consoleErrors: [], pageErrors: [], externalRequests: [], failedRequests: []});
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 /**
- * The explorer's Parquet → Arrow conversion (src/components/pages/explorer.ts),
+ * The explorer's former Parquet → Arrow conversion, kept as the perf baseline (perf/explorer-parquet/),
  * batch by batch, against real DuckDB reading the same file: every row and
  * column of the bundled store comes through with the same value, null and
  * type family, whatever the batch boundaries.
@@ -10,7 +10,7 @@ import {join} from "node:path";
 import {before, describe, it} from "node:test";
 import {duckdbRows} from "../helpers/duckdb.js";
 import type * as arrow from "apache-arrow";
-import {parquetToArrow} from "../../src/components/pages/explorer.js";
+import {parquetToArrow} from "../../perf/explorer-parquet/explorer-parquet.js";
 import {exportStore} from "../../scripts/export/export.js";
 import {Store} from "../../scripts/store/store.js";
 import {REPO} from "../helpers/site.js";

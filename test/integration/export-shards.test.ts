@@ -11,6 +11,7 @@ import {describe, it} from "node:test";
 import {exportStore, splitBySize} from "../../scripts/export/export.js";
 import {Store} from "../../scripts/store/store.js";
 import {cli, tempDir} from "../helpers/cli.js";
+import {explorerDbAndParquet} from "../helpers/duckdb.js";
 import {REPO} from "../helpers/site.js";
 
 /** Every file under `dir`, by path relative to it. */
@@ -40,7 +41,11 @@ describe("export in shards", () => {
     const expected = files(one);
     const actual = files(three);
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-    for (const [path, bytes] of expected) assert.ok(bytes.equals(actual.get(path)!), path);
+    // results.duckdb keeps whatever bytes DuckDB left unused in its blocks (explorer-db.ts): its rows are compared instead.
+    for (const [path, bytes] of expected)
+      if (path !== "results.duckdb") assert.ok(bytes.equals(actual.get(path)!), path);
+    const {database, parquet} = await explorerDbAndParquet(join(three, "results.duckdb"), join(one, "results.parquet"));
+    assert.deepEqual(database, parquet);
   });
 
   it("fails with the shard's message, naming the runs file, and leaves the previous export in place", async () => {

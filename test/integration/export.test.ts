@@ -3,7 +3,7 @@
  * values, lines and provenance as the store holds.
  */
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
+import {readFileSync, statSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
 import {csvParse} from "d3-dsv";
@@ -13,7 +13,7 @@ import {importInputs} from "../../scripts/import/import.js";
 import {CSV_COLUMNS, hardwareLabel, modelLabel, ROW_COLUMNS} from "../../scripts/schema/row.js";
 import {Store} from "../../scripts/store/store.js";
 import {tempDir} from "../helpers/cli.js";
-import {duckdbRows as query} from "../helpers/duckdb.js";
+import {duckdbRows as query, explorerDbAndParquet} from "../helpers/duckdb.js";
 import {fixtureText} from "../helpers/fixtures.js";
 
 describe("export", () => {
@@ -168,5 +168,30 @@ describe("export", () => {
     ]) {
       assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(again, file))), file);
     }
+  });
+
+  it("writes results.duckdb for the explorer: results.parquet's columns, types and rows, in order", async () => {
+    const {database, parquet} = await explorerDbAndParquet(join(out, "results.duckdb"), join(out, "results.parquet"));
+    assert.equal(parquet.rows.length, expected.length);
+    assert.deepEqual(database, parquet);
+  });
+
+  it("keeps results.duckdb while results.parquet is unchanged, and writes it again when it changes", async () => {
+    const dir = tempDir();
+    await exportStore(store, dir);
+    const first = readFileSync(join(dir, "results.duckdb"));
+    const inode = statSync(join(dir, "results.duckdb")).ino;
+    await exportStore(store, dir);
+    // Not written again (a new file would be renamed over it): the same bytes, the same inode.
+    assert.equal(statSync(join(dir, "results.duckdb")).ino, inode);
+    assert.ok(readFileSync(join(dir, "results.duckdb")).equals(first), "the same store keeps the same file");
+    const smaller = new Store(tempDir());
+    importInputs([{name: "cpu.json", bytes: Buffer.from(fixtureText("captured/cpu/llama-bench-json.stdout"))}], {
+      store: smaller
+    });
+    await exportStore(smaller, dir);
+    const {database, parquet} = await explorerDbAndParquet(join(dir, "results.duckdb"), join(dir, "results.parquet"));
+    assert.ok(parquet.rows.length > 0 && parquet.rows.length < expected.length);
+    assert.deepEqual(database, parquet);
   });
 });

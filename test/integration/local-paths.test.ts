@@ -74,7 +74,7 @@ function store(): Store {
 function allText(dir: string): string {
   return readdirSync(dir, {recursive: true, encoding: "utf8"})
     .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile() && /\.(html|js|json|txt|csv|md|parquet)$/.test(f))
+    .filter((f) => statSync(f).isFile() && /\.(html|js|json|txt|csv|md|parquet|duckdb)$/.test(f))
     .map((f) => readFileSync(f).toString("latin1"))
     .join("\n");
 }

@@ -12,7 +12,8 @@ export const exportCommand: Command = {
   usage: "[options]",
   about: `Writes results.parquet and results.csv (one row per measured value, columns in
 docs/schema.md), runs.json, sources.json, manifest.json, history.json (every
-series over builds with its change points, docs/history.md) and
+series over builds with its change points, docs/history.md),
+results.duckdb (the same rows for the site's Explorer, docs/building.md) and
 raw/<sha256>.txt into the output directory. \`npm run build\` runs this before building the site.
 
 With --zip, packs the built site (dist/, from \`npm run build\`) into one zip
