@@ -15,6 +15,8 @@
  * `benchbook compare build_commit=aaaaaaa build_commit=bbbbbbb --by
  * model,test,flash_attn`, both printing a pipe table; wall time and peak
  * RSS from /usr/bin/time. Their 24 Speedup cells must be the same.
+ * Then `list` and `export` of the store (export once, and once with the
+ * baseline), and the CLI's start.
  */
 import {spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
@@ -233,6 +235,25 @@ export async function compareBenchmark({
     const [a, b] = [speedups(runs[0].theirs.stdout), speedups(runs[0].ours.stdout)];
     const equal = [...a].filter(([key, value]) => b.get(key) === value).length;
     const list = [0, 1, 2].map(() => timed(process.execPath, [BIN, "list", "--store", store], work));
+    // The export of this store of two builds: its history.json has a series for nearly every result (docs/performance.md).
+    const exported = (bin: string) => {
+      const t = timed(
+        process.execPath,
+        [bin, "export", "--store", store, "--out", join(work, "export"), "--json"],
+        work
+      );
+      const summary = JSON.parse(t.stdout) as {cpuSeconds: Record<string, number>};
+      return {
+        seconds: t.seconds,
+        cpu_seconds: t.cpu,
+        rss_mb: Math.round(t.rssMb),
+        history_cpu_seconds: summary.cpuSeconds.history
+      };
+    };
+    const exports = [exported(BIN), ...(BASELINE_BIN ? [exported(BASELINE_BIN)] : [])];
+    log(
+      `benchbook export ${JSON.stringify(exports[0])}${exports[1] ? `; baseline ${JSON.stringify(exports[1])}` : ""}`
+    );
     const start = (args: string[]) => [0, 1, 2].map(() => timed(process.execPath, args, work).seconds);
     const figures = {
       records: models * 48,
@@ -278,6 +299,8 @@ export async function compareBenchmark({
         cpu_seconds: list.map((l) => l.cpu),
         rss_mb: list.map((l) => Math.round(l.rssMb))
       },
+      export: exports[0],
+      ...(exports[1] && {baseline_export: exports[1]}),
       start: {
         node_e_0: start(["-e", "0"]),
         help: start([BIN, "--help"]),

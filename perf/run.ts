@@ -42,7 +42,7 @@ const BENCHMARKS: Benchmark[] = [
   {
     name: "compare",
     about:
-      "benchbook compare against llama.cpp's compare-llama-bench.py on the same llama-bench records (default 2,000 model files × 24 records × 2 builds = 96,000), list, and the CLI's start",
+      "benchbook compare against llama.cpp's compare-llama-bench.py on the same llama-bench records (default 2,000 model files × 24 records × 2 builds = 96,000), list, export, and the CLI's start",
     run: await optional("./compare.js", "compareBenchmark", (a) => ({
       models: Number(a.models ?? 2000),
       repeat: Number(a.repeat ?? 3)
