@@ -147,7 +147,8 @@ const RULES: Rule[] = [
     "secret-option",
     /-(?:api|apikey|token|hf|auth|password|secret|access)/i,
     /(?<![A-Za-z0-9_-])(--?(?:api-key|api_key|apikey|token|hf-token|hf_token|hft|auth-token|password|secret|access-token)(?:=|[ \t]+(?:\\\r?\n[ \t]*)?))("[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)/gi,
-    (m) => (m[2] === REDACTED || m[2].startsWith("-") ? m[0] : m[1] + REDACTED)
+    // `-x` is the next option; `<token>` is a help text's placeholder (llama-bench --help: `--hf-token <token>`).
+    (m) => (m[2] === REDACTED || m[2].startsWith("-") || /^<[^<>]*>$/.test(m[2]) ? m[0] : m[1] + REDACTED)
   ),
   assignments,
   regexRule("hf-token", /hf_/, /\bhf_[A-Za-z0-9]{20,}\b/g, () => REDACTED),

@@ -162,9 +162,12 @@ describe("redactSecrets", () => {
       "--override-kv tokenizer.ggml.add_bos_token=bool:false",
       "print_info: EOS token        = 151645 '<|im_end|>'",
       "hf_token: null",
-      "http://localhost:8080/v1"
+      "http://localhost:8080/v1",
+      // llama-bench --help (test/fixtures/captured/h100/ab/raw/llama-bench-b-version.txt)
+      "  -hft, --hf-token <token>                          Hugging Face access token"
     ].join("\n");
     assert.deepEqual(redactSecrets(text), {text, redactions: []});
+    assert.deepEqual(redactSecrets("--hf-token hf_secretvalue").text, "--hf-token [REDACTED]");
   });
 
   it("is idempotent and keeps the line breaks of every kind", () => {
