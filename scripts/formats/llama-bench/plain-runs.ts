@@ -144,24 +144,31 @@ export class PlainRecords {
     if (!isCanonical(test)) return false;
     const kind = testKind(n_prompt, n_gen);
     // The fields of rowsOf's rows, in its order (hoist's overrides come after them).
-    const throughput: Result = {
+    const mean = (
+      metric: string,
+      unit: string,
+      value: number,
+      stddev: number | null,
+      samples: number[] | null
+    ): Result => ({
       line,
       test,
       kind,
       n_prompt,
       n_gen,
       n_depth,
-      metric: "throughput",
-      unit: "tok/s",
+      metric,
+      unit,
       stat: "mean",
-      value: avg_ts,
-      stddev: stddev_ts,
-      stddev_kind: stddev_ts === null ? null : "sample",
-      repetitions: samples_ts?.length ?? null,
-      samples: samples_ts,
+      value,
+      stddev,
+      stddev_kind: stddev === null ? null : "sample",
+      repetitions: samples?.length ?? null,
+      samples,
       status: "ok",
       time
-    };
+    });
+    const throughput = mean("throughput", "tok/s", avg_ts, stddev_ts, samples_ts);
     if (extra) throughput.extra = extra;
     current.results.push(throughput);
     current.models.push(model);
@@ -171,24 +178,7 @@ export class PlainRecords {
     const stddev_ns = num(record.stddev_ns);
     const samples_ns = numbers(record.samples_ns);
     if (!Number.isFinite(avg_ns) || !finite(stddev_ns) || !allFinite(samples_ns)) return false;
-    current.results.push({
-      line,
-      test,
-      kind,
-      n_prompt,
-      n_gen,
-      n_depth,
-      metric: "duration",
-      unit: "ns",
-      stat: "mean",
-      value: avg_ns,
-      stddev: stddev_ns,
-      stddev_kind: stddev_ns === null ? null : "sample",
-      repetitions: samples_ns?.length ?? null,
-      samples: samples_ns,
-      status: "ok",
-      time
-    });
+    current.results.push(mean("duration", "ns", avg_ns, stddev_ns, samples_ns));
     current.models.push(model);
     current.settings.push(settings);
     return true;
