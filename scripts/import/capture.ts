@@ -268,6 +268,22 @@ function statusLine(captureText: string): number {
   return i >= 0 ? i + 1 : 1;
 }
 
+/** The keys such runs lead with, in that order (a spread after them keeps their places). */
+const CAPTURE_RUN_KEYS = [
+  "schema",
+  "id",
+  "tool",
+  "tool_version",
+  "runtime",
+  "build_commit",
+  "build_number",
+  "format",
+  "source",
+  "imported_at",
+  "started_at",
+  "tags"
+] as const;
+
 /**
  * A run stored from the capture record alone: named by the record's first
  * line, as a block there would be, and with its keys in the order such runs
@@ -275,35 +291,7 @@ function statusLine(captureText: string): number {
  */
 function captureOnly(stored: StoredInput): StoredInput {
   const runs = stored.runs.map(
-    ({
-      schema,
-      id,
-      tool,
-      tool_version,
-      runtime,
-      build_commit,
-      build_number,
-      format,
-      source,
-      imported_at,
-      started_at,
-      tags,
-      ...rest
-    }) => ({
-      schema,
-      id,
-      tool,
-      tool_version,
-      runtime,
-      build_commit,
-      build_number,
-      format,
-      source,
-      imported_at,
-      started_at,
-      tags,
-      ...rest
-    })
+    (run) => ({...Object.fromEntries(CAPTURE_RUN_KEYS.map((key) => [key, run[key]])), ...run}) as typeof run
   );
   return {...stored, runs};
 }
