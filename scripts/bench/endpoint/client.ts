@@ -86,6 +86,21 @@ interface Setup {
   model: string | null;
 }
 
+/** A setup request (not a measured one): the small timeout, stopped by an interrupt. */
+const smallJson = (setup: Setup, hooks: ClientHooks, url: string) =>
+  requestJson(url, {headers: setup.headers, timeoutMs: SMALL_TIMEOUT_MS, signal: hooks.interrupt});
+
+/** A one-token streamed probe (not a measured request). */
+const smallStream = (params: EndpointParams, setup: Setup, hooks: ClientHooks, body: Record<string, unknown>) =>
+  streamRequest({
+    url: setup.url,
+    headers: setup.headers,
+    api: params.api,
+    timeoutMs: SMALL_TIMEOUT_MS,
+    signal: hooks.interrupt,
+    body
+  });
+
 function requestBody(
   params: EndpointParams,
   setup: Setup,
@@ -126,21 +141,10 @@ async function measureLatency(
   for (let i = 0; i < 3 && mode !== "none"; i++) {
     if (mode === "api") {
       const start = performance.now();
-      const response = await requestJson(`${setup.base}/models`, {
-        headers: setup.headers,
-        timeoutMs: SMALL_TIMEOUT_MS,
-        signal: hooks.interrupt
-      });
+      const response = await smallJson(setup, hooks, `${setup.base}/models`);
       if (response.status === 200) samples.push(performance.now() - start);
     } else {
-      const result = await streamRequest({
-        url: setup.url,
-        headers: setup.headers,
-        api: params.api,
-        timeoutMs: SMALL_TIMEOUT_MS,
-        signal: hooks.interrupt,
-        body: requestBody(params, setup, "", "hello", 1)
-      });
+      const result = await smallStream(params, setup, hooks, requestBody(params, setup, "", "hello", 1));
       if (result.status === "ok" && result.first_byte_ms !== null) samples.push(result.first_byte_ms);
     }
   }
@@ -161,14 +165,12 @@ async function chooseTextBuilder(params: EndpointParams, setup: Setup, hooks: Cl
   // Probe: two prompts of known word counts; the usage slope is tokens per word.
   const counts: number[] = [];
   for (const words of PROBE_WORDS) {
-    const result = await streamRequest({
-      url: setup.url,
-      headers: setup.headers,
-      api: params.api,
-      timeoutMs: SMALL_TIMEOUT_MS,
-      signal: hooks.interrupt,
-      body: requestBody(params, setup, "", fillerText(newNonce(), words - 1), 1)
-    });
+    const result = await smallStream(
+      params,
+      setup,
+      hooks,
+      requestBody(params, setup, "", fillerText(newNonce(), words - 1), 1)
+    );
     const prompt = (result.usage as {prompt_tokens?: unknown} | null)?.prompt_tokens;
     if (result.status !== "ok" || typeof prompt !== "number")
       return assumedBuilder(
@@ -227,13 +229,7 @@ async function prepare(
  */
 async function openConnections(setup: Setup, count: number, hooks: ClientHooks): Promise<void> {
   await Promise.all(
-    Array.from({length: count}, () =>
-      requestJson(`${setup.base}/models`, {
-        headers: setup.headers,
-        timeoutMs: SMALL_TIMEOUT_MS,
-        signal: hooks.interrupt
-      }).catch(() => null)
-    )
+    Array.from({length: count}, () => smallJson(setup, hooks, `${setup.base}/models`).catch(() => null))
   );
 }
 
@@ -432,22 +428,14 @@ async function setUp(
   hooks: ClientHooks,
   notes: string[]
 ): Promise<TextBuilder> {
-  const models = await requestJson(`${setup.base}/models`, {
-    headers: setup.headers,
-    timeoutMs: SMALL_TIMEOUT_MS,
-    signal: hooks.interrupt
-  });
+  const models = await smallJson(setup, hooks, `${setup.base}/models`);
   if (models.status !== 200)
     throw new Error(`GET ${setup.base}/models answered HTTP ${models.status}: ${models.text.slice(0, 500)}`);
   file.server_info.models = models.json ?? models.text;
   setup.model ??= firstModelId(models.json);
   file.endpoint.model = setup.model;
   file.request_settings = requestSettings(params, setup.model);
-  const props = await requestJson(`${setup.root}/props`, {
-    headers: setup.headers,
-    timeoutMs: SMALL_TIMEOUT_MS,
-    signal: hooks.interrupt
-  }).catch(() => null);
+  const props = await smallJson(setup, hooks, `${setup.root}/props`).catch(() => null);
   if (props?.status === 200 && props.json && typeof props.json === "object") file.server_info.props = props.json;
   if (!file.endpoint.runtime && hooks.serverRuntime)
     Object.assign(file.endpoint, {runtime: hooks.serverRuntime, runtime_source: "server command"});
@@ -502,14 +490,7 @@ async function measureOverheads(
     const body = asContext
       ? requestBody(params, setup, text.text, "", 1)
       : requestBody(params, setup, "", text.text, 1);
-    const result = await streamRequest({
-      url: setup.url,
-      headers: setup.headers,
-      api: params.api,
-      timeoutMs: SMALL_TIMEOUT_MS,
-      signal: hooks.interrupt,
-      body
-    });
+    const result = await smallStream(params, setup, hooks, body);
     const prompt = (result.usage as {prompt_tokens?: unknown} | null)?.prompt_tokens;
     if (result.status !== "ok") return `probe request failed: ${result.error}`;
     if (typeof prompt !== "number") return "the server reports no usage.prompt_tokens";
